@@ -1,0 +1,93 @@
+# The platform's commands. Every target is idempotent and works from a fresh clone:
+# it creates the virtualenv, installs what is missing and starts what it needs.
+#   make run      the whole platform with demo data        make test   every test
+#   make infra-up / infra-down   Kafka + PostgreSQL alone    make lint   ruff + mypy
+#   make bench    benchmarks and their report
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export RIGHTS_STATE_DIR ?= $(CURDIR)/.state
+export PY
+PYTEST_ARGS ?=
+
+PACKAGES := contracts/pyproject.toml runtime/pyproject.toml gateway/pyproject.toml \
+	services/filing/pyproject.toml services/licensing/pyproject.toml \
+	services/notifications/pyproject.toml
+
+.PHONY: help venv tools keys infra-up infra-down infra-status cluster-up cluster-down \
+	test test-unit test-integration test-e2e run lint bench constraints schemas clean-state
+
+help:
+	@sed -n '2,5p' Makefile | sed 's/^# *//'
+
+$(VENV)/.installed: requirements/constraints.txt requirements/requirements.in $(PACKAGES)
+	scripts/bootstrap.sh
+
+venv: $(VENV)/.installed
+
+# kcat is the handy outside client for looking at topics; optional, so never fatal.
+tools:
+	@command -v kcat >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+		&& { apt-get update -qq >/dev/null 2>&1 || true; apt-get install -y -qq kcat >/dev/null 2>&1; } \
+		|| echo "note: kcat not installed (optional: apt-get install kcat)"; }
+
+keys: venv
+	@$(PY) -c "from runtime.auth import ensure_keypair; from runtime.settings import PlatformSettings as S; ensure_keypair(S().rights_state_dir / 'keys')"
+
+infra-up: venv tools
+	infra/postgres.sh up
+	infra/kafka.sh up
+	$(PY) infra/kafka_topics.py --bootstrap 127.0.0.1:9092
+
+infra-down:
+	infra/kafka.sh down
+	infra/postgres.sh down
+
+infra-status:
+	infra/kafka.sh status
+	infra/postgres.sh status
+
+# Three brokers on loopback (replication factor 3, min ISR 2) for fault tests.
+cluster-up: venv
+	infra/kafka.sh up --nodes 3
+	$(PY) infra/kafka_topics.py --bootstrap "$$(infra/kafka.sh bootstrap --nodes 3)" --replication 3
+
+cluster-down:
+	infra/kafka.sh down --nodes 3
+
+test: infra-up keys
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-unit: venv
+	$(VENV)/bin/pytest -m unit $(PYTEST_ARGS)
+
+test-integration: infra-up keys
+	$(VENV)/bin/pytest -m integration $(PYTEST_ARGS)
+
+test-e2e: infra-up keys
+	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
+
+run: infra-up keys
+	$(PY) scripts/run_platform.py
+
+lint: venv
+	$(VENV)/bin/ruff check contracts runtime services gateway tests infra scripts
+	$(VENV)/bin/mypy contracts/src runtime/src services/filing/src services/licensing/src \
+		services/notifications/src gateway/src
+
+bench: infra-up keys
+	$(PY) -m bench
+
+schemas: venv
+	$(PY) -m contracts.generate
+
+# Re-pins every dependency (run after editing requirements/requirements.in).
+constraints: venv
+	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 --no-header \
+		requirements/requirements.in -o requirements/constraints.txt
+
+clean-state: infra-down
+	rm -rf "$(RIGHTS_STATE_DIR)"

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Runs a real Apache Kafka broker (KRaft) from Maven Central's artifacts with the machine's JDK.
+#
+#   infra/kafka.sh fetch            fetch the broker's libraries once into a cache outside git
+#   infra/kafka.sh up [--nodes 3]   format (once) and start; waits for a metadata answer
+#   infra/kafka.sh down [--nodes 3] stop by the recorded pid
+#   infra/kafka.sh status [--nodes 3]
+#
+# One node on 127.0.0.1:9092 by default (KAFKA_PORT / KAFKA_CONTROLLER_PORT move it, and
+# RIGHTS_STATE_DIR its storage, e.g. for a private broker in a test); three on 127.0.0.1:19092/29092/39092 (replication
+# factor 3, min ISR 2) for fault tests. See ../shared/design/KAFKA.md for why each setting is here.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+KAFKA_VERSION="4.3.1"
+STATE_DIR="${RIGHTS_STATE_DIR:-$ROOT/.state}"
+LIB_DIR="${KAFKA_LIB_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rights-platform/kafka-$KAFKA_VERSION/lib}"
+PY="${PY:-$ROOT/.venv/bin/python}"
+HEAP="${KAFKA_HEAP:-512M}"
+READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-90}"
+
+say() { echo "kafka: $*"; }
+die() { echo "kafka: error: $*" >&2; exit 1; }
+
+NODES=1
+CMD="${1:-status}"; shift || true
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --nodes) NODES="$2"; shift 2 ;;
+    *) die "unknown option '$1' (expected --nodes 1|3)" ;;
+  esac
+done
+[ "$NODES" = 1 ] || [ "$NODES" = 3 ] || die "--nodes must be 1 or 3, not '$NODES'"
+
+need_java() {
+  command -v java >/dev/null 2>&1 || die "Java is missing: install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless)"
+  local major
+  major="$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)"
+  [ "${major:-0}" -ge 17 ] || die "Kafka $KAFKA_VERSION needs Java 17+, found $major: install openjdk-17-jre-headless"
+}
+
+fetch() {
+  if [ -f "$LIB_DIR/kafka_2.13-$KAFKA_VERSION.jar" ]; then return 0; fi
+  need_java
+  command -v mvn >/dev/null 2>&1 || die "Maven is missing: install it (Debian: apt-get install maven) to fetch Kafka's libraries"
+  say "fetching Kafka $KAFKA_VERSION libraries into $LIB_DIR (once)"
+  local tmp="$LIB_DIR.tmp.$$"
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  (cd "$ROOT/infra/kafka" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$tmp") || { rm -rf "$tmp"; die "mvn could not fetch the libraries (see above)"; }
+  rm -rf "$LIB_DIR"; mv "$tmp" "$LIB_DIR"
+}
+
+# node_dir N, props N, client_port N, controller_port N
+node_dir() { if [ "$NODES" = 1 ]; then echo "$STATE_DIR/kafka"; else echo "$STATE_DIR/kafka-cluster/node$1"; fi; }
+client_port() { if [ "$NODES" = 1 ]; then echo "${KAFKA_PORT:-9092}"; else echo "${1}9092"; fi; }
+controller_port() { if [ "$NODES" = 1 ]; then echo "${KAFKA_CONTROLLER_PORT:-9093}"; else echo "${1}9093"; fi; }
+
+write_props() {
+  local n=$1 dir cport kport rf isr
+  dir="$(node_dir "$n")"; cport="$(client_port "$n")"; kport="$(controller_port "$n")"
+  if [ "$NODES" = 1 ]; then rf=1; isr=1; else rf=3; isr=2; fi
+  mkdir -p "$dir/data"
+  {
+    echo "# written by infra/kafka.sh on every start; edit the script, not this file"
+    echo "process.roles=broker,controller"
+    echo "node.id=$n"
+    if [ "$NODES" = 1 ]; then
+      echo "controller.quorum.bootstrap.servers=127.0.0.1:$kport"
+    else
+      echo "controller.quorum.voters=1@127.0.0.1:19093,2@127.0.0.1:29093,3@127.0.0.1:39093"
+    fi
+    echo "listeners=PLAINTEXT://127.0.0.1:$cport,CONTROLLER://127.0.0.1:$kport"
+    echo "advertised.listeners=PLAINTEXT://127.0.0.1:$cport,CONTROLLER://127.0.0.1:$kport"
+    echo "inter.broker.listener.name=PLAINTEXT"
+    echo "controller.listener.names=CONTROLLER"
+    echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+    echo "log.dirs=$dir/data"
+    echo "num.partitions=3"
+    echo "default.replication.factor=$rf"
+    echo "min.insync.replicas=$isr"
+    echo "offsets.topic.replication.factor=$rf"
+    echo "transaction.state.log.replication.factor=$rf"
+    echo "transaction.state.log.min.isr=$isr"
+    echo "share.coordinator.state.topic.replication.factor=$rf"
+    echo "share.coordinator.state.topic.min.isr=$isr"
+    echo "offsets.topic.num.partitions=1"
+    echo "transaction.state.log.num.partitions=1"
+    # Tests create consumer groups all the time; the default 3 s delay would make each wait.
+    echo "group.initial.rebalance.delay.ms=0"
+    # Test runs use per-run topic prefixes; services still create their topics explicitly.
+    echo "auto.create.topics.enable=true"
+    echo "log.retention.hours=168"
+  } > "$dir/server.properties"
+}
+
+pid_file() { echo "$(node_dir "$1")/kafka.pid"; }
+
+# Is PID a broker started from this node's properties file (not a reused pid)?
+is_ours() {
+  local pid=$1 n=$2
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "kafka.Kafka $(node_dir "$n")/server.properties"
+}
+
+running_pid() {
+  local n=$1 f pid
+  f="$(pid_file "$n")"
+  [ -f "$f" ] || return 1
+  pid="$(cat "$f" 2>/dev/null || true)"
+  if [ -n "$pid" ] && is_ours "$pid" "$n"; then echo "$pid"; return 0; fi
+  say "removing stale pid file $f (pid ${pid:-?} is not our broker)" >&2
+  rm -f "$f"
+  return 1
+}
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+bootstrap() {
+  local s="" n
+  for n in $(seq 1 "$NODES"); do s="$s${s:+,}127.0.0.1:$(client_port "$n")"; done
+  echo "$s"
+}
+
+format_node() {
+  local n=$1 dir cluster_id_file cid
+  dir="$(node_dir "$n")"
+  [ -f "$dir/data/meta.properties" ] && return 0
+  if [ "$NODES" = 1 ]; then cluster_id_file="$dir/cluster.id"; else cluster_id_file="$(dirname "$dir")/cluster.id"; fi
+  if [ ! -f "$cluster_id_file" ]; then
+    java -cp "$LIB_DIR/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1 > "$cluster_id_file"
+  fi
+  cid="$(cat "$cluster_id_file")"
+  say "formatting node $n storage (cluster $cid)"
+  if [ "$NODES" = 1 ]; then
+    java -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" -cp "$LIB_DIR/*" \
+      kafka.tools.StorageTool format --standalone -t "$cid" -c "$dir/server.properties" >"$dir/format.log" 2>&1 \
+      || { cat "$dir/format.log" >&2; die "formatting node $n failed"; }
+  else
+    java -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" -cp "$LIB_DIR/*" \
+      kafka.tools.StorageTool format -t "$cid" -c "$dir/server.properties" >"$dir/format.log" 2>&1 \
+      || { cat "$dir/format.log" >&2; die "formatting node $n failed"; }
+  fi
+}
+
+start_node() {
+  local n=$1 dir pid port
+  dir="$(node_dir "$n")"
+  if pid="$(running_pid "$n")"; then say "node $n already running (pid $pid)"; return 0; fi
+  for port in "$(client_port "$n")" "$(controller_port "$n")"; do
+    if port_taken "$port"; then
+      die "port $port is already taken by another process (see: ss -ltnp 'sport = :$port'); free it or stop that process"
+    fi
+  done
+  write_props "$n"
+  format_node "$n"
+  # setsid: the broker must outlive the make process and not get the terminal's Ctrl-C.
+  setsid java -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -Djava.awt.headless=true -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" \
+    -cp "$LIB_DIR/*" kafka.Kafka "$dir/server.properties" >"$dir/server.log" 2>&1 < /dev/null &
+  echo $! > "$(pid_file "$n")"
+  say "node $n started (pid $!, log $dir/server.log)"
+}
+
+wait_ready() {
+  local started=$SECONDS
+  if ! "$PY" "$ROOT/infra/kafka_ready.py" --bootstrap "$(bootstrap)" --brokers "$NODES" --timeout "$READY_TIMEOUT"; then
+    for n in $(seq 1 "$NODES"); do tail -n 30 "$(node_dir "$n")/server.log" >&2 || true; done
+    die "the broker did not answer a metadata request within ${READY_TIMEOUT}s"
+  fi
+  say "ready on $(bootstrap) after $((SECONDS - started))s"
+}
+
+stop_node() {
+  local n=$1 pid i
+  if ! pid="$(running_pid "$n")"; then say "node $n is not running"; return 0; fi
+  kill -TERM "$pid"
+  for i in $(seq 1 600); do
+    is_ours "$pid" "$n" || { rm -f "$(pid_file "$n")"; say "node $n stopped"; return 0; }
+    sleep 0.1
+  done
+  say "node $n ignored SIGTERM for 60s; sending SIGKILL to pid $pid"
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$(pid_file "$n")"
+}
+
+case "$CMD" in
+  fetch) fetch ;;
+  up)
+    fetch; need_java
+    [ -x "$PY" ] || die "no Python virtualenv at $PY: run 'make venv' first"
+    for n in $(seq 1 "$NODES"); do start_node "$n"; done
+    wait_ready
+    ;;
+  down) for n in $(seq 1 "$NODES"); do stop_node "$n"; done ;;
+  status)
+    for n in $(seq 1 "$NODES"); do
+      if pid="$(running_pid "$n")"; then say "node $n running (pid $pid) on 127.0.0.1:$(client_port "$n")"
+      else say "node $n not running"; fi
+    done
+    ;;
+  bootstrap) bootstrap ;;
+  *) die "unknown command '$CMD' (fetch | up | down | status)" ;;
+esac

@@ -1,0 +1,1 @@
+"""Plumbing every service shares: settings, database, outbox, idempotent consumer, auth, HTTP, telemetry."""

@@ -1,0 +1,315 @@
+"""The idempotent consumer: each event's effect happens once, however often it is delivered.
+
+Shape (after pyeventsourcing's tracking table): the id of every handled event is inserted
+into `processed_event` in the SAME transaction as the handler's effects, and the Kafka offset
+is committed only after that transaction. A crash before the commit redelivers the records;
+their ids are then found and skipped.
+
+A batch of records is applied in one transaction (a commit per event caps a consumer near
+1 k events/s). If the batch fails, its events are retried one by one, each up to
+`max_attempts` times; one that still fails goes to `<group>.dlq` with the error in headers,
+and the partition moves on. Records that cannot be decoded go to the DLQ at once. Failures
+of the database or broker themselves are not the record's fault: the batch is rewound and
+retried, never dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts.envelope import DecodedEvent, MalformedRecord, decode
+from contracts.topics import dlq
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from sqlalchemy import Column, DateTime, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from runtime import metrics
+from runtime.db import SessionMaker
+from runtime.kafka import reliable_producer
+from runtime.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+EventHandler = Callable[[AsyncSession, DecodedEvent], Awaitable[None]]
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """The tracking table: (consumer, event id) of every event whose effect is committed."""
+
+    __tablename__ = "processed_event"
+
+    consumer: str = Field(primary_key=True, max_length=100)
+    event_id: uuid.UUID = Field(primary_key=True)
+    processed_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
+
+
+class InfrastructureFailure(Exception):
+    """The database or broker failed, not the record: rewind and retry the batch."""
+
+
+def _is_infrastructure(exc: BaseException) -> bool:
+    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | OSError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+@dataclass
+class Record:
+    """The parts of a Kafka record the consumer needs (faststream-independent, testable)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+
+
+class IdempotentConsumer:
+    """Applies events from `topics` with `handler`, exactly once per event id."""
+
+    def __init__(
+        self,
+        *,
+        group_id: str,
+        topics: Sequence[str],
+        handler: EventHandler,
+        sessions: SessionMaker,
+        settings: ServiceSettings,
+    ) -> None:
+        self.group_id = group_id  # also the tracking name and the DLQ's name
+        self.topics = list(topics)
+        self.handler = handler
+        self.sessions = sessions
+        self.settings = settings
+        self.max_attempts = settings.consumer_max_attempts
+        self.retry_base_seconds = 0.05
+        self._progress = asyncio.Condition()
+        self._dlq_producer: Any = None
+        self._subscriber: Any = None
+        self.batches = 0
+        self.last_batch_at: float | None = None
+        self.last_error: str | None = None
+
+    # -- wiring -----------------------------------------------------------------------------
+    def attach(self, broker: KafkaBroker) -> None:
+        """Registers the batch subscriber on the service's faststream broker."""
+
+        async def keep_raw(message: Any, original: Any = None) -> Any:
+            return message.body  # decoding is ours: a poison record must reach the DLQ
+
+        full_topics = [self.settings.topic(t) for t in self.topics]
+
+        async def on_batch(body: Any, message: KafkaMessage) -> None:
+            raw = message.raw_message
+            records = raw if isinstance(raw, tuple) else (raw,)
+            try:
+                await self.handle_records(
+                    [
+                        Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers))
+                        for r in records
+                    ]
+                )
+            except Exception:
+                await message.nack()  # rewinds to the batch's first records: nothing skipped
+                await asyncio.sleep(1.0)  # the database or broker is down: do not spin
+                raise
+            await message.ack()
+
+        self._subscriber = broker.subscriber(
+            *full_topics,
+            group_id=self.settings.topic(self.group_id),
+            batch=True,
+            max_records=self.settings.consumer_batch_size,
+            batch_timeout_ms=50,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.MANUAL,
+            decoder=keep_raw,
+        )(on_batch)
+
+    async def start(self) -> None:
+        self._dlq_producer = reliable_producer(self.settings.platform.kafka_bootstrap_servers)
+        await self._dlq_producer.start()
+
+    async def stop(self) -> None:
+        if self._dlq_producer is not None:
+            await self._dlq_producer.stop()
+
+    # -- the rule ---------------------------------------------------------------------------
+    async def handle_records(self, records: Sequence[Record]) -> None:
+        """Applies a batch; returns only when every record is applied, skipped or dead-lettered."""
+        started = time.perf_counter()
+        decoded: list[tuple[Record, DecodedEvent]] = []
+        for record in records:
+            try:
+                decoded.append((record, decode(record.value, record.headers, key=record.key)))
+            except MalformedRecord as exc:
+                await self._dead_letter(record, exc, attempts=1)
+        if decoded:
+            try:
+                await self._apply_batch(decoded)
+            except Exception as exc:
+                if _is_infrastructure(exc):
+                    raise InfrastructureFailure(str(exc)) from exc
+                log.warning(
+                    "batch of %d failed (%s); applying one by one", len(decoded), type(exc).__name__
+                )
+                for record, event in decoded:
+                    await self._apply_one_with_retries(record, event)
+        self.batches += 1
+        self.last_batch_at = time.time()
+        metrics.HANDLER_SECONDS.labels(self.settings.service_name, self.group_id).observe(
+            time.perf_counter() - started
+        )
+        async with self._progress:
+            self._progress.notify_all()
+
+    async def _claim(self, session: AsyncSession, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """Inserts the tracking rows; returns the ids not seen before (a unique key, no check-then-insert)."""
+        result = await session.execute(
+            text(
+                "INSERT INTO processed_event (consumer, event_id) "
+                "SELECT :consumer, unnest(CAST(:ids AS uuid[])) "
+                "ON CONFLICT DO NOTHING RETURNING event_id"
+            ),
+            {"consumer": self.group_id, "ids": event_ids},
+        )
+        return {row[0] for row in result}
+
+    async def _apply_batch(self, decoded: list[tuple[Record, DecodedEvent]]) -> None:
+        async with self.sessions() as session, session.begin():
+            fresh = await self._claim(session, [event.id for _, event in decoded])
+            for record, event in decoded:
+                if event.id in fresh:
+                    await self._call_handler(session, record, event)
+        for record, event in decoded:
+            outcome = "applied" if event.id in fresh else "duplicate"
+            metrics.EVENTS_CONSUMED.labels(
+                self.settings.service_name, self._base_topic(record.topic), outcome
+            ).inc()
+
+    async def _apply_one_with_retries(self, record: Record, event: DecodedEvent) -> None:
+        last: Exception | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                async with self.sessions() as session, session.begin():
+                    if await self._claim(session, [event.id]):
+                        await self._call_handler(session, record, event)
+                metrics.EVENTS_CONSUMED.labels(
+                    self.settings.service_name, self._base_topic(record.topic), "applied"
+                ).inc()
+                return
+            except Exception as exc:
+                if _is_infrastructure(exc):
+                    raise InfrastructureFailure(str(exc)) from exc
+                last = exc
+                log.warning(
+                    "event %s (%s) failed attempt %d/%d: %s",
+                    event.id, event.type, attempt, self.max_attempts, type(exc).__name__,
+                )
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(self.retry_base_seconds * 2 ** (attempt - 1))
+        assert last is not None
+        await self._dead_letter(record, last, attempts=self.max_attempts)
+        async with self.sessions() as session, session.begin():
+            await self._claim(session, [event.id])  # a redelivery must not dead-letter it again
+
+    async def _call_handler(self, session: AsyncSession, record: Record, event: DecodedEvent) -> None:
+        carrier = {"traceparent": event.traceparent} if event.traceparent else {}
+        if event.tracestate:
+            carrier["tracestate"] = event.tracestate
+        token = otel_context.attach(propagate.extract(carrier))
+        try:
+            with tracer.start_as_current_span(
+                f"{self._base_topic(record.topic)} process",
+                kind=trace.SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": record.topic,
+                    "messaging.consumer.group.name": self.group_id,
+                    "messaging.message.id": str(event.id),
+                    "cloudevents.event_type": event.type,
+                    "cloudevents.event_subject": event.subject,
+                },
+            ):
+                await self.handler(session, event)
+        finally:
+            otel_context.detach(token)
+
+    async def _dead_letter(self, record: Record, error: Exception, *, attempts: int) -> None:
+        message = str(error)[:1000] or type(error).__name__
+        headers = list(record.headers) + [
+            ("dlq_error_type", type(error).__name__.encode()),
+            ("dlq_error", message.encode()),
+            ("dlq_attempts", str(attempts).encode()),
+            ("dlq_original_topic", record.topic.encode()),
+            ("dlq_original_partition", str(record.partition).encode()),
+            ("dlq_original_offset", str(record.offset).encode()),
+            ("dlq_consumer_group", self.group_id.encode()),
+            ("dlq_failed_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        await self._dlq_producer.send_and_wait(
+            self.settings.topic(dlq(self.group_id)), value=record.value, key=record.key,
+            headers=headers,
+        )
+        metrics.DLQ_RECORDS.labels(self.settings.service_name, self.group_id).inc()
+        log.error(
+            "record %s/%d@%d sent to %s after %d attempt(s): %s",
+            record.topic, record.partition, record.offset, dlq(self.group_id), attempts,
+            type(error).__name__,
+        )
+
+    def _base_topic(self, topic: str) -> str:
+        return topic.removeprefix(self.settings.platform.rights_topic_prefix)
+
+    # -- read-your-writes -------------------------------------------------------------------
+    async def wait_until(self, check: Callable[[], Awaitable[bool]], timeout: float) -> bool:
+        """Re-runs `check` after each committed batch until it holds or `timeout` passes.
+
+        Woken by the consumer's progress, not by sleeping: a caller that just saw a write
+        elsewhere waits only as long as the events take to arrive.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            if await check():
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            async with self._progress:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._progress.wait(), min(remaining, 0.5))
+
+    # -- health -----------------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        consumer = getattr(self._subscriber, "consumer", None)
+        assignment: set[Any] = set()
+        if consumer is not None:
+            with contextlib.suppress(Exception):
+                assignment = set(consumer.assignment())
+        running = bool(getattr(self._subscriber, "running", False))
+        return {
+            "group": self.group_id,
+            "running": running,
+            "assigned_partitions": len(assignment),
+            "batches": self.batches,
+            "last_batch_at": self.last_batch_at,
+            "ok": running and consumer is not None,
+        }

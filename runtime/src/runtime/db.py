@@ -1,0 +1,51 @@
+"""The async database engine, sessions, and migrations applied on start-up."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+SessionMaker = async_sessionmaker[AsyncSession]
+
+
+def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    """An asyncpg engine; built by each service's wiring, never at import time."""
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
+    )
+
+
+def session_maker(engine: AsyncEngine) -> SessionMaker:
+    # expire_on_commit=False: objects stay readable after commit (lazy loads raise under asyncio).
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def transaction(sessions: SessionMaker) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commits on success, rolls back on any error."""
+    async with sessions() as session, session.begin():
+        yield session
+
+
+def alembic_config(migrations_dir: Path, url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade_head(migrations_dir: Path, url: str) -> None:
+    """Applies every pending migration (blocking; the env runs its own event loop)."""
+    command.upgrade(alembic_config(migrations_dir, url), "head")
+
+
+async def migrate(migrations_dir: Path, url: str) -> None:
+    """Applies pending migrations from async code, in a worker thread with its own loop."""
+    await asyncio.to_thread(upgrade_head, migrations_dir, url)

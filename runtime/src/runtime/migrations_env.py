@@ -1,0 +1,57 @@
+"""The one Alembic environment every service's `migrations/env.py` delegates to.
+
+A service's env.py is two lines: import its models (so the metadata is complete) and call
+`run_migrations(SQLModel.metadata)`. Advisory lock: two processes starting at once must not
+both apply the same migration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy import MetaData, pool, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import async_engine_from_config
+
+MIGRATION_LOCK_KEY = 727_274_001
+
+
+def _run_sync(connection: Connection, metadata: MetaData) -> None:
+    connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            compare_type=True,
+            render_as_batch=False,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+        connection.commit()
+
+
+async def _run_async(metadata: MetaData) -> None:
+    config = context.config
+    engine = async_engine_from_config(
+        config.get_section(config.config_ini_section, {}) or {
+            "sqlalchemy.url": config.get_main_option("sqlalchemy.url")
+        },
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+    async with engine.connect() as connection:
+        await connection.run_sync(_run_sync, metadata)
+    await engine.dispose()
+
+
+def run_migrations(metadata: MetaData) -> None:
+    if context.is_offline_mode():
+        context.configure(url=context.config.get_main_option("sqlalchemy.url"),
+                          target_metadata=metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    asyncio.run(_run_async(metadata))

@@ -1,0 +1,240 @@
+"""The transactional outbox: events are written with the state that caused them, then relayed.
+
+A command stages its events with `stage(session, events)` inside its own transaction, so the
+state change and its events commit or vanish together. `OutboxRelay` publishes committed rows
+in id order with an idempotent `acks=all` producer and marks them sent. A relay killed between
+publishing and marking republishes the same records (same `ce_id`): consumers drop them by id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
+from contracts.envelope import encode
+from contracts.events import EventData
+from opentelemetry import propagate
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, LargeBinary, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from runtime import metrics
+from runtime.kafka import reliable_producer
+from runtime.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "outbox"
+# One relay per database publishes at a time, which is what keeps the id order on the wire.
+RELAY_LOCK_KEY = 727_274_002
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One encoded event waiting to be (or already) published."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL")),
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True)
+    )
+    event_id: uuid.UUID = Field(unique=True)
+    topic: str = Field(max_length=255)  # the contract's name; the relay adds the topic prefix
+    key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    headers: list[list[str]] = Field(sa_column=Column(JSONB, nullable=False))
+    traceparent: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    sent_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+def _current_trace_headers() -> dict[str, str]:
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+async def stage(
+    session: AsyncSession, events: Sequence[EventData], *, time: datetime | None = None
+) -> list[uuid.UUID]:
+    """Adds `events` to the outbox in the caller's transaction; returns their event ids.
+
+    `time` (the CloudEvents `ce_time`) defaults to each event's `occurred_at`.
+    The current trace context goes onto each row, so the consumers' spans join the trace of
+    the request that caused the event.
+    """
+    trace = _current_trace_headers()
+    ids: list[uuid.UUID] = []
+    for event in events:
+        event_id = uuid.uuid4()
+        record = encode(
+            event,
+            event_id=event_id,
+            time=time,
+            traceparent=trace.get("traceparent"),
+            tracestate=trace.get("tracestate"),
+        )
+        session.add(
+            OutboxMessage(
+                event_id=event_id,
+                topic=record.topic,
+                key=record.key,
+                value=record.value,
+                headers=[[k, v.decode()] for k, v in record.headers],
+                traceparent=trace.get("traceparent"),
+                created_at=datetime.now(UTC),
+            )
+        )
+        ids.append(event_id)
+    if events:
+        # Delivered at commit only, and folded into one per transaction by Postgres.
+        await session.execute(text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')"))
+    return ids
+
+
+def _asyncpg_dsn(engine: AsyncEngine) -> str:
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows in order; woken by NOTIFY, polling as a fallback."""
+
+    def __init__(self, *, engine: AsyncEngine, settings: ServiceSettings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.batch_size = settings.outbox_batch_size
+        self.poll_interval = settings.outbox_poll_interval_seconds
+        self.retention = timedelta(days=7)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._listener: Any = None
+        self._producer: Any = None
+        self._stopping = False
+        self.last_error: str | None = None
+        self.last_published_at: float | None = None
+
+    async def start(self) -> None:
+        self._producer = reliable_producer(self.settings.platform.kafka_bootstrap_servers)
+        await self._producer.start()
+        await self._listen()
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.settings.service_name}")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+        if self._producer is not None:
+            await self._producer.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _listen(self) -> None:
+        try:
+            self._listener = await asyncpg.connect(_asyncpg_dsn(self.engine))
+            await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+        except Exception as exc:  # noqa: BLE001 - polling still delivers, only slower
+            log.warning("outbox LISTEN unavailable, polling only: %s", type(exc).__name__)
+            self._listener = None
+
+    async def _run(self) -> None:
+        last_housekeeping = 0.0
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                published = await self.publish_pending()
+                self.last_error = None
+                if time.monotonic() - last_housekeeping > 5:
+                    await self._housekeeping()
+                    last_housekeeping = time.monotonic()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - keep relaying; the rows stay unsent
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("outbox relay failed; retrying")
+                published = 0
+                await asyncio.sleep(self.poll_interval)
+                if self._listener is None or self._listener.is_closed():
+                    await self._listen()
+            if published >= self.batch_size:
+                continue  # a backlog: keep going without waiting
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+
+    async def publish_pending(self) -> int:
+        """Publishes one batch of unsent rows; returns how many were published."""
+        async with self.engine.begin() as conn:
+            got_lock = await conn.scalar(
+                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": RELAY_LOCK_KEY}
+            )
+            if not got_lock:
+                return 0
+            rows = (
+                await conn.execute(
+                    text(
+                        "SELECT id, topic, key, value, headers FROM outbox "
+                        "WHERE sent_at IS NULL ORDER BY id LIMIT :n"
+                    ),
+                    {"n": self.batch_size},
+                )
+            ).all()
+            if not rows:
+                return 0
+            futures = []
+            for row in rows:
+                futures.append(
+                    await self._producer.send(
+                        self.settings.topic(row.topic),
+                        value=row.value,
+                        key=row.key,
+                        headers=[(k, v.encode()) for k, v in row.headers],
+                    )
+                )
+            await asyncio.gather(*futures)
+            await self._after_publish_before_mark(len(rows))
+            await conn.execute(
+                text("UPDATE outbox SET sent_at = now() WHERE id = ANY(:ids)"),
+                {"ids": [row.id for row in rows]},
+            )
+        for row in rows:
+            metrics.EVENTS_PUBLISHED.labels(self.settings.service_name, row.topic).inc()
+        self.last_published_at = time.time()
+        return len(rows)
+
+    async def _after_publish_before_mark(self, count: int) -> None:
+        """A seam for the crash test: a relay killed here has published but not marked."""
+
+    async def _housekeeping(self) -> None:
+        async with self.engine.begin() as conn:
+            backlog, oldest = (
+                await conn.execute(
+                    text("SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL")
+                )
+            ).one()
+            await conn.execute(
+                text("DELETE FROM outbox WHERE sent_at < :cutoff"),
+                {"cutoff": datetime.now(UTC) - self.retention},
+            )
+        metrics.OUTBOX_BACKLOG.labels(self.settings.service_name).set(backlog)
+        age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+        metrics.OUTBOX_OLDEST_AGE.labels(self.settings.service_name).set(age)

@@ -1,0 +1,152 @@
+"""One service process's wiring: engine, sessions, broker, outbox relay, consumers, jobs.
+
+A service builds a `ServiceRuntime` in its `app.py`, registers its consumers and background
+jobs, and hands it to `runtime.http.create_app`; start-up applies migrations, makes sure the
+topics exist, then starts the relay, the consumers and the jobs (stop runs in reverse).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from contracts.topics import dlq
+from sqlalchemy import text
+
+from runtime.consumer import EventHandler, IdempotentConsumer
+from runtime.db import create_engine, migrate, session_maker
+from runtime.kafka import ensure_topics, event_broker
+from runtime.outbox import OutboxRelay
+from runtime.settings import ServiceSettings
+from runtime.telemetry import instrument_engine
+
+log = logging.getLogger(__name__)
+
+
+class Component(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+class PeriodicJob:
+    """Runs `job()` every `interval` seconds until stopped (e.g. licence expiry)."""
+
+    def __init__(self, name: str, job: Callable[[], Awaitable[Any]], interval: float) -> None:
+        self.name, self.job, self.interval = name, job, interval
+        self._task: asyncio.Task[None] | None = None
+        self.last_error: str | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=self.name)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.job()
+                self.last_error = None
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a job failure must not kill the service
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("job %s failed", self.name)
+            await asyncio.sleep(self.interval)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        migrations_dir: Path,
+        produces: Sequence[str] = (),
+        run_relay: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.migrations_dir = migrations_dir
+        self.produces = list(produces)
+        self.engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+        instrument_engine(self.engine)
+        self.sessions = session_maker(self.engine)
+        self.broker = event_broker(settings.platform.kafka_bootstrap_servers)
+        self.relay = OutboxRelay(engine=self.engine, settings=settings) if run_relay else None
+        self.consumers: list[IdempotentConsumer] = []
+        self.components: list[Component] = []
+        self.started = False
+
+    def consumer(
+        self, *, group_id: str, topics: Sequence[str], handler: EventHandler
+    ) -> IdempotentConsumer:
+        consumer = IdempotentConsumer(
+            group_id=group_id, topics=topics, handler=handler, sessions=self.sessions,
+            settings=self.settings,
+        )
+        consumer.attach(self.broker)
+        self.consumers.append(consumer)
+        return consumer
+
+    def add(self, component: Component) -> None:
+        self.components.append(component)
+
+    def _topics(self) -> list[tuple[str, str]]:
+        names = set(self.produces)
+        for consumer in self.consumers:
+            names.update(consumer.topics)
+            names.add(dlq(consumer.group_id))
+        return [(self.settings.topic(n), n) for n in sorted(names)]
+
+    async def start(self) -> None:
+        await migrate(self.migrations_dir, self.settings.database_url)
+        await ensure_topics(self.settings.platform.kafka_bootstrap_servers, self._topics())
+        if self.relay is not None:
+            await self.relay.start()
+        for consumer in self.consumers:
+            await consumer.start()
+        if self.consumers:
+            await self.broker.start()
+        for component in self.components:
+            await component.start()
+        self.started = True
+
+    async def stop(self) -> None:
+        self.started = False
+        for component in reversed(self.components):
+            await component.stop()
+        if self.consumers:
+            await self.broker.stop()
+        for consumer in self.consumers:
+            await consumer.stop()
+        if self.relay is not None:
+            await self.relay.stop()
+        await self.engine.dispose()
+
+    async def readiness(self) -> tuple[bool, dict[str, Any]]:
+        """Database, broker and consumer state, as /ready reports them."""
+        report: dict[str, Any] = {}
+        ok = self.started
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            report["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            report["database"] = f"down: {type(exc).__name__}"
+            ok = False
+        if self.relay is not None:
+            report["outbox_relay"] = {
+                "running": self.relay.running, "last_error": self.relay.last_error,
+            }
+            ok = ok and self.relay.running
+        consumers = [c.health() for c in self.consumers]
+        report["consumers"] = consumers
+        ok = ok and all(c["ok"] for c in consumers)
+        report["started"] = self.started
+        return ok, report

@@ -1,0 +1,78 @@
+"""Settings shared by every process, read from environment variables with local defaults.
+
+Platform-wide variables have no prefix (`KAFKA_BOOTSTRAP_SERVERS`, `RIGHTS_TOPIC_PREFIX`, ...);
+a service's own ones carry its prefix (`FILING_DATABASE_URL`, `FILING_PORT`, ...).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The workspace root, for local defaults (state dir, keys). Services are installed editable
+# from the checkout, so this resolves to it; deployments set RIGHTS_STATE_DIR.
+WORKSPACE_ROOT = Path(__file__).resolve().parents[3]
+
+
+class PlatformSettings(BaseSettings):
+    """What every process of the platform shares."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    rights_state_dir: Path = Field(default=WORKSPACE_ROOT / ".state")
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Prepended to every topic name: lets test runs and benchmarks use their own topics on a
+    # shared broker. Empty in production.
+    rights_topic_prefix: str = ""
+    jwt_public_key_path: Path | None = None
+    jwt_issuer: str = "rights-gateway"
+    jwt_audience: str = "rights-platform"
+    rights_environment: str = "local"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def public_key_path(self) -> Path:
+        return self.jwt_public_key_path or self.rights_state_dir / "keys" / "jwt-public.pem"
+
+    def topic(self, name: str) -> str:
+        return self.rights_topic_prefix + name
+
+    @property
+    def production(self) -> bool:
+        return self.rights_environment == "production"
+
+
+class ServiceSettings(BaseSettings):
+    """A service's own settings; subclasses set the env prefix and defaults."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "service"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    database_pool_size: int = 10
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Bounded retries before a record goes to the dead-letter topic.
+    consumer_max_attempts: int = 5
+    consumer_batch_size: int = 500
+    outbox_poll_interval_seconds: float = 1.0
+    outbox_batch_size: int = 500
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_driver(cls, value: str) -> str:
+        if value.startswith("postgresql://"):
+            return "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        return value
+
+    def topic(self, name: str) -> str:
+        return self.platform.topic(name)
+
+
+def service_settings_config(prefix: str) -> SettingsConfigDict:
+    """The settings config of a service whose variables start with `prefix` (e.g. `FILING_`)."""
+    return SettingsConfigDict(env_prefix=prefix, extra="ignore")

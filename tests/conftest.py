@@ -1,0 +1,111 @@
+"""Fixtures every suite shares: a per-run topic prefix, fresh databases, tokens.
+
+Integration and e2e tests use the real Kafka broker and PostgreSQL that `make test` starts
+(`make infra-up`); unit tests need neither.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
+import pytest
+
+# One topic prefix per test run, set before any settings object is built, so this run's
+# services, consumers and assertions see only this run's records on the shared broker.
+RUN_ID = uuid.uuid4().hex[:8]
+os.environ.setdefault("RIGHTS_TOPIC_PREFIX", f"test-{RUN_ID}.")
+os.environ.setdefault("LOG_JSON", "false")
+
+from runtime.auth import ensure_keypair, mint_token  # noqa: E402
+from runtime.settings import PlatformSettings  # noqa: E402
+
+PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
+PG_USER = os.environ.get("TEST_PG_USER", "rights_test")
+PG_PASSWORD = os.environ.get("TEST_PG_PASSWORD", "rights_test")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        for kind in ("unit", "integration", "e2e"):
+            if kind in parts:
+                item.add_marker(getattr(pytest.mark, kind))
+
+
+@pytest.fixture(scope="session")
+def platform_settings() -> PlatformSettings:
+    return PlatformSettings()
+
+
+@pytest.fixture(scope="session")
+def topic_prefix(platform_settings: PlatformSettings) -> str:
+    return platform_settings.rights_topic_prefix
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(platform_settings: PlatformSettings) -> str:
+    return platform_settings.kafka_bootstrap_servers
+
+
+def database_url(name: str, *, driver: str = "postgresql+asyncpg") -> str:
+    return f"{driver}://{PG_USER}:{PG_PASSWORD}@{PG_HOST}:{PG_PORT}/{name}"
+
+
+@pytest.fixture(scope="session")
+async def create_database() -> AsyncIterator[Callable[[str], Awaitable[str]]]:
+    """`await create_database("filing_it")` -> the asyncpg URL of a new, empty database.
+
+    The name gets a `test_` prefix and the run id; a database of an earlier run with the same
+    name is dropped first. Databases are dropped again at the end of the session.
+    """
+    created: list[str] = []
+
+    async def admin() -> asyncpg.Connection:
+        return await asyncpg.connect(
+            host=PG_HOST, port=PG_PORT, user=PG_USER, password=PG_PASSWORD, database="postgres"
+        )
+
+    async def make(name: str) -> str:
+        if not re.fullmatch(r"[a-z0-9_]{1,40}", name):
+            raise ValueError(f"database name {name!r}: use a-z, 0-9 and _ only")
+        db = f"test_{name}_{RUN_ID}"
+        conn = await admin()
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{db}"')
+        finally:
+            await conn.close()
+        created.append(db)
+        return database_url(db)
+
+    yield make
+
+    conn = await admin()
+    try:
+        for db in created:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def jwt_keys(platform_settings: PlatformSettings) -> tuple[bytes, bytes]:
+    """(private PEM, public PEM) of the local key pair the services verify tokens with."""
+    private, public = ensure_keypair(platform_settings.rights_state_dir / "keys")
+    return private.read_bytes(), public.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def token_for(jwt_keys: tuple[bytes, bytes]) -> Callable[..., str]:
+    """`token_for(party_id, "examiner")` -> a bearer token (role `party` when none given)."""
+
+    def mint(party_id: str | uuid.UUID, *roles: str) -> str:
+        return mint_token(jwt_keys[0], party_id=str(party_id), roles=roles or ("party",))
+
+    return mint

@@ -1,0 +1,138 @@
+"""The shared delivery machinery against the real broker and database: outbox in, relay,
+idempotent consumer out, duplicates dropped, poison records dead-lettered."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
+from contracts.envelope import DecodedEvent, decode, encode
+from contracts.events import PartyRegistered, PartyState
+from contracts.topics import FILING_PARTIES, dlq
+from runtime.consumer import IdempotentConsumer, Record
+from runtime.db import create_engine, session_maker
+from runtime.outbox import OutboxRelay, stage
+from runtime.settings import ServiceSettings
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+def party_event(name: str) -> PartyRegistered:
+    return PartyRegistered(
+        occurred_at=datetime.now(UTC),
+        party=PartyState(id=uuid.uuid4(), name=name, kind="PERSON", country="TH"),
+    )
+
+
+@pytest.fixture
+async def service(create_database: Any) -> AsyncIterator[ServiceSettings]:
+    url = await create_database(f"runtime_{uuid.uuid4().hex[:6]}")
+    settings = ServiceSettings(service_name="runtime-test", database_url=url,
+                               outbox_poll_interval_seconds=0.2)
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(SQLModel.metadata.create_all)
+        await conn.execute(text("CREATE TABLE seen (event_id uuid, name text)"))
+    await engine.dispose()
+    yield settings
+
+
+async def read_topic(bootstrap: str, topic: str, count: int, timeout: float = 30) -> list[Any]:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                group_id=f"reader-{uuid.uuid4().hex}", enable_auto_commit=False)
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(records) < count and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for recs in batch.values():
+                records.extend(recs)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def test_outbox_relay_publishes_committed_events_in_order_with_cloudevents_headers(
+    service: ServiceSettings, kafka_bootstrap: str
+) -> None:
+    engine = create_engine(service.database_url)
+    sessions = session_maker(engine)
+    events = [party_event(f"Creator {i}") for i in range(20)]
+    async with sessions() as session, session.begin():
+        ids = await stage(session, events)
+    async with sessions() as session, session.begin():
+        await stage(session, [party_event("rolled back")])
+        await session.rollback()
+    relay = OutboxRelay(engine=engine, settings=service)
+    await relay.start()
+    try:
+        mine = set(ids)
+        records = [
+            r for r in await read_topic(kafka_bootstrap, service.topic(FILING_PARTIES), 10_000, 5)
+            if uuid.UUID(dict(r.headers)["ce_id"].decode()) in mine
+        ]
+    finally:
+        await relay.stop()
+        await engine.dispose()
+    published = [uuid.UUID(dict(r.headers)["ce_id"].decode()) for r in records]
+    assert sorted(published) == sorted(ids)  # every committed event, once; the rolled-back none
+    position = {event_id: i for i, event_id in enumerate(ids)}
+    for partition in {r.partition for r in records}:
+        in_partition = [position[e] for e, r in zip(published, records, strict=True)
+                        if r.partition == partition]
+        assert in_partition == sorted(in_partition)  # outbox order kept within each partition
+    first = records[published.index(ids[0])]
+    headers = dict(first.headers)
+    assert headers["ce_specversion"] == b"1.0"
+    assert headers["ce_type"] == b"org.aseanip.filing.party.registered.v1"
+    assert headers["content-type"] == b"application/json"
+    assert first.key == str(events[0].party.id).encode()
+    assert decode(first.value, first.headers, key=first.key).data == events[0]
+
+
+async def test_redelivered_event_changes_nothing_and_poison_goes_to_dlq(
+    service: ServiceSettings, kafka_bootstrap: str
+) -> None:
+    engine = create_engine(service.database_url)
+    sessions = session_maker(engine)
+    applied: list[str] = []
+
+    async def handler(session: Any, event: DecodedEvent) -> None:
+        assert isinstance(event.data, PartyRegistered)
+        if event.data.party.name == "always fails":
+            raise ValueError("this record can never be applied")
+        await session.execute(text("INSERT INTO seen VALUES (:i, :n)"),
+                              {"i": event.id, "n": event.data.party.name})
+        applied.append(event.data.party.name)
+
+    group = f"rt-{uuid.uuid4().hex[:6]}"
+    consumer = IdempotentConsumer(group_id=group, topics=[FILING_PARTIES], handler=handler,
+                                  sessions=sessions, settings=service)
+    consumer.retry_base_seconds = 0.01
+    await consumer.start()
+    good = encode(party_event("Suda"), event_id=uuid.uuid4())
+    bad = encode(party_event("always fails"), event_id=uuid.uuid4())
+    as_record = lambda r, off: Record(r.topic, 0, off, r.key, r.value, r.headers)  # noqa: E731
+    garbage = Record(FILING_PARTIES, 0, 3, b"k", b"{not json", [("ce_type", b"x")])
+    try:
+        await consumer.handle_records([as_record(good, 0), as_record(bad, 1), garbage])
+        await consumer.handle_records([as_record(good, 0)] * 5)  # redelivered five times
+        async with sessions() as session:
+            rows = (await session.execute(text("SELECT name FROM seen"))).all()
+        dead = await read_topic(kafka_bootstrap, service.topic(dlq(group)), 2, timeout=10)
+    finally:
+        await consumer.stop()
+        await engine.dispose()
+    assert [r.name for r in rows] == ["Suda"]
+    errors = sorted(dict(r.headers)["dlq_error_type"] for r in dead)
+    assert errors == [b"MalformedRecord", b"ValueError"]
+    attempts = {dict(r.headers)["dlq_error_type"]: dict(r.headers)["dlq_attempts"] for r in dead}
+    assert attempts[b"ValueError"] == str(service.consumer_max_attempts).encode()

@@ -1,0 +1,87 @@
+"""A service built with the shared runtime starts, answers health/readiness/metrics over real
+HTTP, verifies bearer tokens, maps domain errors to 4xx bodies, and stops cleanly."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from contracts.errors import Conflict
+from fastapi import APIRouter
+from runtime.auth import CurrentPrincipal
+from runtime.http import create_app, running_server
+from runtime.service import ServiceRuntime
+from runtime.settings import ServiceSettings
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+ENV_PY = """
+from sqlmodel import SQLModel
+import runtime.outbox  # noqa: F401
+from runtime.migrations_env import run_migrations
+run_migrations(SQLModel.metadata)
+"""
+MIGRATION = '''
+revision = "0001"
+down_revision = None
+from alembic import op
+import sqlalchemy as sa
+
+def upgrade() -> None:
+    op.create_table("thing", sa.Column("id", sa.Integer, primary_key=True))
+
+def downgrade() -> None:
+    op.drop_table("thing")
+'''
+
+
+@pytest.fixture
+def migrations(tmp_path: Path) -> Path:
+    (tmp_path / "versions").mkdir()
+    (tmp_path / "env.py").write_text(ENV_PY)
+    (tmp_path / "script.py.mako").write_text("")
+    (tmp_path / "versions" / "0001_thing.py").write_text(MIGRATION)
+    return tmp_path
+
+
+async def test_service_skeleton_serves_health_auth_and_errors_then_stops(
+    create_database: Any, migrations: Path, token_for: Any
+) -> None:
+    url = await create_database(f"skeleton_{uuid.uuid4().hex[:6]}")
+    settings = ServiceSettings(service_name="skeleton", database_url=url)
+    rt = ServiceRuntime(settings, migrations_dir=migrations, produces=[])
+    router = APIRouter()
+
+    @router.post("/things/{thing_id}/close")
+    async def close(thing_id: str, caller: CurrentPrincipal) -> dict[str, str]:
+        raise Conflict(f"thing {thing_id} is already closed", field="thing_id",
+                       code="ALREADY_CLOSED")
+
+    @router.get("/me")
+    async def me(caller: CurrentPrincipal) -> dict[str, Any]:
+        return {"party_id": caller.party_id, "roles": sorted(caller.roles)}
+
+    app = create_app(rt, title="skeleton", routers=[router])
+    async with running_server(app) as base, httpx.AsyncClient(base_url=base) as http:
+        assert (await http.get("/health")).json()["status"] == "ok"
+        ready = await http.get("/ready")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["database"] == "ok"
+        assert (await http.get("/me")).status_code == 401
+        forged = await http.get("/me", headers={"Authorization": "Bearer not-a-token"})
+        assert forged.status_code == 401
+        assert forged.json()["code"] == "UNAUTHENTICATED"
+        token = token_for("p-1", "examiner")
+        me = await http.get("/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.json() == {"party_id": "p-1", "roles": ["examiner"]}
+        closed = await http.post("/things/7/close", headers={"Authorization": f"Bearer {token}"})
+        assert closed.status_code == 409
+        assert closed.json() == {"code": "ALREADY_CLOSED", "field": "thing_id",
+                                 "message": "thing 7 is already closed"}
+        metrics = await http.get("/metrics")
+        assert "rights_http_request_seconds" in metrics.text
+    assert not rt.started
+    assert rt.relay is not None and not rt.relay.running
