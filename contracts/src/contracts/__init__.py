@@ -1,0 +1,1 @@
+"""The wire contract of the rights platform: event payloads, CloudEvents codec, value types."""

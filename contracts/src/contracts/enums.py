@@ -1,0 +1,73 @@
+"""The closed vocabularies of the domain (DOMAIN.md, schema.graphql), as upper-case StrEnums."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PartyKind(StrEnum):
+    PERSON = "PERSON"
+    ORGANIZATION = "ORGANIZATION"
+
+
+class WorkKind(StrEnum):
+    MUSICAL_WORK = "MUSICAL_WORK"
+    SOUND_RECORDING = "SOUND_RECORDING"
+    LITERARY = "LITERARY"
+    AUDIOVISUAL = "AUDIOVISUAL"
+    VISUAL_ART = "VISUAL_ART"
+    SOFTWARE = "SOFTWARE"
+    OTHER = "OTHER"
+
+
+class Role(StrEnum):
+    AUTHOR = "AUTHOR"
+    COMPOSER = "COMPOSER"
+    LYRICIST = "LYRICIST"
+    ARRANGER = "ARRANGER"
+    PUBLISHER = "PUBLISHER"
+    PRODUCER = "PRODUCER"
+    PERFORMER = "PERFORMER"
+    OTHER = "OTHER"
+
+
+class WorkStatus(StrEnum):
+    FILED = "FILED"
+    UNDER_REVIEW = "UNDER_REVIEW"
+    REGISTERED = "REGISTERED"
+    REJECTED = "REJECTED"
+    DISPUTED = "DISPUTED"
+
+
+class Medium(StrEnum):
+    STREAMING = "STREAMING"
+    DOWNLOAD = "DOWNLOAD"
+    BROADCAST = "BROADCAST"
+    PUBLIC_PERFORMANCE = "PUBLIC_PERFORMANCE"
+    SYNC = "SYNC"
+    PRINT = "PRINT"
+    MERCHANDISE = "MERCHANDISE"
+    THEATRICAL = "THEATRICAL"
+    OTHER = "OTHER"
+
+
+class LicenceStatus(StrEnum):
+    OFFERED = "OFFERED"
+    ACTIVE = "ACTIVE"
+    DECLINED = "DECLINED"
+    WITHDRAWN = "WITHDRAWN"
+    TERMINATED = "TERMINATED"
+    EXPIRED = "EXPIRED"
+
+
+class ReviewDecision(StrEnum):
+    REGISTER = "REGISTER"
+    REJECT = "REJECT"
+
+
+class Channel(StrEnum):
+    """How a notification reaches a party (DOMAIN.md, Notifications)."""
+
+    INBOX = "INBOX"
+    EMAIL = "EMAIL"
+    WEBHOOK = "WEBHOOK"
