@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 PACKAGES := contracts/pyproject.toml runtime/pyproject.toml gateway/pyproject.toml \
 	services/filing/pyproject.toml services/licensing/pyproject.toml \
-	services/notifications/pyproject.toml
+	services/notifications/pyproject.toml devstack/pyproject.toml
 
 .PHONY: help venv tools keys infra-up infra-down infra-status cluster-up cluster-down \
 	test test-unit test-integration test-e2e run lint bench constraints schemas clean-state
@@ -74,9 +74,10 @@ run: infra-up keys
 	$(PY) scripts/run_platform.py
 
 lint: venv
-	$(VENV)/bin/ruff check contracts runtime services gateway tests infra scripts
+	$(VENV)/bin/ruff check contracts runtime services gateway devstack bench tests infra
 	$(VENV)/bin/mypy contracts/src runtime/src services/filing/src services/licensing/src \
-		services/notifications/src gateway/src
+		services/notifications/src gateway/src devstack/src
+	$(PY) -m contracts.generate --check
 
 bench: infra-up keys
 	$(PY) -m bench

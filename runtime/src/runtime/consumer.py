@@ -196,11 +196,17 @@ class IdempotentConsumer:
     async def _apply_batch(self, decoded: list[tuple[Record, DecodedEvent]]) -> None:
         async with self.sessions() as session, session.begin():
             fresh = await self._claim(session, [event.id for _, event in decoded])
+            # A relay that died before marking its rows sent republishes them, often right
+            # beside the first copies: the same id can appear twice in one batch.
+            outcomes: list[str] = []
             for record, event in decoded:
                 if event.id in fresh:
+                    fresh.discard(event.id)
                     await self._call_handler(session, record, event)
-        for record, event in decoded:
-            outcome = "applied" if event.id in fresh else "duplicate"
+                    outcomes.append("applied")
+                else:
+                    outcomes.append("duplicate")
+        for (record, _), outcome in zip(decoded, outcomes, strict=True):
             metrics.EVENTS_CONSUMED.labels(
                 self.settings.service_name, self._base_topic(record.topic), outcome
             ).inc()

@@ -1,0 +1,1 @@
+"""Benchmarks: the platform measured against raw Kafka and PostgreSQL baselines in one run."""

@@ -1,0 +1,126 @@
+"""Scenario 1, the baseline: raw aiokafka produce, consume and round trip on the same broker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
+
+from bench.common import Latencies, Sample, size
+
+PARTITIONS = 6
+
+
+async def make_topic(bootstrap: str, name: str, partitions: int = PARTITIONS) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, partitions, 1)])
+    finally:
+        await admin.close()
+
+
+def producer(bootstrap: str) -> AIOKafkaProducer:
+    return AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all",
+                            linger_ms=5, max_batch_size=256 * 1024)
+
+
+async def produce(bootstrap: str, topic: str, count: int, sample: Sample) -> float:
+    """Records per second, idempotent acks=all, pipelined (futures gathered in windows)."""
+    prod = producer(bootstrap)
+    await prod.start()
+    try:
+        started = time.perf_counter()
+        window: list[Any] = []
+        for n in range(count):
+            key, value = sample.record(n)
+            window.append(await prod.send(topic, value=value, key=key))
+            if len(window) >= 5000:
+                await asyncio.gather(*window)
+                window.clear()
+        await asyncio.gather(*window)
+        return count / (time.perf_counter() - started)
+    finally:
+        await prod.stop()
+
+
+async def consume(bootstrap: str, topic: str, count: int) -> float:
+    """Records per second read by a fresh group with manual commits per batch."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex}",
+                                auto_offset_reset="earliest", enable_auto_commit=False,
+                                max_poll_records=1000)
+    await consumer.start()
+    try:
+        seen = 0
+        started = None
+        while seen < count:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=1000)
+            if started is None and batch:
+                started = time.perf_counter()
+            seen += sum(len(v) for v in batch.values())
+            if batch:
+                await consumer.commit()
+        assert started is not None
+        return count / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+
+
+async def round_trip(bootstrap: str, topic: str, count: int, sample: Sample) -> dict[str, float]:
+    """Closed loop: send one record, wait until the consumer has it, repeat."""
+    prod = producer(bootstrap)
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"rt-{uuid.uuid4().hex}",
+                                auto_offset_reset="latest", enable_auto_commit=False,
+                                fetch_max_wait_ms=5)
+    await prod.start()
+    await consumer.start()
+    # Wait for the assignment before measuring, or the first samples include the join.
+    while not consumer.assignment():
+        await consumer.getmany(timeout_ms=100)
+    for tp in consumer.assignment():
+        await consumer.seek_to_end(tp)
+    hist = Latencies()
+    try:
+        for n in range(count + 100):
+            key, value = sample.record(n)
+            started = time.perf_counter()
+            await prod.send_and_wait(topic, value=value, key=key)
+            got = False
+            while not got:
+                batch = await consumer.getmany(timeout_ms=1000)
+                got = any(batch.values())
+            if n >= 100:  # the first 100 are the warm-up
+                hist.record_seconds(time.perf_counter() - started)
+        return hist.summary_ms()
+    finally:
+        await consumer.stop()
+        await prod.stop()
+
+
+async def run(bootstrap: str, prefix: str) -> dict[str, Any]:
+    count = size("raw_records", 100_000)
+    rt_count = size("roundtrips", 2000)
+    sample = Sample()
+    topic = f"{prefix}raw-{uuid.uuid4().hex[:6]}"
+    await make_topic(bootstrap, topic)
+    warm = f"{prefix}raw-warm-{uuid.uuid4().hex[:6]}"
+    await make_topic(bootstrap, warm)
+    await produce(bootstrap, warm, 5000, sample)  # warm-up: JIT, page cache, connections
+    produce_rate = await produce(bootstrap, topic, count, sample)
+    consume_rate = await consume(bootstrap, topic, count)
+    rt_topic = f"{prefix}raw-rt-{uuid.uuid4().hex[:6]}"
+    await make_topic(bootstrap, rt_topic, 1)
+    latency = await round_trip(bootstrap, rt_topic, rt_count, sample)
+    return {
+        "setup": {"records": count, "record_bytes": sample.size_bytes, "partitions": PARTITIONS,
+                  "producer": "aiokafka, enable_idempotence, acks=all, linger 5 ms, 256 KiB batches",
+                  "consumer": "aiokafka getmany(1000) + commit per batch",
+                  "round_trip": f"{rt_count} sequential produce->consume on 1 partition, 100 warm-up"},
+        "produce_per_s": round(produce_rate),
+        "consume_per_s": round(consume_rate),
+        "round_trip": latency,
+    }

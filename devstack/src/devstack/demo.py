@@ -1,0 +1,242 @@
+"""Demo data for `make run`: ASEAN creators, their works in seven languages, licences in
+every state, usage and statements, all made through the public GraphQL API like a user.
+
+Loaded once: the party ids are kept in `<state dir>/demo.json`, and a later run that still
+finds those parties in the register only mints fresh tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from contracts.identifiers import iswc_check_digit
+from runtime.auth import ensure_keypair, mint_token
+from runtime.settings import PlatformSettings
+
+from devstack.graphql import GraphQLClient
+from devstack.platform import PlatformConfig
+
+EXAMINER_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "rights-demo/examiner"))
+OPERATOR_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "rights-demo/operator"))
+
+PARTIES: list[dict[str, Any]] = [
+    {"key": "somchai", "name": "Somchai Wongsakul", "kind": "PERSON", "country": "TH",
+     "email": "somchai@example.org", "ipiNameNumber": "00000000199"},
+    {"key": "lan", "name": "Nguyễn Thị Lan", "kind": "PERSON", "country": "VN",
+     "email": "lan@example.org"},
+    {"key": "aminah", "name": "Siti Aminah binti Rahman", "kind": "PERSON", "country": "MY"},
+    {"key": "budi", "name": "Budi Santoso", "kind": "PERSON", "country": "ID"},
+    {"key": "sokha", "name": "Chea Sokha", "kind": "PERSON", "country": "KH"},
+    {"key": "aung", "name": "Aung Kyaw Moe", "kind": "PERSON", "country": "MM"},
+    {"key": "khamla", "name": "Khamla Phommavong", "kind": "PERSON", "country": "LA"},
+    {"key": "maria", "name": "Maria Santos", "kind": "PERSON", "country": "PH"},
+    {"key": "lotus", "name": "Golden Lotus Publishing Co., Ltd.", "kind": "ORGANIZATION",
+     "country": "TH"},
+    {"key": "mekong", "name": "Mekong Streaming Pte. Ltd.", "kind": "ORGANIZATION",
+     "country": "SG", "email": "licensing@mekong-streaming.example.org"},
+    {"key": "nusantara", "name": "Nusantara Broadcast", "kind": "ORGANIZATION", "country": "ID"},
+    {"key": "society", "name": "ASEAN Music Rights Society", "kind": "ORGANIZATION",
+     "country": "MY"},
+]
+
+# (title, kind, country, holders [(party key, role, share)], alternate titles)
+WORKS: list[tuple[str, str, str, list[tuple[str, str, str]], list[str]]] = [
+    ("ลมหนาวที่เชียงใหม่", "MUSICAL_WORK", "TH", [("somchai", "COMPOSER", "60"), ("lotus", "PUBLISHER", "40")], ["Cold Wind in Chiang Mai"]),
+    ("ดวงจันทร์กลางทุ่ง", "MUSICAL_WORK", "TH", [("somchai", "COMPOSER", "100")], []),
+    ("สายน้ำแห่งความทรงจำ", "SOUND_RECORDING", "TH", [("somchai", "PRODUCER", "50"), ("lan", "PERFORMER", "50")], []),
+    ("Giọt Mưa Sài Gòn", "MUSICAL_WORK", "VN", [("lan", "LYRICIST", "50"), ("somchai", "COMPOSER", "50")], ["Saigon Raindrops"]),
+    ("Hà Nội Mùa Thu", "MUSICAL_WORK", "VN", [("lan", "AUTHOR", "100")], []),
+    ("Dòng Sông Quê Hương", "LITERARY", "VN", [("lan", "AUTHOR", "100")], []),
+    ("Bulan di Atas Kuala Lumpur", "MUSICAL_WORK", "MY", [("aminah", "COMPOSER", "70"), ("lotus", "PUBLISHER", "30")], []),
+    ("Hikayat Pantai Timur", "LITERARY", "MY", [("aminah", "AUTHOR", "100")], []),
+    ("Senja di Pelabuhan", "AUDIOVISUAL", "ID", [("budi", "PRODUCER", "100")], []),
+    ("Lagu untuk Ibu", "MUSICAL_WORK", "ID", [("budi", "COMPOSER", "50"), ("aminah", "LYRICIST", "50")], []),
+    ("Rindu Kampung Halaman", "SOUND_RECORDING", "ID", [("budi", "PERFORMER", "100")], []),
+    ("ផ្កាឈូកនៃទន្លេមេគង្គ", "MUSICAL_WORK", "KH", [("sokha", "COMPOSER", "100")], ["Lotus of the Mekong"]),
+    ("អង្គរនៅពេលព្រឹក", "VISUAL_ART", "KH", [("sokha", "AUTHOR", "100")], []),
+    ("ရွှေတိဂုံ၏ညနေခင်း", "MUSICAL_WORK", "MM", [("aung", "COMPOSER", "80"), ("lotus", "PUBLISHER", "20")], []),
+    ("ဧရာဝတီမြစ်ကမ်း", "LITERARY", "MM", [("aung", "AUTHOR", "100")], []),
+    ("ດອກຈຳປາ", "MUSICAL_WORK", "LA", [("khamla", "COMPOSER", "100")], ["Champa Flower"]),
+    ("ແມ່ນ້ຳຂອງຍາມແລງ", "SOUND_RECORDING", "LA", [("khamla", "PERFORMER", "60"), ("sokha", "ARRANGER", "40")], []),
+    ("Bayan Ko Ngayon", "MUSICAL_WORK", "PH", [("maria", "COMPOSER", "100")], []),
+    ("Manila Nights", "SOUND_RECORDING", "PH", [("maria", "PERFORMER", "50"), ("budi", "PRODUCER", "50")], []),
+    ("Island Code", "SOFTWARE", "PH", [("maria", "AUTHOR", "100")], []),
+    ("Monsoon Letters", "LITERARY", "SG", [("lan", "AUTHOR", "50"), ("maria", "AUTHOR", "50")], []),
+    ("Rice Terraces at Dawn", "VISUAL_ART", "PH", [("maria", "AUTHOR", "100")], []),
+    ("Mekong Blues", "MUSICAL_WORK", "LA", [("khamla", "COMPOSER", "34"), ("sokha", "LYRICIST", "33"), ("somchai", "ARRANGER", "33")], []),
+    ("Harbour Lights", "AUDIOVISUAL", "SG", [("budi", "PRODUCER", "100")], []),
+    ("ASEAN Sunrise", "MUSICAL_WORK", "TH", [("somchai", "COMPOSER", "25"), ("lan", "LYRICIST", "25"), ("aminah", "ARRANGER", "25"), ("lotus", "PUBLISHER", "25")], []),
+    ("Tropical Rain Suite", "MUSICAL_WORK", "MY", [("aminah", "COMPOSER", "100")], []),
+    ("Street Food Stories", "AUDIOVISUAL", "VN", [("lan", "PRODUCER", "100")], []),
+    ("Golden Pagoda", "VISUAL_ART", "MM", [("aung", "AUTHOR", "100")], []),
+    ("The Durian Thief", "LITERARY", "MY", [("aminah", "AUTHOR", "100")], []),
+    ("Kopi Pagi", "SOUND_RECORDING", "ID", [("budi", "PERFORMER", "100")], []),
+]
+
+REGISTER = """mutation($input: RegisterPartyInput!) {
+  registerParty(input: $input) { party { id } token errors { code message field } } }"""
+FILE = """mutation($input: FileWorkInput!) {
+  fileWork(input: $input) { work { id status filingNumber registrationNumber } errors { code message field } } }"""
+OFFER = """mutation($input: OfferLicenceInput!) {
+  offerLicence(input: $input) { licence { id status } errors { code message field } } }"""
+ACT = {
+    "accept": "mutation($id: ID!) { acceptLicence(licenceId: $id) { licence { id status } errors { code message field } } }",
+    "decline": "mutation($id: ID!) { declineLicence(licenceId: $id, reason: \"terms not suitable\") { licence { id status } errors { code message field } } }",
+    "withdraw": "mutation($id: ID!) { withdrawLicence(licenceId: $id) { licence { id status } errors { code message field } } }",
+    "terminate": "mutation($id: ID!) { terminateLicence(licenceId: $id, reason: \"catalogue withdrawn\") { licence { id status } errors { code message field } } }",
+}
+USAGE = """mutation($input: ReportUsageInput!) {
+  reportUsage(input: $input) { report { id } statement { id payable } errors { code message field } } }"""
+PARTY = "query($id: ID!) { party(id: $id) { id } }"
+
+
+def demo_iswc(n: int) -> str:
+    digits = f"{700_000_000 + n:09d}"
+    return f"T-{digits[:3]}.{digits[3:6]}.{digits[6:]}-{iswc_check_digit(digits)}"
+
+
+@dataclass
+class Demo:
+    gql: GraphQLClient
+    private_key: bytes
+
+    def token(self, party_id: str, *roles: str) -> str:
+        return mint_token(self.private_key, party_id=party_id, roles=roles or ("party",),
+                          ttl=timedelta(days=7))
+
+    async def mutate(self, query: str, variables: dict[str, Any], token: str | None,
+                     field: str) -> dict[str, Any]:
+        data = await self.gql(query, variables, token)
+        payload: dict[str, Any] = data[field]
+        if payload.get("errors"):
+            raise RuntimeError(f"{field}: {payload['errors']}")
+        return payload
+
+
+async def _subscribe_society(config: PlatformConfig, demo: Demo, society_id: str) -> None:
+    # An operator command; the demo loader acts as the platform's operator.
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.put(
+            f"{config.service_url('notifications')}/societies/{society_id}",
+            headers={"Authorization": f"Bearer {demo.token(OPERATOR_ID, 'operator')}"},
+        )
+        response.raise_for_status()
+
+
+async def _load(config: PlatformConfig, demo: Demo) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for party in PARTIES:
+        fields = {k: v for k, v in party.items() if k != "key"}
+        payload = await demo.mutate(REGISTER, {"input": fields}, None, "registerParty")
+        ids[party["key"]] = payload["party"]["id"]
+    await _subscribe_society(config, demo, ids["society"])
+
+    work_ids: list[str] = []
+    for n, (title, kind, country, holders, alternates) in enumerate(WORKS):
+        filer = ids[holders[0][0]]
+        work_input: dict[str, Any] = {
+            "title": title, "kind": kind, "countryOfOrigin": country,
+            "alternateTitles": alternates,
+            "rightsHolders": [{"partyId": ids[p], "role": r, "share": s} for p, r, s in holders],
+        }
+        if kind == "MUSICAL_WORK":
+            work_input["identifiers"] = {"iswc": demo_iswc(n)}
+        payload = await demo.mutate(FILE, {"input": work_input}, demo.token(filer), "fileWork")
+        work_ids.append(payload["work"]["id"])
+
+    async def offer(work: int, owner: str, licensee: str, territories: list[str],
+                    media: list[str], exclusive: bool, start: str, end: str | None,
+                    rate: str, advance: str, currency: str) -> str:
+        payload = await demo.mutate(OFFER, {"input": {
+            "workId": work_ids[work], "licenseeId": ids[licensee], "territories": territories,
+            "media": media, "exclusive": exclusive, "start": start, "end": end,
+            "royaltyRate": rate, "advance": advance, "currency": currency,
+        }}, demo.token(ids[owner]), "offerLicence")
+        return str(payload["licence"]["id"])
+
+    async def act(action: str, licence: str, who: str) -> None:
+        field = {"accept": "acceptLicence", "decline": "declineLicence",
+                 "withdraw": "withdrawLicence", "terminate": "terminateLicence"}[action]
+        await demo.mutate(ACT[action], {"id": licence}, demo.token(ids[who]), field)
+
+    async def usage(licence: str, start: str, end: str, units: int, gross: str) -> None:
+        await demo.mutate(USAGE, {"input": {"licenceId": licence, "periodStart": start,
+                                            "periodEnd": end, "units": units,
+                                            "grossRevenue": gross}},
+                          demo.token(ids["mekong"]), "reportUsage")
+
+    # An active exclusive streaming licence in the ASEAN region, with an advance being recouped.
+    active = await offer(0, "somchai", "mekong", ["ASEAN"], ["STREAMING", "DOWNLOAD"], True,
+                         "2026-01-01", "2027-12-31", "12.50", "1000.00", "THB")
+    await act("accept", active, "mekong")
+    await usage(active, "2026-01-01", "2026-03-31", 120_000, "6400.00")
+    await usage(active, "2026-04-01", "2026-06-30", 150_000, "9850.75")
+    # Non-exclusive worldwide licence for a co-owned Vietnamese song, in USD.
+    song = await offer(3, "lan", "mekong", ["WORLD"], ["STREAMING"], False, "2026-02-01",
+                       None, "8.00", "0", "USD")
+    await act("accept", song, "mekong")
+    await usage(song, "2026-02-01", "2026-04-30", 40_000, "1234.56")
+    offered = await offer(6, "aminah", "nusantara", ["MY", "ID", "SG"], ["BROADCAST"], True,
+                          "2026-06-01", "2027-05-31", "10.00", "500.00", "MYR")
+    declined = await offer(9, "budi", "mekong", ["ID"], ["SYNC"], False, "2026-03-01",
+                           "2026-12-31", "15.00", "0", "IDR")
+    await act("decline", declined, "mekong")
+    withdrawn = await offer(11, "sokha", "nusantara", ["KH"], ["PUBLIC_PERFORMANCE"], False,
+                            "2026-01-01", None, "5.00", "0", "USD")
+    await act("withdraw", withdrawn, "sokha")
+    terminated = await offer(17, "maria", "mekong", ["PH"], ["STREAMING"], False, "2026-01-01",
+                             None, "9.00", "0", "PHP")
+    await act("accept", terminated, "mekong")
+    await act("terminate", terminated, "maria")
+    # Ended last year: the expiry job moves it to EXPIRED.
+    ended = await offer(15, "khamla", "mekong", ["LA", "TH"], ["DOWNLOAD"], False, "2025-01-01",
+                        "2025-12-31", "7.00", "0", "LAK")
+    await act("accept", ended, "mekong")
+    ids["_offered_licence"] = offered
+    ids["_active_licence"] = active
+    return ids
+
+
+async def load_demo_data(config: PlatformConfig) -> str:
+    settings = PlatformSettings()
+    state_dir = config.state_dir or settings.rights_state_dir
+    private, _ = ensure_keypair(state_dir / "keys")
+    demo = Demo(GraphQLClient(config.gateway_url), private.read_bytes())
+    state_file = Path(state_dir) / "demo.json"
+    try:
+        ids: dict[str, str] | None = None
+        if state_file.exists():
+            ids = json.loads(state_file.read_text())
+            assert ids is not None
+            found = await demo.gql(PARTY, {"id": ids["somchai"]}, demo.token(ids["somchai"]))
+            if not found.get("party"):
+                ids = None  # the databases were reset since: load again
+        loaded = ids is None
+        if ids is None:
+            ids = await _load(config, demo)
+            state_file.write_text(json.dumps(ids, indent=1))
+        tokens = {
+            "creator (Somchai Wongsakul)": demo.token(ids["somchai"]),
+            "licensee (Mekong Streaming)": demo.token(ids["mekong"]),
+            "examiner": demo.token(EXAMINER_ID, "examiner"),
+            "society (ASEAN Music Rights Society)": demo.token(ids["society"], "party", "society"),
+        }
+    finally:
+        await demo.gql.close()
+    lines = [
+        "",
+        "=" * 78,
+        f"The platform is up. Demo data {'loaded' if loaded else 'already present (not loaded again)'}.",
+        f"  GraphiQL:  {config.gateway_url}",
+        "  In GraphiQL, open Headers and paste {\"Authorization\": \"Bearer <token>\"}:",
+    ]
+    for who, token in tokens.items():
+        lines += [f"  {who}:", f"    {token}"]
+    lines += ["  Try: { me { name works { totalCount } } }", "  Ctrl-C stops everything.", "=" * 78]
+    return "\n".join(lines)

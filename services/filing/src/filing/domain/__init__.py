@@ -1,0 +1,1 @@
+"""The register's rules as plain Python: parties, works, examination, titles and numbering."""

@@ -1,0 +1,110 @@
+"""Automatic examination of a new filing (DOMAIN.md, Filing lifecycle).
+
+An identifier already held by another registered or pending work rejects the filing; a
+likely duplicate (same normalised title and a rights holder in common with a registered
+work) sends it to an examiner; anything else is registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from contracts.enums import WorkStatus
+
+from filing.domain.titles import title_key
+from filing.domain.works import (
+    HOLDING_STATUSES,
+    REGISTERED_STATUSES,
+    Change,
+    Identifiers,
+    Work,
+    WorkAction,
+    move_to,
+)
+
+
+@dataclass(frozen=True)
+class ExistingWork:
+    """What examination needs to know of a work already in the register."""
+
+    id: UUID
+    filing_number: str
+    title: str
+    status: WorkStatus
+    identifiers: Identifiers
+    holder_ids: frozenset[UUID]
+
+
+@dataclass(frozen=True)
+class Examination:
+    status: WorkStatus
+    reason: str | None
+    related_work_id: UUID | None = None
+
+
+def examine(work: Work, others: Iterable[ExistingWork]) -> Examination:
+    """The outcome of examining `work` against the works that share an identifier or title."""
+    candidates = sorted((o for o in others if o.id != work.id), key=lambda o: o.filing_number)
+    own = dict(work.identifiers.items())
+    for other in candidates:
+        if other.status not in HOLDING_STATUSES:
+            continue
+        for name, value in other.identifiers.items():
+            if own.get(name) == value:
+                return Examination(
+                    status=WorkStatus.REJECTED,
+                    reason=(
+                        f"{name.upper()} {value} is already held by work {other.filing_number} "
+                        f"({other.id}, {other.title!r})"
+                    ),
+                    related_work_id=other.id,
+                )
+    key = title_key(work.title)
+    holders = frozenset(h.party_id for h in work.rights_holders)
+    for other in candidates:
+        if (
+            other.status in REGISTERED_STATUSES
+            and key
+            and title_key(other.title) == key
+            and holders & other.holder_ids
+        ):
+            return Examination(
+                status=WorkStatus.UNDER_REVIEW,
+                reason=(
+                    f"likely duplicate of work {other.filing_number} ({other.id}): same title "
+                    "and a rights holder in common"
+                ),
+                related_work_id=other.id,
+            )
+    return Examination(status=WorkStatus.REGISTERED, reason=None)
+
+
+def apply_examination(
+    work: Work, outcome: Examination, *, now: datetime, registration_number: str | None = None
+) -> tuple[Work, Change]:
+    """The filed work moved to its examination outcome; registration takes a number."""
+    new = move_to(
+        work,
+        outcome.status,
+        now=now,
+        reason=outcome.reason,
+        registration_number=registration_number,
+    )
+    if outcome.status == WorkStatus.REGISTERED:
+        action, detail = WorkAction.REGISTERED, f"registered as {new.registration_number}"
+    elif outcome.status == WorkStatus.REJECTED:
+        action, detail = WorkAction.REJECTED, f"rejected on examination: {outcome.reason}"
+    else:
+        action, detail = WorkAction.REVIEW_REQUESTED, f"sent for review: {outcome.reason}"
+    # Examination is automatic: no person is its actor.
+    return new, Change(
+        action=action,
+        actor_id=None,
+        at=now,
+        detail=detail,
+        reason=outcome.reason,
+        related_work_id=outcome.related_work_id,
+    )

@@ -1,0 +1,409 @@
+"""Works: the filing request, the filing lifecycle and every command that changes a work.
+
+Each command returns the new work and a `Change` (who, when, what) that becomes a history
+row and an event; an illegal command raises and returns nothing, so it changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from contracts.enums import ReviewDecision, WorkKind, WorkStatus
+from contracts.errors import InvalidInput
+from contracts.identifiers import parse_isbn13, parse_isrc, parse_iswc
+from contracts.territories import parse_country
+
+from filing.domain.errors import (
+    FilerNotHolder,
+    IdentifierNotForKind,
+    WorkDisputed,
+    WorkNotRegistered,
+    WorkTransitionError,
+)
+from filing.domain.holders import RightsHolder, ShareTransfer, holder_ids, move_share
+from filing.domain.text import (
+    ALTERNATE_TITLES_MAX,
+    REASON_MAX,
+    TITLE_MAX,
+    optional_text,
+    parse_enum,
+    required_text,
+)
+
+# The filing lifecycle (DOMAIN.md): nothing else is a transition.
+TRANSITIONS: Mapping[WorkStatus, frozenset[WorkStatus]] = {
+    WorkStatus.FILED: frozenset(
+        {WorkStatus.REGISTERED, WorkStatus.REJECTED, WorkStatus.UNDER_REVIEW}
+    ),
+    WorkStatus.UNDER_REVIEW: frozenset({WorkStatus.REGISTERED, WorkStatus.REJECTED}),
+    WorkStatus.REGISTERED: frozenset({WorkStatus.DISPUTED}),
+    WorkStatus.DISPUTED: frozenset({WorkStatus.REGISTERED}),
+    WorkStatus.REJECTED: frozenset(),
+}
+
+# Works whose identifiers nobody else may claim: registered ones and those still pending.
+HOLDING_STATUSES = frozenset(
+    {WorkStatus.FILED, WorkStatus.UNDER_REVIEW, WorkStatus.REGISTERED, WorkStatus.DISPUTED}
+)
+# A disputed work is still on the register, so it counts for duplicates.
+REGISTERED_STATUSES = frozenset({WorkStatus.REGISTERED, WorkStatus.DISPUTED})
+
+# Which identifier belongs to which kinds of work (DOMAIN.md, Identifiers).
+IDENTIFIER_KINDS: Mapping[str, frozenset[WorkKind]] = {
+    "iswc": frozenset({WorkKind.MUSICAL_WORK}),
+    "isrc": frozenset({WorkKind.SOUND_RECORDING, WorkKind.AUDIOVISUAL}),
+    "isbn": frozenset({WorkKind.LITERARY}),
+}
+_IDENTIFIER_PARSERS = {"iswc": parse_iswc, "isrc": parse_isrc, "isbn": parse_isbn13}
+
+
+class WorkAction(StrEnum):
+    FILED = "FILED"
+    REGISTERED = "REGISTERED"
+    REJECTED = "REJECTED"
+    REVIEW_REQUESTED = "REVIEW_REQUESTED"
+    OWNERSHIP_TRANSFERRED = "OWNERSHIP_TRANSFERRED"
+    DISPUTED = "DISPUTED"
+    DISPUTE_RESOLVED = "DISPUTE_RESOLVED"
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    iswc: str | None = None
+    isrc: str | None = None
+    isbn: str | None = None
+
+    def items(self) -> tuple[tuple[str, str], ...]:
+        """The identifiers that are set, as (field name, normalised value)."""
+        pairs = (("iswc", self.iswc), ("isrc", self.isrc), ("isbn", self.isbn))
+        return tuple((name, value) for name, value in pairs if value is not None)
+
+
+@dataclass(frozen=True)
+class WorkDraft:
+    """A checked filing request, before it has a number or an examination."""
+
+    title: str
+    alternate_titles: tuple[str, ...]
+    kind: WorkKind
+    identifiers: Identifiers
+    country_of_origin: str
+    rights_holders: tuple[RightsHolder, ...]
+    filed_by: UUID
+
+
+@dataclass(frozen=True)
+class Work:
+    id: UUID
+    filing_number: str
+    registration_number: str | None
+    title: str
+    alternate_titles: tuple[str, ...]
+    kind: WorkKind
+    status: WorkStatus
+    status_reason: str | None
+    identifiers: Identifiers
+    country_of_origin: str
+    rights_holders: tuple[RightsHolder, ...]
+    filed_by: UUID
+    filed_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a work: its history row and the facts its event carries."""
+
+    action: WorkAction
+    actor_id: UUID | None
+    at: datetime
+    detail: str
+    reason: str | None = None
+    related_work_id: UUID | None = None
+    transfer: ShareTransfer | None = None
+    previous_holders: tuple[RightsHolder, ...] | None = None
+    decision: ReviewDecision | None = None
+
+
+def parse_identifiers(raw: Any, kind: WorkKind) -> Identifiers:
+    """Identifiers from a request, check digits verified, each allowed only for its kinds."""
+    if raw is None:
+        return Identifiers()
+    if not isinstance(raw, dict):
+        raise InvalidInput("identifiers must be an object", field="identifiers")
+    values: dict[str, str] = {}
+    for name, value in raw.items():
+        field = f"identifiers.{name}"
+        if name not in _IDENTIFIER_PARSERS:
+            raise InvalidInput(f"unknown identifier {name!r}", field=f"identifiers.{name}"[:80])
+        text = optional_text(value, field=field, max_length=32)
+        if text is None:
+            continue
+        if kind not in IDENTIFIER_KINDS[name]:
+            kinds = ", ".join(sorted(k.value for k in IDENTIFIER_KINDS[name]))
+            raise IdentifierNotForKind(f"{name.upper()} identifies only {kinds} works", field=field)
+        values[name] = _IDENTIFIER_PARSERS[name](text, field=field)
+    return Identifiers(**values)
+
+
+def parse_alternate_titles(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list | tuple):
+        raise InvalidInput("alternate_titles must be a list", field="alternate_titles")
+    if len(raw) > ALTERNATE_TITLES_MAX:
+        raise InvalidInput(
+            f"at most {ALTERNATE_TITLES_MAX} alternate titles", field="alternate_titles"
+        )
+    titles = [
+        required_text(title, field=f"alternate_titles[{i}]", max_length=TITLE_MAX)
+        for i, title in enumerate(raw)
+    ]
+    return tuple(dict.fromkeys(titles))
+
+
+def draft_work(
+    *,
+    title: Any,
+    kind: Any,
+    country_of_origin: Any,
+    rights_holders: tuple[RightsHolder, ...],
+    filed_by: UUID,
+    alternate_titles: Any = None,
+    identifiers: Any = None,
+) -> WorkDraft:
+    """A filing request checked against the rules that need no other record.
+
+    `rights_holders` come already parsed (`holders.parse_rights_holders`); the filer must
+    be among them.
+    """
+    parsed_title = required_text(title, field="title", max_length=TITLE_MAX)
+    parsed_kind = parse_enum(WorkKind, kind, field="kind")
+    country = parse_country(
+        required_text(country_of_origin, field="country_of_origin", max_length=16),
+        field="country_of_origin",
+    )
+    parsed_alternates = parse_alternate_titles(alternate_titles)
+    parsed_identifiers = parse_identifiers(identifiers, parsed_kind)
+    if filed_by not in holder_ids(rights_holders):
+        raise FilerNotHolder("the filer must be one of the rights holders", field="rights_holders")
+    return WorkDraft(
+        title=parsed_title,
+        alternate_titles=parsed_alternates,
+        kind=parsed_kind,
+        identifiers=parsed_identifiers,
+        country_of_origin=country,
+        rights_holders=rights_holders,
+        filed_by=filed_by,
+    )
+
+
+def check_transition(current: WorkStatus, target: WorkStatus) -> None:
+    """Raise `WorkTransitionError` unless the lifecycle allows current → target."""
+    if target not in TRANSITIONS[current]:
+        raise WorkTransitionError(
+            f"a {current.value} work cannot become {target.value}", field="status"
+        )
+
+
+def move_to(
+    work: Work,
+    target: WorkStatus,
+    *,
+    now: datetime,
+    reason: str | None,
+    registration_number: str | None = None,
+    rights_holders: tuple[RightsHolder, ...] | None = None,
+) -> Work:
+    check_transition(work.status, target)
+    number = work.registration_number
+    if target == WorkStatus.REGISTERED and number is None:
+        if registration_number is None:
+            raise ValueError("a work is registered with a registration number")
+        number = registration_number
+    return replace(
+        work,
+        status=target,
+        status_reason=reason,
+        registration_number=number,
+        rights_holders=work.rights_holders if rights_holders is None else rights_holders,
+        updated_at=now,
+    )
+
+
+def file_work(
+    draft: WorkDraft, *, work_id: UUID, filing_number: str, now: datetime
+) -> tuple[Work, Change]:
+    """The newly filed work, status FILED, before examination."""
+    work = Work(
+        id=work_id,
+        filing_number=filing_number,
+        registration_number=None,
+        title=draft.title,
+        alternate_titles=draft.alternate_titles,
+        kind=draft.kind,
+        status=WorkStatus.FILED,
+        status_reason=None,
+        identifiers=draft.identifiers,
+        country_of_origin=draft.country_of_origin,
+        rights_holders=draft.rights_holders,
+        filed_by=draft.filed_by,
+        filed_at=now,
+        updated_at=now,
+    )
+    change = Change(
+        action=WorkAction.FILED,
+        actor_id=draft.filed_by,
+        at=now,
+        detail=f"filed as {filing_number}",
+    )
+    return work, change
+
+
+def needs_registration_number(work: Work, target: WorkStatus) -> bool:
+    """Whether moving `work` to `target` first registers it (and so takes a new number)."""
+    return target == WorkStatus.REGISTERED and work.registration_number is None
+
+
+def review_target(
+    work: Work, decision: Any, reason: Any
+) -> tuple[ReviewDecision, WorkStatus, str | None]:
+    """The checked review decision, the status it leads to, and its reason."""
+    parsed = parse_enum(ReviewDecision, decision, field="decision")
+    target = WorkStatus.REGISTERED if parsed == ReviewDecision.REGISTER else WorkStatus.REJECTED
+    if work.status != WorkStatus.UNDER_REVIEW:
+        raise WorkTransitionError(
+            f"only a work under review can be reviewed; this one is {work.status.value}",
+            field="status",
+        )
+    text: str | None
+    if target == WorkStatus.REJECTED:
+        text = required_text(reason, field="reason", max_length=REASON_MAX, multiline=True)
+    else:
+        text = optional_text(reason, field="reason", max_length=REASON_MAX, multiline=True)
+    return parsed, target, text
+
+
+def decide_review(
+    work: Work,
+    *,
+    decision: Any,
+    reason: Any,
+    examiner_id: UUID | None,
+    now: datetime,
+    registration_number: str | None = None,
+) -> tuple[Work, Change]:
+    """An examiner's decision on a work under review: register it or reject it."""
+    parsed, target, text = review_target(work, decision, reason)
+    new = move_to(work, target, now=now, reason=text, registration_number=registration_number)
+    if target == WorkStatus.REGISTERED:
+        action, detail = WorkAction.REGISTERED, f"registered as {new.registration_number} on review"
+    else:
+        action, detail = WorkAction.REJECTED, "rejected on review"
+    if text:
+        detail = f"{detail}: {text}"
+    return new, Change(
+        action=action, actor_id=examiner_id, at=now, detail=detail, reason=text, decision=parsed
+    )
+
+
+def transfer_share(
+    work: Work,
+    *,
+    from_party_id: UUID,
+    to_party_id: UUID,
+    share: Any,
+    role: Any = None,
+    now: datetime,
+) -> tuple[Work, Change]:
+    """An owner gives all or part of its share to another party (REGISTERED works only)."""
+    if work.status == WorkStatus.DISPUTED:
+        raise WorkDisputed("a disputed work's shares cannot be transferred", field="work_id")
+    if work.status != WorkStatus.REGISTERED:
+        raise WorkNotRegistered(
+            f"only a registered work's shares can be transferred; this one is {work.status.value}",
+            field="work_id",
+        )
+    holders, transfer = move_share(
+        work.rights_holders,
+        from_party_id=from_party_id,
+        to_party_id=to_party_id,
+        share=share,
+        role=role,
+    )
+    new = replace(work, rights_holders=holders, updated_at=now)
+    detail = (
+        f"{transfer.share} of the {transfer.role.value} share moved from "
+        f"{transfer.from_party_id} to {transfer.to_party_id}"
+    )
+    return new, Change(
+        action=WorkAction.OWNERSHIP_TRANSFERRED,
+        actor_id=from_party_id,
+        at=now,
+        detail=detail,
+        transfer=transfer,
+        previous_holders=work.rights_holders,
+    )
+
+
+def dispute_work(
+    work: Work, *, reason: Any, disputed_by: UUID, now: datetime
+) -> tuple[Work, Change]:
+    """Any party may dispute a registered work, giving a reason."""
+    text = required_text(reason, field="reason", max_length=REASON_MAX, multiline=True)
+    new = move_to(work, WorkStatus.DISPUTED, now=now, reason=text)
+    return new, Change(
+        action=WorkAction.DISPUTED,
+        actor_id=disputed_by,
+        at=now,
+        detail=f"disputed: {text}",
+        reason=text,
+    )
+
+
+def resolve_dispute(
+    work: Work,
+    *,
+    keep_owners: Any,
+    rights_holders: tuple[RightsHolder, ...] | None,
+    reason: Any,
+    examiner_id: UUID | None,
+    now: datetime,
+) -> tuple[Work, Change]:
+    """An examiner ends a dispute: the owners stay, or a new holders list replaces them.
+
+    `rights_holders` come already parsed and checked against the known parties.
+    """
+    if not isinstance(keep_owners, bool):
+        raise InvalidInput("keep_owners must be true or false", field="keep_owners")
+    if work.status != WorkStatus.DISPUTED:
+        raise WorkTransitionError(
+            f"only a disputed work can have its dispute resolved; this one is {work.status.value}",
+            field="status",
+        )
+    text = required_text(reason, field="reason", max_length=REASON_MAX, multiline=True)
+    if keep_owners and rights_holders:
+        raise InvalidInput(
+            "rights_holders replace the owners: give them only with keep_owners false",
+            field="rights_holders",
+        )
+    if not keep_owners and not rights_holders:
+        raise InvalidInput(
+            "the new rights holders are required when the owners are not kept",
+            field="rights_holders",
+        )
+    new = move_to(work, WorkStatus.REGISTERED, now=now, reason=text, rights_holders=rights_holders)
+    outcome = "owners kept" if keep_owners else "rights holders replaced"
+    return new, Change(
+        action=WorkAction.DISPUTE_RESOLVED,
+        actor_id=examiner_id,
+        at=now,
+        detail=f"dispute resolved, {outcome}: {text}",
+        reason=text,
+        previous_holders=None if keep_owners else work.rights_holders,
+    )

@@ -1,0 +1,100 @@
+"""The contract events of each change, built from the domain's new state and `Change`.
+
+Only the public part of a party goes out; contact details never reach this service at all.
+"""
+
+from __future__ import annotations
+
+from contracts.enums import WorkStatus
+
+from contracts import events as contract
+from filing.domain.holders import RightsHolder
+from filing.domain.parties import Party
+from filing.domain.works import Change, Work, WorkAction
+
+
+def party_state(party: Party) -> contract.PartyState:
+    return contract.PartyState(
+        id=party.id,
+        name=party.name,
+        kind=party.kind,
+        country=party.country,
+        ipi_name_number=party.ipi_name_number,
+        isni=party.isni,
+    )
+
+
+def party_registered(party: Party) -> contract.PartyRegistered:
+    return contract.PartyRegistered(occurred_at=party.created_at, party=party_state(party))
+
+
+def party_updated(party: Party, changed: tuple[str, ...]) -> contract.PartyUpdated:
+    return contract.PartyUpdated(
+        occurred_at=party.updated_at, party=party_state(party), changed_fields=list(changed)
+    )
+
+
+def _holders(holders: tuple[RightsHolder, ...]) -> list[contract.RightsHolder]:
+    return [contract.RightsHolder(party_id=h.party_id, role=h.role, share=h.share) for h in holders]
+
+
+def work_state(work: Work) -> contract.WorkState:
+    return contract.WorkState(
+        id=work.id,
+        filing_number=work.filing_number,
+        registration_number=work.registration_number,
+        title=work.title,
+        alternate_titles=list(work.alternate_titles),
+        kind=work.kind,
+        status=work.status,
+        status_reason=work.status_reason,
+        identifiers=contract.Identifiers(
+            iswc=work.identifiers.iswc, isrc=work.identifiers.isrc, isbn=work.identifiers.isbn
+        ),
+        country_of_origin=work.country_of_origin,
+        rights_holders=_holders(work.rights_holders),
+        filed_by=work.filed_by,
+        filed_at=work.filed_at,
+    )
+
+
+def work_event(work: Work, change: Change) -> contract.WorkEvent:
+    """The one event that reports `change`, carrying the work's state after it."""
+    common = {"occurred_at": change.at, "work": work_state(work), "actor_id": change.actor_id}
+    match change.action:
+        case WorkAction.FILED:
+            return contract.WorkFiled(**common)
+        case WorkAction.REGISTERED:
+            return contract.WorkRegistered(**common, reason=change.reason)
+        case WorkAction.REJECTED:
+            return contract.WorkRejected(
+                **common,
+                reason=change.reason or "rejected",
+                conflicting_work_id=change.related_work_id,
+            )
+        case WorkAction.REVIEW_REQUESTED:
+            similar = [change.related_work_id] if change.related_work_id else []
+            return contract.WorkReviewRequested(
+                **common, reason=change.reason or "likely duplicate", similar_work_ids=similar
+            )
+        case WorkAction.OWNERSHIP_TRANSFERRED:
+            assert change.transfer is not None and change.previous_holders is not None
+            return contract.WorkOwnershipTransferred(
+                **common,
+                from_party_id=change.transfer.from_party_id,
+                to_party_id=change.transfer.to_party_id,
+                share=change.transfer.share,
+                previous_rights_holders=_holders(change.previous_holders),
+            )
+        case WorkAction.DISPUTED:
+            return contract.WorkDisputed(**common, reason=change.reason or "disputed")
+        case WorkAction.DISPUTE_RESOLVED:
+            assert work.status == WorkStatus.REGISTERED
+            previous = change.previous_holders or work.rights_holders
+            return contract.WorkDisputeResolved(
+                **common,
+                keep_owners=change.previous_holders is None,
+                reason=change.reason or "resolved",
+                previous_rights_holders=_holders(previous),
+            )
+    raise ValueError(f"no event for {change.action}")

@@ -1,0 +1,135 @@
+"""The filing service's tables: parties, works, their rights holders, history and counters.
+
+The outbox table comes from `runtime.outbox` and is part of this metadata too, so the
+service's migrations create it beside the state it is written with.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from runtime.outbox import OutboxMessage
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Numeric,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import Field, SQLModel
+
+__all__ = ["HistoryRow", "NumberCounter", "OutboxMessage", "PartyRow", "RightsHolderRow", "WorkRow"]
+
+# Works that hold their identifiers: pending or on the register (domain.works.HOLDING_STATUSES).
+HOLDING_SQL = "status IN ('FILED', 'UNDER_REVIEW', 'REGISTERED', 'DISPUTED')"
+
+
+def _utc(nullable: bool = False) -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class PartyRow(SQLModel, table=True):
+    __tablename__ = "party"
+
+    id: uuid.UUID = Field(primary_key=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=16)
+    country: str = Field(max_length=2)
+    ipi_name_number: str | None = Field(default=None, max_length=11)
+    isni: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+class WorkRow(SQLModel, table=True):
+    __tablename__ = "work"
+    __table_args__ = (
+        # At most one holding work per identifier: the last guard behind the examination lock.
+        Index("ux_work_iswc_holding", "iswc", unique=True, postgresql_where=text(HOLDING_SQL)),
+        Index("ux_work_isrc_holding", "isrc", unique=True, postgresql_where=text(HOLDING_SQL)),
+        Index("ux_work_isbn_holding", "isbn", unique=True, postgresql_where=text(HOLDING_SQL)),
+        Index("ix_work_title_key", "title_key"),
+        Index(
+            "ix_work_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+        Index("ix_work_status_seq", "status", "seq"),
+        Index("ix_work_kind_seq", "kind", "seq"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    # Insertion order, the keyset of register pages (ids are random).
+    seq: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger, Identity(always=False), nullable=False, unique=True),
+    )
+    filing_number: str = Field(max_length=32, unique=True)
+    registration_number: str | None = Field(default=None, max_length=32, unique=True)
+    title: str = Field(max_length=300)
+    alternate_titles: list[str] = Field(
+        default_factory=list, sa_column=Column(ARRAY(Text), nullable=False)
+    )
+    kind: str = Field(max_length=32)
+    status: str = Field(max_length=16)
+    status_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    iswc: str | None = Field(default=None, max_length=15, index=True)
+    isrc: str | None = Field(default=None, max_length=12, index=True)
+    isbn: str | None = Field(default=None, max_length=13, index=True)
+    country_of_origin: str = Field(max_length=2)
+    filed_by: uuid.UUID
+    filed_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+    # Folded forms of the titles (domain.titles): the duplicate key and the searchable text.
+    title_key: str = Field(sa_column=Column(Text, nullable=False))
+    search_text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class RightsHolderRow(SQLModel, table=True):
+    __tablename__ = "rights_holder"
+    __table_args__ = (Index("ix_rights_holder_party_work", "party_id", "work_id"),)
+
+    work_id: uuid.UUID = Field(
+        sa_column=Column(
+            ForeignKey("work.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    party_id: uuid.UUID = Field(primary_key=True)
+    role: str = Field(primary_key=True, max_length=16)
+    position: int
+    share: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+
+
+class HistoryRow(SQLModel, table=True):
+    __tablename__ = "work_history"
+    __table_args__ = (Index("ix_work_history_work_id", "work_id", "id"),)
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True)
+    )
+    work_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("work.id", ondelete="CASCADE"), nullable=False)
+    )
+    at: datetime = Field(sa_column=_utc())
+    actor_id: uuid.UUID | None = None
+    action: str = Field(max_length=32)
+    detail: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class NumberCounter(SQLModel, table=True):
+    """The last number handed out per kind (F, R) and year; its row lock serialises them."""
+
+    __tablename__ = "number_counter"
+
+    kind: str = Field(sa_column=Column(String(1), primary_key=True))
+    year: int = Field(primary_key=True)
+    last: int

@@ -1,0 +1,443 @@
+"""The queries the filing service needs: loading and saving parties and works, the locks
+and counters of filing, history, and the search of the register."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
+from contracts.errors import InvalidInput
+from sqlalchemy import and_, exists, func, or_, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, delete, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from filing.domain.examination import ExistingWork
+from filing.domain.holders import RightsHolder
+from filing.domain.numbering import NumberKind
+from filing.domain.parties import Party
+from filing.domain.titles import search_document, title_key
+from filing.domain.works import REGISTERED_STATUSES, Change, Identifiers, Work
+from filing.models import HistoryRow, NumberCounter, PartyRow, RightsHolderRow, WorkRow
+
+# --- parties -------------------------------------------------------------------------------
+
+
+def _party(row: PartyRow) -> Party:
+    return Party(
+        id=row.id,
+        name=row.name,
+        kind=PartyKind(row.kind),
+        country=row.country,
+        ipi_name_number=row.ipi_name_number,
+        isni=row.isni,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _party_values(party: Party) -> dict[str, Any]:
+    return {
+        "id": party.id,
+        "name": party.name,
+        "kind": party.kind.value,
+        "country": party.country,
+        "ipi_name_number": party.ipi_name_number,
+        "isni": party.isni,
+        "created_at": party.created_at,
+        "updated_at": party.updated_at,
+    }
+
+
+async def get_party(
+    session: AsyncSession, party_id: UUID, *, for_update: bool = False
+) -> Party | None:
+    statement = select(PartyRow).where(PartyRow.id == party_id)
+    if for_update:
+        statement = statement.with_for_update()
+    row = (await session.exec(statement)).first()
+    return None if row is None else _party(row)
+
+
+async def get_parties(session: AsyncSession, ids: Sequence[UUID]) -> list[Party]:
+    if not ids:
+        return []
+    rows = (await session.exec(select(PartyRow).where(col(PartyRow.id).in_(ids)))).all()
+    by_id = {row.id: _party(row) for row in rows}
+    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+
+async def known_party_ids(session: AsyncSession, ids: Iterable[UUID]) -> set[UUID]:
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    found = await session.exec(select(PartyRow.id).where(col(PartyRow.id).in_(wanted)))
+    return set(found.all())
+
+
+async def insert_party_if_absent(session: AsyncSession, party: Party) -> bool:
+    """Inserts the party unless its id exists; True when this call created it.
+
+    ON CONFLICT makes two simultaneous sign-ups with one id create one row, not an error.
+    """
+    statement = (
+        insert(PartyRow)
+        .values(**_party_values(party))
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(col(PartyRow.id))
+    )
+    created = (await session.exec(statement)).first()
+    return created is not None
+
+
+async def save_party(session: AsyncSession, party: Party) -> None:
+    values = _party_values(party)
+    del values["id"], values["created_at"]
+    await session.exec(update(PartyRow).where(col(PartyRow.id) == party.id).values(**values))
+
+
+# --- works ---------------------------------------------------------------------------------
+
+
+def _work(row: WorkRow, holders: Sequence[RightsHolderRow]) -> Work:
+    return Work(
+        id=row.id,
+        filing_number=row.filing_number,
+        registration_number=row.registration_number,
+        title=row.title,
+        alternate_titles=tuple(row.alternate_titles),
+        kind=WorkKind(row.kind),
+        status=WorkStatus(row.status),
+        status_reason=row.status_reason,
+        identifiers=Identifiers(iswc=row.iswc, isrc=row.isrc, isbn=row.isbn),
+        country_of_origin=row.country_of_origin,
+        rights_holders=tuple(
+            RightsHolder(party_id=h.party_id, role=Role(h.role), share=h.share)
+            for h in sorted(holders, key=lambda h: h.position)
+        ),
+        filed_by=row.filed_by,
+        filed_at=row.filed_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _work_values(work: Work) -> dict[str, Any]:
+    return {
+        "id": work.id,
+        "filing_number": work.filing_number,
+        "registration_number": work.registration_number,
+        "title": work.title,
+        "alternate_titles": list(work.alternate_titles),
+        "kind": work.kind.value,
+        "status": work.status.value,
+        "status_reason": work.status_reason,
+        "iswc": work.identifiers.iswc,
+        "isrc": work.identifiers.isrc,
+        "isbn": work.identifiers.isbn,
+        "country_of_origin": work.country_of_origin,
+        "filed_by": work.filed_by,
+        "filed_at": work.filed_at,
+        "updated_at": work.updated_at,
+        "title_key": title_key(work.title),
+        "search_text": search_document(work.title, work.alternate_titles),
+    }
+
+
+async def _holders_of(
+    session: AsyncSession, ids: Sequence[UUID]
+) -> dict[UUID, list[RightsHolderRow]]:
+    rows = (
+        await session.exec(select(RightsHolderRow).where(col(RightsHolderRow.work_id).in_(ids)))
+    ).all()
+    grouped: dict[UUID, list[RightsHolderRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.work_id, []).append(row)
+    return grouped
+
+
+async def _works_from_rows(session: AsyncSession, rows: Sequence[WorkRow]) -> list[Work]:
+    if not rows:
+        return []
+    holders = await _holders_of(session, [row.id for row in rows])
+    return [_work(row, holders.get(row.id, [])) for row in rows]
+
+
+async def get_work(
+    session: AsyncSession, work_id: UUID, *, for_update: bool = False
+) -> Work | None:
+    """One work; `for_update` locks its row so concurrent commands on it run one at a time."""
+    statement = select(WorkRow).where(WorkRow.id == work_id)
+    if for_update:
+        statement = statement.with_for_update()
+    row = (await session.exec(statement)).first()
+    if row is None:
+        return None
+    return (await _works_from_rows(session, [row]))[0]
+
+
+async def get_works(session: AsyncSession, ids: Sequence[UUID]) -> list[Work]:
+    if not ids:
+        return []
+    rows = (await session.exec(select(WorkRow).where(col(WorkRow.id).in_(ids)))).all()
+    works = {w.id: w for w in await _works_from_rows(session, rows)}
+    return [works[i] for i in dict.fromkeys(ids) if i in works]
+
+
+def _holder_rows(work: Work) -> list[dict[str, Any]]:
+    return [
+        {
+            "work_id": work.id,
+            "party_id": h.party_id,
+            "role": h.role.value,
+            "position": position,
+            "share": h.share,
+        }
+        for position, h in enumerate(work.rights_holders)
+    ]
+
+
+async def insert_work(session: AsyncSession, work: Work) -> None:
+    await session.exec(insert(WorkRow).values(**_work_values(work)))
+    await session.exec(insert(RightsHolderRow).values(_holder_rows(work)))
+
+
+async def save_work(session: AsyncSession, work: Work, *, holders_changed: bool) -> None:
+    values = _work_values(work)
+    del values["id"]
+    await session.exec(update(WorkRow).where(col(WorkRow.id) == work.id).values(**values))
+    if holders_changed:
+        await session.exec(delete(RightsHolderRow).where(col(RightsHolderRow.work_id) == work.id))
+        await session.exec(insert(RightsHolderRow).values(_holder_rows(work)))
+
+
+# --- filing: examination locks and numbers ---------------------------------------------------
+
+
+def examination_keys(identifiers: Identifiers, key: str) -> list[str]:
+    """The lock names that serialise filings which could clash or duplicate each other."""
+    keys = [f"{name}:{value}" for name, value in identifiers.items()]
+    if key:
+        keys.append(f"title:{key}")
+    return sorted(keys)
+
+
+async def lock_examination_keys(session: AsyncSession, keys: Sequence[str]) -> None:
+    """Transaction-scoped advisory locks on the filing's identifiers and title key.
+
+    Two filings with the same ISWC at the same moment would otherwise both see no clash and
+    both register; with the lock the second waits for the first to commit, then sees it.
+    Sorted order keeps two filings that share several keys from deadlocking.
+    """
+    connection = await session.connection()
+    for key in sorted(keys):
+        await connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )
+
+
+async def examination_candidates(
+    session: AsyncSession, identifiers: Identifiers, key: str, holder_ids: Iterable[UUID]
+) -> list[ExistingWork]:
+    """Works that could make examination reject or hold a filing: those sharing one of its
+    identifiers, and registered ones with its title key and a holder in common.
+
+    The domain (`examination.examine`) decides; this only keeps a popular title from
+    loading thousands of unrelated works.
+    """
+    conditions = [col(getattr(WorkRow, name)) == value for name, value in identifiers.items()]
+    holders = list(set(holder_ids))
+    if key and holders:
+        conditions.append(
+            and_(
+                col(WorkRow.title_key) == key,
+                col(WorkRow.status).in_([s.value for s in REGISTERED_STATUSES]),
+                exists().where(
+                    and_(
+                        col(RightsHolderRow.work_id) == col(WorkRow.id),
+                        col(RightsHolderRow.party_id).in_(holders),
+                    )
+                ),
+            )
+        )
+    if not conditions:
+        return []
+    rows = (await session.exec(select(WorkRow).where(or_(*conditions)))).all()
+    works = await _works_from_rows(session, rows)
+    return [
+        ExistingWork(
+            id=w.id,
+            filing_number=w.filing_number,
+            title=w.title,
+            status=w.status,
+            identifiers=w.identifiers,
+            holder_ids=frozenset(h.party_id for h in w.rights_holders),
+        )
+        for w in works
+    ]
+
+
+async def next_number(session: AsyncSession, kind: NumberKind, year: int) -> int:
+    """The next sequence number of `kind` in `year`, taken inside the caller's transaction.
+
+    The counter row stays locked until the transaction ends, so concurrent filings queue
+    here and each gets the next number; a rollback gives its number back: no gaps.
+    """
+    statement = (
+        insert(NumberCounter)
+        .values(kind=kind.value, year=year, last=1)
+        .on_conflict_do_update(
+            index_elements=["kind", "year"],
+            set_={"last": NumberCounter.last + 1},
+        )
+        .returning(col(NumberCounter.last))
+    )
+    value = (await session.exec(statement)).one()
+    return int(value[0])
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    work_id: UUID
+    at: datetime
+    actor_id: UUID | None
+    action: str
+    detail: str
+
+
+async def add_history(session: AsyncSession, work_id: UUID, change: Change) -> None:
+    await session.exec(
+        insert(HistoryRow).values(
+            work_id=work_id,
+            at=change.at,
+            actor_id=change.actor_id,
+            action=change.action.value,
+            detail=change.detail,
+        )
+    )
+
+
+async def histories(
+    session: AsyncSession, work_ids: Sequence[UUID]
+) -> dict[UUID, list[HistoryEntry]]:
+    """Each work's history in the order it happened."""
+    if not work_ids:
+        return {}
+    rows = (
+        await session.exec(
+            select(HistoryRow)
+            .where(col(HistoryRow.work_id).in_(work_ids))
+            .order_by(col(HistoryRow.work_id), col(HistoryRow.id))
+        )
+    ).all()
+    grouped: dict[UUID, list[HistoryEntry]] = {}
+    for row in rows:
+        grouped.setdefault(row.work_id, []).append(
+            HistoryEntry(row.work_id, row.at, row.actor_id, row.action, row.detail)
+        )
+    return grouped
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkFilter:
+    text: str | None = None  # already folded with domain.titles.title_key
+    status: WorkStatus | None = None
+    kind: WorkKind | None = None
+    holder_id: UUID | None = None
+    iswc: str | None = None
+    isrc: str | None = None
+    isbn: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    works: list[Work]
+    next_cursor: str | None
+    total_count: int
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"s": seq}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The position a cursor stands for, or `InvalidInput` on `after` for a forged one."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))["s"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise InvalidInput("after is not a cursor this service gave out", field="after") from None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidInput("after is not a cursor this service gave out", field="after")
+    return value
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(filters: WorkFilter) -> list[Any]:
+    conditions: list[Any] = []
+    if filters.text:
+        # A trigram GIN index serves this LIKE at register scale.
+        pattern = f"%{_escape_like(filters.text)}%"
+        conditions.append(col(WorkRow.search_text).like(pattern, escape="\\"))
+    if filters.status is not None:
+        conditions.append(col(WorkRow.status) == filters.status.value)
+    if filters.kind is not None:
+        conditions.append(col(WorkRow.kind) == filters.kind.value)
+    if filters.iswc is not None:
+        conditions.append(col(WorkRow.iswc) == filters.iswc)
+    if filters.isrc is not None:
+        conditions.append(col(WorkRow.isrc) == filters.isrc)
+    if filters.isbn is not None:
+        conditions.append(col(WorkRow.isbn) == filters.isbn)
+    if filters.holder_id is not None:
+        conditions.append(
+            exists().where(
+                and_(
+                    col(RightsHolderRow.work_id) == col(WorkRow.id),
+                    col(RightsHolderRow.party_id) == filters.holder_id,
+                )
+            )
+        )
+    return conditions
+
+
+async def search_works(
+    session: AsyncSession, filters: WorkFilter, *, first: int, after: str | None
+) -> Page:
+    """One page of the register, newest filing first, by keyset (never OFFSET)."""
+    conditions = _conditions(filters)
+    page_conditions = list(conditions)
+    if after is not None:
+        page_conditions.append(col(WorkRow.seq) < decode_cursor(after))
+    rows = (
+        await session.exec(
+            select(WorkRow)
+            .where(and_(True, *page_conditions))
+            .order_by(col(WorkRow.seq).desc())
+            .limit(first + 1)
+        )
+    ).all()
+    more = len(rows) > first
+    rows = rows[:first]
+    total = (
+        await session.exec(select(func.count()).select_from(WorkRow).where(and_(True, *conditions)))
+    ).one()
+    works = await _works_from_rows(session, rows)
+    last_seq = rows[-1].seq if rows else None
+    next_cursor = encode_cursor(last_seq) if more and last_seq is not None else None
+    return Page(works=works, next_cursor=next_cursor, total_count=int(total))

@@ -1,0 +1,148 @@
+"""The whole platform, started as `make run` starts it (devstack's supervisor, one process per
+service, the gateway and the SMTP server), on free ports, fresh databases and this run's
+topics; plus a real webhook receiver. Tests drive it only through GraphQL and Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from devstack.graphql import GraphQLClient
+from devstack.platform import SERVICES, PlatformConfig
+from devstack.supervisor import Supervisor
+from runtime.auth import ensure_keypair, mint_token
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class WebhookReceiver:
+    """A real HTTP endpoint that keeps every request it receives."""
+
+    url: str = ""
+    received: list[dict[str, Any]] = field(default_factory=list)
+    arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def app(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        self.received.append({"path": scope["path"], "headers": headers, "body": body})
+        async with self.arrived:
+            self.arrived.notify_all()
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def wait_for(self, predicate: Callable[[dict[str, Any]], bool],
+                       timeout: float = 60) -> dict[str, Any]:
+        async def found() -> dict[str, Any] | None:
+            return next((r for r in self.received if predicate(r)), None)
+
+        async with self.arrived:
+            await asyncio.wait_for(
+                self.arrived.wait_for(lambda: any(predicate(r) for r in self.received)), timeout
+            )
+        hit = await found()
+        assert hit is not None
+        return hit
+
+
+@dataclass
+class Platform:
+    config: PlatformConfig
+    state_dir: Path
+    trace_file: Path
+    gql: GraphQLClient
+    private_key: bytes
+    webhooks: WebhookReceiver
+
+    def token(self, party_id: str, *roles: str) -> str:
+        return mint_token(self.private_key, party_id=party_id, roles=roles or ("party",))
+
+    def mail(self) -> list[str]:
+        mail_dir = self.state_dir / "mail"
+        if not mail_dir.exists():
+            return []
+        return [p.read_text(errors="replace") for p in sorted(mail_dir.glob("*.eml"))]
+
+    def spans(self) -> list[dict[str, Any]]:
+        if not self.trace_file.exists():
+            return []
+        return [json.loads(line) for line in self.trace_file.read_text().splitlines() if line]
+
+
+@pytest.fixture(scope="session")
+async def webhooks() -> AsyncIterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(receiver.app, host="127.0.0.1", port=port,
+                                           log_config=None, access_log=False, lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not task.done(), "webhook receiver failed to start"
+        await asyncio.sleep(0.02)
+    receiver.url = f"http://127.0.0.1:{port}/hooks"
+    yield receiver
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture(scope="session")
+async def platform(
+    create_database: Any, topic_prefix: str, tmp_path_factory: pytest.TempPathFactory,
+    webhooks: WebhookReceiver,
+) -> AsyncIterator[Platform]:
+    state_dir = tmp_path_factory.mktemp("platform-state")
+    private, _ = ensure_keypair(state_dir / "keys")
+    trace_file = state_dir / "spans.jsonl"
+    config = PlatformConfig(
+        gateway_port=free_port(), filing_port=free_port(), licensing_port=free_port(),
+        notifications_port=free_port(), smtp_port=free_port(),
+        topic_prefix=f"{topic_prefix}e2e.",
+        state_dir=state_dir,
+        database_urls={s: await create_database(f"e2e_{s}") for s in SERVICES},
+        extra_env={
+            "RIGHTS_TRACE_FILE": str(trace_file),
+            "LOG_JSON": "true",
+            # Webhook retries in tenths of a second, so a failing endpoint resolves quickly.
+            "NOTIFICATIONS_RETRY_BASE_SECONDS": "0.1",
+            "NOTIFICATIONS_RETRY_CAP_SECONDS": "1",
+            "NOTIFICATIONS_RETRY_MAX_ATTEMPTS": "3",
+            "LICENSING_EXPIRY_INTERVAL_SECONDS": "1",
+        },
+    )
+    log_path = state_dir / "platform.log"
+    with open(log_path, "w", encoding="utf-8") as out:
+        supervisor = Supervisor(out=out, colour=False)
+        try:
+            for spec in config.processes():
+                await supervisor.start(spec)
+            try:
+                await supervisor.wait_healthy(timeout=180)
+            except Exception as exc:
+                out.flush()
+                raise RuntimeError(f"platform did not start: {exc}\n{log_path.read_text()[-6000:]}") from exc
+            gql = GraphQLClient(config.gateway_url)
+            try:
+                yield Platform(config, state_dir, trace_file, gql, private.read_bytes(), webhooks)
+            finally:
+                await gql.close()
+        finally:
+            await supervisor.stop()

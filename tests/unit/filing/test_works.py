@@ -1,0 +1,332 @@
+"""Works: filing requests, the lifecycle state machine, reviews, transfers and disputes."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from contracts.enums import ReviewDecision, Role, WorkKind, WorkStatus
+from contracts.errors import Conflict, IllegalTransition, InvalidInput, NotAllowed
+from filing.domain.errors import FilerNotHolder, IdentifierNotForKind, WorkDisputed
+from filing.domain.holders import RightsHolder
+from filing.domain.text import TITLE_MAX
+from filing.domain.works import (
+    TRANSITIONS,
+    WorkAction,
+    check_transition,
+    decide_review,
+    dispute_work,
+    draft_work,
+    file_work,
+    resolve_dispute,
+    transfer_share,
+)
+
+ALICE, BOB = uuid4(), uuid4()
+HOLDERS = (
+    RightsHolder(ALICE, Role.COMPOSER, Decimal("70.00")),
+    RightsHolder(BOB, Role.LYRICIST, Decimal("30.00")),
+)
+
+
+def _draft(**overrides: object):
+    fields: dict[str, object] = dict(
+        title="Moonlight Over Mekong",
+        kind="MUSICAL_WORK",
+        country_of_origin="th",
+        rights_holders=HOLDERS,
+        filed_by=ALICE,
+        alternate_titles=["แสงจันทร์เหนือโขง"],
+        identifiers={"iswc": "T0345246801"},
+    )
+    fields.update(overrides)
+    return draft_work(**fields)  # type: ignore[arg-type]
+
+
+def test_draft_normalises_identifier_and_country():
+    draft = _draft()
+    assert draft.identifiers.iswc == "T-034.524.680-1"
+    assert draft.country_of_origin == "TH"
+    assert draft.kind == WorkKind.MUSICAL_WORK
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": "  "}, "title"),
+        ({"title": None}, "title"),
+        ({"title": "x" * (TITLE_MAX + 1)}, "title"),
+        ({"kind": "PAINTING"}, "kind"),
+        ({"country_of_origin": "ZZ"}, "country_of_origin"),
+        ({"identifiers": {"iswc": "T-034.524.680-2"}}, "identifiers.iswc"),
+        ({"identifiers": {"iswc": "T-034.524.680"}}, "identifiers.iswc"),
+        ({"identifiers": {"ismn": "M-2306-7118-7"}}, "identifiers.ismn"),
+        ({"identifiers": "T0345246801"}, "identifiers"),
+        ({"alternate_titles": [""]}, "alternate_titles[0]"),
+        ({"alternate_titles": "one"}, "alternate_titles"),
+        ({"alternate_titles": ["a"] * 21}, "alternate_titles"),
+    ],
+)
+def test_bad_filing_request_is_rejected_naming_the_field(overrides, field):
+    with pytest.raises(InvalidInput) as caught:
+        _draft(**overrides)
+    assert caught.value.field == field
+
+
+def test_wrong_isbn_check_digit_is_rejected_naming_the_field():
+    with pytest.raises(InvalidInput) as caught:
+        _draft(kind="LITERARY", identifiers={"isbn": "9780306406158"})
+    assert caught.value.field == "identifiers.isbn"
+
+
+def test_valid_isbn_and_isrc_are_normalised():
+    assert _draft(kind="LITERARY", identifiers={"isbn": "978-0-306-40615-7"}).identifiers.isbn == (
+        "9780306406157"
+    )
+    recording = _draft(kind="SOUND_RECORDING", identifiers={"isrc": "th-a12-26-00001"})
+    assert recording.identifiers.isrc == "THA122600001"
+
+
+def test_identifier_of_another_kind_of_work_is_rejected():
+    with pytest.raises(IdentifierNotForKind) as caught:
+        _draft(kind="LITERARY", identifiers={"iswc": "T0345246801"})
+    assert caught.value.field == "identifiers.iswc"
+
+
+def test_filer_must_be_a_rights_holder():
+    with pytest.raises(FilerNotHolder):
+        _draft(filed_by=uuid4())
+
+
+def test_new_filing_is_filed_with_its_number(now):
+    work, change = file_work(_draft(), work_id=uuid4(), filing_number="F-2026-000007", now=now)
+    assert work.status == WorkStatus.FILED
+    assert work.filing_number == "F-2026-000007"
+    assert work.registration_number is None
+    assert change.action == WorkAction.FILED and change.actor_id == ALICE
+
+
+ALLOWED = {
+    (WorkStatus.FILED, WorkStatus.REGISTERED),
+    (WorkStatus.FILED, WorkStatus.REJECTED),
+    (WorkStatus.FILED, WorkStatus.UNDER_REVIEW),
+    (WorkStatus.UNDER_REVIEW, WorkStatus.REGISTERED),
+    (WorkStatus.UNDER_REVIEW, WorkStatus.REJECTED),
+    (WorkStatus.REGISTERED, WorkStatus.DISPUTED),
+    (WorkStatus.DISPUTED, WorkStatus.REGISTERED),
+}
+
+
+def test_lifecycle_has_exactly_the_specified_transitions():
+    table = {(a, b) for a, targets in TRANSITIONS.items() for b in targets}
+    assert table == ALLOWED
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [pair for pair in itertools.product(WorkStatus, WorkStatus) if pair not in ALLOWED],
+)
+def test_illegal_transition_is_a_typed_error(current, target):
+    with pytest.raises(IllegalTransition) as caught:
+        check_transition(current, target)
+    assert caught.value.field == "status"
+
+
+def test_examiner_registers_work_under_review(make_work, now):
+    work = make_work(status=WorkStatus.UNDER_REVIEW)
+    examiner = uuid4()
+    new, change = decide_review(
+        work,
+        decision="REGISTER",
+        reason=None,
+        examiner_id=examiner,
+        now=now,
+        registration_number="R-2026-000009",
+    )
+    assert new.status == WorkStatus.REGISTERED
+    assert new.registration_number == "R-2026-000009"
+    assert change.action == WorkAction.REGISTERED
+    assert change.actor_id == examiner and change.decision == ReviewDecision.REGISTER
+
+
+def test_examiner_rejects_work_under_review_with_reason(make_work, now):
+    work = make_work(status=WorkStatus.UNDER_REVIEW)
+    new, change = decide_review(
+        work, decision="REJECT", reason="same as F-2026-000001", examiner_id=uuid4(), now=now
+    )
+    assert new.status == WorkStatus.REJECTED
+    assert new.status_reason == "same as F-2026-000001"
+    assert new.registration_number is None
+    assert change.action == WorkAction.REJECTED
+
+
+def test_rejecting_on_review_needs_a_reason(make_work, now):
+    with pytest.raises(InvalidInput) as caught:
+        decide_review(
+            make_work(status=WorkStatus.UNDER_REVIEW),
+            decision="REJECT",
+            reason="",
+            examiner_id=uuid4(),
+            now=now,
+        )
+    assert caught.value.field == "reason"
+
+
+def test_unknown_review_decision_is_rejected(make_work, now):
+    with pytest.raises(InvalidInput) as caught:
+        decide_review(
+            make_work(status=WorkStatus.UNDER_REVIEW),
+            decision="MAYBE",
+            reason="x",
+            examiner_id=uuid4(),
+            now=now,
+        )
+    assert caught.value.field == "decision"
+
+
+@pytest.mark.parametrize(
+    "status",
+    [WorkStatus.FILED, WorkStatus.REGISTERED, WorkStatus.REJECTED, WorkStatus.DISPUTED],
+)
+def test_only_a_work_under_review_can_be_reviewed(make_work, now, status):
+    with pytest.raises(IllegalTransition):
+        decide_review(
+            make_work(status=status),
+            decision="REGISTER",
+            reason=None,
+            examiner_id=uuid4(),
+            now=now,
+            registration_number="R-2026-000002",
+        )
+
+
+def test_owner_transfers_part_of_registered_work(make_work, now):
+    work = make_work(status=WorkStatus.REGISTERED, rights_holders=HOLDERS, filed_by=ALICE)
+    carol = uuid4()
+    new, change = transfer_share(
+        work, from_party_id=ALICE, to_party_id=carol, share="20.00", now=now
+    )
+    assert sum(h.share for h in new.rights_holders) == Decimal("100.00")
+    assert RightsHolder(carol, Role.COMPOSER, Decimal("20.00")) in new.rights_holders
+    assert change.action == WorkAction.OWNERSHIP_TRANSFERRED
+    assert change.previous_holders == HOLDERS
+    assert new.status == WorkStatus.REGISTERED
+
+
+def test_transfer_is_not_allowed_while_disputed(make_work, now):
+    work = make_work(status=WorkStatus.DISPUTED, rights_holders=HOLDERS, filed_by=ALICE)
+    with pytest.raises(WorkDisputed):
+        transfer_share(work, from_party_id=ALICE, to_party_id=uuid4(), share="1.00", now=now)
+
+
+@pytest.mark.parametrize("status", [WorkStatus.FILED, WorkStatus.UNDER_REVIEW, WorkStatus.REJECTED])
+def test_transfer_needs_a_registered_work(make_work, now, status):
+    work = make_work(status=status, rights_holders=HOLDERS, filed_by=ALICE)
+    with pytest.raises(Conflict):
+        transfer_share(work, from_party_id=ALICE, to_party_id=uuid4(), share="1.00", now=now)
+
+
+def test_non_owner_cannot_transfer(make_work, now):
+    work = make_work(status=WorkStatus.REGISTERED, rights_holders=HOLDERS, filed_by=ALICE)
+    with pytest.raises(NotAllowed):
+        transfer_share(work, from_party_id=uuid4(), to_party_id=BOB, share="1.00", now=now)
+
+
+def test_any_party_disputes_registered_work_with_reason(make_work, now):
+    stranger = uuid4()
+    new, change = dispute_work(
+        make_work(status=WorkStatus.REGISTERED), reason="I wrote it", disputed_by=stranger, now=now
+    )
+    assert new.status == WorkStatus.DISPUTED
+    assert new.status_reason == "I wrote it"
+    assert change.actor_id == stranger and change.action == WorkAction.DISPUTED
+
+
+def test_dispute_needs_a_reason(make_work, now):
+    with pytest.raises(InvalidInput) as caught:
+        dispute_work(
+            make_work(status=WorkStatus.REGISTERED), reason=" ", disputed_by=ALICE, now=now
+        )
+    assert caught.value.field == "reason"
+
+
+@pytest.mark.parametrize(
+    "status",
+    [WorkStatus.FILED, WorkStatus.UNDER_REVIEW, WorkStatus.REJECTED, WorkStatus.DISPUTED],
+)
+def test_only_a_registered_work_can_be_disputed(make_work, now, status):
+    with pytest.raises(IllegalTransition):
+        dispute_work(make_work(status=status), reason="mine", disputed_by=ALICE, now=now)
+
+
+def test_dispute_resolution_keeping_owners_registers_again(make_work, now):
+    work = make_work(status=WorkStatus.DISPUTED, rights_holders=HOLDERS)
+    new, change = resolve_dispute(
+        work,
+        keep_owners=True,
+        rights_holders=None,
+        reason="claim unfounded",
+        examiner_id=uuid4(),
+        now=now,
+    )
+    assert new.status == WorkStatus.REGISTERED
+    assert new.rights_holders == HOLDERS
+    assert new.registration_number == work.registration_number
+    assert change.action == WorkAction.DISPUTE_RESOLVED and change.previous_holders is None
+
+
+def test_dispute_resolution_replacing_holders(make_work, now):
+    work = make_work(status=WorkStatus.DISPUTED, rights_holders=HOLDERS)
+    carol = uuid4()
+    replacement = (RightsHolder(carol, Role.COMPOSER, Decimal("100.00")),)
+    new, change = resolve_dispute(
+        work,
+        keep_owners=False,
+        rights_holders=replacement,
+        reason="carol proved it",
+        examiner_id=uuid4(),
+        now=now,
+    )
+    assert new.rights_holders == replacement
+    assert change.previous_holders == HOLDERS
+
+
+def test_dispute_resolution_needs_holders_when_owners_are_not_kept(make_work, now):
+    with pytest.raises(InvalidInput) as caught:
+        resolve_dispute(
+            make_work(status=WorkStatus.DISPUTED),
+            keep_owners=False,
+            rights_holders=None,
+            reason="x",
+            examiner_id=uuid4(),
+            now=now,
+        )
+    assert caught.value.field == "rights_holders"
+
+
+def test_dispute_resolution_needs_a_reason(make_work, now):
+    with pytest.raises(InvalidInput) as caught:
+        resolve_dispute(
+            make_work(status=WorkStatus.DISPUTED),
+            keep_owners=True,
+            rights_holders=None,
+            reason=None,
+            examiner_id=uuid4(),
+            now=now,
+        )
+    assert caught.value.field == "reason"
+
+
+def test_resolving_an_undisputed_work_is_an_illegal_transition(make_work, now):
+    with pytest.raises(IllegalTransition):
+        resolve_dispute(
+            make_work(status=WorkStatus.REGISTERED),
+            keep_owners=True,
+            rights_holders=None,
+            reason="x",
+            examiner_id=uuid4(),
+            now=now,
+        )
