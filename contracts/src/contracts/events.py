@@ -365,6 +365,10 @@ class UsageReport(Payload):
     gross_revenue: DecimalString
     currency: Currency
     created_at: UtcDateTime
+    corrects_report_id: UUID | None = Field(
+        default=None,
+        description="set on a correction: the report it adjusts (its gross is then signed)",
+    )
 
     @model_validator(mode="after")
     def _report_is_consistent(self) -> UsageReport:

@@ -133,7 +133,7 @@ class IdempotentConsumer:
                 raise
             await message.ack()
 
-        self._subscriber = broker.subscriber(
+        subscriber = broker.subscriber(
             *full_topics,
             group_id=self.settings.topic(self.group_id),
             batch=True,
@@ -142,7 +142,9 @@ class IdempotentConsumer:
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.MANUAL,
             decoder=keep_raw,
-        )(on_batch)
+        )
+        subscriber(on_batch)
+        self._subscriber = subscriber  # the subscriber itself (not the call wrapper): for health
 
     async def start(self) -> None:
         self._dlq_producer = reliable_producer(self.settings.platform.kafka_bootstrap_servers)

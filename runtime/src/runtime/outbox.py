@@ -20,7 +20,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 from contracts.envelope import encode
 from contracts.events import EventData
-from opentelemetry import propagate
+from opentelemetry import propagate, trace
 from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, LargeBinary, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,6 +32,7 @@ from runtime.kafka import reliable_producer
 from runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
 
 NOTIFY_CHANNEL = "outbox"
 # One relay per database publishes at a time, which is what keeps the id order on the wire.
@@ -201,16 +202,21 @@ class OutboxRelay:
             if not rows:
                 return 0
             futures = []
+            spans = []
             for row in rows:
+                span, headers = self._publish_span(row.topic, row.headers)
+                spans.append(span)
                 futures.append(
                     await self._producer.send(
-                        self.settings.topic(row.topic),
-                        value=row.value,
-                        key=row.key,
-                        headers=[(k, v.encode()) for k, v in row.headers],
+                        self.settings.topic(row.topic), value=row.value, key=row.key,
+                        headers=headers,
                     )
                 )
-            await asyncio.gather(*futures)
+            try:
+                await asyncio.gather(*futures)
+            finally:
+                for span in spans:
+                    span.end()
             await self._after_publish_before_mark(len(rows))
             await conn.execute(
                 text("UPDATE outbox SET sent_at = now() WHERE id = ANY(:ids)"),
@@ -220,6 +226,26 @@ class OutboxRelay:
             metrics.EVENTS_PUBLISHED.labels(self.settings.service_name, row.topic).inc()
         self.last_published_at = time.time()
         return len(rows)
+
+    def _publish_span(
+        self, topic: str, stored: list[list[str]]
+    ) -> tuple[trace.Span, list[tuple[str, bytes]]]:
+        """A PRODUCER span in the trace of the request that staged the event; the record
+        carries this span's context, so consumers' spans nest under the publish."""
+        carrier = {k: v for k, v in stored if k in ("traceparent", "tracestate")}
+        span = tracer.start_span(
+            f"{topic} publish",
+            context=propagate.extract(carrier),
+            kind=trace.SpanKind.PRODUCER,
+            attributes={"messaging.system": "kafka", "messaging.destination.name": topic,
+                        "messaging.operation.type": "send"},
+        )
+        headers = [(k, v.encode()) for k, v in stored if k not in ("traceparent", "tracestate")]
+        if carrier:
+            injected: dict[str, str] = {}
+            propagate.inject(injected, context=trace.set_span_in_context(span))
+            headers += [(k, v.encode()) for k, v in injected.items()]
+        return span, headers
 
     async def _after_publish_before_mark(self, count: int) -> None:
         """A seam for the crash test: a relay killed here has published but not marked."""

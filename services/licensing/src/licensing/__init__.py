@@ -1,0 +1,1 @@
+"""The licensing service: licences, availability, usage reports and royalty statements."""

@@ -1,0 +1,1 @@
+"""The licensing rules of DOMAIN.md as plain Python: no I/O, no framework."""

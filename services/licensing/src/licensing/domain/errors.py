@@ -1,0 +1,73 @@
+"""The licensing rules' own error kinds, each with a specific code the API returns."""
+
+from __future__ import annotations
+
+from contracts.errors import Conflict, IllegalTransition, InvalidInput, NotAllowed, NotFound
+
+
+class InvalidPeriod(InvalidInput):
+    code = "INVALID_PERIOD"
+
+
+class UnknownWork(NotFound):
+    code = "UNKNOWN_WORK"
+
+
+class UnknownParty(NotFound):
+    code = "UNKNOWN_PARTY"
+
+
+class UnknownLicence(NotFound):
+    code = "UNKNOWN_LICENCE"
+
+
+class UnknownReport(NotFound):
+    code = "UNKNOWN_REPORT"
+
+
+class WorkNotLicensable(Conflict):
+    """The work is not REGISTERED (filed, rejected, under review or disputed)."""
+
+    code = "WORK_NOT_LICENSABLE"
+
+
+class NotAnOwner(NotAllowed):
+    code = "NOT_AN_OWNER"
+
+
+class NotTheLicensee(NotAllowed):
+    code = "NOT_THE_LICENSEE"
+
+
+class NotTheOfferor(NotAllowed):
+    code = "NOT_THE_OFFEROR"
+
+
+class NotAParty(NotAllowed):
+    """Terminating needs the licensee or an owner of the work (the licensor side)."""
+
+    code = "NOT_A_PARTY_TO_THE_LICENCE"
+
+
+class SelfLicence(InvalidInput):
+    code = "SELF_LICENCE"
+
+
+class LicenceStateError(IllegalTransition):
+    code = "ILLEGAL_TRANSITION"
+
+
+class UsageOutsideLicence(InvalidInput):
+    code = "USAGE_OUTSIDE_LICENCE"
+
+
+class UsageOverlap(Conflict):
+    code = "USAGE_OVERLAP"
+
+
+class WrongCurrency(InvalidInput):
+    code = "WRONG_CURRENCY"
+
+
+class InvalidCorrection(InvalidInput):
+    code = "INVALID_CORRECTION"

@@ -1,0 +1,156 @@
+"""The licensing database: the register's read model, licences, usage reports, statements.
+
+Tables prefixed `register_` are the read model built from the filing topics only; the
+rest is licensing's own state. Statements and usage reports are immutable: a trigger
+created by the migration refuses UPDATE and DELETE on them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlmodel import Field, SQLModel
+
+
+def _utc(nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
+
+
+class RegisterParty(SQLModel, table=True):
+    """A party's public part, from `filing.parties.v1`."""
+
+    __tablename__ = "register_party"
+
+    id: uuid.UUID = Field(primary_key=True)
+    name: str
+    kind: str = Field(max_length=32)
+    country: str = Field(max_length=2)
+    last_event_at: datetime = _utc()
+    last_event_id: uuid.UUID
+
+
+class RegisterWork(SQLModel, table=True):
+    """A work's current state, from `filing.works.v1`; its row is the lock that serialises
+    acceptances of licences on the work."""
+
+    __tablename__ = "register_work"
+
+    id: uuid.UUID = Field(primary_key=True)
+    title: str
+    kind: str = Field(max_length=32)
+    status: str = Field(max_length=32)
+    # Unbounded text: a valid event must always fit, or it would be dead-lettered.
+    filing_number: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    registration_number: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The last applied snapshot: an older or equal-time replay never rolls the state back.
+    last_event_at: datetime = _utc()
+    last_event_id: uuid.UUID
+
+
+class RegisterHolder(SQLModel, table=True):
+    """One current rights holder of a work (a party appears once per role)."""
+
+    __tablename__ = "register_holder"
+
+    work_id: uuid.UUID = Field(primary_key=True)
+    party_id: uuid.UUID = Field(primary_key=True, index=True)
+    role: str = Field(primary_key=True, max_length=32)
+    share: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+
+
+class RegisterShares(SQLModel, table=True):
+    """The owners' shares per party (roles summed) from `effective_from` on: statements
+    split by the shares in effect at the end of the reported period."""
+
+    __tablename__ = "register_shares"
+
+    work_id: uuid.UUID = Field(primary_key=True)
+    effective_from: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), primary_key=True)
+    )
+    shares: dict[str, str] = Field(sa_column=Column(JSONB, nullable=False))
+
+
+class LicenceRow(SQLModel, table=True):
+    __tablename__ = "licence"
+    __table_args__ = (Index("ix_licence_work_status", "work_id", "status"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    work_id: uuid.UUID
+    licensor_id: uuid.UUID = Field(index=True)
+    licensee_id: uuid.UUID = Field(index=True)
+    status: str = Field(max_length=16)
+    status_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    territories: list[str] = Field(sa_column=Column(ARRAY(String(2)), nullable=False))
+    media: list[str] = Field(sa_column=Column(ARRAY(String(32)), nullable=False))
+    exclusive: bool = Field(sa_column=Column(Boolean, nullable=False))
+    start: date = Field(sa_column=Column(Date, nullable=False))
+    end: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    royalty_rate: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+    advance: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
+    currency: str = Field(max_length=3)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class LicenceEventRow(SQLModel, table=True):
+    """The licence's timeline as this service saw it (what it published, in order)."""
+
+    __tablename__ = "licence_event"
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True)
+    )
+    licence_id: uuid.UUID = Field(index=True)
+    at: datetime = _utc()
+    type: str = Field(max_length=128)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class UsageReportRow(SQLModel, table=True):
+    __tablename__ = "usage_report"
+
+    id: uuid.UUID = Field(primary_key=True)
+    licence_id: uuid.UUID = Field(index=True, foreign_key="licence.id")
+    period_start: date = Field(sa_column=Column(Date, nullable=False))
+    period_end: date = Field(sa_column=Column(Date, nullable=False))
+    units: int = Field(sa_column=Column(BigInteger, nullable=False))
+    gross_revenue: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
+    corrects_report_id: uuid.UUID | None = Field(default=None, foreign_key="usage_report.id")
+    reported_by: uuid.UUID
+    created_at: datetime = _utc()
+
+
+class StatementRow(SQLModel, table=True):
+    __tablename__ = "royalty_statement"
+    __table_args__ = (UniqueConstraint("report_id", name="uq_statement_report"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    licence_id: uuid.UUID = Field(index=True, foreign_key="licence.id")
+    work_id: uuid.UUID
+    report_id: uuid.UUID = Field(foreign_key="usage_report.id")
+    period_start: date = Field(sa_column=Column(Date, nullable=False))
+    period_end: date = Field(sa_column=Column(Date, nullable=False))
+    gross: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
+    royalty: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
+    recouped: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
+    payable: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
+    currency: str = Field(max_length=3)
+    lines: list[dict[str, str]] = Field(sa_column=Column(JSONB, nullable=False))
+    issued_at: datetime = _utc()

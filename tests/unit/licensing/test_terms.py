@@ -1,0 +1,83 @@
+"""Validation of offer terms: each bad input names its field."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from contracts.enums import Medium
+from contracts.errors import InvalidInput
+from licensing.domain.terms import Period, parse_terms
+
+
+def _terms(**overrides: Any) -> Any:
+    raw: dict[str, Any] = {
+        "territories": ["TH", "vn"],
+        "media": ["STREAMING"],
+        "exclusive": True,
+        "start": date(2026, 1, 1),
+        "end": date(2026, 12, 31),
+        "royalty_rate": "12.50",
+        "advance": "100.00",
+        "currency": "USD",
+    }
+    raw.update(overrides)
+    return parse_terms(**raw)
+
+
+def test_valid_terms_are_normalised() -> None:
+    terms = _terms(territories=["vn", "ASEAN"], media=["SYNC", "STREAMING", "SYNC"])
+    assert "TL" in terms.territories and len(terms.territories) == 11
+    assert terms.media == (Medium.STREAMING, Medium.SYNC)
+    assert terms.royalty_rate == Decimal("12.50")
+    assert terms.advance == Decimal("100.00")
+
+
+def test_missing_advance_means_zero() -> None:
+    assert _terms(advance=None).advance == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"territories": ["TH", "XX"]}, "territories[1]"),
+        ({"territories": []}, "territories"),
+        ({"media": ["RADIO"]}, "media[0]"),
+        ({"media": []}, "media"),
+        ({"end": date(2025, 12, 31)}, "end"),
+        ({"royalty_rate": "-1"}, "royalty_rate"),
+        ({"royalty_rate": "100.01"}, "royalty_rate"),
+        ({"royalty_rate": "12.345"}, "royalty_rate"),
+        ({"royalty_rate": 12.5}, "royalty_rate"),
+        ({"advance": "-5.00"}, "advance"),
+        ({"advance": "1.001"}, "advance"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"currency": "dollars"}, "currency"),
+    ],
+)
+def test_bad_terms_are_refused_naming_the_field(overrides: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidInput) as error:
+        _terms(**overrides)
+    assert error.value.field == field
+
+
+def test_end_before_start_is_refused() -> None:
+    with pytest.raises(InvalidInput) as error:
+        _terms(start=date(2026, 5, 2), end=date(2026, 5, 1))
+    assert error.value.code == "INVALID_PERIOD"
+
+
+def test_one_day_period_is_allowed() -> None:
+    assert _terms(start=date(2026, 5, 1), end=date(2026, 5, 1)).period == Period(
+        date(2026, 5, 1), date(2026, 5, 1)
+    )
+
+
+def test_open_ended_period_overlaps_everything_after_its_start() -> None:
+    open_ended = Period(date(2026, 1, 1))
+    assert open_ended.overlaps(Period(date(2030, 1, 1), date(2030, 1, 2)))
+    assert not open_ended.overlaps(Period(date(2025, 1, 1), date(2025, 12, 31)))
+    assert open_ended.contains(Period(date(2027, 1, 1)))
+    assert not Period(date(2026, 1, 1), date(2026, 12, 31)).contains(Period(date(2026, 6, 1)))
