@@ -1,0 +1,1 @@
+"""The GraphQL gateway: one API over the filing, licensing and notifications services."""

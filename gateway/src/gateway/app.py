@@ -1,0 +1,106 @@
+"""The ASGI app: FastAPI serving /graphql (HTTP and graphql-transport-ws), /health and /ready."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from runtime.telemetry import instrument_app
+from starlette.requests import HTTPConnection
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from gateway.auth import ensure_key_pair, token_keys
+from gateway.context import GatewayContext, GatewayState
+from gateway.schema.build import make_schema
+from gateway.settings import GatewaySettings
+from gateway.subscriptions import KafkaUpdateFeed, UpdateHub
+
+log = logging.getLogger("gateway")
+
+
+class GatewayRouter(GraphQLRouter[GatewayContext, None]):
+    async def on_ws_connect(self, context: GatewayContext) -> dict[str, object] | None:
+        # A subscription socket must present a valid token in its connection_init payload
+        # (or the handshake's Authorization header) before anything else happens.
+        if context.authenticate() is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        return None
+
+
+def build_state(settings: GatewaySettings, http: httpx.AsyncClient | None = None) -> GatewayState:
+    keys = token_keys(settings)
+    client = http or httpx.AsyncClient(
+        timeout=settings.backend_timeout_seconds,
+        limits=httpx.Limits(
+            max_connections=settings.backend_max_connections,
+            max_keepalive_connections=settings.backend_max_connections,
+        ),
+    )
+    return GatewayState(settings=settings, http=client, keys=keys, hub=UpdateHub())
+
+
+def create_app(
+    settings: GatewaySettings | None = None, *, state: GatewayState | None = None
+) -> FastAPI:
+    """The gateway app; tests pass a `state` whose httpx client fakes the services."""
+    settings = settings or (state.settings if state else GatewaySettings())
+    state = state or build_state(settings)
+    feed: KafkaUpdateFeed | None = None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        nonlocal feed
+        if not settings.platform.production:
+            ensure_key_pair(state.keys.private_key_path, state.keys.public_key_path)
+        if settings.subscriptions_enabled:
+            feed = KafkaUpdateFeed(
+                state.hub,
+                settings.platform.kafka_bootstrap_servers,
+                settings.platform.rights_topic_prefix,
+            )
+            await feed.start()
+        try:
+            yield
+        finally:
+            if feed is not None:
+                await feed.stop()
+            await state.http.aclose()
+
+    async def get_context(connection: HTTPConnection) -> GatewayContext:
+        return GatewayContext(state)
+
+    router = GatewayRouter(
+        make_schema(settings),
+        context_getter=get_context,
+        graphql_ide="graphiql" if settings.graphiql_on else None,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+    )
+    app = FastAPI(title="rights gateway", lifespan=lifespan, openapi_url=None, docs_url=None,
+                  redoc_url=None)
+    app.include_router(router, prefix="/graphql")
+    app.state.gateway = state
+    # The request span is the parent of every service call (httpx is instrumented per process).
+    instrument_app(app)
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready")
+    async def ready() -> Any:
+        subscriptions_ready = not settings.subscriptions_enabled or state.hub.ready.is_set()
+        status = 200 if subscriptions_ready else 503
+        return JSONResponse(
+            {"status": "ready" if subscriptions_ready else "starting",
+             "subscriptions": subscriptions_ready},
+            status_code=status,
+        )
+
+    return app

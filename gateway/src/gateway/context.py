@@ -1,0 +1,92 @@
+"""What a resolver gets: the caller, their backends and loaders, and the process's shared parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from strawberry.fastapi import BaseContext
+
+from gateway.auth import Principal, TokenKeys, Unauthenticated, bearer_token
+from gateway.backends import Backends, BackendUrls, backends_for
+from gateway.loaders import Loaders
+from gateway.settings import GatewaySettings
+from gateway.subscriptions import UpdateHub
+
+
+@dataclass
+class GatewayState:
+    """Built once per process at start-up (no engines at import time)."""
+
+    settings: GatewaySettings
+    http: httpx.AsyncClient
+    keys: TokenKeys
+    hub: UpdateHub
+
+    @property
+    def urls(self) -> BackendUrls:
+        return BackendUrls(
+            filing=self.settings.filing_url,
+            licensing=self.settings.licensing_url,
+            notifications=self.settings.notifications_url,
+        )
+
+
+class GatewayContext(BaseContext):
+    def __init__(self, state: GatewayState):
+        super().__init__()
+        self.state = state
+        self._principal: Principal | None = None
+        self._auth_error: str | None = None
+        self._authenticated = False
+        self._loaders: Loaders | None = None
+
+    @property
+    def settings(self) -> GatewaySettings:
+        return self.state.settings
+
+    def _headers(self) -> dict[str, Any]:
+        headers: dict[str, Any] = {}
+        if self.request is not None:
+            headers.update(self.request.headers)
+        if isinstance(self.connection_params, dict):
+            headers.update(self.connection_params)
+        return headers
+
+    def authenticate(self) -> Principal | None:
+        if not self._authenticated:
+            self._authenticated = True
+            token = bearer_token(self._headers())
+            if token is not None:
+                try:
+                    self._principal = self.state.keys.verify(token)
+                except Unauthenticated as exc:
+                    self._auth_error = str(exc)
+        return self._principal
+
+    @property
+    def principal(self) -> Principal | None:
+        return self.authenticate()
+
+    def require_principal(self) -> Principal:
+        principal = self.authenticate()
+        if principal is None:
+            raise Unauthenticated(self._auth_error or "a bearer token is required")
+        return principal
+
+    @property
+    def backends(self) -> Backends:
+        principal = self.principal
+        token = principal.token if principal else None
+        return backends_for(self.state.http, self.state.urls, token)
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = Loaders(self.backends)
+        return self._loaders
+
+    def refresh_loaders(self) -> None:
+        """A subscription lives long: each event it delivers reads fresh state."""
+        self._loaders = None

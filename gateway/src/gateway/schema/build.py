@@ -1,0 +1,85 @@
+"""The schema object: types, scalars, limits and the error policy, assembled from settings."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.exceptions import StrawberryGraphQLError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from gateway.auth import Unauthenticated
+from gateway.errors import UserError, current_trace_id
+from gateway.limits import BadCursor, LimitExceeded, schema_extensions
+from gateway.schema.mutation import Mutation
+from gateway.schema.query import Query
+from gateway.schema.scalars import SCALAR_MAP
+from gateway.schema.subscription import Subscription
+from gateway.settings import GatewaySettings
+
+log = logging.getLogger("gateway.errors")
+
+INTERNAL_MESSAGE = "Internal error: the request could not be completed."
+
+
+def _public_code(original: BaseException | None) -> str | None:
+    """The code of an error the client may read as it is; None for an internal failure."""
+    if original is None:
+        return "BAD_REQUEST"  # parse or validation error, limits included
+    if isinstance(original, Unauthenticated):
+        return "UNAUTHENTICATED"
+    if isinstance(original, UserError):
+        return original.code
+    if isinstance(original, LimitExceeded | BadCursor):
+        return original.code
+    if type(original).__name__ == "StrawberryInputCoercionError" or isinstance(
+        original, GraphQLError | StrawberryGraphQLError
+    ):
+        return "BAD_REQUEST"
+    return None
+
+
+class GatewaySchema(strawberry.Schema):
+    """Logs internal failures with the trace id and masks them; labels every other error."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            original = error.original_error
+            code = _public_code(original)
+            extensions: dict[str, Any] = dict(error.extensions or {})
+            if code is not None:
+                extensions.setdefault("code", code)
+                if isinstance(original, UserError) and original.field:
+                    extensions["field"] = original.field
+                error.extensions = extensions
+                continue
+            trace_id = current_trace_id()
+            log.error(
+                "internal error in %s (trace %s)",
+                ".".join(str(p) for p in error.path or []) or "request",
+                trace_id,
+                exc_info=original,
+                extra={"trace_id": trace_id},
+            )
+            # Masked in place: no stack trace, SQL or service detail leaves the gateway.
+            error.message = INTERNAL_MESSAGE
+            error.original_error = None
+            error.extensions = {"code": "INTERNAL", "traceId": trace_id}
+
+
+def make_schema(settings: GatewaySettings) -> GatewaySchema:
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=schema_extensions(settings),
+        config=StrawberryConfig(
+            scalar_map=SCALAR_MAP,
+            disable_field_suggestions=settings.platform.production,
+        ),
+    )

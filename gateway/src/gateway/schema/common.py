@@ -1,0 +1,121 @@
+"""Types and helpers every area of the schema shares: UserError, PageInfo, paging, id checks."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import strawberry
+from contracts.errors import DomainError
+
+from gateway.backends import Json
+from gateway.context import GatewayContext
+from gateway.errors import NotFoundError, UserError
+from gateway.limits import Position, decode_cursor, page_size
+from gateway.loaders import is_uuid
+
+Info = strawberry.Info[GatewayContext, None]
+T = TypeVar("T")
+
+
+@strawberry.type(name="UserError")
+class UserErrorType:
+    code: str
+    message: str
+    field: str | None
+
+    @classmethod
+    def of(cls, error: UserError | DomainError) -> UserErrorType:
+        return cls(code=error.code, message=error.message, field=error.field)
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def require_id(value: Any, field: str) -> str:
+    """An id argument of a command: a malformed one is an unknown id, never sent on."""
+    if not is_uuid(value):
+        raise NotFoundError(f"no object with id {str(value)[:64]!r}", field)
+    return str(value)
+
+
+def as_user_error(exc: Exception) -> UserErrorType | None:
+    if isinstance(exc, UserError | DomainError):
+        return UserErrorType.of(exc)
+    return None
+
+
+async def attempt(command: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserErrorType]]:
+    """Run a command; what the user can fix becomes the payload's `errors`."""
+    try:
+        return await command(), []
+    except (UserError, DomainError) as exc:
+        return None, [UserErrorType.of(exc)]
+
+
+def to_date(value: Any) -> datetime.date | None:
+    return None if value is None else datetime.date.fromisoformat(str(value))
+
+
+def to_datetime(value: Any) -> datetime.datetime | None:
+    if value is None:
+        return None
+    parsed = datetime.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+
+
+def to_decimal(value: Any) -> decimal.Decimal:
+    if isinstance(value, float):
+        raise TypeError("a service sent a float where a decimal string belongs")
+    return decimal.Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Json]
+    cursors: list[str]
+    has_next_page: bool
+    end_cursor: str | None
+    total_count: int
+
+
+PageFetch = Callable[[int, str | None], Awaitable[Json]]
+
+
+async def fetch_page(
+    ctx: GatewayContext, fetch: PageFetch, first: int | None, after: str | None
+) -> Page:
+    """One page of a service's list, with a resumable cursor on every edge (see Position).
+
+    Resuming from an edge in the middle of a service page re-reads that page's head and may
+    need the next page to fill `first`: at most two calls, whatever the cursor.
+    """
+    size = page_size(first, ctx.settings)
+    position = decode_cursor(after)
+    service_after, skip = position.service_after, position.index + 1
+    result = await fetch(min(ctx.settings.max_page_size, skip + size), service_after)
+    total = int(result.get("total_count", 0))
+    items: list[Json] = list(result.get("items", []))[skip : skip + size]
+    cursors = [Position(service_after, skip + i).encode() for i in range(len(items))]
+    consumed = skip + len(items) >= len(result.get("items", []))
+    next_cursor = result.get("next_cursor")
+    if len(items) < size and consumed and next_cursor:
+        more = await fetch(size - len(items), next_cursor)
+        extra = list(more.get("items", []))[: size - len(items)]
+        items += extra
+        cursors += [Position(next_cursor, i).encode() for i in range(len(extra))]
+        service_after, consumed = next_cursor, len(extra) >= len(more.get("items", []))
+        next_cursor = more.get("next_cursor")
+    has_next = not consumed or next_cursor is not None
+    if consumed and next_cursor:
+        end_cursor: str | None = Position(next_cursor, -1).encode()
+    else:
+        end_cursor = cursors[-1] if cursors else after
+    return Page(items=items, cursors=cursors, has_next_page=has_next, end_cursor=end_cursor,
+                total_count=total)

@@ -1,0 +1,28 @@
+"""The contract's enums: the shared vocabularies of `contracts.enums`, known to strawberry."""
+
+from __future__ import annotations
+
+import strawberry
+from contracts.enums import (
+    LicenceStatus,
+    Medium,
+    PartyKind,
+    ReviewDecision,
+    Role,
+    WorkKind,
+    WorkStatus,
+)
+
+# strawberry.enum registers the class itself, so these stay the very types services use.
+for _enum in (PartyKind, WorkKind, Role, WorkStatus, Medium, LicenceStatus, ReviewDecision):
+    strawberry.enum(_enum)
+
+__all__ = [
+    "LicenceStatus",
+    "Medium",
+    "PartyKind",
+    "ReviewDecision",
+    "Role",
+    "WorkKind",
+    "WorkStatus",
+]

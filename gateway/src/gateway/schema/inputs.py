@@ -1,0 +1,205 @@
+"""The contract's input types, and their translation into the services' request bodies.
+
+Checks that need no service (ids, decimal places, shares) run here so a bad value comes back
+as a UserError naming the GraphQL field, and never reaches a service.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+import strawberry
+from contracts.money import decimal_text, parse_amount, parse_currency, parse_rate
+from contracts.shares import parse_share
+
+from gateway.errors import UserError
+from gateway.schema.common import require_id
+from gateway.schema.enums import Medium, PartyKind, Role, WorkKind
+
+Body = dict[str, Any]
+
+
+@strawberry.input
+class RegisterPartyInput:
+    name: str
+    kind: PartyKind
+    country: str
+    email: str | None = None
+    webhook_url: str | None = None
+    ipi_name_number: str | None = None
+    isni: str | None = None
+    webhook_secret: str | None = strawberry.field(
+        default=None,
+        description="chosen by the party (16+ chars) to verify webhook signatures; "
+        "never readable back",
+    )
+    registration_key: str | None = strawberry.field(
+        default=None,
+        description="a secret the client generates (16+ chars) so that retrying a "
+        "registration that failed half-way completes it instead of creating a second party",
+    )
+
+
+@strawberry.input
+class IdentifiersInput:
+    iswc: str | None = None
+    isrc: str | None = None
+    isbn: str | None = None
+
+
+@strawberry.input
+class RightsHolderInput:
+    party_id: strawberry.ID
+    role: Role
+    share: decimal.Decimal
+
+
+@strawberry.input
+class FileWorkInput:
+    title: str
+    kind: WorkKind
+    country_of_origin: str
+    rights_holders: list[RightsHolderInput]
+    alternate_titles: list[str] | None = None
+    identifiers: IdentifiersInput | None = None
+
+
+@strawberry.input
+class TransferShareInput:
+    work_id: strawberry.ID
+    to_party_id: strawberry.ID
+    share: decimal.Decimal
+    role: Role | None = strawberry.field(
+        default=None, description="which holding, when the caller holds the work in several roles"
+    )
+
+
+@strawberry.input
+class ResolveDisputeInput:
+    work_id: strawberry.ID
+    keep_owners: bool
+    reason: str
+    rights_holders: list[RightsHolderInput] | None = None
+
+
+@strawberry.input
+class OfferLicenceInput:
+    work_id: strawberry.ID
+    licensee_id: strawberry.ID
+    territories: list[str]
+    media: list[Medium]
+    exclusive: bool
+    start: datetime.date
+    royalty_rate: decimal.Decimal
+    currency: str
+    end: datetime.date | None = None
+    advance: decimal.Decimal | None = decimal.Decimal("0")
+
+
+@strawberry.input
+class ReportUsageInput:
+    licence_id: strawberry.ID
+    period_start: datetime.date
+    period_end: datetime.date
+    units: int
+    gross_revenue: decimal.Decimal
+    currency: str | None = strawberry.field(
+        default=None, description="when given, must be the licence's; checks the amount's places"
+    )
+    corrects_report_id: strawberry.ID | None = strawberry.field(
+        default=None, description="a correction: the report it adjusts (negative amounts allowed)"
+    )
+
+
+def _holders(holders: list[RightsHolderInput], field: str, limit: int) -> list[Body]:
+    if len(holders) > limit:
+        raise UserError("INVALID_INPUT", f"at most {limit} rights holders", field)
+    return [
+        {
+            "party_id": require_id(h.party_id, f"{field}[{i}].partyId"),
+            "role": h.role.value,
+            "share": decimal_text(parse_share(h.share, field=f"{field}[{i}].share")),
+        }
+        for i, h in enumerate(holders)
+    ]
+
+
+def file_work_body(data: FileWorkInput, limit: int) -> Body:
+    body: Body = {
+        "title": data.title,
+        "kind": data.kind.value,
+        "country_of_origin": data.country_of_origin,
+        "rights_holders": _holders(data.rights_holders, "rightsHolders", limit),
+    }
+    if data.alternate_titles is not None:
+        body["alternate_titles"] = list(data.alternate_titles)
+    if data.identifiers is not None:
+        body["identifiers"] = {
+            "iswc": data.identifiers.iswc,
+            "isrc": data.identifiers.isrc,
+            "isbn": data.identifiers.isbn,
+        }
+    return body
+
+
+def transfer_body(data: TransferShareInput) -> Body:
+    body: Body = {
+        "to_party_id": require_id(data.to_party_id, "toPartyId"),
+        "share": decimal_text(parse_share(data.share, field="share")),
+    }
+    if data.role is not None:
+        body["role"] = data.role.value
+    return body
+
+
+def resolve_body(data: ResolveDisputeInput, limit: int) -> Body:
+    body: Body = {"keep_owners": data.keep_owners, "reason": data.reason}
+    if data.rights_holders is not None:
+        body["rights_holders"] = _holders(data.rights_holders, "rightsHolders", limit)
+    return body
+
+
+def offer_body(data: OfferLicenceInput) -> Body:
+    currency = parse_currency(data.currency, field="currency")
+    advance = data.advance if data.advance is not None else decimal.Decimal("0")
+    if data.end is not None and data.end < data.start:
+        raise UserError("INVALID_INPUT", "end must not be before start", "end")
+    return {
+        "work_id": require_id(data.work_id, "workId"),
+        "licensee_id": require_id(data.licensee_id, "licenseeId"),
+        "territories": list(data.territories),
+        "media": [m.value for m in data.media],
+        "exclusive": data.exclusive,
+        "start": data.start.isoformat(),
+        "end": data.end.isoformat() if data.end else None,
+        "royalty_rate": decimal_text(parse_rate(data.royalty_rate, field="royaltyRate")),
+        "advance": decimal_text(parse_amount(advance, currency, field="advance")),
+        "currency": currency,
+    }
+
+
+def usage_body(data: ReportUsageInput) -> Body:
+    if data.period_end < data.period_start:
+        raise UserError("INVALID_INPUT", "periodEnd must not be before periodStart", "periodEnd")
+    # The amount's places are checked against the licence currency by the licensing service,
+    # which alone knows it; places beyond any currency's were refused by the Decimal scalar.
+    body: Body = {
+        "period_start": data.period_start.isoformat(),
+        "period_end": data.period_end.isoformat(),
+        "units": data.units,
+        "gross_revenue": decimal_text(data.gross_revenue),
+    }
+    if data.currency is not None:
+        currency = parse_currency(data.currency, field="currency")
+        body["currency"] = currency
+        body["gross_revenue"] = decimal_text(
+            parse_amount(data.gross_revenue, currency, field="grossRevenue",
+                         allow_negative=data.corrects_report_id is not None)
+        )
+    if data.corrects_report_id is not None:
+        body["corrects_report_id"] = require_id(data.corrects_report_id, "correctsReportId")
+    return body
+
+

@@ -1,0 +1,49 @@
+"""The gateway's settings, read from `GATEWAY_*` environment variables with local defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from runtime.settings import PlatformSettings
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    filing_url: str = "http://127.0.0.1:8001"
+    licensing_url: str = "http://127.0.0.1:8002"
+    notifications_url: str = "http://127.0.0.1:8003"
+    backend_timeout_seconds: float = 10.0
+    backend_max_connections: int = 100
+    # Private half of the token key pair: only the gateway holds it.
+    jwt_private_key_path: Path | None = None
+    token_ttl_seconds: int = 3600
+    # Limits against expensive queries (OWASP API4).
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_page_size: int = 100
+    max_ids_per_request: int = 500
+    # None means: follow the environment (on locally, off in production).
+    introspection: bool | None = None
+    graphiql: bool | None = None
+    # Subscriptions: set False to run without Kafka (unit tests, a read-only deployment).
+    subscriptions_enabled: bool = True
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)
+
+    @property
+    def private_key_path(self) -> Path:
+        default = self.platform.rights_state_dir / "keys" / "jwt-private.pem"
+        return self.jwt_private_key_path or default
+
+    @property
+    def introspection_on(self) -> bool:
+        return (not self.platform.production) if self.introspection is None else self.introspection
+
+    @property
+    def graphiql_on(self) -> bool:
+        return (not self.platform.production) if self.graphiql is None else self.graphiql

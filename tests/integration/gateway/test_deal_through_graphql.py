@@ -1,0 +1,280 @@
+"""The whole deal driven through GraphQL against the running services, real Kafka and real
+Postgres: a work filed by two co-owners, offered, accepted (seen live over a WebSocket),
+used and paid, then read back as one timeline."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+from filing.app import FilingSettings, create_filing_app
+from gateway.app import create_app
+from gateway.settings import GatewaySettings
+from licensing.app import build_app as build_licensing
+from licensing.settings import LicensingSettings
+from notifications.app import build as build_notifications
+from notifications.settings import NotificationsSettings
+from runtime.http import running_server
+from runtime.settings import PlatformSettings
+from websockets.asyncio.client import connect
+
+pytestmark = pytest.mark.slow
+
+
+async def wait_for(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> Any:  # noqa: ASYNC109
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.1)
+
+
+@dataclass
+class Platform:
+    url: str
+    client: httpx.AsyncClient
+    hub: Any  # the gateway's in-process hub, to know when a subscription is listening
+
+    async def call(self, query: str, variables: dict[str, Any] | None = None,
+                   token: str | None = None) -> dict[str, Any]:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        response = await self.client.post("/graphql", json={"query": query,
+                                                            "variables": variables or {}},
+                                          headers=headers)
+        body: dict[str, Any] = response.json()
+        assert not body.get("errors"), body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+@pytest.fixture
+async def platform(create_database: Callable[[str], Awaitable[str]],
+                   jwt_keys: tuple[bytes, bytes]) -> AsyncIterator[Platform]:
+    base = PlatformSettings()
+    shared = base.model_copy(
+        update={"rights_topic_prefix": f"{base.rights_topic_prefix}gw{uuid.uuid4().hex[:6]}."})
+    filing = create_filing_app(FilingSettings(database_url=await create_database("gw_filing"),
+                                              platform=shared))
+    licensing = build_licensing(LicensingSettings(
+        database_url=await create_database("gw_licensing"), platform=shared))
+    notifications = build_notifications(NotificationsSettings(
+        database_url=await create_database("gw_notifications"), platform=shared,
+        secret_key=Fernet.generate_key().decode(), delivery_poll_seconds=0.2))
+    async with contextlib.AsyncExitStack() as stack:
+        filing_url = await stack.enter_async_context(running_server(filing))
+        licensing_url = await stack.enter_async_context(running_server(licensing))
+        notifications_url = await stack.enter_async_context(running_server(notifications))
+        gateway = create_app(GatewaySettings(
+            filing_url=filing_url, licensing_url=licensing_url,
+            notifications_url=notifications_url, platform=shared))
+        url = await stack.enter_async_context(running_server(gateway))
+        client = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
+
+        async def subscriptions_ready() -> bool:
+            return (await client.get("/ready")).status_code == 200
+
+        await wait_for(subscriptions_ready)
+        yield Platform(url=url, client=client, hub=gateway.state.gateway.hub)
+
+
+@contextlib.asynccontextmanager
+async def subscription(platform: Platform, token: str, query: str,
+                       variables: dict[str, Any] | None = None) -> AsyncIterator[Any]:
+    """A graphql-transport-ws subscription, listening in the gateway when this yields."""
+    before = platform.hub.listener_count
+    async with connect(platform.url.replace("http", "ws") + "/graphql",
+                       subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init",
+                                  "payload": {"Authorization": f"Bearer {token}"}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                  "payload": {"query": query, "variables": variables or {}}}))
+
+        async def listening() -> bool:
+            return platform.hub.listener_count > before
+
+        await wait_for(listening)
+        yield ws
+
+
+async def next_data(ws: Any, field: str) -> dict[str, Any]:
+    message = json.loads(await asyncio.wait_for(ws.recv(), timeout=30))
+    assert message["type"] == "next", message
+    data: dict[str, Any] = message["payload"]["data"][field]
+    return data
+
+
+async def _is_active(next_status: Callable[[], Awaitable[str]]) -> bool:
+    return await next_status() == "ACTIVE"
+
+
+REGISTER = """mutation ($i: RegisterPartyInput!) {
+  registerParty(input: $i) { party { id } token errors { code message field } } }"""
+LICENCE_VIEW = """query ($l: ID!) { licence(id: $l) {
+  id status licensor { name } licensee { name }
+  work { title status rightsHolders { share party { name } } }
+  usageReports { units grossRevenue }
+  statements { gross royalty recouped payable currency lines { share amount party { name } } }
+  timeline { at source type summary } } }"""
+
+
+async def register(platform: Platform, name: str) -> tuple[str, str]:
+    data = await platform.call(REGISTER, {"i": {
+        "name": name, "kind": "PERSON", "country": "TH",
+        "registrationKey": f"it-{uuid.uuid4()}"}})
+    payload = data["registerParty"]
+    assert payload["errors"] == []
+    return payload["party"]["id"], payload["token"]
+
+
+async def test_a_whole_deal_runs_through_graphql_and_reads_back_as_one_timeline(
+    platform: Platform,
+) -> None:
+    alice, alice_token = await register(platform, "Alice Composer")
+    bob, bob_token = await register(platform, "Bob Lyricist")
+    lee, lee_token = await register(platform, "Lee Streaming Co")
+    _, stranger_token = await register(platform, "Someone Else")
+
+    title = f"Monsoon Song {uuid.uuid4().hex[:8]}"
+    filed = (await platform.call(
+        """mutation ($i: FileWorkInput!) { fileWork(input: $i) {
+             work { id status filingNumber registrationNumber }
+             errors { code message field } } }""",
+        {"i": {"title": title, "kind": "MUSICAL_WORK", "countryOfOrigin": "TH",
+               "rightsHolders": [{"partyId": alice, "role": "COMPOSER", "share": "60.00"},
+                                 {"partyId": bob, "role": "LYRICIST", "share": "40.00"}]}},
+        alice_token))["fileWork"]
+    assert filed["errors"] == [], filed
+    assert filed["work"]["status"] == "REGISTERED"
+    work_id = filed["work"]["id"]
+
+    offered = (await platform.call(
+        """mutation ($i: OfferLicenceInput!) { offerLicence(input: $i) {
+             licence { id status terms { territories advance } }
+             errors { code message field } } }""",
+        {"i": {"workId": work_id, "licenseeId": lee, "territories": ["ASEAN"],
+               "media": ["STREAMING"], "exclusive": True, "start": "2026-01-01",
+               "end": "2027-12-31", "royaltyRate": "10.00", "advance": "50.00",
+               "currency": "USD"}}, alice_token))["offerLicence"]
+    assert offered["errors"] == [], offered
+    licence_id = offered["licence"]["id"]
+    assert "TL" in offered["licence"]["terms"]["territories"]  # ASEAN expanded
+
+    # Lee watches the licence live while accepting it.
+    async with subscription(
+        platform, lee_token,
+        "subscription ($l: ID!) { licenceUpdated(licenceId: $l) { id status } }",
+        {"l": licence_id},
+    ) as ws:
+        accepted = (await platform.call(
+            "mutation ($l: ID!) { acceptLicence(licenceId: $l) { licence { status } "
+            "errors { code message } } }", {"l": licence_id}, lee_token))["acceptLicence"]
+        assert accepted == {"licence": {"status": "ACTIVE"}, "errors": []}
+
+        # Updates arrive as the services' events do (the offer's own may come first); each
+        # carries the licence as it is now, so the acceptance shows within the deadline.
+        async def next_status() -> str:
+            update = await next_data(ws, "licenceUpdated")
+            assert update["id"] == licence_id
+            return str(update["status"])
+
+        assert await wait_for(lambda: _is_active(next_status)) is True
+
+    # Alice hears of the statement live as well.
+    inbox_socket = subscription(
+        platform, alice_token,
+        "subscription { notificationReceived { eventType subjectId message } }")
+    alice_ws = await inbox_socket.__aenter__()
+    used = (await platform.call(
+        """mutation ($i: ReportUsageInput!) { reportUsage(input: $i) {
+             report { units grossRevenue } statement { royalty recouped payable
+               lines { share amount party { id } } } errors { code message field } } }""",
+        {"i": {"licenceId": licence_id, "periodStart": "2026-01-01",
+               "periodEnd": "2026-01-31", "units": 1000, "grossRevenue": "1000.00"}},
+        lee_token))["reportUsage"]
+    assert used["errors"] == [], used
+    statement = used["statement"]
+    # royalty 10% of 1000.00 = 100.00; the 50.00 advance is recouped first.
+    assert (statement["royalty"], statement["recouped"], statement["payable"]) == (
+        "100.00", "50.00", "50.00")
+    assert {line["party"]["id"]: line["amount"] for line in statement["lines"]} == {
+        alice: "30.00", bob: "20.00"}
+
+    async def statement_notified() -> bool:
+        note = await next_data(alice_ws, "notificationReceived")
+        return "statement" in note["eventType"] and note["subjectId"] == licence_id
+
+    try:
+        assert await wait_for(statement_notified) is True
+    finally:
+        await inbox_socket.__aexit__(None, None, None)
+
+    # The co-owner sees the deal end to end, notifications included once they are delivered.
+    async def bobs_view() -> dict[str, Any] | None:
+        view = (await platform.call(LICENCE_VIEW, {"l": licence_id}, bob_token))["licence"]
+        sources = {entry["source"] for entry in view["timeline"]}
+        return view if sources == {"filing", "licensing", "notifications"} else None
+
+    view = await wait_for(bobs_view)
+    assert view["status"] == "ACTIVE" and view["licensee"]["name"] == "Lee Streaming Co"
+    assert view["statements"][0]["payable"] == "50.00"
+    times = [entry["at"] for entry in view["timeline"]]
+    assert times == sorted(times)
+    types = [entry["type"] for entry in view["timeline"] if entry["source"] == "licensing"]
+    assert types == ["licence.offered", "licence.activated", "usage.reported",
+                     "royalty.statement_issued"]
+    assert view["timeline"][0]["source"] == "filing"
+
+    # Nobody outside the deal sees it, through any field.
+    outside = await platform.call(
+        """query ($l: ID!, $w: ID!) { licence(id: $l) { id }
+             work(id: $w) { title licences { id } } }""",
+        {"l": licence_id, "w": work_id}, stranger_token)
+    assert outside == {"licence": None, "work": {"title": title, "licences": []}}
+
+    async def alices_inbox() -> list[dict[str, Any]] | None:
+        data = await platform.call("{ notifications(first: 50) { totalCount edges { node { "
+                                   "eventType subjectId message } } } }", None, alice_token)
+        nodes = [e["node"] for e in data["notifications"]["edges"]]
+        return nodes if any("statement" in n["eventType"] for n in nodes) else None
+
+    inbox = await wait_for(alices_inbox)
+    assert any(n["subjectId"] == licence_id for n in inbox)
+
+
+async def test_work_updates_reach_a_subscriber_live(platform: Platform) -> None:
+    alice, alice_token = await register(platform, "Alice")
+    _, critic_token = await register(platform, "Critic")
+    filed = (await platform.call(
+        """mutation ($i: FileWorkInput!) { fileWork(input: $i) { work { id } errors { code } } }""",
+        {"i": {"title": f"Rain {uuid.uuid4().hex[:8]}", "kind": "LITERARY",
+               "countryOfOrigin": "VN",
+               "rightsHolders": [{"partyId": alice, "role": "AUTHOR", "share": "100"}]}},
+        alice_token))["fileWork"]
+    work_id = filed["work"]["id"]
+    async with subscription(
+        platform, alice_token,
+        "subscription ($w: ID!) { workUpdated(workId: $w) { id status history { action } } }",
+        {"w": work_id},
+    ) as ws:
+        disputed = (await platform.call(
+            """mutation ($w: ID!) { disputeWork(workId: $w, reason: "I wrote it first") {
+                 work { status } errors { code message } } }""", {"w": work_id}, critic_token))
+        assert disputed["disputeWork"] == {"work": {"status": "DISPUTED"}, "errors": []}
+
+        async def shows_dispute() -> bool:
+            return (await next_data(ws, "workUpdated"))["status"] == "DISPUTED"
+
+        assert await wait_for(shows_dispute) is True

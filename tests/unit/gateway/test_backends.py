@@ -1,0 +1,61 @@
+"""The one mapping from a service's answer to what the GraphQL client sees."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from gateway.backends import RouteMissing, ServiceClient, graphql_field, user_error_from_response
+from gateway.errors import BackendFailure, NotFoundError
+
+
+@pytest.mark.parametrize(
+    ("service_field", "graphql"),
+    [
+        ("rights_holders[1].share", "rightsHolders[1].share"),
+        ("identifiers.iswc", "identifiers.iswc"),
+        ("country_of_origin", "countryOfOrigin"),
+        ("to_party_id", "toPartyId"),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_service_field_names_become_graphql_input_names(
+    service_field: str | None, graphql: str | None
+) -> None:
+    assert graphql_field(service_field) == graphql
+
+
+def test_a_4xx_body_becomes_a_user_error_with_its_code_message_and_field() -> None:
+    error = user_error_from_response("licensing", httpx.Response(
+        409, json={"code": "LICENCE_CONFLICT", "message": "overlaps L1 in TH", "field": None}))
+    assert (error.code, error.message, error.field) == ("LICENCE_CONFLICT", "overlaps L1 in TH",
+                                                        None)
+    missing = user_error_from_response("filing", httpx.Response(404, json={
+        "code": "NOT_FOUND", "message": "no work", "field": "work_id"}))
+    assert isinstance(missing, NotFoundError) and missing.field == "workId"
+
+
+def test_a_4xx_without_a_proper_body_still_gets_a_code_and_a_message() -> None:
+    error = user_error_from_response("filing", httpx.Response(403, text="<html>nope</html>"))
+    assert error.code == "FORBIDDEN" and "filing" in error.message
+    validation = user_error_from_response("filing", httpx.Response(422, json={
+        "detail": [{"loc": ["body", "rights_holders", 0, "share"], "msg": "bad share"}]}))
+    assert (validation.code, validation.field) == ("INVALID_INPUT", "rightsHolders[0].share")
+
+
+async def test_5xx_network_failures_and_missing_routes_are_not_user_errors() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/boom":
+            return httpx.Response(500, json={"detail": "ProgrammingError: SELECT ..."})
+        if request.url.path == "/down":
+            raise httpx.ConnectError("refused")
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        client = ServiceClient(http, "svc", "http://svc", "token")
+        for path in ("/boom", "/down"):
+            with pytest.raises(BackendFailure) as failure:
+                await client.call("GET", path)
+            assert "SELECT" not in str(failure.value)
+        with pytest.raises(RouteMissing):
+            await client.call("GET", "/nowhere")

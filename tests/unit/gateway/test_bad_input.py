@@ -1,0 +1,291 @@
+"""Bad input gets a clear error and never reaches a service as something it would choke on:
+malformed queries, missing tokens, unknown and foreign ids, limits, wrong scalar formats."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+WORK_FIELDS = "work { id status } errors { code message field }"
+
+
+def codes(result: dict[str, Any]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in result.get("errors", [])]
+
+
+async def test_a_malformed_query_is_a_bad_request_and_calls_no_service(
+    gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    result = await gateway.raw("{ works { edges ", token=token(str(uuid.uuid4())))
+    assert codes(result) == ["BAD_REQUEST"]
+    assert "Syntax Error" in result["errors"][0]["message"]
+    assert fake.calls == []
+
+
+async def test_a_query_without_a_token_is_refused(gateway: Any, fake: Any) -> None:
+    result = await gateway.raw("{ works { totalCount } }")
+    assert codes(result) == ["UNAUTHENTICATED"]
+    assert result["errors"][0]["message"] == "a bearer token is required"
+    assert fake.calls == []
+
+
+async def test_an_expired_or_forged_token_is_refused(
+    gateway: Any, fake: Any, key_dir: Any
+) -> None:
+    from datetime import timedelta
+
+    from runtime.auth import mint_token
+
+    expired = mint_token((key_dir / "jwt-private.pem").read_bytes(), party_id=str(uuid.uuid4()),
+                         roles=["party"], ttl=timedelta(seconds=-10))
+    result = await gateway.raw("{ me { id } }", token=expired)
+    assert codes(result) == ["UNAUTHENTICATED"]
+    assert "expired" in result["errors"][0]["message"]
+    result = await gateway.raw("{ me { id } }", token=expired[:-4] + "AAAA")
+    assert codes(result) == ["UNAUTHENTICATED"]
+    assert fake.calls == []
+
+
+async def test_a_service_refusal_comes_back_in_the_payload_with_the_graphql_field_name(
+    gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    filer = fake.add_party("Filer")
+    mutation = f"""mutation ($i: FileWorkInput!) {{ fileWork(input: $i) {{ {WORK_FIELDS} }} }}"""
+    holders = [{"partyId": filer, "role": "COMPOSER", "share": "50.00"},
+               {"partyId": str(uuid.uuid4()), "role": "LYRICIST", "share": "50.00"}]
+    data = await gateway.data(mutation, {"i": {"title": "T", "kind": "MUSICAL_WORK",
+                                               "countryOfOrigin": "TH",
+                                               "rightsHolders": holders}}, token(filer))
+    assert data["fileWork"]["work"] is None
+    assert data["fileWork"]["errors"] == [{"code": "UNKNOWN_PARTY", "message": "no such party",
+                                           "field": "rightsHolders[1].partyId"}]
+
+
+async def test_an_internal_failure_is_masked_and_logged_with_the_trace_id(
+    gateway: Any, fake: Any, token: Callable[..., str], caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.crash_paths.add("/works/search")
+    with caplog.at_level(logging.ERROR, logger="gateway"):
+        result = await gateway.raw("{ works { totalCount } }", token=token(str(uuid.uuid4())))
+    error = result["errors"][0]
+    assert error["message"] == "Internal error: the request could not be completed."
+    assert error["extensions"]["code"] == "INTERNAL"
+    trace_id = error["extensions"]["traceId"]
+    assert "psycopg" not in str(result) and "Traceback" not in str(result)
+    assert any(trace_id in record.getMessage() for record in caplog.records)
+
+
+async def test_an_unreachable_service_is_masked(
+    settings_for: Callable[..., Any], token: Callable[..., str]
+) -> None:
+    from gateway.app import build_state, create_app
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused to 10.0.0.7:5432")
+
+    settings = settings_for()
+    state = build_state(settings, http=httpx.AsyncClient(transport=httpx.MockTransport(refuse)))
+    app = create_app(settings, state=state)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://gw") as client:
+        response = await client.post(
+            "/graphql", json={"query": "{ works { totalCount } }"},
+            headers={"authorization": f"Bearer {token(str(uuid.uuid4()))}"})
+    body = response.json()
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL"
+    assert "10.0.0.7" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("{ works { edges { node { rightsHolders { party { works { edges { node { "
+         "rightsHolders { party { works { edges { node { id } } } } } } } } } } } } } }",
+         "exceeds maximum operation depth"),
+        ("{ " + " ".join(f"a{i}: me {{ id }}" for i in range(20)) + " }", "aliases found"),
+        ("{ me { " + " ".join(["id"] * 3000) + " } }", "more than 2000 tokens"),
+    ],
+    ids=["too-deep", "too-many-aliases", "too-many-tokens"],
+)
+async def test_expensive_queries_are_refused_before_any_service_call(
+    query: str, expected: str, gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    result = await gateway.raw(query, token=token(str(uuid.uuid4())))
+    assert expected in result["errors"][0]["message"].lower() or expected in str(result).lower()
+    assert result.get("data") is None
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize("first", [0, -1, 101, 100000])
+async def test_a_page_size_out_of_range_is_refused(
+    first: int, gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    result = await gateway.raw("query ($f: Int!) { works(first: $f) { totalCount } }",
+                               {"f": first}, token(str(uuid.uuid4())))
+    assert codes(result) == ["LIMIT_EXCEEDED"]
+    assert "between 1 and 100" in result["errors"][0]["message"]
+    assert fake.calls == []
+
+
+async def test_a_cursor_the_api_did_not_hand_out_is_refused(
+    gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    result = await gateway.raw('{ works(after: "not-a-cursor") { totalCount } }',
+                               token=token(str(uuid.uuid4())))
+    assert codes(result) == ["INVALID_CURSOR"]
+    assert fake.calls == []
+
+
+async def test_too_many_ids_in_one_request_are_refused(
+    gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    ids = [str(uuid.uuid4()) for _ in range(501)]
+    result = await gateway.raw("mutation ($ids: [ID!]!) { markNotificationsRead(ids: $ids) }",
+                               {"ids": ids}, token(str(uuid.uuid4())))
+    assert codes(result) == ["LIMIT_EXCEEDED"]
+    assert fake.calls == []
+
+
+OFFER = """mutation ($i: OfferLicenceInput!) { offerLicence(input: $i) {
+  licence { id } errors { code message field } } }"""
+
+
+def offer_input(**overrides: Any) -> dict[str, Any]:
+    return {"workId": str(uuid.uuid4()), "licenseeId": str(uuid.uuid4()),
+            "territories": ["ASEAN"], "media": ["STREAMING"], "exclusive": False,
+            "start": "2026-01-01", "royaltyRate": "10.00", "advance": "100.00",
+            "currency": "USD", **overrides}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"royaltyRate": 10.5}, "must be a string"),
+        ({"royaltyRate": 10}, "must be a string"),
+        ({"advance": "1e3"}, "plain decimal"),
+        ({"advance": "12.50001"}, "too many decimal places"),
+        ({"advance": "twelve"}, "not a decimal"),
+        ({"start": "01/02/2026"}, "YYYY-MM-DD"),
+        ({"start": "2026-02-30"}, "not a calendar date"),
+        ({"media": ["RADIO"]}, "RADIO"),
+    ],
+    ids=["float", "int", "exponent", "five-places", "word", "us-date", "no-such-day", "enum"],
+)
+async def test_wrong_scalar_formats_are_refused_with_a_clear_error(
+    overrides: dict[str, Any], message: str, gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    result = await gateway.raw(OFFER, {"i": offer_input(**overrides)},
+                               token(str(uuid.uuid4())))
+    assert codes(result) == ["BAD_REQUEST"], result
+    assert message in result["errors"][0]["message"]
+    assert fake.calls == []
+
+
+async def test_a_float_literal_for_money_is_refused(
+    gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    ids = f'workId: "{uuid.uuid4()}", toPartyId: "{uuid.uuid4()}"'
+    query = "mutation { transferShare(input: {" + ids + ", share: 12.5}) { errors { code } } }"
+    result = await gateway.raw(query, token=token(str(uuid.uuid4())))
+    assert codes(result) == ["BAD_REQUEST"]
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"advance": "10.123"}, "advance"),
+        ({"royaltyRate": "10.125"}, "royaltyRate"),
+        ({"royaltyRate": "100.01"}, "royaltyRate"),
+        ({"currency": "XXY"}, "currency"),
+        ({"workId": "not-an-id"}, "workId"),
+        ({"end": "2025-01-01"}, "end"),
+    ],
+)
+async def test_values_wrong_for_their_field_come_back_as_user_errors(
+    overrides: dict[str, Any], field: str, gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    data = await gateway.data(OFFER, {"i": offer_input(**overrides)}, token(str(uuid.uuid4())))
+    errors = data["offerLicence"]["errors"]
+    assert [e["field"] for e in errors] == [field]
+    assert errors[0]["message"]
+    assert fake.calls == []
+
+
+async def test_unknown_and_malformed_ids_read_as_null_without_troubling_a_service(
+    gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    data = await gateway.data(
+        """query ($u: ID!) { bad: work(id: "../../etc/passwd") { id } unknown: work(id: $u) { id }
+             licence(id: "1 OR 1=1") { id } party(id: $u) { id } }""",
+        {"u": str(uuid.uuid4())}, token(str(uuid.uuid4())))
+    assert data == {"bad": None, "unknown": None, "licence": None, "party": None}
+    assert all("passwd" not in path and "1=1" not in path for _, _, path in fake.calls)
+    assert len(fake.calls) == 2  # one batched call per service asked, with the valid id only
+
+
+async def test_share_with_three_places_is_refused_naming_the_holder(
+    gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    filer = fake.add_party()
+    data = await gateway.data(
+        f"mutation ($i: FileWorkInput!) {{ fileWork(input: $i) {{ {WORK_FIELDS} }} }}",
+        {"i": {"title": "T", "kind": "MUSICAL_WORK", "countryOfOrigin": "TH",
+               "rightsHolders": [{"partyId": filer, "role": "COMPOSER", "share": "99.995"},
+                                 {"partyId": filer, "role": "LYRICIST", "share": "0.005"}]}},
+        token(filer))
+    assert [e["field"] for e in data["fileWork"]["errors"]] == ["rightsHolders[0].share"]
+    assert fake.calls == []
+
+
+async def test_production_switches_off_introspection_graphiql_and_suggestions(
+    make_fake: Callable[..., Any], open_gateway: Callable[..., Any], token: Callable[..., str]
+) -> None:
+    fake = make_fake()
+    async with open_gateway(fake, environment="production") as gw:
+        introspection = await gw.raw("{ __schema { types { name } } }",
+                                     token=token(str(uuid.uuid4())))
+        typo = await gw.raw("{ wroks { totalCount } }", token=token(str(uuid.uuid4())))
+        page = await gw.client.get("/graphql", headers={"accept": "text/html"})
+    assert introspection.get("data") is None
+    assert "introspection" in introspection["errors"][0]["message"].lower()
+    assert "Did you mean" not in typo["errors"][0]["message"]
+    assert "graphiql" not in page.text.lower()
+
+
+async def test_local_runs_serve_introspection_graphiql_and_suggestions(
+    gateway: Any, token: Callable[..., str]
+) -> None:
+    introspection = await gateway.data("{ __schema { queryType { name } } }",
+                                       token=token(str(uuid.uuid4())))
+    typo = await gateway.raw("{ wroks { totalCount } }", token=token(str(uuid.uuid4())))
+    page = await gateway.client.get("/graphql", headers={"accept": "text/html"})
+    assert introspection["__schema"]["queryType"]["name"] == "Query"
+    assert "Did you mean" in typo["errors"][0]["message"]
+    assert "graphiql" in page.text.lower()
+
+
+async def test_graphiql_can_introspect_the_whole_schema_within_the_limits(
+    gateway: Any, token: Callable[..., str]
+) -> None:
+    from graphql import build_client_schema, get_introspection_query
+
+    result = await gateway.raw(get_introspection_query(descriptions=True))
+    assert not result.get("errors"), result.get("errors")
+    schema = build_client_schema(result["data"])
+    assert schema.get_type("Licence") is not None
+
+
+async def test_a_malformed_id_in_a_filter_is_a_clear_error(
+    gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    result = await gateway.raw('{ licences(filter: {workId: "x"}) { totalCount } }',
+                               token=token(str(uuid.uuid4())))
+    assert codes(result) == ["INVALID_INPUT"]
+    assert result["errors"][0]["extensions"]["field"] == "filter.workId"
+    assert fake.calls == []
