@@ -50,8 +50,9 @@ class WebhookReceiver:
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    async def wait_for(self, predicate: Callable[[dict[str, Any]], bool],
-                       timeout: float = 60) -> dict[str, Any]:
+    async def wait_for(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 60
+    ) -> dict[str, Any]:
         async def found() -> dict[str, Any] | None:
             return next((r for r in self.received if predicate(r)), None)
 
@@ -92,8 +93,16 @@ class Platform:
 async def webhooks() -> AsyncIterator[WebhookReceiver]:
     receiver = WebhookReceiver()
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(receiver.app, host="127.0.0.1", port=port,
-                                           log_config=None, access_log=False, lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            receiver.app,
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+        )
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         assert not task.done(), "webhook receiver failed to start"
@@ -106,15 +115,20 @@ async def webhooks() -> AsyncIterator[WebhookReceiver]:
 
 @pytest.fixture(scope="session")
 async def platform(
-    create_database: Any, topic_prefix: str, tmp_path_factory: pytest.TempPathFactory,
+    create_database: Any,
+    topic_prefix: str,
+    tmp_path_factory: pytest.TempPathFactory,
     webhooks: WebhookReceiver,
 ) -> AsyncIterator[Platform]:
     state_dir = tmp_path_factory.mktemp("platform-state")
     private, _ = ensure_keypair(state_dir / "keys")
     trace_file = state_dir / "spans.jsonl"
     config = PlatformConfig(
-        gateway_port=free_port(), filing_port=free_port(), licensing_port=free_port(),
-        notifications_port=free_port(), smtp_port=free_port(),
+        gateway_port=free_port(),
+        filing_port=free_port(),
+        licensing_port=free_port(),
+        notifications_port=free_port(),
+        smtp_port=free_port(),
         topic_prefix=f"{topic_prefix}e2e.",
         state_dir=state_dir,
         database_urls={s: await create_database(f"e2e_{s}") for s in SERVICES},
@@ -138,7 +152,9 @@ async def platform(
                 await supervisor.wait_healthy(timeout=180)
             except Exception as exc:
                 out.flush()
-                raise RuntimeError(f"platform did not start: {exc}\n{log_path.read_text()[-6000:]}") from exc
+                raise RuntimeError(
+                    f"platform did not start: {exc}\n{log_path.read_text()[-6000:]}"
+                ) from exc
             gql = GraphQLClient(config.gateway_url)
             try:
                 yield Platform(config, state_dir, trace_file, gql, private.read_bytes(), webhooks)

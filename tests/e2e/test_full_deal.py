@@ -53,7 +53,9 @@ USAGE = """mutation($input: ReportUsageInput!) {
     errors { code message field } } }"""
 INBOX = """query { notifications(first: 50) { totalCount edges { node {
   id eventType subjectId message readAt deliveries { channel status attempts } } } } }"""
-TIMELINE = """query($id: ID!) { licence(id: $id) { id status timeline { at source type summary } } }"""
+TIMELINE = (
+    """query($id: ID!) { licence(id: $id) { id status timeline { at source type summary } } }"""
+)
 
 
 async def until(check: Callable[[], Awaitable[Any]], timeout: float = 60, what: str = "") -> Any:
@@ -68,8 +70,9 @@ async def until(check: Callable[[], Awaitable[Any]], timeout: float = 60, what: 
         await asyncio.sleep(0.2)
 
 
-async def mutate(platform: Any, query: str, variables: dict[str, Any], token: str | None,
-                 field: str) -> dict[str, Any]:
+async def mutate(
+    platform: Any, query: str, variables: dict[str, Any], token: str | None, field: str
+) -> dict[str, Any]:
     data = await platform.gql(query, variables, token)
     payload: dict[str, Any] = data[field]
     assert payload["errors"] == [], payload["errors"]
@@ -77,83 +80,180 @@ async def mutate(platform: Any, query: str, variables: dict[str, Any], token: st
 
 
 async def register(platform: Any, name: str, country: str, **extra: Any) -> tuple[str, str]:
-    payload = await mutate(platform, REGISTER, {"input": {
-        "name": name, "kind": "PERSON", "country": country, **extra}}, None, "registerParty")
+    payload = await mutate(
+        platform,
+        REGISTER,
+        {"input": {"name": name, "kind": "PERSON", "country": country, **extra}},
+        None,
+        "registerParty",
+    )
     return payload["party"]["id"], payload["token"]
 
 
 async def test_the_whole_deal(platform: Any) -> None:
     webhooks = platform.webhooks
     suda, suda_token = await register(
-        platform, "Suda Chaiyaporn", "TH", email="suda@example.org",
-        webhookUrl=webhooks.url, webhookSecret=WEBHOOK_SECRET)
+        platform,
+        "Suda Chaiyaporn",
+        "TH",
+        email="suda@example.org",
+        webhookUrl=webhooks.url,
+        webhookSecret=WEBHOOK_SECRET,
+    )
     minh, minh_token = await register(platform, "Trần Văn Minh", "VN", email="minh@example.org")
-    label, label_token = await register(platform, "Irrawaddy Streaming", "MM",
-                                        email="deals@irrawaddy.example.org")
+    label, label_token = await register(
+        platform, "Irrawaddy Streaming", "MM", email="deals@irrawaddy.example.org"
+    )
     rival, rival_token = await register(platform, "Rival Radio", "SG")
     other, other_token = await register(platform, "Lao Sound Collective", "LA")
     examiner = platform.token(str(uuid.uuid4()), "examiner")
 
     # File: co-owned 60/40, registered at once.
-    holders = [{"partyId": suda, "role": "COMPOSER", "share": "60.00"},
-               {"partyId": minh, "role": "LYRICIST", "share": "40.00"}]
-    work = (await mutate(platform, FILE, {"input": {
-        "title": "Mưa Trên Sông Hàn", "kind": "MUSICAL_WORK", "countryOfOrigin": "VN",
-        "identifiers": {"iswc": "T-034.524.680-1"}, "rightsHolders": holders}},
-        suda_token, "fileWork"))["work"]
+    holders = [
+        {"partyId": suda, "role": "COMPOSER", "share": "60.00"},
+        {"partyId": minh, "role": "LYRICIST", "share": "40.00"},
+    ]
+    work = (
+        await mutate(
+            platform,
+            FILE,
+            {
+                "input": {
+                    "title": "Mưa Trên Sông Hàn",
+                    "kind": "MUSICAL_WORK",
+                    "countryOfOrigin": "VN",
+                    "identifiers": {"iswc": "T-034.524.680-1"},
+                    "rightsHolders": holders,
+                }
+            },
+            suda_token,
+            "fileWork",
+        )
+    )["work"]
     assert work["status"] == "REGISTERED"
     assert work["registrationNumber"].startswith("R-")
 
     # Review: the same title (differently written) with a holder in common is a likely duplicate.
-    twin = (await mutate(platform, FILE, {"input": {
-        "title": "  mưa trên sông hàn!! ", "kind": "SOUND_RECORDING", "countryOfOrigin": "VN",
-        "rightsHolders": [{"partyId": minh, "role": "PERFORMER", "share": "100"}]}},
-        minh_token, "fileWork"))["work"]
+    twin = (
+        await mutate(
+            platform,
+            FILE,
+            {
+                "input": {
+                    "title": "  mưa trên sông hàn!! ",
+                    "kind": "SOUND_RECORDING",
+                    "countryOfOrigin": "VN",
+                    "rightsHolders": [{"partyId": minh, "role": "PERFORMER", "share": "100"}],
+                }
+            },
+            minh_token,
+            "fileWork",
+        )
+    )["work"]
     assert twin["status"] == "UNDER_REVIEW"
-    decided = (await mutate(platform, DECIDE, {"id": twin["id"], "reason": "a recording, not a copy"},
-                            examiner, "decideReview"))["work"]
+    decided = (
+        await mutate(
+            platform,
+            DECIDE,
+            {"id": twin["id"], "reason": "a recording, not a copy"},
+            examiner,
+            "decideReview",
+        )
+    )["work"]
     assert decided["status"] == "REGISTERED"
 
     # Dispute and resolution (keep the owners).
-    disputed = (await mutate(platform, DISPUTE, {"id": work["id"]}, other_token, "disputeWork"))["work"]
+    disputed = (await mutate(platform, DISPUTE, {"id": work["id"]}, other_token, "disputeWork"))[
+        "work"
+    ]
     assert disputed["status"] == "DISPUTED"
-    resolved = (await mutate(platform, RESOLVE, {"input": {
-        "workId": work["id"], "keepOwners": True, "reason": "no evidence of co-writing"}},
-        examiner, "resolveDispute"))["work"]
+    resolved = (
+        await mutate(
+            platform,
+            RESOLVE,
+            {
+                "input": {
+                    "workId": work["id"],
+                    "keepOwners": True,
+                    "reason": "no evidence of co-writing",
+                }
+            },
+            examiner,
+            "resolveDispute",
+        )
+    )["work"]
     assert resolved["status"] == "REGISTERED"
 
     # Transfer: Suda moves 10.00 to Minh: 50/50.
-    moved = (await mutate(platform, TRANSFER, {"input": {
-        "workId": work["id"], "toPartyId": minh, "share": "10.00"}}, suda_token, "transferShare"))["work"]
+    moved = (
+        await mutate(
+            platform,
+            TRANSFER,
+            {"input": {"workId": work["id"], "toPartyId": minh, "share": "10.00"}},
+            suda_token,
+            "transferShare",
+        )
+    )["work"]
     shares = {(h["party"]["id"], h["role"]): Decimal(h["share"]) for h in moved["rightsHolders"]}
     assert sum(shares.values()) == Decimal("100.00")
     assert shares[(suda, "COMPOSER")] == Decimal("50.00")
 
     # Offer (right after the filing service's writes) and acceptance.
-    terms = {"workId": work["id"], "territories": ["ASEAN"], "media": ["STREAMING"],
-             "exclusive": True, "start": "2026-01-01", "end": "2026-12-31",
-             "royaltyRate": "10.00", "advance": "100.00", "currency": "THB"}
-    licence = (await mutate(platform, OFFER, {"input": {**terms, "licenseeId": label}},
-                            suda_token, "offerLicence"))["licence"]
+    terms = {
+        "workId": work["id"],
+        "territories": ["ASEAN"],
+        "media": ["STREAMING"],
+        "exclusive": True,
+        "start": "2026-01-01",
+        "end": "2026-12-31",
+        "royaltyRate": "10.00",
+        "advance": "100.00",
+        "currency": "THB",
+    }
+    licence = (
+        await mutate(
+            platform, OFFER, {"input": {**terms, "licenseeId": label}}, suda_token, "offerLicence"
+        )
+    )["licence"]
     assert licence["status"] == "OFFERED"
     assert "TL" in licence["terms"]["territories"] and len(licence["terms"]["territories"]) == 11
-    accepted = (await mutate(platform, ACCEPT, {"id": licence["id"]}, label_token, "acceptLicence"))["licence"]
+    accepted = (
+        await mutate(platform, ACCEPT, {"id": licence["id"]}, label_token, "acceptLicence")
+    )["licence"]
     assert accepted["status"] == "ACTIVE"
 
     # Conflict: another exclusive offer over Thailand streaming in the same year is refused.
-    refused = (await platform.gql(OFFER, {"input": {**terms, "territories": ["TH"],
-                                                    "licenseeId": rival}}, minh_token))["offerLicence"]
+    refused = (
+        await platform.gql(
+            OFFER, {"input": {**terms, "territories": ["TH"], "licenseeId": rival}}, minh_token
+        )
+    )["offerLicence"]
     assert refused["licence"] is None
     assert refused["errors"] and refused["errors"][0]["code"] == "LICENCE_CONFLICT"
     assert licence["id"] in refused["errors"][0]["message"]
 
     # Usage: 5,000.00 gross at 10 % = 500.00, advance 100.00 recouped first, 400.00 split 50/50.
-    result = await mutate(platform, USAGE, {"input": {
-        "licenceId": licence["id"], "periodStart": "2026-01-01", "periodEnd": "2026-03-31",
-        "units": 12000, "grossRevenue": "5000.00"}}, label_token, "reportUsage")
+    result = await mutate(
+        platform,
+        USAGE,
+        {
+            "input": {
+                "licenceId": licence["id"],
+                "periodStart": "2026-01-01",
+                "periodEnd": "2026-03-31",
+                "units": 12000,
+                "grossRevenue": "5000.00",
+            }
+        },
+        label_token,
+        "reportUsage",
+    )
     statement = result["statement"]
     assert (statement["royalty"], statement["recouped"], statement["payable"]) == (
-        "500.00", "100.00", "400.00")
+        "500.00",
+        "100.00",
+        "400.00",
+    )
     assert sorted(line["amount"] for line in statement["lines"]) == ["200.00", "200.00"]
 
     # Notifications: Suda's inbox, her email and her signed webhook.
@@ -167,28 +267,45 @@ async def test_the_whole_deal(platform: Any) -> None:
     inbox = await until(suda_inbox, what="Suda's inbox to hold her work, licence and statement")
     assert all(n["readAt"] is None for n in inbox)
 
-    await until(lambda: _async(any("suda@example.org" in m and "Statement" in m or
-                                   "suda@example.org" in m and "statement" in m
-                                   for m in platform.mail())), what="the statement email")
+    await until(
+        lambda: _async(
+            any(
+                ("suda@example.org" in m
+                and "Statement" in m)
+                or ("suda@example.org" in m
+                and "statement" in m)
+                for m in platform.mail()
+            )
+        ),
+        what="the statement email",
+    )
     assert not any("minh@example.org" in m and "suda@example.org" in m for m in platform.mail())
 
     hook = await webhooks.wait_for(lambda r: b"statement" in r["body"])
     stamp = hook["headers"]["x-rights-timestamp"]
-    expected = hmac.new(WEBHOOK_SECRET.encode(), f"{stamp}.".encode() + hook["body"],
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        WEBHOOK_SECRET.encode(), f"{stamp}.".encode() + hook["body"], hashlib.sha256
+    ).hexdigest()
     assert hook["headers"]["x-rights-signature"] == f"sha256={expected}"
     assert abs(int(stamp) - time.time()) < 300
 
     # The deal timeline, end to end.
-    timeline = (await platform.gql(TIMELINE, {"id": licence["id"]}, suda_token))["licence"]["timeline"]
+    timeline = (await platform.gql(TIMELINE, {"id": licence["id"]}, suda_token))["licence"][
+        "timeline"
+    ]
     sources = {entry["source"] for entry in timeline}
     assert {"filing", "licensing"} <= sources
     assert [e["at"] for e in timeline] == sorted(e["at"] for e in timeline)
 
     # A society reads the statement from Kafka with nothing but the published schema.
     topic = f"{platform.config.topic_prefix}licensing.royalties.v1"
-    record = await read_record(topic, lambda r: dict(r.headers).get("ce_subject") == licence["id"].encode()
-                               and dict(r.headers)["ce_type"].endswith("statement_issued.v1"))
+    record = await read_record(
+        topic,
+        lambda r: (
+            dict(r.headers).get("ce_subject") == licence["id"].encode()
+            and dict(r.headers)["ce_type"].endswith("statement_issued.v1")
+        ),
+    )
     headers = dict(record.headers)
     schema = json.loads((SCHEMAS / f"{headers['ce_type'].decode()}.json").read_text())
     jsonschema.validate(json.loads(record.value), schema)
@@ -200,9 +317,13 @@ async def _async(value: Any) -> Any:
 
 
 async def read_record(topic: str, predicate: Callable[[Any], bool], timeout: float = 60) -> Any:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers="127.0.0.1:9092",
-                                group_id=f"society-{uuid.uuid4().hex}", auto_offset_reset="earliest",
-                                enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers="127.0.0.1:9092",
+        group_id=f"society-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     try:
         deadline = time.monotonic() + timeout

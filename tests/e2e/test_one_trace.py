@@ -32,21 +32,35 @@ def ancestors(span: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> list[di
 async def test_file_work_is_one_trace_across_gateway_filing_kafka_and_consumers(
     platform: Any,
 ) -> None:
-    created = await platform.gql(REGISTER, {"input": {
-        "name": f"Tracer {uuid.uuid4().hex[:6]}", "kind": "PERSON", "country": "SG"}})
+    created = await platform.gql(
+        REGISTER,
+        {"input": {"name": f"Tracer {uuid.uuid4().hex[:6]}", "kind": "PERSON", "country": "SG"}},
+    )
     party = created["registerParty"]["party"]["id"]
     token = created["registerParty"]["token"]
     title = f"Trace song {uuid.uuid4().hex[:8]}"
-    filed = await platform.gql(FILE, {"input": {
-        "title": title, "kind": "MUSICAL_WORK", "countryOfOrigin": "SG",
-        "rightsHolders": [{"partyId": party, "role": "COMPOSER", "share": "100"}]}}, token)
+    filed = await platform.gql(
+        FILE,
+        {
+            "input": {
+                "title": title,
+                "kind": "MUSICAL_WORK",
+                "countryOfOrigin": "SG",
+                "rightsHolders": [{"partyId": party, "role": "COMPOSER", "share": "100"}],
+            }
+        },
+        token,
+    )
     work_id = filed["fileWork"]["work"]["id"]
 
     def consumer_spans(spans: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         found = {}
         for s in spans:
-            if s["kind"] == "CONSUMER" and s["attributes"].get("cloudevents.event_subject") == work_id \
-                    and s["attributes"].get("cloudevents.event_type", "").endswith("work.registered.v1"):
+            if (
+                s["kind"] == "CONSUMER"
+                and s["attributes"].get("cloudevents.event_subject") == work_id
+                and s["attributes"].get("cloudevents.event_type", "").endswith("work.registered.v1")
+            ):
                 found[s["service"]] = s
         return found
 
@@ -72,11 +86,21 @@ async def test_file_work_is_one_trace_across_gateway_filing_kafka_and_consumers(
         assert ("filing", "SERVER") in kinds, kinds
         assert chain[-1]["service"] == "gateway", kinds
         # the consumer's own database writes nest under its span
-        writes = [s for s in in_trace if s["service"] == service and s["kind"] == "CLIENT"
-                  and consumers[service] in ancestors(s, by_id)]
+        writes = [
+            s
+            for s in in_trace
+            if s["service"] == service
+            and s["kind"] == "CLIENT"
+            and consumers[service] in ancestors(s, by_id)
+        ]
         assert writes, f"no database span under the {service} consumer"
 
     filing_server = next(s for s in in_trace if s["service"] == "filing" and s["kind"] == "SERVER")
-    filing_db = [s for s in in_trace if s["service"] == "filing" and s["kind"] == "CLIENT"
-                 and filing_server in ancestors(s, by_id)]
+    filing_db = [
+        s
+        for s in in_trace
+        if s["service"] == "filing"
+        and s["kind"] == "CLIENT"
+        and filing_server in ancestors(s, by_id)
+    ]
     assert filing_db, "no database span under the filing request"

@@ -45,8 +45,9 @@ async def main() -> int:
     finally:
         print("\nstopping the platform ...", flush=True)
         await supervisor.stop()
-        print("stopped. (Kafka and PostgreSQL keep running: `make infra-down` stops them)",
-              flush=True)
+        print(
+            "stopped. (Kafka and PostgreSQL keep running: `make infra-down` stops them)", flush=True
+        )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from contracts.identifiers import iswc_check_digit
 from runtime.auth import ensure_keypair, mint_token
 from runtime.settings import PlatformSettings
@@ -26,52 +25,147 @@ EXAMINER_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "rights-demo/examiner"))
 OPERATOR_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "rights-demo/operator"))
 
 PARTIES: list[dict[str, Any]] = [
-    {"key": "somchai", "name": "Somchai Wongsakul", "kind": "PERSON", "country": "TH",
-     "email": "somchai@example.org", "ipiNameNumber": "00000000199"},
-    {"key": "lan", "name": "Nguyễn Thị Lan", "kind": "PERSON", "country": "VN",
-     "email": "lan@example.org"},
+    {
+        "key": "somchai",
+        "name": "Somchai Wongsakul",
+        "kind": "PERSON",
+        "country": "TH",
+        "email": "somchai@example.org",
+        "ipiNameNumber": "00000000199",
+    },
+    {
+        "key": "lan",
+        "name": "Nguyễn Thị Lan",
+        "kind": "PERSON",
+        "country": "VN",
+        "email": "lan@example.org",
+    },
     {"key": "aminah", "name": "Siti Aminah binti Rahman", "kind": "PERSON", "country": "MY"},
     {"key": "budi", "name": "Budi Santoso", "kind": "PERSON", "country": "ID"},
     {"key": "sokha", "name": "Chea Sokha", "kind": "PERSON", "country": "KH"},
     {"key": "aung", "name": "Aung Kyaw Moe", "kind": "PERSON", "country": "MM"},
     {"key": "khamla", "name": "Khamla Phommavong", "kind": "PERSON", "country": "LA"},
     {"key": "maria", "name": "Maria Santos", "kind": "PERSON", "country": "PH"},
-    {"key": "lotus", "name": "Golden Lotus Publishing Co., Ltd.", "kind": "ORGANIZATION",
-     "country": "TH"},
-    {"key": "mekong", "name": "Mekong Streaming Pte. Ltd.", "kind": "ORGANIZATION",
-     "country": "SG", "email": "licensing@mekong-streaming.example.org"},
+    {
+        "key": "lotus",
+        "name": "Golden Lotus Publishing Co., Ltd.",
+        "kind": "ORGANIZATION",
+        "country": "TH",
+    },
+    {
+        "key": "mekong",
+        "name": "Mekong Streaming Pte. Ltd.",
+        "kind": "ORGANIZATION",
+        "country": "SG",
+        "email": "licensing@mekong-streaming.example.org",
+    },
     {"key": "nusantara", "name": "Nusantara Broadcast", "kind": "ORGANIZATION", "country": "ID"},
-    {"key": "society", "name": "ASEAN Music Rights Society", "kind": "ORGANIZATION",
-     "country": "MY"},
+    {
+        "key": "society",
+        "name": "ASEAN Music Rights Society",
+        "kind": "ORGANIZATION",
+        "country": "MY",
+    },
 ]
 
 # (title, kind, country, holders [(party key, role, share)], alternate titles)
 WORKS: list[tuple[str, str, str, list[tuple[str, str, str]], list[str]]] = [
-    ("ลมหนาวที่เชียงใหม่", "MUSICAL_WORK", "TH", [("somchai", "COMPOSER", "60"), ("lotus", "PUBLISHER", "40")], ["Cold Wind in Chiang Mai"]),
+    (
+        "ลมหนาวที่เชียงใหม่",
+        "MUSICAL_WORK",
+        "TH",
+        [("somchai", "COMPOSER", "60"), ("lotus", "PUBLISHER", "40")],
+        ["Cold Wind in Chiang Mai"],
+    ),
     ("ดวงจันทร์กลางทุ่ง", "MUSICAL_WORK", "TH", [("somchai", "COMPOSER", "100")], []),
-    ("สายน้ำแห่งความทรงจำ", "SOUND_RECORDING", "TH", [("somchai", "PRODUCER", "50"), ("lan", "PERFORMER", "50")], []),
-    ("Giọt Mưa Sài Gòn", "MUSICAL_WORK", "VN", [("lan", "LYRICIST", "50"), ("somchai", "COMPOSER", "50")], ["Saigon Raindrops"]),
+    (
+        "สายน้ำแห่งความทรงจำ",
+        "SOUND_RECORDING",
+        "TH",
+        [("somchai", "PRODUCER", "50"), ("lan", "PERFORMER", "50")],
+        [],
+    ),
+    (
+        "Giọt Mưa Sài Gòn",
+        "MUSICAL_WORK",
+        "VN",
+        [("lan", "LYRICIST", "50"), ("somchai", "COMPOSER", "50")],
+        ["Saigon Raindrops"],
+    ),
     ("Hà Nội Mùa Thu", "MUSICAL_WORK", "VN", [("lan", "AUTHOR", "100")], []),
     ("Dòng Sông Quê Hương", "LITERARY", "VN", [("lan", "AUTHOR", "100")], []),
-    ("Bulan di Atas Kuala Lumpur", "MUSICAL_WORK", "MY", [("aminah", "COMPOSER", "70"), ("lotus", "PUBLISHER", "30")], []),
+    (
+        "Bulan di Atas Kuala Lumpur",
+        "MUSICAL_WORK",
+        "MY",
+        [("aminah", "COMPOSER", "70"), ("lotus", "PUBLISHER", "30")],
+        [],
+    ),
     ("Hikayat Pantai Timur", "LITERARY", "MY", [("aminah", "AUTHOR", "100")], []),
     ("Senja di Pelabuhan", "AUDIOVISUAL", "ID", [("budi", "PRODUCER", "100")], []),
-    ("Lagu untuk Ibu", "MUSICAL_WORK", "ID", [("budi", "COMPOSER", "50"), ("aminah", "LYRICIST", "50")], []),
+    (
+        "Lagu untuk Ibu",
+        "MUSICAL_WORK",
+        "ID",
+        [("budi", "COMPOSER", "50"), ("aminah", "LYRICIST", "50")],
+        [],
+    ),
     ("Rindu Kampung Halaman", "SOUND_RECORDING", "ID", [("budi", "PERFORMER", "100")], []),
-    ("ផ្កាឈូកនៃទន្លេមេគង្គ", "MUSICAL_WORK", "KH", [("sokha", "COMPOSER", "100")], ["Lotus of the Mekong"]),
+    (
+        "ផ្កាឈូកនៃទន្លេមេគង្គ",
+        "MUSICAL_WORK",
+        "KH",
+        [("sokha", "COMPOSER", "100")],
+        ["Lotus of the Mekong"],
+    ),
     ("អង្គរនៅពេលព្រឹក", "VISUAL_ART", "KH", [("sokha", "AUTHOR", "100")], []),
-    ("ရွှေတိဂုံ၏ညနေခင်း", "MUSICAL_WORK", "MM", [("aung", "COMPOSER", "80"), ("lotus", "PUBLISHER", "20")], []),
+    (
+        "ရွှေတိဂုံ၏ညနေခင်း",
+        "MUSICAL_WORK",
+        "MM",
+        [("aung", "COMPOSER", "80"), ("lotus", "PUBLISHER", "20")],
+        [],
+    ),
     ("ဧရာဝတီမြစ်ကမ်း", "LITERARY", "MM", [("aung", "AUTHOR", "100")], []),
     ("ດອກຈຳປາ", "MUSICAL_WORK", "LA", [("khamla", "COMPOSER", "100")], ["Champa Flower"]),
-    ("ແມ່ນ້ຳຂອງຍາມແລງ", "SOUND_RECORDING", "LA", [("khamla", "PERFORMER", "60"), ("sokha", "ARRANGER", "40")], []),
+    (
+        "ແມ່ນ້ຳຂອງຍາມແລງ",
+        "SOUND_RECORDING",
+        "LA",
+        [("khamla", "PERFORMER", "60"), ("sokha", "ARRANGER", "40")],
+        [],
+    ),
     ("Bayan Ko Ngayon", "MUSICAL_WORK", "PH", [("maria", "COMPOSER", "100")], []),
-    ("Manila Nights", "SOUND_RECORDING", "PH", [("maria", "PERFORMER", "50"), ("budi", "PRODUCER", "50")], []),
+    (
+        "Manila Nights",
+        "SOUND_RECORDING",
+        "PH",
+        [("maria", "PERFORMER", "50"), ("budi", "PRODUCER", "50")],
+        [],
+    ),
     ("Island Code", "SOFTWARE", "PH", [("maria", "AUTHOR", "100")], []),
     ("Monsoon Letters", "LITERARY", "SG", [("lan", "AUTHOR", "50"), ("maria", "AUTHOR", "50")], []),
     ("Rice Terraces at Dawn", "VISUAL_ART", "PH", [("maria", "AUTHOR", "100")], []),
-    ("Mekong Blues", "MUSICAL_WORK", "LA", [("khamla", "COMPOSER", "34"), ("sokha", "LYRICIST", "33"), ("somchai", "ARRANGER", "33")], []),
+    (
+        "Mekong Blues",
+        "MUSICAL_WORK",
+        "LA",
+        [("khamla", "COMPOSER", "34"), ("sokha", "LYRICIST", "33"), ("somchai", "ARRANGER", "33")],
+        [],
+    ),
     ("Harbour Lights", "AUDIOVISUAL", "SG", [("budi", "PRODUCER", "100")], []),
-    ("ASEAN Sunrise", "MUSICAL_WORK", "TH", [("somchai", "COMPOSER", "25"), ("lan", "LYRICIST", "25"), ("aminah", "ARRANGER", "25"), ("lotus", "PUBLISHER", "25")], []),
+    (
+        "ASEAN Sunrise",
+        "MUSICAL_WORK",
+        "TH",
+        [
+            ("somchai", "COMPOSER", "25"),
+            ("lan", "LYRICIST", "25"),
+            ("aminah", "ARRANGER", "25"),
+            ("lotus", "PUBLISHER", "25"),
+        ],
+        [],
+    ),
     ("Tropical Rain Suite", "MUSICAL_WORK", "MY", [("aminah", "COMPOSER", "100")], []),
     ("Street Food Stories", "AUDIOVISUAL", "VN", [("lan", "PRODUCER", "100")], []),
     ("Golden Pagoda", "VISUAL_ART", "MM", [("aung", "AUTHOR", "100")], []),
@@ -87,9 +181,9 @@ OFFER = """mutation($input: OfferLicenceInput!) {
   offerLicence(input: $input) { licence { id status } errors { code message field } } }"""
 ACT = {
     "accept": "mutation($id: ID!) { acceptLicence(licenceId: $id) { licence { id status } errors { code message field } } }",
-    "decline": "mutation($id: ID!) { declineLicence(licenceId: $id, reason: \"terms not suitable\") { licence { id status } errors { code message field } } }",
+    "decline": 'mutation($id: ID!) { declineLicence(licenceId: $id, reason: "terms not suitable") { licence { id status } errors { code message field } } }',
     "withdraw": "mutation($id: ID!) { withdrawLicence(licenceId: $id) { licence { id status } errors { code message field } } }",
-    "terminate": "mutation($id: ID!) { terminateLicence(licenceId: $id, reason: \"catalogue withdrawn\") { licence { id status } errors { code message field } } }",
+    "terminate": 'mutation($id: ID!) { terminateLicence(licenceId: $id, reason: "catalogue withdrawn") { licence { id status } errors { code message field } } }',
 }
 USAGE = """mutation($input: ReportUsageInput!) {
   reportUsage(input: $input) { report { id } statement { id payable } errors { code message field } } }"""
@@ -107,11 +201,13 @@ class Demo:
     private_key: bytes
 
     def token(self, party_id: str, *roles: str) -> str:
-        return mint_token(self.private_key, party_id=party_id, roles=roles or ("party",),
-                          ttl=timedelta(days=7))
+        return mint_token(
+            self.private_key, party_id=party_id, roles=roles or ("party",), ttl=timedelta(days=7)
+        )
 
-    async def mutate(self, query: str, variables: dict[str, Any], token: str | None,
-                     field: str) -> dict[str, Any]:
+    async def mutate(
+        self, query: str, variables: dict[str, Any], token: str | None, field: str
+    ) -> dict[str, Any]:
         data = await self.gql(query, variables, token)
         payload: dict[str, Any] = data[field]
         if payload.get("errors"):
@@ -119,14 +215,15 @@ class Demo:
         return payload
 
 
-async def _subscribe_society(config: PlatformConfig, demo: Demo, society_id: str) -> None:
-    # An operator command; the demo loader acts as the platform's operator.
-    async with httpx.AsyncClient(timeout=10) as http:
-        response = await http.put(
-            f"{config.service_url('notifications')}/societies/{society_id}",
-            headers={"Authorization": f"Bearer {demo.token(OPERATOR_ID, 'operator')}"},
-        )
-        response.raise_for_status()
+SOCIETY = """mutation($id: ID!) {
+  setCollectingSociety(partyId: $id, subscribed: true) { errors { code message field } } }"""
+
+
+async def _subscribe_society(demo: Demo, society_id: str) -> None:
+    # An operator command: the demo loader acts as the platform's operator.
+    await demo.mutate(
+        SOCIETY, {"id": society_id}, demo.token(OPERATOR_ID, "operator"), "setCollectingSociety"
+    )
 
 
 async def _load(config: PlatformConfig, demo: Demo) -> dict[str, str]:
@@ -135,13 +232,15 @@ async def _load(config: PlatformConfig, demo: Demo) -> dict[str, str]:
         fields = {k: v for k, v in party.items() if k != "key"}
         payload = await demo.mutate(REGISTER, {"input": fields}, None, "registerParty")
         ids[party["key"]] = payload["party"]["id"]
-    await _subscribe_society(config, demo, ids["society"])
+    await _subscribe_society(demo, ids["society"])
 
     work_ids: list[str] = []
     for n, (title, kind, country, holders, alternates) in enumerate(WORKS):
         filer = ids[holders[0][0]]
         work_input: dict[str, Any] = {
-            "title": title, "kind": kind, "countryOfOrigin": country,
+            "title": title,
+            "kind": kind,
+            "countryOfOrigin": country,
             "alternateTitles": alternates,
             "rightsHolders": [{"partyId": ids[p], "role": r, "share": s} for p, r, s in holders],
         }
@@ -150,53 +249,148 @@ async def _load(config: PlatformConfig, demo: Demo) -> dict[str, str]:
         payload = await demo.mutate(FILE, {"input": work_input}, demo.token(filer), "fileWork")
         work_ids.append(payload["work"]["id"])
 
-    async def offer(work: int, owner: str, licensee: str, territories: list[str],
-                    media: list[str], exclusive: bool, start: str, end: str | None,
-                    rate: str, advance: str, currency: str) -> str:
-        payload = await demo.mutate(OFFER, {"input": {
-            "workId": work_ids[work], "licenseeId": ids[licensee], "territories": territories,
-            "media": media, "exclusive": exclusive, "start": start, "end": end,
-            "royaltyRate": rate, "advance": advance, "currency": currency,
-        }}, demo.token(ids[owner]), "offerLicence")
+    async def offer(
+        work: int,
+        owner: str,
+        licensee: str,
+        territories: list[str],
+        media: list[str],
+        exclusive: bool,
+        start: str,
+        end: str | None,
+        rate: str,
+        advance: str,
+        currency: str,
+    ) -> str:
+        payload = await demo.mutate(
+            OFFER,
+            {
+                "input": {
+                    "workId": work_ids[work],
+                    "licenseeId": ids[licensee],
+                    "territories": territories,
+                    "media": media,
+                    "exclusive": exclusive,
+                    "start": start,
+                    "end": end,
+                    "royaltyRate": rate,
+                    "advance": advance,
+                    "currency": currency,
+                }
+            },
+            demo.token(ids[owner]),
+            "offerLicence",
+        )
         return str(payload["licence"]["id"])
 
     async def act(action: str, licence: str, who: str) -> None:
-        field = {"accept": "acceptLicence", "decline": "declineLicence",
-                 "withdraw": "withdrawLicence", "terminate": "terminateLicence"}[action]
+        field = {
+            "accept": "acceptLicence",
+            "decline": "declineLicence",
+            "withdraw": "withdrawLicence",
+            "terminate": "terminateLicence",
+        }[action]
         await demo.mutate(ACT[action], {"id": licence}, demo.token(ids[who]), field)
 
     async def usage(licence: str, start: str, end: str, units: int, gross: str) -> None:
-        await demo.mutate(USAGE, {"input": {"licenceId": licence, "periodStart": start,
-                                            "periodEnd": end, "units": units,
-                                            "grossRevenue": gross}},
-                          demo.token(ids["mekong"]), "reportUsage")
+        await demo.mutate(
+            USAGE,
+            {
+                "input": {
+                    "licenceId": licence,
+                    "periodStart": start,
+                    "periodEnd": end,
+                    "units": units,
+                    "grossRevenue": gross,
+                }
+            },
+            demo.token(ids["mekong"]),
+            "reportUsage",
+        )
 
     # An active exclusive streaming licence in the ASEAN region, with an advance being recouped.
-    active = await offer(0, "somchai", "mekong", ["ASEAN"], ["STREAMING", "DOWNLOAD"], True,
-                         "2026-01-01", "2027-12-31", "12.50", "1000.00", "THB")
+    active = await offer(
+        0,
+        "somchai",
+        "mekong",
+        ["ASEAN"],
+        ["STREAMING", "DOWNLOAD"],
+        True,
+        "2026-01-01",
+        "2027-12-31",
+        "12.50",
+        "1000.00",
+        "THB",
+    )
     await act("accept", active, "mekong")
     await usage(active, "2026-01-01", "2026-03-31", 120_000, "6400.00")
     await usage(active, "2026-04-01", "2026-06-30", 150_000, "9850.75")
     # Non-exclusive worldwide licence for a co-owned Vietnamese song, in USD.
-    song = await offer(3, "lan", "mekong", ["WORLD"], ["STREAMING"], False, "2026-02-01",
-                       None, "8.00", "0", "USD")
+    song = await offer(
+        3, "lan", "mekong", ["WORLD"], ["STREAMING"], False, "2026-02-01", None, "8.00", "0", "USD"
+    )
     await act("accept", song, "mekong")
     await usage(song, "2026-02-01", "2026-04-30", 40_000, "1234.56")
-    offered = await offer(6, "aminah", "nusantara", ["MY", "ID", "SG"], ["BROADCAST"], True,
-                          "2026-06-01", "2027-05-31", "10.00", "500.00", "MYR")
-    declined = await offer(9, "budi", "mekong", ["ID"], ["SYNC"], False, "2026-03-01",
-                           "2026-12-31", "15.00", "0", "IDR")
+    offered = await offer(
+        6,
+        "aminah",
+        "nusantara",
+        ["MY", "ID", "SG"],
+        ["BROADCAST"],
+        True,
+        "2026-06-01",
+        "2027-05-31",
+        "10.00",
+        "500.00",
+        "MYR",
+    )
+    declined = await offer(
+        9,
+        "budi",
+        "mekong",
+        ["ID"],
+        ["SYNC"],
+        False,
+        "2026-03-01",
+        "2026-12-31",
+        "15.00",
+        "0",
+        "IDR",
+    )
     await act("decline", declined, "mekong")
-    withdrawn = await offer(11, "sokha", "nusantara", ["KH"], ["PUBLIC_PERFORMANCE"], False,
-                            "2026-01-01", None, "5.00", "0", "USD")
+    withdrawn = await offer(
+        11,
+        "sokha",
+        "nusantara",
+        ["KH"],
+        ["PUBLIC_PERFORMANCE"],
+        False,
+        "2026-01-01",
+        None,
+        "5.00",
+        "0",
+        "USD",
+    )
     await act("withdraw", withdrawn, "sokha")
-    terminated = await offer(17, "maria", "mekong", ["PH"], ["STREAMING"], False, "2026-01-01",
-                             None, "9.00", "0", "PHP")
+    terminated = await offer(
+        17, "maria", "mekong", ["PH"], ["STREAMING"], False, "2026-01-01", None, "9.00", "0", "PHP"
+    )
     await act("accept", terminated, "mekong")
     await act("terminate", terminated, "maria")
     # Ended last year: the expiry job moves it to EXPIRED.
-    ended = await offer(15, "khamla", "mekong", ["LA", "TH"], ["DOWNLOAD"], False, "2025-01-01",
-                        "2025-12-31", "7.00", "0", "LAK")
+    ended = await offer(
+        15,
+        "khamla",
+        "mekong",
+        ["LA", "TH"],
+        ["DOWNLOAD"],
+        False,
+        "2025-01-01",
+        "2025-12-31",
+        "7.00",
+        "0",
+        "LAK",
+    )
     await act("accept", ended, "mekong")
     ids["_offered_licence"] = offered
     ids["_active_licence"] = active
@@ -234,7 +428,7 @@ async def load_demo_data(config: PlatformConfig) -> str:
         "=" * 78,
         f"The platform is up. Demo data {'loaded' if loaded else 'already present (not loaded again)'}.",
         f"  GraphiQL:  {config.gateway_url}",
-        "  In GraphiQL, open Headers and paste {\"Authorization\": \"Bearer <token>\"}:",
+        '  In GraphiQL, open Headers and paste {"Authorization": "Bearer <token>"}:',
     ]
     for who, token in tokens.items():
         lines += [f"  {who}:", f"    {token}"]

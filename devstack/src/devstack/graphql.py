@@ -21,16 +21,19 @@ class GraphQLClient:
     async def close(self) -> None:
         await self.http.aclose()
 
-    async def raw(self, query: str, variables: dict[str, Any] | None = None,
-                  token: str | None = None) -> dict[str, Any]:
+    async def raw(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await self.http.post(self.url, json={"query": query, "variables": variables or {}},
-                                        headers=headers)
+        response = await self.http.post(
+            self.url, json={"query": query, "variables": variables or {}}, headers=headers
+        )
         body: dict[str, Any] = response.json()
         return body
 
-    async def __call__(self, query: str, variables: dict[str, Any] | None = None,
-                       token: str | None = None) -> dict[str, Any]:
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         """The `data` of a successful request; GraphQL errors raise `GraphQLError`."""
         body = await self.raw(query, variables, token)
         if body.get("errors"):

@@ -59,16 +59,28 @@ class PlatformConfig:
         py = sys.executable
         env = self.env()
         specs = [
-            ProcessSpec("smtp", [py, "-m", "notifications.smtp_server"],
-                        health_tcp_port=self.smtp_port, env=env),
+            ProcessSpec(
+                "smtp",
+                [py, "-m", "notifications.smtp_server"],
+                health_tcp_port=self.smtp_port,
+                env=env,
+            ),
         ]
         for service in SERVICES:
             specs.append(
-                ProcessSpec(service, [py, "-m", service],
-                            health_url=f"{self.service_url(service)}/ready", env=env)
+                ProcessSpec(
+                    service,
+                    [py, "-m", service],
+                    health_url=f"{self.service_url(service)}/ready",
+                    env=env,
+                )
             )
         specs.append(
-            ProcessSpec("gateway", [py, "-m", "gateway"],
-                        health_url=f"http://127.0.0.1:{self.gateway_port}/health", env=env)
+            ProcessSpec(
+                "gateway",
+                [py, "-m", "gateway"],
+                health_url=f"http://127.0.0.1:{self.gateway_port}/health",
+                env=env,
+            )
         )
         return specs

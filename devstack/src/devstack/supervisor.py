@@ -36,8 +36,9 @@ class Running:
 
 
 class Supervisor:
-    def __init__(self, *, out: TextIO | None = None, colour: bool | None = None,
-                 log_dir: str | None = None) -> None:
+    def __init__(
+        self, *, out: TextIO | None = None, colour: bool | None = None, log_dir: str | None = None
+    ) -> None:
         self.out = out or sys.stdout
         self.colour = self.out.isatty() if colour is None else colour
         self.log_dir = log_dir
@@ -65,7 +66,7 @@ class Supervisor:
         log_file = None
         if self.log_dir:
             os.makedirs(self.log_dir, exist_ok=True)
-            log_file = open(os.path.join(self.log_dir, f"{name}.log"), "a", encoding="utf-8")  # noqa: SIM115
+            log_file = open(os.path.join(self.log_dir, f"{name}.log"), "a", encoding="utf-8")  # noqa: ASYNC230 - held for the process lifetime
         try:
             async for line in process.stdout:
                 text = line.decode("utf-8", "replace").rstrip("\n")
@@ -89,7 +90,9 @@ class Supervisor:
                         raise RuntimeError(f"{r.spec.name} exited with {r.process.returncode}")
                     if r.spec.health_tcp_port is not None:
                         with contextlib.suppress(OSError):
-                            _, writer = await asyncio.open_connection("127.0.0.1", r.spec.health_tcp_port)
+                            _, writer = await asyncio.open_connection(
+                                "127.0.0.1", r.spec.health_tcp_port
+                            )
                             writer.close()
                             pending.remove(r)
                         continue

@@ -27,7 +27,7 @@ from runtime.service import ServiceRuntime
 from contracts import events
 
 
-async def wait_for(check: Callable[[], Awaitable[Any]], timeout: float = 20.0) -> Any:  # noqa: ASYNC109
+async def wait_for(check: Callable[[], Awaitable[Any]], timeout: float = 20.0) -> Any:
     """Polls `check` until it returns something truthy, failing after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:

@@ -143,7 +143,7 @@ async def _snapshot(sessions: Any) -> dict[str, list[tuple[Any, ...]]]:
     tables = {}
     async with sessions() as session:
         for table, order in READ_MODEL_TABLES.items():
-            rows = await session.execute(text(f"SELECT * FROM {table} ORDER BY {order}"))  # noqa: S608
+            rows = await session.execute(text(f"SELECT * FROM {table} ORDER BY {order}"))
             tables[table] = [tuple(row) for row in rows]
     return tables
 

@@ -361,6 +361,21 @@ async def get_licences(ids: str, caller: CallerDep, deps: Deps) -> dict[str, Any
     return {"items": [licence_json(r) for r in rows]}
 
 
+def _footprint(
+    territories: str, media: str, start: date, end: date | None, exclusive: bool
+) -> Footprint:
+    return Footprint(
+        territories=frozenset(expand_territories(_codes(territories), field="territories")),
+        media=frozenset(parse_media(_codes(media))),
+        exclusive=exclusive,
+        period=parse_period(start, end),
+    )
+
+
+def availability_json(conflicts: list[AvailabilityConflict]) -> dict[str, Any]:
+    return {"available": not conflicts, "conflicts": [conflict_json(c) for c in conflicts]}
+
+
 @router.get("/works/{work_id}/availability")
 async def availability(
     work_id: UUID,
@@ -372,16 +387,35 @@ async def availability(
     end: date | None = None,
     exclusive: bool = False,
 ) -> dict[str, Any]:
-    footprint = Footprint(
-        territories=frozenset(expand_territories(_codes(territories), field="territories")),
-        media=frozenset(parse_media(_codes(media))),
-        exclusive=exclusive,
-        period=parse_period(start, end),
-    )
     conflicts = await service.availability(
-        sessions=deps.sessions, work_id=work_id, footprint=footprint
+        sessions=deps.sessions,
+        work_id=work_id,
+        footprint=_footprint(territories, media, start, end, exclusive),
     )
-    return {"available": not conflicts, "conflicts": [conflict_json(c) for c in conflicts]}
+    return availability_json(conflicts)
+
+
+@router.get("/availability")
+async def availability_of_works(
+    work_ids: str,
+    caller: CallerDep,
+    deps: Deps,
+    territories: str,
+    media: str,
+    start: date,
+    end: date | None = None,
+    exclusive: bool = False,
+) -> dict[str, Any]:
+    """The single-work answer for each work, grouped by work id; unknown works are absent.
+
+    Like the single route, conflicts list every ACTIVE licence regardless of who asks (the
+    caller only needs to be authenticated): the gateway hides those the caller may not see.
+    """
+    footprint = _footprint(territories, media, start, end, exclusive)
+    conflicts = await service.availability_of_works(
+        sessions=deps.sessions, work_ids=parse_ids(work_ids, "work_ids"), footprint=footprint
+    )
+    return {"items": {str(w): availability_json(c) for w, c in conflicts.items()}}
 
 
 async def _visible_licence_ids(deps: Licensing, caller: Caller, raw: str) -> list[UUID]:

@@ -158,6 +158,30 @@ async def active_holdings(
     return [Holding(row.id, to_licence(row).footprint) for row in rows]
 
 
+async def active_holdings_of(
+    session: AsyncSession, work_ids: Sequence[UUID]
+) -> dict[UUID, list[Holding]]:
+    """The ACTIVE licences of many works in one query, grouped by work."""
+    grouped: dict[UUID, list[Holding]] = defaultdict(list)
+    if not work_ids:
+        return grouped
+    query = select(LicenceRow).where(
+        col(LicenceRow.work_id).in_(list(work_ids)),
+        col(LicenceRow.status) == LicenceStatus.ACTIVE.value,
+    )
+    for row in (await session.execute(query)).scalars():
+        grouped[row.work_id].append(Holding(row.id, to_licence(row).footprint))
+    return grouped
+
+
+async def known_works(session: AsyncSession, work_ids: Sequence[UUID]) -> set[UUID]:
+    """Which of these works the register's read model holds."""
+    if not work_ids:
+        return set()
+    query = select(col(RegisterWork.id)).where(col(RegisterWork.id).in_(list(work_ids)))
+    return set((await session.execute(query)).scalars())
+
+
 async def licences_by_ids(session: AsyncSession, ids: Sequence[UUID]) -> list[LicenceRow]:
     if not ids:
         return []

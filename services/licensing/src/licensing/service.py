@@ -45,7 +45,7 @@ class ReadModelWaiter(Protocol):
     async def wait_until(
         self,
         check: Callable[[], Awaitable[bool]],
-        timeout: float,  # noqa: ASYNC109 - the runtime consumer's own signature
+        timeout: float,
     ) -> bool: ...
 
 
@@ -522,6 +522,21 @@ async def availability(
         if await repo.get_work(session, work_id) is None:
             raise UnknownWork(f"no work {work_id} in the register", field="work_id")
         return _find_conflicts(footprint, await repo.active_holdings(session, work_id))
+
+
+async def availability_of_works(
+    *, sessions: SessionMaker, work_ids: Sequence[UUID], footprint: Footprint
+) -> dict[UUID, list[AvailabilityConflict]]:
+    """`availability` for many works at once; works the register does not know are left out
+    (a batch read answers them as absent, where the single query answers 404)."""
+    async with sessions() as session:
+        known = await repo.known_works(session, work_ids)
+        holdings = await repo.active_holdings_of(session, [w for w in work_ids if w in known])
+    return {
+        work_id: _find_conflicts(footprint, holdings.get(work_id, []))
+        for work_id in work_ids
+        if work_id in known
+    }
 
 
 async def visible_licences(
