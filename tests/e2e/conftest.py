@@ -101,6 +101,7 @@ async def webhooks() -> AsyncIterator[WebhookReceiver]:
             log_config=None,
             access_log=False,
             lifespan="off",
+            interface="asgi3",
         )
     )
     task = asyncio.create_task(server.serve())
