@@ -71,7 +71,7 @@ test-e2e: infra-up keys
 	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
 
 run: infra-up keys
-	$(PY) scripts/run_platform.py
+	$(PY) -m devstack
 
 lint: venv
 	$(VENV)/bin/ruff check contracts runtime services gateway devstack bench tests infra

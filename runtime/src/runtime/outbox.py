@@ -154,7 +154,7 @@ class OutboxRelay:
         try:
             self._listener = await asyncpg.connect(_asyncpg_dsn(self.engine))
             await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-        except Exception as exc:  # noqa: BLE001 - polling still delivers, only slower
+        except Exception as exc:
             log.warning("outbox LISTEN unavailable, polling only: %s", type(exc).__name__)
             self._listener = None
 
@@ -170,7 +170,7 @@ class OutboxRelay:
                     last_housekeeping = time.monotonic()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - keep relaying; the rows stay unsent
+            except Exception as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.exception("outbox relay failed; retrying")
                 published = 0

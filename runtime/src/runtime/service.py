@@ -50,7 +50,7 @@ class PeriodicJob:
                 self.last_error = None
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - a job failure must not kill the service
+            except Exception as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.exception("job %s failed", self.name)
             await asyncio.sleep(self.interval)
@@ -137,7 +137,7 @@ class ServiceRuntime:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
             report["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             report["database"] = f"down: {type(exc).__name__}"
             ok = False
         if self.relay is not None:

@@ -96,7 +96,7 @@ def setup_logging(service_name: str, *, level: str = "INFO", as_json: bool = Tru
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiokafka", "uvicorn.access", "faststream.access.kafka"):
+    for noisy in ("aiokafka", "uvicorn.access", "faststream.access.kafka", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -1,0 +1,5 @@
+"""`python -m notifications`: run the notifications service."""
+
+from notifications.app import main
+
+main()

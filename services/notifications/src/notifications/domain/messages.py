@@ -1,0 +1,164 @@
+"""The words of each notification: a short subject (also the email subject) and a body.
+
+Texts use only public facts of the event (titles, numbers, amounts on the party's own line),
+never a contact detail, since the same text goes to the inbox, the email and the webhook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from uuid import UUID
+
+SUBJECT_PREFIX = "[Rights Register]"
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """The public facts of an event that a message may mention."""
+
+    work_title: str | None = None
+    filing_number: str | None = None
+    registration_number: str | None = None
+    party_name: str | None = None
+    reason: str | None = None
+    licence_id: UUID | None = None
+    transfer_share: Decimal | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    payable: Decimal | None = None
+    currency: str | None = None
+    # Each statement line's amount, so an owner reads its own share of the payable.
+    line_amounts: dict[UUID, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+
+
+def _work(facts: EventFacts) -> str:
+    title = f'"{facts.work_title}"' if facts.work_title else "a work"
+    number = facts.registration_number or facts.filing_number
+    return f"{title} ({number})" if number else title
+
+
+def _licence(facts: EventFacts) -> str:
+    on = f" on {_work(facts)}" if facts.work_title else ""
+    return f"licence {facts.licence_id}{on}" if facts.licence_id else f"a licence{on}"
+
+
+def _about(headline: str, facts: EventFacts) -> str:
+    return f"{headline}: {facts.work_title}" if facts.work_title else headline
+
+
+def _reason(facts: EventFacts) -> str:
+    return f" Reason: {facts.reason}" if facts.reason else ""
+
+
+def _period(facts: EventFacts) -> str:
+    if facts.period_start and facts.period_end:
+        return f" for {facts.period_start} to {facts.period_end}"
+    return ""
+
+
+def _money(amount: Decimal | None, currency: str | None) -> str:
+    if amount is None:
+        return ""
+    return f"{amount} {currency}".strip()
+
+
+def _payable(facts: EventFacts) -> str:
+    return f": payable {_money(facts.payable, facts.currency)}" if facts.payable is not None else ""
+
+
+def compose(event_type: str, facts: EventFacts, recipient: UUID) -> Message:
+    """The message `recipient` gets for an event of `event_type` (short form)."""
+    subject, body = _texts(event_type, facts, recipient)
+    return Message(subject=f"{SUBJECT_PREFIX} {subject}", body=body)
+
+
+def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, str]:
+    work = _work(facts)
+    licence = _licence(facts)
+    match event_type:
+        case "party.registered":
+            name = facts.party_name or "your party"
+            return (
+                "Welcome",
+                f"{name} is registered. You will be notified of every step that names you.",
+            )
+        case "party.updated":
+            return (
+                "Party details updated",
+                f"The public details of {facts.party_name or 'your party'} were updated.",
+            )
+        case "work.filed":
+            return _about("Work filed", facts), f"{work} was filed and is being examined."
+        case "work.registered":
+            return (
+                _about("Work registered", facts),
+                f"{work} is registered as {facts.registration_number}."
+                if facts.registration_number
+                else f"{work} is registered.",
+            )
+        case "work.rejected":
+            return _about("Work rejected", facts), f"{work} was rejected.{_reason(facts)}"
+        case "work.review_requested":
+            return (
+                _about("Work under review", facts),
+                f"{work} needs an examiner's review before it can be registered.{_reason(facts)}",
+            )
+        case "work.ownership_transferred":
+            share = f" {facts.transfer_share}%" if facts.transfer_share is not None else ""
+            return (
+                _about("Ownership transferred", facts),
+                f"A share{share} of {work} changed hands; the rights holders are updated.",
+            )
+        case "work.disputed":
+            return _about("Work disputed", facts), f"{work} is disputed.{_reason(facts)}"
+        case "work.dispute_resolved":
+            return (
+                _about("Dispute resolved", facts),
+                f"The dispute over {work} is resolved.{_reason(facts)}",
+            )
+        case "licence.offered":
+            return _about("Licence offered", facts), f"A {licence} was offered."
+        case "licence.activated":
+            return (
+                _about("Licence active", facts),
+                f"The {licence} was accepted and is active.",
+            )
+        case "licence.declined":
+            return (
+                _about("Licence declined", facts),
+                f"The {licence} was declined.{_reason(facts)}",
+            )
+        case "licence.withdrawn":
+            return (
+                _about("Licence offer withdrawn", facts),
+                f"The offer of {licence} was withdrawn.",
+            )
+        case "licence.terminated":
+            return (
+                _about("Licence terminated", facts),
+                f"The {licence} was terminated.{_reason(facts)}",
+            )
+        case "licence.expired":
+            return _about("Licence expired", facts), f"The {licence} reached its end date."
+        case "usage.reported":
+            return (
+                _about("Usage reported", facts),
+                f"Usage of {work} was reported under {licence}{_period(facts)}.",
+            )
+        case "royalty.statement_issued":
+            own = facts.line_amounts.get(recipient)
+            yours = f" Your share: {_money(own, facts.currency)}." if own is not None else ""
+            return (
+                _about("Royalty statement", facts),
+                f"A royalty statement for {work}{_period(facts)} was issued"
+                f"{_payable(facts)}.{yours}",
+            )
+        case _:
+            return event_type, f"Event {event_type} names you."

@@ -1,0 +1,56 @@
+"""Encryption of stored webhook secrets: usable to sign, never readable back through an API.
+
+The secret must stay usable (HMAC needs the key itself, a hash will not do), so it is stored
+encrypted with Fernet (AES-128-CBC + HMAC) under a service-held key; a database dump alone
+does not reveal it, and no route ever returns it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from notifications.settings import NotificationsSettings
+
+
+class SecretBox:
+    def __init__(self, key: bytes) -> None:
+        self._fernet = Fernet(key)
+
+    def seal(self, secret: str) -> bytes:
+        return self._fernet.encrypt(secret.encode("utf-8"))
+
+    def open(self, sealed: bytes) -> str:
+        try:
+            return self._fernet.decrypt(sealed).decode("utf-8")
+        except InvalidToken as exc:
+            raise ValueError("the stored webhook secret cannot be decrypted with this key") from exc
+
+    def __repr__(self) -> str:
+        return "SecretBox(<key hidden>)"
+
+
+def _key_file(path: Path) -> bytes:
+    """The local key, generated once with owner-only permissions."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(Fernet.generate_key())
+        # Another process may have won the race; os.link fails then and we read theirs.
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_bytes().strip()
+
+
+def secret_box(settings: NotificationsSettings) -> SecretBox:
+    if settings.secret_key:
+        return SecretBox(settings.secret_key.encode("ascii"))
+    return SecretBox(_key_file(settings.secret_key_path))

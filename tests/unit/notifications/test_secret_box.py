@@ -1,0 +1,40 @@
+"""Stored webhook secrets: encrypted at rest, usable to sign, the key kept owner-only."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from notifications.secret_box import SecretBox, secret_box
+from notifications.settings import NotificationsSettings
+from runtime.settings import PlatformSettings
+
+SECRET = "the-party-chose-this-secret"
+
+
+def test_sealed_secret_opens_to_the_same_secret_and_hides_it() -> None:
+    box = SecretBox(Fernet.generate_key())
+    sealed = box.seal(SECRET)
+    assert SECRET.encode() not in sealed
+    assert box.open(sealed) == SECRET
+
+
+def test_secret_sealed_under_another_key_cannot_be_opened() -> None:
+    sealed = SecretBox(Fernet.generate_key()).seal(SECRET)
+    with pytest.raises(ValueError, match="cannot be decrypted"):
+        SecretBox(Fernet.generate_key()).open(sealed)
+
+
+def test_local_key_is_generated_once_with_owner_only_permissions(tmp_path: Path) -> None:
+    settings = NotificationsSettings(platform=PlatformSettings(rights_state_dir=tmp_path))
+    sealed = secret_box(settings).seal(SECRET)
+    assert secret_box(settings).open(sealed) == SECRET  # same key the second time
+    mode = stat.S_IMODE(settings.secret_key_path.stat().st_mode)
+    assert mode == 0o600
+
+
+def test_box_never_shows_its_key() -> None:
+    key = Fernet.generate_key()
+    assert key.decode() not in repr(SecretBox(key))

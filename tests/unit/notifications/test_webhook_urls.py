@@ -1,0 +1,93 @@
+"""Webhook URL validation: only http(s), never link-local or metadata, loopback only by setting."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from notifications.domain.webhook_urls import (
+    WebhookUrlRefused,
+    address_refusal,
+    parse_webhook_url,
+)
+
+
+def test_https_url_with_public_host_is_accepted() -> None:
+    target = parse_webhook_url("https://hooks.example.com/rights", allow_loopback=False)
+    assert (target.scheme, target.host, target.port) == ("https", "hooks.example.com", 443)
+
+
+def test_private_network_receiver_is_accepted() -> None:
+    assert parse_webhook_url("http://10.1.2.3:8080/h", allow_loopback=False).port == 8080
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        "gopher://example.com",
+        "javascript:alert(1)",
+        "example.com/x",
+    ],
+)
+def test_url_that_is_not_http_or_https_is_refused(url: str) -> None:
+    with pytest.raises(WebhookUrlRefused) as caught:
+        parse_webhook_url(url, allow_loopback=True)
+    assert caught.value.field == "webhook_url"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://169.254.1.1/",
+        "http://[fe80::1]/hook",
+        "http://[::ffff:169.254.169.254]/",
+        "http://2852039166/",  # 169.254.169.254 as one decimal number
+        "http://0xA9FEA9FE/",  # and in hex
+        "http://metadata.google.internal/computeMetadata/v1/",
+        "http://metadata/",
+        "http://[fd00:ec2::254]/",
+        "http://100.100.100.200/",
+        "http://METADATA.GOOGLE.INTERNAL./",
+    ],
+)
+def test_link_local_and_metadata_addresses_are_refused(url: str) -> None:
+    with pytest.raises(WebhookUrlRefused):
+        parse_webhook_url(url, allow_loopback=True)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9000/h", "http://localhost/h", "http://[::1]/h"])
+def test_loopback_is_refused_unless_allowed(url: str) -> None:
+    with pytest.raises(WebhookUrlRefused):
+        parse_webhook_url(url, allow_loopback=False)
+    assert parse_webhook_url(url, allow_loopback=True).url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://user:pw@example.com/",
+        "http://0.0.0.0/",
+        "http://224.0.0.1/",
+        "http:///path",
+        "",
+        "http://exa mple.com/",
+    ],
+)
+def test_unusable_urls_are_refused(url: str) -> None:
+    with pytest.raises(WebhookUrlRefused):
+        parse_webhook_url(url, allow_loopback=True)
+
+
+def test_overlong_url_is_refused() -> None:
+    with pytest.raises(WebhookUrlRefused):
+        parse_webhook_url("https://example.com/" + "a" * 3000, allow_loopback=False)
+
+
+def test_resolved_address_rule_refuses_link_local_even_when_loopback_allowed() -> None:
+    assert address_refusal(ipaddress.ip_address("169.254.169.254"), allow_loopback=True)
+    assert address_refusal(ipaddress.ip_address("127.0.0.1"), allow_loopback=True) is None
+    assert address_refusal(ipaddress.ip_address("127.0.0.1"), allow_loopback=False)
+    assert address_refusal(ipaddress.ip_address("93.184.216.34"), allow_loopback=False) is None
