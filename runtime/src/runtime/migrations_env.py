@@ -8,6 +8,7 @@ both apply the same migration.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
 from sqlalchemy import MetaData, pool, text
@@ -55,3 +56,22 @@ def run_migrations(metadata: MetaData) -> None:
             context.run_migrations()
         return
     asyncio.run(_run_async(metadata))
+
+
+def schema_drift(connection: Connection, metadata: MetaData, own_tables: set[str]) -> list[Any]:
+    """What autogenerate would still change for `own_tables` (empty: migrations match models).
+
+    Tests call it per service: the process-global SQLModel metadata may also hold other
+    services' tables when several are imported in one process.
+    """
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    def ours(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
+        table = obj if kind == "table" else getattr(obj, "table", None)
+        return (name if kind == "table" else getattr(table, "name", None)) in own_tables
+
+    context = MigrationContext.configure(
+        connection, opts={"include_object": ours, "compare_type": True}
+    )
+    return list(compare_metadata(context, metadata))

@@ -10,7 +10,6 @@ import pytest
 from runtime.db import create_engine, session_maker
 from sqlalchemy import text
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 ROOT = Path(__file__).resolve().parents[3]
 

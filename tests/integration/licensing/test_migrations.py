@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from licensing import models  # noqa: F401 - registers the tables
+from runtime.migrations_env import schema_drift
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -19,17 +18,7 @@ OWN_TABLES = {
 
 
 def _diff(connection: Connection) -> list[Any]:
-    def ours(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
-        table = obj if kind == "table" else getattr(obj, "table", None)
-        table_name = name if kind == "table" else getattr(table, "name", None)
-        # Other services' models may share the process-global metadata; the alembic table
-        # is the migration tool's own.
-        return table_name in OWN_TABLES
-
-    context = MigrationContext.configure(
-        connection, opts={"include_object": ours, "compare_type": True}
-    )
-    return list(compare_metadata(context, SQLModel.metadata))
+    return schema_drift(connection, SQLModel.metadata, OWN_TABLES)
 
 
 async def test_migrated_schema_matches_the_models(service: Service) -> None:
