@@ -107,6 +107,7 @@ class IdempotentConsumer:
         self.batches = 0
         self.last_batch_at: float | None = None
         self.last_error: str | None = None
+        self.started_at: float | None = None
 
     # -- wiring -----------------------------------------------------------------------------
     def attach(self, broker: KafkaBroker) -> None:
@@ -132,6 +133,7 @@ class IdempotentConsumer:
                 await asyncio.sleep(1.0)  # the database or broker is down: do not spin
                 raise
             await message.ack()
+            await self._record_lag(message.consumer)
 
         subscriber = broker.subscriber(
             *full_topics,
@@ -147,6 +149,7 @@ class IdempotentConsumer:
         self._subscriber = subscriber  # the subscriber itself (not the call wrapper): for health
 
     async def start(self) -> None:
+        self.started_at = time.time()
         self._dlq_producer = reliable_producer(self.settings.platform.kafka_bootstrap_servers)
         await self._dlq_producer.start()
 
@@ -305,19 +308,51 @@ class IdempotentConsumer:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._progress.wait(), min(remaining, 0.5))
 
-    # -- health -----------------------------------------------------------------------------
-    def health(self) -> dict[str, Any]:
+    # -- health ---------------------------------------------------------------------------
+    async def _lag(self, consumer: Any) -> dict[str, int]:
+        """Records between each assigned partition's fetch position and its end, per topic."""
+        lag: dict[str, int] = {}
+        for tp in consumer.assignment():
+            high = consumer.highwater(tp)
+            if high is None:
+                continue
+            try:
+                position = await consumer.position(tp)
+            except Exception:  # noqa: BLE001 - no position yet (joining): not lag
+                continue
+            topic = self._base_topic(tp.topic)
+            lag[topic] = lag.get(topic, 0) + max(0, high - position)
+        return lag
+
+    async def _record_lag(self, consumer: Any) -> dict[str, int]:
+        lag = await self._lag(consumer)
+        for topic, behind in lag.items():
+            metrics.CONSUMER_LAG.labels(self.settings.service_name, self.group_id, topic).set(behind)
+        return lag
+
+    async def health(self) -> dict[str, Any]:
+        """Running, assigned, and making progress. A consumer that holds partitions with
+        records waiting but has applied nothing for `consumer_stall_seconds` is stalled
+        (aiokafka can stop fetching after a rebalance or broker restart: issues #1154, #847);
+        so is one that has held no partition at all for that long."""
         consumer = getattr(self._subscriber, "consumer", None)
-        assignment: set[Any] = set()
-        if consumer is not None:
-            with contextlib.suppress(Exception):
-                assignment = set(consumer.assignment())
         running = bool(getattr(self._subscriber, "running", False))
-        return {
-            "group": self.group_id,
-            "running": running,
-            "assigned_partitions": len(assignment),
-            "batches": self.batches,
-            "last_batch_at": self.last_batch_at,
-            "ok": running and consumer is not None,
-        }
+        report: dict[str, Any] = {"group": self.group_id, "running": running,
+                                  "assigned_partitions": 0, "lag": {}, "stalled": False,
+                                  "batches": self.batches, "last_batch_at": self.last_batch_at}
+        if consumer is None or not running:
+            report["ok"] = False
+            return report
+        assignment: set[Any] = set()
+        with contextlib.suppress(Exception):
+            assignment = set(consumer.assignment())
+        lag = await self._record_lag(consumer) if assignment else {}
+        now = time.time()
+        quiet_for = now - max(self.last_batch_at or 0.0, self.started_at or now)
+        limit = self.settings.consumer_stall_seconds
+        stalled = (sum(lag.values()) > 0 and quiet_for > limit) or (
+            not assignment and now - (self.started_at or now) > limit
+        )
+        report.update(assigned_partitions=len(assignment), lag=lag, stalled=stalled,
+                      ok=not stalled)
+        return report

@@ -145,7 +145,7 @@ class ServiceRuntime:
                 "running": self.relay.running, "last_error": self.relay.last_error,
             }
             ok = ok and self.relay.running
-        consumers = [c.health() for c in self.consumers]
+        consumers = [await c.health() for c in self.consumers]
         report["consumers"] = consumers
         ok = ok and all(c["ok"] for c in consumers)
         report["started"] = self.started

@@ -3,6 +3,7 @@ HTTP, verifies bearer tokens, maps domain errors to 4xx bodies, and stops cleanl
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 from typing import Any
@@ -85,3 +86,66 @@ async def test_service_skeleton_serves_health_auth_and_errors_then_stops(
         assert "rights_http_request_seconds" in metrics.text
     assert not rt.started
     assert rt.relay is not None and not rt.relay.running
+
+
+async def test_stalled_consumer_makes_the_service_not_ready_until_it_moves_again(
+    create_database: Any, migrations: Path, kafka_bootstrap: str
+) -> None:
+    from datetime import UTC, datetime
+
+    from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
+    from contracts.envelope import encode
+    from contracts.events import PartyRegistered, PartyState
+
+    url = await create_database(f"stall_{uuid.uuid4().hex[:6]}")
+    topic = f"stall-{uuid.uuid4().hex[:6]}"
+    settings = ServiceSettings(service_name="stall", database_url=url, consumer_batch_size=5,
+                               consumer_stall_seconds=1.0)
+    rt = ServiceRuntime(settings, migrations_dir=migrations, produces=[topic])
+    release = asyncio.Event()
+
+    async def stuck(session: Any, event: Any) -> None:
+        await release.wait()  # stands for a fetcher that stopped after a rebalance
+
+    rt.consumer(group_id=f"g-{topic}", topics=[topic], handler=stuck)
+    # processed_event lives in the runtime's metadata; the test migration only has outbox.
+    engine_url = url
+    app = create_app(rt, title="stall", routers=[])
+    async with running_server(app) as base, httpx.AsyncClient(base_url=base) as http:
+        from runtime.db import create_engine
+        from sqlmodel import SQLModel
+
+        engine = create_engine(engine_url)
+        async with engine.begin() as conn:
+            await conn.run_sync(SQLModel.metadata.create_all,
+                                tables=[SQLModel.metadata.tables["processed_event"]])
+        await engine.dispose()
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+        await producer.start()
+        for n in range(30):
+            event = PartyRegistered(occurred_at=datetime.now(UTC), party=PartyState(
+                id=uuid.uuid4(), name=f"P{n}", kind="PERSON", country="TH"))
+            record = encode(event)
+            await producer.send_and_wait(settings.topic(topic), value=record.value,
+                                         key=record.key, headers=record.headers)
+        await producer.stop()
+
+        async def ready_state() -> tuple[int, dict[str, Any]]:
+            response = await http.get("/ready")
+            return response.status_code, response.json()
+
+        deadline = asyncio.get_running_loop().time() + 30
+        status, body = await ready_state()
+        while not (status == 503 and body["consumers"][0]["stalled"]):
+            assert asyncio.get_running_loop().time() < deadline, body
+            await asyncio.sleep(0.2)
+            status, body = await ready_state()
+        assert body["consumers"][0]["lag"][topic] > 0
+
+        release.set()
+        deadline = asyncio.get_running_loop().time() + 30
+        while status != 200:
+            assert asyncio.get_running_loop().time() < deadline, body
+            await asyncio.sleep(0.2)
+            status, body = await ready_state()
+        assert body["consumers"][0]["lag"].get(topic, 0) == 0

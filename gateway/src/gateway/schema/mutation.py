@@ -35,9 +35,14 @@ from gateway.schema.inputs import (
     transfer_body,
     usage_body,
 )
-from gateway.schema.licences import Licence, RoyaltyStatement, UsageReport
-from gateway.schema.parties import Party, load_party
-from gateway.schema.works import Work
+from gateway.schema.parties_works_licences import (
+    Licence,
+    Party,
+    RoyaltyStatement,
+    UsageReport,
+    Work,
+    load_party,
+)
 
 MAX_HOLDERS = 100
 # Party ids derived from a registration key live in their own UUID namespace.

@@ -10,10 +10,20 @@ from gateway.access import load_visible_licence
 from gateway.errors import UserError
 from gateway.loaders import is_uuid
 from gateway.schema.common import Info
-from gateway.schema.licences import Licence, LicenceConnection, LicenceFilter, search_licences
 from gateway.schema.notifications import NotificationConnection, list_notifications
-from gateway.schema.parties import Party, load_party
-from gateway.schema.works import Work, WorkConnection, WorkFilter, load_work, search_works
+from gateway.schema.parties_works_licences import (
+    Licence,
+    LicenceConnection,
+    LicenceFilter,
+    Party,
+    Work,
+    WorkConnection,
+    WorkFilter,
+    load_party,
+    load_work,
+    search_licences,
+    search_works,
+)
 
 
 def _filter_id(value: Any, field: str) -> str | None:

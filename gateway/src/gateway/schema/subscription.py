@@ -15,9 +15,8 @@ from gateway.access import load_visible_licence, may_see_notification
 from gateway.errors import NotFoundError
 from gateway.loaders import is_uuid
 from gateway.schema.common import Info
-from gateway.schema.licences import Licence
 from gateway.schema.notifications import Notification
-from gateway.schema.works import Work, load_work
+from gateway.schema.parties_works_licences import Licence, Work, load_work
 
 SEEN_NOTIFICATIONS = 1000
 
