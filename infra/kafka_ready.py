@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 import time
 
-import logging
-
-from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 async def brokers_seen(bootstrap: str) -> int:
@@ -23,7 +22,9 @@ async def brokers_seen(bootstrap: str) -> int:
 
 
 async def main() -> int:
-    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # refused connections are expected while it boots
+    logging.getLogger("aiokafka").setLevel(
+        logging.CRITICAL
+    )  # refused connections are expected while it boots
     parser = argparse.ArgumentParser()
     parser.add_argument("--bootstrap", default="127.0.0.1:9092")
     parser.add_argument("--brokers", type=int, default=1)
@@ -37,7 +38,7 @@ async def main() -> int:
             if seen >= args.brokers:
                 return 0
             last_error = f"{seen} of {args.brokers} brokers registered"
-        except Exception as exc:  # noqa: BLE001 - any failure means "not ready yet"
+        except Exception as exc:
             last_error = f"{type(exc).__name__}: {exc}"
         await asyncio.sleep(0.25)
     print(f"kafka: not ready: {last_error}", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from contracts.topics import ALL_TOPICS, PARTITIONS
 
 
@@ -20,8 +20,11 @@ async def ensure_topics(bootstrap: str, prefix: str, replication: int) -> list[s
         if missing:
             await admin.create_topics(
                 [
-                    NewTopic(name=t, num_partitions=PARTITIONS[t[len(prefix):]],
-                             replication_factor=replication)
+                    NewTopic(
+                        name=t,
+                        num_partitions=PARTITIONS[t[len(prefix) :]],
+                        replication_factor=replication,
+                    )
                     for t in missing
                 ]
             )

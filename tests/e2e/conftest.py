@@ -144,7 +144,7 @@ async def platform(
         },
     )
     log_path = state_dir / "platform.log"
-    with open(log_path, "w", encoding="utf-8") as out:
+    with open(log_path, "w", encoding="utf-8") as out:  # noqa: ASYNC230 - opened once per session
         supervisor = Supervisor(out=out, colour=False)
         try:
             for spec in config.processes():

@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
+from aiokafka import AIOKafkaConsumer
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 
@@ -104,8 +104,8 @@ async def test_the_whole_deal(platform: Any) -> None:
     label, label_token = await register(
         platform, "Irrawaddy Streaming", "MM", email="deals@irrawaddy.example.org"
     )
-    rival, rival_token = await register(platform, "Rival Radio", "SG")
-    other, other_token = await register(platform, "Lao Sound Collective", "LA")
+    rival, _ = await register(platform, "Rival Radio", "SG")
+    _, other_token = await register(platform, "Lao Sound Collective", "LA")
     examiner = platform.token(str(uuid.uuid4()), "examiner")
 
     # File: co-owned 60/40, registered at once.

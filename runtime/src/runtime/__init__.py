@@ -1,1 +1,2 @@
-"""Plumbing every service shares: settings, database, outbox, idempotent consumer, auth, HTTP, telemetry."""
+"""Plumbing every service shares: settings, database, outbox, idempotent consumer, auth,
+HTTP, telemetry."""

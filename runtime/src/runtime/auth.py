@@ -115,12 +115,19 @@ def _read_key(path: Path) -> bytes:
 
 
 def verify_token(
-    token: str, public_key_pem: bytes, *, issuer: str = "rights-gateway",
+    token: str,
+    public_key_pem: bytes,
+    *,
+    issuer: str = "rights-gateway",
     audience: str = "rights-platform",
 ) -> Principal:
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, public_key_pem, algorithms=[ALGORITHM], issuer=issuer, audience=audience,
+            token,
+            public_key_pem,
+            algorithms=[ALGORITHM],
+            issuer=issuer,
+            audience=audience,
             options={"require": ["sub", "exp", "iat", "iss", "aud"]},
         )
     except jwt.ExpiredSignatureError as exc:

@@ -187,7 +187,10 @@ class IdempotentConsumer:
             self._progress.notify_all()
 
     async def _claim(self, session: AsyncSession, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-        """Inserts the tracking rows; returns the ids not seen before (a unique key, no check-then-insert)."""
+        """Inserts the tracking rows; returns the ids not seen before.
+
+        A unique key decides, not a check-then-insert: two deliveries racing cannot both win.
+        """
         result = await session.execute(
             text(
                 "INSERT INTO processed_event (consumer, event_id) "
@@ -233,7 +236,11 @@ class IdempotentConsumer:
                 last = exc
                 log.warning(
                     "event %s (%s) failed attempt %d/%d: %s",
-                    event.id, event.type, attempt, self.max_attempts, type(exc).__name__,
+                    event.id,
+                    event.type,
+                    attempt,
+                    self.max_attempts,
+                    type(exc).__name__,
                 )
                 if attempt < self.max_attempts:
                     await asyncio.sleep(self.retry_base_seconds * 2 ** (attempt - 1))
@@ -242,7 +249,9 @@ class IdempotentConsumer:
         async with self.sessions() as session, session.begin():
             await self._claim(session, [event.id])  # a redelivery must not dead-letter it again
 
-    async def _call_handler(self, session: AsyncSession, record: Record, event: DecodedEvent) -> None:
+    async def _call_handler(
+        self, session: AsyncSession, record: Record, event: DecodedEvent
+    ) -> None:
         carrier = {"traceparent": event.traceparent} if event.traceparent else {}
         if event.tracestate:
             carrier["tracestate"] = event.tracestate
@@ -266,7 +275,8 @@ class IdempotentConsumer:
 
     async def _dead_letter(self, record: Record, error: Exception, *, attempts: int) -> None:
         message = str(error)[:1000] or type(error).__name__
-        headers = list(record.headers) + [
+        headers = [
+            *record.headers,
             ("dlq_error_type", type(error).__name__.encode()),
             ("dlq_error", message.encode()),
             ("dlq_attempts", str(attempts).encode()),
@@ -277,13 +287,19 @@ class IdempotentConsumer:
             ("dlq_failed_at", datetime.now(UTC).isoformat().encode()),
         ]
         await self._dlq_producer.send_and_wait(
-            self.settings.topic(dlq(self.group_id)), value=record.value, key=record.key,
+            self.settings.topic(dlq(self.group_id)),
+            value=record.value,
+            key=record.key,
             headers=headers,
         )
         metrics.DLQ_RECORDS.labels(self.settings.service_name, self.group_id).inc()
         log.error(
             "record %s/%d@%d sent to %s after %d attempt(s): %s",
-            record.topic, record.partition, record.offset, dlq(self.group_id), attempts,
+            record.topic,
+            record.partition,
+            record.offset,
+            dlq(self.group_id),
+            attempts,
             type(error).__name__,
         )
 
@@ -318,7 +334,7 @@ class IdempotentConsumer:
                 continue
             try:
                 position = await consumer.position(tp)
-            except Exception:  # noqa: BLE001 - no position yet (joining): not lag
+            except Exception:  # noqa: S112 - no position yet (still joining): no lag to report
                 continue
             topic = self._base_topic(tp.topic)
             lag[topic] = lag.get(topic, 0) + max(0, high - position)
@@ -327,7 +343,9 @@ class IdempotentConsumer:
     async def _record_lag(self, consumer: Any) -> dict[str, int]:
         lag = await self._lag(consumer)
         for topic, behind in lag.items():
-            metrics.CONSUMER_LAG.labels(self.settings.service_name, self.group_id, topic).set(behind)
+            metrics.CONSUMER_LAG.labels(self.settings.service_name, self.group_id, topic).set(
+                behind
+            )
         return lag
 
     async def health(self) -> dict[str, Any]:
@@ -337,9 +355,15 @@ class IdempotentConsumer:
         so is one that has held no partition at all for that long."""
         consumer = getattr(self._subscriber, "consumer", None)
         running = bool(getattr(self._subscriber, "running", False))
-        report: dict[str, Any] = {"group": self.group_id, "running": running,
-                                  "assigned_partitions": 0, "lag": {}, "stalled": False,
-                                  "batches": self.batches, "last_batch_at": self.last_batch_at}
+        report: dict[str, Any] = {
+            "group": self.group_id,
+            "running": running,
+            "assigned_partitions": 0,
+            "lag": {},
+            "stalled": False,
+            "batches": self.batches,
+            "last_batch_at": self.last_batch_at,
+        }
         if consumer is None or not running:
             report["ok"] = False
             return report
@@ -353,6 +377,5 @@ class IdempotentConsumer:
         stalled = (sum(lag.values()) > 0 and quiet_for > limit) or (
             not assignment and now - (self.started_at or now) > limit
         )
-        report.update(assigned_partitions=len(assignment), lag=lag, stalled=stalled,
-                      ok=not stalled)
+        report.update(assigned_partitions=len(assignment), lag=lag, stalled=stalled, ok=not stalled)
         return report

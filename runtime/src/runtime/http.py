@@ -58,12 +58,14 @@ def _field_path(loc: Sequence[Any]) -> str | None:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=status_of(exc))
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.field), status_code=status_of(exc)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
-        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+        first: dict[str, Any] = dict(errors[0]) if errors else {"loc": (), "msg": "invalid"}
         # A DomainError raised inside a pydantic validator keeps its own field name.
         ctx_error = (first.get("ctx") or {}).get("error")
         if isinstance(ctx_error, DomainError):
@@ -110,7 +112,9 @@ def create_app(
         response = await call_next(request)
         route = request.scope.get("route")
         metrics.HTTP_SECONDS.labels(
-            settings.service_name, request.method, getattr(route, "path", "unmatched"),
+            settings.service_name,
+            request.method,
+            getattr(route, "path", "unmatched"),
             str(response.status_code),
         ).observe(time.perf_counter() - started)
         return response
@@ -141,19 +145,23 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
 
 def prepare_process(settings: ServiceSettings) -> None:
     """Logging and tracing for a service process; call before building the runtime."""
-    setup_logging(settings.service_name, level=settings.platform.log_level,
-                  as_json=settings.platform.log_json)
+    setup_logging(
+        settings.service_name, level=settings.platform.log_level, as_json=settings.platform.log_json
+    )
     setup_tracing(settings.service_name)
 
 
 @asynccontextmanager
-async def running_server(app: FastAPI, *, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+async def running_server(
+    app: FastAPI, *, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[str]:
     """Serves `app` over real HTTP inside the current event loop; yields its base URL.
 
     For tests and tools that need a live service without a subprocess. Port 0 picks a free one.
     """
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
-                            lifespan="on")
+    config = uvicorn.Config(
+        app, host=host, port=port, log_config=None, access_log=False, lifespan="on"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
-from aiokafka.errors import TopicAlreadyExistsError  # type: ignore[import-untyped]
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
 from contracts.topics import PARTITIONS
 from faststream.kafka import KafkaBroker
 
@@ -49,8 +49,11 @@ async def ensure_topics(
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(name=full, num_partitions=PARTITIONS.get(base, 3),
-                     replication_factor=replication_factor)
+            NewTopic(
+                name=full,
+                num_partitions=PARTITIONS.get(base, 3),
+                replication_factor=replication_factor,
+            )
             for full, base in topics
             if full not in existing
         ]

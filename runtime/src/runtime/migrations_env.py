@@ -37,9 +37,8 @@ def _run_sync(connection: Connection, metadata: MetaData) -> None:
 async def _run_async(metadata: MetaData) -> None:
     config = context.config
     engine = async_engine_from_config(
-        config.get_section(config.config_ini_section, {}) or {
-            "sqlalchemy.url": config.get_main_option("sqlalchemy.url")
-        },
+        config.get_section(config.config_ini_section, {})
+        or {"sqlalchemy.url": config.get_main_option("sqlalchemy.url")},
         prefix="sqlalchemy.",
         poolclass=pool.NullPool,
     )
@@ -50,8 +49,11 @@ async def _run_async(metadata: MetaData) -> None:
 
 def run_migrations(metadata: MetaData) -> None:
     if context.is_offline_mode():
-        context.configure(url=context.config.get_main_option("sqlalchemy.url"),
-                          target_metadata=metadata, literal_binds=True)
+        context.configure(
+            url=context.config.get_main_option("sqlalchemy.url"),
+            target_metadata=metadata,
+            literal_binds=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
         return

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 from contracts.envelope import encode
 from contracts.events import EventData
 from opentelemetry import propagate, trace
@@ -43,9 +43,7 @@ class OutboxMessage(SQLModel, table=True):
     """One encoded event waiting to be (or already) published."""
 
     __tablename__ = "outbox"
-    __table_args__ = (
-        Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL")),
-    )
+    __table_args__ = (Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL")),)
 
     id: int | None = Field(
         default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True)
@@ -131,7 +129,9 @@ class OutboxRelay:
         self._producer = reliable_producer(self.settings.platform.kafka_bootstrap_servers)
         await self._producer.start()
         await self._listen()
-        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.settings.service_name}")
+        self._task = asyncio.create_task(
+            self._run(), name=f"outbox-relay-{self.settings.service_name}"
+        )
 
     async def stop(self) -> None:
         self._stopping = True
@@ -208,7 +208,9 @@ class OutboxRelay:
                 spans.append(span)
                 futures.append(
                     await self._producer.send(
-                        self.settings.topic(row.topic), value=row.value, key=row.key,
+                        self.settings.topic(row.topic),
+                        value=row.value,
+                        key=row.key,
                         headers=headers,
                     )
                 )
@@ -237,8 +239,11 @@ class OutboxRelay:
             f"{topic} publish",
             context=propagate.extract(carrier),
             kind=trace.SpanKind.PRODUCER,
-            attributes={"messaging.system": "kafka", "messaging.destination.name": topic,
-                        "messaging.operation.type": "send"},
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": topic,
+                "messaging.operation.type": "send",
+            },
         )
         headers = [(k, v.encode()) for k, v in stored if k not in ("traceparent", "tracestate")]
         if carrier:

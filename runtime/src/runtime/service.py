@@ -87,7 +87,10 @@ class ServiceRuntime:
         self, *, group_id: str, topics: Sequence[str], handler: EventHandler
     ) -> IdempotentConsumer:
         consumer = IdempotentConsumer(
-            group_id=group_id, topics=topics, handler=handler, sessions=self.sessions,
+            group_id=group_id,
+            topics=topics,
+            handler=handler,
+            sessions=self.sessions,
             settings=self.settings,
         )
         consumer.attach(self.broker)
@@ -142,7 +145,8 @@ class ServiceRuntime:
             ok = False
         if self.relay is not None:
             report["outbox_relay"] = {
-                "running": self.relay.running, "last_error": self.relay.last_error,
+                "running": self.relay.running,
+                "last_error": self.relay.last_error,
             }
             ok = ok and self.relay.running
         consumers = [await c.health() for c in self.consumers]

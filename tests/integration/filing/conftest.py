@@ -141,7 +141,7 @@ class Filing:
         tables = ("party", "work", "rights_holder", "work_history", "outbox", "number_counter")
         result = {}
         for table in tables:
-            result[table] = int(await self.scalar(f"SELECT count(*) FROM {table}"))  # noqa: S608
+            result[table] = int(await self.scalar(f"SELECT count(*) FROM {table}"))
         result["counter_sum"] = int(
             await self.scalar("SELECT coalesce(sum(last), 0) FROM number_counter")
         )

@@ -77,7 +77,7 @@ async def test_hundred_concurrent_filings_get_distinct_gap_free_numbers(filing):
             rows = (
                 (
                     await (await session.connection()).execute(
-                        text(f"SELECT {column} FROM work WHERE {column} IS NOT NULL")  # noqa: S608
+                        text(f"SELECT {column} FROM work WHERE {column} IS NOT NULL")
                     )
                 )
                 .scalars()

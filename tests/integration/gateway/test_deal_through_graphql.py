@@ -30,7 +30,7 @@ from websockets.asyncio.client import connect
 pytestmark = pytest.mark.slow
 
 
-async def wait_for(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> Any:  # noqa: ASYNC109
+async def wait_for(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         result = await check()

@@ -44,8 +44,14 @@ class PrivateBroker:
         self.bootstrap = f"127.0.0.1:{self.port}"
 
     def run(self, command: str) -> str:
-        done = subprocess.run([str(ROOT / "infra/kafka.sh"), command], env=self.env,
-                              capture_output=True, text=True, timeout=180, check=False)
+        done = subprocess.run(
+            [str(ROOT / "infra/kafka.sh"), command],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout + done.stderr
 
@@ -71,8 +77,9 @@ async def test_group_resumes_from_committed_offset_after_broker_restart(
     def make_broker() -> KafkaBroker:
         broker = KafkaBroker(private_broker.bootstrap, enable_idempotence=True, acks="all")
 
-        @broker.subscriber(topic, group_id=group, auto_offset_reset="earliest",
-                           ack_policy=AckPolicy.MANUAL)
+        @broker.subscriber(
+            topic, group_id=group, auto_offset_reset="earliest", ack_policy=AckPolicy.MANUAL
+        )
         async def on_message(body: dict[str, int], message: KafkaMessage) -> None:
             received.append(body["n"])
             await message.ack()  # manual commit, after the "effect"
@@ -126,10 +133,19 @@ def test_port_taken_by_another_process_is_a_clear_error(tmp_path: Path) -> None:
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         port = squatter.getsockname()[1]
-        env = os.environ | {"RIGHTS_STATE_DIR": str(tmp_path), "KAFKA_PORT": str(port),
-                            "KAFKA_CONTROLLER_PORT": str(free_port())}
-        done = subprocess.run([str(ROOT / "infra/kafka.sh"), "up"], env=env,
-                              capture_output=True, text=True, timeout=120, check=False)
+        env = os.environ | {
+            "RIGHTS_STATE_DIR": str(tmp_path),
+            "KAFKA_PORT": str(port),
+            "KAFKA_CONTROLLER_PORT": str(free_port()),
+        }
+        done = subprocess.run(
+            [str(ROOT / "infra/kafka.sh"), "up"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert done.returncode != 0
     assert f"port {port} is already taken" in done.stderr
     assert not (tmp_path / "kafka" / "kafka.pid").exists()

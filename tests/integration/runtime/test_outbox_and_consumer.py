@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
+from aiokafka import AIOKafkaConsumer
 from contracts.envelope import DecodedEvent, decode, encode
 from contracts.events import PartyRegistered, PartyState
 from contracts.topics import FILING_PARTIES, dlq
@@ -34,8 +34,9 @@ def party_event(name: str) -> PartyRegistered:
 @pytest.fixture
 async def service(create_database: Any) -> AsyncIterator[ServiceSettings]:
     url = await create_database(f"runtime_{uuid.uuid4().hex[:6]}")
-    settings = ServiceSettings(service_name="runtime-test", database_url=url,
-                               outbox_poll_interval_seconds=0.2)
+    settings = ServiceSettings(
+        service_name="runtime-test", database_url=url, outbox_poll_interval_seconds=0.2
+    )
     engine = create_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(SQLModel.metadata.create_all)
@@ -45,8 +46,13 @@ async def service(create_database: Any) -> AsyncIterator[ServiceSettings]:
 
 
 async def read_topic(bootstrap: str, topic: str, count: int, timeout: float = 30) -> list[Any]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                group_id=f"reader-{uuid.uuid4().hex}", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        group_id=f"reader-{uuid.uuid4().hex}",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     records: list[Any] = []
     try:
@@ -76,7 +82,8 @@ async def test_outbox_relay_publishes_committed_events_in_order_with_cloudevents
     try:
         mine = set(ids)
         records = [
-            r for r in await read_topic(kafka_bootstrap, service.topic(FILING_PARTIES), 10_000, 5)
+            r
+            for r in await read_topic(kafka_bootstrap, service.topic(FILING_PARTIES), 10_000, 5)
             if uuid.UUID(dict(r.headers)["ce_id"].decode()) in mine
         ]
     finally:
@@ -86,8 +93,9 @@ async def test_outbox_relay_publishes_committed_events_in_order_with_cloudevents
     assert sorted(published) == sorted(ids)  # every committed event, once; the rolled-back none
     position = {event_id: i for i, event_id in enumerate(ids)}
     for partition in {r.partition for r in records}:
-        in_partition = [position[e] for e, r in zip(published, records, strict=True)
-                        if r.partition == partition]
+        in_partition = [
+            position[e] for e, r in zip(published, records, strict=True) if r.partition == partition
+        ]
         assert in_partition == sorted(in_partition)  # outbox order kept within each partition
     first = records[published.index(ids[0])]
     headers = dict(first.headers)
@@ -109,13 +117,19 @@ async def test_redelivered_event_changes_nothing_and_poison_goes_to_dlq(
         assert isinstance(event.data, PartyRegistered)
         if event.data.party.name == "always fails":
             raise ValueError("this record can never be applied")
-        await session.execute(text("INSERT INTO seen VALUES (:i, :n)"),
-                              {"i": event.id, "n": event.data.party.name})
+        await session.execute(
+            text("INSERT INTO seen VALUES (:i, :n)"), {"i": event.id, "n": event.data.party.name}
+        )
         applied.append(event.data.party.name)
 
     group = f"rt-{uuid.uuid4().hex[:6]}"
-    consumer = IdempotentConsumer(group_id=group, topics=[FILING_PARTIES], handler=handler,
-                                  sessions=sessions, settings=service)
+    consumer = IdempotentConsumer(
+        group_id=group,
+        topics=[FILING_PARTIES],
+        handler=handler,
+        sessions=sessions,
+        settings=service,
+    )
     consumer.retry_base_seconds = 0.01
     await consumer.start()
     good = encode(party_event("Suda"), event_id=uuid.uuid4())
@@ -124,7 +138,9 @@ async def test_redelivered_event_changes_nothing_and_poison_goes_to_dlq(
     garbage = Record(FILING_PARTIES, 0, 3, b"k", b"{not json", [("ce_type", b"x")])
     try:
         # the same event twice in one batch (a republished outbox row), then a poison pair
-        await consumer.handle_records([as_record(good, 0), as_record(good, 1), as_record(bad, 2), garbage])
+        await consumer.handle_records(
+            [as_record(good, 0), as_record(good, 1), as_record(bad, 2), garbage]
+        )
         await consumer.handle_records([as_record(good, 0)] * 5)  # redelivered five times
         async with sessions() as session:
             rows = (await session.execute(text("SELECT name FROM seen"))).all()

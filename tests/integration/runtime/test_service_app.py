@@ -25,7 +25,7 @@ import runtime.outbox  # noqa: F401
 from runtime.migrations_env import run_migrations
 run_migrations(SQLModel.metadata)
 """
-MIGRATION = '''
+MIGRATION = """
 revision = "0001"
 down_revision = None
 from alembic import op
@@ -36,7 +36,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("thing")
-'''
+"""
 
 
 @pytest.fixture
@@ -58,8 +58,9 @@ async def test_service_skeleton_serves_health_auth_and_errors_then_stops(
 
     @router.post("/things/{thing_id}/close")
     async def close(thing_id: str, caller: CurrentPrincipal) -> dict[str, str]:
-        raise Conflict(f"thing {thing_id} is already closed", field="thing_id",
-                       code="ALREADY_CLOSED")
+        raise Conflict(
+            f"thing {thing_id} is already closed", field="thing_id", code="ALREADY_CLOSED"
+        )
 
     @router.get("/me")
     async def me(caller: CurrentPrincipal) -> dict[str, Any]:
@@ -80,8 +81,11 @@ async def test_service_skeleton_serves_health_auth_and_errors_then_stops(
         assert me.json() == {"party_id": "p-1", "roles": ["examiner"]}
         closed = await http.post("/things/7/close", headers={"Authorization": f"Bearer {token}"})
         assert closed.status_code == 409
-        assert closed.json() == {"code": "ALREADY_CLOSED", "field": "thing_id",
-                                 "message": "thing 7 is already closed"}
+        assert closed.json() == {
+            "code": "ALREADY_CLOSED",
+            "field": "thing_id",
+            "message": "thing 7 is already closed",
+        }
         metrics = await http.get("/metrics")
         assert "rights_http_request_seconds" in metrics.text
     assert not rt.started
@@ -93,14 +97,15 @@ async def test_stalled_consumer_makes_the_service_not_ready_until_it_moves_again
 ) -> None:
     from datetime import UTC, datetime
 
-    from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
+    from aiokafka import AIOKafkaProducer
     from contracts.envelope import encode
     from contracts.events import PartyRegistered, PartyState
 
     url = await create_database(f"stall_{uuid.uuid4().hex[:6]}")
     topic = f"stall-{uuid.uuid4().hex[:6]}"
-    settings = ServiceSettings(service_name="stall", database_url=url, consumer_batch_size=5,
-                               consumer_stall_seconds=1.0)
+    settings = ServiceSettings(
+        service_name="stall", database_url=url, consumer_batch_size=5, consumer_stall_seconds=1.0
+    )
     rt = ServiceRuntime(settings, migrations_dir=migrations, produces=[topic])
     release = asyncio.Event()
 
@@ -117,17 +122,21 @@ async def test_stalled_consumer_makes_the_service_not_ready_until_it_moves_again
 
         engine = create_engine(engine_url)
         async with engine.begin() as conn:
-            await conn.run_sync(SQLModel.metadata.create_all,
-                                tables=[SQLModel.metadata.tables["processed_event"]])
+            await conn.run_sync(
+                SQLModel.metadata.create_all, tables=[SQLModel.metadata.tables["processed_event"]]
+            )
         await engine.dispose()
         producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
         await producer.start()
         for n in range(30):
-            event = PartyRegistered(occurred_at=datetime.now(UTC), party=PartyState(
-                id=uuid.uuid4(), name=f"P{n}", kind="PERSON", country="TH"))
+            event = PartyRegistered(
+                occurred_at=datetime.now(UTC),
+                party=PartyState(id=uuid.uuid4(), name=f"P{n}", kind="PERSON", country="TH"),
+            )
             record = encode(event)
-            await producer.send_and_wait(settings.topic(topic), value=record.value,
-                                         key=record.key, headers=record.headers)
+            await producer.send_and_wait(
+                settings.topic(topic), value=record.value, key=record.key, headers=record.headers
+            )
         await producer.stop()
 
         async def ready_state() -> tuple[int, dict[str, Any]]:
