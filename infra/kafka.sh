@@ -171,10 +171,15 @@ wait_ready() {
   say "ready on $(bootstrap) after $((SECONDS - started))s"
 }
 
-stop_node() {
-  local n=$1 pid i
-  if ! pid="$(running_pid "$n")"; then say "node $n is not running"; return 0; fi
-  kill -TERM "$pid"
+# Stop: SIGTERM every node first, then wait. (A node stopped alone after the others waits for
+# a controller quorum that is gone, so sequential stops of a cluster hang.)
+term_node() {
+  local n=$1 pid
+  if pid="$(running_pid "$n")"; then kill -TERM "$pid"; echo "$pid"; fi
+}
+
+wait_node() {
+  local n=$1 pid=$2 i
   for i in $(seq 1 600); do
     is_ours "$pid" "$n" || { rm -f "$(pid_file "$n")"; say "node $n stopped"; return 0; }
     sleep 0.1
@@ -182,6 +187,14 @@ stop_node() {
   say "node $n ignored SIGTERM for 60s; sending SIGKILL to pid $pid"
   kill -KILL "$pid" 2>/dev/null || true
   rm -f "$(pid_file "$n")"
+}
+
+stop_all() {
+  local n pids=()
+  for n in $(seq 1 "$NODES"); do pids[$n]="$(term_node "$n")"; done
+  for n in $(seq 1 "$NODES"); do
+    if [ -n "${pids[$n]}" ]; then wait_node "$n" "${pids[$n]}"; else say "node $n is not running"; fi
+  done
 }
 
 case "$CMD" in
@@ -192,7 +205,7 @@ case "$CMD" in
     for n in $(seq 1 "$NODES"); do start_node "$n"; done
     wait_ready
     ;;
-  down) for n in $(seq 1 "$NODES"); do stop_node "$n"; done ;;
+  down) stop_all ;;
   status)
     for n in $(seq 1 "$NODES"); do
       if pid="$(running_pid "$n")"; then say "node $n running (pid $pid) on 127.0.0.1:$(client_port "$n")"
