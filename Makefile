@@ -40,7 +40,7 @@ keys: venv
 infra-up: venv tools
 	infra/postgres.sh up
 	infra/kafka.sh up
-	$(PY) infra/kafka_topics.py --bootstrap 127.0.0.1:9092
+	$(PY) infra/kafka_topics.py --bootstrap "$$(infra/kafka.sh bootstrap)"
 
 infra-down:
 	infra/kafka.sh down

@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -311,7 +312,7 @@ async def test_the_whole_deal(platform: Any) -> None:
 async def read_record(topic: str, predicate: Callable[[Any], bool], timeout: float = 60) -> Any:
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers="127.0.0.1:9092",
+        bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
         group_id=f"society-{uuid.uuid4().hex}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
