@@ -28,6 +28,7 @@ from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from runtime import metrics
+from runtime.db import connect_args
 from runtime.kafka import reliable_producer
 from runtime.settings import ServiceSettings
 
@@ -152,7 +153,8 @@ class OutboxRelay:
 
     async def _listen(self) -> None:
         try:
-            self._listener = await asyncpg.connect(_asyncpg_dsn(self.engine))
+            dsn = _asyncpg_dsn(self.engine)
+            self._listener = await asyncpg.connect(dsn, **connect_args(dsn))
             await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
         except Exception as exc:
             log.warning("outbox LISTEN unavailable, polling only: %s", type(exc).__name__)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from contracts.topics import dlq
 from sqlalchemy import text
 
-from runtime.consumer import EventHandler, IdempotentConsumer
+from runtime.consumer import BatchHandler, EventHandler, IdempotentConsumer
 from runtime.db import create_engine, migrate, session_maker
 from runtime.kafka import ensure_topics, event_broker
 from runtime.outbox import OutboxRelay
@@ -84,7 +84,12 @@ class ServiceRuntime:
         self.started = False
 
     def consumer(
-        self, *, group_id: str, topics: Sequence[str], handler: EventHandler
+        self,
+        *,
+        group_id: str,
+        topics: Sequence[str],
+        handler: EventHandler,
+        batch_handler: BatchHandler | None = None,
     ) -> IdempotentConsumer:
         consumer = IdempotentConsumer(
             group_id=group_id,
@@ -92,6 +97,7 @@ class ServiceRuntime:
             handler=handler,
             sessions=self.sessions,
             settings=self.settings,
+            batch_handler=batch_handler,
         )
         consumer.attach(self.broker)
         self.consumers.append(consumer)

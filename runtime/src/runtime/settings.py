@@ -58,6 +58,8 @@ class ServiceSettings(BaseSettings):
     # Bounded retries before a record goes to the dead-letter topic.
     consumer_max_attempts: int = 5
     consumer_batch_size: int = 500
+    # A consumer with a set-based batch handler uses it from this many fresh events up.
+    consumer_batch_handler_min: int = 20
     # /ready reports a consumer stalled when records wait but nothing was applied for this long.
     consumer_stall_seconds: float = 30.0
     outbox_poll_interval_seconds: float = 1.0

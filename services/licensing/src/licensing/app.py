@@ -16,7 +16,7 @@ from runtime.service import ServiceRuntime
 
 from licensing.api import Licensing, router
 from licensing.expiry import expiry_job
-from licensing.handlers import apply_register_event
+from licensing.handlers import apply_register_batch, apply_register_event
 from licensing.settings import LicensingSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -30,6 +30,7 @@ def build_runtime(settings: LicensingSettings) -> tuple[ServiceRuntime, Licensin
         group_id=settings.register_group,
         topics=[FILING_PARTIES, FILING_WORKS],
         handler=apply_register_event,
+        batch_handler=apply_register_batch,
     )
     runtime.add(expiry_job(runtime.sessions, settings.expiry_interval_seconds))
     return runtime, Licensing(sessions=runtime.sessions, waiter=register, settings=settings)

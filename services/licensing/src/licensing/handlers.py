@@ -10,13 +10,17 @@ Replaying the topics from the beginning into an empty database rebuilds the same
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from contracts.envelope import DecodedEvent
 from contracts.events import PartyEvent, WorkEvent, WorkState
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -109,3 +113,147 @@ async def apply_work(session: AsyncSession, data: WorkEvent, event_id: UUID) -> 
             )
         )
     await session.flush()
+
+
+async def apply_register_batch(session: AsyncSession, batch: Sequence[DecodedEvent]) -> None:
+    """The consumer's batch handler: the same read model as `apply_register_event` applied
+    to each event in order (newer-or-equal snapshots win; a shares-history row whenever an
+    applied event changes the shares), in a handful of set-based statements per batch."""
+    parties: dict[UUID, tuple[datetime, UUID, Any]] = {}
+    works: list[tuple[DecodedEvent, WorkEvent]] = []
+    for event in batch:
+        data = event.data
+        if isinstance(data, PartyEvent):
+            seen = parties.get(data.party.id)
+            if seen is None or seen[0] <= data.occurred_at:
+                parties[data.party.id] = (data.occurred_at, event.id, data.party)
+        elif isinstance(data, WorkEvent):
+            works.append((event, data))
+    if parties:
+        await _upsert_parties(session, parties)
+    if works:
+        await _apply_works(session, works)
+
+
+async def _upsert_parties(
+    session: AsyncSession, parties: dict[UUID, tuple[datetime, UUID, Any]]
+) -> None:
+    rows = list(parties.items())
+    await session.execute(
+        text(
+            "INSERT INTO register_party (id, name, kind, country, last_event_at, last_event_id) "
+            "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:names AS text[]), "
+            "CAST(:kinds AS text[]), CAST(:countries AS text[]), CAST(:ats AS timestamptz[]), "
+            "CAST(:eids AS uuid[])) "
+            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
+            "country = excluded.country, last_event_at = excluded.last_event_at, "
+            "last_event_id = excluded.last_event_id "
+            "WHERE register_party.last_event_at <= excluded.last_event_at"
+        ),
+        {
+            "ids": [k for k, _ in rows],
+            "names": [p.name for _, (_, _, p) in rows],
+            "kinds": [p.kind.value for _, (_, _, p) in rows],
+            "countries": [p.country for _, (_, _, p) in rows],
+            "ats": [at for _, (at, _, _) in rows],
+            "eids": [eid for _, (_, eid, _) in rows],
+        },
+    )
+
+
+async def _apply_works(session: AsyncSession, works: list[tuple[DecodedEvent, WorkEvent]]) -> None:
+    ids = list(dict.fromkeys(data.work.id for _, data in works))
+    stored = {
+        row[0]: row[1]
+        for row in await session.execute(
+            text(
+                "SELECT id, last_event_at FROM register_work WHERE id = ANY(CAST(:ids AS uuid[]))"
+            ),
+            {"ids": ids},
+        )
+    }
+    shares_now = {
+        row[0]: row[1]
+        for row in await session.execute(
+            text(
+                "SELECT DISTINCT ON (work_id) work_id, shares FROM register_shares "
+                "WHERE work_id = ANY(CAST(:ids AS uuid[])) ORDER BY work_id, effective_from DESC"
+            ),
+            {"ids": ids},
+        )
+    }
+    final: dict[UUID, tuple[DecodedEvent, WorkEvent]] = {}
+    history: dict[tuple[UUID, datetime], dict[str, str]] = {}
+    for event, data in works:  # record order, as the per-event handler sees them
+        work = data.work
+        last = stored.get(work.id)
+        if last is not None and last > data.occurred_at:
+            continue  # older than what the read model holds
+        stored[work.id] = data.occurred_at
+        final[work.id] = (event, data)
+        shares = shares_by_party(work)
+        if shares_now.get(work.id) != shares:
+            history[(work.id, data.occurred_at)] = shares
+            shares_now[work.id] = shares
+    if not final:
+        return
+    rows = [(wid, ev, d.work) for wid, (ev, d) in final.items()]
+    await session.execute(
+        text(
+            "INSERT INTO register_work (id, title, kind, status, filing_number, "
+            "registration_number, last_event_at, last_event_id) "
+            "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:titles AS text[]), "
+            "CAST(:kinds AS text[]), CAST(:statuses AS text[]), CAST(:fnums AS text[]), "
+            "CAST(:rnums AS text[]), CAST(:ats AS timestamptz[]), CAST(:eids AS uuid[])) "
+            "ON CONFLICT (id) DO UPDATE SET title = excluded.title, kind = excluded.kind, "
+            "status = excluded.status, filing_number = excluded.filing_number, "
+            "registration_number = excluded.registration_number, "
+            "last_event_at = excluded.last_event_at, last_event_id = excluded.last_event_id "
+            "WHERE register_work.last_event_at <= excluded.last_event_at"
+        ),
+        {
+            "ids": [r[0] for r in rows],
+            "titles": [w.title for _, _, w in rows],
+            "kinds": [w.kind.value for _, _, w in rows],
+            "statuses": [w.status.value for _, _, w in rows],
+            "fnums": [w.filing_number for _, _, w in rows],
+            "rnums": [w.registration_number for _, _, w in rows],
+            "ats": [final[r[0]][1].occurred_at for r in rows],
+            "eids": [e.id for _, e, _ in rows],
+        },
+    )
+    await session.execute(
+        text("DELETE FROM register_holder WHERE work_id = ANY(CAST(:ids AS uuid[]))"),
+        {"ids": [r[0] for r in rows]},
+    )
+    holders = [
+        (wid, h.party_id, h.role.value, h.share) for wid, _, w in rows for h in w.rights_holders
+    ]
+    await session.execute(
+        text(
+            "INSERT INTO register_holder (work_id, party_id, role, share) "
+            "SELECT * FROM unnest(CAST(:w AS uuid[]), CAST(:p AS uuid[]), CAST(:r AS text[]), "
+            "CAST(:s AS numeric[]))"
+        ),
+        {
+            "w": [h[0] for h in holders],
+            "p": [h[1] for h in holders],
+            "r": [h[2] for h in holders],
+            "s": [h[3] for h in holders],
+        },
+    )
+    if history:
+        keys = list(history)
+        await session.execute(
+            text(
+                "INSERT INTO register_shares (work_id, effective_from, shares) "
+                "SELECT w, e, CAST(s AS jsonb) FROM unnest(CAST(:w AS uuid[]), "
+                "CAST(:e AS timestamptz[]), CAST(:s AS text[])) AS t(w, e, s) "
+                "ON CONFLICT (work_id, effective_from) DO UPDATE SET shares = excluded.shares"
+            ),
+            {
+                "w": [k[0] for k in keys],
+                "e": [k[1] for k in keys],
+                "s": [json.dumps(history[k]) for k in keys],
+            },
+        )

@@ -1,0 +1,138 @@
+"""The register's batch handler (used for backlogs and replays) leaves exactly the read model
+that the per-event handler leaves, for a history with updates, transfers, same-time events and
+late older snapshots."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from contracts.envelope import DecodedEvent
+from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
+from licensing.app import MIGRATIONS
+from licensing.handlers import apply_register_batch, apply_register_event
+from runtime.db import create_engine, session_maker, upgrade_head
+from sqlalchemy import text
+
+from contracts import events
+
+TABLES = {
+    "register_party": "id",
+    "register_work": "id",
+    "register_holder": "work_id, party_id, role",
+    "register_shares": "work_id, effective_from",
+}
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def decoded(data: events.EventData) -> DecodedEvent:
+    return DecodedEvent(id=uuid.uuid4(), type=type(data).ce_type, source="/filing",
+                        time=data.occurred_at, subject=data.aggregate_id(), data=data)
+
+
+def work_state(work_id: uuid.UUID, n: int, owners: list[tuple[uuid.UUID, Role, str]],
+               status: WorkStatus) -> events.WorkState:
+    return events.WorkState(
+        id=work_id, filing_number=f"F-2026-{n:06d}",
+        registration_number=f"R-2026-{n:06d}" if status != WorkStatus.FILED else None,
+        title=f"Song {n}", kind=WorkKind.MUSICAL_WORK, status=status, country_of_origin="TH",
+        rights_holders=[events.RightsHolder(party_id=p, role=r, share=Decimal(s))
+                        for p, r, s in owners],
+        filed_by=owners[0][0], filed_at=T0,
+    )
+
+
+def history() -> list[DecodedEvent]:
+    rng = random.Random(7)
+    parties = [uuid.uuid4() for _ in range(6)]
+    out: list[DecodedEvent] = []
+    for i, p in enumerate(parties):
+        out.append(decoded(events.PartyRegistered(
+            occurred_at=T0 + timedelta(minutes=i),
+            party=events.PartyState(id=p, name=f"P{i}", kind=PartyKind.PERSON, country="TH"))))
+    # a rename, then a late older rename that must lose
+    out.append(decoded(events.PartyUpdated(
+        occurred_at=T0 + timedelta(hours=5), changed_fields=["name"],
+        party=events.PartyState(id=parties[0], name="Renamed", kind=PartyKind.PERSON,
+                                country="TH"))))
+    out.append(decoded(events.PartyUpdated(
+        occurred_at=T0 + timedelta(hours=1), changed_fields=["name"],
+        party=events.PartyState(id=parties[0], name="Stale", kind=PartyKind.PERSON,
+                                country="TH"))))
+    for n in range(1, 16):
+        work_id = uuid.uuid4()
+        a, b = rng.sample(parties, 2)
+        owners = [(a, Role.COMPOSER, "60.00"), (b, Role.LYRICIST, "40.00")]
+        at = T0 + timedelta(hours=n)
+        out.append(decoded(events.WorkFiled(occurred_at=at, work=work_state(
+            work_id, n, owners, WorkStatus.FILED))))
+        out.append(decoded(events.WorkRegistered(occurred_at=at, work=work_state(
+            work_id, n, owners, WorkStatus.REGISTERED))))  # same time as the filing
+        if n % 3 == 0:  # a transfer changes the shares
+            moved = [(a, Role.COMPOSER, "50.00"), (b, Role.LYRICIST, "50.00")]
+            out.append(decoded(events.WorkOwnershipTransferred(
+                occurred_at=at + timedelta(days=1), work=work_state(
+                    work_id, n, moved, WorkStatus.REGISTERED),
+                from_party_id=a, to_party_id=b, share=Decimal("10.00"),
+                previous_rights_holders=work_state(work_id, n, owners,
+                                                   WorkStatus.REGISTERED).rights_holders)))
+        if n % 4 == 0:  # a late, older snapshot must not roll anything back
+            out.append(decoded(events.WorkFiled(occurred_at=at - timedelta(minutes=30),
+                                                work=work_state(work_id, n, owners,
+                                                                WorkStatus.FILED))))
+        if n % 5 == 0:  # one party holding two roles
+            both = [(a, Role.COMPOSER, "50.00"), (a, Role.LYRICIST, "25.00"),
+                    (b, Role.PERFORMER, "25.00")]
+            out.append(decoded(events.WorkDisputeResolved(
+                occurred_at=at + timedelta(days=2), work=work_state(
+                    work_id, n, both, WorkStatus.REGISTERED),
+                keep_owners=False, reason="holders replaced",
+                previous_rights_holders=work_state(work_id, n, owners,
+                                                   WorkStatus.REGISTERED).rights_holders)))
+    return out
+
+
+async def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    engine = create_engine(url)
+    try:
+        async with session_maker(engine)() as session:
+            return {t: [tuple(r) for r in await session.execute(
+                text(f"SELECT * FROM {t} ORDER BY {o}"))] for t, o in TABLES.items()}
+    finally:
+        await engine.dispose()
+
+
+async def apply(url: str, batches: list[list[DecodedEvent]], *, batch: bool) -> None:
+    engine = create_engine(url)
+    sessions = session_maker(engine)
+    try:
+        for chunk in batches:
+            async with sessions() as session, session.begin():
+                if batch:
+                    await apply_register_batch(session, chunk)
+                else:
+                    for event in chunk:
+                        await apply_register_event(session, event)
+    finally:
+        await engine.dispose()
+
+
+async def test_batch_handler_builds_the_same_read_model_as_event_by_event(
+    create_database: Any,
+) -> None:
+    one_by_one = await create_database("licensing_per_event")
+    set_based = await create_database("licensing_batched")
+    for url in (one_by_one, set_based):
+        await asyncio.to_thread(upgrade_head, MIGRATIONS, url)
+    events_in_order = history()
+    await apply(one_by_one, [events_in_order], batch=False)
+    # batches of uneven sizes, so updates of one work straddle batch boundaries
+    cuts = [0, 7, 8, 30, len(events_in_order)]
+    await apply(set_based, [events_in_order[a:b] for a, b in zip(cuts, cuts[1:])], batch=True)
+    expected = await snapshot(one_by_one)
+    assert expected["register_work"] and expected["register_shares"]
+    assert await snapshot(set_based) == expected
