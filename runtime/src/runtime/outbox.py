@@ -67,42 +67,51 @@ def _current_trace_headers() -> dict[str, str]:
     return carrier
 
 
-async def stage(
-    session: AsyncSession, events: Sequence[EventData], *, time: datetime | None = None
-) -> list[uuid.UUID]:
-    """Adds `events` to the outbox in the caller's transaction; returns their event ids.
+def outbox_rows(
+    events: Sequence[EventData], *, time: datetime | None = None
+) -> list[OutboxMessage]:
+    """The outbox rows of `events`, built but not added to any session.
 
-    `time` (the CloudEvents `ce_time`) defaults to each event's `occurred_at`.
-    The current trace context goes onto each row, so the consumers' spans join the trace of
-    the request that caused the event.
+    `time` (the CloudEvents `ce_time`) defaults to each event's `occurred_at`. The current
+    trace context goes onto each row, so the consumers' spans join the trace of the request
+    that caused the event.
     """
-    trace = _current_trace_headers()
-    ids: list[uuid.UUID] = []
+    trace_headers = _current_trace_headers()
+    traceparent, tracestate = trace_headers.get("traceparent"), trace_headers.get("tracestate")
+    rows = []
     for event in events:
         event_id = uuid.uuid4()
         record = encode(
-            event,
-            event_id=event_id,
-            time=time,
-            traceparent=trace.get("traceparent"),
-            tracestate=trace.get("tracestate"),
+            event, event_id=event_id, time=time, traceparent=traceparent, tracestate=tracestate
         )
-        session.add(
+        rows.append(
             OutboxMessage(
                 event_id=event_id,
                 topic=record.topic,
                 key=record.key,
                 value=record.value,
                 headers=[[k, v.decode()] for k, v in record.headers],
-                traceparent=trace.get("traceparent"),
+                traceparent=traceparent,
                 created_at=datetime.now(UTC),
             )
         )
-        ids.append(event_id)
-    if events:
-        # Delivered at commit only, and folded into one per transaction by Postgres.
-        await session.execute(text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')"))
-    return ids
+    return rows
+
+
+async def notify_relay(session: AsyncSession) -> None:
+    """Wakes the relay at commit (Postgres folds repeats within one transaction into one)."""
+    await session.execute(text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')"))
+
+
+async def stage(
+    session: AsyncSession, events: Sequence[EventData], *, time: datetime | None = None
+) -> list[uuid.UUID]:
+    """Adds `events` to the outbox in the caller's transaction; returns their event ids."""
+    rows = outbox_rows(events, time=time)
+    session.add_all(rows)
+    if rows:
+        await notify_relay(session)
+    return [row.event_id for row in rows]
 
 
 def _asyncpg_dsn(engine: AsyncEngine) -> str:

@@ -21,6 +21,7 @@ from runtime.consumer import IdempotentConsumer, ProcessedEvent, Record
 from runtime.db import create_engine, migrate, session_maker
 from runtime.outbox import OutboxRelay
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from .conftest import new_iswc, wait_for
 
@@ -267,3 +268,77 @@ async def test_simultaneous_duplicates_send_one_to_review(filing):
         client.post("/works", json=_body(alice, title=title.upper())),
     )
     assert sorted(r.json()["status"] for r in responses) == ["REGISTERED", "UNDER_REVIEW"]
+
+
+async def test_numbers_taken_last_are_the_ones_stored_published_and_answered(filing, topics):
+    """Filing takes its numbers in the statement that writes the work: the stand-ins used
+    until then must not survive anywhere, in the answer, the tables, or the events."""
+    alice, client = await filing.party()
+    iswc = new_iswc()
+    registered = (await client.post("/works", json=_body(alice, identifiers={"iswc": iswc}))).json()
+    rejected = (await client.post("/works", json=_body(alice, identifiers={"iswc": iswc}))).json()
+    assert registered["status"] == "REGISTERED" and rejected["status"] == "REJECTED"
+    assert rejected["registration_number"] is None
+    assert registered["filing_number"] in rejected["status_reason"]
+    for work in (registered, rejected):
+        assert (await client.get(f"/works/{work['id']}")).json() == work
+        history = (await client.get(f"/works/{work['id']}/history")).json()["items"]
+        assert history[0]["detail"] == f"filed as {work['filing_number']}"
+        if work["registration_number"]:
+            assert history[1]["detail"] == f"registered as {work['registration_number']}"
+        records = await topics.wait_for_key(work["id"], 2)
+        filed, examined = [decode(r.value, r.headers, key=r.key).data for r in records]
+        assert filed.work.filing_number == examined.work.filing_number == work["filing_number"]
+        assert filed.work.registration_number is None
+        assert examined.work.registration_number == work["registration_number"]
+        assert examined.work.status_reason == work["status_reason"]
+    stand_in = r"[FR]-\d{4}-\d{20,}"
+    assert (
+        await filing.scalar(
+            "SELECT count(*) FROM outbox WHERE encode(value, 'escape') ~ :p", p=stand_in
+        )
+        == 0
+    )
+    assert (
+        await filing.scalar("SELECT count(*) FROM work_history WHERE detail ~ :p", p=stand_in) == 0
+    )
+    assert (
+        await filing.scalar(
+            "SELECT count(*) FROM work WHERE coalesce(status_reason, '') ~ :p", p=stand_in
+        )
+        == 0
+    )
+
+
+async def test_a_filing_whose_write_fails_gives_both_numbers_back(quiet_filing):
+    """The numbers are taken in the statement that writes the work: when that statement
+    fails, the transaction's rollback returns the filing and the registration number."""
+    _, engine = quiet_filing
+    sessions = session_maker(engine)
+    alice = uuid.uuid4()
+    me = Principal(party_id=str(alice), roles=frozenset({"party"}))
+    await service.register_party(
+        sessions=sessions, principal=me, party_id=alice, name="Alice", kind="PERSON", country="TH"
+    )
+    first = await service.file_work(sessions=sessions, principal=me, **_body(alice))
+    assert first.registration_number is not None
+
+    async def counters() -> dict[str, int]:
+        async with sessions() as session:
+            rows = await (await session.connection()).execute(
+                text("SELECT kind, last FROM number_counter")
+            )
+            return {kind: last for kind, last in rows.all()}
+
+    async with sessions() as session, session.begin():
+        # Rewind the filing counter: the next filing number is taken again and clashes.
+        await (await session.connection()).execute(
+            text("UPDATE number_counter SET last = last - 1 WHERE kind = 'F'")
+        )
+    before = await counters()
+    with pytest.raises(IntegrityError):
+        await service.file_work(sessions=sessions, principal=me, **_body(alice))
+    assert await counters() == before  # neither number was kept
+    async with sessions() as session:
+        works = await (await session.connection()).execute(text("SELECT count(*) FROM work"))
+        assert works.scalar() == 1

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
 from contracts.errors import InvalidInput
+from runtime.outbox import NOTIFY_CHANNEL
 from sqlalchemy import and_, exists, func, or_, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, delete, select, update
@@ -25,7 +26,14 @@ from filing.domain.numbering import NumberKind
 from filing.domain.parties import Party
 from filing.domain.titles import search_document, title_key
 from filing.domain.works import REGISTERED_STATUSES, Change, Identifiers, Work
-from filing.models import HistoryRow, NumberCounter, PartyRow, RightsHolderRow, WorkRow
+from filing.models import (
+    HistoryRow,
+    NumberCounter,
+    OutboxMessage,
+    PartyRow,
+    RightsHolderRow,
+    WorkRow,
+)
 
 # --- parties -------------------------------------------------------------------------------
 
@@ -300,6 +308,151 @@ async def next_number(session: AsyncSession, kind: NumberKind, year: int) -> int
     )
     value = (await session.exec(statement)).one()
     return int(value[0])
+
+
+@dataclass(frozen=True)
+class NumberPlaceholders:
+    """Stand-ins for the numbers a filing takes last: random, so no caller's text holds them,
+    and shaped like real numbers, so the events that carry them validate."""
+
+    filing: str
+    registration: str
+
+
+@dataclass(frozen=True)
+class FilingNumbers:
+    filing: str
+    registration: str | None
+
+
+# One statement takes the filing number (and the registration number when examination
+# registers the work) and writes every row that carries them, stand-ins swapped for the
+# numbers by `replace`; COMMIT follows at once. The counter rows are the hottest locks of the
+# service: held for this statement and the COMMIT, nothing else. Both counters are taken in
+# one INSERT in a fixed order (F before R), the lock order of every command.
+_FILE_WORK_SQL = """
+WITH c AS (
+    INSERT INTO number_counter (kind, year, last)
+    SELECT v.kind, CAST(:year AS integer), 1
+    FROM (VALUES ('F', 1), ('R', 2)) AS v (kind, ord)
+    WHERE v.kind = 'F' OR CAST(:registers AS boolean)
+    ORDER BY v.ord
+    ON CONFLICT (kind, year) DO UPDATE SET last = number_counter.last + 1
+    RETURNING kind, last
+), n AS (
+    SELECT max(last) FILTER (WHERE kind = 'F') AS f_seq,
+           max(last) FILTER (WHERE kind = 'R') AS r_seq
+    FROM c
+), m AS (
+    SELECT CAST(:f_prefix AS text) || lpad(f_seq::text, greatest(6, length(f_seq::text)), '0')
+               AS f,
+           CAST(:r_prefix AS text) || lpad(r_seq::text, greatest(6, length(r_seq::text)), '0')
+               AS r
+    FROM n
+), w AS (
+    INSERT INTO work (
+        id, filing_number, registration_number, title, alternate_titles, kind, status,
+        status_reason, iswc, isrc, isbn, country_of_origin, filed_by, filed_at, updated_at,
+        title_key, search_text
+    )
+    SELECT CAST(:id AS uuid), m.f, m.r, CAST(:title AS text),
+           CAST(:alternate_titles AS text[]), CAST(:kind AS text), CAST(:status AS text),
+           replace(
+               replace(CAST(:status_reason AS text), :f_placeholder, m.f),
+               :r_placeholder, coalesce(m.r, :r_placeholder)
+           ),
+           CAST(:iswc AS text), CAST(:isrc AS text), CAST(:isbn AS text),
+           CAST(:country_of_origin AS text), CAST(:filed_by AS uuid),
+           CAST(:filed_at AS timestamptz), CAST(:updated_at AS timestamptz),
+           CAST(:title_key AS text), CAST(:search_text AS text)
+    FROM m
+), h AS (
+    INSERT INTO rights_holder (work_id, party_id, role, position, share)
+    SELECT CAST(:id AS uuid), x.party_id, x.role, x.position, x.share
+    FROM unnest(
+        CAST(:h_party_ids AS uuid[]), CAST(:h_roles AS text[]),
+        CAST(:h_positions AS integer[]), CAST(:h_shares AS numeric[])
+    ) AS x (party_id, role, position, share)
+), hist AS (
+    INSERT INTO work_history (work_id, at, actor_id, action, detail)
+    SELECT CAST(:id AS uuid), x.at, x.actor_id, x.action,
+           replace(
+               replace(x.detail, :f_placeholder, m.f),
+               :r_placeholder, coalesce(m.r, :r_placeholder)
+           )
+    FROM unnest(
+        CAST(:hist_at AS timestamptz[]), CAST(:hist_actor_ids AS uuid[]),
+        CAST(:hist_actions AS text[]), CAST(:hist_details AS text[])
+    ) WITH ORDINALITY AS x (at, actor_id, action, detail, ord)
+    CROSS JOIN m
+    ORDER BY x.ord
+), o AS (
+    INSERT INTO outbox (event_id, topic, key, value, headers, traceparent, created_at)
+    SELECT x.event_id, x.topic, x.key,
+           convert_to(replace(
+               replace(convert_from(x.value, 'UTF8'), :f_placeholder, m.f),
+               :r_placeholder, coalesce(m.r, :r_placeholder)
+           ), 'UTF8'),
+           CAST(x.headers AS jsonb), x.traceparent, x.created_at
+    FROM unnest(
+        CAST(:o_event_ids AS uuid[]), CAST(:o_topics AS text[]), CAST(:o_keys AS bytea[]),
+        CAST(:o_values AS bytea[]), CAST(:o_headers AS text[]),
+        CAST(:o_traceparents AS text[]), CAST(:o_created_at AS timestamptz[])
+    ) WITH ORDINALITY AS x (event_id, topic, key, value, headers, traceparent, created_at, ord)
+    CROSS JOIN m
+    ORDER BY x.ord
+)
+SELECT m.f, m.r, pg_notify(CAST(:channel AS text), '') FROM m
+"""
+
+
+async def insert_filed_work(
+    session: AsyncSession,
+    *,
+    year: int,
+    work: Work,
+    changes: Sequence[Change],
+    outbox: Sequence[OutboxMessage],
+    placeholders: NumberPlaceholders,
+) -> FilingNumbers:
+    """Takes the numbers of a new filing and writes it in one statement: the work (with
+    `placeholders` standing for its numbers), its rights holders, the `changes` as history
+    and the `outbox` rows (the filing's staged events), then wakes the outbox relay.
+
+    The counter rows stay locked until the transaction ends and a rollback gives the numbers
+    back, as with `next_number`; the caller commits right after this.
+    """
+    registers = work.registration_number == placeholders.registration
+    values = _work_values(work)
+    holders = _holder_rows(work)
+    params: dict[str, Any] = {
+        **{k: v for k, v in values.items() if k not in ("filing_number", "registration_number")},
+        "year": year,
+        "registers": registers,
+        "f_prefix": f"{NumberKind.FILING.value}-{year:04d}-",
+        "r_prefix": f"{NumberKind.REGISTRATION.value}-{year:04d}-",
+        "f_placeholder": placeholders.filing,
+        "r_placeholder": placeholders.registration,
+        "h_party_ids": [h["party_id"] for h in holders],
+        "h_roles": [h["role"] for h in holders],
+        "h_positions": [h["position"] for h in holders],
+        "h_shares": [h["share"] for h in holders],
+        "hist_at": [c.at for c in changes],
+        "hist_actor_ids": [c.actor_id for c in changes],
+        "hist_actions": [c.action.value for c in changes],
+        "hist_details": [c.detail for c in changes],
+        "o_event_ids": [m.event_id for m in outbox],
+        "o_topics": [m.topic for m in outbox],
+        "o_keys": [m.key for m in outbox],
+        "o_values": [m.value for m in outbox],
+        "o_headers": [json.dumps(m.headers) for m in outbox],
+        "o_traceparents": [m.traceparent for m in outbox],
+        "o_created_at": [m.created_at for m in outbox],
+        "channel": NOTIFY_CHANNEL,
+    }
+    connection = await session.connection()
+    filing, registration, _ = (await connection.execute(text(_FILE_WORK_SQL), params)).one()
+    return FilingNumbers(filing=filing, registration=registration)
 
 
 # --- history -------------------------------------------------------------------------------

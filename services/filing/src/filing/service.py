@@ -3,7 +3,9 @@ saves the new state, its history and its outgoing events together; and the queri
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,7 +15,7 @@ from contracts.errors import InvalidInput, NotAllowed
 from contracts.identifiers import parse_isbn13, parse_isrc, parse_iswc
 from runtime.auth import Principal
 from runtime.db import SessionMaker, transaction
-from runtime.outbox import stage
+from runtime.outbox import outbox_rows, stage
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -165,36 +167,74 @@ async def file_work(
     try:
         async with transaction(sessions) as session:
             ensure_known_parties(holders, await repo.known_party_ids(session, _ids(holders)))
-            # Locks first, numbers last: the counter rows are the hottest locks, held briefly.
             await repo.lock_examination_keys(session, repo.examination_keys(draft.identifiers, key))
             candidates = await repo.examination_candidates(
                 session, draft.identifiers, key, _ids(holders)
             )
+            # Everything that does not need the numbers happens first, with stand-ins for
+            # them; the numbers are taken last, in the statement that writes them (the
+            # counter rows are the hottest locks of the service), and COMMIT follows.
             now = _now()
-            filing_number = format_number(
-                NumberKind.FILING,
-                now.year,
-                await repo.next_number(session, NumberKind.FILING, now.year),
-            )
+            placeholders = _placeholders(now.year)
             filed, filed_change = work_rules.file_work(
-                draft, work_id=uuid4(), filing_number=filing_number, now=now
+                draft, work_id=uuid4(), filing_number=placeholders.filing, now=now
             )
             outcome = examine(filed, candidates)
-            registration_number = None
+            registration = None
             if outcome.status == WorkStatus.REGISTERED:
-                registration_number = await _registration_number(session, now)
+                registration = placeholders.registration
             examined, examined_change = apply_examination(
-                filed, outcome, now=now, registration_number=registration_number
+                filed, outcome, now=now, registration_number=registration
             )
-            await repo.insert_work(session, examined)
-            await _record(session, [(filed, filed_change), (examined, examined_change)])
+            changes = [(filed, filed_change), (examined, examined_change)]
+            numbers = await repo.insert_filed_work(
+                session,
+                year=now.year,
+                work=examined,
+                changes=[change for _, change in changes],
+                outbox=outbox_rows([events.work_event(w, c) for w, c in changes]),
+                placeholders=placeholders,
+            )
     except IntegrityError as exc:
         if "_holding" in str(exc.orig):
             raise IdentifierTaken(
                 "an identifier of this work is held by another work", field="identifiers"
             ) from None
         raise
-    return examined
+    return _with_numbers(examined, placeholders, numbers)
+
+
+def _placeholders(year: int) -> repo.NumberPlaceholders:
+    """Random stand-ins shaped like numbers of `year` (30 random digits: no clash)."""
+    return repo.NumberPlaceholders(
+        filing=format_number(NumberKind.FILING, year, 10**30 + secrets.randbelow(10**30)),
+        registration=format_number(
+            NumberKind.REGISTRATION, year, 10**30 + secrets.randbelow(10**30)
+        ),
+    )
+
+
+def _fill(
+    value: str | None, placeholders: repo.NumberPlaceholders, numbers: repo.FilingNumbers
+) -> str | None:
+    if value is None:
+        return None
+    value = value.replace(placeholders.filing, numbers.filing)
+    if numbers.registration is not None:
+        value = value.replace(placeholders.registration, numbers.registration)
+    return value
+
+
+def _with_numbers(
+    work: Work, placeholders: repo.NumberPlaceholders, numbers: repo.FilingNumbers
+) -> Work:
+    """The work as stored: its stand-ins replaced by the numbers it was given."""
+    return replace(
+        work,
+        filing_number=numbers.filing,
+        registration_number=numbers.registration,
+        status_reason=_fill(work.status_reason, placeholders, numbers),
+    )
 
 
 def _ids(holders: Sequence[RightsHolder]) -> list[UUID]:
