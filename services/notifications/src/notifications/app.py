@@ -12,7 +12,7 @@ from runtime.service import ServiceRuntime
 
 from notifications.api import ApiContext, router
 from notifications.delivery import DeliveryWorker
-from notifications.handlers import CONSUMED_TOPICS, handle_event
+from notifications.handlers import CONSUMED_TOPICS, handle_batch, handle_event
 from notifications.secret_box import secret_box
 from notifications.settings import NotificationsSettings
 
@@ -25,7 +25,13 @@ def build(settings: NotificationsSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(
         settings, migrations_dir=MIGRATIONS, produces=[NOTIFICATIONS_DELIVERIES]
     )
-    runtime.consumer(group_id=NOTIFICATIONS_GROUP, topics=CONSUMED_TOPICS, handler=handle_event)
+    # A backlog's batches go set-based (handle_batch), interactive traffic event by event.
+    runtime.consumer(
+        group_id=NOTIFICATIONS_GROUP,
+        topics=CONSUMED_TOPICS,
+        handler=handle_event,
+        batch_handler=handle_batch,
+    )
     box = secret_box(settings)
     worker = DeliveryWorker(
         engine=runtime.engine, sessions=runtime.sessions, settings=settings, box=box

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -10,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from contracts.errors import InvalidInput
-from sqlalchemy import and_, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import and_, any_, bindparam, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -55,7 +56,9 @@ async def party_names(
 
 
 async def get_work(session: AsyncSession, work_id: uuid.UUID) -> KnownWork | None:
-    return await session.get(KnownWork, work_id)
+    # populate_existing: the upserts below bypass the identity map, so an object it still
+    # holds from an earlier read in this transaction would be stale.
+    return await session.get(KnownWork, work_id, populate_existing=True)
 
 
 async def upsert_work(session: AsyncSession, **values: Any) -> None:
@@ -72,7 +75,7 @@ async def upsert_work(session: AsyncSession, **values: Any) -> None:
 
 
 async def get_licence(session: AsyncSession, licence_id: uuid.UUID) -> KnownLicence | None:
-    return await session.get(KnownLicence, licence_id)
+    return await session.get(KnownLicence, licence_id, populate_existing=True)
 
 
 async def upsert_licence(session: AsyncSession, **values: Any) -> None:
@@ -84,6 +87,110 @@ async def upsert_licence(session: AsyncSession, **values: Any) -> None:
             set_={k: getattr(stmt.excluded, k) for k in values if k != "id"}
             | {"updated_at": func.now()},
         )
+    )
+
+
+# The set-based forms (handlers.handle_batch): one statement each for a whole batch, with
+# arrays as parameters (unnest) so the statement and its parameter count stay the same size
+# however many rows there are.
+
+
+def _uuids(ids: list[uuid.UUID]) -> Any:
+    """One array parameter, however many ids (an IN list takes a parameter per id)."""
+    return bindparam(None, ids, type_=ARRAY(UUID(as_uuid=True)))
+
+
+async def works_by_id(
+    session: AsyncSession, work_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, KnownWork]:
+    ids = list(work_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(select(KnownWork).where(col(KnownWork.id) == any_(_uuids(ids))))
+    return {work.id: work for work in rows.scalars()}
+
+
+async def licences_by_id(
+    session: AsyncSession, licence_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, KnownLicence]:
+    ids = list(licence_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(KnownLicence).where(col(KnownLicence.id) == any_(_uuids(ids)))
+    )
+    return {licence.id: licence for licence in rows.scalars()}
+
+
+async def upsert_parties(session: AsyncSession, names: dict[uuid.UUID, str]) -> None:
+    """`upsert_party` for many parties (each id once)."""
+    if not names:
+        return
+    await session.execute(
+        text(
+            "INSERT INTO known_party (id, name) "
+            "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:names AS text[])) "
+            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = now()"
+        ),
+        {"ids": list(names), "names": list(names.values())},
+    )
+
+
+def _uuid_array_literal(ids: Sequence[uuid.UUID]) -> str:
+    return "{" + ",".join(str(i) for i in ids) + "}"
+
+
+async def upsert_works(session: AsyncSession, works: Sequence[dict[str, Any]]) -> None:
+    """`upsert_work` for many works (each id once; the values `upsert_work` takes)."""
+    if not works:
+        return
+    await session.execute(
+        text(
+            "INSERT INTO known_work (id, title, filing_number, registration_number, status, "
+            "owner_ids, disputant_id) "
+            "SELECT i, t, f, r, s, CAST(o AS uuid[]), d FROM unnest(CAST(:ids AS uuid[]), "
+            "CAST(:titles AS text[]), CAST(:fnums AS text[]), CAST(:rnums AS text[]), "
+            "CAST(:statuses AS text[]), CAST(:owners AS text[]), CAST(:disputants AS uuid[])) "
+            "AS u(i, t, f, r, s, o, d) "
+            "ON CONFLICT (id) DO UPDATE SET title = excluded.title, "
+            "filing_number = excluded.filing_number, "
+            "registration_number = excluded.registration_number, status = excluded.status, "
+            "owner_ids = excluded.owner_ids, disputant_id = excluded.disputant_id, "
+            "updated_at = now()"
+        ),
+        {
+            "ids": [w["id"] for w in works],
+            "titles": [w["title"] for w in works],
+            "fnums": [w["filing_number"] for w in works],
+            "rnums": [w["registration_number"] for w in works],
+            "statuses": [w["status"] for w in works],
+            # A uuid[] per row: unnest would flatten a 2-d array, so each travels as text.
+            "owners": [_uuid_array_literal(w["owner_ids"]) for w in works],
+            "disputants": [w["disputant_id"] for w in works],
+        },
+    )
+
+
+async def upsert_licences(session: AsyncSession, licences: Sequence[dict[str, Any]]) -> None:
+    """`upsert_licence` for many licences (each id once; the values `upsert_licence` takes)."""
+    if not licences:
+        return
+    await session.execute(
+        text(
+            "INSERT INTO known_licence (id, work_id, licensor_id, licensee_id, status) "
+            "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:works AS uuid[]), "
+            "CAST(:licensors AS uuid[]), CAST(:licensees AS uuid[]), CAST(:statuses AS text[])) "
+            "ON CONFLICT (id) DO UPDATE SET work_id = excluded.work_id, "
+            "licensor_id = excluded.licensor_id, licensee_id = excluded.licensee_id, "
+            "status = excluded.status, updated_at = now()"
+        ),
+        {
+            "ids": [lic["id"] for lic in licences],
+            "works": [lic["work_id"] for lic in licences],
+            "licensors": [lic["licensor_id"] for lic in licences],
+            "licensees": [lic["licensee_id"] for lic in licences],
+            "statuses": [lic["status"] for lic in licences],
+        },
     )
 
 
@@ -172,6 +279,75 @@ async def insert_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]
         .values(list(rows))
         .on_conflict_do_nothing(index_elements=["event_id", "recipient_id", "channel"])
         .returning(col(Delivery.id))
+    )
+    created = len(result.all())
+    if created:
+        await session.execute(text(f"SELECT pg_notify('{DELIVERY_CHANNEL}', '')"))
+    return created
+
+
+async def insert_notifications_many(
+    session: AsyncSession, rows: Sequence[dict[str, Any]]
+) -> dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID]:
+    """`insert_notifications` in one statement for any number of events: returns the id of
+    each entry that did not exist yet, keyed by (event_id, recipient_id)."""
+    if not rows:
+        return {}
+    serialised: dict[int, str] = {}  # an event's payload once, shared by its rows' dicts
+    for row in rows:
+        if id(row["event_data"]) not in serialised:
+            serialised[id(row["event_data"])] = json.dumps(row["event_data"])
+    result = await session.execute(
+        text(
+            "INSERT INTO notification (id, recipient_id, event_id, event_type, subject_id, "
+            "title, message, event_data, event_time) "
+            "SELECT i, r, e, t, s, ti, m, CAST(d AS jsonb), at FROM unnest("
+            "CAST(:ids AS uuid[]), CAST(:recipients AS uuid[]), CAST(:events AS uuid[]), "
+            "CAST(:types AS text[]), CAST(:subjects AS text[]), CAST(:titles AS text[]), "
+            "CAST(:messages AS text[]), CAST(:data AS text[]), CAST(:times AS timestamptz[])) "
+            "AS u(i, r, e, t, s, ti, m, d, at) "
+            "ON CONFLICT (event_id, recipient_id) DO NOTHING "
+            "RETURNING id, event_id, recipient_id"
+        ),
+        {
+            "ids": [row["id"] for row in rows],
+            "recipients": [row["recipient_id"] for row in rows],
+            "events": [row["event_id"] for row in rows],
+            "types": [row["event_type"] for row in rows],
+            "subjects": [row["subject_id"] for row in rows],
+            "titles": [row["title"] for row in rows],
+            "messages": [row["message"] for row in rows],
+            "data": [serialised[id(row["event_data"])] for row in rows],
+            "times": [row["event_time"] for row in rows],
+        },
+    )
+    return {(row[1], row[2]): row[0] for row in result}
+
+
+async def insert_deliveries_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """`insert_deliveries` in one statement for any number of events; one NOTIFY."""
+    if not rows:
+        return 0
+    result = await session.execute(
+        text(
+            "INSERT INTO delivery (id, notification_id, recipient_id, event_id, channel, "
+            "status, attempts) "
+            "SELECT i, n, r, e, c, s, a FROM unnest(CAST(:ids AS uuid[]), "
+            "CAST(:notifications AS uuid[]), CAST(:recipients AS uuid[]), "
+            "CAST(:events AS uuid[]), CAST(:channels AS text[]), CAST(:statuses AS text[]), "
+            "CAST(:attempts AS integer[])) AS u(i, n, r, e, c, s, a) "
+            "ON CONFLICT (event_id, recipient_id, channel) DO NOTHING "
+            "RETURNING id"
+        ),
+        {
+            "ids": [row["id"] for row in rows],
+            "notifications": [row["notification_id"] for row in rows],
+            "recipients": [row["recipient_id"] for row in rows],
+            "events": [row["event_id"] for row in rows],
+            "channels": [row["channel"] for row in rows],
+            "statuses": [row["status"] for row in rows],
+            "attempts": [row["attempts"] for row in rows],
+        },
     )
     created = len(result.all())
     if created:

@@ -44,6 +44,79 @@ async def notify(
     """
     needs_societies = Named.SOCIETIES in RULES.get(event_type, frozenset())
     societies = await repository.society_ids(session) if needs_societies else frozenset()
+    rows = notification_rows(event, event_type, named, facts, societies=societies)
+    if not rows:
+        return []
+    created = await repository.insert_notifications(session, rows)
+    if not created:
+        return []
+    contacts = await repository.contacts_of(session, [party for _, party in created])
+    await repository.insert_deliveries(
+        session,
+        delivery_rows(
+            [(notification_id, party, event.id) for notification_id, party in created], contacts
+        ),
+    )
+    # The inbox is delivered by being written: its outcome is known in this transaction.
+    await stage(
+        session,
+        [inbox_delivered(event, notification_id, party) for notification_id, party in created],
+    )
+    return [notification_id for notification_id, _ in created]
+
+
+async def notify_many(
+    session: AsyncSession,
+    planned: Sequence[tuple[DecodedEvent, Sequence[dict[str, Any]]]],
+) -> list[uuid.UUID]:
+    """`notify` for many events at once: the same rows, in a few statements.
+
+    `planned` holds each event (in record order) with its `notification_rows`. One insert
+    of every inbox entry (the unique key still decides which are new), one read of their
+    parties' contacts, one insert of their deliveries, and one `stage` of the INBOX
+    delivery events, in the order the event-by-event path stages them.
+    """
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    for _, event_rows in planned:
+        for row in event_rows:
+            key = (row["event_id"], row["recipient_id"])
+            # The same event twice in a batch: a key once, with the first copy's row, as
+            # the unique key keeps it event by event.
+            if key not in seen:
+                seen.add(key)
+                rows.append(row)
+    created = await repository.insert_notifications_many(session, rows)
+    if not created:
+        return []
+    events = {event.id: event for event, _ in planned}
+    # Record order (event, then recipient), not the order the database answered in.
+    new = [
+        (created[(row["event_id"], row["recipient_id"])], row["recipient_id"], row["event_id"])
+        for row in rows
+        if (row["event_id"], row["recipient_id"]) in created
+    ]
+    contacts = await repository.contacts_of(session, {party for _, party, _ in new})
+    await repository.insert_deliveries_many(session, delivery_rows(new, contacts))
+    await stage(
+        session,
+        [
+            inbox_delivered(events[event_id], notification_id, party)
+            for notification_id, party, event_id in new
+        ],
+    )
+    return [notification_id for notification_id, _, _ in new]
+
+
+def notification_rows(
+    event: DecodedEvent,
+    event_type: str,
+    named: NamedParties,
+    facts: EventFacts,
+    *,
+    societies: frozenset[uuid.UUID],
+) -> list[dict[str, Any]]:
+    """The inbox entry of each party the event names (in id order), with its message."""
     parties = recipients(event_type, named, societies=societies)
     if not parties:
         return []
@@ -64,43 +137,44 @@ async def notify(
                 "event_time": event.time,
             }
         )
-    created = await repository.insert_notifications(session, rows)
-    if not created:
-        return []
-    contacts = await repository.contacts_of(session, [party for _, party in created])
+    return rows
+
+
+def delivery_rows(
+    created: Sequence[tuple[uuid.UUID, uuid.UUID, uuid.UUID]],
+    contacts: dict[uuid.UUID, Contact],
+) -> list[dict[str, Any]]:
+    """The email/webhook deliveries of new inbox entries, given as (id, party, event id)."""
     deliveries: list[dict[str, Any]] = []
-    for notification_id, party in created:
+    for notification_id, party, event_id in created:
         for channel in channels_of(contacts.get(party)):
             deliveries.append(
                 {
                     "id": uuid.uuid4(),
                     "notification_id": notification_id,
                     "recipient_id": party,
-                    "event_id": event.id,
+                    "event_id": event_id,
                     "channel": channel.value,
                     "status": DeliveryStatus.PENDING.value,
                     "attempts": 0,
                 }
             )
-    await repository.insert_deliveries(session, deliveries)
-    # The inbox is delivered by being written: its outcome is known in this transaction.
-    await stage(
-        session,
-        [
-            NotificationDelivered(
-                occurred_at=event.time,
-                notification_id=notification_id,
-                recipient_id=party,
-                event_id=event.id,
-                event_type=event.type,
-                subject_id=event.subject,
-                channel=Channel.INBOX,
-                attempts=1,
-            )
-            for notification_id, party in created
-        ],
+    return deliveries
+
+
+def inbox_delivered(
+    event: DecodedEvent, notification_id: uuid.UUID, party: uuid.UUID
+) -> NotificationDelivered:
+    return NotificationDelivered(
+        occurred_at=event.time,
+        notification_id=notification_id,
+        recipient_id=party,
+        event_id=event.id,
+        event_type=event.type,
+        subject_id=event.subject,
+        channel=Channel.INBOX,
+        attempts=1,
     )
-    return [notification_id for notification_id, _ in created]
 
 
 def channels_of(contact: Contact | None) -> list[Channel]:
