@@ -1,10 +1,12 @@
-"""What every scenario shares: sizes from settings, latency histograms, a 1 KiB event-like record."""
+"""What every scenario shares: sizes from settings, latency histograms, a 1 KiB record,
+scratch databases and topics."""
 
 from __future__ import annotations
 
 import json
 import os
 import platform
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -18,25 +20,58 @@ def size(name: str, default: int) -> int:
 
 
 def machine() -> dict[str, Any]:
-    import aiokafka  # type: ignore[import-untyped]
-    import faststream
-    import sqlalchemy
+    """Cores, memory and the versions the figures depend on (printed by every run)."""
+    from importlib.metadata import version
 
     mem_kib = 0
     with open("/proc/meminfo") as f:
         for line in f:
             if line.startswith("MemTotal:"):
                 mem_kib = int(line.split()[1])
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    kafka = "unknown"
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    cmd = f.read().decode(errors="replace")
+            except OSError:
+                continue
+            if "kafka.Kafka" in cmd:
+                found = re.search(r"kafka[_-](?:2\.\d+-)?(\d+\.\d+\.\d+)", cmd)
+                kafka = found.group(1) if found else "running"
+                break
+    packages = ("aiokafka", "faststream", "sqlalchemy", "sqlmodel", "asyncpg", "strawberry-graphql",
+                "fastapi", "uvicorn", "httpx", "pydantic")
     return {
         "cores": os.cpu_count(),
+        "cpu": model,
         "memory_gib": round(mem_kib / 1024 / 1024, 1),
+        "os": platform.platform(),
         "python": platform.python_version(),
-        "kafka": "4.3.1 (KRaft, single node, 127.0.0.1)",
-        "aiokafka": aiokafka.__version__,
-        "faststream": faststream.__version__,
-        "sqlalchemy": sqlalchemy.__version__,
-        "postgres": "15 (machine cluster)",
+        "kafka": f"{kafka} (KRaft, single node, 127.0.0.1:9092)",
+        "postgres": postgres_version(),
+        **{name: version(name) for name in packages},
     }
+
+
+def postgres_version() -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["psql", "-At", "-h", str(PG["host"]), "-U", str(PG["user"]), "-d", "postgres", "-c",
+             "SHOW server_version"],
+            env={**os.environ, "PGPASSWORD": str(PG["password"])}, capture_output=True, text=True,
+            timeout=10, check=False)
+        return out.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
 
 
 class Latencies:
@@ -73,3 +108,75 @@ class Sample:
         raw = json.dumps(body)
         body["pad"] = "x" * max(0, self.size_bytes - len(raw) - 10)
         return str(n).encode(), json.dumps(body).encode()
+
+
+# --- scratch databases and topics ------------------------------------------------------------
+
+PG: dict[str, Any] = {"host": os.environ.get("BENCH_PG_HOST", "127.0.0.1"),
+                      "port": int(os.environ.get("BENCH_PG_PORT", "5432")),
+                      "user": os.environ.get("BENCH_PG_USER", "rights_test"),
+                      "password": os.environ.get("BENCH_PG_PASSWORD", "rights_test")}
+BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+def smoke() -> bool:
+    """`BENCH_SMOKE=1`: tiny sizes, to prove every scenario runs (figures meaningless)."""
+    return os.environ.get("BENCH_SMOKE", "") not in ("", "0")
+
+
+def pick(name: str, default: int, smoke_default: int) -> int:
+    return size(name, smoke_default if smoke() else default)
+
+
+def topic_prefix(scenario: str) -> str:
+    """This run's own topics on the shared broker (never anyone else's)."""
+    return f"bench-{RUN_ID}-{scenario}."
+
+
+async def create_database(name: str) -> str:
+    """A fresh `bench_<name>_<run>` database; returns its asyncpg URL."""
+    import asyncpg
+
+    db = f"bench_{name}_{RUN_ID}"
+    conn = await asyncpg.connect(database="postgres", **PG)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{db}"')
+    finally:
+        await conn.close()
+    _created.append(db)
+    return f"postgresql+asyncpg://{PG['user']}:{PG['password']}@{PG['host']}:{PG['port']}/{db}"
+
+
+_created: list[str] = []
+
+
+async def drop_databases() -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(database="postgres", **PG)
+    try:
+        while _created:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{_created.pop()}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def delete_topics(prefix: str) -> None:
+    """Removes this run's topics (the replay topic alone is a gigabyte)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    await admin.start()
+    try:
+        names = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if names:
+            await admin.delete_topics(names)
+    finally:
+        await admin.close()
+
+
+def url_of(database_url: str) -> str:
+    """The plain asyncpg DSN of a SQLAlchemy URL."""
+    return database_url.replace("postgresql+asyncpg://", "postgresql://")

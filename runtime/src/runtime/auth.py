@@ -148,7 +148,8 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def principal_from_request(request: Request) -> Principal:
+async def principal_from_request(request: Request) -> Principal:
+    # async: FastAPI would run a plain def in its thread pool on every request; this does no I/O.
     settings: PlatformSettings = request.app.state.platform_settings
     return verify_token(
         bearer_token(request),

@@ -1,0 +1,140 @@
+"""`python -m bench`: every scenario in one run, then bench/results.json, REPORT.md and charts.
+
+Sizes are settings (`BENCH_*` variables, see bench/common.py and each scenario below);
+`BENCH_SMOKE=1` runs everything at tiny sizes to prove it works. `BENCH_ONLY=raw_kafka,gateway`
+runs a subset (the report then holds only those)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from bench import e2e_latency, gateway_bench, pipeline, raw_kafka, report, write_path
+from bench.common import (
+    BOOTSTRAP,
+    RUN_ID,
+    Latencies,
+    delete_topics,
+    drop_databases,
+    machine,
+    pick,
+    smoke,
+    topic_prefix,
+)
+from bench.platform import running_platform
+
+HERE = Path(__file__).resolve().parent
+
+
+def _plain(value: Any) -> Any:
+    """results.json holds figures only: histograms become their summaries."""
+    if isinstance(value, Latencies):
+        return value.summary_ms()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()
+                if not k.endswith("_hist") and k != "histograms"}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+async def main() -> int:
+    started = time.perf_counter()
+    info = machine()
+    print(f"bench run {RUN_ID}: {info['cores']} cores ({info['cpu']}), {info['memory_gib']} GiB, "
+          f"Python {info['python']}, Kafka {info['kafka']}, PostgreSQL {info['postgres']}")
+    print("versions: " + ", ".join(f"{k} {info[k]}" for k in list(info)[7:]))
+    if smoke():
+        print("SMOKE mode: tiny sizes, the figures mean nothing")
+    only = {s for s in os.environ.get("BENCH_ONLY", "").split(",") if s}
+    results: dict[str, Any] = {}
+    timings: dict[str, float] = {}
+
+    async def scenario(name: str, body: Any) -> None:
+        if only and name not in only:
+            return
+        print(f"\n== {name} ==", flush=True)
+        t = time.perf_counter()
+        try:
+            results[name] = await body()
+        except Exception as exc:
+            traceback.print_exc()
+            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        timings[name] = round(time.perf_counter() - t, 1)
+        print(json.dumps(_plain(results[name]), indent=1, default=str)[:2500], flush=True)
+        print(f"({name}: {timings[name]} s)", flush=True)
+
+    def base(key: str) -> float | None:
+        return results.get("raw_kafka", {}).get(key)
+
+    def rt_p99() -> float | None:
+        return results.get("raw_kafka", {}).get("round_trip", {}).get("p99_ms")
+
+    # py-spy's raw stacks stay out of the checkout; their top functions go into the report.
+    profile_dir = Path(tempfile.mkdtemp(prefix="bench-profiles-"))
+    try:
+        await scenario("raw_kafka", lambda: raw_kafka.run(
+            BOOTSTRAP, topic_prefix("raw"), count=pick("raw_records", 100_000, 5_000),
+            rt_count=pick("roundtrips", 2_000, 100)))
+        await scenario("write_path", lambda: write_path.run(
+            commands=pick("commands", 500, 20), warmup=pick("command_warmup", 50, 5),
+            relay_events=pick("relay_events", 30_000, 1_000),
+            batch_size=pick("relay_batch", 500, 500), raw_produce_per_s=base("produce_per_s")))
+        await scenario("pipeline", lambda: pipeline.run_pipeline(
+            works=pick("pipeline_works", 25_000, 150), warmup=pick("pipeline_warmup", 5_000, 100),
+            timeout=pick("pipeline_timeout", 240, 120), batch_size=pick("consumer_batch", 500, 50),
+            raw_consume_per_s=base("consume_per_s")))
+
+        async def on_platform() -> None:
+            async with running_platform() as platform:
+                await scenario("gateway", lambda: gateway_bench.run(
+                    platform, works=pick("gateway_works", 100, 12),
+                    requests=pick("gateway_requests", 40, 5), warmup=pick("gateway_warmup", 5, 2)))
+                await scenario("e2e_latency", lambda: e2e_latency.run(
+                    platform, saturation_seconds=pick("saturation_seconds", 20, 4),
+                    level_seconds=pick("level_seconds", 20, 3),
+                    concurrency=pick("concurrency", 16, 4), profile_dir=profile_dir,
+                    raw_rt_p99_ms=rt_p99()))
+
+        if not only or only & {"gateway", "e2e_latency"}:
+            try:
+                await on_platform()
+            except Exception as exc:
+                traceback.print_exc()
+                for name in ("gateway", "e2e_latency"):
+                    results.setdefault(name, {"error": f"platform: {type(exc).__name__}: {exc}"})
+        await scenario("replay", lambda: pipeline.run_replay(
+            events=pick("replay_events", 1_000_000, 2_000),
+            budget_seconds=pick("replay_seconds", 300, 30),
+            warmup=pick("replay_warmup", 2_000, 200),
+            batch_size=pick("consumer_batch", 500, 50), raw_consume_per_s=base("consume_per_s")))
+    finally:
+        await drop_databases()
+        await delete_topics(f"bench-{RUN_ID}-")
+        shutil.rmtree(profile_dir, ignore_errors=True)
+    total = round(time.perf_counter() - started, 1)
+    ordered = {k: results[k] for k in ("raw_kafka", "pipeline", "e2e_latency", "gateway",
+                                       "write_path", "replay") if k in results}
+    document = {"run": {"id": RUN_ID, "smoke": smoke(), "seconds": total,
+                        "scenario_seconds": timings, "machine": info,
+                        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+                **_plain(ordered)}
+    out_dir = Path(os.environ.get("BENCH_OUT", str(HERE)))
+    out_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - the run is over
+    text = json.dumps(document, indent=2, default=str) + "\n"
+    (out_dir / "results.json").write_text(text)
+    report.write(out_dir, document, results)
+    print(f"\nwrote {out_dir / 'results.json'}, {out_dir / 'REPORT.md'} and charts in {total} s")
+    return 0 if all("error" not in r for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,136 @@
+"""Scenario 4, the gateway: a nested query (works with holders, licences, statements) at page
+sizes 1, 10, 100; latency and backend calls per request, against the same data fetched
+straight from the services' HTTP APIs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from bench.common import Latencies
+from bench.platform import FILE, Platform, file_input, register_party
+
+OFFER = """mutation($input: OfferLicenceInput!) {
+  offerLicence(input: $input) { licence { id } errors { code message } } }"""
+ACCEPT = """mutation($id: ID!) {
+  acceptLicence(licenceId: $id) { licence { id status } errors { code message } } }"""
+USAGE = """mutation($input: ReportUsageInput!) {
+  reportUsage(input: $input) { statement { id } errors { code message } } }"""
+
+NESTED = """query($first: Int!, $holder: ID!) {
+  works(first: $first, filter: {holderId: $holder}) { totalCount edges { node {
+    id title status registrationNumber
+    rightsHolders { role share party { id name country } }
+    licences { id status terms { territories royaltyRate currency }
+      statements { id periodStart periodEnd royalty payable currency } } } } } }"""
+
+
+def _ok(payload: dict[str, Any]) -> dict[str, Any]:
+    if payload.get("errors"):
+        raise RuntimeError(payload["errors"])
+    return payload
+
+
+async def seed(platform: Platform, works: int) -> tuple[str, str, str]:
+    """`works` registered works of two owners, each with an active licence and a statement."""
+    owner, owner_token = await register_party(platform, "Gateway bench composer")
+    co, _ = await register_party(platform, "Gateway bench lyricist")
+    licensee, licensee_token = await register_party(platform, "Gateway bench streamer")
+    gate = asyncio.Semaphore(8)
+
+    async def one(n: int) -> None:
+        async with gate:
+            work = _ok((await platform.gql(FILE, file_input(
+                f"Gateway bench work {n} {owner[:8]}",
+                [(owner, "COMPOSER", "60"), (co, "LYRICIST", "40")]), owner_token))["fileWork"])
+            offer = _ok((await platform.gql(OFFER, {"input": {
+                "workId": work["work"]["id"], "licenseeId": licensee, "territories": ["TH", "VN"],
+                "media": ["STREAMING"], "exclusive": False, "start": "2026-01-01",
+                "end": "2026-12-31", "royaltyRate": "10.00", "advance": "0.00",
+                "currency": "THB"}}, owner_token))["offerLicence"])
+            licence_id = offer["licence"]["id"]
+            _ok((await platform.gql(ACCEPT, {"id": licence_id}, licensee_token))["acceptLicence"])
+            _ok((await platform.gql(USAGE, {"input": {
+                "licenceId": licence_id, "periodStart": "2026-01-01", "periodEnd": "2026-03-31",
+                "units": 1000, "grossRevenue": "1234.50"}}, licensee_token))["reportUsage"])
+
+    await asyncio.gather(*(one(n) for n in range(works)))
+    return owner, owner_token, licensee
+
+
+async def direct(platform: Platform, token: str, owner: str, first: int) -> int:
+    """The same data from the services' HTTP APIs, as a hand-written client would fetch it."""
+    http = platform.http
+    headers = {"Authorization": f"Bearer {token}"}
+    filing = platform.config.service_url("filing")
+    licensing = platform.config.service_url("licensing")
+    page = (await http.get(f"{filing}/works/search", params={"holder_id": owner, "first": first},
+                           headers=headers)).json()
+    works = page["items"]
+    party_ids = sorted({h["party_id"] for w in works for h in w["rights_holders"]})
+    work_ids = [w["id"] for w in works]
+    parties, licences = await asyncio.gather(
+        http.get(f"{filing}/parties", params={"ids": ",".join(party_ids)}, headers=headers),
+        http.get(f"{licensing}/licences/by-work", params={"work_ids": ",".join(work_ids)},
+                 headers=headers),
+    )
+    licence_ids = [lic["id"] for group in licences.json()["items"].values() for lic in group]
+    statements = (await http.get(f"{licensing}/statements",
+                                 params={"licence_ids": ",".join(licence_ids)},
+                                 headers=headers)).json()["items"]
+    assert parties.status_code == 200
+    return len(works) + len(statements)
+
+
+async def measure(call: Any, requests: int, warmup: int) -> Latencies:
+    hist = Latencies()
+    for n in range(warmup + requests):
+        started = time.perf_counter()
+        await call()
+        if n >= warmup:
+            hist.record_seconds(time.perf_counter() - started)
+    return hist
+
+
+async def run(platform: Platform, *, works: int, requests: int, warmup: int,
+              page_sizes: tuple[int, ...] = (1, 10, 100)) -> dict[str, Any]:
+    owner, token, _ = await seed(platform, works)
+    rows = []
+    for size in page_sizes:
+        size = min(size, works)
+
+        async def via_gateway(size: int = size) -> None:
+            data = await platform.gql(NESTED, {"first": size, "holder": owner}, token)
+            assert len(data["works"]["edges"]) == size
+
+        before = await platform.backend_requests()
+        gw = await measure(via_gateway, requests, warmup)
+        calls = (await platform.backend_requests() - before) / (requests + warmup)
+        before = await platform.backend_requests()
+        straight = await measure(lambda size=size: direct(platform, token, owner, size),
+                                 requests, warmup)
+        direct_calls = (await platform.backend_requests() - before) / (requests + warmup)
+        g, d = gw.summary_ms(), straight.summary_ms()
+        rows.append({
+            "page_size": size, "gateway": g, "direct": d,
+            "gateway_hist": gw, "direct_hist": straight,
+            "backend_calls_per_request": round(calls, 2),
+            "direct_calls_per_request": round(direct_calls, 2),
+            "ratio": {"gateway_p50_over_direct_p50": round(g["p50_ms"] / d["p50_ms"], 2),
+                      "gateway_p99_over_direct_p99": round(g["p99_ms"] / d["p99_ms"], 2)},
+        })
+    return {
+        "setup": {"data": f"{works} registered works (2 holders each), each with an ACTIVE "
+                          "licence and one royalty statement, seeded through GraphQL",
+                  "query": "works(first: N, filter: {holderId}) { rightsHolders { party } "
+                           "licences { terms statements } }, as the owner",
+                  "direct": "filing /works/search, then filing /parties?ids= and licensing "
+                            "/licences/by-work in parallel, then licensing /statements",
+                  "requests": f"{requests} sequential per page size after {warmup} warm-up",
+                  "backend_calls": "from the services' own /metrics "
+                                   "(rights_http_request_seconds_count; scrapes excluded)"},
+        "pages": rows,
+        "ratio_definition": "gateway latency / the same data fetched straight from the "
+                            "services' HTTP APIs (same percentile)",
+    }

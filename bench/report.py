@@ -1,0 +1,326 @@
+"""The run's Markdown report (bench/REPORT.md) and its PNG charts, from the results."""
+
+# ruff: noqa: E501  (Markdown table rows read best one row per source line)
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+HERE = Path(__file__).resolve().parent
+
+
+def _n(value: Any, digits: int = 0) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, int | float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def _ms(summary: dict[str, Any] | None) -> str:
+    if not summary or not summary.get("count"):
+        return "n/a"
+    return (f"{summary['p50_ms']:.1f} / {summary['p99_ms']:.1f} / {summary['p99_9_ms']:.1f} ms")
+
+
+def table(doc: dict[str, Any]) -> list[str]:
+    rows = ["| # | scenario | figure (this run) | baseline (same run) | ratio |",
+            "|---|---|---|---|---|"]
+    raw = doc.get("raw_kafka", {})
+    consume, produce = raw.get("consume_per_s"), raw.get("produce_per_s")
+    rt = raw.get("round_trip", {})
+    if "error" not in raw and raw:
+        rows.append(f"| 1 | raw Kafka produce (idempotent, acks=all, 1 KiB) | {_n(produce)} rec/s | itself | 1 |")
+        rows.append(f"| 1 | raw Kafka consume (getmany + commit) | {_n(consume)} rec/s | itself | 1 |")
+        rows.append(f"| 1 | raw produce->consume round trip p50 / p99 / p99.9 | {_ms(rt)} | itself | 1 |")
+    pipe = doc.get("pipeline", {})
+    for service in ("licensing", "notifications"):
+        if service in pipe:
+            r = pipe[service]
+            rows.append(f"| 2 | {service} consumer applying a backlog (exactly-once) | "
+                        f"{_n(r['per_s'])} events/s | raw consume {_n(consume)}/s | "
+                        f"{pipe.get('ratio', {}).get(service, 'n/a')} (target 0.5) |")
+    for key, label in (("licensing_ssl_disabled", "licensing consumer, database TLS off (experiment)"),
+                       ("licensing_batched_prototype", "licensing consumer with the bench's own set-based handler (cross-check)")):
+        r = pipe.get("experiments", {}).get(key)
+        if r:
+            same = r.get("same_read_model_as_real_handler")
+            note = "" if same is None else f"; same read model as the real handler: {'yes' if same else 'NO'}"
+            rows.append(f"| 2 | {label}{note} | {_n(r['per_s'])} events/s | raw consume {_n(consume)}/s | {r.get('ratio', 'n/a')} |")
+    e2e = doc.get("e2e_latency", {})
+    if "levels" in e2e:
+        rows.append(f"| 3 | highest sustainable fileWork rate (limited by {e2e['limited_by']}) | "
+                    f"{_n(e2e['highest_sustainable_per_s'], 1)} /s | | |")
+        for level in e2e["levels"]:
+            ratio = level.get("ratio", {})
+            rows.append(f"| 3 | at {level['level']} ({level['offered_per_s']}/s): answer -> licensing read model p50/p99/p99.9 | "
+                        f"{_ms(level['answer_to_licensing_read_model'])} | raw RT p99 {_n(rt.get('p99_ms'), 1)} ms | "
+                        f"{ratio.get('read_model_p99_over_raw_rt_p99', 'n/a')} |")
+            rows.append(f"| 3 | at {level['level']}: answer -> notification p50/p99/p99.9 | "
+                        f"{_ms(level['answer_to_notification'])} | raw RT p99 {_n(rt.get('p99_ms'), 1)} ms | "
+                        f"{ratio.get('notification_p99_over_raw_rt_p99', 'n/a')} |")
+    gw = doc.get("gateway", {})
+    for page in gw.get("pages", []):
+        rows.append(f"| 4 | nested query, page {page['page_size']}: p50 / p99 / p99.9; backend calls | "
+                    f"{_ms(page['gateway'])}; {page['backend_calls_per_request']} calls | "
+                    f"direct HTTP {_ms(page['direct'])}; {page['direct_calls_per_request']} calls | "
+                    f"p50 {page['ratio']['gateway_p50_over_direct_p50']}, p99 {page['ratio']['gateway_p99_over_direct_p99']} |")
+    wp = doc.get("write_path", {})
+    if "command" in wp:
+        rows.append(f"| 5 | one command (fileWork use case: state + outbox, 1 tx) p50 / p99 / p99.9 | {_ms(wp['command'])} | | |")
+        conc = wp["command"].get("commands_per_s_at_concurrency")
+        if conc:
+            rows.append("| 5 | the same command, commands/s with " + ", ".join(conc) + " concurrent callers | "
+                        + " / ".join(_n(v, 1) for v in conc.values()) + " | | |")
+        rt = wp.get("postgres_statement_round_trip")
+        if rt:
+            rows.append(f"| 5 | PostgreSQL statement round trip p50 / p99, asyncpg default (TLS negotiated) | "
+                        f"{rt['tls_default']['p50_us']} / {rt['tls_default']['p99_us']} µs | TLS off: "
+                        f"{rt['tls_off']['p50_us']} / {rt['tls_off']['p99_us']} µs | "
+                        f"{round(rt['tls_default']['p50_us'] / max(1, rt['tls_off']['p50_us']), 2)} (p50) |")
+        rows.append(f"| 5 | outbox relay sustained publish | {_n(wp['relay_per_s'])} events/s | raw produce {_n(produce)}/s | {wp.get('ratio', 'n/a')} |")
+    rp = doc.get("replay", {})
+    if "per_s" in rp:
+        done = "all" if rp["complete"] else f"{_n(rp['applied'])} of {_n(rp['topic_events'])} in the time budget"
+        rows.append(f"| 6 | replay into licensing's read model ({done}; full rebuild projected "
+                    f"{rp['projected_full_rebuild_minutes']} min) | {_n(rp['per_s'])} events/s | "
+                    f"raw consume {_n(consume)}/s | {rp.get('ratio', 'n/a')} |")
+        proto = rp.get("batched_prototype")
+        if proto:
+            done = "all" if proto["complete"] else f"{_n(proto['applied_total'])} in {proto['budget_seconds']} s"
+            rows.append(f"| 6 | replay with the batched handler prototype ({done}; full rebuild "
+                        f"{proto['projected_full_rebuild_minutes']} min) | {_n(proto['per_s'])} events/s | "
+                        f"raw consume {_n(consume)}/s | {proto.get('ratio', 'n/a')} |")
+    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay"):
+        if "error" in doc.get(name, {}):
+            rows.append(f"| | {name} | FAILED: {doc[name]['error'][:200]} | | |")
+    return rows
+
+
+def charts(out: Path, doc: dict[str, Any]) -> list[str]:
+    made = []
+    raw, pipe, wp, rp, e2e = (doc.get(k, {}) for k in
+                              ("raw_kafka", "pipeline", "write_path", "replay", "e2e_latency"))
+    bars = [("raw produce", raw.get("produce_per_s")), ("raw consume", raw.get("consume_per_s")),
+            ("outbox relay", wp.get("relay_per_s")),
+            ("licensing consumer", pipe.get("licensing", {}).get("per_s")),
+            ("notifications consumer", pipe.get("notifications", {}).get("per_s")),
+            ("replay (licensing)", rp.get("per_s")),
+            ("licensing, batched prototype", pipe.get("experiments", {})
+             .get("licensing_batched_prototype", {}).get("per_s")),
+            ("replay, batched prototype", rp.get("batched_prototype", {}).get("per_s")),
+            ("fileWork e2e (sustainable)", e2e.get("highest_sustainable_per_s"))]
+    bars = [(k, v) for k, v in bars if v]
+    if bars:
+        fig, ax = plt.subplots(figsize=(7, 3.6))
+        ax.barh([k for k, _ in bars][::-1], [v for _, v in bars][::-1], color="#4c72b0")
+        ax.set_xscale("log")
+        ax.set_xlabel("events (records) per second, log scale")
+        ax.set_title("Throughput, same machine, same run")
+        for i, (_, v) in enumerate(bars[::-1]):
+            ax.text(v, i, f" {v:,.0f}", va="center", fontsize=8)
+        fig.tight_layout()
+        fig.savefig(out / "throughput.png", dpi=80)
+        plt.close(fig)
+        made.append("throughput.png")
+    series = []
+    if raw.get("round_trip", {}).get("count"):
+        series.append(("raw Kafka RT", raw["round_trip"]))
+    for level in e2e.get("levels", []):
+        series.append((f"read model @{level['level']}", level["answer_to_licensing_read_model"]))
+        series.append((f"notification @{level['level']}", level["answer_to_notification"]))
+    if wp.get("command"):
+        series.append(("one command", wp["command"]))
+    series = [(k, v) for k, v in series if v.get("count")]
+    if series:
+        fig, ax = plt.subplots(figsize=(7, 3.8))
+        width = 0.27
+        xs = range(len(series))
+        for j, (key, label) in enumerate((("p50_ms", "p50"), ("p99_ms", "p99"), ("p99_9_ms", "p99.9"))):
+            ax.bar([x + (j - 1) * width for x in xs], [max(0.01, s[key]) for _, s in series],
+                   width, label=label)
+        ax.set_xticks(list(xs), [k for k, _ in series], rotation=30, ha="right", fontsize=7)
+        ax.set_yscale("log")
+        ax.set_ylabel("ms, log scale")
+        ax.set_title("Latency percentiles")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / "latency.png", dpi=80)
+        plt.close(fig)
+        made.append("latency.png")
+    pages = doc.get("gateway", {}).get("pages", [])
+    if pages:
+        fig, ax = plt.subplots(figsize=(6, 3.4))
+        sizes = [str(p["page_size"]) for p in pages]
+        for key, label, style in (("gateway", "gateway", "-o"), ("direct", "direct HTTP", "--s")):
+            ax.plot(sizes, [p[key]["p50_ms"] for p in pages], style, label=f"{label} p50")
+            ax.plot(sizes, [p[key]["p99_ms"] for p in pages], style, alpha=0.5, label=f"{label} p99")
+        ax.set_xlabel("page size (works)")
+        ax.set_ylabel("ms")
+        ax.set_title("Nested query: gateway vs. services' APIs")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / "gateway.png", dpi=80)
+        plt.close(fig)
+        made.append("gateway.png")
+    return made
+
+
+def profiles(doc: dict[str, Any]) -> list[str]:
+    found = doc.get("e2e_latency", {}).get("capacity", {}).get("profiles", {})
+    if not found:
+        return []
+    lines = ["## Profiles at saturation (py-spy, 50 Hz, non-blocking)", "",
+             "Shares of each process's samples (active threads only). *Inclusive, project* "
+             "lists our functions (with everything they call); *self* the innermost frames.", ""]
+    cpu = doc["e2e_latency"]["capacity"].get("cpu_cores_used", {})
+    if cpu:
+        lines.append("CPU used during the saturation window (cores; this machine has 2): " +
+                     ", ".join(f"{k} {v}" for k, v in cpu.items()))
+        lines.append("")
+    for name, prof in found.items():
+        lines.append(f"### {name} ({prof.get('samples', 0)} samples)")
+        lines.append("")
+        lines.append("| inclusive, project | % | inclusive, libraries | % | self | % |")
+        lines.append("|---|---|---|---|---|---|")
+        a, b, c = (prof.get(k, []) for k in ("inclusive_project", "inclusive_libraries", "self"))
+        for i in range(10):
+            cells = []
+            for col in (a, b, c):
+                if i < len(col):
+                    cells += [f"`{col[i][0]}`", str(col[i][1])]
+                else:
+                    cells += ["", ""]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
+
+
+def before_after(doc: dict[str, Any]) -> list[str]:
+    """This run beside the kept run made before the owners' hot-spot fixes, if present."""
+    path = HERE / "results-before-fixes.json"
+    if not path.exists():
+        return []
+    import json
+
+    before = json.loads(path.read_text())
+
+    def get(d: dict[str, Any], *keys: str) -> Any:
+        for key in keys:
+            if not isinstance(d, dict) or key not in d:
+                return None
+            d = d[key]
+        return d
+
+    def levels(d: dict[str, Any], level: int, what: str) -> Any:
+        found = get(d, "e2e_latency", "levels")
+        return found[level][what]["p99_ms"] if found and len(found) > level else None
+
+    rows = [
+        ("licensing consumer, backlog (events/s)", get(before, "pipeline", "licensing", "per_s"), get(doc, "pipeline", "licensing", "per_s")),
+        ("notifications consumer, backlog (events/s)", get(before, "pipeline", "notifications", "per_s"), get(doc, "pipeline", "notifications", "per_s")),
+        ("replay into licensing (events/s)", get(before, "replay", "per_s"), get(doc, "replay", "per_s")),
+        ("replay: full rebuild of 1,000,000 events (min, projected if not complete)", get(before, "replay", "projected_full_rebuild_minutes"), get(doc, "replay", "projected_full_rebuild_minutes")),
+        ("fileWork, highest sustainable (/s)", get(before, "e2e_latency", "highest_sustainable_per_s"), get(doc, "e2e_latency", "highest_sustainable_per_s")),
+        ("fileWork use case in-process, 16 callers (/s)", get(before, "write_path", "command", "commands_per_s_at_concurrency", "16"), get(doc, "write_path", "command", "commands_per_s_at_concurrency", "16")),
+        ("one command p50 (ms)", get(before, "write_path", "command", "p50_ms"), get(doc, "write_path", "command", "p50_ms")),
+        ("answer -> notification p99 at 80 % (ms)", levels(before, 2, "answer_to_notification"), levels(doc, 2, "answer_to_notification")),
+        ("answer -> read model p99 at 50 % (ms)", levels(before, 1, "answer_to_licensing_read_model"), levels(doc, 1, "answer_to_licensing_read_model")),
+        ("nested query page 100, gateway p50 (ms)", get(before, "gateway", "pages", ) and before["gateway"]["pages"][-1]["gateway"]["p50_ms"], get(doc, "gateway", "pages") and doc["gateway"]["pages"][-1]["gateway"]["p50_ms"]),
+        ("outbox relay (events/s)", get(before, "write_path", "relay_per_s"), get(doc, "write_path", "relay_per_s")),
+        ("raw consume, the baseline (records/s)", get(before, "raw_kafka", "consume_per_s"), get(doc, "raw_kafka", "consume_per_s")),
+    ]
+    lines = ["## Before and after the hot-spot fixes", "",
+             f"`bench/results-before-fixes.json` is the full run `{before['run']['id']}` "
+             f"({before['run']['finished_at']}), made before the owners changed the code for the "
+             "hot spots below (commits a2b7315: set-based batch handler in the runtime and "
+             "licensing, no TLS on loopback PostgreSQL, unsampled tracing without an exporter, "
+             "sniffio; bcd5994: filing takes its numbers in one statement right before commit; "
+             "b7c3c5f: notifications' batch handler). This run is at b7c3c5f. The machine is "
+             "shared and noisy: read differences under ~30 % as noise.", "",
+             "| figure | before | this run | after / before |", "|---|---|---|---|"]
+    for label, old, new in rows:
+        ratio = f"{new / old:.2f}" if isinstance(old, int | float) and isinstance(new, int | float) and old else "n/a"
+        lines.append(f"| {label} | {_n(old, 1)} | {_n(new, 1)} | {ratio} |")
+    return [*lines, ""]
+
+
+def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
+    made = charts(out, doc)
+    run = doc["run"]
+    m = run["machine"]
+    lines = [
+        "# Benchmarks: the platform against raw Kafka and PostgreSQL, one run",
+        "",
+        "Generated by `make bench` (`python -m bench`); every ratio divides by a baseline "
+        "measured in the same run on the same machine. Nothing here is asserted by a test.",
+        "",
+        f"Run `{run['id']}` finished {run['finished_at']} in {run['seconds']:.0f} s"
+        + (" (SMOKE: tiny sizes, figures meaningless)" if run["smoke"] else "") + ".",
+        f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, {m['os']}; Kafka, "
+        "PostgreSQL, the services, the gateway and the load generator all share it (and other "
+        "people's test runs were using the same servers during this run).",
+        f"Versions: Python {m['python']}, Kafka {m['kafka']}, PostgreSQL {m['postgres']}, " +
+        ", ".join(f"{k} {m[k]}" for k in ("aiokafka", "faststream", "sqlalchemy", "sqlmodel",
+                                          "asyncpg", "strawberry-graphql", "fastapi", "uvicorn",
+                                          "httpx", "pydantic")) + ".",
+        "Seconds per scenario: " + ", ".join(f"{k} {v}" for k, v in run["scenario_seconds"].items()),
+        "",
+        "## Results",
+        "",
+        *table(doc),
+        "",
+        "Ratio definitions: " + "; ".join(
+            f"**{k}**: {doc[k]['ratio_definition']}" for k in doc
+            if isinstance(doc[k], dict) and "ratio_definition" in doc[k]) + ".",
+        "",
+        *[f"![{name}]({name})" for name in made],
+        "",
+        "## Setups",
+        "",
+    ]
+    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay"):
+        setup = doc.get(name, {}).get("setup")
+        if setup:
+            lines.append(f"- **{name}**: " + "; ".join(f"{k}: {v}" for k, v in setup.items()))
+    e2e = doc.get("e2e_latency", {})
+    if "capacity" in e2e:
+        cap = e2e["capacity"]
+        lines += ["", "## Scenario 3 in detail", "",
+                  f"Capacity probe: {cap['mutations_per_s']} fileWork/s answered at "
+                  f"{cap['concurrency']} concurrent clients; committed in the window by the "
+                  f"consumers: {cap['applied_in_window_per_s']}; backlog drained "
+                  f"{cap['backlog_drained_after_s']} s after the load stopped. POST /works "
+                  f"straight to filing (no gateway), commands/s by concurrent clients: "
+                  f"{cap.get('straight_to_filing_per_s')}. Limited by: {e2e['limited_by']}.", "",
+                  "| level | offered /s | achieved /s | mutation p50/p99/p99.9 (from intended send) | read model | notification | errors |",
+                  "|---|---|---|---|---|---|---|"]
+        for level in e2e.get("levels", []):
+            lines.append(f"| {level['level']} | {level['offered_per_s']} | {level['achieved_per_s']} | "
+                         f"{_ms(level['mutation'])} | {_ms(level['answer_to_licensing_read_model'])} | "
+                         f"{_ms(level['answer_to_notification'])} | {level['errors']} |")
+    lines += ["", *profiles(doc), *before_after(doc)]
+    analysis = HERE / "analysis.md"
+    if analysis.exists():
+        lines += [analysis.read_text()]
+    (out / "REPORT.md").write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    """`python -m bench.report`: rewrites REPORT.md and the charts from results.json (after
+    editing bench/analysis.md, without running the benchmarks again)."""
+    import json
+    import os
+
+    out = Path(os.environ.get("BENCH_OUT", str(HERE)))
+    write(out, json.loads((out / "results.json").read_text()), {})
+
+
+if __name__ == "__main__":
+    main()
