@@ -5,14 +5,15 @@ late older snapshots."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from contracts.envelope import DecodedEvent
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
+from contracts.envelope import DecodedEvent
 from licensing.app import MIGRATIONS
 from licensing.handlers import apply_register_batch, apply_register_event
 from runtime.db import create_engine, session_maker, upgrade_head
@@ -132,7 +133,7 @@ async def test_batch_handler_builds_the_same_read_model_as_event_by_event(
     await apply(one_by_one, [events_in_order], batch=False)
     # batches of uneven sizes, so updates of one work straddle batch boundaries
     cuts = [0, 7, 8, 30, len(events_in_order)]
-    await apply(set_based, [events_in_order[a:b] for a, b in zip(cuts, cuts[1:])], batch=True)
+    await apply(set_based, [events_in_order[a:b] for a, b in itertools.pairwise(cuts)], batch=True)
     expected = await snapshot(one_by_one)
     assert expected["register_work"] and expected["register_shares"]
     assert await snapshot(set_based) == expected
