@@ -41,6 +41,7 @@ from runtime import metrics
 from runtime.db import SessionMaker
 from runtime.kafka import reliable_producer
 from runtime.settings import ServiceSettings
+from runtime.telemetry import AGGREGATE_ID
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -255,6 +256,7 @@ class IdempotentConsumer:
                     attempt,
                     self.max_attempts,
                     type(exc).__name__,
+                    extra={"aggregate_id": event.subject, "event_type": event.type},
                 )
                 if attempt < self.max_attempts:
                     await asyncio.sleep(self.retry_base_seconds * 2 ** (attempt - 1))
@@ -270,6 +272,7 @@ class IdempotentConsumer:
         if event.tracestate:
             carrier["tracestate"] = event.tracestate
         token = otel_context.attach(propagate.extract(carrier))
+        aggregate = AGGREGATE_ID.set(event.subject)
         try:
             with tracer.start_as_current_span(
                 f"{self._base_topic(record.topic)} process",
@@ -285,6 +288,7 @@ class IdempotentConsumer:
             ):
                 await self.handler(session, event)
         finally:
+            AGGREGATE_ID.reset(aggregate)
             otel_context.detach(token)
 
     async def _call_batch_handler(

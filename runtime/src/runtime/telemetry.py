@@ -7,6 +7,7 @@ nothing otherwise.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import os
@@ -29,6 +30,10 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 _configured = False
 SERVICE_NAME = "rights"
+# The aggregate (work, licence, party) the current code works on, for every log line it writes.
+AGGREGATE_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "aggregate_id", default=None
+)
 
 
 class JsonLinesSpanExporter(SpanExporter):
@@ -78,6 +83,9 @@ class JsonLogFormatter(logging.Formatter):
         if span.is_valid:
             entry["trace_id"] = format(span.trace_id, "032x")
             entry["span_id"] = format(span.span_id, "016x")
+        aggregate = AGGREGATE_ID.get()
+        if aggregate is not None:
+            entry["aggregate_id"] = aggregate
         for key in ("aggregate_id", "event_type", "event_id", "topic"):
             value = getattr(record, key, None)
             if value is not None:
