@@ -46,8 +46,10 @@ fetch() {
   say "fetching Kafka $KAFKA_VERSION libraries into $LIB_DIR (once)"
   local tmp="$LIB_DIR.tmp.$$"
   rm -rf "$tmp"; mkdir -p "$tmp"
+  # sed: Maven's console library prints colour resets even in batch mode.
   (cd "$ROOT/infra/kafka" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies \
-      -DincludeScope=runtime -DoutputDirectory="$tmp") || { rm -rf "$tmp"; die "mvn could not fetch the libraries (see above)"; }
+      -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 | sed 's/\x1b\[[0-9;]*m//g') \
+    || { rm -rf "$tmp"; die "mvn could not fetch the libraries (see above)"; }
   rm -rf "$LIB_DIR"; mv "$tmp" "$LIB_DIR"
 }
 
