@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,18 +20,12 @@ from typing import Any
 import asyncpg
 import httpx
 from devstack.platform import SERVICES, PlatformConfig
-from devstack.supervisor import Supervisor
 from runtime.auth import ensure_keypair, mint_token
 
 from bench.common import create_database, topic_prefix, url_of
+from devstack import platform as devstack_platform
 
 PYTHON_PROCESSES = ("gateway", "filing", "licensing", "notifications")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -75,31 +68,17 @@ async def running_platform(extra_env: dict[str, str] | None = None) -> AsyncIter
     with tempfile.TemporaryDirectory(prefix="bench-platform-") as tmp:
         state_dir = Path(tmp)
         private, _ = ensure_keypair(state_dir / "keys")
-        config = PlatformConfig(
-            gateway_port=free_port(), filing_port=free_port(), licensing_port=free_port(),
-            notifications_port=free_port(), smtp_port=free_port(),
+        config = PlatformConfig.on_free_ports(
             topic_prefix=topic_prefix("platform"), state_dir=state_dir,
             database_urls={s: await create_database(f"platform_{s}") for s in SERVICES},
             extra_env={"LOG_JSON": "true", "LOG_LEVEL": "WARNING", **(extra_env or {})},
         )
         log_path = Path(tempfile.gettempdir()) / f"bench-platform-{os.getpid()}.log"
-        with open(log_path, "w", encoding="utf-8") as out:  # noqa: ASYNC230 - once, at start
-            supervisor = Supervisor(out=out, colour=False)
-            try:
-                for spec in config.processes():
-                    await supervisor.start(spec)
-                try:
-                    await supervisor.wait_healthy(timeout=180)
-                except Exception as exc:
-                    out.flush()
-                    raise RuntimeError(
-                        f"platform did not start: {exc}\n{log_path.read_text()[-4000:]}") from exc
-                pids = {r.spec.name: r.process.pid for r in supervisor.running}
-                limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
-                async with httpx.AsyncClient(timeout=60, limits=limits) as http:
-                    yield Platform(config, state_dir, private.read_bytes(), pids, http, log_path)
-            finally:
-                await supervisor.stop()
+        async with devstack_platform.running_platform(config, log_path=log_path) as supervisor:
+            pids = {r.spec.name: r.process.pid for r in supervisor.running}
+            limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+            async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+                yield Platform(config, state_dir, private.read_bytes(), pids, http, log_path)
 
 
 # --- GraphQL used by the scenarios ------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,15 +14,8 @@ from typing import Any
 import pytest
 import uvicorn
 from devstack.graphql import GraphQLClient
-from devstack.platform import SERVICES, PlatformConfig
-from devstack.supervisor import Supervisor
+from devstack.platform import SERVICES, PlatformConfig, free_port, running_platform
 from runtime.auth import ensure_keypair, mint_token
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -124,12 +116,7 @@ async def platform(
     state_dir = tmp_path_factory.mktemp("platform-state")
     private, _ = ensure_keypair(state_dir / "keys")
     trace_file = state_dir / "spans.jsonl"
-    config = PlatformConfig(
-        gateway_port=free_port(),
-        filing_port=free_port(),
-        licensing_port=free_port(),
-        notifications_port=free_port(),
-        smtp_port=free_port(),
+    config = PlatformConfig.on_free_ports(
         topic_prefix=f"{topic_prefix}e2e.",
         state_dir=state_dir,
         database_urls={s: await create_database(f"e2e_{s}") for s in SERVICES},
@@ -143,23 +130,9 @@ async def platform(
             "LICENSING_EXPIRY_INTERVAL_SECONDS": "1",
         },
     )
-    log_path = state_dir / "platform.log"
-    with open(log_path, "w", encoding="utf-8") as out:  # noqa: ASYNC230 - opened once per session
-        supervisor = Supervisor(out=out, colour=False)
+    async with running_platform(config, log_path=state_dir / "platform.log"):
+        gql = GraphQLClient(config.gateway_url)
         try:
-            for spec in config.processes():
-                await supervisor.start(spec)
-            try:
-                await supervisor.wait_healthy(timeout=180)
-            except Exception as exc:
-                out.flush()
-                raise RuntimeError(
-                    f"platform did not start: {exc}\n{log_path.read_text()[-6000:]}"
-                ) from exc
-            gql = GraphQLClient(config.gateway_url)
-            try:
-                yield Platform(config, state_dir, trace_file, gql, private.read_bytes(), webhooks)
-            finally:
-                await gql.close()
+            yield Platform(config, state_dir, trace_file, gql, private.read_bytes(), webhooks)
         finally:
-            await supervisor.stop()
+            await gql.close()

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import socket
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from devstack.supervisor import ProcessSpec
+from devstack.supervisor import ProcessSpec, Supervisor
 
 SERVICES = ("filing", "licensing", "notifications")
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -28,6 +39,13 @@ class PlatformConfig:
         }
     )
     extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def on_free_ports(cls, **settings: Any) -> PlatformConfig:
+        """A platform beside any other (tests, benchmarks): every port picked free."""
+        ports = {f"{name}_port": free_port()
+                 for name in ("gateway", "filing", "licensing", "notifications", "smtp")}
+        return cls(**(ports | settings))
 
     @property
     def gateway_url(self) -> str:
@@ -84,3 +102,25 @@ class PlatformConfig:
             )
         )
         return specs
+
+
+@asynccontextmanager
+async def running_platform(
+    config: PlatformConfig, *, log_path: Path, timeout: float = 180
+) -> AsyncIterator[Supervisor]:
+    """Starts every process of `config` with its output in `log_path`, waits until all are
+    healthy (a failure carries the log's tail), and stops them all on exit."""
+    with open(log_path, "w", encoding="utf-8") as out:  # noqa: ASYNC230 - once per platform
+        supervisor = Supervisor(out=out, colour=False)
+        try:
+            for spec in config.processes():
+                await supervisor.start(spec)
+            try:
+                await supervisor.wait_healthy(timeout=timeout)
+            except Exception as exc:
+                out.flush()
+                tail = log_path.read_text(errors="replace")[-6000:]  # noqa: ASYNC240 - on failure only
+                raise RuntimeError(f"platform did not start: {exc}\n{tail}") from exc
+            yield supervisor
+        finally:
+            await supervisor.stop()

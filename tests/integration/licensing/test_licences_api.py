@@ -293,3 +293,36 @@ async def test_timeline_lists_the_licence_events_in_order(service: Service, deal
         "org.aseanip.licensing.licence.activated.v1",
         "org.aseanip.licensing.licence.terminated.v1",
     ]
+
+
+async def test_disputed_work_accepts_offers_again_once_the_dispute_is_resolved(
+    service: Service, register: Register, deal: Deal
+) -> None:
+    """DOMAIN: a DISPUTED work accepts no new offers *until resolved*."""
+    from datetime import UTC, datetime
+
+    from contracts import events
+    from contracts.enums import WorkStatus
+
+    await register.dispute(deal.work_id, deal.owners)
+    await wait_for(lambda: service.knows_work(deal.work_id, "DISPUTED"))
+    async with service.client(deal.owner) as client:
+        frozen = await client.post("/licences", json=offer_body(deal))
+    assert frozen.status_code == 409
+    assert frozen.json()["code"] == "WORK_NOT_LICENSABLE"
+
+    state = register.state(deal.work_id, deal.owners, WorkStatus.REGISTERED)
+    await register.publish(
+        events.WorkDisputeResolved(
+            occurred_at=datetime.now(UTC),
+            work=state,
+            keep_owners=True,
+            reason="owners confirmed",
+            previous_rights_holders=state.rights_holders,
+        )
+    )
+    await wait_for(lambda: service.knows_work(deal.work_id, "REGISTERED"))
+    async with service.client(deal.owner) as client:
+        response = await client.post("/licences", json=offer_body(deal))
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "OFFERED"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -18,6 +17,7 @@ from typing import Any
 import httpx
 from contracts.envelope import encode
 from cryptography.fernet import Fernet
+from devstack.platform import free_port
 from runtime.db import create_engine
 from runtime.kafka import reliable_producer
 from runtime.settings import PlatformSettings
@@ -27,12 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from .harness import WebhookReceiver, eventually, work_registered
 
 SECRET = "restart-secret-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _tail(log: Path) -> str:
@@ -107,7 +101,7 @@ async def _scenario(
     url = await create_database(name)
     platform = PlatformSettings()
     prefix = f"{platform.rights_topic_prefix}{name}-{uuid.uuid4().hex[:6]}."
-    port = _free_port()
+    port = free_port()
     engine = create_engine(url, pool_size=1)
     try:
         yield Scenario(
