@@ -9,7 +9,6 @@ publishing and marking republishes the same records (same `ce_id`): consumers dr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
@@ -17,7 +16,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 from contracts.envelope import encode
 from contracts.events import EventData
 from opentelemetry import propagate, trace
@@ -28,9 +26,9 @@ from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from runtime import metrics
-from runtime.db import connect_args
 from runtime.kafka import reliable_producer
 from runtime.settings import ServiceSettings
+from runtime.wakeup import NotifiedLoop
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -114,84 +112,37 @@ async def stage(
     return [row.event_id for row in rows]
 
 
-def _asyncpg_dsn(engine: AsyncEngine) -> str:
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-class OutboxRelay:
+class OutboxRelay(NotifiedLoop):
     """Publishes committed outbox rows in order; woken by NOTIFY, polling as a fallback."""
 
     def __init__(self, *, engine: AsyncEngine, settings: ServiceSettings) -> None:
-        self.engine = engine
+        super().__init__(
+            engine=engine, channel=NOTIFY_CHANNEL, name=f"outbox-relay-{settings.service_name}",
+            poll_seconds=settings.outbox_poll_interval_seconds,
+        )
         self.settings = settings
         self.batch_size = settings.outbox_batch_size
-        self.poll_interval = settings.outbox_poll_interval_seconds
         self.retention = timedelta(days=7)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._listener: Any = None
         self._producer: Any = None
-        self._stopping = False
-        self.last_error: str | None = None
+        self._last_housekeeping = 0.0
         self.last_published_at: float | None = None
 
     async def start(self) -> None:
         self._producer = reliable_producer(self.settings.platform.kafka_bootstrap_servers)
         await self._producer.start()
-        await self._listen()
-        self._task = asyncio.create_task(
-            self._run(), name=f"outbox-relay-{self.settings.service_name}"
-        )
+        await super().start()
 
     async def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
+        await super().stop()
         if self._producer is not None:
             await self._producer.stop()
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    async def _listen(self) -> None:
-        try:
-            dsn = _asyncpg_dsn(self.engine)
-            self._listener = await asyncpg.connect(dsn, **connect_args(dsn))
-            await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-        except Exception as exc:
-            log.warning("outbox LISTEN unavailable, polling only: %s", type(exc).__name__)
-            self._listener = None
-
-    async def _run(self) -> None:
-        last_housekeeping = 0.0
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                published = await self.publish_pending()
-                self.last_error = None
-                if time.monotonic() - last_housekeeping > 5:
-                    await self._housekeeping()
-                    last_housekeeping = time.monotonic()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.exception("outbox relay failed; retrying")
-                published = 0
-                await asyncio.sleep(self.poll_interval)
-                if self._listener is None or self._listener.is_closed():
-                    await self._listen()
-            if published >= self.batch_size:
-                continue  # a backlog: keep going without waiting
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+    async def round(self) -> bool:
+        published = await self.publish_pending()
+        if time.monotonic() - self._last_housekeeping > 5:
+            await self._housekeeping()
+            self._last_housekeeping = time.monotonic()
+        return published >= self.batch_size
 
     async def publish_pending(self) -> int:
         """Publishes one batch of unsent rows; returns how many were published."""

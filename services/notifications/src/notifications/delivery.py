@@ -12,7 +12,6 @@ Outcomes go out as notification.delivered / notification.failed through the outb
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -22,11 +21,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 from contracts.enums import Channel
 from contracts.events import NotificationDelivered, NotificationFailed
 from runtime.db import SessionMaker
 from runtime.outbox import stage
+from runtime.wakeup import NotifiedLoop
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -108,7 +107,7 @@ def webhook_body(item: Claimed) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-class DeliveryWorker:
+class DeliveryWorker(NotifiedLoop):
     """Sends deliveries as they fall due; a `runtime.service.Component`."""
 
     def __init__(
@@ -122,7 +121,10 @@ class DeliveryWorker:
         webhook: WebhookChannel | None = None,
         rand: Callable[[], float] = random.random,
     ) -> None:
-        self.engine = engine
+        super().__init__(
+            engine=engine, channel=DELIVERY_CHANNEL, name="notification-delivery",
+            poll_seconds=settings.delivery_poll_seconds,
+        )
         self.sessions = sessions
         self.settings = settings
         self.policy = settings.retry_policy
@@ -130,62 +132,16 @@ class DeliveryWorker:
         self.email = email or EmailChannel(settings)
         self.webhook = webhook or WebhookChannel(settings)
         self.rand = rand
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._listener: Any = None
-        self._stopping = False
-        self.last_error: str | None = None
-
-    # -- lifecycle --------------------------------------------------------------------------
-    async def start(self) -> None:
-        self._stopping = False
-        await self._listen()
-        self._task = asyncio.create_task(self._run(), name="notification-delivery")
 
     async def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
+        await super().stop()
         await self.webhook.close()
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+    async def round(self) -> bool:
+        return await self.run_once() >= self.settings.delivery_batch_size
 
-    async def _listen(self) -> None:
-        dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        try:
-            self._listener = await asyncpg.connect(dsn)
-            await self._listener.add_listener(DELIVERY_CHANNEL, lambda *_: self._wake.set())
-        except Exception as exc:
-            log.warning("delivery LISTEN unavailable, polling only: %s", type(exc).__name__)
-            self._listener = None
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                handled = await self.run_once()
-                self.last_error = None
-                if handled >= self.settings.delivery_batch_size:
-                    continue
-                wait = await self._seconds_until_next_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.last_error = type(exc).__name__
-                log.exception("delivery worker failed; retrying")
-                wait = self.settings.delivery_poll_seconds
-                if self._listener is None or self._listener.is_closed():
-                    await self._listen()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+    async def idle_seconds(self) -> float:
+        return await self._seconds_until_next_due()
 
     async def _seconds_until_next_due(self) -> float:
         async with self.engine.connect() as conn:
