@@ -6,14 +6,13 @@ Driven only through GraphQL and Kafka, against the platform started as `make run
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import jsonschema
 import pytest
 from aiokafka import AIOKafkaConsumer
+from devstack.polling import eventually
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 
@@ -57,18 +57,6 @@ INBOX = """query { notifications(first: 50) { totalCount edges { node {
 TIMELINE = (
     """query($id: ID!) { licence(id: $id) { id status timeline { at source type summary } } }"""
 )
-
-
-async def until(check: Callable[[], Awaitable[Any]], timeout: float = 60, what: str = "") -> Any:
-    """Polls `check` until it returns something truthy, or fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        await asyncio.sleep(0.2)
 
 
 async def mutate(
@@ -267,7 +255,9 @@ async def test_the_whole_deal(platform: Any) -> None:
         wanted = {"work.registered", "licence.activated", "royalty.statement_issued"}
         return nodes if all(any(w in t for t in types) for w in wanted) else None
 
-    inbox = await until(suda_inbox, what="Suda's inbox to hold her work, licence and statement")
+    inbox = await eventually(
+        suda_inbox, timeout=60, what="Suda's inbox to hold her work, licence and statement"
+    )
     assert all(n["readAt"] is None for n in inbox)
 
     async def statement_mail() -> list[str]:
@@ -275,7 +265,7 @@ async def test_the_whole_deal(platform: Any) -> None:
             m for m in platform.mail() if "To: suda@example.org" in m and "statement" in m.lower()
         ]
 
-    mails = await until(statement_mail, what="the statement email to Suda")
+    mails = await eventually(statement_mail, timeout=60, what="the statement email to Suda")
     assert "minh@example.org" not in mails[0]  # one recipient per message: no address leaks
 
     hook = await webhooks.wait_for(lambda r: b"statement" in r["body"])

@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,24 +16,13 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from contracts.identifiers import ean13_check_digit, iswc_check_digit
 from contracts.topics import FILING_PARTIES, FILING_WORKS
+from devstack.polling import eventually as wait_for
 from filing.app import FilingSettings, create_filing_app
 from runtime.db import SessionMaker, create_engine, session_maker
 from runtime.http import running_server
 from sqlalchemy import text
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-async def wait_for(check: Callable[[], Awaitable[Any]], within: float = 20.0) -> Any:
-    """Polls `check` until it returns something truthy, failing after `within` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {within}s")
-        await asyncio.sleep(0.05)
 
 
 def new_iswc() -> str:

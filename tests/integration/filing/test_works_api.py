@@ -22,7 +22,7 @@ from contracts.events import (
 )
 from contracts.topics import FILING_WORKS
 
-from .conftest import new_isbn, new_iswc
+from .conftest import new_isbn, new_isrc, new_iswc
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -419,3 +419,105 @@ async def test_isbn_identifies_literary_work(filing):
         json=work_body([(alice, "AUTHOR", "100.00")], kind="LITERARY", identifiers={"isbn": isbn}),
     )
     assert work.status_code == 201 and work.json()["identifiers"]["isbn"] == isbn
+
+
+async def test_everyone_authenticated_reads_the_public_register(filing):
+    """DOMAIN (Access): works, their status, rights holders and shares and identifiers are
+    public to every authenticated caller, not only to the work's own parties."""
+    alice, client = await filing.party()
+    bob, _ = await filing.party()
+    iswc = new_iswc()
+    body = work_body(
+        [(alice, "COMPOSER", "70.00"), (bob, "LYRICIST", "30.00")], identifiers={"iswc": iswc}
+    )
+    filed = (await client.post("/works", json=body)).json()
+    stranger = filing.client(uuid.uuid4())  # authenticated, but no party to the work
+    single = await stranger.get(f"/works/{filed['id']}")
+    batch = await stranger.get(f"/works?ids={filed['id']}")
+    history = await stranger.get(f"/works/{filed['id']}/history")
+    assert single.status_code == 200, single.text
+    work = single.json()
+    assert work["status"] == "REGISTERED"
+    assert work["identifiers"]["iswc"] == iswc
+    assert work["rights_holders"] == [
+        {"party_id": str(alice), "role": "COMPOSER", "share": "70.00"},
+        {"party_id": str(bob), "role": "LYRICIST", "share": "30.00"},
+    ]
+    assert batch.json()["items"] == [work]
+    assert history.status_code == 200
+    assert (await filing.client(None).get(f"/works/{filed['id']}")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("kind", "role", "name", "make"),
+    [("SOUND_RECORDING", "PRODUCER", "isrc", new_isrc), ("LITERARY", "AUTHOR", "isbn", new_isbn)],
+)
+async def test_isrc_or_isbn_already_held_by_another_work_rejects_naming_it(
+    filing, kind, role, name, make
+):
+    """DOMAIN: an identifier (any of them, not only the ISWC) already held by another
+    registered or pending work -> REJECTED, the reason naming the other work."""
+    alice, client = await filing.party()
+    bob, bob_client = await filing.party()
+    identifier = make()
+    first = (
+        await client.post(
+            "/works",
+            json=work_body([(alice, role, "100.00")], kind=kind, identifiers={name: identifier}),
+        )
+    ).json()
+    assert first["status"] == "REGISTERED", first
+    second = (
+        await bob_client.post(
+            "/works",
+            json=work_body([(bob, role, "100.00")], kind=kind, identifiers={name: identifier}),
+        )
+    ).json()
+    assert second["status"] == "REJECTED", second
+    assert first["filing_number"] in second["status_reason"]
+    assert second["registration_number"] is None
+
+
+async def test_examiner_replaces_rights_holders_and_history_records_review_and_resolution(filing):
+    """DOMAIN: an examiner resolves a dispute by replacing the rights holders -> REGISTERED;
+    every change (incl. the examiner's review and resolution) is in the history: who, when,
+    what."""
+    alice, client = await filing.party()
+    carol, carol_client = await filing.party()
+    title = f"Replace {uuid.uuid4().hex[:8]}"
+    await client.post("/works", json=work_body([(alice, "COMPOSER", "100.00")], title=title))
+    dup = (
+        await client.post("/works", json=work_body([(alice, "COMPOSER", "100.00")], title=title))
+    ).json()
+    assert dup["status"] == "UNDER_REVIEW"
+    examiner_id = uuid.uuid4()
+    examiner = filing.client(examiner_id, "examiner")
+    reviewed = await examiner.post(
+        f"/works/{dup['id']}/review", json={"decision": "REGISTER", "reason": "a new version"}
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    await carol_client.post(f"/works/{dup['id']}/disputes", json={"reason": "co-wrote it"})
+    replaced = [
+        {"party_id": str(alice), "role": "COMPOSER", "share": "50.00"},
+        {"party_id": str(carol), "role": "COMPOSER", "share": "50.00"},
+    ]
+    resolved = await examiner.post(
+        f"/works/{dup['id']}/dispute-resolution",
+        json={"keep_owners": False, "reason": "split agreed", "rights_holders": replaced},
+    )
+    assert resolved.status_code == 200, resolved.text
+    work = (await client.get(f"/works/{dup['id']}")).json()
+    assert work["status"] == "REGISTERED"
+    assert sorted(work["rights_holders"], key=lambda h: h["party_id"]) == sorted(
+        replaced, key=lambda h: h["party_id"]
+    )
+
+    entries = (await client.get(f"/works/{dup['id']}/history")).json()["items"]
+    assert [(e["action"], e["actor_id"]) for e in entries] == [
+        ("FILED", str(alice)),
+        ("REVIEW_REQUESTED", None),
+        ("REGISTERED", str(examiner_id)),
+        ("DISPUTED", str(carol)),
+        ("DISPUTE_RESOLVED", str(examiner_id)),
+    ]
+    assert all(e["at"] and e["detail"] for e in entries)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.fernet import Fernet
+from devstack.polling import eventually as wait_for
 from filing.app import FilingSettings, create_filing_app
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
@@ -28,17 +28,6 @@ from runtime.settings import PlatformSettings
 from websockets.asyncio.client import connect
 
 pytestmark = pytest.mark.slow
-
-
-async def wait_for(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.1)
 
 
 @dataclass

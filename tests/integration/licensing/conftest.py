@@ -3,8 +3,6 @@ filing service's output: real filing events published on the real filing topics.
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,6 +14,7 @@ import httpx
 import pytest
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
 from contracts.envelope import encode
+from devstack.polling import eventually as wait_for
 from fastapi import FastAPI
 from licensing.api import Licensing
 from licensing.app import build_app
@@ -25,18 +24,6 @@ from runtime.kafka import reliable_producer
 from runtime.service import ServiceRuntime
 
 from contracts import events
-
-
-async def wait_for(check: Callable[[], Awaitable[Any]], timeout: float = 20.0) -> Any:
-    """Polls `check` until it returns something truthy, failing after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.05)
 
 
 @dataclass

@@ -301,8 +301,9 @@ async def test_disputed_work_accepts_offers_again_once_the_dispute_is_resolved(
     """DOMAIN: a DISPUTED work accepts no new offers *until resolved*."""
     from datetime import UTC, datetime
 
-    from contracts import events
     from contracts.enums import WorkStatus
+
+    from contracts import events
 
     await register.dispute(deal.work_id, deal.owners)
     await wait_for(lambda: service.knows_work(deal.work_id, "DISPUTED"))

@@ -211,3 +211,27 @@ async def test_usage_and_statement_events_are_published_on_the_royalties_topic(
         "org.aseanip.licensing.licence.offered.v1",
         "org.aseanip.licensing.licence.activated.v1",
     ]
+
+
+async def test_usage_and_statements_are_visible_only_to_licensee_owners_examiners_and_societies(
+    service: Service, deal: Deal
+) -> None:
+    """DOMAIN (Access): a licence's usage and statements are visible to its licensee, the
+    work's owners, examiners and collecting societies: nobody else."""
+    licence_id = await _active_licence(service, deal)
+    reported = await _report(service, deal.licensee, licence_id, period_start="2026-01-01",
+                             period_end="2026-01-31", units=10, gross_revenue="100.00")
+    assert reported.status_code == 201, reported.text
+    params = {"licence_ids": licence_id}
+    for who, roles in ((deal.licensee, ()), (deal.owner, ()), (deal.co_owner, ()),
+                       (uuid.uuid4(), ("examiner",)), (uuid.uuid4(), ("society",))):
+        async with service.client(who, *roles) as client:
+            reports = (await client.get("/usage-reports", params=params)).json()
+            statements = (await client.get("/statements", params=params)).json()
+        assert len(reports["items"][licence_id]) == 1, (who, roles)
+        assert len(statements["items"][licence_id]) == 1, (who, roles)
+    async with service.client(uuid.uuid4()) as stranger:
+        reports = await stranger.get("/usage-reports", params=params)
+        statements = await stranger.get("/statements", params=params)
+    assert reports.status_code == 200 and reports.json() == {"items": {}}
+    assert statements.status_code == 200 and statements.json() == {"items": {}}

@@ -11,8 +11,15 @@ from licensing.settings import LicensingSettings
 
 PACKAGE = Path(licensing.__file__).parent
 # Anything that could reach the filing service other than through its events.
-FORBIDDEN_MODULES = ("filing", "httpx", "aiohttp", "requests", "urllib.request", "http.client",
-                     "grpc")
+FORBIDDEN_MODULES = (
+    "filing",
+    "httpx",
+    "aiohttp",
+    "requests",
+    "urllib.request",
+    "http.client",
+    "grpc",
+)
 
 
 def _imported_modules(path: Path) -> set[str]:
