@@ -202,8 +202,10 @@ class Work:
         )
         if result is None:
             raise NotFoundError(f"no work {self.id}")
-        listed = list(result.get("conflicts", []))
-        # Checked together so the licence lookups are one batched call.
+        # The service withholds the id of a licence the caller may not see: such a conflict
+        # makes the work unavailable but is not listed (a Conflict names its licence).
+        listed = [c for c in result.get("conflicts", []) if c.get("licence_id")]
+        # Loaded together so the licence lookups are one batched call.
         licences = await asyncio.gather(
             *(load_visible_licence(ctx, str(conflict["licence_id"])) for conflict in listed)
         )

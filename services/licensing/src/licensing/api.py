@@ -128,9 +128,11 @@ def statement_json(row: StatementRow) -> dict[str, Any]:
     }
 
 
-def conflict_json(conflict: AvailabilityConflict) -> dict[str, Any]:
+def conflict_json(conflict: AvailabilityConflict, *, shown: bool = True) -> dict[str, Any]:
     return {
-        "licence_id": str(conflict.licence_id),
+        # A licence the caller may not see still makes the work unavailable, but its id is
+        # withheld (DOMAIN.md, Access): the conflict's footprint is all the caller learns.
+        "licence_id": str(conflict.licence_id) if shown else None,
         "territories": list(conflict.territories),
         "media": [m.value for m in conflict.media],
         "start": conflict.period.start.isoformat(),
@@ -372,8 +374,25 @@ def _footprint(
     )
 
 
-def availability_json(conflicts: list[AvailabilityConflict]) -> dict[str, Any]:
-    return {"available": not conflicts, "conflicts": [conflict_json(c) for c in conflicts]}
+def availability_json(
+    conflicts: list[AvailabilityConflict], visible: set[UUID] | None = None
+) -> dict[str, Any]:
+    return {
+        "available": not conflicts,
+        "conflicts": [
+            conflict_json(c, shown=visible is None or c.licence_id in visible) for c in conflicts
+        ],
+    }
+
+
+async def _visible_conflict_licences(
+    deps: Licensing, caller: Caller, conflicts: list[AvailabilityConflict]
+) -> set[UUID]:
+    ids = list({c.licence_id for c in conflicts})
+    if not ids:
+        return set()
+    async with deps.sessions() as session:
+        return {row.id for row in await service.visible_licences(session, caller, ids)}
 
 
 @router.get("/works/{work_id}/availability")
@@ -392,7 +411,7 @@ async def availability(
         work_id=work_id,
         footprint=_footprint(territories, media, start, end, exclusive),
     )
-    return availability_json(conflicts)
+    return availability_json(conflicts, await _visible_conflict_licences(deps, caller, conflicts))
 
 
 @router.get("/availability")
@@ -406,16 +425,15 @@ async def availability_of_works(
     end: date | None = None,
     exclusive: bool = False,
 ) -> dict[str, Any]:
-    """The single-work answer for each work, grouped by work id; unknown works are absent.
-
-    Like the single route, conflicts list every ACTIVE licence regardless of who asks (the
-    caller only needs to be authenticated): the gateway hides those the caller may not see.
-    """
+    """The single-work answer for each work, grouped by work id; unknown works are absent."""
     footprint = _footprint(territories, media, start, end, exclusive)
     conflicts = await service.availability_of_works(
         sessions=deps.sessions, work_ids=parse_ids(work_ids, "work_ids"), footprint=footprint
     )
-    return {"items": {str(w): availability_json(c) for w, c in conflicts.items()}}
+    visible = await _visible_conflict_licences(
+        deps, caller, [c for found in conflicts.values() for c in found]
+    )
+    return {"items": {str(w): availability_json(c, visible) for w, c in conflicts.items()}}
 
 
 async def _visible_licence_ids(deps: Licensing, caller: Caller, raw: str) -> list[UUID]:
