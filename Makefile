@@ -28,11 +28,9 @@ $(VENV)/.installed: requirements/constraints.txt requirements/requirements.in $(
 
 venv: $(VENV)/.installed
 
-# kcat is the handy outside client for looking at topics; optional, so never fatal.
+# Debian packages beyond Python, Java and PostgreSQL (faketime, chromium, kcat).
 tools:
-	@command -v kcat >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
-		&& { apt-get update -qq >/dev/null 2>&1 || true; apt-get install -y -qq kcat >/dev/null 2>&1; } \
-		|| echo "note: kcat not installed (optional: apt-get install kcat)"; }
+	scripts/system_packages.sh
 
 keys: venv
 	@$(PY) -c "from runtime.auth import ensure_keypair; from runtime.settings import PlatformSettings as S; ensure_keypair(S().rights_state_dir / 'keys')"

@@ -1,5 +1,5 @@
 """The served schema contains every type, field, argument and enum value of the contract
-(../shared/design/schema.graphql) with compatible types."""
+(docs/design/schema.graphql) with compatible types."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from graphql import (
     print_ast,
 )
 
-CONTRACT = Path(__file__).resolve().parents[4] / "shared" / "design" / "schema.graphql"
+CONTRACT = Path(__file__).resolve().parents[3] / "docs" / "design" / "schema.graphql"
 
 
 def shape(type_: object) -> str:

@@ -1,1 +1,1 @@
-"""The GraphQL schema served by the gateway (the contract is ../shared/design/schema.graphql)."""
+"""The GraphQL schema served by the gateway (the contract is docs/design/schema.graphql)."""
