@@ -68,20 +68,22 @@ test-integration: infra-up keys
 test-e2e: infra-up keys
 	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
 
-run: infra-up keys
-	$(PY) -m devstack
+run: venv tools
+	scripts/run.sh
 
 lint: venv
 	$(VENV)/bin/ruff check contracts runtime services gateway devstack bench tests infra
 	$(VENV)/bin/mypy contracts/src runtime/src services/filing/src services/licensing/src \
 		services/notifications/src gateway/src devstack/src
 	$(PY) -m contracts.generate --check
+	$(PY) -m gateway.export_schema --check
 
 bench: infra-up keys
 	$(PY) -m bench
 
 schemas: venv
 	$(PY) -m contracts.generate
+	$(PY) -m gateway.export_schema
 
 # Re-pins every dependency (run after editing requirements/requirements.in).
 constraints: venv

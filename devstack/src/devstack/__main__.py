@@ -45,9 +45,8 @@ async def main() -> int:
     finally:
         print("\nstopping the platform ...", flush=True)
         await supervisor.stop()
-        print(
-            "stopped. (Kafka and PostgreSQL keep running: `make infra-down` stops them)", flush=True
-        )
+        # `make run` (scripts/run.sh) then stops the infrastructure it started itself.
+        print("stopped.", flush=True)
 
 
 if __name__ == "__main__":
