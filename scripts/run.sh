@@ -10,7 +10,7 @@ PY="${PY:-.venv/bin/python}"
 running() {  # infra component name -> 0 when it is up now
   case "$1" in
     postgres) infra/postgres.sh status | grep -q online ;;
-    kafka) infra/kafka.sh status | grep -q running ;;
+    kafka) infra/kafka.sh status | grep -q "running (pid" ;;
   esac
 }
 

@@ -16,7 +16,7 @@ from devstack.supervisor import Supervisor
 
 
 async def main() -> int:
-    config = PlatformConfig(topic_prefix=PlatformSettings().rights_topic_prefix)
+    config = PlatformConfig.from_environment()
     supervisor = Supervisor(log_dir=str(PlatformSettings().rights_state_dir / "logs"))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

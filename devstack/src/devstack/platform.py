@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -46,6 +47,27 @@ class PlatformConfig:
         ports = {f"{name}_port": free_port()
                  for name in ("gateway", "filing", "licensing", "notifications", "smtp")}
         return cls(**(ports | settings))
+
+    @classmethod
+    def from_environment(cls) -> PlatformConfig:
+        """`make run`'s platform: the ports, databases and topic prefix of the environment's
+        settings (README), their documented defaults otherwise."""
+        env = os.environ
+        defaults = cls()
+        ports = {
+            f"{name}_port": int(env.get(variable, getattr(defaults, f"{name}_port")))
+            for name, variable in (
+                ("gateway", "GATEWAY_PORT"),
+                ("filing", "FILING_PORT"),
+                ("licensing", "LICENSING_PORT"),
+                ("notifications", "NOTIFICATIONS_PORT"),
+                ("smtp", "NOTIFICATIONS_SMTP_PORT"),
+            )
+        }
+        urls = {
+            s: env.get(f"{s.upper()}_DATABASE_URL", url) for s, url in defaults.database_urls.items()
+        }
+        return cls(**ports, topic_prefix=env.get("RIGHTS_TOPIC_PREFIX", ""), database_urls=urls)
 
     @property
     def gateway_url(self) -> str:
