@@ -4,6 +4,7 @@ infrastructure it started, leaving what was already running (PostgreSQL here) al
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -27,6 +28,31 @@ def kafka_status(env: dict[str, str]) -> str:
 def postgres_online() -> bool:
     out = subprocess.run(["infra/postgres.sh", "status"], cwd=ROOT, capture_output=True, text=True)
     return "online" in out.stdout
+
+
+def run_until_up_then_ctrl_c(env: dict[str, str], log: Path) -> None:
+    """Runs scripts/run.sh until the platform is up, then does what Ctrl-C in a terminal does."""
+    with open(log, "w") as out:
+        run = subprocess.Popen(
+            ["scripts/run.sh"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+        try:
+            # The summary is printed once the platform is healthy and the demo is loaded; each
+            # wait returns early if make run ends.
+            deadline = time.monotonic() + 400
+            while "The platform is up." not in log.read_text():
+                assert time.monotonic() < deadline, f"no summary:\n{log.read_text()[-4000:]}"
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    run.wait(timeout=1)
+                assert run.poll() is None, f"make run ended early:\n{log.read_text()[-4000:]}"
+            assert "running (pid" in kafka_status(env)
+            os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+            run.wait(timeout=120)
+        finally:
+            if run.poll() is None:
+                os.killpg(run.pid, signal.SIGKILL)
+                subprocess.run(["infra/kafka.sh", "down"], cwd=ROOT, env=env, check=False)
 
 
 @pytest.mark.slow
@@ -53,27 +79,7 @@ async def test_ctrl_c_stops_the_platform_and_the_kafka_it_started(
     assert "not running" in kafka_status(env)
 
     log = tmp_path / "make-run.log"
-    with open(log, "w") as out:
-        run = subprocess.Popen(
-            ["scripts/run.sh"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )
-        try:
-            # The summary is printed once the platform is healthy and the demo is loaded; each
-            # wait returns early if make run ends.
-            deadline = time.monotonic() + 400
-            while "The platform is up." not in log.read_text():
-                assert time.monotonic() < deadline, f"no summary:\n{log.read_text()[-4000:]}"
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    run.wait(timeout=1)
-                assert run.poll() is None, f"make run ended early:\n{log.read_text()[-4000:]}"
-            assert "running (pid" in kafka_status(env)
-            os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
-            run.wait(timeout=120)
-        finally:
-            if run.poll() is None:
-                os.killpg(run.pid, signal.SIGKILL)
-                subprocess.run(["infra/kafka.sh", "down"], cwd=ROOT, env=env, check=False)
+    await asyncio.to_thread(run_until_up_then_ctrl_c, env, log)
     text = log.read_text()
     assert "stopped." in text, text[-4000:]
     assert "not running" in kafka_status(env), "the Kafka make run started is still running"

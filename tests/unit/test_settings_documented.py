@@ -11,7 +11,7 @@ from gateway.settings import GatewaySettings
 from licensing.settings import LicensingSettings
 from notifications.settings import NotificationsSettings
 from pydantic_settings import BaseSettings
-from runtime.settings import PlatformSettings, ServiceSettings
+from runtime.settings import PlatformSettings, ServiceSettings, service_settings_config
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -60,7 +60,7 @@ def test_every_setting_is_in_the_readme_settings_table() -> None:
 
 def test_the_check_notices_an_undocumented_setting() -> None:
     class Probe(ServiceSettings):
-        model_config = {"env_prefix": "FILING_"}
+        model_config = service_settings_config("FILING_")
         a_setting_nobody_documented: int = 1
 
     assert "FILING_A_SETTING_NOBODY_DOCUMENTED" in env_names(Probe)

@@ -65,7 +65,8 @@ class PlatformConfig:
             )
         }
         urls = {
-            s: env.get(f"{s.upper()}_DATABASE_URL", url) for s, url in defaults.database_urls.items()
+            service: env.get(f"{service.upper()}_DATABASE_URL", url)
+            for service, url in defaults.database_urls.items()
         }
         return cls(**ports, topic_prefix=env.get("RIGHTS_TOPIC_PREFIX", ""), database_urls=urls)
 
