@@ -68,7 +68,10 @@ class PlatformConfig:
             service: env.get(f"{service.upper()}_DATABASE_URL", url)
             for service, url in defaults.database_urls.items()
         }
-        return cls(**ports, topic_prefix=env.get("RIGHTS_TOPIC_PREFIX", ""), database_urls=urls)
+        config = cls(topic_prefix=env.get("RIGHTS_TOPIC_PREFIX", ""), database_urls=urls)
+        for name, port in ports.items():
+            setattr(config, name, port)
+        return config
 
     @property
     def gateway_url(self) -> str:
