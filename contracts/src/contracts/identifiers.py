@@ -15,9 +15,13 @@ from pydantic import BeforeValidator, WithJsonSchema
 from contracts._pydantic import as_validator
 from contracts.errors import InvalidInput
 
-_ISWC_INPUT = re.compile(r"T-?(\d{3})\.?(\d{3})\.?(\d{3})-?(\d)")
-_ISRC_INPUT = re.compile(r"[A-Z]{2}[A-Z0-9]{3}\d{2}\d{5}")
-_ISNI_INPUT = re.compile(r"\d{15}[\dX]")
+# re.ASCII: a bare \d also matches other scripts' digits (Arabic-Indic, Thai…), which int()
+# reads but no register stores.
+_ISWC_INPUT = re.compile(r"T-?(\d{3})\.?(\d{3})\.?(\d{3})-?(\d)", re.ASCII)
+_ISRC_INPUT = re.compile(r"[A-Z]{2}[A-Z0-9]{3}\d{2}\d{5}", re.ASCII)
+_ISNI_INPUT = re.compile(r"\d{15}[\dX]", re.ASCII)
+# ISO 2108: an ISBN-13 is an EAN-13 in the "Bookland" prefixes; other EAN-13s are not books.
+_ISBN_PREFIXES = ("978", "979")
 
 
 class InvalidIdentifier(InvalidInput):
@@ -74,10 +78,14 @@ def ean13_check_digit(twelve_digits: str) -> int:
 
 
 def parse_isbn13(value: Any, field: str = "isbn") -> str:
-    """13 digits (hyphens and spaces accepted) with an EAN-13 check digit → 13 digits."""
+    """13 digits from 978 or 979 (hyphens and spaces accepted) with an EAN-13 check digit."""
     text = _text(value, field, "ISBN").replace("-", "").replace(" ", "")
     if len(text) != 13 or not text.isascii() or not text.isdigit():
         raise InvalidIdentifier(f"{field}: {value!r} is not an ISBN-13 (13 digits)", field=field)
+    if not text.startswith(_ISBN_PREFIXES):
+        raise InvalidIdentifier(
+            f"{field}: {value!r} is not an ISBN-13 (it must start with 978 or 979)", field=field
+        )
     expected = ean13_check_digit(text[:12])
     if int(text[12]) != expected:
         raise InvalidIdentifier(
@@ -114,9 +122,11 @@ def parse_isni(value: Any, field: str = "isni") -> str:
 
 
 def ipi_check_digits(nine_digits: str) -> str:
-    """t = Σ dᵢ·(10 − i), check = (101 − t mod 101) mod 100, as django-music-publisher has it."""
-    total = sum(int(d) * (10 - i) for i, d in enumerate(nine_digits))
-    return f"{(101 - total % 101) % 100:02d}"
+    """t = Σ dᵢ·(10 − i), r = t mod 101; check = 0 when r = 0, else (101 − r) mod 100."""
+    remainder = sum(int(d) * (10 - i) for i, d in enumerate(nine_digits)) % 101
+    # r = 0 must give 00, not 101 mod 100 = 01 (DOMAIN.md, as django-music-publisher checks it).
+    check = 0 if remainder == 0 else (101 - remainder) % 100
+    return f"{check:02d}"
 
 
 def parse_ipi_name_number(value: Any, field: str = "ipi_name_number") -> str:

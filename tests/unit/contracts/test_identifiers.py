@@ -1,4 +1,8 @@
-"""Identifier rules (DOMAIN.md, Identifiers): normalisation and check digits, property-based."""
+"""Identifier rules (DOMAIN.md, Identifiers): shapes, normalisation, errors that name the field.
+
+Whether check digits are right is tested against other implementations in
+`test_identifiers_against_references.py`, never against this project's own formula.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,7 @@ from contracts.errors import InvalidInput
 from contracts.identifiers import (
     ISWC,
     IPINameNumber,
-    ean13_check_digit,
     ipi_check_digits,
-    isni_check_character,
     iswc_check_digit,
     parse_ipi_name_number,
     parse_isbn13,
@@ -28,14 +30,6 @@ def digit_string(n: int) -> st.SearchStrategy[str]:
     return st.text(alphabet="0123456789", min_size=n, max_size=n)
 
 
-@st.composite
-def single_digit_change(draw: st.DrawFn, code: str, positions: list[int]) -> tuple[int, str]:
-    """A position among `positions` and a different digit to put there."""
-    position = draw(st.sampled_from(positions))
-    replacement = draw(st.sampled_from([d for d in "0123456789" if d != code[position]]))
-    return position, replacement
-
-
 def replace(code: str, position: int, character: str) -> str:
     return code[:position] + character + code[position + 1 :]
 
@@ -48,35 +42,9 @@ def test_iswc_example_from_the_domain_rules_is_valid() -> None:
     assert parse_iswc("T-034.524.680-1") == "T-034.524.680-1"
 
 
-@given(digit_string(9))
-def test_generated_iswc_passes_in_both_forms_and_is_stored_punctuated(body: str) -> None:
-    check = iswc_check_digit(body)
-    punctuated = f"T-{body[:3]}.{body[3:6]}.{body[6:]}-{check}"
-    assert parse_iswc(punctuated) == punctuated
-    assert parse_iswc(f"T{body}{check}") == punctuated
-    assert parse_iswc(f"t{body}{check}") == punctuated
-
-
-@given(digit_string(9), st.data())
-def test_iswc_single_changed_digit_fails_whenever_the_check_digit_can_see_it(
-    body: str, data: st.DataObject
-) -> None:
-    code = f"T{body}{iswc_check_digit(body)}"
-    # Positions 1..9 carry weights 1..9; position 10 is the check digit itself.
-    position, new = data.draw(single_digit_change(code, list(range(1, 11))))
-    changed = replace(code, position, new)
-    weight = position if position <= 9 else None
-    delta = int(new) - int(code[position])
-    if weight is None or (weight * delta) % 10 != 0:
-        with pytest.raises(InvalidInput, match="check digit"):
-            parse_iswc(changed)
-    else:
-        # The ISWC's weighted mod-10 sum cannot see i·Δ ≡ 0 (mod 10), e.g. Δ=2 at weight 5:
-        # such a change keeps a valid check digit by the standard's own arithmetic.
-        assert parse_iswc(changed)
-
-
-@pytest.mark.parametrize("text", ["T-034.524.680", "034524680-1", "T-034.524.68A-1", "", "T12"])
+@pytest.mark.parametrize(
+    "text", ["T-034.524.680", "034524680-1", "T-034.524.68A-1", "", "T12", "T-٠٣٤.٥٢٤.٦٨٠-١"]
+)
 def test_iswc_malformed_text_is_rejected(text: str) -> None:
     with pytest.raises(InvalidInput, match="not an ISWC"):
         parse_iswc(text)
@@ -134,7 +102,8 @@ def test_isrc_digit_in_country_letters_fails(
 
 
 @pytest.mark.parametrize(
-    "text", ["USRC1760000", "USRC176000001", "US-RC1-76-0000", "", "US_RC17600000"]
+    "text",
+    ["USRC1760000", "USRC176000001", "US-RC1-76-0000", "", "US_RC17600000", "USRC1٧٦07839"],
 )
 def test_isrc_wrong_length_or_characters_fail(text: str) -> None:
     with pytest.raises(InvalidInput) as caught:
@@ -149,28 +118,26 @@ def test_isbn13_known_book_is_valid_with_hyphens() -> None:
     assert parse_isbn13("978-0-306-40615-7") == "9780306406157"
 
 
-@given(digit_string(12))
-def test_generated_isbn13_passes(body: str) -> None:
-    code = f"{body}{ean13_check_digit(body)}"
-    assert parse_isbn13(code) == code
-    assert parse_isbn13(f"{code[:3]}-{code[3:]}") == code
-
-
-@given(digit_string(12), st.data())
-def test_isbn13_any_single_changed_digit_fails(body: str, data: st.DataObject) -> None:
-    code = f"{body}{ean13_check_digit(body)}"
-    position, new = data.draw(single_digit_change(code, list(range(13))))
-    with pytest.raises(InvalidInput, match="check digit") as caught:
-        parse_isbn13(replace(code, position, new), field="identifiers.isbn")
-    assert caught.value.field == "identifiers.isbn"
-
-
 @pytest.mark.parametrize(
     "text", ["978030640615", "97803064061570", "978030640615X", "٩٧٨٠٣٠٦٤٠٦١٥٧"]
 )
 def test_isbn13_needs_thirteen_ascii_digits(text: str) -> None:
     with pytest.raises(InvalidInput, match="not an ISBN-13"):
         parse_isbn13(text)
+
+
+@pytest.mark.parametrize("text", ["0000000000000", "9770306406158", "4006381333931"])
+def test_isbn13_outside_the_978_979_prefixes_is_no_book(text: str) -> None:
+    # Each is a valid EAN-13 (a magazine, a pen): the right check digit does not make a book.
+    with pytest.raises(InvalidInput, match="978 or 979") as caught:
+        parse_isbn13(text, field="identifiers.isbn")
+    assert caught.value.field == "identifiers.isbn"
+
+
+def test_isbn13_wrong_check_digit_names_the_field_and_the_expected_digit() -> None:
+    with pytest.raises(InvalidInput, match="check digit 8, expected 7") as caught:
+        parse_isbn13("978-0-306-40615-8", field="identifiers.isbn")
+    assert caught.value.field == "identifiers.isbn"
 
 
 # --- ISNI ----------------------------------------------------------------------------------
@@ -181,25 +148,15 @@ def test_isni_with_x_check_character_and_spaces_is_valid() -> None:
     assert parse_isni("0000 0001 2146 438x") == "000000012146438X"
 
 
-@given(digit_string(15))
-def test_generated_isni_passes_with_or_without_spaces(body: str) -> None:
-    code = f"{body}{isni_check_character(body)}"
-    spaced = " ".join(code[i : i + 4] for i in range(0, 16, 4))
-    assert parse_isni(code) == code
-    assert parse_isni(spaced) == code
+def test_isni_wrong_check_character_names_it() -> None:
+    with pytest.raises(InvalidInput, match="check character 9, expected X") as caught:
+        parse_isni("0000 0001 2146 4389")
+    assert caught.value.field == "isni"
 
 
-@given(digit_string(15), st.data())
-def test_isni_any_single_changed_character_fails(body: str, data: st.DataObject) -> None:
-    code = f"{body}{isni_check_character(body)}"
-    position = data.draw(st.integers(min_value=0, max_value=15))
-    alphabet = "0123456789X" if position == 15 else "0123456789"
-    new = data.draw(st.sampled_from([c for c in alphabet if c != code[position]]))
-    with pytest.raises(InvalidInput, match="check character"):
-        parse_isni(replace(code, position, new))
-
-
-@pytest.mark.parametrize("text", ["000000012146438", "0000000121464389X", "X000000121464380"])
+@pytest.mark.parametrize(
+    "text", ["000000012146438", "0000000121464389X", "X000000121464380", "٠٠٠٠٠٠٠١٢١٤٦٤٣٨X"]
+)
 def test_isni_malformed_text_is_rejected(text: str) -> None:
     with pytest.raises(InvalidInput, match="not an ISNI") as caught:
         parse_isni(text)
@@ -209,23 +166,16 @@ def test_isni_malformed_text_is_rejected(text: str) -> None:
 # --- IPI name number -----------------------------------------------------------------------
 
 
-def test_ipi_example_from_the_domain_rules_is_valid() -> None:
+def test_ipi_examples_from_the_domain_rules_are_valid() -> None:
     assert ipi_check_digits("000000001") == "99"
     assert parse_ipi_name_number("00000000199") == "00000000199"
+    assert ipi_check_digits("000004999") == "00"
+    assert parse_ipi_name_number("00000499900") == "00000499900"
 
 
-@given(digit_string(9))
-def test_generated_ipi_name_number_passes(body: str) -> None:
-    code = f"{body}{ipi_check_digits(body)}"
-    assert parse_ipi_name_number(code) == code
-
-
-@given(digit_string(9), st.data())
-def test_ipi_name_number_any_single_changed_digit_fails(body: str, data: st.DataObject) -> None:
-    code = f"{body}{ipi_check_digits(body)}"
-    position, new = data.draw(single_digit_change(code, list(range(11))))
-    with pytest.raises(InvalidInput, match="check digits") as caught:
-        parse_ipi_name_number(replace(code, position, new))
+def test_ipi_wrong_check_digits_name_the_field_and_the_expected_digits() -> None:
+    with pytest.raises(InvalidInput, match="check digits 01, expected 00") as caught:
+        parse_ipi_name_number("00000499901")
     assert caught.value.field == "ipi_name_number"
 
 
