@@ -8,9 +8,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 DIR="${GATEWAY_GRAPHIQL_ASSETS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rights-platform/graphiql}"
 
-if cmp -s "$HERE/package.json" "$DIR/package.json" && [ -f "$DIR/.complete" ]; then
-  exit 0
-fi
+installed() { cmp -s "$HERE/package.json" "$DIR/package.json" && [ -f "$DIR/.complete" ]; }
+installed && exit 0
 if ! command -v npm >/dev/null 2>&1; then
   echo "error: npm is needed to install GraphiQL's files (apt-get install npm)" >&2
   exit 1
@@ -25,6 +24,10 @@ cp "$HERE/package.json" "$tmp/package.json"
 (cd "$tmp" && npm install --no-package-lock --ignore-scripts --legacy-peer-deps \
   --no-audit --no-fund --loglevel=error >/dev/null)
 touch "$tmp/.complete"
-# Replace an older install whole; if another run got there first, keep its (equal) result.
-rm -rf "$DIR"
-mv -T "$tmp" "$DIR" 2>/dev/null || true
+# Replace an older install whole; if another run (a parallel test session) got there first,
+# keep its result, which a running gateway may already be reading.
+if ! installed; then
+  rm -rf "$DIR"
+  mv -T "$tmp" "$DIR" 2>/dev/null || true
+fi
+installed || { echo "error: GraphiQL's files could not be installed into $DIR" >&2; exit 1; }
