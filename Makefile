@@ -18,7 +18,7 @@ PACKAGES := contracts/pyproject.toml runtime/pyproject.toml gateway/pyproject.to
 	services/notifications/pyproject.toml devstack/pyproject.toml
 
 .PHONY: help venv tools keys infra-up infra-down infra-status cluster-up cluster-down \
-	test test-unit test-integration test-e2e run lint bench constraints schemas clean-state
+	test test-unit test-integration test-e2e graphiql run lint bench constraints schemas clean-state
 
 help:
 	@sed -n '2,5p' Makefile | sed 's/^# *//'
@@ -31,6 +31,10 @@ venv: $(VENV)/.installed
 # Debian packages beyond Python, Java and PostgreSQL (faketime, chromium, kcat).
 tools:
 	scripts/system_packages.sh
+
+# GraphiQL's files from npm (gateway/ide/package.json) into a cache outside git, once.
+graphiql:
+	gateway/ide/install.sh
 
 keys: venv
 	@$(PY) -c "from runtime.auth import ensure_keypair; from runtime.settings import PlatformSettings as S; ensure_keypair(S().rights_state_dir / 'keys')"
@@ -56,7 +60,7 @@ cluster-up: venv
 cluster-down:
 	infra/kafka.sh down --nodes 3
 
-test: infra-up keys
+test: infra-up keys graphiql
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-unit: venv
@@ -65,7 +69,7 @@ test-unit: venv
 test-integration: infra-up keys
 	$(VENV)/bin/pytest -m integration $(PYTEST_ARGS)
 
-test-e2e: infra-up keys
+test-e2e: infra-up keys graphiql
 	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
 
 run: venv tools

@@ -1,4 +1,5 @@
-"""The ASGI app: FastAPI serving /graphql (HTTP and graphql-transport-ws), /health and /ready."""
+"""The ASGI app: FastAPI serving /graphql (HTTP and graphql-transport-ws), /health and /ready,
+and locally GraphiQL with its files."""
 
 from __future__ import annotations
 
@@ -9,23 +10,36 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from runtime.telemetry import instrument_app
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.auth import ensure_key_pair, token_keys
 from gateway.context import GatewayContext, GatewayState
+from gateway.graphiql import ASSETS_PATH, GraphiQL
 from gateway.schema.build import make_schema
 from gateway.settings import GatewaySettings
 from gateway.subscriptions import KafkaUpdateFeed, UpdateHub
 
 log = logging.getLogger("gateway")
+# GraphiQL's files sit under versioned addresses: one address, one content, for good.
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 class GatewayRouter(GraphQLRouter[GatewayContext, None]):
+    def __init__(self, *args: Any, graphiql: GraphiQL | None = None, **kwargs: Any) -> None:
+        kwargs["graphql_ide"] = "graphiql" if graphiql else None
+        super().__init__(*args, **kwargs)
+        self.graphiql = graphiql
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        # strawberry's own page loads its files from a CDN; ours, from this gateway.
+        page, status = self.graphiql.page() if self.graphiql else ("", 404)
+        return HTMLResponse(page, status_code=status)
+
     async def on_ws_connect(self, context: GatewayContext) -> dict[str, object] | None:
         # A subscription socket must present a valid token in its connection_init payload
         # (or the handshake's Authorization header) before anything else happens.
@@ -76,14 +90,26 @@ def create_app(
     async def get_context(connection: HTTPConnection) -> GatewayContext:
         return GatewayContext(state)
 
+    graphiql = GraphiQL(settings.graphiql_assets_dir) if settings.graphiql_on else None
     router = GatewayRouter(
         make_schema(settings),
         context_getter=get_context,
-        graphql_ide="graphiql" if settings.graphiql_on else None,
+        graphiql=graphiql,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
     )
     app = FastAPI(title="rights gateway", lifespan=lifespan, openapi_url=None, docs_url=None,
                   redoc_url=None)
+    if graphiql is not None:
+        graphiql.load()  # says in the log, at start, whether the page can work
+        ide = graphiql
+
+        @app.get(ASSETS_PATH + "/{local_path:path}", include_in_schema=False)
+        async def graphiql_file(local_path: str) -> Response:
+            path = ide.file(local_path)
+            if path is None:
+                return Response(status_code=404)
+            return FileResponse(path, headers={"cache-control": IMMUTABLE})
+
     app.include_router(router, prefix="/graphql")
     app.state.gateway = state
     # The request span is the parent of every service call (httpx is instrumented per process).

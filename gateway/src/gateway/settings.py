@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from runtime.settings import PlatformSettings
+
+
+def _graphiql_cache() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "rights-platform" / "graphiql"
 
 
 class GatewaySettings(BaseSettings):
@@ -31,6 +37,8 @@ class GatewaySettings(BaseSettings):
     # None means: follow the environment (on locally, off in production).
     introspection: bool | None = None
     graphiql: bool | None = None
+    # Where `make graphiql` (gateway/ide/install.sh) puts the page's npm files; same default.
+    graphiql_assets_dir: Path = Field(default_factory=_graphiql_cache)
     # Subscriptions: set False to run without Kafka (unit tests, a read-only deployment).
     subscriptions_enabled: bool = True
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
