@@ -21,13 +21,15 @@ from sqlalchemy import text
 
 from contracts import events
 
+from .conftest import THIS_YEAR
+
 TABLES = {
     "register_party": "id",
     "register_work": "id",
     "register_holder": "work_id, party_id, role",
     "register_shares": "work_id, effective_from",
 }
-T0 = datetime(2026, 3, 1, tzinfo=UTC)
+T0 = datetime(THIS_YEAR, 3, 1, tzinfo=UTC)
 
 
 def decoded(data: events.EventData) -> DecodedEvent:
@@ -38,8 +40,8 @@ def decoded(data: events.EventData) -> DecodedEvent:
 def work_state(work_id: uuid.UUID, n: int, owners: list[tuple[uuid.UUID, Role, str]],
                status: WorkStatus) -> events.WorkState:
     return events.WorkState(
-        id=work_id, filing_number=f"F-2026-{n:06d}",
-        registration_number=f"R-2026-{n:06d}" if status != WorkStatus.FILED else None,
+        id=work_id, filing_number=f"F-{THIS_YEAR}-{n:06d}",
+        registration_number=f"R-{THIS_YEAR}-{n:06d}" if status != WorkStatus.FILED else None,
         title=f"Song {n}", kind=WorkKind.MUSICAL_WORK, status=status, country_of_origin="TH",
         rights_holders=[events.RightsHolder(party_id=p, role=r, share=Decimal(s))
                         for p, r, s in owners],
