@@ -22,10 +22,11 @@ from contracts import events as ev
 _WORK = "00000000-0000-4000-8000-00000000aaaa"
 _HOLDER_A = "00000000-0000-4000-8000-00000000bbbb"
 _HOLDER_B = "00000000-0000-4000-8000-00000000cccc"
-_FILING_NO = "F-2026-999999"
-_REG_NO = "R-2026-999999"
+# Today, as filing would stamp it (a four-digit year keeps the numbers' length).
+_AT = datetime.now(UTC)
+_FILING_NO = f"F-{_AT.year}-999999"
+_REG_NO = f"R-{_AT.year}-999999"
 _TITLE = "Bench work 9999999"
-_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _work_state(status: WorkStatus) -> ev.WorkState:
@@ -51,15 +52,15 @@ def _work_state(status: WorkStatus) -> ev.WorkState:
 
 def _templates() -> tuple[KafkaRecord, KafkaRecord]:
     filed = encode(ev.WorkFiled(occurred_at=_AT, work=_work_state(WorkStatus.FILED),
-                                actor_id=uuid.UUID(_HOLDER_A)))
+                                actor_id=uuid.UUID(_HOLDER_A), version=1))
     registered = encode(ev.WorkRegistered(occurred_at=_AT + timedelta(milliseconds=1),
-                                          work=_work_state(WorkStatus.REGISTERED)))
+                                          work=_work_state(WorkStatus.REGISTERED), version=2))
     return filed, registered
 
 
 def party_record(party_id: uuid.UUID, n: int) -> KafkaRecord:
     return encode(ev.PartyRegistered(
-        occurred_at=_AT - timedelta(days=1),
+        occurred_at=_AT - timedelta(days=1), version=1,
         party=ev.PartyState(id=party_id, name=f"Bench creator {n}", kind=PartyKind.PERSON,
                             country="TH"),
     ))
@@ -88,8 +89,8 @@ class FilingStream:
                 _WORK: str(work_id),
                 _HOLDER_A: parties[n % len(parties)],
                 _HOLDER_B: parties[(n * 7 + 1) % len(parties)],
-                _FILING_NO: f"F-2026-{n + 1:06d}",
-                _REG_NO: f"R-2026-{n + 1:06d}",
+                _FILING_NO: f"F-{_AT.year}-{n + 1:06d}",
+                _REG_NO: f"R-{_AT.year}-{n + 1:06d}",
                 _TITLE: f"Bench work {n:07d}",
             }
             for template in (self.filed, self.registered):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.common import Latencies
@@ -38,6 +39,10 @@ async def seed(platform: Platform, works: int) -> tuple[str, str, str]:
     co, _ = await register_party(platform, "Gateway bench lyricist")
     licensee, licensee_token = await register_party(platform, "Gateway bench streamer")
     gate = asyncio.Semaphore(8)
+    # A licence in force today whose first quarter is over, whenever the bench runs.
+    today = datetime.now(UTC).date()
+    start, end = today - timedelta(days=120), today + timedelta(days=240)
+    quarter_end = start + timedelta(days=89)
 
     async def one(n: int) -> None:
         async with gate:
@@ -46,13 +51,14 @@ async def seed(platform: Platform, works: int) -> tuple[str, str, str]:
                 [(owner, "COMPOSER", "60"), (co, "LYRICIST", "40")]), owner_token))["fileWork"])
             offer = _ok((await platform.gql(OFFER, {"input": {
                 "workId": work["work"]["id"], "licenseeId": licensee, "territories": ["TH", "VN"],
-                "media": ["STREAMING"], "exclusive": False, "start": "2026-01-01",
-                "end": "2026-12-31", "royaltyRate": "10.00", "advance": "0.00",
+                "media": ["STREAMING"], "exclusive": False, "start": start.isoformat(),
+                "end": end.isoformat(), "royaltyRate": "10.00", "advance": "0.00",
                 "currency": "THB"}}, owner_token))["offerLicence"])
             licence_id = offer["licence"]["id"]
             _ok((await platform.gql(ACCEPT, {"id": licence_id}, licensee_token))["acceptLicence"])
             _ok((await platform.gql(USAGE, {"input": {
-                "licenceId": licence_id, "periodStart": "2026-01-01", "periodEnd": "2026-03-31",
+                "licenceId": licence_id, "periodStart": start.isoformat(),
+                "periodEnd": quarter_end.isoformat(),
                 "units": 1000, "grossRevenue": "1234.50"}}, licensee_token))["reportUsage"])
 
     await asyncio.gather(*(one(n) for n in range(works)))

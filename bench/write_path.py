@@ -30,8 +30,8 @@ def work_event(n: int) -> WorkRegistered:
     holders = [uuid.uuid4(), uuid.uuid4()]
     now = datetime.now(UTC)
     return WorkRegistered(occurred_at=now, actor_id=holders[0], work=WorkState(
-        id=uuid.uuid4(), filing_number=f"F-2026-{n + 1:06d}",
-        registration_number=f"R-2026-{n + 1:06d}", title=f"Bench relay work {n}",
+        id=uuid.uuid4(), filing_number=f"F-{now.year}-{n + 1:06d}",
+        registration_number=f"R-{now.year}-{n + 1:06d}", title=f"Bench relay work {n}",
         alternate_titles=["ชื่อเรื่องทดสอบ", "Tên tác phẩm thử nghiệm", "x" * 200],
         kind=WorkKind.MUSICAL_WORK, status=WorkStatus.REGISTERED, country_of_origin="TH",
         rights_holders=[RightsHolder(party_id=holders[0], role=Role.COMPOSER, share=Decimal("60")),

@@ -8,6 +8,7 @@ import sys
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from contracts.topics import ALL_TOPICS, PARTITIONS
+from runtime.kafka import TOPIC_CONFIGS
 
 
 async def ensure_topics(bootstrap: str, prefix: str, replication: int) -> list[str]:
@@ -24,6 +25,7 @@ async def ensure_topics(bootstrap: str, prefix: str, replication: int) -> list[s
                         name=t,
                         num_partitions=PARTITIONS[t[len(prefix) :]],
                         replication_factor=replication,
+                        topic_configs=TOPIC_CONFIGS,
                     )
                     for t in missing
                 ]

@@ -13,6 +13,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -187,14 +188,18 @@ async def test_the_whole_deal(platform: Any) -> None:
     assert sum(shares.values()) == Decimal("100.00")
     assert shares[(suda, "COMPOSER")] == Decimal("50.00")
 
-    # Offer (right after the filing service's writes) and acceptance.
+    # Offer (right after the filing service's writes) and acceptance: a licence that began
+    # four months ago and runs eight more, so its first quarter is over and it is in force.
+    today = datetime.now(UTC).date()
+    start, end = today - timedelta(days=120), today + timedelta(days=240)
+    quarter_end = start + timedelta(days=89)
     terms = {
         "workId": work["id"],
         "territories": ["ASEAN"],
         "media": ["STREAMING"],
         "exclusive": True,
-        "start": "2026-01-01",
-        "end": "2026-12-31",
+        "start": start.isoformat(),
+        "end": end.isoformat(),
         "royaltyRate": "10.00",
         "advance": "100.00",
         "currency": "THB",
@@ -211,7 +216,7 @@ async def test_the_whole_deal(platform: Any) -> None:
     )["licence"]
     assert accepted["status"] == "ACTIVE"
 
-    # Conflict: another exclusive offer over Thailand streaming in the same year is refused.
+    # Conflict: another exclusive offer over Thailand streaming in the same period is refused.
     refused = (
         await platform.gql(
             OFFER, {"input": {**terms, "territories": ["TH"], "licenseeId": rival}}, minh_token
@@ -222,15 +227,16 @@ async def test_the_whole_deal(platform: Any) -> None:
     assert licence["id"] in refused["errors"][0]["message"]
 
     # Usage: 5,000.00 gross at 10 % = 500.00, advance 100.00 recouped first, 400.00 split by the
-    # shares at the end of the period (31 March: 60/40, before today's transfer).
+    # shares at the end of the period (a month ago, before the work was even registered: the
+    # first registered shares, 60/40, not today's transfer; DOMAIN.md, Usage and royalties).
     result = await mutate(
         platform,
         USAGE,
         {
             "input": {
                 "licenceId": licence["id"],
-                "periodStart": "2026-01-01",
-                "periodEnd": "2026-03-31",
+                "periodStart": start.isoformat(),
+                "periodEnd": quarter_end.isoformat(),
                 "units": 12000,
                 "grossRevenue": "5000.00",
             }

@@ -47,6 +47,21 @@ class EventData(Payload):
         raise NotImplementedError
 
 
+# The order of one aggregate's snapshots: filing counts each party's and each work's changes
+# in the transaction that makes them, so a reader orders snapshots without trusting any clock.
+AggregateVersion = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        description=(
+            "the aggregate's version after this change: 1 for its first event, one more for "
+            "each later event of the same party or work; a reader keeps the snapshot with the "
+            "highest version. Absent on events written before versions existed."
+        ),
+    ),
+]
+
+
 # --- parties -------------------------------------------------------------------------------
 
 
@@ -66,6 +81,7 @@ class PartyEvent(EventData):
     source: ClassVar[str] = topics.FILING_SOURCE
 
     party: PartyState
+    version: AggregateVersion = None
 
     def aggregate_id(self) -> str:
         return str(self.party.id)
@@ -152,6 +168,7 @@ class WorkEvent(EventData):
     actor_id: UUID | None = Field(
         default=None, description="the party who caused the change; null when automatic"
     )
+    version: AggregateVersion = None
 
     def aggregate_id(self) -> str:
         return str(self.work.id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -226,7 +226,46 @@ async def _subscribe_society(demo: Demo, society_id: str) -> None:
     )
 
 
-async def _load(config: PlatformConfig, demo: Demo) -> dict[str, str]:
+def month_start(today: date, months: int) -> date:
+    """The first day of the month `months` away from `today`'s (negative: earlier)."""
+    index = today.year * 12 + today.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def demo_periods(today: date) -> dict[str, tuple[date, date | None]]:
+    """The demo's licence and usage periods, laid around `today` so that the data reads the
+    same whenever it is loaded: running licences cover today, reported quarters are over,
+    the ended licence ended before today and the offer starts next month."""
+
+    def m(n: int) -> date:
+        return month_start(today, n)
+
+    day = timedelta(days=1)
+    return {
+        "active": (m(-6), m(18) - day),
+        "active_q1": (m(-6), m(-3) - day),
+        "active_q2": (m(-3), m(0) - day),
+        "song": (m(-5), None),
+        "song_q1": (m(-5), m(-2) - day),
+        "offered": (m(1), m(13) - day),
+        "declined": (m(-4), m(6) - day),
+        "withdrawn": (m(-6), None),
+        "terminated": (m(-6), None),
+        "ended": (m(-18), m(-6) - day),
+    }
+
+
+async def _load(config: PlatformConfig, demo: Demo, today: date) -> dict[str, str]:
+    periods = {
+        name: (start.isoformat(), end.isoformat() if end else None)
+        for name, (start, end) in demo_periods(today).items()
+    }
+    quarters = {
+        name: (start.isoformat(), end.isoformat())
+        for name, (start, end) in demo_periods(today).items()
+        if name.endswith("_q1") or name.endswith("_q2")
+        if end is not None
+    }
     ids: dict[str, str] = {}
     for party in PARTIES:
         fields = {k: v for k, v in party.items() if k != "key"}
@@ -316,21 +355,20 @@ async def _load(config: PlatformConfig, demo: Demo) -> dict[str, str]:
         ["ASEAN"],
         ["STREAMING", "DOWNLOAD"],
         True,
-        "2026-01-01",
-        "2027-12-31",
+        *periods["active"],
         "12.50",
         "1000.00",
         "THB",
     )
     await act("accept", active, "mekong")
-    await usage(active, "2026-01-01", "2026-03-31", 120_000, "6400.00")
-    await usage(active, "2026-04-01", "2026-06-30", 150_000, "9850.75")
+    await usage(active, *quarters["active_q1"], 120_000, "6400.00")
+    await usage(active, *quarters["active_q2"], 150_000, "9850.75")
     # Non-exclusive worldwide licence for a co-owned Vietnamese song, in USD.
     song = await offer(
-        3, "lan", "mekong", ["WORLD"], ["STREAMING"], False, "2026-02-01", None, "8.00", "0", "USD"
+        3, "lan", "mekong", ["WORLD"], ["STREAMING"], False, *periods["song"], "8.00", "0", "USD"
     )
     await act("accept", song, "mekong")
-    await usage(song, "2026-02-01", "2026-04-30", 40_000, "1234.56")
+    await usage(song, *quarters["song_q1"], 40_000, "1234.56")
     offered = await offer(
         6,
         "aminah",
@@ -338,8 +376,7 @@ async def _load(config: PlatformConfig, demo: Demo) -> dict[str, str]:
         ["MY", "ID", "SG"],
         ["BROADCAST"],
         True,
-        "2026-06-01",
-        "2027-05-31",
+        *periods["offered"],
         "10.00",
         "500.00",
         "MYR",
@@ -351,8 +388,7 @@ async def _load(config: PlatformConfig, demo: Demo) -> dict[str, str]:
         ["ID"],
         ["SYNC"],
         False,
-        "2026-03-01",
-        "2026-12-31",
+        *periods["declined"],
         "15.00",
         "0",
         "IDR",
@@ -365,19 +401,19 @@ async def _load(config: PlatformConfig, demo: Demo) -> dict[str, str]:
         ["KH"],
         ["PUBLIC_PERFORMANCE"],
         False,
-        "2026-01-01",
-        None,
+        *periods["withdrawn"],
         "5.00",
         "0",
         "USD",
     )
     await act("withdraw", withdrawn, "sokha")
     terminated = await offer(
-        17, "maria", "mekong", ["PH"], ["STREAMING"], False, "2026-01-01", None, "9.00", "0", "PHP"
+        17, "maria", "mekong", ["PH"], ["STREAMING"], False, *periods["terminated"], "9.00", "0",
+        "PHP",
     )
     await act("accept", terminated, "mekong")
     await act("terminate", terminated, "maria")
-    # Ended last year: the expiry job moves it to EXPIRED.
+    # Ended half a year ago: the expiry job moves it to EXPIRED.
     ended = await offer(
         15,
         "khamla",
@@ -385,8 +421,7 @@ async def _load(config: PlatformConfig, demo: Demo) -> dict[str, str]:
         ["LA", "TH"],
         ["DOWNLOAD"],
         False,
-        "2025-01-01",
-        "2025-12-31",
+        *periods["ended"],
         "7.00",
         "0",
         "LAK",
@@ -413,7 +448,7 @@ async def load_demo_data(config: PlatformConfig) -> str:
                 ids = None  # the databases were reset since: load again
         loaded = ids is None
         if ids is None:
-            ids = await _load(config, demo)
+            ids = await _load(config, demo, datetime.now(UTC).date())
             state_file.write_text(json.dumps(ids, indent=1))
         tokens = {
             "creator (Somchai Wongsakul)": demo.token(ids["somchai"]),

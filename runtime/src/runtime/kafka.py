@@ -13,6 +13,12 @@ from faststream.kafka import KafkaBroker
 
 log = logging.getLogger(__name__)
 
+# The broker stamps every record with its own clock. With the default (CreateTime) each
+# producer stamps it with its wall clock, and a Kafka 4 broker refuses a record stamped more
+# than an hour ahead of its own (`log.message.timestamp.after.max.ms`): a producer whose clock
+# runs ahead could publish nothing at all. No consumer of ours orders by record timestamps.
+TOPIC_CONFIGS = {"message.timestamp.type": "LogAppendTime"}
+
 
 def reliable_producer(bootstrap_servers: str, **overrides: object) -> AIOKafkaProducer:
     """An idempotent producer that waits for every in-sync replica: no loss, no duplicates
@@ -53,6 +59,7 @@ async def ensure_topics(
                 name=full,
                 num_partitions=PARTITIONS.get(base, 3),
                 replication_factor=replication_factor,
+                topic_configs=TOPIC_CONFIGS,
             )
             for full, base in topics
             if full not in existing

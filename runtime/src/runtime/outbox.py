@@ -224,9 +224,11 @@ class OutboxRelay(NotifiedLoop):
                     text("SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL")
                 )
             ).one()
+            # `sent_at` is the database's clock (`now()` above), so the cutoff is too: this
+            # process's clock may run ahead of it and would delete rows still within retention.
             await conn.execute(
-                text("DELETE FROM outbox WHERE sent_at < :cutoff"),
-                {"cutoff": datetime.now(UTC) - self.retention},
+                text("DELETE FROM outbox WHERE sent_at < now() - CAST(:retention AS interval)"),
+                {"retention": self.retention},
             )
         metrics.OUTBOX_BACKLOG.labels(self.settings.service_name).set(backlog)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0

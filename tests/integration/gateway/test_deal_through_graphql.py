@@ -10,6 +10,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -149,13 +150,16 @@ async def test_a_whole_deal_runs_through_graphql_and_reads_back_as_one_timeline(
     assert filed["work"]["status"] == "REGISTERED"
     work_id = filed["work"]["id"]
 
+    # A licence in force today (two months in, ten to go), whenever the suite runs.
+    today = datetime.now(UTC).date()
+    start, end = today - timedelta(days=60), today + timedelta(days=300)
     offered = (await platform.call(
         """mutation ($i: OfferLicenceInput!) { offerLicence(input: $i) {
              licence { id status terms { territories advance } }
              errors { code message field } } }""",
         {"i": {"workId": work_id, "licenseeId": lee, "territories": ["ASEAN"],
-               "media": ["STREAMING"], "exclusive": True, "start": "2026-01-01",
-               "end": "2027-12-31", "royaltyRate": "10.00", "advance": "50.00",
+               "media": ["STREAMING"], "exclusive": True, "start": start.isoformat(),
+               "end": end.isoformat(), "royaltyRate": "10.00", "advance": "50.00",
                "currency": "USD"}}, alice_token))["offerLicence"]
     assert offered["errors"] == [], offered
     licence_id = offered["licence"]["id"]
@@ -190,8 +194,8 @@ async def test_a_whole_deal_runs_through_graphql_and_reads_back_as_one_timeline(
         """mutation ($i: ReportUsageInput!) { reportUsage(input: $i) {
              report { units grossRevenue } statement { royalty recouped payable
                lines { share amount party { id } } } errors { code message field } } }""",
-        {"i": {"licenceId": licence_id, "periodStart": "2026-01-01",
-               "periodEnd": "2026-01-31", "units": 1000, "grossRevenue": "1000.00"}},
+        {"i": {"licenceId": licence_id, "periodStart": start.isoformat(),
+               "periodEnd": (start + timedelta(days=30)).isoformat(), "units": 1000, "grossRevenue": "1000.00"}},
         lee_token))["reportUsage"]
     assert used["errors"] == [], used
     statement = used["statement"]

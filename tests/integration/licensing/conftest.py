@@ -25,6 +25,10 @@ from runtime.service import ServiceRuntime
 
 from contracts import events
 
+# Dates are laid in the current year (UTC), so no test depends on the calendar: licences
+# ending on 31 December of it are in force on any day the suite runs.
+THIS_YEAR = datetime.now(UTC).year
+
 
 @dataclass
 class Register:
@@ -63,8 +67,8 @@ class Register:
         first = next(iter(owners))
         return events.WorkState(
             id=work_id,
-            filing_number=f"F-2026-{self.filing_seq:06d}",
-            registration_number=f"R-2026-{self.filing_seq:06d}"
+            filing_number=f"F-{THIS_YEAR}-{self.filing_seq:06d}",
+            registration_number=f"R-{THIS_YEAR}-{self.filing_seq:06d}"
             if status in (WorkStatus.REGISTERED, WorkStatus.DISPUTED) else None,
             title=f"Song {self.filing_seq}",
             kind=WorkKind.MUSICAL_WORK,
@@ -75,7 +79,7 @@ class Register:
                 for p, s in owners.items()
             ],
             filed_by=first,
-            filed_at=datetime(2026, 1, 1, tzinfo=UTC),
+            filed_at=datetime(THIS_YEAR, 1, 1, tzinfo=UTC),
         )
 
     async def registered_work(
@@ -223,8 +227,8 @@ def offer_body(deal: Deal, **overrides: Any) -> dict[str, Any]:
         "territories": ["TH", "VN"],
         "media": ["STREAMING"],
         "exclusive": True,
-        "start": "2026-01-01",
-        "end": "2026-12-31",
+        "start": f"{THIS_YEAR}-01-01",
+        "end": f"{THIS_YEAR}-12-31",
         "royalty_rate": "10.00",
         "advance": "0",
         "currency": "USD",

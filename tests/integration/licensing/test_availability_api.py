@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from .conftest import Deal, Register, Service, offer_body, wait_for
+from .conftest import THIS_YEAR, Deal, Register, Service, offer_body, wait_for
 
-TERMS = {"territories": "TH,VN", "media": "STREAMING", "start": "2026-03-01",
-         "end": "2026-09-30"}
+TERMS = {"territories": "TH,VN", "media": "STREAMING", "start": f"{THIS_YEAR}-03-01",
+         "end": f"{THIS_YEAR}-09-30"}
 
 
 async def _active_licence(service: Service, deal: Deal, **overrides: Any) -> str:
@@ -55,7 +55,7 @@ async def _single(service: Service, caller: uuid.UUID, work_id: uuid.UUID,
 async def test_batch_availability_gives_each_work_the_single_route_answer(
     service: Service, register: Register, deal: Deal
 ) -> None:
-    exclusive_licence = await _active_licence(service, deal)  # exclusive TH,VN 2026
+    exclusive_licence = await _active_licence(service, deal)  # exclusive TH,VN this year
     other = await _another_deal(service, register, deal)
     shared_licence = await _active_licence(service, other, exclusive=False,
                                            territories=["VN"])
@@ -64,7 +64,7 @@ async def test_batch_availability_gives_each_work_the_single_route_answer(
     ids = [deal.work_id, other.work_id, free.work_id, unknown]
     # Exactly the parameters the gateway sends: exclusive as "true"/"false", no end when open.
     for params in ({**TERMS, "exclusive": "false"}, {**TERMS, "exclusive": "true"},
-                   {"territories": "VN", "media": "STREAMING", "start": "2026-05-01",
+                   {"territories": "VN", "media": "STREAMING", "start": f"{THIS_YEAR}-05-01",
                     "exclusive": "true"}):
         response = await _batch(service, deal.licensee, ids, **params)
         assert response.status_code == 200, response.text
@@ -79,13 +79,13 @@ async def test_batch_availability_gives_each_work_the_single_route_answer(
     assert items[str(deal.work_id)] == {
         "available": False,
         "conflicts": [{"licence_id": exclusive_licence, "territories": ["TH", "VN"],
-                       "media": ["STREAMING"], "start": "2026-03-01", "end": "2026-09-30",
+                       "media": ["STREAMING"], "start": f"{THIS_YEAR}-03-01", "end": f"{THIS_YEAR}-09-30",
                        "exclusive": True}],
     }
     assert items[str(other.work_id)] == {
         "available": False,
         "conflicts": [{"licence_id": shared_licence, "territories": ["VN"],
-                       "media": ["STREAMING"], "start": "2026-03-01", "end": "2026-09-30",
+                       "media": ["STREAMING"], "start": f"{THIS_YEAR}-03-01", "end": f"{THIS_YEAR}-09-30",
                        "exclusive": False}],
     }
     assert items[str(free.work_id)] == {"available": True, "conflicts": []}
@@ -163,7 +163,7 @@ async def test_batch_availability_of_no_works_is_empty(service: Service, deal: D
         ({"territories": "TH,QQ"}, "territories[1]"),
         ({"territories": ""}, "territories"),
         ({"media": "RADIO"}, "media[0]"),
-        ({"start": "2026-06-01", "end": "2026-05-31"}, "end"),
+        ({"start": f"{THIS_YEAR}-06-01", "end": f"{THIS_YEAR}-05-31"}, "end"),
         ({"start": "not-a-date"}, "start"),
         ({"work_ids": ",".join(str(uuid.uuid4()) for _ in range(501))}, "work_ids"),
         ({"work_ids": f"{uuid.uuid4()},nope"}, "work_ids[1]"),

@@ -13,7 +13,7 @@ from licensing.service import Caller
 from sqlalchemy import select
 from sqlmodel import col
 
-from .conftest import Deal, Service, offer_body
+from .conftest import THIS_YEAR, Deal, Service, offer_body
 
 
 async def test_two_conflicting_offers_accepted_at_once_leave_exactly_one_active(
@@ -25,7 +25,7 @@ async def test_two_conflicting_offers_accepted_at_once_leave_exactly_one_active(
         for _ in range(2):
             terms = parse_terms(
                 territories=["MY"], media=["BROADCAST"], exclusive=True,
-                start=date(2030 + round_, 1, 1), end=date(2030 + round_, 12, 31),
+                start=date(THIS_YEAR + 4 + round_, 1, 1), end=date(THIS_YEAR + 4 + round_, 12, 31),
                 royalty_rate="7.50", advance="0", currency="MYR",
             )
             row = await commands.offer_licence(

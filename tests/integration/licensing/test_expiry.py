@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime, timedelta
 
 from licensing.expiry import expire_now
 from licensing.service import expire_due_licences
@@ -27,10 +27,18 @@ async def _status(service: Service, deal: Deal, licence_id: str) -> str:
 
 
 async def test_licence_expires_the_day_after_its_end_date(service: Service, deal: Deal) -> None:
-    ended = await _accepted(service, deal, start="2025-01-01", end="2025-12-31")
-    running = await _accepted(service, deal, start="2026-01-01", end=None, territories=["PH"])
+    today = datetime.now(UTC).date()
+    last_day = today - timedelta(days=1)
+    ended = await _accepted(
+        service, deal, start=(today - timedelta(days=365)).isoformat(), end=last_day.isoformat()
+    )
+    running = await _accepted(
+        service, deal, start=(today - timedelta(days=30)).isoformat(), end=None,
+        territories=["PH"],
+    )
     sessions = service.licensing.sessions
-    assert await expire_due_licences(sessions=sessions, today=date(2025, 12, 31)) == 0
+    # On its end date a licence is still in force; the day after, it expires.
+    assert await expire_due_licences(sessions=sessions, today=last_day) == 0
     assert await _status(service, deal, ended) == "ACTIVE"
     assert await expire_now(sessions) >= 1
     assert await _status(service, deal, ended) == "EXPIRED"

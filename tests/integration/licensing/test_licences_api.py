@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Deal, Register, Service, offer_body, wait_for
+from .conftest import THIS_YEAR, Deal, Register, Service, offer_body, wait_for
 
 
 async def _offer(service: Service, deal: Deal, **overrides: Any) -> dict[str, Any]:
@@ -49,7 +49,7 @@ async def _licence_count(service: Service) -> int:
     [
         ({"territories": ["TH", "XX"]}, "territories[1]"),
         ({"media": ["RADIO"]}, "media[0]"),
-        ({"start": "2026-06-01", "end": "2026-05-31"}, "end"),
+        ({"start": f"{THIS_YEAR}-06-01", "end": f"{THIS_YEAR}-05-31"}, "end"),
         ({"royalty_rate": "-1.00"}, "royalty_rate"),
         ({"royalty_rate": "100.01"}, "royalty_rate"),
         ({"royalty_rate": 10.5}, "royalty_rate"),
@@ -114,7 +114,7 @@ async def test_offer_right_after_registration_waits_for_the_read_model(
             "/licences",
             json={
                 "work_id": str(work_id), "licensee_id": str(licensee), "territories": ["SG"],
-                "media": ["PRINT"], "exclusive": False, "start": "2026-01-01",
+                "media": ["PRINT"], "exclusive": False, "start": f"{THIS_YEAR}-01-01",
                 "royalty_rate": "5.00", "currency": "SGD",
             },
         )
@@ -143,28 +143,28 @@ async def test_offer_conflicting_with_an_active_licence_is_refused_with_the_expl
         response = await client.post(
             "/licences",
             json=offer_body(deal, territories=["VN", "JP"], media=["DOWNLOAD", "SYNC"],
-                            exclusive=False, start="2026-06-01", end="2027-06-30"),
+                            exclusive=False, start=f"{THIS_YEAR}-06-01", end=f"{THIS_YEAR + 1}-06-30"),
         )
         availability = await client.get(
             f"/works/{deal.work_id}/availability",
-            params={"territories": "VN,JP", "media": "DOWNLOAD,SYNC", "start": "2026-06-01",
-                    "end": "2027-06-30"},
+            params={"territories": "VN,JP", "media": "DOWNLOAD,SYNC", "start": f"{THIS_YEAR}-06-01",
+                    "end": f"{THIS_YEAR + 1}-06-30"},
         )
         elsewhere = await client.get(
             f"/works/{deal.work_id}/availability",
-            params={"territories": "JP", "media": "DOWNLOAD", "start": "2026-06-01"},
+            params={"territories": "JP", "media": "DOWNLOAD", "start": f"{THIS_YEAR}-06-01"},
         )
     assert response.status_code == 409
     error = response.json()
     assert error["code"] == "LICENCE_CONFLICT"
     assert first["id"] in error["message"] and "VN" in error["message"]
-    assert "DOWNLOAD" in error["message"] and "2026-06-01..2026-12-31" in error["message"]
+    assert "DOWNLOAD" in error["message"] and f"{THIS_YEAR}-06-01..{THIS_YEAR}-12-31" in error["message"]
     assert availability.json() == {
         "available": False,
         "conflicts": [
             {
                 "licence_id": first["id"], "territories": ["VN"], "media": ["DOWNLOAD"],
-                "start": "2026-06-01", "end": "2026-12-31", "exclusive": True,
+                "start": f"{THIS_YEAR}-06-01", "end": f"{THIS_YEAR}-12-31", "exclusive": True,
             }
         ],
     }
@@ -177,11 +177,11 @@ async def test_availability_rejects_unknown_territory_and_medium(
     async with service.client(deal.licensee) as client:
         bad_territory = await client.get(
             f"/works/{deal.work_id}/availability",
-            params={"territories": "TH,QQ", "media": "SYNC", "start": "2026-01-01"},
+            params={"territories": "TH,QQ", "media": "SYNC", "start": f"{THIS_YEAR}-01-01"},
         )
         bad_medium = await client.get(
             f"/works/{deal.work_id}/availability",
-            params={"territories": "TH", "media": "RADIO", "start": "2026-01-01"},
+            params={"territories": "TH", "media": "RADIO", "start": f"{THIS_YEAR}-01-01"},
         )
     assert (bad_territory.status_code, bad_territory.json()["field"]) == (400, "territories[1]")
     assert (bad_medium.status_code, bad_medium.json()["field"]) == (400, "media[0]")

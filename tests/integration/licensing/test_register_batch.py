@@ -21,13 +21,15 @@ from sqlalchemy import text
 
 from contracts import events
 
+from .conftest import THIS_YEAR
+
 TABLES = {
     "register_party": "id",
     "register_work": "id",
     "register_holder": "work_id, party_id, role",
     "register_shares": "work_id, effective_from",
 }
-T0 = datetime(2026, 3, 1, tzinfo=UTC)
+T0 = datetime(THIS_YEAR, 3, 1, tzinfo=UTC)
 
 
 def decoded(data: events.EventData) -> DecodedEvent:
@@ -38,8 +40,8 @@ def decoded(data: events.EventData) -> DecodedEvent:
 def work_state(work_id: uuid.UUID, n: int, owners: list[tuple[uuid.UUID, Role, str]],
                status: WorkStatus) -> events.WorkState:
     return events.WorkState(
-        id=work_id, filing_number=f"F-2026-{n:06d}",
-        registration_number=f"R-2026-{n:06d}" if status != WorkStatus.FILED else None,
+        id=work_id, filing_number=f"F-{THIS_YEAR}-{n:06d}",
+        registration_number=f"R-{THIS_YEAR}-{n:06d}" if status != WorkStatus.FILED else None,
         title=f"Song {n}", kind=WorkKind.MUSICAL_WORK, status=status, country_of_origin="TH",
         rights_holders=[events.RightsHolder(party_id=p, role=r, share=Decimal(s))
                         for p, r, s in owners],
@@ -94,6 +96,39 @@ def history() -> list[DecodedEvent]:
                 keep_owners=False, reason="holders replaced",
                 previous_rights_holders=work_state(work_id, n, owners,
                                                    WorkStatus.REGISTERED).rights_holders)))
+    out += versioned_history(parties)
+    return out
+
+
+def versioned_history(parties: list[uuid.UUID]) -> list[DecodedEvent]:
+    """Versioned events written by filing instances whose clocks disagree: the later
+    version is stamped earlier, and an old version is replayed with a later stamp."""
+    out: list[DecodedEvent] = []
+    a, b = parties[1], parties[2]
+    out.append(decoded(events.PartyUpdated(
+        occurred_at=T0 + timedelta(days=3), version=2, changed_fields=["name"],
+        party=events.PartyState(id=a, name="Version 2", kind=PartyKind.PERSON, country="TH"))))
+    out.append(decoded(events.PartyUpdated(
+        occurred_at=T0 + timedelta(days=4), version=1, changed_fields=["name"],
+        party=events.PartyState(id=a, name="Version 1", kind=PartyKind.PERSON, country="TH"))))
+    for n in range(20, 26):
+        work_id = uuid.uuid4()
+        owners = [(a, Role.COMPOSER, "70.00"), (b, Role.LYRICIST, "30.00")]
+        moved = [(a, Role.COMPOSER, "40.00"), (b, Role.LYRICIST, "60.00")]
+        at = T0 + timedelta(days=n)
+        out.append(decoded(events.WorkFiled(occurred_at=at, version=1, work=work_state(
+            work_id, n, owners, WorkStatus.FILED))))
+        out.append(decoded(events.WorkRegistered(occurred_at=at, version=2, work=work_state(
+            work_id, n, owners, WorkStatus.REGISTERED))))
+        out.append(decoded(events.WorkOwnershipTransferred(
+            occurred_at=at - timedelta(minutes=n), version=3,
+            work=work_state(work_id, n, moved, WorkStatus.REGISTERED),
+            from_party_id=a, to_party_id=b, share=Decimal("30.00"),
+            previous_rights_holders=work_state(work_id, n, owners,
+                                               WorkStatus.REGISTERED).rights_holders)))
+        out.append(decoded(events.WorkRegistered(
+            occurred_at=at + timedelta(hours=1), version=2,
+            work=work_state(work_id, n, owners, WorkStatus.REGISTERED))))
     return out
 
 
@@ -132,7 +167,9 @@ async def test_batch_handler_builds_the_same_read_model_as_event_by_event(
     events_in_order = history()
     await apply(one_by_one, [events_in_order], batch=False)
     # batches of uneven sizes, so updates of one work straddle batch boundaries
-    cuts = [0, 7, 8, 30, len(events_in_order)]
+    # (the versioned works at the end too)
+    end = len(events_in_order)
+    cuts = [0, 7, 8, 30, end - 13, end - 2, end]
     await apply(set_based, [events_in_order[a:b] for a, b in itertools.pairwise(cuts)], batch=True)
     expected = await snapshot(one_by_one)
     assert expected["register_work"] and expected["register_shares"]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from .conftest import Deal, Register, Service, offer_body, wait_for
+from .conftest import THIS_YEAR, Deal, Register, Service, offer_body, wait_for
 from .kafka_reader import read_until
 
 
@@ -39,14 +39,14 @@ async def test_advance_is_recouped_first_and_payable_is_split_to_the_cent(
     service: Service, deal: Deal
 ) -> None:
     licence_id = await _active_licence(service, deal, advance="150.00")
-    jan = await _report(service, deal.licensee, licence_id, period_start="2026-01-01",
-                        period_end="2026-01-31", units=1000, gross_revenue="1000.00")
+    jan = await _report(service, deal.licensee, licence_id, period_start=f"{THIS_YEAR}-01-01",
+                        period_end=f"{THIS_YEAR}-01-31", units=1000, gross_revenue="1000.00")
     assert jan.status_code == 201, jan.text
     statement = jan.json()["statement"]
     assert (statement["royalty"], statement["recouped"], statement["payable"]) == (
         "100.00", "100.00", "0.00")
-    feb = (await _report(service, deal.licensee, licence_id, period_start="2026-02-01",
-                         period_end="2026-02-28", units=1000, gross_revenue="1000.00")).json()
+    feb = (await _report(service, deal.licensee, licence_id, period_start=f"{THIS_YEAR}-02-01",
+                         period_end=f"{THIS_YEAR}-02-28", units=1000, gross_revenue="1000.00")).json()
     statement = feb["statement"]
     assert (statement["royalty"], statement["recouped"], statement["payable"]) == (
         "100.00", "50.00", "50.00")
@@ -64,13 +64,13 @@ async def test_advance_is_recouped_first_and_payable_is_split_to_the_cent(
 @pytest.mark.parametrize(
     ("body", "status", "code", "field"),
     [
-        ({"period_start": "2026-02-15", "period_end": "2026-03-15"}, 409, "USAGE_OVERLAP",
+        ({"period_start": f"{THIS_YEAR}-02-15", "period_end": f"{THIS_YEAR}-03-15"}, 409, "USAGE_OVERLAP",
          "period_start"),
-        ({"period_start": "2025-12-01", "period_end": "2025-12-31"}, 400,
+        ({"period_start": f"{THIS_YEAR - 1}-12-01", "period_end": f"{THIS_YEAR - 1}-12-31"}, 400,
          "USAGE_OUTSIDE_LICENCE", "period_start"),
-        ({"period_start": "2026-12-01", "period_end": "2027-01-31"}, 400,
+        ({"period_start": f"{THIS_YEAR}-12-01", "period_end": f"{THIS_YEAR + 1}-01-31"}, 400,
          "USAGE_OUTSIDE_LICENCE", "period_end"),
-        ({"period_start": "2026-05-31", "period_end": "2026-05-01"}, 400, "INVALID_PERIOD",
+        ({"period_start": f"{THIS_YEAR}-05-31", "period_end": f"{THIS_YEAR}-05-01"}, 400, "INVALID_PERIOD",
          "period_end"),
         ({"currency": "EUR"}, 400, "WRONG_CURRENCY", "currency"),
         ({"currency": "EURO"}, 400, "INVALID_MONEY", "currency"),
@@ -86,10 +86,10 @@ async def test_bad_usage_report_is_refused_and_nothing_is_written(
     service: Service, deal: Deal, body: dict[str, Any], status: int, code: str, field: str
 ) -> None:
     licence_id = await _active_licence(service, deal)
-    ok = await _report(service, deal.licensee, licence_id, period_start="2026-02-01",
-                       period_end="2026-02-28", units=1, gross_revenue="10.00")
+    ok = await _report(service, deal.licensee, licence_id, period_start=f"{THIS_YEAR}-02-01",
+                       period_end=f"{THIS_YEAR}-02-28", units=1, gross_revenue="10.00")
     assert ok.status_code == 201
-    raw = {"period_start": "2026-06-01", "period_end": "2026-06-30", "units": 1,
+    raw = {"period_start": f"{THIS_YEAR}-06-01", "period_end": f"{THIS_YEAR}-06-30", "units": 1,
            "gross_revenue": "10.00", **body}
     response = await _report(service, deal.licensee, licence_id, **raw)
     assert response.status_code == status, response.text
@@ -103,7 +103,7 @@ async def test_only_the_licensee_of_an_active_licence_reports_usage(
     service: Service, deal: Deal
 ) -> None:
     licence_id = await _active_licence(service, deal)
-    body = {"period_start": "2026-01-01", "period_end": "2026-01-31", "units": 1,
+    body = {"period_start": f"{THIS_YEAR}-01-01", "period_end": f"{THIS_YEAR}-01-31", "units": 1,
             "gross_revenue": "1.00"}
     by_owner = await _report(service, deal.owner, licence_id, **body)
     assert (by_owner.status_code, by_owner.json()["code"]) == (403, "NOT_THE_LICENSEE")
@@ -118,15 +118,15 @@ async def test_correction_is_a_new_report_with_negative_adjustment_lines(
     service: Service, deal: Deal
 ) -> None:
     licence_id = await _active_licence(service, deal, advance="50.00")
-    original = (await _report(service, deal.licensee, licence_id, period_start="2026-03-01",
-                              period_end="2026-03-31", units=10,
+    original = (await _report(service, deal.licensee, licence_id, period_start=f"{THIS_YEAR}-03-01",
+                              period_end=f"{THIS_YEAR}-03-31", units=10,
                               gross_revenue="2000.00")).json()
     assert original["statement"]["payable"] == "150.00"
     fix = await _report(service, deal.licensee, licence_id, units=0, gross_revenue="-500.00",
                         corrects_report_id=original["report"]["id"])
     assert fix.status_code == 201, fix.text
     report, statement = fix.json()["report"], fix.json()["statement"]
-    assert (report["period_start"], report["period_end"]) == ("2026-03-01", "2026-03-31")
+    assert (report["period_start"], report["period_end"]) == (f"{THIS_YEAR}-03-01", f"{THIS_YEAR}-03-31")
     assert report["corrects_report_id"] == original["report"]["id"]
     assert (statement["royalty"], statement["recouped"], statement["payable"]) == (
         "-50.00", "0.00", "-50.00")
@@ -155,9 +155,9 @@ async def test_statement_splits_by_the_shares_at_the_end_of_the_period(
     b = await register.party("B")
     licensee = await register.party("Licensee")
     work_id = await register.registered_work({a: "100.00"},
-                                             at=datetime(2026, 1, 1, tzinfo=UTC))
+                                             at=datetime(THIS_YEAR, 1, 1, tzinfo=UTC))
     await register.transfer(work_id, {a: "100.00"}, {a: "60.00", b: "40.00"},
-                            at=datetime(2026, 3, 1, 12, tzinfo=UTC), from_party=a, to_party=b,
+                            at=datetime(THIS_YEAR, 3, 1, 12, tzinfo=UTC), from_party=a, to_party=b,
                             share="40.00")
 
     async def transferred() -> bool:
@@ -166,7 +166,7 @@ async def test_statement_splits_by_the_shares_at_the_end_of_the_period(
                 "/licences",
                 json={"work_id": str(work_id), "licensee_id": str(licensee),
                       "territories": ["ID"], "media": ["SYNC"], "exclusive": False,
-                      "start": "2026-01-01", "royalty_rate": "50.00", "currency": "IDR"},
+                      "start": f"{THIS_YEAR}-01-01", "royalty_rate": "50.00", "currency": "IDR"},
             )
         if response.status_code == 201:
             transferred.licence_id = response.json()["id"]  # type: ignore[attr-defined]
@@ -176,10 +176,10 @@ async def test_statement_splits_by_the_shares_at_the_end_of_the_period(
     licence_id: str = transferred.licence_id  # type: ignore[attr-defined]
     async with service.client(licensee) as client:
         await client.post(f"/licences/{licence_id}/accept")
-    feb = (await _report(service, licensee, licence_id, period_start="2026-02-01",
-                         period_end="2026-02-28", units=1, gross_revenue="1000")).json()
-    mar = (await _report(service, licensee, licence_id, period_start="2026-03-01",
-                         period_end="2026-03-31", units=1, gross_revenue="1000")).json()
+    feb = (await _report(service, licensee, licence_id, period_start=f"{THIS_YEAR}-02-01",
+                         period_end=f"{THIS_YEAR}-02-28", units=1, gross_revenue="1000")).json()
+    mar = (await _report(service, licensee, licence_id, period_start=f"{THIS_YEAR}-03-01",
+                         period_end=f"{THIS_YEAR}-03-31", units=1, gross_revenue="1000")).json()
     assert _lines(feb["statement"]) == {str(a): "500.00"}
     assert _lines(mar["statement"]) == {str(a): "300.00", str(b): "200.00"}
 
@@ -188,8 +188,8 @@ async def test_usage_and_statement_events_are_published_on_the_royalties_topic(
     service: Service, deal: Deal
 ) -> None:
     licence_id = await _active_licence(service, deal)
-    created = (await _report(service, deal.licensee, licence_id, period_start="2026-01-01",
-                             period_end="2026-01-31", units=7, gross_revenue="70.00")).json()
+    created = (await _report(service, deal.licensee, licence_id, period_start=f"{THIS_YEAR}-01-01",
+                             period_end=f"{THIS_YEAR}-01-31", units=7, gross_revenue="70.00")).json()
     wanted = {"org.aseanip.licensing.usage.reported.v1",
               "org.aseanip.licensing.royalty.statement_issued.v1"}
 
@@ -219,8 +219,8 @@ async def test_usage_and_statements_are_visible_only_to_licensee_owners_examiner
     """DOMAIN (Access): a licence's usage and statements are visible to its licensee, the
     work's owners, examiners and collecting societies: nobody else."""
     licence_id = await _active_licence(service, deal)
-    reported = await _report(service, deal.licensee, licence_id, period_start="2026-01-01",
-                             period_end="2026-01-31", units=10, gross_revenue="100.00")
+    reported = await _report(service, deal.licensee, licence_id, period_start=f"{THIS_YEAR}-01-01",
+                             period_end=f"{THIS_YEAR}-01-31", units=10, gross_revenue="100.00")
     assert reported.status_code == 201, reported.text
     params = {"licence_ids": licence_id}
     for who, roles in ((deal.licensee, ()), (deal.owner, ()), (deal.co_owner, ()),

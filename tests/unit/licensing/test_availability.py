@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -18,6 +18,10 @@ from licensing.domain.availability import (
 )
 from licensing.domain.terms import Period
 
+# Dates in the current year (UTC): the rules take every date as a parameter, so nothing
+# here depends on the calendar, and no date is fixed.
+THIS_YEAR = datetime.now(UTC).year
+
 L1, L2 = UUID(int=1), UUID(int=2)
 
 
@@ -25,8 +29,8 @@ def fp(
     territories: str = "TH,VN",
     media: str = "STREAMING",
     exclusive: bool = False,
-    start: date = date(2026, 1, 1),
-    end: date | None = date(2026, 12, 31),
+    start: date = date(THIS_YEAR, 1, 1),
+    end: date | None = date(THIS_YEAR, 12, 31),
 ) -> Footprint:
     return Footprint(
         frozenset(territories.split(",")),
@@ -42,7 +46,7 @@ def test_exclusive_licence_blocks_overlapping_territory() -> None:
     assert conflict.licence_id == L1
     assert conflict.territories == ("VN",)
     assert conflict.media == (Medium.STREAMING,)
-    assert conflict.period == Period(date(2026, 1, 1), date(2026, 12, 31))
+    assert conflict.period == Period(date(THIS_YEAR, 1, 1), date(THIS_YEAR, 12, 31))
 
 
 def test_new_exclusive_offer_conflicts_with_non_exclusive_active_licence() -> None:
@@ -63,16 +67,16 @@ def test_disjoint_media_do_not_conflict() -> None:
 
 
 def test_disjoint_periods_do_not_conflict_and_end_dates_are_inclusive() -> None:
-    held = Holding(L1, fp(exclusive=True, end=date(2026, 6, 30)))
-    assert find_conflicts(fp(start=date(2026, 7, 1)), [held]) == []
-    [touching] = find_conflicts(fp(start=date(2026, 6, 30)), [held])
-    assert touching.period == Period(date(2026, 6, 30), date(2026, 6, 30))
+    held = Holding(L1, fp(exclusive=True, end=date(THIS_YEAR, 6, 30)))
+    assert find_conflicts(fp(start=date(THIS_YEAR, 7, 1)), [held]) == []
+    [touching] = find_conflicts(fp(start=date(THIS_YEAR, 6, 30)), [held])
+    assert touching.period == Period(date(THIS_YEAR, 6, 30), date(THIS_YEAR, 6, 30))
 
 
 def test_open_ended_licence_blocks_all_later_dates() -> None:
     held = Holding(L1, fp(exclusive=True, end=None))
-    [conflict] = find_conflicts(fp(start=date(2040, 1, 1), end=None), [held])
-    assert conflict.period == Period(date(2040, 1, 1), None)
+    [conflict] = find_conflicts(fp(start=date(THIS_YEAR + 14, 1, 1), end=None), [held])
+    assert conflict.period == Period(date(THIS_YEAR + 14, 1, 1), None)
 
 
 def test_conflict_error_explains_every_conflict() -> None:
@@ -82,7 +86,7 @@ def test_conflict_error_explains_every_conflict() -> None:
     assert error.value.code == "LICENCE_CONFLICT"
     assert [c.licence_id for c in error.value.conflicts] == [L1, L2]
     assert str(L1) in error.value.message and "TH" in error.value.message
-    assert "STREAMING" in error.value.message and "2026-01-01..2026-12-31" in error.value.message
+    assert "STREAMING" in error.value.message and f"{THIS_YEAR}-01-01..{THIS_YEAR}-12-31" in error.value.message
 
 
 days = st.integers(min_value=0, max_value=60)
@@ -92,7 +96,7 @@ days = st.integers(min_value=0, max_value=60)
 def footprints(draw: st.DrawFn) -> Footprint:
     start = draw(days)
     end = draw(st.one_of(st.none(), st.integers(min_value=start, max_value=60)))
-    base = date(2026, 1, 1)
+    base = date(THIS_YEAR, 1, 1)
     return Footprint(
         frozenset(draw(st.sets(st.sampled_from(["TH", "VN", "SG", "MY"]), min_size=1))),
         frozenset(draw(st.sets(st.sampled_from(list(Medium)[:4]), min_size=1))),
@@ -102,7 +106,7 @@ def footprints(draw: st.DrawFn) -> Footprint:
 
 
 def _days(period: Period) -> set[date]:
-    last = period.end or date(2026, 12, 31)  # beyond every drawn date: open means "on and on"
+    last = period.end or date(THIS_YEAR, 12, 31)  # beyond every drawn date: open means "on and on"
     return {period.start + timedelta(days=i) for i in range((last - period.start).days + 1)}
 
 

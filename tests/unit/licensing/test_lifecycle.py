@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -13,13 +13,17 @@ from licensing.domain import lifecycle
 from licensing.domain.errors import WorkNotLicensable
 from licensing.domain.terms import Period, Terms
 
+# Dates in the current year (UTC): the rules take every date as a parameter, so nothing
+# here depends on the calendar, and no date is fixed.
+THIS_YEAR = datetime.now(UTC).year
+
 OWNER, CO_OWNER, LICENSEE, STRANGER = (UUID(int=i) for i in range(1, 5))
 WORK = lifecycle.WorkView(UUID(int=10), WorkStatus.REGISTERED, frozenset({OWNER, CO_OWNER}))
 TERMS = Terms(
     territories=("TH",),
     media=(Medium.STREAMING,),
     exclusive=True,
-    period=Period(date(2026, 1, 1), date(2026, 12, 31)),
+    period=Period(date(THIS_YEAR, 1, 1), date(THIS_YEAR, 12, 31)),
     royalty_rate=Decimal("10.00"),
     advance=Decimal("0.00"),
     currency="USD",
@@ -109,13 +113,13 @@ def test_either_side_may_terminate_an_active_licence_with_a_reason() -> None:
 
 def test_licence_expires_only_after_its_end_date() -> None:
     active = lifecycle.accept(offered(), actor=LICENSEE, work=WORK)
-    assert not lifecycle.is_due_to_expire(active, date(2026, 12, 31))
-    assert lifecycle.is_due_to_expire(active, date(2027, 1, 1))
-    assert lifecycle.expire(active, date(2027, 1, 1)).status == LicenceStatus.EXPIRED
+    assert not lifecycle.is_due_to_expire(active, date(THIS_YEAR, 12, 31))
+    assert lifecycle.is_due_to_expire(active, date(THIS_YEAR + 1, 1, 1))
+    assert lifecycle.expire(active, date(THIS_YEAR + 1, 1, 1)).status == LicenceStatus.EXPIRED
     with pytest.raises(IllegalTransition):
-        lifecycle.expire(active, date(2026, 6, 1))
+        lifecycle.expire(active, date(THIS_YEAR, 6, 1))
     with pytest.raises(IllegalTransition):
-        lifecycle.expire(offered(), date(2027, 1, 1))
+        lifecycle.expire(offered(), date(THIS_YEAR + 1, 1, 1))
 
 
 def test_no_transition_leaves_a_final_state() -> None:

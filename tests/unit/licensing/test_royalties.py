@@ -19,6 +19,10 @@ from licensing.domain.royalties import (
     statement_figures,
 )
 
+# Dates in the current year (UTC): the rules take every date as a parameter, so nothing
+# here depends on the calendar, and no date is fixed.
+THIS_YEAR = datetime.now(UTC).year
+
 A, B, C = (UUID(int=1), UUID(int=2), UUID(int=3))
 
 
@@ -138,15 +142,15 @@ def test_lines_sum_exactly_to_payable_and_each_is_within_one_minor_unit(
 
 def test_shares_are_those_in_effect_at_the_end_of_the_period() -> None:
     history = [
-        ShareSnapshot(datetime(2026, 1, 1, tzinfo=UTC), {A: Decimal("100.00")}),
+        ShareSnapshot(datetime(THIS_YEAR, 1, 1, tzinfo=UTC), {A: Decimal("100.00")}),
         ShareSnapshot(
-            datetime(2026, 3, 1, 12, tzinfo=UTC), {A: Decimal("60.00"), B: Decimal("40.00")}
+            datetime(THIS_YEAR, 3, 1, 12, tzinfo=UTC), {A: Decimal("60.00"), B: Decimal("40.00")}
         ),
     ]
-    assert shares_at(history, end_of_day(date(2026, 2, 28))) == {A: Decimal("100.00")}
-    assert shares_at(history, end_of_day(date(2026, 3, 1))) == {
+    assert shares_at(history, end_of_day(date(THIS_YEAR, 2, 28))) == {A: Decimal("100.00")}
+    assert shares_at(history, end_of_day(date(THIS_YEAR, 3, 1))) == {
         A: Decimal("60.00"),
         B: Decimal("40.00"),
     }
     # A period ending before the register knew the work splits by the first known owners.
-    assert shares_at(history, end_of_day(date(2025, 6, 30))) == {A: Decimal("100.00")}
+    assert shares_at(history, end_of_day(date(THIS_YEAR - 1, 6, 30))) == {A: Decimal("100.00")}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,14 +11,18 @@ from contracts.enums import Medium
 from contracts.errors import InvalidInput
 from licensing.domain.terms import Period, parse_terms
 
+# Dates in the current year (UTC): the rules take every date as a parameter, so nothing
+# here depends on the calendar, and no date is fixed.
+THIS_YEAR = datetime.now(UTC).year
+
 
 def _terms(**overrides: Any) -> Any:
     raw: dict[str, Any] = {
         "territories": ["TH", "vn"],
         "media": ["STREAMING"],
         "exclusive": True,
-        "start": date(2026, 1, 1),
-        "end": date(2026, 12, 31),
+        "start": date(THIS_YEAR, 1, 1),
+        "end": date(THIS_YEAR, 12, 31),
         "royalty_rate": "12.50",
         "advance": "100.00",
         "currency": "USD",
@@ -46,7 +50,7 @@ def test_missing_advance_means_zero() -> None:
         ({"territories": []}, "territories"),
         ({"media": ["RADIO"]}, "media[0]"),
         ({"media": []}, "media"),
-        ({"end": date(2025, 12, 31)}, "end"),
+        ({"end": date(THIS_YEAR - 1, 12, 31)}, "end"),
         ({"royalty_rate": "-1"}, "royalty_rate"),
         ({"royalty_rate": "100.01"}, "royalty_rate"),
         ({"royalty_rate": "12.345"}, "royalty_rate"),
@@ -65,19 +69,19 @@ def test_bad_terms_are_refused_naming_the_field(overrides: dict[str, Any], field
 
 def test_end_before_start_is_refused() -> None:
     with pytest.raises(InvalidInput) as error:
-        _terms(start=date(2026, 5, 2), end=date(2026, 5, 1))
+        _terms(start=date(THIS_YEAR, 5, 2), end=date(THIS_YEAR, 5, 1))
     assert error.value.code == "INVALID_PERIOD"
 
 
 def test_one_day_period_is_allowed() -> None:
-    assert _terms(start=date(2026, 5, 1), end=date(2026, 5, 1)).period == Period(
-        date(2026, 5, 1), date(2026, 5, 1)
+    assert _terms(start=date(THIS_YEAR, 5, 1), end=date(THIS_YEAR, 5, 1)).period == Period(
+        date(THIS_YEAR, 5, 1), date(THIS_YEAR, 5, 1)
     )
 
 
 def test_open_ended_period_overlaps_everything_after_its_start() -> None:
-    open_ended = Period(date(2026, 1, 1))
-    assert open_ended.overlaps(Period(date(2030, 1, 1), date(2030, 1, 2)))
-    assert not open_ended.overlaps(Period(date(2025, 1, 1), date(2025, 12, 31)))
-    assert open_ended.contains(Period(date(2027, 1, 1)))
-    assert not Period(date(2026, 1, 1), date(2026, 12, 31)).contains(Period(date(2026, 6, 1)))
+    open_ended = Period(date(THIS_YEAR, 1, 1))
+    assert open_ended.overlaps(Period(date(THIS_YEAR + 4, 1, 1), date(THIS_YEAR + 4, 1, 2)))
+    assert not open_ended.overlaps(Period(date(THIS_YEAR - 1, 1, 1), date(THIS_YEAR - 1, 12, 31)))
+    assert open_ended.contains(Period(date(THIS_YEAR + 1, 1, 1)))
+    assert not Period(date(THIS_YEAR, 1, 1), date(THIS_YEAR, 12, 31)).contains(Period(date(THIS_YEAR, 6, 1)))

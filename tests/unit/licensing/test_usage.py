@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -13,8 +13,12 @@ from contracts.errors import DomainError
 from licensing.domain.terms import Period
 from licensing.domain.usage import ReportedUsage, check_correction, check_report
 
-LICENCE = Period(date(2026, 1, 1), date(2026, 12, 31))
-JAN = ReportedUsage(UUID(int=1), Period(date(2026, 1, 1), date(2026, 1, 31)), 100,
+# Dates in the current year (UTC): the rules take every date as a parameter, so nothing
+# here depends on the calendar, and no date is fixed.
+THIS_YEAR = datetime.now(UTC).year
+
+LICENCE = Period(date(THIS_YEAR, 1, 1), date(THIS_YEAR, 12, 31))
+JAN = ReportedUsage(UUID(int=1), Period(date(THIS_YEAR, 1, 1), date(THIS_YEAR, 1, 31)), 100,
                     Decimal("1000.00"))
 
 
@@ -22,8 +26,8 @@ def report(**overrides: Any) -> Period:
     raw: dict[str, Any] = {
         "status": LicenceStatus.ACTIVE,
         "licence_period": LICENCE,
-        "period_start": date(2026, 2, 1),
-        "period_end": date(2026, 2, 28),
+        "period_start": date(THIS_YEAR, 2, 1),
+        "period_end": date(THIS_YEAR, 2, 28),
         "units": 10,
         "gross": Decimal("50.00"),
         "earlier": [JAN],
@@ -33,16 +37,16 @@ def report(**overrides: Any) -> Period:
 
 
 def test_report_inside_the_licence_and_after_earlier_reports_is_accepted() -> None:
-    assert report() == Period(date(2026, 2, 1), date(2026, 2, 28))
+    assert report() == Period(date(THIS_YEAR, 2, 1), date(THIS_YEAR, 2, 28))
 
 
 @pytest.mark.parametrize(
     ("overrides", "code", "field"),
     [
-        ({"period_start": date(2025, 12, 31)}, "USAGE_OUTSIDE_LICENCE", "period_start"),
-        ({"period_end": date(2027, 1, 1)}, "USAGE_OUTSIDE_LICENCE", "period_end"),
-        ({"period_start": date(2026, 1, 31)}, "USAGE_OVERLAP", "period_start"),
-        ({"period_end": date(2026, 1, 31)}, "INVALID_PERIOD", "period_end"),
+        ({"period_start": date(THIS_YEAR - 1, 12, 31)}, "USAGE_OUTSIDE_LICENCE", "period_start"),
+        ({"period_end": date(THIS_YEAR + 1, 1, 1)}, "USAGE_OUTSIDE_LICENCE", "period_end"),
+        ({"period_start": date(THIS_YEAR, 1, 31)}, "USAGE_OVERLAP", "period_start"),
+        ({"period_end": date(THIS_YEAR, 1, 31)}, "INVALID_PERIOD", "period_end"),
         ({"units": -1}, "INVALID_INPUT", "units"),
         ({"gross": Decimal("-1.00")}, "INVALID_INPUT", "gross_revenue"),
         ({"status": LicenceStatus.OFFERED}, "ILLEGAL_TRANSITION", "licence_id"),
@@ -58,13 +62,13 @@ def test_bad_usage_reports_are_refused_naming_the_rule(
 
 
 def test_report_in_an_open_ended_licence_may_run_any_time_after_its_start() -> None:
-    assert report(licence_period=Period(date(2026, 1, 1)), period_end=date(2031, 1, 1))
+    assert report(licence_period=Period(date(THIS_YEAR, 1, 1)), period_end=date(THIS_YEAR + 5, 1, 1))
 
 
 def test_corrections_do_not_count_as_overlaps() -> None:
-    fix = ReportedUsage(UUID(int=2), Period(date(2026, 2, 1), date(2026, 2, 28)), 0,
+    fix = ReportedUsage(UUID(int=2), Period(date(THIS_YEAR, 2, 1), date(THIS_YEAR, 2, 28)), 0,
                         Decimal("-1.00"), corrects=UUID(int=7))
-    assert report(period_start=date(2026, 2, 1), earlier=[fix])
+    assert report(period_start=date(THIS_YEAR, 2, 1), earlier=[fix])
 
 
 def correction(**overrides: Any) -> Period:
@@ -94,8 +98,8 @@ def test_correction_is_allowed_after_the_licence_ended() -> None:
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"period_start": date(2026, 1, 2)}, "period_start"),
-        ({"period_end": date(2026, 2, 1)}, "period_end"),
+        ({"period_start": date(THIS_YEAR, 1, 2)}, "period_start"),
+        ({"period_end": date(THIS_YEAR, 2, 1)}, "period_end"),
         ({"units": 0, "gross": Decimal("0.00")}, "gross_revenue"),
         ({"gross": Decimal("-1000.01")}, "gross_revenue"),
         ({"units": -1}, "units"),

@@ -24,13 +24,20 @@ def party_state(party: Party) -> contract.PartyState:
     )
 
 
-def party_registered(party: Party) -> contract.PartyRegistered:
-    return contract.PartyRegistered(occurred_at=party.created_at, party=party_state(party))
+def party_registered(party: Party, *, version: int | None = None) -> contract.PartyRegistered:
+    return contract.PartyRegistered(
+        occurred_at=party.created_at, party=party_state(party), version=version
+    )
 
 
-def party_updated(party: Party, changed: tuple[str, ...]) -> contract.PartyUpdated:
+def party_updated(
+    party: Party, changed: tuple[str, ...], *, version: int | None = None
+) -> contract.PartyUpdated:
     return contract.PartyUpdated(
-        occurred_at=party.updated_at, party=party_state(party), changed_fields=list(changed)
+        occurred_at=party.updated_at,
+        party=party_state(party),
+        changed_fields=list(changed),
+        version=version,
     )
 
 
@@ -58,9 +65,15 @@ def work_state(work: Work) -> contract.WorkState:
     )
 
 
-def work_event(work: Work, change: Change) -> contract.WorkEvent:
-    """The one event that reports `change`, carrying the work's state after it."""
-    common = {"occurred_at": change.at, "work": work_state(work), "actor_id": change.actor_id}
+def work_event(work: Work, change: Change, *, version: int | None = None) -> contract.WorkEvent:
+    """The one event that reports `change`, carrying the work's state after it and the
+    work's `version` after it (the repository counts each work's changes)."""
+    common = {
+        "occurred_at": change.at,
+        "work": work_state(work),
+        "actor_id": change.actor_id,
+        "version": version,
+    }
     match change.action:
         case WorkAction.FILED:
             return contract.WorkFiled(**common)

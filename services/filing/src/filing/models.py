@@ -47,6 +47,8 @@ class PartyRow(SQLModel, table=True):
     isni: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
+    # How many events this party has had: its events carry it, so readers order them.
+    version: int = Field(sa_column=Column(BigInteger, nullable=False, server_default="0"))
 
 
 class WorkRow(SQLModel, table=True):
@@ -89,6 +91,9 @@ class WorkRow(SQLModel, table=True):
     filed_by: uuid.UUID
     filed_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
+    # How many events this work has had: its events carry it, so readers order them without
+    # comparing the clocks of the instances that wrote them.
+    version: int = Field(sa_column=Column(BigInteger, nullable=False, server_default="0"))
     # Folded forms of the titles (domain.titles): the duplicate key and the searchable text.
     title_key: str = Field(sa_column=Column(Text, nullable=False))
     search_text: str = Field(sa_column=Column(Text, nullable=False))

@@ -97,7 +97,7 @@ async def insert_party_if_absent(session: AsyncSession, party: Party) -> bool:
     """
     statement = (
         insert(PartyRow)
-        .values(**_party_values(party))
+        .values(**_party_values(party), version=1)
         .on_conflict_do_nothing(index_elements=["id"])
         .returning(col(PartyRow.id))
     )
@@ -105,10 +105,18 @@ async def insert_party_if_absent(session: AsyncSession, party: Party) -> bool:
     return created is not None
 
 
-async def save_party(session: AsyncSession, party: Party) -> None:
+async def save_party(session: AsyncSession, party: Party) -> int:
+    """Stores a change of the party (its row is locked); answers the party's new version."""
     values = _party_values(party)
     del values["id"], values["created_at"]
-    await session.exec(update(PartyRow).where(col(PartyRow.id) == party.id).values(**values))
+    saved = await session.exec(
+        update(PartyRow)
+        .where(col(PartyRow.id) == party.id)
+        .values(**values, version=col(PartyRow.version) + 1)
+        .returning(col(PartyRow.version))
+    )
+    version: int = saved.scalar_one()
+    return version
 
 
 # --- works ---------------------------------------------------------------------------------
@@ -216,13 +224,21 @@ async def insert_work(session: AsyncSession, work: Work) -> None:
     await session.exec(insert(RightsHolderRow).values(_holder_rows(work)))
 
 
-async def save_work(session: AsyncSession, work: Work, *, holders_changed: bool) -> None:
+async def save_work(session: AsyncSession, work: Work, *, holders_changed: bool) -> int:
+    """Stores one change of the work (its row is locked); answers the work's new version."""
     values = _work_values(work)
     del values["id"]
-    await session.exec(update(WorkRow).where(col(WorkRow.id) == work.id).values(**values))
+    saved = await session.exec(
+        update(WorkRow)
+        .where(col(WorkRow.id) == work.id)
+        .values(**values, version=col(WorkRow.version) + 1)
+        .returning(col(WorkRow.version))
+    )
+    version: int = saved.scalar_one()
     if holders_changed:
         await session.exec(delete(RightsHolderRow).where(col(RightsHolderRow.work_id) == work.id))
         await session.exec(insert(RightsHolderRow).values(_holder_rows(work)))
+    return version
 
 
 # --- filing: examination locks and numbers ---------------------------------------------------
@@ -353,7 +369,7 @@ WITH c AS (
     INSERT INTO work (
         id, filing_number, registration_number, title, alternate_titles, kind, status,
         status_reason, iswc, isrc, isbn, country_of_origin, filed_by, filed_at, updated_at,
-        title_key, search_text
+        title_key, search_text, version
     )
     SELECT CAST(:id AS uuid), m.f, m.r, CAST(:title AS text),
            CAST(:alternate_titles AS text[]), CAST(:kind AS text), CAST(:status AS text),
@@ -364,7 +380,8 @@ WITH c AS (
            CAST(:iswc AS text), CAST(:isrc AS text), CAST(:isbn AS text),
            CAST(:country_of_origin AS text), CAST(:filed_by AS uuid),
            CAST(:filed_at AS timestamptz), CAST(:updated_at AS timestamptz),
-           CAST(:title_key AS text), CAST(:search_text AS text)
+           CAST(:title_key AS text), CAST(:search_text AS text),
+           CAST(:version AS bigint)
     FROM m
 ), h AS (
     INSERT INTO rights_holder (work_id, party_id, role, position, share)
@@ -429,6 +446,7 @@ async def insert_filed_work(
         **{k: v for k, v in values.items() if k not in ("filing_number", "registration_number")},
         "year": year,
         "registers": registers,
+        "version": len(changes),  # the new work's events are versions 1..len(changes)
         "f_prefix": f"{NumberKind.FILING.value}-{year:04d}-",
         "r_prefix": f"{NumberKind.REGISTRATION.value}-{year:04d}-",
         "f_placeholder": placeholders.filing,

@@ -73,11 +73,10 @@ def _require_examiner(principal: Principal) -> UUID | None:
     return caller_party_id(principal)
 
 
-async def _record(session: AsyncSession, changes: Sequence[tuple[Work, Change]]) -> None:
-    """History rows and outbox events of the changes, in the caller's transaction."""
-    for work, change in changes:
-        await repo.add_history(session, work.id, change)
-    await stage(session, [events.work_event(work, change) for work, change in changes])
+async def _record(session: AsyncSession, work: Work, change: Change, version: int) -> None:
+    """The history row and outbox event of one saved change, in the caller's transaction."""
+    await repo.add_history(session, work.id, change)
+    await stage(session, [events.work_event(work, change, version=version)])
 
 
 # --- parties -------------------------------------------------------------------------------
@@ -113,7 +112,7 @@ async def register_party(
             stored = await repo.get_party(session, party_id)
             assert stored is not None
             return stored, False
-        await stage(session, [events.party_registered(party)])
+        await stage(session, [events.party_registered(party, version=1)])
     return party, True
 
 
@@ -128,8 +127,8 @@ async def update_party(
             raise PartyNotFound(f"no party {party_id}", field="party_id")
         updated, changed = party_rules.update_party(party, changes, now=_now())
         if changed:
-            await repo.save_party(session, updated)
-            await stage(session, [events.party_updated(updated, changed)])
+            version = await repo.save_party(session, updated)
+            await stage(session, [events.party_updated(updated, changed, version=version)])
     return updated
 
 
@@ -192,7 +191,12 @@ async def file_work(
                 year=now.year,
                 work=examined,
                 changes=[change for _, change in changes],
-                outbox=outbox_rows([events.work_event(w, c) for w, c in changes]),
+                outbox=outbox_rows(
+                    [
+                        events.work_event(w, c, version=version)
+                        for version, (w, c) in enumerate(changes, start=1)
+                    ]
+                ),
                 placeholders=placeholders,
             )
     except IntegrityError as exc:
@@ -276,8 +280,8 @@ async def review_work(
             now=now,
             registration_number=number,
         )
-        await repo.save_work(session, new, holders_changed=False)
-        await _record(session, [(new, change)])
+        version = await repo.save_work(session, new, holders_changed=False)
+        await _record(session, new, change, version)
     return new
 
 
@@ -300,8 +304,8 @@ async def transfer_share(
         )
         if receiver not in await repo.known_party_ids(session, [receiver]):
             raise UnknownParty(f"party {receiver} is not registered", field="to_party_id")
-        await repo.save_work(session, new, holders_changed=True)
-        await _record(session, [(new, change)])
+        version = await repo.save_work(session, new, holders_changed=True)
+        await _record(session, new, change, version)
     return new
 
 
@@ -313,8 +317,8 @@ async def dispute_work(
     async with transaction(sessions) as session:
         work = await _load_for_change(session, work_id)
         new, change = work_rules.dispute_work(work, reason=reason, disputed_by=party, now=_now())
-        await repo.save_work(session, new, holders_changed=False)
-        await _record(session, [(new, change)])
+        version = await repo.save_work(session, new, holders_changed=False)
+        await _record(session, new, change, version)
     return new
 
 
@@ -342,8 +346,8 @@ async def resolve_dispute(
         )
         if holders is not None:
             ensure_known_parties(holders, await repo.known_party_ids(session, _ids(holders)))
-        await repo.save_work(session, new, holders_changed=holders is not None)
-        await _record(session, [(new, change)])
+        version = await repo.save_work(session, new, holders_changed=holders is not None)
+        await _record(session, new, change, version)
     return new
 
 

@@ -1,11 +1,12 @@
 """The read model of the register, built only from `filing.parties.v1` and `filing.works.v1`.
 
 Every `party.*` and `work.*` event carries its aggregate's full state, so each is applied as
-a snapshot. The last applied event time is kept per aggregate: an older event (a replay, a
-late duplicate under a new id) is ignored, so nothing rolls the state back; an event of the
-same time is applied, since records of one key arrive in the order they were written. The
-consumer runs this in the transaction that records the event id, so effects happen once.
-Replaying the topics from the beginning into an empty database rebuilds the same state.
+a snapshot. The version (or, for events from before versions, the time) of the last applied
+snapshot is kept per aggregate, and only a newer one replaces it (`domain.snapshots`): an
+older event (a replay, a late duplicate under a new id, an event stamped by a filing instance
+whose clock runs behind) never rolls the state back. The consumer runs this in the
+transaction that records the event id, so effects happen once. Replaying the topics from the
+beginning into an empty database rebuilds the same state.
 """
 
 from __future__ import annotations
@@ -25,7 +26,28 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from licensing.domain.snapshots import Stamp, shares_effective_from, supersedes
 from licensing.models import RegisterHolder, RegisterParty, RegisterShares, RegisterWork
+
+# `domain.snapshots.supersedes` as the guard of an upsert (`excluded` is the incoming
+# snapshot), so two writers of one row can never roll it back. The batch statements below
+# spell the same guard out.
+_PARTY_IS_NEWER = text(
+    "CASE WHEN excluded.version IS NOT NULL "
+    "THEN register_party.version IS NULL OR register_party.version < excluded.version "
+    "ELSE register_party.version IS NULL "
+    "AND register_party.last_event_at <= excluded.last_event_at END"
+)
+_WORK_IS_NEWER = text(
+    "CASE WHEN excluded.version IS NOT NULL "
+    "THEN register_work.version IS NULL OR register_work.version < excluded.version "
+    "ELSE register_work.version IS NULL "
+    "AND register_work.last_event_at <= excluded.last_event_at END"
+)
+
+
+def _stamp(data: PartyEvent | WorkEvent) -> Stamp:
+    return Stamp(version=data.version, occurred_at=data.occurred_at)
 
 
 async def apply_register_event(session: AsyncSession, event: DecodedEvent) -> None:
@@ -44,6 +66,7 @@ async def apply_party(session: AsyncSession, data: PartyEvent, event_id: UUID) -
         "name": party.name,
         "kind": party.kind.value,
         "country": party.country,
+        "version": data.version,
         "last_event_at": data.occurred_at,
         "last_event_id": event_id,
     }
@@ -52,7 +75,7 @@ async def apply_party(session: AsyncSession, data: PartyEvent, event_id: UUID) -
         statement.on_conflict_do_update(
             index_elements=["id"],
             set_={k: statement.excluded[k] for k in values if k != "id"},
-            where=col(RegisterParty.last_event_at) <= statement.excluded.last_event_at,
+            where=_PARTY_IS_NEWER,
         )
     )
 
@@ -74,6 +97,7 @@ async def apply_work(session: AsyncSession, data: WorkEvent, event_id: UUID) -> 
         "status": work.status.value,
         "filing_number": work.filing_number,
         "registration_number": work.registration_number,
+        "version": data.version,
         "last_event_at": data.occurred_at,
         "last_event_id": event_id,
     }
@@ -83,7 +107,7 @@ async def apply_work(session: AsyncSession, data: WorkEvent, event_id: UUID) -> 
             statement.on_conflict_do_update(
                 index_elements=["id"],
                 set_={k: statement.excluded[k] for k in values if k != "id"},
-                where=col(RegisterWork.last_event_at) <= statement.excluded.last_event_at,
+                where=_WORK_IS_NEWER,
             ).returning(col(RegisterWork.id))
         )
     ).first()
@@ -97,15 +121,18 @@ async def apply_work(session: AsyncSession, data: WorkEvent, event_id: UUID) -> 
     shares = shares_by_party(work)
     latest = (
         await session.execute(
-            select(col(RegisterShares.shares))
+            select(col(RegisterShares.shares), col(RegisterShares.effective_from))
             .where(col(RegisterShares.work_id) == work.id)
             .order_by(col(RegisterShares.effective_from).desc())
             .limit(1)
         )
-    ).scalar_one_or_none()
-    if latest != shares:
+    ).first()
+    if latest is None or latest[0] != shares:
+        effective_from = shares_effective_from(
+            data.occurred_at, None if latest is None else latest[1]
+        )
         history = insert(RegisterShares).values(
-            work_id=work.id, effective_from=data.occurred_at, shares=shares
+            work_id=work.id, effective_from=effective_from, shares=shares
         )
         await session.execute(
             history.on_conflict_do_update(
@@ -117,16 +144,16 @@ async def apply_work(session: AsyncSession, data: WorkEvent, event_id: UUID) -> 
 
 async def apply_register_batch(session: AsyncSession, batch: Sequence[DecodedEvent]) -> None:
     """The consumer's batch handler: the same read model as `apply_register_event` applied
-    to each event in order (newer-or-equal snapshots win; a shares-history row whenever an
-    applied event changes the shares), in a handful of set-based statements per batch."""
-    parties: dict[UUID, tuple[datetime, UUID, Any]] = {}
+    to each event in order (newer snapshots win; a shares-history row whenever an applied
+    event changes the shares), in a handful of set-based statements per batch."""
+    parties: dict[UUID, tuple[Stamp, UUID, Any]] = {}
     works: list[tuple[DecodedEvent, WorkEvent]] = []
     for event in batch:
         data = event.data
         if isinstance(data, PartyEvent):
             seen = parties.get(data.party.id)
-            if seen is None or seen[0] <= data.occurred_at:
-                parties[data.party.id] = (data.occurred_at, event.id, data.party)
+            if supersedes(_stamp(data), None if seen is None else seen[0]):
+                parties[data.party.id] = (_stamp(data), event.id, data.party)
         elif isinstance(data, WorkEvent):
             works.append((event, data))
     if parties:
@@ -136,26 +163,31 @@ async def apply_register_batch(session: AsyncSession, batch: Sequence[DecodedEve
 
 
 async def _upsert_parties(
-    session: AsyncSession, parties: dict[UUID, tuple[datetime, UUID, Any]]
+    session: AsyncSession, parties: dict[UUID, tuple[Stamp, UUID, Any]]
 ) -> None:
     rows = list(parties.items())
     await session.execute(
         text(
-            "INSERT INTO register_party (id, name, kind, country, last_event_at, last_event_id) "
+            "INSERT INTO register_party (id, name, kind, country, version, last_event_at, "
+            "last_event_id) "
             "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:names AS text[]), "
-            "CAST(:kinds AS text[]), CAST(:countries AS text[]), CAST(:ats AS timestamptz[]), "
-            "CAST(:eids AS uuid[])) "
+            "CAST(:kinds AS text[]), CAST(:countries AS text[]), CAST(:versions AS bigint[]), "
+            "CAST(:ats AS timestamptz[]), CAST(:eids AS uuid[])) "
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
-            "country = excluded.country, last_event_at = excluded.last_event_at, "
-            "last_event_id = excluded.last_event_id "
-            "WHERE register_party.last_event_at <= excluded.last_event_at"
+            "country = excluded.country, version = excluded.version, "
+            "last_event_at = excluded.last_event_at, last_event_id = excluded.last_event_id "
+            "WHERE CASE WHEN excluded.version IS NOT NULL "
+            "THEN register_party.version IS NULL OR register_party.version < excluded.version "
+            "ELSE register_party.version IS NULL "
+            "AND register_party.last_event_at <= excluded.last_event_at END"
         ),
         {
             "ids": [k for k, _ in rows],
             "names": [p.name for _, (_, _, p) in rows],
             "kinds": [p.kind.value for _, (_, _, p) in rows],
             "countries": [p.country for _, (_, _, p) in rows],
-            "ats": [at for _, (at, _, _) in rows],
+            "versions": [stamp.version for _, (stamp, _, _) in rows],
+            "ats": [stamp.occurred_at for _, (stamp, _, _) in rows],
             "eids": [eid for _, (_, eid, _) in rows],
         },
     )
@@ -164,19 +196,20 @@ async def _upsert_parties(
 async def _apply_works(session: AsyncSession, works: list[tuple[DecodedEvent, WorkEvent]]) -> None:
     ids = list(dict.fromkeys(data.work.id for _, data in works))
     stored = {
-        row[0]: row[1]
+        row[0]: Stamp(version=row[1], occurred_at=row[2])
         for row in await session.execute(
             text(
-                "SELECT id, last_event_at FROM register_work WHERE id = ANY(CAST(:ids AS uuid[]))"
+                "SELECT id, version, last_event_at FROM register_work "
+                "WHERE id = ANY(CAST(:ids AS uuid[]))"
             ),
             {"ids": ids},
         )
     }
-    shares_now = {
-        row[0]: row[1]
+    shares_now: dict[UUID, tuple[Any, datetime]] = {
+        row[0]: (row[1], row[2])
         for row in await session.execute(
             text(
-                "SELECT DISTINCT ON (work_id) work_id, shares FROM register_shares "
+                "SELECT DISTINCT ON (work_id) work_id, shares, effective_from FROM register_shares "
                 "WHERE work_id = ANY(CAST(:ids AS uuid[])) ORDER BY work_id, effective_from DESC"
             ),
             {"ids": ids},
@@ -186,30 +219,37 @@ async def _apply_works(session: AsyncSession, works: list[tuple[DecodedEvent, Wo
     history: dict[tuple[UUID, datetime], dict[str, str]] = {}
     for event, data in works:  # record order, as the per-event handler sees them
         work = data.work
-        last = stored.get(work.id)
-        if last is not None and last > data.occurred_at:
+        if not supersedes(_stamp(data), stored.get(work.id)):
             continue  # older than what the read model holds
-        stored[work.id] = data.occurred_at
+        stored[work.id] = _stamp(data)
         final[work.id] = (event, data)
         shares = shares_by_party(work)
-        if shares_now.get(work.id) != shares:
-            history[(work.id, data.occurred_at)] = shares
-            shares_now[work.id] = shares
+        latest = shares_now.get(work.id)
+        if latest is None or latest[0] != shares:
+            effective_from = shares_effective_from(
+                data.occurred_at, None if latest is None else latest[1]
+            )
+            history[(work.id, effective_from)] = shares
+            shares_now[work.id] = (shares, effective_from)
     if not final:
         return
     rows = [(wid, ev, d.work) for wid, (ev, d) in final.items()]
     await session.execute(
         text(
             "INSERT INTO register_work (id, title, kind, status, filing_number, "
-            "registration_number, last_event_at, last_event_id) "
+            "registration_number, version, last_event_at, last_event_id) "
             "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:titles AS text[]), "
             "CAST(:kinds AS text[]), CAST(:statuses AS text[]), CAST(:fnums AS text[]), "
-            "CAST(:rnums AS text[]), CAST(:ats AS timestamptz[]), CAST(:eids AS uuid[])) "
+            "CAST(:rnums AS text[]), CAST(:versions AS bigint[]), "
+            "CAST(:ats AS timestamptz[]), CAST(:eids AS uuid[])) "
             "ON CONFLICT (id) DO UPDATE SET title = excluded.title, kind = excluded.kind, "
             "status = excluded.status, filing_number = excluded.filing_number, "
-            "registration_number = excluded.registration_number, "
+            "registration_number = excluded.registration_number, version = excluded.version, "
             "last_event_at = excluded.last_event_at, last_event_id = excluded.last_event_id "
-            "WHERE register_work.last_event_at <= excluded.last_event_at"
+            "WHERE CASE WHEN excluded.version IS NOT NULL "
+            "THEN register_work.version IS NULL OR register_work.version < excluded.version "
+            "ELSE register_work.version IS NULL "
+            "AND register_work.last_event_at <= excluded.last_event_at END"
         ),
         {
             "ids": [r[0] for r in rows],
@@ -218,6 +258,7 @@ async def _apply_works(session: AsyncSession, works: list[tuple[DecodedEvent, Wo
             "statuses": [w.status.value for _, _, w in rows],
             "fnums": [w.filing_number for _, _, w in rows],
             "rnums": [w.registration_number for _, _, w in rows],
+            "versions": [final[r[0]][1].version for r in rows],
             "ats": [final[r[0]][1].occurred_at for r in rows],
             "eids": [e.id for _, e, _ in rows],
         },

@@ -41,6 +41,8 @@ class RegisterParty(SQLModel, table=True):
     name: str
     kind: str = Field(max_length=32)
     country: str = Field(max_length=2)
+    # The last applied snapshot (domain.snapshots): its version, or its time when unversioned.
+    version: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     last_event_at: datetime = _utc()
     last_event_id: uuid.UUID
 
@@ -58,7 +60,9 @@ class RegisterWork(SQLModel, table=True):
     # Unbounded text: a valid event must always fit, or it would be dead-lettered.
     filing_number: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     registration_number: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    # The last applied snapshot: an older or equal-time replay never rolls the state back.
+    # The last applied snapshot (domain.snapshots): a snapshot of a lower version, or an
+    # unversioned one older than it, never rolls the state back.
+    version: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     last_event_at: datetime = _utc()
     last_event_id: uuid.UUID
 
@@ -76,7 +80,8 @@ class RegisterHolder(SQLModel, table=True):
 
 class RegisterShares(SQLModel, table=True):
     """The owners' shares per party (roles summed) from `effective_from` on: statements
-    split by the shares in effect at the end of the reported period."""
+    split by the shares in effect at the end of the reported period. `effective_from` never
+    decreases along the work's versions (domain.snapshots.shares_effective_from)."""
 
     __tablename__ = "register_shares"
 

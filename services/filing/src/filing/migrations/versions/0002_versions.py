@@ -1,0 +1,28 @@
+"""versions: each party and work counts its events, which carry the count
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-25 14:20:00
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0002'
+down_revision: str | None = '0001'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Rows from before versions start at 0: their next event is version 1.
+    for table in ('party', 'work'):
+        op.add_column(
+            table, sa.Column('version', sa.BigInteger(), server_default='0', nullable=False)
+        )
+
+
+def downgrade() -> None:
+    for table in ('work', 'party'):
+        op.drop_column(table, 'version')
