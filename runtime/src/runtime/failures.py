@@ -87,7 +87,8 @@ def classify(exc: BaseException) -> Fault:
 def backoff_seconds(
     attempt: int, *, base: float, cap: float, rand: random.Random | None = None
 ) -> float:
-    """Exponential backoff with full jitter for retry `attempt` (1, 2, ...), at most `cap`:
-    consumers that lost the same database do not all come back in the same instant."""
+    """The wait before retry `attempt` (1, 2, ...): exponential, at most `cap`, jittered
+    between half and all of the step, so consumers that lost the same database do not all
+    come back in the same instant."""
     ceiling = min(cap, base * 2 ** max(0, attempt - 1))
     return (rand or random).uniform(ceiling / 2, ceiling)
