@@ -507,11 +507,20 @@ class IdempotentConsumer:
                     await asyncio.wait_for(self._progress.wait(), min(remaining, 0.5))
 
     # -- health ---------------------------------------------------------------------------
-    async def _lag(self, consumer: Any) -> dict[str, int]:
-        """Records between each assigned partition's fetch position and its end, per topic."""
+    async def _lag(self, consumer: Any, *, ask_broker: bool = False) -> dict[str, int]:
+        """Records between each assigned partition's fetch position and its end, per topic.
+
+        The end is the last fetch's high watermark (free), or with `ask_broker` the broker's
+        answer: a consumer whose fetching stopped never learns of new records otherwise.
+        """
         lag: dict[str, int] = {}
-        for tp in consumer.assignment():
-            high = consumer.highwater(tp)
+        assignment = list(consumer.assignment())
+        ends: dict[Any, int] = {}
+        if ask_broker and assignment:
+            with contextlib.suppress(Exception):
+                ends = await consumer.end_offsets(assignment)
+        for tp in assignment:
+            high = ends.get(tp, consumer.highwater(tp))
             if high is None:
                 continue
             try:
@@ -522,8 +531,8 @@ class IdempotentConsumer:
             lag[topic] = lag.get(topic, 0) + max(0, high - position)
         return lag
 
-    async def _record_lag(self, consumer: Any) -> dict[str, int]:
-        lag = await self._lag(consumer)
+    async def _record_lag(self, consumer: Any, *, ask_broker: bool = False) -> dict[str, int]:
+        lag = await self._lag(consumer, ask_broker=ask_broker)
         for topic, behind in lag.items():
             metrics.CONSUMER_LAG.labels(self.settings.service_name, self.group_id, topic).set(
                 behind
@@ -554,7 +563,7 @@ class IdempotentConsumer:
         assignment: set[Any] = set()
         with contextlib.suppress(Exception):
             assignment = set(consumer.assignment())
-        lag = await self._record_lag(consumer) if assignment else {}
+        lag = await self._record_lag(consumer, ask_broker=True) if assignment else {}
         now = time.time()
         quiet_for = now - max(self.last_batch_at or 0.0, self.started_at or now)
         limit = self.settings.consumer_stall_seconds
