@@ -4,6 +4,7 @@ A command stages its events with `stage(session, events)` inside its own transac
 state change and its events commit or vanish together. `OutboxRelay` publishes committed rows
 in id order with an idempotent `acks=all` producer and marks them sent. A relay killed between
 publishing and marking republishes the same records (same `ce_id`): consumers drop them by id.
+Sent rows are kept `outbox_retention_days`, then deleted a batch at a time through an index.
 """
 
 from __future__ import annotations
