@@ -225,7 +225,11 @@ class IdempotentConsumer:
             if not self.settings.consumer_restart_on_stall or self.infrastructure_error:
                 continue  # an outage is not a stall: a new consumer would not help
             try:
-                if (await self.health())["stalled"]:
+                report = await self.health()
+                # Readiness says "stalled" at once; a new member only after twice as long,
+                # so a slow first fetch or rebalance is not answered with another rebalance.
+                limit = 2 * self.settings.consumer_stall_seconds
+                if report["stalled"] and report["quiet_seconds"] > limit:
                     await self.restart()
             except asyncio.CancelledError:
                 raise
@@ -571,5 +575,11 @@ class IdempotentConsumer:
             not assignment and now - (self.started_at or now) > limit
         )
         ok = not stalled and self.infrastructure_error is None
-        report.update(assigned_partitions=len(assignment), lag=lag, stalled=stalled, ok=ok)
+        report.update(
+            assigned_partitions=len(assignment),
+            lag=lag,
+            stalled=stalled,
+            ok=ok,
+            quiet_seconds=quiet_for if assignment else now - (self.started_at or now),
+        )
         return report

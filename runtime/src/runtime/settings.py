@@ -62,7 +62,7 @@ class ServiceSettings(BaseSettings):
     consumer_batch_handler_min: int = 20
     # /ready reports a consumer stalled when records wait but nothing was applied for this long.
     consumer_stall_seconds: float = 30.0
-    # A stalled consumer (above) is closed and a new one joins the group in its place.
+    # A consumer stalled (above) for twice that long is closed and a new one joins its group.
     consumer_restart_on_stall: bool = True
     # Database/broker outages: the same batch is retried with capped exponential backoff;
     # after this long without success it is rewound to the broker (and fetched again), so a
