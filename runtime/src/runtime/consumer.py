@@ -294,7 +294,9 @@ class IdempotentConsumer:
                 metrics.CONSUMER_INFRA_RETRIES.labels(
                     self.settings.service_name, self.group_id
                 ).inc()
-                if self._stopping or time.monotonic() >= window_ends:
+                # A subscriber being stopped waits for this batch: give it back unapplied.
+                leaving = self._stopping or not getattr(self._subscriber, "running", True)
+                if leaving or time.monotonic() >= window_ends:
                     raise InfrastructureFailure(self.infrastructure_error) from exc
                 delay = backoff_seconds(
                     attempt, base=self.infra_retry_base, cap=self.infra_retry_cap
