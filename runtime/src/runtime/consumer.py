@@ -229,7 +229,10 @@ class IdempotentConsumer:
                 # Readiness says "stalled" at once; a new member only after twice as long,
                 # so a slow first fetch or rebalance is not answered with another rebalance.
                 limit = 2 * self.settings.consumer_stall_seconds
-                if report["stalled"] and report["quiet_seconds"] > limit:
+                # Records waiting on held partitions only: holding none is normal in a group
+                # with more members than partitions, and a slow join must not be cut short.
+                waiting = report["assigned_partitions"] > 0 and sum(report["lag"].values()) > 0
+                if report["stalled"] and waiting and report["quiet_seconds"] > limit:
                     await self.restart()
             except asyncio.CancelledError:
                 raise

@@ -38,7 +38,7 @@ async def test_stalled_consumer_rejoins_its_group_and_applies_the_waiting_record
     service = ServiceSettings(
         service_name="stall-test",
         database_url=url,
-        consumer_stall_seconds=3.0,
+        consumer_stall_seconds=4.0,
         platform=PlatformSettings(rights_topic_prefix=f"{topic_prefix}stall-{uuid.uuid4().hex[:6]}."),
     )
     engine = create_engine(url)
@@ -85,7 +85,7 @@ async def test_stalled_consumer_rejoins_its_group_and_applies_the_waiting_record
         async def applied_first() -> bool:
             return first <= await seen()
 
-        await eventually(applied_first, timeout=60, what="the first events applied")
+        await eventually(applied_first, timeout=120, what="the first events applied")
         stuck = consumer._subscriber.consumer  # the live aiokafka consumer
         stuck.pause(*stuck.assignment())  # its fetching stops, as in the aiokafka issues
         waiting = await produce(10, "while stalled")
@@ -93,7 +93,7 @@ async def test_stalled_consumer_rejoins_its_group_and_applies_the_waiting_record
         async def applied_waiting() -> bool:
             return waiting <= await seen()
 
-        await eventually(applied_waiting, timeout=90, what="a new consumer applying the rest")
+        await eventually(applied_waiting, timeout=120, what="a new consumer applying the rest")
         assert consumer.restarts >= 1
         assert consumer._subscriber.consumer is not stuck
         report = await consumer.health()
