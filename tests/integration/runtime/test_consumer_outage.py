@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,17 +28,6 @@ from .private_postgres import PrivatePostgres
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 
 GATE = "stops the database mid-transaction"
-
-
-@pytest.fixture
-def private_postgres() -> Iterator[PrivatePostgres]:
-    server = PrivatePostgres()
-    try:
-        server.init()
-        server.start()
-        yield server
-    finally:
-        server.destroy()
 
 
 def party(name: str) -> PartyRegistered:

@@ -21,6 +21,8 @@ from runtime.kafka import ensure_topics, event_broker, reliable_producer
 from runtime.settings import PlatformSettings, ServiceSettings
 from sqlalchemy import text
 
+from .private_postgres import PrivatePostgres
+
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 
 
@@ -32,9 +34,9 @@ def party(name: str) -> PartyRegistered:
 
 
 async def test_stalled_consumer_rejoins_its_group_and_applies_the_waiting_records(
-    create_database: Any, kafka_bootstrap: str, topic_prefix: str
+    private_postgres: PrivatePostgres, kafka_bootstrap: str, topic_prefix: str
 ) -> None:
-    url = await create_database(f"stall_{uuid.uuid4().hex[:6]}")
+    url = private_postgres.url
     service = ServiceSettings(
         service_name="stall-test",
         database_url=url,
