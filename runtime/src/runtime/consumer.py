@@ -9,8 +9,18 @@ A batch of records is applied in one transaction (a commit per event caps a cons
 1 k events/s). If the batch fails, its events are retried one by one, each up to
 `max_attempts` times; one that still fails goes to `<group>.dlq` with the error in headers,
 and the partition moves on. Records that cannot be decoded go to the DLQ at once. Failures
-of the database or broker themselves are not the record's fault: the batch is rewound and
-retried, never dead-lettered.
+of the database or broker themselves are not the record's fault (`runtime.failures`): the
+same batch is retried with capped, jittered backoff, never dead-lettered.
+
+A dead-lettered event is NOT recorded in `processed_event`: `runtime.deadletters` can
+republish it once its cause is fixed, and the tracking row written when it is finally
+applied makes a second redrive (or a redelivery) change nothing. The price: a batch
+redelivered after a crash may dead-letter the same event twice; redriving both applies it
+once.
+
+Housekeeping: tracking rows older than `consumer_processed_retention_days` (far beyond the
+topics' retention) are pruned in batches; a consumer that stalls with records waiting is
+closed and replaced by a new member of its group.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contracts.envelope import DecodedEvent, MalformedRecord, decode
@@ -32,13 +42,13 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
-from sqlalchemy import Column, DateTime, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy import Column, DateTime, Index, text
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from runtime import metrics
 from runtime.db import SessionMaker
+from runtime.failures import Fault, backoff_seconds, classify
 from runtime.kafka import reliable_producer
 from runtime.settings import ServiceSettings
 from runtime.telemetry import AGGREGATE_ID
@@ -54,6 +64,8 @@ class ProcessedEvent(SQLModel, table=True):
     """The tracking table: (consumer, event id) of every event whose effect is committed."""
 
     __tablename__ = "processed_event"
+    # Pruning by age per consumer walks this index, never the whole table.
+    __table_args__ = (Index("ix_processed_event_age", "consumer", "processed_at"),)
 
     consumer: str = Field(primary_key=True, max_length=100)
     event_id: uuid.UUID = Field(primary_key=True)
@@ -62,14 +74,35 @@ class ProcessedEvent(SQLModel, table=True):
     )
 
 
+# Deletes one batch of old tracking rows through ix_processed_event_age.
+PRUNE_PROCESSED_SQL = (
+    "DELETE FROM processed_event WHERE consumer = :consumer AND event_id IN ("
+    "SELECT event_id FROM processed_event WHERE consumer = :consumer "
+    "AND processed_at < now() - CAST(:retention AS interval) ORDER BY processed_at LIMIT :n)"
+)
+
+
 class InfrastructureFailure(Exception):
     """The database or broker failed, not the record: rewind and retry the batch."""
 
 
-def _is_infrastructure(exc: BaseException) -> bool:
-    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | OSError):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+async def prune_processed(
+    sessions: SessionMaker, *, consumer: str, retention: timedelta, batch_size: int
+) -> int:
+    """Deletes `consumer`'s tracking rows older than `retention`, a batch per transaction (no
+    long lock, no huge WAL burst); returns how many went. Age is measured on the database's
+    clock, the one that stamped `processed_at`: a process whose clock runs ahead must not
+    forget events still within retention (they would then apply twice)."""
+    total = 0
+    while True:
+        async with sessions() as session, session.begin():
+            result: Any = await session.execute(
+                text(PRUNE_PROCESSED_SQL),
+                {"consumer": consumer, "retention": retention, "n": batch_size},
+            )
+        total += result.rowcount
+        if result.rowcount < batch_size:
+            return total
 
 
 @dataclass
@@ -108,6 +141,9 @@ class IdempotentConsumer:
         self.settings = settings
         self.max_attempts = settings.consumer_max_attempts
         self.retry_base_seconds = 0.05
+        self.infra_retry_base = settings.consumer_retry_base_seconds
+        self.infra_retry_cap = settings.consumer_retry_max_seconds
+        self.infra_retry_window = settings.consumer_retry_window_seconds
         self._progress = asyncio.Condition()
         self._dlq_producer: Any = None
         self._subscriber: Any = None
@@ -115,6 +151,12 @@ class IdempotentConsumer:
         self.last_batch_at: float | None = None
         self.last_error: str | None = None
         self.started_at: float | None = None
+        # Set while a database or broker outage holds the current batch (readiness shows it).
+        self.infrastructure_error: str | None = None
+        self.infrastructure_retries = 0
+        self.restarts = 0
+        self._stopping = False
+        self._tasks: list[asyncio.Task[None]] = []
 
     # -- wiring -----------------------------------------------------------------------------
     def attach(self, broker: KafkaBroker) -> None:
@@ -157,34 +199,120 @@ class IdempotentConsumer:
 
     async def start(self) -> None:
         self.started_at = time.time()
+        self._stopping = False
         self._dlq_producer = reliable_producer(self.settings.platform.kafka_bootstrap_servers)
         await self._dlq_producer.start()
+        self._tasks = [
+            asyncio.create_task(self._watch_for_stall(), name=f"stall-watch-{self.group_id}"),
+            asyncio.create_task(self._prune_loop(), name=f"prune-{self.group_id}"),
+        ]
 
     async def stop(self) -> None:
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
         if self._dlq_producer is not None:
             await self._dlq_producer.stop()
 
+    # -- keeping itself alive and small ----------------------------------------------------
+    async def _watch_for_stall(self) -> None:
+        """Replaces a stalled consumer: closing it leaves the group (its partitions go to the
+        others at once) and the new one rejoins and fetches from the committed offsets."""
+        interval = max(0.2, min(5.0, self.settings.consumer_stall_seconds / 4))
+        while True:
+            await asyncio.sleep(interval)
+            if not self.settings.consumer_restart_on_stall or self.infrastructure_error:
+                continue  # an outage is not a stall: a new consumer would not help
+            try:
+                report = await self.health()
+                # Readiness says "stalled" at once; a new member only after twice as long,
+                # so a slow first fetch or rebalance is not answered with another rebalance.
+                limit = 2 * self.settings.consumer_stall_seconds
+                # Records waiting on held partitions only: holding none is normal in a group
+                # with more members than partitions, and a slow join must not be cut short.
+                waiting = report["assigned_partitions"] > 0 and sum(report["lag"].values()) > 0
+                if report["stalled"] and waiting and report["quiet_seconds"] > limit:
+                    await self.restart()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("consumer %s: stall check or restart failed", self.group_id)
+
+    async def restart(self) -> None:
+        """Stops the Kafka consumer and starts a new one in the same group."""
+        if self._subscriber is None:
+            return
+        log.warning("consumer %s stalled with records waiting: rejoining", self.group_id)
+        self.restarts += 1
+        metrics.CONSUMER_RESTARTS.labels(self.settings.service_name, self.group_id).inc()
+        await self._subscriber.stop()
+        self.started_at = time.time()  # the new member gets the full grace period to join
+        await self._subscriber.start()
+
+    async def _prune_loop(self) -> None:
+        while True:
+            try:
+                await self.prune()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("consumer %s: pruning processed events failed", self.group_id)
+            await asyncio.sleep(self.settings.consumer_prune_interval_seconds)
+
+    async def prune(self) -> int:
+        """Deletes this consumer's tracking rows older than the retention."""
+        pruned = await prune_processed(
+            self.sessions,
+            consumer=self.group_id,
+            retention=timedelta(days=self.settings.consumer_processed_retention_days),
+            batch_size=self.settings.consumer_prune_batch_size,
+        )
+        if pruned:
+            metrics.PROCESSED_PRUNED.labels(self.settings.service_name, self.group_id).inc(pruned)
+        return pruned
+
     # -- the rule ---------------------------------------------------------------------------
     async def handle_records(self, records: Sequence[Record]) -> None:
-        """Applies a batch; returns only when every record is applied, skipped or dead-lettered."""
+        """Applies a batch; returns only when every record is applied, skipped or dead-lettered.
+
+        An outage of the database or broker retries the whole batch (already applied events
+        are skipped by their tracking rows) until `consumer_retry_window_seconds` pass; then
+        InfrastructureFailure asks the caller to rewind the partitions and fetch again.
+        """
         started = time.perf_counter()
-        decoded: list[tuple[Record, DecodedEvent]] = []
-        for record in records:
+        window_ends = time.monotonic() + self.infra_retry_window
+        attempt = 0
+        while True:
             try:
-                decoded.append((record, decode(record.value, record.headers, key=record.key)))
-            except MalformedRecord as exc:
-                await self._dead_letter(record, exc, attempts=1)
-        if decoded:
-            try:
-                await self._apply_batch(decoded)
+                await self._handle_once(records)
+                break
             except Exception as exc:
-                if _is_infrastructure(exc):
-                    raise InfrastructureFailure(str(exc)) from exc
-                log.warning(
-                    "batch of %d failed (%s); applying one by one", len(decoded), type(exc).__name__
+                if classify(exc) is not Fault.INFRASTRUCTURE:
+                    raise
+                attempt += 1
+                self.infrastructure_retries += 1
+                self.infrastructure_error = f"{type(exc).__name__}: {exc}"[:300]
+                metrics.CONSUMER_INFRA_RETRIES.labels(
+                    self.settings.service_name, self.group_id
+                ).inc()
+                # A subscriber being stopped waits for this batch: give it back unapplied.
+                leaving = self._stopping or not getattr(self._subscriber, "running", True)
+                if leaving or time.monotonic() >= window_ends:
+                    raise InfrastructureFailure(self.infrastructure_error) from exc
+                delay = backoff_seconds(
+                    attempt, base=self.infra_retry_base, cap=self.infra_retry_cap
                 )
-                for record, event in decoded:
-                    await self._apply_one_with_retries(record, event)
+                log.warning(
+                    "consumer %s: infrastructure failure (%s), retrying the batch in %.2fs",
+                    self.group_id,
+                    type(exc).__name__,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+        self.infrastructure_error = None
         self.batches += 1
         self.last_batch_at = time.time()
         metrics.HANDLER_SECONDS.labels(self.settings.service_name, self.group_id).observe(
@@ -192,6 +320,29 @@ class IdempotentConsumer:
         )
         async with self._progress:
             self._progress.notify_all()
+
+    async def _handle_once(self, records: Sequence[Record]) -> None:
+        decoded: list[tuple[Record, DecodedEvent]] = []
+        malformed: list[tuple[Record, MalformedRecord]] = []
+        for record in records:
+            try:
+                decoded.append((record, decode(record.value, record.headers, key=record.key)))
+            except MalformedRecord as exc:
+                malformed.append((record, exc))
+        for record, error in malformed:
+            await self._dead_letter(record, error, attempts=1)
+        if not decoded:
+            return
+        try:
+            await self._apply_batch(decoded)
+        except Exception as exc:
+            if classify(exc) is Fault.INFRASTRUCTURE:
+                raise
+            log.warning(
+                "batch of %d failed (%s); applying one by one", len(decoded), type(exc).__name__
+            )
+            for record, event in decoded:
+                await self._apply_one_with_retries(record, event)
 
     async def _claim(self, session: AsyncSession, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
         """Inserts the tracking rows; returns the ids not seen before.
@@ -246,8 +397,8 @@ class IdempotentConsumer:
                 ).inc()
                 return
             except Exception as exc:
-                if _is_infrastructure(exc):
-                    raise InfrastructureFailure(str(exc)) from exc
+                if classify(exc) is Fault.INFRASTRUCTURE:
+                    raise  # not the record's fault: never counts toward the DLQ
                 last = exc
                 log.warning(
                     "event %s (%s) failed attempt %d/%d: %s",
@@ -261,9 +412,8 @@ class IdempotentConsumer:
                 if attempt < self.max_attempts:
                     await asyncio.sleep(self.retry_base_seconds * 2 ** (attempt - 1))
         assert last is not None
+        # Deliberately not claimed: a redriven copy must still be applied (module docstring).
         await self._dead_letter(record, last, attempts=self.max_attempts)
-        async with self.sessions() as session, session.begin():
-            await self._claim(session, [event.id])  # a redelivery must not dead-letter it again
 
     async def _call_handler(
         self, session: AsyncSession, record: Record, event: DecodedEvent
@@ -367,11 +517,20 @@ class IdempotentConsumer:
                     await asyncio.wait_for(self._progress.wait(), min(remaining, 0.5))
 
     # -- health ---------------------------------------------------------------------------
-    async def _lag(self, consumer: Any) -> dict[str, int]:
-        """Records between each assigned partition's fetch position and its end, per topic."""
+    async def _lag(self, consumer: Any, *, ask_broker: bool = False) -> dict[str, int]:
+        """Records between each assigned partition's fetch position and its end, per topic.
+
+        The end is the last fetch's high watermark (free), or with `ask_broker` the broker's
+        answer: a consumer whose fetching stopped never learns of new records otherwise.
+        """
         lag: dict[str, int] = {}
-        for tp in consumer.assignment():
-            high = consumer.highwater(tp)
+        assignment = list(consumer.assignment())
+        ends: dict[Any, int] = {}
+        if ask_broker and assignment:
+            with contextlib.suppress(Exception):
+                ends = await consumer.end_offsets(assignment)
+        for tp in assignment:
+            high = ends.get(tp, consumer.highwater(tp))
             if high is None:
                 continue
             try:
@@ -382,8 +541,8 @@ class IdempotentConsumer:
             lag[topic] = lag.get(topic, 0) + max(0, high - position)
         return lag
 
-    async def _record_lag(self, consumer: Any) -> dict[str, int]:
-        lag = await self._lag(consumer)
+    async def _record_lag(self, consumer: Any, *, ask_broker: bool = False) -> dict[str, int]:
+        lag = await self._lag(consumer, ask_broker=ask_broker)
         for topic, behind in lag.items():
             metrics.CONSUMER_LAG.labels(self.settings.service_name, self.group_id, topic).set(
                 behind
@@ -405,6 +564,8 @@ class IdempotentConsumer:
             "stalled": False,
             "batches": self.batches,
             "last_batch_at": self.last_batch_at,
+            "infrastructure_error": self.infrastructure_error,
+            "restarts": self.restarts,
         }
         if consumer is None or not running:
             report["ok"] = False
@@ -412,12 +573,19 @@ class IdempotentConsumer:
         assignment: set[Any] = set()
         with contextlib.suppress(Exception):
             assignment = set(consumer.assignment())
-        lag = await self._record_lag(consumer) if assignment else {}
+        lag = await self._record_lag(consumer, ask_broker=True) if assignment else {}
         now = time.time()
         quiet_for = now - max(self.last_batch_at or 0.0, self.started_at or now)
         limit = self.settings.consumer_stall_seconds
         stalled = (sum(lag.values()) > 0 and quiet_for > limit) or (
             not assignment and now - (self.started_at or now) > limit
         )
-        report.update(assigned_partitions=len(assignment), lag=lag, stalled=stalled, ok=not stalled)
+        ok = not stalled and self.infrastructure_error is None
+        report.update(
+            assigned_partitions=len(assignment),
+            lag=lag,
+            stalled=stalled,
+            ok=ok,
+            quiet_seconds=quiet_for if assignment else now - (self.started_at or now),
+        )
         return report

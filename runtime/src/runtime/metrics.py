@@ -35,3 +35,18 @@ HTTP_SECONDS = Histogram(
     "HTTP request latency",
     ["service", "method", "route", "status"],
 )
+CONSUMER_INFRA_RETRIES = Counter(
+    "rights_consumer_infrastructure_retries_total",
+    "Batches retried because the database or broker failed (never dead-lettered)",
+    ["service", "group"],
+)
+CONSUMER_RESTARTS = Counter(
+    "rights_consumer_restarts_total",
+    "Stalled consumers closed and replaced by a new group member",
+    ["service", "group"],
+)
+PROCESSED_PRUNED = Counter(
+    "rights_processed_events_pruned_total",
+    "Tracking rows deleted after the retention",
+    ["service", "group"],
+)

@@ -4,6 +4,7 @@ A command stages its events with `stage(session, events)` inside its own transac
 state change and its events commit or vanish together. `OutboxRelay` publishes committed rows
 in id order with an idempotent `acks=all` producer and marks them sent. A relay killed between
 publishing and marking republishes the same records (same `ce_id`): consumers drop them by id.
+Sent rows are kept `outbox_retention_days`, then deleted a batch at a time through an index.
 """
 
 from __future__ import annotations
@@ -36,13 +37,22 @@ tracer = trace.get_tracer(__name__)
 NOTIFY_CHANNEL = "outbox"
 # One relay per database publishes at a time, which is what keeps the id order on the wire.
 RELAY_LOCK_KEY = 727_274_002
+# Housekeeping deletes one batch of old sent rows per round through ix_outbox_sent: the
+# partial index holds only sent rows, ordered by age, so the oldest are found without a scan.
+PRUNE_SENT_SQL = (
+    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NOT NULL "
+    "AND sent_at < now() - CAST(:retention AS interval) ORDER BY sent_at LIMIT :n)"
+)
 
 
 class OutboxMessage(SQLModel, table=True):
     """One encoded event waiting to be (or already) published."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL")),)
+    __table_args__ = (
+        Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL")),
+        Index("ix_outbox_sent", "sent_at", postgresql_where=text("sent_at IS NOT NULL")),
+    )
 
     id: int | None = Field(
         default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True)
@@ -122,7 +132,7 @@ class OutboxRelay(NotifiedLoop):
         )
         self.settings = settings
         self.batch_size = settings.outbox_batch_size
-        self.retention = timedelta(days=7)
+        self.retention = timedelta(days=settings.outbox_retention_days)
         self._producer: Any = None
         self._last_housekeeping = 0.0
         self.last_published_at: float | None = None
@@ -227,8 +237,8 @@ class OutboxRelay(NotifiedLoop):
             # `sent_at` is the database's clock (`now()` above), so the cutoff is too: this
             # process's clock may run ahead of it and would delete rows still within retention.
             await conn.execute(
-                text("DELETE FROM outbox WHERE sent_at < now() - CAST(:retention AS interval)"),
-                {"retention": self.retention},
+                text(PRUNE_SENT_SQL),
+                {"retention": self.retention, "n": self.settings.outbox_prune_batch_size},
             )
         metrics.OUTBOX_BACKLOG.labels(self.settings.service_name).set(backlog)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0

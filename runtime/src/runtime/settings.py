@@ -62,6 +62,21 @@ class ServiceSettings(BaseSettings):
     consumer_batch_handler_min: int = 20
     # /ready reports a consumer stalled when records wait but nothing was applied for this long.
     consumer_stall_seconds: float = 30.0
+    # A consumer stalled (above) for twice that long is closed and a new one joins its group.
+    consumer_restart_on_stall: bool = True
+    # Database/broker outages: the same batch is retried with capped exponential backoff;
+    # after this long without success it is rewound to the broker (and fetched again), so a
+    # long outage never exceeds Kafka's max.poll.interval.ms (300 s).
+    consumer_retry_base_seconds: float = 0.1
+    consumer_retry_max_seconds: float = 5.0
+    consumer_retry_window_seconds: float = 120.0
+    # processed_event rows older than this are pruned. It must stay well beyond the topics'
+    # retention (Kafka keeps 7 days here): only a record older than that could come again.
+    consumer_processed_retention_days: float = 30.0
+    consumer_prune_interval_seconds: float = 3600.0
+    consumer_prune_batch_size: int = 5000
+    outbox_retention_days: float = 7.0
+    outbox_prune_batch_size: int = 5000
     outbox_poll_interval_seconds: float = 1.0
     outbox_batch_size: int = 500
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
