@@ -46,12 +46,12 @@ async def test_migrations_index_the_housekeeping_deletes(
     package, consumes = SERVICES[service]
     url = await create_database(f"hk_{service}")
     await migrate(Path(package.__file__).parent / "migrations", url)
-    cutoff = datetime.now(UTC) - timedelta(days=7)
-    outbox_plan = await plan(url, PRUNE_SENT_SQL, {"cutoff": cutoff, "n": 100})
+    retention = timedelta(days=7)
+    outbox_plan = await plan(url, PRUNE_SENT_SQL, {"retention": retention, "n": 100})
     assert "ix_outbox_sent" in outbox_plan, outbox_plan
     if consumes:
         processed_plan = await plan(
-            url, PRUNE_PROCESSED_SQL, {"consumer": "c", "cutoff": cutoff, "n": 100}
+            url, PRUNE_PROCESSED_SQL, {"consumer": "c", "retention": retention, "n": 100}
         )
         assert "ix_processed_event_age" in processed_plan, processed_plan
 

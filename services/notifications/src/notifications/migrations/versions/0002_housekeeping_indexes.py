@@ -5,7 +5,7 @@ indexes let it find them without scanning the table. IF NOT EXISTS because a dat
 created from the current models may already have them. (Not CONCURRENTLY: the shared
 migration environment runs every migration inside one transaction under its lock.)
 
-Revision ID: 0002_housekeeping
+Revision ID: 0002
 Revises: 0001
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_housekeeping"
+revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

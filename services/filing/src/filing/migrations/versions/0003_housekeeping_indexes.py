@@ -5,16 +5,16 @@ indexes let it find them without scanning the table. IF NOT EXISTS because a dat
 created from the current models may already have them. (Not CONCURRENTLY: the shared
 migration environment runs every migration inside one transaction under its lock.)
 
-Revision ID: 0002_housekeeping
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_housekeeping"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
