@@ -136,4 +136,3 @@ class IdentityVerifier:
 
     async def verify_async(self, token: str) -> Caller:
         return await asyncio.to_thread(self.verify, token)
-

@@ -21,7 +21,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-BASE_URL = os.environ.get("KEYCLOAK_URL", f"http://127.0.0.1:{os.environ.get('KEYCLOAK_PORT', '8080')}")
+BASE_URL = os.environ.get(
+    "KEYCLOAK_URL", f"http://127.0.0.1:{os.environ.get('KEYCLOAK_PORT', '8080')}"
+)
 MANAGEMENT_URL = f"http://127.0.0.1:{os.environ.get('KEYCLOAK_MANAGEMENT_PORT', '9000')}"
 REALM = "rights"
 ISSUER = f"{BASE_URL}/realms/{REALM}"
@@ -126,7 +128,11 @@ def sign_in(username: str, password: str, *, scope: str = "openid") -> Tokens:
 def refresh(refresh_token: str) -> httpx.Response:
     return httpx.post(
         TOKEN_URL,
-        data={"grant_type": "refresh_token", "client_id": WEB_CLIENT, "refresh_token": refresh_token},
+        data={
+            "grant_type": "refresh_token",
+            "client_id": WEB_CLIENT,
+            "refresh_token": refresh_token,
+        },
         timeout=30,
     )
 
@@ -232,7 +238,9 @@ class Admin:
         assert answer.status_code == 201, answer.text
 
     def realm_roles_of(self, user_id: str) -> set[str]:
-        return {role["name"] for role in self.get(f"/users/{user_id}/role-mappings/realm/composite")}
+        return {
+            role["name"] for role in self.get(f"/users/{user_id}/role-mappings/realm/composite")
+        }
 
     def close(self) -> None:
         self.http.close()

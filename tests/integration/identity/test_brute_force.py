@@ -17,7 +17,9 @@ def test_account_locks_after_the_failure_factor_of_wrong_passwords(
     _, challenge = pkce_pair()
     for attempt in range(factor):
         with pytest.raises(SignInRefused) as refused:
-            authorization_code(user.username, f"wrong-{attempt}-{user.password}", challenge=challenge)
+            authorization_code(
+                user.username, f"wrong-{attempt}-{user.password}", challenge=challenge
+            )
         if attempt == 0:
             assert 'id="input-error-password"' in refused.value.page
     status = admin.brute_force_status(user.id)

@@ -110,7 +110,7 @@ def test_token_for_another_audience_or_issuer_is_refused(
 ) -> None:
     good = sign_in(user.username, user.password)
     strict = IdentityVerifier(IdentitySettings(issuer=ISSUER, audience="rights-admin"))
-    with pytest.raises(Unauthenticated, match="(?i)audience"):
+    with pytest.raises(Unauthenticated, match=r"(?i)audience"):
         strict.verify(good.access_token)
     other_issuer = IdentityVerifier(
         IdentitySettings(
@@ -118,7 +118,7 @@ def test_token_for_another_audience_or_issuer_is_refused(
             jwks_url=f"{ISSUER}/protocol/openid-connect/certs",
         )
     )
-    with pytest.raises(Unauthenticated, match="(?i)issuer"):
+    with pytest.raises(Unauthenticated, match=r"(?i)issuer"):
         other_issuer.verify(good.access_token)
     # The ID token is signed by the same key but is meant for the web app, not the API.
     with pytest.raises(Unauthenticated):
@@ -126,7 +126,7 @@ def test_token_for_another_audience_or_issuer_is_refused(
     # A client without the rights-api audience mapper gets tokens the API does not accept.
     plain = test_client.password_token("plain", user.username, user.password)
     assert _claims(plain)["iss"] == ISSUER
-    with pytest.raises(Unauthenticated, match="(?i)audience"):
+    with pytest.raises(Unauthenticated, match=r"(?i)audience"):
         verifier.verify(plain)
 
 
@@ -168,8 +168,12 @@ class TestClient:
             "name": "party_id",
             "protocol": "openid-connect",
             "protocolMapper": "oidc-usermodel-attribute-mapper",
-            "config": {"user.attribute": "party_id", "claim.name": "party_id",
-                       "jsonType.label": "String", "access.token.claim": "true"},
+            "config": {
+                "user.attribute": "party_id",
+                "claim.name": "party_id",
+                "jsonType.label": "String",
+                "access.token.claim": "true",
+            },
         }
         for name, attributes, mappers in (
             ("plain", {}, [party]),
