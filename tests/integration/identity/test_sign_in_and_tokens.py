@@ -128,6 +128,11 @@ def test_token_for_another_audience_or_issuer_is_refused(
     assert _claims(plain)["iss"] == ISSUER
     with pytest.raises(Unauthenticated, match=r"(?i)audience"):
         verifier.verify(plain)
+    # An ID token that names the API as audience is still not an access token.
+    id_token = test_client.password_token("id-audience", user.username, user.password, "id")
+    assert "rights-api" in _claims(id_token)["aud"]
+    with pytest.raises(Unauthenticated, match="not an access token"):
+        verifier.verify(id_token)
 
 
 async def test_expired_token_is_refused(
@@ -149,8 +154,9 @@ async def test_expired_token_is_refused(
 
 
 class TestClient:
-    """Two throw-away clients with the password grant, made for these tests only: `plain`
-    (no rights-api audience) and `expiring` (the audience, tokens that live two seconds)."""
+    """Throw-away clients with the password grant, made for these tests only: `plain` (no
+    rights-api audience), `expiring` (the audience, tokens that live two seconds) and
+    `id-audience` (the audience in ID tokens too)."""
 
     __test__ = False
 
@@ -175,9 +181,11 @@ class TestClient:
                 "access.token.claim": "true",
             },
         }
+        id_audience = {**audience, "config": {**audience["config"], "id.token.claim": "true"}}
         for name, attributes, mappers in (
             ("plain", {}, [party]),
             ("expiring", {"access.token.lifespan": "2"}, [audience, party]),
+            ("id-audience", {}, [id_audience, party]),
         ):
             client_id = f"test-{name}-{suffix}"
             answer = admin.http.post(
@@ -194,7 +202,7 @@ class TestClient:
             assert answer.status_code == 201, answer.text
             self.ids[name] = client_id
 
-    def password_token(self, name: str, username: str, password: str) -> str:
+    def password_token(self, name: str, username: str, password: str, kind: str = "access") -> str:
         answer = httpx.post(
             TOKEN_URL,
             data={
@@ -207,7 +215,7 @@ class TestClient:
             timeout=30,
         )
         assert answer.status_code == 200, answer.text
-        return str(answer.json()["access_token"])
+        return str(answer.json()[f"{kind}_token"])
 
     def delete(self) -> None:
         for client_id in self.ids.values():
