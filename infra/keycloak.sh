@@ -112,6 +112,8 @@ start() {
   # --import-realm reads only the home's data/import; the realm is skipped when it exists.
   cp "$REALM_FILE" "$KC_HOME/data/import/realm-rights.json"
   # --cache=local: one node, so no JGroups cluster that listens on every interface.
+  # db-pool-min-size: test suites can fill the shared PostgreSQL's connection slots; the
+  # connections Keycloak keeps open keep it answering then.
   # setsid: the server must outlive the make process and not get the terminal's Ctrl-C.
   # The password travels in the environment, not on the command line (visible in ps).
   KC_DB_PASSWORD="$DB_PASSWORD" \
@@ -121,7 +123,8 @@ start() {
     --http-enabled=true --http-host=127.0.0.1 --http-port="$PORT" \
     --http-management-port="$MANAGEMENT_PORT" --hostname-strict=false \
     --cache=local \
-    --db-url="$DB_URL" --db-username="$DB_USER" --db-pool-max-size=10 \
+    --db-url="$DB_URL" --db-username="$DB_USER" \
+    --db-pool-initial-size=4 --db-pool-min-size=4 --db-pool-max-size=10 \
     --log-console-output=default >"$LOG_FILE" 2>&1 < /dev/null &
   echo $! > "$PID_FILE"
   say "started (pid $!, log $LOG_FILE)"
