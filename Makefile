@@ -1,7 +1,7 @@
 # The platform's commands. Every target is idempotent and works from a fresh clone:
 # it creates the virtualenv, installs what is missing and starts what it needs.
 #   make run      the whole platform with demo data        make test   every test
-#   make infra-up / infra-down   Kafka + PostgreSQL alone    make lint   ruff + mypy
+#   make infra-up / infra-down   Kafka, PostgreSQL, Keycloak  make lint   ruff + mypy
 #   make bench    benchmarks and their report
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -17,9 +17,9 @@ PACKAGES := contracts/pyproject.toml runtime/pyproject.toml gateway/pyproject.to
 	services/filing/pyproject.toml services/licensing/pyproject.toml \
 	services/notifications/pyproject.toml devstack/pyproject.toml
 
-.PHONY: help venv tools keys infra-up infra-down infra-status cluster-up cluster-down \
-	test test-unit test-integration test-e2e test-e2e-shifted graphiql run lint bench constraints \
-	schemas clean-state
+.PHONY: help venv tools keys infra-up infra-down infra-status idp-up idp-down cluster-up \
+	cluster-down test test-unit test-integration test-e2e test-e2e-shifted graphiql run lint bench \
+	constraints schemas clean-state
 
 help:
 	@sed -n '2,5p' Makefile | sed 's/^# *//'
@@ -44,14 +44,24 @@ infra-up: venv tools
 	infra/postgres.sh up
 	infra/kafka.sh up
 	$(PY) infra/kafka_topics.py --bootstrap "$$(infra/kafka.sh bootstrap)"
+	infra/keycloak.sh up
 
-infra-down:
+infra-down: idp-down
 	infra/kafka.sh down
 	infra/postgres.sh down
 
 infra-status:
 	infra/kafka.sh status
 	infra/postgres.sh status
+	infra/keycloak.sh status
+
+# The identity provider (Keycloak, realm `rights`); its database lives in the PostgreSQL above.
+idp-up:
+	infra/postgres.sh up
+	infra/keycloak.sh up
+
+idp-down:
+	infra/keycloak.sh down
 
 # Three brokers on loopback (replication factor 3, min ISR 2) for fault tests.
 cluster-up: venv

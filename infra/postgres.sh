@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the machine's PostgreSQL 15 cluster if it is down and creates, idempotently, one role
-# and one database per service (filing, licensing, notifications) plus `rights_test`, the role
-# the test suite uses to create throw-away databases.
+# and one database per service (filing, licensing, notifications), one for the identity provider
+# (keycloak), plus `rights_test`, the role the test suite uses to create throw-away databases.
 #
 #   infra/postgres.sh up | down | status
 #
@@ -52,11 +52,13 @@ case "${1:-status}" in
       sleep 0.1
     done
     for svc in filing licensing notifications; do ensure_role_db "$svc" "$svc" "$svc"; done
+    # Keycloak (infra/keycloak.sh) keeps its realms and users here; KEYCLOAK_DB_PASSWORD must match.
+    ensure_role_db keycloak "${KEYCLOAK_DB_PASSWORD:-keycloak}" keycloak
     # pg_trgm lets the register's text search use trigram indexes; created once by the superuser.
     for svc in filing; do PGOPTIONS="-c client_min_messages=warning" runuser -u postgres -- psql -q -d "$svc" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm" >/dev/null; done
     ensure_role_db rights_test rights_test "" "CREATEDB"
     psql_admin -d template1 -c "CREATE EXTENSION IF NOT EXISTS pg_trgm" >/dev/null
-    say "ready on 127.0.0.1:5432 (databases filing, licensing, notifications)"
+    say "ready on 127.0.0.1:5432 (databases filing, licensing, notifications, keycloak)"
     ;;
   down)
     if [ -f "$MARKER" ] && cluster_online; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: starts the infrastructure that is not running yet, runs the platform under
+# `make run`: starts the infrastructure that is not running yet (PostgreSQL, Kafka, Keycloak), runs the platform under
 # devstack's supervisor (demo data, URLs, tokens), and when it ends (Ctrl-C) stops exactly the
 # infrastructure this run started. What was already running (say, after `make infra-up`, or a
 # PostgreSQL the machine runs for other work) is left running.
@@ -11,10 +11,11 @@ running() {  # infra component name -> 0 when it is up now
   case "$1" in
     postgres) infra/postgres.sh status | grep -q online ;;
     kafka) infra/kafka.sh status | grep -q "running (pid" ;;
+    keycloak) infra/keycloak.sh status | grep -q "running (pid" ;;
   esac
 }
 
-components=(postgres kafka)
+components=(postgres kafka keycloak)
 was_running=()
 for c in "${components[@]}"; do
   if running "$c"; then was_running+=("$c"); fi

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Runs the platform's identity provider, Keycloak, from Maven Central's distribution with the machine's JDK.
+#
+#   infra/keycloak.sh fetch    fetch the distribution once into a cache outside git, unpack it and
+#                              run its optimized build (about 2–3 minutes, once per machine)
+#   infra/keycloak.sh up       start it (imports infra/keycloak/realm-rights.json on first start);
+#                              waits until /health/ready answers
+#   infra/keycloak.sh down     stop by the recorded pid
+#   infra/keycloak.sh status
+#   infra/keycloak.sh url      the issuer URL of the `rights` realm
+#
+# Its database is `keycloak` in the platform's PostgreSQL (infra/postgres.sh creates it). The realm
+# file is imported only when the realm does not exist yet: to re-import an edited file, delete the
+# realm (admin console, or drop and recreate the `keycloak` database) and start again.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+KEYCLOAK_VERSION="26.4.2"
+STATE_DIR="${RIGHTS_STATE_DIR:-$ROOT/.state}"
+CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/rights-platform"
+KC_HOME="${KEYCLOAK_HOME:-$CACHE_DIR/keycloak-$KEYCLOAK_VERSION}"
+PORT="${KEYCLOAK_PORT:-8080}"
+MANAGEMENT_PORT="${KEYCLOAK_MANAGEMENT_PORT:-9000}"
+HEAP="${KEYCLOAK_HEAP:-384m}"
+READY_TIMEOUT="${KEYCLOAK_READY_TIMEOUT:-600}"
+DB_URL="${KEYCLOAK_DB_URL:-jdbc:postgresql://127.0.0.1:5432/keycloak}"
+DB_USER="${KEYCLOAK_DB_USER:-keycloak}"
+DB_PASSWORD="${KEYCLOAK_DB_PASSWORD:-keycloak}"
+ADMIN_USER="${KEYCLOAK_ADMIN_USER:-admin}"
+# A local default only; anything reachable from outside sets its own.
+ADMIN_PASSWORD="${KEYCLOAK_ADMIN_PASSWORD:-admin}"
+REALM_FILE="$ROOT/infra/keycloak/realm-rights.json"
+RUN_DIR="$STATE_DIR/keycloak"
+PID_FILE="$RUN_DIR/keycloak.pid"
+LOG_FILE="$RUN_DIR/server.log"
+# Build-time options: changing them means another `kc.sh build` (the marker records them).
+BUILD_OPTIONS="--db=postgres --health-enabled=true --features=organization,passkeys"
+
+say() { echo "keycloak: $*"; }
+die() { echo "keycloak: error: $*" >&2; exit 1; }
+
+need_java() {
+  command -v java >/dev/null 2>&1 || die "Java is missing: install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless)"
+  local major
+  major="$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)"
+  [ "${major:-0}" -ge 17 ] || die "Keycloak $KEYCLOAK_VERSION needs Java 17+, found $major: install openjdk-17-jre-headless"
+}
+
+fetch() {
+  local marker="$KC_HOME/.rights-build"
+  if [ -f "$marker" ] && [ "$(cat "$marker")" = "$BUILD_OPTIONS" ]; then return 0; fi
+  need_java
+  if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
+    command -v mvn >/dev/null 2>&1 || die "Maven is missing: install it (Debian: apt-get install maven) to fetch Keycloak"
+    command -v unzip >/dev/null 2>&1 || die "unzip is missing: install it (Debian: apt-get install unzip)"
+    say "fetching Keycloak $KEYCLOAK_VERSION into $KC_HOME (once)"
+    local tmp="$KC_HOME.tmp.$$"
+    rm -rf "$tmp"; mkdir -p "$tmp"
+    # sed: Maven's console library prints colour resets even in batch mode.
+    (cd "$ROOT/infra/keycloak" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies \
+        -DexcludeTransitive=true -DoutputDirectory="$tmp/zip" 2>&1 | sed 's/\x1b\[[0-9;]*m//g') \
+      || { rm -rf "$tmp"; die "mvn could not fetch the distribution (see above)"; }
+    unzip -q "$tmp/zip/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip" -d "$tmp" \
+      || { rm -rf "$tmp"; die "could not unpack the distribution"; }
+    rm -rf "$KC_HOME"; mv "$tmp/keycloak-$KEYCLOAK_VERSION" "$KC_HOME"; rm -rf "$tmp"
+  fi
+  # The optimized build makes every later start skip Quarkus' augmentation (minutes on 2 cores).
+  say "building Keycloak for PostgreSQL with health checks (once; a few minutes)"
+  "$KC_HOME/bin/kc.sh" build $BUILD_OPTIONS >"$KC_HOME/build.log" 2>&1 \
+    || { tail -n 30 "$KC_HOME/build.log" >&2; die "kc.sh build failed"; }
+  echo "$BUILD_OPTIONS" > "$marker"
+}
+
+# Is PID a Keycloak started from this home (not a reused pid)? The pid is kc.sh's: it stays
+# as the java server's parent and forwards SIGTERM to it.
+is_ours() {
+  local pid=$1
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$KC_HOME/bin/kc.sh start "
+}
+
+running_pid() {
+  local pid
+  [ -f "$PID_FILE" ] || return 1
+  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+  if [ -n "$pid" ] && is_ours "$pid"; then echo "$pid"; return 0; fi
+  say "removing stale pid file $PID_FILE (pid ${pid:-?} is not our Keycloak)" >&2
+  rm -f "$PID_FILE"
+  return 1
+}
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+issuer() { echo "http://127.0.0.1:$PORT/realms/rights"; }
+
+ready() {
+  local body
+  body="$( (exec 3<>"/dev/tcp/127.0.0.1/$MANAGEMENT_PORT" && \
+    printf 'GET /health/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 && cat <&3) 2>/dev/null || true)"
+  [[ "$body" == *"HTTP/1."?" 200"* ]]
+}
+
+start() {
+  local pid port
+  if pid="$(running_pid)"; then say "already running (pid $pid) on $(issuer)"; return 0; fi
+  for port in "$PORT" "$MANAGEMENT_PORT"; do
+    if port_taken "$port"; then
+      die "port $port is already taken by another process (see: ss -ltnp 'sport = :$port'); free it or set KEYCLOAK_PORT / KEYCLOAK_MANAGEMENT_PORT"
+    fi
+  done
+  mkdir -p "$RUN_DIR" "$KC_HOME/data/import"
+  # --import-realm reads only the home's data/import; the realm is skipped when it exists.
+  cp "$REALM_FILE" "$KC_HOME/data/import/realm-rights.json"
+  # --cache=local: one node, so no JGroups cluster that listens on every interface.
+  # db-pool-min-size: test suites can fill the shared PostgreSQL's connection slots; the
+  # connections Keycloak keeps open keep it answering then.
+  # setsid: the server must outlive the make process and not get the terminal's Ctrl-C.
+  # The password travels in the environment, not on the command line (visible in ps).
+  KC_DB_PASSWORD="$DB_PASSWORD" \
+  KC_BOOTSTRAP_ADMIN_USERNAME="$ADMIN_USER" KC_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+  JAVA_OPTS_KC_HEAP="-Xms64m -Xmx$HEAP -XX:MaxMetaspaceSize=256m" \
+  setsid "$KC_HOME/bin/kc.sh" start --optimized --import-realm \
+    --http-enabled=true --http-host=127.0.0.1 --http-port="$PORT" \
+    --http-management-port="$MANAGEMENT_PORT" --hostname-strict=false \
+    --cache=local \
+    --db-url="$DB_URL" --db-username="$DB_USER" \
+    --db-pool-initial-size=4 --db-pool-min-size=4 --db-pool-max-size=10 \
+    --log-console-output=default >"$LOG_FILE" 2>&1 < /dev/null &
+  echo $! > "$PID_FILE"
+  say "started (pid $!, log $LOG_FILE)"
+}
+
+wait_ready() {
+  local started=$SECONDS pid
+  while ! ready; do
+    if ! pid="$(running_pid 2>/dev/null)"; then
+      tail -n 40 "$LOG_FILE" >&2 || true
+      die "Keycloak exited during start (log $LOG_FILE)"
+    fi
+    if [ $((SECONDS - started)) -ge "$READY_TIMEOUT" ]; then
+      tail -n 40 "$LOG_FILE" >&2 || true
+      die "Keycloak was not ready within ${READY_TIMEOUT}s (log $LOG_FILE)"
+    fi
+    sleep 0.5
+  done
+  say "ready on $(issuer) after $((SECONDS - started))s"
+}
+
+stop() {
+  local pid i
+  if ! pid="$(running_pid)"; then say "not running"; return 0; fi
+  kill -TERM "$pid"
+  for i in $(seq 1 600); do
+    is_ours "$pid" || { rm -f "$PID_FILE"; say "stopped"; return 0; }
+    sleep 0.1
+  done
+  say "ignored SIGTERM for 60s; sending SIGKILL to pid $pid"
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$PID_FILE"
+}
+
+case "${1:-status}" in
+  fetch) fetch ;;
+  up) fetch; need_java; start; wait_ready ;;
+  down) stop ;;
+  status)
+    if pid="$(running_pid)"; then say "running (pid $pid) on $(issuer)"; else say "not running"; fi ;;
+  url) issuer ;;
+  *) die "unknown command '$1' (fetch | up | down | status | url)" ;;
+esac
