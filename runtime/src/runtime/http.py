@@ -4,7 +4,9 @@ of domain errors to 4xx JSON bodies `{"code", "message", "field"}`."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -12,14 +14,16 @@ from typing import Any
 
 import uvicorn
 from contracts.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from opentelemetry import trace
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException
 
 from runtime import metrics
 from runtime.auth import Unauthenticated
+from runtime.openapi import document_api
 from runtime.service import ServiceRuntime
 from runtime.settings import ServiceSettings
 from runtime.telemetry import instrument_app, setup_logging, setup_tracing
@@ -34,6 +38,9 @@ STATUS_BY_KIND: list[tuple[type[DomainError], int]] = [
     (InvalidInput, 400),
     (DomainError, 400),
 ]
+
+
+CODE_BY_STATUS = {400: "INVALID_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 
 
 def status_of(error: DomainError) -> int:
@@ -52,7 +59,54 @@ def _field_path(loc: Sequence[Any]) -> str | None:
     path = ""
     for part in parts:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or None
+    # A missing or malformed body as a whole is named `body`.
+    return path or ("body" if tuple(loc)[:1] == ("body",) else None)
+
+
+# PostgreSQL text holds neither NUL nor a lone UTF-16 surrogate (which a JSON \u escape can
+# smuggle in): either would fail in the database as a 500 instead of a 400.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(text: str) -> bool:
+    return _UNSTORABLE.search(text) is not None
+
+
+def _unstorable_at(value: Any, path: str) -> str | None:
+    """The request-style path (`rights_holders[1].share`) of the first unstorable string."""
+    if isinstance(value, str):
+        return path if _unstorable(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _unstorable_at(key, path or "body") or _unstorable_at(
+                item, f"{path}.{key}" if path else str(key)
+            )
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unstorable_at(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+async def refuse_unstorable_text(request: Request) -> None:
+    """Every route's first dependency: a path, query or JSON body value with a character no
+    service can store is a 400 naming it, whatever the route does with it."""
+    for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
+        if isinstance(value, str) and _unstorable(value):
+            raise InvalidInput(f"{name} contains a character that cannot be stored", field=name)
+    body = await request.body()
+    # Only a body carrying a NUL or an escape can hold such a character: parse just those.
+    if b"\\u" in body or b"\x00" in body:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return  # not JSON: the route's own parsing refuses it
+        field = _unstorable_at(parsed, "")
+        if field is not None:
+            raise InvalidInput(f"{field} contains a character that cannot be stored", field=field)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -60,6 +114,20 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(
             error_body(exc.code, exc.message, exc.field), status_code=status_of(exc)
+        )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> Response:
+        # The framework's own refusals (a body that is not JSON or not UTF-8, an unknown path,
+        # a method the path does not take) answer the same body as every other error.
+        if exc.status_code < 400:
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        field = "body" if exc.status_code == 400 else None
+        code = CODE_BY_STATUS.get(exc.status_code, "HTTP_ERROR")
+        return JSONResponse(
+            error_body(code, str(exc.detail), field),
+            status_code=exc.status_code,
+            headers=exc.headers,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -71,6 +139,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         if isinstance(ctx_error, DomainError):
             field = ctx_error.field or _field_path(first.get("loc", ()))
             body = error_body(ctx_error.code, ctx_error.message, field)
+        elif first.get("type") == "json_invalid":
+            body = error_body("INVALID_INPUT", "the body is not valid JSON", "body")
         else:
             field = _field_path(first.get("loc", ()))
             message = str(first.get("msg", "invalid value"))
@@ -100,7 +170,12 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        version=version,
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_unstorable_text)],
+    )
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.platform_settings = settings.platform
@@ -134,6 +209,7 @@ def create_app(
 
     for router in routers:
         app.include_router(router)
+    document_api(app)
     instrument_app(app)
     return app
 
