@@ -11,8 +11,8 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,15 +104,35 @@ async def served(
         yield Served(base_url, caller, token_for(caller))
 
 
+@dataclass
+class Services:
+    """Each service started on first use and kept until the module ends, whatever order
+    pytest runs the tests in."""
+
+    stack: AsyncExitStack
+    create_database: Callable[[str], Awaitable[str]]
+    token_for: Callable[..., str]
+    running: dict[str, Served] = field(default_factory=dict)
+
+    async def get(self, service: str) -> Served:
+        if service not in self.running:
+            context = served(service, self.create_database, self.token_for)
+            self.running[service] = await self.stack.enter_async_context(context)
+        return self.running[service]
+
+
 @pytest.fixture(scope="module")
-async def api(
-    request: pytest.FixtureRequest,
-    create_database: Callable[[str], Awaitable[str]],
-    token_for: Callable[..., str],
-) -> AsyncIterator[Served]:
-    """The service named by the test's (indirect) parameter, started once per module."""
-    async with served(request.param, create_database, token_for) as running:
-        yield running
+async def services(
+    create_database: Callable[[str], Awaitable[str]], token_for: Callable[..., str]
+) -> AsyncIterator[Services]:
+    async with AsyncExitStack() as stack:
+        yield Services(stack, create_database, token_for)
+
+
+@pytest.fixture
+async def api(request: pytest.FixtureRequest, services: Services) -> Served:
+    """The service named by the test's (indirect) parameter."""
+    return await services.get(request.param)
 
 
 def fuzz(base_url: str, token: str, examples: int = EXAMPLES) -> list[str]:
