@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 from contracts.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from opentelemetry import trace
@@ -38,9 +39,6 @@ STATUS_BY_KIND: list[tuple[type[DomainError], int]] = [
     (InvalidInput, 400),
     (DomainError, 400),
 ]
-
-
-CODE_BY_STATUS = {400: "INVALID_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 
 
 def status_of(error: DomainError) -> int:
@@ -117,16 +115,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> Response:
-        # The framework's own refusals (a body that is not JSON or not UTF-8, an unknown path,
-        # a method the path does not take) answer the same body as every other error.
-        if exc.status_code < 400:
-            return Response(status_code=exc.status_code, headers=exc.headers)
-        field = "body" if exc.status_code == 400 else None
-        code = CODE_BY_STATUS.get(exc.status_code, "HTTP_ERROR")
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        # A body that is not JSON or not UTF-8 is refused by the framework itself: it answers
+        # the same body as every other 400. Its 404/405 for a path or method no route serves
+        # stay FastAPI's `{"detail"}` without a code: how the gateway tells a route missing.
+        if exc.status_code != 400:
+            return await http_exception_handler(request, exc)
         return JSONResponse(
-            error_body(code, str(exc.detail), field),
-            status_code=exc.status_code,
+            error_body("INVALID_INPUT", str(exc.detail), "body"),
+            status_code=400,
             headers=exc.headers,
         )
 
