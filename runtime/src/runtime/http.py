@@ -100,9 +100,11 @@ async def refuse_unstorable_text(request: Request) -> None:
     if b"\\u" in body or b"\x00" in body:
         try:
             parsed = json.loads(body)
+            field = _unstorable_at(parsed, "")
         except ValueError:
             return  # not JSON: the route's own parsing refuses it
-        field = _unstorable_at(parsed, "")
+        except RecursionError:
+            raise InvalidInput("the body is nested too deeply", field="body") from None
         if field is not None:
             raise InvalidInput(f"{field} contains a character that cannot be stored", field=field)
 
