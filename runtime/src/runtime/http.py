@@ -90,7 +90,7 @@ def _unstorable_at(value: Any, path: str) -> str | None:
 
 
 async def refuse_unstorable_text(request: Request) -> None:
-    """Every route's first dependency: a path, query or JSON body value with a character no
+    """Every service route's first dependency: a path, query or JSON body value with a character no
     service can store is a 400 naming it, whatever the route does with it."""
     for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
         if isinstance(value, str) and _unstorable(value):
@@ -169,12 +169,7 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(
-        title=title,
-        version=version,
-        lifespan=lifespan,
-        dependencies=[Depends(refuse_unstorable_text)],
-    )
+    app = FastAPI(title=title, version=version, lifespan=lifespan)
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.platform_settings = settings.platform
@@ -207,7 +202,8 @@ def create_app(
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     for router in routers:
-        app.include_router(router)
+        # The service's own routes only: /health, /ready and /metrics take no input.
+        app.include_router(router, dependencies=[Depends(refuse_unstorable_text)])
     document_api(app)
     instrument_app(app)
     return app
