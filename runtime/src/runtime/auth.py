@@ -19,6 +19,7 @@ from contracts.errors import DomainError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from runtime.settings import PlatformSettings
 
@@ -148,7 +149,20 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def principal_from_request(request: Request) -> Principal:
+# Declares the scheme in each service's OpenAPI document; the token itself is read and refused
+# by `bearer_token`, so a missing or malformed one is a 401 body like every other error.
+BEARER_SCHEME = HTTPBearer(
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="The caller's EdDSA-signed token (the gateway forwards it)",
+    auto_error=False,
+)
+
+
+async def principal_from_request(
+    request: Request,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER_SCHEME)] = None,
+) -> Principal:
     # async: FastAPI would run a plain def in its thread pool on every request; this does no I/O.
     settings: PlatformSettings = request.app.state.platform_settings
     return verify_token(

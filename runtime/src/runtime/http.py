@@ -4,7 +4,9 @@ of domain errors to 4xx JSON bodies `{"code", "message", "field"}`."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -12,14 +14,17 @@ from typing import Any
 
 import uvicorn
 from contracts.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from opentelemetry import trace
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException
 
 from runtime import metrics
 from runtime.auth import Unauthenticated
+from runtime.openapi import document_api
 from runtime.service import ServiceRuntime
 from runtime.settings import ServiceSettings
 from runtime.telemetry import instrument_app, setup_logging, setup_tracing
@@ -52,7 +57,56 @@ def _field_path(loc: Sequence[Any]) -> str | None:
     path = ""
     for part in parts:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or None
+    # A missing or malformed body as a whole is named `body`.
+    return path or ("body" if tuple(loc)[:1] == ("body",) else None)
+
+
+# PostgreSQL text holds neither NUL nor a lone UTF-16 surrogate (which a JSON \u escape can
+# smuggle in): either would fail in the database as a 500 instead of a 400.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(text: str) -> bool:
+    return _UNSTORABLE.search(text) is not None
+
+
+def _unstorable_at(value: Any, path: str) -> str | None:
+    """The request-style path (`rights_holders[1].share`) of the first unstorable string."""
+    if isinstance(value, str):
+        return path if _unstorable(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _unstorable_at(key, path or "body") or _unstorable_at(
+                item, f"{path}.{key}" if path else str(key)
+            )
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unstorable_at(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+async def refuse_unstorable_text(request: Request) -> None:
+    """Every service route's first dependency: a path, query or JSON body value with a character no
+    service can store is a 400 naming it, whatever the route does with it."""
+    for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
+        if isinstance(value, str) and _unstorable(value):
+            raise InvalidInput(f"{name} contains a character that cannot be stored", field=name)
+    body = await request.body()
+    # Only a body carrying a NUL or an escape can hold such a character: parse just those.
+    if b"\\u" in body or b"\x00" in body:
+        try:
+            parsed = json.loads(body)
+            field = _unstorable_at(parsed, "")
+        except ValueError:
+            return  # not JSON: the route's own parsing refuses it
+        except RecursionError:
+            raise InvalidInput("the body is nested too deeply", field="body") from None
+        if field is not None:
+            raise InvalidInput(f"{field} contains a character that cannot be stored", field=field)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -60,6 +114,19 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(
             error_body(exc.code, exc.message, exc.field), status_code=status_of(exc)
+        )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        # A body that is not JSON or not UTF-8 is refused by the framework itself: it answers
+        # the same body as every other 400. Its 404/405 for a path or method no route serves
+        # stay FastAPI's `{"detail"}` without a code: how the gateway tells a route missing.
+        if exc.status_code != 400:
+            return await http_exception_handler(request, exc)
+        return JSONResponse(
+            error_body("INVALID_INPUT", str(exc.detail), "body"),
+            status_code=400,
+            headers=exc.headers,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -71,6 +138,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         if isinstance(ctx_error, DomainError):
             field = ctx_error.field or _field_path(first.get("loc", ()))
             body = error_body(ctx_error.code, ctx_error.message, field)
+        elif first.get("type") == "json_invalid":
+            body = error_body("INVALID_INPUT", "the body is not valid JSON", "body")
         else:
             field = _field_path(first.get("loc", ()))
             message = str(first.get("msg", "invalid value"))
@@ -133,7 +202,9 @@ def create_app(
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     for router in routers:
-        app.include_router(router)
+        # The service's own routes only: /health, /ready and /metrics take no input.
+        app.include_router(router, dependencies=[Depends(refuse_unstorable_text)])
+    document_api(app)
     instrument_app(app)
     return app
 

@@ -235,10 +235,18 @@ async def test_batched_inbox_by_recipient_answers_only_the_callers_own(
     )
     answer = await service.client.get(
         "/notifications/by-recipient",
-        params={"recipient_ids": f"{me},{other},not-an-id"},
+        params={"recipient_ids": f"{me},{other},{uuid.uuid4()}"},
         headers=auth(me),
     )
     assert answer.status_code == 200
     items = answer.json()["items"]
     assert list(items) == [str(me)]
     assert [entry["recipient_id"] for entry in items[str(me)]] == [str(me)]
+    # A malformed id is refused naming it, like every batch read's (runtime.id_lists).
+    malformed = await service.client.get(
+        "/notifications/by-recipient",
+        params={"recipient_ids": f"{me},{other},not-an-id"},
+        headers=auth(me),
+    )
+    assert malformed.status_code == 400
+    assert malformed.json()["field"] == "recipient_ids[2]"

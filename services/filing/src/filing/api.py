@@ -17,6 +17,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from runtime.auth import CurrentPrincipal
 from runtime.db import SessionMaker
+from runtime.id_lists import parse_ids
+from runtime.openapi import error_responses
 
 from filing import service
 from filing.domain.parties import Party
@@ -24,6 +26,9 @@ from filing.domain.works import Work
 from filing.repository import HistoryEntry
 
 router = APIRouter()
+# A command on one work: not the caller's to make (403), unknown (404), or its state forbids
+# it (409).
+ON_A_WORK = error_responses(403, 404, 409)
 
 
 def _sessions(request: Request) -> SessionMaker:
@@ -226,7 +231,16 @@ def _holders(raw: list[RightsHolderIn] | None) -> list[dict[str, Any]] | None:
 # --- parties -------------------------------------------------------------------------------
 
 
-@router.put("/parties/{party_id}", response_model=PartyOut, tags=["parties"])
+@router.put(
+    "/parties/{party_id}",
+    response_model=PartyOut,
+    tags=["parties"],
+    responses={
+        201: {"model": PartyOut, "description": "Registered now"},
+        200: {"description": "Registered before: the stored party"},
+        **error_responses(403),
+    },
+)
 async def put_party(
     party_id: str, body: PartyIn, request: Request, response: Response, caller: CurrentPrincipal
 ) -> PartyOut:
@@ -241,7 +255,12 @@ async def put_party(
     return party_out(party)
 
 
-@router.patch("/parties/{party_id}", response_model=PartyOut, tags=["parties"])
+@router.patch(
+    "/parties/{party_id}",
+    response_model=PartyOut,
+    tags=["parties"],
+    responses=error_responses(403, 404),
+)
 async def patch_party(
     party_id: str, body: PartyIn, request: Request, caller: CurrentPrincipal
 ) -> PartyOut:
@@ -261,12 +280,14 @@ async def list_parties(
 ) -> PartyList:
     """Batch read: the known parties among `ids` (comma-separated, at most 500)."""
     parties = await service.get_parties(
-        sessions=_sessions(request), ids=service.parse_ids(ids, field="ids")
+        sessions=_sessions(request), ids=parse_ids(ids, field="ids")
     )
     return PartyList(items=[party_out(p) for p in parties])
 
 
-@router.get("/parties/{party_id}", response_model=PartyOut, tags=["parties"])
+@router.get(
+    "/parties/{party_id}", response_model=PartyOut, tags=["parties"], responses=error_responses(404)
+)
 async def get_party(party_id: str, request: Request, caller: CurrentPrincipal) -> PartyOut:
     party = await service.get_party(
         sessions=_sessions(request), party_id=_uuid(party_id, "party_id")
@@ -277,7 +298,13 @@ async def get_party(party_id: str, request: Request, caller: CurrentPrincipal) -
 # --- works ---------------------------------------------------------------------------------
 
 
-@router.post("/works", response_model=WorkOut, status_code=status.HTTP_201_CREATED, tags=["works"])
+@router.post(
+    "/works",
+    response_model=WorkOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["works"],
+    responses=error_responses(403, 409),
+)
 async def post_work(body: WorkIn, request: Request, caller: CurrentPrincipal) -> WorkOut:
     """Files a work (the caller must be a rights holder) and answers it examined."""
     identifiers = None if body.identifiers is None else body.identifiers.model_dump()
@@ -333,19 +360,19 @@ async def list_works(
     request: Request, caller: CurrentPrincipal, ids: Annotated[str, Query()] = ""
 ) -> WorkList:
     """Batch read: the known works among `ids` (comma-separated, at most 500)."""
-    works = await service.get_works(
-        sessions=_sessions(request), ids=service.parse_ids(ids, field="ids")
-    )
+    works = await service.get_works(sessions=_sessions(request), ids=parse_ids(ids, field="ids"))
     return WorkList(items=[work_out(w) for w in works])
 
 
-@router.get("/works/{work_id}", response_model=WorkOut, tags=["works"])
+@router.get(
+    "/works/{work_id}", response_model=WorkOut, tags=["works"], responses=error_responses(404)
+)
 async def get_work(work_id: str, request: Request, caller: CurrentPrincipal) -> WorkOut:
     work = await service.get_work(sessions=_sessions(request), work_id=_uuid(work_id, "work_id"))
     return work_out(work)
 
 
-@router.post("/works/{work_id}/review", response_model=WorkOut, tags=["works"])
+@router.post("/works/{work_id}/review", response_model=WorkOut, tags=["works"], responses=ON_A_WORK)
 async def post_review(
     work_id: str, body: ReviewIn, request: Request, caller: CurrentPrincipal
 ) -> WorkOut:
@@ -360,7 +387,9 @@ async def post_review(
     return work_out(work)
 
 
-@router.post("/works/{work_id}/transfers", response_model=WorkOut, tags=["works"])
+@router.post(
+    "/works/{work_id}/transfers", response_model=WorkOut, tags=["works"], responses=ON_A_WORK
+)
 async def post_transfer(
     work_id: str, body: TransferIn, request: Request, caller: CurrentPrincipal
 ) -> WorkOut:
@@ -376,7 +405,9 @@ async def post_transfer(
     return work_out(work)
 
 
-@router.post("/works/{work_id}/disputes", response_model=WorkOut, tags=["works"])
+@router.post(
+    "/works/{work_id}/disputes", response_model=WorkOut, tags=["works"], responses=ON_A_WORK
+)
 async def post_dispute(
     work_id: str, body: DisputeIn, request: Request, caller: CurrentPrincipal
 ) -> WorkOut:
@@ -390,7 +421,12 @@ async def post_dispute(
     return work_out(work)
 
 
-@router.post("/works/{work_id}/dispute-resolution", response_model=WorkOut, tags=["works"])
+@router.post(
+    "/works/{work_id}/dispute-resolution",
+    response_model=WorkOut,
+    tags=["works"],
+    responses=ON_A_WORK,
+)
 async def post_dispute_resolution(
     work_id: str, body: ResolutionIn, request: Request, caller: CurrentPrincipal
 ) -> WorkOut:
@@ -406,7 +442,12 @@ async def post_dispute_resolution(
     return work_out(work)
 
 
-@router.get("/works/{work_id}/history", response_model=HistoryList, tags=["history"])
+@router.get(
+    "/works/{work_id}/history",
+    response_model=HistoryList,
+    tags=["history"],
+    responses=error_responses(404),
+)
 async def get_history(work_id: str, request: Request, caller: CurrentPrincipal) -> HistoryList:
     """Every change of the work (who, when, what), oldest first."""
     entries = await service.work_history(
@@ -421,7 +462,7 @@ async def list_histories(
 ) -> HistoryGroups:
     """Batch read: the histories of `work_ids`, grouped by work id."""
     grouped = await service.histories(
-        sessions=_sessions(request), work_ids=service.parse_ids(work_ids, field="work_ids")
+        sessions=_sessions(request), work_ids=parse_ids(work_ids, field="work_ids")
     )
     return HistoryGroups(
         items={str(k): [history_out(e) for e in entries] for k, entries in grouped.items()}

@@ -3,8 +3,6 @@ and counters of filing, history, and the search of the register."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -13,7 +11,6 @@ from typing import Any
 from uuid import UUID
 
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
-from contracts.errors import InvalidInput
 from runtime.outbox import NOTIFY_CHANNEL
 from sqlalchemy import and_, exists, func, or_, text
 from sqlalchemy.dialects.postgresql import insert
@@ -34,6 +31,7 @@ from filing.models import (
     RightsHolderRow,
     WorkRow,
 )
+from runtime import cursors
 
 # --- parties -------------------------------------------------------------------------------
 
@@ -540,19 +538,13 @@ class Page:
 
 
 def encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"s": seq}).encode()).decode().rstrip("=")
+    return cursors.encode_cursor(seq)
 
 
 def decode_cursor(cursor: str) -> int:
     """The position a cursor stands for, or `InvalidInput` on `after` for a forged one."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))["s"]
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise InvalidInput("after is not a cursor this service gave out", field="after") from None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidInput("after is not a cursor this service gave out", field="after")
-    return value
+    (seq,) = cursors.decode_cursor(cursor, (int,), field="after")
+    return int(seq)
 
 
 def _escape_like(value: str) -> str:

@@ -44,7 +44,6 @@ from filing.domain.titles import title_key
 from filing.domain.works import Change, Work
 from filing.repository import HistoryEntry, Page, WorkFilter
 
-BATCH_MAX = 500
 PAGE_MAX = 100
 
 
@@ -352,14 +351,6 @@ async def resolve_dispute(
 
 
 # --- queries -------------------------------------------------------------------------------
-
-
-def parse_ids(raw: str | None, *, field: str) -> list[UUID]:
-    """Comma-separated ids of a batch read (at most 500), each a UUID."""
-    parts = [p.strip() for p in (raw or "").split(",") if p.strip()]
-    if len(parts) > BATCH_MAX:
-        raise InvalidInput(f"at most {BATCH_MAX} ids per call", field=field)
-    return list(dict.fromkeys(parse_party_id(p, field=field) for p in parts))
 
 
 async def get_party(*, sessions: SessionMaker, party_id: UUID) -> Party:

@@ -6,8 +6,6 @@ the caller may not see are answered as 404 (single) or left out (batches), never
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +19,10 @@ from contracts.territories import expand_territories
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, ConfigDict
 from runtime.auth import CurrentPrincipal
+from runtime.cursors import decode_cursor, encode_cursor
 from runtime.db import SessionMaker
+from runtime.id_lists import parse_ids
+from runtime.openapi import error_responses
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -34,9 +35,10 @@ from licensing.models import LicenceEventRow, LicenceRow, StatementRow, UsageRep
 from licensing.service import Caller, ReadModelWaiter
 from licensing.settings import LicensingSettings
 
-MAX_IDS = 500
-
-router = APIRouter()
+# Every route answers 403 to a token whose subject is not a party id (`_caller`).
+router = APIRouter(responses=error_responses(403))
+# A command on one licence: unknown or invisible (404), or its state forbids it (409).
+ON_A_LICENCE = error_responses(404, 409)
 
 
 @dataclass(frozen=True)
@@ -141,19 +143,6 @@ def conflict_json(conflict: AvailabilityConflict, *, shown: bool = True) -> dict
     }
 
 
-def parse_ids(raw: str, field: str) -> list[UUID]:
-    parts = [p.strip() for p in raw.split(",") if p.strip()]
-    if len(parts) > MAX_IDS:
-        raise InvalidInput(f"at most {MAX_IDS} ids per request", field=field)
-    ids = []
-    for index, part in enumerate(parts):
-        try:
-            ids.append(UUID(part))
-        except ValueError:
-            raise InvalidInput(f"{part!r} is not a UUID", field=f"{field}[{index}]") from None
-    return list(dict.fromkeys(ids))
-
-
 def _codes(raw: str) -> list[str]:
     return [p.strip() for p in raw.split(",") if p.strip()]
 
@@ -192,7 +181,7 @@ class UsageBody(BaseModel):
     corrects_report_id: UUID | None = None
 
 
-@router.post("/licences", status_code=status.HTTP_201_CREATED)
+@router.post("/licences", status_code=status.HTTP_201_CREATED, responses=ON_A_LICENCE)
 async def offer_licence(body: OfferBody, caller: CallerDep, deps: Deps) -> dict[str, Any]:
     terms = parse_terms(
         territories=body.territories,
@@ -216,13 +205,13 @@ async def offer_licence(body: OfferBody, caller: CallerDep, deps: Deps) -> dict[
     return licence_json(row)
 
 
-@router.post("/licences/{licence_id}/accept")
+@router.post("/licences/{licence_id}/accept", responses=ON_A_LICENCE)
 async def accept_licence(licence_id: UUID, caller: CallerDep, deps: Deps) -> dict[str, Any]:
     row = await service.accept_licence(sessions=deps.sessions, caller=caller, licence_id=licence_id)
     return licence_json(row)
 
 
-@router.post("/licences/{licence_id}/decline")
+@router.post("/licences/{licence_id}/decline", responses=ON_A_LICENCE)
 async def decline_licence(
     licence_id: UUID, caller: CallerDep, deps: Deps, body: ReasonBody | None = None
 ) -> dict[str, Any]:
@@ -235,7 +224,7 @@ async def decline_licence(
     return licence_json(row)
 
 
-@router.post("/licences/{licence_id}/withdraw")
+@router.post("/licences/{licence_id}/withdraw", responses=ON_A_LICENCE)
 async def withdraw_licence(licence_id: UUID, caller: CallerDep, deps: Deps) -> dict[str, Any]:
     row = await service.withdraw_licence(
         sessions=deps.sessions, caller=caller, licence_id=licence_id
@@ -243,7 +232,7 @@ async def withdraw_licence(licence_id: UUID, caller: CallerDep, deps: Deps) -> d
     return licence_json(row)
 
 
-@router.post("/licences/{licence_id}/terminate")
+@router.post("/licences/{licence_id}/terminate", responses=ON_A_LICENCE)
 async def terminate_licence(
     licence_id: UUID, caller: CallerDep, deps: Deps, body: ReasonBody | None = None
 ) -> dict[str, Any]:
@@ -256,7 +245,11 @@ async def terminate_licence(
     return licence_json(row)
 
 
-@router.post("/licences/{licence_id}/usage-reports", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/licences/{licence_id}/usage-reports",
+    status_code=status.HTTP_201_CREATED,
+    responses=ON_A_LICENCE,
+)
 async def report_usage(
     licence_id: UUID, body: UsageBody, caller: CallerDep, deps: Deps
 ) -> dict[str, Any]:
@@ -275,21 +268,6 @@ async def report_usage(
 
 
 # --- queries ---------------------------------------------------------------------------------
-
-
-def _encode_cursor(row: LicenceRow) -> str:
-    raw = f"{row.created_at.isoformat()}|{row.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        at, _, licence_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        datetime.fromisoformat(at)
-        UUID(licence_id)
-    except (ValueError, binascii.Error):
-        raise InvalidInput("not a cursor this API returned", field="after") from None
-    return at, licence_id
 
 
 def _status(raw: str | None) -> LicenceStatus | None:
@@ -318,13 +296,14 @@ async def search_licences(
             work_ids=[work_id] if work_id else None,
             status=_status(status),
             licensee=caller.party_id if as_licensee else None,
-            after=_decode_cursor(after) if after else None,
+            after=decode_cursor(after, (datetime, UUID)) if after is not None else None,
             limit=first + 1,
         )
     page = rows[:first]
+    more = len(rows) > first
     return {
         "items": [licence_json(r) for r in page],
-        "next_cursor": _encode_cursor(page[-1]) if len(rows) > first else None,
+        "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if more else None,
         "total_count": total,
     }
 
@@ -333,7 +312,7 @@ async def search_licences(
 async def licences_by_work(
     caller: CallerDep, deps: Deps, work_ids: str, status: str | None = None
 ) -> dict[str, Any]:
-    ids = parse_ids(work_ids, "work_ids")
+    ids = parse_ids(work_ids, field="work_ids")
     async with deps.sessions() as session:
         rows, _ = await repo.search_licences(
             session,
@@ -347,7 +326,7 @@ async def licences_by_work(
     return {"items": dict(grouped)}
 
 
-@router.get("/licences/{licence_id}")
+@router.get("/licences/{licence_id}", responses=error_responses(404))
 async def get_licence(licence_id: UUID, caller: CallerDep, deps: Deps) -> dict[str, Any]:
     async with deps.sessions() as session:
         found = await service.visible_licences(session, caller, [licence_id])
@@ -359,7 +338,7 @@ async def get_licence(licence_id: UUID, caller: CallerDep, deps: Deps) -> dict[s
 @router.get("/licences")
 async def get_licences(ids: str, caller: CallerDep, deps: Deps) -> dict[str, Any]:
     async with deps.sessions() as session:
-        rows = await service.visible_licences(session, caller, parse_ids(ids, "ids"))
+        rows = await service.visible_licences(session, caller, parse_ids(ids, field="ids"))
     return {"items": [licence_json(r) for r in rows]}
 
 
@@ -395,7 +374,7 @@ async def _visible_conflict_licences(
         return {row.id for row in await service.visible_licences(session, caller, ids)}
 
 
-@router.get("/works/{work_id}/availability")
+@router.get("/works/{work_id}/availability", responses=error_responses(404))
 async def availability(
     work_id: UUID,
     caller: CallerDep,
@@ -428,7 +407,7 @@ async def availability_of_works(
     """The single-work answer for each work, grouped by work id; unknown works are absent."""
     footprint = _footprint(territories, media, start, end, exclusive)
     conflicts = await service.availability_of_works(
-        sessions=deps.sessions, work_ids=parse_ids(work_ids, "work_ids"), footprint=footprint
+        sessions=deps.sessions, work_ids=parse_ids(work_ids, field="work_ids"), footprint=footprint
     )
     visible = await _visible_conflict_licences(
         deps, caller, [c for found in conflicts.values() for c in found]
@@ -438,7 +417,7 @@ async def availability_of_works(
 
 async def _visible_licence_ids(deps: Licensing, caller: Caller, raw: str) -> list[UUID]:
     async with deps.sessions() as session:
-        rows = await service.visible_licences(session, caller, parse_ids(raw, "licence_ids"))
+        rows = await service.visible_licences(session, caller, parse_ids(raw, field="licence_ids"))
     return [r.id for r in rows]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -208,7 +207,7 @@ async def search_licences(
     work_ids: Sequence[UUID] | None = None,
     status: LicenceStatus | None = None,
     licensee: UUID | None = None,
-    after: tuple[str, str] | None = None,
+    after: tuple[datetime, UUID] | None = None,
     limit: int | None = None,
 ) -> tuple[list[LicenceRow], int]:
     """Licences the viewer may see (all when `viewer` is None: examiners and societies),
@@ -227,7 +226,7 @@ async def search_licences(
     ).scalar_one()
     query = select(LicenceRow).where(*conditions)
     if after is not None:
-        at, last_id = datetime.fromisoformat(after[0]), uuid.UUID(after[1])
+        at, last_id = after
         query = query.where(
             or_(
                 col(LicenceRow.created_at) > at,

@@ -11,13 +11,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from runtime.auth import CurrentPrincipal
+from runtime.id_lists import MAX_IDS, parse_ids
+from runtime.openapi import error_responses
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications import service
 from notifications.secret_box import SecretBox
 from notifications.settings import NotificationsSettings
 
-router = APIRouter()
+# Every route answers 403 to a token whose subject is not a party id.
+router = APIRouter(responses=error_responses(403))
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class ContactsOut(BaseModel):
 
 
 class ReadIn(BaseModel):
-    ids: list[uuid.UUID] = Field(max_length=service.MAX_BATCH_IDS)
+    ids: list[uuid.UUID] = Field(max_length=MAX_IDS)
 
 
 def _contacts_out(view: service.ContactView) -> ContactsOut:
@@ -148,7 +151,7 @@ async def notifications_by_subject(
     grouped = await service.inbox_by_subject(
         session,
         principal=principal,
-        subject_ids=service.parse_ids(subject_ids, field="subject_ids"),
+        subject_ids=parse_ids(subject_ids, field="subject_ids"),
     )
     return {
         "items": {
@@ -169,7 +172,7 @@ async def notifications_by_recipient(
     grouped = await service.inbox_by_recipient(
         session,
         principal=principal,
-        recipient_ids=service.parse_ids(recipient_ids, field="recipient_ids"),
+        recipient_ids=parse_ids(recipient_ids, field="recipient_ids"),
         unread_only=unread_only,
         first=first,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 from collections.abc import Iterable, Sequence
@@ -10,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from contracts.errors import InvalidInput
+from runtime.cursors import decode_cursor, encode_cursor
 from sqlalchemy import and_, any_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlmodel import col
@@ -361,17 +360,12 @@ class Cursor:
     id: uuid.UUID
 
     def encode(self) -> str:
-        raw = f"{self.created_at.isoformat()}|{self.id}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return encode_cursor(self.created_at, self.id)
 
     @staticmethod
     def decode(token: str) -> Cursor:
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-            at, _, ident = raw.partition("|")
-            return Cursor(created_at=datetime.fromisoformat(at), id=uuid.UUID(ident))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidInput("not a cursor this service issued", field="after") from exc
+        created_at, ident = decode_cursor(token, (datetime, uuid.UUID), field="after")
+        return Cursor(created_at=created_at, id=ident)
 
 
 async def inbox_page(

@@ -13,6 +13,7 @@ from contracts.envelope import DecodedEvent
 from contracts.errors import InvalidInput, NotAllowed
 from contracts.events import NotificationDelivered
 from runtime.auth import Principal
+from runtime.id_lists import MAX_IDS
 from runtime.outbox import stage
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,7 +24,7 @@ from notifications.domain.recipients import RULES, Named, NamedParties, recipien
 from notifications.models import Contact, Delivery, DeliveryStatus, Notification
 from notifications.secret_box import SecretBox
 
-MAX_BATCH_IDS = 500
+MAX_BATCH_IDS = MAX_IDS
 
 
 # --- notifying -------------------------------------------------------------------------------
@@ -321,7 +322,7 @@ async def list_inbox(
         raise NotAllowed("a party reads only its own notifications", field="recipient_id")
     if not 1 <= first <= 100:
         raise InvalidInput("first is 1..100", field="first")
-    cursor = repository.Cursor.decode(after) if after else None
+    cursor = repository.Cursor.decode(after) if after is not None else None
     items, total, next_cursor = await repository.inbox_page(
         session, recipient_id=recipient_id, unread_only=unread_only, first=first, after=cursor
     )
@@ -332,20 +333,14 @@ async def list_inbox(
     )
 
 
-def parse_ids(raw: str, *, field: str) -> list[str]:
-    ids = [part.strip() for part in raw.split(",") if part.strip()]
-    if len(ids) > MAX_BATCH_IDS:
-        raise InvalidInput(f"at most {MAX_BATCH_IDS} ids", field=field)
-    return list(dict.fromkeys(ids))
-
-
 async def inbox_by_subject(
-    session: AsyncSession, *, principal: Principal, subject_ids: Sequence[str]
+    session: AsyncSession, *, principal: Principal, subject_ids: Sequence[uuid.UUID]
 ) -> dict[str, list[InboxEntry]]:
     """The caller's own entries about each subject; subjects with none are absent."""
     me = _principal_party(principal)
+    # A subject is an aggregate id (ce_subject), stored in its canonical text form.
     found = await repository.notifications_by_subject(
-        session, recipient_id=me, subject_ids=subject_ids
+        session, recipient_id=me, subject_ids=[str(subject) for subject in subject_ids]
     )
     grouped: dict[str, list[InboxEntry]] = {}
     for entry in await _with_deliveries(session, found):
@@ -357,7 +352,7 @@ async def inbox_by_recipient(
     session: AsyncSession,
     *,
     principal: Principal,
-    recipient_ids: Sequence[str],
+    recipient_ids: Sequence[uuid.UUID],
     unread_only: bool,
     first: int,
 ) -> dict[str, list[InboxEntry]]:
@@ -366,19 +361,12 @@ async def inbox_by_recipient(
     The batched form the gateway's DataLoader calls; other parties' ids are simply absent.
     """
     me = _principal_party(principal)
-    if str(me) not in {_normal(raw) for raw in recipient_ids}:
+    if me not in recipient_ids:
         return {}
     items, _, _ = await repository.inbox_page(
         session, recipient_id=me, unread_only=unread_only, first=first, after=None
     )
     return {str(me): await _with_deliveries(session, items)}
-
-
-def _normal(raw: str) -> str | None:
-    try:
-        return str(uuid.UUID(raw))
-    except ValueError:
-        return None
 
 
 async def mark_read(
