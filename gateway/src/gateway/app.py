@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from runtime.kafka_security import GATEWAY, client_security
 from runtime.telemetry import instrument_app
 from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
@@ -64,6 +65,7 @@ def create_app(
                 state.hub,
                 settings.platform.kafka_bootstrap_servers,
                 settings.platform.rights_topic_prefix,
+                client_security(settings.platform, GATEWAY),
             )
             await feed.start()
         try:

@@ -157,7 +157,9 @@ class IdempotentConsumer:
 
     async def start(self) -> None:
         self.started_at = time.time()
-        self._dlq_producer = reliable_producer(self.settings.platform.kafka_bootstrap_servers)
+        self._dlq_producer = reliable_producer(
+            self.settings.platform.kafka_bootstrap_servers, **self.settings.kafka_security()
+        )
         await self._dlq_producer.start()
 
     async def stop(self) -> None:
