@@ -24,7 +24,13 @@ from confluent_kafka.admin import (
     UserScramCredentialUpsertion,
 )
 from contracts.topics import ALL_TOPICS, PARTITIONS
-from runtime.kafka_security import ADMIN, PRINCIPALS, librdkafka_security, password_of
+from runtime.kafka_security import (
+    ADMIN,
+    PRINCIPALS,
+    client_security,
+    librdkafka_security,
+    password_of,
+)
 from runtime.settings import PlatformSettings
 
 from devstack.kafka_acls import Grant, access_plan
@@ -99,3 +105,8 @@ def provision(settings: PlatformSettings, prefix: str = "", replication: int = 1
     if settings.kafka_security_protocol != "PLAINTEXT":
         create_acls(admin, prefix)
     return created
+
+
+def admin_login(settings: PlatformSettings | None = None) -> dict[str, Any]:
+    """aiokafka keyword arguments for the admin: tests' and tools' own raw clients."""
+    return client_security(settings or PlatformSettings(), ADMIN)

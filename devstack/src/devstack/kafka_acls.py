@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from contracts import topics as t
 from runtime.kafka_security import FILING, GATEWAY, LICENSING, NOTIFICATIONS, SOCIETY
+
+from contracts import topics as t
 
 Operation = Literal["READ", "WRITE", "DESCRIBE", "CREATE"]
 

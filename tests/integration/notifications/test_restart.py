@@ -115,6 +115,8 @@ async def _scenario(
                 "NOTIFICATIONS_RETRY_MAX_ATTEMPTS": "5",
                 "NOTIFICATIONS_SMTP_PORT": "9",
                 "LOG_JSON": "false",
+                # Topics of this scenario's own prefix: the admin may use them all.
+                "NOTIFICATIONS_KAFKA_PRINCIPAL": "admin",
             }
             | env,
             log=tmp_path / f"{name}.log",
