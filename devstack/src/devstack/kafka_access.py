@@ -7,12 +7,14 @@ confluent-kafka's (librdkafka).
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import Future
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import (
     AclBinding,
+    AclBindingFilter,
     AclOperation,
     AclPermissionType,
     AdminClient,
@@ -90,10 +92,24 @@ def _binding(grant: Grant) -> AclBinding:
     )
 
 
-def create_acls(admin: AdminClient, prefix: str) -> int:
+def create_acls(admin: AdminClient, prefix: str, timeout: float = 30.0) -> int:
+    """Creates the grants and returns once the broker's authorizer applies every one (the
+    controller acknowledges before the broker has replayed them)."""
     bindings = [_binding(g) for g in access_plan(prefix)]
     _wait(admin.create_acls(bindings))
-    return len(bindings)
+    everything = AclBindingFilter(
+        ResourceType.ANY, None, ResourcePatternType.ANY, None, None,
+        AclOperation.ANY, AclPermissionType.ANY,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        applied = set(admin.describe_acls(everything).result(timeout=timeout))
+        missing = [b for b in bindings if b not in applied]
+        if not missing:
+            return len(bindings)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"kafka admin: {len(missing)} ACLs not applied, e.g. {missing[0]}")
+        time.sleep(0.1)
 
 
 def provision(settings: PlatformSettings, prefix: str = "", replication: int = 1) -> list[str]:
