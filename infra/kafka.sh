@@ -135,11 +135,11 @@ write_props() {
   } >> "$dir/server.properties"
 }
 
-# SASL_SSL: a local CA and a broker certificate for 127.0.0.1, made once (infra/kafka_tls.py);
+# SASL_SSL: a local CA and a broker certificate for 127.0.0.1, made once (devstack/kafka_tls.py);
 # clients trust the CA through KAFKA_SSL_CAFILE.
 TLS_DIR="$STATE_DIR/kafka-tls"
 tls_files() {
-  "$PY" "$ROOT/infra/kafka_tls.py" --dir "$TLS_DIR" >&2 || die "could not make the TLS files in $TLS_DIR"
+  "$PY" -m devstack.kafka_tls --dir "$TLS_DIR" >&2 || die "could not make the TLS files in $TLS_DIR"
 }
 
 pid_file() { echo "$(node_dir "$1")/kafka.pid"; }

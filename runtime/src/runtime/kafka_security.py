@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -37,8 +38,17 @@ def ssl_context(settings: PlatformSettings) -> ssl.SSLContext | None:
     """A verifying TLS context when the protocol is SASL_SSL (the broker's CA from a file)."""
     if settings.kafka_security_protocol != "SASL_SSL":
         return None
-    cafile = str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None
-    return ssl.create_default_context(cafile=cafile)
+    cafile = ca_file(settings)
+    return ssl.create_default_context(cafile=str(cafile) if cafile else None)
+
+
+def ca_file(settings: PlatformSettings) -> Path | None:
+    """KAFKA_SSL_CAFILE; unset, the local CA that infra/kafka.sh made, if any (else the
+    system's trusted CAs)."""
+    if settings.kafka_ssl_cafile:
+        return settings.kafka_ssl_cafile
+    local = settings.rights_state_dir / "kafka-tls" / "ca.pem"
+    return local if local.exists() else None
 
 
 def client_security(settings: PlatformSettings, principal: str) -> dict[str, Any]:
@@ -81,6 +91,7 @@ def librdkafka_security(settings: PlatformSettings, principal: str) -> dict[str,
         "sasl.username": principal,
         "sasl.password": password_of(settings, principal),
     }
-    if protocol == "SASL_SSL" and settings.kafka_ssl_cafile:
-        config["ssl.ca.location"] = str(settings.kafka_ssl_cafile)
+    cafile = ca_file(settings) if protocol == "SASL_SSL" else None
+    if cafile:
+        config["ssl.ca.location"] = str(cafile)
     return config
