@@ -23,6 +23,7 @@ from confluent_kafka.admin import (
     ResourceType,
     ScramCredentialInfo,
     ScramMechanism,
+    UserScramCredentialAlteration,
     UserScramCredentialUpsertion,
 )
 from contracts.topics import ALL_TOPICS, PARTITIONS
@@ -42,10 +43,11 @@ SCRAM_ITERATIONS = 8192
 
 
 def admin_client(settings: PlatformSettings) -> AdminClient:
-    return AdminClient(
-        {"bootstrap.servers": settings.kafka_bootstrap_servers}
-        | librdkafka_security(settings, ADMIN)
-    )
+    config: dict[str, str | int | float | bool] = {
+        "bootstrap.servers": settings.kafka_bootstrap_servers
+    }
+    config.update(librdkafka_security(settings, ADMIN))
+    return AdminClient(config)
 
 
 def _wait(futures: dict[Any, Future[Any]], tolerated: tuple[int, ...] = ()) -> None:
@@ -61,7 +63,7 @@ def _wait(futures: dict[Any, Future[Any]], tolerated: tuple[int, ...] = ()) -> N
 def upsert_users(admin: AdminClient, settings: PlatformSettings) -> None:
     """Every principal but the admin (whose credential is bootstrapped at format time)."""
     info = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS)
-    upserts = [
+    upserts: list[UserScramCredentialAlteration] = [
         UserScramCredentialUpsertion(name, info, password_of(settings, name).encode())
         for name in PRINCIPALS
         if name != ADMIN
@@ -97,8 +99,10 @@ def create_acls(admin: AdminClient, prefix: str, timeout: float = 30.0) -> int:
     controller acknowledges before the broker has replayed them)."""
     bindings = [_binding(g) for g in access_plan(prefix)]
     _wait(admin.create_acls(bindings))
+    # None matches any name, principal and host (librdkafka's filter; its stubs say str).
+    anything: Any = None
     everything = AclBindingFilter(
-        ResourceType.ANY, None, ResourcePatternType.ANY, None, None,
+        ResourceType.ANY, anything, ResourcePatternType.ANY, anything, anything,
         AclOperation.ANY, AclPermissionType.ANY,
     )
     deadline = time.monotonic() + timeout
