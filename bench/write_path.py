@@ -107,7 +107,7 @@ async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str
             await stage(session, [work_event(n) for n in range(start, min(count, start + 1000))])
     relay = OutboxRelay(engine=engine, settings=settings)
     # Warm-up: the broker's topic metadata and leaders before the clock starts.
-    warm = reliable_producer(BOOTSTRAP)
+    warm = reliable_producer(BOOTSTRAP, **settings.kafka_security())
     await warm.start()
     await warm.send_and_wait(settings.topic("filing.works.v1"), b"{}", key=b"warm")
     await warm.stop()
