@@ -67,8 +67,15 @@ client_port() { if [ "$NODES" = 1 ]; then echo "${KAFKA_PORT:-9092}"; else echo 
 controller_port() { if [ "$NODES" = 1 ]; then echo "${KAFKA_CONTROLLER_PORT:-9093}"; else echo "${1}9093"; fi; }
 
 # The admin's password, from the same setting (and local default) the Python clients read.
+# Read once per run: a Python start is seconds on a loaded machine, and cluster nodes that
+# start far apart give up waiting for their quorum.
+ADMIN_PASSWORD=""
 admin_password() {
-  "$PY" -c 'from runtime.settings import PlatformSettings as S; print(S().kafka_admin_password.get_secret_value())'
+  if [ -z "$ADMIN_PASSWORD" ]; then
+    ADMIN_PASSWORD="$("$PY" -c 'from runtime.settings import PlatformSettings as S; print(S().kafka_admin_password.get_secret_value())')" \
+      || die "could not read KAFKA_ADMIN_PASSWORD through $PY"
+  fi
+  echo "$ADMIN_PASSWORD"
 }
 
 write_props() {
@@ -205,11 +212,11 @@ format_node() {
   echo "$SECURITY_MARK" > "$dir/security"
 }
 
-start_node() {
-  local n=$1 dir pid port
-  dir="$(node_dir "$n")"
+# Properties and storage of every node first, then the starts close together (see above).
+prepare_node() {
+  local n=$1 port
   check_formatted_with_sasl "$n"
-  if pid="$(running_pid "$n")"; then say "node $n already running (pid $pid)"; return 0; fi
+  running_pid "$n" >/dev/null && return 0
   for port in "$(client_port "$n")" "$(controller_port "$n")"; do
     if port_taken "$port"; then
       die "port $port is already taken by another process (see: ss -ltnp 'sport = :$port'); free it or stop that process"
@@ -217,6 +224,12 @@ start_node() {
   done
   write_props "$n"
   format_node "$n"
+}
+
+start_node() {
+  local n=$1 dir pid
+  dir="$(node_dir "$n")"
+  if pid="$(running_pid "$n")"; then say "node $n already running (pid $pid)"; return 0; fi
   # setsid: the broker must outlive the make process and not get the terminal's Ctrl-C.
   setsid java -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -Djava.awt.headless=true -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.properties" \
@@ -265,6 +278,8 @@ case "$CMD" in
   up)
     fetch; need_java
     [ -x "$PY" ] || die "no Python virtualenv at $PY: run 'make venv' first"
+    admin_password >/dev/null
+    for n in $(seq 1 "$NODES"); do prepare_node "$n"; done
     for n in $(seq 1 "$NODES"); do start_node "$n"; done
     wait_ready
     ;;
