@@ -166,8 +166,9 @@ async def drop_databases() -> None:
 async def delete_topics(prefix: str) -> None:
     """Removes this run's topics (the replay topic alone is a gigabyte)."""
     from aiokafka.admin import AIOKafkaAdminClient
+    from devstack.kafka_access import admin_login
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP, **admin_login())
     await admin.start()
     try:
         names = [t for t in await admin.list_topics() if t.startswith(prefix)]

@@ -65,13 +65,14 @@ def build(service: str, database_url: str, prefix: str, state_dir: Path,
 
         runtime, _ = build_runtime(LicensingSettings(
             database_url=database_url, platform=platform, expiry_interval_seconds=3600,
-            **overrides))
+            **({"kafka_principal": "admin"} | overrides)))
         return runtime
     from notifications.app import build as build_notifications
     from notifications.settings import NotificationsSettings
 
+    # The benchmark's topics and groups are its own: it logs in as the admin.
     app = build_notifications(NotificationsSettings(database_url=database_url, platform=platform,
-                                                    **overrides))
+                                                    **({"kafka_principal": "admin"} | overrides)))
     service_runtime: ServiceRuntime = app.state.runtime
     return service_runtime
 

@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaProducer
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
 from contracts.envelope import KafkaRecord, decode, encode
 from contracts.topics import FILING_PARTIES, FILING_WORKS
+from devstack.kafka_access import admin_login
 
 from contracts import events as ev
 
@@ -125,7 +126,8 @@ async def produce(
     bootstrap: str, prefix: str, records: Iterator[KafkaRecord], *, window: int = 20_000
 ) -> dict[str, Any]:
     """Pipelined raw producer (idempotent, acks=all): sends `window` records, then awaits them."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all",
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **admin_login(),
+                                enable_idempotence=True, acks="all",
                                 linger_ms=20, max_batch_size=512 * 1024,
                                 max_request_size=8 * 1024 * 1024)
     await producer.start()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
+from devstack.kafka_access import admin_login
 from runtime.kafka import ensure_topics
 
 from bench import consumers
@@ -35,6 +36,7 @@ async def fill(prefix: str, works: int, parties: int = 200) -> tuple[dict[str, A
 async def raw_consume(prefix: str, total: int) -> float:
     """The same topics read by a plain consumer (getmany + commit), for a same-topic baseline."""
     consumer = AIOKafkaConsumer(*(prefix + t for t in TOPICS), bootstrap_servers=BOOTSTRAP,
+                                **admin_login(),
                                 group_id=f"{prefix}raw-{uuid.uuid4().hex[:6]}",
                                 auto_offset_reset="earliest", enable_auto_commit=False,
                                 max_poll_records=1000)

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from devstack.kafka_access import admin_login
 
 from bench.common import Latencies, Sample
 
@@ -16,7 +17,7 @@ PARTITIONS = 6
 
 
 async def make_topic(bootstrap: str, name: str, partitions: int = PARTITIONS) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **admin_login())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, partitions, 1)])
@@ -25,7 +26,8 @@ async def make_topic(bootstrap: str, name: str, partitions: int = PARTITIONS) ->
 
 
 def producer(bootstrap: str) -> AIOKafkaProducer:
-    return AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all",
+    return AIOKafkaProducer(bootstrap_servers=bootstrap, **admin_login(), enable_idempotence=True,
+                            acks="all",
                             linger_ms=5, max_batch_size=256 * 1024)
 
 
@@ -50,7 +52,7 @@ async def produce(bootstrap: str, topic: str, count: int, sample: Sample) -> flo
 
 async def consume(bootstrap: str, topic: str, count: int) -> float:
     """Records per second read by a fresh group with manual commits per batch."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap,
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, **admin_login(),
                                 group_id=f"bench-{uuid.uuid4().hex}",
                                 auto_offset_reset="earliest", enable_auto_commit=False,
                                 max_poll_records=1000)
@@ -74,9 +76,10 @@ async def consume(bootstrap: str, topic: str, count: int) -> float:
 async def round_trip(bootstrap: str, topic: str, count: int, sample: Sample) -> Latencies:
     """Closed loop: send one record, wait until the consumer has it, repeat."""
     # No linger here: a waiting record is sent at once, the fastest the broker allows.
-    prod = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all",
+    prod = AIOKafkaProducer(bootstrap_servers=bootstrap, **admin_login(), enable_idempotence=True,
+                            acks="all",
                             linger_ms=0)
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap,
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, **admin_login(),
                                 group_id=f"rt-{uuid.uuid4().hex}",
                                 auto_offset_reset="latest", enable_auto_commit=False,
                                 fetch_max_wait_ms=5)

@@ -94,9 +94,11 @@ async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str
     prefix = topic_prefix("relay")
     settings = FilingSettings(
         service_name="bench-relay", database_url=database_url, outbox_batch_size=batch_size,
+        kafka_principal="admin",  # the benchmark's own topics
         platform=PlatformSettings(rights_topic_prefix=prefix, kafka_bootstrap_servers=BOOTSTRAP),
     )
-    await ensure_topics(BOOTSTRAP, [(settings.topic("filing.works.v1"), "filing.works.v1")])
+    await ensure_topics(BOOTSTRAP, [(settings.topic("filing.works.v1"), "filing.works.v1")],
+                        security=settings.kafka_security())
     await migrate(MIGRATIONS_DIR, database_url)  # filing's own tables, outbox included
     engine = create_engine(database_url)
     sessions = session_maker(engine)
@@ -105,7 +107,7 @@ async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str
             await stage(session, [work_event(n) for n in range(start, min(count, start + 1000))])
     relay = OutboxRelay(engine=engine, settings=settings)
     # Warm-up: the broker's topic metadata and leaders before the clock starts.
-    warm = reliable_producer(BOOTSTRAP)
+    warm = reliable_producer(BOOTSTRAP, **settings.kafka_security())
     await warm.start()
     await warm.send_and_wait(settings.topic("filing.works.v1"), b"{}", key=b"warm")
     await warm.stop()

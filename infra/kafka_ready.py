@@ -9,10 +9,16 @@ import sys
 import time
 
 from aiokafka.admin import AIOKafkaAdminClient
+from runtime.kafka_security import ADMIN, client_security
+from runtime.settings import PlatformSettings
 
 
 async def brokers_seen(bootstrap: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        request_timeout_ms=3000,
+        **client_security(PlatformSettings(), ADMIN),
+    )
     try:
         await admin.start()
         cluster = await admin.describe_cluster()

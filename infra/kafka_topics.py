@@ -1,48 +1,30 @@
-"""Creates the topics of the event contract (EVENTS.md) idempotently."""
+"""Creates the topics of the event contract (EVENTS.md), the SCRAM users and their ACLs
+(KAFKA.md) idempotently, logged in as the Kafka admin."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from contracts.topics import ALL_TOPICS, PARTITIONS
-from runtime.kafka import TOPIC_CONFIGS
-
-
-async def ensure_topics(bootstrap: str, prefix: str, replication: int) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        wanted = [prefix + t for t in ALL_TOPICS]
-        missing = [t for t in wanted if t not in existing]
-        if missing:
-            await admin.create_topics(
-                [
-                    NewTopic(
-                        name=t,
-                        num_partitions=PARTITIONS[t[len(prefix) :]],
-                        replication_factor=replication,
-                        topic_configs=TOPIC_CONFIGS,
-                    )
-                    for t in missing
-                ]
-            )
-        return missing
-    finally:
-        await admin.close()
+from contracts.topics import ALL_TOPICS
+from devstack.kafka_access import provision
+from runtime.settings import PlatformSettings
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--bootstrap", default="127.0.0.1:9092")
+    parser.add_argument("--bootstrap", default=None, help="default: KAFKA_BOOTSTRAP_SERVERS")
     parser.add_argument("--prefix", default="")
     parser.add_argument("--replication", type=int, default=1)
     args = parser.parse_args()
-    created = asyncio.run(ensure_topics(args.bootstrap, args.prefix, args.replication))
-    print(f"kafka: topics ready ({len(created)} created, {len(ALL_TOPICS) - len(created)} existed)")
+    settings = PlatformSettings()
+    if args.bootstrap:
+        settings = settings.model_copy(update={"kafka_bootstrap_servers": args.bootstrap})
+    created = provision(settings, args.prefix, args.replication)
+    print(
+        f"kafka: topics ready ({len(created)} created, {len(ALL_TOPICS) - len(created)} existed)"
+        + ("" if settings.kafka_security_protocol == "PLAINTEXT" else "; users and ACLs set")
+    )
     return 0
 
 

@@ -38,6 +38,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(getattr(pytest.mark, kind))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def kafka_access_for_run(request: pytest.FixtureRequest) -> None:
+    """This run's topics, the SCRAM users and their ACLs on the broker (KAFKA.md), made as
+    the Kafka admin once per run, so services of this run log in as themselves."""
+    if all(item.get_closest_marker("unit") for item in request.session.items):
+        return  # unit tests reach no broker
+    from devstack.kafka_access import provision
+
+    settings = PlatformSettings()
+    provision(settings, settings.rights_topic_prefix)
+
+
 @pytest.fixture(scope="session")
 def platform_settings() -> PlatformSettings:
     return PlatformSettings()

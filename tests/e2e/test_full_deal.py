@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +21,8 @@ import jsonschema
 import pytest
 from aiokafka import AIOKafkaConsumer
 from devstack.polling import eventually
+from runtime.kafka_security import SOCIETY, client_security
+from runtime.settings import PlatformSettings
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 
@@ -290,10 +291,12 @@ async def test_the_whole_deal(platform: Any) -> None:
     assert {"filing", "licensing"} <= sources
     assert [e["at"] for e in timeline] == sorted(e["at"] for e in timeline)
 
-    # A society reads the statement from Kafka with nothing but the published schema.
+    # A society reads the statement from Kafka with nothing but the published schema and
+    # its own read-only credential, in a group of its own name.
     topic = f"{platform.config.topic_prefix}licensing.royalties.v1"
     record = await read_record(
         topic,
+        f"{platform.config.topic_prefix}{SOCIETY}.{uuid.uuid4().hex}",
         lambda r: (
             dict(r.headers).get("ce_subject") == licence["id"].encode()
             and dict(r.headers)["ce_type"].endswith(b"statement_issued.v1")
@@ -305,11 +308,15 @@ async def test_the_whole_deal(platform: Any) -> None:
     assert b"@" not in record.value  # no contact detail on the wire
 
 
-async def read_record(topic: str, predicate: Callable[[Any], bool], timeout: float = 60) -> Any:
+async def read_record(
+    topic: str, group: str, predicate: Callable[[Any], bool], timeout: float = 60
+) -> Any:
+    settings = PlatformSettings()
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-        group_id=f"society-{uuid.uuid4().hex}",
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **client_security(settings, SOCIETY),
+        group_id=group,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import sys
@@ -11,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runtime.settings import PlatformSettings
+
+from devstack.kafka_access import provision
 from devstack.supervisor import ProcessSpec, Supervisor
 
 SERVICES = ("filing", "licensing", "notifications")
@@ -135,7 +139,12 @@ async def running_platform(
     config: PlatformConfig, *, log_path: Path, timeout: float = 180
 ) -> AsyncIterator[Supervisor]:
     """Starts every process of `config` with its output in `log_path`, waits until all are
-    healthy (a failure carries the log's tail), and stops them all on exit."""
+    healthy (a failure carries the log's tail), and stops them all on exit.
+
+    First, as the Kafka admin, the topics of the config's prefix and their ACLs: each service
+    then logs in as itself and may use only what its ACLs allow."""
+    settings = PlatformSettings()
+    await asyncio.to_thread(provision, settings, config.topic_prefix)
     with open(log_path, "w", encoding="utf-8") as out:  # noqa: ASYNC230 - once per platform
         supervisor = Supervisor(out=out, colour=False)
         try:

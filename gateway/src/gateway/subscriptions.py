@@ -95,9 +95,16 @@ def update_from_record(topic: str, key: bytes | None, value: bytes | None,
 class KafkaUpdateFeed:
     """Consumes the topics and publishes to the hub until stopped."""
 
-    def __init__(self, hub: UpdateHub, bootstrap_servers: str, topic_prefix: str):
+    def __init__(
+        self,
+        hub: UpdateHub,
+        bootstrap_servers: str,
+        topic_prefix: str,
+        security: dict[str, Any] | None = None,
+    ):
         self.hub = hub
         self.bootstrap_servers = bootstrap_servers
+        self.security = security or {}
         self.prefix = topic_prefix
         self.group_id = f"{topic_prefix}gateway-{uuid.uuid4()}"
         self._task: asyncio.Task[None] | None = None
@@ -146,10 +153,13 @@ class KafkaUpdateFeed:
         # The services create their topics too; whoever comes first, the topics are the
         # contract's (same names and partition counts), so the gateway can subscribe at once.
         await ensure_topics(
-            self.bootstrap_servers, [(self.prefix + name, name) for name in TOPIC_KINDS]
+            self.bootstrap_servers,
+            [(self.prefix + name, name) for name in TOPIC_KINDS],
+            security=self.security,
         )
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap_servers,
+            **self.security,
             group_id=self.group_id,
             auto_offset_reset="latest",
             enable_auto_commit=True,

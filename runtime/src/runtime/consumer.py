@@ -200,7 +200,9 @@ class IdempotentConsumer:
     async def start(self) -> None:
         self.started_at = time.time()
         self._stopping = False
-        self._dlq_producer = reliable_producer(self.settings.platform.kafka_bootstrap_servers)
+        self._dlq_producer = reliable_producer(
+            self.settings.platform.kafka_bootstrap_servers, **self.settings.kafka_security()
+        )
         await self._dlq_producer.start()
         self._tasks = [
             asyncio.create_task(self._watch_for_stall(), name=f"stall-watch-{self.group_id}"),

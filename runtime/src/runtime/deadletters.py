@@ -28,6 +28,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from contracts.topics import dlq
 
 from runtime.kafka import reliable_producer
+from runtime.kafka_security import ADMIN, client_security
 from runtime.settings import PlatformSettings
 
 DLQ_SUFFIX = ".dlq"
@@ -114,19 +115,25 @@ class DeadLetters:
 
     def __init__(self, settings: PlatformSettings) -> None:
         self.settings = settings
+        # An operator's tool: it reads every dead-letter topic and writes to every topic, which
+        # only the admin principal may (KAFKA.md).
+        self._login = client_security(settings, ADMIN)
         self.prefix = settings.rights_topic_prefix
 
     def _reader(self) -> AIOKafkaConsumer:
         # No group: reading dead letters must not move anyone's offsets.
         return AIOKafkaConsumer(
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            **self._login,
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
         )
 
     async def partitions(self, full_topic: str) -> list[int]:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers, **self._login
+        )
         await admin.start()
         try:
             [described] = await admin.describe_topics([full_topic])
@@ -222,7 +229,7 @@ class DeadLetters:
         for letter in letters:
             if letter.original is None:
                 raise DeadLetterError(f"{letter.ref} has no dlq_original_* headers")
-        producer = reliable_producer(self.settings.kafka_bootstrap_servers)
+        producer = reliable_producer(self.settings.kafka_bootstrap_servers, **self._login)
         await producer.start()
         sent: list[tuple[DeadLetter, str]] = []
         try:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from contracts.topics import PARTITIONS
 from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +37,11 @@ def reliable_producer(bootstrap_servers: str, **overrides: object) -> AIOKafkaPr
     return AIOKafkaProducer(**options)
 
 
-def event_broker(bootstrap_servers: str) -> KafkaBroker:
+def event_broker(bootstrap_servers: str, security: BaseSecurity | None = None) -> KafkaBroker:
     """The faststream broker a service's consumers hang off (its publisher is idempotent too)."""
     return KafkaBroker(
         bootstrap_servers,
+        security=security,
         enable_idempotence=True,
         acks="all",
         # Per-message "Received/Processed" lines would drown the JSON event log.
@@ -47,10 +50,17 @@ def event_broker(bootstrap_servers: str) -> KafkaBroker:
 
 
 async def ensure_topics(
-    bootstrap_servers: str, topics: Iterable[tuple[str, str]], *, replication_factor: int = 1
+    bootstrap_servers: str,
+    topics: Iterable[tuple[str, str]],
+    *,
+    replication_factor: int = 1,
+    security: dict[str, Any] | None = None,
 ) -> None:
-    """Creates missing topics; `topics` pairs each full name with its contract name."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    """Creates missing topics; `topics` pairs each full name with its contract name.
+
+    `security` is the caller's login (`client_security`); a principal sees only the topics it
+    may describe, and may create only those its ACLs allow (KAFKA.md)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **(security or {}))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

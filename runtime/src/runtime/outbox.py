@@ -138,7 +138,9 @@ class OutboxRelay(NotifiedLoop):
         self.last_published_at: float | None = None
 
     async def start(self) -> None:
-        self._producer = reliable_producer(self.settings.platform.kafka_bootstrap_servers)
+        self._producer = reliable_producer(
+            self.settings.platform.kafka_bootstrap_servers, **self.settings.kafka_security()
+        )
         await self._producer.start()
         await super().start()
 

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from runtime.consumer import BatchHandler, EventHandler, IdempotentConsumer
 from runtime.db import create_engine, migrate, session_maker
 from runtime.kafka import ensure_topics, event_broker
+from runtime.kafka_security import broker_security
 from runtime.outbox import OutboxRelay
 from runtime.settings import ServiceSettings
 from runtime.telemetry import instrument_engine
@@ -77,7 +78,10 @@ class ServiceRuntime:
         self.engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         instrument_engine(self.engine)
         self.sessions = session_maker(self.engine)
-        self.broker = event_broker(settings.platform.kafka_bootstrap_servers)
+        self.broker = event_broker(
+            settings.platform.kafka_bootstrap_servers,
+            broker_security(settings.platform, settings.kafka_user),
+        )
         self.relay = OutboxRelay(engine=self.engine, settings=settings) if run_relay else None
         self.consumers: list[IdempotentConsumer] = []
         self.components: list[Component] = []
@@ -115,7 +119,11 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await migrate(self.migrations_dir, self.settings.database_url)
-        await ensure_topics(self.settings.platform.kafka_bootstrap_servers, self._topics())
+        await ensure_topics(
+            self.settings.platform.kafka_bootstrap_servers,
+            self._topics(),
+            security=self.settings.kafka_security(),
+        )
         if self.relay is not None:
             await self.relay.start()
         for consumer in self.consumers:

@@ -7,9 +7,12 @@ a service's own ones carry its prefix (`FILING_DATABASE_URL`, `FILING_PORT`, ...
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from runtime.kafka_security import client_security
 
 # The workspace root, for local defaults (state dir, keys). Services are installed editable
 # from the checkout, so this resolves to it; deployments set RIGHTS_STATE_DIR.
@@ -26,6 +29,17 @@ class PlatformSettings(BaseSettings):
     # Prepended to every topic name: lets test runs and benchmarks use their own topics on a
     # shared broker. Empty in production.
     rights_topic_prefix: str = ""
+    # How clients reach Kafka (KAFKA.md): SCRAM-SHA-512 over SASL_PLAINTEXT, or SASL_SSL with
+    # the broker's CA in `kafka_ssl_cafile`; PLAINTEXT only for a broker without SASL.
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "SASL_PLAINTEXT"
+    kafka_ssl_cafile: Path | None = None
+    # One SCRAM password per principal; the defaults only suit a broker on this machine.
+    kafka_admin_password: SecretStr = SecretStr("admin-local-password")
+    kafka_filing_password: SecretStr = SecretStr("filing-local-password")
+    kafka_licensing_password: SecretStr = SecretStr("licensing-local-password")
+    kafka_notifications_password: SecretStr = SecretStr("notifications-local-password")
+    kafka_gateway_password: SecretStr = SecretStr("gateway-local-password")
+    kafka_demo_society_password: SecretStr = SecretStr("demo-society-local-password")
     jwt_public_key_path: Path | None = None
     jwt_issuer: str = "rights-gateway"
     jwt_audience: str = "rights-platform"
@@ -79,6 +93,8 @@ class ServiceSettings(BaseSettings):
     outbox_prune_batch_size: int = 5000
     outbox_poll_interval_seconds: float = 1.0
     outbox_batch_size: int = 500
+    # The Kafka principal this service logs in as; empty means its service name.
+    kafka_principal: str = ""
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
 
     @field_validator("database_url")
@@ -90,6 +106,14 @@ class ServiceSettings(BaseSettings):
 
     def topic(self, name: str) -> str:
         return self.platform.topic(name)
+
+    @property
+    def kafka_user(self) -> str:
+        return self.kafka_principal or self.service_name
+
+    def kafka_security(self) -> dict[str, Any]:
+        """aiokafka keyword arguments that log this service in to Kafka."""
+        return client_security(self.platform, self.kafka_user)
 
 
 def service_settings_config(prefix: str) -> SettingsConfigDict:

@@ -16,6 +16,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from contracts.identifiers import ean13_check_digit, iswc_check_digit
 from contracts.topics import FILING_PARTIES, FILING_WORKS
+from devstack.kafka_access import admin_login
 from devstack.polling import eventually as wait_for
 from filing.app import FilingSettings, create_filing_app
 from runtime.db import SessionMaker, create_engine, session_maker
@@ -52,6 +53,7 @@ class TopicReader:
         consumer = AIOKafkaConsumer(
             *self.topics,
             bootstrap_servers=self.bootstrap,
+            **admin_login(),
             group_id=f"filing-it-reader-{uuid.uuid4().hex}",
             auto_offset_reset="earliest",
             enable_auto_commit=False,

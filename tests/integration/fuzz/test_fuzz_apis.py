@@ -20,6 +20,7 @@ import httpx
 import pytest
 import requests
 import schemathesis
+from devstack.kafka_access import provision
 from fastapi import FastAPI
 from filing.app import FilingSettings, create_filing_app
 from hypothesis import HealthCheck, Phase, given, settings
@@ -57,8 +58,13 @@ CHECKS = [
 
 def _platform(name: str) -> PlatformSettings:
     # Topics of its own: the fuzzed service must not consume what other tests publish.
+    # The service logs in to Kafka as itself, so its topics and ACLs are made for that prefix.
     base = PlatformSettings()
-    return base.model_copy(update={"rights_topic_prefix": f"{base.rights_topic_prefix}{name}."})
+    platform = base.model_copy(
+        update={"rights_topic_prefix": f"{base.rights_topic_prefix}{name}."}
+    )
+    provision(platform, platform.rights_topic_prefix)
+    return platform
 
 
 def _app(service: str, url: str) -> FastAPI:

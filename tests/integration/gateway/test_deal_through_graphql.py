@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.fernet import Fernet
+from devstack.kafka_access import provision
 from devstack.polling import eventually as wait_for
 from filing.app import FilingSettings, create_filing_app
 from gateway.app import create_app
@@ -55,6 +56,8 @@ async def platform(create_database: Callable[[str], Awaitable[str]],
     base = PlatformSettings()
     shared = base.model_copy(
         update={"rights_topic_prefix": f"{base.rights_topic_prefix}gw{uuid.uuid4().hex[:6]}."})
+    # Every service and the gateway log in as themselves: their topics' ACLs first.
+    await asyncio.to_thread(provision, shared, shared.rights_topic_prefix)
     filing = create_filing_app(FilingSettings(database_url=await create_database("gw_filing"),
                                               platform=shared))
     licensing = build_licensing(LicensingSettings(

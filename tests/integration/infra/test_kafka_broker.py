@@ -21,6 +21,8 @@ from devstack.platform import free_port
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from runtime.kafka_security import ADMIN, broker_security
+from runtime.settings import PlatformSettings
 
 pytestmark = pytest.mark.slow
 
@@ -70,7 +72,12 @@ async def test_group_resumes_from_committed_offset_after_broker_restart(
     arrived = asyncio.Condition()
 
     def make_broker() -> KafkaBroker:
-        broker = KafkaBroker(private_broker.bootstrap, enable_idempotence=True, acks="all")
+        broker = KafkaBroker(
+            private_broker.bootstrap,
+            enable_idempotence=True,
+            acks="all",
+            security=broker_security(PlatformSettings(), ADMIN),
+        )
 
         @broker.subscriber(
             topic, group_id=group, auto_offset_reset="earliest", ack_policy=AckPolicy.MANUAL

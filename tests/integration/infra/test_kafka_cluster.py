@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from devstack.kafka_access import admin_login
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
@@ -51,12 +52,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 async def test_killing_one_broker_under_load_loses_and_duplicates_nothing(cluster: Cluster) -> None:
     topic = f"fault-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP)
+    admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP, **admin_login())
     await admin.start()
     await admin.create_topics([NewTopic(topic, 6, 3, topic_configs={"min.insync.replicas": "2"})])
     await admin.close()
 
-    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, enable_idempotence=True,
+    producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, **admin_login(), enable_idempotence=True,
                                 acks="all", request_timeout_ms=30000)
     await producer.start()
     total = 3000
@@ -74,7 +75,8 @@ async def test_killing_one_broker_under_load_loses_and_duplicates_nothing(cluste
     finally:
         await producer.stop()
 
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=BOOTSTRAP, group_id=f"g-{topic}",
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=BOOTSTRAP, **admin_login(),
+                                group_id=f"g-{topic}",
                                 auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     seen: list[int] = []

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
 from contracts.envelope import encode
+from devstack.kafka_access import admin_login
 from devstack.polling import eventually as wait_for
 from fastapi import FastAPI
 from licensing.api import Licensing
@@ -182,6 +183,8 @@ async def service(
         consumer_max_attempts=2,
         # Its own group: another licensing instance of this run (e2e) must not share partitions.
         register_group=f"licensing-it-{uuid.uuid4().hex[:8]}",
+        # A group (and its dead-letter topic) of the test's own: the admin may use them.
+        kafka_principal="admin",
     )
     app = build_app(settings)
     async with running_server(app) as base_url:
@@ -190,7 +193,9 @@ async def service(
 
 @pytest.fixture(scope="session")
 async def register(service: Service) -> AsyncIterator[Register]:
-    producer = reliable_producer(service.settings.platform.kafka_bootstrap_servers)
+    producer = reliable_producer(
+        service.settings.platform.kafka_bootstrap_servers, **admin_login()
+    )
     await producer.start()
     try:
         yield Register(producer, service.settings)

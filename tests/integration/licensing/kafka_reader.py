@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer
 from contracts.envelope import DecodedEvent, decode
+from devstack.kafka_access import admin_login
 
 
 async def read_until(
@@ -18,7 +19,7 @@ async def read_until(
 ) -> list[DecodedEvent]:
     """Decoded events of `topic` (full name), read until `found(events)` holds."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+        topic, bootstrap_servers=bootstrap, **admin_login(), auto_offset_reset="earliest",
         enable_auto_commit=False, group_id=None,
     )
     await consumer.start()
@@ -42,7 +43,7 @@ async def read_raw_until(
 ) -> list[object]:
     """Raw records of `topic`, read until `found(records)` holds."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+        topic, bootstrap_servers=bootstrap, **admin_login(), auto_offset_reset="earliest",
         enable_auto_commit=False, group_id=None,
     )
     await consumer.start()

@@ -22,6 +22,7 @@ from aiokafka import AIOKafkaConsumer
 from contracts.enums import LicenceStatus, Medium, PartyKind, Role, WorkKind, WorkStatus
 from contracts.envelope import encode
 from cryptography.fernet import Fernet
+from devstack.kafka_access import admin_login
 from notifications.app import build
 from notifications.domain.signing import verify
 from notifications.settings import NotificationsSettings
@@ -85,6 +86,7 @@ class Service:
         consumer = AIOKafkaConsumer(
             self.settings.topic(topic),
             bootstrap_servers=self.settings.platform.kafka_bootstrap_servers,
+            **admin_login(),
             group_id=f"test-reader-{uuid.uuid4().hex[:8]}",
             auto_offset_reset="earliest",
             enable_auto_commit=False,
@@ -119,6 +121,8 @@ def test_settings(database_url: str, **overrides: Any) -> NotificationsSettings:
         "allow_loopback_webhooks": True,
         "secret_key": Fernet.generate_key().decode(),
         "consumer_batch_size": 100,
+        # Each test's service has topics of its own prefix: the admin may use them all.
+        "kafka_principal": "admin",
     }
     values.update(overrides)
     return NotificationsSettings(**values)
@@ -135,7 +139,7 @@ async def running_service(
     platform = base.model_copy(update={"rights_topic_prefix": f"{base.rights_topic_prefix}{name}."})
     settings = test_settings(url, platform=platform, **overrides)
     app = build(settings)
-    producer = reliable_producer(settings.platform.kafka_bootstrap_servers)
+    producer = reliable_producer(settings.platform.kafka_bootstrap_servers, **admin_login())
     await producer.start()
     try:
         async with (

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 from contracts.envelope import encode
 from cryptography.fernet import Fernet
+from devstack.kafka_access import admin_login
 from devstack.platform import free_port
 from runtime.db import create_engine
 from runtime.kafka import reliable_producer
@@ -115,6 +116,8 @@ async def _scenario(
                 "NOTIFICATIONS_RETRY_MAX_ATTEMPTS": "5",
                 "NOTIFICATIONS_SMTP_PORT": "9",
                 "LOG_JSON": "false",
+                # Topics of this scenario's own prefix: the admin may use them all.
+                "NOTIFICATIONS_KAFKA_PRINCIPAL": "admin",
             }
             | env,
             log=tmp_path / f"{name}.log",
@@ -136,7 +139,9 @@ async def _register_and_publish(
             headers={"Authorization": f"Bearer {token_for(scenario.party)}"},
         )
         assert answer.status_code == 200, answer.text
-    producer = reliable_producer(scenario.env.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+    producer = reliable_producer(
+        scenario.env.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"), **admin_login()
+    )
     await producer.start()
     try:
         record = encode(work_registered([scenario.party]))

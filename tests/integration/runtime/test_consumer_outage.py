@@ -15,6 +15,7 @@ import pytest
 from contracts.envelope import DecodedEvent, encode
 from contracts.events import PartyRegistered, PartyState
 from contracts.topics import FILING_PARTIES, dlq
+from devstack.kafka_access import admin_login
 from devstack.polling import eventually
 from runtime.consumer import IdempotentConsumer, ProcessedEvent
 from runtime.db import create_engine, session_maker
@@ -48,6 +49,7 @@ async def test_database_outage_mid_stream_loses_nothing_and_dead_letters_nothing
     private_postgres: PrivatePostgres, settings: PlatformSettings, kafka_bootstrap: str
 ) -> None:
     service = ServiceSettings(
+        kafka_principal="admin",  # the test\'s own topics and groups
         service_name="outage-test",
         database_url=private_postgres.url,
         database_pool_size=2,
@@ -83,7 +85,7 @@ async def test_database_outage_mid_stream_loses_nothing_and_dead_letters_nothing
     await ensure_topics(kafka_bootstrap, [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))])
     broker = event_broker(kafka_bootstrap)
     consumer.attach(broker)
-    producer = reliable_producer(kafka_bootstrap)
+    producer = reliable_producer(kafka_bootstrap, **admin_login())
     await producer.start()
 
     async def produce(events: list[PartyRegistered]) -> list[uuid.UUID]:

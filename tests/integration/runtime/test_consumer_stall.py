@@ -14,6 +14,7 @@ import pytest
 from contracts.envelope import DecodedEvent, encode
 from contracts.events import PartyRegistered, PartyState
 from contracts.topics import FILING_PARTIES, dlq
+from devstack.kafka_access import admin_login
 from devstack.polling import eventually
 from runtime.consumer import IdempotentConsumer, ProcessedEvent
 from runtime.db import create_engine, session_maker
@@ -38,6 +39,7 @@ async def test_stalled_consumer_rejoins_its_group_and_applies_the_waiting_record
 ) -> None:
     url = private_postgres.url
     service = ServiceSettings(
+        kafka_principal="admin",  # the test\'s own topics and groups
         service_name="stall-test",
         database_url=url,
         consumer_stall_seconds=4.0,
@@ -62,7 +64,7 @@ async def test_stalled_consumer_rejoins_its_group_and_applies_the_waiting_record
     )
     broker = event_broker(kafka_bootstrap)
     consumer.attach(broker)
-    producer = reliable_producer(kafka_bootstrap)
+    producer = reliable_producer(kafka_bootstrap, **admin_login())
     await producer.start()
 
     async def produce(count: int, label: str) -> set[uuid.UUID]:

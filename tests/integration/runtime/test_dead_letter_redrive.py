@@ -17,6 +17,7 @@ import pytest
 from contracts.envelope import DecodedEvent, encode
 from contracts.events import PartyRegistered, PartyState
 from contracts.topics import FILING_PARTIES, dlq
+from devstack.kafka_access import admin_login
 from devstack.polling import eventually
 from runtime.consumer import IdempotentConsumer, ProcessedEvent
 from runtime.db import create_engine, session_maker
@@ -54,6 +55,7 @@ async def test_dead_letter_is_listed_and_redriving_it_twice_applies_it_once(
     prefix = f"{topic_prefix}redrive-{uuid.uuid4().hex[:6]}."
     url = await create_database(f"redrive_{uuid.uuid4().hex[:6]}")
     service = ServiceSettings(
+        kafka_principal="admin",  # the test\'s own topics and groups
         service_name="redrive-test",
         database_url=url,
         consumer_max_attempts=2,
@@ -84,7 +86,7 @@ async def test_dead_letter_is_listed_and_redriving_it_twice_applies_it_once(
                                                                      dlq(group))])
     broker = event_broker(kafka_bootstrap)
     consumer.attach(broker)
-    producer = reliable_producer(kafka_bootstrap)
+    producer = reliable_producer(kafka_bootstrap, **admin_login())
     await producer.start()
 
     async def produce(event: PartyRegistered) -> uuid.UUID:

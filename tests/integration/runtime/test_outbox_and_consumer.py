@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaConsumer
 from contracts.envelope import DecodedEvent, decode, encode
 from contracts.events import PartyRegistered, PartyState
 from contracts.topics import FILING_PARTIES, dlq
+from devstack.kafka_access import admin_login
 from runtime.consumer import IdempotentConsumer, Record
 from runtime.db import create_engine, session_maker
 from runtime.outbox import OutboxRelay, stage
@@ -35,7 +36,8 @@ def party_event(name: str) -> PartyRegistered:
 async def service(create_database: Any) -> AsyncIterator[ServiceSettings]:
     url = await create_database(f"runtime_{uuid.uuid4().hex[:6]}")
     settings = ServiceSettings(
-        service_name="runtime-test", database_url=url, outbox_poll_interval_seconds=0.2
+        service_name="runtime-test", database_url=url, outbox_poll_interval_seconds=0.2,
+        kafka_principal="admin",  # the test's own topics and groups
     )
     engine = create_engine(url)
     async with engine.begin() as conn:
@@ -49,6 +51,7 @@ async def read_topic(bootstrap: str, topic: str, count: int, timeout: float = 30
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
+        **admin_login(),
         auto_offset_reset="earliest",
         group_id=f"reader-{uuid.uuid4().hex}",
         enable_auto_commit=False,

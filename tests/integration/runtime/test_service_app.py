@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from contracts.errors import Conflict
+from devstack.kafka_access import admin_login
 from fastapi import APIRouter
 from runtime.auth import CurrentPrincipal
 from runtime.http import create_app, running_server
@@ -52,7 +53,8 @@ async def test_service_skeleton_serves_health_auth_and_errors_then_stops(
     create_database: Any, migrations: Path, token_for: Any
 ) -> None:
     url = await create_database(f"skeleton_{uuid.uuid4().hex[:6]}")
-    settings = ServiceSettings(service_name="skeleton", database_url=url)
+    # The test's own service name and topics: it logs in as the admin, who may use any.
+    settings = ServiceSettings(service_name="skeleton", database_url=url, kafka_principal="admin")
     rt = ServiceRuntime(settings, migrations_dir=migrations, produces=[])
     router = APIRouter()
 
@@ -104,7 +106,8 @@ async def test_stalled_consumer_makes_the_service_not_ready_until_it_moves_again
     url = await create_database(f"stall_{uuid.uuid4().hex[:6]}")
     topic = f"stall-{uuid.uuid4().hex[:6]}"
     settings = ServiceSettings(
-        service_name="stall", database_url=url, consumer_batch_size=5, consumer_stall_seconds=1.0
+        service_name="stall", database_url=url, consumer_batch_size=5, consumer_stall_seconds=1.0,
+        kafka_principal="admin",
     )
     rt = ServiceRuntime(settings, migrations_dir=migrations, produces=[topic])
     release = asyncio.Event()
@@ -126,7 +129,7 @@ async def test_stalled_consumer_makes_the_service_not_ready_until_it_moves_again
                 SQLModel.metadata.create_all, tables=[SQLModel.metadata.tables["processed_event"]]
             )
         await engine.dispose()
-        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, **admin_login())
         await producer.start()
         for n in range(30):
             event = PartyRegistered(

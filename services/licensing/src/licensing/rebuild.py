@@ -32,7 +32,7 @@ async def rebuild_read_model(settings: LicensingSettings) -> None:
         await engine.dispose()
     bootstrap = settings.platform.kafka_bootstrap_servers
     topics = [settings.topic(FILING_PARTIES), settings.topic(FILING_WORKS)]
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **settings.kafka_security())
     await admin.start()
     try:
         described = await admin.describe_topics(topics)
@@ -45,6 +45,7 @@ async def rebuild_read_model(settings: LicensingSettings) -> None:
     ]
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
+        **settings.kafka_security(),
         group_id=settings.topic(settings.register_group),
         enable_auto_commit=False,
     )

@@ -1,0 +1,134 @@
+"""Sets up a SASL broker for one topic prefix as the admin: SCRAM users, topics and ACLs.
+
+Idempotent: users are upserted, existing topics kept, and an ACL that exists already is a
+no-op for the broker. aiokafka's admin client has neither SCRAM users nor ACLs, so this uses
+confluent-kafka's (librdkafka).
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future
+from typing import Any
+
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import (
+    AclBinding,
+    AclBindingFilter,
+    AclOperation,
+    AclPermissionType,
+    AdminClient,
+    NewTopic,
+    ResourcePatternType,
+    ResourceType,
+    ScramCredentialInfo,
+    ScramMechanism,
+    UserScramCredentialAlteration,
+    UserScramCredentialUpsertion,
+)
+from contracts.topics import ALL_TOPICS, PARTITIONS
+from runtime.kafka import TOPIC_CONFIGS
+from runtime.kafka_security import (
+    ADMIN,
+    PRINCIPALS,
+    client_security,
+    librdkafka_security,
+    password_of,
+)
+from runtime.settings import PlatformSettings
+
+from devstack.kafka_acls import Grant, access_plan
+
+# RFC 7677's minimum is 4096; Kafka's own tools default to 4096 as well.
+SCRAM_ITERATIONS = 8192
+
+
+def admin_client(settings: PlatformSettings) -> AdminClient:
+    config: dict[str, str | int | float | bool] = {
+        "bootstrap.servers": settings.kafka_bootstrap_servers
+    }
+    config.update(librdkafka_security(settings, ADMIN))
+    return AdminClient(config)
+
+
+def _wait(futures: dict[Any, Future[Any]], tolerated: tuple[int, ...] = ()) -> None:
+    for key, future in futures.items():
+        try:
+            future.result(timeout=60)
+        except KafkaException as exc:
+            error: KafkaError = exc.args[0]
+            if error.code() not in tolerated:
+                raise RuntimeError(f"kafka admin: {key}: {error.str()}") from exc
+
+
+def upsert_users(admin: AdminClient, settings: PlatformSettings) -> None:
+    """Every principal but the admin (whose credential is bootstrapped at format time)."""
+    info = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS)
+    upserts: list[UserScramCredentialAlteration] = [
+        UserScramCredentialUpsertion(name, info, password_of(settings, name).encode())
+        for name in PRINCIPALS
+        if name != ADMIN
+    ]
+    _wait(admin.alter_user_scram_credentials(upserts))
+
+
+def create_topics(admin: AdminClient, prefix: str, replication: int) -> list[str]:
+    existing = set(admin.list_topics(timeout=30).topics)
+    missing = [prefix + name for name in ALL_TOPICS if prefix + name not in existing]
+    if missing:
+        new = [
+            NewTopic(name, PARTITIONS[name[len(prefix) :]], replication, config=TOPIC_CONFIGS)
+            for name in missing
+        ]
+        _wait(admin.create_topics(new), tolerated=(KafkaError.TOPIC_ALREADY_EXISTS,))
+    return missing
+
+
+def _binding(grant: Grant) -> AclBinding:
+    return AclBinding(
+        ResourceType[grant.resource],
+        grant.name,
+        ResourcePatternType.PREFIXED if grant.prefixed else ResourcePatternType.LITERAL,
+        f"User:{grant.principal}",
+        "*",
+        AclOperation[grant.operation],
+        AclPermissionType.ALLOW,
+    )
+
+
+def create_acls(admin: AdminClient, prefix: str, timeout: float = 30.0) -> int:
+    """Creates the grants and returns once the broker's authorizer applies every one (the
+    controller acknowledges before the broker has replayed them)."""
+    bindings = [_binding(g) for g in access_plan(prefix)]
+    _wait(admin.create_acls(bindings))
+    # None matches any name, principal and host (librdkafka's filter; its stubs say str).
+    anything: Any = None
+    everything = AclBindingFilter(
+        ResourceType.ANY, anything, ResourcePatternType.ANY, anything, anything,
+        AclOperation.ANY, AclPermissionType.ANY,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        applied = set(admin.describe_acls(everything).result(timeout=timeout))
+        missing = [b for b in bindings if b not in applied]
+        if not missing:
+            return len(bindings)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"kafka admin: {len(missing)} ACLs not applied, e.g. {missing[0]}")
+        time.sleep(0.1)
+
+
+def provision(settings: PlatformSettings, prefix: str = "", replication: int = 1) -> list[str]:
+    """Users, the contract's topics under `prefix`, and their ACLs; returns topics created."""
+    admin = admin_client(settings)
+    if settings.kafka_security_protocol != "PLAINTEXT":
+        upsert_users(admin, settings)
+    created = create_topics(admin, prefix, replication)
+    if settings.kafka_security_protocol != "PLAINTEXT":
+        create_acls(admin, prefix)
+    return created
+
+
+def admin_login(settings: PlatformSettings | None = None) -> dict[str, Any]:
+    """aiokafka keyword arguments for the admin: tests' and tools' own raw clients."""
+    return client_security(settings or PlatformSettings(), ADMIN)
