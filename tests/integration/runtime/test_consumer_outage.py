@@ -49,7 +49,7 @@ async def test_database_outage_mid_stream_loses_nothing_and_dead_letters_nothing
     private_postgres: PrivatePostgres, settings: PlatformSettings, kafka_bootstrap: str
 ) -> None:
     service = ServiceSettings(
-        kafka_principal="admin",  # the test\'s own topics and groups
+        kafka_principal="admin",  # the test's own topics and groups
         service_name="outage-test",
         database_url=private_postgres.url,
         database_pool_size=2,

@@ -39,7 +39,7 @@ async def test_stalled_consumer_rejoins_its_group_and_applies_the_waiting_record
 ) -> None:
     url = private_postgres.url
     service = ServiceSettings(
-        kafka_principal="admin",  # the test\'s own topics and groups
+        kafka_principal="admin",  # the test's own topics and groups
         service_name="stall-test",
         database_url=url,
         consumer_stall_seconds=4.0,

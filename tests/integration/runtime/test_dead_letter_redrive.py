@@ -55,7 +55,7 @@ async def test_dead_letter_is_listed_and_redriving_it_twice_applies_it_once(
     prefix = f"{topic_prefix}redrive-{uuid.uuid4().hex[:6]}."
     url = await create_database(f"redrive_{uuid.uuid4().hex[:6]}")
     service = ServiceSettings(
-        kafka_principal="admin",  # the test\'s own topics and groups
+        kafka_principal="admin",  # the test's own topics and groups
         service_name="redrive-test",
         database_url=url,
         consumer_max_attempts=2,
