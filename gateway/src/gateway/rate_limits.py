@@ -52,7 +52,7 @@ def is_mutation(query: str, operation_name: str | None, max_tokens: int) -> bool
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     for operation in operations:
         named = operation.name.value if operation.name else None
-        if operation_name is None and len(operations) == 1 or named == operation_name:
+        if (operation_name is None and len(operations) == 1) or named == operation_name:
             return operation.operation == OperationType.MUTATION
     return False
 
@@ -62,7 +62,7 @@ class RateLimits:
 
     def __init__(self, settings: GatewaySettings):
         storage = storage_from_string(async_storage_uri(settings.rate_limit_storage_uri))
-        self.limiter = MovingWindowRateLimiter(storage)  # type: ignore[arg-type]
+        self.limiter = MovingWindowRateLimiter(storage)
         self.per_account = parse_limit(settings.rate_limit_per_account)
         self.per_ip = parse_limit(settings.rate_limit_per_ip)
         self.mutations = parse_limit(settings.rate_limit_mutations)

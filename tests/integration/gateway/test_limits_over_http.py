@@ -144,8 +144,9 @@ async def test_the_amplification_query_is_refused_before_any_service_call(
         assert gw.calls == []
 
         # A page of works with their holders' names is well within the budget, and is served.
-        served = await gw.post("""{ works(first: 20, filter: {holderId: "%s"}) { edges { node {
-            title rightsHolders { party { name } } } } } }""" % alice, token=alice_token)
+        served = await gw.post("""query ($a: ID!) { works(first: 20, filter: {holderId: $a}) {
+            edges { node { title rightsHolders { party { name } } } } } }""", {"a": alice},
+                               alice_token)
         body = served.json()
         assert not body.get("errors"), body
         holders = body["data"]["works"]["edges"][0]["node"]["rightsHolders"]

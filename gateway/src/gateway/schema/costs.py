@@ -4,10 +4,12 @@ The gateway refuses an operation whose cost is over `GATEWAY_MAX_QUERY_COST` bef
 resolver runs (gateway/cost.py). A field costs its base cost plus, for a list, its size times
 the cost of what is selected under it. A unit is about one object resolved and sent: objects
 come from batched DataLoaders, so their service calls grow with a query's depth only; a field
-that calls a service once per parent object costs far more (`Party.works`). Fields not named here cost 1 when they return an
-object and 0 when they return a scalar or enum (lists of those too: they multiply nothing).
-Every list of objects must be named here with its size (tests/unit/gateway/test_query_limits.py
-fails otherwise), so a new list field gets its bound in this one table.
+that calls a service once per parent object costs far more (`Party.works`).
+
+Fields not named here cost 1 when they return an object and 0 when they return a scalar or
+enum (lists of those too: they multiply nothing).
+Every list of objects must be named here with its size (test_query_limits.py in
+tests/unit/gateway fails otherwise), so a new list field gets its bound in this one table.
 """
 
 from __future__ import annotations
