@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from cryptography.fernet import Fernet
 from devstack.polling import eventually
 from filing.app import FilingSettings, create_filing_app
@@ -66,13 +67,15 @@ async def services(create_database: Callable[[str], Awaitable[str]]) -> AsyncIte
     base = PlatformSettings()
     shared = base.model_copy(
         update={"rights_topic_prefix": f"{base.rights_topic_prefix}lim{uuid.uuid4().hex[:6]}."})
+    # Small pools: the shared PostgreSQL serves everybody's tests at once.
     filing = create_filing_app(FilingSettings(database_url=await create_database("lim_filing"),
-                                              platform=shared))
+                                              platform=shared, database_pool_size=2))
     licensing = build_licensing(LicensingSettings(
-        database_url=await create_database("lim_licensing"), platform=shared))
+        database_url=await create_database("lim_licensing"), platform=shared,
+        database_pool_size=2))
     notifications = build_notifications(NotificationsSettings(
         database_url=await create_database("lim_notifications"), platform=shared,
-        secret_key=Fernet.generate_key().decode()))
+        secret_key=Fernet.generate_key().decode(), database_pool_size=2))
     async with contextlib.AsyncExitStack() as stack:
         yield Services(
             platform=shared,
@@ -100,11 +103,33 @@ def gateway(services: Services) -> Callable[..., contextlib.AbstractAsyncContext
 
         http = httpx.AsyncClient(timeout=10, event_hooks={"request": [record]})
         state = build_state(settings, http=http)
-        async with running_server(create_app(settings, state=state)) as url, \
+        async with serving(create_app(settings, state=state)) as url, \
                 httpx.AsyncClient(base_url=url, timeout=30) as client:
             yield Gateway(client=client, url=url, state=state, calls=calls)
 
     return started
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """The gateway over HTTP as `python -m gateway` serves it: uvicorn's own trust of
+    X-Forwarded-For off, so GATEWAY_TRUST_FORWARDED_FOR alone decides."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None,
+                                           access_log=False, proxy_headers=False))
+    task = asyncio.create_task(server.serve())
+    try:
+        await eventually(lambda: _started(server, task))
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def _started(server: uvicorn.Server, task: asyncio.Task[None]) -> bool:
+    if task.done():
+        task.result()  # start-up failed: raise its error here
+    return bool(server.started)
 
 
 async def register(gw: Gateway, name: str) -> tuple[str, str]:
