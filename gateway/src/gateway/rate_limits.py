@@ -41,10 +41,19 @@ def async_storage_uri(uri: str) -> str:
     return uri if uri.startswith("async+") else f"async+{uri}"
 
 
-@functools.lru_cache(maxsize=512)
+CACHED_QUERY_CHARS = 8192
+
+
 def is_mutation(query: str, operation_name: str | None, max_tokens: int) -> bool:
     """Whether the operation a request runs is a mutation; a broken document is not (the
-    schema answers it). Cached: clients send the same few documents again and again."""
+    schema answers it). Cached: clients send the same few documents again and again; long
+    ones are parsed each time so that the cache cannot be filled with megabytes."""
+    if len(query) <= CACHED_QUERY_CHARS:
+        return _is_mutation_cached(query, operation_name, max_tokens)
+    return _is_mutation(query, operation_name, max_tokens)
+
+
+def _is_mutation(query: str, operation_name: str | None, max_tokens: int) -> bool:
     try:
         document = parse(query, no_location=True, max_tokens=max_tokens)
     except GraphQLError:
@@ -55,6 +64,9 @@ def is_mutation(query: str, operation_name: str | None, max_tokens: int) -> bool
         if (operation_name is None and len(operations) == 1) or named == operation_name:
             return operation.operation == OperationType.MUTATION
     return False
+
+
+_is_mutation_cached = functools.lru_cache(maxsize=512)(_is_mutation)
 
 
 class RateLimits:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from limits import parse as parse_rate
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from runtime.settings import PlatformSettings
 
@@ -51,6 +52,15 @@ class GatewaySettings(BaseSettings):
     # Subscriptions: set False to run without Kafka (unit tests, a read-only deployment).
     subscriptions_enabled: bool = True
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
+
+    @field_validator("rate_limit_per_account", "rate_limit_per_ip", "rate_limit_mutations")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            parse_rate(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate such as '600/minute'") from None
+        return value
 
     @property
     def private_key_path(self) -> Path:
