@@ -106,7 +106,8 @@ def decode_cursor(cursor: str | None) -> Position:
 class OperationLimits(SchemaExtension):
     """Refuses, before any resolver runs, variables over their size and operations over budget.
 
-    Runs for every transport (HTTP and WebSocket), once the document is parsed and valid.
+    Runs for every transport (HTTP and WebSocket): the variables before parsing, the cost once
+    the document is parsed and valid.
     """
 
     def __init__(self, settings: GatewaySettings):
