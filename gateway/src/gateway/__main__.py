@@ -15,8 +15,11 @@ def main() -> None:
                   as_json=settings.platform.log_json)
     setup_tracing("gateway")
     instrument_httpx()
+    # GATEWAY_TRUST_FORWARDED_FOR alone decides whose address a request has (uvicorn would
+    # otherwise trust X-Forwarded-For from loopback); a WebSocket message is capped like a body.
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_config=None, access_log=False)
+                log_config=None, access_log=False, proxy_headers=False,
+                ws_max_size=settings.max_body_bytes)
 
 
 if __name__ == "__main__":

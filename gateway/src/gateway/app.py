@@ -21,6 +21,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from gateway.auth import ensure_key_pair, token_keys
 from gateway.context import GatewayContext, GatewayState
 from gateway.graphiql import ASSETS_PATH, GraphiQL
+from gateway.rate_limits import RequestLimits
 from gateway.schema.build import make_schema
 from gateway.settings import GatewaySettings
 from gateway.subscriptions import KafkaUpdateFeed, UpdateHub
@@ -114,6 +115,8 @@ def create_app(
 
     app.include_router(router, prefix="/graphql")
     app.state.gateway = state
+    # Body size and request rates are refused before GraphQL reads a byte (rate_limits.py).
+    app.add_middleware(RequestLimits, settings=settings, keys=state.keys)
     # The request span is the parent of every service call (httpx is instrumented per process).
     instrument_app(app)
 

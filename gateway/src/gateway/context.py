@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -10,6 +10,7 @@ from strawberry.fastapi import BaseContext
 
 from gateway.auth import Principal, TokenKeys, Unauthenticated, bearer_token
 from gateway.backends import Backends, BackendUrls, backends_for
+from gateway.limits import SubscriptionQuota
 from gateway.loaders import Loaders
 from gateway.settings import GatewaySettings
 from gateway.subscriptions import UpdateHub
@@ -23,6 +24,7 @@ class GatewayState:
     http: httpx.AsyncClient
     keys: TokenKeys
     hub: UpdateHub
+    subscriptions: SubscriptionQuota = field(default_factory=SubscriptionQuota)
 
     @property
     def urls(self) -> BackendUrls:

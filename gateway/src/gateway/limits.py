@@ -1,15 +1,20 @@
-"""Limits against expensive requests (OWASP API4): depth, aliases, tokens, page size, id lists.
+"""Limits against expensive requests (OWASP API4): depth, aliases, tokens, cost, variables,
+page size, id lists, subscriptions per account.
 
 Depth, aliases and tokens are checked by strawberry's own validation extensions before any
-resolver runs; page sizes and cursors are checked here before any service is called.
+resolver runs, the operation's cost and its variables' size by `OperationLimits` after
+validation and before execution; page sizes and cursors are checked before any service is
+called. Body size and request rates are checked earlier still, in HTTP (rate_limits.py).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +30,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from gateway.cost import operation_cost
 from gateway.settings import GatewaySettings
 
 
@@ -34,13 +40,28 @@ class LimitExceeded(Exception):
     code = "LIMIT_EXCEEDED"
 
 
+class QueryTooCostly(LimitExceeded):
+    code = "QUERY_TOO_COSTLY"
+
+
+class VariablesTooLarge(LimitExceeded):
+    code = "VARIABLES_TOO_LARGE"
+
+
+class TooManySubscriptions(LimitExceeded):
+    code = "TOO_MANY_SUBSCRIPTIONS"
+
+
 class BadCursor(Exception):
     code = "INVALID_CURSOR"
 
 
+DEFAULT_PAGE_SIZE = 20
+
+
 def page_size(first: int | None, settings: GatewaySettings, argument: str = "first") -> int:
     if first is None:
-        return 20
+        return DEFAULT_PAGE_SIZE
     if first < 1 or first > settings.max_page_size:
         raise LimitExceeded(
             f"`{argument}` must be between 1 and {settings.max_page_size}, not {first}"
@@ -82,6 +103,71 @@ def decode_cursor(cursor: str | None) -> Position:
     return Position(after, index)
 
 
+class OperationLimits(SchemaExtension):
+    """Refuses, before any resolver runs, variables over their size and operations over budget.
+
+    Runs for every transport (HTTP and WebSocket): the variables before parsing, the cost once
+    the document is parsed and valid.
+    """
+
+    def __init__(self, settings: GatewaySettings):
+        self.settings = settings
+
+    def on_operation(self) -> Iterator[None]:
+        variables = self.execution_context.variables
+        if variables:
+            size = len(json.dumps(variables, separators=(",", ":"), default=str).encode())
+            if size > self.settings.max_variables_bytes:
+                raise VariablesTooLarge(
+                    f"the variables take {size} bytes; at most "
+                    f"{self.settings.max_variables_bytes} are accepted"
+                )
+        yield
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None:
+            cost = operation_cost(
+                context.schema._schema,
+                context.graphql_document,
+                operation_name=context.operation_name,
+                variables=context.variables,
+                default_page_size=DEFAULT_PAGE_SIZE,
+                max_page_size=self.settings.max_page_size,
+            )
+            if cost > self.settings.max_query_cost:
+                raise QueryTooCostly(
+                    f"this operation costs {cost}, over the budget of "
+                    f"{self.settings.max_query_cost}: ask for smaller pages or fewer nested "
+                    "lists (a party's works under a list of works costs the most)"
+                )
+        yield
+
+
+class SubscriptionQuota:
+    """Open subscriptions per account, in this gateway process."""
+
+    def __init__(self) -> None:
+        self._open: Counter[str] = Counter()
+
+    def open_count(self, account: str) -> int:
+        return self._open[account]
+
+    @contextlib.contextmanager
+    def hold(self, account: str, limit: int) -> Iterator[None]:
+        if self._open[account] >= limit:
+            raise TooManySubscriptions(
+                f"at most {limit} open subscriptions per account; end one first"
+            )
+        self._open[account] += 1
+        try:
+            yield
+        finally:
+            self._open[account] -= 1
+            if self._open[account] <= 0:
+                del self._open[account]
+
+
 def schema_extensions(settings: GatewaySettings) -> list[Callable[[], SchemaExtension]]:
     """Caches first (3-4x throughput, STYLE.md), then the validation limits.
 
@@ -97,6 +183,7 @@ def schema_extensions(settings: GatewaySettings) -> list[Callable[[], SchemaExte
         lambda: ParserCache(maxsize=256),
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=256),
+        lambda: OperationLimits(settings),
     ]
     if not settings.introspection_on:
         extensions.append(DisableIntrospection)
@@ -106,7 +193,12 @@ def schema_extensions(settings: GatewaySettings) -> list[Callable[[], SchemaExte
 __all__ = [
     "BadCursor",
     "LimitExceeded",
+    "OperationLimits",
     "Position",
+    "QueryTooCostly",
+    "SubscriptionQuota",
+    "TooManySubscriptions",
+    "VariablesTooLarge",
     "check_id_count",
     "decode_cursor",
     "page_size",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from limits import parse as parse_rate
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from runtime.settings import PlatformSettings
 
@@ -34,6 +35,23 @@ class GatewaySettings(BaseSettings):
     max_tokens: int = 2000
     max_page_size: int = 100
     max_ids_per_request: int = 500
+    # Cost of one operation (gateway/cost.py, the table in schema/costs.py).
+    max_query_cost: int = 50_000
+    # Bytes of a request body, and of its variables alone (also over a WebSocket).
+    max_body_bytes: int = 131_072
+    max_variables_bytes: int = 65_536
+    # Moving-window rate limits (the `limits` library's notation) per account (token subject)
+    # and per client address; mutations also count against their own, stricter bucket.
+    rate_limit_per_account: str = "600/minute"
+    rate_limit_per_ip: str = "1200/minute"
+    rate_limit_mutations: str = "120/minute"
+    # `memory://` keeps counts in this process; several gateways share one storage by URI
+    # (e.g. `redis://host:6379`, with the `limits[redis]` extra installed).
+    rate_limit_storage_uri: str = "memory://"
+    # Take the client address from X-Forwarded-For (its last entry: what our proxy saw). Only
+    # behind a proxy that sets it: otherwise any client could pick its own address.
+    trust_forwarded_for: bool = False
+    max_subscriptions_per_account: int = 10
     # None means: follow the environment (on locally, off in production).
     introspection: bool | None = None
     graphiql: bool | None = None
@@ -42,6 +60,15 @@ class GatewaySettings(BaseSettings):
     # Subscriptions: set False to run without Kafka (unit tests, a read-only deployment).
     subscriptions_enabled: bool = True
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
+
+    @field_validator("rate_limit_per_account", "rate_limit_per_ip", "rate_limit_mutations")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            parse_rate(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate such as '600/minute'") from None
+        return value
 
     @property
     def private_key_path(self) -> Path:

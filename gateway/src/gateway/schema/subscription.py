@@ -1,24 +1,41 @@
 """Live updates over graphql-transport-ws, fed by the gateway's Kafka consumer (subscriptions.py).
 
 Each event re-reads the object through the services with the subscriber's token and the
-gateway's access checks, so a subscriber only ever receives what they may see now.
+gateway's access checks, so a subscriber only ever receives what they may see now. An account
+holds at most GATEWAY_MAX_SUBSCRIPTIONS_PER_ACCOUNT open subscriptions in one gateway.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import deque
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 import strawberry
 
 from gateway.access import load_visible_licence, may_see_notification
+from gateway.auth import Principal
+from gateway.context import GatewayContext
 from gateway.errors import NotFoundError
 from gateway.loaders import is_uuid
 from gateway.schema.common import Info
 from gateway.schema.notifications import Notification
 from gateway.schema.parties_works_licences import Licence, Work, load_work
+from gateway.subscriptions import Update
 
 SEEN_NOTIFICATIONS = 1000
+
+
+@contextlib.asynccontextmanager
+async def _listen(
+    ctx: GatewayContext, principal: Principal, kind: str, key: str
+) -> AsyncIterator[asyncio.Queue[Update]]:
+    """The hub's updates on (kind, key), held as one of the account's open subscriptions."""
+    limit = ctx.settings.max_subscriptions_per_account
+    with ctx.state.subscriptions.hold(principal.party_id, limit):
+        async with ctx.state.hub.listen(kind, key) as updates:
+            yield updates
 
 
 @strawberry.type
@@ -28,9 +45,9 @@ class Subscription:
         self, info: Info, licence_id: strawberry.ID
     ) -> AsyncGenerator[Licence, None]:
         ctx = info.context
-        ctx.require_principal()
+        principal = ctx.require_principal()
         lid = str(licence_id)
-        async with ctx.state.hub.listen("licence", lid) as updates:
+        async with _listen(ctx, principal, "licence", lid) as updates:
             # Listening before the check: nothing that happens in between is missed.
             if not is_uuid(lid) or await load_visible_licence(ctx, lid) is None:
                 raise NotFoundError(f"no licence {lid}", "licenceId")
@@ -44,9 +61,9 @@ class Subscription:
     @strawberry.subscription
     async def work_updated(self, info: Info, work_id: strawberry.ID) -> AsyncGenerator[Work, None]:
         ctx = info.context
-        ctx.require_principal()
+        principal = ctx.require_principal()
         wid = str(work_id)
-        async with ctx.state.hub.listen("work", wid) as updates:
+        async with _listen(ctx, principal, "work", wid) as updates:
             if not is_uuid(wid) or await load_work(ctx, wid) is None:
                 raise NotFoundError(f"no work {wid}", "workId")
             while True:
@@ -62,7 +79,7 @@ class Subscription:
         principal = ctx.require_principal()
         seen: deque[str] = deque(maxlen=SEEN_NOTIFICATIONS)
         # Delivery events are keyed by recipient: only the caller's own reach this queue.
-        async with ctx.state.hub.listen("notification", principal.party_id) as updates:
+        async with _listen(ctx, principal, "notification", principal.party_id) as updates:
             while True:
                 update = await updates.get()
                 notification_id = str(update.data.get("notification_id", ""))

@@ -1,0 +1,67 @@
+"""What each field of the schema costs, and how many items each list field stands for.
+
+The gateway refuses an operation whose cost is over `GATEWAY_MAX_QUERY_COST` before any
+resolver runs (gateway/cost.py). A field costs its base cost plus, for a list, its size times
+the cost of what is selected under it. A unit is about one object resolved and sent: objects
+come from batched DataLoaders, so their service calls grow with a query's depth only; a field
+that calls a service once per parent object costs far more (`Party.works`).
+
+Fields not named here cost 1 when they return an object and 0 when they return a scalar or
+enum (lists of those too: they multiply nothing).
+Every list of objects must be named here with its size (test_query_limits.py in
+tests/unit/gateway fails otherwise), so a new list field gets its bound in this one table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldCost:
+    """`size_argument`: the list is as long as this argument asks (connections: `first`).
+    `bound`: a plain list's size for costing. The services cap none of these lists; the bounds
+    are what a work, licence or statement carries in practice, a little rounded up."""
+
+    cost: int = 1
+    size_argument: str | None = None
+    bound: int | None = None
+
+
+# A connection's `first` multiplies everything selected under it once, at the connection.
+PAGE = FieldCost(cost=1, size_argument="first")
+# Its edges are that page; the multiplication happened one level up.
+EDGES = FieldCost(cost=0, bound=1)
+FREE = FieldCost(cost=0)
+
+FIELD_COSTS: dict[str, FieldCost] = {
+    "Query.works": PAGE,
+    "Query.licences": PAGE,
+    "Query.notifications": PAGE,
+    # One service search per party: DataLoaders cannot batch a page per holder, so a party's
+    # works nested under a list of works is the amplification of issue 14 (hundreds of
+    # searches). At the top (`me`, `party`) it is one search and well within the budget.
+    "Party.works": FieldCost(cost=1000, size_argument="first"),
+    "WorkConnection.edges": EDGES,
+    "LicenceConnection.edges": EDGES,
+    "NotificationConnection.edges": EDGES,
+    "WorkConnection.pageInfo": FREE,
+    "LicenceConnection.pageInfo": FREE,
+    "NotificationConnection.pageInfo": FREE,
+    "Work.rightsHolders": FieldCost(bound=5),
+    "Work.history": FieldCost(bound=10),
+    "Work.licences": FieldCost(bound=5),
+    "Availability.conflicts": FieldCost(bound=5),
+    "Licence.usageReports": FieldCost(bound=12),
+    "Licence.statements": FieldCost(bound=12),
+    # Five loaders (history, events, reports, statements, notifications) behind one field.
+    "Licence.timeline": FieldCost(cost=5, bound=50),
+    "RoyaltyStatement.lines": FieldCost(bound=5),
+    "Notification.deliveries": FieldCost(bound=3),
+    # A command answers at most a few errors.
+    "RegisterPartyPayload.errors": FieldCost(bound=5),
+    "WorkPayload.errors": FieldCost(bound=5),
+    "LicencePayload.errors": FieldCost(bound=5),
+    "UsageReportPayload.errors": FieldCost(bound=5),
+    "SocietyPayload.errors": FieldCost(bound=5),
+}
