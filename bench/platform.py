@@ -71,7 +71,16 @@ async def running_platform(extra_env: dict[str, str] | None = None) -> AsyncIter
         config = PlatformConfig.on_free_ports(
             topic_prefix=topic_prefix("platform"), state_dir=state_dir,
             database_urls={s: await create_database(f"platform_{s}") for s in SERVICES},
-            extra_env={"LOG_JSON": "true", "LOG_LEVEL": "WARNING", **(extra_env or {})},
+            extra_env={
+                "LOG_JSON": "true",
+                "LOG_LEVEL": "WARNING",
+                # The load generators are a few accounts on one address, far above the rates one
+                # party may use; the benchmarks measure throughput, not the limits.
+                "GATEWAY_RATE_LIMIT_PER_ACCOUNT": "1000000/minute",
+                "GATEWAY_RATE_LIMIT_PER_IP": "1000000/minute",
+                "GATEWAY_RATE_LIMIT_MUTATIONS": "1000000/minute",
+                **(extra_env or {}),
+            },
         )
         log_path = Path(tempfile.gettempdir()) / f"bench-platform-{os.getpid()}.log"
         async with devstack_platform.running_platform(config, log_path=log_path) as supervisor:
