@@ -14,6 +14,10 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 STATE_DIR="${RIGHTS_STATE_DIR:-$ROOT/.state}"
 PG_VERSION="${PG_VERSION:-15}"
 PG_CLUSTER="${PG_CLUSTER:-main}"
+# Debian's default of 100 connections is too few for the whole platform under test: three
+# services and a gateway per e2e platform, the suites' own pools, and Keycloak. Applied when
+# this script starts the cluster; a cluster that is already running keeps its own setting.
+PG_MAX_CONNECTIONS="${PG_MAX_CONNECTIONS:-400}"
 MARKER="$STATE_DIR/postgres.started-by-us"
 
 say() { echo "postgres: $*"; }
@@ -42,7 +46,8 @@ case "${1:-status}" in
     pg_lsclusters -h | grep -q "^$PG_VERSION *$PG_CLUSTER " || die "no PostgreSQL $PG_VERSION cluster '$PG_CLUSTER' (pg_lsclusters); create one with pg_createcluster $PG_VERSION $PG_CLUSTER"
     if ! cluster_online; then
       mkdir -p "$STATE_DIR"
-      pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$PG_CLUSTER" start
+      pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$PG_CLUSTER" start -- \
+        -o "-c max_connections=$PG_MAX_CONNECTIONS"
       touch "$MARKER"
       say "started cluster $PG_VERSION/$PG_CLUSTER"
     fi
