@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from devstack.platform import SERVICES, free_port
+from runtime.settings import PlatformSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,6 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def kafka_status(env: dict[str, str]) -> str:
     return subprocess.run(
         ["infra/kafka.sh", "status"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def keycloak_status(env: dict[str, str]) -> str:
+    return subprocess.run(
+        ["infra/keycloak.sh", "status"], cwd=ROOT, env=env, capture_output=True, text=True,
+        check=True,
     ).stdout
 
 
@@ -81,6 +90,12 @@ async def test_ctrl_c_stops_the_platform_and_the_kafka_it_started(
     for service in SERVICES:
         env[f"{service.upper()}_DATABASE_URL"] = await create_database(f"makerun_{service}")  # type: ignore[operator]
     assert "not running" in kafka_status(env)
+    # Keycloak is already running (the suite's `make infra-up` started it): the private state
+    # dir learns its pid, so make run must find it running and leave it so.
+    private_keycloak = tmp_path / "state" / "keycloak"
+    private_keycloak.mkdir(parents=True)
+    shutil.copy(PlatformSettings().rights_state_dir / "keycloak" / "keycloak.pid", private_keycloak)
+    assert "running (pid" in keycloak_status(env)
 
     log = tmp_path / "make-run.log"
     await asyncio.to_thread(run_until_up_then_ctrl_c, env, log)
@@ -88,3 +103,4 @@ async def test_ctrl_c_stops_the_platform_and_the_kafka_it_started(
     assert "stopped." in text, text[-4000:]
     assert "not running" in kafka_status(env), "the Kafka make run started is still running"
     assert postgres_online(), "PostgreSQL was running before make run: it must be left running"
+    assert "running (pid" in keycloak_status(env), "Keycloak was running before: left running"
