@@ -14,13 +14,14 @@ from runtime.settings import PlatformSettings
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bootstrap", default=None, help="default: KAFKA_BOOTSTRAP_SERVERS")
-    parser.add_argument("--prefix", default="")
+    parser.add_argument("--prefix", default=None, help="default: RIGHTS_TOPIC_PREFIX")
     parser.add_argument("--replication", type=int, default=1)
     args = parser.parse_args()
     settings = PlatformSettings()
     if args.bootstrap:
         settings = settings.model_copy(update={"kafka_bootstrap_servers": args.bootstrap})
-    created = provision(settings, args.prefix, args.replication)
+    prefix = settings.rights_topic_prefix if args.prefix is None else args.prefix
+    created = provision(settings, prefix, args.replication)
     print(
         f"kafka: topics ready ({len(created)} created, {len(ALL_TOPICS) - len(created)} existed)"
         + ("" if settings.kafka_security_protocol == "PLAINTEXT" else "; users and ACLs set")
