@@ -20,6 +20,12 @@ import pytest
 RUN_ID = uuid.uuid4().hex[:8]
 os.environ.setdefault("RIGHTS_TOPIC_PREFIX", f"test-{RUN_ID}.")
 os.environ.setdefault("LOG_JSON", "false")
+# Integration tests run services on topic prefixes and consumer groups of their own, which the
+# per-principal ACLs (KAFKA.md) do not name: there the services log in as the Kafka admin.
+# The ACLs themselves are proven by tests/integration/kafka_security and by the e2e suite,
+# whose platform logs every process in as its own principal (tests/e2e/conftest.py).
+for _service in ("FILING", "LICENSING", "NOTIFICATIONS", "GATEWAY"):
+    os.environ.setdefault(f"{_service}_KAFKA_PRINCIPAL", "admin")
 
 from runtime.auth import ensure_keypair, mint_token  # noqa: E402
 from runtime.settings import PlatformSettings  # noqa: E402

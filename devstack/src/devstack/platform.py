@@ -100,6 +100,10 @@ class PlatformConfig:
             env[f"{service.upper()}_DATABASE_URL"] = url
         if self.state_dir is not None:
             env["RIGHTS_STATE_DIR"] = str(self.state_dir)
+        # Each process logs in to Kafka as its own principal (KAFKA.md), whatever the
+        # environment of the caller says (the integration suite's default is the admin).
+        for process in (*SERVICES, "gateway"):
+            env[f"{process.upper()}_KAFKA_PRINCIPAL"] = process
         env.update(self.extra_env)
         return env
 

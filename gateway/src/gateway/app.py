@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from runtime.kafka_security import GATEWAY, client_security
+from runtime.kafka_security import client_security
 from runtime.telemetry import instrument_app
 from starlette.requests import HTTPConnection, Request
 from strawberry.exceptions import ConnectionRejectionError
@@ -80,7 +80,7 @@ def create_app(
                 state.hub,
                 settings.platform.kafka_bootstrap_servers,
                 settings.platform.rights_topic_prefix,
-                client_security(settings.platform, GATEWAY),
+                client_security(settings.platform, settings.kafka_principal),
             )
             await feed.start()
         try:

@@ -8,6 +8,7 @@ from pathlib import Path
 from limits import parse as parse_rate
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from runtime.kafka_security import GATEWAY
 from runtime.settings import PlatformSettings
 
 
@@ -59,6 +60,8 @@ class GatewaySettings(BaseSettings):
     graphiql_assets_dir: Path = Field(default_factory=_graphiql_cache)
     # Subscriptions: set False to run without Kafka (unit tests, a read-only deployment).
     subscriptions_enabled: bool = True
+    # The Kafka principal the subscriptions' update feed logs in as (KAFKA.md).
+    kafka_principal: str = GATEWAY
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
 
     @field_validator("rate_limit_per_account", "rate_limit_per_ip", "rate_limit_mutations")

@@ -28,6 +28,7 @@ from contracts.topics import (
     ROYALTY_STATEMENT_ISSUED,
     dlq,
 )
+from devstack.kafka_access import provision
 from runtime.kafka_security import FILING, LICENSING, SOCIETY, client_security, password_of
 from runtime.settings import PlatformSettings
 
@@ -36,7 +37,14 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture(scope="module")
 def settings() -> PlatformSettings:
-    return PlatformSettings()
+    """Topics, users and ACLs of their own: these tests write records that are not events,
+    which the run's other consumers of the public topics must never read."""
+    base = PlatformSettings()
+    own = base.model_copy(
+        update={"rights_topic_prefix": f"{base.rights_topic_prefix}acl-{uuid.uuid4().hex[:6]}."}
+    )
+    provision(own, own.rights_topic_prefix)
+    return own
 
 
 def login(settings: PlatformSettings, principal: str) -> dict[str, Any]:

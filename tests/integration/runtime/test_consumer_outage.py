@@ -21,6 +21,7 @@ from runtime.consumer import IdempotentConsumer, ProcessedEvent
 from runtime.db import create_engine, session_maker
 from runtime.deadletters import DeadLetters
 from runtime.kafka import ensure_topics, event_broker, reliable_producer
+from runtime.kafka_security import ADMIN, broker_security
 from runtime.settings import PlatformSettings, ServiceSettings
 from sqlalchemy import text
 
@@ -82,8 +83,10 @@ async def test_database_outage_mid_stream_loses_nothing_and_dead_letters_nothing
         settings=service,
     )
     topic = service.topic(FILING_PARTIES)
-    await ensure_topics(kafka_bootstrap, [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))])
-    broker = event_broker(kafka_bootstrap)
+    await ensure_topics(
+        kafka_bootstrap, [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))], security=admin_login()
+    )
+    broker = event_broker(kafka_bootstrap, broker_security(PlatformSettings(), ADMIN))
     consumer.attach(broker)
     producer = reliable_producer(kafka_bootstrap, **admin_login())
     await producer.start()

@@ -19,6 +19,7 @@ from devstack.polling import eventually
 from runtime.consumer import IdempotentConsumer, ProcessedEvent
 from runtime.db import create_engine, session_maker
 from runtime.kafka import ensure_topics, event_broker, reliable_producer
+from runtime.kafka_security import ADMIN, broker_security
 from runtime.settings import PlatformSettings, ServiceSettings
 from sqlalchemy import text
 
@@ -60,9 +61,9 @@ async def test_stalled_consumer_rejoins_its_group_and_applies_the_waiting_record
     )
     topic = service.topic(FILING_PARTIES)
     await ensure_topics(
-        kafka_bootstrap, [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))]
+        kafka_bootstrap, [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))], security=admin_login()
     )
-    broker = event_broker(kafka_bootstrap)
+    broker = event_broker(kafka_bootstrap, broker_security(PlatformSettings(), ADMIN))
     consumer.attach(broker)
     producer = reliable_producer(kafka_bootstrap, **admin_login())
     await producer.start()

@@ -22,6 +22,7 @@ from devstack.polling import eventually
 from runtime.consumer import IdempotentConsumer, ProcessedEvent
 from runtime.db import create_engine, session_maker
 from runtime.kafka import ensure_topics, event_broker, reliable_producer
+from runtime.kafka_security import ADMIN, broker_security
 from runtime.settings import PlatformSettings, ServiceSettings
 from sqlalchemy import text
 
@@ -82,9 +83,10 @@ async def test_dead_letter_is_listed_and_redriving_it_twice_applies_it_once(
     )
     consumer.retry_base_seconds = 0.01
     topic = service.topic(FILING_PARTIES)
-    await ensure_topics(kafka_bootstrap, [(topic, FILING_PARTIES), (service.topic(dlq(group)),
-                                                                     dlq(group))])
-    broker = event_broker(kafka_bootstrap)
+    await ensure_topics(
+        kafka_bootstrap, [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))], security=admin_login()
+    )
+    broker = event_broker(kafka_bootstrap, broker_security(PlatformSettings(), ADMIN))
     consumer.attach(broker)
     producer = reliable_producer(kafka_bootstrap, **admin_login())
     await producer.start()
