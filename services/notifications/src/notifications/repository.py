@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications.models import (
     Contact,
     Delivery,
+    DeliveryStatus,
     KnownLicence,
     KnownParty,
     KnownWork,
@@ -462,3 +463,13 @@ async def mark_read(
         .values(read_at=func.now())
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def requeue_delivery(session: AsyncSession, delivery: Delivery) -> None:
+    """Puts a finished delivery back to PENDING, due now, and wakes the workers."""
+    delivery.status = DeliveryStatus.PENDING.value
+    delivery.finished_at = None
+    delivery.next_attempt_at = await session.scalar(select(func.now()))
+    session.add(delivery)
+    await session.flush()
+    await session.execute(text(f"SELECT pg_notify('{DELIVERY_CHANNEL}', '')"))
