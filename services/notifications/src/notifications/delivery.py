@@ -122,7 +122,9 @@ class DeliveryWorker(NotifiedLoop):
         rand: Callable[[], float] = random.random,
     ) -> None:
         super().__init__(
-            engine=engine, channel=DELIVERY_CHANNEL, name="notification-delivery",
+            engine=engine,
+            channel=DELIVERY_CHANNEL,
+            name="notification-delivery",
             poll_seconds=settings.delivery_poll_seconds,
         )
         self.sessions = sessions
@@ -200,7 +202,7 @@ class DeliveryWorker(NotifiedLoop):
     async def _deliver(self, item: Claimed) -> None:
         try:
             outcome = await self._send(item)
-        except Exception as exc:
+        except Exception:
             log.exception("delivery %s crashed while sending", item.id)
             outcome = Outcome(False, "internal error")
         await self._record(item, outcome)

@@ -467,9 +467,10 @@ async def mark_read(
 
 async def requeue_delivery(session: AsyncSession, delivery: Delivery) -> None:
     """Puts a finished delivery back to PENDING, due now, and wakes the workers."""
-    delivery.status = DeliveryStatus.PENDING.value
-    delivery.finished_at = None
-    delivery.next_attempt_at = await session.scalar(select(func.now()))
-    session.add(delivery)
-    await session.flush()
+    await session.execute(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery.id)
+        .values(status=DeliveryStatus.PENDING.value, finished_at=None, next_attempt_at=func.now())
+    )
+    await session.refresh(delivery)
     await session.execute(text(f"SELECT pg_notify('{DELIVERY_CHANNEL}', '')"))

@@ -52,9 +52,7 @@ class RetryPolicy:
 
     def shortest_span(self) -> timedelta:
         """The least time between the first try and giving up: every wait at its shortest."""
-        return timedelta(
-            seconds=sum(self.ceiling(n) / 2 for n in range(1, self.max_attempts))
-        )
+        return timedelta(seconds=sum(self.ceiling(n) / 2 for n in range(1, self.max_attempts)))
 
     def gives_up_after(self, attempt: int) -> bool:
         """True when failed attempt `attempt` was the last one allowed."""
