@@ -8,7 +8,8 @@ import pytest
 from contracts.errors import InvalidInput
 from hypothesis import given
 from hypothesis import strategies as st
-from notifications.domain.retry import NextStep, RetryPolicy, Verdict, next_step
+from notifications.domain.retry import NextStep, RetryPolicy, Verdict, next_step, redelivers
+from notifications.settings import NotificationsSettings
 
 
 def test_backoff_ceiling_doubles_each_attempt() -> None:
@@ -69,3 +70,23 @@ def test_failure_of_the_last_try_gives_up_as_failed() -> None:
 def test_permanent_failure_gives_up_at_once() -> None:
     step = next_step(RetryPolicy(max_attempts=3), 1, delivered=False, permanent=True)
     assert step == NextStep(Verdict.FAILED)
+
+
+def test_default_schedule_keeps_retrying_for_at_least_a_day() -> None:
+    # Issue 15: a receiver down for a day still gets its calls, even when every jittered
+    # wait comes out at its shortest.
+    assert RetryPolicy().shortest_span() >= timedelta(hours=24)
+    assert NotificationsSettings().retry_policy.shortest_span() >= timedelta(hours=24)
+
+
+def test_default_schedule_span_is_the_sum_of_its_shortest_waits() -> None:
+    policy = RetryPolicy()
+    waits = [policy.delay_after(n, rand=lambda: 0.0) for n in range(1, policy.max_attempts)]
+    assert sum(waits, timedelta(0)) == policy.shortest_span()
+    assert policy.max_attempts <= 20  # a day of retries, not a flood
+
+
+def test_only_a_failed_delivery_is_put_back_by_a_redelivery() -> None:
+    assert redelivers("FAILED")
+    assert not redelivers("PENDING")
+    assert not redelivers("DELIVERED")

@@ -18,7 +18,27 @@ def test_https_url_with_public_host_is_accepted() -> None:
 
 
 def test_private_network_receiver_is_accepted() -> None:
-    assert parse_webhook_url("http://10.1.2.3:8080/h", allow_loopback=False).port == 8080
+    assert (
+        parse_webhook_url("http://10.1.2.3:8080/h", allow_loopback=False, allow_private=True).port
+        == 8080
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.1.2.3:8080/h",
+        "http://192.168.0.10/h",
+        "http://172.16.5.4/h",
+        "http://100.64.0.1/h",  # shared address space (CGNAT)
+        "http://[fd12:3456::1]/h",  # unique-local IPv6
+        "http://[::ffff:10.0.0.1]/h",  # a private IPv4 address in IPv6 disguise
+    ],
+)
+def test_private_and_shared_addresses_are_refused_unless_allowed(url: str) -> None:
+    with pytest.raises(WebhookUrlRefused):
+        parse_webhook_url(url, allow_loopback=True)
+    assert parse_webhook_url(url, allow_loopback=False, allow_private=True).url == url
 
 
 @pytest.mark.parametrize(
@@ -91,3 +111,12 @@ def test_resolved_address_rule_refuses_link_local_even_when_loopback_allowed() -
     assert address_refusal(ipaddress.ip_address("127.0.0.1"), allow_loopback=True) is None
     assert address_refusal(ipaddress.ip_address("127.0.0.1"), allow_loopback=False)
     assert address_refusal(ipaddress.ip_address("93.184.216.34"), allow_loopback=False) is None
+
+
+def test_every_kind_of_internal_address_is_refused_in_production_terms() -> None:
+    for raw in ("10.0.0.1", "100.64.0.1", "192.168.1.1", "fd00::1", "127.0.0.1", "::1"):
+        address = ipaddress.ip_address(raw)
+        assert address_refusal(address, allow_loopback=False, allow_private=False), raw
+    assert address_refusal(
+        ipaddress.ip_address("fd00:ec2::254"), allow_loopback=True, allow_private=True
+    )

@@ -91,6 +91,7 @@ async def put_contacts(
         changes=changes,
         box=context.box,
         allow_loopback=context.settings.loopback_webhooks_allowed,
+        allow_private=context.settings.private_webhooks_allowed,
     )
     return _contacts_out(view)
 
@@ -187,3 +188,12 @@ async def notifications_by_recipient(
 @router.post("/notifications/read")
 async def mark_read(body: ReadIn, principal: CurrentPrincipal, session: Session) -> dict[str, int]:
     return {"updated": await service.mark_read(session, principal=principal, ids=body.ids)}
+
+
+@router.post("/deliveries/{delivery_id}/redeliver")
+async def redeliver(
+    delivery_id: uuid.UUID, principal: CurrentPrincipal, session: Session
+) -> dict[str, Any]:
+    """Sends the caller's failed delivery again now; repeating the request changes nothing."""
+    delivery = await service.redeliver(session, principal=principal, delivery_id=delivery_id)
+    return service.delivery_json(delivery)

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications.models import (
     Contact,
     Delivery,
+    DeliveryStatus,
     KnownLicence,
     KnownParty,
     KnownWork,
@@ -456,3 +457,14 @@ async def mark_read(
         .values(read_at=func.now())
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def requeue_delivery(session: AsyncSession, delivery: Delivery) -> None:
+    """Puts a finished delivery back to PENDING, due now, and wakes the workers."""
+    await session.execute(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery.id)
+        .values(status=DeliveryStatus.PENDING.value, finished_at=None, next_attempt_at=func.now())
+    )
+    await session.refresh(delivery)
+    await session.execute(text(f"SELECT pg_notify('{DELIVERY_CHANNEL}', '')"))

@@ -10,7 +10,7 @@ from typing import Any
 
 from contracts.enums import Channel
 from contracts.envelope import DecodedEvent
-from contracts.errors import InvalidInput, NotAllowed
+from contracts.errors import InvalidInput, NotAllowed, NotFound
 from contracts.events import NotificationDelivered
 from runtime.auth import Principal
 from runtime.id_lists import MAX_IDS
@@ -21,6 +21,7 @@ from notifications import repository
 from notifications.domain.contacts import ContactSettings, change_contact_settings
 from notifications.domain.messages import EventFacts, compose
 from notifications.domain.recipients import RULES, Named, NamedParties, recipients
+from notifications.domain.retry import redelivers
 from notifications.models import Contact, Delivery, DeliveryStatus, Notification
 from notifications.secret_box import SecretBox
 
@@ -229,6 +230,7 @@ async def set_contacts(
     changes: dict[str, str | None],
     box: SecretBox,
     allow_loopback: bool,
+    allow_private: bool = False,
 ) -> ContactView:
     _own(principal, party_id)
     stored = await session.get(Contact, party_id, with_for_update=True)
@@ -241,6 +243,7 @@ async def set_contacts(
         ),
         changes,
         allow_loopback=allow_loopback,
+        allow_private=allow_private,
     )
     keep = change.new_secret is None and not change.drop_secret
     await repository.save_contact(
@@ -377,11 +380,34 @@ async def mark_read(
     return await repository.mark_read(session, recipient_id=_principal_party(principal), ids=ids)
 
 
+async def redeliver(
+    session: AsyncSession, *, principal: Principal, delivery_id: uuid.UUID
+) -> Delivery:
+    """Puts the caller's own FAILED delivery back in the queue, due now (domain/retry.py)."""
+    delivery = await session.get(Delivery, delivery_id, with_for_update=True)
+    # Another party's delivery answers as an unknown one: ids are not a way to probe.
+    if delivery is None or delivery.recipient_id != _principal_party(principal):
+        raise NotFound("no such delivery of yours", field="delivery_id")
+    if redelivers(delivery.status):
+        await repository.requeue_delivery(session, delivery)
+    return delivery
+
+
 def _principal_party(principal: Principal) -> uuid.UUID:
     try:
         return uuid.UUID(principal.party_id)
     except ValueError as exc:
         raise NotAllowed("the token's subject is not a party id", field="Authorization") from exc
+
+
+def delivery_json(d: Delivery) -> dict[str, Any]:
+    return {
+        "id": str(d.id),
+        "channel": d.channel,
+        "status": d.status,
+        "attempts": d.attempts,
+        "last_error": d.last_error,
+    }
 
 
 def entry_json(entry: InboxEntry) -> dict[str, Any]:
@@ -397,15 +423,7 @@ def entry_json(entry: InboxEntry) -> dict[str, Any]:
         "message": n.message,
         "created_at": _rfc3339(n.created_at),
         "read_at": _rfc3339(n.read_at) if n.read_at else None,
-        "deliveries": [
-            {
-                "channel": d.channel,
-                "status": d.status,
-                "attempts": d.attempts,
-                "last_error": d.last_error,
-            }
-            for d in entry.deliveries
-        ],
+        "deliveries": [delivery_json(d) for d in entry.deliveries],
     }
 
 

@@ -30,16 +30,23 @@ class NotificationsSettings(ServiceSettings):
     smtp_start_tls: bool | None = None
     smtp_timeout_seconds: float = 10.0
 
-    webhook_timeout_seconds: float = 10.0
+    # The whole of one call (resolve, connect, send, read the answer) ends within this time.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Only this much of a receiver's answer is read; the rest is never downloaded.
+    webhook_max_response_bytes: int = Field(default=65536, ge=0)
     # Loopback receivers are for local use and tests only; None means "allowed unless
     # RIGHTS_ENVIRONMENT=production".
     allow_loopback_webhooks: bool | None = None
+    # Private, shared and other non-public addresses: None means "allowed unless
+    # RIGHTS_ENVIRONMENT=production"; production refuses them whatever this says.
+    allow_private_webhooks: bool | None = None
 
     # Each delivery is tried at most `retry_max_attempts` times, waiting about
-    # base·2^(n-1) seconds (capped, jittered) after failed attempt n.
-    retry_max_attempts: int = Field(default=6, ge=1, le=50)
-    retry_base_seconds: float = Field(default=2.0, ge=0)
-    retry_cap_seconds: float = Field(default=600.0, ge=0)
+    # base·2^(n-1) seconds (capped, jittered) after failed attempt n; the defaults span
+    # more than 24 hours even with the shortest jitter (domain/retry.py).
+    retry_max_attempts: int = Field(default=16, ge=1, le=50)
+    retry_base_seconds: float = Field(default=30.0, ge=0)
+    retry_cap_seconds: float = Field(default=28800.0, ge=0)
 
     delivery_poll_seconds: float = Field(default=0.5, gt=0)
     delivery_batch_size: int = Field(default=50, ge=1)
@@ -55,6 +62,13 @@ class NotificationsSettings(ServiceSettings):
         if self.allow_loopback_webhooks is not None:
             return self.allow_loopback_webhooks
         return not self.platform.production
+
+    @property
+    def private_webhooks_allowed(self) -> bool:
+        # Issue 14: in production a private address is the platform's own network.
+        if self.platform.production:
+            return False
+        return True if self.allow_private_webhooks is None else self.allow_private_webhooks
 
     @property
     def retry_policy(self) -> RetryPolicy:

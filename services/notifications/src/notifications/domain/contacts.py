@@ -64,7 +64,11 @@ def parse_webhook_secret(raw: str, *, field: str = "webhook_secret") -> str:
 
 
 def change_contact_settings(
-    current: ContactSettings, changes: dict[str, str | None], *, allow_loopback: bool
+    current: ContactSettings,
+    changes: dict[str, str | None],
+    *,
+    allow_loopback: bool,
+    allow_private: bool = False,
 ) -> ContactChange:
     """Apply a party's change: absent keys keep their value, `None` clears one.
 
@@ -79,7 +83,13 @@ def change_contact_settings(
         email = parse_email(raw_email) if raw_email else None
     if "webhook_url" in changes:
         raw_url = changes["webhook_url"]
-        url = parse_webhook_url(raw_url, allow_loopback=allow_loopback).url if raw_url else None
+        url = (
+            parse_webhook_url(
+                raw_url, allow_loopback=allow_loopback, allow_private=allow_private
+            ).url
+            if raw_url
+            else None
+        )
     raw_secret = changes.get("webhook_secret")
     new_secret = parse_webhook_secret(raw_secret) if raw_secret else None
     clears_secret = "webhook_secret" in changes and not raw_secret

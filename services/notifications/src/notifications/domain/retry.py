@@ -21,9 +21,11 @@ from contracts.errors import InvalidInput
 class RetryPolicy:
     """How often and how far apart a delivery is tried."""
 
-    max_attempts: int = 6
-    base_seconds: float = 2.0
-    cap_seconds: float = 600.0
+    # 16 tries, 30 s doubling to at most 8 h: more than 24 h of retries even when every
+    # jittered wait is the shortest (issue 15: a receiver down for a day still gets its calls).
+    max_attempts: int = 16
+    base_seconds: float = 30.0
+    cap_seconds: float = 28800.0
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -48,9 +50,23 @@ class RetryPolicy:
         half = ceiling / 2
         return timedelta(seconds=half + half * rand())
 
+    def shortest_span(self) -> timedelta:
+        """The least time between the first try and giving up: every wait at its shortest."""
+        return timedelta(seconds=sum(self.ceiling(n) / 2 for n in range(1, self.max_attempts)))
+
     def gives_up_after(self, attempt: int) -> bool:
         """True when failed attempt `attempt` was the last one allowed."""
         return attempt >= self.max_attempts
+
+
+def redelivers(status: str) -> bool:
+    """Whether a manual redelivery puts the delivery back in the queue, due now.
+
+    Only a FAILED delivery goes back; asking again while it is pending, or once it is
+    delivered, changes nothing, so a repeated request never sends twice. The attempts keep
+    counting (each try stays on record), so a redelivered delivery gets one more try.
+    """
+    return status == "FAILED"
 
 
 class Verdict(StrEnum):

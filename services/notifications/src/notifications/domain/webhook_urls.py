@@ -3,11 +3,11 @@
 A webhook is a request the platform makes on a party's behalf, so a URL is a request-forgery
 vector (SSRF): it must not reach the cloud metadata service (169.254.169.254 and friends) or
 other link-local addresses, whatever the scheme tricks. Loopback is refused too unless
-`allow_loopback` is set: local development and the tests run their receivers on 127.0.0.1,
-production must not (a receiver on the service's own host is the classic SSRF target).
-Private ranges (10/8, 192.168/16, ...) stay allowed: a society's receiver may well sit
-behind its own VPN. The same address rule is applied again to the resolved addresses at
-send time, so a DNS name that later points at a forbidden address is refused then.
+`allow_loopback` is set, and private, shared (CGNAT 100.64/10) and other non-public ranges
+unless `allow_private` is set: local development and the tests run their receivers on
+127.0.0.1, production must not reach the platform's own host or network (issue 14). The same
+address rule is applied again to every resolved address at send time, and the call then goes
+to the address that was checked, so a DNS name re-pointed in between (rebinding) gains nothing.
 """
 
 from __future__ import annotations
@@ -58,7 +58,10 @@ class WebhookTarget:
 
 
 def address_refusal(
-    address: ipaddress.IPv4Address | ipaddress.IPv6Address, *, allow_loopback: bool
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+    *,
+    allow_loopback: bool,
+    allow_private: bool = False,
 ) -> str | None:
     """Why a call may not go to `address`, or None when it may."""
     # An IPv4-mapped IPv6 address (::ffff:169.254.169.254) is the IPv4 address in disguise.
@@ -72,6 +75,10 @@ def address_refusal(
         return None if allow_loopback else "points at a loopback address"
     if address.is_unspecified or address.is_multicast or address.is_reserved:
         return "points at an address that cannot receive webhooks"
+    # is_global is False for every private, shared (100.64/10), documentation and
+    # benchmarking range, and for unique-local IPv6 (fc00::/7).
+    if not address.is_global:
+        return None if allow_private else "points at a private address"
     return None
 
 
@@ -90,7 +97,7 @@ def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def parse_webhook_url(
-    raw: str, *, allow_loopback: bool, field: str = "webhook_url"
+    raw: str, *, allow_loopback: bool, allow_private: bool = False, field: str = "webhook_url"
 ) -> WebhookTarget:
     """Validate a webhook URL as a party registers it; raise `WebhookUrlRefused` naming `field`."""
     url = raw.strip()
@@ -125,7 +132,9 @@ def parse_webhook_url(
             raise WebhookUrlRefused("a webhook URL cannot point at a loopback address", field=field)
     address = _literal_address(host)
     if address is not None:
-        refusal = address_refusal(address, allow_loopback=allow_loopback)
+        refusal = address_refusal(
+            address, allow_loopback=allow_loopback, allow_private=allow_private
+        )
         if refusal is not None:
             raise WebhookUrlRefused(f"a webhook URL cannot be used: it {refusal}", field=field)
     elif not all(label and len(label) <= 63 for label in host.split(".")):
