@@ -14,12 +14,14 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contracts import events
 from licensing.domain.availability import Holding
 from licensing.domain.lifecycle import Licence, WorkView
 from licensing.domain.royalties import ShareSnapshot
 from licensing.domain.terms import Period, Terms
 from licensing.domain.usage import ReportedUsage
 from licensing.models import (
+    LicenceEventRow,
     LicenceRow,
     RegisterHolder,
     RegisterParty,
@@ -245,6 +247,16 @@ async def due_to_expire(session: AsyncSession, today: date) -> list[UUID]:
         col(LicenceRow.end) < today,
     )
     return list((await session.execute(query)).scalars())
+
+
+async def terminated_at(session: AsyncSession, licence_id: UUID) -> datetime | None:
+    """When the licence was terminated, from its timeline (None if it never was)."""
+    query = select(func.min(col(LicenceEventRow.at))).where(
+        col(LicenceEventRow.licence_id) == licence_id,
+        col(LicenceEventRow.type) == events.LicenceTerminated.ce_type,
+    )
+    found: datetime | None = (await session.execute(query)).scalar_one()
+    return found
 
 
 # --- usage and statements ------------------------------------------------------------------

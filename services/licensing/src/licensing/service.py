@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
-from contracts.enums import WorkStatus
+from contracts.enums import LicenceStatus, WorkStatus
 from contracts.errors import InvalidInput
 from contracts.money import minor_units, parse_amount, parse_currency
 from contracts.times import utc_now
@@ -334,6 +334,16 @@ def _parse_units(units: object) -> int:
     return units
 
 
+async def _terminated_on(session: AsyncSession, row: LicenceRow) -> date | None:
+    """The UTC date a TERMINATED licence ended: the day its timeline records the termination
+    (the transition also stamped `updated_at` with that moment, and nothing moves a
+    terminated licence again, so that stands in if the timeline row were missing)."""
+    if row.status != LicenceStatus.TERMINATED.value:
+        return None
+    at = await repo.terminated_at(session, row.id) or row.updated_at
+    return at.astimezone(UTC).date()
+
+
 async def report_usage(
     *,
     sessions: SessionMaker,
@@ -347,6 +357,7 @@ async def report_usage(
     corrects_report_id: UUID | None = None,
 ) -> UsageOutcome:
     """The licensee reports usage (or corrects a report); a statement is issued at once.
+    An EXPIRED or TERMINATED licence still takes reports for the days it covered.
 
     The licence row is locked, so reports of one licence are serialised: the overlap check
     and the cumulative recoupment both see every earlier report.
@@ -379,6 +390,7 @@ async def report_usage(
                 units=count,
                 gross=gross,
                 earlier=earlier,
+                terminated_on=await _terminated_on(session, row),
             )
         else:
             original = next((r for r in earlier if r.id == corrects_report_id), None)

@@ -1,7 +1,11 @@
 """Usage reports: where a report's period may fall, and how a correction amends a report.
 
-Normal reports: the licence is ACTIVE, the period lies inside the licence period, it
-overlaps no other normal report of the licence, and units and gross are not negative.
+Normal reports: the licence is ACTIVE, EXPIRED or TERMINATED, the period lies inside the
+period the licence actually covered (`covered_period`: its start to its end date, or to the
+termination date when terminated earlier), it overlaps no other normal report of the licence,
+and units and gross are not negative. There is no deadline after the licence ends: the last
+periods' royalties are owed whenever they are reported, and the overlap rule stops a period
+being reported twice.
 
 Corrections (the rule for amending a stated report, since statements are immutable):
 - a correction names the normal report it corrects (`corrects_report_id`) and covers exactly
@@ -36,7 +40,9 @@ from licensing.domain.errors import (
 )
 from licensing.domain.terms import Period, parse_period
 
-CORRECTABLE = frozenset({LicenceStatus.ACTIVE, LicenceStatus.TERMINATED, LicenceStatus.EXPIRED})
+# A licence that was once in force: it covered a period whose usage is owed royalties.
+REPORTABLE = frozenset({LicenceStatus.ACTIVE, LicenceStatus.TERMINATED, LicenceStatus.EXPIRED})
+CORRECTABLE = REPORTABLE
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,21 @@ class ReportedUsage:
     corrects: UUID | None = None
 
 
+def covered_period(
+    *, status: LicenceStatus, licence_period: Period, terminated_on: date | None
+) -> Period:
+    """The period the licence was (or is) in force: its terms' period, cut at the UTC date
+    of termination when TERMINATED (that day itself still covered). An EXPIRED licence
+    covered its whole period. A licence terminated before its start covers no day at all."""
+    if status != LicenceStatus.TERMINATED:
+        return licence_period
+    if terminated_on is None:
+        raise ValueError("a TERMINATED licence needs its termination date")
+    if licence_period.end is not None and licence_period.end <= terminated_on:
+        return licence_period
+    return Period(licence_period.start, terminated_on)
+
+
 def check_report(
     *,
     status: LicenceStatus,
@@ -57,25 +78,35 @@ def check_report(
     units: int,
     gross: Decimal,
     earlier: Iterable[ReportedUsage],
+    terminated_on: date | None = None,
 ) -> Period:
-    """The validated period of a new normal report."""
-    if status != LicenceStatus.ACTIVE:
+    """The validated period of a new normal report; `terminated_on` is the UTC date a
+    TERMINATED licence was terminated (ignored otherwise)."""
+    if status not in REPORTABLE:
         raise LicenceStateError(
-            f"usage can only be reported on an ACTIVE licence; this one is {status.value}",
+            f"usage can only be reported on a licence that was in force (ACTIVE, EXPIRED or "
+            f"TERMINATED); this one is {status.value}",
             field="licence_id",
         )
     period = parse_period(
         period_start, period_end, start_field="period_start", end_field="period_end"
     )
-    if period.start < licence_period.start:
+    covered = covered_period(
+        status=status, licence_period=licence_period, terminated_on=terminated_on
+    )
+    if period.start < covered.start:
         raise UsageOutsideLicence(
-            f"period_start {period.start} is before the licence starts ({licence_period.start})",
+            f"period_start {period.start} is before the licence starts ({covered.start})",
             field="period_start",
         )
-    if not licence_period.contains(period):
+    if not covered.contains(period):
+        ended = (
+            f"the licence was terminated on {covered.end}"
+            if covered != licence_period
+            else f"the licence ends ({covered.end})"
+        )
         raise UsageOutsideLicence(
-            f"period_end {period.end} is after the licence ends ({licence_period.end})",
-            field="period_end",
+            f"period_end {period.end} is after {ended}", field="period_end"
         )
     if units < 0:
         raise InvalidInput("units cannot be negative on a usage report", field="units")
