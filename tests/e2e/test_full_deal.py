@@ -39,7 +39,8 @@ DECIDE = """mutation($id: ID!, $reason: String) {
   decideReview(workId: $id, decision: REGISTER, reason: $reason) {
     work { id status registrationNumber } errors { code message field } } }"""
 DISPUTE = """mutation($id: ID!) {
-  disputeWork(workId: $id, reason: "I co-wrote the bridge") { work { id status } errors { code message field } } }"""
+  disputeWork(workId: $id, reason: "I co-wrote the bridge", claimedRole: COMPOSER,
+    claimedShare: "25.00") { work { id status } errors { code message field } } }"""
 RESOLVE = """mutation($input: ResolveDisputeInput!) {
   resolveDispute(input: $input) { work { id status } errors { code message field } } }"""
 TRANSFER = """mutation($input: TransferShareInput!) {

@@ -240,6 +240,15 @@ class WorkDisputed(WorkEvent):
     resulting_status: ClassVar[WorkStatus] = WorkStatus.DISPUTED
 
     reason: NonEmptyText
+    # The disputer's standing (DOMAIN.md): a claimed role and share, evidence, or both.
+    # Optional so events written before the rule still read.
+    claimed_role: Role | None = Field(default=None, description="the role the disputer claims")
+    claimed_share: Share | None = Field(
+        default=None, description="the share the disputer says is theirs"
+    )
+    evidence: str | None = Field(
+        default=None, max_length=2000, description="the disputer's evidence, bounded in size"
+    )
 
 
 class WorkDisputeResolved(WorkEvent):

@@ -128,7 +128,15 @@ class Filing:
 
     async def counts(self) -> dict[str, int]:
         """Rows of every table a command writes: unchanged after a refused request."""
-        tables = ("party", "work", "rights_holder", "work_history", "outbox", "number_counter")
+        tables = (
+            "party",
+            "work",
+            "rights_holder",
+            "work_history",
+            "outbox",
+            "number_counter",
+            "dispute_opening",
+        )
         result = {}
         for table in tables:
             result[table] = int(await self.scalar(f"SELECT count(*) FROM {table}"))

@@ -28,7 +28,9 @@ async def test_a_works_events_carry_versions_one_more_per_change(filing: Any, to
         f"/works/{work_id}/transfers", json={"to_party_id": str(bob), "share": "10.00"}
     )
     assert moved.status_code == 200, moved.text
-    disputed = await carol_client.post(f"/works/{work_id}/disputes", json={"reason": "mine"})
+    disputed = await carol_client.post(f"/works/{work_id}/disputes", json={
+        "reason": "mine", "claimed_role": "LYRICIST", "claimed_share": "20.00",
+    })
     assert disputed.status_code == 200, disputed.text
     examiner = filing.client(uuid.uuid4(), "examiner")
     resolved = await examiner.post(

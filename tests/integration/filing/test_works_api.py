@@ -27,6 +27,10 @@ from .conftest import new_isbn, new_isrc, new_iswc
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
+# A disputer's standing (DOMAIN.md): the share it claims in the work.
+CLAIM = {"claimed_role": "COMPOSER", "claimed_share": "50.00"}
+
+
 def work_body(holders: list[tuple[uuid.UUID, str, str]], **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "title": f"Song {uuid.uuid4().hex[:8]}",
@@ -210,14 +214,14 @@ async def test_dispute_freezes_transfers_until_examiner_resolves(filing, topics)
     no_reason = await carol_client.post(f"/works/{work['id']}/disputes", json={"reason": ""})
     assert no_reason.status_code == 400 and no_reason.json()["field"] == "reason"
     disputed = await carol_client.post(
-        f"/works/{work['id']}/disputes", json={"reason": "I composed it"}
+        f"/works/{work['id']}/disputes", json={"reason": "I composed it", **CLAIM}
     )
     assert disputed.status_code == 200 and disputed.json()["status"] == "DISPUTED"
     frozen = await client.post(
         f"/works/{work['id']}/transfers", json={"to_party_id": str(carol), "share": "10.00"}
     )
     assert frozen.status_code == 409 and frozen.json()["code"] == "WORK_DISPUTED"
-    twice = await carol_client.post(f"/works/{work['id']}/disputes", json={"reason": "again"})
+    twice = await carol_client.post(f"/works/{work['id']}/disputes", json={"reason": "again", **CLAIM})
     assert twice.status_code == 409
 
     not_examiner = await carol_client.post(
@@ -256,8 +260,12 @@ async def test_dispute_freezes_transfers_until_examiner_resolves(filing, topics)
 
 async def test_dispute_resolution_keeping_owners(filing):
     alice, client = await filing.party()
+    _, carol_client = await filing.party()
     work = (await client.post("/works", json=work_body([(alice, "COMPOSER", "100.00")]))).json()
-    await client.post(f"/works/{work['id']}/disputes", json={"reason": "checking"})
+    disputed = await carol_client.post(
+        f"/works/{work['id']}/disputes", json={"reason": "checking", **CLAIM}
+    )
+    assert disputed.status_code == 200, disputed.text
     examiner = filing.client(uuid.uuid4(), "examiner")
     resolved = await examiner.post(
         f"/works/{work['id']}/dispute-resolution", json={"keep_owners": True, "reason": "unfounded"}
@@ -268,12 +276,14 @@ async def test_dispute_resolution_keeping_owners(filing):
 
 async def test_history_records_every_change_with_actor(filing):
     alice, client = await filing.party()
-    carol, carol_client = await filing.party()
+    carol, _ = await filing.party()
     work = (await client.post("/works", json=work_body([(alice, "COMPOSER", "100.00")]))).json()
     await client.post(
         f"/works/{work['id']}/transfers", json={"to_party_id": str(carol), "share": "10.00"}
     )
-    await carol_client.post(f"/works/{work['id']}/disputes", json={"reason": "more"})
+    # carol now owns a share, so a third party disputes (owners may not: DOMAIN.md).
+    dave, dave_client = await filing.party()
+    await dave_client.post(f"/works/{work['id']}/disputes", json={"reason": "more", **CLAIM})
     history = await client.get(f"/works/{work['id']}/history")
     assert history.status_code == 200
     entries = history.json()["items"]
@@ -285,7 +295,7 @@ async def test_history_records_every_change_with_actor(filing):
     ]
     assert entries[0]["actor_id"] == str(alice)
     assert entries[1]["actor_id"] is None  # automatic examination
-    assert entries[3]["actor_id"] == str(carol)
+    assert entries[3]["actor_id"] == str(dave)
     assert all(e["at"] and e["detail"] for e in entries)
 
     other = (await client.post("/works", json=work_body([(alice, "COMPOSER", "100.00")]))).json()
@@ -496,7 +506,7 @@ async def test_examiner_replaces_rights_holders_and_history_records_review_and_r
         f"/works/{dup['id']}/review", json={"decision": "REGISTER", "reason": "a new version"}
     )
     assert reviewed.status_code == 200, reviewed.text
-    await carol_client.post(f"/works/{dup['id']}/disputes", json={"reason": "co-wrote it"})
+    await carol_client.post(f"/works/{dup['id']}/disputes", json={"reason": "co-wrote it", **CLAIM})
     replaced = [
         {"party_id": str(alice), "role": "COMPOSER", "share": "50.00"},
         {"party_id": str(carol), "role": "COMPOSER", "share": "50.00"},

@@ -266,7 +266,8 @@ async def test_work_updates_reach_a_subscriber_live(platform: Platform) -> None:
         {"w": work_id},
     ) as ws:
         disputed = (await platform.call(
-            """mutation ($w: ID!) { disputeWork(workId: $w, reason: "I wrote it first") {
+            """mutation ($w: ID!) { disputeWork(workId: $w, reason: "I wrote it first",
+                 claimedRole: AUTHOR, claimedShare: "50") {
                  work { status } errors { code message } } }""", {"w": work_id}, critic_token))
         assert disputed["disputeWork"] == {"work": {"status": "DISPUTED"}, "errors": []}
 

@@ -12,6 +12,7 @@ import pytest
 from contracts.enums import Role, WorkStatus
 from contracts.envelope import decode, encode
 from contracts.errors import InvalidInput
+from filing.domain.disputes import Standing
 from filing.domain.examination import ExistingWork, apply_examination, examine
 from filing.domain.holders import RightsHolder
 from filing.domain.parties import register_party
@@ -88,8 +89,18 @@ def test_commands_map_to_their_events_with_shares_as_strings(make_work, now):
     assert payload["share"] == "10.50"
     assert [h["share"] for h in payload["work"]["rights_holders"]] == ["49.50", "40.00", "10.50"]
 
-    disputed, change = dispute_work(moved, reason="mine", disputed_by=carol, now=now)
-    assert isinstance(work_event(disputed, change), contract.WorkDisputed)
+    # carol now owns part of the work, so a non-owner disputes it, claiming a share.
+    claim = Standing(claimed_role=Role.ARRANGER, claimed_share=Decimal("12.50"))
+    disputed, change = dispute_work(
+        moved, reason="mine", standing=claim, disputed_by=uuid4(), now=now
+    )
+    dispute_event = work_event(disputed, change)
+    assert isinstance(dispute_event, contract.WorkDisputed)
+    assert (dispute_event.claimed_role, dispute_event.claimed_share) == (
+        Role.ARRANGER,
+        Decimal("12.50"),
+    )
+    assert json.loads(encode(dispute_event).value)["claimed_share"] == "12.50"
     resolved, change = resolve_dispute(
         disputed, keep_owners=True, rights_holders=None, reason="no", examiner_id=None, now=now
     )

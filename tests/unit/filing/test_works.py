@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 from contracts.enums import ReviewDecision, Role, WorkKind, WorkStatus
 from contracts.errors import Conflict, IllegalTransition, InvalidInput, NotAllowed
+from filing.domain.disputes import Standing
 from filing.domain.errors import FilerNotHolder, IdentifierNotForKind, WorkDisputed
 from filing.domain.holders import RightsHolder
 from filing.domain.text import TITLE_MAX
@@ -29,6 +30,7 @@ HOLDERS = (
     RightsHolder(ALICE, Role.COMPOSER, Decimal("70.00")),
     RightsHolder(BOB, Role.LYRICIST, Decimal("30.00")),
 )
+CLAIM = Standing(claimed_role=Role.COMPOSER, claimed_share=Decimal("50.00"))
 
 
 def _draft(**overrides: object):
@@ -238,7 +240,8 @@ def test_non_owner_cannot_transfer(make_work, now):
 def test_any_party_disputes_registered_work_with_reason(make_work, now):
     stranger = uuid4()
     new, change = dispute_work(
-        make_work(status=WorkStatus.REGISTERED), reason="I wrote it", disputed_by=stranger, now=now
+        make_work(status=WorkStatus.REGISTERED), reason="I wrote it", standing=CLAIM,
+        disputed_by=stranger, now=now
     )
     assert new.status == WorkStatus.DISPUTED
     assert new.status_reason == "I wrote it"
@@ -248,7 +251,11 @@ def test_any_party_disputes_registered_work_with_reason(make_work, now):
 def test_dispute_needs_a_reason(make_work, now):
     with pytest.raises(InvalidInput) as caught:
         dispute_work(
-            make_work(status=WorkStatus.REGISTERED), reason=" ", disputed_by=ALICE, now=now
+            make_work(status=WorkStatus.REGISTERED),
+            reason=" ",
+            standing=CLAIM,
+            disputed_by=ALICE,
+            now=now,
         )
     assert caught.value.field == "reason"
 
@@ -259,7 +266,9 @@ def test_dispute_needs_a_reason(make_work, now):
 )
 def test_only_a_registered_work_can_be_disputed(make_work, now, status):
     with pytest.raises(IllegalTransition):
-        dispute_work(make_work(status=status), reason="mine", disputed_by=ALICE, now=now)
+        dispute_work(
+            make_work(status=status), reason="mine", standing=CLAIM, disputed_by=ALICE, now=now
+        )
 
 
 def test_dispute_resolution_keeping_owners_registers_again(make_work, now):

@@ -278,7 +278,8 @@ async def test_only_owners_offer_licences_and_transfer_shares_and_anyone_may_dis
                  share: "10.00"}) { work { id } errors { code } } }""",
             {"w": world.work, "to": world.parties["third"]}, world.tokens[reader])
         dispute = await gw.data(
-            """mutation ($w: ID!) { disputeWork(workId: $w, reason: "mine") {
+            """mutation ($w: ID!) { disputeWork(workId: $w, reason: "mine",
+                 claimedRole: COMPOSER, claimedShare: "10.00") {
                  work { status } errors { code } } }""", {"w": world.work}, world.tokens[reader])
     for payload in (offer["offerLicence"], transfer["transferShare"]):
         assert [e["code"] for e in payload["errors"]] == ([] if owner else ["NOT_OWNER"])

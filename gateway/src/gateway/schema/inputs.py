@@ -154,6 +154,31 @@ def transfer_body(data: TransferShareInput) -> Body:
     return body
 
 
+def dispute_body(
+    reason: str,
+    *,
+    claimed_role: Role | None,
+    claimed_share: decimal.Decimal | None,
+    evidence: str | None,
+) -> Body:
+    """The filing service checks the standing (the evidence's minimum length is its setting);
+    a dispute with no standing at all is refused here already."""
+    if claimed_share is None and claimed_role is None and not (evidence or "").strip():
+        raise UserError(
+            "INVALID_INPUT",
+            "a dispute needs the disputer's standing: claimedRole and claimedShare, or evidence",
+            "evidence",
+        )
+    body: Body = {"reason": reason}
+    if claimed_role is not None:
+        body["claimed_role"] = claimed_role.value
+    if claimed_share is not None:
+        body["claimed_share"] = decimal_text(parse_share(claimed_share, field="claimedShare"))
+    if evidence is not None:
+        body["evidence"] = evidence
+    return body
+
+
 def resolve_body(data: ResolveDisputeInput, limit: int) -> Body:
     body: Body = {"keep_owners": data.keep_owners, "reason": data.reason}
     if data.rights_holders is not None:

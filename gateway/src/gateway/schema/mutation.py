@@ -6,6 +6,7 @@ error; anything else is an internal failure, masked.
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 import re
 import uuid
@@ -21,7 +22,7 @@ from gateway.errors import BackendFailure, NotFoundError, UserError
 from gateway.limits import check_id_count
 from gateway.loaders import is_uuid
 from gateway.schema.common import Info, UserErrorType, attempt, require_id
-from gateway.schema.enums import ReviewDecision
+from gateway.schema.enums import ReviewDecision, Role
 from gateway.schema.inputs import (
     FileWorkInput,
     OfferLicenceInput,
@@ -29,6 +30,7 @@ from gateway.schema.inputs import (
     ReportUsageInput,
     ResolveDisputeInput,
     TransferShareInput,
+    dispute_body,
     file_work_body,
     offer_body,
     resolve_body,
@@ -209,8 +211,18 @@ class Mutation:
 
         return _work_payload(*await attempt(run))
 
-    @strawberry.mutation
-    async def dispute_work(self, info: Info, work_id: strawberry.ID, reason: str) -> WorkPayload:
+    @strawberry.mutation(
+        description="States the disputer's standing: claimedRole with claimedShare, or evidence."
+    )
+    async def dispute_work(
+        self,
+        info: Info,
+        work_id: strawberry.ID,
+        reason: str,
+        claimed_role: Role | None = None,
+        claimed_share: decimal.Decimal | None = None,
+        evidence: str | None = None,
+    ) -> WorkPayload:
         ctx = info.context
         ctx.require_principal()
 
@@ -218,7 +230,10 @@ class Mutation:
             wid = require_id(work_id, "workId")
             if not reason.strip():
                 raise UserError("INVALID_INPUT", "a dispute needs a reason", "reason")
-            return await ctx.backends.filing.dispute(wid, {"reason": reason})
+            body = dispute_body(
+                reason, claimed_role=claimed_role, claimed_share=claimed_share, evidence=evidence
+            )
+            return await ctx.backends.filing.dispute(wid, body)
 
         return _work_payload(*await attempt(run))
 

@@ -92,6 +92,14 @@ class TransferIn(BaseModel):
 
 class DisputeIn(BaseModel):
     reason: str | None = None
+    # The disputer's standing (DOMAIN.md): claimed_role with claimed_share, or evidence.
+    claimed_role: Role | None = None
+    claimed_share: str | None = Field(
+        default=None, description='the share the disputer says is theirs, e.g. "25.00"'
+    )
+    evidence: str | None = Field(
+        default=None, description="why the disputer has a say, when no share is claimed"
+    )
 
 
 class ResolutionIn(BaseModel):
@@ -411,12 +419,18 @@ async def post_transfer(
 async def post_dispute(
     work_id: str, body: DisputeIn, request: Request, caller: CurrentPrincipal
 ) -> WorkOut:
-    """Any party disputes a registered work, giving a reason."""
+    """A party that does not own a registered work disputes it, giving a reason and standing."""
+    settings = request.app.state.runtime.settings
     work = await service.dispute_work(
         sessions=_sessions(request),
         principal=caller,
         work_id=_uuid(work_id, "work_id"),
         reason=body.reason,
+        claimed_role=body.claimed_role,
+        claimed_share=body.claimed_share,
+        evidence=body.evidence,
+        evidence_min=settings.dispute_evidence_min,
+        daily_limit=settings.disputes_per_day,
     )
     return work_out(work)
 

@@ -100,7 +100,14 @@ def work_event(work: Work, change: Change, *, version: int | None = None) -> con
                 previous_rights_holders=_holders(change.previous_holders),
             )
         case WorkAction.DISPUTED:
-            return contract.WorkDisputed(**common, reason=change.reason or "disputed")
+            standing = change.standing
+            return contract.WorkDisputed(
+                **common,
+                reason=change.reason or "disputed",
+                claimed_role=standing.claimed_role if standing else None,
+                claimed_share=standing.claimed_share if standing else None,
+                evidence=standing.evidence if standing else None,
+            )
         case WorkAction.DISPUTE_RESOLVED:
             assert work.status == WorkStatus.REGISTERED
             previous = change.previous_holders or work.rights_holders

@@ -26,7 +26,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
-__all__ = ["HistoryRow", "NumberCounter", "OutboxMessage", "PartyRow", "RightsHolderRow", "WorkRow"]
+__all__ = [
+    "DisputeOpeningRow",
+    "HistoryRow", "NumberCounter", "OutboxMessage", "PartyRow", "RightsHolderRow",
+    "WorkRow",
+]
 
 # Works that hold their identifiers: pending or on the register (domain.works.HOLDING_STATUSES).
 HOLDING_SQL = "status IN ('FILED', 'UNDER_REVIEW', 'REGISTERED', 'DISPUTED')"
@@ -128,6 +132,24 @@ class HistoryRow(SQLModel, table=True):
     actor_id: uuid.UUID | None = None
     action: str = Field(max_length=32)
     detail: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class DisputeOpeningRow(SQLModel, table=True):
+    """One dispute a party opened, stamped by the database's clock: its daily limit counts these."""
+
+    __tablename__ = "dispute_opening"
+    __table_args__ = (Index("ix_dispute_opening_party_day", "party_id", "opened_at"),)
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True)
+    )
+    party_id: uuid.UUID = Field(nullable=False)
+    work_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("work.id", ondelete="CASCADE"), nullable=False)
+    )
+    opened_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+    )
 
 
 class NumberCounter(SQLModel, table=True):

@@ -264,6 +264,38 @@ async def lock_examination_keys(session: AsyncSession, keys: Sequence[str]) -> N
         )
 
 
+# The start of the database's current UTC day: the limit's day is never the process's.
+_DISPUTES_TODAY_SQL = """
+SELECT count(*) FROM dispute_opening
+WHERE party_id = :party
+  AND opened_at >= (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+"""
+
+
+async def lock_and_count_disputes_today(session: AsyncSession, party_id: UUID) -> int:
+    """How many disputes the party opened on the database's current UTC day.
+
+    A transaction-scoped advisory lock on the party's quota comes first, so a concurrent
+    dispute by the same party waits until this transaction commits and then counts its row.
+    """
+    connection = await session.connection()
+    await connection.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+        {"key": f"dispute-quota:{party_id}"},
+    )
+    result = await connection.execute(text(_DISPUTES_TODAY_SQL), {"party": party_id})
+    return int(result.scalar_one())
+
+
+async def record_dispute_opening(session: AsyncSession, party_id: UUID, work_id: UUID) -> None:
+    """Count one dispute against the party's day; the database stamps the time."""
+    connection = await session.connection()
+    await connection.execute(
+        text("INSERT INTO dispute_opening (party_id, work_id) VALUES (:party, :work)"),
+        {"party": party_id, "work": work_id},
+    )
+
+
 async def examination_candidates(
     session: AsyncSession, identifiers: Identifiers, key: str, holder_ids: Iterable[UUID]
 ) -> list[ExistingWork]:

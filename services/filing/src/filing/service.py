@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from filing import events
 from filing import repository as repo
+from filing.domain import disputes as dispute_rules
 from filing.domain import parties as party_rules
 from filing.domain import works as work_rules
 from filing.domain.errors import (
@@ -309,13 +310,39 @@ async def transfer_share(
 
 
 async def dispute_work(
-    *, sessions: SessionMaker, principal: Principal, work_id: UUID, reason: Any
+    *,
+    sessions: SessionMaker,
+    principal: Principal,
+    work_id: UUID,
+    reason: Any,
+    claimed_role: Any = None,
+    claimed_share: Any = None,
+    evidence: Any = None,
+    evidence_min: int = dispute_rules.EVIDENCE_MIN_DEFAULT,
+    daily_limit: int = dispute_rules.DISPUTES_PER_DAY_DEFAULT,
 ) -> Work:
-    """Any party disputes a registered work."""
+    """A party that does not own a registered work disputes it, stating its standing.
+
+    Parties other than examiners open at most `daily_limit` disputes per UTC day of the
+    database; the count and this dispute's row share one transaction under the party's lock.
+    """
     party = _require_party_caller(principal)
+    work_rules.dispute_reason(reason)
+    standing = dispute_rules.parse_standing(
+        claimed_role=claimed_role,
+        claimed_share=claimed_share,
+        evidence=evidence,
+        evidence_min=evidence_min,
+    )
     async with transaction(sessions) as session:
         work = await _load_for_change(session, work_id)
-        new, change = work_rules.dispute_work(work, reason=reason, disputed_by=party, now=_now())
+        new, change = work_rules.dispute_work(
+            work, reason=reason, standing=standing, disputed_by=party, now=_now()
+        )
+        if not principal.is_examiner:
+            opened = await repo.lock_and_count_disputes_today(session, party)
+            dispute_rules.ensure_under_daily_limit(opened, limit=daily_limit)
+            await repo.record_dispute_opening(session, party, work.id)
         version = await repo.save_work(session, new, holders_changed=False)
         await _record(session, new, change, version)
     return new

@@ -79,3 +79,15 @@ class IdentifierTaken(Conflict):
     """Raised when the database's uniqueness guard fires despite the examination lock."""
 
     code = "IDENTIFIER_TAKEN"
+
+
+class OwnerCannotDispute(NotAllowed):
+    """A rights holder of a work transfers shares or asks an examiner; it does not dispute."""
+
+    code = "OWNER_CANNOT_DISPUTE"
+
+
+class DisputeLimitReached(Conflict):
+    """A party has opened as many disputes today (UTC, the database's day) as it may."""
+
+    code = "DISPUTE_LIMIT_REACHED"

@@ -18,6 +18,7 @@ from contracts.errors import InvalidInput
 from contracts.identifiers import parse_isbn13, parse_isrc, parse_iswc
 from contracts.territories import parse_country
 
+from filing.domain.disputes import Standing, ensure_not_owner
 from filing.domain.errors import (
     FilerNotHolder,
     IdentifierNotForKind,
@@ -128,6 +129,7 @@ class Change:
     transfer: ShareTransfer | None = None
     previous_holders: tuple[RightsHolder, ...] | None = None
     decision: ReviewDecision | None = None
+    standing: Standing | None = None
 
 
 def parse_identifiers(raw: Any, kind: WorkKind) -> Identifiers:
@@ -351,18 +353,33 @@ def transfer_share(
     )
 
 
+def dispute_reason(reason: Any) -> str:
+    """A dispute's reason, checked before its standing so a request's first fault is named."""
+    return required_text(reason, field="reason", max_length=REASON_MAX, multiline=True)
+
+
 def dispute_work(
-    work: Work, *, reason: Any, disputed_by: UUID, now: datetime
+    work: Work, *, reason: Any, standing: Standing, disputed_by: UUID, now: datetime
 ) -> tuple[Work, Change]:
-    """Any party may dispute a registered work, giving a reason."""
-    text = required_text(reason, field="reason", max_length=REASON_MAX, multiline=True)
+    """A party that does not own a registered work disputes it, giving a reason and its standing.
+
+    `standing` comes already parsed (`disputes.parse_standing`); the daily limit is the
+    caller's to check, since it needs the database's count.
+    """
+    text = dispute_reason(reason)
+    ensure_not_owner(work.rights_holders, disputed_by)
     new = move_to(work, WorkStatus.DISPUTED, now=now, reason=text)
+    if standing.claimed_role is not None:
+        claim = f"claims {standing.claimed_share} as {standing.claimed_role.value}"
+    else:
+        claim = "gives evidence"
     return new, Change(
         action=WorkAction.DISPUTED,
         actor_id=disputed_by,
         at=now,
-        detail=f"disputed: {text}",
+        detail=f"disputed ({claim}): {text}",
         reason=text,
+        standing=standing,
     )
 
 
