@@ -289,3 +289,26 @@ async def test_a_malformed_id_in_a_filter_is_a_clear_error(
     assert codes(result) == ["INVALID_INPUT"]
     assert result["errors"][0]["extensions"]["field"] == "filter.workId"
     assert fake.calls == []
+
+
+@pytest.mark.parametrize(
+    ("standing", "field"),
+    [
+        ("", "evidence"),
+        ('evidence: "  "', "evidence"),
+        ('claimedRole: COMPOSER, claimedShare: "10.005"', "claimedShare"),
+        ('claimedRole: COMPOSER, claimedShare: "0"', "claimedShare"),
+    ],
+)
+async def test_a_dispute_without_standing_is_refused_before_the_filing_service(
+    standing: str, field: str, gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    """DOMAIN.md: a dispute states a claimed role and share, or evidence."""
+    args = f", {standing}" if standing else ""
+    data = await gateway.data(
+        f"""mutation ($w: ID!) {{ disputeWork(workId: $w, reason: "mine"{args}) {{
+             {WORK_FIELDS} }} }}""",
+        {"w": str(uuid.uuid4())}, token(str(uuid.uuid4())))
+    assert data["disputeWork"]["work"] is None
+    assert [e["field"] for e in data["disputeWork"]["errors"]] == [field]
+    assert fake.calls == []
