@@ -190,7 +190,7 @@ async def mark_read(body: ReadIn, principal: CurrentPrincipal, session: Session)
     return {"updated": await service.mark_read(session, principal=principal, ids=body.ids)}
 
 
-@router.post("/deliveries/{delivery_id}/redeliver")
+@router.post("/deliveries/{delivery_id}/redeliver", responses=error_responses(404))
 async def redeliver(
     delivery_id: uuid.UUID, principal: CurrentPrincipal, session: Session
 ) -> dict[str, Any]:
