@@ -7,6 +7,7 @@ confluent-kafka's (librdkafka).
 
 from __future__ import annotations
 
+import select
 import time
 from concurrent.futures import Future
 from typing import Any
@@ -115,7 +116,9 @@ def create_acls(admin: AdminClient, prefix: str, timeout: float = 30.0) -> int:
             return len(bindings)
         if time.monotonic() > deadline:
             raise RuntimeError(f"kafka admin: {len(missing)} ACLs not applied, e.g. {missing[0]}")
-        time.sleep(0.1)
+        # select's relative timeout, not time.sleep: under libfaketime (the e2e suite's moved
+        # clock) Python's sleep, an absolute clock_nanosleep, fails with EINVAL.
+        select.select([], [], [], 0.1)
 
 
 def provision(settings: PlatformSettings, prefix: str = "", replication: int = 1) -> list[str]:
