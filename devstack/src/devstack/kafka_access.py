@@ -7,7 +7,11 @@ confluent-kafka's (librdkafka).
 
 from __future__ import annotations
 
+import json
+import os
 import select
+import subprocess
+import sys
 import time
 from concurrent.futures import Future
 from typing import Any
@@ -123,12 +127,39 @@ def create_acls(admin: AdminClient, prefix: str, timeout: float = 30.0) -> int:
 
 def provision(settings: PlatformSettings, prefix: str = "", replication: int = 1) -> list[str]:
     """Users, the contract's topics under `prefix`, and their ACLs; returns topics created."""
+    if "faketime" in os.environ.get("LD_PRELOAD", ""):
+        return _provision_on_the_real_clock(settings, prefix, replication)
     admin = admin_client(settings)
     if settings.kafka_security_protocol != "PLAINTEXT":
         upsert_users(admin, settings)
     created = create_topics(admin, prefix, replication)
     if settings.kafka_security_protocol != "PLAINTEXT":
         create_acls(admin, prefix)
+    return created
+
+
+def _provision_on_the_real_clock(
+    settings: PlatformSettings, prefix: str, replication: int
+) -> list[str]:
+    """librdkafka's threads wait on absolute deadlines that libfaketime (the e2e suite's moved
+    clock) puts a year away, so closing the admin client hangs: under it, this one admin step
+    runs in a child process on the real clock. Kafka itself keeps the real clock anyway."""
+    env = {
+        k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
+    }
+    env["KAFKA_BOOTSTRAP_SERVERS"] = settings.kafka_bootstrap_servers
+    script = (
+        "import json, sys; from devstack.kafka_access import provision; "
+        "from runtime.settings import PlatformSettings; "
+        "print(json.dumps(provision(PlatformSettings(), sys.argv[1], int(sys.argv[2]))))"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", script, prefix, str(replication)],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"kafka admin (real clock): {done.stderr[-2000:]}")
+    created: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
     return created
 
 
