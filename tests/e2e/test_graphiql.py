@@ -5,6 +5,7 @@ host, and a query typed into it returns the register's data."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import uuid
@@ -46,8 +47,14 @@ def graphiql_files() -> None:
 async def browser(graphiql_files: None) -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
         # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+        # The browser keeps the real clock: `make test` runs this suite again under
+        # libfaketime, which Chromium does not survive; the platform's clock is what is moved.
+        real_clock = {
+            k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
+        }
         chromium = await playwright.chromium.launch(
-            executable_path=BrowserSettings().chromium, headless=True, args=["--no-sandbox"]
+            executable_path=BrowserSettings().chromium, headless=True, args=["--no-sandbox"],
+            env=real_clock,
         )
         try:
             yield chromium

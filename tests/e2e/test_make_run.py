@@ -5,8 +5,8 @@ infrastructure it started, leaving what was already running (PostgreSQL here) al
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -39,6 +39,13 @@ def postgres_online() -> bool:
     return "online" in out.stdout
 
 
+def pause(seconds: float) -> None:
+    """A bounded wait between polls. select's relative timeout, not time.sleep (nor
+    Popen.wait(timeout=), which sleeps): under libfaketime, which `make test` runs this suite
+    under once more, Python's sleep fails with EINVAL."""
+    select.select([], [], [], seconds)
+
+
 def run_until_up_then_ctrl_c(env: dict[str, str], log: Path) -> None:
     """Runs scripts/run.sh until the platform is up, then does what Ctrl-C in a terminal does."""
     with open(log, "w") as out:
@@ -52,12 +59,14 @@ def run_until_up_then_ctrl_c(env: dict[str, str], log: Path) -> None:
             deadline = time.monotonic() + 400
             while "The platform is up." not in log.read_text():
                 assert time.monotonic() < deadline, f"no summary:\n{log.read_text()[-4000:]}"
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    run.wait(timeout=1)
+                pause(1)
                 assert run.poll() is None, f"make run ended early:\n{log.read_text()[-4000:]}"
             assert "running (pid" in kafka_status(env)
             os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
-            run.wait(timeout=120)
+            deadline = time.monotonic() + 120
+            while run.poll() is None:
+                assert time.monotonic() < deadline, "make run did not stop after Ctrl-C"
+                pause(0.2)
         finally:
             if run.poll() is None:
                 os.killpg(run.pid, signal.SIGKILL)
