@@ -5,7 +5,6 @@ host, and a query typed into it returns the register's data."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import uuid
@@ -16,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from devstack.polling import eventually
+from devstack.real_clock import real_clock_env
 from playwright.async_api import Browser, Page, Request, Route, async_playwright
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,12 +49,9 @@ async def browser(graphiql_files: None) -> AsyncIterator[Browser]:
         # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
         # The browser keeps the real clock: `make test` runs this suite again under
         # libfaketime, which Chromium does not survive; the platform's clock is what is moved.
-        real_clock = {
-            k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
-        }
         chromium = await playwright.chromium.launch(
             executable_path=BrowserSettings().chromium, headless=True, args=["--no-sandbox"],
-            env=real_clock,
+            env=real_clock_env(),
         )
         try:
             yield chromium

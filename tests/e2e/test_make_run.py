@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from devstack.platform import SERVICES, free_port
+from devstack.real_clock import real_clock_env
 from runtime.settings import PlatformSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,9 +82,7 @@ async def test_ctrl_c_stops_the_platform_and_the_kafka_it_started(
     kafka_port = free_port()
     # `make test` runs the e2e suite once more under libfaketime; this test is about which
     # processes run and stop, so the broker it starts (a JVM) keeps the real clock.
-    real_clock = {k: v for k, v in os.environ.items()
-                  if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
-    env = real_clock | {
+    env = real_clock_env() | {
         "RIGHTS_STATE_DIR": str(tmp_path / "state"),  # a Kafka of its own, not yet running
         "KAFKA_PORT": str(kafka_port),
         "KAFKA_CONTROLLER_PORT": str(free_port()),

@@ -8,7 +8,6 @@ confluent-kafka's (librdkafka).
 from __future__ import annotations
 
 import json
-import os
 import select
 import subprocess
 import sys
@@ -43,6 +42,7 @@ from runtime.kafka_security import (
 from runtime.settings import PlatformSettings
 
 from devstack.kafka_acls import Grant, access_plan
+from devstack.real_clock import real_clock_env, under_faketime
 
 # RFC 7677's minimum is 4096; Kafka's own tools default to 4096 as well.
 SCRAM_ITERATIONS = 8192
@@ -127,7 +127,7 @@ def create_acls(admin: AdminClient, prefix: str, timeout: float = 30.0) -> int:
 
 def provision(settings: PlatformSettings, prefix: str = "", replication: int = 1) -> list[str]:
     """Users, the contract's topics under `prefix`, and their ACLs; returns topics created."""
-    if "faketime" in os.environ.get("LD_PRELOAD", ""):
+    if under_faketime():
         return _provision_on_the_real_clock(settings, prefix, replication)
     admin = admin_client(settings)
     if settings.kafka_security_protocol != "PLAINTEXT":
@@ -144,9 +144,7 @@ def _provision_on_the_real_clock(
     """librdkafka's threads wait on absolute deadlines that libfaketime (the e2e suite's moved
     clock) puts a year away, so closing the admin client hangs: under it, this one admin step
     runs in a child process on the real clock. Kafka itself keeps the real clock anyway."""
-    env = {
-        k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
-    }
+    env = real_clock_env()
     env["KAFKA_BOOTSTRAP_SERVERS"] = settings.kafka_bootstrap_servers
     script = (
         "import json, sys; from devstack.kafka_access import provision; "
