@@ -52,12 +52,14 @@ from runtime.failures import Fault, backoff_seconds, classify
 from runtime.kafka import reliable_producer
 from runtime.settings import ServiceSettings
 from runtime.telemetry import AGGREGATE_ID
+from runtime.uow import UnitOfWork, UnitOfWorkFactory, unit_of_work_factory
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
-EventHandler = Callable[[AsyncSession, DecodedEvent], Awaitable[None]]
-BatchHandler = Callable[[AsyncSession, Sequence[DecodedEvent]], Awaitable[None]]
+# The one read-model writer of a consumer: set-based over a batch, in the consumer's unit of
+# work. A single event is a batch of one (interactive traffic goes that way, one span each).
+EventsHandler = Callable[[UnitOfWork, Sequence[DecodedEvent]], Awaitable[None]]
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -125,19 +127,19 @@ class IdempotentConsumer:
         *,
         group_id: str,
         topics: Sequence[str],
-        handler: EventHandler,
+        handler: EventsHandler,
         sessions: SessionMaker,
         settings: ServiceSettings,
-        batch_handler: BatchHandler | None = None,
+        unit_of_work: UnitOfWorkFactory | None = None,
     ) -> None:
         self.group_id = group_id  # also the tracking name and the DLQ's name
         self.topics = list(topics)
         self.handler = handler
-        # Set-based variant of `handler` for backlogs: it must leave the same state as
-        # `handler` applied to each event in order (a test per service proves it).
-        self.batch_handler = batch_handler
+        # Below this many new events a batch is applied event by event (a batch of one each),
+        # so each gets its own span in the trace of the request that caused it.
         self.batch_handler_min = settings.consumer_batch_handler_min
         self.sessions = sessions
+        self.unit_of_work = unit_of_work or unit_of_work_factory(sessions)
         self.settings = settings
         self.max_attempts = settings.consumer_max_attempts
         self.retry_base_seconds = 0.05
@@ -362,8 +364,8 @@ class IdempotentConsumer:
         return {row[0] for row in result}
 
     async def _apply_batch(self, decoded: list[tuple[Record, DecodedEvent]]) -> None:
-        async with self.sessions() as session, session.begin():
-            fresh = await self._claim(session, [event.id for _, event in decoded])
+        async with self.unit_of_work() as uow:
+            fresh = await self._claim(uow.session, [event.id for _, event in decoded])
             # A relay that died before marking its rows sent republishes them, often right
             # beside the first copies: the same id can appear twice in one batch.
             outcomes: list[str] = []
@@ -377,11 +379,11 @@ class IdempotentConsumer:
                     outcomes.append("duplicate")
             # Small batches (interactive traffic) go event by event, each in its own span
             # under the trace of the request that caused it; a backlog goes set-based.
-            if self.batch_handler is not None and len(new) >= self.batch_handler_min:
-                await self._call_batch_handler(session, new)
+            if len(new) >= self.batch_handler_min:
+                await self._call_batch_handler(uow, new)
             else:
                 for record, event in new:
-                    await self._call_handler(session, record, event)
+                    await self._call_handler(uow, record, event)
         for (record, _), outcome in zip(decoded, outcomes, strict=True):
             metrics.EVENTS_CONSUMED.labels(
                 self.settings.service_name, self._base_topic(record.topic), outcome
@@ -391,9 +393,9 @@ class IdempotentConsumer:
         last: Exception | None = None
         for attempt in range(1, self.max_attempts + 1):
             try:
-                async with self.sessions() as session, session.begin():
-                    if await self._claim(session, [event.id]):
-                        await self._call_handler(session, record, event)
+                async with self.unit_of_work() as uow:
+                    if await self._claim(uow.session, [event.id]):
+                        await self._call_handler(uow, record, event)
                 metrics.EVENTS_CONSUMED.labels(
                     self.settings.service_name, self._base_topic(record.topic), "applied"
                 ).inc()
@@ -417,9 +419,7 @@ class IdempotentConsumer:
         # Deliberately not claimed: a redriven copy must still be applied (module docstring).
         await self._dead_letter(record, last, attempts=self.max_attempts)
 
-    async def _call_handler(
-        self, session: AsyncSession, record: Record, event: DecodedEvent
-    ) -> None:
+    async def _call_handler(self, uow: UnitOfWork, record: Record, event: DecodedEvent) -> None:
         carrier = {"traceparent": event.traceparent} if event.traceparent else {}
         if event.tracestate:
             carrier["tracestate"] = event.tracestate
@@ -438,15 +438,14 @@ class IdempotentConsumer:
                     "cloudevents.event_subject": event.subject,
                 },
             ):
-                await self.handler(session, event)
+                await self.handler(uow, [event])
         finally:
             AGGREGATE_ID.reset(aggregate)
             otel_context.detach(token)
 
     async def _call_batch_handler(
-        self, session: AsyncSession, new: list[tuple[Record, DecodedEvent]]
+        self, uow: UnitOfWork, new: list[tuple[Record, DecodedEvent]]
     ) -> None:
-        assert self.batch_handler is not None
         links = []
         for _, event in new:
             if event.traceparent:
@@ -465,7 +464,7 @@ class IdempotentConsumer:
                 "messaging.batch.message_count": len(new),
             },
         ):
-            await self.batch_handler(session, [event for _, event in new])
+            await self.handler(uow, [event for _, event in new])
 
     async def _dead_letter(self, record: Record, error: Exception, *, attempts: int) -> None:
         message = str(error)[:1000] or type(error).__name__

@@ -17,13 +17,14 @@ from typing import Any, Protocol
 from contracts.topics import dlq
 from sqlalchemy import text
 
-from runtime.consumer import BatchHandler, EventHandler, IdempotentConsumer
+from runtime.consumer import EventsHandler, IdempotentConsumer
 from runtime.db import create_engine, migrate, session_maker
 from runtime.kafka import ensure_topics, event_broker
 from runtime.kafka_security import broker_security
 from runtime.outbox import OutboxRelay
 from runtime.settings import ServiceSettings
 from runtime.telemetry import instrument_engine
+from runtime.uow import SideRows, UnitOfWorkFactory, unit_of_work_factory
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class ServiceRuntime:
         migrations_dir: Path,
         produces: Sequence[str] = (),
         run_relay: bool = True,
+        side_rows: SideRows | None = None,
     ) -> None:
         self.settings = settings
         self.migrations_dir = migrations_dir
@@ -78,6 +80,8 @@ class ServiceRuntime:
         self.engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         instrument_engine(self.engine)
         self.sessions = session_maker(self.engine)
+        # Every command and every consumer batch of this service runs in one of these.
+        self.uow: UnitOfWorkFactory = unit_of_work_factory(self.sessions, side_rows=side_rows)
         self.broker = event_broker(
             settings.platform.kafka_bootstrap_servers,
             broker_security(settings.platform, settings.kafka_user),
@@ -92,8 +96,7 @@ class ServiceRuntime:
         *,
         group_id: str,
         topics: Sequence[str],
-        handler: EventHandler,
-        batch_handler: BatchHandler | None = None,
+        handler: EventsHandler,
     ) -> IdempotentConsumer:
         consumer = IdempotentConsumer(
             group_id=group_id,
@@ -101,7 +104,7 @@ class ServiceRuntime:
             handler=handler,
             sessions=self.sessions,
             settings=self.settings,
-            batch_handler=batch_handler,
+            unit_of_work=self.uow,
         )
         consumer.attach(self.broker)
         self.consumers.append(consumer)

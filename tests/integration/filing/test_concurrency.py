@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from runtime.auth import Principal
 from runtime.consumer import IdempotentConsumer, ProcessedEvent, Record
 from runtime.db import create_engine, migrate, session_maker
 from runtime.outbox import OutboxRelay
+from runtime.uow import UnitOfWork
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -181,8 +182,8 @@ async def _apply_with_idempotent_consumer(
     with its tracking table in a database of its own, as another service's would be."""
     applied: list[uuid.UUID] = []
 
-    async def handler(session: Any, event: Any) -> None:
-        applied.append(event.id)
+    async def handler(uow: UnitOfWork, events: Sequence[Any]) -> None:
+        applied.extend(event.id for event in events)
 
     engine = create_engine(await create_database(f"filing_consumer_{uuid.uuid4().hex[:6]}"))
     async with engine.begin() as conn:

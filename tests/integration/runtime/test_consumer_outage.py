@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from contracts.envelope import DecodedEvent, encode
@@ -23,6 +22,7 @@ from runtime.deadletters import DeadLetters
 from runtime.kafka import ensure_topics, event_broker, reliable_producer
 from runtime.kafka_security import ADMIN, broker_security
 from runtime.settings import PlatformSettings, ServiceSettings
+from runtime.uow import UnitOfWork
 from sqlalchemy import text
 
 from .private_postgres import PrivatePostgres
@@ -67,24 +67,32 @@ async def test_database_outage_mid_stream_loses_nothing_and_dead_letters_nothing
 
     in_transaction, release = asyncio.Event(), asyncio.Event()
 
-    async def handler(session: Any, event: DecodedEvent) -> None:
-        assert isinstance(event.data, PartyRegistered)
-        await session.execute(
-            text("INSERT INTO applied VALUES (:i, :n)"), {"i": event.id, "n": event.data.party.name}
-        )
-        if event.data.party.name == GATE and not release.is_set():
-            in_transaction.set()  # the test stops the server while this transaction is open
-            await release.wait()
-            await session.execute(text("SELECT 1"))
+    async def handler(uow: UnitOfWork, events: Sequence[DecodedEvent]) -> None:
+        session = uow.session
+        for event in events:
+            assert isinstance(event.data, PartyRegistered)
+            await session.execute(
+                text("INSERT INTO applied VALUES (:i, :n)"),
+                {"i": event.id, "n": event.data.party.name},
+            )
+            if event.data.party.name == GATE and not release.is_set():
+                in_transaction.set()  # the test stops the server while this transaction is open
+                await release.wait()
+                await session.execute(text("SELECT 1"))
 
     group = "outage"
     consumer = IdempotentConsumer(
-        group_id=group, topics=[FILING_PARTIES], handler=handler, sessions=sessions,
+        group_id=group,
+        topics=[FILING_PARTIES],
+        handler=handler,
+        sessions=sessions,
         settings=service,
     )
     topic = service.topic(FILING_PARTIES)
     await ensure_topics(
-        kafka_bootstrap, [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))], security=admin_login()
+        kafka_bootstrap,
+        [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))],
+        security=admin_login(),
     )
     broker = event_broker(kafka_bootstrap, broker_security(PlatformSettings(), ADMIN))
     consumer.attach(broker)

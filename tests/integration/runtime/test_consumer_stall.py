@@ -7,8 +7,8 @@ nothing but a new consumer would fetch them again."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from contracts.envelope import DecodedEvent, encode
@@ -21,6 +21,7 @@ from runtime.db import create_engine, session_maker
 from runtime.kafka import ensure_topics, event_broker, reliable_producer
 from runtime.kafka_security import ADMIN, broker_security
 from runtime.settings import PlatformSettings, ServiceSettings
+from runtime.uow import UnitOfWork
 from sqlalchemy import text
 
 from .private_postgres import PrivatePostgres
@@ -44,24 +45,33 @@ async def test_stalled_consumer_rejoins_its_group_and_applies_the_waiting_record
         service_name="stall-test",
         database_url=url,
         consumer_stall_seconds=4.0,
-        platform=PlatformSettings(rights_topic_prefix=f"{topic_prefix}stall-{uuid.uuid4().hex[:6]}."),
+        platform=PlatformSettings(
+            rights_topic_prefix=f"{topic_prefix}stall-{uuid.uuid4().hex[:6]}."
+        ),
     )
     engine = create_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(ProcessedEvent.metadata.create_all, tables=[ProcessedEvent.__table__])
         await conn.execute(text("CREATE TABLE seen (event_id uuid NOT NULL)"))
 
-    async def handler(session: Any, event: DecodedEvent) -> None:
-        await session.execute(text("INSERT INTO seen VALUES (:i)"), {"i": event.id})
+    async def handler(uow: UnitOfWork, events: Sequence[DecodedEvent]) -> None:
+        session = uow.session
+        for event in events:
+            await session.execute(text("INSERT INTO seen VALUES (:i)"), {"i": event.id})
 
     group = "stall"
     consumer = IdempotentConsumer(
-        group_id=group, topics=[FILING_PARTIES], handler=handler,
-        sessions=session_maker(engine), settings=service,
+        group_id=group,
+        topics=[FILING_PARTIES],
+        handler=handler,
+        sessions=session_maker(engine),
+        settings=service,
     )
     topic = service.topic(FILING_PARTIES)
     await ensure_topics(
-        kafka_bootstrap, [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))], security=admin_login()
+        kafka_bootstrap,
+        [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))],
+        security=admin_login(),
     )
     broker = event_broker(kafka_bootstrap, broker_security(PlatformSettings(), ADMIN))
     consumer.attach(broker)

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from runtime.db import create_engine, session_maker
 from runtime.kafka import ensure_topics, event_broker, reliable_producer
 from runtime.kafka_security import ADMIN, broker_security
 from runtime.settings import PlatformSettings, ServiceSettings
+from runtime.uow import UnitOfWork
 from sqlalchemy import text
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
@@ -33,7 +35,10 @@ async def deadletters(prefix: str, *args: str) -> str:
     """Runs the command as an operator would (a process of its own; the loop keeps running
     the consumer meanwhile)."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "runtime.deadletters", *args,
+        sys.executable,
+        "-m",
+        "runtime.deadletters",
+        *args,
         env=os.environ | {"RIGHTS_TOPIC_PREFIX": prefix},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -68,23 +73,31 @@ async def test_dead_letter_is_listed_and_redriving_it_twice_applies_it_once(
         await conn.execute(text("CREATE TABLE seen (event_id uuid NOT NULL, name text)"))
     broken = {"needs a fix"}  # the handler's bug, fixed later in the test
 
-    async def handler(session: Any, event: DecodedEvent) -> None:
-        assert isinstance(event.data, PartyRegistered)
-        if event.data.party.name in broken:
-            raise ValueError("party names of this shape are not supported yet")
-        await session.execute(
-            text("INSERT INTO seen VALUES (:i, :n)"), {"i": event.id, "n": event.data.party.name}
-        )
+    async def handler(uow: UnitOfWork, events: Sequence[DecodedEvent]) -> None:
+        session = uow.session
+        for event in events:
+            assert isinstance(event.data, PartyRegistered)
+            if event.data.party.name in broken:
+                raise ValueError("party names of this shape are not supported yet")
+            await session.execute(
+                text("INSERT INTO seen VALUES (:i, :n)"),
+                {"i": event.id, "n": event.data.party.name},
+            )
 
     group = "redrive"
     consumer = IdempotentConsumer(
-        group_id=group, topics=[FILING_PARTIES], handler=handler,
-        sessions=session_maker(engine), settings=service,
+        group_id=group,
+        topics=[FILING_PARTIES],
+        handler=handler,
+        sessions=session_maker(engine),
+        settings=service,
     )
     consumer.retry_base_seconds = 0.01
     topic = service.topic(FILING_PARTIES)
     await ensure_topics(
-        kafka_bootstrap, [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))], security=admin_login()
+        kafka_bootstrap,
+        [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))],
+        security=admin_login(),
     )
     broker = event_broker(kafka_bootstrap, broker_security(PlatformSettings(), ADMIN))
     consumer.attach(broker)
@@ -93,8 +106,9 @@ async def test_dead_letter_is_listed_and_redriving_it_twice_applies_it_once(
 
     async def produce(event: PartyRegistered) -> uuid.UUID:
         record = encode(event, event_id=uuid.uuid4())
-        await producer.send_and_wait(topic, value=record.value, key=record.key,
-                                     headers=record.headers)
+        await producer.send_and_wait(
+            topic, value=record.value, key=record.key, headers=record.headers
+        )
         return uuid.UUID(dict(record.headers)["ce_id"].decode())
 
     async def names() -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,8 +17,9 @@ from contracts.topics import FILING_PARTIES, dlq
 from devstack.kafka_access import admin_login
 from runtime.consumer import IdempotentConsumer, Record
 from runtime.db import create_engine, session_maker
-from runtime.outbox import OutboxRelay, stage
+from runtime.outbox import OutboxRelay
 from runtime.settings import ServiceSettings
+from runtime.uow import UnitOfWork
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
@@ -36,7 +37,9 @@ def party_event(name: str) -> PartyRegistered:
 async def service(create_database: Any) -> AsyncIterator[ServiceSettings]:
     url = await create_database(f"runtime_{uuid.uuid4().hex[:6]}")
     settings = ServiceSettings(
-        service_name="runtime-test", database_url=url, outbox_poll_interval_seconds=0.2,
+        service_name="runtime-test",
+        database_url=url,
+        outbox_poll_interval_seconds=0.2,
         kafka_principal="admin",  # the test's own topics and groups
     )
     engine = create_engine(url)
@@ -75,11 +78,14 @@ async def test_outbox_relay_publishes_committed_events_in_order_with_cloudevents
     engine = create_engine(service.database_url)
     sessions = session_maker(engine)
     events = [party_event(f"Creator {i}") for i in range(20)]
-    async with sessions() as session, session.begin():
-        ids = await stage(session, events)
-    async with sessions() as session, session.begin():
-        await stage(session, [party_event("rolled back")])
-        await session.rollback()
+    async with UnitOfWork(sessions) as uow:
+        uow.emit(*events)
+    ids = uow.event_ids
+    with pytest.raises(RuntimeError, match="the command failed"):
+        async with UnitOfWork(sessions) as uow:
+            uow.emit(party_event("rolled back"))
+            await uow.flush()  # written inside the transaction, then rolled back with it
+            raise RuntimeError("the command failed")
     relay = OutboxRelay(engine=engine, settings=service)
     await relay.start()
     try:
@@ -116,14 +122,17 @@ async def test_redelivered_event_changes_nothing_and_poison_goes_to_dlq(
     sessions = session_maker(engine)
     applied: list[str] = []
 
-    async def handler(session: Any, event: DecodedEvent) -> None:
-        assert isinstance(event.data, PartyRegistered)
-        if event.data.party.name == "always fails":
-            raise ValueError("this record can never be applied")
-        await session.execute(
-            text("INSERT INTO seen VALUES (:i, :n)"), {"i": event.id, "n": event.data.party.name}
-        )
-        applied.append(event.data.party.name)
+    async def handler(uow: UnitOfWork, events: Sequence[DecodedEvent]) -> None:
+        session = uow.session
+        for event in events:
+            assert isinstance(event.data, PartyRegistered)
+            if event.data.party.name == "always fails":
+                raise ValueError("this record can never be applied")
+            await session.execute(
+                text("INSERT INTO seen VALUES (:i, :n)"),
+                {"i": event.id, "n": event.data.party.name},
+            )
+            applied.append(event.data.party.name)
 
     group = f"rt-{uuid.uuid4().hex[:6]}"
     consumer = IdempotentConsumer(

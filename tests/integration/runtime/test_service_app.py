@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from runtime.auth import CurrentPrincipal
 from runtime.http import create_app, running_server
 from runtime.service import ServiceRuntime
 from runtime.settings import ServiceSettings
+from runtime.uow import UnitOfWork
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -106,13 +108,16 @@ async def test_stalled_consumer_makes_the_service_not_ready_until_it_moves_again
     url = await create_database(f"stall_{uuid.uuid4().hex[:6]}")
     topic = f"stall-{uuid.uuid4().hex[:6]}"
     settings = ServiceSettings(
-        service_name="stall", database_url=url, consumer_batch_size=5, consumer_stall_seconds=1.0,
+        service_name="stall",
+        database_url=url,
+        consumer_batch_size=5,
+        consumer_stall_seconds=1.0,
         kafka_principal="admin",
     )
     rt = ServiceRuntime(settings, migrations_dir=migrations, produces=[topic])
     release = asyncio.Event()
 
-    async def stuck(session: Any, event: Any) -> None:
+    async def stuck(uow: UnitOfWork, events: Sequence[Any]) -> None:
         await release.wait()  # stands for a fetcher that stopped after a rebalance
 
     rt.consumer(group_id=f"g-{topic}", topics=[topic], handler=stuck)

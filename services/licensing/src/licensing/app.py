@@ -16,7 +16,7 @@ from runtime.service import ServiceRuntime
 
 from licensing.api import Licensing, router
 from licensing.expiry import expiry_job
-from licensing.handlers import apply_register_batch, apply_register_event
+from licensing.handlers import apply_register_batch
 from licensing.settings import LicensingSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -29,8 +29,8 @@ def build_runtime(settings: LicensingSettings) -> tuple[ServiceRuntime, Licensin
     register = runtime.consumer(
         group_id=settings.register_group,
         topics=[FILING_PARTIES, FILING_WORKS],
-        handler=apply_register_event,
-        batch_handler=apply_register_batch,
+        # Until the handlers take the unit of work themselves (issue 13).
+        handler=lambda uow, events: apply_register_batch(uow.session, events),
     )
     runtime.add(expiry_job(runtime.sessions, settings.expiry_interval_seconds))
     return runtime, Licensing(sessions=runtime.sessions, waiter=register, settings=settings)

@@ -12,7 +12,7 @@ from runtime.service import ServiceRuntime
 
 from notifications.api import ApiContext, router
 from notifications.delivery import DeliveryWorker
-from notifications.handlers import CONSUMED_TOPICS, handle_batch, handle_event
+from notifications.handlers import CONSUMED_TOPICS, handle_batch
 from notifications.secret_box import secret_box
 from notifications.settings import NotificationsSettings
 
@@ -29,8 +29,8 @@ def build(settings: NotificationsSettings | None = None) -> FastAPI:
     runtime.consumer(
         group_id=NOTIFICATIONS_GROUP,
         topics=CONSUMED_TOPICS,
-        handler=handle_event,
-        batch_handler=handle_batch,
+        # Until the handlers take the unit of work themselves (issue 13).
+        handler=lambda uow, events: handle_batch(uow.session, events),
     )
     box = secret_box(settings)
     worker = DeliveryWorker(

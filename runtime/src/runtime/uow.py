@@ -1,0 +1,160 @@
+"""The unit of work: one transaction, and the only way an event reaches the outbox.
+
+Every command reads the same way, in one `async with`:
+
+    async with services.uow() as uow:
+        work = await repository.load_work(uow.session, work_id)   # load
+        changed, change = works.transfer_share(work, ...)         # decide (pure domain)
+        await repository.save_work(uow.session, changed)          # save
+        uow.emit(events.work_event(changed, change))              # emit
+
+`emit` only collects. At commit the service's `side_rows` hook writes the rows an event
+implies (a work's history line, a licence's timeline entry), then every collected event goes
+to the outbox in one bulk insert that also wakes the relay (one NOTIFY however many events),
+and the transaction commits. Leaving the block by an exception rolls everything back: the
+state change and its events commit or vanish together.
+
+A consumer's handler receives the unit of work its consumer opened, so an event applied and
+the events it causes share one transaction with the consumer's processed-id claim.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from contracts.events import EventData
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from runtime.db import SessionMaker
+from runtime.outbox import NOTIFY_CHANNEL, OutboxMessage, outbox_rows
+
+SideRows = Callable[[AsyncSession, Sequence[EventData]], Awaitable[None]]
+
+# One statement for any number of events: the rows arrive as parallel arrays and the same
+# statement wakes the relay, so a command pays one round trip for its whole outbox.
+_INSERT_OUTBOX_SQL = text(
+    """
+WITH o AS (
+    INSERT INTO outbox (event_id, topic, key, value, headers, traceparent, created_at)
+    SELECT x.event_id, x.topic, x.key, x.value, CAST(x.headers AS jsonb), x.traceparent,
+           x.created_at
+    FROM unnest(
+        CAST(:event_ids AS uuid[]), CAST(:topics AS text[]), CAST(:keys AS bytea[]),
+        CAST(:values AS bytea[]), CAST(:headers AS text[]), CAST(:traceparents AS text[]),
+        CAST(:created_at AS timestamptz[])
+    ) WITH ORDINALITY AS x (event_id, topic, key, value, headers, traceparent, created_at, ord)
+    ORDER BY x.ord
+    RETURNING 1
+)
+SELECT pg_notify(CAST(:channel AS text), '') FROM (SELECT count(*) FROM o) AS done
+"""
+)
+
+
+async def insert_outbox(session: AsyncSession, rows: Sequence[OutboxMessage]) -> None:
+    """Writes `rows` in the caller's transaction, in order, and wakes the relay at commit."""
+    if not rows:
+        return
+    await session.execute(
+        _INSERT_OUTBOX_SQL,
+        {
+            "event_ids": [r.event_id for r in rows],
+            "topics": [r.topic for r in rows],
+            "keys": [r.key for r in rows],
+            "values": [r.value for r in rows],
+            "headers": [json.dumps(r.headers) for r in rows],
+            "traceparents": [r.traceparent for r in rows],
+            "created_at": [r.created_at for r in rows],
+            "channel": NOTIFY_CHANNEL,
+        },
+    )
+
+
+class UnitOfWork:
+    """One transaction over the service's database; see the module docstring."""
+
+    def __init__(self, sessions: SessionMaker, *, side_rows: SideRows | None = None) -> None:
+        self._sessions = sessions
+        self._side_rows = side_rows
+        self._session: AsyncSession | None = None
+        self._stack: AsyncExitStack | None = None
+        self._pending: list[tuple[EventData, datetime | None]] = []
+        self.event_ids: list[uuid.UUID] = []  # of the events written so far, in emit order
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside its `async with` block")
+        return self._session
+
+    def emit(self, *events: EventData, time: datetime | None = None) -> None:
+        """Collects `events` for the outbox; they are written at commit, in this order.
+
+        `time` (the CloudEvents `ce_time`) defaults to each event's `occurred_at`.
+        """
+        self._pending.extend((event, time) for event in events)
+
+    async def flush(self) -> list[uuid.UUID]:
+        """Writes the collected events (side rows first) now, inside the transaction.
+
+        Commit calls this; a command calls it itself only when it must know the event ids
+        before the block ends. Returns the ids written by this call.
+        """
+        pending, self._pending = self._pending, []
+        if not pending:
+            return []
+        events = [event for event, _ in pending]
+        if self._side_rows is not None:
+            await self._side_rows(self.session, events)
+        rows: list[OutboxMessage] = []
+        for event, time in pending:
+            rows.extend(outbox_rows([event], time=time))
+        await insert_outbox(self.session, rows)
+        ids = [row.event_id for row in rows]
+        self.event_ids.extend(ids)
+        return ids
+
+    async def __aenter__(self) -> Self:
+        self._stack = AsyncExitStack()
+        self._session = await self._stack.enter_async_context(self._sessions())
+        await self._stack.enter_async_context(self._session.begin())
+        self._pending = []
+        self.event_ids = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        assert self._stack is not None
+        stack, self._stack = self._stack, None
+        try:
+            if exc_type is None:
+                try:
+                    await self.flush()
+                except BaseException as flush_error:
+                    await stack.__aexit__(type(flush_error), flush_error, flush_error.__traceback__)
+                    raise
+            return await stack.__aexit__(exc_type, exc, tb)
+        finally:
+            self._session = None
+            self._pending = []
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+def unit_of_work_factory(
+    sessions: SessionMaker, *, side_rows: SideRows | None = None
+) -> UnitOfWorkFactory:
+    """What a service's commands call for each transaction: `async with uow() as u:`."""
+    return lambda: UnitOfWork(sessions, side_rows=side_rows)
