@@ -60,10 +60,10 @@ def build(service: str, database_url: str, prefix: str, state_dir: Path,
     platform = PlatformSettings(rights_topic_prefix=prefix, rights_state_dir=state_dir,
                                 kafka_bootstrap_servers=BOOTSTRAP, log_json=False)
     if service == "licensing":
-        from licensing.app import build_runtime
+        from licensing.app import build as build_licensing
         from licensing.settings import LicensingSettings
 
-        runtime, _ = build_runtime(LicensingSettings(
+        runtime, _ = build_licensing(LicensingSettings(
             database_url=database_url, platform=platform, expiry_interval_seconds=3600,
             **({"kafka_principal": "admin"} | overrides)))
         return runtime

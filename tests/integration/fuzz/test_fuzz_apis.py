@@ -24,7 +24,7 @@ from devstack.kafka_access import provision
 from fastapi import FastAPI
 from filing.app import FilingSettings, create_filing_app
 from hypothesis import HealthCheck, Phase, given, settings
-from licensing.app import build_app as build_licensing_app
+from licensing.app import create_app as build_licensing_app
 from licensing.settings import LicensingSettings
 from notifications.app import build as build_notifications_app
 from runtime.http import running_server

@@ -21,7 +21,7 @@ from devstack.polling import eventually as wait_for
 from filing.app import FilingSettings, create_filing_app
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
-from licensing.app import build_app as build_licensing
+from licensing.app import create_app as build_licensing
 from licensing.settings import LicensingSettings
 from notifications.app import build as build_notifications
 from notifications.settings import NotificationsSettings

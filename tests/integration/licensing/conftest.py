@@ -17,8 +17,8 @@ from contracts.envelope import encode
 from devstack.kafka_access import admin_login
 from devstack.polling import eventually as wait_for
 from fastapi import FastAPI
-from licensing.api import Licensing
-from licensing.app import build_app
+from licensing.app import build, serve_http
+from licensing.service import Licensing
 from licensing.settings import LicensingSettings
 from runtime.http import running_server
 from runtime.kafka import reliable_producer
@@ -138,16 +138,8 @@ class Service:
     app: FastAPI
     settings: LicensingSettings
     token_for: Callable[..., str]
-
-    @property
-    def licensing(self) -> Licensing:
-        found: Licensing = self.app.state.licensing
-        return found
-
-    @property
-    def runtime(self) -> ServiceRuntime:
-        found: ServiceRuntime = self.app.state.runtime
-        return found
+    runtime: ServiceRuntime
+    licensing: Licensing
 
     def client(self, party_id: uuid.UUID | None, *roles: str) -> httpx.AsyncClient:
         headers = {}
@@ -186,9 +178,10 @@ async def service(
         # A group (and its dead-letter topic) of the test's own: the admin may use them.
         kafka_principal="admin",
     )
-    app = build_app(settings)
+    runtime, licensing = build(settings)
+    app = serve_http(runtime, licensing)
     async with running_server(app) as base_url:
-        yield Service(base_url, app, settings, token_for)
+        yield Service(base_url, app, settings, token_for, runtime, licensing)
 
 
 @pytest.fixture(scope="session")

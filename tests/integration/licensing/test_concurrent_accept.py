@@ -7,9 +7,9 @@ from datetime import date
 
 from contracts.errors import DomainError
 from licensing import service as commands
-from licensing.domain.terms import parse_terms
+from licensing.commands import OfferLicence
+from licensing.domain.access import Caller
 from licensing.models import LicenceRow
-from licensing.service import Caller
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -23,22 +23,22 @@ async def test_two_conflicting_offers_accepted_at_once_leave_exactly_one_active(
     for round_ in range(5):
         offers = []
         for _ in range(2):
-            terms = parse_terms(
+            command = OfferLicence(
+                work_id=deal.work_id, licensee_id=deal.licensee,
                 territories=["MY"], media=["BROADCAST"], exclusive=True,
                 start=date(THIS_YEAR + 4 + round_, 1, 1), end=date(THIS_YEAR + 4 + round_, 12, 31),
                 royalty_rate="7.50", advance="0", currency="MYR",
             )
             row = await commands.offer_licence(
-                sessions=licensing.sessions, waiter=licensing.waiter, wait_seconds=1,
-                caller=Caller(deal.owner), work_id=deal.work_id, licensee_id=deal.licensee,
-                terms=terms,
+                uow=licensing.uow, register=licensing.register, wait_seconds=1,
+                caller=Caller(deal.owner), command=command,
             )
             offers.append(row.id)
         # Each accept runs in its own session, so on its own pooled connection.
         results = await asyncio.gather(
             *(
                 commands.accept_licence(
-                    sessions=licensing.sessions, caller=Caller(deal.licensee), licence_id=i
+                    uow=licensing.uow, caller=Caller(deal.licensee), licence_id=i
                 )
                 for i in offers
             ),

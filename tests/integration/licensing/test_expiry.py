@@ -36,14 +36,14 @@ async def test_licence_expires_the_day_after_its_end_date(service: Service, deal
         service, deal, start=(today - timedelta(days=30)).isoformat(), end=None,
         territories=["PH"],
     )
-    sessions = service.licensing.sessions
+    uow = service.licensing.uow
     # On its end date a licence is still in force; the day after, it expires.
-    assert await expire_due_licences(sessions=sessions, today=last_day) == 0
+    assert await expire_due_licences(uow=uow, today=last_day) == 0
     assert await _status(service, deal, ended) == "ACTIVE"
-    assert await expire_now(sessions) >= 1
+    assert await expire_now(uow) >= 1
     assert await _status(service, deal, ended) == "EXPIRED"
     assert await _status(service, deal, running) == "ACTIVE"
-    assert await expire_now(sessions) == 0  # nothing left to expire: it happens once
+    assert await expire_now(uow) == 0  # nothing left to expire: it happens once
     seen = await read_until(
         service.settings.platform.kafka_bootstrap_servers,
         service.settings.topic("licensing.licences.v1"),

@@ -8,7 +8,7 @@ from typing import Any
 
 from contracts.enums import WorkStatus
 from contracts.topics import FILING_WORKS, dlq
-from licensing.app import build_runtime
+from licensing.app import build
 from licensing.models import RegisterShares
 from licensing.rebuild import rebuild_read_model
 from runtime.consumer import ProcessedEvent
@@ -169,7 +169,7 @@ async def test_rebuilt_read_model_equals_the_live_one(
         return live == await _snapshot(sessions)
 
     # A second instance replays the topics from the beginning into an empty database ...
-    rebuilt, _ = build_runtime(settings)
+    rebuilt, _ = build(settings)
     await rebuilt.start()
     try:
         await wait_for(lambda: same_as_live(rebuilt.sessions), timeout=30)
@@ -177,7 +177,7 @@ async def test_rebuilt_read_model_equals_the_live_one(
         await rebuilt.stop()
     # ... and the rebuild command empties it and rewinds its group: a restart replays again.
     await rebuild_read_model(settings)
-    again, _ = build_runtime(settings)
+    again, _ = build(settings)
     assert (await _snapshot(again.sessions))["register_work"] == []
     await again.start()
     try:

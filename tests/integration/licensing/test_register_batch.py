@@ -1,6 +1,6 @@
-"""The register's batch handler (used for backlogs and replays) leaves exactly the read model
-that the per-event handler leaves, for a history with updates, transfers, same-time events and
-late older snapshots."""
+"""The register's one handler leaves the same read model however the records are batched: a
+whole history in one batch, one event per batch, or random splits, for a history with updates,
+transfers, same-time events and late older snapshots."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from typing import Any
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
 from contracts.envelope import DecodedEvent
 from licensing.app import MIGRATIONS
-from licensing.handlers import apply_register_batch, apply_register_event
+from licensing.handlers import apply_register_events
 from runtime.db import create_engine, session_maker, upgrade_head
+from runtime.uow import unit_of_work_factory
 from sqlalchemy import text
 
 from contracts import events
@@ -142,35 +143,40 @@ async def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
         await engine.dispose()
 
 
-async def apply(url: str, batches: list[list[DecodedEvent]], *, batch: bool) -> None:
+async def apply(url: str, batches: list[list[DecodedEvent]]) -> None:
     engine = create_engine(url)
-    sessions = session_maker(engine)
+    uow = unit_of_work_factory(session_maker(engine))
     try:
         for chunk in batches:
-            async with sessions() as session, session.begin():
-                if batch:
-                    await apply_register_batch(session, chunk)
-                else:
-                    for event in chunk:
-                        await apply_register_event(session, event)
+            async with uow() as u:
+                await apply_register_events(u, chunk)
     finally:
         await engine.dispose()
 
 
-async def test_batch_handler_builds_the_same_read_model_as_event_by_event(
+def random_split(items: list[DecodedEvent], rng: random.Random) -> list[list[DecodedEvent]]:
+    cuts = sorted(rng.sample(range(1, len(items)), rng.randint(1, 12)))
+    return [items[a:b] for a, b in itertools.pairwise([0, *cuts, len(items)])]
+
+
+async def test_one_batch_batches_of_one_and_random_splits_build_the_same_read_model(
     create_database: Any,
 ) -> None:
-    one_by_one = await create_database("licensing_per_event")
-    set_based = await create_database("licensing_batched")
-    for url in (one_by_one, set_based):
-        await asyncio.to_thread(upgrade_head, MIGRATIONS, url)
     events_in_order = history()
-    await apply(one_by_one, [events_in_order], batch=False)
-    # batches of uneven sizes, so updates of one work straddle batch boundaries
-    # (the versioned works at the end too)
-    end = len(events_in_order)
-    cuts = [0, 7, 8, 30, end - 13, end - 2, end]
-    await apply(set_based, [events_in_order[a:b] for a, b in itertools.pairwise(cuts)], batch=True)
-    expected = await snapshot(one_by_one)
+    rng = random.Random(13)
+    splits = {
+        "licensing_one_batch": [events_in_order],
+        "licensing_batches_of_one": [[event] for event in events_in_order],
+        # batches of uneven sizes, so updates of one work straddle batch boundaries
+        # (the versioned works at the end too)
+        **{f"licensing_split_{n}": random_split(events_in_order, rng) for n in range(3)},
+    }
+    snapshots = []
+    for name, batches in splits.items():
+        url = await create_database(name)
+        await asyncio.to_thread(upgrade_head, MIGRATIONS, url)
+        await apply(url, batches)
+        snapshots.append(await snapshot(url))
+    expected = snapshots[0]
     assert expected["register_work"] and expected["register_shares"]
-    assert await snapshot(set_based) == expected
+    assert all(found == expected for found in snapshots[1:])

@@ -38,7 +38,7 @@ async def test_expired_licence_takes_usage_for_its_period_and_refuses_days_after
     today = datetime.now(UTC).date()
     start, end = today - timedelta(days=90), today - timedelta(days=1)
     licence_id = await _accepted(service, deal, start, end)
-    await expire_due_licences(sessions=service.licensing.sessions, today=today)
+    await expire_due_licences(uow=service.licensing.uow, today=today)
     async with service.client(deal.licensee) as client:
         assert (await client.get(f"/licences/{licence_id}")).json()["status"] == "EXPIRED"
 

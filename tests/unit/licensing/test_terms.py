@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from contracts.enums import Medium
 from contracts.errors import InvalidInput
-from licensing.domain.terms import Period, parse_terms
+from licensing.commands import parse_terms
+from licensing.domain.terms import Period
 
 # Dates in the current year (UTC): the rules take every date as a parameter, so nothing
 # here depends on the calendar, and no date is fixed.

@@ -2,38 +2,38 @@
 
 Every route verifies the forwarded bearer token itself; licences, reports and statements
 the caller may not see are answered as 404 (single) or left out (batches), never 403.
+A route parses its input once (`commands`), then calls one `service` command or `views` query.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import AsyncIterator, Callable
+from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
-from contracts.enums import LicenceStatus
-from contracts.errors import InvalidInput, NotAllowed
-from contracts.territories import expand_territories
-from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import BaseModel, ConfigDict
+from contracts.errors import NotAllowed
+from fastapi import APIRouter, Depends, Query, status
 from runtime.auth import CurrentPrincipal
-from runtime.cursors import decode_cursor, encode_cursor
-from runtime.db import SessionMaker
 from runtime.id_lists import parse_ids
 from runtime.openapi import error_responses
-from sqlalchemy import select
-from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from licensing import repository as repo
-from licensing import service
-from licensing.domain.availability import AvailabilityConflict, Footprint
-from licensing.domain.errors import UnknownLicence
-from licensing.domain.terms import parse_media, parse_period, parse_terms
+from licensing import service, views
+from licensing.commands import (
+    GiveReason,
+    OfferLicence,
+    ReportUsage,
+    parse_footprint,
+    parse_status,
+)
+from licensing.domain.access import Caller
+from licensing.domain.availability import AvailabilityConflict
 from licensing.models import LicenceEventRow, LicenceRow, StatementRow, UsageReportRow
-from licensing.service import Caller, ReadModelWaiter
-from licensing.settings import LicensingSettings
+from licensing.service import Licensing
+
+Row = TypeVar("Row")
 
 # Every route answers 403 to a token whose subject is not a party id (`_caller`).
 router = APIRouter(responses=error_responses(403))
@@ -41,21 +41,20 @@ router = APIRouter(responses=error_responses(403))
 ON_A_LICENCE = error_responses(404, 409)
 
 
-@dataclass(frozen=True)
-class Licensing:
-    """What the routes need, set on `app.state.licensing` by the wiring."""
-
-    sessions: SessionMaker
-    waiter: ReadModelWaiter
-    settings: LicensingSettings
+def provided_licensing() -> Licensing:
+    """The service the routes act on; `app.create_app` provides the one it built."""
+    raise RuntimeError("the licensing routes run only in the app licensing.app builds")
 
 
-def _licensing(request: Request) -> Licensing:
-    found: Licensing = request.app.state.licensing
-    return found
+LicensingDep = Annotated[Licensing, Depends(provided_licensing)]
 
 
-Deps = Annotated[Licensing, Depends(_licensing)]
+async def _read_session(licensing: LicensingDep) -> AsyncIterator[AsyncSession]:
+    async with licensing.sessions() as session:
+        yield session
+
+
+Session = Annotated[AsyncSession, Depends(_read_session)]
 
 
 def _caller(principal: CurrentPrincipal) -> Caller:
@@ -69,11 +68,15 @@ def _caller(principal: CurrentPrincipal) -> Caller:
 CallerDep = Annotated[Caller, Depends(_caller)]
 
 
-# --- JSON shapes -----------------------------------------------------------------------------
+# --- JSON shapes -------------------------------------------------------------------------------
 
 
 def _money(value: Decimal) -> str:
     return format(value, "f")
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def licence_json(row: LicenceRow) -> dict[str, Any]:
@@ -89,7 +92,7 @@ def licence_json(row: LicenceRow) -> dict[str, Any]:
             "media": list(row.media),
             "exclusive": row.exclusive,
             "start": row.start.isoformat(),
-            "end": row.end.isoformat() if row.end else None,
+            "end": _day(row.end),
             "royalty_rate": _money(row.royalty_rate),
             "advance": _money(row.advance),
             "currency": row.currency,
@@ -130,6 +133,15 @@ def statement_json(row: StatementRow) -> dict[str, Any]:
     }
 
 
+def timeline_json(row: LicenceEventRow) -> dict[str, Any]:
+    return {
+        "licence_id": str(row.licence_id),
+        "at": row.at.isoformat(),
+        "type": row.type,
+        "summary": row.summary,
+    }
+
+
 def conflict_json(conflict: AvailabilityConflict, *, shown: bool = True) -> dict[str, Any]:
     return {
         # A licence the caller may not see still makes the work unavailable, but its id is
@@ -138,109 +150,75 @@ def conflict_json(conflict: AvailabilityConflict, *, shown: bool = True) -> dict
         "territories": list(conflict.territories),
         "media": [m.value for m in conflict.media],
         "start": conflict.period.start.isoformat(),
-        "end": conflict.period.end.isoformat() if conflict.period.end else None,
+        "end": _day(conflict.period.end),
         "exclusive": conflict.exclusive,
     }
 
 
-def _codes(raw: str) -> list[str]:
-    return [p.strip() for p in raw.split(",") if p.strip()]
+def availability_json(found: views.Availability) -> dict[str, Any]:
+    return {
+        "available": not found.conflicts,
+        "conflicts": [
+            conflict_json(c, shown=c.licence_id in found.shown) for c in found.conflicts
+        ],
+    }
 
 
-# --- commands --------------------------------------------------------------------------------
+def _items_by_id(
+    grouped: dict[UUID, list[Row]], shape: Callable[[Row], dict[str, Any]]
+) -> dict[str, Any]:
+    return {"items": {str(key): [shape(row) for row in rows] for key, rows in grouped.items()}}
 
 
-class OfferBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    work_id: UUID
-    licensee_id: UUID
-    territories: list[str]
-    media: list[str]
-    exclusive: bool
-    start: date
-    end: date | None = None
-    # Money stays raw here so the contract's parsers refuse floats and name the field.
-    royalty_rate: Any
-    advance: Any = None
-    currency: str
-
-
-class ReasonBody(BaseModel):
-    reason: str | None = None
-
-
-class UsageBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    period_start: date | None = None
-    period_end: date | None = None
-    units: Any
-    gross_revenue: Any
-    currency: str | None = None
-    corrects_report_id: UUID | None = None
+# --- commands ----------------------------------------------------------------------------------
 
 
 @router.post("/licences", status_code=status.HTTP_201_CREATED, responses=ON_A_LICENCE)
-async def offer_licence(body: OfferBody, caller: CallerDep, deps: Deps) -> dict[str, Any]:
-    terms = parse_terms(
-        territories=body.territories,
-        media=body.media,
-        exclusive=body.exclusive,
-        start=body.start,
-        end=body.end,
-        royalty_rate=body.royalty_rate,
-        advance=body.advance,
-        currency=body.currency,
-    )
+async def offer_licence(
+    command: OfferLicence, caller: CallerDep, licensing: LicensingDep
+) -> dict[str, Any]:
     row = await service.offer_licence(
-        sessions=deps.sessions,
-        waiter=deps.waiter,
-        wait_seconds=deps.settings.read_model_wait_seconds,
+        uow=licensing.uow,
+        register=licensing.register,
+        wait_seconds=licensing.settings.read_model_wait_seconds,
         caller=caller,
-        work_id=body.work_id,
-        licensee_id=body.licensee_id,
-        terms=terms,
+        command=command,
     )
     return licence_json(row)
 
 
 @router.post("/licences/{licence_id}/accept", responses=ON_A_LICENCE)
-async def accept_licence(licence_id: UUID, caller: CallerDep, deps: Deps) -> dict[str, Any]:
-    row = await service.accept_licence(sessions=deps.sessions, caller=caller, licence_id=licence_id)
+async def accept_licence(
+    licence_id: UUID, caller: CallerDep, licensing: LicensingDep
+) -> dict[str, Any]:
+    row = await service.accept_licence(uow=licensing.uow, caller=caller, licence_id=licence_id)
     return licence_json(row)
 
 
 @router.post("/licences/{licence_id}/decline", responses=ON_A_LICENCE)
 async def decline_licence(
-    licence_id: UUID, caller: CallerDep, deps: Deps, body: ReasonBody | None = None
+    licence_id: UUID, caller: CallerDep, licensing: LicensingDep, command: GiveReason | None = None
 ) -> dict[str, Any]:
     row = await service.decline_licence(
-        sessions=deps.sessions,
-        caller=caller,
-        licence_id=licence_id,
-        reason=body.reason if body else None,
+        uow=licensing.uow, caller=caller, licence_id=licence_id, command=command or GiveReason()
     )
     return licence_json(row)
 
 
 @router.post("/licences/{licence_id}/withdraw", responses=ON_A_LICENCE)
-async def withdraw_licence(licence_id: UUID, caller: CallerDep, deps: Deps) -> dict[str, Any]:
-    row = await service.withdraw_licence(
-        sessions=deps.sessions, caller=caller, licence_id=licence_id
-    )
+async def withdraw_licence(
+    licence_id: UUID, caller: CallerDep, licensing: LicensingDep
+) -> dict[str, Any]:
+    row = await service.withdraw_licence(uow=licensing.uow, caller=caller, licence_id=licence_id)
     return licence_json(row)
 
 
 @router.post("/licences/{licence_id}/terminate", responses=ON_A_LICENCE)
 async def terminate_licence(
-    licence_id: UUID, caller: CallerDep, deps: Deps, body: ReasonBody | None = None
+    licence_id: UUID, caller: CallerDep, licensing: LicensingDep, command: GiveReason | None = None
 ) -> dict[str, Any]:
     row = await service.terminate_licence(
-        sessions=deps.sessions,
-        caller=caller,
-        licence_id=licence_id,
-        reason=body.reason if body else None,
+        uow=licensing.uow, caller=caller, licence_id=licence_id, command=command or GiveReason()
     )
     return licence_json(row)
 
@@ -251,153 +229,87 @@ async def terminate_licence(
     responses=ON_A_LICENCE,
 )
 async def report_usage(
-    licence_id: UUID, body: UsageBody, caller: CallerDep, deps: Deps
+    licence_id: UUID, command: ReportUsage, caller: CallerDep, licensing: LicensingDep
 ) -> dict[str, Any]:
     outcome = await service.report_usage(
-        sessions=deps.sessions,
-        caller=caller,
-        licence_id=licence_id,
-        period_start=body.period_start,
-        period_end=body.period_end,
-        units=body.units,
-        gross_revenue=body.gross_revenue,
-        currency=body.currency,
-        corrects_report_id=body.corrects_report_id,
+        uow=licensing.uow, caller=caller, licence_id=licence_id, command=command
     )
     return {"report": report_json(outcome.report), "statement": statement_json(outcome.statement)}
 
 
-# --- queries ---------------------------------------------------------------------------------
-
-
-def _status(raw: str | None) -> LicenceStatus | None:
-    if raw is None:
-        return None
-    try:
-        return LicenceStatus(raw)
-    except ValueError:
-        raise InvalidInput(f"unknown licence status {raw!r}", field="status") from None
+# --- queries -----------------------------------------------------------------------------------
 
 
 @router.get("/licences/search")
 async def search_licences(
     caller: CallerDep,
-    deps: Deps,
+    session: Session,
     work_id: UUID | None = None,
     status: str | None = None,
     as_licensee: bool = False,
     first: Annotated[int, Query(ge=1, le=100)] = 20,
     after: str | None = None,
 ) -> dict[str, Any]:
-    async with deps.sessions() as session:
-        rows, total = await repo.search_licences(
-            session,
-            viewer=None if caller.sees_all else caller.party_id,
-            work_ids=[work_id] if work_id else None,
-            status=_status(status),
-            licensee=caller.party_id if as_licensee else None,
-            after=decode_cursor(after, (datetime, UUID)) if after is not None else None,
-            limit=first + 1,
-        )
-    page = rows[:first]
-    more = len(rows) > first
+    page = await views.search_licences(
+        session,
+        caller,
+        work_id=work_id,
+        status=parse_status(status),
+        as_licensee=as_licensee,
+        first=first,
+        after=after,
+    )
     return {
-        "items": [licence_json(r) for r in page],
-        "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if more else None,
-        "total_count": total,
+        "items": [licence_json(r) for r in page.items],
+        "next_cursor": page.next_cursor,
+        "total_count": page.total_count,
     }
 
 
 @router.get("/licences/by-work")
 async def licences_by_work(
-    caller: CallerDep, deps: Deps, work_ids: str, status: str | None = None
+    caller: CallerDep, session: Session, work_ids: str, status: str | None = None
 ) -> dict[str, Any]:
-    ids = parse_ids(work_ids, field="work_ids")
-    async with deps.sessions() as session:
-        rows, _ = await repo.search_licences(
-            session,
-            viewer=None if caller.sees_all else caller.party_id,
-            work_ids=ids,
-            status=_status(status),
-        )
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[str(row.work_id)].append(licence_json(row))
-    return {"items": dict(grouped)}
+    grouped = await views.licences_by_work(
+        session, caller, work_ids=parse_ids(work_ids, field="work_ids"), status=parse_status(status)
+    )
+    return _items_by_id(grouped, licence_json)
 
 
 @router.get("/licences/{licence_id}", responses=error_responses(404))
-async def get_licence(licence_id: UUID, caller: CallerDep, deps: Deps) -> dict[str, Any]:
-    async with deps.sessions() as session:
-        found = await service.visible_licences(session, caller, [licence_id])
-    if not found:
-        raise UnknownLicence(f"no licence {licence_id}", field="licence_id")
-    return licence_json(found[0])
+async def get_licence(licence_id: UUID, caller: CallerDep, session: Session) -> dict[str, Any]:
+    return licence_json(await views.licence(session, caller, licence_id))
 
 
 @router.get("/licences")
-async def get_licences(ids: str, caller: CallerDep, deps: Deps) -> dict[str, Any]:
-    async with deps.sessions() as session:
-        rows = await service.visible_licences(session, caller, parse_ids(ids, field="ids"))
+async def get_licences(ids: str, caller: CallerDep, session: Session) -> dict[str, Any]:
+    rows = await views.visible_licences(session, caller, parse_ids(ids, field="ids"))
     return {"items": [licence_json(r) for r in rows]}
-
-
-def _footprint(
-    territories: str, media: str, start: date, end: date | None, exclusive: bool
-) -> Footprint:
-    return Footprint(
-        territories=frozenset(expand_territories(_codes(territories), field="territories")),
-        media=frozenset(parse_media(_codes(media))),
-        exclusive=exclusive,
-        period=parse_period(start, end),
-    )
-
-
-def availability_json(
-    conflicts: list[AvailabilityConflict], visible: set[UUID] | None = None
-) -> dict[str, Any]:
-    return {
-        "available": not conflicts,
-        "conflicts": [
-            conflict_json(c, shown=visible is None or c.licence_id in visible) for c in conflicts
-        ],
-    }
-
-
-async def _visible_conflict_licences(
-    deps: Licensing, caller: Caller, conflicts: list[AvailabilityConflict]
-) -> set[UUID]:
-    ids = list({c.licence_id for c in conflicts})
-    if not ids:
-        return set()
-    async with deps.sessions() as session:
-        return {row.id for row in await service.visible_licences(session, caller, ids)}
 
 
 @router.get("/works/{work_id}/availability", responses=error_responses(404))
 async def availability(
     work_id: UUID,
     caller: CallerDep,
-    deps: Deps,
+    session: Session,
     territories: str,
     media: str,
     start: date,
     end: date | None = None,
     exclusive: bool = False,
 ) -> dict[str, Any]:
-    conflicts = await service.availability(
-        sessions=deps.sessions,
-        work_id=work_id,
-        footprint=_footprint(territories, media, start, end, exclusive),
+    footprint = parse_footprint(
+        territories=territories, media=media, start=start, end=end, exclusive=exclusive
     )
-    return availability_json(conflicts, await _visible_conflict_licences(deps, caller, conflicts))
+    found = await views.availability(session, caller, work_id=work_id, footprint=footprint)
+    return availability_json(found)
 
 
 @router.get("/availability")
 async def availability_of_works(
     work_ids: str,
     caller: CallerDep,
-    deps: Deps,
+    session: Session,
     territories: str,
     media: str,
     start: date,
@@ -405,65 +317,28 @@ async def availability_of_works(
     exclusive: bool = False,
 ) -> dict[str, Any]:
     """The single-work answer for each work, grouped by work id; unknown works are absent."""
-    footprint = _footprint(territories, media, start, end, exclusive)
-    conflicts = await service.availability_of_works(
-        sessions=deps.sessions, work_ids=parse_ids(work_ids, field="work_ids"), footprint=footprint
+    footprint = parse_footprint(
+        territories=territories, media=media, start=start, end=end, exclusive=exclusive
     )
-    visible = await _visible_conflict_licences(
-        deps, caller, [c for found in conflicts.values() for c in found]
+    found = await views.availability_of_works(
+        session, caller, work_ids=parse_ids(work_ids, field="work_ids"), footprint=footprint
     )
-    return {"items": {str(w): availability_json(c, visible) for w, c in conflicts.items()}}
-
-
-async def _visible_licence_ids(deps: Licensing, caller: Caller, raw: str) -> list[UUID]:
-    async with deps.sessions() as session:
-        rows = await service.visible_licences(session, caller, parse_ids(raw, field="licence_ids"))
-    return [r.id for r in rows]
+    return {"items": {str(w): availability_json(a) for w, a in found.items()}}
 
 
 @router.get("/usage-reports")
-async def usage_reports(licence_ids: str, caller: CallerDep, deps: Deps) -> dict[str, Any]:
-    ids = await _visible_licence_ids(deps, caller, licence_ids)
-    async with deps.sessions() as session:
-        rows = await repo.reports_of(session, ids)
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[str(row.licence_id)].append(report_json(row))
-    return {"items": dict(grouped)}
+async def usage_reports(licence_ids: str, caller: CallerDep, session: Session) -> dict[str, Any]:
+    ids = parse_ids(licence_ids, field="licence_ids")
+    return _items_by_id(await views.usage_reports(session, caller, ids), report_json)
 
 
 @router.get("/statements")
-async def statements(licence_ids: str, caller: CallerDep, deps: Deps) -> dict[str, Any]:
-    ids = await _visible_licence_ids(deps, caller, licence_ids)
-    async with deps.sessions() as session:
-        rows = await repo.statements_of(session, ids)
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[str(row.licence_id)].append(statement_json(row))
-    return {"items": dict(grouped)}
+async def statements(licence_ids: str, caller: CallerDep, session: Session) -> dict[str, Any]:
+    ids = parse_ids(licence_ids, field="licence_ids")
+    return _items_by_id(await views.statements(session, caller, ids), statement_json)
 
 
 @router.get("/licence-events")
-async def licence_events(licence_ids: str, caller: CallerDep, deps: Deps) -> dict[str, Any]:
-    ids = await _visible_licence_ids(deps, caller, licence_ids)
-    if not ids:
-        return {"items": {}}
-    async with deps.sessions() as session:
-        rows = (
-            await session.execute(
-                select(LicenceEventRow)
-                .where(col(LicenceEventRow.licence_id).in_(ids))
-                .order_by(col(LicenceEventRow.at), col(LicenceEventRow.id))
-            )
-        ).scalars()
-        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in rows:
-            grouped[str(row.licence_id)].append(
-                {
-                    "licence_id": str(row.licence_id),
-                    "at": row.at.isoformat(),
-                    "type": row.type,
-                    "summary": row.summary,
-                }
-            )
-    return {"items": dict(grouped)}
+async def licence_events(licence_ids: str, caller: CallerDep, session: Session) -> dict[str, Any]:
+    ids = parse_ids(licence_ids, field="licence_ids")
+    return _items_by_id(await views.licence_events(session, caller, ids), timeline_json)

@@ -1,4 +1,5 @@
-"""Wiring of the licensing process: runtime, register consumer, expiry job, HTTP routes."""
+"""The one wiring place of the licensing process: runtime, register consumer, expiry job,
+HTTP routes."""
 
 from __future__ import annotations
 
@@ -11,40 +12,51 @@ from contracts.topics import (
     LICENSING_ROYALTIES,
 )
 from fastapi import FastAPI
-from runtime.http import create_app, prepare_process, serve
+from runtime.http import create_app as create_http_app
+from runtime.http import prepare_process, serve
 from runtime.service import ServiceRuntime
 
-from licensing.api import Licensing, router
+from licensing import api
+from licensing.events import side_rows
 from licensing.expiry import expiry_job
-from licensing.handlers import apply_register_batch
+from licensing.handlers import apply_register_events
+from licensing.service import Licensing
 from licensing.settings import LicensingSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build_runtime(settings: LicensingSettings) -> tuple[ServiceRuntime, Licensing]:
+def build(settings: LicensingSettings) -> tuple[ServiceRuntime, Licensing]:
     runtime = ServiceRuntime(
-        settings, migrations_dir=MIGRATIONS, produces=[LICENSING_LICENCES, LICENSING_ROYALTIES]
+        settings,
+        migrations_dir=MIGRATIONS,
+        produces=[LICENSING_LICENCES, LICENSING_ROYALTIES],
+        side_rows=side_rows,
     )
     register = runtime.consumer(
         group_id=settings.register_group,
         topics=[FILING_PARTIES, FILING_WORKS],
-        # Until the handlers take the unit of work themselves (issue 13).
-        handler=lambda uow, events: apply_register_batch(uow.session, events),
+        handler=apply_register_events,
     )
-    runtime.add(expiry_job(runtime.sessions, settings.expiry_interval_seconds))
-    return runtime, Licensing(sessions=runtime.sessions, waiter=register, settings=settings)
+    runtime.add(expiry_job(runtime.uow, settings.expiry_interval_seconds))
+    licensing = Licensing(
+        uow=runtime.uow, sessions=runtime.sessions, register=register, settings=settings
+    )
+    return runtime, licensing
 
 
-def build_app(settings: LicensingSettings | None = None) -> FastAPI:
-    settings = settings or LicensingSettings()
-    runtime, licensing = build_runtime(settings)
-    app = create_app(runtime, title="licensing", routers=[router])
-    app.state.licensing = licensing
+def serve_http(runtime: ServiceRuntime, licensing: Licensing) -> FastAPI:
+    """The HTTP app of a built service (its lifespan starts and stops the runtime)."""
+    app = create_http_app(runtime, title="licensing", routers=[api.router])
+    app.dependency_overrides[api.provided_licensing] = lambda: licensing
     return app
+
+
+def create_app(settings: LicensingSettings | None = None) -> FastAPI:
+    return serve_http(*build(settings or LicensingSettings()))
 
 
 def main() -> None:
     settings = LicensingSettings()
     prepare_process(settings)
-    serve(build_app(settings), settings)
+    serve(create_app(settings), settings)

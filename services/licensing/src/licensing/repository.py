@@ -1,7 +1,9 @@
-"""The queries licensing needs, and the mapping between table rows and domain objects."""
+"""The write side's SQL: loading and saving licences, usage and statements, the register
+facts a command decides on, and the register read model's set-based writes."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -10,14 +12,15 @@ from typing import Any
 from uuid import UUID
 
 from contracts.enums import LicenceStatus, Medium, WorkStatus
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import TextClause, func, select, text
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import events
 from licensing.domain.availability import Holding
 from licensing.domain.lifecycle import Licence, WorkView
-from licensing.domain.royalties import ShareSnapshot
+from licensing.domain.royalties import Figures, Line, ShareSnapshot
+from licensing.domain.snapshots import Stamp
 from licensing.domain.terms import Period, Terms
 from licensing.domain.usage import ReportedUsage
 from licensing.models import (
@@ -31,7 +34,7 @@ from licensing.models import (
     UsageReportRow,
 )
 
-# --- the register's read model -------------------------------------------------------------
+# --- the register, as commands read it -------------------------------------------------------
 
 
 async def get_work(
@@ -93,7 +96,7 @@ async def share_history(session: AsyncSession, work_id: UUID) -> list[ShareSnaps
     ]
 
 
-# --- licences ------------------------------------------------------------------------------
+# --- licences --------------------------------------------------------------------------------
 
 
 def to_licence(row: LicenceRow) -> Licence:
@@ -116,26 +119,6 @@ def to_licence(row: LicenceRow) -> Licence:
     )
 
 
-def licence_values(licence: Licence) -> dict[str, Any]:
-    terms = licence.terms
-    return {
-        "id": licence.id,
-        "work_id": licence.work_id,
-        "licensor_id": licence.licensor_id,
-        "licensee_id": licence.licensee_id,
-        "status": licence.status.value,
-        "status_reason": licence.status_reason,
-        "territories": list(terms.territories),
-        "media": [m.value for m in terms.media],
-        "exclusive": terms.exclusive,
-        "start": terms.period.start,
-        "end": terms.period.end,
-        "royalty_rate": terms.royalty_rate,
-        "advance": terms.advance,
-        "currency": terms.currency,
-    }
-
-
 async def get_licence(
     session: AsyncSession, licence_id: UUID, *, for_update: bool = False
 ) -> LicenceRow | None:
@@ -146,23 +129,41 @@ async def get_licence(
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def active_holdings(
-    session: AsyncSession, work_id: UUID, *, excluding: UUID | None = None
-) -> list[Holding]:
-    query = select(LicenceRow).where(
-        col(LicenceRow.work_id) == work_id,
-        col(LicenceRow.status) == LicenceStatus.ACTIVE.value,
+def add_licence(session: AsyncSession, licence: Licence, now: datetime) -> LicenceRow:
+    terms = licence.terms
+    row = LicenceRow(
+        id=licence.id,
+        work_id=licence.work_id,
+        licensor_id=licence.licensor_id,
+        licensee_id=licence.licensee_id,
+        status=licence.status.value,
+        status_reason=licence.status_reason,
+        territories=list(terms.territories),
+        media=[m.value for m in terms.media],
+        exclusive=terms.exclusive,
+        start=terms.period.start,
+        end=terms.period.end,
+        royalty_rate=terms.royalty_rate,
+        advance=terms.advance,
+        currency=terms.currency,
+        created_at=now,
+        updated_at=now,
     )
-    if excluding is not None:
-        query = query.where(col(LicenceRow.id) != excluding)
-    rows = (await session.execute(query)).scalars()
-    return [Holding(row.id, to_licence(row).footprint) for row in rows]
+    session.add(row)
+    return row
+
+
+def save_transition(row: LicenceRow, licence: Licence, now: datetime) -> None:
+    """Only the status moves once a licence is offered: its terms are what was agreed."""
+    row.status = licence.status.value
+    row.status_reason = licence.status_reason
+    row.updated_at = now
 
 
 async def active_holdings_of(
-    session: AsyncSession, work_ids: Sequence[UUID]
+    session: AsyncSession, work_ids: Sequence[UUID], *, excluding: UUID | None = None
 ) -> dict[UUID, list[Holding]]:
-    """The ACTIVE licences of many works in one query, grouped by work."""
+    """The ACTIVE licences of these works, grouped by work."""
     grouped: dict[UUID, list[Holding]] = defaultdict(list)
     if not work_ids:
         return grouped
@@ -170,75 +171,17 @@ async def active_holdings_of(
         col(LicenceRow.work_id).in_(list(work_ids)),
         col(LicenceRow.status) == LicenceStatus.ACTIVE.value,
     )
+    if excluding is not None:
+        query = query.where(col(LicenceRow.id) != excluding)
     for row in (await session.execute(query)).scalars():
         grouped[row.work_id].append(Holding(row.id, to_licence(row).footprint))
     return grouped
 
 
-async def known_works(session: AsyncSession, work_ids: Sequence[UUID]) -> set[UUID]:
-    """Which of these works the register's read model holds."""
-    if not work_ids:
-        return set()
-    query = select(col(RegisterWork.id)).where(col(RegisterWork.id).in_(list(work_ids)))
-    return set((await session.execute(query)).scalars())
-
-
-async def licences_by_ids(session: AsyncSession, ids: Sequence[UUID]) -> list[LicenceRow]:
-    if not ids:
-        return []
-    query = select(LicenceRow).where(col(LicenceRow.id).in_(list(ids)))
-    return list((await session.execute(query)).scalars())
-
-
-def visible_to(party_id: UUID) -> ColumnElement[bool]:
-    """SQL condition: the party is the licensee, the licensor or an owner of the work."""
-    owned = select(col(RegisterHolder.work_id)).where(
-        col(RegisterHolder.party_id) == party_id
-    )
-    return or_(
-        col(LicenceRow.licensee_id) == party_id,
-        col(LicenceRow.licensor_id) == party_id,
-        col(LicenceRow.work_id).in_(owned),
-    )
-
-
-async def search_licences(
-    session: AsyncSession,
-    *,
-    viewer: UUID | None,
-    work_ids: Sequence[UUID] | None = None,
-    status: LicenceStatus | None = None,
-    licensee: UUID | None = None,
-    after: tuple[datetime, UUID] | None = None,
-    limit: int | None = None,
-) -> tuple[list[LicenceRow], int]:
-    """Licences the viewer may see (all when `viewer` is None: examiners and societies),
-    ordered by (created_at, id); `after` is the last (created_at, id) already returned."""
-    conditions = []
-    if viewer is not None:
-        conditions.append(visible_to(viewer))
-    if work_ids is not None:
-        conditions.append(col(LicenceRow.work_id).in_(list(work_ids)))
-    if status is not None:
-        conditions.append(col(LicenceRow.status) == status.value)
-    if licensee is not None:
-        conditions.append(col(LicenceRow.licensee_id) == licensee)
-    total = (
-        await session.execute(select(func.count()).select_from(LicenceRow).where(*conditions))
-    ).scalar_one()
-    query = select(LicenceRow).where(*conditions)
-    if after is not None:
-        at, last_id = after
-        query = query.where(
-            or_(
-                col(LicenceRow.created_at) > at,
-                (col(LicenceRow.created_at) == at) & (col(LicenceRow.id) > last_id),
-            )
-        )
-    query = query.order_by(col(LicenceRow.created_at), col(LicenceRow.id))
-    if limit is not None:
-        query = query.limit(limit)
-    return list((await session.execute(query)).scalars()), int(total)
+async def active_holdings(
+    session: AsyncSession, work_id: UUID, *, excluding: UUID | None = None
+) -> list[Holding]:
+    return (await active_holdings_of(session, [work_id], excluding=excluding))[work_id]
 
 
 async def due_to_expire(session: AsyncSession, today: date) -> list[UUID]:
@@ -259,39 +202,26 @@ async def terminated_at(session: AsyncSession, licence_id: UUID) -> datetime | N
     return found
 
 
-# --- usage and statements ------------------------------------------------------------------
+# --- usage and statements --------------------------------------------------------------------
 
 
-def to_usage(row: UsageReportRow) -> ReportedUsage:
-    return ReportedUsage(
-        id=row.id,
-        period=Period(row.period_start, row.period_end),
-        units=row.units,
-        gross=row.gross_revenue,
-        corrects=row.corrects_report_id,
-    )
-
-
-async def reports_of(session: AsyncSession, licence_ids: Sequence[UUID]) -> list[UsageReportRow]:
-    if not licence_ids:
-        return []
+async def usage_of(session: AsyncSession, licence_id: UUID) -> list[ReportedUsage]:
+    """Every report of the licence, corrections included, oldest first."""
     query = (
         select(UsageReportRow)
-        .where(col(UsageReportRow.licence_id).in_(list(licence_ids)))
+        .where(col(UsageReportRow.licence_id) == licence_id)
         .order_by(col(UsageReportRow.created_at), col(UsageReportRow.id))
     )
-    return list((await session.execute(query)).scalars())
-
-
-async def statements_of(session: AsyncSession, licence_ids: Sequence[UUID]) -> list[StatementRow]:
-    if not licence_ids:
-        return []
-    query = (
-        select(StatementRow)
-        .where(col(StatementRow.licence_id).in_(list(licence_ids)))
-        .order_by(col(StatementRow.issued_at), col(StatementRow.id))
-    )
-    return list((await session.execute(query)).scalars())
+    return [
+        ReportedUsage(
+            id=row.id,
+            period=Period(row.period_start, row.period_end),
+            units=row.units,
+            gross=row.gross_revenue,
+            corrects=row.corrects_report_id,
+        )
+        for row in (await session.execute(query)).scalars()
+    ]
 
 
 async def stated_totals(session: AsyncSession, licence_id: UUID) -> tuple[Decimal, Decimal]:
@@ -305,3 +235,190 @@ async def stated_totals(session: AsyncSession, licence_id: UUID) -> tuple[Decima
         )
     ).one()
     return Decimal(royalties), Decimal(payable)
+
+
+async def add_usage(
+    session: AsyncSession,
+    *,
+    licence: Licence,
+    usage: ReportedUsage,
+    reported_by: UUID,
+    figures: Figures,
+    lines: Sequence[Line],
+    statement_id: UUID,
+    now: datetime,
+) -> tuple[UsageReportRow, StatementRow]:
+    """The report and its statement; both immutable from here on (a trigger refuses changes)."""
+    assert usage.period.end is not None  # a report always covers whole dates
+    report = UsageReportRow(
+        id=usage.id,
+        licence_id=licence.id,
+        period_start=usage.period.start,
+        period_end=usage.period.end,
+        units=usage.units,
+        gross_revenue=usage.gross,
+        corrects_report_id=usage.corrects,
+        reported_by=reported_by,
+        created_at=now,
+    )
+    statement = StatementRow(
+        id=statement_id,
+        licence_id=licence.id,
+        work_id=licence.work_id,
+        report_id=report.id,
+        period_start=usage.period.start,
+        period_end=usage.period.end,
+        gross=usage.gross,
+        royalty=figures.royalty,
+        recouped=figures.recouped,
+        payable=figures.payable,
+        currency=licence.terms.currency,
+        lines=[
+            {"party_id": str(line.party_id), "share": str(line.share), "amount": str(line.amount)}
+            for line in lines
+        ],
+        issued_at=now,
+    )
+    session.add(report)
+    await session.flush()  # the statement's foreign key needs the report row first
+    session.add(statement)
+    return report, statement
+
+
+# --- the register read model's writes (handlers.py decides what they hold) --------------------
+
+# `domain.snapshots.supersedes` as the guard of an upsert (`excluded` is the incoming
+# snapshot), so two writers of one row can never roll it back.
+def _newer(table: str) -> str:
+    return (
+        f"CASE WHEN excluded.version IS NOT NULL "
+        f"THEN {table}.version IS NULL OR {table}.version < excluded.version "
+        f"ELSE {table}.version IS NULL AND {table}.last_event_at <= excluded.last_event_at END"
+    )
+
+
+def _upsert_sql(table: str, columns: Sequence[tuple[str, str]]) -> TextClause:
+    names = ", ".join(name for name, _ in columns)
+    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in columns)
+    updates = ", ".join(f"{name} = excluded.{name}" for name, _ in columns if name != "id")
+    # Every name is one of this module's constants, never input.
+    sql = (
+        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+        f"ON CONFLICT (id) DO UPDATE SET {updates} WHERE {_newer(table)}"
+    )
+    return text(sql)
+
+
+_SNAPSHOT = [("version", "bigint"), ("last_event_at", "timestamptz"), ("last_event_id", "uuid")]
+_UPSERT_PARTIES = _upsert_sql(
+    "register_party",
+    [("id", "uuid"), ("name", "text"), ("kind", "text"), ("country", "text"), *_SNAPSHOT],
+)
+_UPSERT_WORKS = _upsert_sql(
+    "register_work",
+    [("id", "uuid"), ("title", "text"), ("kind", "text"), ("status", "text"),
+     ("filing_number", "text"), ("registration_number", "text"), *_SNAPSHOT],
+)  # fmt: skip
+
+
+def _columns(snapshots: Sequence[tuple[Stamp, UUID, dict[str, Any]]]) -> dict[str, list[Any]]:
+    """Parallel arrays, one per column, of `(stamp, event id, values)` snapshots."""
+    columns: dict[str, list[Any]] = defaultdict(list)
+    for stamp, event_id, values in snapshots:
+        for name, value in values.items():
+            columns[name].append(value)
+        columns["version"].append(stamp.version)
+        columns["last_event_at"].append(stamp.occurred_at)
+        columns["last_event_id"].append(event_id)
+    return columns
+
+
+async def upsert_parties(
+    session: AsyncSession, parties: Sequence[tuple[Stamp, UUID, events.PartyState]]
+) -> None:
+    await session.execute(
+        _UPSERT_PARTIES,
+        _columns([
+            (stamp, event_id, {"id": p.id, "name": p.name, "kind": p.kind.value,
+                               "country": p.country})
+            for stamp, event_id, p in parties
+        ]),
+    )  # fmt: skip
+
+
+async def work_stamps(session: AsyncSession, work_ids: Sequence[UUID]) -> dict[UUID, Stamp]:
+    """The snapshot each of these works holds now."""
+    query = select(
+        col(RegisterWork.id), col(RegisterWork.version), col(RegisterWork.last_event_at)
+    ).where(col(RegisterWork.id).in_(list(work_ids)))
+    return {
+        work_id: Stamp(version=version, occurred_at=at)
+        for work_id, version, at in await session.execute(query)
+    }
+
+
+async def latest_shares(
+    session: AsyncSession, work_ids: Sequence[UUID]
+) -> dict[UUID, tuple[dict[str, str], datetime]]:
+    """Each work's shares in effect now, and since when."""
+    rows = await session.execute(
+        text(
+            "SELECT DISTINCT ON (work_id) work_id, shares, effective_from FROM register_shares "
+            "WHERE work_id = ANY(CAST(:ids AS uuid[])) ORDER BY work_id, effective_from DESC"
+        ),
+        {"ids": list(work_ids)},
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+async def replace_works(
+    session: AsyncSession, works: Sequence[tuple[Stamp, UUID, events.WorkState]]
+) -> None:
+    """Stores each work's newest snapshot and its rights holders in place of the old ones."""
+    await session.execute(
+        _UPSERT_WORKS,
+        _columns([
+            (stamp, event_id, {"id": w.id, "title": w.title, "kind": w.kind.value,
+                               "status": w.status.value, "filing_number": w.filing_number,
+                               "registration_number": w.registration_number})
+            for stamp, event_id, w in works
+        ]),
+    )  # fmt: skip
+    await session.execute(
+        text("DELETE FROM register_holder WHERE work_id = ANY(CAST(:ids AS uuid[]))"),
+        {"ids": [w.id for _, _, w in works]},
+    )
+    holders = [(w.id, h) for _, _, w in works for h in w.rights_holders]
+    await session.execute(
+        text(
+            "INSERT INTO register_holder (work_id, party_id, role, share) "
+            "SELECT * FROM unnest(CAST(:w AS uuid[]), CAST(:p AS uuid[]), CAST(:r AS text[]), "
+            "CAST(:s AS numeric[]))"
+        ),
+        {
+            "w": [work_id for work_id, _ in holders],
+            "p": [h.party_id for _, h in holders],
+            "r": [h.role.value for _, h in holders],
+            "s": [h.share for _, h in holders],
+        },
+    )
+
+
+async def add_share_history(
+    session: AsyncSession, history: dict[tuple[UUID, datetime], dict[str, str]]
+) -> None:
+    """New entries of the works' share history, keyed by (work, effective from)."""
+    keys = list(history)
+    await session.execute(
+        text(
+            "INSERT INTO register_shares (work_id, effective_from, shares) "
+            "SELECT w, e, CAST(s AS jsonb) FROM unnest(CAST(:w AS uuid[]), "
+            "CAST(:e AS timestamptz[]), CAST(:s AS text[])) AS t(w, e, s) "
+            "ON CONFLICT (work_id, effective_from) DO UPDATE SET shares = excluded.shares"
+        ),
+        {
+            "w": [k[0] for k in keys],
+            "e": [k[1] for k in keys],
+            "s": [json.dumps(history[k]) for k in keys],
+        },
+    )

@@ -1,16 +1,13 @@
-"""A licence's terms (territories, media, exclusivity, period, money) and their validation."""
+"""A licence's terms (territories, media, exclusivity, period, money) and the period rule;
+`licensing.commands` builds them from a request."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from contracts.enums import Medium
-from contracts.errors import InvalidInput
-from contracts.money import parse_amount, parse_currency, parse_rate
-from contracts.territories import expand_territories
 
 from licensing.domain.errors import InvalidPeriod
 
@@ -63,53 +60,3 @@ class Terms:
     royalty_rate: Decimal
     advance: Decimal
     currency: str
-
-
-def parse_media(values: Iterable[str], *, field: str = "media") -> tuple[Medium, ...]:
-    media: set[Medium] = set()
-    for i, value in enumerate(values):
-        try:
-            media.add(Medium(value))
-        except ValueError:
-            raise InvalidInput(
-                f"unknown medium {value!r}; expected one of {', '.join(m.value for m in Medium)}",
-                field=f"{field}[{i}]",
-                code="UNKNOWN_MEDIUM",
-            ) from None
-    if not media:
-        raise InvalidInput("at least one medium is required", field=field)
-    return tuple(sorted(media, key=lambda m: m.value))
-
-
-def parse_terms(
-    *,
-    territories: Iterable[str],
-    media: Iterable[str],
-    exclusive: bool,
-    start: date,
-    end: date | None,
-    royalty_rate: object,
-    advance: object,
-    currency: str,
-) -> Terms:
-    """Validates raw offer input; each error names the request field at fault."""
-    territory_codes = list(territories)
-    if not territory_codes:
-        raise InvalidInput("at least one territory is required", field="territories")
-    expanded = expand_territories(territory_codes, field="territories")
-    parsed_media = parse_media(media)
-    period = parse_period(start, end)
-    code = parse_currency(currency, field="currency")
-    rate = parse_rate(royalty_rate, field="royalty_rate")
-    money = parse_amount(
-        "0" if advance is None else advance, code, field="advance", allow_negative=False
-    )
-    return Terms(
-        territories=tuple(expanded),
-        media=parsed_media,
-        exclusive=exclusive,
-        period=period,
-        royalty_rate=rate,
-        advance=money,
-        currency=code,
-    )

@@ -1,0 +1,189 @@
+"""The licensing commands as the API receives them, parsed once into the domain's values.
+
+Each model checks its JSON types first (pydantic: a 400 naming the field), then builds the
+value objects the service hands to the domain; a rule broken there raises the domain's own
+coded error, naming the request field. Money arrives raw so that a JSON number is refused
+(`contracts.money`): floats never become amounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any, Self
+from uuid import UUID
+
+from contracts.enums import LicenceStatus, Medium
+from contracts.errors import InvalidInput
+from contracts.money import parse_amount, parse_currency, parse_decimal, parse_rate
+from contracts.territories import expand_territories
+from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
+
+from licensing.domain.availability import Footprint
+from licensing.domain.terms import Terms, parse_period
+
+
+def parse_media(values: Iterable[str], *, field: str = "media") -> tuple[Medium, ...]:
+    media: set[Medium] = set()
+    for i, value in enumerate(values):
+        try:
+            media.add(Medium(value))
+        except ValueError:
+            raise InvalidInput(
+                f"unknown medium {value!r}; expected one of {', '.join(m.value for m in Medium)}",
+                field=f"{field}[{i}]",
+                code="UNKNOWN_MEDIUM",
+            ) from None
+    if not media:
+        raise InvalidInput("at least one medium is required", field=field)
+    return tuple(sorted(media, key=lambda m: m.value))
+
+
+def parse_terms(
+    *,
+    territories: Iterable[str],
+    media: Iterable[str],
+    exclusive: bool,
+    start: date,
+    end: date | None,
+    royalty_rate: object,
+    advance: object,
+    currency: str,
+) -> Terms:
+    """An offer's terms from its raw fields; each error names the request field at fault, and
+    they are checked in the order the fields are written."""
+    territory_codes = list(territories)
+    if not territory_codes:
+        raise InvalidInput("at least one territory is required", field="territories")
+    expanded = expand_territories(territory_codes, field="territories")
+    parsed_media = parse_media(media)
+    period = parse_period(start, end)
+    code = parse_currency(currency, field="currency")
+    rate = parse_rate(royalty_rate, field="royalty_rate")
+    money = parse_amount(
+        "0" if advance is None else advance, code, field="advance", allow_negative=False
+    )
+    return Terms(
+        territories=tuple(expanded),
+        media=parsed_media,
+        exclusive=exclusive,
+        period=period,
+        royalty_rate=rate,
+        advance=money,
+        currency=code,
+    )
+
+
+def parse_footprint(
+    *, territories: str, media: str, start: date, end: date | None, exclusive: bool
+) -> Footprint:
+    """An availability query's footprint from its comma-separated query parameters."""
+    return Footprint(
+        territories=frozenset(expand_territories(_codes(territories), field="territories")),
+        media=frozenset(parse_media(_codes(media))),
+        exclusive=exclusive,
+        period=parse_period(start, end),
+    )
+
+
+def _codes(raw: str) -> list[str]:
+    return [p.strip() for p in raw.split(",") if p.strip()]
+
+
+class OfferLicence(BaseModel):
+    """`POST /licences`: an owner offers a licence of a work to a licensee."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    work_id: UUID
+    licensee_id: UUID
+    territories: list[str]
+    media: list[str]
+    exclusive: bool
+    start: date
+    end: date | None = None
+    royalty_rate: Any
+    advance: Any = None
+    currency: str
+    _terms: Terms = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _parse_terms(self) -> Self:
+        self._terms = parse_terms(
+            territories=self.territories,
+            media=self.media,
+            exclusive=self.exclusive,
+            start=self.start,
+            end=self.end,
+            royalty_rate=self.royalty_rate,
+            advance=self.advance,
+            currency=self.currency,
+        )
+        return self
+
+    @property
+    def terms(self) -> Terms:
+        return self._terms
+
+
+class GiveReason(BaseModel):
+    """The optional body of `decline` and `terminate`: why (the domain decides if required)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: str | None = None
+
+
+class ReportUsage(BaseModel):
+    """`POST /licences/{id}/usage-reports`: the licensee reports usage, or corrects a report.
+
+    The gross's decimal places are checked against the licence's currency by the service,
+    which alone knows it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    period_start: date | None = None
+    period_end: date | None = None
+    units: Any
+    gross_revenue: Any
+    currency: str | None = None
+    corrects_report_id: UUID | None = None
+    _units: int = PrivateAttr()
+    _gross: Decimal = PrivateAttr()
+    _currency: str | None = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _parse_amounts(self) -> Self:
+        self._currency = (
+            None if self.currency is None else parse_currency(self.currency, field="currency")
+        )
+        if isinstance(self.units, bool) or not isinstance(self.units, int):
+            raise InvalidInput("units must be a whole number", field="units")
+        self._units = self.units
+        self._gross = parse_decimal(self.gross_revenue, field="gross_revenue")
+        return self
+
+    @property
+    def unit_count(self) -> int:
+        return self._units
+
+    @property
+    def gross(self) -> Decimal:
+        """Signed: a correction may take revenue back; a normal report's sign is a rule."""
+        return self._gross
+
+    @property
+    def currency_code(self) -> str | None:
+        return self._currency
+
+
+def parse_status(raw: str | None) -> LicenceStatus | None:
+    """A query's `status` filter: a licence status by name, or none."""
+    if raw is None:
+        return None
+    try:
+        return LicenceStatus(raw)
+    except ValueError:
+        raise InvalidInput(f"unknown licence status {raw!r}", field="status") from None

@@ -1,0 +1,151 @@
+"""Licensing's domain objects as contract events, and the timeline rows those events imply.
+
+`side_rows` is the unit of work's hook: every licence, usage and statement event a command
+emits is also one line of its licence's timeline (`LicenceEventRow`), written in the same
+transaction and worded from the event alone, so the timeline and the topics never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contracts import events
+from licensing.domain.lifecycle import Licence
+from licensing.domain.terms import Period
+from licensing.models import LicenceEventRow, StatementRow, UsageReportRow
+
+
+def licence_state(licence: Licence) -> events.LicenceState:
+    terms = licence.terms
+    return events.LicenceState(
+        id=licence.id,
+        work_id=licence.work_id,
+        licensor_id=licence.licensor_id,
+        licensee_id=licence.licensee_id,
+        status=licence.status,
+        status_reason=licence.status_reason,
+        terms=events.LicenceTerms(
+            territories=list(terms.territories),
+            media=list(terms.media),
+            exclusive=terms.exclusive,
+            start=terms.period.start,
+            end=terms.period.end,
+            royalty_rate=terms.royalty_rate,
+            advance=terms.advance,
+            currency=terms.currency,
+        ),
+    )
+
+
+def work_owner_ids(owners: set[UUID], licence: Licence) -> list[UUID]:
+    # The event contract needs at least one owner; a work always has one once registered.
+    return sorted(owners or {licence.licensor_id}, key=str)
+
+
+def licence_event(
+    event_type: type[events.LicenceEvent],
+    licence: Licence,
+    *,
+    owners: set[UUID],
+    actor: UUID | None,
+    now: datetime,
+    reason: str | None = None,
+) -> events.LicenceEvent:
+    """`event_type` of the licence's new state; a `reason` only for the types that carry one."""
+    facts = {} if reason is None else {"reason": reason}
+    return event_type(
+        occurred_at=now,
+        licence=licence_state(licence),
+        work_owner_ids=work_owner_ids(owners, licence),
+        actor_id=actor,
+        **facts,
+    )
+
+
+def usage_reported(
+    report: UsageReportRow, licence: Licence, *, owners: set[UUID]
+) -> events.UsageReported:
+    return events.UsageReported(
+        occurred_at=report.created_at,
+        report=events.UsageReport(
+            id=report.id,
+            licence_id=report.licence_id,
+            work_id=licence.work_id,
+            period_start=report.period_start,
+            period_end=report.period_end,
+            units=report.units,
+            gross_revenue=report.gross_revenue,
+            currency=licence.terms.currency,
+            created_at=report.created_at,
+            corrects_report_id=report.corrects_report_id,
+        ),
+        licensee_id=licence.licensee_id,
+        work_owner_ids=work_owner_ids(owners, licence),
+    )
+
+
+def statement_issued(row: StatementRow, licence: Licence) -> events.RoyaltyStatementIssued:
+    return events.RoyaltyStatementIssued(
+        occurred_at=row.issued_at,
+        statement=events.RoyaltyStatement.model_validate(
+            {**row.model_dump(), "lines": list(row.lines)}
+        ),
+        licensee_id=licence.licensee_id,
+    )
+
+
+# --- the timeline ----------------------------------------------------------------------------
+
+
+def _licence_summary(event: events.LicenceEvent) -> str:
+    licence = event.licence
+    match event:
+        case events.LicenceOffered():
+            return f"offered to {licence.licensee_id} by {event.actor_id}"
+        case events.LicenceActivated():
+            return f"accepted by {event.actor_id}"
+        case events.LicenceDeclined():
+            return f"declined by {event.actor_id}" + (f": {event.reason}" if event.reason else "")
+        case events.LicenceWithdrawn():
+            return f"withdrawn by {event.actor_id}"
+        case events.LicenceTerminated():
+            return f"terminated by {event.actor_id}: {event.reason}"
+        case events.LicenceExpired():
+            return f"expired after {licence.terms.end}"
+    raise TypeError(f"no timeline wording for {type(event).__name__}")
+
+
+def _timeline_row(event: events.EventData) -> LicenceEventRow | None:
+    """The timeline line an event implies, or None for events that are no licence's."""
+    match event:
+        case events.LicenceEvent():
+            licence_id, summary = event.licence.id, _licence_summary(event)
+        case events.UsageReported(report=report):
+            kind = "correction" if report.corrects_report_id else "usage"
+            period = Period(report.period_start, report.period_end)
+            licence_id = report.licence_id
+            summary = (
+                f"{kind} reported for {period}: {report.units} units, "
+                f"gross {report.gross_revenue} {report.currency}"
+            )
+        case events.RoyaltyStatementIssued(statement=statement):
+            period = Period(statement.period_start, statement.period_end)
+            licence_id = statement.licence_id
+            summary = (
+                f"statement for {period}: royalty {statement.royalty}, recouped "
+                f"{statement.recouped}, payable {statement.payable} {statement.currency}"
+            )
+        case _:
+            return None
+    return LicenceEventRow(
+        licence_id=licence_id, at=event.occurred_at, type=event.ce_type, summary=summary
+    )
+
+
+async def side_rows(session: AsyncSession, emitted: Sequence[events.EventData]) -> None:
+    """The unit of work's hook: one timeline line per licence, usage or statement event."""
+    session.add_all(row for row in map(_timeline_row, emitted) if row is not None)

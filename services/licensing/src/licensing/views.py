@@ -1,0 +1,247 @@
+"""The read side: every query the licensing API answers, each limited to what the caller may
+see (`domain.access`); a licence the caller may not see is absent, never forbidden."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+from uuid import UUID
+
+from contracts.enums import LicenceStatus
+from runtime.cursors import decode_cursor, encode_cursor
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlmodel import SQLModel, col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from licensing import repository as repo
+from licensing.domain.access import Caller, can_see_licence
+from licensing.domain.availability import AvailabilityConflict, Footprint, find_conflicts
+from licensing.domain.errors import UnknownLicence, UnknownWork
+from licensing.models import (
+    LicenceEventRow,
+    LicenceRow,
+    RegisterHolder,
+    RegisterWork,
+    StatementRow,
+    UsageReportRow,
+)
+
+Row = TypeVar("Row", bound=SQLModel)
+
+# --- licences --------------------------------------------------------------------------------
+
+
+def visible_to(party_id: UUID) -> ColumnElement[bool]:
+    """`domain.access.can_see_licence` as an SQL condition, for queries that page in the
+    database: the party is the licensee, the licensor or an owner of the work."""
+    owned = select(col(RegisterHolder.work_id)).where(col(RegisterHolder.party_id) == party_id)
+    return or_(
+        col(LicenceRow.licensee_id) == party_id,
+        col(LicenceRow.licensor_id) == party_id,
+        col(LicenceRow.work_id).in_(owned),
+    )
+
+
+async def visible_licences(
+    session: AsyncSession, caller: Caller, ids: Sequence[UUID]
+) -> list[LicenceRow]:
+    if not ids:
+        return []
+    rows = (
+        await session.execute(select(LicenceRow).where(col(LicenceRow.id).in_(list(ids))))
+    ).scalars()
+    found = list(rows)
+    owners = {} if caller.sees_all else await repo.owners_of(session, [r.work_id for r in found])
+    return [
+        r
+        for r in found
+        if can_see_licence(
+            caller,
+            licensee_id=r.licensee_id,
+            licensor_id=r.licensor_id,
+            owners=owners.get(r.work_id, ()),
+        )
+    ]
+
+
+async def licence(session: AsyncSession, caller: Caller, licence_id: UUID) -> LicenceRow:
+    found = await visible_licences(session, caller, [licence_id])
+    if not found:
+        raise UnknownLicence(f"no licence {licence_id}", field="licence_id")
+    return found[0]
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[LicenceRow]
+    next_cursor: str | None
+    total_count: int
+
+
+def _conditions(
+    caller: Caller,
+    *,
+    work_ids: Sequence[UUID] | None,
+    status: LicenceStatus | None,
+    licensee: UUID | None = None,
+) -> list[ColumnElement[bool]]:
+    conditions = [] if caller.sees_all else [visible_to(caller.party_id)]
+    if work_ids is not None:
+        conditions.append(col(LicenceRow.work_id).in_(list(work_ids)))
+    if status is not None:
+        conditions.append(col(LicenceRow.status) == status.value)
+    if licensee is not None:
+        conditions.append(col(LicenceRow.licensee_id) == licensee)
+    return conditions
+
+
+_ORDER = (col(LicenceRow.created_at), col(LicenceRow.id))
+
+
+async def search_licences(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    work_id: UUID | None,
+    status: LicenceStatus | None,
+    as_licensee: bool,
+    first: int,
+    after: str | None,
+) -> Page:
+    """A page of the licences the caller may see, in (created_at, id) order."""
+    conditions = _conditions(
+        caller,
+        work_ids=None if work_id is None else [work_id],
+        status=status,
+        licensee=caller.party_id if as_licensee else None,
+    )
+    total = (
+        await session.execute(select(func.count()).select_from(LicenceRow).where(*conditions))
+    ).scalar_one()
+    query = select(LicenceRow).where(*conditions)
+    if after is not None:
+        at, last_id = decode_cursor(after, (datetime, UUID))
+        query = query.where(
+            or_(
+                col(LicenceRow.created_at) > at,
+                (col(LicenceRow.created_at) == at) & (col(LicenceRow.id) > last_id),
+            )
+        )
+    rows = list((await session.execute(query.order_by(*_ORDER).limit(first + 1))).scalars())
+    page = rows[:first]
+    more = len(rows) > first
+    cursor = encode_cursor(page[-1].created_at, page[-1].id) if more else None
+    return Page(items=page, next_cursor=cursor, total_count=int(total))
+
+
+def _grouped(rows: Sequence[Row], key: Callable[[Row], UUID]) -> dict[UUID, list[Row]]:
+    grouped: dict[UUID, list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[key(row)].append(row)
+    return dict(grouped)
+
+
+async def licences_by_work(
+    session: AsyncSession, caller: Caller, *, work_ids: Sequence[UUID], status: LicenceStatus | None
+) -> dict[UUID, list[LicenceRow]]:
+    query = select(LicenceRow).where(*_conditions(caller, work_ids=work_ids, status=status))
+    rows = list((await session.execute(query.order_by(*_ORDER))).scalars())
+    return _grouped(rows, lambda r: r.work_id)
+
+
+# --- availability ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Availability:
+    """The ACTIVE licences an offer would conflict with; `shown` are those the caller may see
+    (the others still block, but their ids are withheld: DOMAIN.md, Access)."""
+
+    conflicts: list[AvailabilityConflict]
+    shown: frozenset[UUID]
+
+
+async def availability_of_works(
+    session: AsyncSession, caller: Caller, *, work_ids: Sequence[UUID], footprint: Footprint
+) -> dict[UUID, Availability]:
+    """Availability of many works at once; works the register does not know are left out."""
+    if not work_ids:
+        return {}
+    query = select(col(RegisterWork.id)).where(col(RegisterWork.id).in_(list(work_ids)))
+    known = [w for w in work_ids if w in set((await session.execute(query)).scalars())]
+    holdings = await repo.active_holdings_of(session, known)
+    conflicts = {w: find_conflicts(footprint, holdings.get(w, [])) for w in known}
+    ids = list({c.licence_id for found in conflicts.values() for c in found})
+    shown = frozenset(row.id for row in await visible_licences(session, caller, ids))
+    return {w: Availability(conflicts=found, shown=shown) for w, found in conflicts.items()}
+
+
+async def availability(
+    session: AsyncSession, caller: Caller, *, work_id: UUID, footprint: Footprint
+) -> Availability:
+    """The single-work answer: an unknown work is an error here, where a batch leaves it out."""
+    found = await availability_of_works(
+        session, caller, work_ids=[work_id], footprint=footprint
+    )
+    if work_id not in found:
+        raise UnknownWork(f"no work {work_id} in the register", field="work_id")
+    return found[work_id]
+
+
+# --- what happened under a licence ------------------------------------------------------------
+
+
+async def _of_visible(
+    session: AsyncSession,
+    caller: Caller,
+    licence_ids: Sequence[UUID],
+    query: Callable[[list[UUID]], Select[tuple[Row]]],
+    licence_of: Callable[[Row], UUID],
+) -> dict[UUID, list[Row]]:
+    """`query`'s rows under the licences of `licence_ids` the caller may see, by licence."""
+    visible = [r.id for r in await visible_licences(session, caller, licence_ids)]
+    if not visible:
+        return {}
+    return _grouped(list((await session.execute(query(visible))).scalars()), licence_of)
+
+
+async def usage_reports(
+    session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
+) -> dict[UUID, list[UsageReportRow]]:
+    def query(ids: list[UUID]) -> Select[tuple[UsageReportRow]]:
+        return (
+            select(UsageReportRow)
+            .where(col(UsageReportRow.licence_id).in_(ids))
+            .order_by(col(UsageReportRow.created_at), col(UsageReportRow.id))
+        )
+
+    return await _of_visible(session, caller, licence_ids, query, lambda r: r.licence_id)
+
+
+async def statements(
+    session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
+) -> dict[UUID, list[StatementRow]]:
+    def query(ids: list[UUID]) -> Select[tuple[StatementRow]]:
+        return (
+            select(StatementRow)
+            .where(col(StatementRow.licence_id).in_(ids))
+            .order_by(col(StatementRow.issued_at), col(StatementRow.id))
+        )
+
+    return await _of_visible(session, caller, licence_ids, query, lambda r: r.licence_id)
+
+
+async def licence_events(
+    session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
+) -> dict[UUID, list[LicenceEventRow]]:
+    def query(ids: list[UUID]) -> Select[tuple[LicenceEventRow]]:
+        return (
+            select(LicenceEventRow)
+            .where(col(LicenceEventRow.licence_id).in_(ids))
+            .order_by(col(LicenceEventRow.at), col(LicenceEventRow.id))
+        )
+
+    return await _of_visible(session, caller, licence_ids, query, lambda r: r.licence_id)
