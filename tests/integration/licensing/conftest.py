@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,9 +20,12 @@ from fastapi import FastAPI
 from licensing.app import build, serve_http
 from licensing.service import Licensing
 from licensing.settings import LicensingSettings
+from runtime.consumer import ProcessedEvent
 from runtime.http import running_server
 from runtime.kafka import reliable_producer
 from runtime.service import ServiceRuntime
+from sqlalchemy import select
+from sqlmodel import col
 
 from contracts import events
 
@@ -98,6 +101,18 @@ class Register:
         )
         return work_id
 
+    async def stale_filing(self, work_id: uuid.UUID, owners: dict[uuid.UUID, str]) -> uuid.UUID:
+        """Publishes a day-old FILED snapshot of the work (which must never win); its event id."""
+        event_id = uuid.uuid4()
+        await self.publish(
+            events.WorkFiled(
+                occurred_at=datetime.now(UTC) - timedelta(days=1),
+                work=self.state(work_id, owners, WorkStatus.FILED),
+            ),
+            event_id=event_id,
+        )
+        return event_id
+
     async def dispute(self, work_id: uuid.UUID, owners: dict[uuid.UUID, str]) -> None:
         await self.publish(
             events.WorkDisputed(
@@ -146,6 +161,14 @@ class Service:
         if party_id is not None:
             headers["Authorization"] = f"Bearer {self.token_for(party_id, *roles)}"
         return httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=30)
+
+    async def processed(self, event_id: uuid.UUID) -> bool:
+        """Whether the register consumer has recorded the event (applied or skipped)."""
+        async with self.licensing.sessions() as session:
+            found = await session.execute(
+                select(col(ProcessedEvent.event_id)).where(col(ProcessedEvent.event_id) == event_id)
+            )
+            return found.first() is not None
 
     async def knows_party(self, party_id: uuid.UUID) -> bool:
         from licensing import repository

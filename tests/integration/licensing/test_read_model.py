@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from contracts.enums import WorkStatus
@@ -28,29 +28,14 @@ READ_MODEL_TABLES = {
 }
 
 
-async def _processed(sessions: Any, event_id: uuid.UUID) -> bool:
-    async with sessions() as session:
-        found = await session.execute(
-            select(col(ProcessedEvent.event_id)).where(col(ProcessedEvent.event_id) == event_id)
-        )
-        return found.first() is not None
-
-
 async def test_older_snapshot_never_rolls_the_read_model_back(
     service: Service, register: Register
 ) -> None:
     owner = await register.party()
     work_id = await register.registered_work({owner: "100.00"})
     await wait_for(lambda: service.knows_work(work_id))
-    late = uuid.uuid4()
-    await register.publish(
-        events.WorkFiled(
-            occurred_at=datetime.now(UTC) - timedelta(days=1),
-            work=register.state(work_id, {owner: "100.00"}, WorkStatus.FILED),
-        ),
-        event_id=late,
-    )
-    await wait_for(lambda: _processed(service.licensing.sessions, late))
+    late = await register.stale_filing(work_id, {owner: "100.00"})
+    await wait_for(lambda: service.processed(late))
     assert await service.knows_work(work_id, "REGISTERED")
 
 
@@ -80,15 +65,8 @@ async def test_redelivered_event_takes_effect_once(service: Service, register: R
     # The same record again (same ce_id, same payload), as a producer retry would send it.
     await register.publish(disputed, event_id=disputed_id)
     # A stale event behind it on the same key: once it is tracked, the duplicate was seen.
-    marker = uuid.uuid4()
-    await register.publish(
-        events.WorkFiled(
-            occurred_at=datetime.now(UTC) - timedelta(days=1),
-            work=register.state(work_id, {a: "100.00"}, WorkStatus.FILED),
-        ),
-        event_id=marker,
-    )
-    await wait_for(lambda: _processed(service.licensing.sessions, marker))
+    marker = await register.stale_filing(work_id, {a: "100.00"})
+    await wait_for(lambda: service.processed(marker))
     assert await service.knows_work(work_id, "REGISTERED")
     async with service.licensing.sessions() as session:
         history = (

@@ -14,21 +14,10 @@ from contracts.envelope import encode
 from contracts.topics import FILING_WORKS
 from licensing import repository
 from licensing.domain.royalties import shares_at
-from runtime.consumer import ProcessedEvent
-from sqlalchemy import select
-from sqlmodel import col
 
 from contracts import events
 
 from .conftest import Register, Service, wait_for
-
-
-async def _processed(service: Service, event_id: uuid.UUID) -> bool:
-    async with service.licensing.sessions() as session:
-        found = await session.execute(
-            select(col(ProcessedEvent.event_id)).where(col(ProcessedEvent.event_id) == event_id)
-        )
-        return found.first() is not None
 
 
 async def test_a_later_version_wins_though_a_skewed_clock_stamped_it_earlier(
@@ -55,7 +44,7 @@ async def test_a_later_version_wins_though_a_skewed_clock_stamped_it_earlier(
         ),
         event_id=transfer_id,
     )
-    await wait_for(lambda: _processed(service, transfer_id))
+    await wait_for(lambda: service.processed(transfer_id))
     async with service.licensing.sessions() as session:
         view = await repository.work_view(session, work_id)
         history = await repository.share_history(session, work_id)
@@ -103,7 +92,7 @@ async def test_an_older_version_never_rolls_the_state_back_though_stamped_later(
                               work=register.state(work_id, {a: "100.00"}, WorkStatus.REGISTERED)),
         event_id=stale,
     )
-    await wait_for(lambda: _processed(service, stale))
+    await wait_for(lambda: service.processed(stale))
     assert await service.knows_work(work_id, "DISPUTED")
 
 

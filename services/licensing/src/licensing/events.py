@@ -15,12 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import events
 from licensing.domain.lifecycle import Licence
-from licensing.domain.terms import Period
+from licensing.domain.terms import Period, terms_fields
 from licensing.models import LicenceEventRow, StatementRow, UsageReportRow
 
 
 def licence_state(licence: Licence) -> events.LicenceState:
-    terms = licence.terms
     return events.LicenceState(
         id=licence.id,
         work_id=licence.work_id,
@@ -28,16 +27,7 @@ def licence_state(licence: Licence) -> events.LicenceState:
         licensee_id=licence.licensee_id,
         status=licence.status,
         status_reason=licence.status_reason,
-        terms=events.LicenceTerms(
-            territories=list(terms.territories),
-            media=list(terms.media),
-            exclusive=terms.exclusive,
-            start=terms.period.start,
-            end=terms.period.end,
-            royalty_rate=terms.royalty_rate,
-            advance=terms.advance,
-            currency=terms.currency,
-        ),
+        terms=events.LicenceTerms.model_validate(terms_fields(licence.terms)),
     )
 
 

@@ -11,18 +11,23 @@ beginning into an empty database rebuilds the same state, however the records ar
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from contracts.envelope import DecodedEvent
 from contracts.events import PartyEvent, PartyState, WorkEvent, WorkState
 from runtime.uow import UnitOfWork
+from sqlalchemy import TextClause, select, text
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from licensing import repository as repo
 from licensing.domain.snapshots import Stamp, shares_effective_from, supersedes
+from licensing.models import RegisterWork
 
 
 def _stamp(data: PartyEvent | WorkEvent) -> Stamp:
@@ -52,15 +57,15 @@ async def apply_register_events(uow: UnitOfWork, events: Sequence[DecodedEvent])
         elif isinstance(data, WorkEvent):
             works.append((event.id, data))
     if parties:
-        await repo.upsert_parties(uow.session, list(parties.values()))
+        await _upsert_parties(uow.session, list(parties.values()))
     if works:
         await _apply_works(uow, works)
 
 
 async def _apply_works(uow: UnitOfWork, works: list[tuple[UUID, WorkEvent]]) -> None:
     ids = list(dict.fromkeys(data.work.id for _, data in works))
-    stored = await repo.work_stamps(uow.session, ids)
-    shares_now = await repo.latest_shares(uow.session, ids)
+    stored = await _work_stamps(uow.session, ids)
+    shares_now = await _latest_shares(uow.session, ids)
     final: dict[UUID, tuple[Stamp, UUID, WorkState]] = {}
     history: dict[tuple[UUID, datetime], dict[str, str]] = {}
     for event_id, data in works:
@@ -78,6 +83,145 @@ async def _apply_works(uow: UnitOfWork, works: list[tuple[UUID, WorkEvent]]) -> 
             history[(work.id, effective_from)] = shares
             shares_now[work.id] = (shares, effective_from)
     if final:
-        await repo.replace_works(uow.session, list(final.values()))
+        await _replace_works(uow.session, list(final.values()))
     if history:
-        await repo.add_share_history(uow.session, history)
+        await _add_share_history(uow.session, history)
+
+
+# --- the read model's set-based SQL ----------------------------------------------------------
+
+# `domain.snapshots.supersedes` as the guard of an upsert (`excluded` is the incoming
+# snapshot), so two writers of one row can never roll it back.
+def _newer(table: str) -> str:
+    return (
+        f"CASE WHEN excluded.version IS NOT NULL "
+        f"THEN {table}.version IS NULL OR {table}.version < excluded.version "
+        f"ELSE {table}.version IS NULL AND {table}.last_event_at <= excluded.last_event_at END"
+    )
+
+
+def _upsert_sql(table: str, columns: Sequence[tuple[str, str]]) -> TextClause:
+    names = ", ".join(name for name, _ in columns)
+    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in columns)
+    updates = ", ".join(f"{name} = excluded.{name}" for name, _ in columns if name != "id")
+    # Every name is one of this module's constants, never input.
+    sql = (
+        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+        f"ON CONFLICT (id) DO UPDATE SET {updates} WHERE {_newer(table)}"
+    )
+    return text(sql)
+
+
+_SNAPSHOT = [("version", "bigint"), ("last_event_at", "timestamptz"), ("last_event_id", "uuid")]
+_UPSERT_PARTIES = _upsert_sql(
+    "register_party",
+    [("id", "uuid"), ("name", "text"), ("kind", "text"), ("country", "text"), *_SNAPSHOT],
+)
+_UPSERT_WORKS = _upsert_sql(
+    "register_work",
+    [("id", "uuid"), ("title", "text"), ("kind", "text"), ("status", "text"),
+     ("filing_number", "text"), ("registration_number", "text"), *_SNAPSHOT],
+)  # fmt: skip
+
+
+def _columns(snapshots: Sequence[tuple[Stamp, UUID, dict[str, Any]]]) -> dict[str, list[Any]]:
+    """Parallel arrays, one per column, of `(stamp, event id, values)` snapshots."""
+    columns: dict[str, list[Any]] = defaultdict(list)
+    for stamp, event_id, values in snapshots:
+        for name, value in values.items():
+            columns[name].append(value)
+        columns["version"].append(stamp.version)
+        columns["last_event_at"].append(stamp.occurred_at)
+        columns["last_event_id"].append(event_id)
+    return columns
+
+
+async def _upsert_parties(
+    session: AsyncSession, parties: Sequence[tuple[Stamp, UUID, PartyState]]
+) -> None:
+    await session.execute(
+        _UPSERT_PARTIES,
+        _columns([
+            (stamp, event_id, {"id": p.id, "name": p.name, "kind": p.kind.value,
+                               "country": p.country})
+            for stamp, event_id, p in parties
+        ]),
+    )  # fmt: skip
+
+
+async def _work_stamps(session: AsyncSession, work_ids: Sequence[UUID]) -> dict[UUID, Stamp]:
+    """The snapshot each of these works holds now."""
+    query = select(
+        col(RegisterWork.id), col(RegisterWork.version), col(RegisterWork.last_event_at)
+    ).where(col(RegisterWork.id).in_(list(work_ids)))
+    return {
+        work_id: Stamp(version=version, occurred_at=at)
+        for work_id, version, at in await session.execute(query)
+    }
+
+
+async def _latest_shares(
+    session: AsyncSession, work_ids: Sequence[UUID]
+) -> dict[UUID, tuple[dict[str, str], datetime]]:
+    """Each work's shares in effect now, and since when."""
+    rows = await session.execute(
+        text(
+            "SELECT DISTINCT ON (work_id) work_id, shares, effective_from FROM register_shares "
+            "WHERE work_id = ANY(CAST(:ids AS uuid[])) ORDER BY work_id, effective_from DESC"
+        ),
+        {"ids": list(work_ids)},
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+async def _replace_works(
+    session: AsyncSession, works: Sequence[tuple[Stamp, UUID, WorkState]]
+) -> None:
+    """Stores each work's newest snapshot and its rights holders in place of the old ones."""
+    await session.execute(
+        _UPSERT_WORKS,
+        _columns([
+            (stamp, event_id, {"id": w.id, "title": w.title, "kind": w.kind.value,
+                               "status": w.status.value, "filing_number": w.filing_number,
+                               "registration_number": w.registration_number})
+            for stamp, event_id, w in works
+        ]),
+    )  # fmt: skip
+    await session.execute(
+        text("DELETE FROM register_holder WHERE work_id = ANY(CAST(:ids AS uuid[]))"),
+        {"ids": [w.id for _, _, w in works]},
+    )
+    holders = [(w.id, h) for _, _, w in works for h in w.rights_holders]
+    await session.execute(
+        text(
+            "INSERT INTO register_holder (work_id, party_id, role, share) "
+            "SELECT * FROM unnest(CAST(:w AS uuid[]), CAST(:p AS uuid[]), CAST(:r AS text[]), "
+            "CAST(:s AS numeric[]))"
+        ),
+        {
+            "w": [work_id for work_id, _ in holders],
+            "p": [h.party_id for _, h in holders],
+            "r": [h.role.value for _, h in holders],
+            "s": [h.share for _, h in holders],
+        },
+    )
+
+
+async def _add_share_history(
+    session: AsyncSession, history: dict[tuple[UUID, datetime], dict[str, str]]
+) -> None:
+    """New entries of the works' share history, keyed by (work, effective from)."""
+    keys = list(history)
+    await session.execute(
+        text(
+            "INSERT INTO register_shares (work_id, effective_from, shares) "
+            "SELECT w, e, CAST(s AS jsonb) FROM unnest(CAST(:w AS uuid[]), "
+            "CAST(:e AS timestamptz[]), CAST(:s AS text[])) AS t(w, e, s) "
+            "ON CONFLICT (work_id, effective_from) DO UPDATE SET shares = excluded.shares"
+        ),
+        {
+            "w": [k[0] for k in keys],
+            "e": [k[1] for k in keys],
+            "s": [json.dumps(history[k]) for k in keys],
+        },
+    )

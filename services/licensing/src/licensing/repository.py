@@ -1,18 +1,16 @@
-"""The write side's SQL: loading and saving licences, usage and statements, the register
-facts a command decides on, and the register read model's set-based writes."""
+"""The write side's SQL: loading and saving licences, usage and statements, and reading the
+register facts a command decides on."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from contracts.enums import LicenceStatus, Medium, WorkStatus
-from sqlalchemy import TextClause, func, select, text
+from sqlalchemy import func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,8 +18,7 @@ from contracts import events
 from licensing.domain.availability import Holding
 from licensing.domain.lifecycle import Licence, WorkView
 from licensing.domain.royalties import Figures, Line, ShareSnapshot
-from licensing.domain.snapshots import Stamp
-from licensing.domain.terms import Period, Terms
+from licensing.domain.terms import Period, Terms, terms_fields
 from licensing.domain.usage import ReportedUsage
 from licensing.models import (
     LicenceEventRow,
@@ -40,11 +37,10 @@ from licensing.models import (
 async def get_work(
     session: AsyncSession, work_id: UUID, *, for_update: bool = False
 ) -> RegisterWork | None:
-    query = select(RegisterWork).where(col(RegisterWork.id) == work_id)
-    if for_update:
-        # populate_existing: the row read under the lock replaces any copy read before it.
-        query = query.with_for_update().execution_options(populate_existing=True)
-    return (await session.execute(query)).scalar_one_or_none()
+    # populate_existing: the row read under the lock replaces any copy read before it.
+    return await session.get(
+        RegisterWork, work_id, with_for_update=for_update, populate_existing=for_update
+    )
 
 
 async def owners_of(session: AsyncSession, work_ids: Iterable[UUID]) -> dict[UUID, set[UUID]]:
@@ -122,32 +118,24 @@ def to_licence(row: LicenceRow) -> Licence:
 async def get_licence(
     session: AsyncSession, licence_id: UUID, *, for_update: bool = False
 ) -> LicenceRow | None:
-    query = select(LicenceRow).where(col(LicenceRow.id) == licence_id)
-    if for_update:
-        # populate_existing: the row read under the lock replaces any copy read before it.
-        query = query.with_for_update().execution_options(populate_existing=True)
-    return (await session.execute(query)).scalar_one_or_none()
+    return await session.get(
+        LicenceRow, licence_id, with_for_update=for_update, populate_existing=for_update
+    )
 
 
 def add_licence(session: AsyncSession, licence: Licence, now: datetime) -> LicenceRow:
-    terms = licence.terms
-    row = LicenceRow(
-        id=licence.id,
-        work_id=licence.work_id,
-        licensor_id=licence.licensor_id,
-        licensee_id=licence.licensee_id,
-        status=licence.status.value,
-        status_reason=licence.status_reason,
-        territories=list(terms.territories),
-        media=[m.value for m in terms.media],
-        exclusive=terms.exclusive,
-        start=terms.period.start,
-        end=terms.period.end,
-        royalty_rate=terms.royalty_rate,
-        advance=terms.advance,
-        currency=terms.currency,
-        created_at=now,
-        updated_at=now,
+    row = LicenceRow.model_validate(
+        {
+            "id": licence.id,
+            "work_id": licence.work_id,
+            "licensor_id": licence.licensor_id,
+            "licensee_id": licence.licensee_id,
+            "status": licence.status.value,
+            "status_reason": licence.status_reason,
+            **terms_fields(licence.terms),
+            "created_at": now,
+            "updated_at": now,
+        }
     )
     session.add(row)
     return row
@@ -250,175 +238,31 @@ async def add_usage(
 ) -> tuple[UsageReportRow, StatementRow]:
     """The report and its statement; both immutable from here on (a trigger refuses changes)."""
     assert usage.period.end is not None  # a report always covers whole dates
-    report = UsageReportRow(
-        id=usage.id,
-        licence_id=licence.id,
-        period_start=usage.period.start,
-        period_end=usage.period.end,
-        units=usage.units,
-        gross_revenue=usage.gross,
-        corrects_report_id=usage.corrects,
-        reported_by=reported_by,
-        created_at=now,
-    )
-    statement = StatementRow(
-        id=statement_id,
-        licence_id=licence.id,
-        work_id=licence.work_id,
-        report_id=report.id,
-        period_start=usage.period.start,
-        period_end=usage.period.end,
-        gross=usage.gross,
-        royalty=figures.royalty,
-        recouped=figures.recouped,
-        payable=figures.payable,
-        currency=licence.terms.currency,
-        lines=[
-            {"party_id": str(line.party_id), "share": str(line.share), "amount": str(line.amount)}
-            for line in lines
-        ],
-        issued_at=now,
-    )
+    covers = {
+        "licence_id": licence.id,
+        "period_start": usage.period.start,
+        "period_end": usage.period.end,
+    }
+    report = UsageReportRow.model_validate(
+        {
+            "id": usage.id, **covers, "units": usage.units, "gross_revenue": usage.gross,
+            "corrects_report_id": usage.corrects, "reported_by": reported_by, "created_at": now,
+        }
+    )  # fmt: skip
+    statement = StatementRow.model_validate(
+        {
+            "id": statement_id, **covers, "work_id": licence.work_id, "report_id": usage.id,
+            "gross": usage.gross, "royalty": figures.royalty, "recouped": figures.recouped,
+            "payable": figures.payable, "currency": licence.terms.currency,
+            "lines": [
+                {"party_id": str(line.party_id), "share": str(line.share),
+                 "amount": str(line.amount)}
+                for line in lines
+            ],
+            "issued_at": now,
+        }
+    )  # fmt: skip
     session.add(report)
     await session.flush()  # the statement's foreign key needs the report row first
     session.add(statement)
     return report, statement
-
-
-# --- the register read model's writes (handlers.py decides what they hold) --------------------
-
-# `domain.snapshots.supersedes` as the guard of an upsert (`excluded` is the incoming
-# snapshot), so two writers of one row can never roll it back.
-def _newer(table: str) -> str:
-    return (
-        f"CASE WHEN excluded.version IS NOT NULL "
-        f"THEN {table}.version IS NULL OR {table}.version < excluded.version "
-        f"ELSE {table}.version IS NULL AND {table}.last_event_at <= excluded.last_event_at END"
-    )
-
-
-def _upsert_sql(table: str, columns: Sequence[tuple[str, str]]) -> TextClause:
-    names = ", ".join(name for name, _ in columns)
-    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in columns)
-    updates = ", ".join(f"{name} = excluded.{name}" for name, _ in columns if name != "id")
-    # Every name is one of this module's constants, never input.
-    sql = (
-        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
-        f"ON CONFLICT (id) DO UPDATE SET {updates} WHERE {_newer(table)}"
-    )
-    return text(sql)
-
-
-_SNAPSHOT = [("version", "bigint"), ("last_event_at", "timestamptz"), ("last_event_id", "uuid")]
-_UPSERT_PARTIES = _upsert_sql(
-    "register_party",
-    [("id", "uuid"), ("name", "text"), ("kind", "text"), ("country", "text"), *_SNAPSHOT],
-)
-_UPSERT_WORKS = _upsert_sql(
-    "register_work",
-    [("id", "uuid"), ("title", "text"), ("kind", "text"), ("status", "text"),
-     ("filing_number", "text"), ("registration_number", "text"), *_SNAPSHOT],
-)  # fmt: skip
-
-
-def _columns(snapshots: Sequence[tuple[Stamp, UUID, dict[str, Any]]]) -> dict[str, list[Any]]:
-    """Parallel arrays, one per column, of `(stamp, event id, values)` snapshots."""
-    columns: dict[str, list[Any]] = defaultdict(list)
-    for stamp, event_id, values in snapshots:
-        for name, value in values.items():
-            columns[name].append(value)
-        columns["version"].append(stamp.version)
-        columns["last_event_at"].append(stamp.occurred_at)
-        columns["last_event_id"].append(event_id)
-    return columns
-
-
-async def upsert_parties(
-    session: AsyncSession, parties: Sequence[tuple[Stamp, UUID, events.PartyState]]
-) -> None:
-    await session.execute(
-        _UPSERT_PARTIES,
-        _columns([
-            (stamp, event_id, {"id": p.id, "name": p.name, "kind": p.kind.value,
-                               "country": p.country})
-            for stamp, event_id, p in parties
-        ]),
-    )  # fmt: skip
-
-
-async def work_stamps(session: AsyncSession, work_ids: Sequence[UUID]) -> dict[UUID, Stamp]:
-    """The snapshot each of these works holds now."""
-    query = select(
-        col(RegisterWork.id), col(RegisterWork.version), col(RegisterWork.last_event_at)
-    ).where(col(RegisterWork.id).in_(list(work_ids)))
-    return {
-        work_id: Stamp(version=version, occurred_at=at)
-        for work_id, version, at in await session.execute(query)
-    }
-
-
-async def latest_shares(
-    session: AsyncSession, work_ids: Sequence[UUID]
-) -> dict[UUID, tuple[dict[str, str], datetime]]:
-    """Each work's shares in effect now, and since when."""
-    rows = await session.execute(
-        text(
-            "SELECT DISTINCT ON (work_id) work_id, shares, effective_from FROM register_shares "
-            "WHERE work_id = ANY(CAST(:ids AS uuid[])) ORDER BY work_id, effective_from DESC"
-        ),
-        {"ids": list(work_ids)},
-    )
-    return {row[0]: (row[1], row[2]) for row in rows}
-
-
-async def replace_works(
-    session: AsyncSession, works: Sequence[tuple[Stamp, UUID, events.WorkState]]
-) -> None:
-    """Stores each work's newest snapshot and its rights holders in place of the old ones."""
-    await session.execute(
-        _UPSERT_WORKS,
-        _columns([
-            (stamp, event_id, {"id": w.id, "title": w.title, "kind": w.kind.value,
-                               "status": w.status.value, "filing_number": w.filing_number,
-                               "registration_number": w.registration_number})
-            for stamp, event_id, w in works
-        ]),
-    )  # fmt: skip
-    await session.execute(
-        text("DELETE FROM register_holder WHERE work_id = ANY(CAST(:ids AS uuid[]))"),
-        {"ids": [w.id for _, _, w in works]},
-    )
-    holders = [(w.id, h) for _, _, w in works for h in w.rights_holders]
-    await session.execute(
-        text(
-            "INSERT INTO register_holder (work_id, party_id, role, share) "
-            "SELECT * FROM unnest(CAST(:w AS uuid[]), CAST(:p AS uuid[]), CAST(:r AS text[]), "
-            "CAST(:s AS numeric[]))"
-        ),
-        {
-            "w": [work_id for work_id, _ in holders],
-            "p": [h.party_id for _, h in holders],
-            "r": [h.role.value for _, h in holders],
-            "s": [h.share for _, h in holders],
-        },
-    )
-
-
-async def add_share_history(
-    session: AsyncSession, history: dict[tuple[UUID, datetime], dict[str, str]]
-) -> None:
-    """New entries of the works' share history, keyed by (work, effective from)."""
-    keys = list(history)
-    await session.execute(
-        text(
-            "INSERT INTO register_shares (work_id, effective_from, shares) "
-            "SELECT w, e, CAST(s AS jsonb) FROM unnest(CAST(:w AS uuid[]), "
-            "CAST(:e AS timestamptz[]), CAST(:s AS text[])) AS t(w, e, s) "
-            "ON CONFLICT (work_id, effective_from) DO UPDATE SET shares = excluded.shares"
-        ),
-        {
-            "w": [k[0] for k in keys],
-            "e": [k[1] for k in keys],
-            "s": [json.dumps(history[k]) for k in keys],
-        },
-    )

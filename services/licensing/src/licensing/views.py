@@ -4,7 +4,7 @@ see (`domain.access`); a licence the caller may not see is absent, never forbidd
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -13,6 +13,7 @@ from uuid import UUID
 from contracts.enums import LicenceStatus
 from runtime.cursors import decode_cursor, encode_cursor
 from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -137,19 +138,14 @@ async def search_licences(
     return Page(items=page, next_cursor=cursor, total_count=int(total))
 
 
-def _grouped(rows: Sequence[Row], key: Callable[[Row], UUID]) -> dict[UUID, list[Row]]:
-    grouped: dict[UUID, list[Row]] = defaultdict(list)
-    for row in rows:
-        grouped[key(row)].append(row)
-    return dict(grouped)
-
-
 async def licences_by_work(
     session: AsyncSession, caller: Caller, *, work_ids: Sequence[UUID], status: LicenceStatus | None
 ) -> dict[UUID, list[LicenceRow]]:
     query = select(LicenceRow).where(*_conditions(caller, work_ids=work_ids, status=status))
-    rows = list((await session.execute(query.order_by(*_ORDER))).scalars())
-    return _grouped(rows, lambda r: r.work_id)
+    grouped: dict[UUID, list[LicenceRow]] = defaultdict(list)
+    for row in (await session.execute(query.order_by(*_ORDER))).scalars():
+        grouped[row.work_id].append(row)
+    return dict(grouped)
 
 
 # --- availability ----------------------------------------------------------------------------
@@ -198,50 +194,38 @@ async def _of_visible(
     session: AsyncSession,
     caller: Caller,
     licence_ids: Sequence[UUID],
-    query: Callable[[list[UUID]], Select[tuple[Row]]],
-    licence_of: Callable[[Row], UUID],
+    licence_id: Mapped[UUID],
+    query: Select[tuple[UUID, Row]],
 ) -> dict[UUID, list[Row]]:
-    """`query`'s rows under the licences of `licence_ids` the caller may see, by licence."""
+    """`query`'s rows, `(licence id, row)`, under the licences of `licence_ids` the caller may
+    see, grouped by licence."""
     visible = [r.id for r in await visible_licences(session, caller, licence_ids)]
-    if not visible:
-        return {}
-    return _grouped(list((await session.execute(query(visible))).scalars()), licence_of)
+    grouped: dict[UUID, list[Row]] = defaultdict(list)
+    if visible:
+        for key, row in await session.execute(query.where(licence_id.in_(visible))):
+            grouped[key].append(row)
+    return dict(grouped)
 
 
 async def usage_reports(
     session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
 ) -> dict[UUID, list[UsageReportRow]]:
-    def query(ids: list[UUID]) -> Select[tuple[UsageReportRow]]:
-        return (
-            select(UsageReportRow)
-            .where(col(UsageReportRow.licence_id).in_(ids))
-            .order_by(col(UsageReportRow.created_at), col(UsageReportRow.id))
-        )
-
-    return await _of_visible(session, caller, licence_ids, query, lambda r: r.licence_id)
+    t, licence_id = UsageReportRow, col(UsageReportRow.licence_id)
+    query = select(licence_id, t).order_by(col(t.created_at), col(t.id))
+    return await _of_visible(session, caller, licence_ids, licence_id, query)
 
 
 async def statements(
     session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
 ) -> dict[UUID, list[StatementRow]]:
-    def query(ids: list[UUID]) -> Select[tuple[StatementRow]]:
-        return (
-            select(StatementRow)
-            .where(col(StatementRow.licence_id).in_(ids))
-            .order_by(col(StatementRow.issued_at), col(StatementRow.id))
-        )
-
-    return await _of_visible(session, caller, licence_ids, query, lambda r: r.licence_id)
+    t, licence_id = StatementRow, col(StatementRow.licence_id)
+    query = select(licence_id, t).order_by(col(t.issued_at), col(t.id))
+    return await _of_visible(session, caller, licence_ids, licence_id, query)
 
 
 async def licence_events(
     session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
 ) -> dict[UUID, list[LicenceEventRow]]:
-    def query(ids: list[UUID]) -> Select[tuple[LicenceEventRow]]:
-        return (
-            select(LicenceEventRow)
-            .where(col(LicenceEventRow.licence_id).in_(ids))
-            .order_by(col(LicenceEventRow.at), col(LicenceEventRow.id))
-        )
-
-    return await _of_visible(session, caller, licence_ids, query, lambda r: r.licence_id)
+    t, licence_id = LicenceEventRow, col(LicenceEventRow.licence_id)
+    query = select(licence_id, t).order_by(col(t.at), col(t.id))
+    return await _of_visible(session, caller, licence_ids, licence_id, query)

@@ -60,3 +60,17 @@ class Terms:
     royalty_rate: Decimal
     advance: Decimal
     currency: str
+
+
+def terms_fields(terms: Terms) -> dict[str, object]:
+    """The terms as the flat fields the licence table and the licence events both spell."""
+    return {
+        "territories": list(terms.territories),
+        "media": [m.value for m in terms.media],
+        "exclusive": terms.exclusive,
+        "start": terms.period.start,
+        "end": terms.period.end,
+        "royalty_rate": terms.royalty_rate,
+        "advance": terms.advance,
+        "currency": terms.currency,
+    }
