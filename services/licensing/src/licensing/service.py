@@ -177,46 +177,51 @@ async def accept_licence(
         )
 
 
+async def _move_by_caller(
+    uow: UnitOfWorkFactory,
+    caller: Caller,
+    licence_id: UUID,
+    event_type: type[events.LicenceEvent],
+    move: Callable[[Licence, set[UUID]], Licence],
+) -> LicenceRow:
+    """A transition the caller makes on a licence they can see: `move(licence, owners)`."""
+    async with uow() as u:
+        row = await _visible_licence(u.session, caller, licence_id, for_update=True)
+        moved = move(repo.to_licence(row), await _owners(u.session, row.work_id))
+        return await _emit_transition(
+            u, row, moved, event_type, actor=caller.party_id, reason=moved.status_reason
+        )
+
+
 async def decline_licence(
     *, uow: UnitOfWorkFactory, caller: Caller, licence_id: UUID, command: GiveReason
 ) -> LicenceRow:
-    async with uow() as u:
-        row = await _visible_licence(u.session, caller, licence_id, for_update=True)
-        declined = lifecycle.decline(
-            repo.to_licence(row), actor=caller.party_id, reason=command.reason
-        )
-        return await _emit_transition(
-            u, row, declined, events.LicenceDeclined, actor=caller.party_id,
-            reason=declined.status_reason,
-        )
+    return await _move_by_caller(
+        uow, caller, licence_id, events.LicenceDeclined,
+        lambda licence, _: lifecycle.decline(
+            licence, actor=caller.party_id, reason=command.reason
+        ),
+    )  # fmt: skip
 
 
 async def withdraw_licence(
     *, uow: UnitOfWorkFactory, caller: Caller, licence_id: UUID
 ) -> LicenceRow:
-    async with uow() as u:
-        row = await _visible_licence(u.session, caller, licence_id, for_update=True)
-        withdrawn = lifecycle.withdraw(repo.to_licence(row), actor=caller.party_id)
-        return await _emit_transition(
-            u, row, withdrawn, events.LicenceWithdrawn, actor=caller.party_id
-        )
+    return await _move_by_caller(
+        uow, caller, licence_id, events.LicenceWithdrawn,
+        lambda licence, _: lifecycle.withdraw(licence, actor=caller.party_id),
+    )  # fmt: skip
 
 
 async def terminate_licence(
     *, uow: UnitOfWorkFactory, caller: Caller, licence_id: UUID, command: GiveReason
 ) -> LicenceRow:
-    async with uow() as u:
-        row = await _visible_licence(u.session, caller, licence_id, for_update=True)
-        ended = lifecycle.terminate(
-            repo.to_licence(row),
-            actor=caller.party_id,
-            reason=command.reason,
-            owners=await _owners(u.session, row.work_id),
-        )
-        return await _emit_transition(
-            u, row, ended, events.LicenceTerminated, actor=caller.party_id,
-            reason=ended.status_reason,
-        )
+    return await _move_by_caller(
+        uow, caller, licence_id, events.LicenceTerminated,
+        lambda licence, owners: lifecycle.terminate(
+            licence, actor=caller.party_id, reason=command.reason, owners=owners
+        ),
+    )  # fmt: skip
 
 
 async def expire_due_licences(*, uow: UnitOfWorkFactory, today: date) -> int:

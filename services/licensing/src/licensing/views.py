@@ -12,7 +12,7 @@ from uuid import UUID
 
 from contracts.enums import LicenceStatus
 from runtime.cursors import decode_cursor, encode_cursor
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -194,15 +194,17 @@ async def _of_visible(
     session: AsyncSession,
     caller: Caller,
     licence_ids: Sequence[UUID],
+    table: type[Row],
     licence_id: Mapped[UUID],
-    query: Select[tuple[UUID, Row]],
+    *order: Mapped[datetime] | Mapped[UUID] | Mapped[int | None],
 ) -> dict[UUID, list[Row]]:
-    """`query`'s rows, `(licence id, row)`, under the licences of `licence_ids` the caller may
-    see, grouped by licence."""
+    """`table`'s rows under the licences of `licence_ids` the caller may see, in `order`,
+    grouped by licence."""
     visible = [r.id for r in await visible_licences(session, caller, licence_ids)]
     grouped: dict[UUID, list[Row]] = defaultdict(list)
     if visible:
-        for key, row in await session.execute(query.where(licence_id.in_(visible))):
+        query = select(licence_id, table).where(licence_id.in_(visible)).order_by(*order)
+        for key, row in await session.execute(query):
             grouped[key].append(row)
     return dict(grouped)
 
@@ -210,22 +212,25 @@ async def _of_visible(
 async def usage_reports(
     session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
 ) -> dict[UUID, list[UsageReportRow]]:
-    t, licence_id = UsageReportRow, col(UsageReportRow.licence_id)
-    query = select(licence_id, t).order_by(col(t.created_at), col(t.id))
-    return await _of_visible(session, caller, licence_ids, licence_id, query)
+    t = UsageReportRow
+    return await _of_visible(
+        session, caller, licence_ids, t, col(t.licence_id), col(t.created_at), col(t.id)
+    )
 
 
 async def statements(
     session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
 ) -> dict[UUID, list[StatementRow]]:
-    t, licence_id = StatementRow, col(StatementRow.licence_id)
-    query = select(licence_id, t).order_by(col(t.issued_at), col(t.id))
-    return await _of_visible(session, caller, licence_ids, licence_id, query)
+    t = StatementRow
+    return await _of_visible(
+        session, caller, licence_ids, t, col(t.licence_id), col(t.issued_at), col(t.id)
+    )
 
 
 async def licence_events(
     session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
 ) -> dict[UUID, list[LicenceEventRow]]:
-    t, licence_id = LicenceEventRow, col(LicenceEventRow.licence_id)
-    query = select(licence_id, t).order_by(col(t.at), col(t.id))
-    return await _of_visible(session, caller, licence_ids, licence_id, query)
+    t = LicenceEventRow
+    return await _of_visible(
+        session, caller, licence_ids, t, col(t.licence_id), col(t.at), col(t.id)
+    )
