@@ -23,7 +23,7 @@ from contracts.enums import LicenceStatus, Medium, PartyKind, Role, WorkKind, Wo
 from contracts.envelope import encode
 from cryptography.fernet import Fernet
 from devstack.kafka_access import admin_login
-from notifications.app import build
+from notifications.app import create_app
 from notifications.domain.signing import verify
 from notifications.settings import NotificationsSettings
 from runtime.http import running_server
@@ -138,7 +138,7 @@ async def running_service(
     # Topics and group of their own, so services started by different tests never share.
     platform = base.model_copy(update={"rights_topic_prefix": f"{base.rights_topic_prefix}{name}."})
     settings = test_settings(url, platform=platform, **overrides)
-    app = build(settings)
+    app = create_app(settings)
     producer = reliable_producer(settings.platform.kafka_bootstrap_servers, **admin_login())
     await producer.start()
     try:
