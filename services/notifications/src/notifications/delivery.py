@@ -18,7 +18,7 @@ import logging
 import random
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifications.channels import EmailChannel, Outcome, WebhookChannel
 from notifications.domain.retry import Verdict, next_step
-from notifications.events import FinishedDelivery, delivery_outcome
+from notifications.events import Attempt, delivered, failed
 from notifications.repository import DELIVERY_CHANNEL
 from notifications.secret_box import SecretBox
 from notifications.settings import NotificationsSettings
@@ -57,7 +57,7 @@ _CLAIM = text(
 
 _LOAD = text(
     """
-    SELECT d.id, d.channel, d.attempts AS attempt, d.recipient_id, d.event_id,
+    SELECT d.id, d.channel, d.attempts, d.recipient_id, d.event_id,
            n.id AS notification_id, n.event_type, n.subject_id, n.title, n.message,
            n.event_data, n.event_time,
            c.email, c.webhook_url, c.webhook_secret_sealed
@@ -75,7 +75,7 @@ class Claimed:
 
     id: uuid.UUID
     channel: Channel
-    attempt: int
+    attempts: int  # counting the one this claim is for
     recipient_id: uuid.UUID
     event_id: uuid.UUID
     notification_id: uuid.UUID
@@ -210,7 +210,7 @@ class DeliveryWorker(NotifiedLoop):
     async def _record(self, item: Claimed, outcome: Outcome) -> None:
         step = next_step(
             self.policy,
-            item.attempt,
+            item.attempts,
             delivered=outcome.delivered,
             permanent=outcome.permanent,
             rand=self.rand,
@@ -234,7 +234,7 @@ class DeliveryWorker(NotifiedLoop):
                     "delay": delay,
                     "final": final,
                     "id": item.id,
-                    "attempt": item.attempt,
+                    "attempt": item.attempts,
                 },
             )
             if updated.first() is None:
@@ -246,31 +246,26 @@ class DeliveryWorker(NotifiedLoop):
                 ),
                 {
                     "id": item.id,
-                    "attempt": item.attempt,
+                    "attempt": item.attempts,
                     "ok": outcome.delivered,
                     "error": outcome.error,
                 },
             )
             if final:
-                uow.emit(delivery_outcome(_finished(item, outcome), at=datetime.now(UTC)))
+                at = datetime.now(UTC)
+                uow.emit(
+                    delivered(_attempt(item), at=at)
+                    if outcome.delivered
+                    else failed(_attempt(item), at=at, error=outcome.error)
+                )
         log.info(
             "delivery %s (%s) attempt %d: %s",
             item.id,
             item.channel.value,
-            item.attempt,
+            item.attempts,
             status if final else f"retry in {delay:.2f}s ({outcome.error})",
         )
 
 
-def _finished(item: Claimed, outcome: Outcome) -> FinishedDelivery:
-    return FinishedDelivery(
-        notification_id=item.notification_id,
-        recipient_id=item.recipient_id,
-        event_id=item.event_id,
-        event_type=item.event_type,
-        subject_id=item.subject_id,
-        channel=item.channel,
-        attempts=item.attempt,
-        delivered=outcome.delivered,
-        error=outcome.error,
-    )
+def _attempt(item: Claimed) -> Attempt:
+    return Attempt(**{f.name: getattr(item, f.name) for f in fields(Attempt)})

@@ -8,15 +8,16 @@ however many rows there are.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Collection, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.sql.elements import BindParameter
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications.domain.contacts import ContactSettings
@@ -46,49 +47,44 @@ def _uuids(ids: Collection[uuid.UUID]) -> BindParameter[Any]:
     return bindparam(None, list(ids), type_=ARRAY(UUID(as_uuid=True)))
 
 
+KnownRow = TypeVar("KnownRow", KnownWork, KnownLicence)
+
+
 # --- read model ------------------------------------------------------------------------------
 
 
 async def works_by_id(
     session: AsyncSession, work_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, KnownWorkState]:
-    if not work_ids:
-        return {}
-    rows = await session.execute(
-        select(KnownWork).where(col(KnownWork.id) == any_(_uuids(work_ids)))
-    )
     return {
         work.id: KnownWorkState(
-            id=work.id,
-            title=work.title,
-            filing_number=work.filing_number,
-            registration_number=work.registration_number,
-            status=work.status,
-            owner_ids=tuple(work.owner_ids),
-            disputant_id=work.disputant_id,
+            **_fields(work, KnownWorkState) | {"owner_ids": tuple(work.owner_ids)}
         )
-        for work in rows.scalars()
+        for work in await _known(session, KnownWork, work_ids)
     }
 
 
 async def licences_by_id(
     session: AsyncSession, licence_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, KnownLicenceState]:
-    if not licence_ids:
-        return {}
-    rows = await session.execute(
-        select(KnownLicence).where(col(KnownLicence.id) == any_(_uuids(licence_ids)))
-    )
     return {
-        licence.id: KnownLicenceState(
-            id=licence.id,
-            work_id=licence.work_id,
-            licensor_id=licence.licensor_id,
-            licensee_id=licence.licensee_id,
-            status=licence.status,
-        )
-        for licence in rows.scalars()
+        licence.id: KnownLicenceState(**_fields(licence, KnownLicenceState))
+        for licence in await _known(session, KnownLicence, licence_ids)
     }
+
+
+async def _known(
+    session: AsyncSession, table: type[KnownRow], ids: Collection[uuid.UUID]
+) -> list[KnownRow]:
+    if not ids:
+        return []
+    rows = await session.execute(select(table).where(col(table.id) == any_(_uuids(ids))))
+    return list(rows.scalars())
+
+
+def _fields(row: SQLModel, state: type[KnownWorkState | KnownLicenceState]) -> dict[str, Any]:
+    """The row's values of the state's fields (a row carries bookkeeping the state does not)."""
+    return {f.name: getattr(row, f.name) for f in dataclasses.fields(state)}
 
 
 async def save_parties(session: AsyncSession, names: dict[uuid.UUID, str]) -> None:
