@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import any_, bindparam, func, select, text, update
+from sqlalchemy import TextClause, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import SQLModel, col
@@ -48,6 +48,7 @@ def _uuids(ids: Collection[uuid.UUID]) -> BindParameter[Any]:
 
 
 KnownRow = TypeVar("KnownRow", KnownWork, KnownLicence)
+Params = dict[str, list[Any]]
 
 
 # --- read model ------------------------------------------------------------------------------
@@ -87,76 +88,74 @@ def _fields(row: SQLModel, state: type[KnownWorkState | KnownLicenceState]) -> d
     return {f.name: getattr(row, f.name) for f in dataclasses.fields(state)}
 
 
-async def save_parties(session: AsyncSession, names: dict[uuid.UUID, str]) -> None:
-    """Stores each party's public name (each id once)."""
-    if not names:
-        return
-    await session.execute(
-        text(
-            "INSERT INTO known_party (id, name) "
-            "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:names AS text[])) "
-            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = now()"
-        ),
-        {"ids": list(names), "names": list(names.values())},
+def _upsert(table: str, columns: dict[str, str]) -> TextClause:
+    """One statement that stores any number of rows of `table`, keyed by `id`: each column
+    (name: SQL type, the key first) travels as one array parameter of the same name."""
+    names = ", ".join(columns)
+    # A uuid[] per row travels as text: unnest would flatten a 2-d array.
+    arrays = ", ".join(
+        f"CAST(:{name} AS {'text' if kind.endswith('[]') else kind}[])"
+        for name, kind in columns.items()
+    )
+    picked = ", ".join(
+        f"CAST({name} AS {kind})" if kind.endswith("[]") else name
+        for name, kind in columns.items()
+    )
+    updates = ", ".join(f"{name} = excluded.{name}" for name in list(columns)[1:])
+    # Table and column names are this module's constants, never input.
+    return text(
+        f"INSERT INTO {table} ({names}) SELECT {picked} FROM unnest({arrays}) AS u({names}) "  # noqa: S608
+        f"ON CONFLICT (id) DO UPDATE SET {updates}, updated_at = now()"
     )
 
 
-def _uuid_array_literal(ids: Iterable[uuid.UUID]) -> str:
-    return "{" + ",".join(str(i) for i in ids) + "}"
+_SAVE_PARTIES = _upsert("known_party", {"id": "uuid", "name": "text"})
+_WORK_COLUMNS = {
+    "id": "uuid",
+    "title": "text",
+    "filing_number": "text",
+    "registration_number": "text",
+    "status": "text",
+    "owner_ids": "uuid[]",
+    "disputant_id": "uuid",
+}
+_SAVE_WORKS = _upsert("known_work", _WORK_COLUMNS)
+_LICENCE_COLUMNS = {
+    "id": "uuid",
+    "work_id": "uuid",
+    "licensor_id": "uuid",
+    "licensee_id": "uuid",
+    "status": "text",
+}
+_SAVE_LICENCES = _upsert("known_licence", _LICENCE_COLUMNS)
+
+
+def _columns(rows: Sequence[KnownWorkState | KnownLicenceState], names: Iterable[str]) -> Params:
+    return {name: [getattr(row, name) for row in rows] for name in names}
+
+
+async def save_parties(session: AsyncSession, names: dict[uuid.UUID, str]) -> None:
+    """Stores each party's public name (each id once)."""
+    if names:
+        await session.execute(_SAVE_PARTIES, {"id": list(names), "name": list(names.values())})
 
 
 async def save_works(session: AsyncSession, works: Sequence[KnownWorkState]) -> None:
     """Stores each work's current state (each id once)."""
-    if not works:
-        return
-    await session.execute(
-        text(
-            "INSERT INTO known_work (id, title, filing_number, registration_number, status, "
-            "owner_ids, disputant_id) "
-            "SELECT i, t, f, r, s, CAST(o AS uuid[]), d FROM unnest(CAST(:ids AS uuid[]), "
-            "CAST(:titles AS text[]), CAST(:fnums AS text[]), CAST(:rnums AS text[]), "
-            "CAST(:statuses AS text[]), CAST(:owners AS text[]), CAST(:disputants AS uuid[])) "
-            "AS u(i, t, f, r, s, o, d) "
-            "ON CONFLICT (id) DO UPDATE SET title = excluded.title, "
-            "filing_number = excluded.filing_number, "
-            "registration_number = excluded.registration_number, status = excluded.status, "
-            "owner_ids = excluded.owner_ids, disputant_id = excluded.disputant_id, "
-            "updated_at = now()"
-        ),
-        {
-            "ids": [w.id for w in works],
-            "titles": [w.title for w in works],
-            "fnums": [w.filing_number for w in works],
-            "rnums": [w.registration_number for w in works],
-            "statuses": [w.status for w in works],
-            # A uuid[] per row: unnest would flatten a 2-d array, so each travels as text.
-            "owners": [_uuid_array_literal(w.owner_ids) for w in works],
-            "disputants": [w.disputant_id for w in works],
-        },
-    )
+    if works:
+        params = _columns(works, _WORK_COLUMNS)
+        params["owner_ids"] = [_uuid_array_literal(w.owner_ids) for w in works]
+        await session.execute(_SAVE_WORKS, params)
 
 
 async def save_licences(session: AsyncSession, licences: Sequence[KnownLicenceState]) -> None:
     """Stores each licence's parties (each id once)."""
-    if not licences:
-        return
-    await session.execute(
-        text(
-            "INSERT INTO known_licence (id, work_id, licensor_id, licensee_id, status) "
-            "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:works AS uuid[]), "
-            "CAST(:licensors AS uuid[]), CAST(:licensees AS uuid[]), CAST(:statuses AS text[])) "
-            "ON CONFLICT (id) DO UPDATE SET work_id = excluded.work_id, "
-            "licensor_id = excluded.licensor_id, licensee_id = excluded.licensee_id, "
-            "status = excluded.status, updated_at = now()"
-        ),
-        {
-            "ids": [lic.id for lic in licences],
-            "works": [lic.work_id for lic in licences],
-            "licensors": [lic.licensor_id for lic in licences],
-            "licensees": [lic.licensee_id for lic in licences],
-            "statuses": [lic.status for lic in licences],
-        },
-    )
+    if licences:
+        await session.execute(_SAVE_LICENCES, _columns(licences, _LICENCE_COLUMNS))
+
+
+def _uuid_array_literal(ids: Iterable[uuid.UUID]) -> str:
+    return "{" + ",".join(str(i) for i in ids) + "}"
 
 
 # --- societies and contacts ----------------------------------------------------------------
