@@ -102,6 +102,25 @@ class Service:
         finally:
             await consumer.stop()
 
+    async def set_contacts(
+        self, party: uuid.UUID, headers: dict[str, str], **contacts: str
+    ) -> None:
+        """Gives `party` its contact settings through the API, as the party itself."""
+        answer = await self.client.put(f"/contacts/{party}", json=contacts, headers=headers)
+        assert answer.status_code == 200, answer.text
+
+    async def until_delivered(self, party: uuid.UUID, count: int) -> None:
+        """Waits until `count` of the party's email/webhook deliveries are DELIVERED."""
+
+        async def done() -> bool:
+            delivered = await self.scalar(
+                "SELECT count(*) FROM delivery WHERE recipient_id = :p AND status = 'DELIVERED'",
+                p=party,
+            )
+            return bool(delivered == count)
+
+        await eventually(done)
+
     async def query(self, sql: str, **params: Any) -> list[Any]:
         async with self.app.state.runtime.sessions() as session:
             return list((await session.execute(text(sql), params)).all())

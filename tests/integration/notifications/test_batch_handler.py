@@ -36,7 +36,6 @@ from contracts import events as ev
 
 from .harness import (
     WebhookReceiver,
-    eventually,
     party_registered,
     running_service,
     work_registered,
@@ -575,12 +574,9 @@ async def test_the_consumer_applies_its_batches_with_its_one_handler(
         party = uuid.uuid4()
         address = f"batch-{party.hex[:8]}@example.com"
         with WebhookReceiver(secret=SECRET) as receiver:
-            answer = await service.client.put(
-                f"/contacts/{party}",
-                json={"email": address, "webhook_url": receiver.url, "webhook_secret": SECRET},
-                headers=auth(party),
+            await service.set_contacts(
+                party, auth(party), email=address, webhook_url=receiver.url, webhook_secret=SECRET
             )
-            assert answer.status_code == 200
             await service.publish(party_registered(party, "Batch Party"))
             registered = work_registered([party, uuid.uuid4()], title="Batched Song")
             registration_id = uuid.uuid4()
@@ -589,15 +585,7 @@ async def test_the_consumer_applies_its_batches_with_its_one_handler(
             for n in range(3):
                 await service.publish(work_registered([party], title=f"Batched {n}"))
 
-            async def all_delivered() -> bool:
-                done = await service.scalar(
-                    "SELECT count(*) FROM delivery WHERE recipient_id = :p "
-                    "AND status = 'DELIVERED'",
-                    p=party,
-                )
-                return bool(done == 2 * 5)
-
-            await eventually(all_delivered)
+            await service.until_delivered(party, 2 * 5)
             assert len(applied) == 5 and registration_id in applied  # all set-based
             assert len(receiver.calls) == 5 and all(call.authentic for call in receiver.calls)
             assert len([m for m in smtp.store.messages if address in m.rcpt_tos]) == 5

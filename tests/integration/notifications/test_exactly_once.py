@@ -23,25 +23,15 @@ async def test_same_event_delivered_five_times_yields_one_notification_per_chann
     party = uuid.uuid4()
     address = f"once-{party.hex[:8]}@example.com"
     with WebhookReceiver(secret=SECRET) as receiver:
-        answer = await service.client.put(
-            f"/contacts/{party}",
-            json={"email": address, "webhook_url": receiver.url, "webhook_secret": SECRET},
-            headers=auth(party),
+        await service.set_contacts(
+            party, auth(party), email=address, webhook_url=receiver.url, webhook_secret=SECRET
         )
-        assert answer.status_code == 200
         event = work_registered([party])
         event_id = uuid.uuid4()
         for _ in range(5):
             await service.publish(event, event_id=event_id)
 
-        async def both_delivered() -> bool:
-            done = await service.scalar(
-                "SELECT count(*) FROM delivery WHERE recipient_id = :p AND status = 'DELIVERED'",
-                p=party,
-            )
-            return bool(done == 2)
-
-        await eventually(both_delivered)
+        await service.until_delivered(party, 2)
         # A marker event published after the five copies: once it is in, all five were consumed.
         marker = uuid.uuid4()
         await service.publish(work_registered([marker]))
