@@ -23,7 +23,7 @@ from contracts.enums import LicenceStatus, Medium, PartyKind, Role, WorkKind, Wo
 from contracts.envelope import encode
 from cryptography.fernet import Fernet
 from devstack.kafka_access import admin_login
-from notifications.app import build
+from notifications.app import create_app
 from notifications.domain.signing import verify
 from notifications.settings import NotificationsSettings
 from runtime.http import running_server
@@ -102,6 +102,25 @@ class Service:
         finally:
             await consumer.stop()
 
+    async def set_contacts(
+        self, party: uuid.UUID, headers: dict[str, str], **contacts: str
+    ) -> None:
+        """Gives `party` its contact settings through the API, as the party itself."""
+        answer = await self.client.put(f"/contacts/{party}", json=contacts, headers=headers)
+        assert answer.status_code == 200, answer.text
+
+    async def until_delivered(self, party: uuid.UUID, count: int) -> None:
+        """Waits until `count` of the party's email/webhook deliveries are DELIVERED."""
+
+        async def done() -> bool:
+            delivered = await self.scalar(
+                "SELECT count(*) FROM delivery WHERE recipient_id = :p AND status = 'DELIVERED'",
+                p=party,
+            )
+            return bool(delivered == count)
+
+        await eventually(done)
+
     async def query(self, sql: str, **params: Any) -> list[Any]:
         async with self.app.state.runtime.sessions() as session:
             return list((await session.execute(text(sql), params)).all())
@@ -138,7 +157,7 @@ async def running_service(
     # Topics and group of their own, so services started by different tests never share.
     platform = base.model_copy(update={"rights_topic_prefix": f"{base.rights_topic_prefix}{name}."})
     settings = test_settings(url, platform=platform, **overrides)
-    app = build(settings)
+    app = create_app(settings)
     producer = reliable_producer(settings.platform.kafka_bootstrap_servers, **admin_login())
     await producer.start()
     try:

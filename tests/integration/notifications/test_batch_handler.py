@@ -1,18 +1,19 @@
-"""The batch handler (backlogs, replays) leaves exactly the state the per-event handler leaves.
+"""The one handler leaves the same state however a history is cut into batches.
 
 One realistic mixed history (parties, a subscribed society, contacts with email and webhook,
 works filed/registered/rejected/transferred/disputed/resolved, licences offered, accepted,
-declined, terminated and expired, usage and statements, redeliveries) is applied event by
-event to one fresh database and in uneven batches through `handle_batch` to another; every
-table must then hold the same rows (generated ids and timestamps aside). Events that change
-the read model a later event of the same batch reads (a registration then a licence naming its
-number, a dispute then its resolution, an offer then its acceptance) sit inside batches and
-across batch boundaries.
+declined, terminated and expired, usage and statements, redeliveries) is applied through
+`handle_batch` as batches of one to one fresh database, as one batch to another, and in
+uneven and in random batches to two more; every table must then hold the same rows
+(generated ids and timestamps aside). Events that change the read model a later event of the
+same batch reads (a registration then a licence naming its number, a dispute then its
+resolution, an offer then its acceptance) sit inside batches and across batch boundaries.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -24,9 +25,10 @@ from contracts.enums import Medium, PartyKind, Role, WorkKind, WorkStatus
 from contracts.envelope import DecodedEvent, decode, encode
 from notifications import repository
 from notifications.app import MIGRATIONS
-from notifications.handlers import handle_batch, handle_event
+from notifications.handlers import handle_batch
 from notifications.smtp_server import LocalSmtpServer
 from runtime.db import create_engine, session_maker, upgrade_head
+from runtime.uow import UnitOfWork, unit_of_work_factory
 from sqlalchemy import event as sa_event
 from sqlalchemy import text
 
@@ -34,7 +36,6 @@ from contracts import events as ev
 
 from .harness import (
     WebhookReceiver,
-    eventually,
     party_registered,
     running_service,
     work_registered,
@@ -448,12 +449,10 @@ async def prepare(url: str, cast: Cast) -> None:
         await engine.dispose()
 
 
-async def apply(
-    url: str, batches: list[list[DecodedEvent]], *, batch: bool
-) -> list[tuple[int, int]]:
-    """Applies the batches, each in one transaction; returns (events, statements) per batch."""
+async def apply(url: str, batches: list[list[DecodedEvent]]) -> list[tuple[int, int]]:
+    """Applies the batches, each in one unit of work; returns (events, statements) per batch."""
     engine = create_engine(url)
-    sessions = session_maker(engine)
+    uow = unit_of_work_factory(session_maker(engine))
     counted: list[int] = [0]
 
     def count(*_: Any) -> None:
@@ -464,13 +463,8 @@ async def apply(
     try:
         for chunk in batches:
             counted[0] = 0
-            if batch:
-                async with sessions() as session, session.begin():
-                    await handle_batch(session, chunk)
-            else:
-                for event in chunk:
-                    async with sessions() as session, session.begin():
-                        await handle_event(session, event)
+            async with uow() as u:
+                await handle_batch(u, chunk)
             sizes.append((len(chunk), counted[0]))
     finally:
         await engine.dispose()
@@ -517,67 +511,72 @@ async def snapshot(url: str) -> dict[str, Any]:
         await engine.dispose()
 
 
-async def test_batch_handler_leaves_the_same_state_as_event_by_event(
+async def test_one_batch_and_any_split_leave_the_same_state_as_batches_of_one(
     create_database: Callable[[str], Awaitable[str]],
 ) -> None:
     cast = Cast()
     events = history(cast)
-    one_by_one = await create_database("notif_per_event")
-    set_based = await create_database("notif_batched")
-    for url in (one_by_one, set_based):
-        await prepare(url, cast)
-
-    await apply(one_by_one, [events], batch=False)
-    # Uneven batches, so reads of state written by an earlier event fall both inside a batch
+    # Uneven cuts, so reads of state written by an earlier event fall both inside a batch
     # and across batch boundaries; one batch of a single event, one of nearly half.
     cuts = [0, 3, 4, 19, 20, 27, 41, 43, 100, len(events)]
     assert cuts[-2] < len(events)
-    batches = [events[a:b] for a, b in pairwise(cuts)]
-    counts = await apply(set_based, batches, batch=True)
+    shuffled = random.Random(1913)
+    random_cuts = sorted({0, len(events), *shuffled.sample(range(1, len(events)), 12)})
+    splits = {
+        "notif_batches_of_one": [[event] for event in events],
+        "notif_one_batch": [events],
+        "notif_uneven_batches": [events[a:b] for a, b in pairwise(cuts)],
+        "notif_random_batches": [events[a:b] for a, b in pairwise(random_cuts)],
+    }
+    counts: dict[str, list[tuple[int, int]]] = {}
+    snapshots: dict[str, dict[str, Any]] = {}
+    for name, batches in splits.items():
+        url = await create_database(name)
+        await prepare(url, cast)
+        counts[name] = await apply(url, batches)
+        snapshots[name] = await snapshot(url)
 
-    expected = await snapshot(one_by_one)
-    actual = await snapshot(set_based)
+    expected = snapshots.pop("notif_batches_of_one")
     # The history exercises what it claims to: every kind of row exists.
     assert all(expected[t] for t in ROWS if t not in ("delivery_attempt", "processed_event"))
     assert {row[2] for row in expected["delivery"]} == {"EMAIL", "WEBHOOK"}
     society_entries = [r for r in expected["notification"] if r[0] == cast.society]
     assert {r[2].rsplit(".", 2)[-2] for r in society_entries} >= {"registered", "statement_issued"}
     assert any(r[0] == cast.dao and "dispute_resolved" in r[2] for r in expected["notification"])
-    for table in expected:
-        assert actual[table] == expected[table], f"{table} differs"
+    for name, actual in snapshots.items():
+        for table in expected:
+            assert actual[table] == expected[table], f"{table} differs in {name}"
 
     # Set-based: a batch costs the same handful of statements however many events it holds.
-    assert max(statements for _, statements in counts) <= 12, counts
+    for name in ("notif_one_batch", "notif_uneven_batches"):
+        assert max(statements for _, statements in counts[name]) <= 12, counts[name]
 
 
-async def test_the_consumer_applies_its_batches_with_the_batch_handler(
+async def test_the_consumer_applies_its_batches_with_its_one_handler(
     create_database: Callable[[str], Awaitable[str]],
     smtp: LocalSmtpServer,
     auth: Callable[..., dict[str, str]],
 ) -> None:
-    """Wired in: with the threshold at 1 every batch goes set-based, and the whole path works
+    """Wired in: with the threshold at 1 every batch goes through whole, and the whole path works
     (inbox, email, signed webhook, outbox), a redelivered event still counting once."""
     async with running_service(
         create_database, "notif_batch_wired", smtp_port=smtp.port, consumer_batch_handler_min=1
     ) as service:
         consumer = service.app.state.runtime.consumers[0]
-        assert consumer.batch_handler is handle_batch
+        assert consumer.handler is handle_batch
         applied: list[uuid.UUID] = []
 
-        async def watched(session: Any, events: Sequence[DecodedEvent]) -> None:
-            await handle_batch(session, events)  # a failure here would fall back per event
+        async def watched(uow: UnitOfWork, events: Sequence[DecodedEvent]) -> None:
+            await handle_batch(uow, events)
             applied.extend(event.id for event in events)
 
-        consumer.batch_handler = watched
+        consumer.handler = watched
         party = uuid.uuid4()
         address = f"batch-{party.hex[:8]}@example.com"
         with WebhookReceiver(secret=SECRET) as receiver:
-            answer = await service.client.put(
-                f"/contacts/{party}",
-                json={"email": address, "webhook_url": receiver.url, "webhook_secret": SECRET},
-                headers=auth(party),
+            await service.set_contacts(
+                party, auth(party), email=address, webhook_url=receiver.url, webhook_secret=SECRET
             )
-            assert answer.status_code == 200
             await service.publish(party_registered(party, "Batch Party"))
             registered = work_registered([party, uuid.uuid4()], title="Batched Song")
             registration_id = uuid.uuid4()
@@ -586,15 +585,7 @@ async def test_the_consumer_applies_its_batches_with_the_batch_handler(
             for n in range(3):
                 await service.publish(work_registered([party], title=f"Batched {n}"))
 
-            async def all_delivered() -> bool:
-                done = await service.scalar(
-                    "SELECT count(*) FROM delivery WHERE recipient_id = :p "
-                    "AND status = 'DELIVERED'",
-                    p=party,
-                )
-                return bool(done == 2 * 5)
-
-            await eventually(all_delivered)
+            await service.until_delivered(party, 2 * 5)
             assert len(applied) == 5 and registration_id in applied  # all set-based
             assert len(receiver.calls) == 5 and all(call.authentic for call in receiver.calls)
             assert len([m for m in smtp.store.messages if address in m.rcpt_tos]) == 5

@@ -6,9 +6,10 @@ import uuid
 from collections.abc import Callable
 
 from contracts.envelope import decode, encode
-from notifications import service as use_cases
+from notifications.domain.inbox import entries_for
 from notifications.domain.messages import EventFacts
 from notifications.domain.recipients import NamedParties
+from notifications.handlers import notify
 from notifications.smtp_server import LocalSmtpServer
 
 from .harness import Service, WebhookReceiver, eventually, work_registered
@@ -22,25 +23,15 @@ async def test_same_event_delivered_five_times_yields_one_notification_per_chann
     party = uuid.uuid4()
     address = f"once-{party.hex[:8]}@example.com"
     with WebhookReceiver(secret=SECRET) as receiver:
-        answer = await service.client.put(
-            f"/contacts/{party}",
-            json={"email": address, "webhook_url": receiver.url, "webhook_secret": SECRET},
-            headers=auth(party),
+        await service.set_contacts(
+            party, auth(party), email=address, webhook_url=receiver.url, webhook_secret=SECRET
         )
-        assert answer.status_code == 200
         event = work_registered([party])
         event_id = uuid.uuid4()
         for _ in range(5):
             await service.publish(event, event_id=event_id)
 
-        async def both_delivered() -> bool:
-            done = await service.scalar(
-                "SELECT count(*) FROM delivery WHERE recipient_id = :p AND status = 'DELIVERED'",
-                p=party,
-            )
-            return bool(done == 2)
-
-        await eventually(both_delivered)
+        await service.until_delivered(party, 2)
         # A marker event published after the five copies: once it is in, all five were consumed.
         marker = uuid.uuid4()
         await service.publish(work_registered([marker]))
@@ -74,20 +65,19 @@ async def test_unique_key_keeps_one_notification_even_past_the_consumer_dedup(
     party = uuid.uuid4()
     record = encode(work_registered([party]), event_id=uuid.uuid4())
     event = decode(record.value, record.headers, key=record.key)
-    sessions = service.app.state.runtime.sessions
+    uow = service.app.state.runtime.uow
     created = []
     for _ in range(2):
-        async with sessions() as session, session.begin():
-            created.append(
-                await use_cases.notify(
-                    session,
-                    event=event,
-                    event_type="work.registered",
-                    named=NamedParties(rights_holders=frozenset({party})),
-                    facts=EventFacts(work_title="T"),
-                )
-            )
-    assert created[0] and created[1] == []  # (societies subscribed by other tests count too)
+        entries = entries_for(
+            event,
+            "work.registered",
+            NamedParties(rights_holders=frozenset({party})),
+            EventFacts(work_title="T"),
+            societies=frozenset(),
+        )
+        async with uow() as u:
+            created.append(await notify(u, [event], entries))
+    assert created[0] and created[1] == []
     assert (
         await service.scalar("SELECT count(*) FROM notification WHERE recipient_id = :p", p=party)
         == 1

@@ -10,7 +10,7 @@ import pytest
 from contracts.topics import NOTIFICATIONS_DELIVERIES
 from notifications.smtp_server import LocalSmtpServer
 
-from .harness import Service, WebhookReceiver, eventually, work_registered
+from .harness import Service, WebhookReceiver, work_registered
 
 SECRET = "privacy-secret-0123456789"
 
@@ -25,22 +25,12 @@ async def test_delivering_by_email_and_webhook_logs_and_publishes_no_contact_det
     party = uuid.uuid4()
     address = f"private-{party.hex[:8]}@example.com"
     with WebhookReceiver(secret=SECRET, fail_first=1) as receiver:
-        answer = await service.client.put(
-            f"/contacts/{party}",
-            json={"email": address, "webhook_url": receiver.url, "webhook_secret": SECRET},
-            headers=auth(party),
+        await service.set_contacts(
+            party, auth(party), email=address, webhook_url=receiver.url, webhook_secret=SECRET
         )
-        assert answer.status_code == 200
         await service.publish(work_registered([party]))
 
-        async def both_delivered() -> bool:
-            done = await service.scalar(
-                "SELECT count(*) FROM delivery WHERE recipient_id = :p AND status = 'DELIVERED'",
-                p=party,
-            )
-            return bool(done == 2)
-
-        await eventually(both_delivered)
+        await service.until_delivered(party, 2)
         url = receiver.url
 
     logged = "\n".join(record.getMessage() for record in caplog.records)

@@ -19,7 +19,7 @@ async def test_two_workers_never_send_the_same_delivery_twice(
     runtime = service.app.state.runtime
     second = DeliveryWorker(
         engine=runtime.engine,
-        sessions=runtime.sessions,
+        uow=runtime.uow,
         settings=service.settings,
         box=SecretBox(service.settings.secret_key.encode() if service.settings.secret_key else b""),
     )

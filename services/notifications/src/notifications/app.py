@@ -1,5 +1,6 @@
-"""Wiring and entry point: `python -m notifications` serves the API on NOTIFICATIONS_PORT
-(8003), consumes every topic the other services publish, and runs the delivery worker."""
+"""The one wiring place: `build` makes the service (runtime, consumer, delivery worker),
+`create_app` its HTTP app, and `python -m notifications` serves it on NOTIFICATIONS_PORT
+(8003), consuming every topic the other services publish and running the delivery worker."""
 
 from __future__ import annotations
 
@@ -7,43 +8,46 @@ from pathlib import Path
 
 from contracts.topics import NOTIFICATIONS_DELIVERIES, NOTIFICATIONS_GROUP
 from fastapi import FastAPI
-from runtime.http import create_app, prepare_process, serve
+from runtime.http import create_app as create_service_app
+from runtime.http import prepare_process, serve
 from runtime.service import ServiceRuntime
 
-from notifications.api import ApiContext, router
+from notifications.api import router
 from notifications.delivery import DeliveryWorker
 from notifications.handlers import CONSUMED_TOPICS, handle_batch
 from notifications.secret_box import secret_box
+from notifications.service import Notifications
 from notifications.settings import NotificationsSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build(settings: NotificationsSettings | None = None) -> FastAPI:
-    """The service's app with its consumers and worker registered (nothing starts yet)."""
-    settings = settings or NotificationsSettings()
+def build(settings: NotificationsSettings) -> tuple[ServiceRuntime, Notifications]:
+    """The service with its consumer and delivery worker registered (nothing starts yet)."""
     runtime = ServiceRuntime(
         settings, migrations_dir=MIGRATIONS, produces=[NOTIFICATIONS_DELIVERIES]
     )
-    # A backlog's batches go set-based (handle_batch), interactive traffic event by event.
-    runtime.consumer(
-        group_id=NOTIFICATIONS_GROUP,
-        topics=CONSUMED_TOPICS,
-        # Until the handlers take the unit of work themselves (issue 13).
-        handler=lambda uow, events: handle_batch(uow.session, events),
+    runtime.consumer(group_id=NOTIFICATIONS_GROUP, topics=CONSUMED_TOPICS, handler=handle_batch)
+    notifications = Notifications(
+        settings=settings, uow=runtime.uow, sessions=runtime.sessions, box=secret_box(settings)
     )
-    box = secret_box(settings)
-    worker = DeliveryWorker(
-        engine=runtime.engine, sessions=runtime.sessions, settings=settings, box=box
+    runtime.add(
+        DeliveryWorker(
+            engine=runtime.engine, uow=runtime.uow, settings=settings, box=notifications.box
+        )
     )
-    runtime.add(worker)
-    app = create_app(runtime, title="notifications", routers=[router])
-    app.state.notifications = ApiContext(settings=settings, box=box)
-    app.state.delivery_worker = worker
+    return runtime, notifications
+
+
+def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
+    """The HTTP app; its lifespan starts and stops the runtime (consumer, relay, worker)."""
+    runtime, notifications = build(settings or NotificationsSettings())
+    app = create_service_app(runtime, title="notifications", routers=[router])
+    app.state.notifications = notifications
     return app
 
 
 def main() -> None:
     settings = NotificationsSettings()
     prepare_process(settings)
-    serve(build(settings), settings)
+    serve(create_app(settings), settings)

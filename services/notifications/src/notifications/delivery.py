@@ -6,7 +6,8 @@ worker claims due rows with FOR UPDATE SKIP LOCKED, counts the attempt and lease
 outside any transaction and records the outcome in another. Any number of workers share the
 rows; a worker killed mid-send leaves a leased row that becomes due again when the lease
 ends, so a restart resumes every pending retry and the bound on attempts still holds.
-Outcomes go out as notification.delivered / notification.failed through the outbox.
+Outcomes go out as notification.delivered / notification.failed, emitted in the unit of work
+that records them.
 """
 
 from __future__ import annotations
@@ -17,20 +18,19 @@ import logging
 import random
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
 from contracts.enums import Channel
-from contracts.events import NotificationDelivered, NotificationFailed
-from runtime.db import SessionMaker
-from runtime.outbox import stage
+from runtime.uow import UnitOfWorkFactory
 from runtime.wakeup import NotifiedLoop
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifications.channels import EmailChannel, Outcome, WebhookChannel
 from notifications.domain.retry import Verdict, next_step
+from notifications.events import Attempt, delivered, failed
 from notifications.repository import DELIVERY_CHANNEL
 from notifications.secret_box import SecretBox
 from notifications.settings import NotificationsSettings
@@ -75,7 +75,7 @@ class Claimed:
 
     id: uuid.UUID
     channel: Channel
-    attempt: int
+    attempts: int  # counting the one this claim is for
     recipient_id: uuid.UUID
     event_id: uuid.UUID
     notification_id: uuid.UUID
@@ -114,7 +114,7 @@ class DeliveryWorker(NotifiedLoop):
         self,
         *,
         engine: AsyncEngine,
-        sessions: SessionMaker,
+        uow: UnitOfWorkFactory,
         settings: NotificationsSettings,
         box: SecretBox,
         email: EmailChannel | None = None,
@@ -127,7 +127,7 @@ class DeliveryWorker(NotifiedLoop):
             name="notification-delivery",
             poll_seconds=settings.delivery_poll_seconds,
         )
-        self.sessions = sessions
+        self.uow = uow
         self.settings = settings
         self.policy = settings.retry_policy
         self.box = box
@@ -168,36 +168,17 @@ class DeliveryWorker(NotifiedLoop):
 
     async def _claim(self) -> list[Claimed]:
         lease = self.settings.delivery_lease_seconds
-        async with self.sessions() as session, session.begin():
+        async with self.uow() as uow:
             ids = [
                 row[0]
-                for row in await session.execute(
+                for row in await uow.session.execute(
                     _CLAIM, {"limit": self.settings.delivery_batch_size, "lease": lease}
                 )
             ]
             if not ids:
                 return []
-            rows = (await session.execute(_LOAD, {"ids": ids})).mappings().all()
-        return [
-            Claimed(
-                id=row["id"],
-                channel=Channel(row["channel"]),
-                attempt=row["attempts"],
-                recipient_id=row["recipient_id"],
-                event_id=row["event_id"],
-                notification_id=row["notification_id"],
-                event_type=row["event_type"],
-                subject_id=row["subject_id"],
-                title=row["title"],
-                message=row["message"],
-                event_data=row["event_data"],
-                event_time=row["event_time"],
-                email=row["email"],
-                webhook_url=row["webhook_url"],
-                webhook_secret_sealed=row["webhook_secret_sealed"],
-            )
-            for row in rows
-        ]
+            rows = (await uow.session.execute(_LOAD, {"ids": ids})).mappings().all()
+        return [Claimed(**{**row, "channel": Channel(row["channel"])}) for row in rows]
 
     async def _deliver(self, item: Claimed) -> None:
         try:
@@ -229,7 +210,7 @@ class DeliveryWorker(NotifiedLoop):
     async def _record(self, item: Claimed, outcome: Outcome) -> None:
         step = next_step(
             self.policy,
-            item.attempt,
+            item.attempts,
             delivered=outcome.delivered,
             permanent=outcome.permanent,
             rand=self.rand,
@@ -237,10 +218,10 @@ class DeliveryWorker(NotifiedLoop):
         final = step.verdict is not Verdict.RETRY
         status = "PENDING" if step.verdict is Verdict.RETRY else step.verdict.value
         delay = step.wait.total_seconds()
-        async with self.sessions() as session, session.begin():
+        async with self.uow() as uow:
             # Guarded by the attempt number: if this worker's lease ran out and another one
             # claimed the row again, only the later attempt's outcome counts.
-            updated = await session.execute(
+            updated = await uow.session.execute(
                 text(
                     "UPDATE delivery SET status = :status, last_error = :error, "
                     "next_attempt_at = now() + make_interval(secs => :delay), "
@@ -253,46 +234,38 @@ class DeliveryWorker(NotifiedLoop):
                     "delay": delay,
                     "final": final,
                     "id": item.id,
-                    "attempt": item.attempt,
+                    "attempt": item.attempts,
                 },
             )
             if updated.first() is None:
                 return
-            await session.execute(
+            await uow.session.execute(
                 text(
                     "INSERT INTO delivery_attempt (delivery_id, attempt, succeeded, error) "
                     "VALUES (:id, :attempt, :ok, :error) ON CONFLICT DO NOTHING"
                 ),
                 {
                     "id": item.id,
-                    "attempt": item.attempt,
+                    "attempt": item.attempts,
                     "ok": outcome.delivered,
                     "error": outcome.error,
                 },
             )
             if final:
-                await stage(session, [self._outcome_event(item, outcome)])
+                at = datetime.now(UTC)
+                uow.emit(
+                    delivered(_attempt(item), at=at)
+                    if outcome.delivered
+                    else failed(_attempt(item), at=at, error=outcome.error)
+                )
         log.info(
             "delivery %s (%s) attempt %d: %s",
             item.id,
             item.channel.value,
-            item.attempt,
+            item.attempts,
             status if final else f"retry in {delay:.2f}s ({outcome.error})",
         )
 
-    def _outcome_event(
-        self, item: Claimed, outcome: Outcome
-    ) -> NotificationDelivered | NotificationFailed:
-        common: dict[str, Any] = {
-            "occurred_at": datetime.now(UTC),
-            "notification_id": item.notification_id,
-            "recipient_id": item.recipient_id,
-            "event_id": item.event_id,
-            "event_type": item.event_type,
-            "subject_id": item.subject_id,
-            "channel": item.channel,
-            "attempts": item.attempt,
-        }
-        if outcome.delivered:
-            return NotificationDelivered(**common)
-        return NotificationFailed(**common, error=outcome.error or "failed")
+
+def _attempt(item: Claimed) -> Attempt:
+    return Attempt(**{f.name: getattr(item, f.name) for f in fields(Attempt)})

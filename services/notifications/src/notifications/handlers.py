@@ -1,35 +1,33 @@
-"""The Kafka consumers' handlers: keep the read model, then notify everyone an event names.
+"""The consumer's one read-model writer: keep the read model, then notify everyone an event names.
 
-Everything runs in the idempotent consumer's transaction (runtime.consumer), so the read
-model, the inbox entries, the deliveries and the processed-event row commit together. Who is
-named is read from the event first (events carry the current state and the owners when it
-happened) and completed from the read model (a dispute's disputant, holders a change removed).
-
-`handle_event` applies one event; `handle_batch` applies a backlog's batch with the same
-effect as `handle_event` on each event in order, in a handful of statements: the read model
-the batch needs is read once, the events are applied to it in memory in record order (so an
-event sees what the events before it in the batch changed), and the changes, the inbox
-entries, the deliveries and the outbox rows are then written set-based. Both go through the
-same `_read`, so who is told and what they read cannot drift apart.
+`handle_batch` runs in the unit of work the idempotent consumer opened (runtime.consumer), so
+the read model, the inbox entries, the deliveries, the outbox rows and the processed-event
+rows commit together; a single event is a batch of one. Who is named is read from the event
+first (events carry the current state and the owners when it happened) and completed from
+the read model (a dispute's disputant, holders a change removed). The read model the batch
+needs is read once, the events are applied to it in memory in record order (so an event sees
+what the events before it in the batch changed), and the changes, the inbox entries and the
+deliveries are then written set-based, in a handful of statements however long the batch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
 from uuid import UUID
 
 from contracts.envelope import DecodedEvent
 from contracts.events import EventData
+from runtime.uow import UnitOfWork
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import events as ev
 from contracts import topics
-from notifications import repository, service
+from notifications import repository
+from notifications.domain.inbox import CreatedEntry, NewEntry, deliveries_for, entries_for
+from notifications.domain.known import KnownLicenceState, KnownWorkState
 from notifications.domain.messages import EventFacts
 from notifications.domain.recipients import RULES, Named, NamedParties, short_type
-from notifications.models import KnownLicence, KnownWork
+from notifications.events import inbox_delivered
 
 # Consumed topics: every topic the other services publish (never our own deliveries topic).
 CONSUMED_TOPICS: tuple[str, ...] = (
@@ -40,82 +38,21 @@ CONSUMED_TOPICS: tuple[str, ...] = (
 )
 
 
-# --- the read model, as the handlers see it ----------------------------------------------------
+class ReadModel:
+    """The rows a batch reads, loaded once, then changed in memory in record order; each
+    key's last values are what `save` writes."""
 
-
-class WorkView(Protocol):
-    @property
-    def title(self) -> str: ...
-    @property
-    def registration_number(self) -> str | None: ...
-    @property
-    def owner_ids(self) -> list[UUID]: ...
-    @property
-    def disputant_id(self) -> UUID | None: ...
-
-
-class LicenceView(Protocol):
-    @property
-    def licensor_id(self) -> UUID: ...
-
-
-class ReadModel(Protocol):
-    async def work(self, work_id: UUID) -> WorkView | None: ...
-    async def licence(self, licence_id: UUID) -> LicenceView | None: ...
-    async def save_party(self, party_id: UUID, name: str) -> None: ...
-    async def save_work(self, values: dict[str, Any]) -> None: ...
-    async def save_licence(self, values: dict[str, Any]) -> None: ...
-
-
-@dataclass
-class StoredReadModel:
-    """The read model in the database, read and written at each call (one event)."""
-
-    session: AsyncSession
-
-    async def work(self, work_id: UUID) -> KnownWork | None:
-        return await repository.get_work(self.session, work_id)
-
-    async def licence(self, licence_id: UUID) -> KnownLicence | None:
-        return await repository.get_licence(self.session, licence_id)
-
-    async def save_party(self, party_id: UUID, name: str) -> None:
-        await repository.upsert_party(self.session, party_id=party_id, name=name)
-
-    async def save_work(self, values: dict[str, Any]) -> None:
-        await repository.upsert_work(self.session, **values)
-
-    async def save_licence(self, values: dict[str, Any]) -> None:
-        await repository.upsert_licence(self.session, **values)
-
-
-@dataclass(frozen=True)
-class _Work:
-    title: str
-    registration_number: str | None
-    owner_ids: list[UUID]
-    disputant_id: UUID | None
-
-
-@dataclass(frozen=True)
-class _Licence:
-    licensor_id: UUID
-
-
-class BatchReadModel:
-    """The rows a batch reads, loaded once, then changed in memory in record order; the
-    changes (each key's last values, as the last upsert of the event-by-event path leaves
-    it) are written by `flush`."""
-
-    def __init__(self, works: dict[UUID, KnownWork], licences: dict[UUID, KnownLicence]) -> None:
-        self.works: dict[UUID, WorkView] = dict(works)
-        self.licences: dict[UUID, LicenceView] = dict(licences)
-        self.saved_parties: dict[UUID, str] = {}
-        self.saved_works: dict[UUID, dict[str, Any]] = {}
-        self.saved_licences: dict[UUID, dict[str, Any]] = {}
+    def __init__(
+        self, works: dict[UUID, KnownWorkState], licences: dict[UUID, KnownLicenceState]
+    ) -> None:
+        self.works = works
+        self.licences = licences
+        self.parties: dict[UUID, str] = {}
+        self.changed_works: dict[UUID, KnownWorkState] = {}
+        self.changed_licences: dict[UUID, KnownLicenceState] = {}
 
     @classmethod
-    async def load(cls, session: AsyncSession, batch: Sequence[EventData]) -> BatchReadModel:
+    async def load(cls, session: AsyncSession, batch: Sequence[EventData]) -> ReadModel:
         work_ids: set[UUID] = set()
         licence_ids: set[UUID] = set()
         for data in batch:
@@ -135,78 +72,75 @@ class BatchReadModel:
             await repository.licences_by_id(session, licence_ids),
         )
 
-    async def work(self, work_id: UUID) -> WorkView | None:
-        return self.works.get(work_id)
+    def save_party(self, party_id: UUID, name: str) -> None:
+        self.parties[party_id] = name
 
-    async def licence(self, licence_id: UUID) -> LicenceView | None:
-        return self.licences.get(licence_id)
+    def save_work(self, work: KnownWorkState) -> None:
+        self.works[work.id] = self.changed_works[work.id] = work
 
-    async def save_party(self, party_id: UUID, name: str) -> None:
-        self.saved_parties[party_id] = name
+    def save_licence(self, licence: KnownLicenceState) -> None:
+        self.licences[licence.id] = self.changed_licences[licence.id] = licence
 
-    async def save_work(self, values: dict[str, Any]) -> None:
-        self.works[values["id"]] = _Work(
-            title=values["title"],
-            registration_number=values["registration_number"],
-            owner_ids=list(values["owner_ids"]),
-            disputant_id=values["disputant_id"],
-        )
-        self.saved_works[values["id"]] = values
-
-    async def save_licence(self, values: dict[str, Any]) -> None:
-        self.licences[values["id"]] = _Licence(licensor_id=values["licensor_id"])
-        self.saved_licences[values["id"]] = values
-
-    async def flush(self, session: AsyncSession) -> None:
-        await repository.upsert_parties(session, self.saved_parties)
-        await repository.upsert_works(session, list(self.saved_works.values()))
-        await repository.upsert_licences(session, list(self.saved_licences.values()))
+    async def save(self, session: AsyncSession) -> None:
+        await repository.save_parties(session, self.parties)
+        await repository.save_works(session, list(self.changed_works.values()))
+        await repository.save_licences(session, list(self.changed_licences.values()))
 
 
-# --- the handlers ------------------------------------------------------------------------------
-
-
-async def handle_event(session: AsyncSession, event: DecodedEvent) -> None:
-    named, facts = await _read(StoredReadModel(session), event.data)
-    await service.notify(
-        session, event=event, event_type=short_type(event.type), named=named, facts=facts
-    )
-
-
-async def handle_batch(session: AsyncSession, events: Sequence[DecodedEvent]) -> None:
-    """The consumer's batch handler: the state `handle_event` leaves applied to each event in
-    order (read model, inbox entries, deliveries, outbox rows), in a few statements."""
-    model = await BatchReadModel.load(session, [event.data for event in events])
+async def handle_batch(uow: UnitOfWork, events: Sequence[DecodedEvent]) -> None:
+    """The consumer's handler: applies `events` in record order (read model, inbox entries,
+    deliveries, `notification.delivered` of each inbox entry) in a few statements."""
+    session = uow.session
+    model = await ReadModel.load(session, [event.data for event in events])
     needs_societies = any(
         Named.SOCIETIES in RULES.get(short_type(event.type), frozenset()) for event in events
     )
     # Nothing an event does changes the subscriptions: one read serves the whole batch.
     societies = await repository.society_ids(session) if needs_societies else frozenset()
-    planned: list[tuple[DecodedEvent, list[dict[str, Any]]]] = []
+    entries: list[NewEntry] = []
     for event in events:  # record order: each event sees what the ones before it changed
-        named, facts = await _read(model, event.data)
-        rows = service.notification_rows(
-            event, short_type(event.type), named, facts, societies=societies
-        )
-        if rows:
-            planned.append((event, rows))
-    await model.flush(session)
-    await service.notify_many(session, planned)
+        named, facts = _read(model, event.data)
+        event_type = short_type(event.type)
+        entries.extend(entries_for(event, event_type, named, facts, societies=societies))
+    await model.save(session)
+    await notify(uow, events, entries)
 
 
-async def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
+async def notify(
+    uow: UnitOfWork, events: Sequence[DecodedEvent], entries: Sequence[NewEntry]
+) -> list[CreatedEntry]:
+    """Stores the entries that are new, their deliveries and their `notification.delivered`.
+
+    The unique keys decide which entries are new, so the same event twice in a batch, or
+    notified again by a racing consumer, yields each entry once (its first copy). Returns
+    the new entries, in the order of `entries`.
+    """
+    unique: dict[tuple[UUID, UUID], NewEntry] = {}
+    for entry in entries:
+        unique.setdefault(entry.key, entry)
+    created = await repository.insert_entries(uow.session, list(unique.values()))
+    if not created:
+        return []
+    contacts = await repository.contacts_of(uow.session, {e.recipient_id for e in created})
+    await repository.insert_deliveries(uow.session, deliveries_for(created, contacts))
+    by_id = {event.id: event for event in events}
+    uow.emit(*(inbox_delivered(by_id[entry.event_id], entry) for entry in created))
+    return created
+
+
+def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
     """Who the event names and the facts its message mentions; updates the read model."""
     match data:
         case ev.PartyEvent():
-            await model.save_party(data.party.id, data.party.name)
+            model.save_party(data.party.id, data.party.name)
             return NamedParties(subject_party=data.party.id), EventFacts(party_name=data.party.name)
         case ev.WorkEvent():
-            return await _read_work(model, data)
+            return _read_work(model, data)
         case ev.LicenceEvent():
-            return await _read_licence(model, data)
+            return _read_licence(model, data)
         case ev.UsageReported():
-            work = await model.work(data.report.work_id)
-            licence = await model.licence(data.report.licence_id)
+            work = model.works.get(data.report.work_id)
+            licence = model.licences.get(data.report.licence_id)
             return (
                 NamedParties(
                     work_owners=frozenset(data.work_owner_ids),
@@ -223,8 +157,8 @@ async def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventF
             )
         case ev.RoyaltyStatementIssued():
             statement = data.statement
-            work = await model.work(statement.work_id)
-            licence = await model.licence(statement.licence_id)
+            work = model.works.get(statement.work_id)
+            licence = model.licences.get(statement.licence_id)
             return (
                 NamedParties(
                     # The lines name the owners at the period's end; a statement with nothing
@@ -251,9 +185,9 @@ async def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventF
             return NamedParties(), EventFacts()
 
 
-async def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, EventFacts]:
+def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, EventFacts]:
     state = data.work
-    known = await model.work(state.id)
+    known = model.works.get(state.id)
     previous = set(known.owner_ids) if known else set()
     disputant = known.disputant_id if known else None
     transfer: frozenset[UUID] = frozenset()
@@ -272,17 +206,17 @@ async def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties
         transfer_parties=transfer,
         disputant=disputant,
     )
-    await model.save_work(
-        {
-            "id": state.id,
-            "title": state.title,
-            "filing_number": state.filing_number,
-            "registration_number": state.registration_number,
-            "status": state.status.value,
-            "owner_ids": state.owner_ids(),
+    model.save_work(
+        KnownWorkState(
+            id=state.id,
+            title=state.title,
+            filing_number=state.filing_number,
+            registration_number=state.registration_number,
+            status=state.status.value,
+            owner_ids=tuple(state.owner_ids()),
             # The disputant matters only while the dispute is open.
-            "disputant_id": disputant if isinstance(data, ev.WorkDisputed) else None,
-        }
+            disputant_id=disputant if isinstance(data, ev.WorkDisputed) else None,
+        )
     )
     facts = EventFacts(
         work_title=state.title,
@@ -294,18 +228,18 @@ async def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties
     return named, facts
 
 
-async def _read_licence(model: ReadModel, data: ev.LicenceEvent) -> tuple[NamedParties, EventFacts]:
+def _read_licence(model: ReadModel, data: ev.LicenceEvent) -> tuple[NamedParties, EventFacts]:
     licence = data.licence
-    await model.save_licence(
-        {
-            "id": licence.id,
-            "work_id": licence.work_id,
-            "licensor_id": licence.licensor_id,
-            "licensee_id": licence.licensee_id,
-            "status": licence.status.value,
-        }
+    model.save_licence(
+        KnownLicenceState(
+            id=licence.id,
+            work_id=licence.work_id,
+            licensor_id=licence.licensor_id,
+            licensee_id=licence.licensee_id,
+            status=licence.status.value,
+        )
     )
-    work = await model.work(licence.work_id)
+    work = model.works.get(licence.work_id)
     # The event names the owners as they were when it happened: they are the ones told.
     named = NamedParties(
         work_owners=frozenset(data.work_owner_ids),

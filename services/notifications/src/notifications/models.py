@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlmodel import Field, SQLModel
 
+from notifications.domain.contacts import ContactSettings
+
 __all__ = [
     "Contact",
     "Delivery",
@@ -106,6 +108,14 @@ class Contact(SQLModel, table=True):
         default=None, sa_column=Column(LargeBinary, nullable=True)
     )
     updated_at: datetime = Field(sa_column=_utc(default_now=True))
+
+    def settings(self) -> ContactSettings:
+        """As the domain sees them: whether there is a secret, never the secret."""
+        return ContactSettings(
+            email=self.email,
+            webhook_url=self.webhook_url,
+            has_webhook_secret=self.webhook_secret_sealed is not None,
+        )
 
 
 class Society(SQLModel, table=True):

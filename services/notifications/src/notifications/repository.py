@@ -1,197 +1,161 @@
-"""The queries the service needs, each a small function over an AsyncSession."""
+"""The write side's SQL: the read model of other services' events, contacts, societies, inbox
+entries and deliveries, loaded and saved in the caller's transaction.
+
+The read model and the inbox are written set-based: one statement for a whole batch, with
+arrays as parameters (unnest), so the statement and its parameter count stay the same size
+however many rows there are.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, TypeVar
 
-from runtime.cursors import decode_cursor, encode_cursor
-from sqlalchemy import and_, any_, bindparam, func, or_, select, text, update
+from sqlalchemy import TextClause, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
-from sqlmodel import col
+from sqlalchemy.sql.elements import BindParameter
+from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifications.domain.contacts import ContactSettings
+from notifications.domain.inbox import CreatedEntry, NewDelivery, NewEntry
+from notifications.domain.known import KnownLicenceState, KnownWorkState
 from notifications.models import (
     Contact,
     Delivery,
     DeliveryStatus,
     KnownLicence,
-    KnownParty,
     KnownWork,
     Notification,
     Society,
 )
 
-# Workers LISTEN here; NOTIFY is sent at commit, so they never see uncommitted deliveries.
+# The delivery workers LISTEN here; NOTIFY is sent at commit, so they never see uncommitted rows.
 DELIVERY_CHANNEL = "notification_delivery"
+
+
+async def wake_delivery_workers(session: AsyncSession) -> None:
+    """Wakes the delivery workers at commit (Postgres folds repeats in a transaction into one)."""
+    await session.execute(text(f"SELECT pg_notify('{DELIVERY_CHANNEL}', '')"))
+
+
+def _uuids(ids: Collection[uuid.UUID]) -> BindParameter[Any]:
+    """One array parameter, however many ids (an IN list takes a parameter per id)."""
+    return bindparam(None, list(ids), type_=ARRAY(UUID(as_uuid=True)))
+
+
+KnownRow = TypeVar("KnownRow", KnownWork, KnownLicence)
+Params = dict[str, list[Any]]
 
 
 # --- read model ------------------------------------------------------------------------------
 
 
-async def upsert_party(session: AsyncSession, *, party_id: uuid.UUID, name: str) -> None:
-    stmt = insert(KnownParty).values(id=party_id, name=name)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[col(KnownParty.id)],
-            set_={"name": stmt.excluded.name, "updated_at": func.now()},
-        )
-    )
-
-
-async def party_names(
-    session: AsyncSession, party_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    ids = list(party_ids)
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(col(KnownParty.id), col(KnownParty.name)).where(col(KnownParty.id).in_(ids))
-    )
-    return {row[0]: row[1] for row in rows}
-
-
-async def get_work(session: AsyncSession, work_id: uuid.UUID) -> KnownWork | None:
-    # populate_existing: the upserts below bypass the identity map, so an object it still
-    # holds from an earlier read in this transaction would be stale.
-    return await session.get(KnownWork, work_id, populate_existing=True)
-
-
-async def upsert_work(session: AsyncSession, **values: Any) -> None:
-    """Stores a work's current state: id, title, filing_number, registration_number, status,
-    owner_ids, disputant_id."""
-    stmt = insert(KnownWork).values(**values)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[col(KnownWork.id)],
-            set_={k: getattr(stmt.excluded, k) for k in values if k != "id"}
-            | {"updated_at": func.now()},
-        )
-    )
-
-
-async def get_licence(session: AsyncSession, licence_id: uuid.UUID) -> KnownLicence | None:
-    return await session.get(KnownLicence, licence_id, populate_existing=True)
-
-
-async def upsert_licence(session: AsyncSession, **values: Any) -> None:
-    """Stores a licence's parties: id, work_id, licensor_id, licensee_id, status."""
-    stmt = insert(KnownLicence).values(**values)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[col(KnownLicence.id)],
-            set_={k: getattr(stmt.excluded, k) for k in values if k != "id"}
-            | {"updated_at": func.now()},
-        )
-    )
-
-
-# The set-based forms (handlers.handle_batch): one statement each for a whole batch, with
-# arrays as parameters (unnest) so the statement and its parameter count stay the same size
-# however many rows there are.
-
-
-def _uuids(ids: list[uuid.UUID]) -> Any:
-    """One array parameter, however many ids (an IN list takes a parameter per id)."""
-    return bindparam(None, ids, type_=ARRAY(UUID(as_uuid=True)))
-
-
 async def works_by_id(
-    session: AsyncSession, work_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, KnownWork]:
-    ids = list(work_ids)
-    if not ids:
-        return {}
-    rows = await session.execute(select(KnownWork).where(col(KnownWork.id) == any_(_uuids(ids))))
-    return {work.id: work for work in rows.scalars()}
+    session: AsyncSession, work_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, KnownWorkState]:
+    return {
+        work.id: KnownWorkState(
+            **_fields(work, KnownWorkState) | {"owner_ids": tuple(work.owner_ids)}
+        )
+        for work in await _known(session, KnownWork, work_ids)
+    }
 
 
 async def licences_by_id(
-    session: AsyncSession, licence_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, KnownLicence]:
-    ids = list(licence_ids)
+    session: AsyncSession, licence_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, KnownLicenceState]:
+    return {
+        licence.id: KnownLicenceState(**_fields(licence, KnownLicenceState))
+        for licence in await _known(session, KnownLicence, licence_ids)
+    }
+
+
+async def _known(
+    session: AsyncSession, table: type[KnownRow], ids: Collection[uuid.UUID]
+) -> list[KnownRow]:
     if not ids:
-        return {}
-    rows = await session.execute(
-        select(KnownLicence).where(col(KnownLicence.id) == any_(_uuids(ids)))
+        return []
+    rows = await session.execute(select(table).where(col(table.id) == any_(_uuids(ids))))
+    return list(rows.scalars())
+
+
+def _fields(row: SQLModel, state: type[KnownWorkState | KnownLicenceState]) -> dict[str, Any]:
+    """The row's values of the state's fields (a row carries bookkeeping the state does not)."""
+    return {f.name: getattr(row, f.name) for f in dataclasses.fields(state)}
+
+
+def _upsert(table: str, columns: dict[str, str]) -> TextClause:
+    """One statement that stores any number of rows of `table`, keyed by `id`: each column
+    (name: SQL type, the key first) travels as one array parameter of the same name."""
+    names = ", ".join(columns)
+    # A uuid[] per row travels as text: unnest would flatten a 2-d array.
+    arrays = ", ".join(
+        f"CAST(:{name} AS {'text' if kind.endswith('[]') else kind}[])"
+        for name, kind in columns.items()
     )
-    return {licence.id: licence for licence in rows.scalars()}
-
-
-async def upsert_parties(session: AsyncSession, names: dict[uuid.UUID, str]) -> None:
-    """`upsert_party` for many parties (each id once)."""
-    if not names:
-        return
-    await session.execute(
-        text(
-            "INSERT INTO known_party (id, name) "
-            "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:names AS text[])) "
-            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = now()"
-        ),
-        {"ids": list(names), "names": list(names.values())},
+    picked = ", ".join(
+        f"CAST({name} AS {kind})" if kind.endswith("[]") else name
+        for name, kind in columns.items()
+    )
+    updates = ", ".join(f"{name} = excluded.{name}" for name in list(columns)[1:])
+    # Table and column names are this module's constants, never input.
+    return text(
+        f"INSERT INTO {table} ({names}) SELECT {picked} FROM unnest({arrays}) AS u({names}) "  # noqa: S608
+        f"ON CONFLICT (id) DO UPDATE SET {updates}, updated_at = now()"
     )
 
 
-def _uuid_array_literal(ids: Sequence[uuid.UUID]) -> str:
+_SAVE_PARTIES = _upsert("known_party", {"id": "uuid", "name": "text"})
+_WORK_COLUMNS = {
+    "id": "uuid",
+    "title": "text",
+    "filing_number": "text",
+    "registration_number": "text",
+    "status": "text",
+    "owner_ids": "uuid[]",
+    "disputant_id": "uuid",
+}
+_SAVE_WORKS = _upsert("known_work", _WORK_COLUMNS)
+_LICENCE_COLUMNS = {
+    "id": "uuid",
+    "work_id": "uuid",
+    "licensor_id": "uuid",
+    "licensee_id": "uuid",
+    "status": "text",
+}
+_SAVE_LICENCES = _upsert("known_licence", _LICENCE_COLUMNS)
+
+
+def _columns(rows: Sequence[KnownWorkState | KnownLicenceState], names: Iterable[str]) -> Params:
+    return {name: [getattr(row, name) for row in rows] for name in names}
+
+
+async def save_parties(session: AsyncSession, names: dict[uuid.UUID, str]) -> None:
+    """Stores each party's public name (each id once)."""
+    if names:
+        await session.execute(_SAVE_PARTIES, {"id": list(names), "name": list(names.values())})
+
+
+async def save_works(session: AsyncSession, works: Sequence[KnownWorkState]) -> None:
+    """Stores each work's current state (each id once)."""
+    if works:
+        params = _columns(works, _WORK_COLUMNS)
+        params["owner_ids"] = [_uuid_array_literal(w.owner_ids) for w in works]
+        await session.execute(_SAVE_WORKS, params)
+
+
+async def save_licences(session: AsyncSession, licences: Sequence[KnownLicenceState]) -> None:
+    """Stores each licence's parties (each id once)."""
+    if licences:
+        await session.execute(_SAVE_LICENCES, _columns(licences, _LICENCE_COLUMNS))
+
+
+def _uuid_array_literal(ids: Iterable[uuid.UUID]) -> str:
     return "{" + ",".join(str(i) for i in ids) + "}"
-
-
-async def upsert_works(session: AsyncSession, works: Sequence[dict[str, Any]]) -> None:
-    """`upsert_work` for many works (each id once; the values `upsert_work` takes)."""
-    if not works:
-        return
-    await session.execute(
-        text(
-            "INSERT INTO known_work (id, title, filing_number, registration_number, status, "
-            "owner_ids, disputant_id) "
-            "SELECT i, t, f, r, s, CAST(o AS uuid[]), d FROM unnest(CAST(:ids AS uuid[]), "
-            "CAST(:titles AS text[]), CAST(:fnums AS text[]), CAST(:rnums AS text[]), "
-            "CAST(:statuses AS text[]), CAST(:owners AS text[]), CAST(:disputants AS uuid[])) "
-            "AS u(i, t, f, r, s, o, d) "
-            "ON CONFLICT (id) DO UPDATE SET title = excluded.title, "
-            "filing_number = excluded.filing_number, "
-            "registration_number = excluded.registration_number, status = excluded.status, "
-            "owner_ids = excluded.owner_ids, disputant_id = excluded.disputant_id, "
-            "updated_at = now()"
-        ),
-        {
-            "ids": [w["id"] for w in works],
-            "titles": [w["title"] for w in works],
-            "fnums": [w["filing_number"] for w in works],
-            "rnums": [w["registration_number"] for w in works],
-            "statuses": [w["status"] for w in works],
-            # A uuid[] per row: unnest would flatten a 2-d array, so each travels as text.
-            "owners": [_uuid_array_literal(w["owner_ids"]) for w in works],
-            "disputants": [w["disputant_id"] for w in works],
-        },
-    )
-
-
-async def upsert_licences(session: AsyncSession, licences: Sequence[dict[str, Any]]) -> None:
-    """`upsert_licence` for many licences (each id once; the values `upsert_licence` takes)."""
-    if not licences:
-        return
-    await session.execute(
-        text(
-            "INSERT INTO known_licence (id, work_id, licensor_id, licensee_id, status) "
-            "SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:works AS uuid[]), "
-            "CAST(:licensors AS uuid[]), CAST(:licensees AS uuid[]), CAST(:statuses AS text[])) "
-            "ON CONFLICT (id) DO UPDATE SET work_id = excluded.work_id, "
-            "licensor_id = excluded.licensor_id, licensee_id = excluded.licensee_id, "
-            "status = excluded.status, updated_at = now()"
-        ),
-        {
-            "ids": [lic["id"] for lic in licences],
-            "works": [lic["work_id"] for lic in licences],
-            "licensors": [lic["licensor_id"] for lic in licences],
-            "licensees": [lic["licensee_id"] for lic in licences],
-            "statuses": [lic["status"] for lic in licences],
-        },
-    )
 
 
 # --- societies and contacts ----------------------------------------------------------------
@@ -213,18 +177,19 @@ async def remove_society(session: AsyncSession, *, party_id: uuid.UUID) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-async def get_contact(session: AsyncSession, party_id: uuid.UUID) -> Contact | None:
-    return await session.get(Contact, party_id)
+async def contact_for_update(session: AsyncSession, party_id: uuid.UUID) -> ContactSettings | None:
+    """A party's contact settings, locked until the transaction ends (changes serialise)."""
+    stored = await session.get(Contact, party_id, with_for_update=True)
+    return stored.settings() if stored is not None else None
 
 
 async def contacts_of(
-    session: AsyncSession, party_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, Contact]:
-    ids = list(party_ids)
-    if not ids:
+    session: AsyncSession, party_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, ContactSettings]:
+    if not party_ids:
         return {}
-    rows = await session.execute(select(Contact).where(col(Contact.party_id).in_(ids)))
-    return {contact.party_id: contact for contact in rows.scalars()}
+    rows = await session.execute(select(Contact).where(col(Contact.party_id).in_(party_ids)))
+    return {contact.party_id: contact.settings() for contact in rows.scalars()}
 
 
 async def save_contact(
@@ -236,7 +201,7 @@ async def save_contact(
     sealed_secret: bytes | None,
     keep_secret: bool,
 ) -> None:
-    values: dict[str, Any] = {"party_id": party_id, "email": email, "webhook_url": webhook_url}
+    values: dict[str, object] = {"party_id": party_id, "email": email, "webhook_url": webhook_url}
     if not keep_secret:
         values["webhook_secret_sealed"] = sealed_secret
     stmt = insert(Contact).values(**values)
@@ -249,200 +214,89 @@ async def save_contact(
     )
 
 
-# --- inbox -----------------------------------------------------------------------------------
+# --- inbox and deliveries --------------------------------------------------------------------
+
+_INSERT_ENTRIES = text(
+    "INSERT INTO notification (id, recipient_id, event_id, event_type, subject_id, "
+    "title, message, event_data, event_time) "
+    "SELECT i, r, e, t, s, ti, m, CAST(d AS jsonb), at FROM unnest("
+    "CAST(:ids AS uuid[]), CAST(:recipients AS uuid[]), CAST(:events AS uuid[]), "
+    "CAST(:types AS text[]), CAST(:subjects AS text[]), CAST(:titles AS text[]), "
+    "CAST(:messages AS text[]), CAST(:data AS text[]), CAST(:times AS timestamptz[])) "
+    "AS u(i, r, e, t, s, ti, m, d, at) "
+    # The unique key makes a redelivered event a no-op, even when two consumers race.
+    "ON CONFLICT (event_id, recipient_id) DO NOTHING "
+    "RETURNING id, event_id, recipient_id"
+)
 
 
-async def insert_notifications(
-    session: AsyncSession, rows: Sequence[dict[str, Any]]
-) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """Inserts inbox entries; returns (id, recipient) of those that did not exist yet.
-
-    The unique key (event_id, recipient_id) makes a redelivered event a no-op, even when two
-    consumers race: no check-then-insert.
-    """
-    if not rows:
+async def insert_entries(
+    session: AsyncSession, entries: Sequence[NewEntry]
+) -> list[CreatedEntry]:
+    """Stores the entries that do not exist yet, in one statement; returns those, in the
+    order of `entries` (not the order the database answered in)."""
+    if not entries:
         return []
+    serialised: dict[int, str] = {}  # an event's payload once, shared by its entries
+    for entry in entries:
+        if id(entry.event_data) not in serialised:
+            serialised[id(entry.event_data)] = json.dumps(entry.event_data)
     result = await session.execute(
-        insert(Notification)
-        .values(list(rows))
-        .on_conflict_do_nothing(index_elements=["event_id", "recipient_id"])
-        .returning(col(Notification.id), col(Notification.recipient_id))
-    )
-    return [(row[0], row[1]) for row in result]
-
-
-async def insert_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
-    if not rows:
-        return 0
-    result = await session.execute(
-        insert(Delivery)
-        .values(list(rows))
-        .on_conflict_do_nothing(index_elements=["event_id", "recipient_id", "channel"])
-        .returning(col(Delivery.id))
-    )
-    created = len(result.all())
-    if created:
-        await session.execute(text(f"SELECT pg_notify('{DELIVERY_CHANNEL}', '')"))
-    return created
-
-
-async def insert_notifications_many(
-    session: AsyncSession, rows: Sequence[dict[str, Any]]
-) -> dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID]:
-    """`insert_notifications` in one statement for any number of events: returns the id of
-    each entry that did not exist yet, keyed by (event_id, recipient_id)."""
-    if not rows:
-        return {}
-    serialised: dict[int, str] = {}  # an event's payload once, shared by its rows' dicts
-    for row in rows:
-        if id(row["event_data"]) not in serialised:
-            serialised[id(row["event_data"])] = json.dumps(row["event_data"])
-    result = await session.execute(
-        text(
-            "INSERT INTO notification (id, recipient_id, event_id, event_type, subject_id, "
-            "title, message, event_data, event_time) "
-            "SELECT i, r, e, t, s, ti, m, CAST(d AS jsonb), at FROM unnest("
-            "CAST(:ids AS uuid[]), CAST(:recipients AS uuid[]), CAST(:events AS uuid[]), "
-            "CAST(:types AS text[]), CAST(:subjects AS text[]), CAST(:titles AS text[]), "
-            "CAST(:messages AS text[]), CAST(:data AS text[]), CAST(:times AS timestamptz[])) "
-            "AS u(i, r, e, t, s, ti, m, d, at) "
-            "ON CONFLICT (event_id, recipient_id) DO NOTHING "
-            "RETURNING id, event_id, recipient_id"
-        ),
+        _INSERT_ENTRIES,
         {
-            "ids": [row["id"] for row in rows],
-            "recipients": [row["recipient_id"] for row in rows],
-            "events": [row["event_id"] for row in rows],
-            "types": [row["event_type"] for row in rows],
-            "subjects": [row["subject_id"] for row in rows],
-            "titles": [row["title"] for row in rows],
-            "messages": [row["message"] for row in rows],
-            "data": [serialised[id(row["event_data"])] for row in rows],
-            "times": [row["event_time"] for row in rows],
+            "ids": [e.id for e in entries],
+            "recipients": [e.recipient_id for e in entries],
+            "events": [e.event_id for e in entries],
+            "types": [e.event_type for e in entries],
+            "subjects": [e.subject_id for e in entries],
+            "titles": [e.title for e in entries],
+            "messages": [e.message for e in entries],
+            "data": [serialised[id(e.event_data)] for e in entries],
+            "times": [e.event_time for e in entries],
         },
     )
-    return {(row[1], row[2]): row[0] for row in result}
+    created = {(row[1], row[2]): row[0] for row in result}
+    return [
+        CreatedEntry(id=created[e.key], recipient_id=e.recipient_id, event_id=e.event_id)
+        for e in entries
+        if e.key in created
+    ]
 
 
-async def insert_deliveries_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
-    """`insert_deliveries` in one statement for any number of events; one NOTIFY."""
-    if not rows:
+_INSERT_DELIVERIES = text(
+    "INSERT INTO delivery (id, notification_id, recipient_id, event_id, channel, "
+    "status, attempts) "
+    "SELECT i, n, r, e, c, :pending, 0 FROM unnest(CAST(:ids AS uuid[]), "
+    "CAST(:notifications AS uuid[]), CAST(:recipients AS uuid[]), "
+    "CAST(:events AS uuid[]), CAST(:channels AS text[])) AS u(i, n, r, e, c) "
+    "ON CONFLICT (event_id, recipient_id, channel) DO NOTHING "
+    "RETURNING id"
+)
+
+
+async def insert_deliveries(session: AsyncSession, deliveries: Sequence[NewDelivery]) -> int:
+    """Stores the deliveries that do not exist yet, in one statement, and wakes the workers."""
+    if not deliveries:
         return 0
     result = await session.execute(
-        text(
-            "INSERT INTO delivery (id, notification_id, recipient_id, event_id, channel, "
-            "status, attempts) "
-            "SELECT i, n, r, e, c, s, a FROM unnest(CAST(:ids AS uuid[]), "
-            "CAST(:notifications AS uuid[]), CAST(:recipients AS uuid[]), "
-            "CAST(:events AS uuid[]), CAST(:channels AS text[]), CAST(:statuses AS text[]), "
-            "CAST(:attempts AS integer[])) AS u(i, n, r, e, c, s, a) "
-            "ON CONFLICT (event_id, recipient_id, channel) DO NOTHING "
-            "RETURNING id"
-        ),
+        _INSERT_DELIVERIES,
         {
-            "ids": [row["id"] for row in rows],
-            "notifications": [row["notification_id"] for row in rows],
-            "recipients": [row["recipient_id"] for row in rows],
-            "events": [row["event_id"] for row in rows],
-            "channels": [row["channel"] for row in rows],
-            "statuses": [row["status"] for row in rows],
-            "attempts": [row["attempts"] for row in rows],
+            "ids": [d.id for d in deliveries],
+            "notifications": [d.notification_id for d in deliveries],
+            "recipients": [d.recipient_id for d in deliveries],
+            "events": [d.event_id for d in deliveries],
+            "channels": [d.channel.value for d in deliveries],
+            "pending": DeliveryStatus.PENDING.value,
         },
     )
     created = len(result.all())
     if created:
-        await session.execute(text(f"SELECT pg_notify('{DELIVERY_CHANNEL}', '')"))
+        await wake_delivery_workers(session)
     return created
-
-
-@dataclass(frozen=True)
-class Cursor:
-    created_at: datetime
-    id: uuid.UUID
-
-    def encode(self) -> str:
-        return encode_cursor(self.created_at, self.id)
-
-    @staticmethod
-    def decode(token: str) -> Cursor:
-        created_at, ident = decode_cursor(token, (datetime, uuid.UUID), field="after")
-        return Cursor(created_at=created_at, id=ident)
-
-
-async def inbox_page(
-    session: AsyncSession,
-    *,
-    recipient_id: uuid.UUID,
-    unread_only: bool,
-    first: int,
-    after: Cursor | None,
-) -> tuple[list[Notification], int, Cursor | None]:
-    """A page of a recipient's inbox, newest first, with the total and the next cursor."""
-    conditions: list[Any] = [col(Notification.recipient_id) == recipient_id]
-    if unread_only:
-        conditions.append(col(Notification.read_at).is_(None))
-    total = await session.scalar(
-        select(func.count()).select_from(Notification).where(and_(*conditions))
-    )
-    page_conditions = list(conditions)
-    if after is not None:
-        # Keyset pagination on (created_at, id): stable while new entries arrive.
-        page_conditions.append(
-            or_(
-                col(Notification.created_at) < after.created_at,
-                and_(
-                    col(Notification.created_at) == after.created_at,
-                    col(Notification.id) < after.id,
-                ),
-            )
-        )
-    rows = await session.execute(
-        select(Notification)
-        .where(and_(*page_conditions))
-        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
-        .limit(first + 1)
-    )
-    items = list(rows.scalars())
-    next_cursor = None
-    if len(items) > first:
-        items = items[:first]
-        last = items[-1]
-        next_cursor = Cursor(created_at=last.created_at, id=last.id)
-    return items, int(total or 0), next_cursor
-
-
-async def notifications_by_subject(
-    session: AsyncSession, *, recipient_id: uuid.UUID, subject_ids: Sequence[str]
-) -> list[Notification]:
-    rows = await session.execute(
-        select(Notification)
-        .where(
-            col(Notification.recipient_id) == recipient_id,
-            col(Notification.subject_id).in_(subject_ids),
-        )
-        .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
-    )
-    return list(rows.scalars())
-
-
-async def deliveries_of(
-    session: AsyncSession, notification_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Delivery]]:
-    grouped: dict[uuid.UUID, list[Delivery]] = {n: [] for n in notification_ids}
-    if not notification_ids:
-        return grouped
-    rows = await session.execute(
-        select(Delivery)
-        .where(col(Delivery.notification_id).in_(notification_ids))
-        .order_by(col(Delivery.channel))
-    )
-    for delivery in rows.scalars():
-        grouped[delivery.notification_id].append(delivery)
-    return grouped
 
 
 async def mark_read(
-    session: AsyncSession, *, recipient_id: uuid.UUID, ids: Sequence[uuid.UUID]
+    session: AsyncSession, *, recipient_id: uuid.UUID, ids: Collection[uuid.UUID]
 ) -> int:
     """Marks the recipient's own unread entries among `ids`; others' ids change nothing."""
     if not ids:
@@ -459,6 +313,10 @@ async def mark_read(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def delivery_for_update(session: AsyncSession, delivery_id: uuid.UUID) -> Delivery | None:
+    return await session.get(Delivery, delivery_id, with_for_update=True)
+
+
 async def requeue_delivery(session: AsyncSession, delivery: Delivery) -> None:
     """Puts a finished delivery back to PENDING, due now, and wakes the workers."""
     await session.execute(
@@ -467,4 +325,4 @@ async def requeue_delivery(session: AsyncSession, delivery: Delivery) -> None:
         .values(status=DeliveryStatus.PENDING.value, finished_at=None, next_attempt_at=func.now())
     )
     await session.refresh(delivery)
-    await session.execute(text(f"SELECT pg_notify('{DELIVERY_CHANNEL}', '')"))
+    await wake_delivery_workers(session)

@@ -32,6 +32,9 @@ class ContactSettings:
     has_webhook_secret: bool
 
 
+NO_CONTACTS = ContactSettings(email=None, webhook_url=None, has_webhook_secret=False)
+
+
 @dataclass(frozen=True)
 class ContactChange:
     """The settings after a change, and what to do with the stored secret."""

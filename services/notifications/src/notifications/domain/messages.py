@@ -79,9 +79,35 @@ def compose(event_type: str, facts: EventFacts, recipient: UUID) -> Message:
     return Message(subject=f"{SUBJECT_PREFIX} {subject}", body=body)
 
 
+# The event types whose words are a headline and a sentence about the work or the licence:
+# `{work}`, `{licence}`, `{reason}` and `{period}` are filled from the event's facts.
+TEXTS: dict[str, tuple[str, str]] = {
+    "work.filed": ("Work filed", "{work} was filed and is being examined."),
+    "work.rejected": ("Work rejected", "{work} was rejected.{reason}"),
+    "work.review_requested": (
+        "Work under review",
+        "{work} needs an examiner's review before it can be registered.{reason}",
+    ),
+    "work.disputed": ("Work disputed", "{work} is disputed.{reason}"),
+    "work.dispute_resolved": ("Dispute resolved", "The dispute over {work} is resolved.{reason}"),
+    "licence.offered": ("Licence offered", "A {licence} was offered."),
+    "licence.activated": ("Licence active", "The {licence} was accepted and is active."),
+    "licence.declined": ("Licence declined", "The {licence} was declined.{reason}"),
+    "licence.withdrawn": ("Licence offer withdrawn", "The offer of {licence} was withdrawn."),
+    "licence.terminated": ("Licence terminated", "The {licence} was terminated.{reason}"),
+    "licence.expired": ("Licence expired", "The {licence} reached its end date."),
+    "usage.reported": ("Usage reported", "Usage of {work} was reported under {licence}{period}."),
+}
+
+
 def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, str]:
     work = _work(facts)
-    licence = _licence(facts)
+    if event_type in TEXTS:
+        headline, body = TEXTS[event_type]
+        filled = body.format(
+            work=work, licence=_licence(facts), reason=_reason(facts), period=_period(facts)
+        )
+        return _about(headline, facts), filled
     match event_type:
         case "party.registered":
             name = facts.party_name or "your party"
@@ -94,8 +120,6 @@ def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, st
                 "Party details updated",
                 f"The public details of {facts.party_name or 'your party'} were updated.",
             )
-        case "work.filed":
-            return _about("Work filed", facts), f"{work} was filed and is being examined."
         case "work.registered":
             return (
                 _about("Work registered", facts),
@@ -103,54 +127,11 @@ def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, st
                 if facts.registration_number
                 else f"{work} is registered.",
             )
-        case "work.rejected":
-            return _about("Work rejected", facts), f"{work} was rejected.{_reason(facts)}"
-        case "work.review_requested":
-            return (
-                _about("Work under review", facts),
-                f"{work} needs an examiner's review before it can be registered.{_reason(facts)}",
-            )
         case "work.ownership_transferred":
             share = f" {facts.transfer_share}%" if facts.transfer_share is not None else ""
             return (
                 _about("Ownership transferred", facts),
                 f"A share{share} of {work} changed hands; the rights holders are updated.",
-            )
-        case "work.disputed":
-            return _about("Work disputed", facts), f"{work} is disputed.{_reason(facts)}"
-        case "work.dispute_resolved":
-            return (
-                _about("Dispute resolved", facts),
-                f"The dispute over {work} is resolved.{_reason(facts)}",
-            )
-        case "licence.offered":
-            return _about("Licence offered", facts), f"A {licence} was offered."
-        case "licence.activated":
-            return (
-                _about("Licence active", facts),
-                f"The {licence} was accepted and is active.",
-            )
-        case "licence.declined":
-            return (
-                _about("Licence declined", facts),
-                f"The {licence} was declined.{_reason(facts)}",
-            )
-        case "licence.withdrawn":
-            return (
-                _about("Licence offer withdrawn", facts),
-                f"The offer of {licence} was withdrawn.",
-            )
-        case "licence.terminated":
-            return (
-                _about("Licence terminated", facts),
-                f"The {licence} was terminated.{_reason(facts)}",
-            )
-        case "licence.expired":
-            return _about("Licence expired", facts), f"The {licence} reached its end date."
-        case "usage.reported":
-            return (
-                _about("Usage reported", facts),
-                f"Usage of {work} was reported under {licence}{_period(facts)}.",
             )
         case "royalty.statement_issued":
             own = facts.line_amounts.get(recipient)

@@ -1,0 +1,49 @@
+"""This service's outcomes as contract events: `notification.delivered` and
+`notification.failed`. No event here implies side rows, so there is no `side_rows` hook."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from contracts.enums import Channel
+from contracts.envelope import DecodedEvent
+from contracts.events import NotificationDelivered, NotificationFailed
+
+from notifications.domain.inbox import CreatedEntry
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One notification on one channel, as its outcome event tells of it."""
+
+    notification_id: uuid.UUID
+    recipient_id: uuid.UUID
+    event_id: uuid.UUID
+    event_type: str
+    subject_id: str
+    channel: Channel
+    attempts: int
+
+
+def delivered(attempt: Attempt, *, at: datetime) -> NotificationDelivered:
+    return NotificationDelivered(occurred_at=at, **asdict(attempt))
+
+
+def failed(attempt: Attempt, *, at: datetime, error: str | None) -> NotificationFailed:
+    return NotificationFailed(occurred_at=at, error=error or "failed", **asdict(attempt))
+
+
+def inbox_delivered(event: DecodedEvent, entry: CreatedEntry) -> NotificationDelivered:
+    """The inbox is delivered by being written: its outcome is known in the same transaction."""
+    inbox = Attempt(
+        notification_id=entry.id,
+        recipient_id=entry.recipient_id,
+        event_id=event.id,
+        event_type=event.type,
+        subject_id=event.subject,
+        channel=Channel.INBOX,
+        attempts=1,
+    )
+    return delivered(inbox, at=event.time)
