@@ -26,6 +26,7 @@ from runtime.openapi import error_responses
 from sqlalchemy import select
 from sqlmodel import col
 
+from contracts import access
 from licensing import repository as repo
 from licensing import service
 from licensing.domain.availability import AvailabilityConflict, Footprint
@@ -63,7 +64,8 @@ def _caller(principal: CurrentPrincipal) -> Caller:
         party_id = UUID(principal.party_id)
     except ValueError:
         raise NotAllowed("the token's subject is not a party", field="Authorization") from None
-    return Caller(party_id=party_id, sees_all=principal.is_examiner or principal.is_society)
+    sees_all = access.sees_every_licence(access.Caller.of(party_id, principal.roles))
+    return Caller(party_id=party_id, sees_all=sees_all)
 
 
 CallerDep = Annotated[Caller, Depends(_caller)]

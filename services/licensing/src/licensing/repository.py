@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contracts import events
+from contracts import access, events
 from licensing.domain.availability import Holding
 from licensing.domain.lifecycle import Licence, WorkView
 from licensing.domain.royalties import ShareSnapshot
@@ -191,15 +191,17 @@ async def licences_by_ids(session: AsyncSession, ids: Sequence[UUID]) -> list[Li
 
 
 def visible_to(party_id: UUID) -> ColumnElement[bool]:
-    """SQL condition: the party is the licensee, the licensor or an owner of the work."""
+    """SQL condition: the party stands to the licence in one of the ways that
+    `contracts.access.LICENCE_READERS` lets read it (`may_see_licence` in SQL)."""
     owned = select(col(RegisterHolder.work_id)).where(
         col(RegisterHolder.party_id) == party_id
     )
-    return or_(
-        col(LicenceRow.licensee_id) == party_id,
-        col(LicenceRow.licensor_id) == party_id,
-        col(LicenceRow.work_id).in_(owned),
-    )
+    standing: dict[access.Standing, ColumnElement[bool]] = {
+        access.Standing.LICENSOR: col(LicenceRow.licensor_id) == party_id,
+        access.Standing.LICENSEE: col(LicenceRow.licensee_id) == party_id,
+        access.Standing.OWNER: col(LicenceRow.work_id).in_(owned),
+    }
+    return or_(*(standing[s] for s in sorted(access.LICENCE_READERS)))
 
 
 async def search_licences(

@@ -19,7 +19,7 @@ from runtime.db import SessionMaker, transaction
 from runtime.outbox import stage
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contracts import events
+from contracts import access, events
 from licensing import repository as repo
 from licensing.domain import lifecycle
 from licensing.domain.availability import AvailabilityConflict, Footprint, ensure_available
@@ -130,12 +130,15 @@ def _save_transition(row: LicenceRow, licence: Licence, now: datetime) -> None:
 
 
 async def can_see(session: AsyncSession, caller: Caller, row: LicenceRow) -> bool:
-    """A licence is visible to its licensee, the work's owners (and its licensor), examiners
-    and societies; to nobody else (DOMAIN.md, Access)."""
-    if caller.sees_all or caller.party_id in (row.licensee_id, row.licensor_id):
+    """DOMAIN.md Access, as `contracts.access.may_see_licence` decides it; the work's owners
+    are read only when they decide."""
+    if caller.sees_all:
         return True
-    owners = (await repo.owners_of(session, [row.work_id]))[row.work_id]
-    return caller.party_id in owners
+    who = access.Caller(party_id=caller.party_id)
+    facts = access.LicenceFacts(licensor_id=row.licensor_id, licensee_id=row.licensee_id)
+    if access.needs_owners(who, facts):
+        facts = facts.with_owners((await repo.owners_of(session, [row.work_id]))[row.work_id])
+    return access.may_see_licence(who, facts)
 
 
 async def _visible_licence(
@@ -557,9 +560,17 @@ async def visible_licences(
     rows = await repo.licences_by_ids(session, ids)
     if caller.sees_all:
         return rows
+    who = access.Caller(party_id=caller.party_id)
     owners = await repo.owners_of(session, [r.work_id for r in rows])
     return [
         r
         for r in rows
-        if caller.party_id in (r.licensee_id, r.licensor_id) or caller.party_id in owners[r.work_id]
+        if access.may_see_licence(
+            who,
+            access.LicenceFacts(
+                licensor_id=r.licensor_id,
+                licensee_id=r.licensee_id,
+                owner_ids=frozenset(owners[r.work_id]),
+            ),
+        )
     ]

@@ -17,6 +17,7 @@ from runtime.id_lists import MAX_IDS
 from runtime.outbox import stage
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contracts import access
 from notifications import repository
 from notifications.domain.contacts import ContactSettings, change_contact_settings
 from notifications.domain.messages import EventFacts, compose
@@ -205,7 +206,9 @@ class ContactView:
 
 
 def _own(principal: Principal, party_id: uuid.UUID) -> None:
-    if _principal_party(principal) != party_id:
+    """A party's contact settings are its own (`contracts.access.may_manage_contacts`)."""
+    caller = access.Caller(party_id=_principal_party(principal), roles=principal.roles)
+    if not access.may_manage_contacts(caller, party_id):
         raise NotAllowed("only the party itself may do this", field="party_id")
 
 
@@ -321,7 +324,8 @@ async def list_inbox(
     first: int,
     after: str | None,
 ) -> InboxPage:
-    if _principal_party(principal) != recipient_id:
+    caller = access.Caller(party_id=_principal_party(principal), roles=principal.roles)
+    if not access.may_see_notification(caller, recipient_id):
         raise NotAllowed("a party reads only its own notifications", field="recipient_id")
     if not 1 <= first <= 100:
         raise InvalidInput("first is 1..100", field="first")
@@ -386,7 +390,8 @@ async def redeliver(
     """Puts the caller's own FAILED delivery back in the queue, due now (domain/retry.py)."""
     delivery = await session.get(Delivery, delivery_id, with_for_update=True)
     # Another party's delivery answers as an unknown one: ids are not a way to probe.
-    if delivery is None or delivery.recipient_id != _principal_party(principal):
+    caller = access.Caller(party_id=_principal_party(principal), roles=principal.roles)
+    if delivery is None or not access.may_see_notification(caller, delivery.recipient_id):
         raise NotFound("no such delivery of yours", field="delivery_id")
     if redelivers(delivery.status):
         await repository.requeue_delivery(session, delivery)
