@@ -6,7 +6,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -16,7 +15,7 @@ from gateway.backends import Backends, Json
 MAX_BATCH = 500
 
 
-def is_uuid(value: Any) -> bool:
+def is_uuid(value: object) -> bool:
     """Malformed ids are answered as unknown here, so they never reach a service."""
     if not isinstance(value, str):
         return False
