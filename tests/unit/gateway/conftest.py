@@ -58,8 +58,6 @@ class FakeServices:
         # (method, path prefix) -> remaining count of 503 answers, to simulate outages
         self.outages: dict[tuple[str, str], int] = {}
         self.crash_paths: set[str] = set()
-        # The batch availability route proposed in docs/service-apis.md; off = not served yet.
-        self.batch_availability = True
         self._filing_numbers = itertools.count(1)
 
     # ---------- seeding ----------
@@ -284,7 +282,7 @@ class FakeServices:
                 return 200, grouped(self.licence_events)
             case "GET", ["works", wid, "availability"]:
                 return 200, self._availability(wid)
-            case "GET", ["availability"] if self.batch_availability:
+            case "GET", ["availability"]:
                 return 200, {"items": {w: self._availability(w)
                                        for w in self._ids(params, "work_ids") if w in self.works}}
             case "POST", ["licences"]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import datetime
 import decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from gateway.access import load_visible_licence, may_see_notification, visible_licences
-from gateway.backends import Json
+from gateway.backends import Json, LicenceSearch
 from gateway.context import GatewayContext
 from gateway.errors import BackendFailure, NotFoundError
 from gateway.schema.common import (
@@ -168,11 +168,11 @@ class LicenceFilter:
 
 
 async def search_licences(
-    ctx: GatewayContext, filters: dict[str, Any], first: int | None, after: str | None
+    ctx: GatewayContext, search: LicenceSearch, first: int | None, after: str | None
 ) -> LicenceConnection:
     async def fetch(size: int, service_after: str | None) -> Json:
         return await ctx.backends.licensing.search_licences(
-            **filters, first=size, after=service_after
+            search, first=size, after=service_after
         )
 
     page = await fetch_page(ctx, fetch, first, after)
@@ -212,16 +212,14 @@ class LicenceQuery:
         after: str | None = None,
     ) -> LicenceConnection:
         info.context.require_principal()
-        filters: dict[str, Any] = {}
+        search = LicenceSearch()
         if filter is not None:
-            filters = {
-                "work_id": filter_id(filter.work_id, "filter.workId"),
-                "status": filter.status.value if filter.status else None,
-                "as_licensee": (
-                    str(filter.as_licensee).lower() if filter.as_licensee is not None else None
-                ),
-            }
-        return await search_licences(info.context, filters, first, after)
+            search = LicenceSearch(
+                work_id=filter_id(filter.work_id, "filter.workId"),
+                status=filter.status.value if filter.status else None,
+                as_licensee=filter.as_licensee,
+            )
+        return await search_licences(info.context, search, first, after)
 
 
 @strawberry.type

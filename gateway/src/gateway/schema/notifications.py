@@ -87,7 +87,7 @@ async def list_notifications(
     async def fetch(size: int, service_after: str | None) -> Json:
         return await ctx.backends.notifications.notifications(
             recipient_id=principal.party_id,
-            unread_only=str(unread_only).lower(),
+            unread_only=unread_only,
             first=size,
             after=service_after,
         )

@@ -13,7 +13,7 @@ from contracts.identifiers import parse_ipi_name_number, parse_isni
 from contracts.territories import parse_country
 from email_validator import EmailNotValidError, validate_email
 
-from gateway.backends import Json, with_retries
+from gateway.backends import Json, WorkSearch, with_retries
 from gateway.errors import BackendFailure, UserError
 from gateway.schema.common import Info, UserErrorType, attempt
 from gateway.schema.enums import PartyKind
@@ -52,7 +52,7 @@ class Party:
     ) -> Annotated[WorkConnection, strawberry.lazy("gateway.schema.works")]:
         from gateway.schema.works import search_works
 
-        return await search_works(info.context, {"holder_id": str(self.id)}, first, after)
+        return await search_works(info.context, WorkSearch(holder_id=str(self.id)), first, after)
 
 
 async def load_party(info: Info, party_id: str) -> Party | None:

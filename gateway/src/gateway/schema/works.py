@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import datetime
 import decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from gateway.access import load_visible_licence, visible_licences
-from gateway.backends import Json
+from gateway.backends import AvailabilityTerms, Json, WorkSearch
 from gateway.context import GatewayContext
 from gateway.errors import NotFoundError, UserError
 from gateway.loaders import AvailabilityKey
@@ -178,11 +178,13 @@ class Work:
         result = await ctx.loaders.availability.load(
             AvailabilityKey(
                 work_id=str(self.id),
-                territories=",".join(territories),
-                media=",".join(m.value for m in media),
-                start=start.isoformat(),
-                end=end.isoformat() if end else None,
-                exclusive=exclusive,
+                terms=AvailabilityTerms(
+                    territories=",".join(territories),
+                    media=",".join(m.value for m in media),
+                    start=start.isoformat(),
+                    end=end.isoformat() if end else None,
+                    exclusive=exclusive,
+                ),
             )
         )
         if result is None:
@@ -233,10 +235,10 @@ class WorkFilter:
 
 
 async def search_works(
-    ctx: GatewayContext, filters: dict[str, Any], first: int | None, after: str | None
+    ctx: GatewayContext, search: WorkSearch, first: int | None, after: str | None
 ) -> WorkConnection:
     async def fetch(size: int, service_after: str | None) -> Json:
-        return await ctx.backends.filing.search_works(**filters, first=size, after=service_after)
+        return await ctx.backends.filing.search_works(search, first=size, after=service_after)
 
     page = await fetch_page(ctx, fetch, first, after)
     ctx.loaders.prime_works(page.items)
@@ -285,18 +287,18 @@ class WorkQuery:
         after: str | None = None,
     ) -> WorkConnection:
         info.context.require_principal()
-        filters: dict[str, Any] = {}
+        search = WorkSearch()
         if filter is not None:
-            filters = {
-                "text": filter.text,
-                "status": filter.status.value if filter.status else None,
-                "kind": filter.kind.value if filter.kind else None,
-                "holder_id": filter_id(filter.holder_id, "filter.holderId"),
-                "iswc": filter.iswc,
-                "isrc": filter.isrc,
-                "isbn": filter.isbn,
-            }
-        return await search_works(info.context, filters, first, after)
+            search = WorkSearch(
+                text=filter.text,
+                status=filter.status.value if filter.status else None,
+                kind=filter.kind.value if filter.kind else None,
+                holder_id=filter_id(filter.holder_id, "filter.holderId"),
+                iswc=filter.iswc,
+                isrc=filter.isrc,
+                isbn=filter.isbn,
+            )
+        return await search_works(info.context, search, first, after)
 
 
 @strawberry.type
