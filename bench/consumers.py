@@ -71,9 +71,9 @@ def build(service: str, database_url: str, prefix: str, state_dir: Path,
     from notifications.settings import NotificationsSettings
 
     # The benchmark's topics and groups are its own: it logs in as the admin.
-    app = build_notifications(NotificationsSettings(database_url=database_url, platform=platform,
-                                                    **({"kafka_principal": "admin"} | overrides)))
-    service_runtime: ServiceRuntime = app.state.runtime
+    service_runtime, _ = build_notifications(NotificationsSettings(
+        database_url=database_url, platform=platform,
+        **({"kafka_principal": "admin"} | overrides)))
     return service_runtime
 
 

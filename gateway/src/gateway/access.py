@@ -1,4 +1,5 @@
-"""DOMAIN.md "Access", as checks the gateway applies to every object it returns.
+"""The gateway's side of DOMAIN.md "Access": the rules of `contracts.access`, fed with the facts
+the gateway's loaders fetch, applied to every licence and notification it returns.
 
 The services enforce the same rules on their side; checking here too means no object of
 another party can leak through a field even if a service answers more than it should.
@@ -7,8 +8,12 @@ another party can leak through a field even if a service answers more than it sh
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import TYPE_CHECKING
 
+from contracts.access import LicenceFacts
+
+from contracts import access
 from gateway.auth import Principal
 from gateway.backends import Json
 
@@ -16,24 +21,20 @@ if TYPE_CHECKING:
     from gateway.context import GatewayContext
 
 
-def owners(work: Json) -> set[str]:
-    return {str(holder["party_id"]) for holder in work.get("rights_holders", [])}
-
-
-def sees_all_licences(principal: Principal) -> bool:
-    """Examiners and collecting societies see every licence, its usage and its statements."""
-    return principal.is_examiner or principal.is_society
+def owners(work: Json) -> set[uuid.UUID]:
+    return {uuid.UUID(str(holder["party_id"])) for holder in work.get("rights_holders", [])}
 
 
 async def may_see_licence(ctx: GatewayContext, licence: Json) -> bool:
-    """Its licensee, the work's owners, examiners and societies: nobody else."""
-    principal = ctx.require_principal()
-    if sees_all_licences(principal):
-        return True
-    if str(licence.get("licensee_id")) == principal.party_id:
-        return True
-    work = await ctx.loaders.work.load(str(licence["work_id"]))
-    return work is not None and principal.party_id in owners(work)
+    caller = ctx.require_principal().caller
+    facts = LicenceFacts(
+        licensor_id=uuid.UUID(str(licence["licensor_id"])),
+        licensee_id=uuid.UUID(str(licence["licensee_id"])),
+    )
+    if access.needs_owners(caller, facts):
+        work = await ctx.loaders.work.load(str(licence["work_id"]))
+        facts = facts.with_owners(owners(work) if work is not None else ())
+    return access.may_see_licence(caller, facts)
 
 
 async def visible_licences(ctx: GatewayContext, licences: list[Json]) -> list[Json]:
@@ -50,4 +51,4 @@ async def load_visible_licence(ctx: GatewayContext, licence_id: str) -> Json | N
 
 
 def may_see_notification(principal: Principal, notification: Json) -> bool:
-    return str(notification.get("recipient_id")) == principal.party_id
+    return access.may_see_notification(principal.caller, str(notification.get("recipient_id")))

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from contracts import access
 from gateway.settings import GatewaySettings
 from runtime import auth as runtime_auth
 
@@ -39,6 +40,11 @@ class Principal:
     @property
     def is_society(self) -> bool:
         return "society" in self.roles
+
+    @cached_property
+    def caller(self) -> access.Caller:
+        """The caller as `contracts.access` judges it."""
+        return access.Caller.of(self.party_id, self.roles)
 
 
 class TokenKeys:

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -79,10 +79,6 @@ def user_error_from_response(service: str, response: httpx.Response) -> UserErro
     return UserError(code, message, field)
 
 
-class RouteMissing(Exception):
-    """The service does not serve this route (yet): FastAPI's own 404/405, without a code."""
-
-
 def _route_missing(response: httpx.Response) -> bool:
     if response.status_code not in (404, 405):
         return False
@@ -129,27 +125,60 @@ class ServiceClient:
         if status == 401:
             raise Unauthenticated("the token was refused")
         if _route_missing(response):
-            raise RouteMissing(f"{self.name} has no route {method} {path}")
+            # FastAPI's own 404/405, without a code: a gateway and service out of step, not a
+            # missing object, so never told to the client as NOT_FOUND.
+            log.error("%s has no route %s %s", self.name, method, path)
+            raise BackendFailure(f"{self.name} has no route {method} {path}")
         if 400 <= status < 500:
             raise user_error_from_response(self.name, response)
         log.error("%s %s %s answered %s", self.name, method, path, status)
         raise BackendFailure(f"{self.name} answered {status}")
 
-    async def get_one(self, path: str, **params: Any) -> Json | None:
-        """A single object, or None when it is unknown or invisible to the caller (404)."""
-        try:
-            result: Json = await self.call("GET", path, params=params)
-        except NotFoundError:
-            return None
-        return result
-
-    async def batch(self, path: str, key: str, ids: Sequence[str], **params: Any) -> Any:
-        params[key] = ",".join(ids)
-        return (await self.call("GET", path, params=params))["items"]
+    async def batch(
+        self, path: str, key: str, ids: Sequence[str], **params: str | None
+    ) -> Any:
+        return (await self.call("GET", path, params={**params, key: ",".join(ids)}))["items"]
 
 
 def _ids(ids: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(ids))
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else str(value).lower()
+
+
+@dataclass(frozen=True)
+class WorkSearch:
+    """The register's search filters (`GET /works/search`); None leaves a filter out."""
+
+    text: str | None = None
+    status: str | None = None
+    kind: str | None = None
+    holder_id: str | None = None
+    iswc: str | None = None
+    isrc: str | None = None
+    isbn: str | None = None
+
+
+@dataclass(frozen=True)
+class LicenceSearch:
+    """Licensing's search filters (`GET /licences/search`); None leaves a filter out."""
+
+    work_id: str | None = None
+    status: str | None = None
+    as_licensee: bool | None = None
+
+
+@dataclass(frozen=True)
+class AvailabilityTerms:
+    """The terms an availability question is asked on, as licensing's query parameters."""
+
+    territories: str
+    media: str
+    start: str
+    end: str | None
+    exclusive: bool
 
 
 class FilingClient(ServiceClient):
@@ -169,7 +198,8 @@ class FilingClient(ServiceClient):
         result: dict[str, list[Json]] = await self.batch("/history", "work_ids", _ids(work_ids))
         return result
 
-    async def search_works(self, **params: Any) -> Json:
+    async def search_works(self, search: WorkSearch, *, first: int, after: str | None) -> Json:
+        params = {**asdict(search), "first": first, "after": after}
         result: Json = await self.call("GET", "/works/search", params=params)
         return result
 
@@ -207,26 +237,34 @@ class LicensingClient(ServiceClient):
         )
         return result
 
-    async def search_licences(self, **params: Any) -> Json:
+    async def search_licences(
+        self, search: LicenceSearch, *, first: int, after: str | None
+    ) -> Json:
+        params = {
+            "work_id": search.work_id,
+            "status": search.status,
+            "as_licensee": _flag(search.as_licensee),
+            "first": first,
+            "after": after,
+        }
         result: Json = await self.call("GET", "/licences/search", params=params)
         return result
 
-    async def availability(self, work_id: str, **params: Any) -> Json:
-        result: Json = await self.call("GET", f"/works/{work_id}/availability", params=params)
+    async def availability_many(
+        self, work_ids: Sequence[str], terms: AvailabilityTerms
+    ) -> dict[str, Json]:
+        """One call for many works asked about on the same terms."""
+        result: dict[str, Json] = await self.batch(
+            "/availability",
+            "work_ids",
+            _ids(work_ids),
+            territories=terms.territories,
+            media=terms.media,
+            start=terms.start,
+            end=terms.end,
+            exclusive=_flag(terms.exclusive),
+        )
         return result
-
-    async def availability_many(self, work_ids: Sequence[str], **params: Any) -> dict[str, Json]:
-        """One call for many works; until the service serves it, one call per work."""
-        try:
-            result: dict[str, Json] = await self.batch(
-                "/availability", "work_ids", _ids(work_ids), **params
-            )
-            return result
-        except RouteMissing:
-            answers = await asyncio.gather(
-                *(self.availability(work_id, **params) for work_id in _ids(work_ids))
-            )
-            return dict(zip(_ids(work_ids), answers, strict=True))
 
     async def usage_reports(self, licence_ids: Sequence[str]) -> dict[str, list[Json]]:
         result: dict[str, list[Json]] = await self.batch(
@@ -270,7 +308,15 @@ class NotificationsClient(ServiceClient):
         result: Json = await self.call("PUT" if subscribed else "DELETE", f"/societies/{party_id}")
         return result
 
-    async def notifications(self, **params: Any) -> Json:
+    async def notifications(
+        self, *, recipient_id: str, unread_only: bool, first: int, after: str | None
+    ) -> Json:
+        params = {
+            "recipient_id": recipient_id,
+            "unread_only": _flag(unread_only),
+            "first": first,
+            "after": after,
+        }
         result: Json = await self.call("GET", "/notifications", params=params)
         return result
 

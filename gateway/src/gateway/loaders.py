@@ -6,17 +6,16 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from gateway.backends import Backends, Json
+from gateway.backends import AvailabilityTerms, Backends, Json
 
 # The services accept at most 500 ids per batch read (docs/service-apis.md).
 MAX_BATCH = 500
 
 
-def is_uuid(value: Any) -> bool:
+def is_uuid(value: object) -> bool:
     """Malformed ids are answered as unknown here, so they never reach a service."""
     if not isinstance(value, str):
         return False
@@ -35,11 +34,7 @@ def _by_id(items: Sequence[Json], keys: Sequence[str]) -> list[Json | None]:
 @dataclass(frozen=True)
 class AvailabilityKey:
     work_id: str
-    territories: str
-    media: str
-    start: str
-    end: str | None
-    exclusive: bool
+    terms: AvailabilityTerms
 
 
 class Loaders:
@@ -111,20 +106,15 @@ class Loaders:
 
     async def _availability(self, keys: list[AvailabilityKey]) -> list[Json | None]:
         # Works asked about with the same terms at one depth share one call.
-        by_terms: dict[tuple[str, str, str, str | None, bool], list[str]] = defaultdict(list)
+        by_terms: dict[AvailabilityTerms, list[str]] = defaultdict(list)
         for key in keys:
             if is_uuid(key.work_id):
-                terms = (key.territories, key.media, key.start, key.end, key.exclusive)
-                by_terms[terms].append(key.work_id)
+                by_terms[key.terms].append(key.work_id)
         answers: dict[AvailabilityKey, Json] = {}
-        for (territories, media, start, end, exclusive), work_ids in by_terms.items():
-            grouped = await self.backends.licensing.availability_many(
-                work_ids, territories=territories, media=media, start=start, end=end,
-                exclusive=str(exclusive).lower(),
-            )
+        for terms, work_ids in by_terms.items():
+            grouped = await self.backends.licensing.availability_many(work_ids, terms)
             for work_id, answer in grouped.items():
-                key = AvailabilityKey(work_id, territories, media, start, end, exclusive)
-                answers[key] = answer
+                answers[AvailabilityKey(work_id, terms)] = answer
         return [answers.get(key) for key in keys]
 
     async def _usage_reports(self, keys: list[str]) -> list[list[Json]]:

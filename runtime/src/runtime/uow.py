@@ -85,7 +85,7 @@ class UnitOfWork:
         self._side_rows = side_rows
         self._session: AsyncSession | None = None
         self._stack: AsyncExitStack | None = None
-        self._pending: list[tuple[EventData, datetime | None]] = []
+        self._pending: list[tuple[EventData, OutboxMessage]] = []
         self.event_ids: list[uuid.UUID] = []  # of the events written so far, in emit order
 
     @property
@@ -97,9 +97,12 @@ class UnitOfWork:
     def emit(self, *events: EventData, time: datetime | None = None) -> None:
         """Collects `events` for the outbox; they are written at commit, in this order.
 
-        `time` (the CloudEvents `ce_time`) defaults to each event's `occurred_at`.
+        `time` (the CloudEvents `ce_time`) defaults to each event's `occurred_at`. Each event
+        is encoded now, so it carries the trace context of the span that emitted it (a
+        consumer's per-event span ends before its unit of work commits).
         """
-        self._pending.extend((event, time) for event in events)
+        rows = outbox_rows(events, time=time)
+        self._pending.extend(zip(events, rows, strict=True))
 
     async def flush(self) -> list[uuid.UUID]:
         """Writes the collected events (side rows first) now, inside the transaction.
@@ -111,11 +114,9 @@ class UnitOfWork:
         if not pending:
             return []
         events = [event for event, _ in pending]
+        rows = [row for _, row in pending]
         if self._side_rows is not None:
             await self._side_rows(self.session, events)
-        rows: list[OutboxMessage] = []
-        for event, time in pending:
-            rows.extend(outbox_rows([event], time=time))
         await insert_outbox(self.session, rows)
         ids = [row.event_id for row in rows]
         self.event_ids.extend(ids)

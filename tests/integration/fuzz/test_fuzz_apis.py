@@ -26,7 +26,7 @@ from filing.app import FilingSettings, create_filing_app
 from hypothesis import HealthCheck, Phase, given, settings
 from licensing.app import create_app as build_licensing_app
 from licensing.settings import LicensingSettings
-from notifications.app import build as build_notifications_app
+from notifications.app import create_app as build_notifications_app
 from runtime.http import running_server
 from runtime.settings import PlatformSettings
 from schemathesis import GenerationMode

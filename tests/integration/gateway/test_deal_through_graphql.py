@@ -23,7 +23,7 @@ from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from licensing.app import create_app as build_licensing
 from licensing.settings import LicensingSettings
-from notifications.app import build as build_notifications
+from notifications.app import create_app as build_notifications
 from notifications.settings import NotificationsSettings
 from runtime.http import running_server
 from runtime.settings import PlatformSettings
@@ -37,6 +37,7 @@ class Platform:
     url: str
     client: httpx.AsyncClient
     hub: Any  # the gateway's in-process hub, to know when a subscription is listening
+    licensing_url: str  # to ask the service directly what the gateway answers
 
     async def call(self, query: str, variables: dict[str, Any] | None = None,
                    token: str | None = None) -> dict[str, Any]:
@@ -79,7 +80,8 @@ async def platform(create_database: Callable[[str], Awaitable[str]],
             return (await client.get("/ready")).status_code == 200
 
         await wait_for(subscriptions_ready)
-        yield Platform(url=url, client=client, hub=gateway.state.gateway.hub)
+        yield Platform(url=url, client=client, hub=gateway.state.gateway.hub,
+                       licensing_url=licensing_url)
 
 
 @contextlib.asynccontextmanager
@@ -275,3 +277,65 @@ async def test_work_updates_reach_a_subscriber_live(platform: Platform) -> None:
             return (await next_data(ws, "workUpdated"))["status"] == "DISPUTED"
 
         assert await wait_for(shows_dispute) is True
+
+
+async def test_licensing_and_the_gateway_agree_on_who_sees_a_licence_after_shares_move(
+    platform: Platform,
+) -> None:
+    """DOMAIN.md Access, once in contracts.access: the licensor keeps sight of the licence it
+    granted after selling its share, a former owner who did not grant it loses it, and the
+    service's own API and the gateway give each caller the same answer."""
+    alice, alice_token = await register(platform, "Alice Offeror")
+    bob, bob_token = await register(platform, "Bob Buyer")
+    carol, carol_token = await register(platform, "Carol Seller")
+    lee, lee_token = await register(platform, "Lee Licensee")
+    _, stranger_token = await register(platform, "Sam Stranger")
+    filed = (await platform.call(
+        """mutation ($i: FileWorkInput!) { fileWork(input: $i) { work { id status }
+             errors { code message } } }""",
+        {"i": {"title": f"Delta Tide {uuid.uuid4().hex[:8]}", "kind": "MUSICAL_WORK",
+               "countryOfOrigin": "TH",
+               "rightsHolders": [{"partyId": alice, "role": "COMPOSER", "share": "50.00"},
+                                 {"partyId": bob, "role": "LYRICIST", "share": "30.00"},
+                                 {"partyId": carol, "role": "ARRANGER", "share": "20.00"}]}},
+        alice_token))["fileWork"]
+    assert filed["errors"] == [] and filed["work"]["status"] == "REGISTERED", filed
+    work_id = filed["work"]["id"]
+    offered = (await platform.call(
+        """mutation ($i: OfferLicenceInput!) { offerLicence(input: $i) { licence { id }
+             errors { code message } } }""",
+        {"i": {"workId": work_id, "licenseeId": lee, "territories": ["TH"],
+               "media": ["STREAMING"], "exclusive": False, "start": "2026-01-01",
+               "royaltyRate": "5.00", "currency": "THB"}}, alice_token))["offerLicence"]
+    assert offered["errors"] == [], offered
+    licence_id = offered["licence"]["id"]
+    for token, share in ((alice_token, "50.00"), (carol_token, "20.00")):
+        moved = (await platform.call(
+            """mutation ($i: TransferShareInput!) { transferShare(input: $i) {
+                 errors { code message } } }""",
+            {"i": {"workId": work_id, "toPartyId": bob, "share": share}}, token))
+        assert moved["transferShare"]["errors"] == [], moved
+
+    async with httpx.AsyncClient(base_url=platform.licensing_url, timeout=30) as licensing:
+        async def service_sees(token: str) -> bool:
+            answer = await licensing.get(f"/licences/{licence_id}",
+                                         headers={"authorization": f"Bearer {token}"})
+            assert answer.status_code in (200, 404), answer.text
+            return answer.status_code == 200
+
+        async def service_knows_carol_sold() -> bool:
+            return not await service_sees(carol_token)
+
+        # Licensing learns of the transfers from filing's events, in order.
+        await wait_for(service_knows_carol_sold)
+        tokens = {"alice": alice_token, "bob": bob_token, "carol": carol_token,
+                  "lee": lee_token, "stranger": stranger_token}
+        service = {name: await service_sees(token) for name, token in tokens.items()}
+    gateway = {
+        name: (await platform.call("query ($l: ID!) { licence(id: $l) { id } }",
+                                   {"l": licence_id}, token))["licence"] is not None
+        for name, token in tokens.items()
+    }
+    expected = {"alice": True, "bob": True, "carol": False, "lee": True, "stranger": False}
+    assert service == expected
+    assert gateway == expected

@@ -23,7 +23,7 @@ from gateway.context import GatewayState
 from gateway.settings import GatewaySettings
 from licensing.app import create_app as build_licensing
 from licensing.settings import LicensingSettings
-from notifications.app import build as build_notifications
+from notifications.app import create_app as build_notifications
 from notifications.settings import NotificationsSettings
 from runtime.http import running_server
 from runtime.settings import PlatformSettings

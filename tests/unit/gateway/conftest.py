@@ -23,6 +23,8 @@ from gateway.settings import GatewaySettings
 from runtime.auth import Principal, Unauthenticated, ensure_keypair, mint_token, verify_token
 from runtime.settings import PlatformSettings
 
+from contracts import access
+
 Json = dict[str, Any]
 HOSTS = {"filing": "http://filing", "licensing": "http://licensing",
          "notifications": "http://notifications"}
@@ -56,8 +58,6 @@ class FakeServices:
         # (method, path prefix) -> remaining count of 503 answers, to simulate outages
         self.outages: dict[tuple[str, str], int] = {}
         self.crash_paths: set[str] = set()
-        # The batch availability route proposed in docs/service-apis.md; off = not served yet.
-        self.batch_availability = True
         self._filing_numbers = itertools.count(1)
 
     # ---------- seeding ----------
@@ -128,8 +128,12 @@ class FakeServices:
     def sees_licence(self, who: Principal, licence: Json) -> bool:
         if self.leaky_reads:
             return True
-        return (who.is_examiner or who.is_society or licence["licensee_id"] == who.party_id
-                or who.party_id in self.owners(licence["work_id"]))
+        facts = access.LicenceFacts(
+            licensor_id=uuid.UUID(licence["licensor_id"]),
+            licensee_id=uuid.UUID(licence["licensee_id"]),
+            owner_ids=frozenset(uuid.UUID(p) for p in self.owners(licence["work_id"])),
+        )
+        return access.may_see_licence(access.Caller.of(who.party_id, who.roles), facts)
 
     def count(self, service: str | None = None) -> int:
         return sum(1 for host, _, _ in self.calls if service is None or host == service)
@@ -278,7 +282,7 @@ class FakeServices:
                 return 200, grouped(self.licence_events)
             case "GET", ["works", wid, "availability"]:
                 return 200, self._availability(wid)
-            case "GET", ["availability"] if self.batch_availability:
+            case "GET", ["availability"]:
                 return 200, {"items": {w: self._availability(w)
                                        for w in self._ids(params, "work_ids") if w in self.works}}
             case "POST", ["licences"]:
@@ -347,19 +351,22 @@ class FakeServices:
 
     def _notifications(self, who: Principal, method: str, parts: list[str],
                        params: dict[str, str], body: Any) -> tuple[int, Any]:
+        caller = access.Caller.of(who.party_id, who.roles)
+
         def own(n: Json) -> bool:
-            return self.leaky_reads or n["recipient_id"] == who.party_id
+            return self.leaky_reads or access.may_see_notification(caller, n["recipient_id"])
 
         match method, parts:
             case "PUT", ["contacts", pid]:
-                if who.party_id != pid:
+                if not access.may_manage_contacts(caller, uuid.UUID(pid)):
                     raise Refused(403, "FORBIDDEN", "only the party itself")
                 self.contacts[pid] = body
                 return 200, {"party_id": pid, "email": body.get("email"),
                              "webhook_url": body.get("webhook_url"),
                              "has_webhook_secret": bool(body.get("webhook_secret"))}
             case "GET", ["notifications"]:
-                if params.get("recipient_id") != who.party_id and not self.leaky_reads:
+                recipient = params.get("recipient_id", "")
+                if not access.may_see_notification(caller, recipient) and not self.leaky_reads:
                     raise Refused(403, "FORBIDDEN", "your own notifications only")
                 items = [n for n in self.notifications
                          if n["recipient_id"] == params.get("recipient_id") or self.leaky_reads]

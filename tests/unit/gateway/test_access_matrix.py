@@ -302,3 +302,23 @@ async def test_only_operators_name_collecting_societies(
         assert world.fake.societies == {world.parties["third"]}
     else:
         assert payload == {"party": None, "subscribed": None, "errors": [{"code": "FORBIDDEN"}]}
+
+
+@pytest.mark.parametrize("leaky", [True, False])
+async def test_a_former_licensor_still_sees_the_licence_it_granted_and_a_former_owner_does_not(
+    leaky: bool, make_fake: Callable[..., Any], token: Callable[..., str],
+    open_gateway: Callable[..., Any],
+) -> None:
+    """DOMAIN.md Access: the licensor is a side of the contract, owner or not; a former owner
+    that did not grant it loses sight of it with its share."""
+    world = build(make_fake, token, leaky=leaky)
+    # The owner (the licensor) and the third party sold out to the co-owner.
+    world.fake.works[world.work]["rights_holders"] = [
+        {"party_id": world.parties["co_owner"], "role": "COMPOSER", "share": "100.00"}]
+    async with open_gateway(world.fake) as gw:
+        seen = {}
+        for reader in ("owner", "co_owner", "licensee", "stranger"):
+            data = await gw.data("query ($l: ID!) { licence(id: $l) { id licensor { id } } }",
+                                 {"l": world.licence}, world.tokens[reader])
+            seen[reader] = data["licence"] is not None
+    assert seen == {"owner": True, "co_owner": True, "licensee": True, "stranger": False}

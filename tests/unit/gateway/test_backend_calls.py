@@ -88,15 +88,3 @@ async def test_availability_of_a_list_of_works_is_one_call_per_depth(
                    for e in data["works"]["edges"])
         counts.append(len(fake.calls))
     assert counts[0] == counts[1]
-
-
-async def test_availability_still_answers_while_the_batch_route_is_not_served(
-    make_fake: Callable[..., Any], open_gateway: Callable[..., Any], token: Callable[..., str]
-) -> None:
-    fake = make_fake()
-    fake.batch_availability = False
-    caller = seed(fake, 3)
-    async with open_gateway(fake) as gateway:
-        data = await gateway.data(AVAILABILITY, {"first": 3}, token(caller))
-    assert [e["node"]["availability"]["available"] for e in data["works"]["edges"]] == [True] * 3
-    assert sum(1 for _, _, path in fake.calls if path.endswith("/availability")) == 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from gateway.backends import RouteMissing, ServiceClient, graphql_field, user_error_from_response
+from gateway.backends import ServiceClient, graphql_field, user_error_from_response
 from gateway.errors import BackendFailure, NotFoundError
 
 
@@ -57,5 +57,6 @@ async def test_5xx_network_failures_and_missing_routes_are_not_user_errors() -> 
             with pytest.raises(BackendFailure) as failure:
                 await client.call("GET", path)
             assert "SELECT" not in str(failure.value)
-        with pytest.raises(RouteMissing):
+        # A route the service does not serve is a deployment fault, never NOT_FOUND.
+        with pytest.raises(BackendFailure):
             await client.call("GET", "/nowhere")

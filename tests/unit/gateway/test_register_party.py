@@ -91,7 +91,7 @@ async def test_bad_registration_input_names_the_field_and_writes_nothing(
 
 
 def test_party_id_from_a_key_is_stable_and_keys_do_not_collide() -> None:
-    from gateway.schema.mutation import registration_party_id
+    from gateway.schema.parties import registration_party_id
 
     assert registration_party_id("k" * 16) == registration_party_id("k" * 16)
     assert registration_party_id("k" * 16) != registration_party_id("j" * 16)

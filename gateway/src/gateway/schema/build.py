@@ -1,4 +1,5 @@
-"""The schema object: types, scalars, limits and the error policy, assembled from settings."""
+"""The schema object: the feature modules' queries and mutations (parties, works, licences,
+statements, notifications) with scalars, limits and the error policy, assembled from settings."""
 
 from __future__ import annotations
 
@@ -9,18 +10,29 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from gateway.auth import Unauthenticated
 from gateway.errors import UserError, current_trace_id
 from gateway.limits import BadCursor, LimitExceeded, schema_extensions
-from gateway.schema.mutation import Mutation
-from gateway.schema.query import Query
+from gateway.schema.licences import LicenceMutation, LicenceQuery
+from gateway.schema.notifications import NotificationMutation, NotificationQuery
+from gateway.schema.parties import PartyMutation, PartyQuery
 from gateway.schema.scalars import SCALAR_MAP
+from gateway.schema.statements import StatementMutation
 from gateway.schema.subscription import Subscription
+from gateway.schema.works import WorkMutation, WorkQuery
 from gateway.settings import GatewaySettings
 
 log = logging.getLogger("gateway.errors")
+
+# Each feature module brings its own fields; the order here is the order of the served schema.
+Query = merge_types("Query", (PartyQuery, WorkQuery, LicenceQuery, NotificationQuery))
+Mutation = merge_types(
+    "Mutation",
+    (PartyMutation, WorkMutation, LicenceMutation, StatementMutation, NotificationMutation),
+)
 
 INTERNAL_MESSAGE = "Internal error: the request could not be completed."
 

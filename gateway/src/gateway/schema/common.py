@@ -38,7 +38,7 @@ class PageInfo:
     end_cursor: str | None
 
 
-def require_id(value: Any, field: str) -> str:
+def require_id(value: str, field: str) -> str:
     """An id argument of a command: a malformed one is an unknown id, never sent on."""
     if not is_uuid(value):
         raise NotFoundError(f"no object with id {str(value)[:64]!r}", field)
@@ -119,3 +119,12 @@ async def fetch_page(
         end_cursor = cursors[-1] if cursors else after
     return Page(items=items, cursors=cursors, has_next_page=has_next, end_cursor=end_cursor,
                 total_count=total)
+
+
+def filter_id(value: str | None, field: str) -> str | None:
+    """A malformed id in a filter is the caller's mistake, told before any service is asked."""
+    if value is None:
+        return None
+    if not is_uuid(value):
+        raise UserError("INVALID_INPUT", f"{field} is not an id", field)
+    return str(value)

@@ -1,4 +1,5 @@
-"""Notifications: each visible to its recipient only."""
+"""Notifications: each visible to its recipient only; marking them read; and the operators'
+command that makes a party a collecting society (the notifications service keeps that list)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,19 @@ import strawberry
 from gateway.access import may_see_notification
 from gateway.backends import Json
 from gateway.context import GatewayContext
-from gateway.schema.common import PageInfo, fetch_page, to_datetime
+from gateway.errors import NotFoundError, UserError
+from gateway.limits import check_id_count
+from gateway.loaders import is_uuid
+from gateway.schema.common import (
+    Info,
+    PageInfo,
+    UserErrorType,
+    attempt,
+    fetch_page,
+    require_id,
+    to_datetime,
+)
+from gateway.schema.parties import Party, load_party
 
 
 @strawberry.type
@@ -74,7 +87,7 @@ async def list_notifications(
     async def fetch(size: int, service_after: str | None) -> Json:
         return await ctx.backends.notifications.notifications(
             recipient_id=principal.party_id,
-            unread_only=str(unread_only).lower(),
+            unread_only=unread_only,
             first=size,
             after=service_after,
         )
@@ -89,3 +102,62 @@ async def list_notifications(
         page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
         total_count=page.total_count,
     )
+
+
+@strawberry.type
+class SocietyPayload:
+    party: Party | None
+    subscribed: bool | None
+    errors: list[UserErrorType]
+
+
+
+@strawberry.type
+class NotificationQuery:
+    @strawberry.field(description="The caller's own notifications, newest first.")
+    async def notifications(
+        self,
+        info: Info,
+        unread_only: bool | None = False,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> NotificationConnection:
+        return await list_notifications(info.context, bool(unread_only), first, after)
+
+
+@strawberry.type
+class NotificationMutation:
+    @strawberry.mutation(
+        description="Operators: make a party a collecting society (told of every registration "
+        "and statement, and able to read every licence) or stop it."
+    )
+    async def set_collecting_society(
+        self, info: Info, party_id: strawberry.ID, subscribed: bool
+    ) -> SocietyPayload:
+        ctx = info.context
+        principal = ctx.require_principal()
+
+        async def run() -> Party:
+            if "operator" not in principal.roles:
+                raise UserError("FORBIDDEN", "only operators manage collecting societies", None)
+            pid = require_id(party_id, "partyId")
+            party = await load_party(info, pid)
+            if party is None:
+                raise NotFoundError(f"no party {pid}", "partyId")
+            await ctx.backends.notifications.set_society(pid, subscribed)
+            return party
+
+        party, errors = await attempt(run)
+        return SocietyPayload(
+            party=party, subscribed=subscribed if party is not None else None, errors=errors
+        )
+
+    @strawberry.mutation(description="Marks the caller's own notifications read.")
+    async def mark_notifications_read(self, info: Info, ids: list[strawberry.ID]) -> int:
+        ctx = info.context
+        ctx.require_principal()
+        check_id_count(list(ids), ctx.settings)
+        valid = [str(i) for i in ids if is_uuid(i)]
+        if not valid:
+            return 0
+        return await ctx.backends.notifications.mark_read(valid)

@@ -20,8 +20,9 @@ from gateway.context import GatewayContext
 from gateway.errors import NotFoundError
 from gateway.loaders import is_uuid
 from gateway.schema.common import Info
+from gateway.schema.licences import Licence
 from gateway.schema.notifications import Notification
-from gateway.schema.parties_works_licences import Licence, Work, load_work
+from gateway.schema.works import Work, load_work
 from gateway.subscriptions import Update
 
 SEEN_NOTIFICATIONS = 1000

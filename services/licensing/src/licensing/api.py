@@ -20,6 +20,7 @@ from runtime.id_lists import parse_ids
 from runtime.openapi import error_responses
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contracts import access
 from licensing import service, views
 from licensing.commands import (
     GiveReason,
@@ -62,7 +63,8 @@ def _caller(principal: CurrentPrincipal) -> Caller:
         party_id = UUID(principal.party_id)
     except ValueError:
         raise NotAllowed("the token's subject is not a party", field="Authorization") from None
-    return Caller(party_id=party_id, sees_all=principal.is_examiner or principal.is_society)
+    sees_all = access.sees_every_licence(access.Caller.of(party_id, principal.roles))
+    return Caller(party_id=party_id, sees_all=sees_all)
 
 
 CallerDep = Annotated[Caller, Depends(_caller)]

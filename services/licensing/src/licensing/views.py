@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contracts import access
 from licensing import repository as repo
 from licensing.domain.access import Caller, can_see_licence
 from licensing.domain.availability import AvailabilityConflict, Footprint, find_conflicts
@@ -37,13 +38,14 @@ Row = TypeVar("Row", bound=SQLModel)
 
 def visible_to(party_id: UUID) -> ColumnElement[bool]:
     """`domain.access.can_see_licence` as an SQL condition, for queries that page in the
-    database: the party is the licensee, the licensor or an owner of the work."""
+    database: one clause per way of standing that `contracts.access.LICENCE_READERS` lets read."""
     owned = select(col(RegisterHolder.work_id)).where(col(RegisterHolder.party_id) == party_id)
-    return or_(
-        col(LicenceRow.licensee_id) == party_id,
-        col(LicenceRow.licensor_id) == party_id,
-        col(LicenceRow.work_id).in_(owned),
-    )
+    standing: dict[access.Standing, ColumnElement[bool]] = {
+        access.Standing.LICENSOR: col(LicenceRow.licensor_id) == party_id,
+        access.Standing.LICENSEE: col(LicenceRow.licensee_id) == party_id,
+        access.Standing.OWNER: col(LicenceRow.work_id).in_(owned),
+    }
+    return or_(*(standing[s] for s in sorted(access.LICENCE_READERS)))
 
 
 async def visible_licences(

@@ -1,5 +1,5 @@
 """Who may see and change what in this service (DOMAIN.md, "Access"): pure checks over the
-caller and the object, each rule once, to be replaced by calls into `contracts.access`."""
+caller and the object; the rules themselves are `contracts.access`'s, shared with the gateway."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Protocol, TypeVar
 
 from contracts.errors import NotAllowed, NotFound
 from runtime.auth import Principal
+
+from contracts import access
 
 
 def caller_party(principal: Principal) -> uuid.UUID:
@@ -18,9 +20,13 @@ def caller_party(principal: Principal) -> uuid.UUID:
         raise NotAllowed("the token's subject is not a party id", field="Authorization") from exc
 
 
+def _caller(principal: Principal) -> access.Caller:
+    return access.Caller(party_id=caller_party(principal), roles=principal.roles)
+
+
 def can_see_contacts(principal: Principal, party_id: uuid.UUID) -> bool:
     """A party's contact settings are private: only the party itself reads or sets them."""
-    return caller_party(principal) == party_id
+    return access.may_manage_contacts(_caller(principal), party_id)
 
 
 def require_own_contacts(principal: Principal, party_id: uuid.UUID) -> None:
@@ -30,7 +36,7 @@ def require_own_contacts(principal: Principal, party_id: uuid.UUID) -> None:
 
 def can_see_notification(principal: Principal, recipient_id: uuid.UUID) -> bool:
     """A notification, and each of its deliveries, is visible to its recipient only."""
-    return caller_party(principal) == recipient_id
+    return access.may_see_notification(_caller(principal), recipient_id)
 
 
 def require_own_inbox(principal: Principal, recipient_id: uuid.UUID) -> None:

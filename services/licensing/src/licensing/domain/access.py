@@ -1,14 +1,13 @@
-"""Who may see a licence (DOMAIN.md, Access): the one rule, over the caller and the licence.
-
-Until `contracts.access` holds every service's visibility rules, this module is licensing's
-only statement of it; `views.visible_to` is its SQL twin, for queries that page in the database.
-"""
+"""Licensing's caller, and who may see a licence: `contracts.access` decides (DOMAIN.md,
+Access); `views.visible_to` is the same rule as an SQL condition, built from the same table."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
 from uuid import UUID
+
+from contracts import access
 
 
 @dataclass(frozen=True)
@@ -22,10 +21,9 @@ class Caller:
 def can_see_licence(
     caller: Caller, *, licensee_id: UUID, licensor_id: UUID, owners: Collection[UUID]
 ) -> bool:
-    """A licence is visible to its licensee, its licensor, the work's owners, examiners and
-    societies; to nobody else."""
-    return (
-        caller.sees_all
-        or caller.party_id in (licensee_id, licensor_id)
-        or caller.party_id in owners
+    if caller.sees_all:
+        return True
+    facts = access.LicenceFacts(
+        licensor_id=licensor_id, licensee_id=licensee_id, owner_ids=frozenset(owners)
     )
+    return access.may_see_licence(access.Caller(party_id=caller.party_id), facts)

@@ -1,0 +1,281 @@
+"""Licences: their terms, parties and timeline, visible by DOMAIN.md "Access" only, and the
+commands of the licence lifecycle: offer, accept, decline, withdraw, terminate."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from gateway.access import load_visible_licence, may_see_notification, visible_licences
+from gateway.backends import Json, LicenceSearch
+from gateway.context import GatewayContext
+from gateway.errors import BackendFailure, NotFoundError
+from gateway.schema.common import (
+    Info,
+    PageInfo,
+    UserErrorType,
+    attempt,
+    fetch_page,
+    filter_id,
+    require_id,
+    to_date,
+    to_decimal,
+)
+from gateway.schema.enums import LicenceStatus, Medium
+from gateway.schema.inputs import OfferLicenceInput, offer_body
+from gateway.schema.parties import Party, require_party
+from gateway.schema.works import Work, load_work
+from gateway.timeline import merge_timeline
+
+if TYPE_CHECKING:
+    from gateway.schema.statements import RoyaltyStatement, UsageReport
+
+
+@strawberry.type
+class Terms:
+    territories: list[str] = strawberry.field(description="expanded ISO 3166-1 alpha-2 codes")
+    media: list[Medium]
+    exclusive: bool
+    start: datetime.date
+    end: datetime.date | None
+    royalty_rate: decimal.Decimal
+    advance: decimal.Decimal
+    currency: str
+
+
+@strawberry.type
+class TimelineEvent:
+    at: datetime.datetime
+    source: str
+    type: str
+    summary: str
+
+
+@strawberry.type
+class Licence:
+    id: strawberry.ID
+    status: LicenceStatus
+    status_reason: str | None = strawberry.field(description="why it was declined or ended")
+    terms: Terms
+    work_id: strawberry.Private[str]
+    licensor_id: strawberry.Private[str]
+    licensee_id: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, data: Json) -> Licence:
+        terms = data["terms"]
+        return cls(
+            id=strawberry.ID(str(data["id"])),
+            status=LicenceStatus(data["status"]),
+            status_reason=data.get("status_reason"),
+            terms=Terms(
+                territories=list(terms["territories"]),
+                media=[Medium(m) for m in terms["media"]],
+                exclusive=bool(terms["exclusive"]),
+                start=to_date(terms["start"]),  # type: ignore[arg-type]
+                end=to_date(terms.get("end")),
+                royalty_rate=to_decimal(terms["royalty_rate"]),
+                advance=to_decimal(terms.get("advance", "0")),
+                currency=terms["currency"],
+            ),
+            work_id=str(data["work_id"]),
+            licensor_id=str(data["licensor_id"]),
+            licensee_id=str(data["licensee_id"]),
+        )
+
+    @strawberry.field
+    async def work(self, info: Info) -> Work:
+        work = await load_work(info.context, self.work_id)
+        if work is None:
+            raise BackendFailure(f"licence {self.id} names unknown work {self.work_id}")
+        return work
+
+    @strawberry.field
+    async def licensor(self, info: Info) -> Party:
+        return await require_party(info, self.licensor_id)
+
+    @strawberry.field
+    async def licensee(self, info: Info) -> Party:
+        return await require_party(info, self.licensee_id)
+
+    @strawberry.field
+    async def usage_reports(
+        self, info: Info
+    ) -> list[Annotated[UsageReport, strawberry.lazy("gateway.schema.statements")]]:
+        from gateway.schema.statements import UsageReport
+
+        reports = await info.context.loaders.usage_reports.load(str(self.id))
+        return [UsageReport.of(r) for r in reports if str(r.get("licence_id", self.id)) == self.id]
+
+    @strawberry.field
+    async def statements(
+        self, info: Info
+    ) -> list[Annotated[RoyaltyStatement, strawberry.lazy("gateway.schema.statements")]]:
+        from gateway.schema.statements import RoyaltyStatement
+
+        statements = await info.context.loaders.statements.load(str(self.id))
+        return [RoyaltyStatement.of(s) for s in statements]
+
+    @strawberry.field(
+        description="The deal end to end: filing, licence, usage, statements, notifications"
+    )
+    async def timeline(self, info: Info) -> list[TimelineEvent]:
+        ctx = info.context
+        loaders = ctx.loaders
+        principal = ctx.require_principal()
+        history, events, reports, statements, notifications = await asyncio.gather(
+            loaders.history.load(self.work_id),
+            loaders.licence_events.load(str(self.id)),
+            loaders.usage_reports.load(str(self.id)),
+            loaders.statements.load(str(self.id)),
+            loaders.notifications_by_subject.load(str(self.id)),
+        )
+        entries = merge_timeline(
+            history=history,
+            licence_events=events,
+            usage_reports=reports,
+            statements=statements,
+            notifications=[n for n in notifications if may_see_notification(principal, n)],
+            currency=self.terms.currency,
+        )
+        return [
+            TimelineEvent(at=e.at, source=e.source, type=e.type, summary=e.summary) for e in entries
+        ]
+
+
+@strawberry.type
+class LicenceEdge:
+    node: Licence
+    cursor: str
+
+
+@strawberry.type
+class LicenceConnection:
+    edges: list[LicenceEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class LicenceFilter:
+    work_id: strawberry.ID | None = None
+    status: LicenceStatus | None = None
+    as_licensee: bool | None = None
+
+
+async def search_licences(
+    ctx: GatewayContext, search: LicenceSearch, first: int | None, after: str | None
+) -> LicenceConnection:
+    async def fetch(size: int, service_after: str | None) -> Json:
+        return await ctx.backends.licensing.search_licences(
+            search, first=size, after=service_after
+        )
+
+    page = await fetch_page(ctx, fetch, first, after)
+    visible = {str(item["id"]) for item in await visible_licences(ctx, page.items)}
+    ctx.loaders.prime_licences(page.items)
+    return LicenceConnection(
+        edges=[
+            LicenceEdge(node=Licence.of(item), cursor=cursor)
+            for item, cursor in zip(page.items, page.cursors, strict=True)
+            if str(item["id"]) in visible
+        ],
+        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        total_count=page.total_count,
+    )
+
+@strawberry.type
+class LicencePayload:
+    licence: Licence | None
+    errors: list[UserErrorType]
+
+
+
+@strawberry.type
+class LicenceQuery:
+    @strawberry.field(description="Null when unknown or not visible to the caller.")
+    async def licence(self, info: Info, id: strawberry.ID) -> Licence | None:
+        info.context.require_principal()
+        data = await load_visible_licence(info.context, str(id))
+        return Licence.of(data) if data is not None else None
+
+    @strawberry.field(description="Only the licences the caller may see.")
+    async def licences(
+        self,
+        info: Info,
+        filter: LicenceFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> LicenceConnection:
+        info.context.require_principal()
+        search = LicenceSearch()
+        if filter is not None:
+            search = LicenceSearch(
+                work_id=filter_id(filter.work_id, "filter.workId"),
+                status=filter.status.value if filter.status else None,
+                as_licensee=filter.as_licensee,
+            )
+        return await search_licences(info.context, search, first, after)
+
+
+@strawberry.type
+class LicenceMutation:
+    @strawberry.mutation(description="Works right after fileWork.")
+    async def offer_licence(self, info: Info, input: OfferLicenceInput) -> LicencePayload:
+        ctx = info.context
+        ctx.require_principal()
+
+        async def run() -> Json:
+            return await ctx.backends.licensing.offer(offer_body(input))
+
+        return _licence_payload(*await attempt(run))
+
+    @strawberry.mutation
+    async def accept_licence(self, info: Info, licence_id: strawberry.ID) -> LicencePayload:
+        return await _transition(info, licence_id, "accept", {})
+
+    @strawberry.mutation
+    async def decline_licence(
+        self, info: Info, licence_id: strawberry.ID, reason: str | None = None
+    ) -> LicencePayload:
+        return await _transition(info, licence_id, "decline", {"reason": reason})
+
+    @strawberry.mutation
+    async def withdraw_licence(self, info: Info, licence_id: strawberry.ID) -> LicencePayload:
+        return await _transition(info, licence_id, "withdraw", {})
+
+    @strawberry.mutation
+    async def terminate_licence(
+        self, info: Info, licence_id: strawberry.ID, reason: str
+    ) -> LicencePayload:
+        if not reason.strip():
+            return LicencePayload(
+                licence=None,
+                errors=[UserErrorType(code="INVALID_INPUT", message="a reason is required",
+                                      field="reason")],
+            )
+        return await _transition(info, licence_id, "terminate", {"reason": reason})
+
+
+def _licence_payload(result: Json | None, errors: list[UserErrorType]) -> LicencePayload:
+    return LicencePayload(
+        licence=Licence.of(result) if result is not None else None, errors=errors
+    )
+
+
+async def _transition(info: Info, licence_id: str, action: str, body: Json) -> LicencePayload:
+    ctx = info.context
+    ctx.require_principal()
+
+    async def run() -> Json:
+        lid = require_id(licence_id, "licenceId")
+        # Another party's licence is answered exactly like an unknown one (OWASP API1).
+        if await load_visible_licence(ctx, lid) is None:
+            raise NotFoundError(f"no licence {lid}", "licenceId")
+        return await ctx.backends.licensing.transition(lid, action, body)
+
+    return _licence_payload(*await attempt(run))

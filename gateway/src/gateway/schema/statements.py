@@ -1,0 +1,137 @@
+"""Usage reports and royalty statements: read through their licence (visible exactly when it
+is), and the licensee's one command, reporting usage."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+
+import strawberry
+
+from gateway.access import load_visible_licence
+from gateway.backends import Json
+from gateway.errors import BackendFailure, NotFoundError
+from gateway.schema.common import (
+    Info,
+    UserErrorType,
+    attempt,
+    require_id,
+    to_date,
+    to_datetime,
+    to_decimal,
+)
+from gateway.schema.inputs import ReportUsageInput, usage_body
+from gateway.schema.licences import Licence
+from gateway.schema.parties import Party, require_party
+
+
+@strawberry.type
+class UsageReport:
+    id: strawberry.ID
+    period_start: datetime.date
+    period_end: datetime.date
+    units: int
+    gross_revenue: decimal.Decimal
+
+    @classmethod
+    def of(cls, data: Json) -> UsageReport:
+        return cls(
+            id=strawberry.ID(str(data["id"])),
+            period_start=to_date(data["period_start"]),  # type: ignore[arg-type]
+            period_end=to_date(data["period_end"]),  # type: ignore[arg-type]
+            units=int(data["units"]),
+            gross_revenue=to_decimal(data["gross_revenue"]),
+        )
+
+
+@strawberry.type
+class StatementLine:
+    share: decimal.Decimal
+    amount: decimal.Decimal
+    party_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def party(self, info: Info) -> Party:
+        return await require_party(info, self.party_id)
+
+
+@strawberry.type
+class RoyaltyStatement:
+    id: strawberry.ID
+    period_start: datetime.date
+    period_end: datetime.date
+    gross: decimal.Decimal
+    royalty: decimal.Decimal
+    recouped: decimal.Decimal
+    payable: decimal.Decimal
+    currency: str
+    lines: list[StatementLine]
+    issued_at: datetime.datetime
+    licence_id: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, data: Json) -> RoyaltyStatement:
+        return cls(
+            id=strawberry.ID(str(data["id"])),
+            period_start=to_date(data["period_start"]),  # type: ignore[arg-type]
+            period_end=to_date(data["period_end"]),  # type: ignore[arg-type]
+            gross=to_decimal(data["gross"]),
+            royalty=to_decimal(data["royalty"]),
+            recouped=to_decimal(data["recouped"]),
+            payable=to_decimal(data["payable"]),
+            currency=data["currency"],
+            lines=[
+                StatementLine(
+                    share=to_decimal(line["share"]),
+                    amount=to_decimal(line["amount"]),
+                    party_id=str(line["party_id"]),
+                )
+                for line in data.get("lines", [])
+            ],
+            issued_at=to_datetime(data["issued_at"]),  # type: ignore[arg-type]
+            licence_id=str(data["licence_id"]),
+        )
+
+    @strawberry.field
+    async def licence(self, info: Info) -> Licence:
+        data = await load_visible_licence(info.context, self.licence_id)
+        if data is None:
+            # Statements are only read through a visible licence; this cannot be reached
+            # without a service answering what it should not.
+            raise BackendFailure(f"statement {self.id} of an invisible licence")
+        return Licence.of(data)
+
+
+
+@strawberry.type
+class UsageReportPayload:
+    report: UsageReport | None
+    statement: RoyaltyStatement | None
+    errors: list[UserErrorType]
+
+
+
+@strawberry.type
+class StatementMutation:
+    @strawberry.mutation(description="Answers with the statement.")
+    async def report_usage(self, info: Info, input: ReportUsageInput) -> UsageReportPayload:
+        ctx = info.context
+        ctx.require_principal()
+
+        async def run() -> Json:
+            lid = require_id(input.licence_id, "licenceId")
+            body = usage_body(input)
+            if await load_visible_licence(ctx, lid) is None:
+                raise NotFoundError(f"no licence {lid}", "licenceId")
+            return await ctx.backends.licensing.report_usage(lid, body)
+
+        result, errors = await attempt(run)
+        if result is None:
+            return UsageReportPayload(report=None, statement=None, errors=errors)
+        statement = result.get("statement")
+        return UsageReportPayload(
+            report=UsageReport.of(result["report"]),
+            statement=RoyaltyStatement.of(statement) if statement else None,
+            errors=[],
+        )
+

@@ -1,0 +1,386 @@
+"""Works: the public register (anyone authenticated reads it), with their history and
+availability, and the commands on a work: file, review, transfer, dispute, resolve."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from gateway.access import load_visible_licence, visible_licences
+from gateway.backends import AvailabilityTerms, Json, WorkSearch
+from gateway.context import GatewayContext
+from gateway.errors import NotFoundError, UserError
+from gateway.loaders import AvailabilityKey
+from gateway.schema.common import (
+    Info,
+    PageInfo,
+    UserErrorType,
+    attempt,
+    fetch_page,
+    filter_id,
+    require_id,
+    to_date,
+    to_datetime,
+    to_decimal,
+)
+from gateway.schema.enums import LicenceStatus, Medium, ReviewDecision, Role, WorkKind, WorkStatus
+from gateway.schema.inputs import (
+    FileWorkInput,
+    ResolveDisputeInput,
+    TransferShareInput,
+    dispute_body,
+    file_work_body,
+    resolve_body,
+    transfer_body,
+)
+from gateway.schema.parties import Party, load_party, require_party
+
+if TYPE_CHECKING:
+    from gateway.schema.licences import Licence
+
+MAX_HOLDERS = 100
+
+
+@strawberry.type
+class RightsHolder:
+    role: Role
+    share: decimal.Decimal
+    party_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def party(self, info: Info) -> Party:
+        return await require_party(info, self.party_id)
+
+
+@strawberry.type
+class Identifiers:
+    iswc: str | None
+    isrc: str | None
+    isbn: str | None
+
+
+@strawberry.type
+class HistoryEntry:
+    at: datetime.datetime
+    action: str
+    detail: str | None
+    actor_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def actor(self, info: Info) -> Party | None:
+        return await load_party(info, self.actor_id) if self.actor_id else None
+
+
+@strawberry.type
+class Conflict:
+    territories: list[str]
+    media: list[Medium]
+    start: datetime.date
+    end: datetime.date | None
+    licence_data: strawberry.Private[Json]
+
+    @strawberry.field
+    def licence(self) -> Annotated[Licence, strawberry.lazy("gateway.schema.licences")]:
+        from gateway.schema.licences import Licence
+
+        return Licence.of(self.licence_data)
+
+
+@strawberry.type
+class Availability:
+    available: bool
+    conflicts: list[Conflict]
+
+
+@strawberry.type
+class Work:
+    id: strawberry.ID
+    filing_number: str
+    registration_number: str | None
+    title: str
+    alternate_titles: list[str]
+    kind: WorkKind
+    status: WorkStatus
+    status_reason: str | None = strawberry.field(description="why a work was rejected or held")
+    identifiers: Identifiers
+    country_of_origin: str
+    rights_holders: list[RightsHolder]
+
+    @classmethod
+    def of(cls, data: Json) -> Work:
+        identifiers = data.get("identifiers") or {}
+        return cls(
+            id=strawberry.ID(str(data["id"])),
+            filing_number=data["filing_number"],
+            registration_number=data.get("registration_number"),
+            title=data["title"],
+            alternate_titles=list(data.get("alternate_titles") or []),
+            kind=WorkKind(data["kind"]),
+            status=WorkStatus(data["status"]),
+            status_reason=data.get("status_reason"),
+            identifiers=Identifiers(
+                iswc=identifiers.get("iswc"),
+                isrc=identifiers.get("isrc"),
+                isbn=identifiers.get("isbn") or identifiers.get("isbn13"),
+            ),
+            country_of_origin=data["country_of_origin"],
+            rights_holders=[
+                RightsHolder(
+                    role=Role(holder["role"]),
+                    share=to_decimal(holder["share"]),
+                    party_id=str(holder["party_id"]),
+                )
+                for holder in data.get("rights_holders", [])
+            ],
+        )
+
+    @strawberry.field
+    async def history(self, info: Info) -> list[HistoryEntry]:
+        entries = await info.context.loaders.history.load(str(self.id))
+        return [
+            HistoryEntry(
+                at=to_datetime(entry["at"]),  # type: ignore[arg-type]
+                action=entry["action"],
+                detail=entry.get("detail"),
+                actor_id=str(entry["actor_id"]) if entry.get("actor_id") else None,
+            )
+            for entry in entries
+        ]
+
+    @strawberry.field(description="Only the licences the caller may see.")
+    async def licences(
+        self, info: Info, status: LicenceStatus | None = None
+    ) -> list[Annotated[Licence, strawberry.lazy("gateway.schema.licences")]]:
+        from gateway.schema.licences import Licence
+
+        key = (str(self.id), status.value if status is not None else None)
+        found = await info.context.loaders.licences_by_work.load(key)
+        return [Licence.of(item) for item in await visible_licences(info.context, found)]
+
+    @strawberry.field(
+        description="Whether a licence on these terms would be free of conflicts. "
+        "Conflicts with licences the caller may not see count, but are not listed."
+    )
+    async def availability(
+        self,
+        info: Info,
+        territories: list[str],
+        media: list[Medium],
+        start: datetime.date,
+        end: datetime.date | None = None,
+        exclusive: bool = False,
+    ) -> Availability:
+        ctx = info.context
+        result = await ctx.loaders.availability.load(
+            AvailabilityKey(
+                work_id=str(self.id),
+                terms=AvailabilityTerms(
+                    territories=",".join(territories),
+                    media=",".join(m.value for m in media),
+                    start=start.isoformat(),
+                    end=end.isoformat() if end else None,
+                    exclusive=exclusive,
+                ),
+            )
+        )
+        if result is None:
+            raise NotFoundError(f"no work {self.id}")
+        # The service withholds the id of a licence the caller may not see: such a conflict
+        # makes the work unavailable but is not listed (a Conflict names its licence).
+        listed = [c for c in result.get("conflicts", []) if c.get("licence_id")]
+        # Loaded together so the licence lookups are one batched call.
+        licences = await asyncio.gather(
+            *(load_visible_licence(ctx, str(conflict["licence_id"])) for conflict in listed)
+        )
+        conflicts = [
+            Conflict(
+                territories=list(conflict.get("territories", [])),
+                media=[Medium(m) for m in conflict.get("media", [])],
+                start=to_date(conflict["start"]),  # type: ignore[arg-type]
+                end=to_date(conflict.get("end")),
+                licence_data=licence,
+            )
+            for conflict, licence in zip(listed, licences, strict=True)
+            if licence is not None
+        ]
+        return Availability(available=bool(result["available"]), conflicts=conflicts)
+
+
+@strawberry.type
+class WorkEdge:
+    node: Work
+    cursor: str
+
+
+@strawberry.type
+class WorkConnection:
+    edges: list[WorkEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class WorkFilter:
+    text: str | None = None
+    status: WorkStatus | None = None
+    kind: WorkKind | None = None
+    holder_id: strawberry.ID | None = None
+    iswc: str | None = None
+    isrc: str | None = None
+    isbn: str | None = None
+
+
+async def search_works(
+    ctx: GatewayContext, search: WorkSearch, first: int | None, after: str | None
+) -> WorkConnection:
+    async def fetch(size: int, service_after: str | None) -> Json:
+        return await ctx.backends.filing.search_works(search, first=size, after=service_after)
+
+    page = await fetch_page(ctx, fetch, first, after)
+    ctx.loaders.prime_works(page.items)
+    return WorkConnection(
+        edges=[
+            WorkEdge(node=Work.of(item), cursor=cursor)
+            for item, cursor in zip(page.items, page.cursors, strict=True)
+        ],
+        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        total_count=page.total_count,
+    )
+
+
+async def load_work(ctx: GatewayContext, work_id: str) -> Work | None:
+    data = await ctx.loaders.work.load(str(work_id))
+    return Work.of(data) if data is not None else None
+
+
+
+@strawberry.type
+class WorkPayload:
+    work: Work | None
+    errors: list[UserErrorType]
+
+
+
+def _examiner_only(info: Info, action: str) -> None:
+    if not info.context.require_principal().is_examiner:
+        raise UserError("FORBIDDEN", f"only examiners {action}", None)
+
+
+
+@strawberry.type
+class WorkQuery:
+    @strawberry.field
+    async def work(self, info: Info, id: strawberry.ID) -> Work | None:
+        info.context.require_principal()
+        return await load_work(info.context, id)
+
+    @strawberry.field
+    async def works(
+        self,
+        info: Info,
+        filter: WorkFilter | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> WorkConnection:
+        info.context.require_principal()
+        search = WorkSearch()
+        if filter is not None:
+            search = WorkSearch(
+                text=filter.text,
+                status=filter.status.value if filter.status else None,
+                kind=filter.kind.value if filter.kind else None,
+                holder_id=filter_id(filter.holder_id, "filter.holderId"),
+                iswc=filter.iswc,
+                isrc=filter.isrc,
+                isbn=filter.isbn,
+            )
+        return await search_works(info.context, search, first, after)
+
+
+@strawberry.type
+class WorkMutation:
+    @strawberry.mutation(description="Answers after examination.")
+    async def file_work(self, info: Info, input: FileWorkInput) -> WorkPayload:
+        ctx = info.context
+        ctx.require_principal()
+
+        async def run() -> Json:
+            return await ctx.backends.filing.file_work(file_work_body(input, MAX_HOLDERS))
+
+        return _work_payload(*await attempt(run))
+
+    @strawberry.mutation(description="Examiners only.")
+    async def decide_review(
+        self, info: Info, work_id: strawberry.ID, decision: ReviewDecision,
+        reason: str | None = None,
+    ) -> WorkPayload:
+        ctx = info.context
+
+        async def run() -> Json:
+            _examiner_only(info, "decide reviews")
+            wid = require_id(work_id, "workId")
+            return await ctx.backends.filing.review(
+                wid, {"decision": decision.value, "reason": reason}
+            )
+
+        return _work_payload(*await attempt(run))
+
+    @strawberry.mutation
+    async def transfer_share(self, info: Info, input: TransferShareInput) -> WorkPayload:
+        ctx = info.context
+        ctx.require_principal()
+
+        async def run() -> Json:
+            wid = require_id(input.work_id, "workId")
+            return await ctx.backends.filing.transfer(wid, transfer_body(input))
+
+        return _work_payload(*await attempt(run))
+
+    @strawberry.mutation(
+        description="States the disputer's standing: claimedRole with claimedShare, or evidence."
+    )
+    async def dispute_work(
+        self,
+        info: Info,
+        work_id: strawberry.ID,
+        reason: str,
+        claimed_role: Role | None = None,
+        claimed_share: decimal.Decimal | None = None,
+        evidence: str | None = None,
+    ) -> WorkPayload:
+        ctx = info.context
+        ctx.require_principal()
+
+        async def run() -> Json:
+            wid = require_id(work_id, "workId")
+            if not reason.strip():
+                raise UserError("INVALID_INPUT", "a dispute needs a reason", "reason")
+            body = dispute_body(
+                reason, claimed_role=claimed_role, claimed_share=claimed_share, evidence=evidence
+            )
+            return await ctx.backends.filing.dispute(wid, body)
+
+        return _work_payload(*await attempt(run))
+
+    @strawberry.mutation(description="Examiners only.")
+    async def resolve_dispute(self, info: Info, input: ResolveDisputeInput) -> WorkPayload:
+        ctx = info.context
+
+        async def run() -> Json:
+            _examiner_only(info, "resolve disputes")
+            wid = require_id(input.work_id, "workId")
+            return await ctx.backends.filing.resolve_dispute(
+                wid, resolve_body(input, MAX_HOLDERS)
+            )
+
+        return _work_payload(*await attempt(run))
+
+
+def _work_payload(result: Json | None, errors: list[UserErrorType]) -> WorkPayload:
+    return WorkPayload(work=Work.of(result) if result is not None else None, errors=errors)
+
+
