@@ -22,7 +22,7 @@ from bench.events import TOPICS, FilingStream, check_templates, produce
 async def fill(prefix: str, works: int, parties: int = 200) -> tuple[dict[str, Any], int, int]:
     """Creates the filing topics (contract partition counts) and writes the backlog."""
     check_templates()
-    await ensure_topics(BOOTSTRAP, [(prefix + t, t) for t in TOPICS])
+    await ensure_topics(BOOTSTRAP, [(prefix + t, t) for t in TOPICS], security=admin_login())
     stream = FilingStream(parties)
 
     def records() -> Any:
