@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, ClassVar
 from uuid import UUID
 
@@ -46,6 +47,32 @@ class EventData(Payload):
         """The record key and `ce_subject`: the id of the aggregate this event is about."""
         raise NotImplementedError
 
+
+class StatusEvent(EventData):
+    """An event about an aggregate with a status: its type fixes the status the aggregate has
+    after it, checked so no event contradicts its type."""
+
+    # The field that carries the aggregate's state after the change ("work", "licence").
+    subject_field: ClassVar[str]
+    resulting_status: ClassVar[StrEnum]
+
+    def aggregate_id(self) -> str:
+        return str(getattr(self, self.subject_field).id)
+
+    @model_validator(mode="after")
+    def _status_matches_type(self) -> StatusEvent:
+        status = getattr(self, self.subject_field).status
+        if status != self.resulting_status:
+            raise ValueError(
+                f"{self.subject_field}.status: a {type(self).__name__} event needs status "
+                f"{self.resulting_status}, got {status}"
+            )
+        return self
+
+
+ActorId = Annotated[
+    UUID | None, Field(description="the party who caused the change; null when automatic")
+]
 
 # The order of one aggregate's snapshots: filing counts each party's and each work's changes
 # in the transaction that makes them, so a reader orders snapshots without trusting any clock.
@@ -158,29 +185,15 @@ class WorkState(Payload):
         return list(dict.fromkeys(h.party_id for h in self.rights_holders))
 
 
-class WorkEvent(EventData):
+class WorkEvent(StatusEvent):
     topic: ClassVar[str] = topics.FILING_WORKS
     source: ClassVar[str] = topics.FILING_SOURCE
-    # The status the work has after this event; checked so no event contradicts its type.
+    subject_field: ClassVar[str] = "work"
     resulting_status: ClassVar[WorkStatus]
 
     work: WorkState
-    actor_id: UUID | None = Field(
-        default=None, description="the party who caused the change; null when automatic"
-    )
+    actor_id: ActorId = None
     version: AggregateVersion = None
-
-    def aggregate_id(self) -> str:
-        return str(self.work.id)
-
-    @model_validator(mode="after")
-    def _status_matches_type(self) -> WorkEvent:
-        if self.work.status != self.resulting_status:
-            raise ValueError(
-                f"work.status: a {type(self).__name__} event needs status "
-                f"{self.resulting_status}, got {self.work.status}"
-            )
-        return self
 
 
 class WorkFiled(WorkEvent):
@@ -299,30 +312,17 @@ class LicenceState(Payload):
     terms: LicenceTerms
 
 
-class LicenceEvent(EventData):
+class LicenceEvent(StatusEvent):
     topic: ClassVar[str] = topics.LICENSING_LICENCES
     source: ClassVar[str] = topics.LICENSING_SOURCE
+    subject_field: ClassVar[str] = "licence"
     resulting_status: ClassVar[LicenceStatus]
 
     licence: LicenceState
     work_owner_ids: list[UUID] = Field(
         min_length=1, description="the work's owners when this happened (who is told)"
     )
-    actor_id: UUID | None = Field(
-        default=None, description="the party who caused the change; null when automatic"
-    )
-
-    def aggregate_id(self) -> str:
-        return str(self.licence.id)
-
-    @model_validator(mode="after")
-    def _status_matches_type(self) -> LicenceEvent:
-        if self.licence.status != self.resulting_status:
-            raise ValueError(
-                f"licence.status: a {type(self).__name__} event needs status "
-                f"{self.resulting_status}, got {self.licence.status}"
-            )
-        return self
+    actor_id: ActorId = None
 
 
 class LicenceOffered(LicenceEvent):

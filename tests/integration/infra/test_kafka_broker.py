@@ -24,15 +24,15 @@ from faststream.kafka.annotations import KafkaMessage
 from runtime.kafka_security import ADMIN, broker_security
 from runtime.settings import PlatformSettings
 
-pytestmark = pytest.mark.slow
+from .scripts import ROOT, run_script
 
-ROOT = Path(__file__).resolve().parents[3]
+pytestmark = pytest.mark.slow
 
 
 class PrivateBroker:
     def __init__(self, state_dir: Path) -> None:
         self.port, self.controller_port = free_port(), free_port()
-        self.env = os.environ | {
+        self.env = {
             "RIGHTS_STATE_DIR": str(state_dir),
             "KAFKA_PORT": str(self.port),
             "KAFKA_CONTROLLER_PORT": str(self.controller_port),
@@ -41,16 +41,7 @@ class PrivateBroker:
         self.bootstrap = f"127.0.0.1:{self.port}"
 
     def run(self, command: str) -> str:
-        done = subprocess.run(
-            [str(ROOT / "infra/kafka.sh"), command],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout + done.stderr
+        return run_script("kafka.sh", command, env=self.env, timeout=180)
 
 
 @pytest.fixture(scope="module")

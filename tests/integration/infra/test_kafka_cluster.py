@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from devstack.kafka_access import admin_login
+
+from .scripts import run_script
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
@@ -27,14 +28,10 @@ BOOTSTRAP = "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092"
 class Cluster:
     def __init__(self, state_dir: Path) -> None:
         self.state_dir = state_dir
-        self.env = os.environ | {"RIGHTS_STATE_DIR": str(state_dir), "KAFKA_HEAP": "384M"}
+        self.env = {"RIGHTS_STATE_DIR": str(state_dir), "KAFKA_HEAP": "384M"}
 
     def run(self, *args: str) -> str:
-        done = subprocess.run([str(ROOT / "infra/kafka.sh"), *args, "--nodes", "3"],
-                              env=self.env, capture_output=True, text=True, timeout=240,
-                              check=False)
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout + done.stderr
+        return run_script("kafka.sh", *args, "--nodes", "3", env=self.env, timeout=240)
 
     def pid(self, node: int) -> int:
         return int((self.state_dir / "kafka-cluster" / f"node{node}" / "kafka.pid").read_text())
