@@ -24,34 +24,29 @@ from faststream.kafka.annotations import KafkaMessage
 from runtime.kafka_security import ADMIN, broker_security
 from runtime.settings import PlatformSettings
 
-from .scripts import ROOT, run_script
+from .scripts import ROOT, KafkaScript
 
 pytestmark = pytest.mark.slow
 
 
-class PrivateBroker:
+class PrivateBroker(KafkaScript):
     def __init__(self, state_dir: Path) -> None:
         self.port, self.controller_port = free_port(), free_port()
-        self.env = {
+        env = {
             "RIGHTS_STATE_DIR": str(state_dir),
             "KAFKA_PORT": str(self.port),
             "KAFKA_CONTROLLER_PORT": str(self.controller_port),
             "KAFKA_HEAP": "256M",
         }
+        super().__init__(env, timeout=180)
         self.bootstrap = f"127.0.0.1:{self.port}"
-
-    def run(self, command: str) -> str:
-        return run_script("kafka.sh", command, env=self.env, timeout=180)
 
 
 @pytest.fixture(scope="module")
 def private_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateBroker]:
     broker = PrivateBroker(tmp_path_factory.mktemp("kafka-private"))
-    broker.run("up")
-    try:
+    with broker.up():
         yield broker
-    finally:
-        broker.run("down")
 
 
 async def test_group_resumes_from_committed_offset_after_broker_restart(

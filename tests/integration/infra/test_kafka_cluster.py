@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from devstack.kafka_access import admin_login
 
-from .scripts import run_script
+from .scripts import KafkaScript
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
@@ -25,13 +25,11 @@ ROOT = Path(__file__).resolve().parents[3]
 BOOTSTRAP = "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092"
 
 
-class Cluster:
+class Cluster(KafkaScript):
     def __init__(self, state_dir: Path) -> None:
         self.state_dir = state_dir
-        self.env = {"RIGHTS_STATE_DIR": str(state_dir), "KAFKA_HEAP": "384M"}
-
-    def run(self, *args: str) -> str:
-        return run_script("kafka.sh", *args, "--nodes", "3", env=self.env, timeout=240)
+        env = {"RIGHTS_STATE_DIR": str(state_dir), "KAFKA_HEAP": "384M"}
+        super().__init__(env, "--nodes", "3", timeout=240)
 
     def pid(self, node: int) -> int:
         return int((self.state_dir / "kafka-cluster" / f"node{node}" / "kafka.pid").read_text())
@@ -40,11 +38,8 @@ class Cluster:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     c = Cluster(tmp_path_factory.mktemp("kafka-cluster"))
-    c.run("up")
-    try:
+    with c.up():
         yield c
-    finally:
-        c.run("down")
 
 
 async def test_killing_one_broker_under_load_loses_and_duplicates_nothing(cluster: Cluster) -> None:
