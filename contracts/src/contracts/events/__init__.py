@@ -1,5 +1,6 @@
 """The event catalogue (EVENTS.md): one pydantic model per event type and version, in a module
-per producing service (`filing`, `licensing`, `notifications`) over a shared `base`.
+per producing service (`filing`, `licensing`, `notifications`) over a shared `base` (whose field
+types the event modules import from it).
 
 Each event carries what a consumer needs without calling back: the aggregate's full current
 state after the change plus the facts of the change. Parties appear by id and public data
@@ -8,14 +9,7 @@ only: no email, webhook URL or secret ever travels on an event.
 
 from __future__ import annotations
 
-from contracts.events.base import (
-    ActorId,
-    AggregateVersion,
-    EventData,
-    NonEmptyText,
-    Payload,
-    StatusEvent,
-)
+from contracts.events.base import EventData, Payload, StatusEvent
 from contracts.events.filing import (
     FilingNumber,
     Identifiers,
@@ -85,8 +79,6 @@ EVENT_TYPES: dict[str, type[EventData]] = {cls.ce_type: cls for cls in ALL_EVENT
 __all__ = [
     "ALL_EVENTS",
     "EVENT_TYPES",
-    "ActorId",
-    "AggregateVersion",
     "EventData",
     "FilingNumber",
     "Identifiers",
@@ -99,7 +91,6 @@ __all__ = [
     "LicenceTerminated",
     "LicenceTerms",
     "LicenceWithdrawn",
-    "NonEmptyText",
     "NotificationDelivered",
     "NotificationEvent",
     "NotificationFailed",
