@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from devstack.kafka_access import admin_login
 from runtime.kafka import ensure_topics
 
 from bench import consumers
@@ -20,7 +21,7 @@ from bench.raw_kafka import read_rate
 async def fill(prefix: str, works: int, parties: int = 200) -> tuple[dict[str, Any], int, int]:
     """Creates the filing topics (contract partition counts) and writes the backlog."""
     check_templates()
-    await ensure_topics(BOOTSTRAP, [(prefix + t, t) for t in TOPICS])
+    await ensure_topics(BOOTSTRAP, [(prefix + t, t) for t in TOPICS], security=admin_login())
     stream = FilingStream(parties)
 
     def records() -> Any:
