@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from devstack.scratch_databases import ScratchDatabases
 from hdrh.histogram import HdrHistogram
 
 
@@ -134,33 +135,16 @@ def topic_prefix(scenario: str) -> str:
     return f"bench-{RUN_ID}-{scenario}."
 
 
+_databases = ScratchDatabases("bench", RUN_ID, **PG)
+
+
 async def create_database(name: str) -> str:
     """A fresh `bench_<name>_<run>` database; returns its asyncpg URL."""
-    import asyncpg
-
-    db = f"bench_{name}_{RUN_ID}"
-    conn = await asyncpg.connect(database="postgres", **PG)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{db}"')
-    finally:
-        await conn.close()
-    _created.append(db)
-    return f"postgresql+asyncpg://{PG['user']}:{PG['password']}@{PG['host']}:{PG['port']}/{db}"
-
-
-_created: list[str] = []
+    return await _databases.create(name)
 
 
 async def drop_databases() -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(database="postgres", **PG)
-    try:
-        while _created:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{_created.pop()}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _databases.drop_all()
 
 
 async def delete_topics(prefix: str) -> None:

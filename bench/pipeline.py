@@ -5,18 +5,17 @@ events; and scenario 6, replay: the licensing read model rebuilt from a topic of
 from __future__ import annotations
 
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
 from devstack.kafka_access import admin_login
 from runtime.kafka import ensure_topics
 
 from bench import consumers
 from bench.common import BOOTSTRAP, create_database, delete_topics, topic_prefix, url_of
 from bench.events import TOPICS, FilingStream, check_templates, produce
+from bench.raw_kafka import read_rate
 
 
 async def fill(prefix: str, works: int, parties: int = 200) -> tuple[dict[str, Any], int, int]:
@@ -35,25 +34,8 @@ async def fill(prefix: str, works: int, parties: int = 200) -> tuple[dict[str, A
 
 async def raw_consume(prefix: str, total: int) -> float:
     """The same topics read by a plain consumer (getmany + commit), for a same-topic baseline."""
-    consumer = AIOKafkaConsumer(*(prefix + t for t in TOPICS), bootstrap_servers=BOOTSTRAP,
-                                **admin_login(),
-                                group_id=f"{prefix}raw-{uuid.uuid4().hex[:6]}",
-                                auto_offset_reset="earliest", enable_auto_commit=False,
-                                max_poll_records=1000)
-    await consumer.start()
-    try:
-        seen, started = 0, None
-        while seen < total:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=1000)
-            if batch and started is None:
-                started = time.perf_counter()
-            seen += sum(len(v) for v in batch.values())
-            if batch:
-                await consumer.commit()
-        assert started is not None
-        return total / (time.perf_counter() - started)
-    finally:
-        await consumer.stop()
+    group = f"{prefix}raw-{uuid.uuid4().hex[:6]}"
+    return await read_rate(BOOTSTRAP, [prefix + t for t in TOPICS], group, total)
 
 
 async def read_model_digest(database_url: str) -> str:

@@ -52,10 +52,15 @@ async def produce(bootstrap: str, topic: str, count: int, sample: Sample) -> flo
 
 async def consume(bootstrap: str, topic: str, count: int) -> float:
     """Records per second read by a fresh group with manual commits per batch."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, **admin_login(),
-                                group_id=f"bench-{uuid.uuid4().hex}",
-                                auto_offset_reset="earliest", enable_auto_commit=False,
-                                max_poll_records=1000)
+    return await read_rate(bootstrap, [topic], f"bench-{uuid.uuid4().hex}", count)
+
+
+async def read_rate(bootstrap: str, topics: list[str], group: str, count: int) -> float:
+    """Records per second a plain consumer of a new group reads (getmany, a commit per batch),
+    timed from its first batch until `count` records."""
+    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, **admin_login(),
+                                group_id=group, auto_offset_reset="earliest",
+                                enable_auto_commit=False, max_poll_records=1000)
     await consumer.start()
     try:
         seen = 0

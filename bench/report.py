@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +105,21 @@ def table(doc: dict[str, Any]) -> list[str]:
     return rows
 
 
+@contextmanager
+def chart(path: Path, made: list[str], size: tuple[float, float], title: str) -> Iterator[Any]:
+    """One titled figure: the body draws on the axes it is given; the PNG is saved at `path`
+    and its name added to `made`."""
+    fig, ax = plt.subplots(figsize=size)
+    yield ax
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    made.append(path.name)
+
+
 def charts(out: Path, doc: dict[str, Any]) -> list[str]:
-    made = []
+    made: list[str] = []
     raw, pipe, wp, rp, e2e = (doc.get(k, {}) for k in
                               ("raw_kafka", "pipeline", "write_path", "replay", "e2e_latency"))
     bars = [("raw produce", raw.get("produce_per_s")), ("raw consume", raw.get("consume_per_s")),
@@ -118,17 +133,12 @@ def charts(out: Path, doc: dict[str, Any]) -> list[str]:
             ("fileWork e2e (sustainable)", e2e.get("highest_sustainable_per_s"))]
     bars = [(k, v) for k, v in bars if v]
     if bars:
-        fig, ax = plt.subplots(figsize=(7, 3.6))
-        ax.barh([k for k, _ in bars][::-1], [v for _, v in bars][::-1], color="#4c72b0")
-        ax.set_xscale("log")
-        ax.set_xlabel("events (records) per second, log scale")
-        ax.set_title("Throughput, same machine, same run")
-        for i, (_, v) in enumerate(bars[::-1]):
-            ax.text(v, i, f" {v:,.0f}", va="center", fontsize=8)
-        fig.tight_layout()
-        fig.savefig(out / "throughput.png", dpi=80)
-        plt.close(fig)
-        made.append("throughput.png")
+        with chart(out / "throughput.png", made, (7, 3.6), "Throughput, same machine, same run") as ax:
+            ax.barh([k for k, _ in bars][::-1], [v for _, v in bars][::-1], color="#4c72b0")
+            ax.set_xscale("log")
+            ax.set_xlabel("events (records) per second, log scale")
+            for i, (_, v) in enumerate(bars[::-1]):
+                ax.text(v, i, f" {v:,.0f}", va="center", fontsize=8)
     series = []
     if raw.get("round_trip", {}).get("count"):
         series.append(("raw Kafka RT", raw["round_trip"]))
@@ -139,36 +149,27 @@ def charts(out: Path, doc: dict[str, Any]) -> list[str]:
         series.append(("one command", wp["command"]))
     series = [(k, v) for k, v in series if v.get("count")]
     if series:
-        fig, ax = plt.subplots(figsize=(7, 3.8))
-        width = 0.27
-        xs = range(len(series))
-        for j, (key, label) in enumerate((("p50_ms", "p50"), ("p99_ms", "p99"), ("p99_9_ms", "p99.9"))):
-            ax.bar([x + (j - 1) * width for x in xs], [max(0.01, s[key]) for _, s in series],
-                   width, label=label)
-        ax.set_xticks(list(xs), [k for k, _ in series], rotation=30, ha="right", fontsize=7)
-        ax.set_yscale("log")
-        ax.set_ylabel("ms, log scale")
-        ax.set_title("Latency percentiles")
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(out / "latency.png", dpi=80)
-        plt.close(fig)
-        made.append("latency.png")
+        with chart(out / "latency.png", made, (7, 3.8), "Latency percentiles") as ax:
+            width = 0.27
+            xs = range(len(series))
+            for j, (key, label) in enumerate((("p50_ms", "p50"), ("p99_ms", "p99"), ("p99_9_ms", "p99.9"))):
+                ax.bar([x + (j - 1) * width for x in xs], [max(0.01, s[key]) for _, s in series],
+                       width, label=label)
+            ax.set_xticks(list(xs), [k for k, _ in series], rotation=30, ha="right", fontsize=7)
+            ax.set_yscale("log")
+            ax.set_ylabel("ms, log scale")
+            ax.legend(fontsize=7)
     pages = doc.get("gateway", {}).get("pages", [])
     if pages:
-        fig, ax = plt.subplots(figsize=(6, 3.4))
-        sizes = [str(p["page_size"]) for p in pages]
-        for key, label, style in (("gateway", "gateway", "-o"), ("direct", "direct HTTP", "--s")):
-            ax.plot(sizes, [p[key]["p50_ms"] for p in pages], style, label=f"{label} p50")
-            ax.plot(sizes, [p[key]["p99_ms"] for p in pages], style, alpha=0.5, label=f"{label} p99")
-        ax.set_xlabel("page size (works)")
-        ax.set_ylabel("ms")
-        ax.set_title("Nested query: gateway vs. services' APIs")
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(out / "gateway.png", dpi=80)
-        plt.close(fig)
-        made.append("gateway.png")
+        title = "Nested query: gateway vs. services' APIs"
+        with chart(out / "gateway.png", made, (6, 3.4), title) as ax:
+            sizes = [str(p["page_size"]) for p in pages]
+            for key, label, style in (("gateway", "gateway", "-o"), ("direct", "direct HTTP", "--s")):
+                ax.plot(sizes, [p[key]["p50_ms"] for p in pages], style, label=f"{label} p50")
+                ax.plot(sizes, [p[key]["p99_ms"] for p in pages], style, alpha=0.5, label=f"{label} p99")
+            ax.set_xlabel("page size (works)")
+            ax.set_ylabel("ms")
+            ax.legend(fontsize=7)
     return made
 
 

@@ -16,19 +16,17 @@
 # (infra/kafka_topics.py).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+NAME=kafka
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/lib.sh"
 KAFKA_VERSION="4.3.1"
-STATE_DIR="${RIGHTS_STATE_DIR:-$ROOT/.state}"
-LIB_DIR="${KAFKA_LIB_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rights-platform/kafka-$KAFKA_VERSION/lib}"
+LIB_DIR="${KAFKA_LIB_DIR:-$CACHE_DIR/kafka-$KAFKA_VERSION/lib}"
 PY="${PY:-$ROOT/.venv/bin/python}"
 HEAP="${KAFKA_HEAP:-512M}"
 PROTOCOL="${KAFKA_SECURITY_PROTOCOL:-SASL_PLAINTEXT}"
 # Written at format time: a storage without it predates SASL and has no admin credential.
 SECURITY_MARK="sasl-scram-sha-512"
 READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-90}"
-
-say() { echo "kafka: $*"; }
-die() { echo "kafka: error: $*" >&2; exit 1; }
 
 NODES=1
 CMD="${1:-status}"; shift || true
@@ -40,24 +38,14 @@ while [ $# -gt 0 ]; do
 done
 [ "$NODES" = 1 ] || [ "$NODES" = 3 ] || die "--nodes must be 1 or 3, not '$NODES'"
 
-need_java() {
-  command -v java >/dev/null 2>&1 || die "Java is missing: install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless)"
-  local major
-  major="$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)"
-  [ "${major:-0}" -ge 17 ] || die "Kafka $KAFKA_VERSION needs Java 17+, found $major: install openjdk-17-jre-headless"
-}
-
 fetch() {
   if [ -f "$LIB_DIR/kafka_2.13-$KAFKA_VERSION.jar" ]; then return 0; fi
-  need_java
-  command -v mvn >/dev/null 2>&1 || die "Maven is missing: install it (Debian: apt-get install maven) to fetch Kafka's libraries"
+  need_java "Kafka $KAFKA_VERSION"
+  need_maven "Kafka's libraries"
   say "fetching Kafka $KAFKA_VERSION libraries into $LIB_DIR (once)"
   local tmp="$LIB_DIR.tmp.$$"
   rm -rf "$tmp"; mkdir -p "$tmp"
-  # sed: Maven's console library prints colour resets even in batch mode.
-  (cd "$ROOT/infra/kafka" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies \
-      -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 | sed 's/\x1b\[[0-9;]*m//g') \
-    || { rm -rf "$tmp"; die "mvn could not fetch the libraries (see above)"; }
+  mvn_copy "$ROOT/infra/kafka" "$tmp" "the libraries" -DincludeScope=runtime -DoutputDirectory="$tmp"
   rm -rf "$LIB_DIR"; mv "$tmp" "$LIB_DIR"
 }
 
@@ -158,18 +146,7 @@ is_ours() {
   tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "kafka.Kafka $(node_dir "$n")/server.properties"
 }
 
-running_pid() {
-  local n=$1 f pid
-  f="$(pid_file "$n")"
-  [ -f "$f" ] || return 1
-  pid="$(cat "$f" 2>/dev/null || true)"
-  if [ -n "$pid" ] && is_ours "$pid" "$n"; then echo "$pid"; return 0; fi
-  say "removing stale pid file $f (pid ${pid:-?} is not our broker)" >&2
-  rm -f "$f"
-  return 1
-}
-
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+running_pid() { recorded_pid "$(pid_file "$1")" broker "$1"; }
 
 bootstrap() {
   local s="" n
@@ -276,7 +253,7 @@ stop_all() {
 case "$CMD" in
   fetch) fetch ;;
   up)
-    fetch; need_java
+    fetch; need_java "Kafka $KAFKA_VERSION"
     [ -x "$PY" ] || die "no Python virtualenv at $PY: run 'make venv' first"
     admin_password >/dev/null
     for n in $(seq 1 "$NODES"); do prepare_node "$n"; done

@@ -14,10 +14,10 @@
 # realm (admin console, or drop and recreate the `keycloak` database) and start again.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+NAME=keycloak
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/lib.sh"
 KEYCLOAK_VERSION="26.4.2"
-STATE_DIR="${RIGHTS_STATE_DIR:-$ROOT/.state}"
-CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/rights-platform"
 KC_HOME="${KEYCLOAK_HOME:-$CACHE_DIR/keycloak-$KEYCLOAK_VERSION}"
 PORT="${KEYCLOAK_PORT:-8080}"
 MANAGEMENT_PORT="${KEYCLOAK_MANAGEMENT_PORT:-9000}"
@@ -36,30 +36,18 @@ LOG_FILE="$RUN_DIR/server.log"
 # Build-time options: changing them means another `kc.sh build` (the marker records them).
 BUILD_OPTIONS="--db=postgres --health-enabled=true --features=organization,passkeys"
 
-say() { echo "keycloak: $*"; }
-die() { echo "keycloak: error: $*" >&2; exit 1; }
-
-need_java() {
-  command -v java >/dev/null 2>&1 || die "Java is missing: install a JDK 17+ (Debian: apt-get install openjdk-17-jre-headless)"
-  local major
-  major="$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)"
-  [ "${major:-0}" -ge 17 ] || die "Keycloak $KEYCLOAK_VERSION needs Java 17+, found $major: install openjdk-17-jre-headless"
-}
-
 fetch() {
   local marker="$KC_HOME/.rights-build"
   if [ -f "$marker" ] && [ "$(cat "$marker")" = "$BUILD_OPTIONS" ]; then return 0; fi
-  need_java
+  need_java "Keycloak $KEYCLOAK_VERSION"
   if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
-    command -v mvn >/dev/null 2>&1 || die "Maven is missing: install it (Debian: apt-get install maven) to fetch Keycloak"
+    need_maven Keycloak
     command -v unzip >/dev/null 2>&1 || die "unzip is missing: install it (Debian: apt-get install unzip)"
     say "fetching Keycloak $KEYCLOAK_VERSION into $KC_HOME (once)"
     local tmp="$KC_HOME.tmp.$$"
     rm -rf "$tmp"; mkdir -p "$tmp"
-    # sed: Maven's console library prints colour resets even in batch mode.
-    (cd "$ROOT/infra/keycloak" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies \
-        -DexcludeTransitive=true -DoutputDirectory="$tmp/zip" 2>&1 | sed 's/\x1b\[[0-9;]*m//g') \
-      || { rm -rf "$tmp"; die "mvn could not fetch the distribution (see above)"; }
+    mvn_copy "$ROOT/infra/keycloak" "$tmp" "the distribution" \
+      -DexcludeTransitive=true -DoutputDirectory="$tmp/zip"
     unzip -q "$tmp/zip/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip" -d "$tmp" \
       || { rm -rf "$tmp"; die "could not unpack the distribution"; }
     rm -rf "$KC_HOME"; mv "$tmp/keycloak-$KEYCLOAK_VERSION" "$KC_HOME"; rm -rf "$tmp"
@@ -79,17 +67,7 @@ is_ours() {
   tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$KC_HOME/bin/kc.sh start "
 }
 
-running_pid() {
-  local pid
-  [ -f "$PID_FILE" ] || return 1
-  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-  if [ -n "$pid" ] && is_ours "$pid"; then echo "$pid"; return 0; fi
-  say "removing stale pid file $PID_FILE (pid ${pid:-?} is not our Keycloak)" >&2
-  rm -f "$PID_FILE"
-  return 1
-}
-
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+running_pid() { recorded_pid "$PID_FILE" Keycloak; }
 
 issuer() { echo "http://127.0.0.1:$PORT/realms/rights"; }
 
@@ -161,7 +139,7 @@ stop() {
 
 case "${1:-status}" in
   fetch) fetch ;;
-  up) fetch; need_java; start; wait_ready ;;
+  up) fetch; need_java "Keycloak $KEYCLOAK_VERSION"; start; wait_ready ;;
   down) stop ;;
   status)
     if pid="$(running_pid)"; then say "running (pid $pid) on $(issuer)"; else say "not running"; fi ;;

@@ -10,8 +10,9 @@
 # script started it, so a cluster the machine runs for other work is left alone.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-STATE_DIR="${RIGHTS_STATE_DIR:-$ROOT/.state}"
+NAME=postgres
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/lib.sh"
 PG_VERSION="${PG_VERSION:-15}"
 PG_CLUSTER="${PG_CLUSTER:-main}"
 # Debian's default of 100 connections is too few for the whole platform under test: three
@@ -19,9 +20,6 @@ PG_CLUSTER="${PG_CLUSTER:-main}"
 # this script starts the cluster; a cluster that is already running keeps its own setting.
 PG_MAX_CONNECTIONS="${PG_MAX_CONNECTIONS:-400}"
 MARKER="$STATE_DIR/postgres.started-by-us"
-
-say() { echo "postgres: $*"; }
-die() { echo "postgres: error: $*" >&2; exit 1; }
 
 command -v pg_ctlcluster >/dev/null 2>&1 || die "PostgreSQL is missing: install it (Debian: apt-get install postgresql)"
 

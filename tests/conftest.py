@@ -7,12 +7,10 @@ Integration and e2e tests use the real Kafka broker and PostgreSQL that `make te
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 # One topic prefix per test run, set before any settings object is built, so this run's
@@ -27,6 +25,7 @@ os.environ.setdefault("LOG_JSON", "false")
 for _service in ("FILING", "LICENSING", "NOTIFICATIONS", "GATEWAY"):
     os.environ.setdefault(f"{_service}_KAFKA_PRINCIPAL", "admin")
 
+from devstack.scratch_databases import ScratchDatabases  # noqa: E402
 from runtime.auth import ensure_keypair, mint_token  # noqa: E402
 from runtime.settings import PlatformSettings  # noqa: E402
 
@@ -71,10 +70,6 @@ def kafka_bootstrap(platform_settings: PlatformSettings) -> str:
     return platform_settings.kafka_bootstrap_servers
 
 
-def database_url(name: str, *, driver: str = "postgresql+asyncpg") -> str:
-    return f"{driver}://{PG_USER}:{PG_PASSWORD}@{PG_HOST}:{PG_PORT}/{name}"
-
-
 @pytest.fixture(scope="session")
 async def create_database() -> AsyncIterator[Callable[[str], Awaitable[str]]]:
     """`await create_database("filing_it")` -> the asyncpg URL of a new, empty database.
@@ -82,34 +77,11 @@ async def create_database() -> AsyncIterator[Callable[[str], Awaitable[str]]]:
     The name gets a `test_` prefix and the run id; a database of an earlier run with the same
     name is dropped first. Databases are dropped again at the end of the session.
     """
-    created: list[str] = []
-
-    async def admin() -> asyncpg.Connection:
-        return await asyncpg.connect(
-            host=PG_HOST, port=PG_PORT, user=PG_USER, password=PG_PASSWORD, database="postgres"
-        )
-
-    async def make(name: str) -> str:
-        if not re.fullmatch(r"[a-z0-9_]{1,40}", name):
-            raise ValueError(f"database name {name!r}: use a-z, 0-9 and _ only")
-        db = f"test_{name}_{RUN_ID}"
-        conn = await admin()
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{db}"')
-        finally:
-            await conn.close()
-        created.append(db)
-        return database_url(db)
-
-    yield make
-
-    conn = await admin()
-    try:
-        for db in created:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    databases = ScratchDatabases(
+        "test", RUN_ID, host=PG_HOST, port=PG_PORT, user=PG_USER, password=PG_PASSWORD
+    )
+    yield databases.create
+    await databases.drop_all()
 
 
 @pytest.fixture(scope="session")

@@ -57,20 +57,25 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge.rstrip(b"=").decode()
 
 
+def web_request(challenge: str, *, scope: str = "openid", **extra: str) -> dict[str, str]:
+    """The query of the `rights-web` client's authorization-code request with PKCE (S256)."""
+    return {
+        "client_id": WEB_CLIENT,
+        "response_type": "code",
+        "scope": scope,
+        "redirect_uri": WEB_REDIRECT,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        **extra,
+    }
+
+
 def authorization_code(
     username: str, password: str, *, challenge: str, scope: str = "openid", locale: str = ""
 ) -> str:
     """Signs in through the login form; returns the code Keycloak redirects back with."""
     state = secrets.token_urlsafe(16)
-    params = {
-        "client_id": WEB_CLIENT,
-        "response_type": "code",
-        "scope": scope,
-        "redirect_uri": WEB_REDIRECT,
-        "state": state,
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
+    params = web_request(challenge, scope=scope, state=state)
     if locale:
         params["ui_locales"] = locale
     with httpx.Client(timeout=30) as browser:

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .keycloak import ISSUER, WEB_CLIENT, WEB_REDIRECT, Admin, pkce_pair
+from .keycloak import ISSUER, WEB_CLIENT, Admin, pkce_pair, web_request
 
 ROOT = Path(__file__).resolve().parents[3]
 LOCALES = {"en", "th", "vi", "id", "ms"}
@@ -26,17 +26,7 @@ def test_realm_offers_the_five_locales_with_english_first(admin: Admin) -> None:
 def test_login_page_speaks_the_requested_locale(locale: str, sign_in_label: str) -> None:
     _, challenge = pkce_pair()
     page = httpx.get(
-        f"{ISSUER}/protocol/openid-connect/auth",
-        params={
-            "client_id": WEB_CLIENT,
-            "response_type": "code",
-            "scope": "openid",
-            "redirect_uri": WEB_REDIRECT,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-            "ui_locales": locale,
-        },
-        timeout=30,
+        f"{ISSUER}/protocol/openid-connect/auth", params=web_request(challenge, ui_locales=locale), timeout=30
     )
     assert page.status_code == 200
     assert sign_in_label in page.text
@@ -74,16 +64,7 @@ def test_web_client_is_public_and_requires_pkce_s256(admin: Admin) -> None:
 def test_registration_page_is_offered(admin: Admin) -> None:
     _, challenge = pkce_pair()
     page = httpx.get(
-        f"{ISSUER}/protocol/openid-connect/registrations",
-        params={
-            "client_id": WEB_CLIENT,
-            "response_type": "code",
-            "scope": "openid",
-            "redirect_uri": WEB_REDIRECT,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        },
-        timeout=30,
+        f"{ISSUER}/protocol/openid-connect/registrations", params=web_request(challenge), timeout=30
     )
     assert page.status_code == 200
     assert 'id="kc-register-form"' in page.text

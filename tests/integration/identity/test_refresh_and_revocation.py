@@ -10,6 +10,21 @@ from .conftest import User
 from .keycloak import ISSUER, WEB_CLIENT, refresh, sign_in
 
 
+def web_client_post(endpoint: str, **data: str) -> httpx.Response:
+    """A form post of the `rights-web` client to one of the realm's OpenID Connect endpoints."""
+    return httpx.post(
+        f"{ISSUER}/protocol/openid-connect/{endpoint}",
+        data={"client_id": WEB_CLIENT, **data},
+        timeout=30,
+    )
+
+
+def assert_refused(refresh_token: str) -> None:
+    answer = refresh(refresh_token)
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_grant"
+
+
 def test_refresh_gives_a_new_access_token_and_spends_the_refresh_token(
     user: User, verifier: IdentityVerifier
 ) -> None:
@@ -20,36 +35,20 @@ def test_refresh_gives_a_new_access_token_and_spends_the_refresh_token(
     assert body["access_token"] != tokens.access_token
     assert verifier.verify(body["access_token"]).party_id == user.party_id
     # revokeRefreshToken: a refresh token used once is spent; a replay is refused.
-    again = refresh(tokens.refresh_token)
-    assert again.status_code == 400
-    assert again.json()["error"] == "invalid_grant"
+    assert_refused(tokens.refresh_token)
 
 
 def test_refresh_token_is_refused_after_sign_out(user: User) -> None:
     tokens = sign_in(user.username, user.password)
-    out = httpx.post(
-        f"{ISSUER}/protocol/openid-connect/logout",
-        data={"client_id": WEB_CLIENT, "refresh_token": tokens.refresh_token},
-        timeout=30,
-    )
+    out = web_client_post("logout", refresh_token=tokens.refresh_token)
     assert out.status_code == 204, out.text
-    answer = refresh(tokens.refresh_token)
-    assert answer.status_code == 400
-    assert answer.json()["error"] == "invalid_grant"
+    assert_refused(tokens.refresh_token)
 
 
 def test_refresh_token_is_refused_after_revocation(user: User) -> None:
     tokens = sign_in(user.username, user.password)
-    revoked = httpx.post(
-        f"{ISSUER}/protocol/openid-connect/revoke",
-        data={
-            "client_id": WEB_CLIENT,
-            "token": tokens.refresh_token,
-            "token_type_hint": "refresh_token",
-        },
-        timeout=30,
+    revoked = web_client_post(
+        "revoke", token=tokens.refresh_token, token_type_hint="refresh_token"
     )
     assert revoked.status_code == 200, revoked.text
-    answer = refresh(tokens.refresh_token)
-    assert answer.status_code == 400
-    assert answer.json()["error"] == "invalid_grant"
+    assert_refused(tokens.refresh_token)

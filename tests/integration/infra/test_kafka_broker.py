@@ -24,43 +24,29 @@ from faststream.kafka.annotations import KafkaMessage
 from runtime.kafka_security import ADMIN, broker_security
 from runtime.settings import PlatformSettings
 
+from .scripts import ROOT, KafkaScript
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[3]
 
-
-class PrivateBroker:
+class PrivateBroker(KafkaScript):
     def __init__(self, state_dir: Path) -> None:
         self.port, self.controller_port = free_port(), free_port()
-        self.env = os.environ | {
+        env = {
             "RIGHTS_STATE_DIR": str(state_dir),
             "KAFKA_PORT": str(self.port),
             "KAFKA_CONTROLLER_PORT": str(self.controller_port),
             "KAFKA_HEAP": "256M",
         }
+        super().__init__(env, timeout=180)
         self.bootstrap = f"127.0.0.1:{self.port}"
-
-    def run(self, command: str) -> str:
-        done = subprocess.run(
-            [str(ROOT / "infra/kafka.sh"), command],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout + done.stderr
 
 
 @pytest.fixture(scope="module")
 def private_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateBroker]:
     broker = PrivateBroker(tmp_path_factory.mktemp("kafka-private"))
-    broker.run("up")
-    try:
+    with broker.up():
         yield broker
-    finally:
-        broker.run("down")
 
 
 async def test_group_resumes_from_committed_offset_after_broker_restart(

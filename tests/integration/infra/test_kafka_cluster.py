@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,23 +17,19 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from devstack.kafka_access import admin_login
 
+from .scripts import KafkaScript
+
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 ROOT = Path(__file__).resolve().parents[3]
 BOOTSTRAP = "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092"
 
 
-class Cluster:
+class Cluster(KafkaScript):
     def __init__(self, state_dir: Path) -> None:
         self.state_dir = state_dir
-        self.env = os.environ | {"RIGHTS_STATE_DIR": str(state_dir), "KAFKA_HEAP": "384M"}
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run([str(ROOT / "infra/kafka.sh"), *args, "--nodes", "3"],
-                              env=self.env, capture_output=True, text=True, timeout=240,
-                              check=False)
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout + done.stderr
+        env = {"RIGHTS_STATE_DIR": str(state_dir), "KAFKA_HEAP": "384M"}
+        super().__init__(env, "--nodes", "3", timeout=240)
 
     def pid(self, node: int) -> int:
         return int((self.state_dir / "kafka-cluster" / f"node{node}" / "kafka.pid").read_text())
@@ -43,11 +38,8 @@ class Cluster:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     c = Cluster(tmp_path_factory.mktemp("kafka-cluster"))
-    c.run("up")
-    try:
+    with c.up():
         yield c
-    finally:
-        c.run("down")
 
 
 async def test_killing_one_broker_under_load_loses_and_duplicates_nothing(cluster: Cluster) -> None:

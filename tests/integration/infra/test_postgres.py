@@ -3,27 +3,16 @@ service, reachable with SQLModel over asyncpg with the default URLs."""
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
 from runtime.db import create_engine, session_maker
 from sqlalchemy import text
 
-ROOT = Path(__file__).resolve().parents[3]
+from .scripts import run_script
 
 
 def test_postgres_up_twice_is_harmless() -> None:
     for _ in range(2):
-        done = subprocess.run(
-            [str(ROOT / "infra/postgres.sh"), "up"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        assert "ready on 127.0.0.1:5432" in done.stdout
+        assert "ready on 127.0.0.1:5432" in run_script("postgres.sh", "up", timeout=120)
 
 
 @pytest.mark.parametrize("service", ["filing", "licensing", "notifications"])

@@ -8,35 +8,24 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
 
 import pytest
-from contracts.envelope import DecodedEvent, encode
-from contracts.events import PartyRegistered, PartyState
-from contracts.topics import FILING_PARTIES, dlq
-from devstack.kafka_access import admin_login
+from contracts.envelope import DecodedEvent
+from contracts.events import PartyRegistered
+from contracts.topics import dlq
 from devstack.polling import eventually
-from runtime.consumer import IdempotentConsumer, ProcessedEvent
-from runtime.db import create_engine, session_maker
+from runtime.db import create_engine
 from runtime.deadletters import DeadLetters
-from runtime.kafka import ensure_topics, event_broker, reliable_producer
-from runtime.kafka_security import ADMIN, broker_security
 from runtime.settings import PlatformSettings, ServiceSettings
 from runtime.uow import UnitOfWork
 from sqlalchemy import text
 
+from .party_stream import create_tables, party, party_stream
 from .private_postgres import PrivatePostgres
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 
 GATE = "stops the database mid-transaction"
-
-
-def party(name: str) -> PartyRegistered:
-    return PartyRegistered(
-        occurred_at=datetime.now(UTC),
-        party=PartyState(id=uuid.uuid4(), name=name, kind="PERSON", country="TH"),
-    )
 
 
 @pytest.fixture
@@ -60,10 +49,7 @@ async def test_database_outage_mid_stream_loses_nothing_and_dead_letters_nothing
         platform=settings,
     )
     engine = create_engine(service.database_url, pool_size=2)
-    async with engine.begin() as conn:
-        await conn.run_sync(ProcessedEvent.metadata.create_all, tables=[ProcessedEvent.__table__])
-        await conn.execute(text("CREATE TABLE applied (event_id uuid NOT NULL, name text)"))
-    sessions = session_maker(engine)
+    await create_tables(engine, "CREATE TABLE applied (event_id uuid NOT NULL, name text)")
 
     in_transaction, release = asyncio.Event(), asyncio.Event()
 
@@ -81,40 +67,20 @@ async def test_database_outage_mid_stream_loses_nothing_and_dead_letters_nothing
                 await session.execute(text("SELECT 1"))
 
     group = "outage"
-    consumer = IdempotentConsumer(
-        group_id=group,
-        topics=[FILING_PARTIES],
+    stream = await party_stream(
+        kafka_bootstrap=kafka_bootstrap, service=service, engine=engine, group=group,
         handler=handler,
-        sessions=sessions,
-        settings=service,
     )
-    topic = service.topic(FILING_PARTIES)
-    await ensure_topics(
-        kafka_bootstrap,
-        [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))],
-        security=admin_login(),
-    )
-    broker = event_broker(kafka_bootstrap, broker_security(PlatformSettings(), ADMIN))
-    consumer.attach(broker)
-    producer = reliable_producer(kafka_bootstrap, **admin_login())
-    await producer.start()
+    consumer = stream.consumer
 
     async def produce(events: list[PartyRegistered]) -> list[uuid.UUID]:
-        ids = []
-        for event in events:
-            record = encode(event, event_id=uuid.uuid4())
-            await producer.send_and_wait(
-                topic, value=record.value, key=record.key, headers=record.headers
-            )
-            ids.append(uuid.UUID(dict(record.headers)["ce_id"].decode()))
-        return ids
+        return [await stream.send(event) for event in events]
 
     async def applied_count() -> int:
         async with engine.connect() as conn:
             return int(await conn.scalar(text("SELECT count(*) FROM applied")) or 0)
 
-    await consumer.start()
-    await broker.start()
+    await stream.start()
     try:
         before = [party(f"before {i}") for i in range(30)]
         before.insert(10, party(GATE))
@@ -146,9 +112,7 @@ async def test_database_outage_mid_stream_loses_nothing_and_dead_letters_nothing
 
         await eventually(all_applied, timeout=120, what="every event applied after the outage")
     finally:
-        await broker.stop()
-        await consumer.stop()
-        await producer.stop()
+        await stream.stop()
 
     async with engine.connect() as conn:
         rows = (await conn.execute(text("SELECT event_id FROM applied"))).all()

@@ -11,22 +11,19 @@ import os
 import sys
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from contracts.envelope import DecodedEvent, encode
-from contracts.events import PartyRegistered, PartyState
-from contracts.topics import FILING_PARTIES, dlq
-from devstack.kafka_access import admin_login
+from contracts.envelope import DecodedEvent
+from contracts.events import PartyRegistered
+from contracts.topics import dlq
 from devstack.polling import eventually
-from runtime.consumer import IdempotentConsumer, ProcessedEvent
-from runtime.db import create_engine, session_maker
-from runtime.kafka import ensure_topics, event_broker, reliable_producer
-from runtime.kafka_security import ADMIN, broker_security
+from runtime.db import create_engine
 from runtime.settings import PlatformSettings, ServiceSettings
 from runtime.uow import UnitOfWork
 from sqlalchemy import text
+
+from .party_stream import create_tables, party, party_stream
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 
@@ -48,13 +45,6 @@ async def deadletters(prefix: str, *args: str) -> str:
     return out.decode()
 
 
-def party(name: str, party_id: uuid.UUID | None = None) -> PartyRegistered:
-    return PartyRegistered(
-        occurred_at=datetime.now(UTC),
-        party=PartyState(id=party_id or uuid.uuid4(), name=name, kind="PERSON", country="TH"),
-    )
-
-
 async def test_dead_letter_is_listed_and_redriving_it_twice_applies_it_once(
     create_database: Any, kafka_bootstrap: str, topic_prefix: str
 ) -> None:
@@ -68,9 +58,7 @@ async def test_dead_letter_is_listed_and_redriving_it_twice_applies_it_once(
         platform=PlatformSettings(rights_topic_prefix=prefix),
     )
     engine = create_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(ProcessedEvent.metadata.create_all, tables=[ProcessedEvent.__table__])
-        await conn.execute(text("CREATE TABLE seen (event_id uuid NOT NULL, name text)"))
+    await create_tables(engine, "CREATE TABLE seen (event_id uuid NOT NULL, name text)")
     broken = {"needs a fix"}  # the handler's bug, fixed later in the test
 
     async def handler(uow: UnitOfWork, events: Sequence[DecodedEvent]) -> None:
@@ -85,31 +73,12 @@ async def test_dead_letter_is_listed_and_redriving_it_twice_applies_it_once(
             )
 
     group = "redrive"
-    consumer = IdempotentConsumer(
-        group_id=group,
-        topics=[FILING_PARTIES],
+    stream = await party_stream(
+        kafka_bootstrap=kafka_bootstrap, service=service, engine=engine, group=group,
         handler=handler,
-        sessions=session_maker(engine),
-        settings=service,
     )
-    consumer.retry_base_seconds = 0.01
-    topic = service.topic(FILING_PARTIES)
-    await ensure_topics(
-        kafka_bootstrap,
-        [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))],
-        security=admin_login(),
-    )
-    broker = event_broker(kafka_bootstrap, broker_security(PlatformSettings(), ADMIN))
-    consumer.attach(broker)
-    producer = reliable_producer(kafka_bootstrap, **admin_login())
-    await producer.start()
-
-    async def produce(event: PartyRegistered) -> uuid.UUID:
-        record = encode(event, event_id=uuid.uuid4())
-        await producer.send_and_wait(
-            topic, value=record.value, key=record.key, headers=record.headers
-        )
-        return uuid.UUID(dict(record.headers)["ce_id"].decode())
+    stream.consumer.retry_base_seconds = 0.01
+    topic, produce = stream.topic, stream.send
 
     async def names() -> list[str]:
         async with engine.connect() as conn:
@@ -124,8 +93,7 @@ async def test_dead_letter_is_listed_and_redriving_it_twice_applies_it_once(
                 )
             )
 
-    await consumer.start()
-    await broker.start()
+    await stream.start()
     try:
         failing = party("needs a fix")
         failing_id = await produce(failing)
@@ -161,9 +129,7 @@ async def test_dead_letter_is_listed_and_redriving_it_twice_applies_it_once(
 
         await eventually(sentinel_applied, timeout=60, what="the redriven copies consumed")
     finally:
-        await broker.stop()
-        await consumer.stop()
-        await producer.stop()
+        await stream.stop()
     assert await names() == ["Suda", "needs a fix", "sentinel"]
     assert await tracked(failing_id)
     assert len(json.loads(await deadletters(prefix, "list", "--json"))) == 1  # nothing new died

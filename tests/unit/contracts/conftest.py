@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -65,6 +66,13 @@ def licence(status: LicenceStatus) -> ev.LicenceState:
 def build_samples() -> dict[str, ev.EventData]:
     owners = [COMPOSER, PUBLISHER]
     lic = {"work_owner_ids": owners, "occurred_at": AT}
+    # The two delivery outcomes are about the same event: the work's registration.
+    about_registration: dict[str, Any] = {
+        "event_id": UUID("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"),
+        "event_type": "org.aseanip.filing.work.registered.v1",
+        "subject_id": str(WORK_ID),
+        "occurred_at": AT,
+    }
     samples: list[ev.EventData] = [
         ev.PartyRegistered(
             party=ev.PartyState(
@@ -170,23 +178,17 @@ def build_samples() -> dict[str, ev.EventData]:
         ev.NotificationDelivered(
             notification_id=UUID("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"),
             recipient_id=COMPOSER,
-            event_id=UUID("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"),
-            event_type="org.aseanip.filing.work.registered.v1",
-            subject_id=str(WORK_ID),
             channel="WEBHOOK",
             attempts=1,
-            occurred_at=AT,
+            **about_registration,
         ),
         ev.NotificationFailed(
             notification_id=UUID("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaab"),
             recipient_id=PUBLISHER,
-            event_id=UUID("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"),
-            event_type="org.aseanip.filing.work.registered.v1",
-            subject_id=str(WORK_ID),
             channel="EMAIL",
             attempts=5,
             error="SMTP 550 mailbox unavailable",
-            occurred_at=AT,
+            **about_registration,
         ),
     ]
     return {type(sample).ce_type: sample for sample in samples}

@@ -6,6 +6,8 @@ Whether check digits are right is tested against other implementations in
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from contracts.errors import InvalidInput
 from contracts.identifiers import (
@@ -24,6 +26,15 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
+
+
+def refused(
+    parse: Callable[..., str], text: str, match: str | None = None, **kw: str
+) -> InvalidInput:
+    """The coded error `parse` raises for `text`, its message matching `match`."""
+    with pytest.raises(InvalidInput, match=match) as caught:
+        parse(text, **kw)
+    return caught.value
 
 
 def digit_string(n: int) -> st.SearchStrategy[str]:
@@ -51,17 +62,14 @@ def test_iswc_malformed_text_is_rejected(text: str) -> None:
 
 
 def test_iswc_error_names_the_field_given() -> None:
-    with pytest.raises(InvalidInput) as caught:
-        parse_iswc("T-034.524.680-2", field="identifiers.iswc")
-    assert caught.value.field == "identifiers.iswc"
-    assert "identifiers.iswc" in caught.value.message
-    assert "expected 1" in caught.value.message
+    error = refused(parse_iswc, "T-034.524.680-2", field="identifiers.iswc")
+    assert error.field == "identifiers.iswc"
+    assert "identifiers.iswc" in error.message
+    assert "expected 1" in error.message
 
 
 def test_iswc_error_defaults_to_field_iswc() -> None:
-    with pytest.raises(InvalidInput) as caught:
-        parse_iswc("T-034.524.680-2")
-    assert caught.value.field == "iswc"
+    assert refused(parse_iswc, "T-034.524.680-2").field == "iswc"
 
 
 # --- ISRC ----------------------------------------------------------------------------------
@@ -106,9 +114,7 @@ def test_isrc_digit_in_country_letters_fails(
     ["USRC1760000", "USRC176000001", "US-RC1-76-0000", "", "US_RC17600000", "USRC1٧٦07839"],
 )
 def test_isrc_wrong_length_or_characters_fail(text: str) -> None:
-    with pytest.raises(InvalidInput) as caught:
-        parse_isrc(text, field="identifiers.isrc")
-    assert caught.value.field == "identifiers.isrc"
+    assert refused(parse_isrc, text, field="identifiers.isrc").field == "identifiers.isrc"
 
 
 # --- ISBN-13 -------------------------------------------------------------------------------
@@ -129,15 +135,15 @@ def test_isbn13_needs_thirteen_ascii_digits(text: str) -> None:
 @pytest.mark.parametrize("text", ["0000000000000", "9770306406158", "4006381333931"])
 def test_isbn13_outside_the_978_979_prefixes_is_no_book(text: str) -> None:
     # Each is a valid EAN-13 (a magazine, a pen): the right check digit does not make a book.
-    with pytest.raises(InvalidInput, match="978 or 979") as caught:
-        parse_isbn13(text, field="identifiers.isbn")
-    assert caught.value.field == "identifiers.isbn"
+    error = refused(parse_isbn13, text, "978 or 979", field="identifiers.isbn")
+    assert error.field == "identifiers.isbn"
 
 
 def test_isbn13_wrong_check_digit_names_the_field_and_the_expected_digit() -> None:
-    with pytest.raises(InvalidInput, match="check digit 8, expected 7") as caught:
-        parse_isbn13("978-0-306-40615-8", field="identifiers.isbn")
-    assert caught.value.field == "identifiers.isbn"
+    error = refused(
+        parse_isbn13, "978-0-306-40615-8", "check digit 8, expected 7", field="identifiers.isbn"
+    )
+    assert error.field == "identifiers.isbn"
 
 
 # --- ISNI ----------------------------------------------------------------------------------
@@ -149,18 +155,15 @@ def test_isni_with_x_check_character_and_spaces_is_valid() -> None:
 
 
 def test_isni_wrong_check_character_names_it() -> None:
-    with pytest.raises(InvalidInput, match="check character 9, expected X") as caught:
-        parse_isni("0000 0001 2146 4389")
-    assert caught.value.field == "isni"
+    error = refused(parse_isni, "0000 0001 2146 4389", "check character 9, expected X")
+    assert error.field == "isni"
 
 
 @pytest.mark.parametrize(
     "text", ["000000012146438", "0000000121464389X", "X000000121464380", "٠٠٠٠٠٠٠١٢١٤٦٤٣٨X"]
 )
 def test_isni_malformed_text_is_rejected(text: str) -> None:
-    with pytest.raises(InvalidInput, match="not an ISNI") as caught:
-        parse_isni(text)
-    assert caught.value.field == "isni"
+    assert refused(parse_isni, text, "not an ISNI").field == "isni"
 
 
 # --- IPI name number -----------------------------------------------------------------------
@@ -174,9 +177,8 @@ def test_ipi_examples_from_the_domain_rules_are_valid() -> None:
 
 
 def test_ipi_wrong_check_digits_name_the_field_and_the_expected_digits() -> None:
-    with pytest.raises(InvalidInput, match="check digits 01, expected 00") as caught:
-        parse_ipi_name_number("00000499901")
-    assert caught.value.field == "ipi_name_number"
+    error = refused(parse_ipi_name_number, "00000499901", "check digits 01, expected 00")
+    assert error.field == "ipi_name_number"
 
 
 @pytest.mark.parametrize("text", ["0000000199", "000000001990", "0000000019A", ""])

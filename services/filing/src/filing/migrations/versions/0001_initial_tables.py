@@ -2,19 +2,15 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 20:38:46.893760
 """
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
+from runtime import migration_ops
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0001'
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -27,20 +23,7 @@ def upgrade() -> None:
     sa.Column('last', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('kind', 'year')
     )
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
-    sa.Column('event_id', sa.Uuid(), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('key', sa.LargeBinary(), nullable=False),
-    sa.Column('value', sa.LargeBinary(), nullable=False),
-    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('traceparent', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id')
-    )
-    op.create_index('ix_outbox_unsent', 'outbox', ['id'], unique=False, postgresql_where=sa.text('sent_at IS NULL'))
+    migration_ops.create_outbox_table()
     op.create_table('party',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -128,7 +111,6 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_work_isbn'), table_name='work')
     op.drop_table('work')
     op.drop_table('party')
-    op.drop_index('ix_outbox_unsent', table_name='outbox', postgresql_where=sa.text('sent_at IS NULL'))
-    op.drop_table('outbox')
+    migration_ops.drop_outbox_table()
     op.drop_table('number_counter')
     # ### end Alembic commands ###

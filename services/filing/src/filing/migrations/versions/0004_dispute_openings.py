@@ -6,15 +6,11 @@ limit's UTC day is the database's and never a process's.
 Revision ID: 0004
 Revises: 0003
 """
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -2,10 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -13,8 +10,6 @@ from sqlalchemy.dialects import postgresql as pg
 
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 TZ = sa.DateTime(timezone=True)
 

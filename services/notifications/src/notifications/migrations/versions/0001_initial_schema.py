@@ -2,19 +2,15 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 20:37:32.120438
 """
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
+from runtime import migration_ops
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0001'
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -70,20 +66,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_notification_inbox', 'notification', ['recipient_id', sa.literal_column('created_at DESC'), sa.literal_column('id DESC')], unique=False)
     op.create_index('ix_notification_subject', 'notification', ['recipient_id', 'subject_id'], unique=False)
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
-    sa.Column('event_id', sa.Uuid(), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('key', sa.LargeBinary(), nullable=False),
-    sa.Column('value', sa.LargeBinary(), nullable=False),
-    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('traceparent', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id')
-    )
-    op.create_index('ix_outbox_unsent', 'outbox', ['id'], unique=False, postgresql_where=sa.text('sent_at IS NULL'))
+    migration_ops.create_outbox_table()
     op.create_table('processed_event',
     sa.Column('consumer', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('event_id', sa.Uuid(), nullable=False),
@@ -136,8 +119,7 @@ def downgrade() -> None:
     op.drop_table('delivery')
     op.drop_table('society')
     op.drop_table('processed_event')
-    op.drop_index('ix_outbox_unsent', table_name='outbox', postgresql_where=sa.text('sent_at IS NULL'))
-    op.drop_table('outbox')
+    migration_ops.drop_outbox_table()
     op.drop_index('ix_notification_subject', table_name='notification')
     op.drop_index('ix_notification_inbox', table_name='notification')
     op.drop_table('notification')

@@ -1,0 +1,212 @@
+"""Filing's events: a party's public part, a work's state, and each change to them."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from contracts import topics
+from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
+from contracts.events.base import (
+    ActorId,
+    AggregateVersion,
+    EventData,
+    NonEmptyText,
+    Payload,
+    StatusEvent,
+)
+from contracts.identifiers import ISBN13, ISNI, ISRC, ISWC, IPINameNumber
+from contracts.shares import Share, check_total
+from contracts.territories import CountryCode
+from contracts.times import UtcDateTime
+
+FilingNumber = Annotated[str, Field(pattern=r"^F-\d{4}-\d{6,}$", examples=["F-2026-000123"])]
+RegistrationNumber = Annotated[str, Field(pattern=r"^R-\d{4}-\d{6,}$", examples=["R-2026-000045"])]
+
+
+# --- parties -------------------------------------------------------------------------------
+
+
+class PartyState(Payload):
+    """The public part of a party (its contact settings live in notifications only)."""
+
+    id: UUID
+    name: NonEmptyText
+    kind: PartyKind
+    country: CountryCode
+    ipi_name_number: IPINameNumber | None = None
+    isni: ISNI | None = None
+
+
+class PartyEvent(EventData):
+    topic: ClassVar[str] = topics.FILING_PARTIES
+    source: ClassVar[str] = topics.FILING_SOURCE
+
+    party: PartyState
+    version: AggregateVersion = None
+
+    def aggregate_id(self) -> str:
+        return str(self.party.id)
+
+
+class PartyRegistered(PartyEvent):
+    """A party signed up; the event carries its public part."""
+
+    ce_type: ClassVar[str] = topics.PARTY_REGISTERED
+
+
+class PartyUpdated(PartyEvent):
+    """A party changed its public part; `changed_fields` names what changed."""
+
+    ce_type: ClassVar[str] = topics.PARTY_UPDATED
+
+    changed_fields: list[str] = Field(description="names of the public fields that changed")
+
+
+# --- works ---------------------------------------------------------------------------------
+
+
+class Identifiers(Payload):
+    iswc: ISWC | None = None
+    isrc: ISRC | None = None
+    isbn: ISBN13 | None = None
+
+
+class RightsHolder(Payload):
+    party_id: UUID
+    role: Role
+    share: Share
+
+
+def check_rights_holders(holders: list[RightsHolder], field: str = "rights_holders") -> None:
+    """Shares sum to 100.00 and a party appears at most once per role (DOMAIN.md, Works)."""
+    check_total((h.share for h in holders), field=field)
+    seen: set[tuple[UUID, Role]] = set()
+    for index, holder in enumerate(holders):
+        if (holder.party_id, holder.role) in seen:
+            raise ValueError(
+                f"{field}[{index}]: party {holder.party_id} appears twice as {holder.role}"
+            )
+        seen.add((holder.party_id, holder.role))
+
+
+class WorkState(Payload):
+    """A work as the register holds it after the change."""
+
+    id: UUID
+    filing_number: FilingNumber
+    registration_number: RegistrationNumber | None = None
+    title: NonEmptyText
+    alternate_titles: list[str] = Field(default_factory=list)
+    kind: WorkKind
+    status: WorkStatus
+    status_reason: str | None = None
+    identifiers: Identifiers = Field(default_factory=Identifiers)
+    country_of_origin: CountryCode
+    rights_holders: list[RightsHolder] = Field(min_length=1)
+    filed_by: UUID
+    filed_at: UtcDateTime
+
+    @model_validator(mode="after")
+    def _holders_are_consistent(self) -> WorkState:
+        try:
+            check_rights_holders(self.rights_holders)
+        except Exception as exc:  # the shares error is a DomainError; pydantic wants ValueError
+            raise ValueError(str(exc)) from None
+        return self
+
+    def owner_ids(self) -> list[UUID]:
+        """Each rights holder's party id once, in list order."""
+        return list(dict.fromkeys(h.party_id for h in self.rights_holders))
+
+
+class WorkEvent(StatusEvent):
+    topic: ClassVar[str] = topics.FILING_WORKS
+    source: ClassVar[str] = topics.FILING_SOURCE
+    subject_field: ClassVar[str] = "work"
+    resulting_status: ClassVar[WorkStatus]
+
+    work: WorkState
+    actor_id: ActorId = None
+    version: AggregateVersion = None
+
+
+class WorkFiled(WorkEvent):
+    """A work was filed; examination follows at once."""
+
+    ce_type: ClassVar[str] = topics.WORK_FILED
+    resulting_status: ClassVar[WorkStatus] = WorkStatus.FILED
+
+
+class WorkRegistered(WorkEvent):
+    """A work was registered, by examination or by an examiner's decision."""
+
+    ce_type: ClassVar[str] = topics.WORK_REGISTERED
+    resulting_status: ClassVar[WorkStatus] = WorkStatus.REGISTERED
+
+    reason: str | None = None
+
+
+class WorkRejected(WorkEvent):
+    """A work was rejected; `reason` says why, naming any work holding a clashing identifier."""
+
+    ce_type: ClassVar[str] = topics.WORK_REJECTED
+    resulting_status: ClassVar[WorkStatus] = WorkStatus.REJECTED
+
+    reason: NonEmptyText
+    conflicting_work_id: UUID | None = Field(
+        default=None, description="the work already holding one of this work's identifiers"
+    )
+
+
+class WorkReviewRequested(WorkEvent):
+    """Examination found a likely duplicate; an examiner must decide."""
+
+    ce_type: ClassVar[str] = topics.WORK_REVIEW_REQUESTED
+    resulting_status: ClassVar[WorkStatus] = WorkStatus.UNDER_REVIEW
+
+    reason: NonEmptyText
+    similar_work_ids: list[UUID] = Field(default_factory=list)
+
+
+class WorkOwnershipTransferred(WorkEvent):
+    """An owner transferred part or all of a share to another party."""
+
+    ce_type: ClassVar[str] = topics.WORK_OWNERSHIP_TRANSFERRED
+    resulting_status: ClassVar[WorkStatus] = WorkStatus.REGISTERED
+
+    from_party_id: UUID
+    to_party_id: UUID
+    share: Share
+    previous_rights_holders: list[RightsHolder] = Field(min_length=1)
+
+
+class WorkDisputed(WorkEvent):
+    """A party disputed a registered work."""
+
+    ce_type: ClassVar[str] = topics.WORK_DISPUTED
+    resulting_status: ClassVar[WorkStatus] = WorkStatus.DISPUTED
+
+    reason: NonEmptyText
+    # The disputer's standing (DOMAIN.md): a claimed role and share, evidence, or both.
+    # Optional so events written before the rule still read.
+    claimed_role: Role | None = Field(default=None, description="the role the disputer claims")
+    claimed_share: Share | None = Field(
+        default=None, description="the share the disputer says is theirs"
+    )
+    evidence: str | None = Field(
+        default=None, max_length=2000, description="the disputer's evidence, bounded in size"
+    )
+
+
+class WorkDisputeResolved(WorkEvent):
+    """An examiner resolved a dispute, keeping or replacing the rights holders."""
+
+    ce_type: ClassVar[str] = topics.WORK_DISPUTE_RESOLVED
+    resulting_status: ClassVar[WorkStatus] = WorkStatus.REGISTERED
+
+    keep_owners: bool
+    reason: NonEmptyText
+    previous_rights_holders: list[RightsHolder] = Field(min_length=1)

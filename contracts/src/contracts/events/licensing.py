@@ -1,0 +1,214 @@
+"""Licensing's events: a licence through its lifecycle, usage reports and royalty statements."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from contracts import topics
+from contracts.enums import LicenceStatus, Medium
+from contracts.events.base import (
+    ActorId,
+    EventData,
+    NonEmptyText,
+    Payload,
+    StatusEvent,
+)
+from contracts.money import Currency, DecimalString, Rate, check_places
+from contracts.shares import Share
+from contracts.territories import Territories
+from contracts.times import UtcDateTime
+
+# --- licences ------------------------------------------------------------------------------
+
+
+class LicenceTerms(Payload):
+    territories: Territories
+    media: list[Medium] = Field(min_length=1)
+    exclusive: bool
+    start: date
+    end: date | None = Field(default=None, description="inclusive; null when open-ended")
+    royalty_rate: Rate
+    advance: DecimalString = Decimal("0")
+    currency: Currency
+
+    @model_validator(mode="after")
+    def _terms_are_consistent(self) -> LicenceTerms:
+        if len(set(self.media)) != len(self.media):
+            raise ValueError("media: each medium at most once")
+        if self.end is not None and self.end < self.start:
+            raise ValueError("end: must not be before start")
+        if self.advance < 0:
+            raise ValueError("advance: must not be negative")
+        _places(self.advance, self.currency, "advance")
+        return self
+
+
+class LicenceState(Payload):
+    """A licence as licensing holds it after the change."""
+
+    id: UUID
+    work_id: UUID
+    licensor_id: UUID
+    licensee_id: UUID
+    status: LicenceStatus
+    status_reason: str | None = None
+    terms: LicenceTerms
+
+
+class LicenceEvent(StatusEvent):
+    topic: ClassVar[str] = topics.LICENSING_LICENCES
+    source: ClassVar[str] = topics.LICENSING_SOURCE
+    subject_field: ClassVar[str] = "licence"
+    resulting_status: ClassVar[LicenceStatus]
+
+    licence: LicenceState
+    work_owner_ids: list[UUID] = Field(
+        min_length=1, description="the work's owners when this happened (who is told)"
+    )
+    actor_id: ActorId = None
+
+
+class LicenceOffered(LicenceEvent):
+    """An owner offered a licence on a registered work to a licensee."""
+
+    ce_type: ClassVar[str] = topics.LICENCE_OFFERED
+    resulting_status: ClassVar[LicenceStatus] = LicenceStatus.OFFERED
+
+
+class LicenceActivated(LicenceEvent):
+    """The licensee accepted an offer; the licence is active."""
+
+    ce_type: ClassVar[str] = topics.LICENCE_ACTIVATED
+    resulting_status: ClassVar[LicenceStatus] = LicenceStatus.ACTIVE
+
+
+class LicenceDeclined(LicenceEvent):
+    """The licensee declined an offer."""
+
+    ce_type: ClassVar[str] = topics.LICENCE_DECLINED
+    resulting_status: ClassVar[LicenceStatus] = LicenceStatus.DECLINED
+
+    reason: str | None = None
+
+
+class LicenceWithdrawn(LicenceEvent):
+    """The offeror withdrew an offer."""
+
+    ce_type: ClassVar[str] = topics.LICENCE_WITHDRAWN
+    resulting_status: ClassVar[LicenceStatus] = LicenceStatus.WITHDRAWN
+
+
+class LicenceTerminated(LicenceEvent):
+    """Either side terminated an active licence."""
+
+    ce_type: ClassVar[str] = topics.LICENCE_TERMINATED
+    resulting_status: ClassVar[LicenceStatus] = LicenceStatus.TERMINATED
+
+    reason: NonEmptyText
+
+
+class LicenceExpired(LicenceEvent):
+    """An active licence passed its end date."""
+
+    ce_type: ClassVar[str] = topics.LICENCE_EXPIRED
+    resulting_status: ClassVar[LicenceStatus] = LicenceStatus.EXPIRED
+
+
+# --- usage and royalties -------------------------------------------------------------------
+
+
+def _places(amount: Decimal, currency: str, field: str) -> None:
+    try:
+        check_places(amount, currency, field)
+    except Exception as exc:  # a DomainError; pydantic collects ValueErrors only
+        raise ValueError(str(exc)) from None
+
+
+class UsageReport(Payload):
+    id: UUID
+    licence_id: UUID
+    work_id: UUID
+    period_start: date
+    period_end: date
+    units: int = Field(ge=0)
+    gross_revenue: DecimalString
+    currency: Currency
+    created_at: UtcDateTime
+    corrects_report_id: UUID | None = Field(
+        default=None,
+        description="set on a correction: the report it adjusts (its gross is then signed)",
+    )
+
+    @model_validator(mode="after")
+    def _report_is_consistent(self) -> UsageReport:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end: must not be before period_start")
+        _places(self.gross_revenue, self.currency, "gross_revenue")
+        return self
+
+
+class StatementLine(Payload):
+    party_id: UUID
+    share: Share
+    amount: DecimalString = Field(description="negative on an adjustment line")
+
+
+class RoyaltyStatement(Payload):
+    id: UUID
+    licence_id: UUID
+    work_id: UUID
+    report_id: UUID
+    period_start: date
+    period_end: date
+    gross: DecimalString
+    royalty: DecimalString
+    recouped: DecimalString
+    payable: DecimalString
+    currency: Currency
+    lines: list[StatementLine]
+    issued_at: UtcDateTime
+
+    @model_validator(mode="after")
+    def _statement_is_consistent(self) -> RoyaltyStatement:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end: must not be before period_start")
+        for index, line in enumerate(self.lines):
+            _places(line.amount, self.currency, f"lines[{index}].amount")
+        total = sum((line.amount for line in self.lines), Decimal(0))
+        if self.lines and total != self.payable:
+            raise ValueError(f"lines: amounts sum to {total}, not to payable {self.payable}")
+        return self
+
+
+class UsageReported(EventData):
+    """The licensee reported usage for a period of an active licence."""
+
+    ce_type: ClassVar[str] = topics.USAGE_REPORTED
+    topic: ClassVar[str] = topics.LICENSING_ROYALTIES
+    source: ClassVar[str] = topics.LICENSING_SOURCE
+
+    report: UsageReport
+    licensee_id: UUID
+    work_owner_ids: list[UUID] = Field(min_length=1)
+
+    def aggregate_id(self) -> str:
+        return str(self.report.licence_id)
+
+
+class RoyaltyStatementIssued(EventData):
+    """The royalty statement of a usage report, split among the owners."""
+
+    ce_type: ClassVar[str] = topics.ROYALTY_STATEMENT_ISSUED
+    topic: ClassVar[str] = topics.LICENSING_ROYALTIES
+    source: ClassVar[str] = topics.LICENSING_SOURCE
+
+    statement: RoyaltyStatement
+    licensee_id: UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.statement.licence_id)
