@@ -30,7 +30,7 @@ from licensing.commands import (
     parse_status,
 )
 from licensing.domain.access import Caller
-from licensing.domain.availability import AvailabilityConflict
+from licensing.domain.availability import AvailabilityConflict, Footprint
 from licensing.models import LicenceEventRow, LicenceRow, StatementRow, UsageReportRow
 from licensing.service import Licensing
 
@@ -68,6 +68,8 @@ def _caller(principal: CurrentPrincipal) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(_caller)]
+# An availability query's footprint, from its query parameters.
+FootprintDep = Annotated[Footprint, Depends(parse_footprint)]
 
 
 # --- JSON shapes -------------------------------------------------------------------------------
@@ -293,15 +295,8 @@ async def availability(
     work_id: UUID,
     caller: CallerDep,
     session: Session,
-    territories: str,
-    media: str,
-    start: date,
-    end: date | None = None,
-    exclusive: bool = False,
+    footprint: FootprintDep,
 ) -> dict[str, Any]:
-    footprint = parse_footprint(
-        territories=territories, media=media, start=start, end=end, exclusive=exclusive
-    )
     found = await views.availability(session, caller, work_id=work_id, footprint=footprint)
     return availability_json(found)
 
@@ -311,16 +306,9 @@ async def availability_of_works(
     work_ids: str,
     caller: CallerDep,
     session: Session,
-    territories: str,
-    media: str,
-    start: date,
-    end: date | None = None,
-    exclusive: bool = False,
+    footprint: FootprintDep,
 ) -> dict[str, Any]:
     """The single-work answer for each work, grouped by work id; unknown works are absent."""
-    footprint = parse_footprint(
-        territories=territories, media=media, start=start, end=end, exclusive=exclusive
-    )
     found = await views.availability_of_works(
         session, caller, work_ids=parse_ids(work_ids, field="work_ids"), footprint=footprint
     )
