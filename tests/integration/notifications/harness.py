@@ -33,6 +33,9 @@ from sqlalchemy import text
 
 from contracts import events as ev
 
+# The `auth` fixture: bearer headers for a party (`auth(party, roles=...)`).
+Auth = Callable[..., dict[str, str]]
+
 
 async def eventually(
     check: Callable[[], Any], *, within: float = 20.0, interval: float = 0.05

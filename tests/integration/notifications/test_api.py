@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from .harness import Service, eventually, party_registered, work_registered
+from .harness import Auth, Service, eventually, party_registered, work_registered
 
 SECRET = "never-shown-back-0123456789"
-Auth = Callable[..., dict[str, str]]
-
-
 def _refused(answer: Any, *, field: str) -> dict[str, Any]:
     """Asserts a 400 that names `field`; returns its body."""
     assert answer.status_code == 400, answer.text
