@@ -207,10 +207,11 @@ class History:
         lines: dict[uuid.UUID, str],
         licensee: uuid.UUID,
     ) -> None:
+        equal = Decimal("100.00") / len(lines) if lines else Decimal(0)  # no line, no share
         self.add(
             statement_issued(
                 work_id, lines, licensee, licence_id=licence_id, at=self.at(),
-                gross=Decimal("5000.00"), share=Decimal("100.00") / len(lines),
+                gross=Decimal("5000.00"), share=equal,
             )
         )  # fmt: skip
 
