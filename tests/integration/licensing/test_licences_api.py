@@ -123,7 +123,7 @@ async def test_offer_right_after_registration_waits_for_the_read_model(
     assert response.json()["terms"]["end"] is None
 
 
-async def test_disputed_work_accepts_no_new_offers(
+async def _dispute_and_see_offers_refused(
     service: Service, register: Register, deal: Deal
 ) -> None:
     await register.dispute(deal.work_id, deal.owners)
@@ -132,6 +132,12 @@ async def test_disputed_work_accepts_no_new_offers(
         response = await client.post("/licences", json=offer_body(deal))
     assert response.status_code == 409
     assert response.json()["code"] == "WORK_NOT_LICENSABLE"
+
+
+async def test_disputed_work_accepts_no_new_offers(
+    service: Service, register: Register, deal: Deal
+) -> None:
+    await _dispute_and_see_offers_refused(service, register, deal)
 
 
 async def test_offer_conflicting_with_an_active_licence_is_refused_with_the_explanation(
@@ -305,12 +311,7 @@ async def test_disputed_work_accepts_offers_again_once_the_dispute_is_resolved(
 
     from contracts import events
 
-    await register.dispute(deal.work_id, deal.owners)
-    await wait_for(lambda: service.knows_work(deal.work_id, "DISPUTED"))
-    async with service.client(deal.owner) as client:
-        frozen = await client.post("/licences", json=offer_body(deal))
-    assert frozen.status_code == 409
-    assert frozen.json()["code"] == "WORK_NOT_LICENSABLE"
+    await _dispute_and_see_offers_refused(service, register, deal)
 
     state = register.state(deal.work_id, deal.owners, WorkStatus.REGISTERED)
     await register.publish(

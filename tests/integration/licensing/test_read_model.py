@@ -18,7 +18,7 @@ from sqlmodel import col
 from contracts import events
 
 from .conftest import Register, Service, wait_for
-from .kafka_reader import read_raw_until
+from .kafka_reader import Record, read_raw_until
 
 READ_MODEL_TABLES = {
     "register_party": "id",
@@ -26,6 +26,16 @@ READ_MODEL_TABLES = {
     "register_holder": "work_id, party_id, role",
     "register_shares": "work_id, effective_from",
 }
+
+
+async def _dead_lettered(service: Service, key: uuid.UUID) -> Record:
+    """The register consumer's dead letter of the record keyed `key`, once it is there."""
+    records = await read_raw_until(
+        service.settings.platform.kafka_bootstrap_servers,
+        service.settings.topic(dlq(service.settings.register_group)),
+        lambda rs: any(r.key == str(key).encode() for r in rs),
+    )
+    return next(r for r in records if r.key == str(key).encode())
 
 
 async def test_older_snapshot_never_rolls_the_read_model_back(
@@ -105,14 +115,9 @@ async def test_poison_record_goes_to_the_dlq_and_the_partition_moves_on(
         )
     )
     await wait_for(lambda: service.knows_work(work_key))
-    records = await read_raw_until(
-        service.settings.platform.kafka_bootstrap_servers,
-        service.settings.topic(dlq(service.settings.register_group)),
-        lambda rs: any(r.key == str(work_key).encode() for r in rs),  # type: ignore[attr-defined]
-    )
-    poison = next(r for r in records if r.key == str(work_key).encode())  # type: ignore[attr-defined]
-    headers = dict(poison.headers)  # type: ignore[attr-defined]
-    assert poison.value == b"{not json"  # type: ignore[attr-defined]
+    poison = await _dead_lettered(service, work_key)
+    headers = dict(poison.headers)
+    assert poison.value == b"{not json"
     assert headers["dlq_error_type"] == b"MalformedRecord"
     assert headers["dlq_original_topic"] == service.settings.topic(FILING_WORKS).encode()
 
@@ -191,12 +196,7 @@ async def test_event_that_keeps_failing_is_dead_lettered_after_bounded_tries(
     )
     after = await register.party("After the poison")
     await wait_for(lambda: service.knows_party(after))
-    records = await read_raw_until(
-        service.settings.platform.kafka_bootstrap_servers,
-        service.settings.topic(dlq(service.settings.register_group)),
-        lambda rs: any(r.key == str(poisoned).encode() for r in rs),  # type: ignore[attr-defined]
-    )
-    dead = next(r for r in records if r.key == str(poisoned).encode())  # type: ignore[attr-defined]
-    headers = dict(dead.headers)  # type: ignore[attr-defined]
+    dead = await _dead_lettered(service, poisoned)
+    headers = dict(dead.headers)
     assert headers["dlq_attempts"] == str(service.settings.consumer_max_attempts).encode()
     assert not await service.knows_party(poisoned)

@@ -33,6 +33,9 @@ from sqlalchemy import text
 
 from contracts import events as ev
 
+# The `auth` fixture: bearer headers for a party (`auth(party, roles=...)`).
+Auth = Callable[..., dict[str, str]]
+
 
 async def eventually(
     check: Callable[[], Any], *, within: float = 20.0, interval: float = 0.05
@@ -330,29 +333,38 @@ def licence_offered(
 
 
 def statement_issued(
-    work_id: uuid.UUID, lines: dict[uuid.UUID, str], licensee: uuid.UUID
+    work_id: uuid.UUID,
+    lines: dict[uuid.UUID, str],
+    licensee: uuid.UUID,
+    *,
+    licence_id: uuid.UUID | None = None,
+    at: datetime | None = None,
+    gross: Decimal | None = None,
+    share: Decimal = Decimal("50.00"),
 ) -> ev.RoyaltyStatementIssued:
+    """A statement paying each party of `lines` its amount (gross ten times the payable
+    unless given), issued `at` (now unless given)."""
     payable = sum((Decimal(a) for a in lines.values()), Decimal(0))
-    licence_id = uuid.uuid4()
+    issued = at or now()
     return ev.RoyaltyStatementIssued(
-        occurred_at=now(),
+        occurred_at=issued,
         statement=ev.RoyaltyStatement(
             id=uuid.uuid4(),
-            licence_id=licence_id,
+            licence_id=licence_id or uuid.uuid4(),
             work_id=work_id,
             report_id=uuid.uuid4(),
             period_start=date(2026, 1, 1),
             period_end=date(2026, 1, 31),
-            gross=payable * 10,
+            gross=payable * 10 if gross is None else gross,
             royalty=payable,
             recouped=Decimal("0.00"),
             payable=payable,
             currency="THB",
             lines=[
-                ev.StatementLine(party_id=p, share=Decimal("50.00"), amount=Decimal(a))
+                ev.StatementLine(party_id=p, share=share, amount=Decimal(a))
                 for p, a in lines.items()
             ],
-            issued_at=now(),
+            issued_at=issued,
         ),
         licensee_id=licensee,
     )

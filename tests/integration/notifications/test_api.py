@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from .harness import Service, eventually, party_registered, work_registered
+from .harness import Auth, Service, eventually, party_registered, work_registered
 
 SECRET = "never-shown-back-0123456789"
-Auth = Callable[..., dict[str, str]]
+def _refused(answer: Any, *, field: str) -> dict[str, Any]:
+    """Asserts a 400 that names `field`; returns its body."""
+    assert answer.status_code == 400, answer.text
+    body: dict[str, Any] = answer.json()
+    assert body["field"] == field
+    return body
 
 
 async def test_request_without_a_valid_token_is_unauthenticated(service: Service) -> None:
@@ -77,9 +81,7 @@ async def test_webhook_url_that_is_not_http_or_points_at_metadata_is_refused(
         json={"webhook_url": url, "webhook_secret": SECRET},
         headers=auth(party),
     )
-    assert answer.status_code == 400
-    assert answer.json()["code"] == code
-    assert answer.json()["field"] == "webhook_url"
+    assert _refused(answer, field="webhook_url")["code"] == code
     assert await service.scalar("SELECT count(*) FROM contact WHERE party_id = :p", p=party) == 0
 
 
@@ -88,8 +90,7 @@ async def test_webhook_url_without_secret_is_refused(service: Service, auth: Aut
     answer = await service.client.put(
         f"/contacts/{party}", json={"webhook_url": "https://h.example.com/"}, headers=auth(party)
     )
-    assert answer.status_code == 400
-    assert answer.json()["field"] == "webhook_secret"
+    _refused(answer, field="webhook_secret")
 
 
 async def test_invalid_email_is_refused_naming_the_field(service: Service, auth: Auth) -> None:
@@ -97,8 +98,7 @@ async def test_invalid_email_is_refused_naming_the_field(service: Service, auth:
     answer = await service.client.put(
         f"/contacts/{party}", json={"email": "nope"}, headers=auth(party)
     )
-    assert answer.status_code == 400
-    assert answer.json()["field"] == "email"
+    _refused(answer, field="email")
 
 
 async def test_a_party_cannot_read_or_set_another_partys_contacts(
@@ -217,8 +217,7 @@ async def test_bad_cursor_is_a_clear_error(service: Service, auth: Auth) -> None
         params={"recipient_id": str(party), "after": "garbage!"},
         headers=auth(party),
     )
-    assert answer.status_code == 400
-    assert answer.json()["field"] == "after"
+    _refused(answer, field="after")
 
 
 async def test_batched_inbox_by_recipient_answers_only_the_callers_own(

@@ -38,6 +38,7 @@ from .harness import (
     WebhookReceiver,
     party_registered,
     running_service,
+    statement_issued,
     work_registered,
 )
 
@@ -206,33 +207,13 @@ class History:
         lines: dict[uuid.UUID, str],
         licensee: uuid.UUID,
     ) -> None:
-        payable = sum((Decimal(a) for a in lines.values()), Decimal("0.00"))
+        equal = Decimal("100.00") / len(lines) if lines else Decimal(0)  # no line, no share
         self.add(
-            ev.RoyaltyStatementIssued(
-                occurred_at=self.at(),
-                statement=ev.RoyaltyStatement(
-                    id=uuid.uuid4(),
-                    licence_id=licence_id,
-                    work_id=work_id,
-                    report_id=uuid.uuid4(),
-                    period_start=date(2026, 1, 1),
-                    period_end=date(2026, 1, 31),
-                    gross=Decimal("5000.00"),
-                    royalty=payable,
-                    recouped=Decimal("0.00"),
-                    payable=payable,
-                    currency="THB",
-                    lines=[
-                        ev.StatementLine(
-                            party_id=p, share=Decimal("100.00") / len(lines), amount=Decimal(a)
-                        )
-                        for p, a in lines.items()
-                    ],
-                    issued_at=self.clock,
-                ),
-                licensee_id=licensee,
+            statement_issued(
+                work_id, lines, licensee, licence_id=licence_id, at=self.at(),
+                gross=Decimal("5000.00"), share=equal,
             )
-        )
+        )  # fmt: skip
 
 
 class Cast:

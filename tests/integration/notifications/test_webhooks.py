@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 
 from contracts.enums import Channel
 from contracts.envelope import decode
 from contracts.events import NotificationFailed
 from contracts.topics import NOTIFICATION_FAILED, NOTIFICATIONS_DELIVERIES
 
-from .harness import Service, WebhookReceiver, eventually, work_registered
+from .harness import Auth, Service, WebhookReceiver, eventually, work_registered
 
 SECRET = "a-secret-the-party-chose"
 
@@ -20,7 +19,7 @@ async def _subscribe(
     service: Service,
     party: uuid.UUID,
     receiver: WebhookReceiver,
-    auth: Callable[..., dict[str, str]],
+    auth: Auth,
 ) -> None:
     answer = await service.client.put(
         f"/contacts/{party}",
@@ -47,7 +46,7 @@ async def _delivery(service: Service, party: uuid.UUID, status: str) -> list[obj
 
 
 async def test_webhook_call_is_signed_so_the_receiver_verifies_it(
-    service: Service, auth: Callable[..., dict[str, str]]
+    service: Service, auth: Auth
 ) -> None:
     party = uuid.uuid4()
     with WebhookReceiver(secret=SECRET) as receiver:
@@ -67,9 +66,7 @@ async def test_webhook_call_is_signed_so_the_receiver_verifies_it(
     assert body["data"]["work"]["title"] == "Signed"
 
 
-async def test_receiver_with_another_secret_sees_a_forgery(
-    service: Service, auth: Callable[..., dict[str, str]]
-) -> None:
+async def test_receiver_with_another_secret_sees_a_forgery(service: Service, auth: Auth) -> None:
     party = uuid.uuid4()
     with WebhookReceiver(secret=SECRET) as receiver:
         await _subscribe(service, party, receiver, auth)
@@ -80,7 +77,7 @@ async def test_receiver_with_another_secret_sees_a_forgery(
 
 
 async def test_endpoint_failing_twice_then_succeeding_shows_three_attempts_and_one_delivery(
-    service: Service, auth: Callable[..., dict[str, str]]
+    service: Service, auth: Auth
 ) -> None:
     party = uuid.uuid4()
     with WebhookReceiver(secret=SECRET, fail_first=2) as receiver:
@@ -117,7 +114,7 @@ async def test_endpoint_failing_twice_then_succeeding_shows_three_attempts_and_o
 
 
 async def test_endpoint_that_always_fails_ends_failed_after_the_bounded_tries(
-    service: Service, auth: Callable[..., dict[str, str]]
+    service: Service, auth: Auth
 ) -> None:
     party = uuid.uuid4()
     with WebhookReceiver(secret=SECRET, always_fail=True) as receiver:

@@ -51,18 +51,19 @@ def test_dispute_resolution_reaches_replaced_holders_too() -> None:
     assert set(recipients("work.dispute_resolved", named)) == {A, B, C, D}
 
 
-@pytest.mark.parametrize(
-    "event_type",
-    [
-        "licence.offered",
-        "licence.activated",
-        "licence.declined",
-        "licence.withdrawn",
-        "licence.terminated",
-        "licence.expired",
-        "usage.reported",
-    ],
-)
+# Every step of a licence's life that its owners and its licensee are told of.
+LICENCE_STEPS = [
+    "licence.offered",
+    "licence.activated",
+    "licence.declined",
+    "licence.withdrawn",
+    "licence.terminated",
+    "licence.expired",
+    "usage.reported",
+]
+
+
+@pytest.mark.parametrize("event_type", LICENCE_STEPS)
 def test_owners_and_licensee_learn_every_licence_step(event_type: str) -> None:
     named = NamedParties(work_owners=frozenset({A, B}), licensor=A, licensee=E)
     assert set(recipients(event_type, named, societies=SOCIETIES)) == {A, B, E}
@@ -106,13 +107,7 @@ def test_every_published_event_type_of_the_other_services_has_a_rule() -> None:
         "work.ownership_transferred",
         "work.disputed",
         "work.dispute_resolved",
-        "licence.offered",
-        "licence.activated",
-        "licence.declined",
-        "licence.withdrawn",
-        "licence.terminated",
-        "licence.expired",
-        "usage.reported",
+        *LICENCE_STEPS,
         "royalty.statement_issued",
     }
     assert set(RULES) == expected

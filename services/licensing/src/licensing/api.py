@@ -7,7 +7,7 @@ A route parses its input once (`commands`), then calls one `service` command or 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
@@ -30,7 +30,7 @@ from licensing.commands import (
     parse_status,
 )
 from licensing.domain.access import Caller
-from licensing.domain.availability import AvailabilityConflict
+from licensing.domain.availability import AvailabilityConflict, Footprint
 from licensing.models import LicenceEventRow, LicenceRow, StatementRow, UsageReportRow
 from licensing.service import Licensing
 
@@ -68,6 +68,8 @@ def _caller(principal: CurrentPrincipal) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(_caller)]
+# An availability query's footprint, from its query parameters.
+FootprintDep = Annotated[Footprint, Depends(parse_footprint)]
 
 
 # --- JSON shapes -------------------------------------------------------------------------------
@@ -189,40 +191,39 @@ async def offer_licence(
     return licence_json(row)
 
 
-@router.post("/licences/{licence_id}/accept", responses=ON_A_LICENCE)
-async def accept_licence(
-    licence_id: UUID, caller: CallerDep, licensing: LicensingDep
-) -> dict[str, Any]:
-    row = await service.accept_licence(uow=licensing.uow, caller=caller, licence_id=licence_id)
-    return licence_json(row)
+def _serve_move(action: str, move: Callable[..., Awaitable[LicenceRow]], *, reason: bool) -> None:
+    """Serves `POST /licences/{licence_id}/<action>`: a move the caller makes on a licence
+    they can see (`service.<action>_licence`), answered by the licence; with `reason`, an
+    optional body gives the reason the move records."""
 
+    async def with_reason(
+        licence_id: UUID,
+        caller: CallerDep,
+        licensing: LicensingDep,
+        command: GiveReason | None = None,
+    ) -> dict[str, Any]:
+        reason = command or GiveReason()
+        row = await move(uow=licensing.uow, caller=caller, licence_id=licence_id, command=reason)
+        return licence_json(row)
 
-@router.post("/licences/{licence_id}/decline", responses=ON_A_LICENCE)
-async def decline_licence(
-    licence_id: UUID, caller: CallerDep, licensing: LicensingDep, command: GiveReason | None = None
-) -> dict[str, Any]:
-    row = await service.decline_licence(
-        uow=licensing.uow, caller=caller, licence_id=licence_id, command=command or GiveReason()
+    async def without(
+        licence_id: UUID, caller: CallerDep, licensing: LicensingDep
+    ) -> dict[str, Any]:
+        return licence_json(await move(uow=licensing.uow, caller=caller, licence_id=licence_id))
+
+    router.add_api_route(
+        f"/licences/{{licence_id}}/{action}",
+        with_reason if reason else without,
+        methods=["POST"],
+        name=f"{action}_licence",
+        responses=ON_A_LICENCE,
     )
-    return licence_json(row)
 
 
-@router.post("/licences/{licence_id}/withdraw", responses=ON_A_LICENCE)
-async def withdraw_licence(
-    licence_id: UUID, caller: CallerDep, licensing: LicensingDep
-) -> dict[str, Any]:
-    row = await service.withdraw_licence(uow=licensing.uow, caller=caller, licence_id=licence_id)
-    return licence_json(row)
-
-
-@router.post("/licences/{licence_id}/terminate", responses=ON_A_LICENCE)
-async def terminate_licence(
-    licence_id: UUID, caller: CallerDep, licensing: LicensingDep, command: GiveReason | None = None
-) -> dict[str, Any]:
-    row = await service.terminate_licence(
-        uow=licensing.uow, caller=caller, licence_id=licence_id, command=command or GiveReason()
-    )
-    return licence_json(row)
+_serve_move("accept", service.accept_licence, reason=False)
+_serve_move("decline", service.decline_licence, reason=True)
+_serve_move("withdraw", service.withdraw_licence, reason=False)
+_serve_move("terminate", service.terminate_licence, reason=True)
 
 
 @router.post(
@@ -294,15 +295,8 @@ async def availability(
     work_id: UUID,
     caller: CallerDep,
     session: Session,
-    territories: str,
-    media: str,
-    start: date,
-    end: date | None = None,
-    exclusive: bool = False,
+    footprint: FootprintDep,
 ) -> dict[str, Any]:
-    footprint = parse_footprint(
-        territories=territories, media=media, start=start, end=end, exclusive=exclusive
-    )
     found = await views.availability(session, caller, work_id=work_id, footprint=footprint)
     return availability_json(found)
 
@@ -312,16 +306,9 @@ async def availability_of_works(
     work_ids: str,
     caller: CallerDep,
     session: Session,
-    territories: str,
-    media: str,
-    start: date,
-    end: date | None = None,
-    exclusive: bool = False,
+    footprint: FootprintDep,
 ) -> dict[str, Any]:
     """The single-work answer for each work, grouped by work id; unknown works are absent."""
-    footprint = parse_footprint(
-        territories=territories, media=media, start=start, end=end, exclusive=exclusive
-    )
     found = await views.availability_of_works(
         session, caller, work_ids=parse_ids(work_ids, field="work_ids"), footprint=footprint
     )

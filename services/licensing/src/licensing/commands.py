@@ -76,9 +76,10 @@ def parse_terms(
 
 
 def parse_footprint(
-    *, territories: str, media: str, start: date, end: date | None, exclusive: bool
+    *, territories: str, media: str, start: date, end: date | None = None, exclusive: bool = False
 ) -> Footprint:
-    """An availability query's footprint from its comma-separated query parameters."""
+    """An availability query's footprint from its comma-separated query parameters (the
+    routes take it as a FastAPI dependency, so these are the parameters' names)."""
     return Footprint(
         territories=frozenset(expand_territories(_codes(territories), field="territories")),
         media=frozenset(parse_media(_codes(media))),

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from contracts.envelope import DecodedEvent
@@ -28,6 +28,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from licensing.domain.snapshots import Stamp, shares_effective_from, supersedes
 from licensing.models import RegisterWork
+
+State = TypeVar("State", PartyState, WorkState)
 
 
 def _stamp(data: PartyEvent | WorkEvent) -> Stamp:
@@ -57,7 +59,7 @@ async def apply_register_events(uow: UnitOfWork, events: Sequence[DecodedEvent])
         elif isinstance(data, WorkEvent):
             works.append((event.id, data))
     if parties:
-        await _upsert_parties(uow.session, list(parties.values()))
+        await _upsert(uow.session, _UPSERT_PARTIES, list(parties.values()), _party_values)
     if works:
         await _apply_works(uow, works)
 
@@ -124,29 +126,36 @@ _UPSERT_WORKS = _upsert_sql(
 )  # fmt: skip
 
 
-def _columns(snapshots: Sequence[tuple[Stamp, UUID, dict[str, Any]]]) -> dict[str, list[Any]]:
-    """Parallel arrays, one per column, of `(stamp, event id, values)` snapshots."""
+async def _upsert(
+    session: AsyncSession,
+    sql: TextClause,
+    snapshots: Sequence[tuple[Stamp, UUID, State]],
+    values: Callable[[State], dict[str, Any]],
+) -> None:
+    """Stores each `(stamp, event id, state)` snapshot by one statement of parallel arrays."""
     columns: dict[str, list[Any]] = defaultdict(list)
-    for stamp, event_id, values in snapshots:
-        for name, value in values.items():
+    for stamp, event_id, state in snapshots:
+        for name, value in values(state).items():
             columns[name].append(value)
         columns["version"].append(stamp.version)
         columns["last_event_at"].append(stamp.occurred_at)
         columns["last_event_id"].append(event_id)
-    return columns
+    await session.execute(sql, columns)
 
 
-async def _upsert_parties(
-    session: AsyncSession, parties: Sequence[tuple[Stamp, UUID, PartyState]]
-) -> None:
-    await session.execute(
-        _UPSERT_PARTIES,
-        _columns([
-            (stamp, event_id, {"id": p.id, "name": p.name, "kind": p.kind.value,
-                               "country": p.country})
-            for stamp, event_id, p in parties
-        ]),
-    )  # fmt: skip
+def _party_values(p: PartyState) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "kind": p.kind.value, "country": p.country}
+
+
+def _work_values(w: WorkState) -> dict[str, Any]:
+    return {
+        "id": w.id,
+        "title": w.title,
+        "kind": w.kind.value,
+        "status": w.status.value,
+        "filing_number": w.filing_number,
+        "registration_number": w.registration_number,
+    }
 
 
 async def _work_stamps(session: AsyncSession, work_ids: Sequence[UUID]) -> dict[UUID, Stamp]:
@@ -178,15 +187,7 @@ async def _replace_works(
     session: AsyncSession, works: Sequence[tuple[Stamp, UUID, WorkState]]
 ) -> None:
     """Stores each work's newest snapshot and its rights holders in place of the old ones."""
-    await session.execute(
-        _UPSERT_WORKS,
-        _columns([
-            (stamp, event_id, {"id": w.id, "title": w.title, "kind": w.kind.value,
-                               "status": w.status.value, "filing_number": w.filing_number,
-                               "registration_number": w.registration_number})
-            for stamp, event_id, w in works
-        ]),
-    )  # fmt: skip
+    await _upsert(session, _UPSERT_WORKS, works, _work_values)
     await session.execute(
         text("DELETE FROM register_holder WHERE work_id = ANY(CAST(:ids AS uuid[]))"),
         {"ids": [w.id for _, _, w in works]},

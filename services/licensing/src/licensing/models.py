@@ -32,7 +32,17 @@ def _utc(nullable: bool = False, index: bool = False) -> Any:
     return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
 
 
-class RegisterParty(SQLModel, table=True):
+class _Snapshot(SQLModel):
+    """The last snapshot a register row applied (domain.snapshots): its version, or its time
+    when unversioned; a snapshot of a lower version, or an unversioned one older than it,
+    never rolls the state back. Declared by type, so each table gets columns of its own."""
+
+    version: int | None = Field(default=None, sa_type=BigInteger, nullable=True)
+    last_event_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    last_event_id: uuid.UUID
+
+
+class RegisterParty(_Snapshot, table=True):
     """A party's public part, from `filing.parties.v1`."""
 
     __tablename__ = "register_party"
@@ -41,13 +51,9 @@ class RegisterParty(SQLModel, table=True):
     name: str
     kind: str = Field(max_length=32)
     country: str = Field(max_length=2)
-    # The last applied snapshot (domain.snapshots): its version, or its time when unversioned.
-    version: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    last_event_at: datetime = _utc()
-    last_event_id: uuid.UUID
 
 
-class RegisterWork(SQLModel, table=True):
+class RegisterWork(_Snapshot, table=True):
     """A work's current state, from `filing.works.v1`; its row is the lock that serialises
     acceptances of licences on the work."""
 
@@ -58,13 +64,8 @@ class RegisterWork(SQLModel, table=True):
     kind: str = Field(max_length=32)
     status: str = Field(max_length=32)
     # Unbounded text: a valid event must always fit, or it would be dead-lettered.
-    filing_number: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    registration_number: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    # The last applied snapshot (domain.snapshots): a snapshot of a lower version, or an
-    # unversioned one older than it, never rolls the state back.
-    version: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    last_event_at: datetime = _utc()
-    last_event_id: uuid.UUID
+    filing_number: str | None = Field(default=None, sa_type=Text)
+    registration_number: str | None = Field(default=None, sa_type=Text)
 
 
 class RegisterHolder(SQLModel, table=True):

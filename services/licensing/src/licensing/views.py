@@ -7,14 +7,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from contracts.enums import LicenceStatus
 from runtime.cursors import decode_cursor, encode_cursor
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Mapped
-from sqlmodel import SQLModel, col
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import access
@@ -31,7 +31,7 @@ from licensing.models import (
     UsageReportRow,
 )
 
-Row = TypeVar("Row", bound=SQLModel)
+UnderLicence = TypeVar("UnderLicence", UsageReportRow, StatementRow, LicenceEventRow)
 
 # --- licences --------------------------------------------------------------------------------
 
@@ -192,47 +192,31 @@ async def availability(
 # --- what happened under a licence ------------------------------------------------------------
 
 
-async def _of_visible(
-    session: AsyncSession,
-    caller: Caller,
-    licence_ids: Sequence[UUID],
-    table: type[Row],
-    licence_id: Mapped[UUID],
-    *order: Mapped[datetime] | Mapped[UUID] | Mapped[int | None],
-) -> dict[UUID, list[Row]]:
-    """`table`'s rows under the licences of `licence_ids` the caller may see, in `order`,
-    grouped by licence."""
-    visible = [r.id for r in await visible_licences(session, caller, licence_ids)]
-    grouped: dict[UUID, list[Row]] = defaultdict(list)
-    if visible:
-        query = select(licence_id, table).where(licence_id.in_(visible)).order_by(*order)
-        for key, row in await session.execute(query):
-            grouped[key].append(row)
-    return dict(grouped)
+@dataclass(frozen=True)
+class RowsUnderLicence(Generic[UnderLicence]):
+    """A query over one table of what happened under licences: the rows under those of the
+    asked licences the caller may see, grouped by licence, in time order (`by`, then id)."""
+
+    table: type[UnderLicence]
+    by: Mapped[datetime]
+
+    async def __call__(
+        self, session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
+    ) -> dict[UUID, list[UnderLicence]]:
+        visible = [r.id for r in await visible_licences(session, caller, licence_ids)]
+        grouped: dict[UUID, list[UnderLicence]] = defaultdict(list)
+        if visible:
+            licence_id = col(self.table.licence_id)
+            query = (
+                select(licence_id, self.table)
+                .where(licence_id.in_(visible))
+                .order_by(self.by, col(self.table.id))
+            )
+            for key, row in await session.execute(query):
+                grouped[key].append(row)
+        return dict(grouped)
 
 
-async def usage_reports(
-    session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
-) -> dict[UUID, list[UsageReportRow]]:
-    t = UsageReportRow
-    return await _of_visible(
-        session, caller, licence_ids, t, col(t.licence_id), col(t.created_at), col(t.id)
-    )
-
-
-async def statements(
-    session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
-) -> dict[UUID, list[StatementRow]]:
-    t = StatementRow
-    return await _of_visible(
-        session, caller, licence_ids, t, col(t.licence_id), col(t.issued_at), col(t.id)
-    )
-
-
-async def licence_events(
-    session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
-) -> dict[UUID, list[LicenceEventRow]]:
-    t = LicenceEventRow
-    return await _of_visible(
-        session, caller, licence_ids, t, col(t.licence_id), col(t.at), col(t.id)
-    )
+usage_reports = RowsUnderLicence(UsageReportRow, by=col(UsageReportRow.created_at))
+statements = RowsUnderLicence(StatementRow, by=col(StatementRow.issued_at))
+licence_events = RowsUnderLicence(LicenceEventRow, by=col(LicenceEventRow.at))

@@ -38,12 +38,7 @@ def failed(attempt: Attempt, *, at: datetime, error: str | None) -> Notification
 def inbox_delivered(event: DecodedEvent, entry: CreatedEntry) -> NotificationDelivered:
     """The inbox is delivered by being written: its outcome is known in the same transaction."""
     inbox = Attempt(
-        notification_id=entry.id,
-        recipient_id=entry.recipient_id,
-        event_id=event.id,
-        event_type=event.type,
-        subject_id=event.subject,
-        channel=Channel.INBOX,
-        attempts=1,
-    )
+        notification_id=entry.id, recipient_id=entry.recipient_id, event_id=event.id,
+        event_type=event.type, subject_id=event.subject, channel=Channel.INBOX, attempts=1,
+    )  # fmt: skip
     return delivered(inbox, at=event.time)

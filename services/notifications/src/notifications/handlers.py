@@ -24,7 +24,7 @@ from contracts import events as ev
 from contracts import topics
 from notifications import repository
 from notifications.domain.inbox import CreatedEntry, NewEntry, deliveries_for, entries_for
-from notifications.domain.known import KnownLicenceState, KnownWorkState
+from notifications.domain.known import KnownLicenceState, KnownWorkState, known
 from notifications.domain.messages import EventFacts
 from notifications.domain.recipients import RULES, Named, NamedParties, short_type
 from notifications.events import inbox_delivered
@@ -187,9 +187,9 @@ def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
 
 def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, EventFacts]:
     state = data.work
-    known = model.works.get(state.id)
-    previous = set(known.owner_ids) if known else set()
-    disputant = known.disputant_id if known else None
+    stored = model.works.get(state.id)
+    previous = set(stored.owner_ids) if stored else set()
+    disputant = stored.disputant_id if stored else None
     transfer: frozenset[UUID] = frozenset()
     reason: str | None = getattr(data, "reason", None)
     match data:
@@ -207,11 +207,9 @@ def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, Even
         disputant=disputant,
     )
     model.save_work(
-        KnownWorkState(
-            id=state.id,
-            title=state.title,
-            filing_number=state.filing_number,
-            registration_number=state.registration_number,
+        known(
+            KnownWorkState,
+            state,
             status=state.status.value,
             owner_ids=tuple(state.owner_ids()),
             # The disputant matters only while the dispute is open.
@@ -230,15 +228,7 @@ def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, Even
 
 def _read_licence(model: ReadModel, data: ev.LicenceEvent) -> tuple[NamedParties, EventFacts]:
     licence = data.licence
-    model.save_licence(
-        KnownLicenceState(
-            id=licence.id,
-            work_id=licence.work_id,
-            licensor_id=licence.licensor_id,
-            licensee_id=licence.licensee_id,
-            status=licence.status.value,
-        )
-    )
+    model.save_licence(known(KnownLicenceState, licence, status=licence.status.value))
     work = model.works.get(licence.work_id)
     # The event names the owners as they were when it happened: they are the ones told.
     named = NamedParties(

@@ -53,22 +53,31 @@ def _utc(nullable: bool = False, *, default_now: bool = False) -> Any:
 # --- read model, from events only ----------------------------------------------------------
 
 
-class KnownParty(SQLModel, table=True):
+class _Known(SQLModel):
+    """What every read-model row has: the id of the thing an event told of, and when the
+    last event about it was stored. Declared by type, so each table gets columns of its own."""
+
+    id: uuid.UUID = Field(primary_key=True)
+    updated_at: datetime = Field(
+        sa_type=DateTime(timezone=True),
+        sa_column_kwargs={"server_default": text("now()")},
+        nullable=False,
+    )
+
+
+class KnownParty(_Known, table=True):
     """A party's public name, from filing.parties.v1."""
 
     __tablename__ = "known_party"
 
-    id: uuid.UUID = Field(primary_key=True)
     name: str
-    updated_at: datetime = Field(sa_column=_utc(default_now=True))
 
 
-class KnownWork(SQLModel, table=True):
+class KnownWork(_Known, table=True):
     """What recipient resolution and messages need of a work, from filing.works.v1."""
 
     __tablename__ = "known_work"
 
-    id: uuid.UUID = Field(primary_key=True)
     title: str
     filing_number: str
     registration_number: str | None = None
@@ -76,20 +85,17 @@ class KnownWork(SQLModel, table=True):
     owner_ids: list[uuid.UUID] = Field(sa_column=Column(ARRAY(UUID(as_uuid=True)), nullable=False))
     # Who opened the current dispute, so its resolution reaches them too.
     disputant_id: uuid.UUID | None = None
-    updated_at: datetime = Field(sa_column=_utc(default_now=True))
 
 
-class KnownLicence(SQLModel, table=True):
+class KnownLicence(_Known, table=True):
     """A licence's parties, from licensing.licences.v1."""
 
     __tablename__ = "known_licence"
 
-    id: uuid.UUID = Field(primary_key=True)
     work_id: uuid.UUID
     licensor_id: uuid.UUID
     licensee_id: uuid.UUID
     status: str
-    updated_at: datetime = Field(sa_column=_utc(default_now=True))
 
 
 # --- this service's own data ---------------------------------------------------------------

@@ -8,7 +8,6 @@ however many rows there are.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import uuid
 from collections.abc import Collection, Iterable, Sequence
@@ -17,12 +16,12 @@ from typing import Any, TypeVar
 from sqlalchemy import TextClause, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.sql.elements import BindParameter
-from sqlmodel import SQLModel, col
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications.domain.contacts import ContactSettings
 from notifications.domain.inbox import CreatedEntry, NewDelivery, NewEntry
-from notifications.domain.known import KnownLicenceState, KnownWorkState
+from notifications.domain.known import KnownLicenceState, KnownWorkState, known
 from notifications.models import (
     Contact,
     Delivery,
@@ -58,9 +57,7 @@ async def works_by_id(
     session: AsyncSession, work_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, KnownWorkState]:
     return {
-        work.id: KnownWorkState(
-            **_fields(work, KnownWorkState) | {"owner_ids": tuple(work.owner_ids)}
-        )
+        work.id: known(KnownWorkState, work, owner_ids=tuple(work.owner_ids))
         for work in await _known(session, KnownWork, work_ids)
     }
 
@@ -69,7 +66,7 @@ async def licences_by_id(
     session: AsyncSession, licence_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, KnownLicenceState]:
     return {
-        licence.id: KnownLicenceState(**_fields(licence, KnownLicenceState))
+        licence.id: known(KnownLicenceState, licence)
         for licence in await _known(session, KnownLicence, licence_ids)
     }
 
@@ -81,11 +78,6 @@ async def _known(
         return []
     rows = await session.execute(select(table).where(col(table.id) == any_(_uuids(ids))))
     return list(rows.scalars())
-
-
-def _fields(row: SQLModel, state: type[KnownWorkState | KnownLicenceState]) -> dict[str, Any]:
-    """The row's values of the state's fields (a row carries bookkeeping the state does not)."""
-    return {f.name: getattr(row, f.name) for f in dataclasses.fields(state)}
 
 
 def _upsert(table: str, columns: dict[str, str]) -> TextClause:
@@ -130,7 +122,8 @@ _LICENCE_COLUMNS = {
 _SAVE_LICENCES = _upsert("known_licence", _LICENCE_COLUMNS)
 
 
-def _columns(rows: Sequence[KnownWorkState | KnownLicenceState], names: Iterable[str]) -> Params:
+def _columns(rows: Sequence[object], names: Iterable[str]) -> Params:
+    """One array parameter per named attribute of the rows, in the rows' order."""
     return {name: [getattr(row, name) for row in rows] for name in names}
 
 
@@ -216,14 +209,16 @@ async def save_contact(
 
 # --- inbox and deliveries --------------------------------------------------------------------
 
+_ENTRY_COLUMNS = ("id", "recipient_id", "event_id", "event_type", "subject_id", "title",
+                  "message", "event_time")  # fmt: skip
 _INSERT_ENTRIES = text(
     "INSERT INTO notification (id, recipient_id, event_id, event_type, subject_id, "
-    "title, message, event_data, event_time) "
-    "SELECT i, r, e, t, s, ti, m, CAST(d AS jsonb), at FROM unnest("
-    "CAST(:ids AS uuid[]), CAST(:recipients AS uuid[]), CAST(:events AS uuid[]), "
-    "CAST(:types AS text[]), CAST(:subjects AS text[]), CAST(:titles AS text[]), "
-    "CAST(:messages AS text[]), CAST(:data AS text[]), CAST(:times AS timestamptz[])) "
-    "AS u(i, r, e, t, s, ti, m, d, at) "
+    "title, message, event_time, event_data) "
+    "SELECT i, r, e, t, s, ti, m, at, CAST(d AS jsonb) FROM unnest("
+    "CAST(:id AS uuid[]), CAST(:recipient_id AS uuid[]), CAST(:event_id AS uuid[]), "
+    "CAST(:event_type AS text[]), CAST(:subject_id AS text[]), CAST(:title AS text[]), "
+    "CAST(:message AS text[]), CAST(:event_time AS timestamptz[]), CAST(:event_data AS text[])) "
+    "AS u(i, r, e, t, s, ti, m, at, d) "
     # The unique key makes a redelivered event a no-op, even when two consumers race.
     "ON CONFLICT (event_id, recipient_id) DO NOTHING "
     "RETURNING id, event_id, recipient_id"
@@ -241,21 +236,9 @@ async def insert_entries(
     for entry in entries:
         if id(entry.event_data) not in serialised:
             serialised[id(entry.event_data)] = json.dumps(entry.event_data)
-    result = await session.execute(
-        _INSERT_ENTRIES,
-        {
-            "ids": [e.id for e in entries],
-            "recipients": [e.recipient_id for e in entries],
-            "events": [e.event_id for e in entries],
-            "types": [e.event_type for e in entries],
-            "subjects": [e.subject_id for e in entries],
-            "titles": [e.title for e in entries],
-            "messages": [e.message for e in entries],
-            "data": [serialised[id(e.event_data)] for e in entries],
-            "times": [e.event_time for e in entries],
-        },
-    )
-    created = {(row[1], row[2]): row[0] for row in result}
+    params = _columns(entries, _ENTRY_COLUMNS)
+    params["event_data"] = [serialised[id(e.event_data)] for e in entries]
+    created = {(row[1], row[2]): row[0] for row in await session.execute(_INSERT_ENTRIES, params)}
     return [
         CreatedEntry(id=created[e.key], recipient_id=e.recipient_id, event_id=e.event_id)
         for e in entries
@@ -263,12 +246,13 @@ async def insert_entries(
     ]
 
 
+_DELIVERY_COLUMNS = ("id", "notification_id", "recipient_id", "event_id")
 _INSERT_DELIVERIES = text(
     "INSERT INTO delivery (id, notification_id, recipient_id, event_id, channel, "
     "status, attempts) "
-    "SELECT i, n, r, e, c, :pending, 0 FROM unnest(CAST(:ids AS uuid[]), "
-    "CAST(:notifications AS uuid[]), CAST(:recipients AS uuid[]), "
-    "CAST(:events AS uuid[]), CAST(:channels AS text[])) AS u(i, n, r, e, c) "
+    "SELECT i, n, r, e, c, :pending, 0 FROM unnest(CAST(:id AS uuid[]), "
+    "CAST(:notification_id AS uuid[]), CAST(:recipient_id AS uuid[]), "
+    "CAST(:event_id AS uuid[]), CAST(:channel AS text[])) AS u(i, n, r, e, c) "
     "ON CONFLICT (event_id, recipient_id, channel) DO NOTHING "
     "RETURNING id"
 )
@@ -278,18 +262,10 @@ async def insert_deliveries(session: AsyncSession, deliveries: Sequence[NewDeliv
     """Stores the deliveries that do not exist yet, in one statement, and wakes the workers."""
     if not deliveries:
         return 0
-    result = await session.execute(
-        _INSERT_DELIVERIES,
-        {
-            "ids": [d.id for d in deliveries],
-            "notifications": [d.notification_id for d in deliveries],
-            "recipients": [d.recipient_id for d in deliveries],
-            "events": [d.event_id for d in deliveries],
-            "channels": [d.channel.value for d in deliveries],
-            "pending": DeliveryStatus.PENDING.value,
-        },
-    )
-    created = len(result.all())
+    params: dict[str, Any] = _columns(deliveries, _DELIVERY_COLUMNS)
+    params["channel"] = [d.channel.value for d in deliveries]
+    params["pending"] = DeliveryStatus.PENDING.value
+    created = len((await session.execute(_INSERT_DELIVERIES, params)).all())
     if created:
         await wake_delivery_workers(session)
     return created

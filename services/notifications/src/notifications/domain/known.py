@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 from uuid import UUID
 
 
@@ -29,3 +30,15 @@ class KnownLicenceState:
     licensor_id: UUID
     licensee_id: UUID
     status: str
+
+
+Known = TypeVar("Known", KnownWorkState, KnownLicenceState)
+
+
+def known(state: type[Known], source: object, **values: Any) -> Known:
+    """A known state read off anything that carries its fields by name (a stored row, an
+    event's state), with `values` in place of the fields it carries in another form."""
+    return state(
+        **{f.name: values[f.name] if f.name in values else getattr(source, f.name)
+           for f in fields(state)}
+    )  # fmt: skip
