@@ -169,7 +169,7 @@ def availability_json(found: views.Availability) -> dict[str, Any]:
 
 
 def _items_by_id(
-    grouped: dict[UUID, list[Row]], shape: Callable[[Row], dict[str, Any]]
+    grouped: dict[UUID, list[Row]], shape: Callable[[Row], dict[str, object]]
 ) -> dict[str, Any]:
     return {"items": {str(key): [shape(row) for row in rows] for key, rows in grouped.items()}}
 

@@ -130,7 +130,7 @@ async def _upsert(
     session: AsyncSession,
     sql: TextClause,
     snapshots: Sequence[tuple[Stamp, UUID, State]],
-    values: Callable[[State], dict[str, Any]],
+    values: Callable[[State], dict[str, object]],
 ) -> None:
     """Stores each `(stamp, event id, state)` snapshot by one statement of parallel arrays."""
     columns: dict[str, list[Any]] = defaultdict(list)

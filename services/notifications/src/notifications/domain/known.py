@@ -35,10 +35,12 @@ class KnownLicenceState:
 Known = TypeVar("Known", KnownWorkState, KnownLicenceState)
 
 
-def known(state: type[Known], source: object, **values: Any) -> Known:
+def known(state: type[Known], source: object, **values: object) -> Known:
     """A known state read off anything that carries its fields by name (a stored row, an
     event's state), with `values` in place of the fields it carries in another form."""
-    return state(
-        **{f.name: values[f.name] if f.name in values else getattr(source, f.name)
-           for f in fields(state)}
-    )  # fmt: skip
+    # The dataclass checks nothing at run time: the fields' types are the caller's promise.
+    merged: dict[str, Any] = {
+        f.name: values[f.name] if f.name in values else getattr(source, f.name)
+        for f in fields(state)
+    }
+    return state(**merged)
