@@ -13,14 +13,16 @@ from contracts.envelope import decode
 from contracts.events import WorkFiled, WorkRegistered
 from contracts.topics import FILING_WORKS
 from filing import service
-from filing.app import MIGRATIONS_DIR, FilingSettings
+from filing.app import MIGRATIONS_DIR
+from filing.commands import FileWork, RegisterParty, parse
 from filing.domain.numbering import NumberKind, parse_number
-from filing.repository import next_number
+from filing.repository import take_numbers
+from filing.settings import FilingSettings
 from runtime.auth import Principal
 from runtime.consumer import IdempotentConsumer, ProcessedEvent, Record
 from runtime.db import create_engine, migrate, session_maker
 from runtime.outbox import OutboxRelay
-from runtime.uow import UnitOfWork
+from runtime.uow import UnitOfWork, unit_of_work_factory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -114,16 +116,27 @@ async def _publish_then_kill_then_republish(quiet_filing: Any, topics: Any) -> l
     sessions = session_maker(engine)
     alice = uuid.uuid4()
     me = Principal(party_id=str(alice), roles=frozenset({"party"}))
+    uow = unit_of_work_factory(sessions)
     await service.register_party(
-        sessions=sessions, principal=me, party_id=alice, name="Alice", kind="PERSON", country="TH"
+        uow=uow,
+        principal=me,
+        party_id=alice,
+        command=parse(RegisterParty, {"name": "Alice", "kind": "PERSON", "country": "TH"}),
     )
     work = await service.file_work(
-        sessions=sessions,
+        uow=uow,
         principal=me,
-        title="Crash Test",
-        kind="MUSICAL_WORK",
-        country_of_origin="TH",
-        rights_holders=[{"party_id": str(alice), "role": "COMPOSER", "share": "100.00"}],
+        command=parse(
+            FileWork,
+            {
+                "title": "Crash Test",
+                "kind": "MUSICAL_WORK",
+                "country_of_origin": "TH",
+                "rights_holders": [
+                    {"party_id": str(alice), "role": "COMPOSER", "share": "100.00"}
+                ],
+            },
+        ),
     )
 
     crashing = CrashingRelay(engine=engine, settings=settings)
@@ -250,7 +263,8 @@ async def test_numbers_count_per_year_and_a_rollback_gives_its_number_back(filin
     async def take(year: int, *, commit: bool) -> int:
         async with filing.sessions() as session:
             async with session.begin():
-                number = await next_number(session, NumberKind.FILING, year)
+                taken = await take_numbers(session, year=year, kinds=[NumberKind.FILING])
+                number = parse_number(taken[NumberKind.FILING])[2]
                 if not commit:
                     await session.rollback()
             return number
@@ -272,8 +286,8 @@ async def test_simultaneous_duplicates_send_one_to_review(filing):
 
 
 async def test_numbers_taken_last_are_the_ones_stored_published_and_answered(filing, topics):
-    """Filing takes its numbers in the statement that writes the work: the stand-ins used
-    until then must not survive anywhere, in the answer, the tables, or the events."""
+    """Filing takes its numbers last and builds its rows and events from them: no stand-in
+    for a number appears anywhere, in the answer, the tables, or the events."""
     alice, client = await filing.party()
     iswc = new_iswc()
     registered = (await client.post("/works", json=_body(alice, identifiers={"iswc": iswc}))).json()
@@ -312,16 +326,20 @@ async def test_numbers_taken_last_are_the_ones_stored_published_and_answered(fil
 
 
 async def test_a_filing_whose_write_fails_gives_both_numbers_back(quiet_filing):
-    """The numbers are taken in the statement that writes the work: when that statement
-    fails, the transaction's rollback returns the filing and the registration number."""
+    """The numbers are taken in the transaction that writes the work: when its write fails,
+    the rollback returns the filing and the registration number."""
     _, engine = quiet_filing
     sessions = session_maker(engine)
     alice = uuid.uuid4()
     me = Principal(party_id=str(alice), roles=frozenset({"party"}))
+    uow = unit_of_work_factory(sessions)
     await service.register_party(
-        sessions=sessions, principal=me, party_id=alice, name="Alice", kind="PERSON", country="TH"
+        uow=uow,
+        principal=me,
+        party_id=alice,
+        command=parse(RegisterParty, {"name": "Alice", "kind": "PERSON", "country": "TH"}),
     )
-    first = await service.file_work(sessions=sessions, principal=me, **_body(alice))
+    first = await service.file_work(uow=uow, principal=me, command=parse(FileWork, _body(alice)))
     assert first.registration_number is not None
 
     async def counters() -> dict[str, int]:
@@ -338,7 +356,7 @@ async def test_a_filing_whose_write_fails_gives_both_numbers_back(quiet_filing):
         )
     before = await counters()
     with pytest.raises(IntegrityError):
-        await service.file_work(sessions=sessions, principal=me, **_body(alice))
+        await service.file_work(uow=uow, principal=me, command=parse(FileWork, _body(alice)))
     assert await counters() == before  # neither number was kept
     async with sessions() as session:
         works = await (await session.connection()).execute(text("SELECT count(*) FROM work"))

@@ -8,22 +8,31 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from contracts.enums import PartyKind, ReviewDecision, Role, WorkKind, WorkStatus
+from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
 from contracts.errors import InvalidInput
-from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import BaseModel
 from runtime.auth import CurrentPrincipal
-from runtime.db import SessionMaker
 from runtime.id_lists import parse_ids
 from runtime.openapi import error_responses
 
-from filing import service
+from filing import service, views
+from filing.commands import (
+    DisputeWork,
+    FileWork,
+    RegisterParty,
+    ResolveDispute,
+    ReviewWork,
+    TransferShare,
+    UpdateParty,
+)
 from filing.domain.parties import Party
 from filing.domain.works import Work
-from filing.repository import HistoryEntry
+from filing.service import Filing
+from filing.views import HistoryEntry
 
 router = APIRouter()
 # A command on one work: not the caller's to make (403), unknown (404), or its state forbids
@@ -31,9 +40,13 @@ router = APIRouter()
 ON_A_WORK = error_responses(403, 404, 409)
 
 
-def _sessions(request: Request) -> SessionMaker:
-    sessions: SessionMaker = request.app.state.runtime.sessions
-    return sessions
+def _filing(request: Request) -> Filing:
+    filing = request.app.state.filing
+    assert isinstance(filing, Filing), "app.create_app sets the filing service"
+    return filing
+
+
+Service = Annotated[Filing, Depends(_filing)]
 
 
 def _uuid(value: str, field: str) -> UUID:
@@ -41,71 +54,6 @@ def _uuid(value: str, field: str) -> UUID:
         return UUID(value)
     except ValueError:
         raise InvalidInput(f"{field} must be a UUID", field=field) from None
-
-
-# --- request bodies ------------------------------------------------------------------------
-
-
-class PartyIn(BaseModel):
-    name: str | None = None
-    kind: PartyKind | None = None
-    country: str | None = None
-    ipi_name_number: str | None = None
-    isni: str | None = None
-
-
-class RightsHolderIn(BaseModel):
-    party_id: str
-    role: Role
-    share: str = Field(description='percentage as a decimal string, e.g. "50.00"')
-
-
-class IdentifiersIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    iswc: str | None = None
-    isrc: str | None = None
-    isbn: str | None = None
-
-
-class WorkIn(BaseModel):
-    title: str | None = None
-    kind: WorkKind
-    country_of_origin: str | None = None
-    alternate_titles: list[str] | None = None
-    identifiers: IdentifiersIn | None = None
-    rights_holders: list[RightsHolderIn]
-
-
-class ReviewIn(BaseModel):
-    decision: ReviewDecision
-    reason: str | None = None
-
-
-class TransferIn(BaseModel):
-    to_party_id: str
-    share: str = Field(description='the part of the caller\'s share to move, e.g. "25.00"')
-    role: Role | None = Field(
-        default=None, description="which holding to transfer from, when the caller has several"
-    )
-
-
-class DisputeIn(BaseModel):
-    reason: str | None = None
-    # The disputer's standing (DOMAIN.md): claimed_role with claimed_share, or evidence.
-    claimed_role: Role | None = None
-    claimed_share: str | None = Field(
-        default=None, description='the share the disputer says is theirs, e.g. "25.00"'
-    )
-    evidence: str | None = Field(
-        default=None, description="why the disputer has a say, when no share is claimed"
-    )
-
-
-class ResolutionIn(BaseModel):
-    keep_owners: bool
-    rights_holders: list[RightsHolderIn] | None = None
-    reason: str | None = None
 
 
 # --- responses -----------------------------------------------------------------------------
@@ -232,10 +180,6 @@ def history_out(entry: HistoryEntry) -> HistoryEntryOut:
     )
 
 
-def _holders(raw: list[RightsHolderIn] | None) -> list[dict[str, Any]] | None:
-    return None if raw is None else [h.model_dump() for h in raw]
-
-
 # --- parties -------------------------------------------------------------------------------
 
 
@@ -250,14 +194,15 @@ def _holders(raw: list[RightsHolderIn] | None) -> list[dict[str, Any]] | None:
     },
 )
 async def put_party(
-    party_id: str, body: PartyIn, request: Request, response: Response, caller: CurrentPrincipal
+    party_id: str,
+    body: RegisterParty,
+    response: Response,
+    caller: CurrentPrincipal,
+    filing: Service,
 ) -> PartyOut:
     """Registers the calling party under its own id (idempotent: 201 first, then 200)."""
     party, created = await service.register_party(
-        sessions=_sessions(request),
-        principal=caller,
-        party_id=_uuid(party_id, "party_id"),
-        **body.model_dump(),
+        uow=filing.uow, principal=caller, party_id=_uuid(party_id, "party_id"), command=body
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return party_out(party)
@@ -270,36 +215,29 @@ async def put_party(
     responses=error_responses(403, 404),
 )
 async def patch_party(
-    party_id: str, body: PartyIn, request: Request, caller: CurrentPrincipal
+    party_id: str, body: UpdateParty, caller: CurrentPrincipal, filing: Service
 ) -> PartyOut:
     """Changes the given public fields of the calling party (`party.updated`)."""
     party = await service.update_party(
-        sessions=_sessions(request),
-        principal=caller,
-        party_id=_uuid(party_id, "party_id"),
-        changes=body.model_dump(exclude_unset=True),
+        uow=filing.uow, principal=caller, party_id=_uuid(party_id, "party_id"), command=body
     )
     return party_out(party)
 
 
 @router.get("/parties", response_model=PartyList, tags=["parties"])
 async def list_parties(
-    request: Request, caller: CurrentPrincipal, ids: Annotated[str, Query()] = ""
+    caller: CurrentPrincipal, filing: Service, ids: Annotated[str, Query()] = ""
 ) -> PartyList:
     """Batch read: the known parties among `ids` (comma-separated, at most 500)."""
-    parties = await service.get_parties(
-        sessions=_sessions(request), ids=parse_ids(ids, field="ids")
-    )
+    parties = await views.get_parties(sessions=filing.sessions, ids=parse_ids(ids, field="ids"))
     return PartyList(items=[party_out(p) for p in parties])
 
 
 @router.get(
     "/parties/{party_id}", response_model=PartyOut, tags=["parties"], responses=error_responses(404)
 )
-async def get_party(party_id: str, request: Request, caller: CurrentPrincipal) -> PartyOut:
-    party = await service.get_party(
-        sessions=_sessions(request), party_id=_uuid(party_id, "party_id")
-    )
+async def get_party(party_id: str, caller: CurrentPrincipal, filing: Service) -> PartyOut:
+    party = await views.get_party(sessions=filing.sessions, party_id=_uuid(party_id, "party_id"))
     return party_out(party)
 
 
@@ -313,26 +251,15 @@ async def get_party(party_id: str, request: Request, caller: CurrentPrincipal) -
     tags=["works"],
     responses=error_responses(403, 409),
 )
-async def post_work(body: WorkIn, request: Request, caller: CurrentPrincipal) -> WorkOut:
+async def post_work(body: FileWork, caller: CurrentPrincipal, filing: Service) -> WorkOut:
     """Files a work (the caller must be a rights holder) and answers it examined."""
-    identifiers = None if body.identifiers is None else body.identifiers.model_dump()
-    work = await service.file_work(
-        sessions=_sessions(request),
-        principal=caller,
-        title=body.title,
-        kind=body.kind,
-        country_of_origin=body.country_of_origin,
-        rights_holders=_holders(body.rights_holders),
-        alternate_titles=body.alternate_titles,
-        identifiers=identifiers,
-    )
-    return work_out(work)
+    return work_out(await service.file_work(uow=filing.uow, principal=caller, command=body))
 
 
 @router.get("/works/search", response_model=WorkPage, tags=["works"])
 async def search_works(
-    request: Request,
     caller: CurrentPrincipal,
+    filing: Service,
     text: str | None = None,
     status: str | None = None,
     kind: str | None = None,
@@ -344,17 +271,11 @@ async def search_works(
     after: str | None = None,
 ) -> WorkPage:
     """The register, newest filing first, filtered by every given criterion."""
-    page = await service.search_works(
-        sessions=_sessions(request),
-        text=text,
-        status=status,
-        kind=kind,
-        holder_id=holder_id,
-        iswc=iswc,
-        isrc=isrc,
-        isbn=isbn,
-        first=first,
-        after=after,
+    filters = views.work_filter(
+        text=text, status=status, kind=kind, holder_id=holder_id, iswc=iswc, isrc=isrc, isbn=isbn
+    )
+    page = await views.search_works(
+        sessions=filing.sessions, filters=filters, first=first, after=after
     )
     return WorkPage(
         items=[work_out(w) for w in page.works],
@@ -365,32 +286,28 @@ async def search_works(
 
 @router.get("/works", response_model=WorkList, tags=["works"])
 async def list_works(
-    request: Request, caller: CurrentPrincipal, ids: Annotated[str, Query()] = ""
+    caller: CurrentPrincipal, filing: Service, ids: Annotated[str, Query()] = ""
 ) -> WorkList:
     """Batch read: the known works among `ids` (comma-separated, at most 500)."""
-    works = await service.get_works(sessions=_sessions(request), ids=parse_ids(ids, field="ids"))
+    works = await views.get_works(sessions=filing.sessions, ids=parse_ids(ids, field="ids"))
     return WorkList(items=[work_out(w) for w in works])
 
 
 @router.get(
     "/works/{work_id}", response_model=WorkOut, tags=["works"], responses=error_responses(404)
 )
-async def get_work(work_id: str, request: Request, caller: CurrentPrincipal) -> WorkOut:
-    work = await service.get_work(sessions=_sessions(request), work_id=_uuid(work_id, "work_id"))
+async def get_work(work_id: str, caller: CurrentPrincipal, filing: Service) -> WorkOut:
+    work = await views.get_work(sessions=filing.sessions, work_id=_uuid(work_id, "work_id"))
     return work_out(work)
 
 
 @router.post("/works/{work_id}/review", response_model=WorkOut, tags=["works"], responses=ON_A_WORK)
 async def post_review(
-    work_id: str, body: ReviewIn, request: Request, caller: CurrentPrincipal
+    work_id: str, body: ReviewWork, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """An examiner registers or rejects a work under review."""
     work = await service.review_work(
-        sessions=_sessions(request),
-        principal=caller,
-        work_id=_uuid(work_id, "work_id"),
-        decision=body.decision,
-        reason=body.reason,
+        uow=filing.uow, principal=caller, work_id=_uuid(work_id, "work_id"), command=body
     )
     return work_out(work)
 
@@ -399,16 +316,11 @@ async def post_review(
     "/works/{work_id}/transfers", response_model=WorkOut, tags=["works"], responses=ON_A_WORK
 )
 async def post_transfer(
-    work_id: str, body: TransferIn, request: Request, caller: CurrentPrincipal
+    work_id: str, body: TransferShare, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """The calling owner moves `share` of its holding to `to_party_id`."""
     work = await service.transfer_share(
-        sessions=_sessions(request),
-        principal=caller,
-        work_id=_uuid(work_id, "work_id"),
-        to_party_id=body.to_party_id,
-        share=body.share,
-        role=body.role,
+        uow=filing.uow, principal=caller, work_id=_uuid(work_id, "work_id"), command=body
     )
     return work_out(work)
 
@@ -417,20 +329,15 @@ async def post_transfer(
     "/works/{work_id}/disputes", response_model=WorkOut, tags=["works"], responses=ON_A_WORK
 )
 async def post_dispute(
-    work_id: str, body: DisputeIn, request: Request, caller: CurrentPrincipal
+    work_id: str, body: DisputeWork, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """A party that does not own a registered work disputes it, giving a reason and standing."""
-    settings = request.app.state.runtime.settings
     work = await service.dispute_work(
-        sessions=_sessions(request),
+        uow=filing.uow,
         principal=caller,
         work_id=_uuid(work_id, "work_id"),
-        reason=body.reason,
-        claimed_role=body.claimed_role,
-        claimed_share=body.claimed_share,
-        evidence=body.evidence,
-        evidence_min=settings.dispute_evidence_min,
-        daily_limit=settings.disputes_per_day,
+        command=body,
+        policy=filing.disputes,
     )
     return work_out(work)
 
@@ -442,16 +349,11 @@ async def post_dispute(
     responses=ON_A_WORK,
 )
 async def post_dispute_resolution(
-    work_id: str, body: ResolutionIn, request: Request, caller: CurrentPrincipal
+    work_id: str, body: ResolveDispute, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """An examiner ends a dispute, keeping the owners or replacing the rights holders."""
     work = await service.resolve_dispute(
-        sessions=_sessions(request),
-        principal=caller,
-        work_id=_uuid(work_id, "work_id"),
-        keep_owners=body.keep_owners,
-        rights_holders=_holders(body.rights_holders),
-        reason=body.reason,
+        uow=filing.uow, principal=caller, work_id=_uuid(work_id, "work_id"), command=body
     )
     return work_out(work)
 
@@ -462,21 +364,21 @@ async def post_dispute_resolution(
     tags=["history"],
     responses=error_responses(404),
 )
-async def get_history(work_id: str, request: Request, caller: CurrentPrincipal) -> HistoryList:
+async def get_history(work_id: str, caller: CurrentPrincipal, filing: Service) -> HistoryList:
     """Every change of the work (who, when, what), oldest first."""
-    entries = await service.work_history(
-        sessions=_sessions(request), work_id=_uuid(work_id, "work_id")
+    entries = await views.work_history(
+        sessions=filing.sessions, work_id=_uuid(work_id, "work_id")
     )
     return HistoryList(items=[history_out(e) for e in entries])
 
 
 @router.get("/history", response_model=HistoryGroups, tags=["history"])
 async def list_histories(
-    request: Request, caller: CurrentPrincipal, work_ids: Annotated[str, Query()] = ""
+    caller: CurrentPrincipal, filing: Service, work_ids: Annotated[str, Query()] = ""
 ) -> HistoryGroups:
     """Batch read: the histories of `work_ids`, grouped by work id."""
-    grouped = await service.histories(
-        sessions=_sessions(request), work_ids=parse_ids(work_ids, field="work_ids")
+    grouped = await views.histories(
+        sessions=filing.sessions, work_ids=parse_ids(work_ids, field="work_ids")
     )
     return HistoryGroups(
         items={str(k): [history_out(e) for e in entries] for k, entries in grouped.items()}

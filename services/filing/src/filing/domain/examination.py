@@ -22,6 +22,7 @@ from filing.domain.works import (
     Identifiers,
     Work,
     WorkAction,
+    WorkDraft,
     move_to,
 )
 
@@ -45,9 +46,14 @@ class Examination:
     related_work_id: UUID | None = None
 
 
-def examine(work: Work, others: Iterable[ExistingWork]) -> Examination:
-    """The outcome of examining `work` against the works that share an identifier or title."""
-    candidates = sorted((o for o in others if o.id != work.id), key=lambda o: o.filing_number)
+def examine(work: WorkDraft | Work, others: Iterable[ExistingWork]) -> Examination:
+    """The outcome of examining `work` against the works that share an identifier or title.
+
+    A new filing is examined as its draft, before it takes a number: its numbers are taken
+    last, once examination has said whether it registers (`service.file_work`).
+    """
+    own_id = work.id if isinstance(work, Work) else None
+    candidates = sorted((o for o in others if o.id != own_id), key=lambda o: o.filing_number)
     own = dict(work.identifiers.items())
     for other in candidates:
         if other.status not in HOLDING_STATUSES:
