@@ -287,8 +287,8 @@ def examination_keys(identifiers: Identifiers, key: str) -> list[str]:
     return sorted(keys)
 
 
-# Sorted by the caller; the locks are taken in that order (volatile functions run after
-# the sort), so two transactions that share several keys never deadlock.
+# Transaction-scoped advisory locks on :keys, taken in the order given (volatile functions
+# run after the sort), so two transactions that share several sorted keys never deadlock.
 _ADVISORY_LOCKS_SQL = text(
     """
 SELECT pg_advisory_xact_lock(hashtextextended(x.key, 0))
@@ -304,14 +304,37 @@ async def _advisory_locks(session: AsyncSession, keys: Sequence[str]) -> None:
         await (await session.connection()).execute(_ADVISORY_LOCKS_SQL, {"keys": list(keys)})
 
 
-async def lock_examination_keys(session: AsyncSession, keys: Sequence[str]) -> None:
-    """Transaction-scoped advisory locks on the filing's identifiers and title key.
+# The examination locks and the holders' registration in one round trip; the candidates are
+# read by a later statement, whose snapshot is taken after the locks are held.
+_LOCK_FOR_EXAMINATION_SQL = text(
+    """
+WITH locks AS (
+    SELECT pg_advisory_xact_lock(hashtextextended(x.key, 0))
+    FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS x (key, ord)
+    ORDER BY x.ord
+)
+SELECT (SELECT count(*) FROM locks),
+       ARRAY(SELECT id FROM party WHERE id = ANY(CAST(:party_ids AS uuid[])))
+"""
+)
+
+
+async def lock_for_examination(
+    session: AsyncSession, keys: Sequence[str], party_ids: Iterable[UUID]
+) -> set[UUID]:
+    """Takes transaction-scoped advisory locks on the filing's identifiers and title key, and
+    answers which of `party_ids` are registered parties.
 
     Two filings with the same ISWC at the same moment would otherwise both see no clash and
     both register; with the lock the second waits for the first to commit, then sees it.
     Sorted order keeps two filings that share several keys from deadlocking.
     """
-    await _advisory_locks(session, sorted(keys))
+    connection = await session.connection()
+    found = await connection.execute(
+        _LOCK_FOR_EXAMINATION_SQL, {"keys": sorted(keys), "party_ids": list(set(party_ids))}
+    )
+    _, known = found.one()
+    return set(known)
 
 
 # The start of the database's current UTC day: the limit's day is never the process's.

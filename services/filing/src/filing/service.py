@@ -166,12 +166,12 @@ async def file_work(*, uow: UnitOfWorkFactory, principal: Principal, command: Fi
     key = title_key(draft.title)
     try:
         async with uow() as u:
-            await _ensure_known(u, draft.rights_holders)
-            await repo.lock_examination_keys(
-                u.session, repo.examination_keys(draft.identifiers, key)
-            )
+            keys = repo.examination_keys(draft.identifiers, key)
+            holders = _ids(draft.rights_holders)
+            known = await repo.lock_for_examination(u.session, keys, holders)
+            ensure_known_parties(draft.rights_holders, known)
             candidates = await repo.examination_candidates(
-                u.session, draft.identifiers, key, _ids(draft.rights_holders)
+                u.session, draft.identifiers, key, holders
             )
             outcome = examine(draft, candidates)
             # The numbers come last: the counter rows are the service's hottest locks, held
