@@ -19,16 +19,7 @@ from runtime.auth import CurrentPrincipal
 from runtime.id_lists import parse_ids
 from runtime.openapi import error_responses
 
-from filing import service, views
-from filing.commands import (
-    DisputeWork,
-    FileWork,
-    RegisterParty,
-    ResolveDispute,
-    ReviewWork,
-    TransferShare,
-    UpdateParty,
-)
+from filing import commands, service, views
 from filing.domain.parties import Party
 from filing.domain.works import Work
 from filing.service import Filing
@@ -195,7 +186,7 @@ def history_out(entry: HistoryEntry) -> HistoryEntryOut:
 )
 async def put_party(
     party_id: str,
-    body: RegisterParty,
+    body: commands.RegisterParty,
     response: Response,
     caller: CurrentPrincipal,
     filing: Service,
@@ -215,7 +206,7 @@ async def put_party(
     responses=error_responses(403, 404),
 )
 async def patch_party(
-    party_id: str, body: UpdateParty, caller: CurrentPrincipal, filing: Service
+    party_id: str, body: commands.UpdateParty, caller: CurrentPrincipal, filing: Service
 ) -> PartyOut:
     """Changes the given public fields of the calling party (`party.updated`)."""
     party = await service.update_party(
@@ -251,32 +242,17 @@ async def get_party(party_id: str, caller: CurrentPrincipal, filing: Service) ->
     tags=["works"],
     responses=error_responses(403, 409),
 )
-async def post_work(body: FileWork, caller: CurrentPrincipal, filing: Service) -> WorkOut:
+async def post_work(body: commands.FileWork, caller: CurrentPrincipal, filing: Service) -> WorkOut:
     """Files a work (the caller must be a rights holder) and answers it examined."""
     return work_out(await service.file_work(uow=filing.uow, principal=caller, command=body))
 
 
 @router.get("/works/search", response_model=WorkPage, tags=["works"])
 async def search_works(
-    caller: CurrentPrincipal,
-    filing: Service,
-    text: str | None = None,
-    status: str | None = None,
-    kind: str | None = None,
-    holder_id: str | None = None,
-    iswc: str | None = None,
-    isrc: str | None = None,
-    isbn: str | None = None,
-    first: int = 20,
-    after: str | None = None,
+    caller: CurrentPrincipal, filing: Service, query: Annotated[views.SearchWorks, Query()]
 ) -> WorkPage:
     """The register, newest filing first, filtered by every given criterion."""
-    filters = views.work_filter(
-        text=text, status=status, kind=kind, holder_id=holder_id, iswc=iswc, isrc=isrc, isbn=isbn
-    )
-    page = await views.search_works(
-        sessions=filing.sessions, filters=filters, first=first, after=after
-    )
+    page = await views.search_works(sessions=filing.sessions, query=query)
     return WorkPage(
         items=[work_out(w) for w in page.works],
         next_cursor=page.next_cursor,
@@ -303,7 +279,7 @@ async def get_work(work_id: str, caller: CurrentPrincipal, filing: Service) -> W
 
 @router.post("/works/{work_id}/review", response_model=WorkOut, tags=["works"], responses=ON_A_WORK)
 async def post_review(
-    work_id: str, body: ReviewWork, caller: CurrentPrincipal, filing: Service
+    work_id: str, body: commands.ReviewWork, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """An examiner registers or rejects a work under review."""
     work = await service.review_work(
@@ -316,7 +292,7 @@ async def post_review(
     "/works/{work_id}/transfers", response_model=WorkOut, tags=["works"], responses=ON_A_WORK
 )
 async def post_transfer(
-    work_id: str, body: TransferShare, caller: CurrentPrincipal, filing: Service
+    work_id: str, body: commands.TransferShare, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """The calling owner moves `share` of its holding to `to_party_id`."""
     work = await service.transfer_share(
@@ -329,7 +305,7 @@ async def post_transfer(
     "/works/{work_id}/disputes", response_model=WorkOut, tags=["works"], responses=ON_A_WORK
 )
 async def post_dispute(
-    work_id: str, body: DisputeWork, caller: CurrentPrincipal, filing: Service
+    work_id: str, body: commands.DisputeWork, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """A party that does not own a registered work disputes it, giving a reason and standing."""
     work = await service.dispute_work(
@@ -349,7 +325,7 @@ async def post_dispute(
     responses=ON_A_WORK,
 )
 async def post_dispute_resolution(
-    work_id: str, body: ResolveDispute, caller: CurrentPrincipal, filing: Service
+    work_id: str, body: commands.ResolveDispute, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """An examiner ends a dispute, keeping the owners or replacing the rights holders."""
     work = await service.resolve_dispute(

@@ -51,8 +51,8 @@ class RefusedField(InvalidInput, ValueError):
     other faults in field order; `runtime.http` answers the first with its own code and field."""
 
 
-def _checked(parse: Callable[[Any], T]) -> Callable[[Any], T]:
-    def validate(value: Any) -> T:
+def _checked(parse: Callable[[object], T]) -> Callable[[object], T]:
+    def validate(value: object) -> T:
         try:
             return parse(value)
         except InvalidInput as refused:
@@ -271,15 +271,7 @@ class FileWork(BaseModel):
 
     def draft(self, *, filed_by: UUID) -> WorkDraft:
         """The checked filing of `filed_by`, who must be among the rights holders."""
-        return draft_work(
-            title=self.title,
-            kind=self.kind,
-            country_of_origin=self.country_of_origin,
-            rights_holders=self.rights_holders,
-            filed_by=filed_by,
-            alternate_titles=self.alternate_titles,
-            identifiers=self.identifiers,
-        )
+        return draft_work(**dict(self), filed_by=filed_by)
 
 
 class ReviewWork(BaseModel):

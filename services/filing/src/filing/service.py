@@ -15,17 +15,8 @@ from runtime.db import SessionMaker
 from runtime.uow import UnitOfWork, UnitOfWorkFactory
 from sqlalchemy.exc import IntegrityError
 
-from filing import events
+from filing import commands, events
 from filing import repository as repo
-from filing.commands import (
-    DisputeWork,
-    FileWork,
-    RegisterParty,
-    ResolveDispute,
-    ReviewWork,
-    TransferShare,
-    UpdateParty,
-)
 from filing.domain import disputes as dispute_rules
 from filing.domain import parties as party_rules
 from filing.domain import works as work_rules
@@ -112,7 +103,7 @@ async def _save_work(
 
 
 async def register_party(
-    *, uow: UnitOfWorkFactory, principal: Principal, party_id: UUID, command: RegisterParty
+    *, uow: UnitOfWorkFactory, principal: Principal, party_id: UUID, command: commands.RegisterParty
 ) -> tuple[Party, bool]:
     """Signs a party up under its own id; the same id again answers the stored party.
 
@@ -138,7 +129,7 @@ async def register_party(
 
 
 async def update_party(
-    *, uow: UnitOfWorkFactory, principal: Principal, party_id: UUID, command: UpdateParty
+    *, uow: UnitOfWorkFactory, principal: Principal, party_id: UUID, command: commands.UpdateParty
 ) -> Party:
     """Changes the public fields the command gives; `party.updated` only if one changed."""
     party_rules.ensure_self(_require_party_caller(principal), party_id)
@@ -156,7 +147,9 @@ async def update_party(
 # --- works ---------------------------------------------------------------------------------
 
 
-async def file_work(*, uow: UnitOfWorkFactory, principal: Principal, command: FileWork) -> Work:
+async def file_work(
+    *, uow: UnitOfWorkFactory, principal: Principal, command: commands.FileWork
+) -> Work:
     """Files a work and examines it at once; answers the work in its examined status.
 
     Emits `work.filed` then the outcome (`work.registered`, `work.rejected` or
@@ -202,7 +195,7 @@ async def file_work(*, uow: UnitOfWorkFactory, principal: Principal, command: Fi
 
 
 async def review_work(
-    *, uow: UnitOfWorkFactory, principal: Principal, work_id: UUID, command: ReviewWork
+    *, uow: UnitOfWorkFactory, principal: Principal, work_id: UUID, command: commands.ReviewWork
 ) -> Work:
     """An examiner registers or rejects a work under review."""
     examiner = _require_examiner(principal)
@@ -228,7 +221,7 @@ async def review_work(
 
 
 async def transfer_share(
-    *, uow: UnitOfWorkFactory, principal: Principal, work_id: UUID, command: TransferShare
+    *, uow: UnitOfWorkFactory, principal: Principal, work_id: UUID, command: commands.TransferShare
 ) -> Work:
     """An owner moves all or part of its share of a registered work to another party."""
     owner = _require_party_caller(principal)
@@ -254,7 +247,7 @@ async def dispute_work(
     uow: UnitOfWorkFactory,
     principal: Principal,
     work_id: UUID,
-    command: DisputeWork,
+    command: commands.DisputeWork,
     policy: DisputePolicy,
 ) -> Work:
     """A party that does not own a registered work disputes it, stating its standing.
@@ -284,7 +277,7 @@ async def dispute_work(
 
 
 async def resolve_dispute(
-    *, uow: UnitOfWorkFactory, principal: Principal, work_id: UUID, command: ResolveDispute
+    *, uow: UnitOfWorkFactory, principal: Principal, work_id: UUID, command: commands.ResolveDispute
 ) -> Work:
     """An examiner ends a dispute, keeping the owners or replacing the rights holders."""
     examiner = _require_examiner(principal)

@@ -12,6 +12,7 @@ from uuid import UUID
 from contracts.enums import WorkKind, WorkStatus
 from contracts.errors import InvalidInput
 from contracts.identifiers import parse_isbn13, parse_isrc, parse_iswc
+from pydantic import BaseModel
 from runtime.db import SessionMaker
 from sqlalchemy import and_, exists, func
 from sqlmodel import col, select
@@ -164,28 +165,35 @@ def _identifier(value: str | None, parse: Callable[..., str], field: str) -> str
     return parse(value, field=field)
 
 
-def work_filter(
-    *,
-    text: str | None = None,
-    status: str | None = None,
-    kind: str | None = None,
-    holder_id: str | None = None,
-    iswc: str | None = None,
-    isrc: str | None = None,
-    isbn: str | None = None,
-) -> WorkFilter:
-    """The search's query parameters, checked and normalised; blank ones are absent."""
-    if text is not None and len(text) > SEARCH_TEXT_MAX:
-        raise InvalidInput(f"text is longer than {SEARCH_TEXT_MAX} characters", field="text")
-    return WorkFilter(
-        text=(title_key(text) if text else None) or None,
-        status=None if not status else parse_enum(WorkStatus, status, field="status"),
-        kind=None if not kind else parse_enum(WorkKind, kind, field="kind"),
-        holder_id=None if not holder_id else parse_party_id(holder_id, field="holder_id"),
-        iswc=_identifier(iswc, parse_iswc, "iswc"),
-        isrc=_identifier(isrc, parse_isrc, "isrc"),
-        isbn=_identifier(isbn, parse_isbn13, "isbn"),
-    )
+class SearchWorks(BaseModel):
+    """`GET /works/search`'s query parameters, each optional; blank ones are absent."""
+
+    text: str | None = None
+    status: str | None = None
+    kind: str | None = None
+    holder_id: str | None = None
+    iswc: str | None = None
+    isrc: str | None = None
+    isbn: str | None = None
+    first: int = 20
+    after: str | None = None
+
+    def filters(self) -> WorkFilter:
+        """The filters checked and normalised, each refusal naming its parameter."""
+        text = self.text
+        if text is not None and len(text) > SEARCH_TEXT_MAX:
+            raise InvalidInput(f"text is longer than {SEARCH_TEXT_MAX} characters", field="text")
+        return WorkFilter(
+            text=(title_key(text) if text else None) or None,
+            status=None if not self.status else parse_enum(WorkStatus, self.status, field="status"),
+            kind=None if not self.kind else parse_enum(WorkKind, self.kind, field="kind"),
+            holder_id=(
+                None if not self.holder_id else parse_party_id(self.holder_id, field="holder_id")
+            ),
+            iswc=_identifier(self.iswc, parse_iswc, "iswc"),
+            isrc=_identifier(self.isrc, parse_isrc, "isrc"),
+            isbn=_identifier(self.isbn, parse_isbn13, "isbn"),
+        )
 
 
 def _escape_like(value: str) -> str:
@@ -225,16 +233,14 @@ def _first(value: int) -> int:
     return value
 
 
-async def search_works(
-    *, sessions: SessionMaker, filters: WorkFilter, first: int = 20, after: str | None = None
-) -> Page:
+async def search_works(*, sessions: SessionMaker, query: SearchWorks) -> Page:
     """One page of the register matching every filter, newest filing first, by keyset
     (never OFFSET)."""
-    first = _first(first)
-    conditions = _conditions(filters)
+    conditions = _conditions(query.filters())
+    first = _first(query.first)
     page_conditions = list(conditions)
-    if after:
-        page_conditions.append(col(WorkRow.seq) < decode_cursor(after))
+    if query.after:
+        page_conditions.append(col(WorkRow.seq) < decode_cursor(query.after))
     async with sessions() as session:
         rows = (
             await session.exec(
