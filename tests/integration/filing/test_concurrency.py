@@ -22,7 +22,7 @@ from runtime.auth import Principal
 from runtime.consumer import IdempotentConsumer, ProcessedEvent, Record
 from runtime.db import create_engine, migrate, session_maker
 from runtime.outbox import OutboxRelay
-from runtime.uow import UnitOfWork, unit_of_work_factory
+from runtime.uow import UnitOfWork, UnitOfWorkFactory, unit_of_work_factory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -57,6 +57,19 @@ async def test_two_simultaneous_filings_with_one_iswc_register_at_most_one(filin
             "SELECT count(*) FROM work WHERE iswc = :i AND status <> 'REJECTED'", i=iswc
         )
         assert holding == 1
+
+
+async def _alice(uow: UnitOfWorkFactory) -> tuple[uuid.UUID, Principal]:
+    """A party registered through the service itself, and its principal."""
+    alice = uuid.uuid4()
+    me = Principal(party_id=str(alice), roles=frozenset({"party"}))
+    await service.register_party(
+        uow=uow,
+        principal=me,
+        party_id=alice,
+        command=parse(RegisterParty, {"name": "Alice", "kind": "PERSON", "country": "TH"}),
+    )
+    return alice, me
 
 
 def _contiguous(numbers: list[str]) -> bool:
@@ -114,29 +127,12 @@ async def _publish_then_kill_then_republish(quiet_filing: Any, topics: Any) -> l
     relay: returns the work's records, each event twice with its one event id."""
     settings, engine = quiet_filing
     sessions = session_maker(engine)
-    alice = uuid.uuid4()
-    me = Principal(party_id=str(alice), roles=frozenset({"party"}))
     uow = unit_of_work_factory(sessions)
-    await service.register_party(
-        uow=uow,
-        principal=me,
-        party_id=alice,
-        command=parse(RegisterParty, {"name": "Alice", "kind": "PERSON", "country": "TH"}),
-    )
+    alice, me = await _alice(uow)
     work = await service.file_work(
         uow=uow,
         principal=me,
-        command=parse(
-            FileWork,
-            {
-                "title": "Crash Test",
-                "kind": "MUSICAL_WORK",
-                "country_of_origin": "TH",
-                "rights_holders": [
-                    {"party_id": str(alice), "role": "COMPOSER", "share": "100.00"}
-                ],
-            },
-        ),
+        command=parse(FileWork, _body(alice, title="Crash Test")),
     )
 
     crashing = CrashingRelay(engine=engine, settings=settings)
@@ -330,15 +326,8 @@ async def test_a_filing_whose_write_fails_gives_both_numbers_back(quiet_filing):
     the rollback returns the filing and the registration number."""
     _, engine = quiet_filing
     sessions = session_maker(engine)
-    alice = uuid.uuid4()
-    me = Principal(party_id=str(alice), roles=frozenset({"party"}))
     uow = unit_of_work_factory(sessions)
-    await service.register_party(
-        uow=uow,
-        principal=me,
-        party_id=alice,
-        command=parse(RegisterParty, {"name": "Alice", "kind": "PERSON", "country": "TH"}),
-    )
+    alice, me = await _alice(uow)
     first = await service.file_work(uow=uow, principal=me, command=parse(FileWork, _body(alice)))
     assert first.registration_number is not None
 

@@ -8,27 +8,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
 from contracts.errors import InvalidInput
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 from runtime.auth import CurrentPrincipal
 from runtime.id_lists import parse_ids
 from runtime.openapi import error_responses
 
 from filing import commands, service, views
-from filing.domain.parties import Party
-from filing.domain.works import Work
 from filing.service import Filing
-from filing.views import HistoryEntry
 
 router = APIRouter()
-# A command on one work: not the caller's to make (403), unknown (404), or its state forbids
-# it (409).
-ON_A_WORK = error_responses(403, 404, 409)
 
 
 def _filing(request: Request) -> Filing:
@@ -47,10 +41,40 @@ def _uuid(value: str, field: str) -> UUID:
         raise InvalidInput(f"{field} must be a UUID", field=field) from None
 
 
+def _work_id(work_id: str) -> UUID:
+    return _uuid(work_id, "work_id")
+
+
+def _party_id(party_id: str) -> UUID:
+    return _uuid(party_id, "party_id")
+
+
+# Path ids parsed once; a malformed one is a 400 naming it.
+WorkId = Annotated[UUID, Depends(_work_id)]
+PartyId = Annotated[UUID, Depends(_party_id)]
+# A command on one work answers the work: not the caller's to make (403), unknown (404), or
+# its state forbids it (409).
+# Its response model is the route's return type, `WorkOut`.
+A_WORK_COMMAND: dict[str, Any] = {
+    "tags": ["works"],
+    "responses": error_responses(403, 404, 409),
+}
+
+
 # --- responses -----------------------------------------------------------------------------
 
 
-class PartyOut(BaseModel):
+def _share(value: object) -> object:
+    return f"{value:.2f}" if isinstance(value, Decimal) else value
+
+
+class Out(BaseModel):
+    """A response read from the domain object (or read entry) with the same field names."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PartyOut(Out):
     id: UUID
     name: str
     kind: PartyKind
@@ -61,19 +85,19 @@ class PartyOut(BaseModel):
     updated_at: datetime
 
 
-class RightsHolderOut(BaseModel):
+class RightsHolderOut(Out):
     party_id: UUID
     role: Role
-    share: str
+    share: Annotated[str, BeforeValidator(_share)]
 
 
-class IdentifiersOut(BaseModel):
+class IdentifiersOut(Out):
     iswc: str | None
     isrc: str | None
     isbn: str | None
 
 
-class WorkOut(BaseModel):
+class WorkOut(Out):
     id: UUID
     filing_number: str
     registration_number: str | None
@@ -90,7 +114,7 @@ class WorkOut(BaseModel):
     updated_at: datetime
 
 
-class HistoryEntryOut(BaseModel):
+class HistoryEntryOut(Out):
     work_id: UUID
     at: datetime
     actor_id: UUID | None
@@ -120,57 +144,6 @@ class HistoryGroups(BaseModel):
     items: dict[str, list[HistoryEntryOut]]
 
 
-def _share(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-def party_out(party: Party) -> PartyOut:
-    return PartyOut(
-        id=party.id,
-        name=party.name,
-        kind=party.kind,
-        country=party.country,
-        ipi_name_number=party.ipi_name_number,
-        isni=party.isni,
-        created_at=party.created_at,
-        updated_at=party.updated_at,
-    )
-
-
-def work_out(work: Work) -> WorkOut:
-    return WorkOut(
-        id=work.id,
-        filing_number=work.filing_number,
-        registration_number=work.registration_number,
-        title=work.title,
-        alternate_titles=list(work.alternate_titles),
-        kind=work.kind,
-        status=work.status,
-        status_reason=work.status_reason,
-        identifiers=IdentifiersOut(
-            iswc=work.identifiers.iswc, isrc=work.identifiers.isrc, isbn=work.identifiers.isbn
-        ),
-        country_of_origin=work.country_of_origin,
-        rights_holders=[
-            RightsHolderOut(party_id=h.party_id, role=h.role, share=_share(h.share))
-            for h in work.rights_holders
-        ],
-        filed_by=work.filed_by,
-        filed_at=work.filed_at,
-        updated_at=work.updated_at,
-    )
-
-
-def history_out(entry: HistoryEntry) -> HistoryEntryOut:
-    return HistoryEntryOut(
-        work_id=entry.work_id,
-        at=entry.at,
-        actor_id=entry.actor_id,
-        action=entry.action,
-        detail=entry.detail,
-    )
-
-
 # --- parties -------------------------------------------------------------------------------
 
 
@@ -185,7 +158,7 @@ def history_out(entry: HistoryEntry) -> HistoryEntryOut:
     },
 )
 async def put_party(
-    party_id: str,
+    party_id: PartyId,
     body: commands.RegisterParty,
     response: Response,
     caller: CurrentPrincipal,
@@ -193,10 +166,10 @@ async def put_party(
 ) -> PartyOut:
     """Registers the calling party under its own id (idempotent: 201 first, then 200)."""
     party, created = await service.register_party(
-        uow=filing.uow, principal=caller, party_id=_uuid(party_id, "party_id"), command=body
+        uow=filing.uow, principal=caller, party_id=party_id, command=body
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return party_out(party)
+    return PartyOut.model_validate(party)
 
 
 @router.patch(
@@ -206,13 +179,13 @@ async def put_party(
     responses=error_responses(403, 404),
 )
 async def patch_party(
-    party_id: str, body: commands.UpdateParty, caller: CurrentPrincipal, filing: Service
+    party_id: PartyId, body: commands.UpdateParty, caller: CurrentPrincipal, filing: Service
 ) -> PartyOut:
     """Changes the given public fields of the calling party (`party.updated`)."""
     party = await service.update_party(
-        uow=filing.uow, principal=caller, party_id=_uuid(party_id, "party_id"), command=body
+        uow=filing.uow, principal=caller, party_id=party_id, command=body
     )
-    return party_out(party)
+    return PartyOut.model_validate(party)
 
 
 @router.get("/parties", response_model=PartyList, tags=["parties"])
@@ -221,15 +194,15 @@ async def list_parties(
 ) -> PartyList:
     """Batch read: the known parties among `ids` (comma-separated, at most 500)."""
     parties = await views.get_parties(sessions=filing.sessions, ids=parse_ids(ids, field="ids"))
-    return PartyList(items=[party_out(p) for p in parties])
+    return PartyList(items=[PartyOut.model_validate(p) for p in parties])
 
 
 @router.get(
     "/parties/{party_id}", response_model=PartyOut, tags=["parties"], responses=error_responses(404)
 )
-async def get_party(party_id: str, caller: CurrentPrincipal, filing: Service) -> PartyOut:
-    party = await views.get_party(sessions=filing.sessions, party_id=_uuid(party_id, "party_id"))
-    return party_out(party)
+async def get_party(party_id: PartyId, caller: CurrentPrincipal, filing: Service) -> PartyOut:
+    party = await views.get_party(sessions=filing.sessions, party_id=party_id)
+    return PartyOut.model_validate(party)
 
 
 # --- works ---------------------------------------------------------------------------------
@@ -244,7 +217,9 @@ async def get_party(party_id: str, caller: CurrentPrincipal, filing: Service) ->
 )
 async def post_work(body: commands.FileWork, caller: CurrentPrincipal, filing: Service) -> WorkOut:
     """Files a work (the caller must be a rights holder) and answers it examined."""
-    return work_out(await service.file_work(uow=filing.uow, principal=caller, command=body))
+    return WorkOut.model_validate(
+        await service.file_work(uow=filing.uow, principal=caller, command=body)
+    )
 
 
 @router.get("/works/search", response_model=WorkPage, tags=["works"])
@@ -254,7 +229,7 @@ async def search_works(
     """The register, newest filing first, filtered by every given criterion."""
     page = await views.search_works(sessions=filing.sessions, query=query)
     return WorkPage(
-        items=[work_out(w) for w in page.works],
+        items=[WorkOut.model_validate(w) for w in page.works],
         next_cursor=page.next_cursor,
         total_count=page.total_count,
     )
@@ -266,72 +241,63 @@ async def list_works(
 ) -> WorkList:
     """Batch read: the known works among `ids` (comma-separated, at most 500)."""
     works = await views.get_works(sessions=filing.sessions, ids=parse_ids(ids, field="ids"))
-    return WorkList(items=[work_out(w) for w in works])
+    return WorkList(items=[WorkOut.model_validate(w) for w in works])
 
 
 @router.get(
     "/works/{work_id}", response_model=WorkOut, tags=["works"], responses=error_responses(404)
 )
-async def get_work(work_id: str, caller: CurrentPrincipal, filing: Service) -> WorkOut:
-    work = await views.get_work(sessions=filing.sessions, work_id=_uuid(work_id, "work_id"))
-    return work_out(work)
+async def get_work(work_id: WorkId, caller: CurrentPrincipal, filing: Service) -> WorkOut:
+    work = await views.get_work(sessions=filing.sessions, work_id=work_id)
+    return WorkOut.model_validate(work)
 
 
-@router.post("/works/{work_id}/review", response_model=WorkOut, tags=["works"], responses=ON_A_WORK)
+@router.post("/works/{work_id}/review", **A_WORK_COMMAND)
 async def post_review(
-    work_id: str, body: commands.ReviewWork, caller: CurrentPrincipal, filing: Service
+    work_id: WorkId, body: commands.ReviewWork, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """An examiner registers or rejects a work under review."""
     work = await service.review_work(
-        uow=filing.uow, principal=caller, work_id=_uuid(work_id, "work_id"), command=body
+        uow=filing.uow, principal=caller, work_id=work_id, command=body
     )
-    return work_out(work)
+    return WorkOut.model_validate(work)
 
 
-@router.post(
-    "/works/{work_id}/transfers", response_model=WorkOut, tags=["works"], responses=ON_A_WORK
-)
+@router.post("/works/{work_id}/transfers", **A_WORK_COMMAND)
 async def post_transfer(
-    work_id: str, body: commands.TransferShare, caller: CurrentPrincipal, filing: Service
+    work_id: WorkId, body: commands.TransferShare, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """The calling owner moves `share` of its holding to `to_party_id`."""
     work = await service.transfer_share(
-        uow=filing.uow, principal=caller, work_id=_uuid(work_id, "work_id"), command=body
+        uow=filing.uow, principal=caller, work_id=work_id, command=body
     )
-    return work_out(work)
+    return WorkOut.model_validate(work)
 
 
-@router.post(
-    "/works/{work_id}/disputes", response_model=WorkOut, tags=["works"], responses=ON_A_WORK
-)
+@router.post("/works/{work_id}/disputes", **A_WORK_COMMAND)
 async def post_dispute(
-    work_id: str, body: commands.DisputeWork, caller: CurrentPrincipal, filing: Service
+    work_id: WorkId, body: commands.DisputeWork, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """A party that does not own a registered work disputes it, giving a reason and standing."""
     work = await service.dispute_work(
         uow=filing.uow,
         principal=caller,
-        work_id=_uuid(work_id, "work_id"),
+        work_id=work_id,
         command=body,
         policy=filing.disputes,
     )
-    return work_out(work)
+    return WorkOut.model_validate(work)
 
 
-@router.post(
-    "/works/{work_id}/dispute-resolution",
-    response_model=WorkOut,
-    tags=["works"],
-    responses=ON_A_WORK,
-)
+@router.post("/works/{work_id}/dispute-resolution", **A_WORK_COMMAND)
 async def post_dispute_resolution(
-    work_id: str, body: commands.ResolveDispute, caller: CurrentPrincipal, filing: Service
+    work_id: WorkId, body: commands.ResolveDispute, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """An examiner ends a dispute, keeping the owners or replacing the rights holders."""
     work = await service.resolve_dispute(
-        uow=filing.uow, principal=caller, work_id=_uuid(work_id, "work_id"), command=body
+        uow=filing.uow, principal=caller, work_id=work_id, command=body
     )
-    return work_out(work)
+    return WorkOut.model_validate(work)
 
 
 @router.get(
@@ -340,12 +306,10 @@ async def post_dispute_resolution(
     tags=["history"],
     responses=error_responses(404),
 )
-async def get_history(work_id: str, caller: CurrentPrincipal, filing: Service) -> HistoryList:
+async def get_history(work_id: WorkId, caller: CurrentPrincipal, filing: Service) -> HistoryList:
     """Every change of the work (who, when, what), oldest first."""
-    entries = await views.work_history(
-        sessions=filing.sessions, work_id=_uuid(work_id, "work_id")
-    )
-    return HistoryList(items=[history_out(e) for e in entries])
+    entries = await views.work_history(sessions=filing.sessions, work_id=work_id)
+    return HistoryList(items=[HistoryEntryOut.model_validate(e) for e in entries])
 
 
 @router.get("/history", response_model=HistoryGroups, tags=["history"])
@@ -357,5 +321,8 @@ async def list_histories(
         sessions=filing.sessions, work_ids=parse_ids(work_ids, field="work_ids")
     )
     return HistoryGroups(
-        items={str(k): [history_out(e) for e in entries] for k, entries in grouped.items()}
+        items={
+            str(k): [HistoryEntryOut.model_validate(e) for e in entries]
+            for k, entries in grouped.items()
+        }
     )
