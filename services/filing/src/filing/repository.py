@@ -4,6 +4,7 @@ history, the examination locks, the dispute quota, and the number counters."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
@@ -39,16 +40,7 @@ def party_of(row: PartyRow) -> Party:
 
 
 def _party_values(party: Party) -> dict[str, Any]:
-    return {
-        "id": party.id,
-        "name": party.name,
-        "kind": party.kind.value,
-        "country": party.country,
-        "ipi_name_number": party.ipi_name_number,
-        "isni": party.isni,
-        "created_at": party.created_at,
-        "updated_at": party.updated_at,
-    }
+    return {**asdict(party), "kind": party.kind.value}
 
 
 async def load_party(
@@ -279,29 +271,9 @@ async def save_work(
 # --- filing: examination locks and numbers ---------------------------------------------------
 
 
-def examination_keys(identifiers: Identifiers, key: str) -> list[str]:
-    """The lock names that serialise filings which could clash or duplicate each other."""
+def _lock_keys(identifiers: Identifiers, key: str) -> list[str]:
     keys = [f"{name}:{value}" for name, value in identifiers.items()]
-    if key:
-        keys.append(f"title:{key}")
-    return sorted(keys)
-
-
-# Transaction-scoped advisory locks on :keys, taken in the order given (volatile functions
-# run after the sort), so two transactions that share several sorted keys never deadlock.
-_ADVISORY_LOCKS_SQL = text(
-    """
-SELECT pg_advisory_xact_lock(hashtextextended(x.key, 0))
-FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS x (key, ord)
-ORDER BY x.ord
-"""
-)
-
-
-async def _advisory_locks(session: AsyncSession, keys: Sequence[str]) -> None:
-    """Transaction-scoped advisory locks on `keys`, in their order, in one round trip."""
-    if keys:
-        await (await session.connection()).execute(_ADVISORY_LOCKS_SQL, {"keys": list(keys)})
+    return sorted([*keys, f"title:{key}"] if key else keys)
 
 
 # The examination locks and the holders' registration in one round trip; the candidates are
@@ -320,18 +292,21 @@ SELECT (SELECT count(*) FROM locks),
 
 
 async def lock_for_examination(
-    session: AsyncSession, keys: Sequence[str], party_ids: Iterable[UUID]
+    session: AsyncSession, identifiers: Identifiers, key: str, party_ids: Iterable[UUID]
 ) -> set[UUID]:
-    """Takes transaction-scoped advisory locks on the filing's identifiers and title key, and
-    answers which of `party_ids` are registered parties.
+    """Takes transaction-scoped advisory locks on the filing's identifiers and title key (the
+    names of the filings it could clash with or duplicate), and answers which of `party_ids`
+    are registered parties.
 
     Two filings with the same ISWC at the same moment would otherwise both see no clash and
     both register; with the lock the second waits for the first to commit, then sees it.
-    Sorted order keeps two filings that share several keys from deadlocking.
+    Sorted order (kept by `ORDER BY`: volatile functions run after the sort) keeps two
+    filings that share several keys from deadlocking.
     """
     connection = await session.connection()
     found = await connection.execute(
-        _LOCK_FOR_EXAMINATION_SQL, {"keys": sorted(keys), "party_ids": list(set(party_ids))}
+        _LOCK_FOR_EXAMINATION_SQL,
+        {"keys": _lock_keys(identifiers, key), "party_ids": list(set(party_ids))},
     )
     _, known = found.one()
     return set(known)
@@ -351,8 +326,11 @@ async def lock_and_count_disputes_today(session: AsyncSession, party_id: UUID) -
     A transaction-scoped advisory lock on the party's quota comes first, so a concurrent
     dispute by the same party waits until this transaction commits and then counts its row.
     """
-    await _advisory_locks(session, [f"dispute-quota:{party_id}"])
     connection = await session.connection()
+    await connection.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+        {"key": f"dispute-quota:{party_id}"},
+    )
     result = await connection.execute(text(_DISPUTES_TODAY_SQL), {"party": party_id})
     return int(result.scalar_one())
 

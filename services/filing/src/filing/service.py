@@ -159,9 +159,8 @@ async def file_work(
     key = title_key(draft.title)
     try:
         async with uow() as u:
-            keys = repo.examination_keys(draft.identifiers, key)
             holders = _ids(draft.rights_holders)
-            known = await repo.lock_for_examination(u.session, keys, holders)
+            known = await repo.lock_for_examination(u.session, draft.identifiers, key, holders)
             ensure_known_parties(draft.rights_holders, known)
             candidates = await repo.examination_candidates(
                 u.session, draft.identifiers, key, holders
