@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from contracts.enums import WorkStatus
 from contracts.errors import NotAllowed
 from runtime.auth import Principal
 from runtime.db import SessionMaker
@@ -27,7 +26,7 @@ from filing.domain.errors import (
     UnknownParty,
     WorkNotFound,
 )
-from filing.domain.examination import apply_examination, examine
+from filing.domain.examination import apply_examination, examine, numbers_taken
 from filing.domain.holders import RightsHolder, ensure_known_parties
 from filing.domain.numbering import NumberKind
 from filing.domain.parties import Party
@@ -169,10 +168,9 @@ async def file_work(
             # The numbers come last: the counter rows are the service's hottest locks, held
             # from here to COMMIT, so only the pure domain, one insert and the outbox follow.
             now = _now()
-            kinds = [NumberKind.FILING]
-            if outcome.status == WorkStatus.REGISTERED:
-                kinds.append(NumberKind.REGISTRATION)
-            numbers = await repo.take_numbers(u.session, year=now.year, kinds=kinds)
+            numbers = await repo.take_numbers(
+                u.session, year=now.year, kinds=numbers_taken(outcome)
+            )
             filed, filed_change = work_rules.file_work(
                 draft, work_id=uuid4(), filing_number=numbers[NumberKind.FILING], now=now
             )

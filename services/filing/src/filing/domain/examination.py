@@ -14,6 +14,7 @@ from uuid import UUID
 
 from contracts.enums import WorkStatus
 
+from filing.domain.numbering import NumberKind
 from filing.domain.titles import title_key
 from filing.domain.works import (
     HOLDING_STATUSES,
@@ -86,6 +87,14 @@ def examine(work: WorkDraft | Work, others: Iterable[ExistingWork]) -> Examinati
                 related_work_id=other.id,
             )
     return Examination(status=WorkStatus.REGISTERED, reason=None)
+
+
+def numbers_taken(outcome: Examination) -> tuple[NumberKind, ...]:
+    """The numbers a filing takes: always a filing number, and a registration number when
+    examination registers it (a filing held for review or rejected takes none)."""
+    if outcome.status == WorkStatus.REGISTERED:
+        return (NumberKind.FILING, NumberKind.REGISTRATION)
+    return (NumberKind.FILING,)
 
 
 def apply_examination(
