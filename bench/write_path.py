@@ -14,12 +14,15 @@ from contracts.enums import Role, WorkKind, WorkStatus
 from contracts.envelope import encode
 from contracts.events import RightsHolder, WorkRegistered, WorkState
 from filing import service as filing
-from filing.app import MIGRATIONS_DIR, FilingSettings
+from filing.app import MIGRATIONS_DIR
+from filing.commands import FileWork, RegisterParty
+from filing.settings import FilingSettings
 from runtime.auth import Principal
 from runtime.db import create_engine, migrate, session_maker
 from runtime.kafka import ensure_topics, reliable_producer
 from runtime.outbox import OutboxRelay, stage
 from runtime.settings import PlatformSettings
+from runtime.uow import unit_of_work_factory
 from sqlalchemy import text
 
 from bench.common import BOOTSTRAP, Latencies, create_database, topic_prefix, url_of
@@ -45,23 +48,24 @@ async def command_latency(database_url: str, count: int, warmup: int,
     numbering, the work and its history written, two events staged, one commit."""
     await migrate(MIGRATIONS_DIR, database_url)
     engine = create_engine(database_url, pool_size=16)
-    sessions = session_maker(engine)
+    uow = unit_of_work_factory(session_maker(engine))
     owner, co = uuid.uuid4(), uuid.uuid4()
     principal = Principal(party_id=str(owner), roles=frozenset({"party"}))
     for party_id, name in ((owner, "Bench composer"), (co, "Bench lyricist")):
         await filing.register_party(
-            sessions=sessions,
+            uow=uow,
             principal=Principal(party_id=str(party_id), roles=frozenset({"party"})),
-            party_id=party_id, name=name, kind="PERSON", country="TH")
+            party_id=party_id,
+            command=RegisterParty.model_validate({"name": name, "kind": "PERSON", "country": "TH"}))
     hist = Latencies()
 
     async def one() -> None:
-        await filing.file_work(
-            sessions=sessions, principal=principal, title=f"Bench write path {uuid.uuid4().hex}",
-            kind="MUSICAL_WORK", country_of_origin="TH",
-            rights_holders=[{"party_id": str(owner), "role": "COMPOSER", "share": "60"},
-                            {"party_id": str(co), "role": "LYRICIST", "share": "40"}],
-        )
+        await filing.file_work(uow=uow, principal=principal, command=FileWork.model_validate({
+            "title": f"Bench write path {uuid.uuid4().hex}",
+            "kind": "MUSICAL_WORK", "country_of_origin": "TH",
+            "rights_holders": [{"party_id": str(owner), "role": "COMPOSER", "share": "60"},
+                               {"party_id": str(co), "role": "LYRICIST", "share": "40"}],
+        }))
 
     throughput = {}
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from filing.app import FilingSettings
+from filing.settings import FilingSettings
 from gateway.settings import GatewaySettings
 from licensing.settings import LicensingSettings
 from notifications.settings import NotificationsSettings

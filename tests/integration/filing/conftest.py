@@ -18,7 +18,8 @@ from contracts.identifiers import ean13_check_digit, iswc_check_digit
 from contracts.topics import FILING_PARTIES, FILING_WORKS
 from devstack.kafka_access import admin_login
 from devstack.polling import eventually as wait_for
-from filing.app import FilingSettings, create_filing_app
+from filing.app import create_app
+from filing.settings import FilingSettings
 from runtime.db import SessionMaker, create_engine, session_maker
 from runtime.http import running_server
 from sqlalchemy import text
@@ -155,7 +156,7 @@ async def filing_url(create_database: Any) -> str:
 @pytest.fixture(scope="session")
 async def filing(filing_url: str, token_for: Callable[..., str]) -> AsyncIterator[Filing]:
     settings = FilingSettings(database_url=filing_url, outbox_poll_interval_seconds=0.2)
-    app = create_filing_app(settings)
+    app = create_app(settings)
     engine = create_engine(filing_url, pool_size=2)
     async with running_server(app) as base_url:
         service = Filing(base_url, settings, session_maker(engine), token_for)

@@ -13,14 +13,16 @@ from contracts.envelope import decode
 from contracts.events import WorkFiled, WorkRegistered
 from contracts.topics import FILING_WORKS
 from filing import service
-from filing.app import MIGRATIONS_DIR, FilingSettings
+from filing.app import MIGRATIONS_DIR
+from filing.commands import FileWork, RegisterParty, parse
 from filing.domain.numbering import NumberKind, parse_number
-from filing.repository import next_number
+from filing.repository import take_numbers
+from filing.settings import FilingSettings
 from runtime.auth import Principal
 from runtime.consumer import IdempotentConsumer, ProcessedEvent, Record
 from runtime.db import create_engine, migrate, session_maker
 from runtime.outbox import OutboxRelay
-from runtime.uow import UnitOfWork
+from runtime.uow import UnitOfWork, UnitOfWorkFactory, unit_of_work_factory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -57,6 +59,19 @@ async def test_two_simultaneous_filings_with_one_iswc_register_at_most_one(filin
         assert holding == 1
 
 
+async def _alice(uow: UnitOfWorkFactory) -> tuple[uuid.UUID, Principal]:
+    """A party registered through the service itself, and its principal."""
+    alice = uuid.uuid4()
+    me = Principal(party_id=str(alice), roles=frozenset({"party"}))
+    await service.register_party(
+        uow=uow,
+        principal=me,
+        party_id=alice,
+        command=parse(RegisterParty, {"name": "Alice", "kind": "PERSON", "country": "TH"}),
+    )
+    return alice, me
+
+
 def _contiguous(numbers: list[str]) -> bool:
     sequences = sorted(parse_number(n)[2] for n in numbers)
     return sequences == list(range(sequences[0], sequences[0] + len(sequences)))
@@ -90,7 +105,14 @@ async def test_hundred_concurrent_filings_get_distinct_gap_free_numbers(filing):
 
 
 class CrashingRelay(OutboxRelay):
-    """A relay that dies after Kafka acknowledged the batch and before marking it sent."""
+    """A relay that dies after Kafka acknowledged the batch and before marking it sent.
+
+    Its own loop stays idle: the test calls `publish_pending` itself, and a loop racing it
+    for the relay's lock would make that call find the batch taken and return quietly.
+    """
+
+    async def round(self) -> bool:
+        return False
 
     async def _after_publish_before_mark(self, count: int) -> None:
         raise SystemError("killed between publish and mark-sent")
@@ -112,18 +134,12 @@ async def _publish_then_kill_then_republish(quiet_filing: Any, topics: Any) -> l
     relay: returns the work's records, each event twice with its one event id."""
     settings, engine = quiet_filing
     sessions = session_maker(engine)
-    alice = uuid.uuid4()
-    me = Principal(party_id=str(alice), roles=frozenset({"party"}))
-    await service.register_party(
-        sessions=sessions, principal=me, party_id=alice, name="Alice", kind="PERSON", country="TH"
-    )
+    uow = unit_of_work_factory(sessions)
+    alice, me = await _alice(uow)
     work = await service.file_work(
-        sessions=sessions,
+        uow=uow,
         principal=me,
-        title="Crash Test",
-        kind="MUSICAL_WORK",
-        country_of_origin="TH",
-        rights_holders=[{"party_id": str(alice), "role": "COMPOSER", "share": "100.00"}],
+        command=parse(FileWork, _body(alice, title="Crash Test")),
     )
 
     crashing = CrashingRelay(engine=engine, settings=settings)
@@ -250,7 +266,8 @@ async def test_numbers_count_per_year_and_a_rollback_gives_its_number_back(filin
     async def take(year: int, *, commit: bool) -> int:
         async with filing.sessions() as session:
             async with session.begin():
-                number = await next_number(session, NumberKind.FILING, year)
+                taken = await take_numbers(session, year=year, kinds=[NumberKind.FILING])
+                number = parse_number(taken[NumberKind.FILING])[2]
                 if not commit:
                     await session.rollback()
             return number
@@ -272,8 +289,8 @@ async def test_simultaneous_duplicates_send_one_to_review(filing):
 
 
 async def test_numbers_taken_last_are_the_ones_stored_published_and_answered(filing, topics):
-    """Filing takes its numbers in the statement that writes the work: the stand-ins used
-    until then must not survive anywhere, in the answer, the tables, or the events."""
+    """Filing takes its numbers last and builds its rows and events from them: no stand-in
+    for a number appears anywhere, in the answer, the tables, or the events."""
     alice, client = await filing.party()
     iswc = new_iswc()
     registered = (await client.post("/works", json=_body(alice, identifiers={"iswc": iswc}))).json()
@@ -312,16 +329,13 @@ async def test_numbers_taken_last_are_the_ones_stored_published_and_answered(fil
 
 
 async def test_a_filing_whose_write_fails_gives_both_numbers_back(quiet_filing):
-    """The numbers are taken in the statement that writes the work: when that statement
-    fails, the transaction's rollback returns the filing and the registration number."""
+    """The numbers are taken in the transaction that writes the work: when its write fails,
+    the rollback returns the filing and the registration number."""
     _, engine = quiet_filing
     sessions = session_maker(engine)
-    alice = uuid.uuid4()
-    me = Principal(party_id=str(alice), roles=frozenset({"party"}))
-    await service.register_party(
-        sessions=sessions, principal=me, party_id=alice, name="Alice", kind="PERSON", country="TH"
-    )
-    first = await service.file_work(sessions=sessions, principal=me, **_body(alice))
+    uow = unit_of_work_factory(sessions)
+    alice, me = await _alice(uow)
+    first = await service.file_work(uow=uow, principal=me, command=parse(FileWork, _body(alice)))
     assert first.registration_number is not None
 
     async def counters() -> dict[str, int]:
@@ -338,7 +352,7 @@ async def test_a_filing_whose_write_fails_gives_both_numbers_back(quiet_filing):
         )
     before = await counters()
     with pytest.raises(IntegrityError):
-        await service.file_work(sessions=sessions, principal=me, **_body(alice))
+        await service.file_work(uow=uow, principal=me, command=parse(FileWork, _body(alice)))
     assert await counters() == before  # neither number was kept
     async with sessions() as session:
         works = await (await session.connection()).execute(text("SELECT count(*) FROM work"))

@@ -22,7 +22,8 @@ import requests
 import schemathesis
 from devstack.kafka_access import provision
 from fastapi import FastAPI
-from filing.app import FilingSettings, create_filing_app
+from filing.app import create_app as create_filing_app
+from filing.settings import FilingSettings
 from hypothesis import HealthCheck, Phase, given, settings
 from licensing.app import create_app as build_licensing_app
 from licensing.settings import LicensingSettings

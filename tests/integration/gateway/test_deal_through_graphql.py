@@ -18,7 +18,8 @@ import pytest
 from cryptography.fernet import Fernet
 from devstack.kafka_access import provision
 from devstack.polling import eventually as wait_for
-from filing.app import FilingSettings, create_filing_app
+from filing.app import create_app as create_filing_app
+from filing.settings import FilingSettings
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from licensing.app import create_app as build_licensing

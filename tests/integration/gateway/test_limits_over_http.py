@@ -17,7 +17,8 @@ import pytest
 import uvicorn
 from cryptography.fernet import Fernet
 from devstack.polling import eventually
-from filing.app import FilingSettings, create_filing_app
+from filing.app import create_app as create_filing_app
+from filing.settings import FilingSettings
 from gateway.app import build_state, create_app
 from gateway.context import GatewayState
 from gateway.settings import GatewaySettings

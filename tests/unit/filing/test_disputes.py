@@ -9,11 +9,12 @@ from uuid import uuid4
 import pytest
 from contracts.enums import Role, WorkStatus
 from contracts.errors import Conflict, InvalidInput, NotAllowed
+from filing.commands import DisputeWork, parse
 from filing.domain.disputes import (
     EVIDENCE_MAX,
     Standing,
     ensure_under_daily_limit,
-    parse_standing,
+    standing,
 )
 from filing.domain.holders import RightsHolder
 from filing.domain.works import dispute_work
@@ -22,10 +23,15 @@ OWNER, STRANGER = uuid4(), uuid4()
 EVIDENCE = "Session files dated two years before the filing show my melody line in bar 12."
 
 
-def _standing(**given: object) -> Standing:
-    fields: dict[str, object] = {"claimed_role": None, "claimed_share": None, "evidence": None}
-    fields.update(given)
-    return parse_standing(**fields, evidence_min=50)  # type: ignore[arg-type]
+def _standing(evidence_min: int = 50, **given: object) -> Standing:
+    """The standing of a dispute body, parsed at the edge, checked against `evidence_min`."""
+    command = parse(DisputeWork, {"reason": "mine", **given})
+    return standing(
+        claimed_role=command.claimed_role,
+        claimed_share=command.claimed_share,
+        evidence=command.evidence,
+        evidence_min=evidence_min,
+    )
 
 
 def test_a_claimed_role_and_share_is_standing() -> None:
@@ -48,9 +54,7 @@ def test_evidence_shorter_than_the_minimum_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         _standing(evidence="x" * 49)
     assert caught.value.field == "evidence" and "50" in caught.value.message
-    assert parse_standing(
-        claimed_role=None, claimed_share=None, evidence="x" * 10, evidence_min=10
-    ).evidence == "x" * 10
+    assert _standing(evidence="x" * 10, evidence_min=10).evidence == "x" * 10
 
 
 def test_evidence_is_bounded() -> None:

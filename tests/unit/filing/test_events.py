@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import contracts.events as contract
 import pytest
-from contracts.enums import Role, WorkStatus
+from contracts.enums import PartyKind, ReviewDecision, Role, WorkStatus
 from contracts.envelope import decode, encode
 from contracts.errors import InvalidInput
 from filing.domain.disputes import Standing
@@ -24,7 +24,7 @@ from filing.domain.works import (
     transfer_share,
 )
 from filing.events import party_registered, work_event
-from filing.repository import decode_cursor, encode_cursor
+from filing.views import decode_cursor, encode_cursor
 
 ALICE, BOB = uuid4(), uuid4()
 HOLDERS = (
@@ -35,7 +35,12 @@ HOLDERS = (
 
 def test_party_event_carries_public_part_only(now):
     party = register_party(
-        party_id=ALICE, name="Alice", kind="PERSON", country="TH", isni="000000012281955X", now=now
+        party_id=ALICE,
+        name="Alice",
+        kind=PartyKind.PERSON,
+        country="TH",
+        isni="000000012281955X",
+        now=now,
     )
     event = party_registered(party)
     record = encode(event)
@@ -81,7 +86,7 @@ def test_commands_map_to_their_events_with_shares_as_strings(make_work, now):
     work = make_work(status=WorkStatus.REGISTERED, rights_holders=HOLDERS, filed_by=ALICE)
     carol = uuid4()
     moved, change = transfer_share(
-        work, from_party_id=ALICE, to_party_id=carol, share="10.50", now=now
+        work, from_party_id=ALICE, to_party_id=carol, share=Decimal("10.50"), now=now
     )
     event = work_event(moved, change)
     assert isinstance(event, contract.WorkOwnershipTransferred)
@@ -115,7 +120,7 @@ def test_review_decision_maps_to_registered_event(make_work, now):
     examiner = uuid4()
     new, change = decide_review(
         work,
-        decision="REGISTER",
+        decision=ReviewDecision.REGISTER,
         reason="fine",
         examiner_id=examiner,
         now=now,

@@ -7,8 +7,9 @@ from uuid import UUID, uuid4
 
 import pytest
 from contracts.enums import Role, WorkStatus
-from filing.domain.examination import ExistingWork, apply_examination, examine
+from filing.domain.examination import ExistingWork, apply_examination, examine, numbers_taken
 from filing.domain.holders import RightsHolder
+from filing.domain.numbering import NumberKind
 from filing.domain.works import Identifiers, WorkAction
 
 ALICE, BOB = uuid4(), uuid4()
@@ -128,3 +129,10 @@ def test_review_outcome_requests_review(filed, now):
     work, change = apply_examination(filed, examine(filed, [other]), now=now)
     assert work.status == WorkStatus.UNDER_REVIEW
     assert change.action == WorkAction.REVIEW_REQUESTED
+
+
+def test_only_a_filing_that_registers_takes_a_registration_number(filed):
+    registered = examine(filed, [_existing()])
+    clash = examine(filed, [_existing(identifiers=Identifiers(iswc=ISWC))])
+    assert numbers_taken(registered) == (NumberKind.FILING, NumberKind.REGISTRATION)
+    assert numbers_taken(clash) == (NumberKind.FILING,)

@@ -100,7 +100,7 @@ def _holders() -> tuple[RightsHolder, ...]:
 
 
 def test_partial_transfer_moves_share_to_new_holder_in_same_role():
-    holders, transfer = move_share(_holders(), from_party_id=A, to_party_id=C, share="25.00")
+    holders, transfer = move_share(_holders(), from_party_id=A, to_party_id=C, share=Decimal("25.00"))
     assert holders == (
         RightsHolder(A, Role.COMPOSER, Decimal("35.00")),
         RightsHolder(B, Role.LYRICIST, Decimal("40.00")),
@@ -111,7 +111,7 @@ def test_partial_transfer_moves_share_to_new_holder_in_same_role():
 
 
 def test_full_transfer_removes_the_giver():
-    holders, _ = move_share(_holders(), from_party_id=A, to_party_id=C, share="60.00")
+    holders, _ = move_share(_holders(), from_party_id=A, to_party_id=C, share=Decimal("60.00"))
     assert A not in {h.party_id for h in holders}
     assert sum(h.share for h in holders) == Decimal("100.00")
 
@@ -121,7 +121,7 @@ def test_transfer_adds_to_receivers_holding_in_same_role():
         RightsHolder(A, Role.COMPOSER, Decimal("60.00")),
         RightsHolder(B, Role.COMPOSER, Decimal("40.00")),
     )
-    holders, _ = move_share(start, from_party_id=A, to_party_id=B, share="10.00")
+    holders, _ = move_share(start, from_party_id=A, to_party_id=B, share=Decimal("10.00"))
     assert holders == (
         RightsHolder(A, Role.COMPOSER, Decimal("50.00")),
         RightsHolder(B, Role.COMPOSER, Decimal("50.00")),
@@ -130,18 +130,18 @@ def test_transfer_adds_to_receivers_holding_in_same_role():
 
 def test_transfer_of_more_than_held_is_rejected():
     with pytest.raises(ShareExceedsHolding) as caught:
-        move_share(_holders(), from_party_id=A, to_party_id=C, share="60.01")
+        move_share(_holders(), from_party_id=A, to_party_id=C, share=Decimal("60.01"))
     assert caught.value.field == "share"
 
 
 def test_only_an_owner_transfers():
     with pytest.raises(NotAllowed):
-        move_share(_holders(), from_party_id=C, to_party_id=A, share="1.00")
+        move_share(_holders(), from_party_id=C, to_party_id=A, share=Decimal("1.00"))
 
 
 def test_transfer_to_oneself_is_rejected():
     with pytest.raises(InvalidInput) as caught:
-        move_share(_holders(), from_party_id=A, to_party_id=A, share="1.00")
+        move_share(_holders(), from_party_id=A, to_party_id=A, share=Decimal("1.00"))
     assert caught.value.field == "to_party_id"
 
 
@@ -151,10 +151,10 @@ def test_owner_of_several_roles_must_name_the_role():
         RightsHolder(A, Role.LYRICIST, Decimal("50.00")),
     )
     with pytest.raises(InvalidInput) as caught:
-        move_share(start, from_party_id=A, to_party_id=B, share="10.00")
+        move_share(start, from_party_id=A, to_party_id=B, share=Decimal("10.00"))
     assert caught.value.field == "role"
     holders, transfer = move_share(
-        start, from_party_id=A, to_party_id=B, share="10.00", role="LYRICIST"
+        start, from_party_id=A, to_party_id=B, share=Decimal("10.00"), role=Role.LYRICIST
     )
     assert transfer.role == Role.LYRICIST
     assert RightsHolder(A, Role.LYRICIST, Decimal("40.00")) in holders
@@ -162,7 +162,7 @@ def test_owner_of_several_roles_must_name_the_role():
 
 def test_transfer_from_a_role_not_held_is_rejected():
     with pytest.raises(InvalidInput) as caught:
-        move_share(_holders(), from_party_id=A, to_party_id=C, share="1.00", role="LYRICIST")
+        move_share(_holders(), from_party_id=A, to_party_id=C, share=Decimal("1.00"), role=Role.LYRICIST)
     assert caught.value.field == "role"
 
 
@@ -191,8 +191,8 @@ def test_any_sequence_of_transfers_keeps_shares_at_100(moves):
             holders,
             from_party_id=parties[giver],
             to_party_id=parties[receiver],
-            share=f"{share:.2f}",
-            role=own[0].role.value,
+            share=Decimal(f"{share:.2f}"),
+            role=own[0].role,
         )
         assert sum(h.share for h in holders) == Decimal("100.00")
         assert all(h.share > 0 for h in holders)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from contracts.enums import ReviewDecision, Role, WorkKind, WorkStatus
 from contracts.errors import Conflict, IllegalTransition, InvalidInput, NotAllowed
+from filing.commands import DisputeWork, FileWork, ResolveDispute, ReviewWork, parse
 from filing.domain.disputes import Standing
 from filing.domain.errors import FilerNotHolder, IdentifierNotForKind, WorkDisputed
 from filing.domain.holders import RightsHolder
@@ -19,7 +20,6 @@ from filing.domain.works import (
     check_transition,
     decide_review,
     dispute_work,
-    draft_work,
     file_work,
     resolve_dispute,
     transfer_share,
@@ -33,18 +33,21 @@ HOLDERS = (
 CLAIM = Standing(claimed_role=Role.COMPOSER, claimed_share=Decimal("50.00"))
 
 
-def _draft(**overrides: object):
+def _draft(filed_by: UUID = ALICE, **overrides: object):
+    """The draft of a filing request, parsed at the edge as the API parses it."""
     fields: dict[str, object] = dict(
         title="Moonlight Over Mekong",
         kind="MUSICAL_WORK",
         country_of_origin="th",
-        rights_holders=HOLDERS,
-        filed_by=ALICE,
+        rights_holders=[
+            {"party_id": str(h.party_id), "role": h.role.value, "share": str(h.share)}
+            for h in HOLDERS
+        ],
         alternate_titles=["แสงจันทร์เหนือโขง"],
         identifiers={"iswc": "T0345246801"},
     )
     fields.update(overrides)
-    return draft_work(**fields)  # type: ignore[arg-type]
+    return parse(FileWork, fields).draft(filed_by=filed_by)
 
 
 def test_draft_normalises_identifier_and_country():
@@ -142,7 +145,7 @@ def test_examiner_registers_work_under_review(make_work, now):
     examiner = uuid4()
     new, change = decide_review(
         work,
-        decision="REGISTER",
+        decision=ReviewDecision.REGISTER,
         reason=None,
         examiner_id=examiner,
         now=now,
@@ -157,7 +160,7 @@ def test_examiner_registers_work_under_review(make_work, now):
 def test_examiner_rejects_work_under_review_with_reason(make_work, now):
     work = make_work(status=WorkStatus.UNDER_REVIEW)
     new, change = decide_review(
-        work, decision="REJECT", reason="same as F-2026-000001", examiner_id=uuid4(), now=now
+        work, decision=ReviewDecision.REJECT, reason="same as F-2026-000001", examiner_id=uuid4(), now=now
     )
     assert new.status == WorkStatus.REJECTED
     assert new.status_reason == "same as F-2026-000001"
@@ -169,23 +172,17 @@ def test_rejecting_on_review_needs_a_reason(make_work, now):
     with pytest.raises(InvalidInput) as caught:
         decide_review(
             make_work(status=WorkStatus.UNDER_REVIEW),
-            decision="REJECT",
-            reason="",
+            decision=ReviewDecision.REJECT,
+            reason=None,
             examiner_id=uuid4(),
             now=now,
         )
     assert caught.value.field == "reason"
 
 
-def test_unknown_review_decision_is_rejected(make_work, now):
+def test_unknown_review_decision_is_rejected():
     with pytest.raises(InvalidInput) as caught:
-        decide_review(
-            make_work(status=WorkStatus.UNDER_REVIEW),
-            decision="MAYBE",
-            reason="x",
-            examiner_id=uuid4(),
-            now=now,
-        )
+        parse(ReviewWork, {"decision": "MAYBE", "reason": "x"})
     assert caught.value.field == "decision"
 
 
@@ -197,7 +194,7 @@ def test_only_a_work_under_review_can_be_reviewed(make_work, now, status):
     with pytest.raises(IllegalTransition):
         decide_review(
             make_work(status=status),
-            decision="REGISTER",
+            decision=ReviewDecision.REGISTER,
             reason=None,
             examiner_id=uuid4(),
             now=now,
@@ -209,7 +206,7 @@ def test_owner_transfers_part_of_registered_work(make_work, now):
     work = make_work(status=WorkStatus.REGISTERED, rights_holders=HOLDERS, filed_by=ALICE)
     carol = uuid4()
     new, change = transfer_share(
-        work, from_party_id=ALICE, to_party_id=carol, share="20.00", now=now
+        work, from_party_id=ALICE, to_party_id=carol, share=Decimal("20.00"), now=now
     )
     assert sum(h.share for h in new.rights_holders) == Decimal("100.00")
     assert RightsHolder(carol, Role.COMPOSER, Decimal("20.00")) in new.rights_holders
@@ -221,20 +218,20 @@ def test_owner_transfers_part_of_registered_work(make_work, now):
 def test_transfer_is_not_allowed_while_disputed(make_work, now):
     work = make_work(status=WorkStatus.DISPUTED, rights_holders=HOLDERS, filed_by=ALICE)
     with pytest.raises(WorkDisputed):
-        transfer_share(work, from_party_id=ALICE, to_party_id=uuid4(), share="1.00", now=now)
+        transfer_share(work, from_party_id=ALICE, to_party_id=uuid4(), share=Decimal("1.00"), now=now)
 
 
 @pytest.mark.parametrize("status", [WorkStatus.FILED, WorkStatus.UNDER_REVIEW, WorkStatus.REJECTED])
 def test_transfer_needs_a_registered_work(make_work, now, status):
     work = make_work(status=status, rights_holders=HOLDERS, filed_by=ALICE)
     with pytest.raises(Conflict):
-        transfer_share(work, from_party_id=ALICE, to_party_id=uuid4(), share="1.00", now=now)
+        transfer_share(work, from_party_id=ALICE, to_party_id=uuid4(), share=Decimal("1.00"), now=now)
 
 
 def test_non_owner_cannot_transfer(make_work, now):
     work = make_work(status=WorkStatus.REGISTERED, rights_holders=HOLDERS, filed_by=ALICE)
     with pytest.raises(NotAllowed):
-        transfer_share(work, from_party_id=uuid4(), to_party_id=BOB, share="1.00", now=now)
+        transfer_share(work, from_party_id=uuid4(), to_party_id=BOB, share=Decimal("1.00"), now=now)
 
 
 def test_any_party_disputes_registered_work_with_reason(make_work, now):
@@ -248,15 +245,9 @@ def test_any_party_disputes_registered_work_with_reason(make_work, now):
     assert change.actor_id == stranger and change.action == WorkAction.DISPUTED
 
 
-def test_dispute_needs_a_reason(make_work, now):
+def test_dispute_needs_a_reason():
     with pytest.raises(InvalidInput) as caught:
-        dispute_work(
-            make_work(status=WorkStatus.REGISTERED),
-            reason=" ",
-            standing=CLAIM,
-            disputed_by=ALICE,
-            now=now,
-        )
+        parse(DisputeWork, {"reason": " ", "claimed_role": "COMPOSER", "claimed_share": "50.00"})
     assert caught.value.field == "reason"
 
 
@@ -316,16 +307,9 @@ def test_dispute_resolution_needs_holders_when_owners_are_not_kept(make_work, no
     assert caught.value.field == "rights_holders"
 
 
-def test_dispute_resolution_needs_a_reason(make_work, now):
+def test_dispute_resolution_needs_a_reason():
     with pytest.raises(InvalidInput) as caught:
-        resolve_dispute(
-            make_work(status=WorkStatus.DISPUTED),
-            keep_owners=True,
-            rights_holders=None,
-            reason=None,
-            examiner_id=uuid4(),
-            now=now,
-        )
+        parse(ResolveDispute, {"keep_owners": True, "reason": None})
     assert caught.value.field == "reason"
 
 

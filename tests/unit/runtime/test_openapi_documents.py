@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 from fastapi import FastAPI
-from filing.app import create_filing_app
+from filing.app import create_app as create_filing_app
 from licensing.app import create_app as build_licensing_app
 from notifications.app import create_app as build_notifications_app
 from notifications.settings import NotificationsSettings

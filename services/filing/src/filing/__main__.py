@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from runtime.http import prepare_process, serve
 
-from filing.app import FilingSettings, create_filing_app
+from filing.app import create_app
+from filing.settings import FilingSettings
 
 
 def main() -> None:
     settings = FilingSettings()
     prepare_process(settings)
-    serve(create_filing_app(settings), settings)
+    serve(create_app(settings), settings)
 
 
 if __name__ == "__main__":

@@ -11,29 +11,27 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from contracts.enums import PartyKind, ReviewDecision, Role, WorkKind, WorkStatus
+from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
 from contracts.errors import InvalidInput
-from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 from runtime.auth import CurrentPrincipal
-from runtime.db import SessionMaker
 from runtime.id_lists import parse_ids
 from runtime.openapi import error_responses
 
-from filing import service
-from filing.domain.parties import Party
-from filing.domain.works import Work
-from filing.repository import HistoryEntry
+from filing import commands, service, views
+from filing.service import Filing
 
 router = APIRouter()
-# A command on one work: not the caller's to make (403), unknown (404), or its state forbids
-# it (409).
-ON_A_WORK = error_responses(403, 404, 409)
 
 
-def _sessions(request: Request) -> SessionMaker:
-    sessions: SessionMaker = request.app.state.runtime.sessions
-    return sessions
+def _filing(request: Request) -> Filing:
+    filing = request.app.state.filing
+    assert isinstance(filing, Filing), "app.create_app sets the filing service"
+    return filing
+
+
+Service = Annotated[Filing, Depends(_filing)]
 
 
 def _uuid(value: str, field: str) -> UUID:
@@ -43,75 +41,40 @@ def _uuid(value: str, field: str) -> UUID:
         raise InvalidInput(f"{field} must be a UUID", field=field) from None
 
 
-# --- request bodies ------------------------------------------------------------------------
+def _work_id(work_id: str) -> UUID:
+    return _uuid(work_id, "work_id")
 
 
-class PartyIn(BaseModel):
-    name: str | None = None
-    kind: PartyKind | None = None
-    country: str | None = None
-    ipi_name_number: str | None = None
-    isni: str | None = None
+def _party_id(party_id: str) -> UUID:
+    return _uuid(party_id, "party_id")
 
 
-class RightsHolderIn(BaseModel):
-    party_id: str
-    role: Role
-    share: str = Field(description='percentage as a decimal string, e.g. "50.00"')
-
-
-class IdentifiersIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    iswc: str | None = None
-    isrc: str | None = None
-    isbn: str | None = None
-
-
-class WorkIn(BaseModel):
-    title: str | None = None
-    kind: WorkKind
-    country_of_origin: str | None = None
-    alternate_titles: list[str] | None = None
-    identifiers: IdentifiersIn | None = None
-    rights_holders: list[RightsHolderIn]
-
-
-class ReviewIn(BaseModel):
-    decision: ReviewDecision
-    reason: str | None = None
-
-
-class TransferIn(BaseModel):
-    to_party_id: str
-    share: str = Field(description='the part of the caller\'s share to move, e.g. "25.00"')
-    role: Role | None = Field(
-        default=None, description="which holding to transfer from, when the caller has several"
-    )
-
-
-class DisputeIn(BaseModel):
-    reason: str | None = None
-    # The disputer's standing (DOMAIN.md): claimed_role with claimed_share, or evidence.
-    claimed_role: Role | None = None
-    claimed_share: str | None = Field(
-        default=None, description='the share the disputer says is theirs, e.g. "25.00"'
-    )
-    evidence: str | None = Field(
-        default=None, description="why the disputer has a say, when no share is claimed"
-    )
-
-
-class ResolutionIn(BaseModel):
-    keep_owners: bool
-    rights_holders: list[RightsHolderIn] | None = None
-    reason: str | None = None
+# Path ids parsed once; a malformed one is a 400 naming it.
+WorkId = Annotated[UUID, Depends(_work_id)]
+PartyId = Annotated[UUID, Depends(_party_id)]
+# A command on one work answers the work: not the caller's to make (403), unknown (404), or
+# its state forbids it (409).
+# Its response model is the route's return type, `WorkOut`.
+A_WORK_COMMAND: dict[str, Any] = {
+    "tags": ["works"],
+    "responses": error_responses(403, 404, 409),
+}
 
 
 # --- responses -----------------------------------------------------------------------------
 
 
-class PartyOut(BaseModel):
+def _share(value: object) -> object:
+    return f"{value:.2f}" if isinstance(value, Decimal) else value
+
+
+class Out(BaseModel):
+    """A response read from the domain object (or read entry) with the same field names."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PartyOut(Out):
     id: UUID
     name: str
     kind: PartyKind
@@ -122,19 +85,19 @@ class PartyOut(BaseModel):
     updated_at: datetime
 
 
-class RightsHolderOut(BaseModel):
+class RightsHolderOut(Out):
     party_id: UUID
     role: Role
-    share: str
+    share: Annotated[str, BeforeValidator(_share)]
 
 
-class IdentifiersOut(BaseModel):
+class IdentifiersOut(Out):
     iswc: str | None
     isrc: str | None
     isbn: str | None
 
 
-class WorkOut(BaseModel):
+class WorkOut(Out):
     id: UUID
     filing_number: str
     registration_number: str | None
@@ -151,7 +114,7 @@ class WorkOut(BaseModel):
     updated_at: datetime
 
 
-class HistoryEntryOut(BaseModel):
+class HistoryEntryOut(Out):
     work_id: UUID
     at: datetime
     actor_id: UUID | None
@@ -181,61 +144,6 @@ class HistoryGroups(BaseModel):
     items: dict[str, list[HistoryEntryOut]]
 
 
-def _share(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-def party_out(party: Party) -> PartyOut:
-    return PartyOut(
-        id=party.id,
-        name=party.name,
-        kind=party.kind,
-        country=party.country,
-        ipi_name_number=party.ipi_name_number,
-        isni=party.isni,
-        created_at=party.created_at,
-        updated_at=party.updated_at,
-    )
-
-
-def work_out(work: Work) -> WorkOut:
-    return WorkOut(
-        id=work.id,
-        filing_number=work.filing_number,
-        registration_number=work.registration_number,
-        title=work.title,
-        alternate_titles=list(work.alternate_titles),
-        kind=work.kind,
-        status=work.status,
-        status_reason=work.status_reason,
-        identifiers=IdentifiersOut(
-            iswc=work.identifiers.iswc, isrc=work.identifiers.isrc, isbn=work.identifiers.isbn
-        ),
-        country_of_origin=work.country_of_origin,
-        rights_holders=[
-            RightsHolderOut(party_id=h.party_id, role=h.role, share=_share(h.share))
-            for h in work.rights_holders
-        ],
-        filed_by=work.filed_by,
-        filed_at=work.filed_at,
-        updated_at=work.updated_at,
-    )
-
-
-def history_out(entry: HistoryEntry) -> HistoryEntryOut:
-    return HistoryEntryOut(
-        work_id=entry.work_id,
-        at=entry.at,
-        actor_id=entry.actor_id,
-        action=entry.action,
-        detail=entry.detail,
-    )
-
-
-def _holders(raw: list[RightsHolderIn] | None) -> list[dict[str, Any]] | None:
-    return None if raw is None else [h.model_dump() for h in raw]
-
-
 # --- parties -------------------------------------------------------------------------------
 
 
@@ -250,17 +158,18 @@ def _holders(raw: list[RightsHolderIn] | None) -> list[dict[str, Any]] | None:
     },
 )
 async def put_party(
-    party_id: str, body: PartyIn, request: Request, response: Response, caller: CurrentPrincipal
+    party_id: PartyId,
+    body: commands.RegisterParty,
+    response: Response,
+    caller: CurrentPrincipal,
+    filing: Service,
 ) -> PartyOut:
     """Registers the calling party under its own id (idempotent: 201 first, then 200)."""
     party, created = await service.register_party(
-        sessions=_sessions(request),
-        principal=caller,
-        party_id=_uuid(party_id, "party_id"),
-        **body.model_dump(),
+        uow=filing.uow, principal=caller, party_id=party_id, command=body
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return party_out(party)
+    return PartyOut.model_validate(party)
 
 
 @router.patch(
@@ -270,37 +179,30 @@ async def put_party(
     responses=error_responses(403, 404),
 )
 async def patch_party(
-    party_id: str, body: PartyIn, request: Request, caller: CurrentPrincipal
+    party_id: PartyId, body: commands.UpdateParty, caller: CurrentPrincipal, filing: Service
 ) -> PartyOut:
     """Changes the given public fields of the calling party (`party.updated`)."""
     party = await service.update_party(
-        sessions=_sessions(request),
-        principal=caller,
-        party_id=_uuid(party_id, "party_id"),
-        changes=body.model_dump(exclude_unset=True),
+        uow=filing.uow, principal=caller, party_id=party_id, command=body
     )
-    return party_out(party)
+    return PartyOut.model_validate(party)
 
 
 @router.get("/parties", response_model=PartyList, tags=["parties"])
 async def list_parties(
-    request: Request, caller: CurrentPrincipal, ids: Annotated[str, Query()] = ""
+    caller: CurrentPrincipal, filing: Service, ids: Annotated[str, Query()] = ""
 ) -> PartyList:
     """Batch read: the known parties among `ids` (comma-separated, at most 500)."""
-    parties = await service.get_parties(
-        sessions=_sessions(request), ids=parse_ids(ids, field="ids")
-    )
-    return PartyList(items=[party_out(p) for p in parties])
+    parties = await views.get_parties(sessions=filing.sessions, ids=parse_ids(ids, field="ids"))
+    return PartyList(items=[PartyOut.model_validate(p) for p in parties])
 
 
 @router.get(
     "/parties/{party_id}", response_model=PartyOut, tags=["parties"], responses=error_responses(404)
 )
-async def get_party(party_id: str, request: Request, caller: CurrentPrincipal) -> PartyOut:
-    party = await service.get_party(
-        sessions=_sessions(request), party_id=_uuid(party_id, "party_id")
-    )
-    return party_out(party)
+async def get_party(party_id: PartyId, caller: CurrentPrincipal, filing: Service) -> PartyOut:
+    party = await views.get_party(sessions=filing.sessions, party_id=party_id)
+    return PartyOut.model_validate(party)
 
 
 # --- works ---------------------------------------------------------------------------------
@@ -313,51 +215,21 @@ async def get_party(party_id: str, request: Request, caller: CurrentPrincipal) -
     tags=["works"],
     responses=error_responses(403, 409),
 )
-async def post_work(body: WorkIn, request: Request, caller: CurrentPrincipal) -> WorkOut:
+async def post_work(body: commands.FileWork, caller: CurrentPrincipal, filing: Service) -> WorkOut:
     """Files a work (the caller must be a rights holder) and answers it examined."""
-    identifiers = None if body.identifiers is None else body.identifiers.model_dump()
-    work = await service.file_work(
-        sessions=_sessions(request),
-        principal=caller,
-        title=body.title,
-        kind=body.kind,
-        country_of_origin=body.country_of_origin,
-        rights_holders=_holders(body.rights_holders),
-        alternate_titles=body.alternate_titles,
-        identifiers=identifiers,
+    return WorkOut.model_validate(
+        await service.file_work(uow=filing.uow, principal=caller, command=body)
     )
-    return work_out(work)
 
 
 @router.get("/works/search", response_model=WorkPage, tags=["works"])
 async def search_works(
-    request: Request,
-    caller: CurrentPrincipal,
-    text: str | None = None,
-    status: str | None = None,
-    kind: str | None = None,
-    holder_id: str | None = None,
-    iswc: str | None = None,
-    isrc: str | None = None,
-    isbn: str | None = None,
-    first: int = 20,
-    after: str | None = None,
+    caller: CurrentPrincipal, filing: Service, query: Annotated[views.SearchWorks, Query()]
 ) -> WorkPage:
     """The register, newest filing first, filtered by every given criterion."""
-    page = await service.search_works(
-        sessions=_sessions(request),
-        text=text,
-        status=status,
-        kind=kind,
-        holder_id=holder_id,
-        iswc=iswc,
-        isrc=isrc,
-        isbn=isbn,
-        first=first,
-        after=after,
-    )
+    page = await views.search_works(sessions=filing.sessions, query=query)
     return WorkPage(
-        items=[work_out(w) for w in page.works],
+        items=[WorkOut.model_validate(w) for w in page.works],
         next_cursor=page.next_cursor,
         total_count=page.total_count,
     )
@@ -365,95 +237,67 @@ async def search_works(
 
 @router.get("/works", response_model=WorkList, tags=["works"])
 async def list_works(
-    request: Request, caller: CurrentPrincipal, ids: Annotated[str, Query()] = ""
+    caller: CurrentPrincipal, filing: Service, ids: Annotated[str, Query()] = ""
 ) -> WorkList:
     """Batch read: the known works among `ids` (comma-separated, at most 500)."""
-    works = await service.get_works(sessions=_sessions(request), ids=parse_ids(ids, field="ids"))
-    return WorkList(items=[work_out(w) for w in works])
+    works = await views.get_works(sessions=filing.sessions, ids=parse_ids(ids, field="ids"))
+    return WorkList(items=[WorkOut.model_validate(w) for w in works])
 
 
 @router.get(
     "/works/{work_id}", response_model=WorkOut, tags=["works"], responses=error_responses(404)
 )
-async def get_work(work_id: str, request: Request, caller: CurrentPrincipal) -> WorkOut:
-    work = await service.get_work(sessions=_sessions(request), work_id=_uuid(work_id, "work_id"))
-    return work_out(work)
+async def get_work(work_id: WorkId, caller: CurrentPrincipal, filing: Service) -> WorkOut:
+    work = await views.get_work(sessions=filing.sessions, work_id=work_id)
+    return WorkOut.model_validate(work)
 
 
-@router.post("/works/{work_id}/review", response_model=WorkOut, tags=["works"], responses=ON_A_WORK)
+@router.post("/works/{work_id}/review", **A_WORK_COMMAND)
 async def post_review(
-    work_id: str, body: ReviewIn, request: Request, caller: CurrentPrincipal
+    work_id: WorkId, body: commands.ReviewWork, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """An examiner registers or rejects a work under review."""
     work = await service.review_work(
-        sessions=_sessions(request),
-        principal=caller,
-        work_id=_uuid(work_id, "work_id"),
-        decision=body.decision,
-        reason=body.reason,
+        uow=filing.uow, principal=caller, work_id=work_id, command=body
     )
-    return work_out(work)
+    return WorkOut.model_validate(work)
 
 
-@router.post(
-    "/works/{work_id}/transfers", response_model=WorkOut, tags=["works"], responses=ON_A_WORK
-)
+@router.post("/works/{work_id}/transfers", **A_WORK_COMMAND)
 async def post_transfer(
-    work_id: str, body: TransferIn, request: Request, caller: CurrentPrincipal
+    work_id: WorkId, body: commands.TransferShare, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """The calling owner moves `share` of its holding to `to_party_id`."""
     work = await service.transfer_share(
-        sessions=_sessions(request),
-        principal=caller,
-        work_id=_uuid(work_id, "work_id"),
-        to_party_id=body.to_party_id,
-        share=body.share,
-        role=body.role,
+        uow=filing.uow, principal=caller, work_id=work_id, command=body
     )
-    return work_out(work)
+    return WorkOut.model_validate(work)
 
 
-@router.post(
-    "/works/{work_id}/disputes", response_model=WorkOut, tags=["works"], responses=ON_A_WORK
-)
+@router.post("/works/{work_id}/disputes", **A_WORK_COMMAND)
 async def post_dispute(
-    work_id: str, body: DisputeIn, request: Request, caller: CurrentPrincipal
+    work_id: WorkId, body: commands.DisputeWork, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """A party that does not own a registered work disputes it, giving a reason and standing."""
-    settings = request.app.state.runtime.settings
     work = await service.dispute_work(
-        sessions=_sessions(request),
+        uow=filing.uow,
         principal=caller,
-        work_id=_uuid(work_id, "work_id"),
-        reason=body.reason,
-        claimed_role=body.claimed_role,
-        claimed_share=body.claimed_share,
-        evidence=body.evidence,
-        evidence_min=settings.dispute_evidence_min,
-        daily_limit=settings.disputes_per_day,
+        work_id=work_id,
+        command=body,
+        policy=filing.disputes,
     )
-    return work_out(work)
+    return WorkOut.model_validate(work)
 
 
-@router.post(
-    "/works/{work_id}/dispute-resolution",
-    response_model=WorkOut,
-    tags=["works"],
-    responses=ON_A_WORK,
-)
+@router.post("/works/{work_id}/dispute-resolution", **A_WORK_COMMAND)
 async def post_dispute_resolution(
-    work_id: str, body: ResolutionIn, request: Request, caller: CurrentPrincipal
+    work_id: WorkId, body: commands.ResolveDispute, caller: CurrentPrincipal, filing: Service
 ) -> WorkOut:
     """An examiner ends a dispute, keeping the owners or replacing the rights holders."""
     work = await service.resolve_dispute(
-        sessions=_sessions(request),
-        principal=caller,
-        work_id=_uuid(work_id, "work_id"),
-        keep_owners=body.keep_owners,
-        rights_holders=_holders(body.rights_holders),
-        reason=body.reason,
+        uow=filing.uow, principal=caller, work_id=work_id, command=body
     )
-    return work_out(work)
+    return WorkOut.model_validate(work)
 
 
 @router.get(
@@ -462,22 +306,23 @@ async def post_dispute_resolution(
     tags=["history"],
     responses=error_responses(404),
 )
-async def get_history(work_id: str, request: Request, caller: CurrentPrincipal) -> HistoryList:
+async def get_history(work_id: WorkId, caller: CurrentPrincipal, filing: Service) -> HistoryList:
     """Every change of the work (who, when, what), oldest first."""
-    entries = await service.work_history(
-        sessions=_sessions(request), work_id=_uuid(work_id, "work_id")
-    )
-    return HistoryList(items=[history_out(e) for e in entries])
+    entries = await views.work_history(sessions=filing.sessions, work_id=work_id)
+    return HistoryList(items=[HistoryEntryOut.model_validate(e) for e in entries])
 
 
 @router.get("/history", response_model=HistoryGroups, tags=["history"])
 async def list_histories(
-    request: Request, caller: CurrentPrincipal, work_ids: Annotated[str, Query()] = ""
+    caller: CurrentPrincipal, filing: Service, work_ids: Annotated[str, Query()] = ""
 ) -> HistoryGroups:
     """Batch read: the histories of `work_ids`, grouped by work id."""
-    grouped = await service.histories(
-        sessions=_sessions(request), work_ids=parse_ids(work_ids, field="work_ids")
+    grouped = await views.histories(
+        sessions=filing.sessions, work_ids=parse_ids(work_ids, field="work_ids")
     )
     return HistoryGroups(
-        items={str(k): [history_out(e) for e in entries] for k, entries in grouped.items()}
+        items={
+            str(k): [HistoryEntryOut.model_validate(e) for e in entries]
+            for k, entries in grouped.items()
+        }
     )

@@ -1,4 +1,5 @@
-"""Wiring of the filing service: settings, the shared runtime, and the HTTP app."""
+"""The one wiring place of the filing service: `build` makes the runtime and the typed
+service object the routes use; `create_app` serves them over HTTP."""
 
 from __future__ import annotations
 
@@ -6,38 +7,38 @@ from pathlib import Path
 
 from contracts.topics import FILING_PARTIES, FILING_WORKS
 from fastapi import FastAPI
-from pydantic import Field
-from runtime.http import create_app
 from runtime.service import ServiceRuntime
-from runtime.settings import ServiceSettings, service_settings_config
 
 from filing.api import router
-from filing.domain.disputes import DISPUTES_PER_DAY_DEFAULT, EVIDENCE_MAX, EVIDENCE_MIN_DEFAULT
+from filing.handlers import CONSUMERS
+from filing.service import DisputePolicy, Filing
+from filing.settings import FilingSettings
+from runtime import http
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class FilingSettings(ServiceSettings):
-    """`FILING_*` variables (FILING_DATABASE_URL, FILING_PORT, ...) over the platform's."""
-
-    model_config = service_settings_config("FILING_")
-
-    service_name: str = "filing"
-    database_url: str = "postgresql+asyncpg://filing:filing@127.0.0.1:5432/filing"
-    port: int = 8001
-    # A dispute's standing without a claimed share needs this much evidence (DOMAIN.md).
-    dispute_evidence_min: int = Field(default=EVIDENCE_MIN_DEFAULT, ge=1, le=EVIDENCE_MAX)
-    # Disputes a party (not an examiner) may open per UTC day of the database.
-    disputes_per_day: int = Field(default=DISPUTES_PER_DAY_DEFAULT, ge=1)
-
-
-def build_runtime(settings: FilingSettings) -> ServiceRuntime:
-    return ServiceRuntime(
+def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
+    """The runtime (database, relay, consumers) and the service the routes call."""
+    # Work history is written by `repository` with each change, so no side-rows hook.
+    runtime = ServiceRuntime(
         settings, migrations_dir=MIGRATIONS_DIR, produces=[FILING_PARTIES, FILING_WORKS]
     )
+    for group_id, topics, handler in CONSUMERS:
+        runtime.consumer(group_id=group_id, topics=topics, handler=handler)
+    filing = Filing(
+        uow=runtime.uow,
+        sessions=runtime.sessions,
+        disputes=DisputePolicy(
+            evidence_min=settings.dispute_evidence_min, daily_limit=settings.disputes_per_day
+        ),
+    )
+    return runtime, filing
 
 
-def create_filing_app(settings: FilingSettings | None = None) -> FastAPI:
+def create_app(settings: FilingSettings | None = None) -> FastAPI:
     """The filing service's ASGI app; start-up migrates, ensures topics, starts the relay."""
-    settings = settings or FilingSettings()
-    return create_app(build_runtime(settings), title="filing", routers=[router])
+    runtime, filing = build(settings or FilingSettings())
+    app = http.create_app(runtime, title="filing", routers=[router])
+    app.state.filing = filing
+    return app

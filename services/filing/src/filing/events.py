@@ -14,14 +14,7 @@ from filing.domain.works import Change, Work, WorkAction
 
 
 def party_state(party: Party) -> contract.PartyState:
-    return contract.PartyState(
-        id=party.id,
-        name=party.name,
-        kind=party.kind,
-        country=party.country,
-        ipi_name_number=party.ipi_name_number,
-        isni=party.isni,
-    )
+    return contract.PartyState.model_validate(party, from_attributes=True)
 
 
 def party_registered(party: Party, *, version: int | None = None) -> contract.PartyRegistered:
@@ -42,27 +35,12 @@ def party_updated(
 
 
 def _holders(holders: tuple[RightsHolder, ...]) -> list[contract.RightsHolder]:
-    return [contract.RightsHolder(party_id=h.party_id, role=h.role, share=h.share) for h in holders]
+    return [contract.RightsHolder.model_validate(h, from_attributes=True) for h in holders]
 
 
 def work_state(work: Work) -> contract.WorkState:
-    return contract.WorkState(
-        id=work.id,
-        filing_number=work.filing_number,
-        registration_number=work.registration_number,
-        title=work.title,
-        alternate_titles=list(work.alternate_titles),
-        kind=work.kind,
-        status=work.status,
-        status_reason=work.status_reason,
-        identifiers=contract.Identifiers(
-            iswc=work.identifiers.iswc, isrc=work.identifiers.isrc, isbn=work.identifiers.isbn
-        ),
-        country_of_origin=work.country_of_origin,
-        rights_holders=_holders(work.rights_holders),
-        filed_by=work.filed_by,
-        filed_at=work.filed_at,
-    )
+    """The work as its events carry it: the domain fields of the same names."""
+    return contract.WorkState.model_validate(work, from_attributes=True)
 
 
 def work_event(work: Work, change: Change, *, version: int | None = None) -> contract.WorkEvent:

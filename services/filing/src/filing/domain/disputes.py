@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from contracts.enums import Role
-from contracts.shares import parse_share
 
 from filing.domain.errors import DisputeLimitReached, OwnerCannotDispute
 from filing.domain.holders import RightsHolder
-from filing.domain.text import REASON_MAX, TextRequired, optional_text, parse_enum
+from filing.domain.text import REASON_MAX, TextRequired, optional_text
 
 # Evidence is free text shown to examiners and owners: bounded like a reason.
 EVIDENCE_MAX = REASON_MAX
@@ -34,17 +32,23 @@ class Standing:
     evidence: str | None = None
 
 
-def parse_standing(
-    *, claimed_role: Any, claimed_share: Any, evidence: Any, evidence_min: int
+def parse_evidence(value: object) -> str | None:
+    return optional_text(value, field="evidence", max_length=EVIDENCE_MAX, multiline=True)
+
+
+def standing(
+    *,
+    claimed_role: Role | None,
+    claimed_share: Decimal | None,
+    evidence: str | None,
+    evidence_min: int,
 ) -> Standing:
-    """The disputer's standing, or `InvalidInput` naming the field that is missing or wrong."""
-    role = None if claimed_role is None else parse_enum(Role, claimed_role, field="claimed_role")
-    share = None if claimed_share is None else parse_share(claimed_share, field="claimed_share")
+    """The disputer's standing, or `InvalidInput` naming the field that is missing or short."""
+    role, share, text = claimed_role, claimed_share, evidence
     if role is not None and share is None:
         raise TextRequired("a claimed role needs the claimed share", field="claimed_share")
     if share is not None and role is None:
         raise TextRequired("a claimed share needs the claimed role", field="claimed_role")
-    text = optional_text(evidence, field="evidence", max_length=EVIDENCE_MAX, multiline=True)
     if text is not None and len(text) < evidence_min:
         raise TextRequired(
             f"evidence must be at least {evidence_min} characters", field="evidence"

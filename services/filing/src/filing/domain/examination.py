@@ -14,6 +14,7 @@ from uuid import UUID
 
 from contracts.enums import WorkStatus
 
+from filing.domain.numbering import NumberKind
 from filing.domain.titles import title_key
 from filing.domain.works import (
     HOLDING_STATUSES,
@@ -22,6 +23,7 @@ from filing.domain.works import (
     Identifiers,
     Work,
     WorkAction,
+    WorkDraft,
     move_to,
 )
 
@@ -45,9 +47,14 @@ class Examination:
     related_work_id: UUID | None = None
 
 
-def examine(work: Work, others: Iterable[ExistingWork]) -> Examination:
-    """The outcome of examining `work` against the works that share an identifier or title."""
-    candidates = sorted((o for o in others if o.id != work.id), key=lambda o: o.filing_number)
+def examine(work: WorkDraft | Work, others: Iterable[ExistingWork]) -> Examination:
+    """The outcome of examining `work` against the works that share an identifier or title.
+
+    A new filing is examined as its draft, before it takes a number: its numbers are taken
+    last, once examination has said whether it registers (`service.file_work`).
+    """
+    own_id = work.id if isinstance(work, Work) else None
+    candidates = sorted((o for o in others if o.id != own_id), key=lambda o: o.filing_number)
     own = dict(work.identifiers.items())
     for other in candidates:
         if other.status not in HOLDING_STATUSES:
@@ -80,6 +87,14 @@ def examine(work: Work, others: Iterable[ExistingWork]) -> Examination:
                 related_work_id=other.id,
             )
     return Examination(status=WorkStatus.REGISTERED, reason=None)
+
+
+def numbers_taken(outcome: Examination) -> tuple[NumberKind, ...]:
+    """The numbers a filing takes: always a filing number, and a registration number when
+    examination registers it (a filing held for review or rejected takes none)."""
+    if outcome.status == WorkStatus.REGISTERED:
+        return (NumberKind.FILING, NumberKind.REGISTRATION)
+    return (NumberKind.FILING,)
 
 
 def apply_examination(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from contracts.enums import Role
@@ -26,7 +25,7 @@ class RightsHolder:
     share: Decimal
 
 
-def _parse_uuid(value: Any, *, field: str) -> UUID:
+def _parse_uuid(value: object, *, field: str) -> UUID:
     if isinstance(value, UUID):
         return value
     if isinstance(value, str) and len(value) <= 64:
@@ -37,12 +36,12 @@ def _parse_uuid(value: Any, *, field: str) -> UUID:
     raise InvalidInput(f"{field} must be a UUID", field=field)
 
 
-def parse_party_id(value: Any, *, field: str) -> UUID:
+def parse_party_id(value: object, *, field: str) -> UUID:
     """A party id from a request, or `InvalidInput` naming the field."""
     return _parse_uuid(value, field=field)
 
 
-def parse_rights_holders(raw: Any, *, field: str = "rights_holders") -> tuple[RightsHolder, ...]:
+def parse_rights_holders(raw: object, *, field: str = "rights_holders") -> tuple[RightsHolder, ...]:
     """Rights holders from request values: known roles, valid shares summing to 100.00,
     and each party at most once per role (DOMAIN.md, Works)."""
     if not isinstance(raw, list | tuple) or not raw:
@@ -102,8 +101,8 @@ def move_share(
     *,
     from_party_id: UUID,
     to_party_id: UUID,
-    share: Any,
-    role: Any = None,
+    share: Decimal,
+    role: Role | None = None,
 ) -> tuple[tuple[RightsHolder, ...], ShareTransfer]:
     """The holders after `from_party_id` gives `share` of one of its holdings to `to_party_id`.
 
@@ -113,7 +112,7 @@ def move_share(
     ensure_owner(holders, from_party_id)
     if to_party_id == from_party_id:
         raise InvalidInput("a party cannot transfer a share to itself", field="to_party_id")
-    amount = parse_share(share, field="share")
+    amount = share
     own = [h for h in holders if h.party_id == from_party_id]
     if role is None:
         if len(own) > 1:
@@ -123,10 +122,9 @@ def move_share(
             )
         source = own[0]
     else:
-        wanted = parse_enum(Role, role, field="role")
-        matching = [h for h in own if h.role == wanted]
+        matching = [h for h in own if h.role == role]
         if not matching:
-            raise InvalidInput(f"the caller holds no {wanted.value} share", field="role")
+            raise InvalidInput(f"the caller holds no {role.value} share", field="role")
         source = matching[0]
     if amount > source.share:
         raise ShareExceedsHolding(

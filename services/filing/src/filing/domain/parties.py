@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 from uuid import UUID
 
 from contracts.enums import PartyKind
@@ -29,28 +29,36 @@ class Party:
     updated_at: datetime
 
 
-# The fields of a party that a request may set, each with its parser.
-PARTY_FIELDS = ("name", "kind", "country", "ipi_name_number", "isni")
+class PartyChanges(TypedDict, total=False):
+    """The public fields a request sets, each already parsed; absent keys stay as they are."""
+
+    name: str
+    kind: PartyKind
+    country: str
+    ipi_name_number: str | None
+    isni: str | None
 
 
-def _parse_field(name: str, value: Any) -> Any:
-    if name == "name":
-        return required_text(value, field="name", max_length=NAME_MAX)
-    if name == "kind":
-        return parse_enum(PartyKind, value, field="kind")
-    if name == "country":
-        return parse_country(_string(value, "country"), field="country")
-    if name == "ipi_name_number":
-        text = optional_text(value, field="ipi_name_number", max_length=32)
-        return None if text is None else parse_ipi_name_number(text, field="ipi_name_number")
-    if name == "isni":
-        text = optional_text(value, field="isni", max_length=32)
-        return None if text is None else parse_isni(text, field="isni")
-    raise KeyError(name)
+def parse_name(value: object) -> str:
+    return required_text(value, field="name", max_length=NAME_MAX)
 
 
-def _string(value: Any, field: str) -> str:
-    return required_text(value, field=field, max_length=16)
+def parse_kind(value: object) -> PartyKind:
+    return parse_enum(PartyKind, value, field="kind")
+
+
+def parse_party_country(value: object) -> str:
+    return parse_country(required_text(value, field="country", max_length=16), field="country")
+
+
+def parse_ipi(value: object) -> str | None:
+    text = optional_text(value, field="ipi_name_number", max_length=32)
+    return None if text is None else parse_ipi_name_number(text, field="ipi_name_number")
+
+
+def parse_party_isni(value: object) -> str | None:
+    text = optional_text(value, field="isni", max_length=32)
+    return None if text is None else parse_isni(text, field="isni")
 
 
 def ensure_self(caller_id: UUID, party_id: UUID) -> None:
@@ -62,39 +70,40 @@ def ensure_self(caller_id: UUID, party_id: UUID) -> None:
 def register_party(
     *,
     party_id: UUID,
-    name: object,
-    kind: object,
-    country: object,
-    ipi_name_number: object = None,
-    isni: object = None,
+    name: str,
+    kind: PartyKind,
+    country: str,
+    ipi_name_number: str | None = None,
+    isni: str | None = None,
     now: datetime,
 ) -> Party:
-    """A new party from raw request values, each checked and normalised."""
+    """A new party, created and last changed `now`."""
     return Party(
         id=party_id,
-        name=_parse_field("name", name),
-        kind=_parse_field("kind", kind),
-        country=_parse_field("country", country),
-        ipi_name_number=_parse_field("ipi_name_number", ipi_name_number),
-        isni=_parse_field("isni", isni),
+        name=name,
+        kind=kind,
+        country=country,
+        ipi_name_number=ipi_name_number,
+        isni=isni,
         created_at=now,
         updated_at=now,
     )
 
 
 def update_party(
-    party: Party, changes: dict[str, Any], *, now: datetime
+    party: Party, changes: PartyChanges, *, now: datetime
 ) -> tuple[Party, tuple[str, ...]]:
-    """The party with `changes` applied, and the names of the fields that really changed.
-
-    Only the keys present in `changes` are touched; an optional identifier set to None is
-    cleared, while a required field set to None is an error.
-    """
-    parsed: dict[str, Any] = {}
-    for name in PARTY_FIELDS:
-        if name in changes:
-            parsed[name] = _parse_field(name, changes[name])
-    changed = tuple(name for name, value in parsed.items() if getattr(party, name) != value)
+    """The party with `changes` applied, and the names of the fields that really changed."""
+    changed = tuple(name for name, value in changes.items() if getattr(party, name) != value)
     if not changed:
         return party, ()
-    return replace(party, **{name: parsed[name] for name in changed}, updated_at=now), changed
+    updated = replace(
+        party,
+        name=changes.get("name", party.name),
+        kind=changes.get("kind", party.kind),
+        country=changes.get("country", party.country),
+        ipi_name_number=changes.get("ipi_name_number", party.ipi_name_number),
+        isni=changes.get("isni", party.isni),
+        updated_at=now,
+    )
+    return updated, changed

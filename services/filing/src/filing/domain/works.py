@@ -9,30 +9,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 from uuid import UUID
 
-from contracts.enums import ReviewDecision, WorkKind, WorkStatus
+from contracts.enums import ReviewDecision, Role, WorkKind, WorkStatus
 from contracts.errors import InvalidInput
-from contracts.identifiers import parse_isbn13, parse_isrc, parse_iswc
-from contracts.territories import parse_country
 
 from filing.domain.disputes import Standing, ensure_not_owner
 from filing.domain.errors import (
     FilerNotHolder,
-    IdentifierNotForKind,
     WorkDisputed,
     WorkNotRegistered,
     WorkTransitionError,
 )
 from filing.domain.holders import RightsHolder, ShareTransfer, holder_ids, move_share
+from filing.domain.identifiers import Identifiers, check_identifier_kinds
 from filing.domain.text import (
     ALTERNATE_TITLES_MAX,
-    REASON_MAX,
     TITLE_MAX,
-    optional_text,
-    parse_enum,
+    TextRequired,
     required_text,
 )
 
@@ -54,13 +50,7 @@ HOLDING_STATUSES = frozenset(
 # A disputed work is still on the register, so it counts for duplicates.
 REGISTERED_STATUSES = frozenset({WorkStatus.REGISTERED, WorkStatus.DISPUTED})
 
-# Which identifier belongs to which kinds of work (DOMAIN.md, Identifiers).
-IDENTIFIER_KINDS: Mapping[str, frozenset[WorkKind]] = {
-    "iswc": frozenset({WorkKind.MUSICAL_WORK}),
-    "isrc": frozenset({WorkKind.SOUND_RECORDING, WorkKind.AUDIOVISUAL}),
-    "isbn": frozenset({WorkKind.LITERARY}),
-}
-_IDENTIFIER_PARSERS = {"iswc": parse_iswc, "isrc": parse_isrc, "isbn": parse_isbn13}
+NO_IDENTIFIERS = Identifiers()
 
 
 class WorkAction(StrEnum):
@@ -71,18 +61,6 @@ class WorkAction(StrEnum):
     OWNERSHIP_TRANSFERRED = "OWNERSHIP_TRANSFERRED"
     DISPUTED = "DISPUTED"
     DISPUTE_RESOLVED = "DISPUTE_RESOLVED"
-
-
-@dataclass(frozen=True)
-class Identifiers:
-    iswc: str | None = None
-    isrc: str | None = None
-    isbn: str | None = None
-
-    def items(self) -> tuple[tuple[str, str], ...]:
-        """The identifiers that are set, as (field name, normalised value)."""
-        pairs = (("iswc", self.iswc), ("isrc", self.isrc), ("isbn", self.isbn))
-        return tuple((name, value) for name, value in pairs if value is not None)
 
 
 @dataclass(frozen=True)
@@ -132,28 +110,8 @@ class Change:
     standing: Standing | None = None
 
 
-def parse_identifiers(raw: Any, kind: WorkKind) -> Identifiers:
-    """Identifiers from a request, check digits verified, each allowed only for its kinds."""
-    if raw is None:
-        return Identifiers()
-    if not isinstance(raw, dict):
-        raise InvalidInput("identifiers must be an object", field="identifiers")
-    values: dict[str, str] = {}
-    for name, value in raw.items():
-        field = f"identifiers.{name}"
-        if name not in _IDENTIFIER_PARSERS:
-            raise InvalidInput(f"unknown identifier {name!r}", field=f"identifiers.{name}"[:80])
-        text = optional_text(value, field=field, max_length=32)
-        if text is None:
-            continue
-        if kind not in IDENTIFIER_KINDS[name]:
-            kinds = ", ".join(sorted(k.value for k in IDENTIFIER_KINDS[name]))
-            raise IdentifierNotForKind(f"{name.upper()} identifies only {kinds} works", field=field)
-        values[name] = _IDENTIFIER_PARSERS[name](text, field=field)
-    return Identifiers(**values)
-
-
-def parse_alternate_titles(raw: Any) -> tuple[str, ...]:
+def parse_alternate_titles(raw: object) -> tuple[str, ...]:
+    """Alternate titles from a request: each a title, at most twenty, repeats dropped."""
     if raw is None:
         return ()
     if not isinstance(raw, list | tuple):
@@ -171,35 +129,25 @@ def parse_alternate_titles(raw: Any) -> tuple[str, ...]:
 
 def draft_work(
     *,
-    title: Any,
-    kind: Any,
-    country_of_origin: Any,
+    title: str,
+    kind: WorkKind,
+    country_of_origin: str,
     rights_holders: tuple[RightsHolder, ...],
     filed_by: UUID,
-    alternate_titles: Any = None,
-    identifiers: Any = None,
+    alternate_titles: tuple[str, ...] = (),
+    identifiers: Identifiers = NO_IDENTIFIERS,
 ) -> WorkDraft:
-    """A filing request checked against the rules that need no other record.
-
-    `rights_holders` come already parsed (`holders.parse_rights_holders`); the filer must
-    be among them.
-    """
-    parsed_title = required_text(title, field="title", max_length=TITLE_MAX)
-    parsed_kind = parse_enum(WorkKind, kind, field="kind")
-    country = parse_country(
-        required_text(country_of_origin, field="country_of_origin", max_length=16),
-        field="country_of_origin",
-    )
-    parsed_alternates = parse_alternate_titles(alternate_titles)
-    parsed_identifiers = parse_identifiers(identifiers, parsed_kind)
+    """A filing request checked against the rules that need no other record: each
+    identifier fits the kind of work, and the filer is one of the rights holders."""
+    check_identifier_kinds(identifiers, kind)
     if filed_by not in holder_ids(rights_holders):
         raise FilerNotHolder("the filer must be one of the rights holders", field="rights_holders")
     return WorkDraft(
-        title=parsed_title,
-        alternate_titles=parsed_alternates,
-        kind=parsed_kind,
-        identifiers=parsed_identifiers,
-        country_of_origin=country,
+        title=title,
+        alternate_titles=alternate_titles,
+        kind=kind,
+        identifiers=identifiers,
+        country_of_origin=country_of_origin,
         rights_holders=rights_holders,
         filed_by=filed_by,
     )
@@ -267,50 +215,40 @@ def file_work(
     return work, change
 
 
-def needs_registration_number(work: Work, target: WorkStatus) -> bool:
-    """Whether moving `work` to `target` first registers it (and so takes a new number)."""
-    return target == WorkStatus.REGISTERED and work.registration_number is None
-
-
-def review_target(
-    work: Work, decision: Any, reason: Any
-) -> tuple[ReviewDecision, WorkStatus, str | None]:
-    """The checked review decision, the status it leads to, and its reason."""
-    parsed = parse_enum(ReviewDecision, decision, field="decision")
-    target = WorkStatus.REGISTERED if parsed == ReviewDecision.REGISTER else WorkStatus.REJECTED
+def check_review(work: Work, *, decision: ReviewDecision, reason: str | None) -> bool:
+    """Raise unless the review may be decided; answers whether it takes a registration number
+    (so the caller takes one only for a review that will register the work)."""
     if work.status != WorkStatus.UNDER_REVIEW:
         raise WorkTransitionError(
             f"only a work under review can be reviewed; this one is {work.status.value}",
             field="status",
         )
-    text: str | None
-    if target == WorkStatus.REJECTED:
-        text = required_text(reason, field="reason", max_length=REASON_MAX, multiline=True)
-    else:
-        text = optional_text(reason, field="reason", max_length=REASON_MAX, multiline=True)
-    return parsed, target, text
+    if decision == ReviewDecision.REJECT and reason is None:
+        raise TextRequired("reason is required", field="reason")
+    return decision == ReviewDecision.REGISTER and work.registration_number is None
 
 
 def decide_review(
     work: Work,
     *,
-    decision: Any,
-    reason: Any,
+    decision: ReviewDecision,
+    reason: str | None,
     examiner_id: UUID | None,
     now: datetime,
     registration_number: str | None = None,
 ) -> tuple[Work, Change]:
-    """An examiner's decision on a work under review: register it or reject it."""
-    parsed, target, text = review_target(work, decision, reason)
-    new = move_to(work, target, now=now, reason=text, registration_number=registration_number)
+    """An examiner's decision on a work under review: register it or reject it (with a reason)."""
+    check_review(work, decision=decision, reason=reason)
+    target = WorkStatus.REGISTERED if decision == ReviewDecision.REGISTER else WorkStatus.REJECTED
+    new = move_to(work, target, now=now, reason=reason, registration_number=registration_number)
     if target == WorkStatus.REGISTERED:
         action, detail = WorkAction.REGISTERED, f"registered as {new.registration_number} on review"
     else:
         action, detail = WorkAction.REJECTED, "rejected on review"
-    if text:
-        detail = f"{detail}: {text}"
+    if reason:
+        detail = f"{detail}: {reason}"
     return new, Change(
-        action=action, actor_id=examiner_id, at=now, detail=detail, reason=text, decision=parsed
+        action=action, actor_id=examiner_id, at=now, detail=detail, reason=reason, decision=decision
     )
 
 
@@ -319,8 +257,8 @@ def transfer_share(
     *,
     from_party_id: UUID,
     to_party_id: UUID,
-    share: Any,
-    role: Any = None,
+    share: Decimal,
+    role: Role | None = None,
     now: datetime,
 ) -> tuple[Work, Change]:
     """An owner gives all or part of its share to another party (REGISTERED works only)."""
@@ -353,22 +291,16 @@ def transfer_share(
     )
 
 
-def dispute_reason(reason: Any) -> str:
-    """A dispute's reason, checked before its standing so a request's first fault is named."""
-    return required_text(reason, field="reason", max_length=REASON_MAX, multiline=True)
-
-
 def dispute_work(
-    work: Work, *, reason: Any, standing: Standing, disputed_by: UUID, now: datetime
+    work: Work, *, reason: str, standing: Standing, disputed_by: UUID, now: datetime
 ) -> tuple[Work, Change]:
     """A party that does not own a registered work disputes it, giving a reason and its standing.
 
     `standing` comes already parsed (`disputes.parse_standing`); the daily limit is the
     caller's to check, since it needs the database's count.
     """
-    text = dispute_reason(reason)
     ensure_not_owner(work.rights_holders, disputed_by)
-    new = move_to(work, WorkStatus.DISPUTED, now=now, reason=text)
+    new = move_to(work, WorkStatus.DISPUTED, now=now, reason=reason)
     if standing.claimed_role is not None:
         claim = f"claims {standing.claimed_share} as {standing.claimed_role.value}"
     else:
@@ -377,8 +309,8 @@ def dispute_work(
         action=WorkAction.DISPUTED,
         actor_id=disputed_by,
         at=now,
-        detail=f"disputed ({claim}): {text}",
-        reason=text,
+        detail=f"disputed ({claim}): {reason}",
+        reason=reason,
         standing=standing,
     )
 
@@ -386,9 +318,9 @@ def dispute_work(
 def resolve_dispute(
     work: Work,
     *,
-    keep_owners: Any,
+    keep_owners: bool,
     rights_holders: tuple[RightsHolder, ...] | None,
-    reason: Any,
+    reason: str,
     examiner_id: UUID | None,
     now: datetime,
 ) -> tuple[Work, Change]:
@@ -396,14 +328,11 @@ def resolve_dispute(
 
     `rights_holders` come already parsed and checked against the known parties.
     """
-    if not isinstance(keep_owners, bool):
-        raise InvalidInput("keep_owners must be true or false", field="keep_owners")
     if work.status != WorkStatus.DISPUTED:
         raise WorkTransitionError(
             f"only a disputed work can have its dispute resolved; this one is {work.status.value}",
             field="status",
         )
-    text = required_text(reason, field="reason", max_length=REASON_MAX, multiline=True)
     if keep_owners and rights_holders:
         raise InvalidInput(
             "rights_holders replace the owners: give them only with keep_owners false",
@@ -414,13 +343,15 @@ def resolve_dispute(
             "the new rights holders are required when the owners are not kept",
             field="rights_holders",
         )
-    new = move_to(work, WorkStatus.REGISTERED, now=now, reason=text, rights_holders=rights_holders)
+    new = move_to(
+        work, WorkStatus.REGISTERED, now=now, reason=reason, rights_holders=rights_holders
+    )
     outcome = "owners kept" if keep_owners else "rights holders replaced"
     return new, Change(
         action=WorkAction.DISPUTE_RESOLVED,
         actor_id=examiner_id,
         at=now,
-        detail=f"dispute resolved, {outcome}: {text}",
-        reason=text,
+        detail=f"dispute resolved, {outcome}: {reason}",
+        reason=reason,
         previous_holders=None if keep_owners else work.rights_holders,
     )

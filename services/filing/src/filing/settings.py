@@ -1,0 +1,22 @@
+"""The filing service's settings: `FILING_*` environment variables over the platform's."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from runtime.settings import ServiceSettings, service_settings_config
+
+from filing.domain.disputes import DISPUTES_PER_DAY_DEFAULT, EVIDENCE_MAX, EVIDENCE_MIN_DEFAULT
+
+
+class FilingSettings(ServiceSettings):
+    """`FILING_*` variables (FILING_DATABASE_URL, FILING_PORT, ...) over the platform's."""
+
+    model_config = service_settings_config("FILING_")
+
+    service_name: str = "filing"
+    database_url: str = "postgresql+asyncpg://filing:filing@127.0.0.1:5432/filing"
+    port: int = 8001
+    # A dispute's standing without a claimed share needs this much evidence (DOMAIN.md).
+    dispute_evidence_min: int = Field(default=EVIDENCE_MIN_DEFAULT, ge=1, le=EVIDENCE_MAX)
+    # Disputes a party (not an examiner) may open per UTC day of the database.
+    disputes_per_day: int = Field(default=DISPUTES_PER_DAY_DEFAULT, ge=1)
