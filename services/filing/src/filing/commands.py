@@ -42,7 +42,7 @@ def _enum(values: type[StrEnum]) -> dict[str, Any]:
     return {"type": "string", "enum": [member.value for member in values]}
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+def _nullable(schema: dict[str, object]) -> dict[str, object]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
