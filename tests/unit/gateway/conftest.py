@@ -113,10 +113,11 @@ class FakeServices:
         nid = str(uuid.uuid4())
         self.notifications.append({
             "id": nid, "recipient_id": recipient, "event_id": str(uuid.uuid4()),
-            "event_type": event_type, "subject_id": subject, "message": f"{event_type} {subject}",
-            "created_at": "2026-01-02T00:00:01Z", "read_at": None,
-            "deliveries": [{"channel": "INBOX", "status": "DELIVERED", "attempts": 1,
-                            "last_error": None}],
+            "event_type": event_type, "subject_id": subject, "title": None,
+            "message": f"{event_type} {subject}", "created_at": "2026-01-02T00:00:01Z",
+            "read_at": None,
+            "deliveries": [{"id": str(uuid.uuid4()), "channel": "INBOX", "status": "DELIVERED",
+                            "attempts": 1, "last_error": None}],
         })
         return nid
 

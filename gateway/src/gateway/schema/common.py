@@ -1,4 +1,5 @@
-"""Types and helpers every area of the schema shares: UserError, PageInfo, paging, id checks."""
+"""Types and helpers every area of the schema shares: UserError, connections and paging, id
+checks, and the conversion of the services' strings into dates, times and decimals."""
 
 from __future__ import annotations
 
@@ -6,19 +7,22 @@ import datetime
 import decimal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Generic, TypeVar
 
 import strawberry
 from contracts.errors import DomainError
 
-from gateway.backends import Json
 from gateway.context import GatewayContext
 from gateway.errors import NotFoundError, UserError
 from gateway.limits import Position, decode_cursor, page_size
 from gateway.loaders import is_uuid
+from gateway.replies import Page as ServicePage
+from gateway.timeline import as_utc
 
 Info = strawberry.Info[GatewayContext, None]
 T = TypeVar("T")
+Item = TypeVar("Item")
+Node = TypeVar("Node")
 
 
 @strawberry.type(name="UserError")
@@ -36,6 +40,20 @@ class UserErrorType:
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+
+
+# Strawberry names `Connection[Work]` WorkConnection and its edges WorkEdge.
+@strawberry.type
+class Edge(Generic[Node]):
+    node: Node
+    cursor: str
+
+
+@strawberry.type
+class Connection(Generic[Node]):
+    edges: list[Edge[Node]]
+    page_info: PageInfo
+    total_count: int
 
 
 def require_id(value: str, field: str) -> str:
@@ -59,38 +77,54 @@ async def attempt(command: Callable[[], Awaitable[T]]) -> tuple[T | None, list[U
         return None, [UserErrorType.of(exc)]
 
 
-def to_date(value: Any) -> datetime.date | None:
-    return None if value is None else datetime.date.fromisoformat(str(value))
+def to_date(value: str) -> datetime.date:
+    return datetime.date.fromisoformat(value)
 
 
-def to_datetime(value: Any) -> datetime.datetime | None:
-    if value is None:
-        return None
-    parsed = datetime.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+def to_day(value: str | None) -> datetime.date | None:
+    """An open end of a period (`end: null`) stays open."""
+    return None if value is None else to_date(value)
 
 
-def to_decimal(value: Any) -> decimal.Decimal:
+def to_datetime(value: str) -> datetime.datetime:
+    return as_utc(value)
+
+
+def to_decimal(value: str) -> decimal.Decimal:
     if isinstance(value, float):
         raise TypeError("a service sent a float where a decimal string belongs")
     return decimal.Decimal(str(value))
 
 
 @dataclass(frozen=True)
-class Page:
-    items: list[Json]
+class Page(Generic[Item]):
+    items: list[Item]
     cursors: list[str]
     has_next_page: bool
     end_cursor: str | None
     total_count: int
 
-
-PageFetch = Callable[[int, str | None], Awaitable[Json]]
+    def connection(
+        self, node: Callable[[Item], Node], keep: Callable[[Item], bool] = lambda _: True
+    ) -> Connection[Node]:
+        """The page as GraphQL shows it; `keep` drops what the caller may not see."""
+        return Connection(
+            edges=[
+                Edge(node=node(item), cursor=cursor)
+                for item, cursor in zip(self.items, self.cursors, strict=True)
+                if keep(item)
+            ],
+            page_info=PageInfo(has_next_page=self.has_next_page, end_cursor=self.end_cursor),
+            total_count=self.total_count,
+        )
 
 
 async def fetch_page(
-    ctx: GatewayContext, fetch: PageFetch, first: int | None, after: str | None
-) -> Page:
+    ctx: GatewayContext,
+    fetch: Callable[[int, str | None], Awaitable[ServicePage[Item]]],
+    first: int | None,
+    after: str | None,
+) -> Page[Item]:
     """One page of a service's list, with a resumable cursor on every edge (see Position).
 
     Resuming from an edge in the middle of a service page re-reads that page's head and may
@@ -100,18 +134,18 @@ async def fetch_page(
     position = decode_cursor(after)
     service_after, skip = position.service_after, position.index + 1
     result = await fetch(min(ctx.settings.max_page_size, skip + size), service_after)
-    total = int(result.get("total_count", 0))
-    items: list[Json] = list(result.get("items", []))[skip : skip + size]
+    total = result["total_count"]
+    items = result["items"][skip : skip + size]
     cursors = [Position(service_after, skip + i).encode() for i in range(len(items))]
-    consumed = skip + len(items) >= len(result.get("items", []))
-    next_cursor = result.get("next_cursor")
+    consumed = skip + len(items) >= len(result["items"])
+    next_cursor = result["next_cursor"]
     if len(items) < size and consumed and next_cursor:
         more = await fetch(size - len(items), next_cursor)
-        extra = list(more.get("items", []))[: size - len(items)]
+        extra = more["items"][: size - len(items)]
         items += extra
         cursors += [Position(next_cursor, i).encode() for i in range(len(extra))]
-        service_after, consumed = next_cursor, len(extra) >= len(more.get("items", []))
-        next_cursor = more.get("next_cursor")
+        service_after, consumed = next_cursor, len(extra) >= len(more["items"])
+        next_cursor = more["next_cursor"]
     has_next = not consumed or next_cursor is not None
     if consumed and next_cursor:
         end_cursor: str | None = Position(next_cursor, -1).encode()

@@ -14,15 +14,17 @@ from gateway.access import load_visible_licence, may_see_notification, visible_l
 from gateway.backends import Json, LicenceSearch
 from gateway.context import GatewayContext
 from gateway.errors import BackendFailure, NotFoundError
+from gateway.replies import LicenceReply, Page
 from gateway.schema.common import (
+    Connection,
     Info,
-    PageInfo,
     UserErrorType,
     attempt,
     fetch_page,
     filter_id,
     require_id,
     to_date,
+    to_day,
     to_decimal,
 )
 from gateway.schema.enums import LicenceStatus, Medium
@@ -66,25 +68,25 @@ class Licence:
     licensee_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, data: Json) -> Licence:
+    def of(cls, data: LicenceReply) -> Licence:
         terms = data["terms"]
         return cls(
-            id=strawberry.ID(str(data["id"])),
+            id=strawberry.ID(data["id"]),
             status=LicenceStatus(data["status"]),
-            status_reason=data.get("status_reason"),
+            status_reason=data["status_reason"],
             terms=Terms(
                 territories=list(terms["territories"]),
                 media=[Medium(m) for m in terms["media"]],
-                exclusive=bool(terms["exclusive"]),
-                start=to_date(terms["start"]),  # type: ignore[arg-type]
-                end=to_date(terms.get("end")),
+                exclusive=terms["exclusive"],
+                start=to_date(terms["start"]),
+                end=to_day(terms["end"]),
                 royalty_rate=to_decimal(terms["royalty_rate"]),
-                advance=to_decimal(terms.get("advance", "0")),
+                advance=to_decimal(terms["advance"]),
                 currency=terms["currency"],
             ),
-            work_id=str(data["work_id"]),
-            licensor_id=str(data["licensor_id"]),
-            licensee_id=str(data["licensee_id"]),
+            work_id=data["work_id"],
+            licensor_id=data["licensor_id"],
+            licensee_id=data["licensee_id"],
         )
 
     @strawberry.field
@@ -109,7 +111,7 @@ class Licence:
         from gateway.schema.statements import UsageReport
 
         reports = await info.context.loaders.usage_reports.load(str(self.id))
-        return [UsageReport.of(r) for r in reports if str(r.get("licence_id", self.id)) == self.id]
+        return [UsageReport.of(r) for r in reports if r["licence_id"] == self.id]
 
     @strawberry.field
     async def statements(
@@ -147,17 +149,7 @@ class Licence:
         ]
 
 
-@strawberry.type
-class LicenceEdge:
-    node: Licence
-    cursor: str
-
-
-@strawberry.type
-class LicenceConnection:
-    edges: list[LicenceEdge]
-    page_info: PageInfo
-    total_count: int
+LicenceConnection = Connection[Licence]
 
 
 @strawberry.input
@@ -170,23 +162,15 @@ class LicenceFilter:
 async def search_licences(
     ctx: GatewayContext, search: LicenceSearch, first: int | None, after: str | None
 ) -> LicenceConnection:
-    async def fetch(size: int, service_after: str | None) -> Json:
+    async def fetch(size: int, service_after: str | None) -> Page[LicenceReply]:
         return await ctx.backends.licensing.search_licences(
             search, first=size, after=service_after
         )
 
     page = await fetch_page(ctx, fetch, first, after)
-    visible = {str(item["id"]) for item in await visible_licences(ctx, page.items)}
+    visible = {item["id"] for item in await visible_licences(ctx, page.items)}
     ctx.loaders.prime_licences(page.items)
-    return LicenceConnection(
-        edges=[
-            LicenceEdge(node=Licence.of(item), cursor=cursor)
-            for item, cursor in zip(page.items, page.cursors, strict=True)
-            if str(item["id"]) in visible
-        ],
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-        total_count=page.total_count,
-    )
+    return page.connection(Licence.of, keep=lambda item: item["id"] in visible)
 
 @strawberry.type
 class LicencePayload:
@@ -200,7 +184,7 @@ class LicenceQuery:
     @strawberry.field(description="Null when unknown or not visible to the caller.")
     async def licence(self, info: Info, id: strawberry.ID) -> Licence | None:
         info.context.require_principal()
-        data = await load_visible_licence(info.context, str(id))
+        data = await load_visible_licence(info.context, id)
         return Licence.of(data) if data is not None else None
 
     @strawberry.field(description="Only the licences the caller may see.")
@@ -229,7 +213,7 @@ class LicenceMutation:
         ctx = info.context
         ctx.require_principal()
 
-        async def run() -> Json:
+        async def run() -> LicenceReply:
             return await ctx.backends.licensing.offer(offer_body(input))
 
         return _licence_payload(*await attempt(run))
@@ -261,7 +245,7 @@ class LicenceMutation:
         return await _transition(info, licence_id, "terminate", {"reason": reason})
 
 
-def _licence_payload(result: Json | None, errors: list[UserErrorType]) -> LicencePayload:
+def _licence_payload(result: LicenceReply | None, errors: list[UserErrorType]) -> LicencePayload:
     return LicencePayload(
         licence=Licence.of(result) if result is not None else None, errors=errors
     )
@@ -271,7 +255,7 @@ async def _transition(info: Info, licence_id: str, action: str, body: Json) -> L
     ctx = info.context
     ctx.require_principal()
 
-    async def run() -> Json:
+    async def run() -> LicenceReply:
         lid = require_id(licence_id, "licenceId")
         # Another party's licence is answered exactly like an unknown one (OWASP API1).
         if await load_visible_licence(ctx, lid) is None:

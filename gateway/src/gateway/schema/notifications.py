@@ -8,14 +8,14 @@ import datetime
 import strawberry
 
 from gateway.access import may_see_notification
-from gateway.backends import Json
 from gateway.context import GatewayContext
 from gateway.errors import NotFoundError, UserError
 from gateway.limits import check_id_count
 from gateway.loaders import is_uuid
+from gateway.replies import NotificationReply, Page
 from gateway.schema.common import (
+    Connection,
     Info,
-    PageInfo,
     UserErrorType,
     attempt,
     fetch_page,
@@ -45,38 +45,29 @@ class Notification:
     deliveries: list[Delivery]
 
     @classmethod
-    def of(cls, data: Json) -> Notification:
+    def of(cls, data: NotificationReply) -> Notification:
+        read_at = data["read_at"]
         return cls(
-            id=strawberry.ID(str(data["id"])),
+            id=strawberry.ID(data["id"]),
             event_type=data["event_type"],
-            subject_id=strawberry.ID(str(data["subject_id"])),
-            title=data.get("title"),
+            subject_id=strawberry.ID(data["subject_id"]),
+            title=data["title"],
             message=data["message"],
-            created_at=to_datetime(data["created_at"]),  # type: ignore[arg-type]
-            read_at=to_datetime(data.get("read_at")),
+            created_at=to_datetime(data["created_at"]),
+            read_at=to_datetime(read_at) if read_at is not None else None,
             deliveries=[
                 Delivery(
-                    channel=str(d["channel"]),
-                    status=str(d["status"]),
-                    attempts=int(d.get("attempts", 0)),
-                    last_error=d.get("last_error"),
+                    channel=d["channel"],
+                    status=d["status"],
+                    attempts=d["attempts"],
+                    last_error=d["last_error"],
                 )
-                for d in data.get("deliveries", [])
+                for d in data["deliveries"]
             ],
         )
 
 
-@strawberry.type
-class NotificationEdge:
-    node: Notification
-    cursor: str
-
-
-@strawberry.type
-class NotificationConnection:
-    edges: list[NotificationEdge]
-    page_info: PageInfo
-    total_count: int
+NotificationConnection = Connection[Notification]
 
 
 async def list_notifications(
@@ -84,7 +75,7 @@ async def list_notifications(
 ) -> NotificationConnection:
     principal = ctx.require_principal()
 
-    async def fetch(size: int, service_after: str | None) -> Json:
+    async def fetch(size: int, service_after: str | None) -> Page[NotificationReply]:
         return await ctx.backends.notifications.notifications(
             recipient_id=principal.party_id,
             unread_only=unread_only,
@@ -93,14 +84,8 @@ async def list_notifications(
         )
 
     page = await fetch_page(ctx, fetch, first, after)
-    return NotificationConnection(
-        edges=[
-            NotificationEdge(node=Notification.of(item), cursor=cursor)
-            for item, cursor in zip(page.items, page.cursors, strict=True)
-            if may_see_notification(principal, item)
-        ],
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-        total_count=page.total_count,
+    return page.connection(
+        Notification.of, keep=lambda item: may_see_notification(principal, item)
     )
 
 

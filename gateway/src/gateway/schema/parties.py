@@ -15,12 +15,13 @@ from email_validator import EmailNotValidError, validate_email
 
 from gateway.backends import Json, WorkSearch, with_retries
 from gateway.errors import BackendFailure, UserError
-from gateway.schema.common import Info, UserErrorType, attempt
+from gateway.replies import PartyReply
+from gateway.schema.common import Connection, Info, UserErrorType, attempt
 from gateway.schema.enums import PartyKind
 from gateway.schema.inputs import RegisterPartyInput
 
 if TYPE_CHECKING:
-    from gateway.schema.works import WorkConnection
+    from gateway.schema.works import Work
 
 # Party ids derived from a registration key live in their own UUID namespace.
 REGISTRATION_NAMESPACE = uuid.UUID("6f1c2d0e-5b7a-4c61-9a53-2f0e8b7d9c41")
@@ -36,27 +37,27 @@ class Party:
     isni: str | None
 
     @classmethod
-    def of(cls, data: Json) -> Party:
+    def of(cls, data: PartyReply) -> Party:
         return cls(
-            id=strawberry.ID(str(data["id"])),
+            id=strawberry.ID(data["id"]),
             name=data["name"],
             kind=PartyKind(data["kind"]),
             country=data["country"],
-            ipi_name_number=data.get("ipi_name_number"),
-            isni=data.get("isni"),
+            ipi_name_number=data["ipi_name_number"],
+            isni=data["isni"],
         )
 
     @strawberry.field
     async def works(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Annotated[WorkConnection, strawberry.lazy("gateway.schema.works")]:
+    ) -> Connection[Annotated[Work, strawberry.lazy("gateway.schema.works")]]:
         from gateway.schema.works import search_works
 
         return await search_works(info.context, WorkSearch(holder_id=str(self.id)), first, after)
 
 
 async def load_party(info: Info, party_id: str) -> Party | None:
-    data = await info.context.loaders.party.load(str(party_id))
+    data = await info.context.loaders.party.load(party_id)
     return Party.of(data) if data is not None else None
 
 

@@ -9,8 +9,8 @@ import decimal
 import strawberry
 
 from gateway.access import load_visible_licence
-from gateway.backends import Json
 from gateway.errors import BackendFailure, NotFoundError
+from gateway.replies import StatementReply, UsageOutcomeReply, UsageReportReply
 from gateway.schema.common import (
     Info,
     UserErrorType,
@@ -34,11 +34,11 @@ class UsageReport:
     gross_revenue: decimal.Decimal
 
     @classmethod
-    def of(cls, data: Json) -> UsageReport:
+    def of(cls, data: UsageReportReply) -> UsageReport:
         return cls(
-            id=strawberry.ID(str(data["id"])),
-            period_start=to_date(data["period_start"]),  # type: ignore[arg-type]
-            period_end=to_date(data["period_end"]),  # type: ignore[arg-type]
+            id=strawberry.ID(data["id"]),
+            period_start=to_date(data["period_start"]),
+            period_end=to_date(data["period_end"]),
             units=int(data["units"]),
             gross_revenue=to_decimal(data["gross_revenue"]),
         )
@@ -70,11 +70,11 @@ class RoyaltyStatement:
     licence_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, data: Json) -> RoyaltyStatement:
+    def of(cls, data: StatementReply) -> RoyaltyStatement:
         return cls(
-            id=strawberry.ID(str(data["id"])),
-            period_start=to_date(data["period_start"]),  # type: ignore[arg-type]
-            period_end=to_date(data["period_end"]),  # type: ignore[arg-type]
+            id=strawberry.ID(data["id"]),
+            period_start=to_date(data["period_start"]),
+            period_end=to_date(data["period_end"]),
             gross=to_decimal(data["gross"]),
             royalty=to_decimal(data["royalty"]),
             recouped=to_decimal(data["recouped"]),
@@ -84,12 +84,12 @@ class RoyaltyStatement:
                 StatementLine(
                     share=to_decimal(line["share"]),
                     amount=to_decimal(line["amount"]),
-                    party_id=str(line["party_id"]),
+                    party_id=line["party_id"],
                 )
-                for line in data.get("lines", [])
+                for line in data["lines"]
             ],
-            issued_at=to_datetime(data["issued_at"]),  # type: ignore[arg-type]
-            licence_id=str(data["licence_id"]),
+            issued_at=to_datetime(data["issued_at"]),
+            licence_id=data["licence_id"],
         )
 
     @strawberry.field
@@ -118,7 +118,7 @@ class StatementMutation:
         ctx = info.context
         ctx.require_principal()
 
-        async def run() -> Json:
+        async def run() -> UsageOutcomeReply:
             lid = require_id(input.licence_id, "licenceId")
             body = usage_body(input)
             if await load_visible_licence(ctx, lid) is None:
@@ -128,10 +128,9 @@ class StatementMutation:
         result, errors = await attempt(run)
         if result is None:
             return UsageReportPayload(report=None, statement=None, errors=errors)
-        statement = result.get("statement")
         return UsageReportPayload(
             report=UsageReport.of(result["report"]),
-            statement=RoyaltyStatement.of(statement) if statement else None,
+            statement=RoyaltyStatement.of(result["statement"]),
             errors=[],
         )
 

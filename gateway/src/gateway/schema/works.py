@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.access import load_visible_licence, visible_licences
-from gateway.backends import AvailabilityTerms, Json, WorkSearch
+from gateway.backends import AvailabilityTerms, WorkSearch
 from gateway.context import GatewayContext
 from gateway.errors import NotFoundError, UserError
 from gateway.loaders import AvailabilityKey
+from gateway.replies import LicenceReply, Page, WorkReply
 from gateway.schema.common import (
+    Connection,
     Info,
-    PageInfo,
     UserErrorType,
     attempt,
     fetch_page,
@@ -25,6 +26,7 @@ from gateway.schema.common import (
     require_id,
     to_date,
     to_datetime,
+    to_day,
     to_decimal,
 )
 from gateway.schema.enums import LicenceStatus, Medium, ReviewDecision, Role, WorkKind, WorkStatus
@@ -81,7 +83,7 @@ class Conflict:
     media: list[Medium]
     start: datetime.date
     end: datetime.date | None
-    licence_data: strawberry.Private[Json]
+    licence_data: strawberry.Private[LicenceReply]
 
     @strawberry.field
     def licence(self) -> Annotated[Licence, strawberry.lazy("gateway.schema.licences")]:
@@ -111,30 +113,28 @@ class Work:
     rights_holders: list[RightsHolder]
 
     @classmethod
-    def of(cls, data: Json) -> Work:
-        identifiers = data.get("identifiers") or {}
+    def of(cls, data: WorkReply) -> Work:
+        identifiers = data["identifiers"]
         return cls(
-            id=strawberry.ID(str(data["id"])),
+            id=strawberry.ID(data["id"]),
             filing_number=data["filing_number"],
-            registration_number=data.get("registration_number"),
+            registration_number=data["registration_number"],
             title=data["title"],
-            alternate_titles=list(data.get("alternate_titles") or []),
+            alternate_titles=list(data["alternate_titles"]),
             kind=WorkKind(data["kind"]),
             status=WorkStatus(data["status"]),
-            status_reason=data.get("status_reason"),
+            status_reason=data["status_reason"],
             identifiers=Identifiers(
-                iswc=identifiers.get("iswc"),
-                isrc=identifiers.get("isrc"),
-                isbn=identifiers.get("isbn") or identifiers.get("isbn13"),
+                iswc=identifiers["iswc"], isrc=identifiers["isrc"], isbn=identifiers["isbn"]
             ),
             country_of_origin=data["country_of_origin"],
             rights_holders=[
                 RightsHolder(
                     role=Role(holder["role"]),
                     share=to_decimal(holder["share"]),
-                    party_id=str(holder["party_id"]),
+                    party_id=holder["party_id"],
                 )
-                for holder in data.get("rights_holders", [])
+                for holder in data["rights_holders"]
             ],
         )
 
@@ -143,10 +143,10 @@ class Work:
         entries = await info.context.loaders.history.load(str(self.id))
         return [
             HistoryEntry(
-                at=to_datetime(entry["at"]),  # type: ignore[arg-type]
+                at=to_datetime(entry["at"]),
                 action=entry["action"],
-                detail=entry.get("detail"),
-                actor_id=str(entry["actor_id"]) if entry.get("actor_id") else None,
+                detail=entry["detail"],
+                actor_id=entry["actor_id"],
             )
             for entry in entries
         ]
@@ -191,36 +191,26 @@ class Work:
             raise NotFoundError(f"no work {self.id}")
         # The service withholds the id of a licence the caller may not see: such a conflict
         # makes the work unavailable but is not listed (a Conflict names its licence).
-        listed = [c for c in result.get("conflicts", []) if c.get("licence_id")]
+        listed = [(c, c["licence_id"]) for c in result["conflicts"] if c["licence_id"]]
         # Loaded together so the licence lookups are one batched call.
         licences = await asyncio.gather(
-            *(load_visible_licence(ctx, str(conflict["licence_id"])) for conflict in listed)
+            *(load_visible_licence(ctx, licence_id) for _, licence_id in listed)
         )
         conflicts = [
             Conflict(
-                territories=list(conflict.get("territories", [])),
-                media=[Medium(m) for m in conflict.get("media", [])],
-                start=to_date(conflict["start"]),  # type: ignore[arg-type]
-                end=to_date(conflict.get("end")),
+                territories=list(conflict["territories"]),
+                media=[Medium(m) for m in conflict["media"]],
+                start=to_date(conflict["start"]),
+                end=to_day(conflict["end"]),
                 licence_data=licence,
             )
-            for conflict, licence in zip(listed, licences, strict=True)
+            for (conflict, _), licence in zip(listed, licences, strict=True)
             if licence is not None
         ]
-        return Availability(available=bool(result["available"]), conflicts=conflicts)
+        return Availability(available=result["available"], conflicts=conflicts)
 
 
-@strawberry.type
-class WorkEdge:
-    node: Work
-    cursor: str
-
-
-@strawberry.type
-class WorkConnection:
-    edges: list[WorkEdge]
-    page_info: PageInfo
-    total_count: int
+WorkConnection = Connection[Work]
 
 
 @strawberry.input
@@ -237,23 +227,16 @@ class WorkFilter:
 async def search_works(
     ctx: GatewayContext, search: WorkSearch, first: int | None, after: str | None
 ) -> WorkConnection:
-    async def fetch(size: int, service_after: str | None) -> Json:
+    async def fetch(size: int, service_after: str | None) -> Page[WorkReply]:
         return await ctx.backends.filing.search_works(search, first=size, after=service_after)
 
     page = await fetch_page(ctx, fetch, first, after)
     ctx.loaders.prime_works(page.items)
-    return WorkConnection(
-        edges=[
-            WorkEdge(node=Work.of(item), cursor=cursor)
-            for item, cursor in zip(page.items, page.cursors, strict=True)
-        ],
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-        total_count=page.total_count,
-    )
+    return page.connection(Work.of)
 
 
 async def load_work(ctx: GatewayContext, work_id: str) -> Work | None:
-    data = await ctx.loaders.work.load(str(work_id))
+    data = await ctx.loaders.work.load(work_id)
     return Work.of(data) if data is not None else None
 
 
@@ -308,7 +291,7 @@ class WorkMutation:
         ctx = info.context
         ctx.require_principal()
 
-        async def run() -> Json:
+        async def run() -> WorkReply:
             return await ctx.backends.filing.file_work(file_work_body(input, MAX_HOLDERS))
 
         return _work_payload(*await attempt(run))
@@ -320,7 +303,7 @@ class WorkMutation:
     ) -> WorkPayload:
         ctx = info.context
 
-        async def run() -> Json:
+        async def run() -> WorkReply:
             _examiner_only(info, "decide reviews")
             wid = require_id(work_id, "workId")
             return await ctx.backends.filing.review(
@@ -334,7 +317,7 @@ class WorkMutation:
         ctx = info.context
         ctx.require_principal()
 
-        async def run() -> Json:
+        async def run() -> WorkReply:
             wid = require_id(input.work_id, "workId")
             return await ctx.backends.filing.transfer(wid, transfer_body(input))
 
@@ -355,7 +338,7 @@ class WorkMutation:
         ctx = info.context
         ctx.require_principal()
 
-        async def run() -> Json:
+        async def run() -> WorkReply:
             wid = require_id(work_id, "workId")
             if not reason.strip():
                 raise UserError("INVALID_INPUT", "a dispute needs a reason", "reason")
@@ -370,7 +353,7 @@ class WorkMutation:
     async def resolve_dispute(self, info: Info, input: ResolveDisputeInput) -> WorkPayload:
         ctx = info.context
 
-        async def run() -> Json:
+        async def run() -> WorkReply:
             _examiner_only(info, "resolve disputes")
             wid = require_id(input.work_id, "workId")
             return await ctx.backends.filing.resolve_dispute(
@@ -380,7 +363,7 @@ class WorkMutation:
         return _work_payload(*await attempt(run))
 
 
-def _work_payload(result: Json | None, errors: list[UserErrorType]) -> WorkPayload:
+def _work_payload(result: WorkReply | None, errors: list[UserErrorType]) -> WorkPayload:
     return WorkPayload(work=Work.of(result) if result is not None else None, errors=errors)
 
 
