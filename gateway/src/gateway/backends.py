@@ -46,7 +46,7 @@ _SNAKE_PART = re.compile(r"_([a-z0-9])")
 _FIELD_RENAMES = {"isbn13": "isbn"}
 
 
-def graphql_field(field: Any) -> str | None:
+def graphql_field(field: object) -> str | None:
     """`rights_holders[1].share` (service) -> `rightsHolders[1].share` (GraphQL input)."""
     if not isinstance(field, str) or not field:
         return None

@@ -141,7 +141,7 @@ class NotificationMutation:
     async def mark_notifications_read(self, info: Info, ids: list[strawberry.ID]) -> int:
         ctx = info.context
         ctx.require_principal()
-        check_id_count(list(ids), ctx.settings)
+        check_id_count(ids, ctx.settings)
         valid = [str(i) for i in ids if is_uuid(i)]
         if not valid:
             return 0
