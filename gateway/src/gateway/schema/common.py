@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 import strawberry
 from contracts.errors import DomainError
 
+from gateway.backends import Backends
 from gateway.context import GatewayContext
 from gateway.errors import NotFoundError, UserError
 from gateway.limits import Position, decode_cursor, page_size
@@ -75,6 +76,15 @@ async def attempt(command: Callable[[], Awaitable[T]]) -> tuple[T | None, list[U
         return await command(), []
     except (UserError, DomainError) as exc:
         return None, [UserErrorType.of(exc)]
+
+
+async def command(
+    info: Info, send: Callable[[Backends], Awaitable[T]]
+) -> tuple[T | None, list[UserErrorType]]:
+    """A command of a known caller, sent through their backends (see `attempt`)."""
+    ctx = info.context
+    ctx.require_principal()
+    return await attempt(lambda: send(ctx.backends))
 
 
 def to_date(value: str) -> datetime.date:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.access import load_visible_licence, may_see_notification, visible_licences
-from gateway.backends import Json, LicenceSearch
+from gateway.backends import Backends, Json, LicenceSearch
 from gateway.context import GatewayContext
 from gateway.errors import BackendFailure, NotFoundError
 from gateway.replies import LicenceReply, Page
@@ -19,7 +19,7 @@ from gateway.schema.common import (
     Connection,
     Info,
     UserErrorType,
-    attempt,
+    command,
     fetch_page,
     filter_id,
     require_id,
@@ -158,6 +158,14 @@ class LicenceFilter:
     status: LicenceStatus | None = None
     as_licensee: bool | None = None
 
+    def search(self) -> LicenceSearch:
+        """The filter as licensing's search parameters."""
+        return LicenceSearch(
+            work_id=filter_id(self.work_id, "filter.workId"),
+            status=self.status.value if self.status else None,
+            as_licensee=self.as_licensee,
+        )
+
 
 async def search_licences(
     ctx: GatewayContext, search: LicenceSearch, first: int | None, after: str | None
@@ -189,20 +197,11 @@ class LicenceQuery:
 
     @strawberry.field(description="Only the licences the caller may see.")
     async def licences(
-        self,
-        info: Info,
-        filter: LicenceFilter | None = None,
-        first: int | None = 20,
+        self, info: Info, filter: LicenceFilter | None = None, first: int | None = 20,
         after: str | None = None,
     ) -> LicenceConnection:
         info.context.require_principal()
-        search = LicenceSearch()
-        if filter is not None:
-            search = LicenceSearch(
-                work_id=filter_id(filter.work_id, "filter.workId"),
-                status=filter.status.value if filter.status else None,
-                as_licensee=filter.as_licensee,
-            )
+        search = filter.search() if filter is not None else LicenceSearch()
         return await search_licences(info.context, search, first, after)
 
 
@@ -210,13 +209,8 @@ class LicenceQuery:
 class LicenceMutation:
     @strawberry.mutation(description="Works right after fileWork.")
     async def offer_licence(self, info: Info, input: OfferLicenceInput) -> LicencePayload:
-        ctx = info.context
-        ctx.require_principal()
-
-        async def run() -> LicenceReply:
-            return await ctx.backends.licensing.offer(offer_body(input))
-
-        return _licence_payload(*await attempt(run))
+        sent = await command(info, lambda backends: backends.licensing.offer(offer_body(input)))
+        return _licence_payload(*sent)
 
     @strawberry.mutation
     async def accept_licence(self, info: Info, licence_id: strawberry.ID) -> LicencePayload:
@@ -251,15 +245,20 @@ def _licence_payload(result: LicenceReply | None, errors: list[UserErrorType]) -
     )
 
 
+async def visible_licence_id(info: Info, licence_id: str) -> str:
+    """The id a command on a licence names, if the caller may see that licence.
+
+    Another party's licence is answered exactly like an unknown one (OWASP API1).
+    """
+    lid = require_id(licence_id, "licenceId")
+    if await load_visible_licence(info.context, lid) is None:
+        raise NotFoundError(f"no licence {lid}", "licenceId")
+    return lid
+
+
 async def _transition(info: Info, licence_id: str, action: str, body: Json) -> LicencePayload:
-    ctx = info.context
-    ctx.require_principal()
+    async def send(backends: Backends) -> LicenceReply:
+        lid = await visible_licence_id(info, licence_id)
+        return await backends.licensing.transition(lid, action, body)
 
-    async def run() -> LicenceReply:
-        lid = require_id(licence_id, "licenceId")
-        # Another party's licence is answered exactly like an unknown one (OWASP API1).
-        if await load_visible_licence(ctx, lid) is None:
-            raise NotFoundError(f"no licence {lid}", "licenceId")
-        return await ctx.backends.licensing.transition(lid, action, body)
-
-    return _licence_payload(*await attempt(run))
+    return _licence_payload(*await command(info, send))

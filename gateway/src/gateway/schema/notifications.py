@@ -123,7 +123,7 @@ class NotificationMutation:
         principal = ctx.require_principal()
 
         async def run() -> Party:
-            if "operator" not in principal.roles:
+            if not principal.is_operator:
                 raise UserError("FORBIDDEN", "only operators manage collecting societies", None)
             pid = require_id(party_id, "partyId")
             party = await load_party(info, pid)

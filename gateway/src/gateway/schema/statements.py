@@ -9,19 +9,20 @@ import decimal
 import strawberry
 
 from gateway.access import load_visible_licence
-from gateway.errors import BackendFailure, NotFoundError
+from gateway.backends import Backends
+from gateway.errors import BackendFailure
 from gateway.replies import StatementReply, UsageOutcomeReply, UsageReportReply
 from gateway.schema.common import (
     Info,
     UserErrorType,
-    attempt,
+    command,
     require_id,
     to_date,
     to_datetime,
     to_decimal,
 )
 from gateway.schema.inputs import ReportUsageInput, usage_body
-from gateway.schema.licences import Licence
+from gateway.schema.licences import Licence, visible_licence_id
 from gateway.schema.parties import Party, require_party
 
 
@@ -115,17 +116,12 @@ class UsageReportPayload:
 class StatementMutation:
     @strawberry.mutation(description="Answers with the statement.")
     async def report_usage(self, info: Info, input: ReportUsageInput) -> UsageReportPayload:
-        ctx = info.context
-        ctx.require_principal()
-
-        async def run() -> UsageOutcomeReply:
+        async def send(backends: Backends) -> UsageOutcomeReply:
             lid = require_id(input.licence_id, "licenceId")
-            body = usage_body(input)
-            if await load_visible_licence(ctx, lid) is None:
-                raise NotFoundError(f"no licence {lid}", "licenceId")
-            return await ctx.backends.licensing.report_usage(lid, body)
+            body = usage_body(input)  # its errors before the visibility check's
+            return await backends.licensing.report_usage(await visible_licence_id(info, lid), body)
 
-        result, errors = await attempt(run)
+        result, errors = await command(info, send)
         if result is None:
             return UsageReportPayload(report=None, statement=None, errors=errors)
         return UsageReportPayload(

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import datetime
 import decimal
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from gateway.access import load_visible_licence, visible_licences
-from gateway.backends import AvailabilityTerms, WorkSearch
+from gateway.backends import AvailabilityTerms, Backends, FilingClient, WorkSearch
 from gateway.context import GatewayContext
 from gateway.errors import NotFoundError, UserError
 from gateway.loaders import AvailabilityKey
@@ -20,7 +21,7 @@ from gateway.schema.common import (
     Connection,
     Info,
     UserErrorType,
-    attempt,
+    command,
     fetch_page,
     filter_id,
     require_id,
@@ -223,6 +224,19 @@ class WorkFilter:
     isrc: str | None = None
     isbn: str | None = None
 
+    def search(self) -> WorkSearch:
+        """The filter as the register's search parameters."""
+        status, kind = self.status, self.kind
+        return WorkSearch(
+            text=self.text,
+            status=status.value if status else None,
+            kind=kind.value if kind else None,
+            holder_id=filter_id(self.holder_id, "filter.holderId"),
+            iswc=self.iswc,
+            isrc=self.isrc,
+            isbn=self.isbn,
+        )
+
 
 async def search_works(
     ctx: GatewayContext, search: WorkSearch, first: int | None, after: str | None
@@ -253,6 +267,22 @@ def _examiner_only(info: Info, action: str) -> None:
         raise UserError("FORBIDDEN", f"only examiners {action}", None)
 
 
+async def _on_work(
+    info: Info,
+    send: Callable[[FilingClient], Awaitable[WorkReply]],
+    *,
+    examiners_only: str | None = None,
+) -> WorkPayload:
+    """A command on a work, answered with the work as it now stands."""
+
+    async def checked(backends: Backends) -> WorkReply:
+        if examiners_only is not None:
+            _examiner_only(info, examiners_only)
+        return await send(backends.filing)
+
+    work, errors = await command(info, checked)
+    return WorkPayload(work=Work.of(work) if work is not None else None, errors=errors)
+
 
 @strawberry.type
 class WorkQuery:
@@ -263,24 +293,11 @@ class WorkQuery:
 
     @strawberry.field
     async def works(
-        self,
-        info: Info,
-        filter: WorkFilter | None = None,
-        first: int | None = 20,
+        self, info: Info, filter: WorkFilter | None = None, first: int | None = 20,
         after: str | None = None,
     ) -> WorkConnection:
         info.context.require_principal()
-        search = WorkSearch()
-        if filter is not None:
-            search = WorkSearch(
-                text=filter.text,
-                status=filter.status.value if filter.status else None,
-                kind=filter.kind.value if filter.kind else None,
-                holder_id=filter_id(filter.holder_id, "filter.holderId"),
-                iswc=filter.iswc,
-                isrc=filter.isrc,
-                isbn=filter.isbn,
-            )
+        search = filter.search() if filter is not None else WorkSearch()
         return await search_works(info.context, search, first, after)
 
 
@@ -288,40 +305,29 @@ class WorkQuery:
 class WorkMutation:
     @strawberry.mutation(description="Answers after examination.")
     async def file_work(self, info: Info, input: FileWorkInput) -> WorkPayload:
-        ctx = info.context
-        ctx.require_principal()
-
-        async def run() -> WorkReply:
-            return await ctx.backends.filing.file_work(file_work_body(input, MAX_HOLDERS))
-
-        return _work_payload(*await attempt(run))
+        return await _on_work(
+            info, lambda filing: filing.file_work(file_work_body(input, MAX_HOLDERS))
+        )
 
     @strawberry.mutation(description="Examiners only.")
     async def decide_review(
         self, info: Info, work_id: strawberry.ID, decision: ReviewDecision,
         reason: str | None = None,
     ) -> WorkPayload:
-        ctx = info.context
-
-        async def run() -> WorkReply:
-            _examiner_only(info, "decide reviews")
-            wid = require_id(work_id, "workId")
-            return await ctx.backends.filing.review(
-                wid, {"decision": decision.value, "reason": reason}
-            )
-
-        return _work_payload(*await attempt(run))
+        body = {"decision": decision.value, "reason": reason}
+        return await _on_work(
+            info,
+            lambda filing: filing.review(require_id(work_id, "workId"), body),
+            examiners_only="decide reviews",
+        )
 
     @strawberry.mutation
     async def transfer_share(self, info: Info, input: TransferShareInput) -> WorkPayload:
-        ctx = info.context
-        ctx.require_principal()
-
-        async def run() -> WorkReply:
-            wid = require_id(input.work_id, "workId")
-            return await ctx.backends.filing.transfer(wid, transfer_body(input))
-
-        return _work_payload(*await attempt(run))
+        return await _on_work(
+            info,
+            lambda filing: filing.transfer(require_id(input.work_id, "workId"),
+                                           transfer_body(input)),
+        )
 
     @strawberry.mutation(
         description="States the disputer's standing: claimedRole with claimedShare, or evidence."
@@ -335,35 +341,22 @@ class WorkMutation:
         claimed_share: decimal.Decimal | None = None,
         evidence: str | None = None,
     ) -> WorkPayload:
-        ctx = info.context
-        ctx.require_principal()
-
-        async def run() -> WorkReply:
+        async def send(filing: FilingClient) -> WorkReply:
             wid = require_id(work_id, "workId")
             if not reason.strip():
                 raise UserError("INVALID_INPUT", "a dispute needs a reason", "reason")
             body = dispute_body(
                 reason, claimed_role=claimed_role, claimed_share=claimed_share, evidence=evidence
             )
-            return await ctx.backends.filing.dispute(wid, body)
+            return await filing.dispute(wid, body)
 
-        return _work_payload(*await attempt(run))
+        return await _on_work(info, send)
 
     @strawberry.mutation(description="Examiners only.")
     async def resolve_dispute(self, info: Info, input: ResolveDisputeInput) -> WorkPayload:
-        ctx = info.context
-
-        async def run() -> WorkReply:
-            _examiner_only(info, "resolve disputes")
-            wid = require_id(input.work_id, "workId")
-            return await ctx.backends.filing.resolve_dispute(
-                wid, resolve_body(input, MAX_HOLDERS)
-            )
-
-        return _work_payload(*await attempt(run))
-
-
-def _work_payload(result: WorkReply | None, errors: list[UserErrorType]) -> WorkPayload:
-    return WorkPayload(work=Work.of(result) if result is not None else None, errors=errors)
-
-
+        return await _on_work(
+            info,
+            lambda filing: filing.resolve_dispute(require_id(input.work_id, "workId"),
+                                                  resolve_body(input, MAX_HOLDERS)),
+            examiners_only="resolve disputes",
+        )
