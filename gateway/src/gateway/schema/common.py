@@ -14,7 +14,7 @@ from contracts.errors import DomainError
 
 from gateway.backends import Backends
 from gateway.context import GatewayContext
-from gateway.errors import NotFoundError, UserError
+from gateway.errors import BackendFailure, NotFoundError, UserError
 from gateway.limits import Position, decode_cursor, page_size
 from gateway.loaders import is_uuid
 from gateway.replies import Page as ServicePage
@@ -55,6 +55,13 @@ class Connection(Generic[Node]):
     edges: list[Edge[Node]]
     page_info: PageInfo
     total_count: int
+
+
+def present(found: T | None, fault: str) -> T:
+    """An object another one names: missing, it is a service's fault, never the caller's."""
+    if found is None:
+        raise BackendFailure(fault)
+    return found
 
 
 def require_id(value: str, field: str) -> str:

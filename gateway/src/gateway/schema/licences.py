@@ -13,7 +13,7 @@ import strawberry
 from gateway.access import load_visible_licence, may_see_notification, visible_licences
 from gateway.backends import Backends, Json, LicenceSearch
 from gateway.context import GatewayContext
-from gateway.errors import BackendFailure, NotFoundError
+from gateway.errors import NotFoundError
 from gateway.replies import LicenceReply, Page
 from gateway.schema.common import (
     Connection,
@@ -22,6 +22,7 @@ from gateway.schema.common import (
     command,
     fetch_page,
     filter_id,
+    present,
     require_id,
     to_date,
     to_day,
@@ -92,9 +93,7 @@ class Licence:
     @strawberry.field
     async def work(self, info: Info) -> Work:
         work = await load_work(info.context, self.work_id)
-        if work is None:
-            raise BackendFailure(f"licence {self.id} names unknown work {self.work_id}")
-        return work
+        return present(work, f"licence {self.id} names unknown work {self.work_id}")
 
     @strawberry.field
     async def licensor(self, info: Info) -> Party:
@@ -168,8 +167,11 @@ class LicenceFilter:
 
 
 async def search_licences(
-    ctx: GatewayContext, search: LicenceSearch, first: int | None, after: str | None
+    ctx: GatewayContext, filter: LicenceFilter | None, first: int | None, after: str | None
 ) -> LicenceConnection:
+    ctx.require_principal()
+    search = filter.search() if filter is not None else LicenceSearch()
+
     async def fetch(size: int, service_after: str | None) -> Page[LicenceReply]:
         return await ctx.backends.licensing.search_licences(
             search, first=size, after=service_after
@@ -200,9 +202,7 @@ class LicenceQuery:
         self, info: Info, filter: LicenceFilter | None = None, first: int | None = 20,
         after: str | None = None,
     ) -> LicenceConnection:
-        info.context.require_principal()
-        search = filter.search() if filter is not None else LicenceSearch()
-        return await search_licences(info.context, search, first, after)
+        return await search_licences(info.context, filter, first, after)
 
 
 @strawberry.type

@@ -10,12 +10,12 @@ import strawberry
 
 from gateway.access import load_visible_licence
 from gateway.backends import Backends
-from gateway.errors import BackendFailure
 from gateway.replies import StatementReply, UsageOutcomeReply, UsageReportReply
 from gateway.schema.common import (
     Info,
     UserErrorType,
     command,
+    present,
     require_id,
     to_date,
     to_datetime,
@@ -23,7 +23,7 @@ from gateway.schema.common import (
 )
 from gateway.schema.inputs import ReportUsageInput, usage_body
 from gateway.schema.licences import Licence, visible_licence_id
-from gateway.schema.parties import Party, require_party
+from gateway.schema.parties import Party, named_party
 
 
 @strawberry.type
@@ -50,10 +50,7 @@ class StatementLine:
     share: decimal.Decimal
     amount: decimal.Decimal
     party_id: strawberry.Private[str]
-
-    @strawberry.field
-    async def party(self, info: Info) -> Party:
-        return await require_party(info, self.party_id)
+    party: Party = strawberry.field(resolver=named_party)
 
 
 @strawberry.type
@@ -95,12 +92,10 @@ class RoyaltyStatement:
 
     @strawberry.field
     async def licence(self, info: Info) -> Licence:
+        # Statements are only read through a visible licence: an invisible one means a
+        # service answered what it should not.
         data = await load_visible_licence(info.context, self.licence_id)
-        if data is None:
-            # Statements are only read through a visible licence; this cannot be reached
-            # without a service answering what it should not.
-            raise BackendFailure(f"statement {self.id} of an invisible licence")
-        return Licence.of(data)
+        return Licence.of(present(data, f"statement {self.id} of an invisible licence"))
 
 
 

@@ -40,7 +40,7 @@ from gateway.schema.inputs import (
     resolve_body,
     transfer_body,
 )
-from gateway.schema.parties import Party, load_party, require_party
+from gateway.schema.parties import Party, load_party, named_party
 
 if TYPE_CHECKING:
     from gateway.schema.licences import Licence
@@ -53,10 +53,7 @@ class RightsHolder:
     role: Role
     share: decimal.Decimal
     party_id: strawberry.Private[str]
-
-    @strawberry.field
-    async def party(self, info: Info) -> Party:
-        return await require_party(info, self.party_id)
+    party: Party = strawberry.field(resolver=named_party)
 
 
 @strawberry.type
@@ -239,8 +236,11 @@ class WorkFilter:
 
 
 async def search_works(
-    ctx: GatewayContext, search: WorkSearch, first: int | None, after: str | None
+    ctx: GatewayContext, filter: WorkFilter | None, first: int | None, after: str | None
 ) -> WorkConnection:
+    ctx.require_principal()
+    search = filter.search() if filter is not None else WorkSearch()
+
     async def fetch(size: int, service_after: str | None) -> Page[WorkReply]:
         return await ctx.backends.filing.search_works(search, first=size, after=service_after)
 
@@ -296,9 +296,7 @@ class WorkQuery:
         self, info: Info, filter: WorkFilter | None = None, first: int | None = 20,
         after: str | None = None,
     ) -> WorkConnection:
-        info.context.require_principal()
-        search = filter.search() if filter is not None else WorkSearch()
-        return await search_works(info.context, search, first, after)
+        return await search_works(info.context, filter, first, after)
 
 
 @strawberry.type
