@@ -138,11 +138,14 @@ class Page(Generic[Item]):
 
 async def fetch_page(
     ctx: GatewayContext,
-    fetch: Callable[[int, str | None], Awaitable[ServicePage[Item]]],
+    fetch: Callable[..., Awaitable[ServicePage[Item]]],
     first: int | None,
     after: str | None,
 ) -> Page[Item]:
     """One page of a service's list, with a resumable cursor on every edge (see Position).
+
+    `fetch(first=, after=)` asks the service for one of its pages (a client's search method
+    with its filters bound).
 
     Resuming from an edge in the middle of a service page re-reads that page's head and may
     need the next page to fill `first`: at most two calls, whatever the cursor.
@@ -150,14 +153,14 @@ async def fetch_page(
     size = page_size(first, ctx.settings)
     position = decode_cursor(after)
     service_after, skip = position.service_after, position.index + 1
-    result = await fetch(min(ctx.settings.max_page_size, skip + size), service_after)
+    result = await fetch(first=min(ctx.settings.max_page_size, skip + size), after=service_after)
     total = result["total_count"]
     items = result["items"][skip : skip + size]
     cursors = [Position(service_after, skip + i).encode() for i in range(len(items))]
     consumed = skip + len(items) >= len(result["items"])
     next_cursor = result["next_cursor"]
     if len(items) < size and consumed and next_cursor:
-        more = await fetch(size - len(items), next_cursor)
+        more = await fetch(first=size - len(items), after=next_cursor)
         extra = more["items"][: size - len(items)]
         items += extra
         cursors += [Position(next_cursor, i).encode() for i in range(len(extra))]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import decimal
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -14,7 +15,7 @@ from gateway.access import load_visible_licence, may_see_notification, visible_l
 from gateway.backends import Backends, Json, LicenceSearch
 from gateway.context import GatewayContext
 from gateway.errors import NotFoundError
-from gateway.replies import LicenceReply, Page
+from gateway.replies import LicenceReply
 from gateway.schema.common import (
     Connection,
     Info,
@@ -172,11 +173,7 @@ async def search_licences(
     ctx.require_principal()
     search = filter.search() if filter is not None else LicenceSearch()
 
-    async def fetch(size: int, service_after: str | None) -> Page[LicenceReply]:
-        return await ctx.backends.licensing.search_licences(
-            search, first=size, after=service_after
-        )
-
+    fetch = partial(ctx.backends.licensing.search_licences, search)
     page = await fetch_page(ctx, fetch, first, after)
     visible = {item["id"] for item in await visible_licences(ctx, page.items)}
     ctx.loaders.prime_licences(page.items)

@@ -4,6 +4,7 @@ command that makes a party a collecting society (the notifications service keeps
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 import strawberry
 
@@ -12,7 +13,7 @@ from gateway.context import GatewayContext
 from gateway.errors import NotFoundError, UserError
 from gateway.limits import check_id_count
 from gateway.loaders import is_uuid
-from gateway.replies import NotificationReply, Page
+from gateway.replies import NotificationReply
 from gateway.schema.common import (
     Connection,
     Info,
@@ -75,13 +76,11 @@ async def list_notifications(
 ) -> NotificationConnection:
     principal = ctx.require_principal()
 
-    async def fetch(size: int, service_after: str | None) -> Page[NotificationReply]:
-        return await ctx.backends.notifications.notifications(
-            recipient_id=principal.party_id,
-            unread_only=unread_only,
-            first=size,
-            after=service_after,
-        )
+    fetch = partial(
+        ctx.backends.notifications.notifications,
+        recipient_id=principal.party_id,
+        unread_only=unread_only,
+    )
 
     page = await fetch_page(ctx, fetch, first, after)
     return page.connection(

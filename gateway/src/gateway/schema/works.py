@@ -7,6 +7,7 @@ import asyncio
 import datetime
 import decimal
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -16,7 +17,7 @@ from gateway.backends import AvailabilityTerms, Backends, FilingClient, WorkSear
 from gateway.context import GatewayContext
 from gateway.errors import NotFoundError, UserError
 from gateway.loaders import AvailabilityKey
-from gateway.replies import LicenceReply, Page, WorkReply
+from gateway.replies import LicenceReply, WorkReply
 from gateway.schema.common import (
     Connection,
     Info,
@@ -241,10 +242,7 @@ async def search_works(
     ctx.require_principal()
     search = filter.search() if filter is not None else WorkSearch()
 
-    async def fetch(size: int, service_after: str | None) -> Page[WorkReply]:
-        return await ctx.backends.filing.search_works(search, first=size, after=service_after)
-
-    page = await fetch_page(ctx, fetch, first, after)
+    page = await fetch_page(ctx, partial(ctx.backends.filing.search_works, search), first, after)
     ctx.loaders.prime_works(page.items)
     return page.connection(Work.of)
 
