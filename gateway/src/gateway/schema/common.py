@@ -3,11 +3,16 @@ checks, and the conversion of the services' strings into dates, times and decima
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
-from collections.abc import Awaitable, Callable
+import enum
+import functools
+import types
+import typing
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from contracts.errors import DomainError
@@ -92,6 +97,53 @@ async def command(
     ctx = info.context
     ctx.require_principal()
     return await attempt(lambda: send(ctx.backends))
+
+
+def from_reply(cls: type[T], data: Mapping[str, object], **given: object) -> T:
+    """A schema object from a service's reply: each field from the reply's key of its name,
+    converted by the field's type (dates, times, decimals, enums, nested objects and lists);
+    `given` supplies what the reply does not hold. Resolved fields are left to resolvers."""
+    plan = _PLANS.get(cls) or _plan(cls)
+    values = {name: convert(data[name]) for name, convert in plan if name not in given}
+    return cls(**values, **given)
+
+
+# Per schema type, its fields with the conversion of each, worked out once from the type hints
+# (reading the hints on every object would cost several times the object itself).
+Convert = Callable[[Any], Any]
+_PLANS: dict[type, list[tuple[str, Convert]]] = {}
+
+
+def _plan(cls: type) -> list[tuple[str, Convert]]:
+    hints = typing.get_type_hints(cls)
+    fields = dataclasses.fields(cls)
+    _PLANS[cls] = [(f.name, _converter(hints[f.name])) for f in fields if f.init]
+    return _PLANS[cls]
+
+
+def _converter(kind: Any) -> Convert:
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is list:
+        item = _converter(args[0])
+        return lambda value: [item(v) for v in value]
+    if origin in (typing.Union, types.UnionType):
+        present = _converter(next(a for a in args if a is not type(None)))
+        return lambda value: None if value is None else present(value)
+    if kind is decimal.Decimal:
+        return to_decimal
+    if kind is datetime.datetime:
+        return as_utc
+    if kind is datetime.date:
+        return to_date
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return functools.partial(from_reply, kind)
+    return _same
+
+
+def _same(value: object) -> object:
+    return value
 
 
 def to_date(value: str) -> datetime.date:

@@ -23,11 +23,9 @@ from gateway.schema.common import (
     command,
     fetch_page,
     filter_id,
+    from_reply,
     present,
     require_id,
-    to_date,
-    to_day,
-    to_decimal,
 )
 from gateway.schema.enums import LicenceStatus, Medium
 from gateway.schema.inputs import OfferLicenceInput, offer_body
@@ -71,25 +69,7 @@ class Licence:
 
     @classmethod
     def of(cls, data: LicenceReply) -> Licence:
-        terms = data["terms"]
-        return cls(
-            id=strawberry.ID(data["id"]),
-            status=LicenceStatus(data["status"]),
-            status_reason=data["status_reason"],
-            terms=Terms(
-                territories=list(terms["territories"]),
-                media=[Medium(m) for m in terms["media"]],
-                exclusive=terms["exclusive"],
-                start=to_date(terms["start"]),
-                end=to_day(terms["end"]),
-                royalty_rate=to_decimal(terms["royalty_rate"]),
-                advance=to_decimal(terms["advance"]),
-                currency=terms["currency"],
-            ),
-            work_id=data["work_id"],
-            licensor_id=data["licensor_id"],
-            licensee_id=data["licensee_id"],
-        )
+        return from_reply(cls, data)
 
     @strawberry.field
     async def work(self, info: Info) -> Work:

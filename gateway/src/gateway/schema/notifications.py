@@ -20,8 +20,8 @@ from gateway.schema.common import (
     UserErrorType,
     attempt,
     fetch_page,
+    from_reply,
     require_id,
-    to_datetime,
 )
 from gateway.schema.parties import Party, load_party
 
@@ -47,25 +47,7 @@ class Notification:
 
     @classmethod
     def of(cls, data: NotificationReply) -> Notification:
-        read_at = data["read_at"]
-        return cls(
-            id=strawberry.ID(data["id"]),
-            event_type=data["event_type"],
-            subject_id=strawberry.ID(data["subject_id"]),
-            title=data["title"],
-            message=data["message"],
-            created_at=to_datetime(data["created_at"]),
-            read_at=to_datetime(read_at) if read_at is not None else None,
-            deliveries=[
-                Delivery(
-                    channel=d["channel"],
-                    status=d["status"],
-                    attempts=d["attempts"],
-                    last_error=d["last_error"],
-                )
-                for d in data["deliveries"]
-            ],
-        )
+        return from_reply(cls, data)
 
 
 NotificationConnection = Connection[Notification]

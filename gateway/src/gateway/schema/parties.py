@@ -16,7 +16,14 @@ from email_validator import EmailNotValidError, validate_email
 from gateway.backends import Json, with_retries
 from gateway.errors import BackendFailure, UserError
 from gateway.replies import PartyReply
-from gateway.schema.common import Connection, Info, UserErrorType, attempt, present
+from gateway.schema.common import (
+    Connection,
+    Info,
+    UserErrorType,
+    attempt,
+    from_reply,
+    present,
+)
 from gateway.schema.enums import PartyKind
 from gateway.schema.inputs import RegisterPartyInput
 
@@ -38,14 +45,7 @@ class Party:
 
     @classmethod
     def of(cls, data: PartyReply) -> Party:
-        return cls(
-            id=strawberry.ID(data["id"]),
-            name=data["name"],
-            kind=PartyKind(data["kind"]),
-            country=data["country"],
-            ipi_name_number=data["ipi_name_number"],
-            isni=data["isni"],
-        )
+        return from_reply(cls, data)
 
     @strawberry.field
     async def works(

@@ -15,11 +15,9 @@ from gateway.schema.common import (
     Info,
     UserErrorType,
     command,
+    from_reply,
     present,
     require_id,
-    to_date,
-    to_datetime,
-    to_decimal,
 )
 from gateway.schema.inputs import ReportUsageInput, usage_body
 from gateway.schema.licences import Licence, visible_licence_id
@@ -36,13 +34,7 @@ class UsageReport:
 
     @classmethod
     def of(cls, data: UsageReportReply) -> UsageReport:
-        return cls(
-            id=strawberry.ID(data["id"]),
-            period_start=to_date(data["period_start"]),
-            period_end=to_date(data["period_end"]),
-            units=int(data["units"]),
-            gross_revenue=to_decimal(data["gross_revenue"]),
-        )
+        return from_reply(cls, data)
 
 
 @strawberry.type
@@ -69,26 +61,7 @@ class RoyaltyStatement:
 
     @classmethod
     def of(cls, data: StatementReply) -> RoyaltyStatement:
-        return cls(
-            id=strawberry.ID(data["id"]),
-            period_start=to_date(data["period_start"]),
-            period_end=to_date(data["period_end"]),
-            gross=to_decimal(data["gross"]),
-            royalty=to_decimal(data["royalty"]),
-            recouped=to_decimal(data["recouped"]),
-            payable=to_decimal(data["payable"]),
-            currency=data["currency"],
-            lines=[
-                StatementLine(
-                    share=to_decimal(line["share"]),
-                    amount=to_decimal(line["amount"]),
-                    party_id=line["party_id"],
-                )
-                for line in data["lines"]
-            ],
-            issued_at=to_datetime(data["issued_at"]),
-            licence_id=data["licence_id"],
-        )
+        return from_reply(cls, data)
 
     @strawberry.field
     async def licence(self, info: Info) -> Licence:

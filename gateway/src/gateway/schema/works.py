@@ -25,11 +25,8 @@ from gateway.schema.common import (
     command,
     fetch_page,
     filter_id,
+    from_reply,
     require_id,
-    to_date,
-    to_datetime,
-    to_day,
-    to_decimal,
 )
 from gateway.schema.enums import LicenceStatus, Medium, ReviewDecision, Role, WorkKind, WorkStatus
 from gateway.schema.inputs import (
@@ -113,42 +110,12 @@ class Work:
 
     @classmethod
     def of(cls, data: WorkReply) -> Work:
-        identifiers = data["identifiers"]
-        return cls(
-            id=strawberry.ID(data["id"]),
-            filing_number=data["filing_number"],
-            registration_number=data["registration_number"],
-            title=data["title"],
-            alternate_titles=list(data["alternate_titles"]),
-            kind=WorkKind(data["kind"]),
-            status=WorkStatus(data["status"]),
-            status_reason=data["status_reason"],
-            identifiers=Identifiers(
-                iswc=identifiers["iswc"], isrc=identifiers["isrc"], isbn=identifiers["isbn"]
-            ),
-            country_of_origin=data["country_of_origin"],
-            rights_holders=[
-                RightsHolder(
-                    role=Role(holder["role"]),
-                    share=to_decimal(holder["share"]),
-                    party_id=holder["party_id"],
-                )
-                for holder in data["rights_holders"]
-            ],
-        )
+        return from_reply(cls, data)
 
     @strawberry.field
     async def history(self, info: Info) -> list[HistoryEntry]:
         entries = await info.context.loaders.history.load(str(self.id))
-        return [
-            HistoryEntry(
-                at=to_datetime(entry["at"]),
-                action=entry["action"],
-                detail=entry["detail"],
-                actor_id=entry["actor_id"],
-            )
-            for entry in entries
-        ]
+        return [from_reply(HistoryEntry, entry) for entry in entries]
 
     @strawberry.field(description="Only the licences the caller may see.")
     async def licences(
@@ -196,13 +163,7 @@ class Work:
             *(load_visible_licence(ctx, licence_id) for _, licence_id in listed)
         )
         conflicts = [
-            Conflict(
-                territories=list(conflict["territories"]),
-                media=[Medium(m) for m in conflict["media"]],
-                start=to_date(conflict["start"]),
-                end=to_day(conflict["end"]),
-                licence_data=licence,
-            )
+            from_reply(Conflict, conflict, licence_data=licence)
             for (conflict, _), licence in zip(listed, licences, strict=True)
             if licence is not None
         ]
