@@ -11,8 +11,8 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any, TypeVar, cast
+from dataclasses import dataclass
+from typing import Any, TypedDict, TypeVar, cast
 
 import httpx
 
@@ -163,26 +163,25 @@ def _flag(value: bool | None) -> str | None:
     return None if value is None else str(value).lower()
 
 
-@dataclass(frozen=True)
-class WorkSearch:
-    """The register's search filters (`GET /works/search`); None leaves a filter out."""
+class WorkSearch(TypedDict, total=False):
+    """The register's search filters, its query parameters (`GET /works/search`); a filter
+    that is absent or None is left out."""
 
-    text: str | None = None
-    status: str | None = None
-    kind: str | None = None
-    holder_id: str | None = None
-    iswc: str | None = None
-    isrc: str | None = None
-    isbn: str | None = None
+    text: str | None
+    status: str | None
+    kind: str | None
+    holder_id: str | None
+    iswc: str | None
+    isrc: str | None
+    isbn: str | None
 
 
-@dataclass(frozen=True)
-class LicenceSearch:
-    """Licensing's search filters (`GET /licences/search`); None leaves a filter out."""
+class LicenceSearch(TypedDict, total=False):
+    """Licensing's search filters (`GET /licences/search`), as `WorkSearch`."""
 
-    work_id: str | None = None
-    status: str | None = None
-    as_licensee: bool | None = None
+    work_id: str | None
+    status: str | None
+    as_licensee: bool | None
 
 
 @dataclass(frozen=True)
@@ -213,7 +212,7 @@ class FilingClient(ServiceClient):
     async def search_works(
         self, search: WorkSearch, *, first: int, after: str | None
     ) -> Page[WorkReply]:
-        params = {**asdict(search), "first": first, "after": after}
+        params = {**search, "first": first, "after": after}
         return cast(Page[WorkReply], await self.call("GET", "/works/search", params=params))
 
     async def file_work(self, body: Json) -> WorkReply:
@@ -250,9 +249,8 @@ class LicensingClient(ServiceClient):
         self, search: LicenceSearch, *, first: int, after: str | None
     ) -> Page[LicenceReply]:
         params = {
-            "work_id": search.work_id,
-            "status": search.status,
-            "as_licensee": _flag(search.as_licensee),
+            **search,
+            "as_licensee": _flag(search.get("as_licensee")),
             "first": first,
             "after": after,
         }
