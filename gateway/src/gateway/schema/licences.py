@@ -13,7 +13,6 @@ import strawberry
 
 from gateway.access import load_visible_licence, may_see_notification, visible_licences
 from gateway.backends import Backends, Json, LicenceSearch
-from gateway.context import GatewayContext
 from gateway.errors import NotFoundError
 from gateway.replies import LicenceReply
 from gateway.schema.common import (
@@ -147,9 +146,21 @@ class LicenceFilter:
         )
 
 
+async def licence_by_id(info: Info, id: strawberry.ID) -> Licence | None:
+    """The `licence` query: an unknown licence and another party's read alike (null)."""
+    info.context.require_principal()
+    data = await load_visible_licence(info.context, id)
+    return Licence.of(data) if data is not None else None
+
+
 async def search_licences(
-    ctx: GatewayContext, filter: LicenceFilter | None, first: int | None, after: str | None
+    info: Info,
+    filter: LicenceFilter | None = None,
+    first: int | None = 20,
+    after: str | None = None,
 ) -> LicenceConnection:
+    """The `licences` query: a page of licensing's search, less what the caller may not see."""
+    ctx = info.context
     ctx.require_principal()
     search = filter.search() if filter is not None else LicenceSearch()
 
@@ -168,18 +179,12 @@ class LicencePayload:
 
 @strawberry.type
 class LicenceQuery:
-    @strawberry.field(description="Null when unknown or not visible to the caller.")
-    async def licence(self, info: Info, id: strawberry.ID) -> Licence | None:
-        info.context.require_principal()
-        data = await load_visible_licence(info.context, id)
-        return Licence.of(data) if data is not None else None
-
-    @strawberry.field(description="Only the licences the caller may see.")
-    async def licences(
-        self, info: Info, filter: LicenceFilter | None = None, first: int | None = 20,
-        after: str | None = None,
-    ) -> LicenceConnection:
-        return await search_licences(info.context, filter, first, after)
+    licence: Licence | None = strawberry.field(
+        resolver=licence_by_id, description="Null when unknown or not visible to the caller."
+    )
+    licences: LicenceConnection = strawberry.field(
+        resolver=search_licences, description="Only the licences the caller may see."
+    )
 
 
 @strawberry.type

@@ -53,7 +53,7 @@ class Party:
     ) -> Connection[Annotated[Work, strawberry.lazy("gateway.schema.works")]]:
         from gateway.schema.works import WorkFilter, search_works
 
-        return await search_works(info.context, WorkFilter(holder_id=self.id), first, after)
+        return await search_works(info, WorkFilter(holder_id=self.id), first, after)
 
 
 async def load_party(info: Info, party_id: str) -> Party | None:

@@ -198,14 +198,22 @@ class WorkFilter:
 
 
 async def search_works(
-    ctx: GatewayContext, filter: WorkFilter | None, first: int | None, after: str | None
+    info: Info, filter: WorkFilter | None = None, first: int | None = 20, after: str | None = None
 ) -> WorkConnection:
+    """The `works` query: a page of the register's search."""
+    ctx = info.context
     ctx.require_principal()
     search = filter.search() if filter is not None else WorkSearch()
 
     page = await fetch_page(ctx, partial(ctx.backends.filing.search_works, search), first, after)
     ctx.loaders.prime_works(page.items)
     return page.connection(Work.of)
+
+
+async def work_by_id(info: Info, id: strawberry.ID) -> Work | None:
+    """The `work` query: anyone authenticated reads the register."""
+    info.context.require_principal()
+    return await load_work(info.context, id)
 
 
 async def load_work(ctx: GatewayContext, work_id: str) -> Work | None:
@@ -245,17 +253,8 @@ async def _on_work(
 
 @strawberry.type
 class WorkQuery:
-    @strawberry.field
-    async def work(self, info: Info, id: strawberry.ID) -> Work | None:
-        info.context.require_principal()
-        return await load_work(info.context, id)
-
-    @strawberry.field
-    async def works(
-        self, info: Info, filter: WorkFilter | None = None, first: int | None = 20,
-        after: str | None = None,
-    ) -> WorkConnection:
-        return await search_works(info.context, filter, first, after)
+    work: Work | None = strawberry.field(resolver=work_by_id)
+    works: WorkConnection = strawberry.field(resolver=search_works)
 
 
 @strawberry.type
