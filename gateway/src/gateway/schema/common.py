@@ -121,7 +121,7 @@ def _plan(cls: type) -> list[tuple[str, Convert]]:
     return _PLANS[cls]
 
 
-def _converter(kind: Any) -> Convert:
+def _converter(kind: object) -> Convert:
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is list:
         item = _converter(args[0])
