@@ -42,20 +42,14 @@ Json = dict[str, Any]
 T = TypeVar("T")
 
 _SNAKE_PART = re.compile(r"_([a-z0-9])")
-# Where a service's request field sits under another name in the GraphQL input.
-_FIELD_RENAMES = {"isbn13": "isbn"}
 
 
 def graphql_field(field: object) -> str | None:
-    """`rights_holders[1].share` (service) -> `rightsHolders[1].share` (GraphQL input)."""
+    """`rights_holders[1].share` (service) -> `rightsHolders[1].share` (GraphQL input): the
+    services' request fields are the inputs' fields in snake case."""
     if not isinstance(field, str) or not field:
         return None
-    parts = []
-    for part in field.split("."):
-        name, bracket, rest = part.partition("[")
-        name = _FIELD_RENAMES.get(name, name)
-        parts.append(_SNAKE_PART.sub(lambda m: m.group(1).upper(), name) + bracket + rest)
-    return ".".join(parts)
+    return _SNAKE_PART.sub(lambda m: m.group(1).upper(), field)
 
 
 def user_error_from_response(service: str, response: httpx.Response) -> UserError:
