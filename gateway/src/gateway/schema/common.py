@@ -1,5 +1,5 @@
 """Types and helpers every area of the schema shares: UserError, connections and paging, id
-checks, and the conversion of the services' strings into dates, times and decimals."""
+checks, running a command, and turning a service's reply into a schema object."""
 
 from __future__ import annotations
 
@@ -127,14 +127,14 @@ def _converter(kind: object) -> Convert:
         item = _converter(args[0])
         return lambda value: [item(v) for v in value]
     if origin in (typing.Union, types.UnionType):
-        present = _converter(next(a for a in args if a is not type(None)))
-        return lambda value: None if value is None else present(value)
+        inner = _converter(next(a for a in args if a is not type(None)))
+        return lambda value: None if value is None else inner(value)
     if kind is decimal.Decimal:
         return to_decimal
     if kind is datetime.datetime:
         return as_utc
     if kind is datetime.date:
-        return to_date
+        return datetime.date.fromisoformat
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return kind
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
@@ -146,20 +146,7 @@ def _same(value: object) -> object:
     return value
 
 
-def to_date(value: str) -> datetime.date:
-    return datetime.date.fromisoformat(value)
-
-
-def to_day(value: str | None) -> datetime.date | None:
-    """An open end of a period (`end: null`) stays open."""
-    return None if value is None else to_date(value)
-
-
-def to_datetime(value: str) -> datetime.datetime:
-    return as_utc(value)
-
-
-def to_decimal(value: str) -> decimal.Decimal:
+def to_decimal(value: object) -> decimal.Decimal:
     if isinstance(value, float):
         raise TypeError("a service sent a float where a decimal string belongs")
     return decimal.Decimal(str(value))
