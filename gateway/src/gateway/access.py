@@ -15,40 +15,42 @@ from contracts.access import LicenceFacts
 
 from contracts import access
 from gateway.auth import Principal
-from gateway.backends import Json
+from gateway.replies import LicenceReply, NotificationReply, WorkReply
 
 if TYPE_CHECKING:
     from gateway.context import GatewayContext
 
 
-def owners(work: Json) -> set[uuid.UUID]:
-    return {uuid.UUID(str(holder["party_id"])) for holder in work.get("rights_holders", [])}
+def owners(work: WorkReply) -> set[uuid.UUID]:
+    return {uuid.UUID(holder["party_id"]) for holder in work["rights_holders"]}
 
 
-async def may_see_licence(ctx: GatewayContext, licence: Json) -> bool:
+async def may_see_licence(ctx: GatewayContext, licence: LicenceReply) -> bool:
     caller = ctx.require_principal().caller
     facts = LicenceFacts(
-        licensor_id=uuid.UUID(str(licence["licensor_id"])),
-        licensee_id=uuid.UUID(str(licence["licensee_id"])),
+        licensor_id=uuid.UUID(licence["licensor_id"]),
+        licensee_id=uuid.UUID(licence["licensee_id"]),
     )
     if access.needs_owners(caller, facts):
-        work = await ctx.loaders.work.load(str(licence["work_id"]))
+        work = await ctx.loaders.work.load(licence["work_id"])
         facts = facts.with_owners(owners(work) if work is not None else ())
     return access.may_see_licence(caller, facts)
 
 
-async def visible_licences(ctx: GatewayContext, licences: list[Json]) -> list[Json]:
+async def visible_licences(
+    ctx: GatewayContext, licences: list[LicenceReply]
+) -> list[LicenceReply]:
     # Checked together, so the work lookups of a whole list become one batched call.
     allowed = await asyncio.gather(*(may_see_licence(ctx, licence) for licence in licences))
     return [licence for licence, ok in zip(licences, allowed, strict=True) if ok]
 
 
-async def load_visible_licence(ctx: GatewayContext, licence_id: str) -> Json | None:
+async def load_visible_licence(ctx: GatewayContext, licence_id: str) -> LicenceReply | None:
     licence = await ctx.loaders.licence.load(licence_id)
     if licence is None or not await may_see_licence(ctx, licence):
         return None
     return licence
 
 
-def may_see_notification(principal: Principal, notification: Json) -> bool:
-    return access.may_see_notification(principal.caller, str(notification.get("recipient_id")))
+def may_see_notification(principal: Principal, notification: NotificationReply) -> bool:
+    return access.may_see_notification(principal.caller, notification["recipient_id"])

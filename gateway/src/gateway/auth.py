@@ -26,20 +26,11 @@ class Unauthenticated(Exception):
 
 
 @dataclass(frozen=True)
-class Principal:
-    """The verified caller and the token the gateway forwards to the services on their behalf."""
+class Principal(runtime_auth.Principal):
+    """The verified caller (its roles read as the services read them) and the token the
+    gateway forwards to the services on their behalf."""
 
-    party_id: str
-    roles: frozenset[str]
     token: str
-
-    @property
-    def is_examiner(self) -> bool:
-        return "examiner" in self.roles
-
-    @property
-    def is_society(self) -> bool:
-        return "society" in self.roles
 
     @cached_property
     def caller(self) -> access.Caller:

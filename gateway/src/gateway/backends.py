@@ -11,13 +11,30 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, TypedDict, TypeVar, cast
 
 import httpx
 
 from gateway.auth import Unauthenticated
 from gateway.errors import BackendFailure, NotFoundError, UserError
+from gateway.replies import (
+    AvailabilityReply,
+    ContactsReply,
+    Grouped,
+    HistoryReply,
+    LicenceEventReply,
+    LicenceReply,
+    MarkedReadReply,
+    NotificationReply,
+    Page,
+    PartyReply,
+    SocietyReply,
+    StatementReply,
+    UsageOutcomeReply,
+    UsageReportReply,
+    WorkReply,
+)
 
 log = logging.getLogger("gateway.backends")
 
@@ -25,20 +42,14 @@ Json = dict[str, Any]
 T = TypeVar("T")
 
 _SNAKE_PART = re.compile(r"_([a-z0-9])")
-# Where a service's request field sits under another name in the GraphQL input.
-_FIELD_RENAMES = {"isbn13": "isbn"}
 
 
-def graphql_field(field: Any) -> str | None:
-    """`rights_holders[1].share` (service) -> `rightsHolders[1].share` (GraphQL input)."""
+def graphql_field(field: object) -> str | None:
+    """`rights_holders[1].share` (service) -> `rightsHolders[1].share` (GraphQL input): the
+    services' request fields are the inputs' fields in snake case."""
     if not isinstance(field, str) or not field:
         return None
-    parts = []
-    for part in field.split("."):
-        name, bracket, rest = part.partition("[")
-        name = _FIELD_RENAMES.get(name, name)
-        parts.append(_SNAKE_PART.sub(lambda m: m.group(1).upper(), name) + bracket + rest)
-    return ".".join(parts)
+    return _SNAKE_PART.sub(lambda m: m.group(1).upper(), field)
 
 
 def user_error_from_response(service: str, response: httpx.Response) -> UserError:
@@ -135,39 +146,36 @@ class ServiceClient:
         raise BackendFailure(f"{self.name} answered {status}")
 
     async def batch(
-        self, path: str, key: str, ids: Sequence[str], **params: str | None
+        self, path: str, key: str, ids: Iterable[str], **params: str | None
     ) -> Any:
-        return (await self.call("GET", path, params={**params, key: ",".join(ids)}))["items"]
-
-
-def _ids(ids: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(ids))
+        """A batch read: each id once, the answer's `items` (a list, or lists by id)."""
+        unique = ",".join(dict.fromkeys(ids))
+        return (await self.call("GET", path, params={**params, key: unique}))["items"]
 
 
 def _flag(value: bool | None) -> str | None:
     return None if value is None else str(value).lower()
 
 
-@dataclass(frozen=True)
-class WorkSearch:
-    """The register's search filters (`GET /works/search`); None leaves a filter out."""
+class WorkSearch(TypedDict, total=False):
+    """The register's search filters, its query parameters (`GET /works/search`); a filter
+    that is absent or None is left out."""
 
-    text: str | None = None
-    status: str | None = None
-    kind: str | None = None
-    holder_id: str | None = None
-    iswc: str | None = None
-    isrc: str | None = None
-    isbn: str | None = None
+    text: str | None
+    status: str | None
+    kind: str | None
+    holder_id: str | None
+    iswc: str | None
+    isrc: str | None
+    isbn: str | None
 
 
-@dataclass(frozen=True)
-class LicenceSearch:
-    """Licensing's search filters (`GET /licences/search`); None leaves a filter out."""
+class LicenceSearch(TypedDict, total=False):
+    """Licensing's search filters (`GET /licences/search`), as `WorkSearch`."""
 
-    work_id: str | None = None
-    status: str | None = None
-    as_licensee: bool | None = None
+    work_id: str | None
+    status: str | None
+    as_licensee: bool | None
 
 
 @dataclass(frozen=True)
@@ -182,153 +190,134 @@ class AvailabilityTerms:
 
 
 class FilingClient(ServiceClient):
-    async def register_party(self, party_id: str, body: Json, token: str) -> Json:
-        result: Json = await self.call("PUT", f"/parties/{party_id}", json=body, token=token)
-        return result
+    async def register_party(self, party_id: str, body: Json, token: str) -> PartyReply:
+        return cast(PartyReply, await self.call("PUT", f"/parties/{party_id}", json=body,
+                                                token=token))
 
-    async def parties(self, ids: Sequence[str]) -> list[Json]:
-        result: list[Json] = await self.batch("/parties", "ids", _ids(ids))
-        return result
+    async def parties(self, ids: Sequence[str]) -> list[PartyReply]:
+        return cast(list[PartyReply], await self.batch("/parties", "ids", ids))
 
-    async def works(self, ids: Sequence[str]) -> list[Json]:
-        result: list[Json] = await self.batch("/works", "ids", _ids(ids))
-        return result
+    async def works(self, ids: Sequence[str]) -> list[WorkReply]:
+        return cast(list[WorkReply], await self.batch("/works", "ids", ids))
 
-    async def history(self, work_ids: Sequence[str]) -> dict[str, list[Json]]:
-        result: dict[str, list[Json]] = await self.batch("/history", "work_ids", _ids(work_ids))
-        return result
+    async def history(self, work_ids: Sequence[str]) -> Grouped[HistoryReply]:
+        return cast(Grouped[HistoryReply], await self.batch("/history", "work_ids", work_ids))
 
-    async def search_works(self, search: WorkSearch, *, first: int, after: str | None) -> Json:
-        params = {**asdict(search), "first": first, "after": after}
-        result: Json = await self.call("GET", "/works/search", params=params)
-        return result
+    async def search_works(
+        self, search: WorkSearch, *, first: int, after: str | None
+    ) -> Page[WorkReply]:
+        params = {**search, "first": first, "after": after}
+        return cast(Page[WorkReply], await self.call("GET", "/works/search", params=params))
 
-    async def file_work(self, body: Json) -> Json:
-        result: Json = await self.call("POST", "/works", json=body)
-        return result
+    async def file_work(self, body: Json) -> WorkReply:
+        return await self._on_work("POST", "/works", body)
 
-    async def review(self, work_id: str, body: Json) -> Json:
-        result: Json = await self.call("POST", f"/works/{work_id}/review", json=body)
-        return result
+    async def review(self, work_id: str, body: Json) -> WorkReply:
+        return await self._on_work("POST", f"/works/{work_id}/review", body)
 
-    async def transfer(self, work_id: str, body: Json) -> Json:
-        result: Json = await self.call("POST", f"/works/{work_id}/transfers", json=body)
-        return result
+    async def transfer(self, work_id: str, body: Json) -> WorkReply:
+        return await self._on_work("POST", f"/works/{work_id}/transfers", body)
 
-    async def dispute(self, work_id: str, body: Json) -> Json:
-        result: Json = await self.call("POST", f"/works/{work_id}/disputes", json=body)
-        return result
+    async def dispute(self, work_id: str, body: Json) -> WorkReply:
+        return await self._on_work("POST", f"/works/{work_id}/disputes", body)
 
-    async def resolve_dispute(self, work_id: str, body: Json) -> Json:
-        result: Json = await self.call("POST", f"/works/{work_id}/dispute-resolution", json=body)
-        return result
+    async def resolve_dispute(self, work_id: str, body: Json) -> WorkReply:
+        return await self._on_work("POST", f"/works/{work_id}/dispute-resolution", body)
+
+    async def _on_work(self, method: str, path: str, body: Json) -> WorkReply:
+        """Every command on a work answers with the work as it now stands."""
+        return cast(WorkReply, await self.call(method, path, json=body))
 
 
 class LicensingClient(ServiceClient):
-    async def licences(self, ids: Sequence[str]) -> list[Json]:
-        result: list[Json] = await self.batch("/licences", "ids", _ids(ids))
-        return result
+    async def licences(self, ids: Sequence[str]) -> list[LicenceReply]:
+        return cast(list[LicenceReply], await self.batch("/licences", "ids", ids))
 
     async def licences_by_work(
         self, work_ids: Sequence[str], status: str | None
-    ) -> dict[str, list[Json]]:
-        result: dict[str, list[Json]] = await self.batch(
-            "/licences/by-work", "work_ids", _ids(work_ids), status=status
-        )
-        return result
+    ) -> Grouped[LicenceReply]:
+        found = await self.batch("/licences/by-work", "work_ids", work_ids, status=status)
+        return cast(Grouped[LicenceReply], found)
 
     async def search_licences(
         self, search: LicenceSearch, *, first: int, after: str | None
-    ) -> Json:
+    ) -> Page[LicenceReply]:
         params = {
-            "work_id": search.work_id,
-            "status": search.status,
-            "as_licensee": _flag(search.as_licensee),
+            **search,
+            "as_licensee": _flag(search.get("as_licensee")),
             "first": first,
             "after": after,
         }
-        result: Json = await self.call("GET", "/licences/search", params=params)
-        return result
+        return cast(Page[LicenceReply], await self.call("GET", "/licences/search", params=params))
 
     async def availability_many(
         self, work_ids: Sequence[str], terms: AvailabilityTerms
-    ) -> dict[str, Json]:
+    ) -> dict[str, AvailabilityReply]:
         """One call for many works asked about on the same terms."""
-        result: dict[str, Json] = await self.batch(
+        found = await self.batch(
             "/availability",
             "work_ids",
-            _ids(work_ids),
+            work_ids,
             territories=terms.territories,
             media=terms.media,
             start=terms.start,
             end=terms.end,
             exclusive=_flag(terms.exclusive),
         )
-        return result
+        return cast(dict[str, AvailabilityReply], found)
 
-    async def usage_reports(self, licence_ids: Sequence[str]) -> dict[str, list[Json]]:
-        result: dict[str, list[Json]] = await self.batch(
-            "/usage-reports", "licence_ids", _ids(licence_ids)
-        )
-        return result
+    async def usage_reports(self, licence_ids: Sequence[str]) -> Grouped[UsageReportReply]:
+        found = await self.batch("/usage-reports", "licence_ids", licence_ids)
+        return cast(Grouped[UsageReportReply], found)
 
-    async def statements(self, licence_ids: Sequence[str]) -> dict[str, list[Json]]:
-        result: dict[str, list[Json]] = await self.batch(
-            "/statements", "licence_ids", _ids(licence_ids)
-        )
-        return result
+    async def statements(self, licence_ids: Sequence[str]) -> Grouped[StatementReply]:
+        found = await self.batch("/statements", "licence_ids", licence_ids)
+        return cast(Grouped[StatementReply], found)
 
-    async def licence_events(self, licence_ids: Sequence[str]) -> dict[str, list[Json]]:
-        result: dict[str, list[Json]] = await self.batch(
-            "/licence-events", "licence_ids", _ids(licence_ids)
-        )
-        return result
+    async def licence_events(self, licence_ids: Sequence[str]) -> Grouped[LicenceEventReply]:
+        found = await self.batch("/licence-events", "licence_ids", licence_ids)
+        return cast(Grouped[LicenceEventReply], found)
 
-    async def offer(self, body: Json) -> Json:
-        result: Json = await self.call("POST", "/licences", json=body)
-        return result
+    async def offer(self, body: Json) -> LicenceReply:
+        return cast(LicenceReply, await self.call("POST", "/licences", json=body))
 
-    async def transition(self, licence_id: str, action: str, body: Json | None = None) -> Json:
-        result: Json = await self.call("POST", f"/licences/{licence_id}/{action}", json=body or {})
-        return result
+    async def transition(self, licence_id: str, action: str, body: Json) -> LicenceReply:
+        found = await self.call("POST", f"/licences/{licence_id}/{action}", json=body)
+        return cast(LicenceReply, found)
 
-    async def report_usage(self, licence_id: str, body: Json) -> Json:
-        result: Json = await self.call(
-            "POST", f"/licences/{licence_id}/usage-reports", json=body
-        )
-        return result
+    async def report_usage(self, licence_id: str, body: Json) -> UsageOutcomeReply:
+        found = await self.call("POST", f"/licences/{licence_id}/usage-reports", json=body)
+        return cast(UsageOutcomeReply, found)
 
 
 class NotificationsClient(ServiceClient):
-    async def put_contacts(self, party_id: str, body: Json, token: str) -> Json:
-        result: Json = await self.call("PUT", f"/contacts/{party_id}", json=body, token=token)
-        return result
+    async def put_contacts(self, party_id: str, body: Json, token: str) -> ContactsReply:
+        found = await self.call("PUT", f"/contacts/{party_id}", json=body, token=token)
+        return cast(ContactsReply, found)
 
-    async def set_society(self, party_id: str, subscribed: bool) -> Json:
-        result: Json = await self.call("PUT" if subscribed else "DELETE", f"/societies/{party_id}")
-        return result
+    async def set_society(self, party_id: str, subscribed: bool) -> SocietyReply:
+        found = await self.call("PUT" if subscribed else "DELETE", f"/societies/{party_id}")
+        return cast(SocietyReply, found)
 
     async def notifications(
         self, *, recipient_id: str, unread_only: bool, first: int, after: str | None
-    ) -> Json:
+    ) -> Page[NotificationReply]:
         params = {
             "recipient_id": recipient_id,
             "unread_only": _flag(unread_only),
             "first": first,
             "after": after,
         }
-        result: Json = await self.call("GET", "/notifications", params=params)
-        return result
+        found = await self.call("GET", "/notifications", params=params)
+        return cast(Page[NotificationReply], found)
 
-    async def by_subject(self, subject_ids: Sequence[str]) -> dict[str, list[Json]]:
-        result: dict[str, list[Json]] = await self.batch(
-            "/notifications/by-subject", "subject_ids", _ids(subject_ids)
-        )
-        return result
+    async def by_subject(self, subject_ids: Sequence[str]) -> Grouped[NotificationReply]:
+        found = await self.batch("/notifications/by-subject", "subject_ids", subject_ids)
+        return cast(Grouped[NotificationReply], found)
 
     async def mark_read(self, ids: Sequence[str]) -> int:
-        result = await self.call("POST", "/notifications/read", json={"ids": list(ids)})
-        return int(result.get("updated", 0)) if isinstance(result, dict) else 0
+        found = await self.call("POST", "/notifications/read", json={"ids": list(ids)})
+        return cast(MarkedReadReply, found)["updated"]
 
 
 @dataclass(frozen=True)

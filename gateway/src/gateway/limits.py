@@ -14,9 +14,8 @@ import binascii
 import contextlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import (
@@ -69,7 +68,9 @@ def page_size(first: int | None, settings: GatewaySettings, argument: str = "fir
     return first
 
 
-def check_id_count(ids: list[Any], settings: GatewaySettings, argument: str = "ids") -> None:
+def check_id_count(
+    ids: Sequence[str], settings: GatewaySettings, argument: str = "ids"
+) -> None:
     if len(ids) > settings.max_ids_per_request:
         raise LimitExceeded(f"at most {settings.max_ids_per_request} `{argument}` per request")
 

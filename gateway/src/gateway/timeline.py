@@ -7,9 +7,14 @@ import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-Json = dict[str, Any]
+from gateway.replies import (
+    HistoryReply,
+    LicenceEventReply,
+    NotificationReply,
+    StatementReply,
+    UsageReportReply,
+)
 
 # When two entries share a timestamp, cause comes before effect: filing, then licensing,
 # then the notifications they caused.
@@ -35,37 +40,37 @@ def short_type(event_type: str) -> str:
     return match.group("name") if match else event_type
 
 
-def _time(value: Any) -> datetime.datetime:
-    parsed = datetime.datetime.fromisoformat(str(value))
+def as_utc(value: str) -> datetime.datetime:
+    """A service's timestamp; one without a zone is UTC (every service writes UTC)."""
+    parsed = datetime.datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
 
 
-def _period(item: Json) -> str:
+def _period(item: UsageReportReply | StatementReply) -> str:
     return f"{item['period_start']} to {item['period_end']}"
 
 
 def merge_timeline(
     *,
-    history: Iterable[Json],
-    licence_events: Iterable[Json],
-    usage_reports: Iterable[Json],
-    statements: Iterable[Json],
-    notifications: Iterable[Json],
+    history: Iterable[HistoryReply],
+    licence_events: Iterable[LicenceEventReply],
+    usage_reports: Iterable[UsageReportReply],
+    statements: Iterable[StatementReply],
+    notifications: Iterable[NotificationReply],
     currency: str,
 ) -> list[Entry]:
     entries = [
-        Entry(_time(h["at"]), "filing", str(h["action"]), str(h.get("detail") or h["action"]))
+        Entry(as_utc(h["at"]), "filing", h["action"], h["detail"] or h["action"])
         for h in history
     ]
     entries += [
-        Entry(_time(e["at"]), "licensing", short_type(str(e["type"])),
-              str(e.get("summary") or e["type"]))
+        Entry(as_utc(e["at"]), "licensing", short_type(e["type"]), e["summary"] or e["type"])
         for e in licence_events
-        if short_type(str(e["type"])) not in _TOLD_BY_REPORTS
+        if short_type(e["type"]) not in _TOLD_BY_REPORTS
     ]
     entries += [
         Entry(
-            _time(r["created_at"]),
+            as_utc(r["created_at"]),
             "licensing",
             "usage.reported",
             f"Usage for {_period(r)}: {r['units']} units, gross {r['gross_revenue']} {currency}",
@@ -74,17 +79,16 @@ def merge_timeline(
     ]
     entries += [
         Entry(
-            _time(s["issued_at"]),
+            as_utc(s["issued_at"]),
             "licensing",
             "royalty.statement_issued",
             f"Statement for {_period(s)}: royalty {s['royalty']}, recouped {s['recouped']}, "
-            f"payable {s['payable']} {s.get('currency', currency)}",
+            f"payable {s['payable']} {s['currency']}",
         )
         for s in statements
     ]
     entries += [
-        Entry(_time(n["created_at"]), "notifications", short_type(str(n["event_type"])),
-              str(n["message"]))
+        Entry(as_utc(n["created_at"]), "notifications", short_type(n["event_type"]), n["message"])
         for n in notifications
     ]
     unique = list(dict.fromkeys(entries))

@@ -7,7 +7,7 @@ gateway's own checks: no object of another party leaks through any field.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,23 +61,40 @@ def build(make_fake: Callable[..., Any], token: Callable[..., str], leaky: bool 
     return World(fake, tokens, parties, work, licence, offer, notes, other_licence)
 
 
+# `ask(query, variables, reader)`: the query's data, asked with that reader's token.
+Ask = Callable[[str, dict[str, Any] | None, str], Awaitable[dict[str, Any]]]
+
+
 @pytest.fixture
 def world(make_fake: Callable[..., Any], token: Callable[..., str]) -> World:
     return build(make_fake, token)
 
 
+@pytest.fixture
+def fake(world: World) -> Any:
+    """The `gateway` fixture serves this module's world."""
+    return world.fake
+
+
+@pytest.fixture
+def ask(world: World, gateway: Any) -> Ask:
+    async def as_reader(query: str, variables: dict[str, Any] | None, reader: str) -> Any:
+        return await gateway.data(query, variables, world.tokens[reader])
+
+    return as_reader
+
+
 @pytest.mark.parametrize("reader", READERS)
 async def test_everyone_authenticated_reads_the_public_register(
-    reader: str, world: World, open_gateway: Callable[..., Any]
+    reader: str, world: World, ask: Ask
 ) -> None:
-    async with open_gateway(world.fake) as gw:
-        data = await gw.data(
-            """query ($w: ID!, $p: ID!) {
-                 work(id: $w) { id status rightsHolders { share party { name } }
-                                history { action } }
-                 party(id: $p) { name works { totalCount } }
-                 works { totalCount } }""",
-            {"w": world.work, "p": world.parties["owner"]}, world.tokens[reader])
+    data = await ask(
+        """query ($w: ID!, $p: ID!) {
+             work(id: $w) { id status rightsHolders { share party { name } }
+                            history { action } }
+             party(id: $p) { name works { totalCount } }
+             works { totalCount } }""",
+        {"w": world.work, "p": world.parties["owner"]}, reader)
     assert data["work"]["id"] == world.work
     assert len(data["work"]["rightsHolders"]) == 2
     assert data["party"]["works"]["totalCount"] == 1
@@ -85,19 +102,18 @@ async def test_everyone_authenticated_reads_the_public_register(
 
 @pytest.mark.parametrize("reader", READERS)
 async def test_licence_and_its_usage_and_statements_are_visible_only_by_access_rule(
-    reader: str, world: World, open_gateway: Callable[..., Any]
+    reader: str, world: World, ask: Ask
 ) -> None:
     allowed = reader in SEES_LICENCE
-    async with open_gateway(world.fake) as gw:
-        data = await gw.data(
-            """query ($l: ID!, $w: ID!) {
-                 licence(id: $l) { id usageReports { units } statements { payable } }
-                 work(id: $w) {
-                   licences { id }
-                   availability(territories: ["TH"], media: [STREAMING], start: "2026-03-01") {
-                     available conflicts { licence { id licensee { name } } } } }
-                 licences { totalCount edges { node { id } } } }""",
-            {"l": world.licence, "w": world.work}, world.tokens[reader])
+    data = await ask(
+        """query ($l: ID!, $w: ID!) {
+             licence(id: $l) { id usageReports { units } statements { payable } }
+             work(id: $w) {
+               licences { id }
+               availability(territories: ["TH"], media: [STREAMING], start: "2026-03-01") {
+                 available conflicts { licence { id licensee { name } } } } }
+             licences { totalCount edges { node { id } } } }""",
+        {"l": world.licence, "w": world.work}, reader)
     listed = {e["node"]["id"] for e in data["licences"]["edges"]}
     by_work = {x["id"] for x in data["work"]["licences"]}
     conflicts = data["work"]["availability"]["conflicts"]
@@ -122,36 +138,33 @@ async def test_licence_and_its_usage_and_statements_are_visible_only_by_access_r
 
 @pytest.mark.parametrize("reader", READERS)
 async def test_a_notification_is_visible_to_its_recipient_only(
-    reader: str, world: World, open_gateway: Callable[..., Any]
+    reader: str, world: World, ask: Ask
 ) -> None:
-    async with open_gateway(world.fake) as gw:
-        data = await gw.data("{ notifications { edges { node { id } } } }", None,
-                             world.tokens[reader])
-        seen = {e["node"]["id"] for e in data["notifications"]["edges"]}
-        assert seen == ({world.notes[reader]} if reader in world.notes else set())
-        if reader in SEES_LICENCE:
-            timeline = await gw.data(
-                "query ($l: ID!) { licence(id: $l) { timeline { source type summary } } }",
-                {"l": world.licence}, world.tokens[reader])
-            from_inbox = [t for t in timeline["licence"]["timeline"]
-                          if t["source"] == "notifications"]
-            assert len(from_inbox) == (1 if reader in world.notes else 0)
+    data = await ask("{ notifications { edges { node { id } } } }", None, reader)
+    seen = {e["node"]["id"] for e in data["notifications"]["edges"]}
+    assert seen == ({world.notes[reader]} if reader in world.notes else set())
+    if reader in SEES_LICENCE:
+        timeline = await ask(
+            "query ($l: ID!) { licence(id: $l) { timeline { source type summary } } }",
+            {"l": world.licence}, reader)
+        from_inbox = [t for t in timeline["licence"]["timeline"]
+                      if t["source"] == "notifications"]
+        assert len(from_inbox) == (1 if reader in world.notes else 0)
 
 
 @pytest.mark.parametrize("reader", READERS)
 async def test_only_examiners_decide_reviews_and_resolve_disputes(
-    reader: str, world: World, open_gateway: Callable[..., Any]
+    reader: str, world: World, ask: Ask
 ) -> None:
     world.fake.works[world.work]["status"] = "UNDER_REVIEW"
-    async with open_gateway(world.fake) as gw:
-        review = await gw.data(
-            """mutation ($w: ID!) { decideReview(workId: $w, decision: REGISTER, reason: "ok") {
-                 work { status } errors { code } } }""", {"w": world.work}, world.tokens[reader])
-        world.fake.works[world.work]["status"] = "DISPUTED"
-        resolve = await gw.data(
-            """mutation ($w: ID!) { resolveDispute(input: {workId: $w, keepOwners: true,
-                 reason: "ok"}) { work { status } errors { code } } }""",
-            {"w": world.work}, world.tokens[reader])
+    review = await ask(
+        """mutation ($w: ID!) { decideReview(workId: $w, decision: REGISTER, reason: "ok") {
+             work { status } errors { code } } }""", {"w": world.work}, reader)
+    world.fake.works[world.work]["status"] = "DISPUTED"
+    resolve = await ask(
+        """mutation ($w: ID!) { resolveDispute(input: {workId: $w, keepOwners: true,
+             reason: "ok"}) { work { status } errors { code } } }""",
+        {"w": world.work}, reader)
     if reader == "examiner":
         assert review["decideReview"] == {"work": {"status": "REGISTERED"}, "errors": []}
         assert resolve["resolveDispute"] == {"work": {"status": "REGISTERED"}, "errors": []}
@@ -177,14 +190,13 @@ LICENCE_COMMANDS: dict[str, dict[str, str | None]] = {
 @pytest.mark.parametrize("command", sorted(LICENCE_COMMANDS))
 @pytest.mark.parametrize("reader", READERS)
 async def test_licence_commands_follow_the_lifecycle_roles(
-    command: str, reader: str, world: World, open_gateway: Callable[..., Any]
+    command: str, reader: str, world: World, ask: Ask
 ) -> None:
     expected = LICENCE_COMMANDS[command][reader]
-    async with open_gateway(world.fake) as gw:
-        data = await gw.data(
-            f"mutation ($l: ID!) {{ {command}(licenceId: $l) {{ licence {{ id status }} "
-            "errors { code field } } }",
-            {"l": world.offer}, world.tokens[reader])
+    data = await ask(
+        f"mutation ($l: ID!) {{ {command}(licenceId: $l) {{ licence {{ id status }} "
+        "errors { code field } } }",
+        {"l": world.offer}, reader)
     payload = data[command]
     if expected is None:
         assert payload["errors"] == [] and payload["licence"]["id"] == world.offer
@@ -195,18 +207,17 @@ async def test_licence_commands_follow_the_lifecycle_roles(
 
 @pytest.mark.parametrize("reader", READERS)
 async def test_only_the_licensee_reports_usage_and_only_parties_to_the_deal_terminate(
-    reader: str, world: World, open_gateway: Callable[..., Any]
+    reader: str, world: World, ask: Ask
 ) -> None:
-    async with open_gateway(world.fake) as gw:
-        usage = await gw.data(
-            """mutation ($l: ID!) { reportUsage(input: {licenceId: $l, periodStart: "2026-02-01",
-                 periodEnd: "2026-02-28", units: 5, grossRevenue: "50.00"}) {
-                 report { units } statement { royalty } errors { code } } }""",
-            {"l": world.licence}, world.tokens[reader])
-        terminate = await gw.data(
-            """mutation ($l: ID!) { terminateLicence(licenceId: $l, reason: "done") {
-                 licence { status } errors { code } } }""",
-            {"l": world.licence}, world.tokens[reader])
+    usage = await ask(
+        """mutation ($l: ID!) { reportUsage(input: {licenceId: $l, periodStart: "2026-02-01",
+             periodEnd: "2026-02-28", units: 5, grossRevenue: "50.00"}) {
+             report { units } statement { royalty } errors { code } } }""",
+        {"l": world.licence}, reader)
+    terminate = await ask(
+        """mutation ($l: ID!) { terminateLicence(licenceId: $l, reason: "done") {
+             licence { status } errors { code } } }""",
+        {"l": world.licence}, reader)
     report = usage["reportUsage"]
     if reader == "licensee":
         assert report["errors"] == [] and report["statement"]["royalty"] == "5.00"
@@ -226,24 +237,21 @@ async def test_only_the_licensee_reports_usage_and_only_parties_to_the_deal_term
 
 @pytest.mark.parametrize("reader", READERS)
 async def test_nobody_marks_another_partys_notifications_read(
-    reader: str, world: World, open_gateway: Callable[..., Any]
+    reader: str, world: World, ask: Ask
 ) -> None:
-    async with open_gateway(world.fake) as gw:
-        data = await gw.data("mutation ($ids: [ID!]!) { markNotificationsRead(ids: $ids) }",
-                             {"ids": list(world.notes.values())}, world.tokens[reader])
+    data = await ask("mutation ($ids: [ID!]!) { markNotificationsRead(ids: $ids) }",
+                         {"ids": list(world.notes.values())}, reader)
     assert data["markNotificationsRead"] == (1 if reader in world.notes else 0)
 
 
 async def test_a_strangers_id_and_an_unknown_id_are_answered_alike(
-    world: World, open_gateway: Callable[..., Any]
+    world: World, ask: Ask
 ) -> None:
     """No way to tell an existing licence of someone else from a licence that does not exist."""
-    async with open_gateway(world.fake) as gw:
-        stranger = world.tokens["stranger"]
-        query = """mutation ($l: ID!) { acceptLicence(licenceId: $l) { errors { code message
-                     field } } }"""
-        theirs = await gw.data(query, {"l": world.offer}, stranger)
-        unknown = await gw.data(query, {"l": str(uuid.uuid4())}, stranger)
+    query = """mutation ($l: ID!) { acceptLicence(licenceId: $l) { errors { code message
+                 field } } }"""
+    theirs = await ask(query, {"l": world.offer}, "stranger")
+    unknown = await ask(query, {"l": str(uuid.uuid4())}, "stranger")
     strip = [{k: v for k, v in e.items() if k != "message"}
              for e in theirs["acceptLicence"]["errors"]]
     assert strip == [{k: v for k, v in e.items() if k != "message"}
@@ -264,23 +272,22 @@ async def test_the_same_rules_hold_when_the_services_filter_too(
 
 @pytest.mark.parametrize("reader", READERS)
 async def test_only_owners_offer_licences_and_transfer_shares_and_anyone_may_dispute(
-    reader: str, world: World, open_gateway: Callable[..., Any]
+    reader: str, world: World, ask: Ask
 ) -> None:
     owner = reader in ("owner", "co_owner")
-    async with open_gateway(world.fake) as gw:
-        offer = await gw.data(
-            """mutation ($w: ID!, $l: ID!) { offerLicence(input: {workId: $w, licenseeId: $l,
-                 territories: ["SG"], media: [PRINT], exclusive: false, start: "2026-05-01",
-                 royaltyRate: "5.00", currency: "SGD"}) { licence { id } errors { code } } }""",
-            {"w": world.work, "l": world.parties["licensee"]}, world.tokens[reader])
-        transfer = await gw.data(
-            """mutation ($w: ID!, $to: ID!) { transferShare(input: {workId: $w, toPartyId: $to,
-                 share: "10.00"}) { work { id } errors { code } } }""",
-            {"w": world.work, "to": world.parties["third"]}, world.tokens[reader])
-        dispute = await gw.data(
-            """mutation ($w: ID!) { disputeWork(workId: $w, reason: "mine",
-                 claimedRole: COMPOSER, claimedShare: "10.00") {
-                 work { status } errors { code } } }""", {"w": world.work}, world.tokens[reader])
+    offer = await ask(
+        """mutation ($w: ID!, $l: ID!) { offerLicence(input: {workId: $w, licenseeId: $l,
+             territories: ["SG"], media: [PRINT], exclusive: false, start: "2026-05-01",
+             royaltyRate: "5.00", currency: "SGD"}) { licence { id } errors { code } } }""",
+        {"w": world.work, "l": world.parties["licensee"]}, reader)
+    transfer = await ask(
+        """mutation ($w: ID!, $to: ID!) { transferShare(input: {workId: $w, toPartyId: $to,
+             share: "10.00"}) { work { id } errors { code } } }""",
+        {"w": world.work, "to": world.parties["third"]}, reader)
+    dispute = await ask(
+        """mutation ($w: ID!) { disputeWork(workId: $w, reason: "mine",
+             claimedRole: COMPOSER, claimedShare: "10.00") {
+             work { status } errors { code } } }""", {"w": world.work}, reader)
     for payload in (offer["offerLicence"], transfer["transferShare"]):
         assert [e["code"] for e in payload["errors"]] == ([] if owner else ["NOT_OWNER"])
     assert dispute["disputeWork"] == {"work": {"status": "DISPUTED"}, "errors": []}
@@ -288,13 +295,12 @@ async def test_only_owners_offer_licences_and_transfer_shares_and_anyone_may_dis
 
 @pytest.mark.parametrize("reader", READERS)
 async def test_only_operators_name_collecting_societies(
-    reader: str, world: World, open_gateway: Callable[..., Any]
+    reader: str, world: World, ask: Ask
 ) -> None:
-    async with open_gateway(world.fake) as gw:
-        data = await gw.data(
-            """mutation ($p: ID!) { setCollectingSociety(partyId: $p, subscribed: true) {
-                 party { id } subscribed errors { code } } }""",
-            {"p": world.parties["third"]}, world.tokens[reader])
+    data = await ask(
+        """mutation ($p: ID!) { setCollectingSociety(partyId: $p, subscribed: true) {
+             party { id } subscribed errors { code } } }""",
+        {"p": world.parties["third"]}, reader)
     payload = data["setCollectingSociety"]
     if reader == "operator":
         assert payload == {"party": {"id": world.parties["third"]}, "subscribed": True,

@@ -48,18 +48,9 @@ def output_compatible(served: object, contract: object) -> bool:
 
 def input_compatible(served: object, contract: object) -> bool:
     """What a contract client sends is accepted: same named type and list nesting, and no
-    stricter about nulls (the server may accept more, never less)."""
-    if isinstance(served, GraphQLNonNull):
-        return isinstance(contract, GraphQLNonNull) and input_compatible(
-            served.of_type, contract.of_type
-        )
-    if isinstance(contract, GraphQLNonNull):
-        contract = contract.of_type
-    if isinstance(served, GraphQLList):
-        return isinstance(contract, GraphQLList) and input_compatible(
-            served.of_type, contract.of_type
-        )
-    return not isinstance(contract, GraphQLList) and served.name == contract.name  # type: ignore[attr-defined]
+    stricter about nulls (the server may accept more, never less). That is the output rule
+    with the roles swapped: the client's value must be readable by the server."""
+    return output_compatible(contract, served)
 
 
 def default_of(arg: Any) -> str | None:

@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 from gateway.app import build_state, create_app
+from gateway.context import GatewayState
+from gateway.settings import GatewaySettings
 from gateway.subscriptions import Update, update_from_record
 
 with warnings.catch_warnings():
@@ -25,16 +27,19 @@ PROTOCOL = "graphql-transport-ws"
 
 
 @pytest.fixture
-def app_and_fake(settings_for: Callable[..., Any], make_fake: Callable[..., Any]) -> Any:
-    fake = make_fake()
-    settings = settings_for()
-    state = build_state(settings, http=httpx.AsyncClient(transport=fake.transport()))
-    return create_app(settings, state=state), state, fake
+def settings(settings_for: Callable[..., Any]) -> GatewaySettings:
+    return settings_for()
 
 
 @pytest.fixture
-def client(app_and_fake: Any) -> Iterator[TestClient]:
-    with TestClient(app_and_fake[0]) as test_client:
+def state(settings: GatewaySettings, fake: Any) -> GatewayState:
+    """The gateway's parts, its hub among them, over the fake services."""
+    return build_state(settings, http=httpx.AsyncClient(transport=fake.transport()))
+
+
+@pytest.fixture
+def client(settings: GatewaySettings, state: GatewayState) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, state=state)) as test_client:
         yield test_client
 
 
@@ -43,6 +48,17 @@ def connect(client: TestClient, token: str | None) -> Any:
     session: WebSocketTestSession = ws.__enter__()
     payload = {"Authorization": f"Bearer {token}"} if token else {}
     session.send_json({"type": "connection_init", "payload": payload})
+    return ws, session
+
+
+def subscribe(
+    client: TestClient, token: str, query: str, variables: dict[str, Any] | None = None
+) -> Any:
+    """An acknowledged socket with one subscription (id "1") sent on it."""
+    ws, session = connect(client, token)
+    assert session.receive_json()["type"] == "connection_ack"
+    session.send_json({"id": "1", "type": "subscribe",
+                       "payload": {"query": query, "variables": variables or {}}})
     return ws, session
 
 
@@ -62,17 +78,15 @@ def test_a_socket_without_a_valid_token_is_closed(client: TestClient) -> None:
 
 
 def test_licence_updates_reach_a_subscriber_who_may_see_the_licence(
-    client: TestClient, app_and_fake: Any, token: Callable[..., str]
+    client: TestClient, state: GatewayState, fake: Any, token: Callable[..., str]
 ) -> None:
-    _, state, fake = app_and_fake
     owner, licensee = fake.add_party("Owner"), fake.add_party("Licensee")
     work = fake.add_work([(owner, "100.00")])
     licence = fake.add_licence(work, owner, licensee)
-    ws, session = connect(client, token(licensee))
-    assert session.receive_json()["type"] == "connection_ack"
-    session.send_json({"id": "1", "type": "subscribe", "payload": {
-        "query": "subscription ($l: ID!) { licenceUpdated(licenceId: $l) { id status "
-                 "licensee { name } } }", "variables": {"l": licence}}})
+    ws, session = subscribe(
+        client, token(licensee),
+        "subscription ($l: ID!) { licenceUpdated(licenceId: $l) { id status licensee { name } } }",
+        {"l": licence})
     wait_for_listeners(session, state.hub, 1)
 
     fake.licences[licence]["status"] = "ACTIVE"  # what acceptLicence did in the service
@@ -86,16 +100,13 @@ def test_licence_updates_reach_a_subscriber_who_may_see_the_licence(
 
 
 def test_a_licence_the_subscriber_may_not_see_cannot_be_subscribed_to(
-    client: TestClient, app_and_fake: Any, token: Callable[..., str]
+    client: TestClient, fake: Any, anyone: str
 ) -> None:
-    _, _, fake = app_and_fake
     owner, licensee = fake.add_party(), fake.add_party()
     licence = fake.add_licence(fake.add_work([(owner, "100.00")]), owner, licensee)
-    ws, session = connect(client, token(str(uuid.uuid4())))
-    assert session.receive_json()["type"] == "connection_ack"
-    session.send_json({"id": "1", "type": "subscribe", "payload": {
-        "query": "subscription ($l: ID!) { licenceUpdated(licenceId: $l) { id } }",
-        "variables": {"l": licence}}})
+    ws, session = subscribe(
+        client, anyone,
+        "subscription ($l: ID!) { licenceUpdated(licenceId: $l) { id } }", {"l": licence})
     message = session.receive_json()
     assert message["type"] in ("error", "next")
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
@@ -104,15 +115,12 @@ def test_a_licence_the_subscriber_may_not_see_cannot_be_subscribed_to(
 
 
 def test_notifications_reach_their_recipient_only_and_once_per_notification(
-    client: TestClient, app_and_fake: Any, token: Callable[..., str]
+    client: TestClient, state: GatewayState, fake: Any, token: Callable[..., str]
 ) -> None:
-    _, state, fake = app_and_fake
     alice, bob = fake.add_party("Alice"), fake.add_party("Bob")
     subject = str(uuid.uuid4())
-    ws, session = connect(client, token(alice))
-    assert session.receive_json()["type"] == "connection_ack"
-    session.send_json({"id": "n", "type": "subscribe", "payload": {
-        "query": "subscription { notificationReceived { id subjectId message } }"}})
+    ws, session = subscribe(
+        client, token(alice), "subscription { notificationReceived { id subjectId message } }")
     wait_for_listeners(session, state.hub, 1)
 
     bobs = fake.add_notification(bob, subject)

@@ -1,24 +1,34 @@
-"""Types and helpers every area of the schema shares: UserError, PageInfo, paging, id checks."""
+"""Types and helpers every area of the schema shares: UserError, connections and paging, id
+checks, running a command, and turning a service's reply into a schema object."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
-from collections.abc import Awaitable, Callable
+import enum
+import functools
+import types
+import typing
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from contracts.errors import DomainError
 
-from gateway.backends import Json
+from gateway.backends import Backends
 from gateway.context import GatewayContext
-from gateway.errors import NotFoundError, UserError
+from gateway.errors import BackendFailure, NotFoundError, UserError
 from gateway.limits import Position, decode_cursor, page_size
 from gateway.loaders import is_uuid
+from gateway.replies import Page as ServicePage
+from gateway.timeline import as_utc
 
 Info = strawberry.Info[GatewayContext, None]
 T = TypeVar("T")
+Item = TypeVar("Item")
+Node = TypeVar("Node")
 
 
 @strawberry.type(name="UserError")
@@ -36,6 +46,27 @@ class UserErrorType:
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+
+
+# Strawberry names `Connection[Work]` WorkConnection and its edges WorkEdge.
+@strawberry.type
+class Edge(Generic[Node]):
+    node: Node
+    cursor: str
+
+
+@strawberry.type
+class Connection(Generic[Node]):
+    edges: list[Edge[Node]]
+    page_info: PageInfo
+    total_count: int
+
+
+def present(found: T | None, fault: str) -> T:
+    """An object another one names: missing, it is a service's fault, never the caller's."""
+    if found is None:
+        raise BackendFailure(fault)
+    return found
 
 
 def require_id(value: str, field: str) -> str:
@@ -59,39 +90,101 @@ async def attempt(command: Callable[[], Awaitable[T]]) -> tuple[T | None, list[U
         return None, [UserErrorType.of(exc)]
 
 
-def to_date(value: Any) -> datetime.date | None:
-    return None if value is None else datetime.date.fromisoformat(str(value))
+async def command(
+    info: Info, send: Callable[[Backends], Awaitable[T]]
+) -> tuple[T | None, list[UserErrorType]]:
+    """A command of a known caller, sent through their backends (see `attempt`)."""
+    ctx = info.context
+    ctx.require_principal()
+    return await attempt(lambda: send(ctx.backends))
 
 
-def to_datetime(value: Any) -> datetime.datetime | None:
-    if value is None:
-        return None
-    parsed = datetime.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+def from_reply(cls: type[T], data: Mapping[str, object], **given: object) -> T:
+    """A schema object from a service's reply: each field from the reply's key of its name,
+    converted by the field's type (dates, times, decimals, enums, nested objects and lists);
+    `given` supplies what the reply does not hold. Resolved fields are left to resolvers."""
+    plan = _PLANS.get(cls) or _plan(cls)
+    values = {name: convert(data[name]) for name, convert in plan if name not in given}
+    return cls(**values, **given)
 
 
-def to_decimal(value: Any) -> decimal.Decimal:
+# Per schema type, its fields with the conversion of each, worked out once from the type hints
+# (reading the hints on every object would cost several times the object itself).
+Convert = Callable[[Any], Any]
+_PLANS: dict[type, list[tuple[str, Convert]]] = {}
+
+
+def _plan(cls: type) -> list[tuple[str, Convert]]:
+    hints = typing.get_type_hints(cls)
+    fields = dataclasses.fields(cls)
+    _PLANS[cls] = [(f.name, _converter(hints[f.name])) for f in fields if f.init]
+    return _PLANS[cls]
+
+
+def _converter(kind: object) -> Convert:
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is list:
+        item = _converter(args[0])
+        return lambda value: [item(v) for v in value]
+    if origin in (typing.Union, types.UnionType):
+        inner = _converter(next(a for a in args if a is not type(None)))
+        return lambda value: None if value is None else inner(value)
+    if kind is decimal.Decimal:
+        return to_decimal
+    if kind is datetime.datetime:
+        return as_utc
+    if kind is datetime.date:
+        return datetime.date.fromisoformat
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return functools.partial(from_reply, kind)
+    return _same
+
+
+def _same(value: object) -> object:
+    return value
+
+
+def to_decimal(value: object) -> decimal.Decimal:
     if isinstance(value, float):
         raise TypeError("a service sent a float where a decimal string belongs")
     return decimal.Decimal(str(value))
 
 
 @dataclass(frozen=True)
-class Page:
-    items: list[Json]
+class Page(Generic[Item]):
+    items: list[Item]
     cursors: list[str]
     has_next_page: bool
     end_cursor: str | None
     total_count: int
 
-
-PageFetch = Callable[[int, str | None], Awaitable[Json]]
+    def connection(
+        self, node: Callable[[Item], Node], keep: Callable[[Item], bool] = lambda _: True
+    ) -> Connection[Node]:
+        """The page as GraphQL shows it; `keep` drops what the caller may not see."""
+        return Connection(
+            edges=[
+                Edge(node=node(item), cursor=cursor)
+                for item, cursor in zip(self.items, self.cursors, strict=True)
+                if keep(item)
+            ],
+            page_info=PageInfo(has_next_page=self.has_next_page, end_cursor=self.end_cursor),
+            total_count=self.total_count,
+        )
 
 
 async def fetch_page(
-    ctx: GatewayContext, fetch: PageFetch, first: int | None, after: str | None
-) -> Page:
+    ctx: GatewayContext,
+    fetch: Callable[..., Awaitable[ServicePage[Item]]],
+    first: int | None,
+    after: str | None,
+) -> Page[Item]:
     """One page of a service's list, with a resumable cursor on every edge (see Position).
+
+    `fetch(first=, after=)` asks the service for one of its pages (a client's search method
+    with its filters bound).
 
     Resuming from an edge in the middle of a service page re-reads that page's head and may
     need the next page to fill `first`: at most two calls, whatever the cursor.
@@ -99,19 +192,19 @@ async def fetch_page(
     size = page_size(first, ctx.settings)
     position = decode_cursor(after)
     service_after, skip = position.service_after, position.index + 1
-    result = await fetch(min(ctx.settings.max_page_size, skip + size), service_after)
-    total = int(result.get("total_count", 0))
-    items: list[Json] = list(result.get("items", []))[skip : skip + size]
+    result = await fetch(first=min(ctx.settings.max_page_size, skip + size), after=service_after)
+    total = result["total_count"]
+    items = result["items"][skip : skip + size]
     cursors = [Position(service_after, skip + i).encode() for i in range(len(items))]
-    consumed = skip + len(items) >= len(result.get("items", []))
-    next_cursor = result.get("next_cursor")
+    consumed = skip + len(items) >= len(result["items"])
+    next_cursor = result["next_cursor"]
     if len(items) < size and consumed and next_cursor:
-        more = await fetch(size - len(items), next_cursor)
-        extra = list(more.get("items", []))[: size - len(items)]
+        more = await fetch(first=size - len(items), after=next_cursor)
+        extra = more["items"][: size - len(items)]
         items += extra
         cursors += [Position(next_cursor, i).encode() for i in range(len(extra))]
-        service_after, consumed = next_cursor, len(extra) >= len(more.get("items", []))
-        next_cursor = more.get("next_cursor")
+        service_after, consumed = next_cursor, len(extra) >= len(more["items"])
+        next_cursor = more["next_cursor"]
     has_next = not consumed or next_cursor is not None
     if consumed and next_cursor:
         end_cursor: str | None = Position(next_cursor, -1).encode()

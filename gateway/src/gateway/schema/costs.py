@@ -42,12 +42,12 @@ FIELD_COSTS: dict[str, FieldCost] = {
     # works nested under a list of works is the amplification of issue 14 (hundreds of
     # searches). At the top (`me`, `party`) it is one search and well within the budget.
     "Party.works": FieldCost(cost=1000, size_argument="first"),
-    "WorkConnection.edges": EDGES,
-    "LicenceConnection.edges": EDGES,
-    "NotificationConnection.edges": EDGES,
-    "WorkConnection.pageInfo": FREE,
-    "LicenceConnection.pageInfo": FREE,
-    "NotificationConnection.pageInfo": FREE,
+    # Every connection is common.Connection: the same two fields at the same cost.
+    **{
+        f"{node}Connection.{field}": cost
+        for node in ("Work", "Licence", "Notification")
+        for field, cost in (("edges", EDGES), ("pageInfo", FREE))
+    },
     "Work.rightsHolders": FieldCost(bound=5),
     "Work.history": FieldCost(bound=10),
     "Work.licences": FieldCost(bound=5),
@@ -59,9 +59,8 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "RoyaltyStatement.lines": FieldCost(bound=5),
     "Notification.deliveries": FieldCost(bound=3),
     # A command answers at most a few errors.
-    "RegisterPartyPayload.errors": FieldCost(bound=5),
-    "WorkPayload.errors": FieldCost(bound=5),
-    "LicencePayload.errors": FieldCost(bound=5),
-    "UsageReportPayload.errors": FieldCost(bound=5),
-    "SocietyPayload.errors": FieldCost(bound=5),
+    **{
+        f"{payload}Payload.errors": FieldCost(bound=5)
+        for payload in ("RegisterParty", "Work", "Licence", "UsageReport", "Society")
+    },
 }

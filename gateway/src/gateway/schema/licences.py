@@ -6,24 +6,25 @@ from __future__ import annotations
 import asyncio
 import datetime
 import decimal
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from gateway.access import load_visible_licence, may_see_notification, visible_licences
-from gateway.backends import Json, LicenceSearch
-from gateway.context import GatewayContext
-from gateway.errors import BackendFailure, NotFoundError
+from gateway.backends import Backends, Json, LicenceSearch
+from gateway.errors import NotFoundError
+from gateway.replies import LicenceReply
 from gateway.schema.common import (
+    Connection,
     Info,
-    PageInfo,
     UserErrorType,
-    attempt,
+    command,
     fetch_page,
     filter_id,
+    from_reply,
+    present,
     require_id,
-    to_date,
-    to_decimal,
 )
 from gateway.schema.enums import LicenceStatus, Medium
 from gateway.schema.inputs import OfferLicenceInput, offer_body
@@ -66,33 +67,13 @@ class Licence:
     licensee_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, data: Json) -> Licence:
-        terms = data["terms"]
-        return cls(
-            id=strawberry.ID(str(data["id"])),
-            status=LicenceStatus(data["status"]),
-            status_reason=data.get("status_reason"),
-            terms=Terms(
-                territories=list(terms["territories"]),
-                media=[Medium(m) for m in terms["media"]],
-                exclusive=bool(terms["exclusive"]),
-                start=to_date(terms["start"]),  # type: ignore[arg-type]
-                end=to_date(terms.get("end")),
-                royalty_rate=to_decimal(terms["royalty_rate"]),
-                advance=to_decimal(terms.get("advance", "0")),
-                currency=terms["currency"],
-            ),
-            work_id=str(data["work_id"]),
-            licensor_id=str(data["licensor_id"]),
-            licensee_id=str(data["licensee_id"]),
-        )
+    def of(cls, data: LicenceReply) -> Licence:
+        return from_reply(cls, data)
 
     @strawberry.field
     async def work(self, info: Info) -> Work:
         work = await load_work(info.context, self.work_id)
-        if work is None:
-            raise BackendFailure(f"licence {self.id} names unknown work {self.work_id}")
-        return work
+        return present(work, f"licence {self.id} names unknown work {self.work_id}")
 
     @strawberry.field
     async def licensor(self, info: Info) -> Party:
@@ -109,7 +90,7 @@ class Licence:
         from gateway.schema.statements import UsageReport
 
         reports = await info.context.loaders.usage_reports.load(str(self.id))
-        return [UsageReport.of(r) for r in reports if str(r.get("licence_id", self.id)) == self.id]
+        return [UsageReport.of(r) for r in reports if r["licence_id"] == self.id]
 
     @strawberry.field
     async def statements(
@@ -147,17 +128,7 @@ class Licence:
         ]
 
 
-@strawberry.type
-class LicenceEdge:
-    node: Licence
-    cursor: str
-
-
-@strawberry.type
-class LicenceConnection:
-    edges: list[LicenceEdge]
-    page_info: PageInfo
-    total_count: int
+LicenceConnection = Connection[Licence]
 
 
 @strawberry.input
@@ -166,27 +137,38 @@ class LicenceFilter:
     status: LicenceStatus | None = None
     as_licensee: bool | None = None
 
-
-async def search_licences(
-    ctx: GatewayContext, search: LicenceSearch, first: int | None, after: str | None
-) -> LicenceConnection:
-    async def fetch(size: int, service_after: str | None) -> Json:
-        return await ctx.backends.licensing.search_licences(
-            search, first=size, after=service_after
+    def search(self) -> LicenceSearch:
+        """The filter as licensing's search parameters."""
+        return LicenceSearch(
+            work_id=filter_id(self.work_id, "filter.workId"),
+            status=self.status.value if self.status else None,
+            as_licensee=self.as_licensee,
         )
 
+
+async def licence_by_id(info: Info, id: strawberry.ID) -> Licence | None:
+    """The `licence` query: an unknown licence and another party's read alike (null)."""
+    info.context.require_principal()
+    data = await load_visible_licence(info.context, id)
+    return Licence.of(data) if data is not None else None
+
+
+async def search_licences(
+    info: Info,
+    filter: LicenceFilter | None = None,
+    first: int | None = 20,
+    after: str | None = None,
+) -> LicenceConnection:
+    """The `licences` query: a page of licensing's search, less what the caller may not see."""
+    ctx = info.context
+    ctx.require_principal()
+    search = filter.search() if filter is not None else LicenceSearch()
+
+    fetch = partial(ctx.backends.licensing.search_licences, search)
     page = await fetch_page(ctx, fetch, first, after)
-    visible = {str(item["id"]) for item in await visible_licences(ctx, page.items)}
+    visible = {item["id"] for item in await visible_licences(ctx, page.items)}
     ctx.loaders.prime_licences(page.items)
-    return LicenceConnection(
-        edges=[
-            LicenceEdge(node=Licence.of(item), cursor=cursor)
-            for item, cursor in zip(page.items, page.cursors, strict=True)
-            if str(item["id"]) in visible
-        ],
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-        total_count=page.total_count,
-    )
+    return page.connection(Licence.of, keep=lambda item: item["id"] in visible)
 
 @strawberry.type
 class LicencePayload:
@@ -197,42 +179,20 @@ class LicencePayload:
 
 @strawberry.type
 class LicenceQuery:
-    @strawberry.field(description="Null when unknown or not visible to the caller.")
-    async def licence(self, info: Info, id: strawberry.ID) -> Licence | None:
-        info.context.require_principal()
-        data = await load_visible_licence(info.context, str(id))
-        return Licence.of(data) if data is not None else None
-
-    @strawberry.field(description="Only the licences the caller may see.")
-    async def licences(
-        self,
-        info: Info,
-        filter: LicenceFilter | None = None,
-        first: int | None = 20,
-        after: str | None = None,
-    ) -> LicenceConnection:
-        info.context.require_principal()
-        search = LicenceSearch()
-        if filter is not None:
-            search = LicenceSearch(
-                work_id=filter_id(filter.work_id, "filter.workId"),
-                status=filter.status.value if filter.status else None,
-                as_licensee=filter.as_licensee,
-            )
-        return await search_licences(info.context, search, first, after)
+    licence: Licence | None = strawberry.field(
+        resolver=licence_by_id, description="Null when unknown or not visible to the caller."
+    )
+    licences: LicenceConnection = strawberry.field(
+        resolver=search_licences, description="Only the licences the caller may see."
+    )
 
 
 @strawberry.type
 class LicenceMutation:
     @strawberry.mutation(description="Works right after fileWork.")
     async def offer_licence(self, info: Info, input: OfferLicenceInput) -> LicencePayload:
-        ctx = info.context
-        ctx.require_principal()
-
-        async def run() -> Json:
-            return await ctx.backends.licensing.offer(offer_body(input))
-
-        return _licence_payload(*await attempt(run))
+        sent = await command(info, lambda backends: backends.licensing.offer(offer_body(input)))
+        return _licence_payload(*sent)
 
     @strawberry.mutation
     async def accept_licence(self, info: Info, licence_id: strawberry.ID) -> LicencePayload:
@@ -261,21 +221,26 @@ class LicenceMutation:
         return await _transition(info, licence_id, "terminate", {"reason": reason})
 
 
-def _licence_payload(result: Json | None, errors: list[UserErrorType]) -> LicencePayload:
+def _licence_payload(result: LicenceReply | None, errors: list[UserErrorType]) -> LicencePayload:
     return LicencePayload(
         licence=Licence.of(result) if result is not None else None, errors=errors
     )
 
 
+async def visible_licence_id(info: Info, licence_id: str) -> str:
+    """The id a command on a licence names, if the caller may see that licence.
+
+    Another party's licence is answered exactly like an unknown one (OWASP API1).
+    """
+    lid = require_id(licence_id, "licenceId")
+    if await load_visible_licence(info.context, lid) is None:
+        raise NotFoundError(f"no licence {lid}", "licenceId")
+    return lid
+
+
 async def _transition(info: Info, licence_id: str, action: str, body: Json) -> LicencePayload:
-    ctx = info.context
-    ctx.require_principal()
+    async def send(backends: Backends) -> LicenceReply:
+        lid = await visible_licence_id(info, licence_id)
+        return await backends.licensing.transition(lid, action, body)
 
-    async def run() -> Json:
-        lid = require_id(licence_id, "licenceId")
-        # Another party's licence is answered exactly like an unknown one (OWASP API1).
-        if await load_visible_licence(ctx, lid) is None:
-            raise NotFoundError(f"no licence {lid}", "licenceId")
-        return await ctx.backends.licensing.transition(lid, action, body)
-
-    return _licence_payload(*await attempt(run))
+    return _licence_payload(*await command(info, send))

@@ -4,23 +4,24 @@ command that makes a party a collecting society (the notifications service keeps
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 import strawberry
 
 from gateway.access import may_see_notification
-from gateway.backends import Json
 from gateway.context import GatewayContext
 from gateway.errors import NotFoundError, UserError
 from gateway.limits import check_id_count
 from gateway.loaders import is_uuid
+from gateway.replies import NotificationReply
 from gateway.schema.common import (
+    Connection,
     Info,
-    PageInfo,
     UserErrorType,
     attempt,
     fetch_page,
+    from_reply,
     require_id,
-    to_datetime,
 )
 from gateway.schema.parties import Party, load_party
 
@@ -45,38 +46,11 @@ class Notification:
     deliveries: list[Delivery]
 
     @classmethod
-    def of(cls, data: Json) -> Notification:
-        return cls(
-            id=strawberry.ID(str(data["id"])),
-            event_type=data["event_type"],
-            subject_id=strawberry.ID(str(data["subject_id"])),
-            title=data.get("title"),
-            message=data["message"],
-            created_at=to_datetime(data["created_at"]),  # type: ignore[arg-type]
-            read_at=to_datetime(data.get("read_at")),
-            deliveries=[
-                Delivery(
-                    channel=str(d["channel"]),
-                    status=str(d["status"]),
-                    attempts=int(d.get("attempts", 0)),
-                    last_error=d.get("last_error"),
-                )
-                for d in data.get("deliveries", [])
-            ],
-        )
+    def of(cls, data: NotificationReply) -> Notification:
+        return from_reply(cls, data)
 
 
-@strawberry.type
-class NotificationEdge:
-    node: Notification
-    cursor: str
-
-
-@strawberry.type
-class NotificationConnection:
-    edges: list[NotificationEdge]
-    page_info: PageInfo
-    total_count: int
+NotificationConnection = Connection[Notification]
 
 
 async def list_notifications(
@@ -84,23 +58,15 @@ async def list_notifications(
 ) -> NotificationConnection:
     principal = ctx.require_principal()
 
-    async def fetch(size: int, service_after: str | None) -> Json:
-        return await ctx.backends.notifications.notifications(
-            recipient_id=principal.party_id,
-            unread_only=unread_only,
-            first=size,
-            after=service_after,
-        )
+    fetch = partial(
+        ctx.backends.notifications.notifications,
+        recipient_id=principal.party_id,
+        unread_only=unread_only,
+    )
 
     page = await fetch_page(ctx, fetch, first, after)
-    return NotificationConnection(
-        edges=[
-            NotificationEdge(node=Notification.of(item), cursor=cursor)
-            for item, cursor in zip(page.items, page.cursors, strict=True)
-            if may_see_notification(principal, item)
-        ],
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-        total_count=page.total_count,
+    return page.connection(
+        Notification.of, keep=lambda item: may_see_notification(principal, item)
     )
 
 
@@ -138,7 +104,7 @@ class NotificationMutation:
         principal = ctx.require_principal()
 
         async def run() -> Party:
-            if "operator" not in principal.roles:
+            if not principal.is_operator:
                 raise UserError("FORBIDDEN", "only operators manage collecting societies", None)
             pid = require_id(party_id, "partyId")
             party = await load_party(info, pid)
@@ -156,7 +122,7 @@ class NotificationMutation:
     async def mark_notifications_read(self, info: Info, ids: list[strawberry.ID]) -> int:
         ctx = info.context
         ctx.require_principal()
-        check_id_count(list(ids), ctx.settings)
+        check_id_count(ids, ctx.settings)
         valid = [str(i) for i in ids if is_uuid(i)]
         if not valid:
             return 0

@@ -6,21 +6,29 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import strawberry
 from contracts.identifiers import parse_ipi_name_number, parse_isni
 from contracts.territories import parse_country
 from email_validator import EmailNotValidError, validate_email
 
-from gateway.backends import Json, WorkSearch, with_retries
+from gateway.backends import Json, with_retries
 from gateway.errors import BackendFailure, UserError
-from gateway.schema.common import Info, UserErrorType, attempt
+from gateway.replies import PartyReply
+from gateway.schema.common import (
+    Connection,
+    Info,
+    UserErrorType,
+    attempt,
+    from_reply,
+    present,
+)
 from gateway.schema.enums import PartyKind
 from gateway.schema.inputs import RegisterPartyInput
 
 if TYPE_CHECKING:
-    from gateway.schema.works import WorkConnection
+    from gateway.schema.works import Work
 
 # Party ids derived from a registration key live in their own UUID namespace.
 REGISTRATION_NAMESPACE = uuid.UUID("6f1c2d0e-5b7a-4c61-9a53-2f0e8b7d9c41")
@@ -36,36 +44,36 @@ class Party:
     isni: str | None
 
     @classmethod
-    def of(cls, data: Json) -> Party:
-        return cls(
-            id=strawberry.ID(str(data["id"])),
-            name=data["name"],
-            kind=PartyKind(data["kind"]),
-            country=data["country"],
-            ipi_name_number=data.get("ipi_name_number"),
-            isni=data.get("isni"),
-        )
+    def of(cls, data: PartyReply) -> Party:
+        return from_reply(cls, data)
 
     @strawberry.field
     async def works(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Annotated[WorkConnection, strawberry.lazy("gateway.schema.works")]:
-        from gateway.schema.works import search_works
+    ) -> Connection[Annotated[Work, strawberry.lazy("gateway.schema.works")]]:
+        from gateway.schema.works import WorkFilter, search_works
 
-        return await search_works(info.context, WorkSearch(holder_id=str(self.id)), first, after)
+        return await search_works(info, WorkFilter(holder_id=self.id), first, after)
 
 
 async def load_party(info: Info, party_id: str) -> Party | None:
-    data = await info.context.loaders.party.load(str(party_id))
+    data = await info.context.loaders.party.load(party_id)
     return Party.of(data) if data is not None else None
 
 
 async def require_party(info: Info, party_id: str) -> Party:
     """A party another object names: it must exist (the register never forgets parties)."""
     party = await load_party(info, party_id)
-    if party is None:
-        raise BackendFailure(f"party {party_id} named by a record is not in the register")
-    return party
+    return present(party, f"party {party_id} named by a record is not in the register")
+
+
+class NamesParty(Protocol):
+    party_id: str
+
+
+async def named_party(root: strawberry.Parent[NamesParty], info: Info) -> Party:
+    """The resolver of `party` on what holds a share by party id (a holder, a statement line)."""
+    return await require_party(info, root.party_id)
 
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import decimal
 import re
-from typing import Any
 
 import strawberry
 from strawberry.exceptions import StrawberryInputCoercionError
@@ -17,7 +16,7 @@ MAX_PLACES = 4
 MAX_DIGITS = 20
 
 
-def parse_decimal(value: Any) -> decimal.Decimal:
+def parse_decimal(value: object) -> decimal.Decimal:
     if isinstance(value, bool) or not isinstance(value, str):
         raise StrawberryInputCoercionError(
             f"Decimal must be a string such as \"12.50\", not {type(value).__name__} {value!r}"
@@ -40,7 +39,7 @@ def parse_decimal(value: Any) -> decimal.Decimal:
     return number
 
 
-def serialize_decimal(value: Any) -> str:
+def serialize_decimal(value: decimal.Decimal | float) -> str:
     if isinstance(value, float):
         # A float here is a bug upstream: refuse rather than print a rounded amount.
         raise TypeError("Decimal fields never carry floats")
@@ -60,7 +59,7 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {decimal.Decimal: DecimalScalar}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def parse_date(value: Any) -> datetime.date:
+def parse_date(value: object) -> datetime.date:
     if not isinstance(value, str) or not _DATE.match(value):
         raise StrawberryInputCoercionError(f"Date must be a string YYYY-MM-DD, not {value!r}")
     try:
@@ -69,7 +68,7 @@ def parse_date(value: Any) -> datetime.date:
         raise StrawberryInputCoercionError(f"{value!r} is not a calendar date") from None
 
 
-def parse_datetime(value: Any) -> datetime.datetime:
+def parse_datetime(value: object) -> datetime.datetime:
     if not isinstance(value, str):
         raise StrawberryInputCoercionError(f"DateTime must be an RFC 3339 string, not {value!r}")
     try:
@@ -81,7 +80,7 @@ def parse_datetime(value: Any) -> datetime.datetime:
     return parsed.astimezone(datetime.UTC)
 
 
-def serialize_datetime(value: Any) -> str:
+def serialize_datetime(value: datetime.datetime | str) -> str:
     if not isinstance(value, datetime.datetime):
         value = datetime.datetime.fromisoformat(str(value))
     if value.tzinfo is None:

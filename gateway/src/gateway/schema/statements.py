@@ -9,20 +9,19 @@ import decimal
 import strawberry
 
 from gateway.access import load_visible_licence
-from gateway.backends import Json
-from gateway.errors import BackendFailure, NotFoundError
+from gateway.backends import Backends
+from gateway.replies import StatementReply, UsageOutcomeReply, UsageReportReply
 from gateway.schema.common import (
     Info,
     UserErrorType,
-    attempt,
+    command,
+    from_reply,
+    present,
     require_id,
-    to_date,
-    to_datetime,
-    to_decimal,
 )
 from gateway.schema.inputs import ReportUsageInput, usage_body
-from gateway.schema.licences import Licence
-from gateway.schema.parties import Party, require_party
+from gateway.schema.licences import Licence, visible_licence_id
+from gateway.schema.parties import Party, named_party
 
 
 @strawberry.type
@@ -34,14 +33,8 @@ class UsageReport:
     gross_revenue: decimal.Decimal
 
     @classmethod
-    def of(cls, data: Json) -> UsageReport:
-        return cls(
-            id=strawberry.ID(str(data["id"])),
-            period_start=to_date(data["period_start"]),  # type: ignore[arg-type]
-            period_end=to_date(data["period_end"]),  # type: ignore[arg-type]
-            units=int(data["units"]),
-            gross_revenue=to_decimal(data["gross_revenue"]),
-        )
+    def of(cls, data: UsageReportReply) -> UsageReport:
+        return from_reply(cls, data)
 
 
 @strawberry.type
@@ -49,10 +42,7 @@ class StatementLine:
     share: decimal.Decimal
     amount: decimal.Decimal
     party_id: strawberry.Private[str]
-
-    @strawberry.field
-    async def party(self, info: Info) -> Party:
-        return await require_party(info, self.party_id)
+    party: Party = strawberry.field(resolver=named_party)
 
 
 @strawberry.type
@@ -70,36 +60,15 @@ class RoyaltyStatement:
     licence_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, data: Json) -> RoyaltyStatement:
-        return cls(
-            id=strawberry.ID(str(data["id"])),
-            period_start=to_date(data["period_start"]),  # type: ignore[arg-type]
-            period_end=to_date(data["period_end"]),  # type: ignore[arg-type]
-            gross=to_decimal(data["gross"]),
-            royalty=to_decimal(data["royalty"]),
-            recouped=to_decimal(data["recouped"]),
-            payable=to_decimal(data["payable"]),
-            currency=data["currency"],
-            lines=[
-                StatementLine(
-                    share=to_decimal(line["share"]),
-                    amount=to_decimal(line["amount"]),
-                    party_id=str(line["party_id"]),
-                )
-                for line in data.get("lines", [])
-            ],
-            issued_at=to_datetime(data["issued_at"]),  # type: ignore[arg-type]
-            licence_id=str(data["licence_id"]),
-        )
+    def of(cls, data: StatementReply) -> RoyaltyStatement:
+        return from_reply(cls, data)
 
     @strawberry.field
     async def licence(self, info: Info) -> Licence:
+        # Statements are only read through a visible licence: an invisible one means a
+        # service answered what it should not.
         data = await load_visible_licence(info.context, self.licence_id)
-        if data is None:
-            # Statements are only read through a visible licence; this cannot be reached
-            # without a service answering what it should not.
-            raise BackendFailure(f"statement {self.id} of an invisible licence")
-        return Licence.of(data)
+        return Licence.of(present(data, f"statement {self.id} of an invisible licence"))
 
 
 
@@ -115,23 +84,17 @@ class UsageReportPayload:
 class StatementMutation:
     @strawberry.mutation(description="Answers with the statement.")
     async def report_usage(self, info: Info, input: ReportUsageInput) -> UsageReportPayload:
-        ctx = info.context
-        ctx.require_principal()
-
-        async def run() -> Json:
+        async def send(backends: Backends) -> UsageOutcomeReply:
             lid = require_id(input.licence_id, "licenceId")
-            body = usage_body(input)
-            if await load_visible_licence(ctx, lid) is None:
-                raise NotFoundError(f"no licence {lid}", "licenceId")
-            return await ctx.backends.licensing.report_usage(lid, body)
+            body = usage_body(input)  # its errors before the visibility check's
+            return await backends.licensing.report_usage(await visible_licence_id(info, lid), body)
 
-        result, errors = await attempt(run)
+        result, errors = await command(info, send)
         if result is None:
             return UsageReportPayload(report=None, statement=None, errors=errors)
-        statement = result.get("statement")
         return UsageReportPayload(
             report=UsageReport.of(result["report"]),
-            statement=RoyaltyStatement.of(statement) if statement else None,
+            statement=RoyaltyStatement.of(result["statement"]),
             errors=[],
         )
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 import strawberry
 
@@ -26,6 +27,7 @@ from gateway.schema.works import Work, load_work
 from gateway.subscriptions import Update
 
 SEEN_NOTIFICATIONS = 1000
+T = TypeVar("T")
 
 
 @contextlib.asynccontextmanager
@@ -39,40 +41,41 @@ async def _listen(
             yield updates
 
 
+async def _watch(
+    ctx: GatewayContext, kind: str, key: str, field: str, load: Callable[[], Awaitable[T | None]]
+) -> AsyncGenerator[T, None]:
+    """The object as it stands after each update, while the caller may see it."""
+    principal = ctx.require_principal()
+    async with _listen(ctx, principal, kind, key) as updates:
+        # Listening before the check: nothing that happens in between is missed.
+        if not is_uuid(key) or await load() is None:
+            raise NotFoundError(f"no {kind} {key}", field)
+        while True:
+            await updates.get()
+            ctx.refresh_loaders()
+            found = await load()
+            if found is not None:
+                yield found
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription
-    async def licence_updated(
+    def licence_updated(
         self, info: Info, licence_id: strawberry.ID
     ) -> AsyncGenerator[Licence, None]:
         ctx = info.context
-        principal = ctx.require_principal()
-        lid = str(licence_id)
-        async with _listen(ctx, principal, "licence", lid) as updates:
-            # Listening before the check: nothing that happens in between is missed.
-            if not is_uuid(lid) or await load_visible_licence(ctx, lid) is None:
-                raise NotFoundError(f"no licence {lid}", "licenceId")
-            while True:
-                await updates.get()
-                ctx.refresh_loaders()
-                data = await load_visible_licence(ctx, lid)
-                if data is not None:
-                    yield Licence.of(data)
+
+        async def licence() -> Licence | None:
+            data = await load_visible_licence(ctx, licence_id)
+            return Licence.of(data) if data is not None else None
+
+        return _watch(ctx, "licence", str(licence_id), "licenceId", licence)
 
     @strawberry.subscription
-    async def work_updated(self, info: Info, work_id: strawberry.ID) -> AsyncGenerator[Work, None]:
+    def work_updated(self, info: Info, work_id: strawberry.ID) -> AsyncGenerator[Work, None]:
         ctx = info.context
-        principal = ctx.require_principal()
-        wid = str(work_id)
-        async with _listen(ctx, principal, "work", wid) as updates:
-            if not is_uuid(wid) or await load_work(ctx, wid) is None:
-                raise NotFoundError(f"no work {wid}", "workId")
-            while True:
-                await updates.get()
-                ctx.refresh_loaders()
-                work = await load_work(ctx, wid)
-                if work is not None:
-                    yield work
+        return _watch(ctx, "work", str(work_id), "workId", lambda: load_work(ctx, work_id))
 
     @strawberry.subscription(description="The caller's own notifications as they arrive.")
     async def notification_received(self, info: Info) -> AsyncGenerator[Notification, None]:
@@ -90,7 +93,7 @@ class Subscription:
                 ctx.refresh_loaders()
                 found = await ctx.loaders.notifications_by_subject.load(subject_id)
                 for item in found:
-                    if str(item["id"]) == notification_id and may_see_notification(
+                    if item["id"] == notification_id and may_see_notification(
                         principal, item
                     ):
                         seen.append(notification_id)

@@ -6,26 +6,27 @@ from __future__ import annotations
 import asyncio
 import datetime
 import decimal
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from gateway.access import load_visible_licence, visible_licences
-from gateway.backends import AvailabilityTerms, Json, WorkSearch
+from gateway.backends import AvailabilityTerms, Backends, FilingClient, WorkSearch
 from gateway.context import GatewayContext
 from gateway.errors import NotFoundError, UserError
 from gateway.loaders import AvailabilityKey
+from gateway.replies import LicenceReply, WorkReply
 from gateway.schema.common import (
+    Connection,
     Info,
-    PageInfo,
     UserErrorType,
-    attempt,
+    command,
     fetch_page,
     filter_id,
+    from_reply,
     require_id,
-    to_date,
-    to_datetime,
-    to_decimal,
 )
 from gateway.schema.enums import LicenceStatus, Medium, ReviewDecision, Role, WorkKind, WorkStatus
 from gateway.schema.inputs import (
@@ -37,7 +38,7 @@ from gateway.schema.inputs import (
     resolve_body,
     transfer_body,
 )
-from gateway.schema.parties import Party, load_party, require_party
+from gateway.schema.parties import Party, load_party, named_party
 
 if TYPE_CHECKING:
     from gateway.schema.licences import Licence
@@ -50,10 +51,7 @@ class RightsHolder:
     role: Role
     share: decimal.Decimal
     party_id: strawberry.Private[str]
-
-    @strawberry.field
-    async def party(self, info: Info) -> Party:
-        return await require_party(info, self.party_id)
+    party: Party = strawberry.field(resolver=named_party)
 
 
 @strawberry.type
@@ -81,7 +79,7 @@ class Conflict:
     media: list[Medium]
     start: datetime.date
     end: datetime.date | None
-    licence_data: strawberry.Private[Json]
+    licence_data: strawberry.Private[LicenceReply]
 
     @strawberry.field
     def licence(self) -> Annotated[Licence, strawberry.lazy("gateway.schema.licences")]:
@@ -111,45 +109,13 @@ class Work:
     rights_holders: list[RightsHolder]
 
     @classmethod
-    def of(cls, data: Json) -> Work:
-        identifiers = data.get("identifiers") or {}
-        return cls(
-            id=strawberry.ID(str(data["id"])),
-            filing_number=data["filing_number"],
-            registration_number=data.get("registration_number"),
-            title=data["title"],
-            alternate_titles=list(data.get("alternate_titles") or []),
-            kind=WorkKind(data["kind"]),
-            status=WorkStatus(data["status"]),
-            status_reason=data.get("status_reason"),
-            identifiers=Identifiers(
-                iswc=identifiers.get("iswc"),
-                isrc=identifiers.get("isrc"),
-                isbn=identifiers.get("isbn") or identifiers.get("isbn13"),
-            ),
-            country_of_origin=data["country_of_origin"],
-            rights_holders=[
-                RightsHolder(
-                    role=Role(holder["role"]),
-                    share=to_decimal(holder["share"]),
-                    party_id=str(holder["party_id"]),
-                )
-                for holder in data.get("rights_holders", [])
-            ],
-        )
+    def of(cls, data: WorkReply) -> Work:
+        return from_reply(cls, data)
 
     @strawberry.field
     async def history(self, info: Info) -> list[HistoryEntry]:
         entries = await info.context.loaders.history.load(str(self.id))
-        return [
-            HistoryEntry(
-                at=to_datetime(entry["at"]),  # type: ignore[arg-type]
-                action=entry["action"],
-                detail=entry.get("detail"),
-                actor_id=str(entry["actor_id"]) if entry.get("actor_id") else None,
-            )
-            for entry in entries
-        ]
+        return [from_reply(HistoryEntry, entry) for entry in entries]
 
     @strawberry.field(description="Only the licences the caller may see.")
     async def licences(
@@ -191,36 +157,20 @@ class Work:
             raise NotFoundError(f"no work {self.id}")
         # The service withholds the id of a licence the caller may not see: such a conflict
         # makes the work unavailable but is not listed (a Conflict names its licence).
-        listed = [c for c in result.get("conflicts", []) if c.get("licence_id")]
+        listed = [(c, c["licence_id"]) for c in result["conflicts"] if c["licence_id"]]
         # Loaded together so the licence lookups are one batched call.
         licences = await asyncio.gather(
-            *(load_visible_licence(ctx, str(conflict["licence_id"])) for conflict in listed)
+            *(load_visible_licence(ctx, licence_id) for _, licence_id in listed)
         )
         conflicts = [
-            Conflict(
-                territories=list(conflict.get("territories", [])),
-                media=[Medium(m) for m in conflict.get("media", [])],
-                start=to_date(conflict["start"]),  # type: ignore[arg-type]
-                end=to_date(conflict.get("end")),
-                licence_data=licence,
-            )
-            for conflict, licence in zip(listed, licences, strict=True)
+            from_reply(Conflict, conflict, licence_data=licence)
+            for (conflict, _), licence in zip(listed, licences, strict=True)
             if licence is not None
         ]
-        return Availability(available=bool(result["available"]), conflicts=conflicts)
+        return Availability(available=result["available"], conflicts=conflicts)
 
 
-@strawberry.type
-class WorkEdge:
-    node: Work
-    cursor: str
-
-
-@strawberry.type
-class WorkConnection:
-    edges: list[WorkEdge]
-    page_info: PageInfo
-    total_count: int
+WorkConnection = Connection[Work]
 
 
 @strawberry.input
@@ -233,27 +183,41 @@ class WorkFilter:
     isrc: str | None = None
     isbn: str | None = None
 
+    def search(self) -> WorkSearch:
+        """The filter as the register's search parameters."""
+        status, kind = self.status, self.kind
+        return WorkSearch(
+            text=self.text,
+            status=status.value if status else None,
+            kind=kind.value if kind else None,
+            holder_id=filter_id(self.holder_id, "filter.holderId"),
+            iswc=self.iswc,
+            isrc=self.isrc,
+            isbn=self.isbn,
+        )
+
 
 async def search_works(
-    ctx: GatewayContext, search: WorkSearch, first: int | None, after: str | None
+    info: Info, filter: WorkFilter | None = None, first: int | None = 20, after: str | None = None
 ) -> WorkConnection:
-    async def fetch(size: int, service_after: str | None) -> Json:
-        return await ctx.backends.filing.search_works(search, first=size, after=service_after)
+    """The `works` query: a page of the register's search."""
+    ctx = info.context
+    ctx.require_principal()
+    search = filter.search() if filter is not None else WorkSearch()
 
-    page = await fetch_page(ctx, fetch, first, after)
+    page = await fetch_page(ctx, partial(ctx.backends.filing.search_works, search), first, after)
     ctx.loaders.prime_works(page.items)
-    return WorkConnection(
-        edges=[
-            WorkEdge(node=Work.of(item), cursor=cursor)
-            for item, cursor in zip(page.items, page.cursors, strict=True)
-        ],
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-        total_count=page.total_count,
-    )
+    return page.connection(Work.of)
+
+
+async def work_by_id(info: Info, id: strawberry.ID) -> Work | None:
+    """The `work` query: anyone authenticated reads the register."""
+    info.context.require_principal()
+    return await load_work(info.context, id)
 
 
 async def load_work(ctx: GatewayContext, work_id: str) -> Work | None:
-    data = await ctx.loaders.work.load(str(work_id))
+    data = await ctx.loaders.work.load(work_id)
     return Work.of(data) if data is not None else None
 
 
@@ -270,75 +234,56 @@ def _examiner_only(info: Info, action: str) -> None:
         raise UserError("FORBIDDEN", f"only examiners {action}", None)
 
 
+async def _on_work(
+    info: Info,
+    send: Callable[[FilingClient], Awaitable[WorkReply]],
+    *,
+    examiners_only: str | None = None,
+) -> WorkPayload:
+    """A command on a work, answered with the work as it now stands."""
+
+    async def checked(backends: Backends) -> WorkReply:
+        if examiners_only is not None:
+            _examiner_only(info, examiners_only)
+        return await send(backends.filing)
+
+    work, errors = await command(info, checked)
+    return WorkPayload(work=Work.of(work) if work is not None else None, errors=errors)
+
 
 @strawberry.type
 class WorkQuery:
-    @strawberry.field
-    async def work(self, info: Info, id: strawberry.ID) -> Work | None:
-        info.context.require_principal()
-        return await load_work(info.context, id)
-
-    @strawberry.field
-    async def works(
-        self,
-        info: Info,
-        filter: WorkFilter | None = None,
-        first: int | None = 20,
-        after: str | None = None,
-    ) -> WorkConnection:
-        info.context.require_principal()
-        search = WorkSearch()
-        if filter is not None:
-            search = WorkSearch(
-                text=filter.text,
-                status=filter.status.value if filter.status else None,
-                kind=filter.kind.value if filter.kind else None,
-                holder_id=filter_id(filter.holder_id, "filter.holderId"),
-                iswc=filter.iswc,
-                isrc=filter.isrc,
-                isbn=filter.isbn,
-            )
-        return await search_works(info.context, search, first, after)
+    work: Work | None = strawberry.field(resolver=work_by_id)
+    works: WorkConnection = strawberry.field(resolver=search_works)
 
 
 @strawberry.type
 class WorkMutation:
     @strawberry.mutation(description="Answers after examination.")
     async def file_work(self, info: Info, input: FileWorkInput) -> WorkPayload:
-        ctx = info.context
-        ctx.require_principal()
-
-        async def run() -> Json:
-            return await ctx.backends.filing.file_work(file_work_body(input, MAX_HOLDERS))
-
-        return _work_payload(*await attempt(run))
+        return await _on_work(
+            info, lambda filing: filing.file_work(file_work_body(input, MAX_HOLDERS))
+        )
 
     @strawberry.mutation(description="Examiners only.")
     async def decide_review(
         self, info: Info, work_id: strawberry.ID, decision: ReviewDecision,
         reason: str | None = None,
     ) -> WorkPayload:
-        ctx = info.context
-
-        async def run() -> Json:
-            _examiner_only(info, "decide reviews")
-            wid = require_id(work_id, "workId")
-            return await ctx.backends.filing.review(
-                wid, {"decision": decision.value, "reason": reason}
-            )
-
-        return _work_payload(*await attempt(run))
+        body = {"decision": decision.value, "reason": reason}
+        return await _on_work(
+            info,
+            lambda filing: filing.review(require_id(work_id, "workId"), body),
+            examiners_only="decide reviews",
+        )
 
     @strawberry.mutation
     async def transfer_share(self, info: Info, input: TransferShareInput) -> WorkPayload:
-        ctx = info.context
-        ctx.require_principal()
-
-        async def run() -> Json:
-            wid = require_id(input.work_id, "workId")
-            return await ctx.backends.filing.transfer(wid, transfer_body(input))
-
-        return _work_payload(*await attempt(run))
+        return await _on_work(
+            info,
+            lambda filing: filing.transfer(require_id(input.work_id, "workId"),
+                                           transfer_body(input)),
+        )
 
     @strawberry.mutation(
         description="States the disputer's standing: claimedRole with claimedShare, or evidence."
@@ -352,35 +297,22 @@ class WorkMutation:
         claimed_share: decimal.Decimal | None = None,
         evidence: str | None = None,
     ) -> WorkPayload:
-        ctx = info.context
-        ctx.require_principal()
-
-        async def run() -> Json:
+        async def send(filing: FilingClient) -> WorkReply:
             wid = require_id(work_id, "workId")
             if not reason.strip():
                 raise UserError("INVALID_INPUT", "a dispute needs a reason", "reason")
             body = dispute_body(
                 reason, claimed_role=claimed_role, claimed_share=claimed_share, evidence=evidence
             )
-            return await ctx.backends.filing.dispute(wid, body)
+            return await filing.dispute(wid, body)
 
-        return _work_payload(*await attempt(run))
+        return await _on_work(info, send)
 
     @strawberry.mutation(description="Examiners only.")
     async def resolve_dispute(self, info: Info, input: ResolveDisputeInput) -> WorkPayload:
-        ctx = info.context
-
-        async def run() -> Json:
-            _examiner_only(info, "resolve disputes")
-            wid = require_id(input.work_id, "workId")
-            return await ctx.backends.filing.resolve_dispute(
-                wid, resolve_body(input, MAX_HOLDERS)
-            )
-
-        return _work_payload(*await attempt(run))
-
-
-def _work_payload(result: Json | None, errors: list[UserErrorType]) -> WorkPayload:
-    return WorkPayload(work=Work.of(result) if result is not None else None, errors=errors)
-
-
+        return await _on_work(
+            info,
+            lambda filing: filing.resolve_dispute(require_id(input.work_id, "workId"),
+                                                  resolve_body(input, MAX_HOLDERS)),
+            examiners_only="resolve disputes",
+        )

@@ -1,0 +1,201 @@
+"""The services' JSON answers as the gateway reads them: TypedDicts mirroring each service's
+response shapes (filing `api.py`, licensing `api.py`, notifications `views.py`/`api.py`).
+
+TypedDicts rather than validated models: the answers come from our own services, already
+validated there, and a search page holds up to a hundred works, so checking each again here
+would cost every request and catch nothing the services' contract tests do not. Ids, times,
+dates and money arrive as the strings the services write; the schema types convert them.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypedDict, TypeVar
+
+Item = TypeVar("Item")
+# A batch read by parent ids (`/history?work_ids=`): each asked id with its items.
+Grouped = dict[str, list[Item]]
+
+
+class Page(TypedDict, Generic[Item]):
+    """One page of a service's search (`first`/`after`)."""
+
+    items: list[Item]
+    next_cursor: str | None
+    total_count: int
+
+
+# --- filing -----------------------------------------------------------------------------------
+
+
+class PartyReply(TypedDict):
+    id: str
+    name: str
+    kind: str
+    country: str
+    ipi_name_number: str | None
+    isni: str | None
+    created_at: str
+    updated_at: str
+
+
+class HolderReply(TypedDict):
+    party_id: str
+    role: str
+    share: str
+
+
+class IdentifiersReply(TypedDict):
+    iswc: str | None
+    isrc: str | None
+    isbn: str | None
+
+
+class WorkReply(TypedDict):
+    id: str
+    filing_number: str
+    registration_number: str | None
+    title: str
+    alternate_titles: list[str]
+    kind: str
+    status: str
+    status_reason: str | None
+    identifiers: IdentifiersReply
+    country_of_origin: str
+    rights_holders: list[HolderReply]
+    filed_by: str
+    filed_at: str
+    updated_at: str
+
+
+class HistoryReply(TypedDict):
+    work_id: str
+    at: str
+    actor_id: str | None
+    action: str
+    detail: str
+
+
+# --- licensing --------------------------------------------------------------------------------
+
+
+class TermsReply(TypedDict):
+    territories: list[str]
+    media: list[str]
+    exclusive: bool
+    start: str
+    end: str | None
+    royalty_rate: str
+    advance: str
+    currency: str
+
+
+class LicenceReply(TypedDict):
+    id: str
+    work_id: str
+    licensor_id: str
+    licensee_id: str
+    status: str
+    status_reason: str | None
+    terms: TermsReply
+    created_at: str
+    updated_at: str
+
+
+class ConflictReply(TypedDict):
+    # None when the conflicting licence is one the caller may not see (DOMAIN.md, Access).
+    licence_id: str | None
+    territories: list[str]
+    media: list[str]
+    start: str
+    end: str | None
+    exclusive: bool
+
+
+class AvailabilityReply(TypedDict):
+    available: bool
+    conflicts: list[ConflictReply]
+
+
+class UsageReportReply(TypedDict):
+    id: str
+    licence_id: str
+    period_start: str
+    period_end: str
+    units: int
+    gross_revenue: str
+    corrects_report_id: str | None
+    created_at: str
+
+
+class StatementLineReply(TypedDict):
+    party_id: str
+    share: str
+    amount: str
+
+
+class StatementReply(TypedDict):
+    id: str
+    licence_id: str
+    work_id: str
+    report_id: str
+    period_start: str
+    period_end: str
+    gross: str
+    royalty: str
+    recouped: str
+    payable: str
+    currency: str
+    lines: list[StatementLineReply]
+    issued_at: str
+
+
+class UsageOutcomeReply(TypedDict):
+    report: UsageReportReply
+    statement: StatementReply
+
+
+class LicenceEventReply(TypedDict):
+    licence_id: str
+    at: str
+    type: str
+    summary: str
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+class DeliveryReply(TypedDict):
+    id: str
+    channel: str
+    status: str
+    attempts: int
+    last_error: str | None
+
+
+class NotificationReply(TypedDict):
+    id: str
+    recipient_id: str
+    event_id: str
+    event_type: str
+    subject_id: str
+    title: str | None
+    message: str
+    created_at: str
+    read_at: str | None
+    deliveries: list[DeliveryReply]
+
+
+class ContactsReply(TypedDict):
+    party_id: str
+    email: str | None
+    webhook_url: str | None
+    has_webhook_secret: bool
+
+
+class SocietyReply(TypedDict):
+    party_id: str
+    subscribed: bool
+
+
+class MarkedReadReply(TypedDict):
+    updated: int
