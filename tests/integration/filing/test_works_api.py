@@ -470,19 +470,14 @@ async def test_isrc_or_isbn_already_held_by_another_work_rejects_naming_it(
     alice, client = await filing.party()
     bob, bob_client = await filing.party()
     identifier = make()
-    first = (
-        await client.post(
-            "/works",
-            json=work_body([(alice, role, "100.00")], kind=kind, identifiers={name: identifier}),
-        )
-    ).json()
+
+    async def filed_by(party, party_client):
+        body = work_body([(party, role, "100.00")], kind=kind, identifiers={name: identifier})
+        return (await party_client.post("/works", json=body)).json()
+
+    first = await filed_by(alice, client)
     assert first["status"] == "REGISTERED", first
-    second = (
-        await bob_client.post(
-            "/works",
-            json=work_body([(bob, role, "100.00")], kind=kind, identifiers={name: identifier}),
-        )
-    ).json()
+    second = await filed_by(bob, bob_client)
     assert second["status"] == "REJECTED", second
     assert first["filing_number"] in second["status_reason"]
     assert second["registration_number"] is None
