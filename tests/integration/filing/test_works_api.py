@@ -44,6 +44,15 @@ def work_body(holders: list[tuple[uuid.UUID, str, str]], **extra: Any) -> dict[s
     return body
 
 
+async def filed_twice(client: Any, owner: uuid.UUID, title: str) -> dict[str, Any]:
+    """Files `owner`'s work twice under one title; answers the second filing, which
+    examination sends to review as a likely duplicate of the first."""
+    body = work_body([(owner, "COMPOSER", "100.00")], title=title)
+    await client.post("/works", json=body)
+    second: dict[str, Any] = (await client.post("/works", json=body)).json()
+    return second
+
+
 def events_of(records: list[Any]) -> list[Any]:
     return [decode(r.value, r.headers, key=r.key).data for r in records]
 
@@ -152,10 +161,7 @@ async def test_likely_duplicate_goes_to_review_and_examiner_decides(filing, topi
 async def test_examiner_rejects_work_under_review(filing):
     alice, client = await filing.party()
     title = f"Duplicate {uuid.uuid4().hex[:6]}"
-    await client.post("/works", json=work_body([(alice, "COMPOSER", "100.00")], title=title))
-    dup = (
-        await client.post("/works", json=work_body([(alice, "COMPOSER", "100.00")], title=title))
-    ).json()
+    dup = await filed_twice(client, alice, title)
     examiner = filing.client(uuid.uuid4(), "examiner")
     no_reason = await examiner.post(f"/works/{dup['id']}/review", json={"decision": "REJECT"})
     assert no_reason.status_code == 400 and no_reason.json()["field"] == "reason"
@@ -470,19 +476,14 @@ async def test_isrc_or_isbn_already_held_by_another_work_rejects_naming_it(
     alice, client = await filing.party()
     bob, bob_client = await filing.party()
     identifier = make()
-    first = (
-        await client.post(
-            "/works",
-            json=work_body([(alice, role, "100.00")], kind=kind, identifiers={name: identifier}),
-        )
-    ).json()
+
+    async def filed_by(party, party_client):
+        body = work_body([(party, role, "100.00")], kind=kind, identifiers={name: identifier})
+        return (await party_client.post("/works", json=body)).json()
+
+    first = await filed_by(alice, client)
     assert first["status"] == "REGISTERED", first
-    second = (
-        await bob_client.post(
-            "/works",
-            json=work_body([(bob, role, "100.00")], kind=kind, identifiers={name: identifier}),
-        )
-    ).json()
+    second = await filed_by(bob, bob_client)
     assert second["status"] == "REJECTED", second
     assert first["filing_number"] in second["status_reason"]
     assert second["registration_number"] is None
@@ -495,10 +496,7 @@ async def test_examiner_replaces_rights_holders_and_history_records_review_and_r
     alice, client = await filing.party()
     carol, carol_client = await filing.party()
     title = f"Replace {uuid.uuid4().hex[:8]}"
-    await client.post("/works", json=work_body([(alice, "COMPOSER", "100.00")], title=title))
-    dup = (
-        await client.post("/works", json=work_body([(alice, "COMPOSER", "100.00")], title=title))
-    ).json()
+    dup = await filed_twice(client, alice, title)
     assert dup["status"] == "UNDER_REVIEW"
     examiner_id = uuid.uuid4()
     examiner = filing.client(examiner_id, "examiner")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -16,6 +18,8 @@ from filing.domain.holders import RightsHolder
 from filing.domain.text import TITLE_MAX
 from filing.domain.works import (
     TRANSITIONS,
+    Change,
+    Work,
     WorkAction,
     check_transition,
     decide_review,
@@ -186,22 +190,6 @@ def test_unknown_review_decision_is_rejected():
     assert caught.value.field == "decision"
 
 
-@pytest.mark.parametrize(
-    "status",
-    [WorkStatus.FILED, WorkStatus.REGISTERED, WorkStatus.REJECTED, WorkStatus.DISPUTED],
-)
-def test_only_a_work_under_review_can_be_reviewed(make_work, now, status):
-    with pytest.raises(IllegalTransition):
-        decide_review(
-            make_work(status=status),
-            decision=ReviewDecision.REGISTER,
-            reason=None,
-            examiner_id=uuid4(),
-            now=now,
-            registration_number="R-2026-000002",
-        )
-
-
 def test_owner_transfers_part_of_registered_work(make_work, now):
     work = make_work(status=WorkStatus.REGISTERED, rights_holders=HOLDERS, filed_by=ALICE)
     carol = uuid4()
@@ -213,25 +201,6 @@ def test_owner_transfers_part_of_registered_work(make_work, now):
     assert change.action == WorkAction.OWNERSHIP_TRANSFERRED
     assert change.previous_holders == HOLDERS
     assert new.status == WorkStatus.REGISTERED
-
-
-def test_transfer_is_not_allowed_while_disputed(make_work, now):
-    work = make_work(status=WorkStatus.DISPUTED, rights_holders=HOLDERS, filed_by=ALICE)
-    with pytest.raises(WorkDisputed):
-        transfer_share(work, from_party_id=ALICE, to_party_id=uuid4(), share=Decimal("1.00"), now=now)
-
-
-@pytest.mark.parametrize("status", [WorkStatus.FILED, WorkStatus.UNDER_REVIEW, WorkStatus.REJECTED])
-def test_transfer_needs_a_registered_work(make_work, now, status):
-    work = make_work(status=status, rights_holders=HOLDERS, filed_by=ALICE)
-    with pytest.raises(Conflict):
-        transfer_share(work, from_party_id=ALICE, to_party_id=uuid4(), share=Decimal("1.00"), now=now)
-
-
-def test_non_owner_cannot_transfer(make_work, now):
-    work = make_work(status=WorkStatus.REGISTERED, rights_holders=HOLDERS, filed_by=ALICE)
-    with pytest.raises(NotAllowed):
-        transfer_share(work, from_party_id=uuid4(), to_party_id=BOB, share=Decimal("1.00"), now=now)
 
 
 def test_any_party_disputes_registered_work_with_reason(make_work, now):
@@ -251,27 +220,9 @@ def test_dispute_needs_a_reason():
     assert caught.value.field == "reason"
 
 
-@pytest.mark.parametrize(
-    "status",
-    [WorkStatus.FILED, WorkStatus.UNDER_REVIEW, WorkStatus.REJECTED, WorkStatus.DISPUTED],
-)
-def test_only_a_registered_work_can_be_disputed(make_work, now, status):
-    with pytest.raises(IllegalTransition):
-        dispute_work(
-            make_work(status=status), reason="mine", standing=CLAIM, disputed_by=ALICE, now=now
-        )
-
-
 def test_dispute_resolution_keeping_owners_registers_again(make_work, now):
     work = make_work(status=WorkStatus.DISPUTED, rights_holders=HOLDERS)
-    new, change = resolve_dispute(
-        work,
-        keep_owners=True,
-        rights_holders=None,
-        reason="claim unfounded",
-        examiner_id=uuid4(),
-        now=now,
-    )
+    new, change = _resolve(work, now, reason="claim unfounded")
     assert new.status == WorkStatus.REGISTERED
     assert new.rights_holders == HOLDERS
     assert new.registration_number == work.registration_number
@@ -282,13 +233,8 @@ def test_dispute_resolution_replacing_holders(make_work, now):
     work = make_work(status=WorkStatus.DISPUTED, rights_holders=HOLDERS)
     carol = uuid4()
     replacement = (RightsHolder(carol, Role.COMPOSER, Decimal("100.00")),)
-    new, change = resolve_dispute(
-        work,
-        keep_owners=False,
-        rights_holders=replacement,
-        reason="carol proved it",
-        examiner_id=uuid4(),
-        now=now,
+    new, change = _resolve(
+        work, now, keep_owners=False, rights_holders=replacement, reason="carol proved it"
     )
     assert new.rights_holders == replacement
     assert change.previous_holders == HOLDERS
@@ -296,14 +242,7 @@ def test_dispute_resolution_replacing_holders(make_work, now):
 
 def test_dispute_resolution_needs_holders_when_owners_are_not_kept(make_work, now):
     with pytest.raises(InvalidInput) as caught:
-        resolve_dispute(
-            make_work(status=WorkStatus.DISPUTED),
-            keep_owners=False,
-            rights_holders=None,
-            reason="x",
-            examiner_id=uuid4(),
-            now=now,
-        )
+        _resolve(make_work(status=WorkStatus.DISPUTED), now, keep_owners=False)
     assert caught.value.field == "rights_holders"
 
 
@@ -313,13 +252,76 @@ def test_dispute_resolution_needs_a_reason():
     assert caught.value.field == "reason"
 
 
-def test_resolving_an_undisputed_work_is_an_illegal_transition(make_work, now):
-    with pytest.raises(IllegalTransition):
-        resolve_dispute(
-            make_work(status=WorkStatus.REGISTERED),
-            keep_owners=True,
-            rights_holders=None,
-            reason="x",
-            examiner_id=uuid4(),
-            now=now,
+# --- refusals: each command on a work in a state or by a party it does not allow -------------
+
+
+def _review(work: Work, now: datetime) -> tuple[Work, Change]:
+    return decide_review(
+        work,
+        decision=ReviewDecision.REGISTER,
+        reason=None,
+        examiner_id=uuid4(),
+        now=now,
+        registration_number="R-2026-000002",
+    )
+
+
+def _transfer(by: UUID, to: UUID) -> Callable[[Work, datetime], tuple[Work, Change]]:
+    def transfer(work: Work, now: datetime) -> tuple[Work, Change]:
+        return transfer_share(
+            work, from_party_id=by, to_party_id=to, share=Decimal("1.00"), now=now
         )
+
+    return transfer
+
+
+def _dispute(work: Work, now: datetime) -> tuple[Work, Change]:
+    # Disputed by a party that holds no share of it, so only the work's state can refuse it.
+    return dispute_work(work, reason="mine", standing=CLAIM, disputed_by=uuid4(), now=now)
+
+
+def _resolve(
+    work: Work,
+    now: datetime,
+    *,
+    keep_owners: bool = True,
+    rights_holders: tuple[RightsHolder, ...] | None = None,
+    reason: str = "x",
+) -> tuple[Work, Change]:
+    return resolve_dispute(
+        work,
+        keep_owners=keep_owners,
+        rights_holders=rights_holders,
+        reason=reason,
+        examiner_id=uuid4(),
+        now=now,
+    )
+
+
+FILED, UNDER_REVIEW, REGISTERED, REJECTED, DISPUTED = (
+    WorkStatus.FILED,
+    WorkStatus.UNDER_REVIEW,
+    WorkStatus.REGISTERED,
+    WorkStatus.REJECTED,
+    WorkStatus.DISPUTED,
+)
+REFUSALS = [
+    # Only a work under review can be reviewed.
+    *((_review, status, IllegalTransition) for status in (FILED, REGISTERED, REJECTED, DISPUTED)),
+    # Only a registered work's shares move, never while disputed, and only by an owner.
+    (_transfer(ALICE, uuid4()), DISPUTED, WorkDisputed),
+    *((_transfer(ALICE, uuid4()), status, Conflict) for status in (FILED, UNDER_REVIEW, REJECTED)),
+    (_transfer(uuid4(), BOB), REGISTERED, NotAllowed),
+    # Only a registered work can be disputed.
+    *((_dispute, status, IllegalTransition) for status in (FILED, UNDER_REVIEW, REJECTED, DISPUTED)),
+    # Only a disputed work can have its dispute resolved.
+    (_resolve, REGISTERED, IllegalTransition),
+]
+
+
+@pytest.mark.parametrize(("command", "status", "refusal"), REFUSALS)
+def test_a_refused_command_raises_its_typed_error(make_work, now, command, status, refusal):
+    # Alice and Bob own the work, as the transfers need; the other commands ignore who owns it.
+    work = make_work(status=status, rights_holders=HOLDERS, filed_by=ALICE)
+    with pytest.raises(refusal):
+        command(work, now)

@@ -6,6 +6,7 @@ become 4xx bodies in `runtime.http`, the one place that maps them.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from runtime.id_lists import parse_ids
 from runtime.openapi import error_responses
 
 from filing import commands, service, views
+from filing.domain.works import Work
 from filing.service import Filing
 
 router = APIRouter()
@@ -49,9 +51,15 @@ def _party_id(party_id: str) -> UUID:
     return _uuid(party_id, "party_id")
 
 
+def _batch_ids(ids: Annotated[str, Query()] = "") -> list[UUID]:
+    return parse_ids(ids, field="ids")
+
+
 # Path ids parsed once; a malformed one is a 400 naming it.
 WorkId = Annotated[UUID, Depends(_work_id)]
 PartyId = Annotated[UUID, Depends(_party_id)]
+# A batch read's `ids` (comma-separated, at most 500), parsed once the same way.
+BatchIds = Annotated[list[UUID], Depends(_batch_ids)]
 # A command on one work answers the work: not the caller's to make (403), unknown (404), or
 # its state forbids it (409).
 # Its response model is the route's return type, `WorkOut`.
@@ -189,11 +197,9 @@ async def patch_party(
 
 
 @router.get("/parties", response_model=PartyList, tags=["parties"])
-async def list_parties(
-    caller: CurrentPrincipal, filing: Service, ids: Annotated[str, Query()] = ""
-) -> PartyList:
+async def list_parties(caller: CurrentPrincipal, filing: Service, ids: BatchIds) -> PartyList:
     """Batch read: the known parties among `ids` (comma-separated, at most 500)."""
-    parties = await views.get_parties(sessions=filing.sessions, ids=parse_ids(ids, field="ids"))
+    parties = await views.get_parties(sessions=filing.sessions, ids=ids)
     return PartyList(items=[PartyOut.model_validate(p) for p in parties])
 
 
@@ -236,11 +242,9 @@ async def search_works(
 
 
 @router.get("/works", response_model=WorkList, tags=["works"])
-async def list_works(
-    caller: CurrentPrincipal, filing: Service, ids: Annotated[str, Query()] = ""
-) -> WorkList:
+async def list_works(caller: CurrentPrincipal, filing: Service, ids: BatchIds) -> WorkList:
     """Batch read: the known works among `ids` (comma-separated, at most 500)."""
-    works = await views.get_works(sessions=filing.sessions, ids=parse_ids(ids, field="ids"))
+    works = await views.get_works(sessions=filing.sessions, ids=ids)
     return WorkList(items=[WorkOut.model_validate(w) for w in works])
 
 
@@ -252,52 +256,73 @@ async def get_work(work_id: WorkId, caller: CurrentPrincipal, filing: Service) -
     return WorkOut.model_validate(work)
 
 
-@router.post("/works/{work_id}/review", **A_WORK_COMMAND)
-async def post_review(
-    work_id: WorkId, body: commands.ReviewWork, caller: CurrentPrincipal, filing: Service
-) -> WorkOut:
-    """An examiner registers or rejects a work under review."""
-    work = await service.review_work(
-        uow=filing.uow, principal=caller, work_id=work_id, command=body
+WorkCommand = Callable[..., Awaitable[Work]]
+
+
+def _serve_work_command(
+    name: str,
+    path: str,
+    body: type[BaseModel],
+    run: WorkCommand,
+    description: str,
+    *,
+    policy: bool = False,
+) -> None:
+    """Serves `POST /works/{work_id}/<path>` as route `name`: a command on one work (`run`,
+    a service function), its body parsed into the `body` command model, answered by the work
+    as it now is; with `policy`, the command is checked against the dispute settings too."""
+
+    async def route(
+        work_id: WorkId, body: BaseModel, caller: CurrentPrincipal, filing: Service
+    ) -> WorkOut:
+        settings = {"policy": filing.disputes} if policy else {}
+        work = await run(
+            uow=filing.uow, principal=caller, work_id=work_id, command=body, **settings
+        )
+        return WorkOut.model_validate(work)
+
+    # FastAPI reads the body's model from the annotation, and each route has its own model.
+    route.__annotations__["body"] = body
+    router.add_api_route(
+        f"/works/{{work_id}}/{path}",
+        route,
+        methods=["POST"],
+        name=name,
+        description=description,
+        response_model=WorkOut,
+        **A_WORK_COMMAND,
     )
-    return WorkOut.model_validate(work)
 
 
-@router.post("/works/{work_id}/transfers", **A_WORK_COMMAND)
-async def post_transfer(
-    work_id: WorkId, body: commands.TransferShare, caller: CurrentPrincipal, filing: Service
-) -> WorkOut:
-    """The calling owner moves `share` of its holding to `to_party_id`."""
-    work = await service.transfer_share(
-        uow=filing.uow, principal=caller, work_id=work_id, command=body
-    )
-    return WorkOut.model_validate(work)
-
-
-@router.post("/works/{work_id}/disputes", **A_WORK_COMMAND)
-async def post_dispute(
-    work_id: WorkId, body: commands.DisputeWork, caller: CurrentPrincipal, filing: Service
-) -> WorkOut:
-    """A party that does not own a registered work disputes it, giving a reason and standing."""
-    work = await service.dispute_work(
-        uow=filing.uow,
-        principal=caller,
-        work_id=work_id,
-        command=body,
-        policy=filing.disputes,
-    )
-    return WorkOut.model_validate(work)
-
-
-@router.post("/works/{work_id}/dispute-resolution", **A_WORK_COMMAND)
-async def post_dispute_resolution(
-    work_id: WorkId, body: commands.ResolveDispute, caller: CurrentPrincipal, filing: Service
-) -> WorkOut:
-    """An examiner ends a dispute, keeping the owners or replacing the rights holders."""
-    work = await service.resolve_dispute(
-        uow=filing.uow, principal=caller, work_id=work_id, command=body
-    )
-    return WorkOut.model_validate(work)
+_serve_work_command(
+    "post_review",
+    "review",
+    commands.ReviewWork,
+    service.review_work,
+    "An examiner registers or rejects a work under review.",
+)
+_serve_work_command(
+    "post_transfer",
+    "transfers",
+    commands.TransferShare,
+    service.transfer_share,
+    "The calling owner moves `share` of its holding to `to_party_id`.",
+)
+_serve_work_command(
+    "post_dispute",
+    "disputes",
+    commands.DisputeWork,
+    service.dispute_work,
+    "A party that does not own a registered work disputes it, giving a reason and standing.",
+    policy=True,
+)
+_serve_work_command(
+    "post_dispute_resolution",
+    "dispute-resolution",
+    commands.ResolveDispute,
+    service.resolve_dispute,
+    "An examiner ends a dispute, keeping the owners or replacing the rights holders.",
+)
 
 
 @router.get(

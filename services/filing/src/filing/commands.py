@@ -30,7 +30,7 @@ from filing.domain.text import (
     parse_enum,
     required_text,
 )
-from filing.domain.works import WorkDraft, draft_work, parse_alternate_titles
+from filing.domain.works import WorkDraft, parse_alternate_titles
 
 T = TypeVar("T")
 
@@ -271,7 +271,7 @@ class FileWork(BaseModel):
 
     def draft(self, *, filed_by: UUID) -> WorkDraft:
         """The checked filing of `filed_by`, who must be among the rights holders."""
-        return draft_work(**dict(self), filed_by=filed_by)
+        return WorkDraft(**dict(self), filed_by=filed_by)
 
 
 class ReviewWork(BaseModel):

@@ -81,11 +81,19 @@ async def save_party(session: AsyncSession, party: Party) -> int:
     """Stores a change of the party (its row is locked); answers the party's new version."""
     values = _party_values(party)
     del values["id"], values["created_at"]
+    return await _update_counting(session, PartyRow, party.id, values)
+
+
+async def _update_counting(
+    session: AsyncSession, table: type[PartyRow | WorkRow], row_id: UUID, values: dict[str, Any]
+) -> int:
+    """Writes `values` into the (locked) row and counts one more event on it; answers the
+    row's new version, which the change's event carries."""
     saved = await session.exec(
-        update(PartyRow)
-        .where(col(PartyRow.id) == party.id)
-        .values(**values, version=col(PartyRow.version) + 1)
-        .returning(col(PartyRow.version))
+        update(table)
+        .where(col(table.id) == row_id)
+        .values(**values, version=col(table.version) + 1)
+        .returning(col(table.version))
     )
     version: int = saved.scalar_one()
     return version
@@ -246,13 +254,7 @@ async def save_work(
     work's new version."""
     values = _work_values(work)
     del values["id"]
-    saved = await session.exec(
-        update(WorkRow)
-        .where(col(WorkRow.id) == work.id)
-        .values(**values, version=col(WorkRow.version) + 1)
-        .returning(col(WorkRow.version))
-    )
-    version: int = saved.scalar_one()
+    version = await _update_counting(session, WorkRow, work.id, values)
     if holders_changed:
         await session.exec(delete(RightsHolderRow).where(col(RightsHolderRow.work_id) == work.id))
         await session.exec(insert(RightsHolderRow).values(_holder_rows(work)))

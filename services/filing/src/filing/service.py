@@ -109,15 +109,7 @@ async def register_party(
     Returns the party and whether this call created it.
     """
     party_rules.ensure_self(_require_party_caller(principal), party_id)
-    party = party_rules.register_party(
-        party_id=party_id,
-        name=command.name,
-        kind=command.kind,
-        country=command.country,
-        ipi_name_number=command.ipi_name_number,
-        isni=command.isni,
-        now=_now(),
-    )
+    party = party_rules.register_party(party_id=party_id, now=_now(), **command.model_dump())
     async with uow() as u:
         if not await repo.insert_party_if_absent(u.session, party):
             stored = await repo.load_party(u.session, party_id, for_update=False)

@@ -97,13 +97,4 @@ def update_party(
     changed = tuple(name for name, value in changes.items() if getattr(party, name) != value)
     if not changed:
         return party, ()
-    updated = replace(
-        party,
-        name=changes.get("name", party.name),
-        kind=changes.get("kind", party.kind),
-        country=changes.get("country", party.country),
-        ipi_name_number=changes.get("ipi_name_number", party.ipi_name_number),
-        isni=changes.get("isni", party.isni),
-        updated_at=now,
-    )
-    return updated, changed
+    return replace(party, **changes, updated_at=now), changed

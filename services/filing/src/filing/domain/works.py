@@ -65,15 +65,26 @@ class WorkAction(StrEnum):
 
 @dataclass(frozen=True)
 class WorkDraft:
-    """A checked filing request, before it has a number or an examination."""
+    """A checked filing request, before it has a number or an examination.
+
+    Made only if it keeps the rules that need no other record: each identifier fits the kind
+    of work, and the filer is one of the rights holders.
+    """
 
     title: str
-    alternate_titles: tuple[str, ...]
     kind: WorkKind
-    identifiers: Identifiers
     country_of_origin: str
     rights_holders: tuple[RightsHolder, ...]
     filed_by: UUID
+    alternate_titles: tuple[str, ...] = ()
+    identifiers: Identifiers = NO_IDENTIFIERS
+
+    def __post_init__(self) -> None:
+        check_identifier_kinds(self.identifiers, self.kind)
+        if self.filed_by not in holder_ids(self.rights_holders):
+            raise FilerNotHolder(
+                "the filer must be one of the rights holders", field="rights_holders"
+            )
 
 
 @dataclass(frozen=True)
@@ -125,32 +136,6 @@ def parse_alternate_titles(raw: object) -> tuple[str, ...]:
         for i, title in enumerate(raw)
     ]
     return tuple(dict.fromkeys(titles))
-
-
-def draft_work(
-    *,
-    title: str,
-    kind: WorkKind,
-    country_of_origin: str,
-    rights_holders: tuple[RightsHolder, ...],
-    filed_by: UUID,
-    alternate_titles: tuple[str, ...] = (),
-    identifiers: Identifiers = NO_IDENTIFIERS,
-) -> WorkDraft:
-    """A filing request checked against the rules that need no other record: each
-    identifier fits the kind of work, and the filer is one of the rights holders."""
-    check_identifier_kinds(identifiers, kind)
-    if filed_by not in holder_ids(rights_holders):
-        raise FilerNotHolder("the filer must be one of the rights holders", field="rights_holders")
-    return WorkDraft(
-        title=title,
-        alternate_titles=alternate_titles,
-        kind=kind,
-        identifiers=identifiers,
-        country_of_origin=country_of_origin,
-        rights_holders=rights_holders,
-        filed_by=filed_by,
-    )
 
 
 def check_transition(current: WorkStatus, target: WorkStatus) -> None:
