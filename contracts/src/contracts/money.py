@@ -7,11 +7,13 @@ as decimal strings and is computed as `Decimal`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import pycountry
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
+from pydantic_core import CoreSchema
 
 from contracts._pydantic import as_validator
 from contracts.errors import InvalidInput
@@ -124,25 +126,40 @@ def decimal_text(value: Decimal) -> str:
     return format(value, "f")
 
 
-_DECIMAL_SCHEMA = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
+PERCENT_PATTERN = r"^\d{1,3}\.\d{2}$"
+
+
+class DecimalText:
+    """How a `Decimal` field travels, as one `Annotated` marker: text in, read by `parse`
+    (whose coded message pydantic reports), plain positional text out (`decimal_text`), and
+    described in JSON Schema as a string matching `pattern`."""
+
+    def __init__(
+        self, parse: Callable[[Any], Decimal], *, pattern: str, description: str
+    ) -> None:
+        self.markers = (
+            BeforeValidator(as_validator(parse)),
+            PlainSerializer(decimal_text, return_type=str, when_used="json"),
+            WithJsonSchema({"type": "string", "pattern": pattern, "description": description}),
+        )
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return handler.generate_schema(Annotated[(source, *self.markers)])
+
 
 # A signed decimal amount; its places are checked against the currency by the model.
 DecimalString = Annotated[
     Decimal,
-    BeforeValidator(as_validator(parse_decimal)),
-    PlainSerializer(decimal_text, return_type=str, when_used="json"),
-    WithJsonSchema({**_DECIMAL_SCHEMA, "description": 'decimal string, e.g. "1234.50"'}),
+    DecimalText(
+        parse_decimal, pattern=r"^-?\d+(\.\d+)?$", description='decimal string, e.g. "1234.50"'
+    ),
 ]
 Rate = Annotated[
     Decimal,
-    BeforeValidator(as_validator(parse_rate)),
-    PlainSerializer(decimal_text, return_type=str, when_used="json"),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^\d{1,3}\.\d{2}$",
-            "description": "percent of gross revenue, 0.00-100.00",
-        }
+    DecimalText(
+        parse_rate, pattern=PERCENT_PATTERN, description="percent of gross revenue, 0.00-100.00"
     ),
 ]
 Currency = Annotated[
