@@ -12,8 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import pycountry
-from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
-from pydantic_core import CoreSchema
+from pydantic import BeforeValidator, GetPydanticSchema, PlainSerializer, WithJsonSchema
 
 from contracts._pydantic import as_validator
 from contracts.errors import InvalidInput
@@ -129,36 +128,32 @@ def decimal_text(value: Decimal) -> str:
 PERCENT_PATTERN = r"^\d{1,3}\.\d{2}$"
 
 
-class DecimalText:
+def decimal_wire(
+    parse: Callable[[Any], Decimal], *, pattern: str, description: str
+) -> GetPydanticSchema:
     """How a `Decimal` field travels, as one `Annotated` marker: text in, read by `parse`
     (whose coded message pydantic reports), plain positional text out (`decimal_text`), and
     described in JSON Schema as a string matching `pattern`."""
-
-    def __init__(
-        self, parse: Callable[[Any], Decimal], *, pattern: str, description: str
-    ) -> None:
-        self.markers = (
-            BeforeValidator(as_validator(parse)),
-            PlainSerializer(decimal_text, return_type=str, when_used="json"),
-            WithJsonSchema({"type": "string", "pattern": pattern, "description": description}),
-        )
-
-    def __get_pydantic_core_schema__(
-        self, source: type[Any], handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        return handler.generate_schema(Annotated[(source, *self.markers)])
+    markers = (
+        BeforeValidator(as_validator(parse)),
+        PlainSerializer(decimal_text, return_type=str, when_used="json"),
+        WithJsonSchema({"type": "string", "pattern": pattern, "description": description}),
+    )
+    return GetPydanticSchema(
+        lambda source, handler: handler.generate_schema(Annotated[(source, *markers)])
+    )
 
 
 # A signed decimal amount; its places are checked against the currency by the model.
 DecimalString = Annotated[
     Decimal,
-    DecimalText(
+    decimal_wire(
         parse_decimal, pattern=r"^-?\d+(\.\d+)?$", description='decimal string, e.g. "1234.50"'
     ),
 ]
 Rate = Annotated[
     Decimal,
-    DecimalText(
+    decimal_wire(
         parse_rate, pattern=PERCENT_PATTERN, description="percent of gross revenue, 0.00-100.00"
     ),
 ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from contracts.errors import InvalidInput
-from contracts.money import PERCENT_PATTERN, DecimalText, parse_decimal, places
+from contracts.money import PERCENT_PATTERN, decimal_wire, parse_decimal, places
 
 HUNDRED = Decimal("100.00")
 _CENT = Decimal("0.01")
@@ -41,7 +41,7 @@ def check_total(shares: Iterable[Decimal], field: str = "rights_holders") -> Non
 
 Share = Annotated[
     Decimal,
-    DecimalText(
+    decimal_wire(
         parse_share, pattern=PERCENT_PATTERN, description="percentage in (0, 100] with 2 places"
     ),
 ]
