@@ -48,9 +48,8 @@ class InvalidMoney(InvalidInput):
 
 def parse_currency(code: Any, field: str = "currency") -> str:
     """An ISO 4217 code whose minor units this platform knows, upper-cased."""
-    if not isinstance(code, str):
-        raise InvalidMoney(f"{field}: a currency must be an ISO 4217 code string", field=field)
-    normalised = code.strip().upper()
+    must = "a currency must be an ISO 4217 code string"
+    normalised = InvalidMoney.code_text(code, field=field, must=must)
     if normalised not in _ISO_CURRENCIES:
         raise InvalidMoney(f"{field}: {code!r} is not an ISO 4217 currency code", field=field)
     if normalised not in MINOR_UNITS:
