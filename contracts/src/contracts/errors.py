@@ -31,6 +31,14 @@ class InvalidInput(DomainError):
 
     code = "INVALID_INPUT"
 
+    @classmethod
+    def code_text(cls, value: object, *, field: str, must: str) -> str:
+        """`value` as codes are compared: trimmed and upper-cased (`th` → `TH`). Anything
+        but text is refused with this error class, saying what the field `must` be."""
+        if not isinstance(value, str):
+            raise cls(f"{field}: {must}", field=field)
+        return value.strip().upper()
+
 
 class NotAllowed(DomainError):
     """The caller may not do this (HTTP 403)."""

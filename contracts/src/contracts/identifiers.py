@@ -31,9 +31,7 @@ class InvalidIdentifier(InvalidInput):
 
 
 def _text(value: Any, field: str, name: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidIdentifier(f"{field}: an {name} must be a string", field=field)
-    return value.strip().upper()
+    return InvalidIdentifier.code_text(value, field=field, must=f"an {name} must be a string")
 
 
 def iswc_check_digit(nine_digits: str) -> int:

@@ -7,11 +7,12 @@ as decimal strings and is computed as `Decimal`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import pycountry
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, GetPydanticSchema, PlainSerializer, WithJsonSchema
 
 from contracts._pydantic import as_validator
 from contracts.errors import InvalidInput
@@ -47,9 +48,8 @@ class InvalidMoney(InvalidInput):
 
 def parse_currency(code: Any, field: str = "currency") -> str:
     """An ISO 4217 code whose minor units this platform knows, upper-cased."""
-    if not isinstance(code, str):
-        raise InvalidMoney(f"{field}: a currency must be an ISO 4217 code string", field=field)
-    normalised = code.strip().upper()
+    must = "a currency must be an ISO 4217 code string"
+    normalised = InvalidMoney.code_text(code, field=field, must=must)
     if normalised not in _ISO_CURRENCIES:
         raise InvalidMoney(f"{field}: {code!r} is not an ISO 4217 currency code", field=field)
     if normalised not in MINOR_UNITS:
@@ -124,25 +124,36 @@ def decimal_text(value: Decimal) -> str:
     return format(value, "f")
 
 
-_DECIMAL_SCHEMA = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
+PERCENT_PATTERN = r"^\d{1,3}\.\d{2}$"
+
+
+def decimal_wire(
+    parse: Callable[[Any], Decimal], *, pattern: str, description: str
+) -> GetPydanticSchema:
+    """How a `Decimal` field travels, as one `Annotated` marker: text in, read by `parse`
+    (whose coded message pydantic reports), plain positional text out (`decimal_text`), and
+    described in JSON Schema as a string matching `pattern`."""
+    markers = (
+        BeforeValidator(as_validator(parse)),
+        PlainSerializer(decimal_text, return_type=str, when_used="json"),
+        WithJsonSchema({"type": "string", "pattern": pattern, "description": description}),
+    )
+    return GetPydanticSchema(
+        lambda source, handler: handler.generate_schema(Annotated[(source, *markers)])
+    )
+
 
 # A signed decimal amount; its places are checked against the currency by the model.
 DecimalString = Annotated[
     Decimal,
-    BeforeValidator(as_validator(parse_decimal)),
-    PlainSerializer(decimal_text, return_type=str, when_used="json"),
-    WithJsonSchema({**_DECIMAL_SCHEMA, "description": 'decimal string, e.g. "1234.50"'}),
+    decimal_wire(
+        parse_decimal, pattern=r"^-?\d+(\.\d+)?$", description='decimal string, e.g. "1234.50"'
+    ),
 ]
 Rate = Annotated[
     Decimal,
-    BeforeValidator(as_validator(parse_rate)),
-    PlainSerializer(decimal_text, return_type=str, when_used="json"),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^\d{1,3}\.\d{2}$",
-            "description": "percent of gross revenue, 0.00-100.00",
-        }
+    decimal_wire(
+        parse_rate, pattern=PERCENT_PATTERN, description="percent of gross revenue, 0.00-100.00"
     ),
 ]
 Currency = Annotated[

@@ -6,11 +6,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
-
-from contracts._pydantic import as_validator
 from contracts.errors import InvalidInput
-from contracts.money import decimal_text, parse_decimal, places
+from contracts.money import PERCENT_PATTERN, decimal_wire, parse_decimal, places
 
 HUNDRED = Decimal("100.00")
 _CENT = Decimal("0.01")
@@ -44,13 +41,7 @@ def check_total(shares: Iterable[Decimal], field: str = "rights_holders") -> Non
 
 Share = Annotated[
     Decimal,
-    BeforeValidator(as_validator(parse_share)),
-    PlainSerializer(decimal_text, return_type=str, when_used="json"),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^\d{1,3}\.\d{2}$",
-            "description": "percentage in (0, 100] with 2 places",
-        }
+    decimal_wire(
+        parse_share, pattern=PERCENT_PATTERN, description="percentage in (0, 100] with 2 places"
     ),
 ]

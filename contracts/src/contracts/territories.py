@@ -29,9 +29,8 @@ class InvalidTerritory(InvalidInput):
 
 def parse_country(code: Any, field: str = "country") -> str:
     """An ISO 3166-1 alpha-2 code, upper-cased (`th` → `TH`)."""
-    if not isinstance(code, str):
-        raise InvalidTerritory(f"{field}: a country must be a string code", field=field)
-    normalised = code.strip().upper()
+    must = "a country must be a string code"
+    normalised = InvalidTerritory.code_text(code, field=field, must=must)
     if normalised not in COUNTRIES:
         raise InvalidTerritory(
             f"{field}: {code!r} is not an ISO 3166-1 alpha-2 country code", field=field

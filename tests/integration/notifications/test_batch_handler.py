@@ -89,6 +89,10 @@ def decoded(data: ev.EventData, event_id: uuid.UUID | None = None) -> DecodedEve
     return decode(record.value, record.headers, key=record.key)
 
 
+def rights_holders(holders: list[tuple[uuid.UUID, str]]) -> list[ev.RightsHolder]:
+    return [ev.RightsHolder(party_id=p, role=Role.COMPOSER, share=Decimal(s)) for p, s in holders]
+
+
 class History:
     def __init__(self) -> None:
         self.events: list[DecodedEvent] = []
@@ -132,12 +136,45 @@ class History:
             kind=WorkKind.MUSICAL_WORK,
             status=status,
             country_of_origin="TH",
-            rights_holders=[
-                ev.RightsHolder(party_id=p, role=Role.COMPOSER, share=Decimal(s))
-                for p, s in holders
-            ],
+            rights_holders=rights_holders(holders),
             filed_by=holders[0][0],
             filed_at=T0,
+        )
+
+    def disputed(
+        self,
+        work_id: uuid.UUID,
+        title: str,
+        holders: list[tuple[uuid.UUID, str]],
+        number: int,
+        *,
+        reason: str,
+        actor_id: uuid.UUID,
+    ) -> None:
+        work = self.work(work_id, title, holders, WorkStatus.DISPUTED, number)
+        self.add(ev.WorkDisputed(occurred_at=self.at(), work=work, reason=reason, actor_id=actor_id))
+
+    def dispute_resolved(
+        self,
+        work_id: uuid.UUID,
+        title: str,
+        holders: list[tuple[uuid.UUID, str]],
+        number: int,
+        *,
+        previous: list[tuple[uuid.UUID, str]],
+        keep_owners: bool,
+        reason: str,
+    ) -> None:
+        """An examiner's resolution (no actor) leaving `holders`, after `previous`."""
+        self.add(
+            ev.WorkDisputeResolved(
+                occurred_at=self.at(),
+                work=self.work(work_id, title, holders, WorkStatus.REGISTERED, number),
+                keep_owners=keep_owners,
+                reason=reason,
+                previous_rights_holders=rights_holders(previous),
+                actor_id=None,
+            )
         )
 
     def licence(
@@ -284,10 +321,7 @@ def history(cast: Cast) -> list[DecodedEvent]:
             from_party_id=b,
             to_party_id=c,
             share=Decimal("20.00"),
-            previous_rights_holders=[
-                ev.RightsHolder(party_id=p, role=Role.COMPOSER, share=Decimal(s))
-                for p, s in holders0
-            ],
+            previous_rights_holders=rights_holders(holders0),
             actor_id=b,
         )
     )
@@ -297,52 +331,20 @@ def history(cast: Cast) -> list[DecodedEvent]:
 
     # Work 1: disputed by d, then resolved with new holders: d (from the read model) and the
     # removed holder learn of the resolution.
-    w1, _, holders1, n1 = works[1]
-    h.add(
-        ev.WorkDisputed(
-            occurred_at=h.at(),
-            work=h.work(w1, "Song 1", holders1, WorkStatus.DISPUTED, n1),
-            reason="I wrote the bridge",
-            actor_id=d,
-        )
-    )
+    w1, title1, holders1, n1 = works[1]
+    h.disputed(w1, title1, holders1, n1, reason="I wrote the bridge", actor_id=d)
     # A licence on the disputed work in between (its read-model row is the disputed state).
     l2 = uuid.uuid4()
     h.licence(ev.LicenceOffered, l2, w1, [b], lic)
     h.licence(ev.LicenceDeclined, l2, w1, [b], lic, reason="too expensive")
-    h.add(
-        ev.WorkDisputeResolved(
-            occurred_at=h.at(),
-            work=h.work(w1, "Song 1", [(d, "100.00")], WorkStatus.REGISTERED, n1),
-            keep_owners=False,
-            reason="the bridge is the song",
-            previous_rights_holders=[
-                ev.RightsHolder(party_id=p, role=Role.COMPOSER, share=Decimal(s))
-                for p, s in holders1
-            ],
-            actor_id=None,
-        )
+    only_d = [(d, "100.00")]
+    h.dispute_resolved(
+        w1, title1, only_d, n1, previous=holders1, keep_owners=False, reason="the bridge is the song"
     )
     # A second dispute, resolved keeping the owners (the disputant learns of it again).
-    h.add(
-        ev.WorkDisputed(
-            occurred_at=h.at(),
-            work=h.work(w1, "Song 1", [(d, "100.00")], WorkStatus.DISPUTED, n1),
-            reason="second thoughts",
-            actor_id=b,
-        )
-    )
-    h.add(
-        ev.WorkDisputeResolved(
-            occurred_at=h.at(),
-            work=h.work(w1, "Song 1", [(d, "100.00")], WorkStatus.REGISTERED, n1),
-            keep_owners=True,
-            reason="nothing new",
-            previous_rights_holders=[
-                ev.RightsHolder(party_id=d, role=Role.COMPOSER, share=Decimal("100.00"))
-            ],
-            actor_id=None,
-        )
+    h.disputed(w1, title1, only_d, n1, reason="second thoughts", actor_id=b)
+    h.dispute_resolved(
+        w1, title1, only_d, n1, previous=only_d, keep_owners=True, reason="nothing new"
     )
 
     # Work 2: an offer withdrawn, another activated then expired, with usage and a statement.

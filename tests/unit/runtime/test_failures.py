@@ -51,25 +51,40 @@ def test_server_and_contention_errors_are_infrastructure_raw_and_wrapped(
     assert classify(through_sqlalchemy(error)) is Fault.INFRASTRUCTURE
 
 
+CONNECTION_FAILURES: list[Exception] = [
+    ConnectionRefusedError(111, "Connection refused"),
+    ConnectionResetError(104, "Connection reset by peer"),
+    TimeoutError(),
+    OSError(113, "No route to host"),
+    sa_exc.OperationalError("SELECT 1", {}, Exception("server closed the connection")),
+    sa_exc.InterfaceError("SELECT 1", {}, Exception("connection is closed")),
+    sa_exc.TimeoutError("QueuePool limit of size 10 overflow 10 reached"),
+    sa_exc.DBAPIError("SELECT 1", {}, Exception("gone"), connection_invalidated=True),
+    kafka_errors.KafkaConnectionError("no broker"),
+    kafka_errors.KafkaTimeoutError(),
+    kafka_errors.NotLeaderForPartitionError(),
+]
+RECORD_ERRORS: list[Exception] = [
+    ValueError("share must be between 0 and 100"),
+    KeyError("territory"),
+    MalformedRecord("not JSON"),
+    through_sqlalchemy(asyncpg.exceptions.UniqueViolationError("duplicate key")),
+    through_sqlalchemy(asyncpg.exceptions.NotNullViolationError("null value in column")),
+    through_sqlalchemy(asyncpg.exceptions.UndefinedColumnError("column x does not exist")),
+    sa_exc.DBAPIError("SELECT 1", {}, Exception("bad input"), connection_invalidated=False),
+]
+
+
 @pytest.mark.parametrize(
-    "error",
-    [
-        ConnectionRefusedError(111, "Connection refused"),
-        ConnectionResetError(104, "Connection reset by peer"),
-        TimeoutError(),
-        OSError(113, "No route to host"),
-        sa_exc.OperationalError("SELECT 1", {}, Exception("server closed the connection")),
-        sa_exc.InterfaceError("SELECT 1", {}, Exception("connection is closed")),
-        sa_exc.TimeoutError("QueuePool limit of size 10 overflow 10 reached"),
-        sa_exc.DBAPIError("SELECT 1", {}, Exception("gone"), connection_invalidated=True),
-        kafka_errors.KafkaConnectionError("no broker"),
-        kafka_errors.KafkaTimeoutError(),
-        kafka_errors.NotLeaderForPartitionError(),
-    ],
-    ids=lambda e: type(e).__name__,
+    ("error", "fault"),
+    [(e, Fault.INFRASTRUCTURE) for e in CONNECTION_FAILURES]
+    + [(e, Fault.RECORD) for e in RECORD_ERRORS],
+    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else str(v),
 )
-def test_connection_pool_and_broker_failures_are_infrastructure(error: Exception) -> None:
-    assert classify(error) is Fault.INFRASTRUCTURE
+def test_connection_failures_are_infrastructure_and_record_errors_the_records(
+    error: Exception, fault: Fault
+) -> None:
+    assert classify(error) is fault
 
 
 def test_an_error_raised_from_an_outage_is_infrastructure() -> None:
@@ -80,23 +95,6 @@ def test_an_error_raised_from_an_outage_is_infrastructure() -> None:
             raise RuntimeError("could not store the licence") from exc
     except RuntimeError as wrapped:
         assert classify(wrapped) is Fault.INFRASTRUCTURE
-
-
-@pytest.mark.parametrize(
-    "error",
-    [
-        ValueError("share must be between 0 and 100"),
-        KeyError("territory"),
-        MalformedRecord("not JSON"),
-        through_sqlalchemy(asyncpg.exceptions.UniqueViolationError("duplicate key")),
-        through_sqlalchemy(asyncpg.exceptions.NotNullViolationError("null value in column")),
-        through_sqlalchemy(asyncpg.exceptions.UndefinedColumnError("column x does not exist")),
-        sa_exc.DBAPIError("SELECT 1", {}, Exception("bad input"), connection_invalidated=False),
-    ],
-    ids=lambda e: type(e).__name__,
-)
-def test_errors_of_the_record_itself_may_be_dead_lettered(error: Exception) -> None:
-    assert classify(error) is Fault.RECORD
 
 
 def test_an_error_merely_raised_while_handling_an_outage_is_the_records() -> None:

@@ -75,75 +75,56 @@ FootprintDep = Annotated[Footprint, Depends(parse_footprint)]
 # --- JSON shapes -------------------------------------------------------------------------------
 
 
-def _money(value: Decimal) -> str:
-    return format(value, "f")
-
-
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _plain(value: object) -> object:
+    """One column as JSON: ids and times as text, amounts as plain decimals (never `1E+2`)."""
+    match value:
+        case UUID():
+            return str(value)
+        case date():  # a datetime is a date too
+            return value.isoformat()
+        case Decimal():
+            return format(value, "f")
+        case tuple() | list():
+            return list(value)
+    return value
+
+
+def _columns(row: object, *names: str) -> dict[str, Any]:
+    """The named columns of a row as JSON, in the order named (the order clients see)."""
+    return {name: _plain(getattr(row, name)) for name in names}
+
+
 def licence_json(row: LicenceRow) -> dict[str, Any]:
     return {
-        "id": str(row.id),
-        "work_id": str(row.work_id),
-        "licensor_id": str(row.licensor_id),
-        "licensee_id": str(row.licensee_id),
-        "status": row.status,
-        "status_reason": row.status_reason,
-        "terms": {
-            "territories": list(row.territories),
-            "media": list(row.media),
-            "exclusive": row.exclusive,
-            "start": row.start.isoformat(),
-            "end": _day(row.end),
-            "royalty_rate": _money(row.royalty_rate),
-            "advance": _money(row.advance),
-            "currency": row.currency,
-        },
-        "created_at": row.created_at.isoformat(),
-        "updated_at": row.updated_at.isoformat(),
+        **_columns(row, "id", "work_id", "licensor_id", "licensee_id", "status", "status_reason"),
+        "terms": _columns(
+            row, "territories", "media", "exclusive", "start", "end", "royalty_rate", "advance",
+            "currency",
+        ),
+        **_columns(row, "created_at", "updated_at"),
     }
 
 
 def report_json(row: UsageReportRow) -> dict[str, Any]:
-    return {
-        "id": str(row.id),
-        "licence_id": str(row.licence_id),
-        "period_start": row.period_start.isoformat(),
-        "period_end": row.period_end.isoformat(),
-        "units": row.units,
-        "gross_revenue": _money(row.gross_revenue),
-        "corrects_report_id": str(row.corrects_report_id) if row.corrects_report_id else None,
-        "created_at": row.created_at.isoformat(),
-    }
+    return _columns(
+        row, "id", "licence_id", "period_start", "period_end", "units", "gross_revenue",
+        "corrects_report_id", "created_at",
+    )
 
 
 def statement_json(row: StatementRow) -> dict[str, Any]:
-    return {
-        "id": str(row.id),
-        "licence_id": str(row.licence_id),
-        "work_id": str(row.work_id),
-        "report_id": str(row.report_id),
-        "period_start": row.period_start.isoformat(),
-        "period_end": row.period_end.isoformat(),
-        "gross": _money(row.gross),
-        "royalty": _money(row.royalty),
-        "recouped": _money(row.recouped),
-        "payable": _money(row.payable),
-        "currency": row.currency,
-        "lines": list(row.lines),
-        "issued_at": row.issued_at.isoformat(),
-    }
+    return _columns(
+        row, "id", "licence_id", "work_id", "report_id", "period_start", "period_end", "gross",
+        "royalty", "recouped", "payable", "currency", "lines", "issued_at",
+    )
 
 
 def timeline_json(row: LicenceEventRow) -> dict[str, Any]:
-    return {
-        "licence_id": str(row.licence_id),
-        "at": row.at.isoformat(),
-        "type": row.type,
-        "summary": row.summary,
-    }
+    return _columns(row, "licence_id", "at", "type", "summary")
 
 
 def conflict_json(conflict: AvailabilityConflict, *, shown: bool = True) -> dict[str, Any]:

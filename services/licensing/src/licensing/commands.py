@@ -111,16 +111,7 @@ class OfferLicence(BaseModel):
 
     @model_validator(mode="after")
     def _parse_terms(self) -> Self:
-        self._terms = parse_terms(
-            territories=self.territories,
-            media=self.media,
-            exclusive=self.exclusive,
-            start=self.start,
-            end=self.end,
-            royalty_rate=self.royalty_rate,
-            advance=self.advance,
-            currency=self.currency,
-        )
+        self._terms = parse_terms(**self.model_dump(exclude={"work_id", "licensee_id"}))
         return self
 
     @property

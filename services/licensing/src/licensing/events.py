@@ -61,17 +61,9 @@ def usage_reported(
 ) -> events.UsageReported:
     return events.UsageReported(
         occurred_at=report.created_at,
-        report=events.UsageReport(
-            id=report.id,
-            licence_id=report.licence_id,
-            work_id=licence.work_id,
-            period_start=report.period_start,
-            period_end=report.period_end,
-            units=report.units,
-            gross_revenue=report.gross_revenue,
-            currency=licence.terms.currency,
-            created_at=report.created_at,
-            corrects_report_id=report.corrects_report_id,
+        # The row names the report's own columns; the licence adds its work and currency.
+        report=events.UsageReport.model_validate(
+            {**report.model_dump(), "work_id": licence.work_id, "currency": licence.terms.currency}
         ),
         licensee_id=licence.licensee_id,
         work_owner_ids=work_owner_ids(owners, licence),
