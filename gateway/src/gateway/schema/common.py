@@ -12,7 +12,7 @@ import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import strawberry
 from contracts.errors import DomainError
@@ -106,6 +106,14 @@ def from_reply(cls: type[T], data: Mapping[str, object], **given: object) -> T:
     plan = _PLANS.get(cls) or _plan(cls)
     values = {name: convert(data[name]) for name, convert in plan if name not in given}
     return cls(**values, **given)
+
+
+class FromReply:
+    """A schema type made straight from its service's reply (`X.of(reply)`)."""
+
+    @classmethod
+    def of(cls, data: Mapping[str, object]) -> Self:
+        return from_reply(cls, data)
 
 
 # Per schema type, its fields with the conversion of each, worked out once from the type hints

@@ -17,12 +17,12 @@ from gateway.errors import NotFoundError
 from gateway.replies import LicenceReply
 from gateway.schema.common import (
     Connection,
+    FromReply,
     Info,
     UserErrorType,
     command,
     fetch_page,
     filter_id,
-    from_reply,
     present,
     require_id,
 )
@@ -57,7 +57,7 @@ class TimelineEvent:
 
 
 @strawberry.type
-class Licence:
+class Licence(FromReply):
     id: strawberry.ID
     status: LicenceStatus
     status_reason: str | None = strawberry.field(description="why it was declined or ended")
@@ -66,9 +66,6 @@ class Licence:
     licensor_id: strawberry.Private[str]
     licensee_id: strawberry.Private[str]
 
-    @classmethod
-    def of(cls, data: LicenceReply) -> Licence:
-        return from_reply(cls, data)
 
     @strawberry.field
     async def work(self, info: Info) -> Work:

@@ -13,14 +13,13 @@ from gateway.context import GatewayContext
 from gateway.errors import NotFoundError, UserError
 from gateway.limits import check_id_count
 from gateway.loaders import is_uuid
-from gateway.replies import NotificationReply
 from gateway.schema.common import (
     Connection,
+    FromReply,
     Info,
     UserErrorType,
     attempt,
     fetch_page,
-    from_reply,
     require_id,
 )
 from gateway.schema.parties import Party, load_party
@@ -35,7 +34,7 @@ class Delivery:
 
 
 @strawberry.type
-class Notification:
+class Notification(FromReply):
     id: strawberry.ID
     event_type: str
     subject_id: strawberry.ID
@@ -45,9 +44,6 @@ class Notification:
     read_at: datetime.datetime | None
     deliveries: list[Delivery]
 
-    @classmethod
-    def of(cls, data: NotificationReply) -> Notification:
-        return from_reply(cls, data)
 
 
 NotificationConnection = Connection[Notification]

@@ -15,13 +15,12 @@ from email_validator import EmailNotValidError, validate_email
 
 from gateway.backends import Json, with_retries
 from gateway.errors import BackendFailure, UserError
-from gateway.replies import PartyReply
 from gateway.schema.common import (
     Connection,
+    FromReply,
     Info,
     UserErrorType,
     attempt,
-    from_reply,
     present,
 )
 from gateway.schema.enums import PartyKind
@@ -35,7 +34,7 @@ REGISTRATION_NAMESPACE = uuid.UUID("6f1c2d0e-5b7a-4c61-9a53-2f0e8b7d9c41")
 
 
 @strawberry.type
-class Party:
+class Party(FromReply):
     id: strawberry.ID
     name: str
     kind: PartyKind
@@ -43,9 +42,6 @@ class Party:
     ipi_name_number: str | None
     isni: str | None
 
-    @classmethod
-    def of(cls, data: PartyReply) -> Party:
-        return from_reply(cls, data)
 
     @strawberry.field
     async def works(

@@ -10,12 +10,12 @@ import strawberry
 
 from gateway.access import load_visible_licence
 from gateway.backends import Backends
-from gateway.replies import StatementReply, UsageOutcomeReply, UsageReportReply
+from gateway.replies import UsageOutcomeReply
 from gateway.schema.common import (
+    FromReply,
     Info,
     UserErrorType,
     command,
-    from_reply,
     present,
     require_id,
 )
@@ -25,16 +25,13 @@ from gateway.schema.parties import Party, named_party
 
 
 @strawberry.type
-class UsageReport:
+class UsageReport(FromReply):
     id: strawberry.ID
     period_start: datetime.date
     period_end: datetime.date
     units: int
     gross_revenue: decimal.Decimal
 
-    @classmethod
-    def of(cls, data: UsageReportReply) -> UsageReport:
-        return from_reply(cls, data)
 
 
 @strawberry.type
@@ -46,7 +43,7 @@ class StatementLine:
 
 
 @strawberry.type
-class RoyaltyStatement:
+class RoyaltyStatement(FromReply):
     id: strawberry.ID
     period_start: datetime.date
     period_end: datetime.date
@@ -59,9 +56,6 @@ class RoyaltyStatement:
     issued_at: datetime.datetime
     licence_id: strawberry.Private[str]
 
-    @classmethod
-    def of(cls, data: StatementReply) -> RoyaltyStatement:
-        return from_reply(cls, data)
 
     @strawberry.field
     async def licence(self, info: Info) -> Licence:

@@ -20,6 +20,7 @@ from gateway.loaders import AvailabilityKey
 from gateway.replies import LicenceReply, WorkReply
 from gateway.schema.common import (
     Connection,
+    FromReply,
     Info,
     UserErrorType,
     command,
@@ -95,7 +96,7 @@ class Availability:
 
 
 @strawberry.type
-class Work:
+class Work(FromReply):
     id: strawberry.ID
     filing_number: str
     registration_number: str | None
@@ -108,9 +109,6 @@ class Work:
     country_of_origin: str
     rights_holders: list[RightsHolder]
 
-    @classmethod
-    def of(cls, data: WorkReply) -> Work:
-        return from_reply(cls, data)
 
     @strawberry.field
     async def history(self, info: Info) -> list[HistoryEntry]:
