@@ -42,11 +42,12 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
-from sqlalchemy import Column, DateTime, Index, text
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from runtime import metrics
+from runtime.columns import utc_column
 from runtime.db import SessionMaker
 from runtime.failures import Fault, backoff_seconds, classify
 from runtime.kafka import reliable_producer
@@ -72,7 +73,7 @@ class ProcessedEvent(SQLModel, table=True):
     consumer: str = Field(primary_key=True, max_length=100)
     event_id: uuid.UUID = Field(primary_key=True)
     processed_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+        sa_column=utc_column(default_now=True)
     )
 
 

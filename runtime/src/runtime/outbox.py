@@ -20,13 +20,14 @@ from typing import Any
 from contracts.envelope import encode
 from contracts.events import EventData
 from opentelemetry import propagate, trace
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, LargeBinary, text
+from sqlalchemy import Column, Index, LargeBinary, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from runtime import metrics
+from runtime.columns import serial_key, utc_column
 from runtime.kafka import reliable_producer
 from runtime.settings import ServiceSettings
 from runtime.wakeup import NotifiedLoop
@@ -54,19 +55,15 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_sent", "sent_at", postgresql_where=text("sent_at IS NOT NULL")),
     )
 
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=serial_key())
     event_id: uuid.UUID = Field(unique=True)
     topic: str = Field(max_length=255)  # the contract's name; the relay adds the topic prefix
     key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     headers: list[list[str]] = Field(sa_column=Column(JSONB, nullable=False))
     traceparent: str | None = Field(default=None, max_length=64)
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    sent_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    created_at: datetime = Field(sa_column=utc_column())
+    sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 def _current_trace_headers() -> dict[str, str]:

@@ -10,11 +10,11 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
+from runtime.columns import serial_key, utc_column
 from runtime.outbox import OutboxMessage
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     ForeignKey,
     Identity,
     Index,
@@ -36,10 +36,6 @@ __all__ = [
 HOLDING_SQL = "status IN ('FILED', 'UNDER_REVIEW', 'REGISTERED', 'DISPUTED')"
 
 
-def _utc(nullable: bool = False) -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=nullable)
-
-
 class PartyRow(SQLModel, table=True):
     __tablename__ = "party"
 
@@ -49,8 +45,8 @@ class PartyRow(SQLModel, table=True):
     country: str = Field(max_length=2)
     ipi_name_number: str | None = Field(default=None, max_length=11)
     isni: str | None = Field(default=None, max_length=16)
-    created_at: datetime = Field(sa_column=_utc())
-    updated_at: datetime = Field(sa_column=_utc())
+    created_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column())
     # How many events this party has had: its events carry it, so readers order them.
     version: int = Field(sa_column=Column(BigInteger, nullable=False, server_default="0"))
 
@@ -93,8 +89,8 @@ class WorkRow(SQLModel, table=True):
     isbn: str | None = Field(default=None, max_length=13, index=True)
     country_of_origin: str = Field(max_length=2)
     filed_by: uuid.UUID
-    filed_at: datetime = Field(sa_column=_utc())
-    updated_at: datetime = Field(sa_column=_utc())
+    filed_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column())
     # How many events this work has had: its events carry it, so readers order them without
     # comparing the clocks of the instances that wrote them.
     version: int = Field(sa_column=Column(BigInteger, nullable=False, server_default="0"))
@@ -122,13 +118,11 @@ class HistoryRow(SQLModel, table=True):
     __tablename__ = "work_history"
     __table_args__ = (Index("ix_work_history_work_id", "work_id", "id"),)
 
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=serial_key())
     work_id: uuid.UUID = Field(
         sa_column=Column(ForeignKey("work.id", ondelete="CASCADE"), nullable=False)
     )
-    at: datetime = Field(sa_column=_utc())
+    at: datetime = Field(sa_column=utc_column())
     actor_id: uuid.UUID | None = None
     action: str = Field(max_length=32)
     detail: str = Field(sa_column=Column(Text, nullable=False))
@@ -140,16 +134,12 @@ class DisputeOpeningRow(SQLModel, table=True):
     __tablename__ = "dispute_opening"
     __table_args__ = (Index("ix_dispute_opening_party_day", "party_id", "opened_at"),)
 
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=serial_key())
     party_id: uuid.UUID = Field(nullable=False)
     work_id: uuid.UUID = Field(
         sa_column=Column(ForeignKey("work.id", ondelete="CASCADE"), nullable=False)
     )
-    opened_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
-    )
+    opened_at: datetime = Field(sa_column=utc_column(default_now=True))
 
 
 class NumberCounter(SQLModel, table=True):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
+from runtime.columns import utc_column
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -26,10 +26,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
-
-
-def _utc(nullable: bool = False, index: bool = False) -> Any:
-    return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
 
 
 class _Snapshot(SQLModel):
@@ -87,9 +83,7 @@ class RegisterShares(SQLModel, table=True):
     __tablename__ = "register_shares"
 
     work_id: uuid.UUID = Field(primary_key=True)
-    effective_from: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), primary_key=True)
-    )
+    effective_from: datetime = Field(sa_column=utc_column(primary_key=True))
     shares: dict[str, str] = Field(sa_column=Column(JSONB, nullable=False))
 
 
@@ -111,8 +105,8 @@ class LicenceRow(SQLModel, table=True):
     royalty_rate: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
     advance: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
     currency: str = Field(max_length=3)
-    created_at: datetime = _utc()
-    updated_at: datetime = _utc()
+    created_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column())
 
 
 class LicenceEventRow(SQLModel, table=True):
@@ -124,7 +118,7 @@ class LicenceEventRow(SQLModel, table=True):
         default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True)
     )
     licence_id: uuid.UUID = Field(index=True)
-    at: datetime = _utc()
+    at: datetime = Field(sa_column=utc_column())
     type: str = Field(max_length=128)
     summary: str = Field(sa_column=Column(Text, nullable=False))
 
@@ -140,7 +134,7 @@ class UsageReportRow(SQLModel, table=True):
     gross_revenue: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
     corrects_report_id: uuid.UUID | None = Field(default=None, foreign_key="usage_report.id")
     reported_by: uuid.UUID
-    created_at: datetime = _utc()
+    created_at: datetime = Field(sa_column=utc_column())
 
 
 class StatementRow(SQLModel, table=True):
@@ -159,4 +153,4 @@ class StatementRow(SQLModel, table=True):
     payable: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
     currency: str = Field(max_length=3)
     lines: list[dict[str, str]] = Field(sa_column=Column(JSONB, nullable=False))
-    issued_at: datetime = _utc()
+    issued_at: datetime = Field(sa_column=utc_column())

@@ -7,14 +7,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from runtime.columns import serial_key, utc_column
 from runtime.consumer import ProcessedEvent
 from runtime.outbox import OutboxMessage
 from sqlalchemy import (
-    BigInteger,
     Column,
     DateTime,
     ForeignKey,
-    Identity,
     Index,
     LargeBinary,
     String,
@@ -40,14 +39,6 @@ __all__ = [
     "ProcessedEvent",
     "Society",
 ]
-
-
-def _utc(nullable: bool = False, *, default_now: bool = False) -> Any:
-    return Column(
-        DateTime(timezone=True),
-        nullable=nullable,
-        server_default=text("now()") if default_now else None,
-    )
 
 
 # --- read model, from events only ----------------------------------------------------------
@@ -113,7 +104,7 @@ class Contact(SQLModel, table=True):
     webhook_secret_sealed: bytes | None = Field(
         default=None, sa_column=Column(LargeBinary, nullable=True)
     )
-    updated_at: datetime = Field(sa_column=_utc(default_now=True))
+    updated_at: datetime = Field(sa_column=utc_column(default_now=True))
 
     def settings(self) -> ContactSettings:
         """As the domain sees them: whether there is a secret, never the secret."""
@@ -131,7 +122,7 @@ class Society(SQLModel, table=True):
 
     party_id: uuid.UUID = Field(primary_key=True)
     subscribed_by: str
-    subscribed_at: datetime = Field(sa_column=_utc(default_now=True))
+    subscribed_at: datetime = Field(sa_column=utc_column(default_now=True))
 
 
 class Notification(SQLModel, table=True):
@@ -154,9 +145,9 @@ class Notification(SQLModel, table=True):
     message: str = Field(sa_column=Column(Text, nullable=False))
     # The event's public data, sent along in webhook bodies.
     event_data: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    event_time: datetime = Field(sa_column=_utc())
-    created_at: datetime = Field(sa_column=_utc(default_now=True))
-    read_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    event_time: datetime = Field(sa_column=utc_column())
+    created_at: datetime = Field(sa_column=utc_column(default_now=True))
+    read_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class DeliveryStatus(StrEnum):
@@ -197,10 +188,10 @@ class Delivery(SQLModel, table=True):
         default=DeliveryStatus.PENDING, sa_column=Column(String(16), nullable=False)
     )
     attempts: int = 0
-    next_attempt_at: datetime = Field(sa_column=_utc(default_now=True))
+    next_attempt_at: datetime = Field(sa_column=utc_column(default_now=True))
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_at: datetime = Field(sa_column=_utc(default_now=True))
-    finished_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    created_at: datetime = Field(sa_column=utc_column(default_now=True))
+    finished_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class DeliveryAttempt(SQLModel, table=True):
@@ -209,13 +200,11 @@ class DeliveryAttempt(SQLModel, table=True):
     __tablename__ = "delivery_attempt"
     __table_args__ = (UniqueConstraint("delivery_id", "attempt", name="uq_delivery_attempt"),)
 
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=False), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=serial_key())
     delivery_id: uuid.UUID = Field(
         sa_column=Column(UUID(as_uuid=True), ForeignKey("delivery.id"), nullable=False)
     )
     attempt: int
     succeeded: bool
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    at: datetime = Field(sa_column=_utc(default_now=True))
+    at: datetime = Field(sa_column=utc_column(default_now=True))
