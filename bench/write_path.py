@@ -20,10 +20,9 @@ from filing.settings import FilingSettings
 from runtime.auth import Principal
 from runtime.db import create_engine, migrate, session_maker
 from runtime.kafka import ensure_topics, reliable_producer
-from runtime.outbox import OutboxRelay, stage
+from runtime.outbox import OutboxRelay
 from runtime.settings import PlatformSettings
-from runtime.uow import unit_of_work_factory
-from sqlalchemy import text
+from runtime.uow import UnitOfWork, unit_of_work_factory
 
 from bench.common import BOOTSTRAP, Latencies, create_database, topic_prefix, url_of
 
@@ -107,8 +106,8 @@ async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str
     engine = create_engine(database_url)
     sessions = session_maker(engine)
     for start in range(0, count, 1000):
-        async with sessions() as session, session.begin():
-            await stage(session, [work_event(n) for n in range(start, min(count, start + 1000))])
+        async with UnitOfWork(sessions) as uow:
+            uow.emit(*(work_event(n) for n in range(start, min(count, start + 1000))))
     relay = OutboxRelay(engine=engine, settings=settings)
     # Warm-up: the broker's topic metadata and leaders before the clock starts.
     warm = reliable_producer(BOOTSTRAP, **settings.kafka_security())
@@ -120,9 +119,7 @@ async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str
     started = time.perf_counter()
     try:
         while published < count:
-            async with engine.connect() as conn:
-                published = await conn.scalar(
-                    text("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL"))
+            published = relay.published_total
             if published < count:
                 await asyncio.sleep(0.05)  # sampling the backlog; the relay never waits on us
         elapsed = time.perf_counter() - started

@@ -1,8 +1,9 @@
 """The transactional outbox: events are written with the state that caused them, then relayed.
 
-A command stages its events with `stage(session, events)` inside its own transaction, so the
-state change and its events commit or vanish together. `OutboxRelay` publishes committed rows
-in id order with an idempotent `acks=all` producer and marks them sent. A relay killed between
+A command emits its events through its unit of work (`runtime.uow`), which writes them here
+in the command's own transaction, so the state change and its events commit or vanish
+together. `OutboxRelay` publishes committed rows in id order with an idempotent `acks=all`
+producer and marks them sent. A relay killed between
 publishing and marking republishes the same records (same `ce_id`): consumers drop them by id.
 Sent rows are kept `outbox_retention_days`, then deleted a batch at a time through an index.
 """
@@ -24,7 +25,6 @@ from sqlalchemy import Column, Index, LargeBinary, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import Field, SQLModel
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from runtime import metrics
 from runtime.columns import serial_key, utc_column
@@ -103,22 +103,6 @@ def outbox_rows(
     return rows
 
 
-async def notify_relay(session: AsyncSession) -> None:
-    """Wakes the relay at commit (Postgres folds repeats within one transaction into one)."""
-    await session.execute(text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')"))
-
-
-async def stage(
-    session: AsyncSession, events: Sequence[EventData], *, time: datetime | None = None
-) -> list[uuid.UUID]:
-    """Adds `events` to the outbox in the caller's transaction; returns their event ids."""
-    rows = outbox_rows(events, time=time)
-    session.add_all(rows)
-    if rows:
-        await notify_relay(session)
-    return [row.event_id for row in rows]
-
-
 class OutboxRelay(NotifiedLoop):
     """Publishes committed outbox rows in order; woken by NOTIFY, polling as a fallback."""
 
@@ -133,6 +117,7 @@ class OutboxRelay(NotifiedLoop):
         self._producer: Any = None
         self._last_housekeeping = 0.0
         self.last_published_at: float | None = None
+        self.published_total = 0  # since start: what a benchmark or a test waits on
 
     async def start(self) -> None:
         self._producer = reliable_producer(
@@ -198,6 +183,7 @@ class OutboxRelay(NotifiedLoop):
         for row in rows:
             metrics.EVENTS_PUBLISHED.labels(self.settings.service_name, row.topic).inc()
         self.last_published_at = time.time()
+        self.published_total += len(rows)
         return len(rows)
 
     def _publish_span(
