@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import signal
 import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from contracts.envelope import encode
 from cryptography.fernet import Fernet
 from devstack.kafka_access import admin_login
@@ -73,6 +75,7 @@ class Scenario:
     port: int
     prefix: str
     engine: AsyncEngine
+    token_for: Callable[..., str]
     party: uuid.UUID = field(default_factory=uuid.uuid4)
 
     async def delivery(self) -> dict[str, Any] | None:
@@ -97,7 +100,11 @@ class Scenario:
 
 @asynccontextmanager
 async def _scenario(
-    create_database: Callable[[str], Awaitable[str]], tmp_path: Path, name: str, **env: str
+    create_database: Callable[[str], Awaitable[str]],
+    tmp_path: Path,
+    token_for: Callable[..., str],
+    name: str,
+    **env: str,
 ) -> AsyncIterator[Scenario]:
     url = await create_database(name)
     platform = PlatformSettings()
@@ -124,19 +131,31 @@ async def _scenario(
             port=port,
             prefix=prefix,
             engine=engine,
+            token_for=token_for,
         )
     finally:
         await engine.dispose()
 
 
-async def _register_and_publish(
-    scenario: Scenario, receiver: WebhookReceiver, token_for: Callable[..., str]
-) -> None:
+OpenScenario = Callable[..., AbstractAsyncContextManager[Scenario]]
+
+
+@pytest.fixture
+def scenario_of(
+    create_database: Callable[[str], Awaitable[str]],
+    tmp_path: Path,
+    token_for: Callable[..., str],
+) -> OpenScenario:
+    """`scenario_of(name, **env)`: a scenario of its own database, topics, port and log."""
+    return functools.partial(_scenario, create_database, tmp_path, token_for)
+
+
+async def _register_and_publish(scenario: Scenario, receiver: WebhookReceiver) -> None:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{scenario.port}") as client:
         answer = await client.put(
             f"/contacts/{scenario.party}",
             json={"webhook_url": receiver.url, "webhook_secret": SECRET},
-            headers={"Authorization": f"Bearer {token_for(scenario.party)}"},
+            headers={"Authorization": f"Bearer {scenario.token_for(scenario.party)}"},
         )
         assert answer.status_code == 200, answer.text
     producer = reliable_producer(
@@ -156,17 +175,15 @@ async def _register_and_publish(
 
 
 async def test_service_killed_mid_retry_resumes_the_retry_after_restart(
-    create_database: Callable[[str], Awaitable[str]],
-    token_for: Callable[..., str],
-    tmp_path: Path,
+    scenario_of: OpenScenario,
 ) -> None:
     # After the failed first attempt the retry waits 2-4 s: time to kill the process.
-    async with _scenario(
-        create_database, tmp_path, "notifications_restart", NOTIFICATIONS_RETRY_BASE_SECONDS="4"
+    async with scenario_of(
+        "notifications_restart", NOTIFICATIONS_RETRY_BASE_SECONDS="4"
     ) as scenario:
         with WebhookReceiver(secret=SECRET, fail_first=1) as receiver:
             async with _service_process(scenario.env, scenario.log, scenario.port) as process:
-                await _register_and_publish(scenario, receiver, token_for)
+                await _register_and_publish(scenario, receiver)
 
                 async def first_attempt_failed() -> bool:
                     row = await scenario.delivery()
@@ -190,20 +207,16 @@ async def test_service_killed_mid_retry_resumes_the_retry_after_restart(
 
 
 async def test_service_killed_while_a_call_is_in_flight_retries_it_after_the_lease(
-    create_database: Callable[[str], Awaitable[str]],
-    token_for: Callable[..., str],
-    tmp_path: Path,
+    scenario_of: OpenScenario,
 ) -> None:
-    async with _scenario(
-        create_database,
-        tmp_path,
+    async with scenario_of(
         "notifications_inflight",
         NOTIFICATIONS_DELIVERY_LEASE_SECONDS="3",
         NOTIFICATIONS_RETRY_BASE_SECONDS="0.1",
     ) as scenario:
         with WebhookReceiver(secret=SECRET, hold_first=True) as receiver:
             async with _service_process(scenario.env, scenario.log, scenario.port) as process:
-                await _register_and_publish(scenario, receiver, token_for)
+                await _register_and_publish(scenario, receiver)
                 await eventually(lambda: receiver.calls, within=60)
                 process.kill()  # the first call is still waiting for its answer
                 await asyncio.wait_for(process.wait(), 30)
