@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
+from contracts.attributes import from_attributes
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
 from sqlalchemy import and_, exists, or_, text
 from sqlalchemy.dialects.postgresql import insert
@@ -104,24 +105,17 @@ async def _update_counting(
 
 def _work(row: WorkRow, holders: Sequence[RightsHolderRow]) -> Work:
     """The domain work a row and its holder rows store."""
-    return Work(
-        id=row.id,
-        filing_number=row.filing_number,
-        registration_number=row.registration_number,
-        title=row.title,
+    return from_attributes(
+        Work,
+        row,
         alternate_titles=tuple(row.alternate_titles),
         kind=WorkKind(row.kind),
         status=WorkStatus(row.status),
-        status_reason=row.status_reason,
         identifiers=Identifiers(iswc=row.iswc, isrc=row.isrc, isbn=row.isbn),
-        country_of_origin=row.country_of_origin,
         rights_holders=tuple(
             RightsHolder(party_id=h.party_id, role=Role(h.role), share=h.share)
             for h in sorted(holders, key=lambda h: h.position)
         ),
-        filed_by=row.filed_by,
-        filed_at=row.filed_at,
-        updated_at=row.updated_at,
     )
 
 

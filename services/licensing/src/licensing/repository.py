@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from contracts.attributes import from_attributes
 from contracts.enums import LicenceStatus, Medium, WorkStatus
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -96,23 +97,14 @@ async def share_history(session: AsyncSession, work_id: UUID) -> list[ShareSnaps
 
 
 def to_licence(row: LicenceRow) -> Licence:
-    return Licence(
-        id=row.id,
-        work_id=row.work_id,
-        licensor_id=row.licensor_id,
-        licensee_id=row.licensee_id,
-        status=LicenceStatus(row.status),
-        status_reason=row.status_reason,
-        terms=Terms(
-            territories=tuple(row.territories),
-            media=tuple(Medium(m) for m in row.media),
-            exclusive=row.exclusive,
-            period=Period(row.start, row.end),
-            royalty_rate=row.royalty_rate,
-            advance=row.advance,
-            currency=row.currency,
-        ),
+    terms = from_attributes(
+        Terms,
+        row,
+        territories=tuple(row.territories),
+        media=tuple(Medium(m) for m in row.media),
+        period=Period(row.start, row.end),
     )
+    return from_attributes(Licence, row, status=LicenceStatus(row.status), terms=terms)
 
 
 async def get_licence(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
+from contracts.attributes import from_attributes
 from contracts.envelope import DecodedEvent
 from contracts.events import EventData
 from runtime.uow import UnitOfWork
@@ -24,7 +25,7 @@ from contracts import events as ev
 from contracts import topics
 from notifications import repository
 from notifications.domain.inbox import CreatedEntry, NewEntry, deliveries_for, entries_for
-from notifications.domain.known import KnownLicenceState, KnownWorkState, known
+from notifications.domain.known import KnownLicenceState, KnownWorkState
 from notifications.domain.messages import EventFacts
 from notifications.domain.recipients import RULES, Named, NamedParties, short_type
 from notifications.events import inbox_delivered
@@ -207,7 +208,7 @@ def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, Even
         disputant=disputant,
     )
     model.save_work(
-        known(
+        from_attributes(
             KnownWorkState,
             state,
             status=state.status.value,
@@ -228,7 +229,7 @@ def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, Even
 
 def _read_licence(model: ReadModel, data: ev.LicenceEvent) -> tuple[NamedParties, EventFacts]:
     licence = data.licence
-    model.save_licence(known(KnownLicenceState, licence, status=licence.status.value))
+    model.save_licence(from_attributes(KnownLicenceState, licence, status=licence.status.value))
     work = model.works.get(licence.work_id)
     # The event names the owners as they were when it happened: they are the ones told.
     named = NamedParties(

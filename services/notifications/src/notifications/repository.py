@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, TypeVar
 
+from contracts.attributes import from_attributes
 from sqlalchemy import TextClause, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.sql.elements import BindParameter
@@ -21,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications.domain.contacts import ContactSettings
 from notifications.domain.inbox import CreatedEntry, NewDelivery, NewEntry
-from notifications.domain.known import KnownLicenceState, KnownWorkState, known
+from notifications.domain.known import KnownLicenceState, KnownWorkState
 from notifications.models import (
     Contact,
     Delivery,
@@ -57,7 +58,7 @@ async def works_by_id(
     session: AsyncSession, work_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, KnownWorkState]:
     return {
-        work.id: known(KnownWorkState, work, owner_ids=tuple(work.owner_ids))
+        work.id: from_attributes(KnownWorkState, work, owner_ids=tuple(work.owner_ids))
         for work in await _known(session, KnownWork, work_ids)
     }
 
@@ -66,7 +67,7 @@ async def licences_by_id(
     session: AsyncSession, licence_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, KnownLicenceState]:
     return {
-        licence.id: known(KnownLicenceState, licence)
+        licence.id: from_attributes(KnownLicenceState, licence)
         for licence in await _known(session, KnownLicence, licence_ids)
     }
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
+from contracts.attributes import from_attributes
 from contracts.enums import ReviewDecision, Role, WorkKind, WorkStatus
 from contracts.errors import InvalidInput
 
@@ -174,20 +175,16 @@ def move_to(
 def file_work(
     draft: WorkDraft, *, work_id: UUID, filing_number: str, now: datetime
 ) -> tuple[Work, Change]:
-    """The newly filed work, status FILED, before examination."""
-    work = Work(
+    """The newly filed work, status FILED, before examination: the draft's fields, with its
+    number, status and times."""
+    work = from_attributes(
+        Work,
+        draft,
         id=work_id,
         filing_number=filing_number,
         registration_number=None,
-        title=draft.title,
-        alternate_titles=draft.alternate_titles,
-        kind=draft.kind,
         status=WorkStatus.FILED,
         status_reason=None,
-        identifiers=draft.identifiers,
-        country_of_origin=draft.country_of_origin,
-        rights_holders=draft.rights_holders,
-        filed_by=draft.filed_by,
         filed_at=now,
         updated_at=now,
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any, TypeVar
+from dataclasses import dataclass
 from uuid import UUID
 
 
@@ -30,17 +29,3 @@ class KnownLicenceState:
     licensor_id: UUID
     licensee_id: UUID
     status: str
-
-
-Known = TypeVar("Known", KnownWorkState, KnownLicenceState)
-
-
-def known(state: type[Known], source: object, **values: object) -> Known:
-    """A known state read off anything that carries its fields by name (a stored row, an
-    event's state), with `values` in place of the fields it carries in another form."""
-    # The dataclass checks nothing at run time: the fields' types are the caller's promise.
-    merged: dict[str, Any] = {
-        f.name: values[f.name] if f.name in values else getattr(source, f.name)
-        for f in fields(state)
-    }
-    return state(**merged)
