@@ -44,11 +44,17 @@ T = TypeVar("T")
 _SNAKE_PART = re.compile(r"_([a-z0-9])")
 
 
+# Request headers a service may blame, and the mutation argument that carries each.
+_HEADER_ARGUMENTS = {"Idempotency-Key": "idempotencyKey"}
+
+
 def graphql_field(field: object) -> str | None:
     """`rights_holders[1].share` (service) -> `rightsHolders[1].share` (GraphQL input): the
     services' request fields are the inputs' fields in snake case."""
     if not isinstance(field, str) or not field:
         return None
+    if field in _HEADER_ARGUMENTS:
+        return _HEADER_ARGUMENTS[field]
     return _SNAKE_PART.sub(lambda m: m.group(1).upper(), field)
 
 

@@ -17,9 +17,8 @@ from typing import Annotated, Any, TypeVar
 
 from contracts.errors import Conflict, InvalidInput
 from fastapi import Depends, Header, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy import Column, DateTime, Index, Integer, String, text
-from sqlalchemy.dialects.postgresql import JSONB
+from fastapi.responses import Response
+from sqlalchemy import Column, DateTime, Index, Integer, String, Text, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -68,7 +67,8 @@ class StoredAnswer(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(MAX_LENGTH), primary_key=True))
     fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
     status: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
-    body: Json | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
+    # The answer's bytes as sent: a replay is the same bytes (jsonb would reorder its keys).
+    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
     )
@@ -85,15 +85,23 @@ class KeyedRequest:
 
 @dataclass(frozen=True)
 class Answer:
-    """What a keyed route answers: the status and JSON body, and whether it was stored."""
+    """What a keyed route answers: the status and JSON text, and whether it was stored."""
 
     status: int
-    body: Json
+    body: str
     replayed: bool = False
 
-    def response(self) -> JSONResponse:
+    @classmethod
+    def of(cls, status: int, body: Json) -> Answer:
+        # As Starlette's JSONResponse renders it, so a keyed route answers what it always did.
+        text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return cls(status=status, body=text)
+
+    def response(self) -> Response:
         headers = {REPLAYED_HEADER: "true"} if self.replayed else None
-        return JSONResponse(self.body, status_code=self.status, headers=headers)
+        return Response(
+            self.body, status_code=self.status, headers=headers, media_type="application/json"
+        )
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -155,7 +163,7 @@ _RENEW_SQL = text(
     "created_at = now() WHERE caller = :caller AND key = :key"
 )
 _RECORD_SQL = text(
-    "UPDATE idempotency_key SET status = :status, body = CAST(:body AS jsonb) "
+    "UPDATE idempotency_key SET status = :status, body = :body "
     "WHERE caller = :caller AND key = :key"
 )
 PRUNE_SQL = (
@@ -192,7 +200,7 @@ async def claim(
 async def record(session: AsyncSession, request: KeyedRequest, answer: Answer) -> None:
     """Stores `answer` on the key claimed in this transaction."""
     await session.execute(
-        _RECORD_SQL, {**_ids(request), "status": answer.status, "body": json.dumps(answer.body)}
+        _RECORD_SQL, {**_ids(request), "status": answer.status, "body": answer.body}
     )
 
 
@@ -218,12 +226,12 @@ class KeyedCommands:
         together; a refused command (an exception) rolls the claim back with everything else.
         """
         if request is None:
-            return Answer(status=status, body=answer(await command(self.uow)))
+            return Answer.of(status, answer(await command(self.uow)))
         async with self.uow() as u:
             stored = await claim(u.session, request, retention=self.retention)
             if stored is not None:
                 return stored
-            fresh = Answer(status=status, body=answer(await command(_joining(u))))
+            fresh = Answer.of(status, answer(await command(_joining(u))))
             await record(u.session, request, fresh)
         return fresh
 
