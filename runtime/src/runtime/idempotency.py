@@ -182,9 +182,7 @@ async def claim(
     """Locks the key's row for this transaction: the stored answer if the key was used for
     this request, None if it is this request's to run; refused if used for another."""
     await session.execute(_CLAIM_SQL, {**_ids(request), "fingerprint": request.fingerprint})
-    row = (
-        await session.execute(_LOCK_SQL, {**_ids(request), "retention": retention})
-    ).one()
+    row = (await session.execute(_LOCK_SQL, {**_ids(request), "retention": retention})).one()
     if row.expired:
         await session.execute(_RENEW_SQL, {**_ids(request), "fingerprint": request.fingerprint})
         return None

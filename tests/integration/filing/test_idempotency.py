@@ -96,7 +96,7 @@ async def test_the_same_key_for_another_request_is_refused_and_changes_nothing(
 
 
 async def test_keys_are_per_caller(filing: Filing) -> None:
-    work_id, owner, client, receiver = await _owned_work(filing)
+    work_id, _, client, receiver = await _owned_work(filing)
     other_work, other_owner, other_client, _ = await _owned_work(filing)
     key = {"Idempotency-Key": f"shared-{uuid.uuid4()}"}
     mine = await client.post(f"/works/{work_id}/transfers", json=_transfer(receiver), headers=key)
@@ -125,7 +125,7 @@ async def test_concurrent_identical_transfers_with_one_key_apply_once(filing: Fi
 
 
 async def test_a_refused_command_keeps_no_key_so_its_retry_runs_again(filing: Filing) -> None:
-    work_id, owner, client, _ = await _owned_work(filing)
+    work_id, _, client, _ = await _owned_work(filing)
     late_receiver = uuid.uuid4()
     headers = {"Idempotency-Key": f"refused-{uuid.uuid4()}"}
     refused = await client.post(
@@ -143,11 +143,14 @@ async def test_a_refused_command_keeps_no_key_so_its_retry_runs_again(filing: Fi
 
 
 async def test_a_dispute_resolution_retried_with_its_key_resolves_once(filing: Filing) -> None:
-    work_id, owner, client, receiver = await _owned_work(filing)
+    work_id, *_ = await _owned_work(filing)
     claimant, claimant_client = await filing.party()
     disputed = await claimant_client.post(
         f"/works/{work_id}/disputes",
-        json={"reason": "I wrote it", "evidence": "Drafts dated 2019 with the melody and lyrics, witnessed by the whole band."},
+        json={
+            "reason": "I wrote it",
+            "evidence": "Drafts dated 2019 with the melody and lyrics, witnessed by the whole band.",
+        },
     )
     assert disputed.status_code == 200, disputed.text
     examiner = filing.client(uuid.uuid4(), "examiner")
