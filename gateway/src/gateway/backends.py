@@ -44,11 +44,17 @@ T = TypeVar("T")
 _SNAKE_PART = re.compile(r"_([a-z0-9])")
 
 
+# Request headers a service may blame, and the mutation argument that carries each.
+_HEADER_ARGUMENTS = {"Idempotency-Key": "idempotencyKey"}
+
+
 def graphql_field(field: object) -> str | None:
     """`rights_holders[1].share` (service) -> `rightsHolders[1].share` (GraphQL input): the
     services' request fields are the inputs' fields in snake case."""
     if not isinstance(field, str) or not field:
         return None
+    if field in _HEADER_ARGUMENTS:
+        return _HEADER_ARGUMENTS[field]
     return _SNAKE_PART.sub(lambda m: m.group(1).upper(), field)
 
 
@@ -117,11 +123,14 @@ class ServiceClient:
         params: dict[str, Any] | None = None,
         json: Any = None,
         token: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Any:
         headers = {"accept": "application/json"}
         bearer = token or self.token
         if bearer:
             headers["authorization"] = f"Bearer {bearer}"
+        if idempotency_key is not None:
+            headers["idempotency-key"] = idempotency_key
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
         try:
             response = await self.http.request(
@@ -215,18 +224,23 @@ class FilingClient(ServiceClient):
     async def review(self, work_id: str, body: Json) -> WorkReply:
         return await self._on_work("POST", f"/works/{work_id}/review", body)
 
-    async def transfer(self, work_id: str, body: Json) -> WorkReply:
-        return await self._on_work("POST", f"/works/{work_id}/transfers", body)
+    async def transfer(self, work_id: str, body: Json, key: str | None = None) -> WorkReply:
+        return await self._on_work("POST", f"/works/{work_id}/transfers", body, key)
 
     async def dispute(self, work_id: str, body: Json) -> WorkReply:
         return await self._on_work("POST", f"/works/{work_id}/disputes", body)
 
-    async def resolve_dispute(self, work_id: str, body: Json) -> WorkReply:
-        return await self._on_work("POST", f"/works/{work_id}/dispute-resolution", body)
+    async def resolve_dispute(
+        self, work_id: str, body: Json, key: str | None = None
+    ) -> WorkReply:
+        return await self._on_work("POST", f"/works/{work_id}/dispute-resolution", body, key)
 
-    async def _on_work(self, method: str, path: str, body: Json) -> WorkReply:
-        """Every command on a work answers with the work as it now stands."""
-        return cast(WorkReply, await self.call(method, path, json=body))
+    async def _on_work(
+        self, method: str, path: str, body: Json, key: str | None = None
+    ) -> WorkReply:
+        """Every command on a work answers with the work as it now stands; `key` is the
+        command's idempotency key, where it takes one."""
+        return cast(WorkReply, await self.call(method, path, json=body, idempotency_key=key))
 
 
 class LicensingClient(ServiceClient):
@@ -278,15 +292,24 @@ class LicensingClient(ServiceClient):
         found = await self.batch("/licence-events", "licence_ids", licence_ids)
         return cast(Grouped[LicenceEventReply], found)
 
-    async def offer(self, body: Json) -> LicenceReply:
-        return cast(LicenceReply, await self.call("POST", "/licences", json=body))
-
-    async def transition(self, licence_id: str, action: str, body: Json) -> LicenceReply:
-        found = await self.call("POST", f"/licences/{licence_id}/{action}", json=body)
+    async def offer(self, body: Json, key: str | None = None) -> LicenceReply:
+        found = await self.call("POST", "/licences", json=body, idempotency_key=key)
         return cast(LicenceReply, found)
 
-    async def report_usage(self, licence_id: str, body: Json) -> UsageOutcomeReply:
-        found = await self.call("POST", f"/licences/{licence_id}/usage-reports", json=body)
+    async def transition(
+        self, licence_id: str, action: str, body: Json, key: str | None = None
+    ) -> LicenceReply:
+        found = await self.call(
+            "POST", f"/licences/{licence_id}/{action}", json=body, idempotency_key=key
+        )
+        return cast(LicenceReply, found)
+
+    async def report_usage(
+        self, licence_id: str, body: Json, key: str | None = None
+    ) -> UsageOutcomeReply:
+        found = await self.call(
+            "POST", f"/licences/{licence_id}/usage-reports", json=body, idempotency_key=key
+        )
         return cast(UsageOutcomeReply, found)
 
 

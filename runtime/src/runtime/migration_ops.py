@@ -77,3 +77,37 @@ def housekeeping_indexes(*, tracking: bool) -> tuple[Callable[[], None], Callabl
         lambda: create_housekeeping_indexes(tracking=tracking),
         lambda: drop_housekeeping_indexes(tracking=tracking),
     )
+
+
+def create_idempotency_table() -> None:
+    """The keys of retried commands (`runtime.idempotency.StoredAnswer`), as first released."""
+    op.create_table(
+        "idempotency_key",
+        sa.Column("caller", sa.String(length=255), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("caller", "key"),
+        if_not_exists=True,
+    )
+    # Pruning walks keys by age.
+    op.create_index(
+        "ix_idempotency_key_created", "idempotency_key", ["created_at"], if_not_exists=True
+    )
+
+
+def drop_idempotency_table() -> None:
+    op.drop_index("ix_idempotency_key_created", table_name="idempotency_key", if_exists=True)
+    op.drop_table("idempotency_key", if_exists=True)
+
+
+def idempotency_table() -> tuple[Callable[[], None], Callable[[], None]]:
+    """(upgrade, downgrade) of a migration that adds only the idempotency keys' table."""
+    return create_idempotency_table, drop_idempotency_table

@@ -16,7 +16,8 @@ ERROR_MEANINGS = {
     401: "No bearer token, or one that is expired, forged or malformed",
     403: "The caller may not do this",
     404: "No such object, or none the caller may see",
-    409: "The object's state forbids it (illegal transition, clash, duplicate)",
+    409: "The object's state forbids it (illegal transition, clash, duplicate), or the "
+    "`Idempotency-Key` was used for another request (`IDEMPOTENCY_KEY_REUSED`)",
 }
 
 

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,6 +20,7 @@ from sqlalchemy import text
 
 from runtime.consumer import EventsHandler, IdempotentConsumer
 from runtime.db import create_engine, migrate, session_maker
+from runtime.idempotency import KeyedCommands, prune
 from runtime.kafka import ensure_topics, event_broker
 from runtime.kafka_security import broker_security
 from runtime.outbox import OutboxRelay
@@ -73,6 +75,7 @@ class ServiceRuntime:
         produces: Sequence[str] = (),
         run_relay: bool = True,
         side_rows: SideRows | None = None,
+        idempotency_keys: bool = False,
     ) -> None:
         self.settings = settings
         self.migrations_dir = migrations_dir
@@ -90,6 +93,22 @@ class ServiceRuntime:
         self.consumers: list[IdempotentConsumer] = []
         self.components: list[Component] = []
         self.started = False
+        retention = timedelta(hours=settings.idempotency_retention_hours)
+        # Keyed commands need the `idempotency_key` table: a service with `idempotency_keys`
+        # creates it in a migration (`migration_ops.create_idempotency_table`).
+        self.keyed_commands = KeyedCommands(self.uow, retention=retention)
+        if idempotency_keys:
+            self.add(
+                PeriodicJob(
+                    f"idempotency-prune-{settings.service_name}",
+                    lambda: prune(
+                        self.engine,
+                        retention=retention,
+                        batch_size=settings.idempotency_prune_batch_size,
+                    ),
+                    settings.idempotency_prune_interval_seconds,
+                )
+            )
 
     def consumer(
         self,

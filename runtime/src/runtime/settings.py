@@ -93,6 +93,11 @@ class ServiceSettings(BaseSettings):
     outbox_prune_batch_size: int = 5000
     outbox_poll_interval_seconds: float = 1.0
     outbox_batch_size: int = 500
+    # Idempotency keys (runtime.idempotency) are kept at least this long after first use, then
+    # pruned in batches every interval.
+    idempotency_retention_hours: float = 24.0
+    idempotency_prune_interval_seconds: float = 600.0
+    idempotency_prune_batch_size: int = 5000
     # The Kafka principal this service logs in as; empty means its service name.
     kafka_principal: str = ""
     platform: PlatformSettings = Field(default_factory=PlatformSettings)

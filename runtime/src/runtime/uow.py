@@ -16,6 +16,11 @@ state change and its events commit or vanish together.
 
 A consumer's handler receives the unit of work its consumer opened, so an event applied and
 the events it causes share one transaction with the consumer's processed-id claim.
+
+A block entered on a unit of work that is already open joins its transaction: leaving it
+commits nothing, and its exception still reaches the outer block, which rolls back. That is
+how a keyed command (`runtime.idempotency`) runs a service function, which opens its own
+block, inside the transaction that claimed the key.
 """
 
 from __future__ import annotations
@@ -86,6 +91,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._stack: AsyncExitStack | None = None
         self._pending: list[tuple[EventData, OutboxMessage]] = []
+        self._joined = 0  # blocks open inside the outermost one
         self.event_ids: list[uuid.UUID] = []  # of the events written so far, in emit order
 
     @property
@@ -123,6 +129,9 @@ class UnitOfWork:
         return ids
 
     async def __aenter__(self) -> Self:
+        if self._stack is not None:
+            self._joined += 1
+            return self
         self._stack = AsyncExitStack()
         self._session = await self._stack.enter_async_context(self._sessions())
         await self._stack.enter_async_context(self._session.begin())
@@ -137,6 +146,9 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> bool | None:
         assert self._stack is not None
+        if self._joined:
+            self._joined -= 1
+            return None
         stack, self._stack = self._stack, None
         try:
             if exc_type is None:

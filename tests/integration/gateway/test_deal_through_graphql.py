@@ -340,3 +340,43 @@ async def test_licensing_and_the_gateway_agree_on_who_sees_a_licence_after_share
     expected = {"alice": True, "bob": True, "carol": False, "lee": True, "stranger": False}
     assert service == expected
     assert gateway == expected
+
+
+TRANSFER = """mutation ($i: TransferShareInput!) { transferShare(input: $i) {
+  work { rightsHolders { share party { id } } } errors { code message field } } }"""
+
+
+async def test_a_retried_transfer_through_graphql_moves_the_share_once(
+    platform: Platform,
+) -> None:
+    alice, alice_token = await register(platform, "Alice Keyed")
+    bob, _ = await register(platform, "Bob Keyed")
+    filed = (await platform.call(
+        """mutation ($i: FileWorkInput!) { fileWork(input: $i) { work { id }
+             errors { code message field } } }""",
+        {"i": {"title": f"Keyed Song {uuid.uuid4().hex[:8]}", "kind": "MUSICAL_WORK",
+               "countryOfOrigin": "TH",
+               "rightsHolders": [{"partyId": alice, "role": "COMPOSER", "share": "100.00"}]}},
+        alice_token))["fileWork"]
+    assert filed["errors"] == [], filed
+    transfer = {"workId": filed["work"]["id"], "toPartyId": bob, "share": "25.00",
+                "idempotencyKey": f"gw-{uuid.uuid4()}"}
+
+    first = (await platform.call(TRANSFER, {"i": transfer}, alice_token))["transferShare"]
+    retried = (await platform.call(TRANSFER, {"i": transfer}, alice_token))["transferShare"]
+    assert first["errors"] == [] and retried == first
+    shares = {h["party"]["id"]: h["share"] for h in retried["work"]["rightsHolders"]}
+    assert shares == {alice: "75.00", bob: "25.00"}
+
+    reused = (await platform.call(TRANSFER, {"i": {**transfer, "share": "5.00"}},
+                                  alice_token))["transferShare"]
+    assert [(e["code"], e["field"]) for e in reused["errors"]] == [
+        ("IDEMPOTENCY_KEY_REUSED", "idempotencyKey")]
+    malformed = (await platform.call(TRANSFER, {"i": {**transfer, "idempotencyKey": "a b"}},
+                                     alice_token))["transferShare"]
+    assert [(e["code"], e["field"]) for e in malformed["errors"]] == [
+        ("INVALID_INPUT", "idempotencyKey")]
+    work = (await platform.call(
+        "query ($w: ID!) { work(id: $w) { rightsHolders { share party { id } } } }",
+        {"w": filed["work"]["id"]}, alice_token))["work"]
+    assert {h["party"]["id"]: h["share"] for h in work["rightsHolders"]} == shares

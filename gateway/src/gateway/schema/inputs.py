@@ -13,12 +13,29 @@ from typing import Any
 import strawberry
 from contracts.money import decimal_text, parse_amount, parse_currency, parse_rate
 from contracts.shares import parse_share
+from runtime.idempotency import parse_key
 
 from gateway.errors import UserError
 from gateway.schema.common import require_id
 from gateway.schema.enums import Medium, PartyKind, Role, WorkKind
 
 Body = dict[str, Any]
+
+IDEMPOTENCY_KEY = (
+    "chosen by the client, one per intended action (a UUID): a retry with the same key "
+    "answers the first answer and applies nothing again; with another request it is refused "
+    "(IDEMPOTENCY_KEY_REUSED)"
+)
+
+
+def idempotency_field() -> Any:
+    """The `idempotencyKey` of a keyed mutation's input (DOMAIN.md, "Retried commands")."""
+    return strawberry.field(default=None, description=IDEMPOTENCY_KEY)
+
+
+def idempotency_key(value: str | None) -> str | None:
+    """A mutation's idempotency key, checked here so a bad one names `idempotencyKey`."""
+    return None if value is None else parse_key(value, field="idempotencyKey")
 
 
 @strawberry.input
@@ -74,6 +91,7 @@ class TransferShareInput:
     role: Role | None = strawberry.field(
         default=None, description="which holding, when the caller holds the work in several roles"
     )
+    idempotency_key: str | None = idempotency_field()
 
 
 @strawberry.input
@@ -82,6 +100,7 @@ class ResolveDisputeInput:
     keep_owners: bool
     reason: str
     rights_holders: list[RightsHolderInput] | None = None
+    idempotency_key: str | None = idempotency_field()
 
 
 @strawberry.input
@@ -96,6 +115,7 @@ class OfferLicenceInput:
     currency: str
     end: datetime.date | None = None
     advance: decimal.Decimal | None = decimal.Decimal("0")
+    idempotency_key: str | None = idempotency_field()
 
 
 @strawberry.input
@@ -111,6 +131,7 @@ class ReportUsageInput:
     corrects_report_id: strawberry.ID | None = strawberry.field(
         default=None, description="a correction: the report it adjusts (negative amounts allowed)"
     )
+    idempotency_key: str | None = idempotency_field()
 
 
 def _holders(holders: list[RightsHolderInput], field: str, limit: int) -> list[Body]:

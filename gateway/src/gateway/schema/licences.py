@@ -27,7 +27,12 @@ from gateway.schema.common import (
     require_id,
 )
 from gateway.schema.enums import LicenceStatus, Medium
-from gateway.schema.inputs import OfferLicenceInput, offer_body
+from gateway.schema.inputs import (
+    IDEMPOTENCY_KEY,
+    OfferLicenceInput,
+    idempotency_key,
+    offer_body,
+)
 from gateway.schema.parties import Party, require_party
 from gateway.schema.works import Work, load_work
 from gateway.timeline import merge_timeline
@@ -184,16 +189,27 @@ class LicenceQuery:
     )
 
 
+# The `idempotencyKey` argument of a keyed move that has no input object.
+KeyArgument = Annotated[str | None, strawberry.argument(description=IDEMPOTENCY_KEY)]
+
+
 @strawberry.type
 class LicenceMutation:
     @strawberry.mutation(description="Works right after fileWork.")
     async def offer_licence(self, info: Info, input: OfferLicenceInput) -> LicencePayload:
-        sent = await command(info, lambda backends: backends.licensing.offer(offer_body(input)))
+        sent = await command(
+            info,
+            lambda backends: backends.licensing.offer(
+                offer_body(input), idempotency_key(input.idempotency_key)
+            ),
+        )
         return _licence_payload(*sent)
 
     @strawberry.mutation
-    async def accept_licence(self, info: Info, licence_id: strawberry.ID) -> LicencePayload:
-        return await _transition(info, licence_id, "accept", {})
+    async def accept_licence(
+        self, info: Info, licence_id: strawberry.ID, idempotency_key: KeyArgument = None
+    ) -> LicencePayload:
+        return await _transition(info, licence_id, "accept", {}, idempotency_key)
 
     @strawberry.mutation
     async def decline_licence(
@@ -207,7 +223,8 @@ class LicenceMutation:
 
     @strawberry.mutation
     async def terminate_licence(
-        self, info: Info, licence_id: strawberry.ID, reason: str
+        self, info: Info, licence_id: strawberry.ID, reason: str,
+        idempotency_key: KeyArgument = None,
     ) -> LicencePayload:
         if not reason.strip():
             return LicencePayload(
@@ -215,7 +232,9 @@ class LicenceMutation:
                 errors=[UserErrorType(code="INVALID_INPUT", message="a reason is required",
                                       field="reason")],
             )
-        return await _transition(info, licence_id, "terminate", {"reason": reason})
+        return await _transition(
+            info, licence_id, "terminate", {"reason": reason}, idempotency_key
+        )
 
 
 def _licence_payload(result: LicenceReply | None, errors: list[UserErrorType]) -> LicencePayload:
@@ -235,9 +254,12 @@ async def visible_licence_id(info: Info, licence_id: str) -> str:
     return lid
 
 
-async def _transition(info: Info, licence_id: str, action: str, body: Json) -> LicencePayload:
+async def _transition(
+    info: Info, licence_id: str, action: str, body: Json, key: str | None = None
+) -> LicencePayload:
     async def send(backends: Backends) -> LicenceReply:
+        checked_key = idempotency_key(key)
         lid = await visible_licence_id(info, licence_id)
-        return await backends.licensing.transition(lid, action, body)
+        return await backends.licensing.transition(lid, action, body, checked_key)
 
     return _licence_payload(*await command(info, send))

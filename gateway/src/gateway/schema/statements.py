@@ -19,7 +19,7 @@ from gateway.schema.common import (
     present,
     require_id,
 )
-from gateway.schema.inputs import ReportUsageInput, usage_body
+from gateway.schema.inputs import ReportUsageInput, idempotency_key, usage_body
 from gateway.schema.licences import Licence, visible_licence_id
 from gateway.schema.parties import Party, named_party
 
@@ -81,7 +81,10 @@ class StatementMutation:
         async def send(backends: Backends) -> UsageOutcomeReply:
             lid = require_id(input.licence_id, "licenceId")
             body = usage_body(input)  # its errors before the visibility check's
-            return await backends.licensing.report_usage(await visible_licence_id(info, lid), body)
+            key = idempotency_key(input.idempotency_key)
+            return await backends.licensing.report_usage(
+                await visible_licence_id(info, lid), body, key
+            )
 
         result, errors = await command(info, send)
         if result is None:

@@ -36,6 +36,7 @@ from gateway.schema.inputs import (
     TransferShareInput,
     dispute_body,
     file_work_body,
+    idempotency_key,
     resolve_body,
     transfer_body,
 )
@@ -280,7 +281,8 @@ class WorkMutation:
         return await _on_work(
             info,
             lambda filing: filing.transfer(require_id(input.work_id, "workId"),
-                                           transfer_body(input)),
+                                           transfer_body(input),
+                                           idempotency_key(input.idempotency_key)),
         )
 
     @strawberry.mutation(
@@ -311,6 +313,7 @@ class WorkMutation:
         return await _on_work(
             info,
             lambda filing: filing.resolve_dispute(require_id(input.work_id, "workId"),
-                                                  resolve_body(input, MAX_HOLDERS)),
+                                                  resolve_body(input, MAX_HOLDERS),
+                                                  idempotency_key(input.idempotency_key)),
             examiners_only="resolve disputes",
         )

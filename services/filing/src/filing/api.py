@@ -18,7 +18,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from runtime.auth import CurrentPrincipal
 from runtime.id_lists import parse_ids
+from runtime.idempotency import IdempotencyKey, KeyedRequest
 from runtime.openapi import error_responses
+from runtime.uow import UnitOfWorkFactory
 
 from filing import commands, service, views
 from filing.domain.works import Work
@@ -61,8 +63,7 @@ PartyId = Annotated[UUID, Depends(_party_id)]
 # A batch read's `ids` (comma-separated, at most 500), parsed once the same way.
 BatchIds = Annotated[list[UUID], Depends(_batch_ids)]
 # A command on one work answers the work: not the caller's to make (403), unknown (404), or
-# its state forbids it (409).
-# Its response model is the route's return type, `WorkOut`.
+# its state forbids it, or its idempotency key was used for another request (409).
 A_WORK_COMMAND: dict[str, Any] = {
     "tags": ["works"],
     "responses": error_responses(403, 404, 409),
@@ -259,6 +260,18 @@ async def get_work(work_id: WorkId, caller: CurrentPrincipal, filing: Service) -
 WorkCommand = Callable[..., Awaitable[Work]]
 
 
+def _no_key() -> None:
+    return None
+
+
+# The idempotency-key parameter of a work command that takes no key: absent from its API.
+NoKey = Annotated[None, Depends(_no_key)]
+
+
+def _work_json(work: Work) -> dict[str, Any]:
+    return WorkOut.model_validate(work).model_dump(mode="json")
+
+
 def _serve_work_command(
     name: str,
     path: str,
@@ -267,22 +280,31 @@ def _serve_work_command(
     description: str,
     *,
     policy: bool = False,
+    keyed: bool = False,
 ) -> None:
     """Serves `POST /works/{work_id}/<path>` as route `name`: a command on one work (`run`,
     a service function), its body parsed into the `body` command model, answered by the work
-    as it now is; with `policy`, the command is checked against the dispute settings too."""
+    as it now is; with `policy`, the command is checked against the dispute settings too;
+    with `keyed`, it takes an `Idempotency-Key` (DOMAIN.md, "Retried commands")."""
 
     async def route(
-        work_id: WorkId, body: BaseModel, caller: CurrentPrincipal, filing: Service
-    ) -> WorkOut:
+        work_id: WorkId,
+        body: BaseModel,
+        caller: CurrentPrincipal,
+        filing: Service,
+        key: KeyedRequest | None,
+    ) -> Response:
         settings = {"policy": filing.disputes} if policy else {}
-        work = await run(
-            uow=filing.uow, principal=caller, work_id=work_id, command=body, **settings
-        )
-        return WorkOut.model_validate(work)
+
+        async def command(uow: UnitOfWorkFactory) -> Work:
+            return await run(uow=uow, principal=caller, work_id=work_id, command=body, **settings)
+
+        answer = await filing.keyed.run_once(key, command, answer=_work_json, status=200)
+        return answer.response()
 
     # FastAPI reads the body's model from the annotation, and each route has its own model.
     route.__annotations__["body"] = body
+    route.__annotations__["key"] = IdempotencyKey if keyed else NoKey
     router.add_api_route(
         f"/works/{{work_id}}/{path}",
         route,
@@ -307,6 +329,7 @@ _serve_work_command(
     commands.TransferShare,
     service.transfer_share,
     "The calling owner moves `share` of its holding to `to_party_id`.",
+    keyed=True,
 )
 _serve_work_command(
     "post_dispute",
@@ -322,6 +345,7 @@ _serve_work_command(
     commands.ResolveDispute,
     service.resolve_dispute,
     "An examiner ends a dispute, keeping the owners or replacing the rights holders.",
+    keyed=True,
 )
 
 

@@ -22,7 +22,10 @@ def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
     """The runtime (database, relay, consumers) and the service the routes call."""
     # Work history is written by `repository` with each change, so no side-rows hook.
     runtime = ServiceRuntime(
-        settings, migrations_dir=MIGRATIONS_DIR, produces=[FILING_PARTIES, FILING_WORKS]
+        settings,
+        migrations_dir=MIGRATIONS_DIR,
+        produces=[FILING_PARTIES, FILING_WORKS],
+        idempotency_keys=True,
     )
     for group_id, topics, handler in CONSUMERS:
         runtime.consumer(group_id=group_id, topics=topics, handler=handler)
@@ -32,6 +35,7 @@ def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
         disputes=DisputePolicy(
             evidence_min=settings.dispute_evidence_min, daily_limit=settings.disputes_per_day
         ),
+        keyed=runtime.keyed_commands,
     )
     return runtime, filing
 

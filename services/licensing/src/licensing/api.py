@@ -14,10 +14,12 @@ from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from contracts.errors import NotAllowed
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from runtime.auth import CurrentPrincipal
 from runtime.id_lists import parse_ids
+from runtime.idempotency import IdempotencyKey, KeyedRequest
 from runtime.openapi import error_responses
+from runtime.uow import UnitOfWorkFactory
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import access
@@ -38,7 +40,8 @@ Row = TypeVar("Row")
 
 # Every route answers 403 to a token whose subject is not a party id (`_caller`).
 router = APIRouter(responses=error_responses(403))
-# A command on one licence: unknown or invisible (404), or its state forbids it (409).
+# A command on one licence: unknown or invisible (404), or its state forbids it, or its
+# idempotency key was used for another request (409).
 ON_A_LICENCE = error_responses(404, 409)
 
 
@@ -158,67 +161,108 @@ def _items_by_id(
 # --- commands ----------------------------------------------------------------------------------
 
 
-@router.post("/licences", status_code=status.HTTP_201_CREATED, responses=ON_A_LICENCE)
+# A keyed command answers a JSONResponse (a stored answer is replayed as it was stored); its
+# documented shape stays the JSON object the other routes answer.
+JSON_OBJECT: dict[str, Any] = {"response_model": dict[str, Any], "responses": ON_A_LICENCE}
+
+
+@router.post("/licences", status_code=status.HTTP_201_CREATED, **JSON_OBJECT)
 async def offer_licence(
-    command: OfferLicence, caller: CallerDep, licensing: LicensingDep
-) -> dict[str, Any]:
-    row = await service.offer_licence(
-        uow=licensing.uow,
-        register=licensing.register,
-        wait_seconds=licensing.settings.read_model_wait_seconds,
-        caller=caller,
-        command=command,
-    )
-    return licence_json(row)
+    command: OfferLicence, caller: CallerDep, licensing: LicensingDep, key: IdempotencyKey
+) -> Response:
+    async def offer(uow: UnitOfWorkFactory) -> LicenceRow:
+        return await service.offer_licence(
+            uow=uow,
+            register=licensing.register,
+            wait_seconds=licensing.settings.read_model_wait_seconds,
+            caller=caller,
+            command=command,
+        )
+
+    answer = await licensing.keyed.run_once(key, offer, answer=licence_json, status=201)
+    return answer.response()
 
 
-def _serve_move(action: str, move: Callable[..., Awaitable[LicenceRow]], *, reason: bool) -> None:
+def _no_key() -> None:
+    return None
+
+
+# The idempotency-key parameter of a move that takes no key: absent from its API.
+NoKey = Annotated[None, Depends(_no_key)]
+
+
+def _serve_move(
+    action: str, move: Callable[..., Awaitable[LicenceRow]], *, reason: bool, keyed: bool
+) -> None:
     """Serves `POST /licences/{licence_id}/<action>`: a move the caller makes on a licence
     they can see (`service.<action>_licence`), answered by the licence; with `reason`, an
-    optional body gives the reason the move records."""
+    optional body gives the reason the move records; with `keyed`, it takes an
+    `Idempotency-Key` (DOMAIN.md, "Retried commands")."""
+
+    async def answered(
+        licensing: Licensing, key: KeyedRequest | None, **given: object
+    ) -> Response:
+        async def run(uow: UnitOfWorkFactory) -> LicenceRow:
+            return await move(uow=uow, **given)
+
+        answer = await licensing.keyed.run_once(key, run, answer=licence_json, status=200)
+        return answer.response()
 
     async def with_reason(
         licence_id: UUID,
         caller: CallerDep,
         licensing: LicensingDep,
+        key: KeyedRequest | None,
         command: GiveReason | None = None,
-    ) -> dict[str, Any]:
+    ) -> Response:
         reason = command or GiveReason()
-        row = await move(uow=licensing.uow, caller=caller, licence_id=licence_id, command=reason)
-        return licence_json(row)
+        return await answered(
+            licensing, key, caller=caller, licence_id=licence_id, command=reason
+        )
 
     async def without(
-        licence_id: UUID, caller: CallerDep, licensing: LicensingDep
-    ) -> dict[str, Any]:
-        return licence_json(await move(uow=licensing.uow, caller=caller, licence_id=licence_id))
+        licence_id: UUID, caller: CallerDep, licensing: LicensingDep, key: KeyedRequest | None
+    ) -> Response:
+        return await answered(licensing, key, caller=caller, licence_id=licence_id)
 
+    route = with_reason if reason else without
+    route.__annotations__["key"] = IdempotencyKey if keyed else NoKey
     router.add_api_route(
         f"/licences/{{licence_id}}/{action}",
-        with_reason if reason else without,
+        route,
         methods=["POST"],
         name=f"{action}_licence",
-        responses=ON_A_LICENCE,
+        **JSON_OBJECT,
     )
 
 
-_serve_move("accept", service.accept_licence, reason=False)
-_serve_move("decline", service.decline_licence, reason=True)
-_serve_move("withdraw", service.withdraw_licence, reason=False)
-_serve_move("terminate", service.terminate_licence, reason=True)
+_serve_move("accept", service.accept_licence, reason=False, keyed=True)
+_serve_move("decline", service.decline_licence, reason=True, keyed=False)
+_serve_move("withdraw", service.withdraw_licence, reason=False, keyed=False)
+_serve_move("terminate", service.terminate_licence, reason=True, keyed=True)
+
+
+def _usage_json(outcome: service.UsageOutcome) -> dict[str, Any]:
+    return {"report": report_json(outcome.report), "statement": statement_json(outcome.statement)}
 
 
 @router.post(
-    "/licences/{licence_id}/usage-reports",
-    status_code=status.HTTP_201_CREATED,
-    responses=ON_A_LICENCE,
+    "/licences/{licence_id}/usage-reports", status_code=status.HTTP_201_CREATED, **JSON_OBJECT
 )
 async def report_usage(
-    licence_id: UUID, command: ReportUsage, caller: CallerDep, licensing: LicensingDep
-) -> dict[str, Any]:
-    outcome = await service.report_usage(
-        uow=licensing.uow, caller=caller, licence_id=licence_id, command=command
-    )
-    return {"report": report_json(outcome.report), "statement": statement_json(outcome.statement)}
+    licence_id: UUID,
+    command: ReportUsage,
+    caller: CallerDep,
+    licensing: LicensingDep,
+    key: IdempotencyKey,
+) -> Response:
+    async def report(uow: UnitOfWorkFactory) -> service.UsageOutcome:
+        return await service.report_usage(
+            uow=uow, caller=caller, licence_id=licence_id, command=command
+        )
+
+    answer = await licensing.keyed.run_once(key, report, answer=_usage_json, status=201)
+    return answer.response()
 
 
 # --- queries -----------------------------------------------------------------------------------

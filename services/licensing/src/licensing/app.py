@@ -32,6 +32,7 @@ def build(settings: LicensingSettings) -> tuple[ServiceRuntime, Licensing]:
         migrations_dir=MIGRATIONS,
         produces=[LICENSING_LICENCES, LICENSING_ROYALTIES],
         side_rows=side_rows,
+        idempotency_keys=True,
     )
     register = runtime.consumer(
         group_id=settings.register_group,
@@ -40,7 +41,11 @@ def build(settings: LicensingSettings) -> tuple[ServiceRuntime, Licensing]:
     )
     runtime.add(expiry_job(runtime.uow, settings.expiry_interval_seconds))
     licensing = Licensing(
-        uow=runtime.uow, sessions=runtime.sessions, register=register, settings=settings
+        uow=runtime.uow,
+        sessions=runtime.sessions,
+        register=register,
+        settings=settings,
+        keyed=runtime.keyed_commands,
     )
     return runtime, licensing
 

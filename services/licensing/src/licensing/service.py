@@ -17,6 +17,7 @@ from contracts.errors import InvalidInput
 from contracts.money import check_places, minor_units
 from contracts.times import utc_now
 from runtime.db import SessionMaker
+from runtime.idempotency import KeyedCommands
 from runtime.uow import UnitOfWork, UnitOfWorkFactory
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -51,12 +52,14 @@ class ReadModelWaiter(Protocol):
 @dataclass(frozen=True)
 class Licensing:
     """The service as its routes and jobs use it: units of work for commands, sessions for
-    queries, and the register consumer that offers wait on."""
+    queries, the register consumer that offers wait on, and the runner of commands retried
+    with an idempotency key."""
 
     uow: UnitOfWorkFactory
     sessions: SessionMaker
     register: ReadModelWaiter
     settings: LicensingSettings
+    keyed: KeyedCommands
 
 
 # --- loading what a command decides on --------------------------------------------------------
