@@ -20,7 +20,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from contracts.envelope import DecodedEvent, MalformedRecord, decode
 from contracts.topics import FILING_PARTIES, FILING_WORKS
-from runtime.db import create_engine, session_maker
+from runtime.db import SessionMaker, create_engine, session_maker
+from runtime.failures import Fault, classify
 from runtime.uow import UnitOfWork
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -127,9 +128,26 @@ async def _replay(
                     events.append(decode(record.value, record.headers, key=record.key))
                 except MalformedRecord as exc:
                     log.warning("rebuild: skipped %s@%d: %s", record.topic, record.offset, exc)
-        if events:
-            async with UnitOfWork(sessions) as uow:
-                await apply_register_events(uow, events)
+        await _apply(sessions, events)
+
+
+async def _apply(sessions: SessionMaker, events: list[DecodedEvent]) -> None:
+    """The batch in one unit of work; if an event of its own fails it (the live consumer
+    dead-lettered such an event), one by one, skipping it. An outage stops the rebuild."""
+    if not events:
+        return
+    try:
+        async with UnitOfWork(sessions) as uow:
+            await apply_register_events(uow, events)
+        return
+    except Exception as exc:
+        if classify(exc) is not Fault.RECORD:
+            raise
+        if len(events) == 1:
+            log.warning("rebuild: skipped event %s: %s", events[0].id, type(exc).__name__)
+            return
+    for event in events:
+        await _apply(sessions, [event])
 
 
 async def _behind(consumer: AIOKafkaConsumer, ends: Mapping[TopicPartition, int]) -> bool:
