@@ -21,6 +21,11 @@ EVENT_TOPICS: tuple[str, ...] = (
 )
 
 
+# The register: each record carries its aggregate's full state, and the topics are
+# compacted so the latest record of every key outlives any retention (KAFKA.md, "Retention").
+REGISTER_TOPICS: tuple[str, ...] = (FILING_PARTIES, FILING_WORKS)
+
+
 def dlq(group: str) -> str:
     """The dead-letter topic of a consumer group."""
     return f"{group}.dlq"

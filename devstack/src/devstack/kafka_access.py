@@ -22,6 +22,9 @@ from confluent_kafka.admin import (
     AclOperation,
     AclPermissionType,
     AdminClient,
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
     NewTopic,
     ResourcePatternType,
     ResourceType,
@@ -31,7 +34,7 @@ from confluent_kafka.admin import (
     UserScramCredentialUpsertion,
 )
 from contracts.topics import ALL_TOPICS, PARTITIONS
-from runtime.kafka import TOPIC_CONFIGS
+from runtime.kafka import topic_configs
 from runtime.kafka_security import (
     ADMIN,
     PRINCIPALS,
@@ -78,14 +81,32 @@ def upsert_users(admin: AdminClient, settings: PlatformSettings) -> None:
 
 
 def create_topics(admin: AdminClient, prefix: str, replication: int) -> list[str]:
+    """Creates the missing contract topics and sets `topic_configs` on the existing ones
+    (incrementally: a topic's other overrides stay); returns the topics created."""
     existing = set(admin.list_topics(timeout=30).topics)
     missing = [prefix + name for name in ALL_TOPICS if prefix + name not in existing]
     if missing:
         new = [
-            NewTopic(name, PARTITIONS[name[len(prefix) :]], replication, config=TOPIC_CONFIGS)
+            NewTopic(
+                name, PARTITIONS[name[len(prefix) :]], replication,
+                config=topic_configs(name[len(prefix) :]),
+            )
             for name in missing
         ]
         _wait(admin.create_topics(new), tolerated=(KafkaError.TOPIC_ALREADY_EXISTS,))
+    kept = [
+        ConfigResource(
+            "TOPIC", prefix + name,
+            incremental_configs=[
+                ConfigEntry(key, value, incremental_operation=AlterConfigOpType.SET)
+                for key, value in topic_configs(name).items()
+            ],
+        )
+        for name in ALL_TOPICS
+        if prefix + name in existing
+    ]
+    if kept:
+        _wait(admin.incremental_alter_configs(kept))
     return missing
 
 

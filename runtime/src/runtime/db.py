@@ -28,11 +28,19 @@ def connect_args(url: str) -> dict[str, object]:
     return {}
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """An asyncpg engine; built by each service's wiring, never at import time."""
+def create_engine(
+    url: str, *, pool_size: int = 10, echo: bool = False, search_path: str | None = None
+) -> AsyncEngine:
+    """An asyncpg engine; built by each service's wiring, never at import time.
+
+    `search_path` points unqualified table names at another schema first (a read model
+    rebuilt beside the live one, with the live writer's own SQL)."""
+    args = connect_args(url)
+    if search_path is not None:
+        args["server_settings"] = {"search_path": search_path}
     return create_async_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo,
-        connect_args=connect_args(url),
+        connect_args=args,
     )
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
-from contracts.topics import PARTITIONS
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from contracts.topics import PARTITIONS, REGISTER_TOPICS
 from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity
 
@@ -20,6 +21,22 @@ log = logging.getLogger(__name__)
 # than an hour ahead of its own (`log.message.timestamp.after.max.ms`): a producer whose clock
 # runs ahead could publish nothing at all. No consumer of ours orders by record timestamps.
 TOPIC_CONFIGS = {"message.timestamp.type": "LogAppendTime"}
+
+# A register topic keeps every aggregate's latest record whatever its age, and compacts
+# nothing younger than the brokers' 7-day retention, so a reader that needs every event
+# (notifications) sees as much as before (KAFKA.md, "Retention").
+REGISTER_COMPACTION_LAG_MS = 7 * 24 * 3600 * 1000
+_DYNAMIC_TOPIC_CONFIG = 1  # DescribeConfigs v1+ `config_source` of a topic's own override
+
+
+def topic_configs(name: str) -> dict[str, str]:
+    """The configs the contract topic `name` (no prefix) is created with and aligned to."""
+    if name in REGISTER_TOPICS:
+        return TOPIC_CONFIGS | {
+            "cleanup.policy": "compact",
+            "min.compaction.lag.ms": str(REGISTER_COMPACTION_LAG_MS),
+        }
+    return dict(TOPIC_CONFIGS)
 
 
 def reliable_producer(bootstrap_servers: str, **overrides: object) -> AIOKafkaProducer:
@@ -56,22 +73,25 @@ async def ensure_topics(
     replication_factor: int = 1,
     security: dict[str, Any] | None = None,
 ) -> None:
-    """Creates missing topics; `topics` pairs each full name with its contract name.
+    """Creates missing topics and aligns existing register topics to `topic_configs`;
+    `topics` pairs each full name with its contract name.
 
     `security` is the caller's login (`client_security`); a principal sees only the topics it
-    may describe, and may create only those its ACLs allow (KAFKA.md)."""
+    may describe, and may create only those its ACLs allow (KAFKA.md). Only the admin may
+    alter a topic's configs: for any other login an existing topic is left to provisioning."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **(security or {}))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
+        pairs = list(topics)
         missing = [
             NewTopic(
                 name=full,
                 num_partitions=PARTITIONS.get(base, 3),
                 replication_factor=replication_factor,
-                topic_configs=TOPIC_CONFIGS,
+                topic_configs=topic_configs(base),
             )
-            for full, base in topics
+            for full, base in pairs
             if full not in existing
         ]
         if missing:
@@ -79,5 +99,50 @@ async def ensure_topics(
                 await admin.create_topics(missing)
             except TopicAlreadyExistsError:
                 pass  # another process created it between our list and create
+        await _align(admin, {
+            full: topic_configs(base)
+            for full, base in pairs
+            if full in existing and base in REGISTER_TOPICS
+        })
     finally:
         await admin.close()
+
+
+async def _align(admin: AIOKafkaAdminClient, wanted: dict[str, dict[str, str]]) -> None:
+    """Sets `wanted` on the topics that differ. AlterConfigs replaces a topic's whole set of
+    overrides, so each topic's other overrides are sent along and kept."""
+    if not wanted:
+        return
+    try:
+        responses = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name) for name in wanted]
+        )
+        changes = [
+            ConfigResource(ConfigResourceType.TOPIC, name, configs=overrides | wanted[name])
+            for name, overrides in _overrides(responses).items()
+            if name in wanted and any(overrides.get(k) != v for k, v in wanted[name].items())
+        ]
+        if changes:
+            for response in await admin.alter_configs(changes):
+                for error_code, message, _, name in response.resources:
+                    if error_code:
+                        raise KafkaError(f"{name}: error {error_code} {message}")
+    except KafkaError as exc:
+        log.warning("topic configs not aligned (%s); run infra/kafka_topics.py as admin", exc)
+
+
+def _overrides(responses: Iterable[Any]) -> dict[str, dict[str, str]]:
+    """Each described topic's own overrides, from DescribeConfigs v0 (`is_default`) or v1+
+    (`config_source`); a topic the login may not describe raises."""
+    found: dict[str, dict[str, str]] = {}
+    for response in responses:
+        for error_code, message, _, name, entries in response.resources:
+            if error_code:
+                raise KafkaError(f"{name}: error {error_code} {message}")
+            v0 = response.API_VERSION == 0
+            found[name] = {
+                entry[0]: entry[1]
+                for entry in entries
+                if (not entry[3] if v0 else entry[3] == _DYNAMIC_TOPIC_CONFIG)
+            }
+    return found

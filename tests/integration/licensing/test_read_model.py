@@ -122,12 +122,13 @@ async def test_poison_record_goes_to_the_dlq_and_the_partition_moves_on(
     assert headers["dlq_original_topic"] == service.settings.topic(FILING_WORKS).encode()
 
 
-async def _snapshot(sessions: Any) -> dict[str, list[tuple[Any, ...]]]:
+async def _snapshot(sessions: Any) -> dict[str, list[tuple[tuple[str, Any], ...]]]:
     tables = {}
     async with sessions() as session:
         for table, order in READ_MODEL_TABLES.items():
             rows = await session.execute(text(f"SELECT * FROM {table} ORDER BY {order}"))
-            tables[table] = [tuple(row) for row in rows]
+            # By column name: a rebuilt table has the models' column order, not the migrations'.
+            tables[table] = [tuple(sorted(row._mapping.items())) for row in rows]
     return tables
 
 
@@ -158,15 +159,10 @@ async def test_rebuilt_read_model_equals_the_live_one(
         await wait_for(lambda: same_as_live(rebuilt.sessions), timeout=30)
     finally:
         await rebuilt.stop()
-    # ... and the rebuild command empties it and rewinds its group: a restart replays again.
+    # ... and the rebuild command replays them again into fresh tables swapped in at its end.
     await rebuild_read_model(settings)
     again, _ = build(settings)
-    assert (await _snapshot(again.sessions))["register_work"] == []
-    await again.start()
-    try:
-        await wait_for(lambda: same_as_live(again.sessions), timeout=30)
-    finally:
-        await again.stop()
+    assert await same_as_live(again.sessions)
 
 
 async def _shares_known(sessions: Any, work_id: uuid.UUID, entries: int) -> bool:

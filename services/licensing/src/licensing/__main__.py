@@ -1,5 +1,6 @@
 """`python -m licensing` serves the licensing API on LICENSING_PORT (8002);
-`python -m licensing rebuild-read-model` rebuilds the register read model (service stopped)."""
+`python -m licensing rebuild-read-model` rebuilds the register read model
+beside the live one and swaps it in (the service may keep serving)."""
 
 import asyncio
 import sys
