@@ -14,7 +14,7 @@ from contracts.enums import Role, WorkKind, WorkStatus
 from contracts.envelope import encode
 from contracts.events import RightsHolder, WorkRegistered, WorkState
 from filing import service as filing
-from filing.app import MIGRATIONS_DIR
+from filing.app import MIGRATIONS
 from filing.commands import FileWork, RegisterParty
 from filing.settings import FilingSettings
 from runtime.auth import Principal
@@ -45,7 +45,7 @@ async def command_latency(database_url: str, count: int, warmup: int,
                           throughput_seconds: float = 4) -> dict[str, Any]:
     """filing's own `file_work` use case, in-process: parties checked, examination locks and
     numbering, the work and its history written, two events staged, one commit."""
-    await migrate(MIGRATIONS_DIR, database_url)
+    await migrate(MIGRATIONS, database_url)
     engine = create_engine(database_url, pool_size=16)
     uow = unit_of_work_factory(session_maker(engine))
     owner, co = uuid.uuid4(), uuid.uuid4()
@@ -102,7 +102,7 @@ async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str
     )
     await ensure_topics(BOOTSTRAP, [(settings.topic("filing.works.v1"), "filing.works.v1")],
                         security=settings.kafka_security())
-    await migrate(MIGRATIONS_DIR, database_url)  # filing's own tables, outbox included
+    await migrate(MIGRATIONS, database_url)  # filing's own tables, outbox included
     engine = create_engine(database_url)
     sessions = session_maker(engine)
     for start in range(0, count, 1000):

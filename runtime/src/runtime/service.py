@@ -11,15 +11,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from contracts.topics import dlq
 from sqlalchemy import text
 
 from runtime.consumer import EventsHandler, IdempotentConsumer
-from runtime.db import create_engine, migrate, session_maker
+from runtime.db import SessionMaker, create_engine, migrate, session_maker
 from runtime.idempotency import KeyedCommands, prune
 from runtime.kafka import ensure_topics, event_broker
 from runtime.kafka_security import broker_security
@@ -64,6 +65,19 @@ class PeriodicJob:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+
+@dataclass(frozen=True)
+class ServiceHandle:
+    """What every service's commands and queries take from its runtime; a service's own
+    handle (`Filing`, `Licensing`, `Notifications`) adds what only it needs."""
+
+    uow: UnitOfWorkFactory  # every command's transaction
+    sessions: SessionMaker  # the read side's sessions (views)
+    keyed: KeyedCommands  # runs a command retried with an idempotency key once
+
+
+H = TypeVar("H", bound=ServiceHandle)
 
 
 class ServiceRuntime:
@@ -128,6 +142,10 @@ class ServiceRuntime:
         consumer.attach(self.broker)
         self.consumers.append(consumer)
         return consumer
+
+    def handle(self, cls: type[H], **own: Any) -> H:
+        """The service's handle over this runtime, with the fields only it has."""
+        return cls(uow=self.uow, sessions=self.sessions, keyed=self.keyed_commands, **own)
 
     def add(self, component: Component) -> None:
         self.components.append(component)

@@ -13,7 +13,7 @@ from contracts.envelope import decode
 from contracts.events import WorkFiled, WorkRegistered
 from contracts.topics import FILING_WORKS
 from filing import service
-from filing.app import MIGRATIONS_DIR
+from filing.app import MIGRATIONS
 from filing.commands import FileWork, RegisterParty, parse
 from filing.domain.numbering import NumberKind, parse_number
 from filing.repository import take_numbers
@@ -122,7 +122,7 @@ class CrashingRelay(OutboxRelay):
 async def quiet_filing(create_database: Any) -> AsyncIterator[tuple[FilingSettings, Any]]:
     """A filing database with no relay running: the test drives the relays itself."""
     url = await create_database(f"filing_relay_{uuid.uuid4().hex[:6]}")
-    await migrate(MIGRATIONS_DIR, url)
+    await migrate(MIGRATIONS, url)
     settings = FilingSettings(database_url=url, outbox_poll_interval_seconds=0.1)
     engine = create_engine(url, pool_size=2)
     yield settings, engine

@@ -230,14 +230,20 @@ class Deal:
     owners: dict[uuid.UUID, str]
 
 
+async def known_work(service: Service, register: Register, owners: dict[uuid.UUID, str]) -> uuid.UUID:
+    """A work registered by `owners`, once the service's read model holds it."""
+    work_id = await register.registered_work(owners)
+    await wait_for(lambda: service.knows_work(work_id))
+    return work_id
+
+
 @pytest.fixture
 async def deal(service: Service, register: Register) -> Deal:
     owner = await register.party("Owner")
     co_owner = await register.party("Co-owner")
     licensee = await register.party("Licensee")
     owners = {owner: "66.67", co_owner: "33.33"}
-    work_id = await register.registered_work(owners)
-    await wait_for(lambda: service.knows_work(work_id))
+    work_id = await known_work(service, register, owners)
     return Deal(work_id, owner, co_owner, licensee, owners)
 
 

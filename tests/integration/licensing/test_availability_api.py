@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from .conftest import THIS_YEAR, Deal, Register, Service, offer_body, wait_for
+from .conftest import THIS_YEAR, Deal, Register, Service, known_work, offer_body
 
 TERMS = {"territories": "TH,VN", "media": "STREAMING", "start": f"{THIS_YEAR}-03-01",
          "end": f"{THIS_YEAR}-09-30"}
@@ -30,8 +30,7 @@ async def _active_licence(service: Service, deal: Deal, **overrides: Any) -> str
 
 async def _another_deal(service: Service, register: Register, deal: Deal) -> Deal:
     owners = {deal.owner: "100.00"}
-    work_id = await register.registered_work(owners)
-    await wait_for(lambda: service.knows_work(work_id))
+    work_id = await known_work(service, register, owners)
     return Deal(work_id, deal.owner, deal.co_owner, deal.licensee, owners)
 
 

@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from contracts import events
 
-from .conftest import Register, Service, wait_for
+from .conftest import Register, Service, known_work, wait_for
 from .kafka_reader import Record, read_raw_until
 
 READ_MODEL_TABLES = {
@@ -42,8 +42,7 @@ async def test_older_snapshot_never_rolls_the_read_model_back(
     service: Service, register: Register
 ) -> None:
     owner = await register.party()
-    work_id = await register.registered_work({owner: "100.00"})
-    await wait_for(lambda: service.knows_work(work_id))
+    work_id = await known_work(service, register, {owner: "100.00"})
     late = await register.stale_filing(work_id, {owner: "100.00"})
     await wait_for(lambda: service.processed(late))
     assert await service.knows_work(work_id, "REGISTERED")

@@ -23,7 +23,7 @@ from sqlalchemy import text
 
 from contracts import events
 
-from .conftest import Register, Service, wait_for
+from .conftest import Register, Service, known_work, wait_for
 
 # The platform's configs with time shrunk: a record is a second old after a second, each
 # append after a tenth of a second starts a new segment (only closed ones are cleaned), and
@@ -155,8 +155,7 @@ async def test_read_model_answers_from_the_old_tables_until_the_new_ones_replace
     service: Service, register: Register
 ) -> None:
     owner = await register.party()
-    work_id = await register.registered_work({owner: "100.00"})
-    await wait_for(lambda: service.knows_work(work_id))
+    work_id = await known_work(service, register, {owner: "100.00"})
     before, old_table = await _register_rows(service)
     rebuild = asyncio.create_task(rebuild_read_model(service.settings))
     answers: list[int] = []

@@ -15,7 +15,7 @@ from filing.service import DisputePolicy, Filing
 from filing.settings import FilingSettings
 from runtime import http
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
@@ -23,20 +23,16 @@ def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
     # Work history is written by `repository` with each change, so no side-rows hook.
     runtime = ServiceRuntime(
         settings,
-        migrations_dir=MIGRATIONS_DIR,
+        migrations_dir=MIGRATIONS,
         produces=[FILING_PARTIES, FILING_WORKS],
         idempotency_keys=True,
     )
     for group_id, topics, handler in CONSUMERS:
         runtime.consumer(group_id=group_id, topics=topics, handler=handler)
-    filing = Filing(
-        uow=runtime.uow,
-        sessions=runtime.sessions,
-        disputes=DisputePolicy(
-            evidence_min=settings.dispute_evidence_min, daily_limit=settings.disputes_per_day
-        ),
-        keyed=runtime.keyed_commands,
+    disputes = DisputePolicy(
+        evidence_min=settings.dispute_evidence_min, daily_limit=settings.disputes_per_day
     )
+    filing = runtime.handle(Filing, disputes=disputes)
     return runtime, filing
 
 

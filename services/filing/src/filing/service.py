@@ -10,8 +10,7 @@ from uuid import UUID, uuid4
 
 from contracts.errors import NotAllowed
 from runtime.auth import Principal
-from runtime.db import SessionMaker
-from runtime.idempotency import KeyedCommands
+from runtime.service import ServiceHandle
 from runtime.uow import UnitOfWork, UnitOfWorkFactory
 from sqlalchemy.exc import IntegrityError
 
@@ -44,14 +43,11 @@ class DisputePolicy:
 
 
 @dataclass(frozen=True)
-class Filing:
+class Filing(ServiceHandle):
     """What the routes need: a unit of work per command, sessions for reads, the policy, and
     the runner of commands retried with an idempotency key."""
 
-    uow: UnitOfWorkFactory
-    sessions: SessionMaker
     disputes: DisputePolicy
-    keyed: KeyedCommands
 
 
 def _now() -> datetime:

@@ -40,13 +40,7 @@ def build(settings: LicensingSettings) -> tuple[ServiceRuntime, Licensing]:
         handler=apply_register_events,
     )
     runtime.add(expiry_job(runtime.uow, settings.expiry_interval_seconds))
-    licensing = Licensing(
-        uow=runtime.uow,
-        sessions=runtime.sessions,
-        register=register,
-        settings=settings,
-        keyed=runtime.keyed_commands,
-    )
+    licensing = runtime.handle(Licensing, register=register, settings=settings)
     return runtime, licensing
 
 

@@ -16,8 +16,7 @@ from contracts.enums import LicenceStatus, WorkStatus
 from contracts.errors import InvalidInput
 from contracts.money import check_places, minor_units
 from contracts.times import utc_now
-from runtime.db import SessionMaker
-from runtime.idempotency import KeyedCommands
+from runtime.service import ServiceHandle
 from runtime.uow import UnitOfWork, UnitOfWorkFactory
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,16 +49,13 @@ class ReadModelWaiter(Protocol):
 
 
 @dataclass(frozen=True)
-class Licensing:
+class Licensing(ServiceHandle):
     """The service as its routes and jobs use it: units of work for commands, sessions for
     queries, the register consumer that offers wait on, and the runner of commands retried
     with an idempotency key."""
 
-    uow: UnitOfWorkFactory
-    sessions: SessionMaker
     register: ReadModelWaiter
     settings: LicensingSettings
-    keyed: KeyedCommands
 
 
 # --- loading what a command decides on --------------------------------------------------------

@@ -28,9 +28,7 @@ def build(settings: NotificationsSettings) -> tuple[ServiceRuntime, Notification
         settings, migrations_dir=MIGRATIONS, produces=[NOTIFICATIONS_DELIVERIES]
     )
     runtime.consumer(group_id=NOTIFICATIONS_GROUP, topics=CONSUMED_TOPICS, handler=handle_batch)
-    notifications = Notifications(
-        settings=settings, uow=runtime.uow, sessions=runtime.sessions, box=secret_box(settings)
-    )
+    notifications = runtime.handle(Notifications, settings=settings, box=secret_box(settings))
     runtime.add(
         DeliveryWorker(
             engine=runtime.engine, uow=runtime.uow, settings=settings, box=notifications.box

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from runtime.auth import Principal
-from runtime.db import SessionMaker
+from runtime.service import ServiceHandle
 from runtime.uow import UnitOfWorkFactory
 
 from notifications import access, repository
@@ -23,12 +23,10 @@ from notifications.settings import NotificationsSettings
 
 
 @dataclass(frozen=True)
-class Notifications:
+class Notifications(ServiceHandle):
     """The service as the routes and the worker use it; built once by `app.build`."""
 
     settings: NotificationsSettings
-    uow: UnitOfWorkFactory  # every command's transaction
-    sessions: SessionMaker  # the read side's sessions (views)
     box: SecretBox
 
 
