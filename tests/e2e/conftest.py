@@ -1,6 +1,6 @@
-"""The whole platform, started as `make run` starts it (devstack's supervisor, one process per
-service, the gateway and the SMTP server), on free ports, fresh databases and this run's
-topics; plus a real webhook receiver. Tests drive it only through GraphQL and Kafka."""
+"""The whole platform, started as `make run` starts it (devstack's supervisor, two instances
+of every service, the gateway and the SMTP server), on free ports, fresh databases and this
+run's topics; plus a real webhook receiver. Tests drive it only through GraphQL and Kafka."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import uvicorn
 from devstack.graphql import GraphQLClient
 from devstack.platform import SERVICES, PlatformConfig, free_port, running_platform
 from runtime.auth import ensure_keypair, mint_token
+
+E2E_INSTANCES = 2
 
 
 @dataclass
@@ -117,6 +119,9 @@ async def platform(
     private, _ = ensure_keypair(state_dir / "keys")
     trace_file = state_dir / "spans.jsonl"
     config = PlatformConfig.on_free_ports(
+        # Every test meets shared consumer groups, competing relays and a gateway that calls
+        # each instance in turn: several instances are the normal case (ARCHITECTURE.md).
+        instances=E2E_INSTANCES,
         topic_prefix=f"{topic_prefix}e2e.",
         state_dir=state_dir,
         database_urls={s: await create_database(f"e2e_{s}") for s in SERVICES},

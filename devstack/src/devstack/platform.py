@@ -44,12 +44,27 @@ class PlatformConfig:
         }
     )
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Processes of each service, all sharing its database, consumer group and relay lock
+    # (ARCHITECTURE.md, several instances of each service).
+    instances: int = 1
+    # Ports of each service's second and later instances; those not given: its port + 100·(i−1).
+    more_ports: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.instances < 1:
+            raise ValueError(
+                f"instances (RIGHTS_INSTANCES) must be at least 1, not {self.instances}"
+            )
 
     @classmethod
     def on_free_ports(cls, **settings: Any) -> PlatformConfig:
         """A platform beside any other (tests, benchmarks): every port picked free."""
-        ports = {f"{name}_port": free_port()
-                 for name in ("gateway", "filing", "licensing", "notifications", "smtp")}
+        ports: dict[str, Any] = {
+            f"{name}_port": free_port()
+            for name in ("gateway", "filing", "licensing", "notifications", "smtp")
+        }
+        more = max(0, int(settings.get("instances", 1)) - 1)
+        ports["more_ports"] = {s: [free_port() for _ in range(more)] for s in SERVICES}
         return cls(**(ports | settings))
 
     @classmethod
@@ -72,7 +87,16 @@ class PlatformConfig:
             service: env.get(f"{service.upper()}_DATABASE_URL", url)
             for service, url in defaults.database_urls.items()
         }
-        config = cls(topic_prefix=env.get("RIGHTS_TOPIC_PREFIX", ""), database_urls=urls)
+        try:
+            instances = int(env.get("RIGHTS_INSTANCES", "1"))
+        except ValueError:
+            raise ValueError(
+                f"RIGHTS_INSTANCES must be a whole number, not {env['RIGHTS_INSTANCES']!r}"
+            ) from None
+        config = cls(
+            topic_prefix=env.get("RIGHTS_TOPIC_PREFIX", ""), database_urls=urls,
+            instances=instances,
+        )
         for name, port in ports.items():
             setattr(config, name, port)
         return config
@@ -81,8 +105,19 @@ class PlatformConfig:
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}/graphql"
 
+    def ports(self, service: str) -> list[int]:
+        """The ports of `service`'s instances, the first one's first."""
+        first: int = getattr(self, f"{service}_port")
+        more = self.more_ports.get(service, [])[: self.instances - 1]
+        derived = [first + 100 * i for i in range(len(more) + 1, self.instances)]
+        return [first, *more, *derived]
+
+    def instance_urls(self, service: str) -> list[str]:
+        return [f"http://127.0.0.1:{port}" for port in self.ports(service)]
+
     def service_url(self, service: str) -> str:
-        return f"http://127.0.0.1:{getattr(self, f'{service}_port')}"
+        """The first instance's URL (the only one unless `instances` > 1)."""
+        return self.instance_urls(service)[0]
 
     def env(self) -> dict[str, str]:
         env = {
@@ -92,10 +127,10 @@ class PlatformConfig:
             "NOTIFICATIONS_PORT": str(self.notifications_port),
             "NOTIFICATIONS_SMTP_PORT": str(self.smtp_port),
             "GATEWAY_PORT": str(self.gateway_port),
-            "GATEWAY_FILING_URL": self.service_url("filing"),
-            "GATEWAY_LICENSING_URL": self.service_url("licensing"),
-            "GATEWAY_NOTIFICATIONS_URL": self.service_url("notifications"),
         }
+        for service in SERVICES:
+            # The gateway calls every instance, each in turn.
+            env[f"GATEWAY_{service.upper()}_URL"] = ",".join(self.instance_urls(service))
         for service, url in self.database_urls.items():
             env[f"{service.upper()}_DATABASE_URL"] = url
         if self.state_dir is not None:
@@ -119,14 +154,7 @@ class PlatformConfig:
             ),
         ]
         for service in SERVICES:
-            specs.append(
-                ProcessSpec(
-                    service,
-                    [py, "-m", service],
-                    health_url=f"{self.service_url(service)}/ready",
-                    env=env,
-                )
-            )
+            specs += self.service_processes(service)
         specs.append(
             ProcessSpec(
                 "gateway",
@@ -136,6 +164,19 @@ class PlatformConfig:
             )
         )
         return specs
+
+    def service_processes(self, service: str) -> list[ProcessSpec]:
+        """`service`'s instances, each on its own port: `filing`, then `filing-2`, ..."""
+        env = self.env()
+        return [
+            ProcessSpec(
+                service if n == 1 else f"{service}-{n}",
+                [sys.executable, "-m", service],
+                health_url=f"http://127.0.0.1:{port}/ready",
+                env=env | {f"{service.upper()}_PORT": str(port)},
+            )
+            for n, port in enumerate(self.ports(service), start=1)
+        ]
 
 
 @asynccontextmanager

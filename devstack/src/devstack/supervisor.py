@@ -43,7 +43,7 @@ class Supervisor:
         self.colour = self.out.isatty() if colour is None else colour
         self.log_dir = log_dir
         self.running: list[Running] = []
-        self._width = 13
+        self._width = 15  # `notifications-2`
 
     async def start(self, spec: ProcessSpec) -> Running:
         process = await asyncio.create_subprocess_exec(

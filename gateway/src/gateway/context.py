@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,13 +27,23 @@ class GatewayState:
     keys: TokenKeys
     hub: UpdateHub
     subscriptions: SubscriptionQuota = field(default_factory=SubscriptionQuota)
+    _turns: dict[str, Iterator[str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Several instances of a service share one database, so any of them answers any call:
+        # a plain round robin over the listed URLs (ARCHITECTURE.md, several instances).
+        self._turns = {
+            service: itertools.cycle(urls)
+            for service, urls in self.settings.service_instances().items()
+        }
 
     @property
     def urls(self) -> BackendUrls:
+        """The services to call next: each time the next instance of each, in turn."""
         return BackendUrls(
-            filing=self.settings.filing_url,
-            licensing=self.settings.licensing_url,
-            notifications=self.settings.notifications_url,
+            filing=next(self._turns["filing"]),
+            licensing=next(self._turns["licensing"]),
+            notifications=next(self._turns["notifications"]),
         )
 
 

@@ -22,6 +22,7 @@ class GatewaySettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Each may list several instances of the service, comma-separated: called in turn.
     filing_url: str = "http://127.0.0.1:8001"
     licensing_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
@@ -72,6 +73,24 @@ class GatewaySettings(BaseSettings):
         except ValueError:
             raise ValueError(f"{value!r} is not a rate such as '600/minute'") from None
         return value
+
+    @field_validator("filing_url", "licensing_url", "notifications_url")
+    @classmethod
+    def _service_urls(cls, value: str) -> str:
+        if not [url for url in value.split(",") if url.strip()]:
+            raise ValueError("at least one URL of the service is needed")
+        return value
+
+    def service_instances(self) -> dict[str, list[str]]:
+        """Each service's instance URLs, as listed in its setting."""
+        return {
+            service: [url.strip() for url in setting.split(",") if url.strip()]
+            for service, setting in (
+                ("filing", self.filing_url),
+                ("licensing", self.licensing_url),
+                ("notifications", self.notifications_url),
+            )
+        }
 
     @property
     def private_key_path(self) -> Path:
