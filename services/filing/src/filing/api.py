@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
+from contracts.enums import Role, WorkKind, WorkStatus
 from contracts.errors import InvalidInput
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, BeforeValidator, ConfigDict
@@ -23,6 +23,7 @@ from runtime.openapi import error_responses
 from runtime.uow import UnitOfWorkFactory
 
 from filing import commands, service, views
+from filing.domain.parties import Party
 from filing.domain.works import Work
 from filing.service import Filing
 
@@ -83,17 +84,6 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class PartyOut(Out):
-    id: UUID
-    name: str
-    kind: PartyKind
-    country: str
-    ipi_name_number: str | None
-    isni: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
 class RightsHolderOut(Out):
     party_id: UUID
     role: Role
@@ -132,7 +122,7 @@ class HistoryEntryOut(Out):
 
 
 class PartyList(BaseModel):
-    items: list[PartyOut]
+    items: list[Party]
 
 
 class WorkList(BaseModel):
@@ -158,10 +148,10 @@ class HistoryGroups(BaseModel):
 
 @router.put(
     "/parties/{party_id}",
-    response_model=PartyOut,
+    response_model=Party,
     tags=["parties"],
     responses={
-        201: {"model": PartyOut, "description": "Registered now"},
+        201: {"model": Party, "description": "Registered now"},
         200: {"description": "Registered before: the stored party"},
         **error_responses(403),
     },
@@ -172,44 +162,43 @@ async def put_party(
     response: Response,
     caller: CurrentPrincipal,
     filing: Service,
-) -> PartyOut:
+) -> Party:
     """Registers the calling party under its own id (idempotent: 201 first, then 200)."""
     party, created = await service.register_party(
         uow=filing.uow, principal=caller, party_id=party_id, command=body
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return PartyOut.model_validate(party)
+    return party
 
 
 @router.patch(
     "/parties/{party_id}",
-    response_model=PartyOut,
+    response_model=Party,
     tags=["parties"],
     responses=error_responses(403, 404),
 )
 async def patch_party(
     party_id: PartyId, body: commands.UpdateParty, caller: CurrentPrincipal, filing: Service
-) -> PartyOut:
+) -> Party:
     """Changes the given public fields of the calling party (`party.updated`)."""
-    party = await service.update_party(
+    return await service.update_party(
         uow=filing.uow, principal=caller, party_id=party_id, command=body
     )
-    return PartyOut.model_validate(party)
 
 
 @router.get("/parties", response_model=PartyList, tags=["parties"])
 async def list_parties(caller: CurrentPrincipal, filing: Service, ids: BatchIds) -> PartyList:
     """Batch read: the known parties among `ids` (comma-separated, at most 500)."""
     parties = await views.get_parties(sessions=filing.sessions, ids=ids)
-    return PartyList(items=[PartyOut.model_validate(p) for p in parties])
+    return PartyList(items=list(parties))
 
 
 @router.get(
-    "/parties/{party_id}", response_model=PartyOut, tags=["parties"], responses=error_responses(404)
+    "/parties/{party_id}", response_model=Party, tags=["parties"], responses=error_responses(404)
 )
-async def get_party(party_id: PartyId, caller: CurrentPrincipal, filing: Service) -> PartyOut:
+async def get_party(party_id: PartyId, caller: CurrentPrincipal, filing: Service) -> Party:
     party = await views.get_party(sessions=filing.sessions, party_id=party_id)
-    return PartyOut.model_validate(party)
+    return party
 
 
 # --- works ---------------------------------------------------------------------------------
