@@ -8,9 +8,9 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 from contracts.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
@@ -25,9 +25,11 @@ from starlette.exceptions import HTTPException
 from runtime import metrics
 from runtime.auth import Unauthenticated
 from runtime.openapi import document_api
-from runtime.service import ServiceRuntime
+from runtime.service import ServiceHandle, ServiceRuntime
 from runtime.settings import ServiceSettings
 from runtime.telemetry import instrument_app, setup_logging, setup_tracing
+
+H = TypeVar("H", bound=ServiceHandle)
 
 log = logging.getLogger(__name__)
 
@@ -156,9 +158,29 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=500)
 
 
+def handle_dependency(cls: type[H]) -> Callable[[Request], H]:
+    """The FastAPI dependency through which a service's routes get its handle, typed: the
+    one place a route's service is looked up (`create_app(..., handle=)` puts it there)."""
+
+    def provided(request: Request) -> H:
+        handle = request.app.state.handle
+        if not isinstance(handle, cls):
+            raise RuntimeError(f"this app was not created with a {cls.__name__} handle")
+        return handle
+
+    return provided
+
+
 def create_app(
-    runtime: ServiceRuntime, *, title: str, routers: Sequence[APIRouter], version: str = "1"
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    routers: Sequence[APIRouter],
+    handle: ServiceHandle | None = None,
+    version: str = "1",
 ) -> FastAPI:
+    """The service's HTTP app; its lifespan starts and stops `runtime`, and its routes get
+    `handle` (the service's typed handle) through `handle_dependency`."""
     settings = runtime.settings
 
     @asynccontextmanager
@@ -171,6 +193,7 @@ def create_app(
 
     app = FastAPI(title=title, version=version, lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.handle = handle
     app.state.settings = settings
     app.state.platform_settings = settings.platform
     _install_error_handlers(app)

@@ -14,9 +14,10 @@ from uuid import UUID
 
 from contracts.enums import Role, WorkKind, WorkStatus
 from contracts.errors import InvalidInput
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from runtime.auth import CurrentPrincipal
+from runtime.http import handle_dependency
 from runtime.id_lists import parse_ids
 from runtime.idempotency import IdempotencyKey, KeyedRequest
 from runtime.openapi import error_responses
@@ -30,13 +31,7 @@ from filing.service import Filing
 router = APIRouter()
 
 
-def _filing(request: Request) -> Filing:
-    filing = request.app.state.filing
-    assert isinstance(filing, Filing), "app.create_app sets the filing service"
-    return filing
-
-
-Service = Annotated[Filing, Depends(_filing)]
+Service = Annotated[Filing, Depends(handle_dependency(Filing))]
 
 
 def _uuid(value: str, field: str) -> UUID:

@@ -39,6 +39,4 @@ def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
 def create_app(settings: FilingSettings | None = None) -> FastAPI:
     """The filing service's ASGI app; start-up migrates, ensures topics, starts the relay."""
     runtime, filing = build(settings or FilingSettings())
-    app = http.create_app(runtime, title="filing", routers=[router])
-    app.state.filing = filing
-    return app
+    return http.create_app(runtime, title="filing", routers=[router], handle=filing)

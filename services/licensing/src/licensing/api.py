@@ -16,6 +16,7 @@ from uuid import UUID
 from contracts.errors import NotAllowed
 from fastapi import APIRouter, Depends, Query, Response, status
 from runtime.auth import CurrentPrincipal
+from runtime.http import handle_dependency
 from runtime.id_lists import parse_ids
 from runtime.idempotency import IdempotencyKey, KeyedRequest
 from runtime.openapi import error_responses
@@ -45,15 +46,10 @@ router = APIRouter(responses=error_responses(403))
 ON_A_LICENCE = error_responses(404, 409)
 
 
-def provided_licensing() -> Licensing:
-    """The service the routes act on; `app.create_app` provides the one it built."""
-    raise RuntimeError("the licensing routes run only in the app licensing.app builds")
+Service = Annotated[Licensing, Depends(handle_dependency(Licensing))]
 
 
-LicensingDep = Annotated[Licensing, Depends(provided_licensing)]
-
-
-async def _read_session(licensing: LicensingDep) -> AsyncIterator[AsyncSession]:
+async def _read_session(licensing: Service) -> AsyncIterator[AsyncSession]:
     async with licensing.sessions() as session:
         yield session
 
@@ -168,7 +164,7 @@ JSON_OBJECT: dict[str, Any] = {"response_model": dict[str, Any], "responses": ON
 
 @router.post("/licences", status_code=status.HTTP_201_CREATED, **JSON_OBJECT)
 async def offer_licence(
-    command: OfferLicence, caller: CallerDep, licensing: LicensingDep, key: IdempotencyKey
+    command: OfferLicence, caller: CallerDep, licensing: Service, key: IdempotencyKey
 ) -> Response:
     async def offer(uow: UnitOfWorkFactory) -> LicenceRow:
         return await service.offer_licence(
@@ -211,7 +207,7 @@ def _serve_move(
     async def with_reason(
         licence_id: UUID,
         caller: CallerDep,
-        licensing: LicensingDep,
+        licensing: Service,
         key: KeyedRequest | None,
         command: GiveReason | None = None,
     ) -> Response:
@@ -221,7 +217,7 @@ def _serve_move(
         )
 
     async def without(
-        licence_id: UUID, caller: CallerDep, licensing: LicensingDep, key: KeyedRequest | None
+        licence_id: UUID, caller: CallerDep, licensing: Service, key: KeyedRequest | None
     ) -> Response:
         return await answered(licensing, key, caller=caller, licence_id=licence_id)
 
@@ -253,7 +249,7 @@ async def report_usage(
     licence_id: UUID,
     command: ReportUsage,
     caller: CallerDep,
-    licensing: LicensingDep,
+    licensing: Service,
     key: IdempotencyKey,
 ) -> Response:
     async def report(uow: UnitOfWorkFactory) -> service.UsageOutcome:

@@ -46,9 +46,7 @@ def build(settings: LicensingSettings) -> tuple[ServiceRuntime, Licensing]:
 
 def serve_http(runtime: ServiceRuntime, licensing: Licensing) -> FastAPI:
     """The HTTP app of a built service (its lifespan starts and stops the runtime)."""
-    app = create_http_app(runtime, title="licensing", routers=[api.router])
-    app.dependency_overrides[api.provided_licensing] = lambda: licensing
-    return app
+    return create_http_app(runtime, title="licensing", routers=[api.router], handle=licensing)
 
 
 def create_app(settings: LicensingSettings | None = None) -> FastAPI:

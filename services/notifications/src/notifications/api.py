@@ -8,9 +8,10 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from runtime.auth import CurrentPrincipal
+from runtime.http import handle_dependency
 from runtime.id_lists import parse_ids
 from runtime.openapi import error_responses
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,13 +25,7 @@ from notifications.service import Notifications
 router = APIRouter(responses=error_responses(403))
 
 
-def _notifications(request: Request) -> Notifications:
-    # The one place the wiring is looked up: app.create_app puts the service there.
-    built: Notifications = request.app.state.notifications
-    return built
-
-
-Service = Annotated[Notifications, Depends(_notifications)]
+Service = Annotated[Notifications, Depends(handle_dependency(Notifications))]
 
 
 async def _read_session(notifications: Service) -> AsyncIterator[AsyncSession]:

@@ -40,9 +40,9 @@ def build(settings: NotificationsSettings) -> tuple[ServiceRuntime, Notification
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     """The HTTP app; its lifespan starts and stops the runtime (consumer, relay, worker)."""
     runtime, notifications = build(settings or NotificationsSettings())
-    app = create_service_app(runtime, title="notifications", routers=[router])
-    app.state.notifications = notifications
-    return app
+    return create_service_app(
+        runtime, title="notifications", routers=[router], handle=notifications
+    )
 
 
 def main() -> None:
