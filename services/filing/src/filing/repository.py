@@ -86,7 +86,10 @@ async def save_party(session: AsyncSession, party: Party) -> int:
 
 
 async def _update_counting(
-    session: AsyncSession, table: type[PartyRow | WorkRow], row_id: UUID, values: dict[str, Any]
+    session: AsyncSession,
+    table: type[PartyRow | WorkRow],
+    row_id: UUID,
+    values: Mapping[str, object],
 ) -> int:
     """Writes `values` into the (locked) row and counts one more event on it; answers the
     row's new version, which the change's event carries."""
