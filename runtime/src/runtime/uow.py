@@ -29,6 +29,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -42,44 +43,51 @@ from runtime.outbox import NOTIFY_CHANNEL, OutboxMessage, outbox_rows
 
 SideRows = Callable[[AsyncSession, Sequence[EventData]], Awaitable[None]]
 
-# One statement for any number of events: the rows arrive as parallel arrays and the same
-# statement wakes the relay, so a command pays one round trip for its whole outbox.
-_INSERT_OUTBOX_SQL = text(
-    """
-WITH o AS (
+# The outbox rows of any number of events as one data-modifying CTE over parallel arrays, in
+# emit order: on its own at commit, or inside a command's own statement (`outbox_part`).
+_OUTBOX_CTE = """outbox_rows AS (
     INSERT INTO outbox (event_id, topic, key, value, headers, traceparent, created_at)
     SELECT x.event_id, x.topic, x.key, x.value, CAST(x.headers AS jsonb), x.traceparent,
            x.created_at
     FROM unnest(
-        CAST(:event_ids AS uuid[]), CAST(:topics AS text[]), CAST(:keys AS bytea[]),
-        CAST(:values AS bytea[]), CAST(:headers AS text[]), CAST(:traceparents AS text[]),
-        CAST(:created_at AS timestamptz[])
+        CAST(:ob_event_ids AS uuid[]), CAST(:ob_topics AS text[]), CAST(:ob_keys AS bytea[]),
+        CAST(:ob_values AS bytea[]), CAST(:ob_headers AS text[]),
+        CAST(:ob_traceparents AS text[]), CAST(:ob_created_at AS timestamptz[])
     ) WITH ORDINALITY AS x (event_id, topic, key, value, headers, traceparent, created_at, ord)
     ORDER BY x.ord
-    RETURNING 1
-)
-SELECT pg_notify(CAST(:channel AS text), '') FROM (SELECT count(*) FROM o) AS done
-"""
-)
+)"""
+# Wakes the relay at commit (Postgres folds repeats within one transaction into one).
+_NOTIFY = "pg_notify(CAST(:ob_channel AS text), '')"
+_INSERT_OUTBOX_SQL = text(f"WITH {_OUTBOX_CTE} SELECT {_NOTIFY}")
+
+
+@dataclass(frozen=True)
+class OutboxPart:
+    """Pending events as parts of a caller's statement: `cte` joins its WITH list, `notify`
+    its final SELECT, `params` its parameters (all prefixed `ob_`)."""
+
+    cte: str
+    notify: str
+    params: dict[str, object]
+
+
+def _outbox_params(rows: Sequence[OutboxMessage]) -> dict[str, object]:
+    return {
+        "ob_event_ids": [r.event_id for r in rows],
+        "ob_topics": [r.topic for r in rows],
+        "ob_keys": [r.key for r in rows],
+        "ob_values": [r.value for r in rows],
+        "ob_headers": [json.dumps(r.headers) for r in rows],
+        "ob_traceparents": [r.traceparent for r in rows],
+        "ob_created_at": [r.created_at for r in rows],
+        "ob_channel": NOTIFY_CHANNEL,
+    }
 
 
 async def insert_outbox(session: AsyncSession, rows: Sequence[OutboxMessage]) -> None:
     """Writes `rows` in the caller's transaction, in order, and wakes the relay at commit."""
-    if not rows:
-        return
-    await session.execute(
-        _INSERT_OUTBOX_SQL,
-        {
-            "event_ids": [r.event_id for r in rows],
-            "topics": [r.topic for r in rows],
-            "keys": [r.key for r in rows],
-            "values": [r.value for r in rows],
-            "headers": [json.dumps(r.headers) for r in rows],
-            "traceparents": [r.traceparent for r in rows],
-            "created_at": [r.created_at for r in rows],
-            "channel": NOTIFY_CHANNEL,
-        },
-    )
+    if rows:
+        await session.execute(_INSERT_OUTBOX_SQL, _outbox_params(rows))
 
 
 class UnitOfWork:
@@ -109,6 +117,20 @@ class UnitOfWork:
         """
         rows = outbox_rows(events, time=time)
         self._pending.extend(zip(events, rows, strict=True))
+
+    def outbox_part(self) -> OutboxPart:
+        """Hands the events emitted so far to the caller's own statement, which then writes
+        them (one round trip fewer, for a command holding hot locks: filing's numbers).
+
+        They are no longer pending: commit will not write them again. A service with a
+        `side_rows` hook must not use this (its rows would not be written).
+        """
+        if self._side_rows is not None:
+            raise RuntimeError("a unit of work with side rows writes its events at commit")
+        pending, self._pending = self._pending, []
+        rows = [row for _, row in pending]
+        self.event_ids.extend(row.event_id for row in rows)
+        return OutboxPart(cte=_OUTBOX_CTE, notify=_NOTIFY, params=_outbox_params(rows))
 
     async def flush(self) -> list[uuid.UUID]:
         """Writes the collected events (side rows first) now, inside the transaction.

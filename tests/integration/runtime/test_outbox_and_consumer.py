@@ -165,3 +165,34 @@ async def test_redelivered_event_changes_nothing_and_poison_goes_to_dlq(
     assert errors == [b"MalformedRecord", b"ValueError"]
     attempts = {dict(r.headers)["dlq_error_type"]: dict(r.headers)["dlq_attempts"] for r in dead}
     assert attempts[b"ValueError"] == str(service.consumer_max_attempts).encode()
+
+
+async def test_events_handed_to_a_commands_own_statement_are_written_once_in_order(
+    service: ServiceSettings,
+) -> None:
+    engine = create_engine(service.database_url)
+    sessions = session_maker(engine)
+    try:
+        async with UnitOfWork(sessions) as uow:
+            uow.emit(*(party_event(f"In one statement {i}") for i in range(3)))
+            part = uow.outbox_part()
+            # The caller's statement: here nothing but the outbox part and its NOTIFY.
+            await uow.session.execute(
+                text(f"WITH {part.cte} SELECT {part.notify}"), part.params
+            )
+        ids = uow.event_ids
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    text("SELECT event_id FROM outbox WHERE event_id = ANY(:ids) ORDER BY id"),
+                    {"ids": ids},
+                )
+            ).all()
+        # Written by the caller's statement only (commit did not write them again), in order.
+        assert [row[0] for row in rows] == ids and len(ids) == 3
+        with pytest.raises(RuntimeError, match="side rows"):
+            async with UnitOfWork(sessions, side_rows=lambda session, events: asyncio.sleep(0)) as u:
+                u.emit(party_event("with side rows"))
+                u.outbox_part()
+    finally:
+        await engine.dispose()

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from contracts.attributes import from_attributes
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
+from runtime.uow import OutboxPart
 from sqlalchemy import and_, exists, or_, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, delete, select, update
@@ -189,9 +190,8 @@ def _holder_rows(work: Work) -> list[dict[str, Any]]:
 # A new work, its rights holders and its history in one statement: filing holds the number
 # counters' locks from `take_numbers` to COMMIT, so every round trip saved here is saved
 # for every filing queued behind this one.
-_INSERT_WORK_SQL = text(
-    """
-WITH w AS (
+_INSERT_WORK_CTES = """
+w AS (
     INSERT INTO work (
         id, filing_number, registration_number, title, alternate_titles, kind, status,
         status_reason, iswc, isrc, isbn, country_of_origin, filed_by, filed_at, updated_at,
@@ -213,21 +213,25 @@ WITH w AS (
         CAST(:h_party_ids AS uuid[]), CAST(:h_roles AS text[]),
         CAST(:h_positions AS integer[]), CAST(:h_shares AS numeric[])
     ) AS x (party_id, role, position, share)
-)
-INSERT INTO work_history (work_id, at, actor_id, action, detail)
-SELECT CAST(:id AS uuid), x.at, x.actor_id, x.action, x.detail
-FROM unnest(
-    CAST(:hist_at AS timestamptz[]), CAST(:hist_actor_ids AS uuid[]),
-    CAST(:hist_actions AS text[]), CAST(:hist_details AS text[])
-) WITH ORDINALITY AS x (at, actor_id, action, detail, ord)
-ORDER BY x.ord
-"""
-)
+), hist AS (
+    INSERT INTO work_history (work_id, at, actor_id, action, detail)
+    SELECT CAST(:id AS uuid), x.at, x.actor_id, x.action, x.detail
+    FROM unnest(
+        CAST(:hist_at AS timestamptz[]), CAST(:hist_actor_ids AS uuid[]),
+        CAST(:hist_actions AS text[]), CAST(:hist_details AS text[])
+    ) WITH ORDINALITY AS x (at, actor_id, action, detail, ord)
+    ORDER BY x.ord
+)"""
 
 
-async def insert_work(session: AsyncSession, work: Work, changes: Sequence[Change]) -> None:
-    """Writes a new work with its rights holders and `changes` as its history; its version
-    is the number of its changes (its events carry versions 1..len(changes))."""
+async def insert_work(
+    session: AsyncSession, work: Work, changes: Sequence[Change], outbox: OutboxPart
+) -> None:
+    """Writes a new work with its rights holders, `changes` as its history and its events
+    (`outbox`, from the unit of work) in ONE statement: filing holds the number counters'
+    locks from `take_numbers` to COMMIT, so every round trip saved here is saved for every
+    filing queued behind this one. Its version is the number of its changes (its events
+    carry versions 1..len(changes))."""
     holders = _holder_rows(work)
     params: dict[str, Any] = {
         **_work_values(work),
@@ -240,8 +244,10 @@ async def insert_work(session: AsyncSession, work: Work, changes: Sequence[Chang
         "hist_actor_ids": [c.actor_id for c in changes],
         "hist_actions": [c.action.value for c in changes],
         "hist_details": [c.detail for c in changes],
+        **outbox.params,
     }
-    await (await session.connection()).execute(_INSERT_WORK_SQL, params)
+    statement = text(f"WITH {_INSERT_WORK_CTES}, {outbox.cte} SELECT {outbox.notify}")
+    await (await session.connection()).execute(statement, params)
 
 
 async def save_work(

@@ -157,7 +157,8 @@ async def file_work(
             )
             outcome = examine(draft, candidates)
             # The numbers come last: the counter rows are the service's hottest locks, held
-            # from here to COMMIT, so only the pure domain, one insert and the outbox follow.
+            # from here to COMMIT, so only the pure domain and ONE statement (the work, its
+            # holders, history and events) follow.
             now = _now()
             numbers = await repo.take_numbers(
                 u.session, year=now.year, kinds=numbers_taken(outcome)
@@ -168,10 +169,12 @@ async def file_work(
             examined, examined_change = apply_examination(
                 filed, outcome, now=now, registration_number=numbers.get(NumberKind.REGISTRATION)
             )
-            await repo.insert_work(u.session, examined, [filed_change, examined_change])
             u.emit(
                 events.work_event(filed, filed_change, version=1),
                 events.work_event(examined, examined_change, version=2),
+            )
+            await repo.insert_work(
+                u.session, examined, [filed_change, examined_change], outbox=u.outbox_part()
             )
     except IntegrityError as exc:
         if "_holding" in str(exc.orig):
