@@ -60,6 +60,9 @@ case "${1:-status}" in
     # pg_trgm lets the register's text search use trigram indexes; created once by the superuser.
     for svc in filing; do PGOPTIONS="-c client_min_messages=warning" runuser -u postgres -- psql -q -d "$svc" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm" >/dev/null; done
     ensure_role_db rights_test rights_test "" "CREATEDB"
+    # The suite drops its scratch databases WITH (FORCE) at the end; a service process under
+    # test may still hold a connection there as its own role, which only this lets it end.
+    psql_admin -c "GRANT pg_signal_backend TO rights_test" >/dev/null
     psql_admin -d template1 -c "CREATE EXTENSION IF NOT EXISTS pg_trgm" >/dev/null
     say "ready on 127.0.0.1:5432 (databases filing, licensing, notifications, keycloak)"
     ;;
