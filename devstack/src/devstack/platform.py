@@ -179,6 +179,15 @@ class PlatformConfig:
         ]
 
 
+def _failure_tail(log_text: str, failure: str) -> str:
+    """The log's end, led by the lines of the process that exited: its traceback is easily
+    pushed out of a plain tail by the other processes' output."""
+    name = failure.split(" exited", 1)[0] if " exited" in failure else ""
+    own = [line for line in log_text.splitlines() if name and line.split("|", 1)[0].strip() == name]
+    head = "\n".join(own)[-8000:]
+    return (f"--- {name} ---\n{head}\n--- all ---\n" if head else "") + log_text[-6000:]
+
+
 @asynccontextmanager
 async def running_platform(
     config: PlatformConfig, *, log_path: Path, timeout: float = 180
@@ -199,8 +208,10 @@ async def running_platform(
                 await supervisor.wait_healthy(timeout=timeout)
             except Exception as exc:
                 out.flush()
-                tail = log_path.read_text(errors="replace")[-6000:]  # noqa: ASYNC240 - on failure only
-                raise RuntimeError(f"platform did not start: {exc}\n{tail}") from exc
+                log_text = log_path.read_text(errors="replace")  # noqa: ASYNC240 - on failure only
+                raise RuntimeError(
+                    f"platform did not start: {exc}\n{_failure_tail(log_text, str(exc))}"
+                ) from exc
             yield supervisor
         finally:
             await supervisor.stop()

@@ -57,6 +57,7 @@ def build_state(settings: GatewaySettings, http: httpx.AsyncClient | None = None
         limits=httpx.Limits(
             max_connections=settings.backend_max_connections,
             max_keepalive_connections=settings.backend_max_connections,
+            keepalive_expiry=settings.backend_keepalive_seconds,
         ),
     )
     return GatewayState(settings=settings, http=client, keys=keys, hub=UpdateHub())

@@ -133,9 +133,7 @@ class ServiceClient:
             headers["idempotency-key"] = idempotency_key
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
         try:
-            response = await self.http.request(
-                method, self.base_url + path, params=clean_params, json=json, headers=headers
-            )
+            response = await self._send(method, path, clean_params, json, headers)
         except httpx.HTTPError as exc:
             log.warning("%s %s %s failed: %s", self.name, method, path, type(exc).__name__)
             raise BackendFailure(f"{self.name} unreachable") from exc
@@ -153,6 +151,27 @@ class ServiceClient:
             raise user_error_from_response(self.name, response)
         log.error("%s %s %s answered %s", self.name, method, path, status)
         raise BackendFailure(f"{self.name} answered {status}")
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any],
+        json: Any,
+        headers: dict[str, str],
+    ) -> httpx.Response:
+        try:
+            return await self.http.request(
+                method, self.base_url + path, params=params, json=json, headers=headers
+            )
+        except (httpx.ConnectError, httpx.RemoteProtocolError):
+            # A read is safe to send again: the instance was restarting, or closed a pooled
+            # connection as the request left on it. A write is not (its key decides).
+            if method != "GET":
+                raise
+            return await self.http.request(
+                method, self.base_url + path, params=params, json=json, headers=headers
+            )
 
     async def batch(
         self, path: str, key: str, ids: Iterable[str], **params: str | None

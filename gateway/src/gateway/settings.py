@@ -28,6 +28,9 @@ class GatewaySettings(BaseSettings):
     notifications_url: str = "http://127.0.0.1:8003"
     backend_timeout_seconds: float = 10.0
     backend_max_connections: int = 100
+    # Below the services' keep-alive (<SERVICE>_HTTP_KEEP_ALIVE_SECONDS, 30): a pooled
+    # connection is dropped here before the service may close it under a request.
+    backend_keepalive_seconds: float = 10.0
     # Private half of the token key pair: only the gateway holds it.
     jwt_private_key_path: Path | None = None
     token_ttl_seconds: int = 3600

@@ -532,7 +532,12 @@ class IdempotentConsumer:
             with contextlib.suppress(Exception):
                 ends = await consumer.end_offsets(assignment)
         for tp in assignment:
-            high = ends.get(tp, consumer.highwater(tp))
+            if tp in ends:
+                high = ends[tp]
+            elif consumer.assignment() and tp in consumer.assignment():
+                high = consumer.highwater(tp)
+            else:
+                continue  # revoked by a rebalance while the broker was asked
             if high is None:
                 continue
             try:

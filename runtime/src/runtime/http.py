@@ -234,7 +234,14 @@ def create_app(
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Runs the app under uvicorn on the service's host and port (blocking)."""
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_keep_alive=settings.http_keep_alive_seconds,
+    )
 
 
 def prepare_process(settings: ServiceSettings) -> None:

@@ -19,19 +19,20 @@ MIGRATION_LOCK_KEY = 727_274_001
 
 
 def _run_sync(connection: Connection, metadata: MetaData) -> None:
-    connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
-    try:
-        context.configure(
-            connection=connection,
-            target_metadata=metadata,
-            compare_type=True,
-            render_as_batch=False,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-    finally:
-        connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
-        connection.commit()
+    # A transaction-scoped lock, released by the commit that makes the migrations visible: a
+    # session lock released before that commit let a second process read the old version
+    # and apply the same migration again (it failed on the tables the first had created).
+    connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        compare_type=True,
+        render_as_batch=False,
+    )
+    # The connection is already in the lock's transaction, so Alembic runs inside it.
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
 
 
 async def _run_async(metadata: MetaData) -> None:

@@ -69,6 +69,10 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
+    # An idle client connection is closed after this long. The gateway's pool forgets idle
+    # connections sooner (GATEWAY_BACKEND_KEEPALIVE_SECONDS, 10): with equal limits a request
+    # could leave on a connection the service was closing, and fail.
+    http_keep_alive_seconds: int = 30
     # Bounded retries before a record goes to the dead-letter topic.
     consumer_max_attempts: int = 5
     consumer_batch_size: int = 500

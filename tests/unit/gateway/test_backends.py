@@ -60,3 +60,20 @@ async def test_5xx_network_failures_and_missing_routes_are_not_user_errors() -> 
         # A route the service does not serve is a deployment fault, never NOT_FOUND.
         with pytest.raises(BackendFailure):
             await client.call("GET", "/nowhere")
+
+
+async def test_a_read_dropped_by_the_service_is_sent_once_more_and_a_write_is_not() -> None:
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.method)
+        if sent.count(request.method) == 1:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response")
+        return httpx.Response(200, json={"ok": True})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        client = ServiceClient(http, "notifications", "http://svc", token="t")
+        assert await client.call("GET", "/notifications") == {"ok": True}
+        with pytest.raises(BackendFailure):
+            await client.call("POST", "/contacts", json={})
+    assert sent == ["GET", "GET", "POST"]
