@@ -32,7 +32,7 @@ trap stop_started EXIT
 # infrastructure it started. A handler (not an ignore) so the children keep the default action.
 trap ':' INT TERM
 
-make --no-print-directory infra-up keys || exit 1
+make --no-print-directory infra-up || exit 1
 # Without npm the platform still runs; the GraphiQL page then says how to install its files.
 gateway/ide/install.sh || echo "note: GraphiQL's files are not installed; the API works"
 "$PY" -m devstack

@@ -26,7 +26,6 @@ for _service in ("FILING", "LICENSING", "NOTIFICATIONS", "GATEWAY"):
     os.environ.setdefault(f"{_service}_KAFKA_PRINCIPAL", "admin")
 
 from devstack.scratch_databases import ScratchDatabases  # noqa: E402
-from runtime.auth import ensure_keypair, mint_token  # noqa: E402
 from runtime.settings import PlatformSettings  # noqa: E402
 
 PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
@@ -85,17 +84,7 @@ async def create_database() -> AsyncIterator[Callable[[str], Awaitable[str]]]:
 
 
 @pytest.fixture(scope="session")
-def jwt_keys(platform_settings: PlatformSettings) -> tuple[bytes, bytes]:
-    """(private PEM, public PEM) of the local key pair the services verify tokens with."""
-    private, public = ensure_keypair(platform_settings.rights_state_dir / "keys")
-    return private.read_bytes(), public.read_bytes()
-
-
-@pytest.fixture(scope="session")
-def token_for(jwt_keys: tuple[bytes, bytes]) -> Callable[..., str]:
-    """`token_for(party_id, "examiner")` -> a bearer token (role `party` when none given)."""
-
-    def mint(party_id: str | uuid.UUID, *roles: str) -> str:
-        return mint_token(jwt_keys[0], party_id=str(party_id), roles=roles or ("party",))
-
-    return mint
+def token_for() -> Callable[..., str]:
+    """`token_for(party_id, "examiner")` -> a bearer token (role `party` when none given).
+    PLACEHOLDER until the identity branch lands (devstack.identity)."""
+    raise NotImplementedError("token_for moves to devstack.identity")

@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 EXAMINER = "examiner"
 SOCIETY = "society"
 OPERATOR = "operator"
+# The gateway's own client: it registers a party for the signed-in account that asked.
+REGISTRAR = "registrar"
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,10 @@ def may_see_statement(caller: Caller, licence: LicenceFacts) -> bool:
 
 def may_see_notification(caller: Caller, recipient_id: uuid.UUID | str) -> bool:
     """A notification, and each of its deliveries, is its recipient's alone."""
-    return caller.authenticated and caller.party_id is not None and (
-        str(caller.party_id) == str(recipient_id)
+    return (
+        caller.authenticated
+        and caller.party_id is not None
+        and (str(caller.party_id) == str(recipient_id))
     )
 
 
@@ -155,6 +159,16 @@ PARTY_SECRET_FIELDS = frozenset({"webhook_secret"})
 def may_manage_contacts(caller: Caller, party_id: uuid.UUID) -> bool:
     """A party's contact settings are read and changed by that party only."""
     return caller.authenticated and caller.party_id is not None and caller.party_id == party_id
+
+
+def may_register_party(caller: Caller, party_id: uuid.UUID) -> bool:
+    """A party's record and contact settings are first written by the party itself, or by the
+    registrar (the gateway registering it for the signed-in account that asked)."""
+    if not caller.authenticated:
+        return False
+    return REGISTRAR in caller.roles or (
+        caller.party_id is not None and caller.party_id == party_id
+    )
 
 
 def may_read_party_field(caller: Caller, party_id: uuid.UUID, field: str) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from runtime.identity import IdentitySettings, IdentityVerifier
 from runtime.kafka_security import client_security
 from runtime.telemetry import instrument_app
 from starlette.requests import HTTPConnection, Request
@@ -18,7 +19,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from gateway.auth import ensure_key_pair, token_keys
+from gateway.auth import GatewayIdentity
 from gateway.context import GatewayContext, GatewayState
 from gateway.graphiql import ASSETS_PATH, GraphiQL
 from gateway.rate_limits import RequestLimits
@@ -45,13 +46,19 @@ class GatewayRouter(GraphQLRouter[GatewayContext, None]):
     async def on_ws_connect(self, context: GatewayContext) -> dict[str, object] | None:
         # A subscription socket must present a valid token in its connection_init payload
         # (or the handshake's Authorization header) before anything else happens.
-        if context.authenticate() is None:
+        if await context.authenticate_from(context.headers()) is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         return None
 
 
-def build_state(settings: GatewaySettings, http: httpx.AsyncClient | None = None) -> GatewayState:
-    keys = token_keys(settings)
+def build_state(
+    settings: GatewaySettings,
+    http: httpx.AsyncClient | None = None,
+    identity: IdentityVerifier | None = None,
+) -> GatewayState:
+    """The process's shared parts; tests pass an httpx client that fakes the services and a
+    verifier that trusts their fake provider."""
+    identity_settings = IdentitySettings()
     client = http or httpx.AsyncClient(
         timeout=settings.backend_timeout_seconds,
         limits=httpx.Limits(
@@ -60,7 +67,19 @@ def build_state(settings: GatewaySettings, http: httpx.AsyncClient | None = None
             keepalive_expiry=settings.backend_keepalive_seconds,
         ),
     )
-    return GatewayState(settings=settings, http=client, keys=keys, hub=UpdateHub())
+    account = GatewayIdentity(
+        client,
+        identity_settings,
+        settings.identity_client_id,
+        settings.identity_client_secret.get_secret_value(),
+    )
+    return GatewayState(
+        settings=settings,
+        http=client,
+        identity=identity or IdentityVerifier(identity_settings),
+        account=account,
+        hub=UpdateHub(),
+    )
 
 
 def create_app(
@@ -74,8 +93,6 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nonlocal feed
-        if not settings.platform.production:
-            ensure_key_pair(state.keys.private_key_path, state.keys.public_key_path)
         if settings.subscriptions_enabled:
             feed = KafkaUpdateFeed(
                 state.hub,
@@ -92,7 +109,11 @@ def create_app(
             await state.http.aclose()
 
     async def get_context(connection: HTTPConnection) -> GatewayContext:
-        return GatewayContext(state)
+        context = GatewayContext(state)
+        if connection.scope["type"] == "http":
+            # A socket's token comes with its connection_init, checked in on_ws_connect.
+            await context.authenticate_from(connection.headers)
+        return context
 
     graphiql = GraphiQL(settings.graphiql_assets_dir) if settings.graphiql_on else None
     router = GatewayRouter(
@@ -101,8 +122,9 @@ def create_app(
         graphiql=graphiql,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
     )
-    app = FastAPI(title="rights gateway", lifespan=lifespan, openapi_url=None, docs_url=None,
-                  redoc_url=None)
+    app = FastAPI(
+        title="rights gateway", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None
+    )
     if graphiql is not None:
         graphiql.load()  # says in the log, at start, whether the page can work
         ide = graphiql
@@ -117,7 +139,7 @@ def create_app(
     app.include_router(router, prefix="/graphql")
     app.state.gateway = state
     # Body size and request rates are refused before GraphQL reads a byte (rate_limits.py).
-    app.add_middleware(RequestLimits, settings=settings, keys=state.keys)
+    app.add_middleware(RequestLimits, settings=settings, identity=state.identity)
     # The request span is the parent of every service call (httpx is instrumented per process).
     instrument_app(app)
 
@@ -130,8 +152,10 @@ def create_app(
         subscriptions_ready = not settings.subscriptions_enabled or state.hub.ready.is_set()
         status = 200 if subscriptions_ready else 503
         return JSONResponse(
-            {"status": "ready" if subscriptions_ready else "starting",
-             "subscriptions": subscriptions_ready},
+            {
+                "status": "ready" if subscriptions_ready else "starting",
+                "subscriptions": subscriptions_ready,
+            },
             status_code=status,
         )
 

@@ -1,24 +1,36 @@
-"""Who is calling: the bearer token read from the request, verified, and minted for sign-ups.
+"""Who is calling: the identity provider's access token read from the request and verified
+(runtime.identity), and the gateway's own identity at that provider.
 
-The gateway is the only holder of the signing key; services verify the forwarded token with
-the public key (runtime.auth) and enforce their own rules, and the gateway checks the same
-rules for every object it returns.
+The gateway signs nothing. People sign in at the provider (Keycloak) and machines use client
+credentials; the gateway verifies their token, forwards it to the services (which verify it
+again and enforce their own rules), and checks the same rules for every object it returns.
+Its own client (`rights-gateway`) does two things only: register a party for the signed-in
+account that asks, and bind that account to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import asyncio
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
+import httpx
+from runtime.identity import IdentityProviderUnavailable, IdentitySettings, IdentityVerifier
+
 from contracts import access
-from gateway.settings import GatewaySettings
+from gateway.errors import BackendFailure
 from runtime import auth as runtime_auth
 
 ROLES = runtime_auth.ROLES
+# A party's members, as many as the admin API is asked for at once.
+MAX_MEMBERS = 100
+
+
+class AccountNotFound(Exception):
+    """The provider knows no such account."""
 
 
 class Unauthenticated(Exception):
@@ -27,66 +39,39 @@ class Unauthenticated(Exception):
 
 @dataclass(frozen=True)
 class Principal(runtime_auth.Principal):
-    """The verified caller (its roles read as the services read them) and the token the
-    gateway forwards to the services on their behalf."""
+    """The verified caller (its roles read as the services read them), its account, and the
+    token the gateway forwards to the services on its behalf."""
 
     token: str
+    # The account (or machine client) at the provider: what a new party is bound to.
+    subject: str = ""
+    # Whether the token names a party yet (the `party_id` claim): an account that has not
+    # registered one acts for none.
+    has_party: bool = True
 
     @cached_property
     def caller(self) -> access.Caller:
         """The caller as `contracts.access` judges it."""
-        return access.Caller.of(self.party_id, self.roles)
+        return access.Caller.of(self.party_id if self.has_party else None, self.roles)
 
 
-class TokenKeys:
-    """The key pair's files, read lazily so a process that only verifies needs no private key."""
-
-    def __init__(self, private_key_path: Path, public_key_path: Path, issuer: str, audience: str):
-        self.private_key_path = private_key_path
-        self.public_key_path = public_key_path
-        self.issuer = issuer
-        self.audience = audience
-
-    @cached_property
-    def private_key(self) -> bytes:
-        return self.private_key_path.read_bytes()
-
-    @cached_property
-    def public_key(self) -> bytes:
-        return self.public_key_path.read_bytes()
-
-    def mint(self, party_id: str, roles: Iterable[str], ttl_seconds: int) -> str:
-        return runtime_auth.mint_token(
-            self.private_key,
-            party_id=party_id,
-            roles=roles,
-            ttl=timedelta(seconds=ttl_seconds),
-            issuer=self.issuer,
-            audience=self.audience,
-        )
-
-    def verify(self, token: str) -> Principal:
-        try:
-            verified = runtime_auth.verify_token(
-                token, self.public_key, issuer=self.issuer, audience=self.audience
-            )
-        except runtime_auth.Unauthenticated as exc:
-            # runtime's message may quote the JWT library; the client gets a plain reason.
-            expired = "expired" in exc.message
-            reason = "the token has expired" if expired else "the token is not valid"
-            raise Unauthenticated(reason) from None
-        return Principal(party_id=verified.party_id, roles=verified.roles, token=token)
-
-
-def ensure_key_pair(private_key_path: Path, public_key_path: Path) -> None:
-    """Create the local key pair on first run when both live in one folder (never committed)."""
-    if private_key_path.exists() and public_key_path.exists():
-        return
-    if private_key_path.parent != public_key_path.parent:
-        raise FileNotFoundError(f"token keys missing: {private_key_path}, {public_key_path}")
-    private, public = runtime_auth.ensure_keypair(private_key_path.parent)
-    if private != private_key_path or public != public_key_path:
-        raise FileNotFoundError(f"token keys must be named {private.name} and {public.name}")
+async def verify(identity: IdentityVerifier, token: str) -> Principal:
+    """The caller a token speaks for; Unauthenticated with a plain reason otherwise (the
+    verifier's message may quote the JWT library)."""
+    try:
+        caller = await identity.verify_async(token)
+    except runtime_auth.Unauthenticated as exc:
+        expired = "expired" in exc.message
+        raise Unauthenticated(
+            "the token has expired" if expired else "the token is not valid"
+        ) from None
+    return Principal(
+        party_id=caller.party_id or caller.subject,
+        roles=caller.roles,
+        token=token,
+        subject=caller.subject,
+        has_party=caller.party_id is not None,
+    )
 
 
 def bearer_token(headers: Mapping[str, Any]) -> str | None:
@@ -106,10 +91,106 @@ def bearer_token(headers: Mapping[str, Any]) -> str | None:
     return token.strip()
 
 
-def token_keys(settings: GatewaySettings) -> TokenKeys:
-    return TokenKeys(
-        private_key_path=settings.private_key_path,
-        public_key_path=settings.platform.public_key_path,
-        issuer=settings.platform.jwt_issuer,
-        audience=settings.platform.jwt_audience,
-    )
+class GatewayIdentity:
+    """The gateway's own client at the provider: a client-credentials token (kept until
+    shortly before it expires) and the realm's user admin API, which it may use to bind an
+    account to a party."""
+
+    # A token is fetched again this long before it expires.
+    RENEW_SECONDS = 30
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        settings: IdentitySettings,
+        client_id: str,
+        client_secret: str,
+    ) -> None:
+        self.http = http
+        self.client_id = client_id
+        self._secret = client_secret
+        issuer = settings.issuer.rstrip("/")
+        self.token_url = f"{issuer}/protocol/openid-connect/token"
+        self.users_url = issuer.replace("/realms/", "/admin/realms/", 1) + "/users"
+        self._token = ""
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
+
+    async def token(self) -> str:
+        async with self._lock:
+            if time.monotonic() >= self._expires - self.RENEW_SECONDS:
+                answer = await self._call(
+                    "POST",
+                    self.token_url,
+                    data={
+                        "grant_type": "client_credentials",
+                        "client_id": self.client_id,
+                        "client_secret": self._secret,
+                    },
+                )
+                body = answer.json()
+                self._token = str(body["access_token"])
+                self._expires = time.monotonic() + float(body.get("expires_in", 60))
+            return self._token
+
+    async def _admin(self, method: str, path: str = "", **kwargs: Any) -> httpx.Response:
+        headers = {"authorization": f"Bearer {await self.token()}"}
+        return await self._call(method, self.users_url + path, headers=headers, **kwargs)
+
+    async def user(self, account_id: str) -> dict[str, Any] | None:
+        """The account's record (the admin API's user representation), None if unknown."""
+        try:
+            return dict((await self._admin("GET", f"/{account_id}")).json())
+        except AccountNotFound:
+            return None
+
+    async def user_by_email(self, email: str) -> dict[str, Any] | None:
+        found = (await self._admin("GET", params={"email": email, "exact": "true"})).json()
+        return dict(found[0]) if len(found) == 1 else None
+
+    async def members(self, party_id: str) -> list[dict[str, Any]]:
+        """Every account bound to the party (attribute search), at most `MAX_MEMBERS`."""
+        found = await self._admin(
+            "GET", params={"q": f"party_id:{party_id}", "max": str(MAX_MEMBERS)}
+        )
+        return [dict(user) for user in found.json()]
+
+    async def set_membership(
+        self, account_id: str, party_id: str | None, role: str | None
+    ) -> None:
+        """Writes the account's `party_id` and `party_role` (attributes only the realm's admins
+        may change; its next token carries them); None removes them. Same values: no write."""
+        user = await self.user(account_id)
+        if user is None:
+            raise AccountNotFound(account_id)
+        attributes = dict(user.get("attributes") or {})
+        wanted = {"party_id": party_id, "party_role": role}
+        if all(attributes.get(k) == ([v] if v else None) for k, v in wanted.items()):
+            return
+        for key, value in wanted.items():
+            if value:
+                attributes[key] = [value]
+            else:
+                attributes.pop(key, None)
+        user["attributes"] = attributes
+        await self._admin("PUT", f"/{account_id}", json=user)
+
+    async def end_sessions(self, account_id: str) -> None:
+        """Signs the account out everywhere: its refresh tokens stop working at once."""
+        await self._admin("POST", f"/{account_id}/logout")
+
+    async def bind_account(self, subject: str, party_id: str) -> None:
+        """Makes the account that registered the party its first admin."""
+        await self.set_membership(subject, party_id, "admin")
+
+    async def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            answer = await self.http.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            raise IdentityProviderUnavailable(f"identity provider unreachable: {exc}") from exc
+        if answer.status_code == 404:
+            raise AccountNotFound(url.rsplit("/", 1)[-1])
+        if answer.status_code >= 300:
+            # The provider's answer may name clients and users: it goes to the log, not out.
+            raise BackendFailure(f"identity provider answered {answer.status_code} to {method}")
+        return answer

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from runtime.identity import IdentityProviderUnavailable, IdentityVerifier
 from strawberry.fastapi import BaseContext
 
-from gateway.auth import Principal, TokenKeys, Unauthenticated, bearer_token
+from gateway.auth import GatewayIdentity, Principal, Unauthenticated, bearer_token, verify
 from gateway.backends import Backends, BackendUrls, backends_for
 from gateway.limits import SubscriptionQuota
 from gateway.loaders import Loaders
@@ -24,7 +25,8 @@ class GatewayState:
 
     settings: GatewaySettings
     http: httpx.AsyncClient
-    keys: TokenKeys
+    identity: IdentityVerifier  # checks every caller's token
+    account: GatewayIdentity  # the gateway's own client (registration)
     hub: UpdateHub
     subscriptions: SubscriptionQuota = field(default_factory=SubscriptionQuota)
     _turns: dict[str, Iterator[str]] = field(init=False, repr=False)
@@ -60,7 +62,8 @@ class GatewayContext(BaseContext):
     def settings(self) -> GatewaySettings:
         return self.state.settings
 
-    def _headers(self) -> dict[str, Any]:
+    def headers(self) -> dict[str, Any]:
+        """The request's headers, and a socket's connection_init payload over them."""
         headers: dict[str, Any] = {}
         if self.request is not None:
             headers.update(self.request.headers)
@@ -68,15 +71,24 @@ class GatewayContext(BaseContext):
             headers.update(self.connection_params)
         return headers
 
+    async def authenticate_from(self, headers: Mapping[str, Any]) -> Principal | None:
+        """Verifies the caller's token once, before any resolver runs (HTTP: when the context
+        is made; WebSocket: at connection_init). A missing or bad token leaves an anonymous
+        caller, who sees only what needs no account."""
+        self._authenticated = True
+        token = bearer_token(headers)
+        if token is not None:
+            try:
+                self._principal = await verify(self.state.identity, token)
+            except Unauthenticated as exc:
+                self._auth_error = str(exc)
+            except IdentityProviderUnavailable:
+                self._auth_error = "tokens cannot be checked right now; retry shortly"
+        return self._principal
+
     def authenticate(self) -> Principal | None:
         if not self._authenticated:
-            self._authenticated = True
-            token = bearer_token(self._headers())
-            if token is not None:
-                try:
-                    self._principal = self.state.keys.verify(token)
-                except Unauthenticated as exc:
-                    self._auth_error = str(exc)
+            return None  # not verified (yet): anonymous
         return self._principal
 
     @property

@@ -20,9 +20,10 @@ from limits import RateLimitItem
 from limits import parse as parse_limit
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+from runtime.identity import IdentityProviderUnavailable, IdentityVerifier
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.auth import TokenKeys, Unauthenticated, bearer_token
+from gateway.auth import Unauthenticated, bearer_token, verify
 from gateway.settings import GatewaySettings
 
 GRAPHQL_PATH = "/graphql"
@@ -91,7 +92,8 @@ class RateLimits:
                 stats = await self.limiter.get_window_stats(item, bucket, key)
                 retry_after = max(1, math.ceil(stats.reset_time - time.time()))
                 return Refusal(
-                    429, "RATE_LIMITED",
+                    429,
+                    "RATE_LIMITED",
                     f"too many requests ({bucket} limit {item}); retry in {retry_after} s",
                     retry_after,
                 )
@@ -101,10 +103,10 @@ class RateLimits:
 class RequestLimits:
     """ASGI middleware for /graphql: body size first, then the rate limits."""
 
-    def __init__(self, app: ASGIApp, settings: GatewaySettings, keys: TokenKeys):
+    def __init__(self, app: ASGIApp, settings: GatewaySettings, identity: IdentityVerifier):
         self.app = app
         self.settings = settings
-        self.keys = keys
+        self.identity = identity
         self.rates = RateLimits(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -122,7 +124,7 @@ class RequestLimits:
         body, refusal = await self._read_body(scope, receive)
         if refusal is None:
             refusal = await self.rates.check(
-                ip, self._account(scope), scope["method"] == "POST" and self._mutation(body)
+                ip, await self._account(scope), scope["method"] == "POST" and self._mutation(body)
             )
         if refusal is not None:
             await _answer(send, refusal)
@@ -158,16 +160,18 @@ class RequestLimits:
         if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
             return False
         name = payload.get("operationName")
-        return is_mutation(payload["query"], name if isinstance(name, str) else None,
-                           self.settings.max_tokens)
+        return is_mutation(
+            payload["query"], name if isinstance(name, str) else None, self.settings.max_tokens
+        )
 
-    def _account(self, scope: Scope) -> str | None:
+    async def _account(self, scope: Scope) -> str | None:
         token = bearer_token({"authorization": _header(scope, b"authorization") or ""})
         if token is None:
             return None
         try:
-            return self.keys.verify(token).party_id
-        except Unauthenticated:
+            # The account, not the party: each member of an organisation has its own allowance.
+            return (await verify(self.identity, token)).subject
+        except (Unauthenticated, IdentityProviderUnavailable):
             return None  # a forged token must not spend someone else's allowance
 
     def _client_ip(self, scope: Scope) -> str:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from limits import parse as parse_rate
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from runtime.kafka_security import GATEWAY
 from runtime.settings import PlatformSettings
@@ -31,9 +31,11 @@ class GatewaySettings(BaseSettings):
     # Below the services' keep-alive (<SERVICE>_HTTP_KEEP_ALIVE_SECONDS, 30): a pooled
     # connection is dropped here before the service may close it under a request.
     backend_keepalive_seconds: float = 10.0
-    # Private half of the token key pair: only the gateway holds it.
-    jwt_private_key_path: Path | None = None
-    token_ttl_seconds: int = 3600
+    # The gateway's own client at the identity provider (client credentials): it registers a
+    # party for the signed-in account that asks (role `registrar`) and binds the account to it
+    # (the realm's user admin API). The secret's default only suits the local realm.
+    identity_client_id: str = "rights-gateway"
+    identity_client_secret: SecretStr = SecretStr("local-gateway-secret")
     # Limits against expensive queries (OWASP API4).
     max_depth: int = 10
     max_aliases: int = 15
@@ -94,11 +96,6 @@ class GatewaySettings(BaseSettings):
                 ("notifications", self.notifications_url),
             )
         }
-
-    @property
-    def private_key_path(self) -> Path:
-        default = self.platform.rights_state_dir / "keys" / "jwt-private.pem"
-        return self.jwt_private_key_path or default
 
     @property
     def introspection_on(self) -> bool:

@@ -1,30 +1,26 @@
-"""Bearer tokens: EdDSA-signed JWTs minted by the gateway and verified by every service.
+"""Who is calling a service: the bearer token of the request, verified against the identity
+provider's keys (runtime.identity), as a `Principal`.
 
-Only the gateway (and the operator CLI) hold the private key; services read the public key.
-A service trusts nothing else about the caller: no identity header, no network position.
+The platform signs no token itself: people and machines get theirs from the provider
+(Keycloak, realm `rights`), and the gateway forwards the caller's own. A service trusts nothing
+else about the caller: no identity header, no network position.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import jwt
 from contracts.errors import DomainError
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from runtime.settings import PlatformSettings
+if TYPE_CHECKING:
+    from runtime.identity import IdentityVerifier
 
-ROLES = frozenset({"party", "examiner", "society", "operator"})
-ALGORITHM = "EdDSA"
+# The realm roles the platform reads; any other role in a token is ignored. `registrar` is the
+# gateway's own: it writes a new party's record for the signed-in account that asked.
+ROLES = frozenset({"party", "examiner", "society", "operator", "registrar"})
 
 
 class Unauthenticated(DomainError):
@@ -35,7 +31,9 @@ class Unauthenticated(DomainError):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a party id and the roles the token grants."""
+    """Who is calling: the party it acts for and the roles its token grants. A caller whose
+    account has no party yet (or a machine without one) is known by its subject, which is
+    never a party's id."""
 
     party_id: str
     roles: frozenset[str]
@@ -56,91 +54,6 @@ class Principal:
         return "operator" in self.roles
 
 
-def private_key_path(settings: PlatformSettings) -> Path:
-    return settings.rights_state_dir / "keys" / "jwt-private.pem"
-
-
-def ensure_keypair(directory: Path) -> tuple[Path, Path]:
-    """Creates a local Ed25519 key pair once (never committed: it lives in the state dir)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    private, public = directory / "jwt-private.pem", directory / "jwt-public.pem"
-    if not private.exists() or not public.exists():
-        key = Ed25519PrivateKey.generate()
-        tmp = directory / f".jwt-private.{uuid.uuid4().hex}"
-        tmp.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-        tmp.chmod(0o600)
-        public.write_bytes(
-            key.public_key().public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-        )
-        tmp.replace(private)
-    return private, public
-
-
-def mint_token(
-    private_key_pem: bytes,
-    *,
-    party_id: str,
-    roles: Iterable[str],
-    ttl: timedelta = timedelta(hours=12),
-    issuer: str = "rights-gateway",
-    audience: str = "rights-platform",
-) -> str:
-    roles = sorted(set(roles))
-    unknown = set(roles) - ROLES
-    if unknown:
-        raise ValueError(f"unknown roles {sorted(unknown)}; known: {sorted(ROLES)}")
-    now = datetime.now(UTC)
-    claims = {
-        "sub": party_id,
-        "roles": roles,
-        "iat": int(now.timestamp()),
-        "exp": int((now + ttl).timestamp()),
-        "iss": issuer,
-        "aud": audience,
-        "jti": uuid.uuid4().hex,
-    }
-    return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
-
-
-@lru_cache(maxsize=8)
-def _read_key(path: Path) -> bytes:
-    return path.read_bytes()
-
-
-def verify_token(
-    token: str,
-    public_key_pem: bytes,
-    *,
-    issuer: str = "rights-gateway",
-    audience: str = "rights-platform",
-) -> Principal:
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            public_key_pem,
-            algorithms=[ALGORITHM],
-            issuer=issuer,
-            audience=audience,
-            options={"require": ["sub", "exp", "iat", "iss", "aud"]},
-        )
-    except jwt.ExpiredSignatureError as exc:
-        raise Unauthenticated("the token has expired", field="Authorization") from exc
-    except jwt.PyJWTError as exc:
-        raise Unauthenticated(f"invalid token: {exc}", field="Authorization") from exc
-    roles = claims.get("roles", [])
-    if not isinstance(roles, list) or not set(roles) <= ROLES:
-        raise Unauthenticated("the token carries unknown roles", field="Authorization")
-    return Principal(party_id=str(claims["sub"]), roles=frozenset(roles))
-
-
 def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -154,7 +67,7 @@ def bearer_token(request: Request) -> str:
 BEARER_SCHEME = HTTPBearer(
     scheme_name="bearer",
     bearerFormat="JWT",
-    description="The caller's EdDSA-signed token (the gateway forwards it)",
+    description="The caller's access token from the identity provider (the gateway forwards it)",
     auto_error=False,
 )
 
@@ -163,14 +76,9 @@ async def principal_from_request(
     request: Request,
     _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER_SCHEME)] = None,
 ) -> Principal:
-    # async: FastAPI would run a plain def in its thread pool on every request; this does no I/O.
-    settings: PlatformSettings = request.app.state.platform_settings
-    return verify_token(
-        bearer_token(request),
-        _read_key(settings.public_key_path),
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-    )
+    verifier: IdentityVerifier = request.app.state.identity
+    caller = await verifier.verify_async(bearer_token(request))
+    return caller.principal()
 
 
 CurrentPrincipal = Annotated[Principal, Depends(principal_from_request)]

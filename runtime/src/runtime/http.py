@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 
 from runtime import metrics
 from runtime.auth import Unauthenticated
+from runtime.identity import IdentityProviderUnavailable, IdentityVerifier
 from runtime.openapi import document_api
 from runtime.service import ServiceHandle, ServiceRuntime
 from runtime.settings import ServiceSettings
@@ -118,6 +119,14 @@ def _install_error_handlers(app: FastAPI) -> None:
             error_body(exc.code, exc.message, exc.field), status_code=status_of(exc)
         )
 
+    @app.exception_handler(IdentityProviderUnavailable)
+    async def provider_down(_: Request, exc: IdentityProviderUnavailable) -> JSONResponse:
+        log.warning("%s", exc)
+        return JSONResponse(
+            error_body("IDENTITY_PROVIDER_UNAVAILABLE", "tokens cannot be checked right now", None),
+            status_code=503,
+        )
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         # A body that is not JSON or not UTF-8 is refused by the framework itself: it answers
@@ -177,10 +186,12 @@ def create_app(
     title: str,
     routers: Sequence[APIRouter],
     handle: ServiceHandle | None = None,
+    identity: IdentityVerifier | None = None,
     version: str = "1",
 ) -> FastAPI:
     """The service's HTTP app; its lifespan starts and stops `runtime`, and its routes get
-    `handle` (the service's typed handle) through `handle_dependency`."""
+    `handle` (the service's typed handle) through `handle_dependency`. Callers are verified
+    by `identity` (default: the provider the IDENTITY_* settings name)."""
     settings = runtime.settings
 
     @asynccontextmanager
@@ -196,6 +207,7 @@ def create_app(
     app.state.handle = handle
     app.state.settings = settings
     app.state.platform_settings = settings.platform
+    app.state.identity = identity or IdentityVerifier()
     _install_error_handlers(app)
 
     @app.middleware("http")

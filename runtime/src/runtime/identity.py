@@ -2,8 +2,9 @@
 
 The provider signs; services and the gateway only verify, with the public keys the provider
 publishes (fetched by PyJWT's `PyJWKClient` and cached). A token is accepted only when its
-signature, issuer, audience (`rights-api`), type and expiry all check. The gateway-minted
-tokens of `runtime.auth` stay beside this until every caller has moved over.
+signature, issuer, audience (`rights-api`), type and expiry all check. It is the only way a
+token is accepted anywhere in the platform (services: `runtime.auth`; the gateway: its
+`auth` module).
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ class Caller:
     expires_at: datetime
 
     def principal(self) -> Principal:
-        """The shape `runtime.auth` gives services today; a caller without a party is known
-        by its subject."""
+        """The caller as services judge it (`runtime.auth`); a caller without a party is
+        known by its subject."""
         return Principal(party_id=self.party_id or self.subject, roles=self.roles)
 
 
@@ -95,8 +96,13 @@ def caller_from_claims(claims: dict[str, Any]) -> Caller:
 class IdentityVerifier:
     """Verifies the provider's access tokens; one per process (it holds the key cache)."""
 
-    def __init__(self, settings: IdentitySettings | None = None) -> None:
+    def __init__(
+        self, settings: IdentitySettings | None = None, *, keys: jwt.PyJWKSet | None = None
+    ) -> None:
+        """`keys`: a fixed key set instead of the provider's endpoint (unit tests' fake
+        provider)."""
         self.settings = settings or IdentitySettings()
+        self._fixed = keys
         self._keys = jwt.PyJWKClient(
             self.settings.jwks_endpoint,
             cache_jwk_set=True,
@@ -108,7 +114,7 @@ class IdentityVerifier:
         """The caller the token speaks for, or Unauthenticated. Blocks on a JWKS fetch when the
         key cache is cold: from async code use `verify_async`."""
         try:
-            key = self._keys.get_signing_key_from_jwt(token)
+            key = self._signing_key(token)
         except jwt.PyJWKClientConnectionError as exc:
             raise IdentityProviderUnavailable(
                 f"cannot fetch the identity provider's keys from {self.settings.jwks_endpoint}"
@@ -133,6 +139,15 @@ class IdentityVerifier:
         if claims.get("typ") != "Bearer":
             raise Unauthenticated("not an access token", field="Authorization")
         return caller_from_claims(claims)
+
+    def _signing_key(self, token: str) -> jwt.PyJWK:
+        if self._fixed is None:
+            return self._keys.get_signing_key_from_jwt(token)
+        kid = jwt.get_unverified_header(token).get("kid")
+        for key in self._fixed.keys:
+            if key.key_id == kid:
+                return key
+        raise jwt.PyJWKClientError(f"no key {kid!r} in the key set")
 
     async def verify_async(self, token: str) -> Caller:
         return await asyncio.to_thread(self.verify, token)

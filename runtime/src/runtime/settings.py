@@ -40,16 +40,9 @@ class PlatformSettings(BaseSettings):
     kafka_notifications_password: SecretStr = SecretStr("notifications-local-password")
     kafka_gateway_password: SecretStr = SecretStr("gateway-local-password")
     kafka_demo_society_password: SecretStr = SecretStr("demo-society-local-password")
-    jwt_public_key_path: Path | None = None
-    jwt_issuer: str = "rights-gateway"
-    jwt_audience: str = "rights-platform"
     rights_environment: str = "local"
     log_level: str = "INFO"
     log_json: bool = True
-
-    @property
-    def public_key_path(self) -> Path:
-        return self.jwt_public_key_path or self.rights_state_dir / "keys" / "jwt-public.pem"
 
     def topic(self, name: str) -> str:
         return self.rights_topic_prefix + name

@@ -1,19 +1,20 @@
 """The gateway wired to the in-memory fake of the three services (fake_services.py), and the
-fixtures the gateway's unit tests share: keys, tokens, settings and an in-process client."""
+fixtures the gateway's unit tests share: a fake identity provider, tokens, settings and an
+in-process client."""
 
 from __future__ import annotations
 
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from gateway.settings import GatewaySettings
-from runtime.auth import ensure_keypair, mint_token
 from runtime.settings import PlatformSettings
 
+from .fake_identity import FakeIdentityProvider, new_key
 from .fake_services import FakeServices
 from .gateway_client import Gateway, make_gateway_client
 
@@ -22,19 +23,20 @@ HOSTS = {"filing": "http://filing", "licensing": "http://licensing",
 
 
 @pytest.fixture(scope="session")
-def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("gateway-keys")
-    ensure_keypair(directory)
-    return directory
+def idp_key() -> rsa.RSAPrivateKey:
+    return new_key()
 
 
-def gateway_settings(key_dir: Path, **overrides: Any) -> GatewaySettings:
-    platform = PlatformSettings(
-        jwt_public_key_path=key_dir / "jwt-public.pem",
-        rights_environment=overrides.pop("environment", "local"),
-    )
+@pytest.fixture
+def idp(idp_key: rsa.RSAPrivateKey) -> FakeIdentityProvider:
+    """The fake identity provider whose tokens the gateway and the fake services accept; its
+    accounts are this test's own."""
+    return FakeIdentityProvider(key=idp_key)
+
+
+def gateway_settings(**overrides: Any) -> GatewaySettings:
+    platform = PlatformSettings(rights_environment=overrides.pop("environment", "local"))
     return GatewaySettings(
-        jwt_private_key_path=key_dir / "jwt-private.pem",
         filing_url=HOSTS["filing"], licensing_url=HOSTS["licensing"],
         notifications_url=HOSTS["notifications"],
         subscriptions_enabled=False, platform=platform, **overrides,
@@ -42,16 +44,16 @@ def gateway_settings(key_dir: Path, **overrides: Any) -> GatewaySettings:
 
 
 @pytest.fixture
-def fake(key_dir: Path) -> FakeServices:
-    return FakeServices((key_dir / "jwt-public.pem").read_bytes())
+def fake(idp: FakeIdentityProvider) -> FakeServices:
+    return FakeServices(idp)
 
 
 @pytest.fixture
-def token(key_dir: Path) -> Callable[..., str]:
-    private = (key_dir / "jwt-private.pem").read_bytes()
+def token(idp: FakeIdentityProvider) -> Callable[..., str]:
+    """`token(party_id, *roles)`: an access token acting for that party (default role party)."""
 
     def mint(party_id: str, *roles: str) -> str:
-        return mint_token(private, party_id=party_id, roles=roles or ("party",))
+        return idp.token(party_id, *(roles or ("party",)))
 
     return mint
 
@@ -63,33 +65,32 @@ def anyone(token: Callable[..., str]) -> str:
 
 
 @pytest.fixture
-async def gateway(key_dir: Path, fake: FakeServices) -> AsyncIterator[Gateway]:
-    async with make_gateway_client(gateway_settings(key_dir), fake) as client:
+async def gateway(fake: FakeServices) -> AsyncIterator[Gateway]:
+    async with make_gateway_client(gateway_settings(), fake) as client:
         yield Gateway(client, fake)
 
 
 @pytest.fixture
-def open_gateway(key_dir: Path) -> Callable[..., Any]:
+def open_gateway() -> Callable[..., Any]:
     """`async with open_gateway(fake, max_depth=5) as gw:` a gateway with other settings."""
     @contextlib.asynccontextmanager
     async def opened(fake: FakeServices, **overrides: Any) -> AsyncIterator[Gateway]:
-        async with make_gateway_client(gateway_settings(key_dir, **overrides), fake) as client:
+        async with make_gateway_client(gateway_settings(**overrides), fake) as client:
             yield Gateway(client, fake)
 
     return opened
 
 
 @pytest.fixture
-def leaky_fake(key_dir: Path) -> FakeServices:
-    return FakeServices((key_dir / "jwt-public.pem").read_bytes(), leaky_reads=True)
+def leaky_fake(idp: FakeIdentityProvider) -> FakeServices:
+    return FakeServices(idp, leaky_reads=True)
 
 
 @pytest.fixture
-def settings_for(key_dir: Path) -> Callable[..., GatewaySettings]:
-    return lambda **overrides: gateway_settings(key_dir, **overrides)
+def settings_for() -> Callable[..., GatewaySettings]:
+    return lambda **overrides: gateway_settings(**overrides)
 
 
 @pytest.fixture
-def make_fake(key_dir: Path) -> Callable[..., FakeServices]:
-    public = (key_dir / "jwt-public.pem").read_bytes()
-    return lambda **kw: FakeServices(public, **kw)
+def make_fake(idp: FakeIdentityProvider) -> Callable[..., FakeServices]:
+    return lambda **kw: FakeServices(idp, **kw)

@@ -49,6 +49,8 @@ class Gateway:
 
 
 def make_gateway_client(settings: GatewaySettings, fake: FakeServices) -> httpx.AsyncClient:
-    state = build_state(settings, http=httpx.AsyncClient(transport=fake.transport()))
+    state = build_state(
+        settings, http=httpx.AsyncClient(transport=fake.transport()), identity=fake.idp.verifier()
+    )
     app = create_app(settings, state=state)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway")

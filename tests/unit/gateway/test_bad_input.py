@@ -30,18 +30,25 @@ async def test_a_query_without_a_token_is_refused(gateway: Any) -> None:
     assert result["errors"][0]["message"] == "a bearer token is required"
 
 
-async def test_an_expired_or_forged_token_is_refused(gateway: Any, key_dir: Any) -> None:
-    from datetime import timedelta
+async def test_an_expired_forged_or_foreign_token_is_refused(gateway: Any, idp: Any) -> None:
+    from .fake_identity import FakeIdentityProvider
 
-    from runtime.auth import mint_token
-
-    expired = mint_token((key_dir / "jwt-private.pem").read_bytes(), party_id=str(uuid.uuid4()),
-                         roles=["party"], ttl=timedelta(seconds=-10))
+    expired = idp.token(str(uuid.uuid4()), "party", expires_in=-10)
     result = await gateway.refused("{ me { id } }", token=expired)
     assert codes(result) == ["UNAUTHENTICATED"]
     assert "expired" in result["errors"][0]["message"]
-    result = await gateway.refused("{ me { id } }", token=expired[:-4] + "AAAA")
+    valid = idp.token(str(uuid.uuid4()), "party")
+    result = await gateway.refused("{ me { id } }", token=valid[:-4] + "AAAA")
     assert codes(result) == ["UNAUTHENTICATED"]
+    # Signed by a key the realm does not publish; then right key, wrong audience or issuer.
+    for refused in (
+        FakeIdentityProvider().token(str(uuid.uuid4()), "party"),
+        idp.token(str(uuid.uuid4()), "party", aud="another-api"),
+        idp.token(str(uuid.uuid4()), "party", iss="http://127.0.0.1:8080/realms/master"),
+        idp.token(str(uuid.uuid4()), "party", typ="ID"),
+    ):
+        result = await gateway.refused("{ me { id } }", token=refused)
+        assert codes(result) == ["UNAUTHENTICATED"]
 
 
 async def test_a_service_refusal_comes_back_in_the_payload_with_the_graphql_field_name(
@@ -74,7 +81,7 @@ async def test_an_internal_failure_is_masked_and_logged_with_the_trace_id(
 
 
 async def test_an_unreachable_service_is_masked(
-    settings_for: Callable[..., Any], anyone: str
+    settings_for: Callable[..., Any], anyone: str, idp: Any
 ) -> None:
     from gateway.app import build_state, create_app
 
@@ -82,7 +89,11 @@ async def test_an_unreachable_service_is_masked(
         raise httpx.ConnectError("connection refused to 10.0.0.7:5432")
 
     settings = settings_for()
-    state = build_state(settings, http=httpx.AsyncClient(transport=httpx.MockTransport(refuse)))
+    state = build_state(
+        settings,
+        http=httpx.AsyncClient(transport=httpx.MockTransport(refuse)),
+        identity=idp.verifier(),
+    )
     app = create_app(settings, state=state)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://gw") as client:

@@ -1,35 +1,44 @@
-"""registerParty: open sign-up that returns a token, writes the public part to filing and the
-contact settings to notifications under one party id, and completes on retry."""
+"""registerParty: a signed-in account registers its party once; the gateway writes the public
+part to filing and the contact settings to notifications under an id derived from the account
+(as its own client, role `registrar`), binds the account to it, and completes on retry."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from runtime.auth import verify_token
+from .gateway_client import codes
 
 REGISTER = """mutation ($i: RegisterPartyInput!) { registerParty(input: $i) {
-  party { id name kind country isni } token errors { code message field } } }"""
+  party { id name kind country isni } errors { code message field } } }"""
 
 ALICE = {"name": "Alice Composer", "kind": "PERSON", "country": "TH",
          "email": "alice@example.org", "webhookUrl": "https://alice.example.org/hook",
          "webhookSecret": "s3cret-s3cret-s3cret", "isni": "0000 0001 2146 438X"}
 
 
-async def test_registration_is_open_and_returns_a_token_for_the_new_party(
-    gateway: Any, fake: Any, key_dir: Any
+async def test_a_signed_in_account_registers_its_party_and_its_next_token_acts_for_it(
+    gateway: Any, fake: Any, idp: Any
 ) -> None:
-    data = await gateway.data(REGISTER, {"i": ALICE})
-    payload = data["registerParty"]
+    subject, token = idp.account()
+    payload = (await gateway.data(REGISTER, {"i": ALICE}, token=token))["registerParty"]
     assert payload["errors"] == []
     party_id = payload["party"]["id"]
-    principal = verify_token(payload["token"], (key_dir / "jwt-public.pem").read_bytes())
-    assert principal.party_id == party_id and principal.roles == frozenset({"party"})
-    me = await gateway.data("{ me { id name } }", token=payload["token"])
+    assert idp.users[subject]["attributes"]["party_id"] == [party_id]
+    assert (await gateway.data("{ me { id } }", token=token))["me"] is None
+    me = await gateway.data("{ me { id name } }", token=idp.refreshed(subject))
     assert me["me"] == {"id": party_id, "name": "Alice Composer"}
 
 
-async def test_contact_settings_go_to_notifications_only(gateway: Any, fake: Any) -> None:
-    data = await gateway.data(REGISTER, {"i": ALICE})
+async def test_registration_needs_a_signed_in_account(gateway: Any) -> None:
+    result = await gateway.refused(REGISTER, {"i": ALICE})
+    assert codes(result) == ["UNAUTHENTICATED"]
+
+
+async def test_contact_settings_go_to_notifications_only(
+    gateway: Any, fake: Any, idp: Any
+) -> None:
+    _, token = idp.account()
+    data = await gateway.data(REGISTER, {"i": ALICE}, token=token)
     party_id = data["registerParty"]["party"]["id"]
     assert fake.contacts[party_id] == {"email": "alice@example.org",
                                        "webhook_url": "https://alice.example.org/hook",
@@ -42,77 +51,79 @@ async def test_contact_settings_go_to_notifications_only(gateway: Any, fake: Any
 
 
 async def test_a_retry_after_a_partial_failure_completes_the_same_registration(
-    gateway: Any, fake: Any
+    gateway: Any, fake: Any, idp: Any
 ) -> None:
-    key = "client-generated-7f0d6c1e9b"
+    subject, token = idp.account()
     fake.outages[("PUT", "/parties/")] = 3  # filing stays down through the internal retries
-    first = (await gateway.data(REGISTER, {"i": {**ALICE, "registrationKey": key}}))
+    first = await gateway.data(REGISTER, {"i": ALICE}, token=token)
     assert first["registerParty"]["party"] is None
     assert [e["code"] for e in first["registerParty"]["errors"]] == ["REGISTRATION_INCOMPLETE"]
     assert len(fake.contacts) == 1 and fake.parties == {}
+    assert "party_id" not in idp.users[subject]["attributes"]
 
-    second = await gateway.data(REGISTER, {"i": {**ALICE, "registrationKey": key}})
+    second = await gateway.data(REGISTER, {"i": ALICE}, token=token)
     payload = second["registerParty"]
     assert payload["errors"] == []
     assert list(fake.parties) == list(fake.contacts) == [payload["party"]["id"]]
+    assert idp.users[subject]["attributes"]["party_id"] == [payload["party"]["id"]]
 
 
-async def test_a_transient_failure_is_retried_within_the_request(gateway: Any, fake: Any) -> None:
+async def test_a_transient_failure_is_retried_within_the_request(
+    gateway: Any, fake: Any, idp: Any
+) -> None:
     fake.outages[("PUT", "/contacts/")] = 1
-    data = await gateway.data(REGISTER, {"i": ALICE})
+    data = await gateway.data(REGISTER, {"i": ALICE}, token=idp.account()[1])
     assert data["registerParty"]["errors"] == []
     assert len(fake.parties) == len(fake.contacts) == 1
 
 
-async def test_two_registrations_without_a_key_are_two_parties(gateway: Any, fake: Any) -> None:
-    a = await gateway.data(REGISTER, {"i": ALICE})
-    b = await gateway.data(REGISTER, {"i": ALICE})
+async def test_two_accounts_get_two_parties_and_one_account_always_the_same(
+    gateway: Any, fake: Any, idp: Any
+) -> None:
+    subject, token = idp.account()
+    a = await gateway.data(REGISTER, {"i": ALICE}, token=token)
+    again = await gateway.data(REGISTER, {"i": ALICE}, token=idp.refreshed(subject))
+    b = await gateway.data(REGISTER, {"i": ALICE}, token=idp.account()[1])
+    assert a["registerParty"]["party"]["id"] == again["registerParty"]["party"]["id"]
     assert a["registerParty"]["party"]["id"] != b["registerParty"]["party"]["id"]
+    assert len(fake.parties) == 2
+
+
+async def test_a_party_bound_to_one_account_is_out_of_reach_of_every_other(
+    gateway: Any, fake: Any, idp: Any
+) -> None:
+    """The takeover of issue 14: re-registering someone else's party. An account can only ever
+    register the party derived from itself, so the victim's record and contacts stay."""
+    victim_subject, victim_token = idp.account()
+    victim = (await gateway.data(REGISTER, {"i": ALICE}, token=victim_token))["registerParty"]
+    victim_id = victim["party"]["id"]
+    _, attacker_token = idp.account()
+    attack = {**ALICE, "name": "Mallory", "email": "mallory@example.org"}
+    mine = (await gateway.data(REGISTER, {"i": attack}, token=attacker_token))["registerParty"]
+    assert mine["party"]["id"] != victim_id
+    assert fake.parties[victim_id]["name"] == "Alice Composer"
+    assert fake.contacts[victim_id]["email"] == "alice@example.org"
+    assert idp.users[victim_subject]["attributes"]["party_id"] == [victim_id]
 
 
 async def test_bad_registration_input_names_the_field_and_writes_nothing(
-    gateway: Any, fake: Any
+    gateway: Any, fake: Any, idp: Any
 ) -> None:
     # Each a value wrong for the field it is given in, which the error must name.
     wrong = {"webhookSecret": "short", "isni": "0000000121464381",
              "ipiNameNumber": "00000000198", "country": "ZZ", "email": "not-an-address",
-             "webhookUrl": "ftp://x", "registrationKey": "guessable", "name": "  "}
+             "webhookUrl": "ftp://x", "name": "  "}
+    subject, token = idp.account()
     for field, value in wrong.items():
-        data = await gateway.data(REGISTER, {"i": {**ALICE, field: value}})
+        data = await gateway.data(REGISTER, {"i": {**ALICE, field: value}}, token=token)
         assert [e["field"] for e in data["registerParty"]["errors"]] == [field], value
-        assert data["registerParty"]["token"] is None
+        assert data["registerParty"]["party"] is None
     assert fake.calls == []
+    assert idp.users[subject]["attributes"] == {}
 
 
-def test_party_id_from_a_key_is_stable_and_keys_do_not_collide() -> None:
-    from gateway.schema.parties import registration_party_id
+def test_the_party_id_derived_from_an_account_is_stable_and_accounts_do_not_collide() -> None:
+    from gateway.schema.parties import account_party_id
 
-    assert registration_party_id("k" * 16) == registration_party_id("k" * 16)
-    assert registration_party_id("k" * 16) != registration_party_id("j" * 16)
-    assert registration_party_id(None) != registration_party_id(None)
-
-
-async def test_the_token_cli_mints_a_token_with_the_asked_roles(
-    key_dir: Any, capsys: Any, monkeypatch: Any
-) -> None:
-    from gateway.cli import main
-
-    monkeypatch.setenv("GATEWAY_JWT_PRIVATE_KEY_PATH", str(key_dir / "jwt-private.pem"))
-    monkeypatch.setenv("JWT_PUBLIC_KEY_PATH", str(key_dir / "jwt-public.pem"))
-    party = "6a0c54a4-7d4b-4a5e-9d64-0a1cbd1c6c11"
-    assert main(["token", "--role", "examiner", "--role", "society", "--party", party]) == 0
-    token = capsys.readouterr().out.strip()
-    principal = verify_token(token, (key_dir / "jwt-public.pem").read_bytes())
-    assert principal.party_id == party
-    assert principal.roles == frozenset({"examiner", "society"})
-
-
-def test_the_token_cli_refuses_unknown_roles(capsys: Any) -> None:
-    import pytest
-    from gateway.cli import main
-
-    with pytest.raises(SystemExit):
-        main(["token", "--role", "admin"])
-    assert "invalid choice" in capsys.readouterr().err
-
-
+    assert account_party_id("a1") == account_party_id("a1")
+    assert account_party_id("a1") != account_party_id("a2")

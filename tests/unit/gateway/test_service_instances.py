@@ -3,8 +3,6 @@ gateway calls them in turn (ARCHITECTURE.md, several instances of each service).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 from gateway.app import build_state
@@ -13,18 +11,13 @@ from pydantic import ValidationError
 from runtime.settings import PlatformSettings
 
 
-def settings_with(key_dir: Path, **urls: str) -> GatewaySettings:
-    return GatewaySettings(
-        jwt_private_key_path=key_dir / "jwt-private.pem",
-        subscriptions_enabled=False,
-        platform=PlatformSettings(jwt_public_key_path=key_dir / "jwt-public.pem"),
-        **urls,
-    )
+def settings_with(**urls: str) -> GatewaySettings:
+    return GatewaySettings(subscriptions_enabled=False, platform=PlatformSettings(), **urls)
 
 
-async def test_calls_to_a_service_go_to_each_of_its_instances_in_turn(key_dir: Path) -> None:
+async def test_calls_to_a_service_go_to_each_of_its_instances_in_turn() -> None:
     settings = settings_with(
-        key_dir, filing_url="http://filing-1, http://filing-2", licensing_url="http://licensing"
+        filing_url="http://filing-1, http://filing-2", licensing_url="http://licensing"
     )
     async with httpx.AsyncClient() as http:
         state = build_state(settings, http=http)
@@ -34,7 +27,6 @@ async def test_calls_to_a_service_go_to_each_of_its_instances_in_turn(key_dir: P
 
 
 def test_a_service_url_setting_without_any_url_is_refused_naming_the_setting(
-    key_dir: Path,
 ) -> None:
     with pytest.raises(ValidationError, match="notifications_url"):
-        settings_with(key_dir, notifications_url=" , ")
+        settings_with(notifications_url=" , ")

@@ -34,7 +34,9 @@ def settings(settings_for: Callable[..., Any]) -> GatewaySettings:
 @pytest.fixture
 def state(settings: GatewaySettings, fake: Any) -> GatewayState:
     """The gateway's parts, its hub among them, over the fake services."""
-    return build_state(settings, http=httpx.AsyncClient(transport=fake.transport()))
+    return build_state(
+        settings, http=httpx.AsyncClient(transport=fake.transport()), identity=fake.idp.verifier()
+    )
 
 
 @pytest.fixture

@@ -58,9 +58,14 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Licence.timeline": FieldCost(cost=5, bound=50),
     "RoyaltyStatement.lines": FieldCost(bound=5),
     "Notification.deliveries": FieldCost(bound=3),
+    # One search of the identity provider's accounts; a party has at most auth.MAX_MEMBERS.
+    "Query.partyMembers": FieldCost(cost=20, bound=100),
+    "PartyMembersPayload.members": FieldCost(bound=100),
     # A command answers at most a few errors.
     **{
         f"{payload}Payload.errors": FieldCost(bound=5)
-        for payload in ("RegisterParty", "Work", "Licence", "UsageReport", "Society")
+        for payload in (
+            "RegisterParty", "Work", "Licence", "UsageReport", "Society", "PartyMembers"
+        )
     },
 }

@@ -52,11 +52,6 @@ class RegisterPartyInput:
         description="chosen by the party (16+ chars) to verify webhook signatures; "
         "never readable back",
     )
-    registration_key: str | None = strawberry.field(
-        default=None,
-        description="a secret the client generates (16+ chars) so that retrying a "
-        "registration that failed half-way completes it instead of creating a second party",
-    )
 
 
 @strawberry.input
@@ -241,11 +236,13 @@ def usage_body(data: ReportUsageInput) -> Body:
         currency = parse_currency(data.currency, field="currency")
         body["currency"] = currency
         body["gross_revenue"] = decimal_text(
-            parse_amount(data.gross_revenue, currency, field="grossRevenue",
-                         allow_negative=data.corrects_report_id is not None)
+            parse_amount(
+                data.gross_revenue,
+                currency,
+                field="grossRevenue",
+                allow_negative=data.corrects_report_id is not None,
+            )
         )
     if data.corrects_report_id is not None:
         body["corrects_report_id"] = require_id(data.corrects_report_id, "correctsReportId")
     return body
-
-

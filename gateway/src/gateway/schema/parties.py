@@ -1,20 +1,23 @@
 """Parties: the public part of the register (contact settings never appear here), the caller's
-own party, and sign-up."""
+own party, and registering one for a signed-in account."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Protocol
 
 import strawberry
 from contracts.identifiers import parse_ipi_name_number, parse_isni
 from contracts.territories import parse_country
 from email_validator import EmailNotValidError, validate_email
+from runtime.identity import IdentityProviderUnavailable
 
+from gateway import membership
 from gateway.backends import Json, with_retries
 from gateway.errors import BackendFailure, UserError
+from gateway.membership import Account, PartyMemberRole
 from gateway.schema.common import (
     Connection,
     FromReply,
@@ -29,8 +32,9 @@ from gateway.schema.inputs import RegisterPartyInput
 if TYPE_CHECKING:
     from gateway.schema.works import Work
 
-# Party ids derived from a registration key live in their own UUID namespace.
-REGISTRATION_NAMESPACE = uuid.UUID("6f1c2d0e-5b7a-4c61-9a53-2f0e8b7d9c41")
+# A party registered by an account gets an id derived from the account in its own namespace:
+# a retried registration completes the same party, and no one else's account can reach it.
+ACCOUNT_PARTY_NAMESPACE = uuid.UUID("6f1c2d0e-5b7a-4c61-9a53-2f0e8b7d9c41")
 
 
 @strawberry.type
@@ -41,7 +45,6 @@ class Party(FromReply):
     country: str
     ipi_name_number: str | None
     isni: str | None
-
 
     @strawberry.field
     async def works(
@@ -72,21 +75,17 @@ async def named_party(root: strawberry.Parent[NamesParty], info: Info) -> Party:
     return await require_party(info, root.party_id)
 
 
-
 @strawberry.type
 class RegisterPartyPayload:
-    party: Party | None
-    token: str | None = strawberry.field(description="a bearer token for that party")
+    party: Party | None = strawberry.field(
+        description="the account's party; refresh the access token to act for it"
+    )
     errors: list[UserErrorType]
 
 
-
-def registration_party_id(key: str | None) -> str:
-    """A fresh id, or the same id for the same secret key, so a retried sign-up completes."""
-    if key is None:
-        return str(uuid.uuid4())
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    return str(uuid.uuid5(REGISTRATION_NAMESPACE, digest))
+def account_party_id(subject: str) -> str:
+    """The party id of the party an account registers: the same for every retry."""
+    return str(uuid.uuid5(ACCOUNT_PARTY_NAMESPACE, subject))
 
 
 def _registration_bodies(data: RegisterPartyInput) -> tuple[Json, Json]:
@@ -122,15 +121,77 @@ def _registration_bodies(data: RegisterPartyInput) -> tuple[Json, Json]:
         contacts["webhook_secret"] = data.webhook_secret
     if data.webhook_url and not data.webhook_secret:
         raise UserError(
-            "INVALID_INPUT", "a webhookUrl needs a webhookSecret to sign its calls",
+            "INVALID_INPUT",
+            "a webhookUrl needs a webhookSecret to sign its calls",
             "webhookSecret",
-        )
-    if data.registration_key is not None and len(data.registration_key) < 16:
-        raise UserError(
-            "INVALID_INPUT", "registrationKey must be at least 16 characters", "registrationKey"
         )
     return party, contacts
 
+
+# strawberry.enum registers the class itself (as schema/enums.py does for the domain's enums).
+strawberry.enum(PartyMemberRole)
+
+
+@strawberry.type
+class PartyMember:
+    """An account that acts for a party. Its email is the account's private contact: not shown."""
+
+    account_id: strawberry.ID
+    username: str
+    role: PartyMemberRole
+
+    @classmethod
+    def of(cls, account: Account) -> PartyMember:
+        return cls(
+            account_id=strawberry.ID(account.id),
+            username=account.username,
+            role=account.role or PartyMemberRole.MEMBER,
+        )
+
+
+@strawberry.type
+class PartyMembersPayload:
+    members: list[PartyMember] | None
+    errors: list[UserErrorType]
+
+
+async def _caller_account(info: Info) -> Account:
+    """The caller's account as the provider records it now (not as a token minutes old)."""
+    principal = info.context.require_principal()
+    user = await info.context.state.account.user(principal.subject)
+    if user is None:
+        raise UserError("FORBIDDEN", "only an admin of a party manages its members")
+    return Account.of(user)
+
+
+async def _members(info: Info, party_id: str) -> list[Account]:
+    return [Account.of(u) for u in await info.context.state.account.members(party_id)]
+
+
+def _account_id(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise UserError("INVALID_INPUT", "accountId is not an account id", "accountId") from None
+
+
+async def _change_members(
+    info: Info, change: Callable[[Account], Awaitable[str]]
+) -> PartyMembersPayload:
+    """Runs one membership change for the calling admin; answers the party's members after."""
+
+    async def run() -> list[PartyMember]:
+        try:
+            party_id = await change(await _caller_account(info))
+            members = await _members(info, party_id)
+        except (BackendFailure, IdentityProviderUnavailable):
+            raise UserError(
+                "UNAVAILABLE", "the members cannot be changed right now; retry shortly", None
+            ) from None
+        return sorted((PartyMember.of(m) for m in members), key=lambda m: m.username)
+
+    members, errors = await attempt(run)
+    return PartyMembersPayload(members=members, errors=errors)
 
 
 @strawberry.type
@@ -145,37 +206,110 @@ class PartyQuery:
         info.context.require_principal()
         return await load_party(info, id)
 
+    @strawberry.field(description="The members of the caller's party (none without one).")
+    async def party_members(self, info: Info) -> list[PartyMember]:
+        principal = info.context.require_principal()
+        if not principal.has_party:
+            return []
+        members = await _members(info, principal.party_id)
+        return sorted((PartyMember.of(m) for m in members), key=lambda m: m.username)
+
 
 @strawberry.type
 class PartyMutation:
-    @strawberry.mutation(description="Open: this is sign-up.")
+    @strawberry.mutation(
+        description="Registers a party for the signed-in account and binds the account to it "
+        "(once: the same account again gets the same party, its contacts updated). Sign in "
+        "first; afterwards refresh the access token, whose new `party_id` claim acts for it."
+    )
     async def register_party(self, info: Info, input: RegisterPartyInput) -> RegisterPartyPayload:
         ctx = info.context
 
-        async def register() -> tuple[Party, str]:
+        async def register() -> Party:
+            principal = ctx.require_principal()
             party_body, contacts = _registration_bodies(input)
-            party_id = registration_party_id(input.registration_key)
-            token = ctx.state.keys.mint(party_id, ["party"], ctx.settings.token_ttl_seconds)
+            party_id = (
+                principal.party_id if principal.has_party else account_party_id(principal.subject)
+            )
+            account = ctx.state.account
             backends = ctx.backends
             try:
+                registrar = await account.token()
                 # Contacts first: they are private and emit no event, so a half-done sign-up
-                # never announces a party the notifications service cannot reach yet.
+                # never announces a party the notifications service cannot reach yet. The
+                # account is bound last: its token names the party only once it exists.
                 await with_retries(
-                    lambda: backends.notifications.put_contacts(party_id, contacts, token)
+                    lambda: backends.notifications.put_contacts(party_id, contacts, registrar)
                 )
                 stored = await with_retries(
-                    lambda: backends.filing.register_party(party_id, party_body, token)
+                    lambda: backends.filing.register_party(party_id, party_body, registrar)
                 )
-            except BackendFailure:
+                if not principal.has_party:
+                    await account.bind_account(principal.subject, party_id)
+            except (BackendFailure, IdentityProviderUnavailable):
                 raise UserError(
                     "REGISTRATION_INCOMPLETE",
-                    "registration could not be completed right now; retry with the same "
-                    "registrationKey to finish it",
+                    "registration could not be completed right now; retry it: the same "
+                    "account completes the same party",
                     None,
                 ) from None
-            return Party.of(stored), token
+            return Party.of(stored)
 
-        result, errors = await attempt(register)
-        if result is None:
-            return RegisterPartyPayload(party=None, token=None, errors=errors)
-        return RegisterPartyPayload(party=result[0], token=result[1], errors=[])
+        party, errors = await attempt(register)
+        return RegisterPartyPayload(party=party, errors=errors)
+
+    @strawberry.mutation(
+        description="An admin of a party adds an existing account (by its verified email) as "
+        "a member; its next token acts for the party."
+    )
+    async def add_party_member(
+        self, info: Info, email: str, role: PartyMemberRole
+    ) -> PartyMembersPayload:
+        account = info.context.state.account
+
+        async def add(caller: Account) -> str:
+            found = await account.user_by_email(email.strip())
+            party_id = membership.check_add(caller, Account.of(found) if found else None)
+            assert found is not None
+            await account.set_membership(str(found["id"]), party_id, role.value)
+            return party_id
+
+        return await _change_members(info, add)
+
+    @strawberry.mutation(description="An admin changes a member's role.")
+    async def set_party_member_role(
+        self, info: Info, account_id: strawberry.ID, role: PartyMemberRole
+    ) -> PartyMembersPayload:
+        account = info.context.state.account
+
+        async def change(caller: Account) -> str:
+            member_id = _account_id(account_id)
+            found = await account.user(member_id)
+            member = Account.of(found) if found else None
+            members = await _members(info, caller.party_id or "") if caller.party_id else []
+            party_id = membership.check_change(caller, member, role, members)
+            await account.set_membership(member_id, party_id, role.value)
+            return party_id
+
+        return await _change_members(info, change)
+
+    @strawberry.mutation(
+        description="An admin removes a member (itself too, unless it is the last admin): the "
+        "account's sessions end and its next token acts for no party."
+    )
+    async def remove_party_member(
+        self, info: Info, account_id: strawberry.ID
+    ) -> PartyMembersPayload:
+        account = info.context.state.account
+
+        async def remove(caller: Account) -> str:
+            member_id = _account_id(account_id)
+            found = await account.user(member_id)
+            member = Account.of(found) if found else None
+            members = await _members(info, caller.party_id) if caller.party_id else []
+            party_id = membership.check_change(caller, member, None, members)
+            await account.set_membership(member_id, None, None)
+            await account.end_sessions(member_id)
+            return party_id
+
+        return await _change_members(info, remove)

@@ -14,6 +14,7 @@ from runtime.service import ServiceHandle
 from runtime.uow import UnitOfWork, UnitOfWorkFactory
 from sqlalchemy.exc import IntegrityError
 
+from contracts import access
 from filing import commands, events
 from filing import repository as repo
 from filing.domain import disputes as dispute_rules
@@ -22,6 +23,7 @@ from filing.domain import works as work_rules
 from filing.domain.errors import (
     ExaminerOnly,
     IdentifierTaken,
+    NotThisParty,
     PartyNotFound,
     UnknownParty,
     WorkNotFound,
@@ -107,7 +109,9 @@ async def register_party(
 
     Returns the party and whether this call created it.
     """
-    party_rules.ensure_self(_require_party_caller(principal), party_id)
+    caller = access.Caller.of(principal.party_id, principal.roles)
+    if not access.may_register_party(caller, party_id):
+        raise NotThisParty("only the party itself may write its record", field="party_id")
     party = party_rules.register_party(party_id=party_id, now=_now(), **command.model_dump())
     async with uow() as u:
         if not await repo.insert_party_if_absent(u.session, party):

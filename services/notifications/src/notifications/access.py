@@ -34,6 +34,12 @@ def require_own_contacts(principal: Principal, party_id: uuid.UUID) -> None:
         raise NotAllowed("only the party itself may do this", field="party_id")
 
 
+def require_contacts_writer(principal: Principal, party_id: uuid.UUID) -> None:
+    """The party itself, or the registrar writing a new party's first contact settings."""
+    if not access.may_register_party(_caller(principal), party_id):
+        raise NotAllowed("only the party itself may do this", field="party_id")
+
+
 def can_see_notification(principal: Principal, recipient_id: uuid.UUID) -> bool:
     """A notification, and each of its deliveries, is visible to its recipient only."""
     return access.may_see_notification(_caller(principal), recipient_id)

@@ -41,7 +41,7 @@ async def set_contacts(
     allow_private: bool,
 ) -> ContactSettings:
     """Changes the caller's own contact settings; returns them as shown back to it."""
-    access.require_own_contacts(principal, party_id)
+    access.require_contacts_writer(principal, party_id)
     async with uow() as u:
         current = await repository.contact_for_update(u.session, party_id) or NO_CONTACTS
         change = change_contact_settings(
