@@ -469,8 +469,12 @@ class Identities:
     """Accounts and machine identities of one run, all named `<prefix>-…` so that
     `delete_created()` (or `KeycloakAdmin.delete_with_prefix`) removes them afterwards."""
 
-    def __init__(self, prefix: str, admin: KeycloakAdmin | None = None) -> None:
+    def __init__(
+        self, prefix: str, admin: KeycloakAdmin | None = None, *, machine_secret: str = ""
+    ) -> None:
         self.prefix = prefix
+        # Empty: every machine gets a random secret (the demo gives its machines a known one).
+        self.machine_secret = machine_secret
         self._own_admin = admin is None
         self.admin = admin or KeycloakAdmin()
         self.config = self.admin.config
@@ -588,7 +592,7 @@ class Identities:
 
     def _create_machine(self, party_id: str | None, roles: tuple[str, ...]) -> _Machine:
         client_id = self.machine_client_id(party_id, roles)
-        secret = secrets.token_urlsafe(32)
+        secret = self.machine_secret or secrets.token_urlsafe(32)
         answer = self.admin.http.post(
             "/clients",
             json={
