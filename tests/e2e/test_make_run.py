@@ -96,7 +96,7 @@ async def test_ctrl_c_stops_the_platform_and_the_kafka_it_started(
         "NOTIFICATIONS_SMTP_PORT": str(free_port()),
         "PY": sys.executable,
         # The demo's accounts at the shared Keycloak, apart from a developer's own demo.
-        "RIGHTS_DEMO_ACCOUNT_PREFIX": f"test-{topic_prefix.split('.')[0]}-makerun",
+        "RIGHTS_DEMO_ACCOUNT_PREFIX": f"{topic_prefix.rstrip('.')}-makerun",
     }
     for service in SERVICES:
         env[f"{service.upper()}_DATABASE_URL"] = await create_database(f"makerun_{service}")  # type: ignore[operator]
