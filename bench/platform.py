@@ -1,6 +1,7 @@
 """The whole platform started as `make run` starts it (devstack), on free ports, scratch
-databases, this run's topics and a fresh key pair; plus what the scenarios need around it:
-tokens, GraphQL calls, per-process CPU, py-spy profiles, and commit notifications."""
+databases and this run's topics; plus what the scenarios need around it: Keycloak identities
+(a person signs up each party, the load runs on machine tokens), GraphQL calls, per-process
+CPU, py-spy profiles, and commit notifications."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -19,8 +21,8 @@ from typing import Any
 
 import asyncpg
 import httpx
+from devstack.identity import Identities
 from devstack.platform import SERVICES, PlatformConfig
-from runtime.auth import ensure_keypair, mint_token
 
 from bench.common import create_database, topic_prefix, url_of
 from devstack import platform as devstack_platform
@@ -32,13 +34,14 @@ PYTHON_PROCESSES = ("gateway", "filing", "licensing", "notifications")
 class Platform:
     config: PlatformConfig
     state_dir: Path
-    private_key: bytes
+    identities: Identities
     pids: dict[str, int]
     http: httpx.AsyncClient
     log_path: Path
 
-    def token(self, party_id: str, *roles: str) -> str:
-        return mint_token(self.private_key, party_id=party_id, roles=roles or ("party",))
+    def token(self, party_id: str | None, *roles: str) -> str:
+        """A machine identity's token (client credentials; it outlives a scenario's load)."""
+        return self.identities.token_for(party_id, *roles)
 
     async def gql(self, query: str, variables: dict[str, Any], token: str | None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -67,7 +70,6 @@ class Platform:
 async def running_platform(extra_env: dict[str, str] | None = None) -> AsyncIterator[Platform]:
     with tempfile.TemporaryDirectory(prefix="bench-platform-") as tmp:
         state_dir = Path(tmp)
-        private, _ = ensure_keypair(state_dir / "keys")
         config = PlatformConfig.on_free_ports(
             topic_prefix=topic_prefix("platform"), state_dir=state_dir,
             database_urls={s: await create_database(f"platform_{s}") for s in SERVICES},
@@ -86,25 +88,26 @@ async def running_platform(extra_env: dict[str, str] | None = None) -> AsyncIter
         async with devstack_platform.running_platform(config, log_path=log_path) as supervisor:
             pids = {r.spec.name: r.process.pid for r in supervisor.running}
             limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
-            async with httpx.AsyncClient(timeout=60, limits=limits) as http:
-                yield Platform(config, state_dir, private.read_bytes(), pids, http, log_path)
+            identities = Identities(f"bench-{uuid.uuid4().hex[:8]}")
+            try:
+                async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+                    yield Platform(config, state_dir, identities, pids, http, log_path)
+            finally:
+                await asyncio.to_thread(identities.delete_created)
+                identities.close()
 
 
 # --- GraphQL used by the scenarios ------------------------------------------------------------
 
-REGISTER = """mutation($input: RegisterPartyInput!) {
-  registerParty(input: $input) { party { id } token errors { code message } } }"""
 FILE = """mutation($input: FileWorkInput!) {
   fileWork(input: $input) { work { id status } errors { code message } } }"""
 
 
 async def register_party(platform: Platform, name: str) -> tuple[str, str]:
-    data = await platform.gql(REGISTER, {"input": {"name": name, "kind": "PERSON",
-                                                   "country": "TH"}}, None)
-    payload = data["registerParty"]
-    if payload["errors"]:
-        raise RuntimeError(payload["errors"])
-    return payload["party"]["id"], payload["token"]
+    """A person signs up the party; the load then acts for it with a machine token."""
+    person = await platform.identities.sign_up(
+        platform.gql, {"name": name, "kind": "PERSON", "country": "TH"})
+    return person.party_id, await platform.identities.token_for_async(person.party_id)
 
 
 def file_input(title: str, holders: list[tuple[str, str, str]]) -> dict[str, Any]:

@@ -4,14 +4,18 @@
 #   infra/keycloak.sh fetch    fetch the distribution once into a cache outside git, unpack it and
 #                              run its optimized build (about 2–3 minutes, once per machine)
 #   infra/keycloak.sh up       start it (imports infra/keycloak/realm-rights.json on first start);
-#                              waits until /health/ready answers
+#                              waits until /health/ready answers, then applies the realm file to
+#                              the existing realm too (infra/keycloak_realm.py: adds what is new)
 #   infra/keycloak.sh down     stop by the recorded pid
 #   infra/keycloak.sh status
 #   infra/keycloak.sh url      the issuer URL of the `rights` realm
 #
-# Its database is `keycloak` in the platform's PostgreSQL (infra/postgres.sh creates it). The realm
-# file is imported only when the realm does not exist yet: to re-import an edited file, delete the
-# realm (admin console, or drop and recreate the `keycloak` database) and start again.
+# Its database is `keycloak` in the platform's PostgreSQL (infra/postgres.sh creates it). Keycloak
+# imports the realm file only when the realm does not exist yet; `up` then adds to an existing
+# realm what the file has and it lacks (roles, clients, users, mappers, user-profile attributes),
+# and changes nothing it already has: to apply a changed setting, delete the realm (admin console,
+# or drop and recreate the `keycloak` database) and start again. `${VAR:default}` placeholders in
+# the file come from the environment (RIGHTS_GATEWAY_CLIENT_SECRET: the gateway's client secret).
 set -euo pipefail
 
 NAME=keycloak
@@ -30,6 +34,7 @@ ADMIN_USER="${KEYCLOAK_ADMIN_USER:-admin}"
 # A local default only; anything reachable from outside sets its own.
 ADMIN_PASSWORD="${KEYCLOAK_ADMIN_PASSWORD:-admin}"
 REALM_FILE="$ROOT/infra/keycloak/realm-rights.json"
+PY="${PY:-$ROOT/.venv/bin/python}"
 RUN_DIR="$STATE_DIR/keycloak"
 PID_FILE="$RUN_DIR/keycloak.pid"
 LOG_FILE="$RUN_DIR/server.log"
@@ -124,6 +129,16 @@ wait_ready() {
   say "ready on $(issuer) after $((SECONDS - started))s"
 }
 
+# The realm file reaches a realm imported earlier: what is new in it is added.
+apply_realm() {
+  if [ ! -x "$PY" ]; then
+    say "no $PY (run make venv): the realm file was not applied to the existing realm"; return 0
+  fi
+  KEYCLOAK_ADMIN_USER="$ADMIN_USER" KEYCLOAK_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+    "$PY" "$ROOT/infra/keycloak_realm.py" "$REALM_FILE" --url "http://127.0.0.1:$PORT" \
+    || die "could not apply $REALM_FILE to the running realm"
+}
+
 stop() {
   local pid i
   if ! pid="$(running_pid)"; then say "not running"; return 0; fi
@@ -139,7 +154,7 @@ stop() {
 
 case "${1:-status}" in
   fetch) fetch ;;
-  up) fetch; need_java "Keycloak $KEYCLOAK_VERSION"; start; wait_ready ;;
+  up) fetch; need_java "Keycloak $KEYCLOAK_VERSION"; start; wait_ready; apply_realm ;;
   down) stop ;;
   status)
     if pid="$(running_pid)"; then say "running (pid $pid) on $(issuer)"; else say "not running"; fi ;;

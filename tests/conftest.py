@@ -1,4 +1,5 @@
-"""Fixtures every suite shares: a per-run topic prefix, fresh databases, tokens.
+"""Fixtures every suite shares: a per-run topic prefix, fresh databases, tokens from the
+identity provider (Keycloak).
 
 Integration and e2e tests use the real Kafka broker and PostgreSQL that `make test` starts
 (`make infra-up`); unit tests need neither.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ os.environ.setdefault("LOG_JSON", "false")
 for _service in ("FILING", "LICENSING", "NOTIFICATIONS", "GATEWAY"):
     os.environ.setdefault(f"{_service}_KAFKA_PRINCIPAL", "admin")
 
+from devstack.identity import Identities  # noqa: E402
 from devstack.scratch_databases import ScratchDatabases  # noqa: E402
 from runtime.settings import PlatformSettings  # noqa: E402
 
@@ -84,7 +86,16 @@ async def create_database() -> AsyncIterator[Callable[[str], Awaitable[str]]]:
 
 
 @pytest.fixture(scope="session")
-def token_for() -> Callable[..., str]:
-    """`token_for(party_id, "examiner")` -> a bearer token (role `party` when none given).
-    PLACEHOLDER until the identity branch lands (devstack.identity)."""
-    raise NotImplementedError("token_for moves to devstack.identity")
+def identities() -> Iterator[Identities]:
+    """This run's identities at Keycloak (`test-<run>-…`), deleted when the session ends."""
+    made = Identities(f"test-{RUN_ID}")
+    yield made
+    made.delete_created()
+    made.close()
+
+
+@pytest.fixture(scope="session")
+def token_for(identities: Identities) -> Callable[..., str]:
+    """`token_for(party_id, "examiner")` -> a Keycloak access token of a machine identity
+    acting for that party with exactly those roles (`party` when none given)."""
+    return identities.token_for

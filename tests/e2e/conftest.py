@@ -1,6 +1,8 @@
 """The whole platform, started as `make run` starts it (devstack's supervisor, two instances
 of every service, the gateway and the SMTP server), on free ports, fresh databases and this
-run's topics; plus a real webhook receiver. Tests drive it only through GraphQL and Kafka."""
+run's topics; plus a real webhook receiver. Tests drive it only through GraphQL and Kafka, with
+real Keycloak tokens: people sign up (account, sign-in, registerParty, refresh), machines and
+examiners get client-credential tokens."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from typing import Any
 import pytest
 import uvicorn
 from devstack.graphql import GraphQLClient
+from devstack.identity import Identities, Person
 from devstack.platform import SERVICES, PlatformConfig, free_port, running_platform
-from runtime.auth import ensure_keypair, mint_token
 
 E2E_INSTANCES = 2
 
@@ -65,11 +67,17 @@ class Platform:
     state_dir: Path
     trace_file: Path
     gql: GraphQLClient
-    private_key: bytes
+    identities: Identities
     webhooks: WebhookReceiver
 
-    def token(self, party_id: str, *roles: str) -> str:
-        return mint_token(self.private_key, party_id=party_id, roles=roles or ("party",))
+    def token(self, party_id: str | None, *roles: str) -> str:
+        """A machine identity's token (an examiner, a licensee's system)."""
+        return self.identities.token_for(party_id, *roles)
+
+    async def sign_up(self, name: str, country: str, kind: str = "PERSON", **extra: Any) -> Person:
+        """A person signs in at Keycloak and registers a party; `.token` acts for it."""
+        party = {"name": name, "kind": kind, "country": country, **extra}
+        return await self.identities.sign_up(self.gql, party)
 
     def mail(self) -> list[str]:
         mail_dir = self.state_dir / "mail"
@@ -114,9 +122,9 @@ async def platform(
     topic_prefix: str,
     tmp_path_factory: pytest.TempPathFactory,
     webhooks: WebhookReceiver,
+    identities: Identities,
 ) -> AsyncIterator[Platform]:
     state_dir = tmp_path_factory.mktemp("platform-state")
-    private, _ = ensure_keypair(state_dir / "keys")
     trace_file = state_dir / "spans.jsonl"
     config = PlatformConfig.on_free_ports(
         # Every test meets shared consumer groups, competing relays and a gateway that calls
@@ -138,6 +146,6 @@ async def platform(
     async with running_platform(config, log_path=state_dir / "platform.log"):
         gql = GraphQLClient(config.gateway_url)
         try:
-            yield Platform(config, state_dir, trace_file, gql, private.read_bytes(), webhooks)
+            yield Platform(config, state_dir, trace_file, gql, identities, webhooks)
         finally:
             await gql.close()

@@ -29,8 +29,6 @@ pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 SCHEMAS = Path(__file__).resolve().parents[2] / "contracts" / "schemas"
 WEBHOOK_SECRET = "e2e-webhook-secret-0123456789"
 
-REGISTER = """mutation($input: RegisterPartyInput!) {
-  registerParty(input: $input) { party { id name } token errors { code message field } } }"""
 FILE = """mutation($input: FileWorkInput!) {
   fileWork(input: $input) {
     work { id status filingNumber registrationNumber rightsHolders { party { id } role share } }
@@ -71,20 +69,15 @@ async def mutate(
     return payload
 
 
-async def register(platform: Any, name: str, country: str, **extra: Any) -> tuple[str, str]:
-    payload = await mutate(
-        platform,
-        REGISTER,
-        {"input": {"name": name, "kind": "PERSON", "country": country, **extra}},
-        None,
-        "registerParty",
-    )
-    return payload["party"]["id"], payload["token"]
+async def register(platform: Any, name: str, country: str, **extra: Any) -> tuple[str, Any]:
+    """A person signs up: (their party's id, the person, whose `.token` acts for it)."""
+    person = await platform.sign_up(name, country, **extra)
+    return person.party_id, person
 
 
 async def test_the_whole_deal(platform: Any) -> None:
     webhooks = platform.webhooks
-    suda, suda_token = await register(
+    suda, suda_as = await register(
         platform,
         "Suda Chaiyaporn",
         "TH",
@@ -92,12 +85,12 @@ async def test_the_whole_deal(platform: Any) -> None:
         webhookUrl=webhooks.url,
         webhookSecret=WEBHOOK_SECRET,
     )
-    minh, minh_token = await register(platform, "Trần Văn Minh", "VN", email="minh@example.org")
-    label, label_token = await register(
+    minh, minh_as = await register(platform, "Trần Văn Minh", "VN", email="minh@example.org")
+    label, label_as = await register(
         platform, "Irrawaddy Streaming", "MM", email="deals@irrawaddy.example.org"
     )
     rival, _ = await register(platform, "Rival Radio", "SG")
-    _, other_token = await register(platform, "Lao Sound Collective", "LA")
+    _, other_as = await register(platform, "Lao Sound Collective", "LA")
     examiner = platform.token(str(uuid.uuid4()), "examiner")
 
     # File: co-owned 60/40, registered at once.
@@ -118,7 +111,7 @@ async def test_the_whole_deal(platform: Any) -> None:
                     "rightsHolders": holders,
                 }
             },
-            suda_token,
+            suda_as.token,
             "fileWork",
         )
     )["work"]
@@ -138,7 +131,7 @@ async def test_the_whole_deal(platform: Any) -> None:
                     "rightsHolders": [{"partyId": minh, "role": "PERFORMER", "share": "100"}],
                 }
             },
-            minh_token,
+            minh_as.token,
             "fileWork",
         )
     )["work"]
@@ -155,7 +148,7 @@ async def test_the_whole_deal(platform: Any) -> None:
     assert decided["status"] == "REGISTERED"
 
     # Dispute and resolution (keep the owners).
-    disputed = (await mutate(platform, DISPUTE, {"id": work["id"]}, other_token, "disputeWork"))[
+    disputed = (await mutate(platform, DISPUTE, {"id": work["id"]}, other_as.token, "disputeWork"))[
         "work"
     ]
     assert disputed["status"] == "DISPUTED"
@@ -182,7 +175,7 @@ async def test_the_whole_deal(platform: Any) -> None:
             platform,
             TRANSFER,
             {"input": {"workId": work["id"], "toPartyId": minh, "share": "10.00"}},
-            suda_token,
+            suda_as.token,
             "transferShare",
         )
     )["work"]
@@ -208,20 +201,20 @@ async def test_the_whole_deal(platform: Any) -> None:
     }
     licence = (
         await mutate(
-            platform, OFFER, {"input": {**terms, "licenseeId": label}}, suda_token, "offerLicence"
+            platform, OFFER, {"input": {**terms, "licenseeId": label}}, suda_as.token, "offerLicence"
         )
     )["licence"]
     assert licence["status"] == "OFFERED"
     assert "TL" in licence["terms"]["territories"] and len(licence["terms"]["territories"]) == 11
     accepted = (
-        await mutate(platform, ACCEPT, {"id": licence["id"]}, label_token, "acceptLicence")
+        await mutate(platform, ACCEPT, {"id": licence["id"]}, label_as.token, "acceptLicence")
     )["licence"]
     assert accepted["status"] == "ACTIVE"
 
     # Conflict: another exclusive offer over Thailand streaming in the same period is refused.
     refused = (
         await platform.gql(
-            OFFER, {"input": {**terms, "territories": ["TH"], "licenseeId": rival}}, minh_token
+            OFFER, {"input": {**terms, "territories": ["TH"], "licenseeId": rival}}, minh_as.token
         )
     )["offerLicence"]
     assert refused["licence"] is None
@@ -243,7 +236,7 @@ async def test_the_whole_deal(platform: Any) -> None:
                 "grossRevenue": "5000.00",
             }
         },
-        label_token,
+        label_as.token,
         "reportUsage",
     )
     statement = result["statement"]
@@ -257,7 +250,7 @@ async def test_the_whole_deal(platform: Any) -> None:
 
     # Notifications: Suda's inbox, her email and her signed webhook.
     async def suda_inbox() -> list[dict[str, Any]] | None:
-        data = await platform.gql(INBOX, {}, suda_token)
+        data = await platform.gql(INBOX, {}, suda_as.token)
         nodes = [e["node"] for e in data["notifications"]["edges"]]
         types = {n["eventType"] for n in nodes}
         wanted = {"work.registered", "licence.activated", "royalty.statement_issued"}
@@ -285,7 +278,7 @@ async def test_the_whole_deal(platform: Any) -> None:
     assert abs(int(stamp) - time.time()) < 300
 
     # The deal timeline, end to end.
-    timeline = (await platform.gql(TIMELINE, {"id": licence["id"]}, suda_token))["licence"][
+    timeline = (await platform.gql(TIMELINE, {"id": licence["id"]}, suda_as.token))["licence"][
         "timeline"
     ]
     sources = {entry["source"] for entry in timeline}

@@ -23,8 +23,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 
 INSTALL = Path(__file__).resolve().parents[2] / "gateway" / "ide" / "install.sh"
-REGISTER = """mutation($input: RegisterPartyInput!) {
-  registerParty(input: $input) { party { id } token errors { code message field } } }"""
 FILE = """mutation($input: FileWorkInput!) {
   fileWork(input: $input) { work { id status } errors { code message field } } }"""
 
@@ -68,10 +66,8 @@ async def test_graphiql_renders_from_the_gateway_and_runs_a_register_query(
     platform: Any, browser: Browser
 ) -> None:
     title = f"Browser Song {uuid.uuid4().hex[:8]}"
-    registered = await platform.gql(
-        REGISTER, {"input": {"name": "Dao Thi Lan", "kind": "PERSON", "country": "VN"}}
-    )
-    party, token = registered["registerParty"]["party"]["id"], registered["registerParty"]["token"]
+    lan = await platform.sign_up("Dao Thi Lan", "VN")
+    party, token = lan.party_id, lan.token
     filed = await platform.gql(FILE, {"input": {
         "title": title, "kind": "MUSICAL_WORK", "countryOfOrigin": "VN",
         "rightsHolders": [{"partyId": party, "role": "COMPOSER", "share": "100"}]}}, token)

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from devstack.identity import Identities
 from devstack.platform import SERVICES, free_port
 from devstack.real_clock import real_clock_env
 from runtime.settings import PlatformSettings
@@ -94,6 +95,8 @@ async def test_ctrl_c_stops_the_platform_and_the_kafka_it_started(
         "NOTIFICATIONS_PORT": str(free_port()),
         "NOTIFICATIONS_SMTP_PORT": str(free_port()),
         "PY": sys.executable,
+        # The demo's accounts at the shared Keycloak, apart from a developer's own demo.
+        "RIGHTS_DEMO_ACCOUNT_PREFIX": f"{topic_prefix.rstrip('.')}-makerun",
     }
     for service in SERVICES:
         env[f"{service.upper()}_DATABASE_URL"] = await create_database(f"makerun_{service}")  # type: ignore[operator]
@@ -106,7 +109,12 @@ async def test_ctrl_c_stops_the_platform_and_the_kafka_it_started(
     assert "running (pid" in keycloak_status(env)
 
     log = tmp_path / "make-run.log"
-    await asyncio.to_thread(run_until_up_then_ctrl_c, env, log)
+    try:
+        await asyncio.to_thread(run_until_up_then_ctrl_c, env, log)
+    finally:
+        demo_accounts = Identities(env["RIGHTS_DEMO_ACCOUNT_PREFIX"])
+        await asyncio.to_thread(demo_accounts.delete_created)
+        demo_accounts.close()
     text = log.read_text()
     assert "stopped." in text, text[-4000:]
     assert "not running" in kafka_status(env), "the Kafka make run started is still running"

@@ -14,8 +14,6 @@ import pytest
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 
-REGISTER = """mutation($input: RegisterPartyInput!) {
-  registerParty(input: $input) { party { id } token errors { code message field } } }"""
 FILE = """mutation($input: FileWorkInput!) {
   fileWork(input: $input) { work { id status } errors { code message field } } }"""
 
@@ -32,12 +30,8 @@ def ancestors(span: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> list[di
 async def test_file_work_is_one_trace_across_gateway_filing_kafka_and_consumers(
     platform: Any,
 ) -> None:
-    created = await platform.gql(
-        REGISTER,
-        {"input": {"name": f"Tracer {uuid.uuid4().hex[:6]}", "kind": "PERSON", "country": "SG"}},
-    )
-    party = created["registerParty"]["party"]["id"]
-    token = created["registerParty"]["token"]
+    tracer = await platform.sign_up(f"Tracer {uuid.uuid4().hex[:6]}", "SG")
+    party, token = tracer.party_id, tracer.token
     title = f"Trace song {uuid.uuid4().hex[:8]}"
     filed = await platform.gql(
         FILE,

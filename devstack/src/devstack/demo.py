@@ -1,28 +1,49 @@
 """Demo data for `make run`: ASEAN creators, their works in seven languages, licences in
 every state, usage and statements, all made through the public GraphQL API like a user.
 
-Loaded once: the party ids are kept in `<state dir>/demo.json`, and a later run that still
-finds those parties in the register only mints fresh tokens.
+Every demo party is a person's account at Keycloak (`rights-demo-<key>`, one known password)
+who signed in and registered the party, as the web app does; an examiner and an operator have
+accounts too, and the licensee's usage reports come from its system, a machine identity with
+client credentials. Loaded once: the party ids are kept in `<state dir>/demo.json`, and a later
+run that still finds those parties in the register only signs the people in again.
+
+Settings: `RIGHTS_DEMO_ACCOUNT_PREFIX` (`rights-demo`: the accounts' and machine clients' names;
+a fresh load deletes what an earlier load made under it), `RIGHTS_DEMO_PASSWORD`
+(`rights-demo-password`: every demo person's), `RIGHTS_DEMO_MACHINE_SECRET`
+(`rights-demo-machine-secret`: the licensee system's client secret). Local defaults only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from contracts.identifiers import iswc_check_digit
-from runtime.auth import ensure_keypair, mint_token
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from runtime.settings import PlatformSettings
 
 from devstack.graphql import GraphQLClient
+from devstack.identity import Account, Identities, Person, SignInRefused, TokenRefused
 from devstack.platform import PlatformConfig
 
-EXAMINER_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "rights-demo/examiner"))
-OPERATOR_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "rights-demo/operator"))
+
+class DemoSettings(BaseSettings):
+    """The demo's accounts (`RIGHTS_DEMO_*`); the defaults are for a local machine only."""
+
+    model_config = SettingsConfigDict(env_prefix="RIGHTS_DEMO_", extra="ignore")
+
+    account_prefix: str = "rights-demo"
+    password: SecretStr = SecretStr("rights-demo-password")
+    machine_secret: SecretStr = SecretStr("rights-demo-machine-secret")
+
+
+# People without a party of their own, and their realm roles.
+STAFF: dict[str, tuple[str, ...]] = {"examiner": ("examiner",), "operator": ("operator",)}
 
 PARTIES: list[dict[str, Any]] = [
     {"key": "somchai", "name": "Somchai Wongsakul", "kind": "PERSON", "country": "TH", "email": "somchai@example.org", "ipiNameNumber": "00000000199"},
@@ -98,12 +119,44 @@ def demo_iswc(n: int) -> str:
 @dataclass
 class Demo:
     gql: GraphQLClient
-    private_key: bytes
+    identities: Identities
+    settings: DemoSettings
+    # Signed-in people by key: the parties' (PARTIES' keys) and the staff's.
+    people: dict[str, Person] = field(default_factory=dict)
 
-    def token(self, party_id: str, *roles: str) -> str:
-        return mint_token(
-            self.private_key, party_id=party_id, roles=roles or ("party",), ttl=timedelta(days=7)
+    def token(self, key: str) -> str:
+        return self.people[key].token
+
+    async def sign_up(self, party: dict[str, Any]) -> Person:
+        fields = {k: v for k, v in party.items() if k != "key"}
+        person = await self.identities.sign_up(
+            self.gql, fields, name=party["key"], password=self.settings.password.get_secret_value()
         )
+        self.people[party["key"]] = person
+        return person
+
+    async def add_staff(self, key: str, roles: tuple[str, ...]) -> None:
+        account = await asyncio.to_thread(
+            self.identities.create_account,
+            name=key,
+            password=self.settings.password.get_secret_value(),
+            roles=roles,
+            first_name=key.capitalize(),
+            last_name="Demo",
+        )
+        self.people[key] = await self.identities.signed_in(account, "")
+
+    async def sign_in_again(self, key: str, party_id: str) -> None:
+        """A later run: the account exists (SignInRefused or TokenRefused when it does not)."""
+        account = await asyncio.to_thread(self._account, key)
+        self.people[key] = await self.identities.signed_in(account, party_id)
+
+    def _account(self, key: str) -> Account:
+        username = f"{self.identities.prefix}-{key}"
+        user = self.identities.admin.user_by_username(username)
+        if user is None:
+            raise SignInRefused(f"no account {username}")
+        return Account(user["id"], username, user.get("email", ""), self.settings.password.get_secret_value())
 
     async def mutate(
         self, query: str, variables: dict[str, Any], token: str | None, field: str
@@ -120,10 +173,13 @@ SOCIETY = """mutation($id: ID!) {
 
 
 async def _subscribe_society(demo: Demo, society_id: str) -> None:
-    # An operator command: the demo loader acts as the platform's operator.
-    await demo.mutate(
-        SOCIETY, {"id": society_id}, demo.token(OPERATOR_ID, "operator"), "setCollectingSociety"
+    # An operator command, by the demo's operator; the society's own account gets the role.
+    await demo.mutate(SOCIETY, {"id": society_id}, demo.token("operator"), "setCollectingSociety")
+    society = demo.people["society"]
+    await asyncio.to_thread(
+        demo.identities.admin.grant_realm_roles, society.account.id, ["society"]
     )
+    society.expires_at = 0.0  # the next token is refreshed, and carries the role
 
 
 def month_start(today: date, months: int) -> date:
@@ -167,15 +223,15 @@ async def _load(config: PlatformConfig, demo: Demo, today: date) -> dict[str, st
         if end is not None
     }
     ids: dict[str, str] = {}
+    for key, roles in STAFF.items():
+        await demo.add_staff(key, roles)
     for party in PARTIES:
-        fields = {k: v for k, v in party.items() if k != "key"}
-        payload = await demo.mutate(REGISTER, {"input": fields}, None, "registerParty")
-        ids[party["key"]] = payload["party"]["id"]
+        ids[party["key"]] = (await demo.sign_up(party)).party_id
     await _subscribe_society(demo, ids["society"])
 
     work_ids: list[str] = []
     for n, (title, kind, country, holders, alternates) in enumerate(WORKS):
-        filer = ids[holders[0][0]]
+        filer = holders[0][0]
         work_input: dict[str, Any] = {
             "title": title,
             "kind": kind,
@@ -217,7 +273,7 @@ async def _load(config: PlatformConfig, demo: Demo, today: date) -> dict[str, st
                     "currency": currency,
                 }
             },
-            demo.token(ids[owner]),
+            demo.token(owner),
             "offerLicence",
         )
         return str(payload["licence"]["id"])
@@ -229,7 +285,7 @@ async def _load(config: PlatformConfig, demo: Demo, today: date) -> dict[str, st
             "withdraw": "withdrawLicence",
             "terminate": "terminateLicence",
         }[action]
-        await demo.mutate(ACT[action], {"id": licence}, demo.token(ids[who]), field)
+        await demo.mutate(ACT[action], {"id": licence}, demo.token(who), field)
 
     async def usage(licence: str, start: str, end: str, units: int, gross: str) -> None:
         await demo.mutate(
@@ -243,7 +299,8 @@ async def _load(config: PlatformConfig, demo: Demo, today: date) -> dict[str, st
                     "grossRevenue": gross,
                 }
             },
-            demo.token(ids["mekong"]),
+            # Mekong's own system reports usage: a machine identity, client credentials.
+            await demo.identities.token_for_async(ids["mekong"]),
             "reportUsage",
         )
 
@@ -332,40 +389,92 @@ async def _load(config: PlatformConfig, demo: Demo, today: date) -> dict[str, st
     return ids
 
 
+async def _still_loaded(demo: Demo, ids: dict[str, str]) -> bool:
+    """The parties of an earlier load are in the register and their people can sign in."""
+    people = {p["key"] for p in PARTIES} | set(STAFF)
+    try:
+        await asyncio.gather(
+            *(demo.sign_in_again(key, party) for key, party in ids.items() if key in people)
+        )
+    except (SignInRefused, TokenRefused):
+        return False
+    found = await demo.gql(PARTY, {"id": ids["somchai"]}, demo.token("somchai"))
+    return bool(found.get("party"))
+
+
 async def load_demo_data(config: PlatformConfig) -> str:
-    settings = PlatformSettings()
-    state_dir = config.state_dir or settings.rights_state_dir
-    private, _ = ensure_keypair(state_dir / "keys")
-    demo = Demo(GraphQLClient(config.gateway_url), private.read_bytes())
+    settings = DemoSettings()
+    state_dir = config.state_dir or PlatformSettings().rights_state_dir
+    identities = Identities(
+        settings.account_prefix, machine_secret=settings.machine_secret.get_secret_value()
+    )
+    demo = Demo(GraphQLClient(config.gateway_url), identities, settings)
     state_file = Path(state_dir) / "demo.json"
     try:
         ids: dict[str, str] | None = None
         if state_file.exists():
             ids = json.loads(state_file.read_text())
             assert ids is not None
-            found = await demo.gql(PARTY, {"id": ids["somchai"]}, demo.token(ids["somchai"]))
-            if not found.get("party"):
-                ids = None  # the databases were reset since: load again
+            if not await _still_loaded(demo, {**ids, **dict.fromkeys(STAFF, "")}):
+                ids = None  # the databases or the accounts were reset since: load again
         loaded = ids is None
         if ids is None:
+            # What an earlier load made under the prefix belongs to parties that are gone.
+            await asyncio.to_thread(identities.delete_created)
+            demo.people.clear()
             ids = await _load(config, demo, datetime.now(UTC).date())
             state_file.write_text(json.dumps(ids, indent=1))
+        machine = identities.machine_client_id(ids["mekong"], ("party",))
+        await identities.token_for_async(ids["mekong"])
         tokens = {
-            "creator (Somchai Wongsakul)": demo.token(ids["somchai"]),
-            "licensee (Mekong Streaming)": demo.token(ids["mekong"]),
-            "examiner": demo.token(EXAMINER_ID, "examiner"),
-            "society (ASEAN Music Rights Society)": demo.token(ids["society"], "party", "society"),
+            "creator (Somchai Wongsakul)": demo.token("somchai"),
+            "licensee (Mekong Streaming)": demo.token("mekong"),
+            "examiner": demo.token("examiner"),
+            "society (ASEAN Music Rights Society)": demo.token("society"),
         }
     finally:
         await demo.gql.close()
+        identities.close()
+    return _summary(config, settings, identities, loaded, tokens, machine)
+
+
+def _shown(value: SecretStr, default: SecretStr, instead: str) -> str:
+    """Only the public local default is printed; a value set in the environment is named."""
+    return value.get_secret_value() if value == default else instead
+
+
+def _summary(
+    config: PlatformConfig,
+    settings: DemoSettings,
+    identities: Identities,
+    loaded: bool,
+    tokens: dict[str, str],
+    machine: str,
+) -> str:
+    defaults = DemoSettings.model_construct()
+    password = _shown(settings.password, defaults.password, "(the one in RIGHTS_DEMO_PASSWORD)")
+    secret = _shown(settings.machine_secret, defaults.machine_secret, "$RIGHTS_DEMO_MACHINE_SECRET")
+    prefix = settings.account_prefix
+    token_url = identities.config.token_url
     lines = [
         "",
         "=" * 78,
         f"The platform is up. Demo data {'loaded' if loaded else 'already present (not loaded again)'}.",
         f"  GraphiQL:  {config.gateway_url}",
-        '  In GraphiQL, open Headers and paste {"Authorization": "Bearer <token>"}:',
+        f"  Sign in at {identities.config.issuer}/account with password {password} as",
+        f"    {prefix}-somchai (creator), {prefix}-mekong (licensee), {prefix}-society",
+        f"    (society), {prefix}-examiner, {prefix}-operator, or any {prefix}-<party key>.",
+        '  In GraphiQL, open Headers and paste {"Authorization": "Bearer <token>"}',
+        "  (these tokens last 5 minutes; make run prints fresh ones each time):",
     ]
     for who, token in tokens.items():
         lines += [f"  {who}:", f"    {token}"]
-    lines += ["  Try: { me { name works { totalCount } } }", "  Ctrl-C stops everything.", "=" * 78]
+    lines += [
+        "  Mekong's system (a machine) gets its own token with client credentials:",
+        f"    curl -s -d grant_type=client_credentials -d client_id={machine} \\",
+        f"      -d client_secret={secret} {token_url}",
+        "  Try: { me { name works { totalCount } } }",
+        "  Ctrl-C stops everything.",
+        "=" * 78,
+    ]
     return "\n".join(lines)

@@ -53,8 +53,7 @@ class Platform:
 
 
 @pytest.fixture
-async def platform(create_database: Callable[[str], Awaitable[str]],
-                   jwt_keys: tuple[bytes, bytes]) -> AsyncIterator[Platform]:
+async def platform(create_database: Callable[[str], Awaitable[str]]) -> AsyncIterator[Platform]:
     base = PlatformSettings()
     shared = base.model_copy(
         update={"rights_topic_prefix": f"{base.rights_topic_prefix}gw{uuid.uuid4().hex[:6]}."})

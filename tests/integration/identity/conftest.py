@@ -6,7 +6,6 @@ and say so.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ import httpx
 import pytest
 from runtime.identity import IdentitySettings, IdentityVerifier
 
-from .keycloak import ISSUER, MANAGEMENT_URL, Admin
+from .keycloak import ISSUER, MANAGEMENT_URL, Admin, Identities
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +27,15 @@ def admin() -> Iterator[Admin]:
     api = Admin()
     yield api
     api.close()
+
+
+@pytest.fixture(scope="session")
+def people(admin: Admin) -> Iterator[Identities]:
+    """Accounts made by these tests, named `test-idp-<run>-…` and deleted at the end."""
+    made = Identities(f"test-idp-{uuid.uuid4().hex[:8]}", admin)
+    yield made
+    made.delete_created()
+    made.close()
 
 
 @pytest.fixture(scope="session")
@@ -44,9 +52,8 @@ class User:
 
 
 @pytest.fixture
-def user(admin: Admin) -> Iterator[User]:
-    password = secrets.token_urlsafe(18)
+def user(admin: Admin, people: Identities) -> Iterator[User]:
     party_id = str(uuid.uuid4())
-    user_id, username = admin.create_user(password=password, party_id=party_id)
-    yield User(user_id, username, password, party_id)
-    admin.delete_user(user_id)
+    account = people.create_account(party_id=party_id)
+    yield User(account.id, account.username, account.password, party_id)
+    admin.delete_user(account.id)

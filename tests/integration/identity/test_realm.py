@@ -84,3 +84,27 @@ def test_demo_organisation_has_two_members_with_their_roles(admin: Admin) -> Non
         roles = admin.realm_roles_of(member["id"]) & {"party", "society", "examiner", "operator"}
         assert roles == expected[member["username"]]
     assert len({frozenset(r) for r in expected.values()}) == 2, "members with different roles"
+
+
+def test_gateway_client_may_register_parties_and_bind_accounts(admin: Admin) -> None:
+    client = admin.client("rights-gateway")
+    assert client["publicClient"] is False
+    assert client["serviceAccountsEnabled"] is True
+    assert {"party_id", "roles", "audience rights-api"} <= {
+        m["name"] for m in client["protocolMappers"]
+    }
+    account = admin.get(f"/clients/{client['id']}/service-account-user")
+    assert "registrar" in admin.realm_roles_of(account["id"])
+    management = admin.client("realm-management")
+    granted = admin.get(f"/users/{account['id']}/role-mappings/clients/{management['id']}")
+    assert {role["name"] for role in granted} >= {"view-users", "manage-users"}
+
+
+def test_party_role_is_an_admin_only_attribute_that_reaches_the_tokens(admin: Admin) -> None:
+    attributes = {a["name"]: a for a in admin.get("/users/profile")["attributes"]}
+    assert attributes["party_role"]["permissions"]["edit"] == ["admin"]
+    assert attributes["party_id"]["permissions"]["edit"] == ["admin"]
+    for client_id in (WEB_CLIENT, "rights-cli"):
+        mappers = {m["name"]: m for m in admin.client(client_id)["protocolMappers"]}
+        assert mappers["party_role"]["config"]["claim.name"] == "party_role"
+        assert mappers["party_role"]["config"]["access.token.claim"] == "true"

@@ -7,7 +7,7 @@ import httpx
 from runtime.identity import IdentityVerifier
 
 from .conftest import User
-from .keycloak import ISSUER, WEB_CLIENT, refresh, sign_in
+from .keycloak import ISSUER, WEB_CLIENT, refresh_grant, sign_in
 
 
 def web_client_post(endpoint: str, **data: str) -> httpx.Response:
@@ -20,7 +20,7 @@ def web_client_post(endpoint: str, **data: str) -> httpx.Response:
 
 
 def assert_refused(refresh_token: str) -> None:
-    answer = refresh(refresh_token)
+    answer = refresh_grant(refresh_token)
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
 
@@ -29,7 +29,7 @@ def test_refresh_gives_a_new_access_token_and_spends_the_refresh_token(
     user: User, verifier: IdentityVerifier
 ) -> None:
     tokens = sign_in(user.username, user.password)
-    renewed = refresh(tokens.refresh_token)
+    renewed = refresh_grant(tokens.refresh_token)
     assert renewed.status_code == 200, renewed.text
     body = renewed.json()
     assert body["access_token"] != tokens.access_token

@@ -22,6 +22,7 @@ from .keycloak import (
     ISSUER,
     TOKEN_URL,
     Admin,
+    Identities,
     authorization_code,
     exchange_code,
     pkce_pair,
@@ -64,18 +65,17 @@ def test_code_without_its_pkce_verifier_is_refused(user: User) -> None:
 
 
 def test_examiner_role_granted_in_keycloak_reaches_the_caller(
-    admin: Admin, verifier: IdentityVerifier
+    admin: Admin, people: Identities, verifier: IdentityVerifier
 ) -> None:
-    password = uuid.uuid4().hex + "Ex!"
-    user_id, username = admin.create_user(password=password, roles=("examiner",))
+    account = people.create_account(roles=("examiner",))
     try:
-        caller = verifier.verify(sign_in(username, password).access_token)
+        caller = verifier.verify(sign_in(account.username, account.password).access_token)
     finally:
-        admin.delete_user(user_id)
+        admin.delete_user(account.id)
     assert caller.roles == frozenset({"party", "examiner"})
     # No party_id attribute: the caller is known by its subject, Keycloak's user id.
     assert caller.party_id is None
-    assert caller.principal().party_id == user_id
+    assert caller.principal().party_id == account.id
 
 
 def _segment(data: dict[str, Any]) -> str:

@@ -187,7 +187,6 @@ class Service:
 @pytest.fixture(scope="session")
 async def service(
     create_database: Callable[[str], Awaitable[str]],
-    jwt_keys: tuple[bytes, bytes],
     token_for: Callable[..., str],
 ) -> AsyncIterator[Service]:
     url = await create_database("licensing_it")
