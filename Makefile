@@ -53,7 +53,7 @@ infra-status:
 	infra/keycloak.sh status
 
 # The identity provider (Keycloak, realm `rights`); its database lives in the PostgreSQL above.
-idp-up:
+idp-up: venv
 	infra/postgres.sh up
 	infra/keycloak.sh up
 

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.fernet import Fernet
+from devstack.identity import Identities
 from devstack.kafka_access import provision
 from devstack.polling import eventually as wait_for
 from filing.app import create_app as create_filing_app
@@ -116,7 +117,7 @@ async def _is_active(next_status: Callable[[], Awaitable[str]]) -> bool:
 
 
 REGISTER = """mutation ($i: RegisterPartyInput!) {
-  registerParty(input: $i) { party { id } token errors { code message field } } }"""
+  registerParty(input: $i) { party { id } errors { code message field } } }"""
 LICENCE_VIEW = """query ($l: ID!) { licence(id: $l) {
   id status licensor { name } licensee { name }
   work { title status rightsHolders { share party { name } } }
@@ -125,22 +126,22 @@ LICENCE_VIEW = """query ($l: ID!) { licence(id: $l) {
   timeline { at source type summary } } }"""
 
 
-async def register(platform: Platform, name: str) -> tuple[str, str]:
-    data = await platform.call(REGISTER, {"i": {
-        "name": name, "kind": "PERSON", "country": "TH",
-        "registrationKey": f"it-{uuid.uuid4()}"}})
-    payload = data["registerParty"]
-    assert payload["errors"] == []
-    return payload["party"]["id"], payload["token"]
+async def register(platform: Platform, identities: Identities, name: str) -> tuple[str, str]:
+    """A person signs in at Keycloak and registers a party: (its id, the person's token)."""
+    person = await identities.sign_up(
+        platform.call, {"name": name, "kind": "PERSON", "country": "TH"}
+    )
+    return person.party_id, person.token
 
 
 async def test_a_whole_deal_runs_through_graphql_and_reads_back_as_one_timeline(
+    identities: Identities,
     platform: Platform,
 ) -> None:
-    alice, alice_token = await register(platform, "Alice Composer")
-    bob, bob_token = await register(platform, "Bob Lyricist")
-    lee, lee_token = await register(platform, "Lee Streaming Co")
-    _, stranger_token = await register(platform, "Someone Else")
+    alice, alice_token = await register(platform, identities, "Alice Composer")
+    bob, bob_token = await register(platform, identities, "Bob Lyricist")
+    lee, lee_token = await register(platform, identities, "Lee Streaming Co")
+    _, stranger_token = await register(platform, identities, "Someone Else")
 
     title = f"Monsoon Song {uuid.uuid4().hex[:8]}"
     filed = (await platform.call(
@@ -252,9 +253,11 @@ async def test_a_whole_deal_runs_through_graphql_and_reads_back_as_one_timeline(
     assert any(n["subjectId"] == licence_id for n in inbox)
 
 
-async def test_work_updates_reach_a_subscriber_live(platform: Platform) -> None:
-    alice, alice_token = await register(platform, "Alice")
-    _, critic_token = await register(platform, "Critic")
+async def test_work_updates_reach_a_subscriber_live(
+    identities: Identities, platform: Platform
+) -> None:
+    alice, alice_token = await register(platform, identities, "Alice")
+    _, critic_token = await register(platform, identities, "Critic")
     filed = (await platform.call(
         """mutation ($i: FileWorkInput!) { fileWork(input: $i) { work { id } errors { code } } }""",
         {"i": {"title": f"Rain {uuid.uuid4().hex[:8]}", "kind": "LITERARY",
@@ -280,16 +283,17 @@ async def test_work_updates_reach_a_subscriber_live(platform: Platform) -> None:
 
 
 async def test_licensing_and_the_gateway_agree_on_who_sees_a_licence_after_shares_move(
+    identities: Identities,
     platform: Platform,
 ) -> None:
     """DOMAIN.md Access, once in contracts.access: the licensor keeps sight of the licence it
     granted after selling its share, a former owner who did not grant it loses it, and the
     service's own API and the gateway give each caller the same answer."""
-    alice, alice_token = await register(platform, "Alice Offeror")
-    bob, bob_token = await register(platform, "Bob Buyer")
-    carol, carol_token = await register(platform, "Carol Seller")
-    lee, lee_token = await register(platform, "Lee Licensee")
-    _, stranger_token = await register(platform, "Sam Stranger")
+    alice, alice_token = await register(platform, identities, "Alice Offeror")
+    bob, bob_token = await register(platform, identities, "Bob Buyer")
+    carol, carol_token = await register(platform, identities, "Carol Seller")
+    lee, lee_token = await register(platform, identities, "Lee Licensee")
+    _, stranger_token = await register(platform, identities, "Sam Stranger")
     filed = (await platform.call(
         """mutation ($i: FileWorkInput!) { fileWork(input: $i) { work { id status }
              errors { code message } } }""",
@@ -346,10 +350,11 @@ TRANSFER = """mutation ($i: TransferShareInput!) { transferShare(input: $i) {
 
 
 async def test_a_retried_transfer_through_graphql_moves_the_share_once(
+    identities: Identities,
     platform: Platform,
 ) -> None:
-    alice, alice_token = await register(platform, "Alice Keyed")
-    bob, _ = await register(platform, "Bob Keyed")
+    alice, alice_token = await register(platform, identities, "Alice Keyed")
+    bob, _ = await register(platform, identities, "Bob Keyed")
     filed = (await platform.call(
         """mutation ($i: FileWorkInput!) { fileWork(input: $i) { work { id }
              errors { code message field } } }""",

@@ -5,30 +5,18 @@ call, bursts answered 429 RATE_LIMITED, an oversized body 413, the subscription 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from cryptography.fernet import Fernet
+from devstack.identity import Identities
 from devstack.polling import eventually
-from filing.app import create_app as create_filing_app
-from filing.settings import FilingSettings
-from gateway.app import build_state, create_app
-from gateway.context import GatewayState
-from gateway.settings import GatewaySettings
-from licensing.app import create_app as build_licensing
-from licensing.settings import LicensingSettings
-from notifications.app import create_app as build_notifications
-from notifications.settings import NotificationsSettings
-from runtime.http import running_server
-from runtime.settings import PlatformSettings
 from websockets.asyncio.client import connect
+
+from .served import REGISTER, register
 
 pytestmark = pytest.mark.slow
 
@@ -36,110 +24,6 @@ pytestmark = pytest.mark.slow
 # and 3.2 MB with 20 parties before the limit).
 AMPLIFICATION = """{ works(first: 20) { edges { node { title rightsHolders { party { name
   works(first: 20) { edges { node { title rightsHolders { party { name } } } } } } } } } } }"""
-REGISTER = """mutation ($i: RegisterPartyInput!) {
-  registerParty(input: $i) { party { id } token errors { code message field } } }"""
-
-
-@dataclass
-class Services:
-    platform: PlatformSettings
-    filing: str
-    licensing: str
-    notifications: str
-
-
-@dataclass
-class Gateway:
-    client: httpx.AsyncClient
-    url: str
-    state: GatewayState
-    calls: list[str]  # every request the gateway made to a service
-
-    async def post(self, query: str, variables: dict[str, Any] | None = None,
-                   token: str | None = None) -> httpx.Response:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
-        return await self.client.post("/graphql", json={"query": query,
-                                                         "variables": variables or {}},
-                                       headers=headers)
-
-
-@pytest.fixture(scope="module")
-async def services(create_database: Callable[[str], Awaitable[str]]) -> AsyncIterator[Services]:
-    base = PlatformSettings()
-    shared = base.model_copy(
-        update={"rights_topic_prefix": f"{base.rights_topic_prefix}lim{uuid.uuid4().hex[:6]}."})
-    # Small pools: the shared PostgreSQL serves everybody's tests at once.
-    filing = create_filing_app(FilingSettings(database_url=await create_database("lim_filing"),
-                                              platform=shared, database_pool_size=2))
-    licensing = build_licensing(LicensingSettings(
-        database_url=await create_database("lim_licensing"), platform=shared,
-        database_pool_size=2))
-    notifications = build_notifications(NotificationsSettings(
-        database_url=await create_database("lim_notifications"), platform=shared,
-        secret_key=Fernet.generate_key().decode(), database_pool_size=2))
-    async with contextlib.AsyncExitStack() as stack:
-        yield Services(
-            platform=shared,
-            filing=await stack.enter_async_context(running_server(filing)),
-            licensing=await stack.enter_async_context(running_server(licensing)),
-            notifications=await stack.enter_async_context(running_server(notifications)),
-        )
-
-
-@pytest.fixture
-def gateway(services: Services) -> Callable[..., contextlib.AbstractAsyncContextManager[Gateway]]:
-    """`async with gateway(max_body_bytes=...) as gw:` a gateway with these settings, served
-    over HTTP, whose calls to the services are recorded."""
-
-    @contextlib.asynccontextmanager
-    async def started(**overrides: Any) -> AsyncIterator[Gateway]:
-        settings = GatewaySettings(
-            filing_url=services.filing, licensing_url=services.licensing,
-            notifications_url=services.notifications, platform=services.platform,
-            subscriptions_enabled=False, **overrides)
-        calls: list[str] = []
-
-        async def record(request: httpx.Request) -> None:
-            calls.append(f"{request.method} {request.url.path}")
-
-        http = httpx.AsyncClient(timeout=10, event_hooks={"request": [record]})
-        state = build_state(settings, http=http)
-        async with serving(create_app(settings, state=state)) as url, \
-                httpx.AsyncClient(base_url=url, timeout=30) as client:
-            yield Gateway(client=client, url=url, state=state, calls=calls)
-
-    return started
-
-
-@contextlib.asynccontextmanager
-async def serving(app: Any) -> AsyncIterator[str]:
-    """The gateway over HTTP as `python -m gateway` serves it: uvicorn's own trust of
-    X-Forwarded-For off, so GATEWAY_TRUST_FORWARDED_FOR alone decides."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None,
-                                           access_log=False, proxy_headers=False))
-    task = asyncio.create_task(server.serve())
-    try:
-        await eventually(lambda: _started(server, task))
-        port = server.servers[0].sockets[0].getsockname()[1]
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
-async def _started(server: uvicorn.Server, task: asyncio.Task[None]) -> bool:
-    if task.done():
-        task.result()  # start-up failed: raise its error here
-    return bool(server.started)
-
-
-async def register(gw: Gateway, name: str) -> tuple[str, str]:
-    response = await gw.post(REGISTER, {"i": {
-        "name": name, "kind": "PERSON", "country": "TH",
-        "registrationKey": f"lim-{uuid.uuid4()}"}})
-    payload = response.json()["data"]["registerParty"]
-    assert payload["errors"] == [], payload
-    return payload["party"]["id"], payload["token"]
 
 
 def code(response: httpx.Response) -> str:
@@ -147,11 +31,12 @@ def code(response: httpx.Response) -> str:
 
 
 async def test_the_amplification_query_is_refused_before_any_service_call(
+    identities: Identities,
     gateway: Callable[..., Any],
 ) -> None:
     async with gateway() as gw:
-        alice, alice_token = await register(gw, "Alice Composer")
-        bob, _ = await register(gw, "Bob Lyricist")
+        alice, alice_token = await register(gw, identities, "Alice Composer")
+        bob, _ = await register(gw, identities, "Bob Lyricist")
         filed = (await gw.post(
             """mutation ($i: FileWorkInput!) { fileWork(input: $i) {
                  work { id } errors { code message } } }""",
@@ -227,13 +112,16 @@ async def test_the_trusted_proxys_forwarded_address_is_the_one_limited(
         assert other.status_code == 200
 
 
-async def test_mutations_have_their_own_stricter_bucket(gateway: Callable[..., Any]) -> None:
+async def test_mutations_have_their_own_stricter_bucket(
+    identities: Identities, gateway: Callable[..., Any]
+) -> None:
     async with gateway(rate_limit_mutations="2/minute") as gw:
-        await register(gw, "First")
-        await register(gw, "Second")
+        # One account's mutations: the sign-up, then the same registration once more.
+        _, token = await register(gw, identities, "First")
+        again = {"i": {"name": "First", "kind": "PERSON", "country": "TH"}}
+        assert (await gw.post(REGISTER, again, token)).status_code == 200
         gw.calls.clear()
-        refused = await gw.post(REGISTER, {"i": {"name": "Third", "kind": "PERSON",
-                                                 "country": "TH"}})
+        refused = await gw.post(REGISTER, again, token)
         assert refused.status_code == 429
         assert code(refused) == "RATE_LIMITED"
         assert "mutations" in refused.json()["errors"][0]["message"]
