@@ -175,6 +175,16 @@ class GatewayIdentity:
         user["attributes"] = attributes
         await self._admin("PUT", f"/{account_id}", json=user)
 
+    async def set_realm_role(self, account_id: str, role: str, *, granted: bool) -> None:
+        """Grants or takes back one of the realm's roles (`society`); the account's next token
+        says so. The realm's roles live one level above its users in the admin API."""
+        realm_url = self.users_url.removesuffix("/users")
+        headers = {"authorization": f"Bearer {await self.token()}"}
+        found = (await self._call("GET", f"{realm_url}/roles/{role}", headers=headers)).json()
+        await self._admin(
+            "POST" if granted else "DELETE", f"/{account_id}/role-mappings/realm", json=[found]
+        )
+
     async def end_sessions(self, account_id: str) -> None:
         """Signs the account out everywhere: its refresh tokens stop working at once."""
         await self._admin("POST", f"/{account_id}/logout")

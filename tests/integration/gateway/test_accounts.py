@@ -135,3 +135,29 @@ async def test_a_token_not_from_the_provider_gets_nothing(gateway: Callable[...,
             body = (await gw.post(ME, None, token)).json()
             assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         assert gw.calls == []
+
+
+async def test_a_society_named_and_unnamed_gains_and_loses_its_reading_with_its_sessions(
+    identities: Identities, gateway: Callable[..., Any], token_for: Callable[..., str]
+) -> None:
+    """Issue 14: a society kept reading after setCollectingSociety(false). Now its reading is
+    its accounts' `society` role at the provider: granted, then taken back with the sessions."""
+    society = """mutation ($p: ID!, $s: Boolean!) { setCollectingSociety(partyId: $p,
+      subscribed: $s) { subscribed errors { code } } }"""
+    operator = await asyncio.to_thread(token_for, None, "operator")
+    async with gateway() as gw:
+        officer = await identities.sign_up(
+            lambda q, v, t: _data(gw, q, v, t),
+            {"name": "ASEAN Music Rights Society", "kind": "ORGANIZATION", "country": "MY"},
+        )
+        named = (await _data(gw, society, {"p": officer.party_id, "s": True}, operator))
+        assert named["setCollectingSociety"] == {"subscribed": True, "errors": []}
+        tokens = await asyncio.to_thread(identities.refresh, officer.tokens.refresh_token)
+        assert "society" in IdentityVerifier().verify(tokens.access_token).roles
+
+        await _data(gw, society, {"p": officer.party_id, "s": False}, operator)
+        with pytest.raises(TokenRefused):
+            await asyncio.to_thread(identities.refresh, tokens.refresh_token)
+        again = await asyncio.to_thread(identities.sign_in, officer.account)
+        caller = IdentityVerifier().verify(again.access_token)
+        assert "society" not in caller.roles and caller.party_id == officer.party_id

@@ -97,7 +97,7 @@ def test_gateway_client_may_register_parties_and_bind_accounts(admin: Admin) -> 
     assert "registrar" in admin.realm_roles_of(account["id"])
     management = admin.client("realm-management")
     granted = admin.get(f"/users/{account['id']}/role-mappings/clients/{management['id']}")
-    assert {role["name"] for role in granted} >= {"view-users", "manage-users"}
+    assert {role["name"] for role in granted} >= {"view-realm", "view-users", "manage-users"}
 
 
 def test_party_role_is_an_admin_only_attribute_that_reaches_the_tokens(admin: Admin) -> None:

@@ -108,12 +108,23 @@ class FakeIdentityProvider:
         if "/admin/realms/" not in path:
             return httpx.Response(404, json={"error": "not found"})
         self.admin_calls.append((request.method, path))
+        if "/roles/" in path and request.method == "GET":
+            name = path.rsplit("/", 1)[-1]
+            return httpx.Response(200, json={"id": f"role-{name}", "name": name})
         tail = path.split("/users", 1)[1].strip("/").split("/")
         if tail == [""] and request.method == "GET":
             return httpx.Response(200, json=self._search(dict(request.url.params)))
         subject = tail[0]
         if subject not in self.users:
             return httpx.Response(404, json={"error": "User not found"})
+        if tail[1:] == ["role-mappings", "realm"]:
+            roles = self.users[subject].setdefault("realmRoles", [])
+            for role in json.loads(request.content):
+                if request.method == "POST" and role["name"] not in roles:
+                    roles.append(role["name"])
+                elif request.method == "DELETE" and role["name"] in roles:
+                    roles.remove(role["name"])
+            return httpx.Response(204)
         if tail[1:] == ["logout"] and request.method == "POST":
             self.signed_out.add(subject)
             return httpx.Response(204)

@@ -123,3 +123,23 @@ def test_the_rules_refuse_a_disabled_candidate_and_read_a_roleless_binding_as_me
     assert membership.check_add(admin, _account(None, None)) == "p"
     legacy = Account.of({"id": "x", "attributes": {"party_id": ["p"]}})
     assert legacy.role is PartyMemberRole.MEMBER
+
+
+async def test_a_society_is_its_accounts_role_given_and_taken_back_with_their_sessions(
+    gateway: Any, fake: Any, idp: Any, token: Any
+) -> None:
+    """Issue 14: a society kept reading after setCollectingSociety(false). Its reading is its
+    accounts' `society` role now: taken back, with their sessions."""
+    party_id, admin, admin_token = await _organisation(gateway, idp)
+    clerk, _ = idp.account("clerk@irrawaddy.example")
+    await gateway.data(ADD, {"e": "clerk@irrawaddy.example", "r": "MEMBER"}, token=admin_token)
+    operator = token(None, "operator")
+    society = """mutation ($p: ID!, $s: Boolean!) { setCollectingSociety(partyId: $p,
+      subscribed: $s) { subscribed errors { code } } }"""
+    named = await gateway.data(society, {"p": party_id, "s": True}, token=operator)
+    assert named["setCollectingSociety"] == {"subscribed": True, "errors": []}
+    assert all("society" in idp.users[a]["realmRoles"] for a in (admin, clerk))
+    assert idp.signed_out == set()
+    await gateway.data(society, {"p": party_id, "s": False}, token=operator)
+    assert all("society" not in idp.users[a]["realmRoles"] for a in (admin, clerk))
+    assert idp.signed_out == {admin, clerk}

@@ -7,10 +7,13 @@ import datetime
 from functools import partial
 
 import strawberry
+from contracts.access import SOCIETY
+from runtime.identity import IdentityProviderUnavailable
 
 from gateway.access import may_see_notification
+from gateway.auth import GatewayIdentity
 from gateway.context import GatewayContext
-from gateway.errors import NotFoundError, UserError
+from gateway.errors import BackendFailure, NotFoundError, UserError
 from gateway.limits import check_id_count
 from gateway.loaders import is_uuid
 from gateway.schema.common import (
@@ -47,6 +50,24 @@ class Notification(FromReply):
 
 
 NotificationConnection = Connection[Notification]
+
+
+async def _society_role(account: GatewayIdentity, party_id: str, granted: bool) -> None:
+    """A society's reading is its accounts' `society` role (DOMAIN.md, "Access"): every account
+    bound to the party (members and machine clients) gets it or loses it; a loss also ends
+    their sessions, so no refresh brings it back, and a token already out runs out within
+    minutes."""
+    try:
+        for user in await account.members(party_id):
+            await account.set_realm_role(str(user["id"]), SOCIETY, granted=granted)
+            if not granted:
+                await account.end_sessions(str(user["id"]))
+    except (BackendFailure, IdentityProviderUnavailable):
+        raise UserError(
+            "UNAVAILABLE",
+            "the society's accounts could not be changed right now; retry: it is safe",
+            None,
+        ) from None
 
 
 async def list_notifications(
@@ -107,6 +128,7 @@ class NotificationMutation:
             if party is None:
                 raise NotFoundError(f"no party {pid}", "partyId")
             await ctx.backends.notifications.set_society(pid, subscribed)
+            await _society_role(ctx.state.account, pid, subscribed)
             return party
 
         party, errors = await attempt(run)
