@@ -10,6 +10,8 @@ token is accepted anywhere in the platform (services: `runtime.auth`; the gatewa
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +38,8 @@ class IdentitySettings(BaseSettings):
     jwks_timeout_seconds: float = 5.0
     # Tolerated clock difference with the provider, for exp/iat/nbf.
     leeway_seconds: float = 0.0
+    # Verified tokens kept per process until they expire (only their verified claims).
+    verified_cache_size: int = 10_000
 
     @property
     def jwks_endpoint(self) -> str:
@@ -103,6 +107,8 @@ class IdentityVerifier:
         provider)."""
         self.settings = settings or IdentitySettings()
         self._fixed = keys
+        # Tokens verified by this process, least recently used first (verify_async).
+        self._verified: OrderedDict[str, Caller] = OrderedDict()
         self._keys = jwt.PyJWKClient(
             self.settings.jwks_endpoint,
             cache_jwk_set=True,
@@ -150,4 +156,17 @@ class IdentityVerifier:
         raise jwt.PyJWKClientError(f"no key {kid!r} in the key set")
 
     async def verify_async(self, token: str) -> Caller:
-        return await asyncio.to_thread(self.verify, token)
+        """`verify` off the event loop (a key fetch blocks). A token verified before is known
+        until it expires: the gateway and then each service it calls check the same token,
+        and a client sends it many times in its few minutes."""
+        known = self._verified.get(token)
+        if known is not None:
+            if known.expires_at.timestamp() + self.settings.leeway_seconds > time.time():
+                self._verified.move_to_end(token)
+                return known
+            del self._verified[token]
+        caller = await asyncio.to_thread(self.verify, token)
+        self._verified[token] = caller
+        if len(self._verified) > self.settings.verified_cache_size:
+            self._verified.popitem(last=False)
+        return caller
