@@ -45,15 +45,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session", autouse=True)
-def kafka_access_for_run(request: pytest.FixtureRequest) -> None:
+def kafka_access_for_run(request: pytest.FixtureRequest) -> Iterator[None]:
     """This run's topics, the SCRAM users and their ACLs on the broker (KAFKA.md), made as
-    the Kafka admin once per run, so services of this run log in as themselves."""
+    the Kafka admin once per run, so services of this run log in as themselves; at the end,
+    every topic of this run's prefix is deleted again."""
     if all(item.get_closest_marker("unit") for item in request.session.items):
-        return  # unit tests reach no broker
-    from devstack.kafka_access import provision
+        yield  # unit tests reach no broker
+        return
+    from devstack.kafka_access import delete_topics, provision
 
     settings = PlatformSettings()
     provision(settings, settings.rights_topic_prefix)
+    yield
+    if settings.rights_topic_prefix.startswith(f"test-{RUN_ID}."):
+        delete_topics(settings, settings.rights_topic_prefix)
 
 
 @pytest.fixture(scope="session")

@@ -159,27 +159,49 @@ def provision(settings: PlatformSettings, prefix: str = "", replication: int = 1
     return created
 
 
+def delete_topics(settings: PlatformSettings, prefix: str) -> list[str]:
+    """Deletes every topic whose name starts with `prefix` (a test run's own), as the admin.
+    A broker serving run after run otherwise keeps every run's partitions: thousands of them
+    ran a local broker out of heap."""
+    if not prefix:
+        raise ValueError("a prefix is required: this deletes topics")
+    if under_faketime():
+        deleted: list[str] = _on_the_real_clock(settings, "delete_topics", prefix)
+        return deleted
+    admin = admin_client(settings)
+    names = sorted(t for t in admin.list_topics(timeout=30).topics if t.startswith(prefix))
+    if names:
+        _wait(admin.delete_topics(names, operation_timeout=60),
+              tolerated=(KafkaError.UNKNOWN_TOPIC_OR_PART,))
+    return names
+
+
 def _provision_on_the_real_clock(
     settings: PlatformSettings, prefix: str, replication: int
 ) -> list[str]:
+    created: list[str] = _on_the_real_clock(settings, "provision", prefix, replication)
+    return created
+
+
+def _on_the_real_clock(settings: PlatformSettings, step: str, *args: str | int) -> Any:
     """librdkafka's threads wait on absolute deadlines that libfaketime (the e2e suite's moved
-    clock) puts a year away, so closing the admin client hangs: under it, this one admin step
-    runs in a child process on the real clock. Kafka itself keeps the real clock anyway."""
+    clock) puts a year away, so closing the admin client hangs: under it, an admin step runs
+    in a child process on the real clock. Kafka itself keeps the real clock anyway."""
     env = real_clock_env()
     env["KAFKA_BOOTSTRAP_SERVERS"] = settings.kafka_bootstrap_servers
     script = (
-        "import json, sys; from devstack.kafka_access import provision; "
+        "import json, sys; from devstack import kafka_access; "
         "from runtime.settings import PlatformSettings; "
-        "print(json.dumps(provision(PlatformSettings(), sys.argv[1], int(sys.argv[2]))))"
+        "args = [int(a) if a.isdigit() else a for a in sys.argv[2:]]; "
+        "print(json.dumps(getattr(kafka_access, sys.argv[1])(PlatformSettings(), *args)))"
     )
     done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
-        [sys.executable, "-c", script, prefix, str(replication)],
+        [sys.executable, "-c", script, step, *map(str, args)],
         env=env, capture_output=True, text=True, check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"kafka admin (real clock): {done.stderr[-2000:]}")
-    created: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
-    return created
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def admin_login(settings: PlatformSettings | None = None) -> dict[str, Any]:

@@ -52,7 +52,8 @@ async def test_the_registering_account_is_admin_and_adds_members_who_then_act_fo
 async def test_a_member_is_not_an_admin_and_manages_nobody(gateway: Any, idp: Any) -> None:
     _, _, token = await _organisation(gateway, idp)
     clerk, _ = idp.account("clerk@irrawaddy.example")
-    await gateway.data(ADD, {"e": "clerk@irrawaddy.example", "r": "MEMBER"}, token=token)
+    added = await gateway.data(ADD, {"e": "clerk@irrawaddy.example", "r": "MEMBER"}, token=token)
+    assert added["addPartyMember"]["errors"] == []
     idp.account("friend@example.org")
     refused = (await gateway.data(ADD, {"e": "friend@example.org", "r": "ADMIN"},
                                   token=idp.refreshed(clerk)))["addPartyMember"]
@@ -88,7 +89,8 @@ async def test_the_last_admin_stays_and_a_removed_member_is_signed_out(
         errors = next(iter(refused.values()))["errors"]
         assert [(e["code"], e["field"]) for e in errors] == [("LAST_ADMIN", "accountId")]
     clerk, _ = idp.account("clerk@irrawaddy.example")
-    await gateway.data(ADD, {"e": "clerk@irrawaddy.example", "r": "MEMBER"}, token=token)
+    added = await gateway.data(ADD, {"e": "clerk@irrawaddy.example", "r": "MEMBER"}, token=token)
+    assert added["addPartyMember"]["errors"] == []
     promoted = (await gateway.data(ROLE, {"a": clerk, "r": "ADMIN"}, token=token))[
         "setPartyMemberRole"]
     assert _roles(promoted) == {admin: "ADMIN", clerk: "ADMIN"}
@@ -132,7 +134,9 @@ async def test_a_society_is_its_accounts_role_given_and_taken_back_with_their_se
     accounts' `society` role now: taken back, with their sessions."""
     party_id, admin, admin_token = await _organisation(gateway, idp)
     clerk, _ = idp.account("clerk@irrawaddy.example")
-    await gateway.data(ADD, {"e": "clerk@irrawaddy.example", "r": "MEMBER"}, token=admin_token)
+    added = await gateway.data(
+        ADD, {"e": "clerk@irrawaddy.example", "r": "MEMBER"}, token=admin_token)
+    assert added["addPartyMember"]["errors"] == []
     operator = token(None, "operator")
     society = """mutation ($p: ID!, $s: Boolean!) { setCollectingSociety(partyId: $p,
       subscribed: $s) { subscribed errors { code } } }"""
