@@ -127,3 +127,21 @@ def test_the_party_id_derived_from_an_account_is_stable_and_accounts_do_not_coll
 
     assert account_party_id("a1") == account_party_id("a1")
     assert account_party_id("a1") != account_party_id("a2")
+
+
+async def test_an_account_already_in_a_party_gets_that_party_even_with_a_stale_token(
+    gateway: Any, fake: Any, idp: Any
+) -> None:
+    """A member just added to an organisation still holds a token without the party: its
+    registration answers the organisation, and never moves it out into a party of its own."""
+    _, admin_token = idp.account()
+    organisation = (await gateway.data(
+        REGISTER, {"i": {**ALICE, "kind": "ORGANIZATION", "name": "Label"}},
+        token=admin_token))["registerParty"]["party"]["id"]
+    member_subject, stale = idp.account()
+    idp.users[member_subject]["attributes"] = {"party_id": [organisation],
+                                               "party_role": ["member"]}
+    payload = (await gateway.data(REGISTER, {"i": ALICE}, token=stale))["registerParty"]
+    assert payload["errors"] == [] and payload["party"]["id"] == organisation
+    assert idp.users[member_subject]["attributes"]["party_role"] == ["member"]
+    assert len(fake.parties) == 1

@@ -228,12 +228,16 @@ class PartyMutation:
         async def register() -> Party:
             principal = ctx.require_principal()
             party_body, contacts = _registration_bodies(input)
-            party_id = (
-                principal.party_id if principal.has_party else account_party_id(principal.subject)
-            )
             account = ctx.state.account
             backends = ctx.backends
             try:
+                # The account's record, not its token (minutes old), says whether it already
+                # acts for a party (say, as a member just added to an organisation).
+                bound = principal.party_id if principal.has_party else None
+                if bound is None:
+                    record = await account.user(principal.subject)
+                    bound = Account.of(record).party_id if record else None
+                party_id = bound or account_party_id(principal.subject)
                 registrar = await account.token()
                 # Contacts first: they are private and emit no event, so a half-done sign-up
                 # never announces a party the notifications service cannot reach yet. The
@@ -244,7 +248,7 @@ class PartyMutation:
                 stored = await with_retries(
                     lambda: backends.filing.register_party(party_id, party_body, registrar)
                 )
-                if not principal.has_party:
+                if bound is None:
                     await account.bind_account(principal.subject, party_id)
             except (BackendFailure, IdentityProviderUnavailable):
                 raise UserError(
