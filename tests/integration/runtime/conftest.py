@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .private_postgres import PrivatePostgres
+from devstack.private_postgres import PrivatePostgres
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from runtime.uow import UnitOfWork
 from sqlalchemy import text
 
 from .party_stream import create_tables, party, party_stream
-from .private_postgres import PrivatePostgres
+from devstack.private_postgres import PrivatePostgres
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 
