@@ -5,7 +5,7 @@ bench/faults.json and the README.
 
 Options (each also an environment variable): --seed (FAULTS_SEED, default: a fresh one,
 printed), --operations (FAULTS_OPERATIONS, 5000), --faults-per-kind (FAULTS_PER_KIND, 30),
---concurrency (FAULTS_CONCURRENCY, 8), --drain-timeout (FAULTS_DRAIN_TIMEOUT, 600 s),
+--concurrency (FAULTS_CONCURRENCY, 16), --drain-timeout (FAULTS_DRAIN_TIMEOUT, 600 s),
 --out (FAULTS_OUT, bench/faults.json; README table updated only for the default)."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def options(argv: list[str]) -> argparse.Namespace:
                         default=int(env.get("FAULTS_SEED", secrets.randbelow(10**9))))
     parser.add_argument("--operations", type=int, default=int(env.get("FAULTS_OPERATIONS", 5000)))
     parser.add_argument("--faults-per-kind", type=int, default=int(env.get("FAULTS_PER_KIND", 30)))
-    parser.add_argument("--concurrency", type=int, default=int(env.get("FAULTS_CONCURRENCY", 8)))
+    parser.add_argument("--concurrency", type=int, default=int(env.get("FAULTS_CONCURRENCY", 16)))
     parser.add_argument("--drain-timeout", type=float,
                         default=float(env.get("FAULTS_DRAIN_TIMEOUT", 600)))
     parser.add_argument("--out", type=Path,
@@ -95,11 +95,16 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
                              concurrency=opts.concurrency, on_progress=paced),
             )
             say("faults over; healing")
+            faults_over = time.monotonic()
             await nemesis.heal()
-            say("healed; waiting for the services to agree")
+            say(f"healed in {time.monotonic() - faults_over:.1f} s; waiting for the services "
+                "to agree")
             urls = {s: env.database_url(s) for s in ("filing", "licensing", "notifications")}
-            drain_s, waiting = await drain(urls, opts.drain_timeout)
-            say(f"drained in {drain_s} s" + (f"; still waiting: {waiting}" if waiting else ""))
+            _, waiting = await drain(urls, opts.drain_timeout)
+            # From the last fault's end: healing (restarts still under way) is part of it.
+            drain_s = round(time.monotonic() - faults_over, 1)
+            say(f"drained {drain_s} s after the faults"
+                + (f"; still waiting: {waiting}" if waiting else ""))
             observed = collect.Observed()
             await collect.read_databases(urls, observed)
             observed.records = await collect.read_topics(env.config.topic_prefix,
@@ -109,7 +114,8 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
         finally:
             await client.close()
     ops = final_ops(asdict(op) for op in client.history)
-    # What the checker read, kept beside the history: `faults.checker` can be run on it again.
+    # What the checker read, kept beside the history, to check again offline:
+    # check(final_ops(<history.jsonl lines>), pickle.load(<observed.pickle>)).
     with (run_dir / "observed.pickle").open("wb") as out:
         pickle.dump(observed, out)
     result = check(ops, observed)

@@ -146,48 +146,34 @@ def lost(ops: list[Op], seen: Observed, by_topic: dict[str, list[Record]]) -> li
     for op in ops:
         if op["result"] != "ok":
             continue
-        where: list[str] = []
         kind, value = op["kind"], op["value"]
+        found: dict[str, bool] = {}  # each place the effect must be in: is it there?
         if kind == "file":
             work = value["work"]
-            if work not in seen.works:
-                where.append("filing's work")
-            if work not in filed:
-                where.append("work.filed on the topic")
-            if work not in seen.register_works:
-                where.append("licensing's register")
-            if work not in seen.known_works:
-                where.append("notifications' known works")
+            found = {"filing's work": work in seen.works, "work.filed on the topic": work in filed,
+                     "licensing's register": work in seen.register_works,
+                     "notifications' known works": work in seen.known_works}
         elif kind == "transfer":
-            if op["id"] not in seen.filing_keys:
-                where.append("filing's record of the transfer")
+            found = {"filing's record of the transfer": op["id"] in seen.filing_keys}
         elif kind == "offer":
             licence = value["licence"]
-            if licence not in seen.licences:
-                where.append("licensing's licence")
-            if licence not in offered:
-                where.append("licence.offered on the topic")
-            if licence not in seen.known_licences:
-                where.append("notifications' known licences")
+            found = {"licensing's licence": licence in seen.licences,
+                     "licence.offered on the topic": licence in offered,
+                     "notifications' known licences": licence in seen.known_licences}
         elif kind == "accept":
             licence = value["licence"]
-            if seen.licences.get(licence, {}).get("status") not in ("ACTIVE", "TERMINATED",
-                                                                     "EXPIRED"):
-                where.append("licensing's licence status")
-            if licence not in activated:
-                where.append("licence.activated on the topic")
-            if seen.known_licences.get(licence) != "ACTIVE":
-                where.append("notifications' licence status")
+            status = seen.licences.get(licence, {}).get("status")
+            found = {"licensing's licence status": status in ("ACTIVE", "TERMINATED", "EXPIRED"),
+                     "licence.activated on the topic": licence in activated,
+                     "notifications' licence status":
+                         seen.known_licences.get(licence) == "ACTIVE"}
         elif kind == "usage":
-            if value["report"] not in reports:
-                where.append("licensing's usage report")
-            if value["statement"] not in statements:
-                where.append("licensing's statement")
-            if value["statement"] not in issued:
-                where.append("royalty.statement_issued on the topic")
-            if issued.get(value["statement"]) not in notified:
-                where.append("notifications of the statement")
-        if where:
+            statement = value["statement"]
+            found = {"licensing's usage report": value["report"] in reports,
+                     "licensing's statement": statement in statements,
+                     "royalty.statement_issued on the topic": statement in issued,
+                     "notifications of the statement": issued.get(statement) in notified}
+        if where := [place for place, there in found.items() if not there]:
             missing.append(f"{op['id']} ({kind}): missing from {', '.join(where)}")
     missing += _transfers_diverged(ops, seen, by_topic)
     missing += _deliveries_missing(seen)

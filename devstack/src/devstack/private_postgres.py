@@ -36,8 +36,8 @@ class PrivatePostgres:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
 
     def _run(self, *args: str) -> str:
-        done = subprocess.run(
-            ["runuser", "-u", "postgres", "--", *args],
+        done = subprocess.run(  # noqa: S603 - PostgreSQL's own tools, as its user
+            ["runuser", "-u", "postgres", "--", *args],  # noqa: S607 - util-linux's, on PATH
             capture_output=True,
             text=True,
             timeout=120,
@@ -85,8 +85,8 @@ class PrivatePostgres:
 
     def destroy(self) -> None:
         if (self.data / "postmaster.pid").exists():
-            subprocess.run(
-                ["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D",
+            subprocess.run(  # noqa: S603 - PostgreSQL's own tools, as its user
+                ["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D",  # noqa: S607
                  str(self.data), "-m", "immediate", "-w", "stop"],
                 capture_output=True, timeout=60, check=False,
             )
