@@ -5,7 +5,7 @@ bench/faults.json and the README.
 
 Options (each also an environment variable): --seed (FAULTS_SEED, default: a fresh one,
 printed), --operations (FAULTS_OPERATIONS, 5000), --faults-per-kind (FAULTS_PER_KIND, 30),
---concurrency (FAULTS_CONCURRENCY, 16), --drain-timeout (FAULTS_DRAIN_TIMEOUT, 600 s),
+--concurrency (FAULTS_CONCURRENCY, 32), --drain-timeout (FAULTS_DRAIN_TIMEOUT, 600 s),
 --out (FAULTS_OUT, bench/faults.json; README table updated only for the default)."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def options(argv: list[str]) -> argparse.Namespace:
                         default=int(env.get("FAULTS_SEED", secrets.randbelow(10**9))))
     parser.add_argument("--operations", type=int, default=int(env.get("FAULTS_OPERATIONS", 5000)))
     parser.add_argument("--faults-per-kind", type=int, default=int(env.get("FAULTS_PER_KIND", 30)))
-    parser.add_argument("--concurrency", type=int, default=int(env.get("FAULTS_CONCURRENCY", 16)))
+    parser.add_argument("--concurrency", type=int, default=int(env.get("FAULTS_CONCURRENCY", 32)))
     parser.add_argument("--drain-timeout", type=float,
                         default=float(env.get("FAULTS_DRAIN_TIMEOUT", 600)))
     parser.add_argument("--out", type=Path,

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -49,6 +48,7 @@ class Cluster:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._children: dict[int, subprocess.Popen[bytes]] = {}
+        self._commands: dict[int, list[str]] = {}
 
     def _script(self, command: str) -> None:
         env = os.environ | {"RIGHTS_STATE_DIR": str(self.root), "PY": sys.executable}
@@ -88,35 +88,38 @@ class Cluster:
     def kill(self, node: int) -> list[str]:
         """SIGKILL one broker; returns its command line, to start it again the same way."""
         pid = self.pid(node)
-        if pid is None:
-            raise RuntimeError(f"broker {node} is not running")
+        if pid is None:  # it died on its own: started again with the command it had
+            return self._commands[node]
         command = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
+        self._commands[node] = command
         os.kill(pid, signal.SIGKILL)
         child = self._children.pop(node, None)
         if child is not None:
             child.wait()  # our own child (started by `restart`): reaped
         return command
 
-    def restart(self, node: int, command: list[str], timeout: float = 120) -> None:
-        """Starts a killed broker again with its command line (as infra/kafka.sh does:
-        its own session, its log, its pid file) and waits until its client port listens."""
-        log = (self.node_dir(node) / "server.log").open("ab")
-        child = subprocess.Popen(  # noqa: S603 - the broker's own command line
-            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log.close()
+    def start(self, node: int, command: list[str]) -> None:
+        """Starts a killed broker again with its command line, as infra/kafka.sh does (its
+        own session, its log, its pid file); `listening` waits for it."""
+        with (self.node_dir(node) / "server.log").open("ab") as log:
+            child = subprocess.Popen(  # noqa: S603 - the broker's own command line
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         self._children[node] = child
         (self.node_dir(node) / "kafka.pid").write_text(f"{child.pid}\n")
+
+    async def listening(self, node: int, timeout: float = 300) -> None:
+        """Returns once the broker's client port accepts connections."""
         deadline = time.monotonic() + timeout
         while True:
-            with contextlib.suppress(OSError), socket.create_connection(
-                ("127.0.0.1", int(f"{node}9092")), timeout=1
-            ):
+            with contextlib.suppress(OSError):
+                _, writer = await asyncio.open_connection("127.0.0.1", int(f"{node}9092"))
+                writer.close()
                 return
-            if child.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"broker {node} did not come back (see its server.log)")
-            time.sleep(0.2)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"broker {node} not listening after {timeout:.0f}s")
+            await asyncio.sleep(0.2)
 
     def delete_old_topics(self, settings: PlatformSettings) -> None:
         """Earlier runs' topics: a restarted broker would recover their logs too."""
@@ -147,10 +150,12 @@ class Clocks:
     def env(self, service: str) -> dict[str, str]:
         # Only the wall clock moves: asyncio's loop and timeouts run on CLOCK_MONOTONIC (see
         # the Makefile's shifted e2e run). No shared memory: a process killed -9 leaves none.
+        # The file is read again at most once a second (FAKETIME_NO_CACHE=1 reads it on every
+        # clock call, a third of two cores in system time under the workload).
         return {
             "LD_PRELOAD": LIBFAKETIME,
             "FAKETIME_TIMESTAMP_FILE": str(self.path(service)),
-            "FAKETIME_NO_CACHE": "1",
+            "FAKETIME_CACHE_DURATION": "1",
             "FAKETIME_DONT_FAKE_MONOTONIC": "1",
             "FAKETIME_DISABLE_SHM": "1",
         }

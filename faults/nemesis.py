@@ -58,6 +58,10 @@ def make_schedule(seed: int, per_kind: int, instances: int = 2) -> Schedule:
     names = [s if n == 1 else f"{s}-{n}" for s in SERVICES for n in range(1, instances + 1)]
     window = max(MIN_SPACING.values()) * per_kind
     faults: list[Fault] = []
+    # Broker faults come in episodes on one node (paused, killed, killed again while it
+    # recovers, ...): a fault on another node waits until the last one listens again, and a
+    # broker's restart is the slowest step of the run.
+    episodes = [rng.choice(BROKERS) for _ in range(per_kind)]
     for kind in FAULT_KINDS:
         slot = window / per_kind
         for i in range(per_kind):
@@ -68,7 +72,7 @@ def make_schedule(seed: int, per_kind: int, instances: int = 2) -> Schedule:
                     rng.shuffle(names)
                 faults.append(Fault(kind, at, names[i % len(names)], 0.0))
             elif kind in ("pause_broker", "kill_broker"):
-                faults.append(Fault(kind, at, str(rng.choice(BROKERS)),
+                faults.append(Fault(kind, at, str(episodes[i // 5]),
                                     round(rng.uniform(0.5, 3.0), 1)))
             elif kind == "restart_postgres":
                 faults.append(Fault(kind, at, "postgres", round(rng.uniform(0.0, 2.0), 1)))
@@ -96,6 +100,7 @@ class Nemesis:
     # Never two brokers down at once: with min ISR 2 that is an outage, not a fault.
     _brokers: asyncio.Lock = field(default_factory=asyncio.Lock)
     _restarts: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    _recovering: tuple[int, asyncio.Task[None]] | None = None  # a broker coming back
 
     async def run(self) -> None:
         """Each kind's faults in order on its own task; kinds overlap in time."""
@@ -105,6 +110,8 @@ class Nemesis:
             by_kind.setdefault(fault.kind, []).append(fault)
         await asyncio.gather(*(self._kind(faults, started) for faults in by_kind.values()))
         await asyncio.gather(*self._restarts.values())
+        if self._recovering is not None:
+            await self._recovering[1]
 
     async def _kind(self, faults: list[Fault], started: float) -> None:
         for fault in faults:
@@ -125,17 +132,27 @@ class Nemesis:
 
     async def _kill_service(self, fault: Fault) -> str:
         # Started again in the background: a service's start takes longer than the schedule's
-        # spacing on two cores. An instance still starting is not killed again before it is up.
-        previous = self._restarts.get(fault.target)
-        if previous is not None:
-            await previous
+        # spacing on two cores. Neither the instance nor its sibling is still starting when
+        # it is killed: a service keeps one instance up, so the load still meets it.
+        service = fault.target.split("-")[0]
+        for name, previous in list(self._restarts.items()):
+            if name.split("-")[0] == service:
+                await previous
         running = self.env.kill_instance(fault.target)
         self._restarts[fault.target] = asyncio.create_task(self.env.restart(running))
         return "killed -9, restarting"
 
+    async def _other_brokers_up(self, node: int) -> None:
+        """Waits until no broker but `node` is still coming back: never two down (min ISR 2
+        of 3 would refuse every write), while `node` itself may be hit again mid-recovery."""
+        if self._recovering is not None and self._recovering[0] != node:
+            await self._recovering[1]
+            self._recovering = None
+
     async def _pause_broker(self, fault: Fault) -> str:
         node = int(fault.target)
         async with self._brokers:
+            await self._other_brokers_up(node)
             self.env.cluster.signal(node, signal.SIGSTOP)
             try:
                 await asyncio.sleep(fault.hold_s)  # the fault's duration
@@ -146,10 +163,17 @@ class Nemesis:
     async def _kill_broker(self, fault: Fault) -> str:
         node = int(fault.target)
         async with self._brokers:
+            await self._other_brokers_up(node)
+            state = "running"
+            if self._recovering is not None:  # this node, still starting: killed again
+                state = "recovering" if not self._recovering[1].done() else state
+                self._recovering[1].cancel()
+                self._recovering = None
             command = self.env.cluster.kill(node)
             await asyncio.sleep(fault.hold_s)  # the fault's duration
-            await asyncio.to_thread(self.env.cluster.restart, node, command)
-        return f"killed -9, down {fault.hold_s}s, restarted"
+            self.env.cluster.start(node, command)
+            self._recovering = (node, asyncio.create_task(self.env.cluster.listening(node)))
+        return f"killed -9 ({state}), down {fault.hold_s}s, restarting"
 
     async def _restart_postgres(self, fault: Fault) -> str:
         await asyncio.to_thread(self.env.postgres.stop, "fast")
