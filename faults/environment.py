@@ -336,9 +336,6 @@ async def running_environment(run_dir: Path, *, instances: int = 2) -> AsyncIter
                     "FILING_CONSUMER_STALL_SECONDS": "10",
                     "LICENSING_CONSUMER_STALL_SECONDS": "10",
                     "NOTIFICATIONS_CONSUMER_STALL_SECONDS": "10",
-                    "FILING_DATABASE_POOL_SIZE": "5",
-                    "LICENSING_DATABASE_POOL_SIZE": "5",
-                    "NOTIFICATIONS_DATABASE_POOL_SIZE": "5",
                 },
             )
             async with running_platform(
