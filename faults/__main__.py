@@ -73,7 +73,7 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
     async with running_environment(run_dir) as env:
         say(f"platform up (logs: {run_dir / 'platform.log'})")
         model = Model()
-        client = Client(env.config.gateway_url, env.private_key, run_dir / "history.jsonl")
+        client = Client(env.config.gateway_url, env.signing, run_dir / "history.jsonl")
         try:
             await set_up_parties(client, model, webhook_url=env.webhooks.url)
             generator = Generator(opts.seed, f"f{opts.seed}", model)

@@ -23,8 +23,9 @@ from devstack.kafka_access import admin_client, provision
 from devstack.platform import SERVICES, PlatformConfig, free_port, running_platform
 from devstack.private_postgres import PrivatePostgres
 from devstack.supervisor import Running, Supervisor
-from runtime.auth import ensure_keypair
 from runtime.settings import PlatformSettings
+
+from faults.identity import Signing
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBFAKETIME = os.environ.get(
@@ -229,7 +230,7 @@ class Environment:
     cluster: Cluster
     clocks: Clocks
     webhooks: WebhookSink
-    private_key: bytes
+    signing: Signing
     run_dir: Path
 
     def database_url(self, service: str) -> str:
@@ -313,7 +314,7 @@ async def running_environment(run_dir: Path, *, instances: int = 2) -> AsyncIter
         await asyncio.to_thread(postgres.init)
         await asyncio.to_thread(postgres.start)
         urls = await _create_databases(postgres)
-        private, _ = ensure_keypair(run_dir / "keys")
+        signing = Signing.for_run(run_dir)
         async with webhook_sink() as webhooks:
             config = PlatformConfig.on_free_ports(
                 instances=instances, topic_prefix=prefix, state_dir=run_dir,
@@ -343,7 +344,7 @@ async def running_environment(run_dir: Path, *, instances: int = 2) -> AsyncIter
             ) as supervisor:
                 yield Environment(
                     config, supervisor, postgres, cluster, clocks, webhooks,
-                    private.read_bytes(), run_dir,
+                    signing, run_dir,
                 )
     finally:
         clocks.restore_all()

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from runtime.auth import mint_token
+
+from faults.identity import Signing, party_token
 
 KINDS = ("file", "transfer", "offer", "accept", "usage")
 # How often each kind is picked when it can run (file always can).
@@ -26,13 +27,6 @@ TERRITORIES = ("TH", "VN", "MY", "ID", "PH", "SG", "KH", "LA")
 MEDIA = ("STREAMING", "DOWNLOAD", "BROADCAST", "PUBLIC_PERFORMANCE")
 LICENCE_START, LICENCE_END = date(2020, 1, 1), date(2035, 12, 31)
 USAGE_MONTHS = 60  # reports cover whole months from LICENCE_START on, all in the past
-
-
-def party_token(private_key: bytes, party_id: str) -> str:
-    """The ONE place parties get their tokens: minted with the run's key, as bench does.
-    (Signing in through the identity provider replaces this function alone.) Thirty days, so
-    a service clock moved days ahead still accepts them."""
-    return mint_token(private_key, party_id=party_id, roles=("party",), ttl=timedelta(days=30))
 
 
 @dataclass
@@ -235,7 +229,7 @@ class Client:
     """Sends operations through the gateway and records them in the history file."""
 
     gateway_url: str
-    private_key: bytes
+    signing: Signing
     history_path: Path
     timeout: float = 10.0
     history: list[Op] = field(default_factory=list)
@@ -253,7 +247,7 @@ class Client:
 
     def token(self, party: str) -> str:
         if party not in self._tokens:
-            self._tokens[party] = party_token(self.private_key, party)
+            self._tokens[party] = party_token(self.signing, party)
         return self._tokens[party]
 
     def _record(self, op: Op) -> None:
