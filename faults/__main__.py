@@ -26,7 +26,7 @@ from typing import Any
 from faults import collect, report
 from faults.checker import check, final_ops
 from faults.environment import CLUSTER_BOOTSTRAP, ROOT, running_environment, state_dir
-from faults.nemesis import Nemesis, make_schedule
+from faults.nemesis import SPACING_S, Nemesis, make_schedule
 from faults.workload import Client, Generator, Model, run_workload, set_up_parties
 
 
@@ -65,8 +65,9 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
     schedule = make_schedule(opts.seed, opts.faults_per_kind)
     say(f"fault suite: seed {opts.seed}, {opts.operations} operations, "
         f"{opts.faults_per_kind} faults of each kind, concurrency {opts.concurrency}")
-    say(f"replay with: python -m faults --seed {opts.seed} --operations {opts.operations} "
-        f"--faults-per-kind {opts.faults_per_kind} --concurrency {opts.concurrency}")
+    say(f"replay with: FAULTS_SPACING_S={SPACING_S:g} python -m faults --seed {opts.seed} "
+        f"--operations {opts.operations} --faults-per-kind {opts.faults_per_kind} "
+        f"--concurrency {opts.concurrency}")
     print(schedule.describe(), flush=True)
     run_dir = state_dir() / f"run-{opts.seed}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     started = time.monotonic()
