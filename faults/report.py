@@ -15,10 +15,13 @@ def table(document: dict[str, Any]) -> str:
         ("operations (ok / fail / unknown)",
          f"{document['operations']} ({document['acknowledged']} / "
          f"{document['results'].get('fail', 0)} / {document['results'].get('unknown', 0)})"),
+        ("acknowledged by kind", ", ".join(f"{k} {v['ok']}"
+                                           for k, v in document["by_kind"].items())),
         ("faults injected", ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in faults.items())),
         ("lost (acknowledged but absent)", document["lost"]),
         ("duplicated effects", document["duplicated"]),
         ("per-aggregate order violations", document["order_violations"]),
+        ("mails and webhook calls sent again under their delivery id", document["redelivered"]),
         ("time to drain after recovery", f"{document['drain_s']} s"),
         ("run time", f"{document['run_s']} s"),
     ]
