@@ -19,7 +19,7 @@ PACKAGES := contracts/pyproject.toml runtime/pyproject.toml gateway/pyproject.to
 
 .PHONY: help venv tools infra-up infra-down infra-status idp-up idp-down cluster-up \
 	cluster-down test test-unit test-integration test-e2e test-e2e-shifted graphiql run lint bench \
-	constraints schemas clean-state
+	faults constraints schemas clean-state
 
 help:
 	@sed -n '2,5p' Makefile | sed 's/^# *//'
@@ -104,14 +104,21 @@ run: venv tools
 	scripts/run.sh
 
 lint: venv
-	$(VENV)/bin/ruff check contracts runtime services gateway devstack bench tests infra
+	$(VENV)/bin/ruff check contracts runtime services gateway devstack bench faults tests infra
 	$(VENV)/bin/mypy contracts/src runtime/src services/filing/src services/licensing/src \
-		services/notifications/src gateway/src devstack/src
+		services/notifications/src gateway/src devstack/src faults
 	$(PY) -m contracts.generate --check
 	$(PY) -m gateway.export_schema --check
 
 bench: infra-up
 	$(PY) -m bench
+
+# The fault suite (faults/, README "Fault suite"): a seeded workload through the gateway while
+# a nemesis kills services and brokers, restarts PostgreSQL and moves clocks, then the checker.
+# Its own three brokers, PostgreSQL and platform: the shared infrastructure is not touched.
+# FAULTS_SEED, FAULTS_OPERATIONS, FAULTS_PER_KIND, FAULTS_CONCURRENCY size and replay a run.
+faults: venv tools
+	$(PY) -m faults
 
 schemas: venv
 	$(PY) -m contracts.generate

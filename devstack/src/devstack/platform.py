@@ -49,6 +49,8 @@ class PlatformConfig:
     instances: int = 1
     # Ports of each service's second and later instances; those not given: its port + 100·(i−1).
     more_ports: dict[str, list[int]] = field(default_factory=dict)
+    # Settings of one service's processes only (the fault suite moves one service's clock).
+    service_env: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.instances < 1:
@@ -167,7 +169,7 @@ class PlatformConfig:
 
     def service_processes(self, service: str) -> list[ProcessSpec]:
         """`service`'s instances, each on its own port: `filing`, then `filing-2`, ..."""
-        env = self.env()
+        env = self.env() | self.service_env.get(service, {})
         return [
             ProcessSpec(
                 service if n == 1 else f"{service}-{n}",

@@ -55,9 +55,13 @@ def reliable_producer(bootstrap_servers: str, **overrides: object) -> AIOKafkaPr
 
 
 def event_broker(bootstrap_servers: str, security: BaseSecurity | None = None) -> KafkaBroker:
-    """The faststream broker a service's consumers hang off (its publisher is idempotent too)."""
+    """The faststream broker a service's consumers hang off (its publisher is idempotent too).
+
+    `bootstrap_servers` may list several brokers, comma-separated (KAFKA_BOOTSTRAP_SERVERS of
+    a cluster): aiokafka's own clients split such a string, faststream takes a string as one
+    address, so it gets the list."""
     return KafkaBroker(
-        bootstrap_servers,
+        [server.strip() for server in bootstrap_servers.split(",") if server.strip()],
         security=security,
         enable_idempotence=True,
         acks="all",

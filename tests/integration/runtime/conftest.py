@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
-from .private_postgres import PrivatePostgres
+from devstack.private_postgres import PrivatePostgres
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from contracts.envelope import DecodedEvent
 from contracts.events import PartyRegistered
 from contracts.topics import dlq
 from devstack.polling import eventually
+from devstack.private_postgres import PrivatePostgres
 from runtime.db import create_engine
 from runtime.deadletters import DeadLetters
 from runtime.settings import PlatformSettings, ServiceSettings
@@ -21,7 +22,6 @@ from runtime.uow import UnitOfWork
 from sqlalchemy import text
 
 from .party_stream import create_tables, party, party_stream
-from .private_postgres import PrivatePostgres
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 import pytest
 from contracts.envelope import DecodedEvent
 from devstack.polling import eventually
+from devstack.private_postgres import PrivatePostgres
 from runtime.db import create_engine
 from runtime.settings import PlatformSettings, ServiceSettings
 from runtime.uow import UnitOfWork
 from sqlalchemy import text
 
 from .party_stream import create_tables, party, party_stream
-from .private_postgres import PrivatePostgres
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 

@@ -1,0 +1,1 @@
+"""The fault suite (`make faults`): workload, nemesis, checker and their runner."""
