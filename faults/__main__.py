@@ -26,6 +26,7 @@ from typing import Any
 from faults import collect, report
 from faults.checker import check, final_ops
 from faults.environment import CLUSTER_BOOTSTRAP, ROOT, running_environment, state_dir
+from faults.identity import Accounts
 from faults.nemesis import SPACING_S, Nemesis, make_schedule
 from faults.workload import Client, Generator, Model, run_workload, set_up_parties
 
@@ -74,7 +75,8 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
     async with running_environment(run_dir) as env:
         say(f"platform up (logs: {run_dir / 'platform.log'})")
         model = Model()
-        client = Client(env.config.gateway_url, env.signing, run_dir / "history.jsonl")
+        accounts = Accounts()
+        client = Client(env.config.gateway_url, accounts, run_dir / "history.jsonl")
         try:
             await set_up_parties(client, model, webhook_url=env.webhooks.url)
             generator = Generator(opts.seed, f"f{opts.seed}", model)
@@ -114,6 +116,7 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
             observed.webhook_ids = [c["delivery"] for c in env.webhooks.calls]
         finally:
             await client.close()
+            await asyncio.to_thread(accounts.close)
     ops = final_ops(asdict(op) for op in client.history)
     # What the checker read, kept beside the history, to check again offline:
     # check(final_ops(<history.jsonl lines>), pickle.load(<observed.pickle>)).

@@ -25,7 +25,7 @@ from devstack.private_postgres import PrivatePostgres
 from devstack.supervisor import Running, Supervisor
 from runtime.settings import PlatformSettings
 
-from faults.identity import Signing
+from faults.identity import LEEWAY_SECONDS
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBFAKETIME = os.environ.get(
@@ -230,7 +230,6 @@ class Environment:
     cluster: Cluster
     clocks: Clocks
     webhooks: WebhookSink
-    signing: Signing
     run_dir: Path
 
     def database_url(self, service: str) -> str:
@@ -314,7 +313,6 @@ async def running_environment(run_dir: Path, *, instances: int = 2) -> AsyncIter
         await asyncio.to_thread(postgres.init)
         await asyncio.to_thread(postgres.start)
         urls = await _create_databases(postgres)
-        signing = Signing.for_run(run_dir)
         async with webhook_sink() as webhooks:
             config = PlatformConfig.on_free_ports(
                 instances=instances, topic_prefix=prefix, state_dir=run_dir,
@@ -323,6 +321,8 @@ async def running_environment(run_dir: Path, *, instances: int = 2) -> AsyncIter
                 extra_env={
                     "KAFKA_BOOTSTRAP_SERVERS": CLUSTER_BOOTSTRAP,
                     "LOG_JSON": "true",
+                    # Keycloak keeps the real time; a moved service still takes its tokens.
+                    "IDENTITY_LEEWAY_SECONDS": str(LEEWAY_SECONDS),
                     "LOG_LEVEL": os.environ.get("FAULTS_LOG_LEVEL", "WARNING"),
                     # A few accounts on one address drive the load: the limits are not tested here.
                     "GATEWAY_RATE_LIMIT_PER_ACCOUNT": "1000000/minute",
@@ -343,8 +343,7 @@ async def running_environment(run_dir: Path, *, instances: int = 2) -> AsyncIter
                 config, log_path=run_dir / "platform.log", timeout=300
             ) as supervisor:
                 yield Environment(
-                    config, supervisor, postgres, cluster, clocks, webhooks,
-                    signing, run_dir,
+                    config, supervisor, postgres, cluster, clocks, webhooks, run_dir,
                 )
     finally:
         clocks.restore_all()

@@ -1,31 +1,46 @@
-"""How the fault suite's parties prove who they are: the one module to change when sign-in
-changes (today the platform verifies tokens signed with the run's own key pair, as bench's
-platform mints them; with the identity provider, a signed-in account and its tokens)."""
+"""How the fault suite's parties prove who they are: accounts and tokens from the platform's
+identity provider (Keycloak), through `devstack.identity`, as the tests and the bench get
+theirs. The one module to change when sign-in changes.
+
+Keycloak keeps the real clock while the nemesis moves a service's: the services of a run
+tolerate exactly the largest move (`LEEWAY_SECONDS`, their IDENTITY_LEEWAY_SECONDS), so a
+moved clock tests ordering, not token expiry."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from runtime.auth import ensure_keypair, mint_token
+from devstack.identity import Identities, Person
 
+from faults.clock_moves import LARGEST_MOVE_SECONDS
 
-@dataclass(frozen=True)
-class Signing:
-    """The run's signing key; the platform's processes verify with its public half, which
-    they find in the run's state directory (RIGHTS_STATE_DIR/keys)."""
-
-    private_key: bytes
-
-    @classmethod
-    def for_run(cls, state_dir: Path) -> Signing:
-        private, _ = ensure_keypair(state_dir / "keys")
-        return cls(private.read_bytes())
+GraphQLCall = Callable[[str, dict[str, Any], str | None], Awaitable[dict[str, Any]]]
 
 
-def party_token(signing: Signing, party_id: str) -> str:
-    """The ONE place parties get their tokens. Thirty days, so a service whose clock is moved
-    days ahead still accepts them (one moved back still refuses them: issued in its future)."""
-    return mint_token(signing.private_key, party_id=party_id, roles=("party",),
-                      ttl=timedelta(days=30))
+# The largest clock move, and an hour: what a moved service must still accept of a token.
+LEEWAY_SECONDS = LARGEST_MOVE_SECONDS + 3600
+
+
+class Accounts:
+    """The run's people: each party is a signed-up account (deleted at the end)."""
+
+    def __init__(self) -> None:
+        self.identities = Identities(f"faults-{uuid.uuid4().hex[:8]}")
+        self._people: dict[str, Person] = {}
+
+    async def sign_up(self, call: GraphQLCall, fields: dict[str, Any]) -> str:
+        person = await self.identities.sign_up(call, fields)
+        self._people[person.party_id] = person
+        return person.party_id
+
+    async def token(self, party_id: str) -> str:
+        """A current access token of the party's account (refreshed when it runs out)."""
+        person = self._people[party_id]
+        return await asyncio.to_thread(lambda: person.token)
+
+    def close(self) -> None:
+        self.identities.delete_created()
+        self.identities.close()

@@ -15,10 +15,10 @@ from typing import Any
 
 from devstack.platform import SERVICES
 
+from faults.clock_moves import CLOCK_OFFSETS
 from faults.environment import BROKERS, Environment
 
 FAULT_KINDS = ("kill_service", "pause_broker", "kill_broker", "restart_postgres", "move_clock")
-CLOCK_OFFSETS = ("+10m", "-10m", "+2h", "-2h", "+1d", "-1d", "+3d", "-3d")
 # Seconds between two faults of one kind. A broker's JVM and a service's imports take tens of
 # seconds to start on two cores, and 30 faults of each kind closer together than this leave
 # the platform no moment between faults: the load would meet only outages.

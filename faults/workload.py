@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from faults.identity import Signing, party_token
+from faults.identity import Accounts
 
 KINDS = ("file", "transfer", "offer", "accept", "usage")
 # How often each kind is picked when it can run (file always can).
@@ -138,8 +138,6 @@ class Generator:
 # --- GraphQL ---------------------------------------------------------------------------------
 
 ERRORS = "errors { code message field }"
-REGISTER = f"""mutation($input: RegisterPartyInput!) {{
-  registerParty(input: $input) {{ party {{ id }} {ERRORS} }} }}"""
 MUTATIONS = {
     "file": f"""mutation($input: FileWorkInput!) {{
       fileWork(input: $input) {{ work {{ id status }} {ERRORS} }} }}""",
@@ -155,7 +153,6 @@ MUTATIONS = {
 }
 FIELDS = {"file": "fileWork", "transfer": "transferShare", "offer": "offerLicence",
           "accept": "acceptLicence", "usage": "reportUsage"}
-
 
 def variables(op: Op) -> dict[str, Any]:
     a = op.args
@@ -229,7 +226,7 @@ class Client:
     """Sends operations through the gateway and records them in the history file."""
 
     gateway_url: str
-    signing: Signing
+    accounts: Accounts
     history_path: Path
     timeout: float = 10.0
     history: list[Op] = field(default_factory=list)
@@ -239,16 +236,10 @@ class Client:
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
         self.http = httpx.AsyncClient(timeout=self.timeout, limits=limits)
         self._out = self.history_path.open("a", encoding="utf-8")
-        self._tokens: dict[str, str] = {}
 
     async def close(self) -> None:
         await self.http.aclose()
         self._out.close()
-
-    def token(self, party: str) -> str:
-        if party not in self._tokens:
-            self._tokens[party] = party_token(self.signing, party)
-        return self._tokens[party]
 
     def _record(self, op: Op) -> None:
         self._out.write(json.dumps(asdict(op)) + "\n")
@@ -259,21 +250,26 @@ class Client:
             fields["email"] = email
         if webhook:
             fields |= {"webhookUrl": webhook, "webhookSecret": "fault-suite-webhook-secret"}
-        response = await self.http.post(self.gateway_url,
-                                        json={"query": REGISTER, "variables": {"input": fields}})
-        payload = response.json()["data"]["registerParty"]
-        if payload["errors"]:
-            raise RuntimeError(f"registerParty: {payload['errors']}")
-        return str(payload["party"]["id"])
+        async def call(query: str, variables: dict[str, Any], token: str | None
+                       ) -> dict[str, Any]:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            response = await self.http.post(
+                self.gateway_url, json={"query": query, "variables": variables},
+                headers=headers)
+            data: dict[str, Any] = response.json()["data"]
+            return data
+
+        return await self.accounts.sign_up(call, fields)
 
     async def invoke(self, op: Op) -> Op:
+        token = await self.accounts.token(op.actor)
         op.invoked_s = round(time.monotonic() - self.started, 3)
         self._record(op)
         try:
             response = await self.http.post(
                 self.gateway_url,
                 json={"query": MUTATIONS[op.kind], "variables": variables(op)},
-                headers={"Authorization": f"Bearer {self.token(op.actor)}"},
+                headers={"Authorization": f"Bearer {token}"},
             )
             try:
                 body = response.json()
