@@ -9,7 +9,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import make_url
+from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,10 +39,27 @@ def create_engine(
     args = connect_args(url)
     if search_path is not None:
         args["server_settings"] = {"search_path": search_path}
-    return create_async_engine(
+    engine = create_async_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo,
         connect_args=args,
     )
+    event.listen(engine.sync_engine, "handle_error", broken_connection_is_a_disconnect)
+    return engine
+
+
+# asyncpg's own words for a connection a server restart left in the middle of an operation.
+_BROKEN = ("cannot switch to state", "InternalClientError")
+
+
+def broken_connection_is_a_disconnect(context: ExceptionContext) -> None:
+    """After a PostgreSQL restart, asyncpg reports a connection it lost mid-operation as an
+    InternalClientError ("cannot switch to state 12; another operation is in progress"),
+    which SQLAlchemy does not take for a disconnect: the connection went back to the pool and
+    failed every request that drew it (hundreds of 500s after each restart in the fault
+    suite). Taken for a disconnect, the pool drops it and every connection of its age."""
+    error = context.original_exception
+    if any(word in f"{type(error).__name__} {error}" for word in _BROKEN):
+        context.is_disconnect = True
 
 
 def session_maker(engine: AsyncEngine) -> SessionMaker:
