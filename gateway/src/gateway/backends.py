@@ -11,7 +11,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypedDict, TypeVar, cast
 
 import httpx
@@ -109,11 +109,20 @@ def _route_missing(response: httpx.Response) -> bool:
 class ServiceClient:
     """Calls one service's HTTP API with the caller's token; counts calls for tests."""
 
-    def __init__(self, http: httpx.AsyncClient, name: str, base_url: str, token: str | None):
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        name: str,
+        base_url: str,
+        token: str | None,
+        others: Sequence[str] = (),
+    ):
         self.http = http
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.token = token
+        # The service's other instances: a refused connection is tried on them in turn.
+        self.others = [url.rstrip("/") for url in others]
 
     async def call(
         self,
@@ -160,17 +169,39 @@ class ServiceClient:
         json: Any,
         headers: dict[str, str],
     ) -> httpx.Response:
+        for base in self.others:
+            try:
+                return await self._once(base_url=self.base_url, method=method, path=path,
+                                        params=params, json=json, headers=headers)
+            except httpx.ConnectError:
+                # Refused before a byte was sent (an instance down or restarting): any
+                # request, a write too, may go to the next instance instead.
+                log.warning("%s instance %s refused; trying %s", self.name, self.base_url, base)
+                self.base_url = base
+        return await self._once(base_url=self.base_url, method=method, path=path,
+                                params=params, json=json, headers=headers)
+
+    async def _once(
+        self,
+        *,
+        base_url: str,
+        method: str,
+        path: str,
+        params: dict[str, Any],
+        json: Any,
+        headers: dict[str, str],
+    ) -> httpx.Response:
         try:
             return await self.http.request(
-                method, self.base_url + path, params=params, json=json, headers=headers
+                method, base_url + path, params=params, json=json, headers=headers
             )
-        except (httpx.ConnectError, httpx.RemoteProtocolError):
-            # A read is safe to send again: the instance was restarting, or closed a pooled
-            # connection as the request left on it. A write is not (its key decides).
+        except httpx.RemoteProtocolError:
+            # A read is safe to send again: the instance closed a pooled connection as the
+            # request left on it. A write is not (its idempotency key decides).
             if method != "GET":
                 raise
             return await self.http.request(
-                method, self.base_url + path, params=params, json=json, headers=headers
+                method, base_url + path, params=params, json=json, headers=headers
             )
 
     async def batch(
@@ -371,16 +402,27 @@ class Backends:
 
 @dataclass(frozen=True)
 class BackendUrls:
+    """The instance of each service to call; `others`: each service's other instances, to
+    try when this one refuses the connection."""
+
     filing: str
     licensing: str
     notifications: str
+    others: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def backends_for(http: httpx.AsyncClient, urls: BackendUrls, token: str | None) -> Backends:
+    def others(service: str) -> tuple[str, ...]:
+        return urls.others.get(service, ())
+
     return Backends(
-        filing=FilingClient(http, "filing", urls.filing, token),
-        licensing=LicensingClient(http, "licensing", urls.licensing, token),
-        notifications=NotificationsClient(http, "notifications", urls.notifications, token),
+        filing=FilingClient(http, "filing", urls.filing, token, others("filing")),
+        licensing=LicensingClient(
+            http, "licensing", urls.licensing, token, others("licensing")
+        ),
+        notifications=NotificationsClient(
+            http, "notifications", urls.notifications, token, others("notifications")
+        ),
     )
 
 

@@ -42,11 +42,22 @@ class GatewayState:
     @property
     def urls(self) -> BackendUrls:
         """The services to call next: each time the next instance of each, in turn."""
+        chosen = {service: next(turn) for service, turn in self._turns.items()}
+        everyone = self.settings.service_instances()
         return BackendUrls(
-            filing=next(self._turns["filing"]),
-            licensing=next(self._turns["licensing"]),
-            notifications=next(self._turns["notifications"]),
+            filing=chosen["filing"],
+            licensing=chosen["licensing"],
+            notifications=chosen["notifications"],
+            others={
+                service: _after(everyone[service], url) for service, url in chosen.items()
+            },
         )
+
+
+def _after(urls: list[str], chosen: str) -> tuple[str, ...]:
+    """The other instances, in the order they come after the chosen one."""
+    at = urls.index(chosen)
+    return tuple(urls[at + 1 :] + urls[:at])
 
 
 class GatewayContext(BaseContext):

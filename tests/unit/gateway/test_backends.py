@@ -77,3 +77,22 @@ async def test_a_read_dropped_by_the_service_is_sent_once_more_and_a_write_is_no
         with pytest.raises(BackendFailure):
             await client.call("POST", "/contacts", json={})
     assert sent == ["GET", "GET", "POST"]
+
+
+async def test_a_refused_connection_goes_to_the_next_instance_even_for_a_write() -> None:
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(f"{request.method} {request.url.host}")
+        if request.url.host == "filing-1":
+            raise httpx.ConnectError("connection refused")
+        return httpx.Response(201, json={"id": "w1"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        client = ServiceClient(http, "filing", "http://filing-1", token="t",
+                               others=["http://filing-2"])
+        assert await client.call("POST", "/works", json={}) == {"id": "w1"}
+        alone = ServiceClient(http, "filing", "http://filing-1", token="t")
+        with pytest.raises(BackendFailure):
+            await alone.call("POST", "/works", json={})
+    assert sent == ["POST filing-1", "POST filing-2", "POST filing-1"]
