@@ -166,6 +166,14 @@ JSON_OBJECT: dict[str, Any] = {"response_model": dict[str, Any], "responses": ON
 async def offer_licence(
     command: OfferLicence, caller: CallerDep, licensing: Service, key: IdempotencyKey
 ) -> Response:
+    # Outside the keyed command's transaction: waiting holds no connection and no key.
+    await service.wait_for_register(
+        uow=licensing.uow,
+        register=licensing.register,
+        wait_seconds=licensing.settings.read_model_wait_seconds,
+        command=command,
+    )
+
     async def offer(uow: UnitOfWorkFactory) -> LicenceRow:
         return await service.offer_licence(
             uow=uow,

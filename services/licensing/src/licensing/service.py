@@ -104,20 +104,19 @@ async def _emit_transition(
 # --- the licence's life ------------------------------------------------------------------------
 
 
-async def offer_licence(
+async def wait_for_register(
     *,
     uow: UnitOfWorkFactory,
     register: ReadModelWaiter,
     wait_seconds: float,
-    caller: Caller,
     command: OfferLicence,
-) -> LicenceRow:
-    """An owner of a REGISTERED work offers it; refused when it conflicts with an ACTIVE one.
-
-    Read-your-writes: the caller may have just filed the work or signed up the licensee in
+) -> None:
+    """Read-your-writes: the caller may have just filed the work or signed up the licensee in
     the filing service; until the read model shows the work past examination and the
-    licensee, wait (woken by the consumer) for at most `wait_seconds`.
-    """
+    licensee, wait (woken by the consumer) for at most `wait_seconds`. Each look is its own
+    short transaction: the route waits before its keyed command opens one, so no connection
+    or key is held while the register catches up (after faults, waiting offers filled the
+    pool)."""
 
     async def caught_up() -> bool:
         async with uow() as u:
@@ -129,6 +128,20 @@ async def offer_licence(
     if not await caught_up():
         await register.wait_until(caught_up, wait_seconds)
 
+
+async def offer_licence(
+    *,
+    uow: UnitOfWorkFactory,
+    register: ReadModelWaiter,
+    wait_seconds: float,
+    caller: Caller,
+    command: OfferLicence,
+) -> LicenceRow:
+    """An owner of a REGISTERED work offers it; refused when it conflicts with an ACTIVE one.
+    It first waits for the register (`wait_for_register`)."""
+    await wait_for_register(
+        uow=uow, register=register, wait_seconds=wait_seconds, command=command
+    )
     async with uow() as u:
         work = await repo.work_view(u.session, command.work_id)
         if work is None:
