@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from devstack.identity import Identities, Person
+from devstack.identity import Identities, Person, TokenRefused
 
 from faults.clock_moves import LARGEST_MOVE_SECONDS
 
@@ -37,9 +37,15 @@ class Accounts:
         return person.party_id
 
     async def token(self, party_id: str) -> str:
-        """A current access token of the party's account (refreshed when it runs out)."""
+        """A current access token of the party's account (refreshed when it runs out; signed
+        in again if the provider refuses the refresh)."""
         person = self._people[party_id]
-        return await asyncio.to_thread(lambda: person.token)
+        try:
+            return await asyncio.to_thread(lambda: person.token)
+        except TokenRefused:
+            person = await self.identities.signed_in(person.account, party_id)
+            self._people[party_id] = person
+            return await asyncio.to_thread(lambda: person.token)
 
     def close(self) -> None:
         self.identities.delete_created()

@@ -452,13 +452,17 @@ class Person:
     tokens: Tokens
     identities: Identities
     expires_at: float = 0.0
+    # The realm spends a refresh token on use: two threads refreshing at once would send the
+    # same one twice, and the second is refused. One refresh at a time.
+    _refreshing: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def token(self) -> str:
-        if time.monotonic() >= self.expires_at - self.identities.config.token_renew_seconds:
-            self.tokens = self.identities.refresh(self.tokens.refresh_token)
-            self.expires_at = time.monotonic() + self.tokens.expires_in
-        return self.tokens.access_token
+        with self._refreshing:
+            if time.monotonic() >= self.expires_at - self.identities.config.token_renew_seconds:
+                self.tokens = self.identities.refresh(self.tokens.refresh_token)
+                self.expires_at = time.monotonic() + self.tokens.expires_in
+            return self.tokens.access_token
 
 
 @dataclass
