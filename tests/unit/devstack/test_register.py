@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 
@@ -177,12 +178,10 @@ def test_numbers_versions_and_histories_are_as_filing_writes_them() -> None:
 
 def test_copy_text_escapes_what_copy_would_misread() -> None:
     work = register()[1][0]
-    tricky = WorkRecord(
-        **{
-            **work.__dict__,
-            "title": 'Tab\there\\back "quoted"\nline',
-            "alternate_titles": ('a "b"', "c\\d", "e,f"),
-        }
+    tricky = replace(
+        work,
+        title='Tab\there\\back "quoted"\nline',
+        alternate_titles=('a "b"', "c\\d", "e,f"),
     )
     line = encode_works([tricky])["work"].decode()
     assert line.count("\n") == 1 and line.endswith("\n")

@@ -127,6 +127,11 @@ def _chinese_table(source: Script, target: Script) -> dict[int, str]:
     return table
 
 
+@functools.lru_cache(maxsize=10001)
+def _share(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)
+
+
 def _zipf_cumulative(size: int) -> list[float]:
     return list(itertools.accumulate(1 / (rank**ZIPF_EXPONENT) for rank in range(1, size + 1)))
 
@@ -151,14 +156,14 @@ class PartyRecord:
     created_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Holder:
     party_id: uuid.UUID
     role: Role
     share: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class HistoryLine:
     at: datetime
     actor_id: uuid.UUID | None
@@ -166,7 +171,7 @@ class HistoryLine:
     detail: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class WorkRecord:
     id: uuid.UUID
     script: Script
@@ -336,7 +341,7 @@ class Register:
         else:
             cuts = sorted(rng.sample(range(1, 20), count - 1))
             cents = [(b - a) * 500 for a, b in itertools.pairwise([0, *cuts, 20])]
-        return [Decimal(c).scaleb(-2) for c in cents]
+        return [_share(c) for c in cents]
 
     def _holders(
         self, rng: random.Random, script: Script, kind: WorkKind

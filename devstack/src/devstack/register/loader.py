@@ -9,6 +9,9 @@ to date row by row), the number counters set past the generated numbers, and COM
 An error anywhere (a duplicate identifier, a broken connection) leaves the database as it
 was; a database that already holds works is refused before anything is written.
 
+The generating process is spawned, so it imports the caller's main module afresh: a script
+that calls `load` must do so under `if __name__ == "__main__":` (as `__main__` here does).
+
 Events: the loaded works are rows only; no outbox rows are written, so licensing's read
 model does not learn of them. The bulk import (issue 16) is where that belongs: it would
 write, per batch, the outbox rows of `filing.events` (WorkFiled, WorkRegistered…, with the
