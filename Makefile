@@ -19,7 +19,7 @@ PACKAGES := contracts/pyproject.toml runtime/pyproject.toml gateway/pyproject.to
 
 .PHONY: help venv tools infra-up infra-down infra-status idp-up idp-down cluster-up \
 	cluster-down test test-unit test-integration test-e2e test-e2e-shifted graphiql run lint bench \
-	faults constraints schemas clean-state
+	faults constraints schemas clean-state register
 
 help:
 	@sed -n '2,5p' Makefile | sed 's/^# *//'
@@ -119,6 +119,13 @@ bench: infra-up
 # FAULTS_SEED, FAULTS_OPERATIONS, FAULTS_PER_KIND, FAULTS_CONCURRENCY size and replay a run.
 faults: venv tools
 	$(PY) -m faults
+
+# A register of REGISTER_WORKS works (default 7,300,000) in every ASEAN script, loaded with
+# COPY into filing's database (FILING_DATABASE_URL), which must hold no works yet; PostgreSQL
+# must be running (make infra-up). Another database: make register REGISTER_ARGS="--database-url URL".
+REGISTER_ARGS ?=
+register: venv
+	$(PY) -m devstack.register $(REGISTER_ARGS)
 
 schemas: venv
 	$(PY) -m contracts.generate
