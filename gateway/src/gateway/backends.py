@@ -169,40 +169,27 @@ class ServiceClient:
         json: Any,
         headers: dict[str, str],
     ) -> httpx.Response:
-        for base in self.others:
+        others = list(self.others)
+        resent = False
+        while True:
             try:
-                return await self._once(base_url=self.base_url, method=method, path=path,
-                                        params=params, json=json, headers=headers)
+                return await self.http.request(
+                    method, self.base_url + path, params=params, json=json, headers=headers
+                )
             except httpx.ConnectError:
                 # Refused before a byte was sent (an instance down or restarting): any
                 # request, a write too, may go to the next instance instead.
-                log.warning("%s instance %s refused; trying %s", self.name, self.base_url, base)
-                self.base_url = base
-        return await self._once(base_url=self.base_url, method=method, path=path,
-                                params=params, json=json, headers=headers)
-
-    async def _once(
-        self,
-        *,
-        base_url: str,
-        method: str,
-        path: str,
-        params: dict[str, Any],
-        json: Any,
-        headers: dict[str, str],
-    ) -> httpx.Response:
-        try:
-            return await self.http.request(
-                method, base_url + path, params=params, json=json, headers=headers
-            )
-        except httpx.RemoteProtocolError:
-            # A read is safe to send again: the instance closed a pooled connection as the
-            # request left on it. A write is not (its idempotency key decides).
-            if method != "GET":
-                raise
-            return await self.http.request(
-                method, base_url + path, params=params, json=json, headers=headers
-            )
+                if not others:
+                    raise
+                log.warning("%s instance %s refused; trying %s", self.name, self.base_url,
+                            others[0])
+                self.base_url = others.pop(0)
+            except httpx.RemoteProtocolError:
+                # A read is safe to send again, once: the instance closed a pooled connection
+                # as the request left on it. A write is not (its idempotency key decides).
+                if method != "GET" or resent:
+                    raise
+                resent = True
 
     async def batch(
         self, path: str, key: str, ids: Iterable[str], **params: str | None
