@@ -175,6 +175,20 @@ def _account_id(value: str) -> str:
         raise UserError("INVALID_INPUT", "accountId is not an account id", "accountId") from None
 
 
+async def _checked_change(
+    info: Info, caller: Account, account_id: str, role: PartyMemberRole | None
+) -> tuple[str, str]:
+    """(the member's account id, the caller's party) once the rules allow the caller to give
+    that member `role` (None: to remove it)."""
+    member_id = _account_id(account_id)
+    found = await info.context.state.account.user(member_id)
+    members = await _members(info, caller.party_id) if caller.party_id else []
+    party_id = membership.check_change(
+        caller, Account.of(found) if found else None, role, members
+    )
+    return member_id, party_id
+
+
 async def _change_members(
     info: Info, change: Callable[[Account], Awaitable[str]]
 ) -> PartyMembersPayload:
@@ -287,11 +301,7 @@ class PartyMutation:
         account = info.context.state.account
 
         async def change(caller: Account) -> str:
-            member_id = _account_id(account_id)
-            found = await account.user(member_id)
-            member = Account.of(found) if found else None
-            members = await _members(info, caller.party_id or "") if caller.party_id else []
-            party_id = membership.check_change(caller, member, role, members)
+            member_id, party_id = await _checked_change(info, caller, account_id, role)
             await account.set_membership(member_id, party_id, role.value)
             return party_id
 
@@ -307,11 +317,7 @@ class PartyMutation:
         account = info.context.state.account
 
         async def remove(caller: Account) -> str:
-            member_id = _account_id(account_id)
-            found = await account.user(member_id)
-            member = Account.of(found) if found else None
-            members = await _members(info, caller.party_id) if caller.party_id else []
-            party_id = membership.check_change(caller, member, None, members)
+            member_id, party_id = await _checked_change(info, caller, account_id, None)
             await account.set_membership(member_id, None, None)
             await account.end_sessions(member_id)
             return party_id
