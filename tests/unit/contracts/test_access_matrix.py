@@ -151,3 +151,16 @@ def test_a_subject_that_is_not_a_party_id_acts_for_no_party() -> None:
     assert CALLERS["machine_client"].party_id is None
     assert CALLERS["examiner_without_party"].party_id is None
     assert Caller.of(LICENSEE, ["party"]).party_id == LICENSEE
+
+
+def test_a_partys_first_record_is_written_by_itself_or_by_the_registrar_alone() -> None:
+    """DOMAIN.md, "Accounts and members": the gateway's client (`registrar`) registers a party
+    for the account that asked; no other caller may write another party's record, whatever
+    its other roles."""
+    registrar = Caller.of(None, [access.REGISTRAR])
+    assert access.may_register_party(registrar, STRANGER)
+    assert access.may_register_party(CALLERS["stranger"], STRANGER)
+    for name, caller in CALLERS.items():
+        if name != "stranger":
+            assert not access.may_register_party(caller, STRANGER), name
+    assert not access.may_register_party(access.ANONYMOUS, STRANGER)
