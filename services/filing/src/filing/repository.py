@@ -20,7 +20,7 @@ from filing.domain.examination import ExistingWork
 from filing.domain.holders import RightsHolder
 from filing.domain.numbering import NumberKind, format_number
 from filing.domain.parties import Party
-from filing.domain.titles import search_document, title_key
+from filing.domain.search_index import search_columns
 from filing.domain.works import REGISTERED_STATUSES, Change, Identifiers, Work
 from filing.models import HistoryRow, PartyRow, RightsHolderRow, WorkRow
 
@@ -140,8 +140,7 @@ def _work_values(work: Work) -> dict[str, Any]:
         "filed_by": work.filed_by,
         "filed_at": work.filed_at,
         "updated_at": work.updated_at,
-        "title_key": title_key(work.title),
-        "search_text": search_document(work.title, work.alternate_titles),
+        **search_columns(work.title, work.alternate_titles),
     }
 
 
