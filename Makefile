@@ -123,6 +123,8 @@ faults: venv tools
 # A register of REGISTER_WORKS works (default 7,300,000) in every ASEAN script, loaded with
 # COPY into filing's database (FILING_DATABASE_URL), which must hold no works yet; PostgreSQL
 # must be running (make infra-up). Another database: make register REGISTER_ARGS="--database-url URL".
+# The same register as a bulk import's files (DIR/parties.csv, DIR/works.csv; no database):
+# make register REGISTER_ARGS="--csv DIR".
 REGISTER_ARGS ?=
 register: venv
 	$(PY) -m devstack.register $(REGISTER_ARGS)

@@ -1,7 +1,9 @@
 """`python -m devstack.register`: generates the register and loads it, with a progress bar.
 
 Refuses (exit status 2) a database that already holds works; fill a scratch database with
-`--database-url`. Settings: `REGISTER_*` (below), the database `FILING_DATABASE_URL`.
+`--database-url`. `--csv DIR` writes the register as a bulk import's files instead
+(DIR/parties.csv, DIR/works.csv; `python -m filing.bulk_import` reads them) and touches no
+database. Settings: `REGISTER_*` (below), the database `FILING_DATABASE_URL`.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from filing.settings import FilingSettings
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +30,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from devstack.register.csv_files import write_register
 from devstack.register.loader import RegisterNotEmpty, load
 
 
@@ -78,15 +82,18 @@ def _arguments(settings: RegisterSettings) -> argparse.Namespace:
         help="the database to fill (default: filing's, FILING_DATABASE_URL)",
     )
     parser.add_argument("--no-vacuum", action="store_true", help="skip VACUUM ANALYZE")
+    parser.add_argument(
+        "--csv",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write DIR/parties.csv and DIR/works.csv (the bulk import's format) instead",
+    )
     return parser.parse_args()
 
 
-def main() -> int:
-    settings = RegisterSettings()
-    args = _arguments(settings)
-    url = args.database_url or FilingSettings().database_url
-    console = Console(stderr=True)
-    progress = Progress(
+def _progress(console: Console) -> Progress:
+    return Progress(
         SpinnerColumn(),
         TextColumn("{task.description:<18}"),
         BarColumn(),
@@ -96,8 +103,29 @@ def main() -> int:
         TimeRemainingColumn(),
         console=console,
     )
+
+
+def _write_csv(args: argparse.Namespace, console: Console) -> int:
+    with _progress(console) as progress:
+        written = write_register(
+            args.csv, args.works, seed=args.seed, reporter=_RichReporter(progress)
+        )
+    console.print(
+        f"{written.works:,} works and {written.parties:,} parties in {written.seconds:,.1f} s "
+        f"({written.works_per_second:,.0f} works/s): {written.works_path}, {written.parties_path}"
+    )
+    return 0
+
+
+def main() -> int:
+    settings = RegisterSettings()
+    args = _arguments(settings)
+    console = Console(stderr=True)
+    if args.csv is not None:
+        return _write_csv(args, console)
+    url = args.database_url or FilingSettings().database_url
     try:
-        with progress:
+        with _progress(console) as progress:
             result = asyncio.run(
                 load(
                     url,
