@@ -2,10 +2,11 @@
 
 Sizes are settings (`BENCH_*` variables, see bench/common.py and each scenario below);
 `BENCH_SMOKE=1` runs everything at tiny sizes to prove it works. `BENCH_ONLY=raw_kafka,gateway`
-runs a subset (the report then holds only those)."""
+or `--only raw_kafka,gateway` runs a subset (the report then holds only those)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -17,7 +18,15 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from bench import e2e_latency, gateway_bench, pipeline, raw_kafka, report, write_path
+from bench import (
+    e2e_latency,
+    gateway_bench,
+    pipeline,
+    raw_kafka,
+    register_bench,
+    report,
+    write_path,
+)
 from bench.common import (
     BOOTSTRAP,
     RUN_ID,
@@ -26,12 +35,15 @@ from bench.common import (
     drop_databases,
     machine,
     pick,
+    size,
     smoke,
     topic_prefix,
 )
 from bench.platform import running_platform
 
 HERE = Path(__file__).resolve().parent
+SCENARIOS = ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay",
+             "register")
 
 
 def _plain(value: Any) -> Any:
@@ -46,7 +58,30 @@ def _plain(value: Any) -> Any:
     return value
 
 
-async def main() -> int:
+def _only(argv: list[str]) -> set[str]:
+    """The scenarios to run: `--only a,b` and `BENCH_ONLY=a,b` together; none named: all."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", default="", help="comma-separated: " + ", ".join(SCENARIOS))
+    args = parser.parse_args(argv)
+    named = {s for s in (args.only + "," + os.environ.get("BENCH_ONLY", "")).split(",") if s}
+    unknown = named - set(SCENARIOS)
+    if unknown:
+        parser.error(f"no scenario {', '.join(sorted(unknown))}")
+    return named
+
+
+async def register_scenario() -> dict[str, Any]:
+    """The register at scale on a platform of its own (fresh databases and topics)."""
+    async with running_platform() as platform:
+        return await register_bench.run(
+            platform, works=pick("register_works", 7_300_000, 3_000),
+            queries=pick("register_queries", 1_000, 240),
+            warmup=pick("register_warmup", 50, 10),
+            gateway_queries=pick("register_gateway_queries", 200, 40),
+            seed=size("register_seed", 16), sample_size=pick("register_sample", 2_000, 500))
+
+
+async def main(only: set[str]) -> int:
     started = time.perf_counter()
     info = machine()
     print(f"bench run {RUN_ID}: {info['cores']} cores ({info['cpu']}), {info['memory_gib']} GiB, "
@@ -54,7 +89,6 @@ async def main() -> int:
     print("versions: " + ", ".join(f"{k} {info[k]}" for k in list(info)[7:]))
     if smoke():
         print("SMOKE mode: tiny sizes, the figures mean nothing")
-    only = {s for s in os.environ.get("BENCH_ONLY", "").split(",") if s}
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
 
@@ -116,13 +150,13 @@ async def main() -> int:
             budget_seconds=pick("replay_seconds", 300, 30),
             warmup=pick("replay_warmup", 2_000, 200),
             batch_size=pick("consumer_batch", 500, 50), raw_consume_per_s=base("consume_per_s")))
+        await scenario("register", register_scenario)
     finally:
         await drop_databases()
         await delete_topics(f"bench-{RUN_ID}-")
         shutil.rmtree(profile_dir, ignore_errors=True)
     total = round(time.perf_counter() - started, 1)
-    ordered = {k: results[k] for k in ("raw_kafka", "pipeline", "e2e_latency", "gateway",
-                                       "write_path", "replay") if k in results}
+    ordered = {k: results[k] for k in SCENARIOS if k in results}
     document = {"run": {"id": RUN_ID, "smoke": smoke(), "seconds": total,
                         "scenario_seconds": timings, "machine": info,
                         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
@@ -137,4 +171,4 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(asyncio.run(main(_only(sys.argv[1:]))))

@@ -99,10 +99,71 @@ def table(doc: dict[str, Any]) -> list[str]:
             rows.append(f"| 6 | replay with the batched handler prototype ({done}; full rebuild "
                         f"{proto['projected_full_rebuild_minutes']} min) | {_n(proto['per_s'])} events/s | "
                         f"raw consume {_n(consume)}/s | {proto.get('ratio', 'n/a')} |")
-    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay"):
+    reg = doc.get("register", {})
+    if "search_ms" in reg:
+        rows.append(f"| 7 | register: bulk import of {_n(reg['works'])} works | {_n(reg['import_per_s'])} works/s | target 10,000 | "
+                    f"{_ratio(reg['import_per_s'], 10_000)} |")
+        rows.append(f"| 7 | register: imported until licensing's read model holds them | {_n(reg['import_to_read_model_s'], 1)} s | target 1,800 s | "
+                    f"{_ratio(reg['import_to_read_model_s'], 1_800)} |")
+        worst = _worst(reg["search_ms"])
+        if worst:
+            rows.append(f"| 7 | register: search, worst shape p95 / p99 ({worst['p95'][0]} / {worst['p99'][0]}) | "
+                        f"{worst['p95'][1]:.1f} / {worst['p99'][1]:.1f} ms | target 50 / 150 ms | "
+                        f"{_ratio(worst['p95'][1], 50)} / {_ratio(worst['p99'][1], 150)} |")
+    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register"):
         if "error" in doc.get(name, {}):
             rows.append(f"| | {name} | FAILED: {doc[name]['error'][:200]} | | |")
     return rows
+
+
+def _ratio(value: float | None, target: float) -> str:
+    return "n/a" if value is None else f"{value / target:.2f}"
+
+
+def _worst(search_ms: dict[str, dict[str, float]]) -> dict[str, tuple[str, float]]:
+    """The slowest shape at p95 and at p99, as (shape, ms)."""
+    answered = {k: v for k, v in search_ms.items() if v.get("n")}
+    if not answered:
+        return {}
+    return {p: max(((k, v[p]) for k, v in answered.items()), key=lambda kv: kv[1])
+            for p in ("p95", "p99")}
+
+
+def register_section(doc: dict[str, Any]) -> list[str]:
+    """Scenario 7: per query shape, latencies straight to filing and through the gateway,
+    how often the intended work came first, and the EXPLAIN plan of one search."""
+    reg = doc.get("register", {})
+    if "search_ms" not in reg:
+        return []
+    fill = reg.get("fill", {})
+    lines = ["## Scenario 7: the register at scale", "",
+             f"{_n(reg['works'])} works in the register when searched; filled by "
+             f"{fill.get('load', 'n/a')}: {_n(reg.get('import_per_s'))} works/s imported, "
+             f"{_n(reg.get('import_to_read_model_s'), 1)} s until licensing's read model held them "
+             f"({_n(reg.get('read_model_per_s'))} works/s applied downstream); the CSV files were "
+             f"written at {_n(fill.get('csv_works_per_s'))} works/s; VACUUM ANALYZE "
+             f"{_n(fill.get('vacuum_analyze_s'), 1)} s. Filters a side does not serve (not sent to it): "
+             f"{reg.get('setup', {}).get('filters_not_served', 'n/a')}.", "",
+             "| shape | filing p50 / p95 / p99 ms (n) | gateway p50 / p95 / p99 ms (n) | found anything | intended work first | errors |",
+             "|---|---|---|---|---|---|"]
+    gateway, quality = reg.get("gateway_search_ms", {}), reg.get("quality", {})
+
+    def cell(summary: dict[str, float] | None) -> str:
+        if not summary or not summary.get("n"):
+            return "n/a"
+        return f"{summary['p50']:.1f} / {summary['p95']:.1f} / {summary['p99']:.1f} ({summary['n']})"
+
+    def share(value: float | None) -> str:
+        return "n/a" if value is None else f"{100 * value:.0f} %"
+
+    for shape, summary in reg["search_ms"].items():
+        q = quality.get(shape, {})
+        lines.append(f"| {shape} | {cell(summary)} | {cell(gateway.get(shape))} | "
+                     f"{share(q.get('found_share'))} | {share(q.get('target_first_share'))} | {q.get('errors', 0)} |")
+    lines += ["", "### EXPLAIN (ANALYZE, BUFFERS) of one search of each shape", ""]
+    for shape, found in reg.get("plans", {}).items():
+        lines += [f"**{shape}**: `{found['params']}`", "", "```", found["plan"].rstrip(), "```", ""]
+    return lines
 
 
 @contextmanager
@@ -286,7 +347,7 @@ def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
         "## Setups",
         "",
     ]
-    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay"):
+    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register"):
         setup = doc.get(name, {}).get("setup")
         if setup:
             lines.append(f"- **{name}**: " + "; ".join(f"{k}: {v}" for k, v in setup.items()))
@@ -306,7 +367,7 @@ def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
             lines.append(f"| {level['level']} | {level['offered_per_s']} | {level['achieved_per_s']} | "
                          f"{_ms(level['mutation'])} | {_ms(level['answer_to_licensing_read_model'])} | "
                          f"{_ms(level['answer_to_notification'])} | {level['errors']} |")
-    lines += ["", *profiles(doc), *before_after(doc)]
+    lines += ["", *register_section(doc), *profiles(doc), *before_after(doc)]
     analysis = HERE / "analysis.md"
     if analysis.exists():
         lines += [analysis.read_text()]
