@@ -353,6 +353,8 @@ async def run(platform: Platform, *, works: int, queries: int, warmup: int,
                  "csv_works_per_s": round(files.works_per_second, 1),
                  "vacuum_analyze_s": vacuum_s},
         "plans": await plans(platform, searcher, mix),
+        "ratio_definition": "this run's figure / issue 16's target (import rate: 1 or more "
+                            "meets it; import time and search latencies: 1 or less)",
         "setup": {
             "register": f"{works:,} generated works (seed {seed}) in every ASEAN script, "
                         f"{files.parties:,} parties, written as the bulk import's CSV files",
