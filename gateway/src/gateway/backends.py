@@ -211,6 +211,7 @@ class WorkSearch(TypedDict, total=False):
     status: str | None
     kind: str | None
     holder_id: str | None
+    country: str | None
     iswc: str | None
     isrc: str | None
     isbn: str | None

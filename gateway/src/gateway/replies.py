@@ -9,7 +9,7 @@ dates and money arrive as the strings the services write; the schema types conve
 
 from __future__ import annotations
 
-from typing import Generic, TypedDict, TypeVar
+from typing import Generic, NotRequired, TypedDict, TypeVar
 
 Item = TypeVar("Item")
 # A batch read by parent ids (`/history?work_ids=`): each asked id with its items.
@@ -22,6 +22,7 @@ class Page(TypedDict, Generic[Item]):
     items: list[Item]
     next_cursor: str | None
     total_count: int
+    total_is_exact: NotRequired[bool]  # the register's search: False for an estimate
 
 
 # --- filing -----------------------------------------------------------------------------------

@@ -97,7 +97,9 @@ async def test_search_by_identifier_status_and_kind(filing):
     )
     assert [w["id"] for w in registered.json()["items"]] == [work["id"]]
     other_kind = await client.get("/works/search", params={"iswc": iswc, "kind": "LITERARY"})
-    assert other_kind.json() == {"items": [], "next_cursor": None, "total_count": 0}
+    assert other_kind.json() == {
+        "items": [], "next_cursor": None, "total_count": 0, "total_is_exact": True
+    }
     isrc = new_isrc()
     recording = await client.post(
         "/works",

@@ -25,6 +25,7 @@ from filing.domain.works import (
 )
 from filing.events import party_registered, work_event
 from filing.views import decode_cursor, encode_cursor
+from runtime.cursors import encode_cursor as encode_parts
 
 ALICE, BOB = uuid4(), uuid4()
 HOLDERS = (
@@ -131,10 +132,12 @@ def test_review_decision_maps_to_registered_event(make_work, now):
 
 
 def test_cursor_round_trips():
-    assert decode_cursor(encode_cursor(12345)) == 12345
+    assert decode_cursor(encode_cursor(2, 12345)) == (2, 12345)
 
 
-@pytest.mark.parametrize("cursor", ["", "garbage", encode_cursor(1)[:-2] + "!!", "eyJzIjogLTF9"])
+@pytest.mark.parametrize(
+    "cursor", ["", "garbage", encode_cursor(0, 1)[:-2] + "!!", "eyJzIjogLTF9", encode_parts(1)]
+)
 def test_forged_cursor_is_refused_naming_after(cursor):
     with pytest.raises(InvalidInput) as caught:
         decode_cursor(cursor)

@@ -4,7 +4,8 @@ Works are as filing's commands would have left them (domain.works, domain.examin
 filed and examined at once (FILED then REGISTERED, or REVIEW_REQUESTED), some later
 rejected on review or disputed; their rights holders' shares sum to 100.00, their
 identifiers fit their kind, their numbers count per year without gaps, their version is
-the number of their history lines, and their folded title columns are filing's own.
+the number of their history lines, and their search columns are filing's own
+(`search_columns`, memoised per word: a few thousand words make millions of titles).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import TypeVar
 
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
 from filing.domain.numbering import NumberKind, format_number
-from filing.domain.titles import SEARCH_SEPARATOR, title_key
+from filing.domain.search_index import search_columns
 
 from devstack.register import identifiers
 from devstack.register.names import CULTURES, person_name, publisher_name, rare_word
@@ -94,21 +95,6 @@ T = TypeVar("T")
 EXAMINERS = tuple(uuid.UUID(int=0xE0000000_0000_4000_8000_000000000000 + i) for i in range(12))
 REVIEW_REJECTION = "not an original work: an arrangement of a traditional song"
 DISPUTE_REASON = "the claimant wrote the melody and was left out of the filing"
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _word_key(word: str) -> str:
-    return title_key(word)
-
-
-def words_key(words: Sequence[str]) -> str:
-    """`title_key` of the title made of `words`, from the words' own keys (memoised).
-
-    Folding works character by character and a title key has no spaces, so the key of a
-    title is the keys of its words run together, as long as no word starts with a
-    combining mark (none does; the unit test compares with `title_key` itself).
-    """
-    return "".join([_word_key(w) for w in words])
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -189,8 +175,11 @@ class WorkRecord:
     filed_by: uuid.UUID
     filed_at: datetime
     updated_at: datetime
+    # The search columns, filing's own (domain.search_index.search_columns).
     title_key: str
     search_text: str
+    search_keys: list[str]
+    search_words: list[str]
     holders: tuple[Holder, ...]
     history: tuple[HistoryLine, ...]
 
@@ -448,8 +437,7 @@ class Register:
                             f"rejected on review: {reason}",
                         )
                     )
-            key = words_key(words)
-            search = SEARCH_SEPARATOR.join([key, *(words_key(w) for _, w in alternate_words)])
+            columns = search_columns(title, alternates)
             yield WorkRecord(
                 id=work_id,
                 script=script,
@@ -467,8 +455,10 @@ class Register:
                 filed_by=filer,
                 filed_at=filed_at,
                 updated_at=updated_at,
-                title_key=key,
-                search_text=search,
+                title_key=columns["title_key"],
+                search_text=columns["search_text"],
+                search_keys=columns["search_keys"],
+                search_words=columns["search_words"],
                 holders=holders,
                 history=tuple(history),
             )

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 
 import asyncpg
 import filing
+from filing.domain.search_index import party_search_columns
 from runtime.db import connect_args, upgrade_head
 
 from devstack.register.generator import Counters, PartyRecord, Register, WorkRecord
@@ -42,12 +43,13 @@ MIGRATIONS = Path(filing.__file__).parent / "migrations"
 TABLES = ("party", "work", "rights_holder", "work_history")
 PARTY_COLUMNS = (
     "id", "name", "kind", "country", "ipi_name_number", "isni", "created_at", "updated_at",
-    "version",
+    "version", "search_words",
 )
 WORK_COLUMNS = (
     "id", "filing_number", "registration_number", "title", "alternate_titles", "kind",
     "status", "status_reason", "iswc", "isrc", "isbn", "country_of_origin", "filed_by",
-    "filed_at", "updated_at", "version", "title_key", "search_text",
+    "filed_at", "updated_at", "version", "title_key", "search_text", "search_keys",
+    "search_words",
 )
 HOLDER_COLUMNS = ("work_id", "party_id", "role", "position", "share")
 HISTORY_COLUMNS = ("work_id", "at", "actor_id", "action", "detail")
@@ -88,7 +90,8 @@ def _array(values: Iterable[str]) -> str:
 def encode_parties(parties: Iterable[PartyRecord]) -> bytes:
     lines = [
         f"{p.id}\t{_text(p.name)}\t{p.kind.value}\t{p.country}\t{_opt(p.ipi_name_number)}\t"
-        f"{_opt(p.isni)}\t{p.created_at.isoformat()}\t{p.created_at.isoformat()}\t1\n"
+        f"{_opt(p.isni)}\t{p.created_at.isoformat()}\t{p.created_at.isoformat()}\t1\t"
+        f"{_array(party_search_columns(p.name)['search_words'])}\n"
         for p in parties
     ]
     return "".join(lines).encode()
@@ -107,7 +110,8 @@ def encode_works(works: Iterable[WorkRecord]) -> dict[str, bytes]:
             f"{_array(w.alternate_titles)}\t{w.kind.value}\t{w.status.value}\t"
             f"{_text(w.status_reason)}\t{_opt(w.iswc)}\t{_opt(w.isrc)}\t{_opt(w.isbn)}\t"
             f"{w.country_of_origin}\t{w.filed_by}\t{filed_at}\t{w.updated_at.isoformat()}\t"
-            f"{w.version}\t{_text(w.title_key)}\t{_text(w.search_text)}\n"
+            f"{w.version}\t{_text(w.title_key)}\t{_text(w.search_text)}\t"
+            f"{_array(w.search_keys)}\t{_array(w.search_words)}\n"
         )
         for position, h in enumerate(w.holders):
             holder_lines.append(f"{work_id}\t{h.party_id}\t{h.role.value}\t{position}\t{h.share}\n")

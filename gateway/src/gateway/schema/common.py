@@ -60,6 +60,11 @@ class Connection(Generic[Node]):
     edges: list[Edge[Node]]
     page_info: PageInfo
     total_count: int
+    total_is_exact: bool = strawberry.field(
+        default=True,
+        description="False when totalCount is an estimate (the register's search beyond "
+        "1,000 matches): show it as \"about …\".",
+    )
 
 
 def present(found: T | None, fault: str) -> T:
@@ -167,6 +172,7 @@ class Page(Generic[Item]):
     has_next_page: bool
     end_cursor: str | None
     total_count: int
+    total_is_exact: bool = True
 
     def connection(
         self, node: Callable[[Item], Node], keep: Callable[[Item], bool] = lambda _: True
@@ -180,6 +186,7 @@ class Page(Generic[Item]):
             ],
             page_info=PageInfo(has_next_page=self.has_next_page, end_cursor=self.end_cursor),
             total_count=self.total_count,
+            total_is_exact=self.total_is_exact,
         )
 
 
@@ -219,7 +226,7 @@ async def fetch_page(
     else:
         end_cursor = cursors[-1] if cursors else after
     return Page(items=items, cursors=cursors, has_next_page=has_next, end_cursor=end_cursor,
-                total_count=total)
+                total_count=total, total_is_exact=result.get("total_is_exact", True))
 
 
 def filter_id(value: str | None, field: str) -> str | None:

@@ -178,6 +178,9 @@ class WorkFilter:
     status: WorkStatus | None = None
     kind: WorkKind | None = None
     holder_id: strawberry.ID | None = None
+    country: str | None = strawberry.field(
+        default=None, description="Country of origin (ISO 3166-1 alpha-2)."
+    )
     iswc: str | None = None
     isrc: str | None = None
     isbn: str | None = None
@@ -190,6 +193,7 @@ class WorkFilter:
             status=status.value if status else None,
             kind=kind.value if kind else None,
             holder_id=filter_id(self.holder_id, "filter.holderId"),
+            country=self.country,
             iswc=self.iswc,
             isrc=self.isrc,
             isbn=self.isbn,
@@ -199,7 +203,8 @@ class WorkFilter:
 async def search_works(
     info: Info, filter: WorkFilter | None = None, first: int | None = 20, after: str | None = None
 ) -> WorkConnection:
-    """The `works` query: a page of the register's search."""
+    """The `works` query: a page of the register's search (by relevance for a text, newest
+    first otherwise; docs/design/DOMAIN.md, "Register search")."""
     ctx = info.context
     ctx.require_principal()
     search = filter.search() if filter is not None else WorkSearch()

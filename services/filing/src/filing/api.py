@@ -128,6 +128,8 @@ class WorkPage(BaseModel):
     items: list[WorkOut]
     next_cursor: str | None
     total_count: int
+    # False when total_count is PostgreSQL's estimate ("about …"), beyond 1,000 matches.
+    total_is_exact: bool = True
 
 
 class HistoryList(BaseModel):
@@ -217,12 +219,15 @@ async def post_work(body: commands.FileWork, caller: CurrentPrincipal, filing: S
 async def search_works(
     caller: CurrentPrincipal, filing: Service, query: Annotated[views.SearchWorks, Query()]
 ) -> WorkPage:
-    """The register, newest filing first, filtered by every given criterion."""
+    """The register's search: by relevance for a text (identifier, exact title, every word,
+    corrected words, writers' and parties' names), else newest filing first; filtered by
+    every given criterion (docs/design/DOMAIN.md, "Register search")."""
     page = await views.search_works(sessions=filing.sessions, query=query)
     return WorkPage(
         items=[WorkOut.model_validate(w) for w in page.works],
         next_cursor=page.next_cursor,
         total_count=page.total_count,
+        total_is_exact=page.total_is_exact,
     )
 
 

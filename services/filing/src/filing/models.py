@@ -29,15 +29,24 @@ from sqlmodel import Field, SQLModel
 __all__ = [
     "DisputeOpeningRow",
     "HistoryRow", "NumberCounter", "OutboxMessage", "PartyRow", "RightsHolderRow",
-    "WorkRow",
+    "SearchWordRow", "WorkRow",
 ]
 
 # Works that hold their identifiers: pending or on the register (domain.works.HOLDING_STATUSES).
 HOLDING_SQL = "status IN ('FILED', 'UNDER_REVIEW', 'REGISTERED', 'DISPUTED')"
 
 
+def _terms_column() -> Column[list[str]]:
+    return Column(ARRAY(Text), nullable=False, server_default=text("'{}'"))
+
+
+def _terms_index(name: str) -> Index:
+    return Index(name, "search_words", postgresql_using="gin")
+
+
 class PartyRow(SQLModel, table=True):
     __tablename__ = "party"
+    __table_args__ = (_terms_index("ix_party_search_words"),)
 
     id: uuid.UUID = Field(primary_key=True)
     name: str = Field(max_length=200)
@@ -49,6 +58,8 @@ class PartyRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=utc_column())
     # How many events this party has had: its events carry it, so readers order them.
     version: int = Field(sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    # The name's search terms (domain.search_index.party_search_columns).
+    search_words: list[str] = Field(default_factory=list, sa_column=_terms_column())
 
 
 class WorkRow(SQLModel, table=True):
@@ -59,14 +70,12 @@ class WorkRow(SQLModel, table=True):
         Index("ux_work_isrc_holding", "isrc", unique=True, postgresql_where=text(HOLDING_SQL)),
         Index("ux_work_isbn_holding", "isbn", unique=True, postgresql_where=text(HOLDING_SQL)),
         Index("ix_work_title_key", "title_key"),
-        Index(
-            "ix_work_search_text_trgm",
-            "search_text",
-            postgresql_using="gin",
-            postgresql_ops={"search_text": "gin_trgm_ops"},
-        ),
+        # The register's search (docs/design/DOMAIN.md, "Register search").
+        Index("ix_work_search_keys", "search_keys", postgresql_using="gin"),
+        _terms_index("ix_work_search_words"),
         Index("ix_work_status_seq", "status", "seq"),
         Index("ix_work_kind_seq", "kind", "seq"),
+        Index("ix_work_country_seq", "country_of_origin", "seq"),
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -97,6 +106,27 @@ class WorkRow(SQLModel, table=True):
     # Folded forms of the titles (domain.titles): the duplicate key and the searchable text.
     title_key: str = Field(sa_column=Column(Text, nullable=False))
     search_text: str = Field(sa_column=Column(Text, nullable=False))
+    # The register's search (domain.search_index.search_columns): exact keys and terms.
+    search_keys: list[str] = Field(default_factory=list, sa_column=_terms_column())
+    search_words: list[str] = Field(default_factory=list, sa_column=_terms_column())
+
+
+class SearchWordRow(SQLModel, table=True):
+    """The lexicon: every distinct search term of works and parties (filled by triggers on
+    `work` and `party`), where a query's misspelt or unfinished words find their fixes."""
+
+    __tablename__ = "search_word"
+    __table_args__ = (
+        Index(
+            "ix_search_word_trgm",
+            "word",
+            postgresql_using="gin",
+            postgresql_ops={"word": "gin_trgm_ops"},
+        ),
+    )
+
+    # "C" collation: its primary key's btree also serves prefixes (LIKE 'abc%').
+    word: str = Field(sa_column=Column(Text(collation="C"), primary_key=True))
 
 
 class RightsHolderRow(SQLModel, table=True):

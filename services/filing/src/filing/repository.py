@@ -20,7 +20,7 @@ from filing.domain.examination import ExistingWork
 from filing.domain.holders import RightsHolder
 from filing.domain.numbering import NumberKind, format_number
 from filing.domain.parties import Party
-from filing.domain.search_index import search_columns
+from filing.domain.search_index import party_search_columns, search_columns
 from filing.domain.works import REGISTERED_STATUSES, Change, Identifiers, Work
 from filing.models import HistoryRow, PartyRow, RightsHolderRow, WorkRow
 
@@ -42,7 +42,7 @@ def party_of(row: PartyRow) -> Party:
 
 
 def _party_values(party: Party) -> dict[str, Any]:
-    return {**asdict(party), "kind": party.kind.value}
+    return {**asdict(party), "kind": party.kind.value, **party_search_columns(party.name)}
 
 
 async def load_party(
@@ -194,7 +194,7 @@ w AS (
     INSERT INTO work (
         id, filing_number, registration_number, title, alternate_titles, kind, status,
         status_reason, iswc, isrc, isbn, country_of_origin, filed_by, filed_at, updated_at,
-        title_key, search_text, version
+        title_key, search_text, search_keys, search_words, version
     )
     VALUES (
         CAST(:id AS uuid), CAST(:filing_number AS text), CAST(:registration_number AS text),
@@ -203,7 +203,7 @@ w AS (
         CAST(:isrc AS text), CAST(:isbn AS text), CAST(:country_of_origin AS text),
         CAST(:filed_by AS uuid), CAST(:filed_at AS timestamptz),
         CAST(:updated_at AS timestamptz), CAST(:title_key AS text), CAST(:search_text AS text),
-        CAST(:version AS bigint)
+        CAST(:search_keys AS text[]), CAST(:search_words AS text[]), CAST(:version AS bigint)
     )
 ), h AS (
     INSERT INTO rights_holder (work_id, party_id, role, position, share)

@@ -8,6 +8,7 @@ would make different words in those scripts collide, so non-Latin text is kept i
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 
@@ -21,6 +22,8 @@ _JOINERS = {"'", "’", "‘", "ʼ", "`", "´"}
 SEARCH_SEPARATOR = "|"
 
 
+# Asked once per character of every title: the bulk import folds millions of them.
+@functools.lru_cache(maxsize=65536)
 def _is_latin(char: str) -> bool:
     return unicodedata.name(char, "").startswith("LATIN")
 
@@ -57,6 +60,8 @@ def search_text(title: str) -> str:
     return " ".join(folded.split())
 
 
+# A work's title is folded for its search columns and again by examination: fold it once.
+@functools.lru_cache(maxsize=65536)
 def title_key(title: str) -> str:
     """The title folded for duplicate detection: as `search_text`, with no spaces at all.
 

@@ -1,0 +1,137 @@
+"""`python -m filing.bulk_import --works works.csv [--parties parties.csv] --format csv|cwr
+--filer PARTY_UUID [--database-url URL] [--report errors.csv] [--summary-json summary.json]`:
+imports the files into filing's database with a progress bar, writes the error report and the
+summary. Exit 0 when the files were processed (even with refused rows), 2 on a bad file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+from uuid import UUID
+
+import asyncpg
+from contracts.errors import DomainError
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from runtime.db import connect_args
+
+from filing.bulk_import import cwr, files
+from filing.bulk_import.importer import CHUNK_SIZE_DEFAULT, BulkImport, ImportSummary
+from filing.settings import FilingSettings
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m filing.bulk_import", description=__doc__)
+    parser.add_argument("--works", type=Path, required=True)
+    parser.add_argument("--parties", type=Path)
+    parser.add_argument("--format", choices=("csv", "cwr"), default="csv")
+    parser.add_argument("--filer", type=UUID, required=True)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--report", type=Path, default=Path("errors.csv"))
+    parser.add_argument("--summary-json", type=Path)
+    parser.add_argument(
+        "--chunk-size",
+        type=int,
+        default=int(os.environ.get("FILING_BULK_IMPORT_CHUNK_SIZE", CHUNK_SIZE_DEFAULT)),
+    )
+    return parser.parse_args(argv)
+
+
+def plain_url(database_url: str) -> str:
+    return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+class _Tracked:
+    """A binary file whose read position drives the progress bar."""
+
+    def __init__(self, raw: BinaryIO, progress: Progress | None, task: Any) -> None:
+        self.raw, self.progress, self.task = raw, progress, task
+
+    def update(self) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, completed=self.raw.tell())
+
+
+@contextlib.contextmanager
+def _text(path: Path) -> Iterator[tuple[TextIO, BinaryIO]]:
+    raw = path.open("rb")
+    try:
+        # utf-8-sig drops a BOM; newline="" as the csv module wants.
+        yield io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""), raw
+    finally:
+        raw.close()
+
+
+async def run(
+    args: argparse.Namespace, *, report: TextIO, progress: Progress | None
+) -> ImportSummary:
+    url = args.database_url or FilingSettings().database_url
+    conn = await asyncpg.connect(plain_url(url), **connect_args(url))  # type: ignore[arg-type]
+    try:
+        importer = BulkImport(
+            conn,
+            filer=args.filer,
+            on_error=files.ErrorReport(report),
+            chunk_size=args.chunk_size,
+        )
+        country = await importer.check_filer()
+        if args.parties is not None:
+            with _text(args.parties) as (stream, raw):
+                task = progress.add_task("parties", total=args.parties.stat().st_size) if progress else None
+                tracked = _Tracked(raw, progress, task)
+                importer.progress = lambda _n: tracked.update()
+                await importer.import_parties(files.parties_rows(stream))
+                tracked.update()
+        with _text(args.works) as (stream, raw):
+            task = progress.add_task("works", total=args.works.stat().st_size) if progress else None
+            tracked = _Tracked(raw, progress, task)
+            importer.progress = lambda _n: tracked.update()
+            rows = (
+                files.works_rows(stream)
+                if args.format == "csv"
+                else cwr.works_rows(stream, filer=args.filer, country=country)
+            )
+            if args.format == "cwr":
+                await importer.import_parties(cwr.parties_of(args.works, country=country))
+            await importer.import_works(rows)
+            tracked.update()
+        return importer.finish()
+    finally:
+        await conn.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    progress = (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+        )
+        if sys.stderr.isatty()
+        else None
+    )
+    with args.report.open("w", encoding="utf-8", newline="") as report:
+        try:
+            with progress or contextlib.nullcontext():
+                summary = asyncio.run(run(args, report=report, progress=progress))
+        except DomainError as error:
+            print(f"error: {error.field}: {error.message}", file=sys.stderr)
+            return 2
+    result = summary.as_json()
+    if args.summary_json is not None:
+        args.summary_json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,245 @@
+"""Reading CWR 2.1 and 3.0 files (CISAC Common Works Registration, fixed-width records)
+streamed, a transaction at a time, as the rows of the CSV format (DOMAIN.md, "Bulk import").
+
+A transaction is an NWR or REV (2.1) or WRK (3.0) record and the records after it up to the
+next one: SPU (publishers) and SWR (writers) give the rights holders, SPT/SWT their shares
+where the SPU/SWR records carry none (3.0), ALT the alternate titles. PER (performers) and
+REC (recordings) are read and checked for shape but not stored: a performer has no share, and
+a recording's ISRC identifies a SOUND_RECORDING, a work of its own in this register, not the
+musical work. Each party becomes a row of the parties file keyed by its interested party
+number; the SPU of the file's sender (its IPI or name in HDR) is the filer itself.
+
+Shares: CWR gives each holder performing (PR), mechanical (MR) and synchronisation (SR)
+ownership shares; the register has one share per holder, and takes the PR share for now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+from uuid import UUID
+
+from filing.domain.bulk import WIDTH_FAULT
+
+WORK_RECORDS = ("NWR", "REV", "WRK")
+PUBLISHER_ROLES = {"E": "PUBLISHER", "AM": "PUBLISHER", "SE": "PUBLISHER", "AQ": "PUBLISHER",
+                   "PA": "PUBLISHER", "ES": "PUBLISHER"}  # fmt: skip
+WRITER_ROLES = {"CA": "COMPOSER", "C": "COMPOSER", "A": "LYRICIST", "AR": "ARRANGER",
+                "AD": "ARRANGER", "SR": "ARRANGER", "SA": "LYRICIST", "TR": "OTHER"}  # fmt: skip
+
+RawRow = tuple[int, dict[str, str | None]]
+
+
+class CwrFault(ValueError):
+    """A record that is not what its type says (the row and field it names go to the report)."""
+
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field_name
+        self.reason = reason
+
+
+@dataclass
+class Header:
+    version: str = "2.1"
+    sender_id: str = ""
+    sender_name: str = ""
+
+
+@dataclass
+class Holder:
+    code: str
+    name: str
+    role: str
+    ipi: str | None
+    pr_share: Decimal | None
+    publisher: bool
+
+
+@dataclass
+class Transaction:
+    row: int
+    title: str
+    code: str
+    iswc: str | None
+    alternate_titles: list[str] = field(default_factory=list)
+    holders: list[Holder] = field(default_factory=list)
+    territory_shares: dict[str, Decimal] = field(default_factory=dict)
+    faults: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _cut(line: str, start: int, end: int) -> str:
+    return line[start:end].strip()
+
+
+def _share(text: str) -> Decimal | None:
+    """A CWR share: five digits, percent with two implied decimals ("05000" = 50.00)."""
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise CwrFault("share", f"share {text!r} is not five digits")
+    return Decimal(int(text)) / 100
+
+
+def _ipi(text: str) -> str | None:
+    text = text.strip()
+    if not text or set(text) == {"0"}:
+        return None
+    return text.zfill(11)
+
+
+def read_header(line: str) -> Header:
+    if not line.startswith("HDR"):
+        raise CwrFault("HDR", "a CWR file starts with an HDR record")
+    if line[3:5] == "PB" and line[59:64] != "01.10" and "3.0" in line[101:110]:
+        return Header("3.0", _cut(line, 5, 9), _cut(line, 9, 54))
+    if "3.0" in line[100:112] or "3.1" in line[100:112]:
+        return Header("3.0", _cut(line, 5, 9), _cut(line, 9, 54))
+    return Header("2.1", _cut(line, 5, 14), _cut(line, 14, 59))
+
+
+def _writer(line: str, version: str) -> Holder:
+    ipi_at = (106, 117) if version == "3.0" else (115, 126)
+    name = " ".join(p for p in (_cut(line, 73, 103), _cut(line, 28, 73)) if p)
+    return Holder(
+        code=_cut(line, 19, 28),
+        name=name,
+        role=WRITER_ROLES.get(_cut(line, 104, 106), "OTHER"),
+        ipi=_ipi(line[ipi_at[0] : ipi_at[1]]),
+        pr_share=None if version == "3.0" else _share(line[129:134]),
+        publisher=False,
+    )
+
+
+def _publisher(line: str, version: str) -> Holder:
+    return Holder(
+        code=_cut(line, 21, 30),
+        name=_cut(line, 30, 75),
+        role=PUBLISHER_ROLES.get(_cut(line, 76, 78), "PUBLISHER"),
+        ipi=_ipi(line[87:98]),
+        pr_share=None if version == "3.0" else _share(line[115:120]),
+        publisher=True,
+    )
+
+
+def _territory_share(line: str, version: str, *, publisher: bool) -> tuple[str, Decimal | None]:
+    if version == "3.0":
+        return _cut(line, 22, 31), _share(line[31:36])
+    if publisher:
+        return _cut(line, 19, 28), _share(line[34:39])
+    return _cut(line, 19, 28), _share(line[28:33])
+
+
+def transactions(stream: TextIO) -> Iterator[tuple[Header, Transaction]]:
+    """Each work transaction of the file, with the file's header; read a line at a time."""
+    header: Header | None = None
+    current: Transaction | None = None
+    for number, raw in enumerate(stream, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        kind = line[:3]
+        if header is None:
+            header = read_header(line)
+            continue
+        if kind in WORK_RECORDS:
+            if current is not None:
+                yield header, current
+            current = Transaction(
+                row=number,
+                title=_cut(line, 19, 79),
+                code=_cut(line, 81, 95),
+                iswc=_cut(line, 95, 106) or None,
+            )
+            continue
+        if current is None or kind in ("GRH", "GRT", "TRL"):
+            if kind in ("GRT", "TRL") and current is not None:
+                yield header, current
+                current = None
+            continue
+        try:
+            if kind == "SPU":
+                current.holders.append(_publisher(line, header.version))
+            elif kind == "SWR":
+                current.holders.append(_writer(line, header.version))
+            elif kind in ("SPT", "SWT"):
+                code, share = _territory_share(line, header.version, publisher=kind == "SPT")
+                if share is not None:
+                    current.territory_shares.setdefault(code, share)
+            elif kind == "ALT":
+                title = _cut(line, 19, 79)
+                if title:
+                    current.alternate_titles.append(title)
+            elif kind in ("PER", "REC"):
+                pass
+        except CwrFault as fault:
+            current.faults.append((f"{kind}.{fault.field}", f"line {number}: {fault.reason}"))
+    if current is not None and header is not None:
+        yield header, current
+
+
+def _is_sender(holder: Holder, header: Header) -> bool:
+    if not holder.publisher:
+        return False
+    if holder.ipi and header.sender_id and holder.ipi.endswith(header.sender_id.zfill(9)):
+        return True
+    return bool(header.sender_name) and holder.name.casefold() == header.sender_name.casefold()
+
+
+def _party_key(holder: Holder) -> str:
+    return f"cwr:{holder.code or holder.ipi}"
+
+
+def works_rows(stream: TextIO, *, filer: UUID, country: str) -> Iterator[RawRow]:
+    """The works-file rows of the file's transactions (holders by party row key); CWR names
+    no country of origin, so each work takes `country` (the filer's)."""
+    for header, tx in transactions(stream):
+        if tx.faults:
+            field_name, reason = tx.faults[0]
+            yield tx.row, {WIDTH_FAULT: f"{field_name}: {reason}"}
+            continue
+        shares: dict[tuple[str, str], Decimal] = {}
+        for holder in tx.holders:
+            share = holder.pr_share
+            if share is None or share == 0:
+                share = tx.territory_shares.get(holder.code)
+            if share is None or share == 0:
+                continue  # a holder without a performing share holds nothing here
+            party = str(filer) if _is_sender(holder, header) else _party_key(holder)
+            key = (party, holder.role)
+            shares[key] = shares.get(key, Decimal(0)) + share
+        entries = [f"{party}:{role}:{share:.2f}" for (party, role), share in shares.items()]
+        yield tx.row, {
+            "row_key": f"cwr:{tx.code or tx.row}",
+            "title": tx.title,
+            "alternate_titles": "|".join(tx.alternate_titles),
+            "kind": "MUSICAL_WORK",
+            "country_of_origin": country,
+            "iswc": tx.iswc,
+            "holders": ";".join(entries),
+        }
+
+
+def parties_of(path: Path, *, country: str) -> Iterator[RawRow]:
+    """The parties-file rows of every SPU and SWR in the file, once each (a first pass);
+    CWR names no party's country, so each takes `country` (the filer's)."""
+    seen: set[str] = set()
+    with path.open(encoding="utf-8-sig", errors="strict") as stream:
+        for header, tx in transactions(stream):
+            for holder in tx.holders:
+                key = _party_key(holder)
+                if _is_sender(holder, header) or key in seen:
+                    continue
+                seen.add(key)
+                yield tx.row, {
+                    "row_key": key,
+                    "name": holder.name,
+                    "kind": "ORGANIZATION" if holder.publisher else "PERSON",
+                    "country": country,
+                    "ipi_name_number": holder.ipi,
+                    "isni": None,
+                }

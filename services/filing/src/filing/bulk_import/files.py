@@ -1,0 +1,72 @@
+"""Reading an import's files streamed (a row at a time, never the whole file) and writing its
+error report (row, field, reason) as CSV."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from typing import TextIO
+
+from filing.domain import bulk
+from filing.domain.bulk import RowError
+
+REPORT_HEADER = ("row", "field", "reason")
+# A cell longer than this is not a title, a name or a list of holders: refuse the file's row.
+CELL_MAX = 20_000
+
+
+def csv_rows(
+    stream: TextIO, *, file: str, required: Sequence[str], optional: Sequence[str]
+) -> Iterator[tuple[int, dict[str, str | None]]]:
+    """(row number, cells by column) of each data row; the header is row 1 and is checked
+    first (`bulk.BadHeader` names the column). A BOM before the header is tolerated."""
+    csv.field_size_limit(CELL_MAX)
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        header = []
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    header = [column.strip() for column in header]
+    bulk.check_header(header, file=file, required=required, optional=optional)
+    width = len(header)
+    for cells in reader:
+        row = reader.line_num
+        if not cells or cells == [""]:
+            continue
+        if len(cells) != width:
+            yield row, {bulk.WIDTH_FAULT: f"{len(cells)} cells where the header has {width}"}
+            continue
+        yield row, dict(zip(header, cells, strict=True))
+
+
+def works_rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str | None]]]:
+    return csv_rows(
+        stream,
+        file="works",
+        required=bulk.WORK_COLUMNS_REQUIRED,
+        optional=bulk.WORK_COLUMNS_OPTIONAL,
+    )
+
+
+def parties_rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str | None]]]:
+    return csv_rows(
+        stream,
+        file="parties",
+        required=bulk.PARTY_COLUMNS_REQUIRED,
+        optional=bulk.PARTY_COLUMNS_OPTIONAL,
+    )
+
+
+class ErrorReport:
+    """The per-row error report, written as the rows are refused (never held in memory)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._writer = csv.writer(stream)
+        self._writer.writerow(REPORT_HEADER)
+        self.count = 0
+
+    def __call__(self, error: RowError) -> None:
+        self._writer.writerow((error.row, error.field, error.reason))
+        self.count += 1

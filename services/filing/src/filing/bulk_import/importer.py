@@ -1,0 +1,473 @@
+"""The bulk import's writer: rows checked by `domain.bulk`, a chunk at a time, examined
+set-based against the register and written with COPY in one transaction per chunk (state,
+history, numbers and outbox rows together), so the import runs against a register in use.
+
+Per chunk: the chunk's ids already in the register are left alone (a re-run changes nothing),
+holders are checked against the parties in one query, the filing numbers are taken in one
+counter update, the candidates of examination (holding works sharing an identifier;
+registered works sharing a title key and a holder) are read in two queries, the pure domain
+examines the rows in file order, the registration numbers are taken in one more update,
+and the rows go in with COPY. A unique index refusing a row (a filing by the API took an
+identifier meanwhile, or the same file is imported twice at once) rolls the chunk back and
+runs it again, so it is examined against what was committed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+from contracts import topics
+from contracts.enums import WorkStatus
+from contracts.errors import InvalidInput
+from runtime.outbox import NOTIFY_CHANNEL, outbox_rows
+
+from filing import events
+from filing.domain import bulk
+from filing.domain import works as work_rules
+from filing.domain.examination import ExistingWork, apply_examination
+from filing.domain.identifiers import Identifiers
+from filing.domain.numbering import NumberKind, format_number
+from filing.domain.parties import Party
+
+CHUNK_SIZE_DEFAULT = 5000
+RETRIES = 3
+HOLDING = ("FILED", "UNDER_REVIEW", "REGISTERED", "DISPUTED")
+REGISTERED = ("REGISTERED", "DISPUTED")
+
+WORK_COLUMNS = (
+    "id", "filing_number", "registration_number", "title", "alternate_titles", "kind",
+    "status", "status_reason", "iswc", "isrc", "isbn", "country_of_origin", "filed_by",
+    "filed_at", "updated_at", "version",
+)  # fmt: skip
+PARTY_COLUMNS = (
+    "id", "name", "kind", "country", "ipi_name_number", "isni", "created_at", "updated_at",
+    "version",
+)  # fmt: skip
+OUTBOX_COLUMNS = ("event_id", "topic", "key", "value", "headers", "traceparent", "created_at")
+
+RawRow = tuple[int, dict[str, str | None]]
+
+
+class FilerUnknown(InvalidInput):
+    code = "UNKNOWN_PARTY"
+
+
+@dataclass
+class ImportSummary:
+    """What one run did; `per_party` counts the works naming each party, by outcome."""
+
+    import_id: UUID
+    works_registered: int = 0
+    works_under_review: int = 0
+    works_rejected: int = 0
+    rows_rejected: int = 0
+    rows_unchanged: int = 0
+    parties_created: int = 0
+    parties_unchanged: int = 0
+    seconds: float = 0.0
+    per_party: dict[UUID, Counter[str]] = field(default_factory=dict)
+
+    @property
+    def works_imported(self) -> int:
+        return self.works_registered + self.works_under_review + self.works_rejected
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "import_id": str(self.import_id),
+            "works_registered": self.works_registered,
+            "works_under_review": self.works_under_review,
+            "works_rejected": self.works_rejected,
+            "rows_rejected": self.rows_rejected,
+            "rows_unchanged": self.rows_unchanged,
+            "parties_created": self.parties_created,
+            "parties_unchanged": self.parties_unchanged,
+            "seconds": round(self.seconds, 3),
+            "works_per_second": round(self.works_imported / self.seconds, 1)
+            if self.seconds
+            else None,
+        }
+
+
+def chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
+    batch: list[RawRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_TAKE_SQL = """
+INSERT INTO number_counter (kind, year, last) VALUES ($1, $2, $3)
+ON CONFLICT (kind, year) DO UPDATE SET last = number_counter.last + excluded.last
+RETURNING last
+"""
+
+_EXISTING_BY_IDENTIFIER_SQL = f"""
+SELECT w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn, w.title_key,
+       ARRAY(SELECT r.party_id FROM rights_holder r WHERE r.work_id = w.id) AS holders
+FROM work w
+WHERE (w.iswc = ANY($1::text[]) OR w.isrc = ANY($2::text[]) OR w.isbn = ANY($3::text[]))
+  AND w.status IN {HOLDING}
+"""
+
+_EXISTING_BY_TITLE_SQL = f"""
+SELECT DISTINCT w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn, w.title_key,
+       ARRAY(SELECT r.party_id FROM rights_holder r WHERE r.work_id = w.id) AS holders
+FROM unnest($1::text[], $2::uuid[]) AS c (key, party)
+JOIN work w ON w.title_key = c.key AND w.status IN {REGISTERED}
+WHERE EXISTS (SELECT 1 FROM rights_holder r WHERE r.work_id = w.id AND r.party_id = c.party)
+"""
+
+
+# The outcome event of each work just written (`events.work_event` of its examination, version
+# 2), encoded as `contracts.envelope.encode` encodes it, built set-based from the rows in the
+# same transaction: encoding millions of events one by one in Python was the import's
+# slowest step. `tests/integration/filing/test_bulk_import.py` decodes these rows with the
+# contracts' codec and compares them with `events.work_event`.
+_TIME = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+_WORK_OUTBOX_SQL = f"""
+WITH x AS (
+    SELECT x.id, x.related, x.ord, gen_random_uuid() AS event_id
+    FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS x (id, related, ord)
+), e AS (
+    SELECT x.ord, x.event_id, w.id,
+           CASE w.status WHEN 'REGISTERED' THEN $3 WHEN 'REJECTED' THEN $4 ELSE $5 END AS type,
+           {_TIME.format("w.updated_at")} AS at,
+           jsonb_build_object(
+               'occurred_at', {_TIME.format("w.updated_at")},
+               'actor_id', NULL,
+               'version', w.version,
+               'reason', w.status_reason,
+               'work', jsonb_build_object(
+                   'id', w.id, 'filing_number', w.filing_number,
+                   'registration_number', w.registration_number, 'title', w.title,
+                   'alternate_titles', to_jsonb(w.alternate_titles), 'kind', w.kind,
+                   'status', w.status, 'status_reason', w.status_reason,
+                   'identifiers', jsonb_build_object('iswc', w.iswc, 'isrc', w.isrc,
+                                                     'isbn', w.isbn),
+                   'country_of_origin', w.country_of_origin,
+                   'rights_holders', (
+                       SELECT jsonb_agg(jsonb_build_object(
+                                  'party_id', r.party_id, 'role', r.role,
+                                  'share', r.share::text) ORDER BY r.position)
+                       FROM rights_holder r WHERE r.work_id = w.id),
+                   'filed_by', w.filed_by,
+                   'filed_at', {_TIME.format("w.filed_at")})
+           ) || CASE w.status
+                    WHEN 'REJECTED' THEN jsonb_build_object('conflicting_work_id', x.related)
+                    WHEN 'UNDER_REVIEW' THEN jsonb_build_object(
+                        'similar_work_ids', to_jsonb(array_remove(ARRAY[x.related], NULL)))
+                    ELSE '{{}}'::jsonb
+                END AS data
+    FROM x JOIN work w ON w.id = x.id
+), outbox_rows AS (
+    INSERT INTO outbox (event_id, topic, key, value, headers, traceparent, created_at)
+    SELECT e.event_id, $6, convert_to(e.id::text, 'UTF8'), convert_to(e.data::text, 'UTF8'),
+           jsonb_build_array(
+               jsonb_build_array('ce_specversion', '1.0'),
+               jsonb_build_array('ce_id', e.event_id),
+               jsonb_build_array('ce_source', $7::text),
+               jsonb_build_array('ce_type', e.type),
+               jsonb_build_array('ce_time', e.at),
+               jsonb_build_array('ce_subject', e.id),
+               jsonb_build_array('ce_dataschema', $8 || e.type || '.json'),
+               jsonb_build_array('content-type', 'application/json')),
+           NULL, now()
+    FROM e ORDER BY e.ord
+)
+SELECT pg_notify($9, '')
+"""
+
+
+class BulkImport:
+    """One run of the import by `filer` over one connection; rows in, chunks committed."""
+
+    def __init__(
+        self,
+        conn: asyncpg.Connection,
+        *,
+        filer: UUID,
+        on_error: Callable[[bulk.RowError], None],
+        chunk_size: int = CHUNK_SIZE_DEFAULT,
+        progress: Callable[[int], None] | None = None,
+        import_id: UUID | None = None,
+    ) -> None:
+        self.conn = conn
+        self.filer = filer
+        self.on_error = on_error
+        self.chunk_size = chunk_size
+        self.progress = progress or (lambda _n: None)
+        self.summary = ImportSummary(import_id=import_id or uuid4())
+        self._started = time.perf_counter()
+        self._search_columns: tuple[str, ...] | None = None
+
+    async def check_filer(self) -> str:
+        """The filer's country; a filer that is not a registered party is refused."""
+        country = await self.conn.fetchval("SELECT country FROM party WHERE id = $1", self.filer)
+        if country is None:
+            raise FilerUnknown(f"filer {self.filer} is not a registered party", field="filer")
+        return str(country)
+
+    def _refuse(self, row: int, field_name: str, reason: str) -> None:
+        self.summary.rows_rejected += 1
+        self.on_error(bulk.RowError(row=row, field=field_name, reason=reason))
+
+    def finish(self) -> ImportSummary:
+        self.summary.seconds = time.perf_counter() - self._started
+        return self.summary
+
+    # --- parties --------------------------------------------------------------------------
+
+    async def import_parties(self, rows: Iterable[RawRow]) -> None:
+        for chunk in chunks(rows, self.chunk_size):
+            now = datetime.now(UTC)
+            parsed: dict[UUID, tuple[int, Party]] = {}
+            for row, raw in chunk:
+                try:
+                    party = bulk.parse_party_row(raw, filer=self.filer, now=now)
+                except bulk.RowRefused as refused:
+                    self._refuse(row, refused.field, refused.reason)
+                    continue
+                if party.id in parsed:
+                    self._refuse(row, "row_key", "row_key appears twice in the file")
+                    continue
+                parsed[party.id] = (row, party)
+            await self._retrying(lambda: self._write_parties(parsed, now))
+            self.progress(len(chunk))
+
+    async def _write_parties(self, parsed: dict[UUID, tuple[int, Party]], now: datetime) -> None:
+        async with self.conn.transaction():
+            existing = {
+                r[0]
+                for r in await self.conn.fetch(
+                    "SELECT id FROM party WHERE id = ANY($1::uuid[])", list(parsed)
+                )
+            }
+            new = [p for pid, (_, p) in parsed.items() if pid not in existing]
+            if new:
+                await self.conn.copy_records_to_table(
+                    "party",
+                    columns=PARTY_COLUMNS,
+                    records=[
+                        (p.id, p.name, p.kind.value, p.country, p.ipi_name_number, p.isni,
+                         p.created_at, p.updated_at, 1)
+                        for p in new
+                    ],  # fmt: skip
+                )
+                await self._outbox([events.party_registered(p, version=1) for p in new])
+        self.summary.parties_created += len(new)
+        self.summary.parties_unchanged += len(parsed) - len(new)
+
+    # --- works ----------------------------------------------------------------------------
+
+    async def import_works(self, rows: Iterable[RawRow]) -> None:
+        await self.check_filer()
+        for chunk in chunks(rows, self.chunk_size):
+            parsed: dict[UUID, bulk.ImportedWork] = {}
+            for row, raw in chunk:
+                try:
+                    work = bulk.parse_work_row(row, raw, filer=self.filer)
+                except bulk.RowRefused as refused:
+                    self._refuse(row, refused.field, refused.reason)
+                    continue
+                if work.id in parsed:
+                    self._refuse(row, "row_key", "row_key appears twice in the file")
+                    continue
+                parsed[work.id] = work
+            await self._retrying(lambda: self._write_works(list(parsed.values())))
+            self.progress(len(chunk))
+
+    async def _retrying(self, attempt: Callable[[], Any]) -> None:
+        for tries in range(1, RETRIES + 1):
+            try:
+                await attempt()
+                return
+            except asyncpg.UniqueViolationError:
+                if tries == RETRIES:
+                    raise
+
+    async def _write_works(self, works: list[bulk.ImportedWork]) -> None:
+        conn = self.conn
+        outcome_counts: Counter[str] = Counter()
+        per_party: dict[UUID, Counter[str]] = {}
+        async with conn.transaction():
+            ids = [w.id for w in works]
+            existing = {
+                r[0]
+                for r in await conn.fetch("SELECT id FROM work WHERE id = ANY($1::uuid[])", ids)
+            }
+            unchanged = len(existing)
+            works = [w for w in works if w.id not in existing]
+            party_ids = {h.party_id for w in works for h in w.draft.rights_holders}
+            known = {
+                r[0]
+                for r in await conn.fetch(
+                    "SELECT id FROM party WHERE id = ANY($1::uuid[])", list(party_ids)
+                )
+            }
+            refused: list[tuple[int, str, str]] = []
+            ready: list[bulk.ImportedWork] = []
+            for w in works:
+                missing = [h.party_id for h in w.draft.rights_holders if h.party_id not in known]
+                if missing:
+                    refused.append(
+                        (w.row, "holders", f"party {missing[0]} is not registered (neither a "
+                         "party of this import nor of the register)")
+                    )  # fmt: skip
+                else:
+                    ready.append(w)
+            if ready:
+                now = datetime.now(UTC)
+                first_filing = await self._take(NumberKind.FILING, now.year, len(ready))
+                filing_numbers = [
+                    format_number(NumberKind.FILING, now.year, first_filing + i)
+                    for i in range(len(ready))
+                ]
+                examination = await self._candidates(ready)
+                outcomes = [
+                    examination.examine(w, number)
+                    for w, number in zip(ready, filing_numbers, strict=True)
+                ]
+                registered = sum(1 for o in outcomes if o.status is WorkStatus.REGISTERED)
+                next_registration = (
+                    await self._take(NumberKind.REGISTRATION, now.year, registered)
+                    if registered
+                    else 0
+                )
+                work_rows: list[tuple[Any, ...]] = []
+                holder_rows: list[tuple[Any, ...]] = []
+                history_rows: list[tuple[Any, ...]] = []
+                related: list[UUID | None] = []
+                for w, number, outcome in zip(ready, filing_numbers, outcomes, strict=True):
+                    registration = None
+                    if outcome.status is WorkStatus.REGISTERED:
+                        registration = format_number(
+                            NumberKind.REGISTRATION, now.year, next_registration
+                        )
+                        next_registration += 1
+                    filed, filed_change = work_rules.file_work(
+                        w.draft, work_id=w.id, filing_number=number, now=now
+                    )
+                    examined, change = apply_examination(
+                        filed, outcome, now=now, registration_number=registration
+                    )
+                    work_rows.append(self._work_row(examined, w))
+                    holder_rows.extend(
+                        (w.id, h.party_id, h.role.value, position, h.share)
+                        for position, h in enumerate(examined.rights_holders)
+                    )
+                    for c in (filed_change, change):
+                        history_rows.append((w.id, c.at, c.actor_id, c.action.value, c.detail))
+                    related.append(outcome.related_work_id)
+                    outcome_counts[outcome.status.value] += 1
+                    for party in {h.party_id for h in examined.rights_holders}:
+                        per_party.setdefault(party, Counter())[outcome.status.value] += 1
+                await conn.copy_records_to_table(
+                    "work", columns=self._work_columns(ready[0]), records=work_rows
+                )
+                await conn.copy_records_to_table(
+                    "rights_holder",
+                    columns=("work_id", "party_id", "role", "position", "share"),
+                    records=holder_rows,
+                )
+                await conn.copy_records_to_table(
+                    "work_history",
+                    columns=("work_id", "at", "actor_id", "action", "detail"),
+                    records=history_rows,
+                )
+                # Only the outcome is published (version 2): it carries the whole state.
+                await conn.execute(
+                    _WORK_OUTBOX_SQL, [w.id for w in ready], related, topics.WORK_REGISTERED,
+                    topics.WORK_REJECTED, topics.WORK_REVIEW_REQUESTED, topics.FILING_WORKS,
+                    topics.FILING_SOURCE, topics.SCHEMA_BASE_URI, NOTIFY_CHANNEL,
+                )
+        # Counted only once the chunk has committed (a retried chunk counts once).
+        for row, field_name, reason in refused:
+            self._refuse(row, field_name, reason)
+        self.summary.rows_unchanged += unchanged
+        self.summary.works_registered += outcome_counts[WorkStatus.REGISTERED.value]
+        self.summary.works_under_review += outcome_counts[WorkStatus.UNDER_REVIEW.value]
+        self.summary.works_rejected += outcome_counts[WorkStatus.REJECTED.value]
+        for party, counts in per_party.items():
+            self.summary.per_party.setdefault(party, Counter()).update(counts)
+
+    def _work_columns(self, sample: bulk.ImportedWork) -> tuple[str, ...]:
+        return (*WORK_COLUMNS, *sample.search.keys())
+
+    @staticmethod
+    def _work_row(work: work_rules.Work, imported: bulk.ImportedWork) -> tuple[Any, ...]:
+        ids = work.identifiers
+        return (
+            work.id, work.filing_number, work.registration_number, work.title,
+            list(work.alternate_titles), work.kind.value, work.status.value, work.status_reason,
+            ids.iswc, ids.isrc, ids.isbn, work.country_of_origin, work.filed_by, work.filed_at,
+            work.updated_at, 2, *imported.search.values(),
+        )  # fmt: skip
+
+    async def _take(self, kind: NumberKind, year: int, count: int) -> int:
+        """Takes `count` numbers of `kind` in one counter update; answers the first one.
+        The counter row stays locked to COMMIT, so the numbers stay gap-free."""
+        last = await self.conn.fetchval(_TAKE_SQL, kind.value, year, count)
+        return int(last) - count + 1
+
+    async def _candidates(self, works: Sequence[bulk.ImportedWork]) -> bulk.ChunkExamination:
+        """The register's works examination must see for this chunk, in two queries."""
+        values: dict[str, list[str]] = {"iswc": [], "isrc": [], "isbn": []}
+        keys: list[str] = []
+        parties: list[UUID] = []
+        for w in works:
+            for name, value in w.draft.identifiers.items():
+                values[name].append(value)
+            if w.title_key:
+                for h in w.draft.rights_holders:
+                    keys.append(w.title_key)
+                    parties.append(h.party_id)
+        rows = []
+        if any(values.values()):
+            rows += await self.conn.fetch(
+                _EXISTING_BY_IDENTIFIER_SQL, values["iswc"], values["isrc"], values["isbn"]
+            )
+        if keys:
+            rows += await self.conn.fetch(_EXISTING_BY_TITLE_SQL, keys, parties)
+        examination = bulk.ChunkExamination()
+        found = {
+            r["id"]: ExistingWork(
+                id=r["id"],
+                filing_number=r["filing_number"],
+                title=r["title"],
+                status=WorkStatus(r["status"]),
+                identifiers=Identifiers(iswc=r["iswc"], isrc=r["isrc"], isbn=r["isbn"]),
+                holder_ids=frozenset(r["holders"]),
+            )
+            for r in rows
+        }
+        examination.add_existing(found.values(), {r["id"]: r["title_key"] for r in rows})
+        return examination
+
+    async def _outbox(self, batch: Sequence[Any]) -> None:
+        """The events' outbox rows (`runtime.outbox` encodes them), copied in emit order,
+        and one wake-up of the relay at commit."""
+        if not batch:
+            return
+        rows = outbox_rows(batch)
+        await self.conn.copy_records_to_table(
+            "outbox",
+            columns=OUTBOX_COLUMNS,
+            records=[
+                (r.event_id, r.topic, r.key, r.value, json.dumps(r.headers), r.traceparent,
+                 r.created_at)
+                for r in rows
+            ],  # fmt: skip
+        )
+        await self.conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)

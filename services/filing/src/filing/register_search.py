@@ -1,0 +1,411 @@
+"""The register's search (docs/design/DOMAIN.md, "Register search"): tiers of relevance,
+each one bounded index lookup, keyset pages across them, and a total that is exact up to a
+bound and PostgreSQL's estimate beyond it.
+
+Conditions are SQL written here (fixed fragments joined); every value is a bound parameter.
+Every statement goes through a `_Runner`, so `search_plan` can show the EXPLAIN (ANALYZE,
+BUFFERS) of exactly the statements a search runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from contracts.enums import WorkKind, WorkStatus
+from contracts.errors import InvalidInput
+from contracts.identifiers import parse_isbn13, parse_isrc, parse_iswc
+from contracts.territories import parse_country
+from pydantic import BaseModel
+from runtime.db import SessionMaker
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col, select
+
+from filing.domain.holders import parse_party_id
+from filing.domain.numbering import NUMBER_PATTERN
+from filing.domain.search_index import query_terms
+from filing.domain.text import parse_enum
+from filing.domain.works import Work
+from filing.models import WorkRow
+from filing.repository import works_of
+from runtime import cursors
+
+PAGE_MAX = 100
+SEARCH_TEXT_MAX = 300
+IDENTIFIER_MAX = 32
+# A tier's total is counted exactly up to this many works; beyond, it is estimated.
+TOTAL_EXACT_MAX = 1000
+# The names tier: this many parties, and this many of their works at most.
+NAME_PARTIES_MAX = 20
+NAME_WORKS_MAX = 500
+# Replacements looked up per misspelt or unfinished query term, and how many such terms.
+CORRECTIONS_PER_TERM = 5
+CORRECTED_TERMS_MAX = 6
+PREFIX_MIN = 3  # an unfinished term is completed from this many characters on
+
+
+# --- the query -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkFilter:
+    text: str | None = None  # as typed: domain.search_index cuts it into terms
+    status: WorkStatus | None = None
+    kind: WorkKind | None = None
+    holder_id: UUID | None = None
+    country: str | None = None
+    iswc: str | None = None
+    isrc: str | None = None
+    isbn: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    works: list[Work]
+    next_cursor: str | None
+    total_count: int
+    # False when `total_count` is an estimate (beyond TOTAL_EXACT_MAX matches in a tier).
+    total_is_exact: bool = True
+
+
+def _identifier(value: str | None, parse: Callable[..., str], field: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if len(value) > IDENTIFIER_MAX:
+        raise InvalidInput(f"{field} is too long", field=field)
+    return parse(value, field=field)
+
+
+class SearchWorks(BaseModel):
+    """`GET /works/search`'s query parameters, each optional; blank ones are absent."""
+
+    text: str | None = None
+    status: str | None = None
+    kind: str | None = None
+    holder_id: str | None = None
+    country: str | None = None
+    iswc: str | None = None
+    isrc: str | None = None
+    isbn: str | None = None
+    first: int = 20
+    after: str | None = None
+
+    def filters(self) -> WorkFilter:
+        """The filters checked and normalised, each refusal naming its parameter."""
+        text = self.text
+        if text is not None and len(text) > SEARCH_TEXT_MAX:
+            raise InvalidInput(f"text is longer than {SEARCH_TEXT_MAX} characters", field="text")
+        return WorkFilter(
+            text=text if text and text.strip() else None,
+            status=None if not self.status else parse_enum(WorkStatus, self.status, field="status"),
+            kind=None if not self.kind else parse_enum(WorkKind, self.kind, field="kind"),
+            holder_id=(
+                None if not self.holder_id else parse_party_id(self.holder_id, field="holder_id")
+            ),
+            country=None if not self.country else parse_country(self.country, field="country"),
+            iswc=_identifier(self.iswc, parse_iswc, "iswc"),
+            isrc=_identifier(self.isrc, parse_isrc, "isrc"),
+            isbn=_identifier(self.isbn, parse_isbn13, "isbn"),
+        )
+
+
+def _first(value: int) -> int:
+    if isinstance(value, bool) or not 1 <= value <= PAGE_MAX:
+        raise InvalidInput(f"first must be between 1 and {PAGE_MAX}", field="first")
+    return value
+
+
+def encode_cursor(tier: int, seq: int) -> str:
+    """A search page's cursor: the tier and insertion position of its last work."""
+    return cursors.encode_cursor(tier, seq)
+
+
+def decode_cursor(cursor: str) -> tuple[int, int]:
+    """The (tier, seq) a cursor stands for, or `InvalidInput` on `after` for a forged one."""
+    tier, seq = cursors.decode_cursor(cursor, (int, int), field="after")
+    return int(tier), int(seq)
+
+
+# --- statements ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Runner:
+    """Runs the search's statements; with `plans`, each one's EXPLAIN (ANALYZE, BUFFERS) too."""
+
+    connection: AsyncConnection
+    plans: list[str] | None = None
+
+    async def rows(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        if self.plans is not None:
+            explained = await self.connection.execute(
+                text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"), params
+            )
+            lines = "\n".join(row[0] for row in explained)
+            self.plans.append(f"{_shown(sql, params)}\n{lines}")
+        return list((await self.connection.execute(text(sql), params)).all())
+
+    async def estimate(self, sql: str, params: dict[str, Any]) -> int:
+        """The planner's row estimate of `sql` (planned, not run)."""
+        explained = await self.connection.execute(text(f"EXPLAIN (FORMAT JSON) {sql}"), params)
+        plan = explained.scalar_one()
+        document = json.loads(plan) if isinstance(plan, str) else plan
+        rows = int(document[0]["Plan"]["Plan Rows"])
+        if self.plans is not None:
+            self.plans.append(f"{_shown(sql, params)}\n(planned only: an estimate of {rows} rows)")
+        return rows
+
+
+def _shown(sql: str, params: dict[str, Any]) -> str:
+    shown = ", ".join(f"{k}={v!r}" for k, v in sorted(params.items()))
+    return f"-- {' '.join(sql.split())}\n-- with {shown}"
+
+
+@dataclass
+class _Tier:
+    """One tier of the search: works matching `condition` (SQL over `w`), newest first."""
+
+    name: str
+    condition: str
+    params: dict[str, Any] = field(default_factory=dict)
+    # The tier is bounded by construction (names): a full tier's count is not exact.
+    bound: int | None = None
+
+
+def _identifier_tier(raw: str) -> _Tier | None:
+    """Works holding the identifier or number the whole text spells, if it spells one."""
+    value = raw.strip()
+    found: list[str] = []
+    params: dict[str, Any] = {}
+    for column, parse in (("iswc", parse_iswc), ("isrc", parse_isrc), ("isbn", parse_isbn13)):
+        try:
+            params[f"id_{column}"] = parse(value.upper(), field="text")
+        except InvalidInput:
+            continue
+        found.append(f"w.{column} = :id_{column}")
+    number = value.upper()
+    if NUMBER_PATTERN.match(number):
+        params["id_number"] = number
+        column = "filing_number" if number.startswith("F") else "registration_number"
+        found.append(f"w.{column} = :id_number")
+    if not found:
+        return None
+    return _Tier("identifier", " OR ".join(found), params)
+
+
+async def _corrections(run: _Runner, terms: list[str]) -> tuple[list[str], list[list[str]]]:
+    """(the known terms, for each unknown one its replacements from the lexicon)."""
+    known = {
+        row[0]
+        for row in await run.rows(
+            "SELECT word FROM search_word WHERE word = ANY(CAST(:terms AS text[]))",
+            {"terms": terms},
+        )
+    }
+    unknown = [t for t in terms if t not in known]
+    if len(unknown) > CORRECTED_TERMS_MAX:
+        return [t for t in terms if t in known], [[] for _ in unknown]
+    replacements: list[list[str]] = []
+    for term in unknown:
+        sql = (
+            "(SELECT word FROM search_word WHERE word % :term "
+            "ORDER BY similarity(word, :term) DESC, word LIMIT :n)"
+        )
+        params: dict[str, Any] = {"term": term, "n": CORRECTIONS_PER_TERM}
+        if len(term) >= PREFIX_MIN:
+            sql += (
+                " UNION (SELECT word FROM search_word WHERE word LIKE :prefix "
+                "ORDER BY word LIMIT :n)"
+            )
+            escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params["prefix"] = f"{escaped}%"
+        replacements.append(sorted(row[0] for row in await run.rows(sql, params)))
+    return [t for t in terms if t in known], replacements
+
+
+async def _text_tiers(run: _Runner, raw: str) -> list[_Tier]:
+    terms = query_terms(raw)
+    tiers: list[_Tier] = []
+    identified = _identifier_tier(raw)
+    if identified is not None:
+        tiers.append(identified)
+    if terms.keys:
+        tiers.append(
+            _Tier("exact", "w.search_keys && CAST(:keys AS text[])", {"keys": terms.keys})
+        )
+    if not terms.words:
+        return tiers
+    words = terms.words
+    tiers.append(
+        _Tier("words", "w.search_words @> CAST(:words AS text[])", {"words": words})
+    )
+    known, replacements = await _corrections(run, words)
+    if replacements and all(replacements):
+        parts = ["w.search_words @> CAST(:known AS text[])"] if known else []
+        params: dict[str, Any] = {"known": known} if known else {}
+        for i, options in enumerate(replacements):
+            parts.append(f"w.search_words && CAST(:fix{i} AS text[])")
+            params[f"fix{i}"] = options
+        tiers.append(_Tier("corrected", " AND ".join(parts), params))
+    parties = [
+        row[0]
+        for row in await run.rows(
+            "SELECT id FROM party WHERE search_words @> CAST(:words AS text[]) LIMIT :n",
+            {"words": words, "n": NAME_PARTIES_MAX},
+        )
+    ]
+    if parties:
+        condition = (
+            "w.id IN (SELECT x.work_id FROM unnest(CAST(:parties AS uuid[])) AS p (id) "
+            "CROSS JOIN LATERAL (SELECT rh.work_id FROM rights_holder rh "
+            "WHERE rh.party_id = p.id ORDER BY rh.work_id LIMIT :name_works) AS x "
+            "LIMIT :name_works)"
+        )
+        bound = NAME_WORKS_MAX if len(parties) < NAME_PARTIES_MAX else 0
+        tiers.append(
+            _Tier(
+                "names",
+                condition,
+                {"parties": sorted(parties), "name_works": NAME_WORKS_MAX},
+                bound=bound,
+            )
+        )
+    return tiers
+
+
+def _filters(filters: WorkFilter) -> tuple[list[str], dict[str, Any]]:
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
+    for column, value in (
+        ("status", filters.status.value if filters.status else None),
+        ("kind", filters.kind.value if filters.kind else None),
+        ("country_of_origin", filters.country),
+        ("iswc", filters.iswc),
+        ("isrc", filters.isrc),
+        ("isbn", filters.isbn),
+    ):
+        if value is not None:
+            conditions.append(f"w.{column} = :f_{column}")
+            params[f"f_{column}"] = value
+    if filters.holder_id is not None:
+        conditions.append(
+            "EXISTS (SELECT 1 FROM rights_holder rh "
+            "WHERE rh.work_id = w.id AND rh.party_id = :f_holder)"
+        )
+        params["f_holder"] = filters.holder_id
+    return conditions, params
+
+
+@dataclass
+class _Plan:
+    """The tiers of one search, each with its full condition (its own, none of the earlier
+    tiers', every filter)."""
+
+    tiers: list[_Tier]
+    conditions: list[str]
+    params: list[dict[str, Any]]
+
+
+def _plan(tiers: list[_Tier], filters: WorkFilter) -> _Plan:
+    filter_conditions, filter_params = _filters(filters)
+    conditions: list[str] = []
+    params: list[dict[str, Any]] = []
+    for i, tier in enumerate(tiers):
+        parts = [f"({tier.condition})"]
+        merged = {**filter_params, **tier.params}
+        for earlier in tiers[:i]:
+            parts.append(f"NOT COALESCE(({earlier.condition}), false)")
+            merged.update(earlier.params)
+        parts += filter_conditions
+        conditions.append(" AND ".join(parts))
+        params.append(merged)
+    return _Plan(tiers, conditions, params)
+
+
+async def _count(run: _Runner, condition: str, params: dict[str, Any]) -> tuple[int, bool]:
+    """(works matching, exact?): counted up to TOTAL_EXACT_MAX, estimated beyond."""
+    counted = await run.rows(
+        f"SELECT count(*) FROM (SELECT 1 FROM work w WHERE {condition} LIMIT :bound) AS s",  # noqa: S608
+        {**params, "bound": TOTAL_EXACT_MAX + 1},
+    )
+    count = int(counted[0][0])
+    if count <= TOTAL_EXACT_MAX:
+        return count, True
+    estimate = await run.estimate(f"SELECT 1 FROM work w WHERE {condition}", params)  # noqa: S608
+    return max(estimate, count), False
+
+
+async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | None, int, bool]:
+    filters = query.filters()
+    first = _first(query.first)
+    start_tier, after_seq = decode_cursor(query.after) if query.after else (0, None)
+    await run.connection.execute(text("SET LOCAL enable_seqscan = off"))
+    tiers = (
+        await _text_tiers(run, filters.text)
+        if filters.text
+        else [_Tier("all", "true")]
+    )
+    if query.after and not 0 <= start_tier < len(tiers):
+        raise InvalidInput("after is not a cursor of this search", field="after")
+    plan = _plan(tiers, filters)
+    found: list[tuple[int, int, UUID]] = []  # (tier, seq, id)
+    short: dict[int, int] = {}  # tiers read to their end from their start: their exact counts
+    for i in range(start_tier, len(tiers)):
+        wanted = first + 1 - len(found)
+        if wanted <= 0:
+            break
+        condition, params = plan.conditions[i], dict(plan.params[i])
+        if i == start_tier and after_seq is not None:
+            condition += " AND w.seq < :after_seq"
+            params["after_seq"] = after_seq
+        rows = await run.rows(
+            f"SELECT w.seq, w.id FROM work w WHERE {condition} ORDER BY w.seq DESC LIMIT :n",  # noqa: S608
+            {**params, "n": wanted},
+        )
+        found += [(i, int(seq), work_id) for seq, work_id in rows]
+        if len(rows) < wanted and not (i == start_tier and after_seq is not None):
+            short[i] = len(rows)
+    total, exact = 0, True
+    for i, tier in enumerate(tiers):
+        if i in short:
+            count, counted_exactly = short[i], True
+        else:
+            count, counted_exactly = await _count(run, plan.conditions[i], plan.params[i])
+        if tier.bound is not None and count >= tier.bound:
+            counted_exactly = False
+        total += count
+        exact = exact and counted_exactly
+    more = len(found) > first
+    page = found[:first]
+    next_cursor = encode_cursor(page[-1][0], page[-1][1]) if more and page else None
+    return [work_id for _, _, work_id in page], next_cursor, total, exact
+
+
+async def search_works(*, sessions: SessionMaker, query: SearchWorks) -> Page:
+    """One page of the register's search: by relevance for a text, else newest filing
+    first; every filter combined; keyset pages (never OFFSET)."""
+    async with sessions() as session:
+        run = _Runner(await session.connection())
+        ids, next_cursor, total, exact = await _search(run, query)
+        rows = (await session.exec(select(WorkRow).where(col(WorkRow.id).in_(ids)))).all()
+        by_id = {w.id: w for w in await works_of(session, rows)}
+    return Page([by_id[i] for i in ids if i in by_id], next_cursor, total, exact)
+
+
+async def search_plan(*, sessions: SessionMaker, query: SearchWorks) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of every statement one search runs, in order (the
+    benchmark's report), the page's rows and rights holders read by id included."""
+    async with sessions() as session:
+        run = _Runner(await session.connection(), plans=[])
+        ids, _, _, _ = await _search(run, query)
+        for sql in (
+            "SELECT * FROM work WHERE id = ANY(CAST(:ids AS uuid[]))",
+            "SELECT * FROM rights_holder WHERE work_id = ANY(CAST(:ids AS uuid[]))",
+        ):
+            await run.rows(sql, {"ids": ids})
+        assert run.plans is not None
+        return "\n\n".join(run.plans)
