@@ -12,6 +12,7 @@ instead (no events: no read-model figure), for the search half alone.
 from __future__ import annotations
 
 import asyncio
+import csv
 import importlib.util
 import json
 import os
@@ -19,7 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,7 +142,10 @@ async def bulk_import(platform: Platform, files: CsvRegister, settings: Register
         tail = log_path.read_text(errors="replace")[-2000:]
         raise RuntimeError(f"bulk import exited {status}: {tail}")
     summary = json.loads(summary_path.read_text())
+    rejections = _rejections(work_dir / "errors.csv")
     works = await _count(filing_url, "work")
+    if not works:
+        raise RuntimeError(f"the bulk import registered no work: {summary}; {rejections}")
     applied_at = await wait_for_rows(licensing_url, "register_work", works,
                                      poll_seconds=settings.poll_seconds,
                                      timeout=settings.read_model_timeout)
@@ -155,7 +159,15 @@ async def bulk_import(platform: Platform, files: CsvRegister, settings: Register
         "import_to_read_model_s": None if to_read_model is None else round(to_read_model, 1),
         "read_model_per_s": None if not to_read_model else round(works / to_read_model, 1),
         "summary": summary,
+        "rejections": rejections,
     }, RegisterIds.imported(uuid.UUID(filer))
+
+
+def _rejections(report: Path, top: int = 5) -> dict[str, int]:
+    """The import's most frequent refusals, "field: reason" -> rows (its error report)."""
+    with report.open(encoding="utf-8", newline="") as f:
+        reasons = Counter(f"{row['field']}: {row['reason']}" for row in csv.DictReader(f))
+    return dict(reasons.most_common(top))
 
 
 async def copy_load(platform: Platform, works: int, seed: int) -> tuple[dict[str, Any],
@@ -315,18 +327,19 @@ def _in_order(tallies: dict[Shape, ShapeTally]) -> list[tuple[Shape, ShapeTally]
 async def run(platform: Platform, *, works: int, queries: int, warmup: int,
               gateway_queries: int, seed: int, sample_size: int) -> dict[str, Any]:
     settings = RegisterSettings.from_env()
-    searcher_party, token = await register_party(platform, "Register bench society")
+    # The import's filer (a holder of every work it files) and the searches' caller.
+    party, token = await register_party(platform, "Register bench publisher")
+    filer = uuid.UUID(party) if settings.load == "import" else None
     with tempfile.TemporaryDirectory(prefix="bench-register-") as tmp:
         work_dir = Path(tmp)
         sample = RegisterSample(size=sample_size, seed=seed)
         files = await asyncio.to_thread(write_register, work_dir, works, seed=seed,
-                                        on_work=sample.add_work)
+                                        filer=filer, on_work=sample.add_work)
         await asyncio.to_thread(sample.add_parties, Register(works, seed=seed).parties())
         print(f"register: {files.works:,} works, {files.parties:,} parties written as CSV in "
               f"{files.seconds:.1f} s; loading with {settings.load}", flush=True)
         if settings.load == "import":
-            filled, ids = await bulk_import(platform, files, settings, work_dir,
-                                            filer=searcher_party)
+            filled, ids = await bulk_import(platform, files, settings, work_dir, filer=party)
         else:
             filled, ids = await copy_load(platform, works, seed)
     filing_url = platform.config.database_urls["filing"]

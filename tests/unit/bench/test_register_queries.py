@@ -72,6 +72,7 @@ def test_the_sample_is_a_seeded_part_of_the_register_with_its_holders_names() ->
     assert drawn.seen == WORKS and len(drawn.works) == 600
     assert len({w.id for w in drawn.works}) == 600
     assert drawn.holders() == set(drawn.names)
+    assert drawn.holders() == {h.party_id for w in drawn.works for h in w.holders[1:]}
     assert [w.id for w in drawn.works] == [w.id for w in sample.__wrapped__(16).works]
 
 

@@ -94,3 +94,19 @@ def test_row_keys_are_the_generated_ids() -> None:
     assert uuid.UUID(party_row_key(party)[1:]) == party
     assert uuid.UUID(work_row_key(work)[1:]) == work
     assert party_row_key(party) != work_row_key(party)
+
+
+def test_a_filer_takes_each_works_first_holders_place_and_the_others_stay(
+    tmp_path: Path,
+) -> None:
+    filer = uuid.UUID("0b6f3a52-5a1e-4a8e-9d2c-1f0e7d6c5b4a")
+    written = write_register(tmp_path, 300, seed=SEED, filer=filer)
+    works = list(Register(300, seed=SEED).works())
+    _, rows = _rows(written.works_path)
+    for row, work in zip(rows, works, strict=True):
+        entries = [entry.split(":") for entry in row["holders"].split(";")]
+        first, rest = entries[0], entries[1:]
+        assert first == [str(filer), work.holders[0].role.value, str(work.holders[0].share)]
+        assert rest == [
+            [party_row_key(h.party_id), h.role.value, str(h.share)] for h in work.holders[1:]
+        ]

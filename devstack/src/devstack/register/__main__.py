@@ -3,7 +3,8 @@
 Refuses (exit status 2) a database that already holds works; fill a scratch database with
 `--database-url`. `--csv DIR` writes the register as a bulk import's files instead
 (DIR/parties.csv, DIR/works.csv; `python -m filing.bulk_import` reads them) and touches no
-database. Settings: `REGISTER_*` (below), the database `FILING_DATABASE_URL`.
+database; `--filer PARTY_UUID` makes them one catalogue of that party (csv_files).
+Settings: `REGISTER_*` (below), the database `FILING_DATABASE_URL`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import uuid
 from pathlib import Path
 
 from filing.settings import FilingSettings
@@ -89,7 +91,18 @@ def _arguments(settings: RegisterSettings) -> argparse.Namespace:
         metavar="DIR",
         help="write DIR/parties.csv and DIR/works.csv (the bulk import's format) instead",
     )
-    return parser.parse_args()
+    parser.add_argument(
+        "--filer",
+        type=uuid.UUID,
+        default=None,
+        metavar="PARTY_UUID",
+        help="with --csv: the party the files are filed by, a holder of every work "
+        "(in each work's first holder's place)",
+    )
+    args = parser.parse_args()
+    if args.filer is not None and args.csv is None:
+        parser.error("--filer goes with --csv")
+    return args
 
 
 def _progress(console: Console) -> Progress:
@@ -108,7 +121,11 @@ def _progress(console: Console) -> Progress:
 def _write_csv(args: argparse.Namespace, console: Console) -> int:
     with _progress(console) as progress:
         written = write_register(
-            args.csv, args.works, seed=args.seed, reporter=_RichReporter(progress)
+            args.csv,
+            args.works,
+            seed=args.seed,
+            filer=args.filer,
+            reporter=_RichReporter(progress),
         )
     console.print(
         f"{written.works:,} works and {written.parties:,} parties in {written.seconds:,.1f} s "

@@ -10,6 +10,12 @@ Row keys are the filer's own keys: a party's is `p` and its generated id in hex,
 import gives the rows ids of its own (from the filer and the row key), examines every work
 and numbers it, so what the files carry is what a filer would send: no status, numbers,
 history or folded columns.
+
+One import has one filer, and a filer files only works it holds a share of (fileWork's
+rule, which the import keeps). Each generated work's first holder is the party that filed
+it; given `filer` (a party already in the register), the files are one catalogue filed by
+that party: it takes the first holder's place (role and share) in every work, by its UUID,
+and the other holders stay.
 """
 
 from __future__ import annotations
@@ -57,11 +63,14 @@ def party_row(party: PartyRecord) -> tuple[str, ...]:
     )
 
 
-def work_row(work: WorkRecord) -> tuple[str, ...]:
+def work_row(work: WorkRecord, filer: uuid.UUID | None = None) -> tuple[str, ...]:
     if any(ALTERNATE_SEPARATOR in t for t in work.alternate_titles):
         raise ValueError(f"an alternate title of {work.id} holds {ALTERNATE_SEPARATOR!r}")
+    keys = [party_row_key(h.party_id) for h in work.holders]
+    if filer is not None:
+        keys[0] = str(filer)
     holders = HOLDER_SEPARATOR.join(
-        f"{party_row_key(h.party_id)}:{h.role.value}:{h.share}" for h in work.holders
+        f"{key}:{h.role.value}:{h.share}" for key, h in zip(keys, work.holders, strict=True)
     )
     return (
         work_row_key(work.id),
@@ -94,13 +103,15 @@ def write_register(
     works: int,
     *,
     seed: int = 16,
+    filer: uuid.UUID | None = None,
     reporter: Reporter | None = None,
     on_party: Callable[[PartyRecord], None] | None = None,
     on_work: Callable[[WorkRecord], None] | None = None,
 ) -> CsvRegister:
     """Writes the register of `works` works made from `seed` into `directory` (created if
-    missing; files there are replaced). `on_party` and `on_work` see every record as it is
-    written (the benchmark samples its queries from them)."""
+    missing; files there are replaced), as filed by `filer` if given (the module's note).
+    `on_party` and `on_work` see every record as it is written (the benchmark samples its
+    queries from them)."""
     started = time.perf_counter()
     report = reporter or _Silent()
     register = Register(works, seed=seed)
@@ -124,7 +135,7 @@ def write_register(
         writer = csv.writer(out)
         writer.writerow(WORK_HEADER)
         for written, work in enumerate(register.works(), start=1):
-            writer.writerow(work_row(work))
+            writer.writerow(work_row(work, filer))
             if on_work is not None:
                 on_work(work)
             if written % PROGRESS_EVERY == 0:
