@@ -148,7 +148,7 @@ def _ranked(script: Script) -> list[tuple[str, int]]:
 @functools.cache
 def icu_romaniser() -> Callable[[str], str]:
     """ICU's Any-Latin, then plain ASCII letters: what a reader without the script types."""
-    import icu  # type: ignore[import-not-found]  # PyICU, installed with the search's needs
+    import icu  # PyICU, as filing's search (filing.domain.search_index)
 
     transliterator = icu.Transliterator.createInstance(ICU_ROMANISATION)
     return lambda text: str(transliterator.transliterate(text))
