@@ -124,7 +124,7 @@ faults: venv tools
 # COPY into filing's database (FILING_DATABASE_URL), which must hold no works yet; PostgreSQL
 # must be running (make infra-up). Another database: make register REGISTER_ARGS="--database-url URL".
 # The same register as a bulk import's files (DIR/parties.csv, DIR/works.csv; no database):
-# make register REGISTER_ARGS="--csv DIR".
+# make register REGISTER_ARGS="--csv DIR --filer PARTY_UUID" (the party the import is filed by).
 REGISTER_ARGS ?=
 register: venv
 	$(PY) -m devstack.register $(REGISTER_ARGS)

@@ -362,6 +362,8 @@ async def run(platform: Platform, *, works: int, queries: int, warmup: int,
         "gateway_search_ms": {s.value: percentiles(t.searches)
                               for s, t in _in_order(through_gateway)},
         "quality": _shares(direct),
+        "gateway_errors": {s.value: {"errors": t.errors, "first_error": t.first_error}
+                           for s, t in _in_order(through_gateway) if t.errors},
         "fill": {**filled, "load": settings.load, "csv_seconds": round(files.seconds, 1),
                  "csv_works_per_s": round(files.works_per_second, 1),
                  "vacuum_analyze_s": vacuum_s},

@@ -164,6 +164,8 @@ def register_section(doc: dict[str, Any]) -> list[str]:
         q = quality.get(shape, {})
         lines.append(f"| {shape} | {cell(summary)} | {cell(gateway.get(shape))} | "
                      f"{share(q.get('found_share'))} | {share(q.get('target_first_share'))} | {q.get('errors', 0)} |")
+    for shape, failed in reg.get("gateway_errors", {}).items():
+        lines.append(f"\nThrough the gateway, {shape}: {failed['errors']} errors (first: {failed['first_error']}).")
     lines += ["", "### EXPLAIN (ANALYZE, BUFFERS) of one search of each shape", ""]
     for shape, found in reg.get("plans", {}).items():
         lines += [f"**{shape}**: `{found['params']}`", "", "```", found["plan"].rstrip(), "```", ""]
