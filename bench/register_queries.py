@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -154,22 +155,33 @@ def icu_romaniser() -> Callable[[str], str]:
     return lambda text: str(transliterator.transliterate(text))
 
 
-def _typo(rng: random.Random, word: str, alphabet: str) -> str:
-    """One edit of `word` (a deletion, a swap of neighbours, a substitution, an insertion),
-    never the word itself."""
+def _edit(rng: random.Random, word: str, letters: str) -> str:
+    """One edit of `word`: a deletion, a swap of neighbours, a substitution or an insertion
+    (of one of `letters`)."""
     i = rng.randrange(len(word))
     edit = rng.randrange(4)
     if edit == 0:
-        changed = word[:i] + word[i + 1 :]
-    elif edit == 1 and len(set(word)) > 1:
+        return word[:i] + word[i + 1 :]
+    if edit == 1:
         i = min(i, len(word) - 2)
-        while word[i] == word[i + 1]:
-            i = (i + 1) % (len(word) - 1)
-        changed = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-    else:
-        letter = rng.choice([c for c in alphabet if c != word[i] and c != " "] or ["x"])
-        changed = word[:i] + letter + word[i + 1 :] if edit == 2 else word[:i] + letter + word[i:]
-    return changed
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    letter = rng.choice(letters)
+    return word[:i] + letter + word[i + 1 :] if edit == 2 else word[:i] + letter + word[i:]
+
+
+def _typo(rng: random.Random, word: str, title: str) -> str | None:
+    """`word` with one edit, as a hand slips: never the word itself, never starting with a
+    combining mark (a Thai vowel or a Khmer subscript alone); None if no try gives one."""
+    letters = "".join(sorted({c for c in title if c != " " and not _combining(c)}))
+    for _ in range(20):
+        changed = _edit(rng, word, letters)
+        if changed != word and changed and not _combining(changed[0]):
+            return changed
+    return None
+
+
+def _combining(char: str) -> bool:
+    return unicodedata.category(char).startswith("M")
 
 
 class _Drawer:
@@ -221,13 +233,15 @@ class _Drawer:
         return SearchQuery(Shape.ROMANISED, {"text": text}, target=work.id)
 
     def _typo(self, work: WorkRecord) -> SearchQuery | None:
-        words = [w for w, _ in segments(work) if len(w) >= TYPO_MIN_LENGTH]
+        words = [w for w, _ in segments(work) if len(w) >= TYPO_MIN_LENGTH and " " not in w]
         if not words:
             return None
         word = self.rng.choice(words)
         title = work.title.casefold()
-        text = title.replace(word, _typo(self.rng, word, title), 1)
-        return SearchQuery(Shape.TYPO, {"text": text}, target=work.id)
+        typo = _typo(self.rng, word, title)
+        if typo is None:
+            return None
+        return SearchQuery(Shape.TYPO, {"text": title.replace(word, typo, 1)}, target=work.id)
 
     def _name(self, work: WorkRecord) -> SearchQuery | None:
         named = [p for p in co_holders(work) if p in self.sample.names]

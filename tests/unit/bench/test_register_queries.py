@@ -5,6 +5,8 @@ query one or two characters, a romanised one ICU's Latin of a native title)."""
 
 from __future__ import annotations
 
+import random
+import unicodedata
 from collections import Counter
 from functools import cache
 
@@ -17,6 +19,7 @@ from bench.register_queries import (
     RegisterSample,
     SearchQuery,
     Shape,
+    _typo,
     query_mix,
     segments,
 )
@@ -122,3 +125,13 @@ def test_titles_split_into_their_vocabulary_words_and_rare_pieces() -> None:
         pieces = segments(work)
         joined = "".join(w for w, _ in pieces).replace(" ", "")
         assert joined == work.title.casefold().replace(" ", "")
+
+
+def test_a_typo_is_one_edit_and_never_starts_with_a_combining_mark() -> None:
+    rng = random.Random(1)
+    for word in ("ความรัก", "ស្នេហា", "နှလုံးသား", "love", "ngôi", "aaaa"):
+        for _ in range(200):
+            typo = _typo(rng, word, word)
+            assert typo is not None and typo != word
+            assert not unicodedata.category(typo[0]).startswith("M")
+            assert _edits(typo, word) == 1
