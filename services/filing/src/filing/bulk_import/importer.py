@@ -54,6 +54,8 @@ PARTY_COLUMNS = (
 OUTBOX_COLUMNS = ("event_id", "topic", "key", "value", "headers", "traceparent", "created_at")
 
 RawRow = tuple[int, dict[str, str | None]]
+# The report's field of a parties-file row starts with this (its rows are numbered apart).
+PARTIES = "parties"
 
 
 class FilerUnknown(InvalidInput):
@@ -237,10 +239,10 @@ class BulkImport:
                 try:
                     party = bulk.parse_party_row(raw, filer=self.filer, now=now)
                 except bulk.RowRefused as refused:
-                    self._refuse(row, refused.field, refused.reason)
+                    self._refuse(row, f"{PARTIES}.{refused.field}", refused.reason)
                     continue
                 if party.id in parsed:
-                    self._refuse(row, "row_key", "row_key appears twice in the file")
+                    self._refuse(row, f"{PARTIES}.row_key", "row_key appears twice in the file")
                     continue
                 parsed[party.id] = (row, party)
             await self._retrying(lambda: self._write_parties(parsed, now))
