@@ -145,6 +145,25 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
     assert await scalar(licensing_db, "SELECT count(*) FROM register_holder h JOIN register_work"
                         " w ON w.id = h.work_id WHERE w.title = 'Hikayat Bulan'") == 3
 
+    # Each party the works name is told once, of the import, with its counts; none of the
+    # imported works notifies anybody on its own.
+    notifications_db = services.databases["notifications"]
+    malee = await scalar(filing_db, "SELECT id FROM party WHERE name = 'Malee Srisuk'")
+    an = await scalar(filing_db, "SELECT id FROM party WHERE name = $1", "Nguyễn Văn An")
+
+    async def told() -> list[Any] | None:
+        rows = await _rows(notifications_db, "SELECT recipient_id, event_type, message FROM "
+                           "notification WHERE event_type LIKE '%import.completed%'")
+        return rows if len(rows) == 3 else None
+
+    entries = await eventually(told, 30, what="one import.completed per party")
+    assert {r["recipient_id"] for r in entries} == {uuid.UUID(filer), malee, an}
+    by_party = {r["recipient_id"]: r["message"] for r in entries}
+    assert "on 4 works: 2 registered, 1 under review, 1 rejected" in by_party[uuid.UUID(filer)]
+    assert "on 2 works: 1 registered, 1 under review, 0 rejected" in by_party[malee]
+    assert await scalar(notifications_db, "SELECT count(*) FROM notification WHERE event_type "
+                        "LIKE '%filing.work.%'") == 0
+
     # The same files again: nothing changes, every row is counted unchanged.
     before = await counts(filing_db)
     code, output = await run_command(filing_db, *arguments)
