@@ -29,7 +29,8 @@ $(VENV)/.installed: requirements/constraints.txt requirements/requirements.in $(
 
 venv: $(VENV)/.installed
 
-# Debian packages beyond Python, Java and PostgreSQL (faketime, chromium, kcat).
+# Debian packages beyond Python, Java and PostgreSQL (ICU headers for PyICU, faketime,
+# chromium, kcat).
 tools:
 	scripts/system_packages.sh
 

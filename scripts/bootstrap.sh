@@ -10,6 +10,9 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   echo "error: Python 3.11+ is needed (tried '$PYTHON'); install python3.11 or set PYTHON=" >&2
   exit 1
 fi
+# PyICU builds against the system ICU: its Debian packages first (root on Debian installs them).
+PYTHON="$PYTHON" scripts/system_packages.sh build
+
 if [ ! -x "$VENV/bin/python" ]; then
   echo "==> creating virtualenv $VENV"
   "$PYTHON" -m venv "$VENV"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 FILING_PARTIES = "filing.parties.v1"
 FILING_WORKS = "filing.works.v1"
+FILING_IMPORTS = "filing.imports.v1"
 LICENSING_LICENCES = "licensing.licences.v1"
 LICENSING_ROYALTIES = "licensing.royalties.v1"
 NOTIFICATIONS_DELIVERIES = "notifications.deliveries.v1"
@@ -15,6 +16,7 @@ NOTIFICATIONS_GROUP = "notifications"
 EVENT_TOPICS: tuple[str, ...] = (
     FILING_PARTIES,
     FILING_WORKS,
+    FILING_IMPORTS,
     LICENSING_LICENCES,
     LICENSING_ROYALTIES,
     NOTIFICATIONS_DELIVERIES,
@@ -60,6 +62,7 @@ WORK_REVIEW_REQUESTED = ce_type("filing", "work.review_requested")
 WORK_OWNERSHIP_TRANSFERRED = ce_type("filing", "work.ownership_transferred")
 WORK_DISPUTED = ce_type("filing", "work.disputed")
 WORK_DISPUTE_RESOLVED = ce_type("filing", "work.dispute_resolved")
+IMPORT_COMPLETED = ce_type("filing", "import.completed")
 LICENCE_OFFERED = ce_type("licensing", "licence.offered")
 LICENCE_ACTIVATED = ce_type("licensing", "licence.activated")
 LICENCE_DECLINED = ce_type("licensing", "licence.declined")
@@ -75,6 +78,7 @@ NOTIFICATION_FAILED = ce_type("notifications", "notification.failed")
 TOPIC_SOURCE: dict[str, str] = {
     FILING_PARTIES: FILING_SOURCE,
     FILING_WORKS: FILING_SOURCE,
+    FILING_IMPORTS: FILING_SOURCE,
     LICENSING_LICENCES: LICENSING_SOURCE,
     LICENSING_ROYALTIES: LICENSING_SOURCE,
     NOTIFICATIONS_DELIVERIES: NOTIFICATIONS_SOURCE,
@@ -82,6 +86,7 @@ TOPIC_SOURCE: dict[str, str] = {
 TOPIC_KEY: dict[str, str] = {
     FILING_PARTIES: "party id",
     FILING_WORKS: "work id",
+    FILING_IMPORTS: "party id (the party told)",
     LICENSING_LICENCES: "licence id",
     LICENSING_ROYALTIES: "licence id",
     NOTIFICATIONS_DELIVERIES: "party id (the recipient)",
@@ -97,6 +102,7 @@ TOPIC_EVENT_TYPES: dict[str, tuple[str, ...]] = {
         WORK_DISPUTED,
         WORK_DISPUTE_RESOLVED,
     ),
+    FILING_IMPORTS: (IMPORT_COMPLETED,),
     LICENSING_LICENCES: (
         LICENCE_OFFERED,
         LICENCE_ACTIVATED,

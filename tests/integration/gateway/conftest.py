@@ -31,14 +31,15 @@ async def services(create_database: Callable[[str], Awaitable[str]]) -> AsyncIte
     base = PlatformSettings()
     shared = base.model_copy(
         update={"rights_topic_prefix": f"{base.rights_topic_prefix}lim{uuid.uuid4().hex[:6]}."})
+    databases = {name: await create_database(f"lim_{name}")
+                 for name in ("filing", "licensing", "notifications")}
     # Small pools: the shared PostgreSQL serves everybody's tests at once.
-    filing = create_filing_app(FilingSettings(database_url=await create_database("lim_filing"),
+    filing = create_filing_app(FilingSettings(database_url=databases["filing"],
                                               platform=shared, database_pool_size=2))
     licensing = build_licensing(LicensingSettings(
-        database_url=await create_database("lim_licensing"), platform=shared,
-        database_pool_size=2))
+        database_url=databases["licensing"], platform=shared, database_pool_size=2))
     notifications = build_notifications(NotificationsSettings(
-        database_url=await create_database("lim_notifications"), platform=shared,
+        database_url=databases["notifications"], platform=shared,
         secret_key=Fernet.generate_key().decode(), database_pool_size=2))
     async with contextlib.AsyncExitStack() as stack:
         yield Services(
@@ -46,6 +47,7 @@ async def services(create_database: Callable[[str], Awaitable[str]]) -> AsyncIte
             filing=await stack.enter_async_context(running_server(filing)),
             licensing=await stack.enter_async_context(running_server(licensing)),
             notifications=await stack.enter_async_context(running_server(notifications)),
+            databases=databases,
         )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -27,6 +27,8 @@ class Services:
     filing: str
     licensing: str
     notifications: str
+    # The services' own databases, for tests that look behind the APIs (the bulk import).
+    databases: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -127,6 +127,15 @@ def build_samples() -> dict[str, ev.EventData]:
             previous_rights_holders=HOLDERS,
             occurred_at=AT,
         ),
+        ev.BulkImportCompleted(
+            import_id=UUID("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"),
+            party_id=COMPOSER,
+            filed_by=PUBLISHER,
+            works_registered=1200,
+            works_under_review=3,
+            works_rejected=1,
+            occurred_at=AT,
+        ),
         ev.LicenceOffered(licence=licence(LicenceStatus.OFFERED), actor_id=COMPOSER, **lic),
         ev.LicenceActivated(licence=licence(LicenceStatus.ACTIVE), actor_id=LICENSEE, **lic),
         ev.LicenceDeclined(

@@ -23,6 +23,7 @@ CATALOGUE = {
         "work.filed", "work.registered", "work.rejected", "work.review_requested",
         "work.ownership_transferred", "work.disputed", "work.dispute_resolved",
     },
+    "filing.imports.v1": {"import.completed"},
     "licensing.licences.v1": {
         "licence.offered", "licence.activated", "licence.declined", "licence.withdrawn",
         "licence.terminated", "licence.expired",
@@ -58,6 +59,8 @@ def _expected_key(data: Any) -> object:
         return data.party.id
     if data.topic == topics.FILING_WORKS:
         return data.work.id
+    if data.topic == topics.FILING_IMPORTS:
+        return data.party_id
     if data.topic == topics.LICENSING_LICENCES:
         return data.licence.id
     if data.topic == topics.LICENSING_ROYALTIES:

@@ -19,6 +19,7 @@ from devstack.register.vocabulary import CONCEPTS, VOCABULARIES, Script
 from filing.domain.holders import parse_rights_holders
 from filing.domain.identifiers import Identifiers, check_identifier_kinds
 from filing.domain.numbering import NumberKind, parse_number
+from filing.domain.search_index import search_columns
 from filing.domain.titles import search_document, title_key
 from stdnum import isbn, isni, isrc
 
@@ -99,6 +100,10 @@ def test_folded_columns_are_filings_own() -> None:
     for work in works:
         assert work.title_key == title_key(work.title), work.title
         assert work.search_text == search_document(work.title, work.alternate_titles)
+        columns = search_columns(work.title, list(work.alternate_titles))
+        assert (work.search_keys, work.search_words) == (
+            columns["search_keys"], columns["search_words"]
+        ), work.title
     assert sum(1 for w in works if w.alternate_titles) > SIZE // 10
 
 

@@ -105,6 +105,7 @@ def test_every_published_event_type_of_the_other_services_has_a_rule() -> None:
         "work.ownership_transferred",
         "work.disputed",
         "work.dispute_resolved",
+        "import.completed",
         *LICENCE_STEPS,
         "royalty.statement_issued",
     }

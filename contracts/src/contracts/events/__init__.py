@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from contracts.events.base import EventData, Payload, StatusEvent
 from contracts.events.filing import (
+    BulkImportCompleted,
     FilingNumber,
     Identifiers,
     PartyEvent,
@@ -62,6 +63,7 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     WorkOwnershipTransferred,
     WorkDisputed,
     WorkDisputeResolved,
+    BulkImportCompleted,
     LicenceOffered,
     LicenceActivated,
     LicenceDeclined,
@@ -78,6 +80,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {cls.ce_type: cls for cls in ALL_EVENT
 
 __all__ = [
     "ALL_EVENTS",
+    "BulkImportCompleted",
     "EVENT_TYPES",
     "EventData",
     "FilingNumber",

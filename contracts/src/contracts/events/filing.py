@@ -131,6 +131,13 @@ class WorkEvent(StatusEvent):
     work: WorkState
     actor_id: ActorId = None
     version: AggregateVersion = None
+    import_id: UUID | None = Field(
+        default=None,
+        description=(
+            "the bulk import that filed the work, when one did: its parties learn of the "
+            "import once (import.completed), not of each of its works"
+        ),
+    )
 
 
 class WorkFiled(WorkEvent):
@@ -210,3 +217,25 @@ class WorkDisputeResolved(WorkEvent):
     keep_owners: bool
     reason: NonEmptyText
     previous_rights_holders: list[RightsHolder] = Field(min_length=1)
+
+
+# --- bulk imports ---------------------------------------------------------------------------
+
+
+class BulkImportCompleted(EventData):
+    """A bulk import finished: one event per party its works name, with that party's counts
+    (DOMAIN.md, "Bulk import"), so each party is told once per import, not once per work."""
+
+    topic: ClassVar[str] = topics.FILING_IMPORTS
+    source: ClassVar[str] = topics.FILING_SOURCE
+    ce_type: ClassVar[str] = topics.IMPORT_COMPLETED
+
+    import_id: UUID
+    party_id: UUID = Field(description="the party told: the filer or a rights holder")
+    filed_by: UUID = Field(description="the party that imported the file")
+    works_registered: int = Field(ge=0, description="works naming the party, registered")
+    works_under_review: int = Field(ge=0, description="works naming the party, held for review")
+    works_rejected: int = Field(ge=0, description="works naming the party, rejected")
+
+    def aggregate_id(self) -> str:
+        return str(self.party_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contracts.topics import FILING_PARTIES, FILING_WORKS
+from contracts.topics import FILING_IMPORTS, FILING_PARTIES, FILING_WORKS
 from fastapi import FastAPI
 from runtime.service import ServiceRuntime
 
@@ -24,7 +24,7 @@ def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
     runtime = ServiceRuntime(
         settings,
         migrations_dir=MIGRATIONS,
-        produces=[FILING_PARTIES, FILING_WORKS],
+        produces=[FILING_PARTIES, FILING_WORKS, FILING_IMPORTS],
         idempotency_keys=True,
     )
     for group_id, topics, handler in CONSUMERS:

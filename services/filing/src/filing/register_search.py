@@ -27,7 +27,7 @@ from sqlmodel import col, select
 
 from filing.domain.holders import parse_party_id
 from filing.domain.numbering import NUMBER_PATTERN
-from filing.domain.search_index import query_terms
+from filing.domain.search_index import query_terms, typo_distance, typos_allowed
 from filing.domain.text import parse_enum
 from filing.domain.works import Work
 from filing.models import WorkRow
@@ -42,10 +42,17 @@ TOTAL_EXACT_MAX = 1000
 # The names tier: this many parties, and this many of their works at most.
 NAME_PARTIES_MAX = 20
 NAME_WORKS_MAX = 500
-# Replacements looked up per misspelt or unfinished query term, and how many such terms.
+# Replacements kept per misspelt or unfinished query term, and how many such terms.
 CORRECTIONS_PER_TERM = 5
 CORRECTED_TERMS_MAX = 6
 PREFIX_MIN = 3  # an unfinished term is completed from this many characters on
+# Lexicon words a misspelt term is compared with (the nearest by trigram similarity, at
+# least this similar); of those, the ones few enough edits away replace it.
+TYPO_CANDIDATES = 50
+TYPO_SIMILARITY_MIN = 0.2
+# Within a tier, its newest works are ranked (shortest title first: the one the query's words
+# cover best); the rest of the tier follows newest first. Never a sort of a whole tier.
+RANKED_HEAD = 200
 
 
 # --- the query -------------------------------------------------------------------------------
@@ -174,6 +181,8 @@ class _Tier:
     params: dict[str, Any] = field(default_factory=dict)
     # The tier is bounded by construction (names): a full tier's count is not exact.
     bound: int | None = None
+    # Its newest RANKED_HEAD works are ranked by how well the query covers their titles.
+    ranked: bool = True
 
 
 def _identifier_tier(raw: str) -> _Tier | None:
@@ -194,7 +203,7 @@ def _identifier_tier(raw: str) -> _Tier | None:
         found.append(f"w.{column} = :id_number")
     if not found:
         return None
-    return _Tier("identifier", " OR ".join(found), params)
+    return _Tier("identifier", " OR ".join(found), params, ranked=False)
 
 
 async def _corrections(run: _Runner, terms: list[str]) -> tuple[list[str], list[list[str]]]:
@@ -210,20 +219,30 @@ async def _corrections(run: _Runner, terms: list[str]) -> tuple[list[str], list[
     if len(unknown) > CORRECTED_TERMS_MAX:
         return [t for t in terms if t in known], [[] for _ in unknown]
     replacements: list[list[str]] = []
-    for term in unknown:
-        sql = (
-            "(SELECT word FROM search_word WHERE word % :term "
-            "ORDER BY similarity(word, :term) DESC, word LIMIT :n)"
+    if unknown:
+        await run.connection.execute(
+            text(f"SET LOCAL pg_trgm.similarity_threshold = {TYPO_SIMILARITY_MIN}")
         )
-        params: dict[str, Any] = {"term": term, "n": CORRECTIONS_PER_TERM}
+    for term in unknown:
+        similar = await run.rows(
+            "SELECT word FROM search_word WHERE word % :term "
+            "ORDER BY similarity(word, :term) DESC, word LIMIT :n",
+            {"term": term, "n": TYPO_CANDIDATES},
+        )
+        near = sorted(
+            (distance, word)
+            for (word,) in similar
+            if (distance := typo_distance(term, word)) <= typos_allowed(term)
+        )
+        options = [word for _, word in near[:CORRECTIONS_PER_TERM]]
         if len(term) >= PREFIX_MIN:
-            sql += (
-                " UNION (SELECT word FROM search_word WHERE word LIKE :prefix "
-                "ORDER BY word LIMIT :n)"
-            )
             escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params["prefix"] = f"{escaped}%"
-        replacements.append(sorted(row[0] for row in await run.rows(sql, params)))
+            completed = await run.rows(
+                "SELECT word FROM search_word WHERE word LIKE :prefix ORDER BY word LIMIT :n",
+                {"prefix": f"{escaped}%", "n": CORRECTIONS_PER_TERM},
+            )
+            options += [word for (word,) in completed]
+        replacements.append(sorted(set(options)))
     return [t for t in terms if t in known], replacements
 
 
@@ -339,15 +358,69 @@ async def _count(run: _Runner, condition: str, params: dict[str, Any]) -> tuple[
     return max(estimate, count), False
 
 
+def _page_rows(
+    condition: str, params: dict[str, Any], before: int | None, limit: int
+) -> tuple[str, dict[str, Any]]:
+    """The tier's works newest first, those before `seq` `before` only when given."""
+    if before is not None:
+        condition += " AND w.seq < :before"
+        params = {**params, "before": before}
+    sql = f"SELECT w.seq, w.id FROM work w WHERE {condition} ORDER BY w.seq DESC LIMIT :n"  # noqa: S608
+    return sql, {**params, "n": limit}
+
+
+def _rank(row: Any) -> tuple[int, int]:
+    """Shortest title first (the query's words cover most of it), then newest."""
+    seq, _, keys = row
+    return (min((len(k) for k in keys), default=SEARCH_TEXT_MAX), -int(seq))
+
+
+async def _tier_rows(
+    run: _Runner,
+    tier: _Tier,
+    condition: str,
+    params: dict[str, Any],
+    wanted: int,
+    resume: int | None,
+) -> tuple[list[tuple[int, UUID]], int | None]:
+    """Up to `wanted` works of the tier after the cursor's `resume` (seq), and the tier's
+    exact count when reading it showed it (from its start, it ended before `wanted`)."""
+    if not tier.ranked:
+        rows = await run.rows(*_page_rows(condition, params, resume, wanted))
+        found = [(int(seq), work_id) for seq, work_id in rows]
+        return found, len(found) if resume is None and len(found) < wanted else None
+    head = await run.rows(
+        f"SELECT w.seq, w.id, w.search_keys FROM work w WHERE {condition} "  # noqa: S608
+        "ORDER BY w.seq DESC LIMIT :head",
+        {**params, "head": RANKED_HEAD},
+    )
+    ranked = [(int(seq), work_id) for seq, work_id, _ in sorted(head, key=_rank)]
+    seqs = [seq for seq, _ in ranked]
+    if resume is None:
+        found = ranked[:wanted]
+    elif resume in seqs:
+        found = ranked[seqs.index(resume) + 1 :][:wanted]
+    else:  # the cursor is past the ranked head, in the newest-first rest
+        found = []
+    if len(found) < wanted and len(head) == RANKED_HEAD:
+        before = min(seqs) if resume is None or resume in seqs else min(min(seqs), resume)
+        rest = await run.rows(*_page_rows(condition, params, before, wanted - len(found)))
+        found += [(int(seq), work_id) for seq, work_id in rest]
+    complete = resume is None and len(head) < RANKED_HEAD
+    return found, len(head) if complete else None
+
+
 async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | None, int, bool]:
     filters = query.filters()
     first = _first(query.first)
     start_tier, after_seq = decode_cursor(query.after) if query.after else (0, None)
+    # Never a scan of the register, and no JIT compilation (it costs more than these plans).
     await run.connection.execute(text("SET LOCAL enable_seqscan = off"))
+    await run.connection.execute(text("SET LOCAL jit = off"))
     tiers = (
         await _text_tiers(run, filters.text)
         if filters.text
-        else [_Tier("all", "true")]
+        else [_Tier("all", "true", ranked=False)]
     )
     if query.after and not 0 <= start_tier < len(tiers):
         raise InvalidInput("after is not a cursor of this search", field="after")
@@ -358,17 +431,13 @@ async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | N
         wanted = first + 1 - len(found)
         if wanted <= 0:
             break
-        condition, params = plan.conditions[i], dict(plan.params[i])
-        if i == start_tier and after_seq is not None:
-            condition += " AND w.seq < :after_seq"
-            params["after_seq"] = after_seq
-        rows = await run.rows(
-            f"SELECT w.seq, w.id FROM work w WHERE {condition} ORDER BY w.seq DESC LIMIT :n",  # noqa: S608
-            {**params, "n": wanted},
+        resume = after_seq if i == start_tier else None
+        rows, counted = await _tier_rows(
+            run, tiers[i], plan.conditions[i], plan.params[i], wanted, resume
         )
-        found += [(i, int(seq), work_id) for seq, work_id in rows]
-        if len(rows) < wanted and not (i == start_tier and after_seq is not None):
-            short[i] = len(rows)
+        found += [(i, seq, work_id) for seq, work_id in rows]
+        if counted is not None:
+            short[i] = counted
     total, exact = 0, True
     for i, tier in enumerate(tiers):
         if i in short:

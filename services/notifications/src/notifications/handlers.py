@@ -34,6 +34,7 @@ from notifications.events import inbox_delivered
 CONSUMED_TOPICS: tuple[str, ...] = (
     topics.FILING_PARTIES,
     topics.FILING_WORKS,
+    topics.FILING_IMPORTS,
     topics.LICENSING_LICENCES,
     topics.LICENSING_ROYALTIES,
 )
@@ -101,6 +102,9 @@ async def handle_batch(uow: UnitOfWork, events: Sequence[DecodedEvent]) -> None:
     entries: list[NewEntry] = []
     for event in events:  # record order: each event sees what the ones before it changed
         named, facts = _read(model, event.data)
+        if isinstance(event.data, ev.WorkEvent) and event.data.import_id is not None:
+            # A bulk import's works: their parties learn of the import once (import.completed).
+            continue
         event_type = short_type(event.type)
         entries.extend(entries_for(event, event_type, named, facts, societies=societies))
     await model.save(session)
@@ -137,6 +141,9 @@ def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
             return NamedParties(subject_party=data.party.id), EventFacts(party_name=data.party.name)
         case ev.WorkEvent():
             return _read_work(model, data)
+        case ev.BulkImportCompleted():
+            counts = (data.works_registered, data.works_under_review, data.works_rejected)
+            return NamedParties(subject_party=data.party_id), EventFacts(import_counts=counts)
         case ev.LicenceEvent():
             return _read_licence(model, data)
         case ev.UsageReported():

@@ -102,7 +102,7 @@ async def run(
                 await importer.import_parties(cwr.parties_of(args.works, country=country))
             await importer.import_works(rows)
             tracked.update()
-        return importer.finish()
+        return await importer.finish()
     finally:
         await conn.close()
 

@@ -93,11 +93,11 @@ def _ipi(text: str) -> str | None:
 
 
 def read_header(line: str) -> Header:
+    """The sender and the version: 3.0 and 3.1 write theirs at 102, 2.1 and 2.2 use the
+    2.1 layout (sender IPI at 5, name at 14)."""
     if not line.startswith("HDR"):
         raise CwrFault("HDR", "a CWR file starts with an HDR record")
-    if line[3:5] == "PB" and line[59:64] != "01.10" and "3.0" in line[101:110]:
-        return Header("3.0", _cut(line, 5, 9), _cut(line, 9, 54))
-    if "3.0" in line[100:112] or "3.1" in line[100:112]:
+    if line[102:105] in ("3.0", "3.1"):
         return Header("3.0", _cut(line, 5, 9), _cut(line, 9, 54))
     return Header("2.1", _cut(line, 5, 14), _cut(line, 14, 59))
 

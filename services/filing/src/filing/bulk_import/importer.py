@@ -27,6 +27,7 @@ import asyncpg
 from contracts import topics
 from contracts.enums import WorkStatus
 from contracts.errors import InvalidInput
+from contracts.events import BulkImportCompleted
 from runtime.outbox import NOTIFY_CHANNEL, outbox_rows
 
 from filing import events
@@ -54,6 +55,8 @@ PARTY_COLUMNS = (
 OUTBOX_COLUMNS = ("event_id", "topic", "key", "value", "headers", "traceparent", "created_at")
 
 RawRow = tuple[int, dict[str, str | None]]
+# The report's field of a parties-file row starts with this (its rows are numbered apart).
+PARTIES = "parties"
 
 
 class FilerUnknown(InvalidInput):
@@ -145,6 +148,7 @@ WITH x AS (
            CASE w.status WHEN 'REGISTERED' THEN $3 WHEN 'REJECTED' THEN $4 ELSE $5 END AS type,
            {_TIME.format("w.updated_at")} AS at,
            jsonb_build_object(
+               'import_id', $10::uuid,
                'occurred_at', {_TIME.format("w.updated_at")},
                'actor_id', NULL,
                'version', w.version,
@@ -223,7 +227,24 @@ class BulkImport:
         self.summary.rows_rejected += 1
         self.on_error(bulk.RowError(row=row, field=field_name, reason=reason))
 
-    def finish(self) -> ImportSummary:
+    async def finish(self) -> ImportSummary:
+        """Tells each party the run's works name once: one `import.completed` per party with
+        its counts (DOMAIN.md, "Bulk import"), a chunk of parties per transaction."""
+        completed = [
+            BulkImportCompleted(
+                occurred_at=datetime.now(UTC),
+                import_id=self.summary.import_id,
+                party_id=party,
+                filed_by=self.filer,
+                works_registered=counts[WorkStatus.REGISTERED.value],
+                works_under_review=counts[WorkStatus.UNDER_REVIEW.value],
+                works_rejected=counts[WorkStatus.REJECTED.value],
+            )
+            for party, counts in sorted(self.summary.per_party.items())
+        ]
+        for start in range(0, len(completed), self.chunk_size):
+            async with self.conn.transaction():
+                await self._outbox(completed[start : start + self.chunk_size])
         self.summary.seconds = time.perf_counter() - self._started
         return self.summary
 
@@ -237,10 +258,10 @@ class BulkImport:
                 try:
                     party = bulk.parse_party_row(raw, filer=self.filer, now=now)
                 except bulk.RowRefused as refused:
-                    self._refuse(row, refused.field, refused.reason)
+                    self._refuse(row, f"{PARTIES}.{refused.field}", refused.reason)
                     continue
                 if party.id in parsed:
-                    self._refuse(row, "row_key", "row_key appears twice in the file")
+                    self._refuse(row, f"{PARTIES}.row_key", "row_key appears twice in the file")
                     continue
                 parsed[party.id] = (row, party)
             await self._retrying(lambda: self._write_parties(parsed, now))
@@ -391,6 +412,7 @@ class BulkImport:
                     _WORK_OUTBOX_SQL, [w.id for w in ready], related, topics.WORK_REGISTERED,
                     topics.WORK_REJECTED, topics.WORK_REVIEW_REQUESTED, topics.FILING_WORKS,
                     topics.FILING_SOURCE, topics.SCHEMA_BASE_URI, NOTIFY_CHANNEL,
+                    self.summary.import_id,
                 )
         # Counted only once the chunk has committed (a retried chunk counts once).
         for row, field_name, reason in refused:

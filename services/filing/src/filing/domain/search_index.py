@@ -35,6 +35,13 @@ _HAN = re.compile(
     "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 )
 _ASCII_WORD = re.compile(r"^[a-z0-9]+$")
+# Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, Han): a space
+# between two of their pieces is a filer's or a searcher's choice, so such pieces are joined
+# before ICU cuts them, and "แสง จันทร์" is cut as "แสงจันทร์" is.
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\U00020000-\U0003134f]"
+)
 
 # ICU objects are not thread-safe; filing runs one event loop per process, and the loader's
 # generator is a process of its own.
@@ -103,10 +110,13 @@ def _piece(folded: str) -> _Piece:
             terms += roman
             if len(roman) > 1:
                 terms.append("".join(roman))
+    romanised = "".join(romanised_key)
+    if romanised != folded and _ASCII_WORD.match(romanised):
+        terms.append(romanised)  # the whole piece romanised, typed without spaces
     return _Piece(
         key=folded,
         simplified=simplified,
-        romanised="".join(romanised_key),
+        romanised=romanised,
         terms=tuple(dict.fromkeys(terms)),
         query_terms=tuple(dict.fromkeys(query)),
     )
@@ -119,7 +129,13 @@ def _folded_chunk(chunk: str) -> tuple[str, ...]:
 
 
 def _pieces(text: str) -> list[_Piece]:
-    return [_piece(p) for chunk in text.split() for p in _folded_chunk(chunk)]
+    joined: list[str] = []
+    for folded in (p for chunk in text.split() for p in _folded_chunk(chunk)):
+        if joined and _UNSPACED.match(folded[0]) and _UNSPACED.match(joined[-1][-1]):
+            joined[-1] += folded
+        else:
+            joined.append(folded)
+    return [_piece(p) for p in joined]
 
 
 def _keys(pieces: Sequence[_Piece]) -> list[str]:
@@ -182,3 +198,25 @@ def query_terms(text: str) -> QueryTerms:
     return QueryTerms(
         keys=[k for k in dict.fromkeys(keys) if k], words=list(words)[:QUERY_TERMS_MAX]
     )
+
+
+def typo_distance(a: str, b: str) -> int:
+    """Edits between two terms: insertions, deletions, substitutions and swaps of two
+    neighbouring characters ("lvoe" is one edit from "love")."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def typos_allowed(term: str) -> int:
+    """How many edits a misspelt term may be from the word it meant: 1, and 2 from 6
+    characters on."""
+    return 1 if len(term) < 6 else 2

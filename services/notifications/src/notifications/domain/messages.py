@@ -30,6 +30,8 @@ class EventFacts:
     currency: str | None = None
     # Each statement line's amount, so an owner reads its own share of the payable.
     line_amounts: dict[UUID, Decimal] = field(default_factory=dict)
+    # A bulk import's works naming the recipient: registered, under review, rejected.
+    import_counts: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,14 @@ def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, st
             return (
                 _about("Ownership transferred", facts),
                 f"A share{share} of {work} changed hands; the rights holders are updated.",
+            )
+        case "import.completed":
+            registered, review, rejected = facts.import_counts or (0, 0, 0)
+            total = registered + review + rejected
+            return (
+                "Bulk import completed",
+                f"A bulk import named you on {total} works: {registered} registered, "
+                f"{review} under review, {rejected} rejected.",
             )
         case "royalty.statement_issued":
             own = facts.line_amounts.get(recipient)

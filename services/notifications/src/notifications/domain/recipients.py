@@ -51,6 +51,9 @@ RULES: dict[str, frozenset[Named]] = {
     "work.dispute_resolved": frozenset(
         {Named.RIGHTS_HOLDERS, Named.PREVIOUS_HOLDERS, Named.DISPUTANT}
     ),
+    # A bulk import tells each party its works name once, with its counts; the imported
+    # works' own events (they carry `import_id`) notify nobody (handlers.handle_batch).
+    "import.completed": frozenset({Named.SUBJECT_PARTY}),
     "licence.offered": _LICENCE_STEP,
     "licence.activated": _LICENCE_STEP,
     "licence.declined": _LICENCE_STEP,

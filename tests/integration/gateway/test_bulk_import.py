@@ -1,0 +1,196 @@
+"""Bulk import end to end (DOMAIN.md, "Bulk import"): the command imports a works file and a
+parties file into filing's real database while the services run, examination decides every
+row, refused rows land in the report naming row, field and reason, filing's relay publishes
+the works' events on real Kafka and licensing's read model applies them; the same files
+again change nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import sys
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from devstack.identity import Identities
+from devstack.polling import eventually
+
+from .served import Gateway, Services, register
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+ISWC = "T-034.524.680-1"
+ISBN = "9780306406157"
+
+
+def plain(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def scalar(url: str, sql: str, *args: Any) -> Any:
+    conn = await asyncpg.connect(plain(url), ssl=False)
+    try:
+        return await conn.fetchval(sql, *args)
+    finally:
+        await conn.close()
+
+
+def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def files(directory: Path, filer: str) -> tuple[Path, Path]:
+    parties = write(directory / "parties.csv",
+                    ["row_key", "name", "kind", "country", "ipi_name_number", "isni"], [
+        ["malee", "Malee Srisuk", "PERSON", "TH", "00000000199", ""],
+        ["an", "Nguyễn Văn An", "PERSON", "VN", "", ""],
+        ["bad-ipi", "Somchai", "PERSON", "TH", "00000000198", ""],
+    ])  # fmt: skip
+    works = write(directory / "works.csv",
+                  ["row_key", "title", "alternate_titles", "kind", "country_of_origin", "iswc",
+                   "isrc", "isbn", "holders"], [
+        ["w1", "Ánh Trăng Lẻ Loi", "Lonely Moon", "MUSICAL_WORK", "VN", ISWC, "", "",
+         f"{filer}:PUBLISHER:50;an:COMPOSER:50"],
+        ["w2", "ฝนตกที่บางกอก", "", "MUSICAL_WORK", "TH", "T0345246802", "", "",
+         f"{filer}:PUBLISHER:100"],
+        ["w3", "Another Song", "", "MUSICAL_WORK", "TH", ISWC, "", "",
+         f"{filer}:PUBLISHER:100"],
+        ["w4", "anh trang, le loi!", "", "MUSICAL_WORK", "VN", "", "", "",
+         f"{filer}:PUBLISHER:40;malee:LYRICIST:60"],
+        ["w5", "Hikayat Bulan", "", "LITERARY", "MY", "", "", ISBN,
+         f"{filer}:AUTHOR:70;malee:AUTHOR:20;an:AUTHOR:10"],
+        ["w6", "Orphan", "", "OTHER", "TH", "", "", "", f"{filer}:OTHER:50;bad-ipi:OTHER:50"],
+        ["w7", "Short", "", "OTHER", "TH", "", "", "", f"{filer}:OTHER:90"],
+    ])  # fmt: skip
+    return parties, works
+
+
+async def run_command(database_url: str, *args: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "filing.bulk_import", "--database-url", database_url, *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    return process.returncode or 0, (out + err).decode()
+
+
+async def counts(url: str) -> dict[str, int]:
+    tables = ("party", "work", "rights_holder", "work_history", "outbox", "number_counter")
+    found = {t: int(await scalar(url, f"SELECT count(*) FROM {t}")) for t in tables}
+    found["numbers"] = int(await scalar(url, "SELECT coalesce(sum(last), 0) FROM number_counter"))
+    return found
+
+
+async def test_a_file_imported_by_the_command_is_examined_published_and_applied_once(
+    services: Services,
+    gateway: Callable[..., AbstractAsyncContextManager[Gateway]],
+    identities: Identities,
+    tmp_path: Path,
+) -> None:
+    async with gateway() as gw:
+        filer, _token = await register(gw, identities, "Siam Songs Publishing")
+    filing_db, licensing_db = services.databases["filing"], services.databases["licensing"]
+    parties, works = files(tmp_path, filer)
+    report, summary = tmp_path / "errors.csv", tmp_path / "summary.json"
+    arguments = ["--works", str(works), "--parties", str(parties), "--format", "csv",
+                 "--filer", filer, "--report", str(report), "--summary-json", str(summary)]
+    code, output = await run_command(filing_db, *arguments)
+    assert code == 0, output
+    result = json.loads(summary.read_text())
+    assert {k: result[k] for k in ("works_registered", "works_under_review", "works_rejected",
+                                   "rows_rejected", "parties_created", "rows_unchanged")} == {
+        "works_registered": 2, "works_under_review": 1, "works_rejected": 1,
+        "rows_rejected": 4, "parties_created": 2, "rows_unchanged": 0}  # fmt: skip
+
+    # Refused rows: the report names the row, the column and why; nothing of them is stored.
+    with report.open(encoding="utf-8") as lines:
+        errors = {(int(r["row"]), r["field"]): r["reason"] for r in csv.DictReader(lines)}
+    assert set(errors) == {(4, "parties.ipi_name_number"), (3, "iswc"), (7, "holders"), (8, "holders")}
+    assert "check digit" in errors[(3, "iswc")]
+    assert "not registered" in errors[(7, "holders")]
+    assert "100.00" in errors[(8, "holders")]
+
+    # Examination, in file order: w3 takes w1's ISWC (rejected, naming it); w4 has w1's
+    # folded title and a holder in common (review).
+    statuses = {
+        r["title"]: (r["status"], r["status_reason"])
+        for r in await _rows(filing_db, "SELECT title, status, status_reason FROM work")
+    }
+    assert statuses["Ánh Trăng Lẻ Loi"][0] == "REGISTERED"
+    assert statuses["Hikayat Bulan"][0] == "REGISTERED"
+    assert statuses["Another Song"][0] == "REJECTED"
+    assert ISWC in statuses["Another Song"][1]
+    assert statuses["anh trang, le loi!"][0] == "UNDER_REVIEW"
+    assert await scalar(filing_db, "SELECT count(*) FROM work WHERE version <> "
+                        "(SELECT count(*) FROM work_history h WHERE h.work_id = work.id)") == 0
+
+    # Published by the relay and applied by licensing's read model.
+    async def applied() -> bool:
+        known = await scalar(licensing_db, "SELECT count(*) FROM register_work")
+        return int(known) == 4
+
+    await eventually(applied, 30, what="licensing applies the imported works")
+    assert await scalar(licensing_db, "SELECT status FROM register_work WHERE title = $1",
+                        "Another Song") == "REJECTED"
+    assert await scalar(licensing_db, "SELECT count(*) FROM register_holder h JOIN register_work"
+                        " w ON w.id = h.work_id WHERE w.title = 'Hikayat Bulan'") == 3
+
+    # Each party the works name is told once, of the import, with its counts; none of the
+    # imported works notifies anybody on its own.
+    notifications_db = services.databases["notifications"]
+    malee = await scalar(filing_db, "SELECT id FROM party WHERE name = 'Malee Srisuk'")
+    an = await scalar(filing_db, "SELECT id FROM party WHERE name = $1", "Nguyễn Văn An")
+
+    async def told() -> list[Any] | None:
+        rows = await _rows(notifications_db, "SELECT recipient_id, event_type, message FROM "
+                           "notification WHERE event_type LIKE '%import.completed%'")
+        return rows if len(rows) == 3 else None
+
+    entries = await eventually(told, 30, what="one import.completed per party")
+    assert {r["recipient_id"] for r in entries} == {uuid.UUID(filer), malee, an}
+    by_party = {r["recipient_id"]: r["message"] for r in entries}
+    assert "on 4 works: 2 registered, 1 under review, 1 rejected" in by_party[uuid.UUID(filer)]
+    assert "on 2 works: 1 registered, 1 under review, 0 rejected" in by_party[malee]
+    assert await scalar(notifications_db, "SELECT count(*) FROM notification WHERE event_type "
+                        "LIKE '%filing.work.%'") == 0
+
+    # The same files again: nothing changes, every row is counted unchanged.
+    before = await counts(filing_db)
+    code, output = await run_command(filing_db, *arguments)
+    assert code == 0, output
+    again = json.loads(summary.read_text())
+    assert (again["rows_unchanged"], again["works_registered"], again["parties_created"]) == (
+        4, 0, 0)  # fmt: skip
+    assert await counts(filing_db) == before
+
+
+async def test_a_file_with_a_bad_header_changes_nothing_and_names_the_column(
+    services: Services, tmp_path: Path
+) -> None:
+    filing_db = services.databases["filing"]
+    filer = await scalar(filing_db, "SELECT id::text FROM party LIMIT 1")
+    works = write(tmp_path / "works.csv", ["row_key", "title", "kind", "country", "holders"], [])
+    before = await counts(filing_db)
+    code, output = await run_command(filing_db, "--works", str(works), "--filer", str(filer),
+                                     "--report", str(tmp_path / "errors.csv"))
+    assert code == 2
+    assert "country" in output
+    assert await counts(filing_db) == before
+
+
+async def _rows(url: str, sql: str) -> list[Any]:
+    conn = await asyncpg.connect(plain(url), ssl=False)
+    try:
+        return list(await conn.fetch(sql))
+    finally:
+        await conn.close()

@@ -1,0 +1,96 @@
+"""The register's search terms (domain.search_index): ICU word breaks, Simplified and
+Traditional Chinese, romanisation, and the same terms for a title and for a query."""
+
+from __future__ import annotations
+
+from filing.domain.search_index import party_search_columns, query_terms, search_columns
+from filing.domain.titles import search_document, title_key
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+def _words(title: str) -> set[str]:
+    return set(search_columns(title, [])["search_words"])
+
+
+def _found(query: str, title: str, alternates: tuple[str, ...] = ()) -> bool:
+    """Whether `query` finds the title: by its exact key, or by every one of its words."""
+    columns = search_columns(title, list(alternates))
+    terms = query_terms(query)
+    exact = bool(set(terms.keys) & set(columns["search_keys"]))
+    return exact or (bool(terms.words) and set(terms.words) <= set(columns["search_words"]))
+
+
+def test_unspaced_scripts_are_cut_into_words_however_a_query_is_spaced() -> None:
+    for title, query in (
+        ("แสงจันทร์ของฉัน", "แสง จันทร์"),  # Thai
+        ("ສຽງເພງແຫ່ງຮັກ", "ເພງ"),  # Lao
+        ("ចម្រៀងស្នេហ៍", "ស្នេហ៍"),  # Khmer
+        ("မေတ္တာသီချင်း", "သီချင်း"),  # Burmese
+    ):
+        assert len(_words(title)) >= 2, title
+        assert _found(query, title), (query, title)
+        assert _found(query.replace(" ", ""), title), (query, title)
+    assert query_terms("แสงจันทร์").words == query_terms("แสง จันทร์").words == ["แสงจันทร์"]
+
+
+def test_vietnamese_is_found_with_or_without_tones() -> None:
+    title = "Nối Vòng Tay Lớn"
+    for query in ("noi vong tay lon", "VÒNG TAY", "Lớn", "nối vòng tay lớn"):
+        assert _found(query, title), query
+    assert query_terms("nối vòng tay lớn").keys == query_terms("noi vong tay lon").keys
+
+
+def test_simplified_and_traditional_chinese_find_each_other() -> None:
+    assert _found("愛情故事", "爱情故事") and _found("爱情故事", "愛情故事")
+    assert _found("愛情", "爱情故事") and _found("故事", "愛情故事")
+    assert set(query_terms("愛情故事").keys) & set(search_columns("爱情故事", [])["search_keys"])
+
+
+def test_short_chinese_and_thai_queries_are_terms_of_the_index() -> None:
+    assert query_terms("爱").words == ["爱"]
+    assert query_terms("雨夜").words == ["雨", "夜"]
+    assert {"雨", "夜"} <= _words("雨夜的思念")
+    assert query_terms("รัก").words == ["รัก"]
+    assert "รัก" in _words("เพลงรัก")
+
+
+def test_romanised_queries_find_native_titles() -> None:
+    assert {"khwam", "rak", "khwamrak"} <= _words("ความรัก")
+    assert _found("khwam rak", "ความรัก") and _found("khwamrak", "ความรัก")
+    assert _found("ai qing", "愛情") and _found("aiqing", "爱情")
+    assert _found("katal", "காதல் பாடல்")  # Tamil
+    # The romanised key makes it an exact title.
+    assert "aiqinggushi" in search_columns("愛情故事", [])["search_keys"]
+
+
+def test_a_query_without_letters_or_digits_has_no_terms() -> None:
+    assert query_terms("!!! ... ,").words == []
+    assert query_terms("!!! ... ,").keys == []
+
+
+def test_party_names_have_terms_in_their_script_and_romanised() -> None:
+    words = set(party_search_columns("สมชาย ใจดี")["search_words"])
+    assert {"สมชาย", "ใจ", "ดี"} <= words or {"สมชาย", "ใจดี"} <= words
+    assert "smchay" in words  # ICU's Thai-Latin transliteration
+    assert {"王", "小", "明"} <= set(party_search_columns("王小明")["search_words"])
+
+
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(
+                list("aáăÂđ Ǆ'-,.!ﬁ") + list("ความรักແສງចម្រៀងမေတ္တာ爱愛情காதல்") + ["\u200b", "\u0301"]
+            ),
+            max_size=24,
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_folded_columns_are_the_titles_own(titles: list[str]) -> None:
+    """The memoised pieces give exactly `titles.title_key` and `titles.search_document`."""
+    columns = search_columns(titles[0], titles[1:])
+    assert columns["title_key"] == title_key(titles[0])
+    assert columns["search_text"] == search_document(titles[0], titles[1:])
+    assert columns["search_words"] == sorted(set(columns["search_words"]))
