@@ -19,6 +19,7 @@ revision: str = "0006"
 down_revision: str | None = "0005"
 
 BACKFILL_BATCH = 2000
+TERM_STATISTICS = 1000
 
 # Terms in a stable order: concurrent writers insert shared words in the same order, so
 # their ON CONFLICT waits never deadlock.
@@ -95,6 +96,9 @@ def upgrade() -> None:
             f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING NEW TABLE AS new_rows "
             "FOR EACH STATEMENT EXECUTE FUNCTION search_word_add()"
         )
+    # ANALYZE keeps up to 10,000 most common terms and their frequencies: the search chooses
+    # each tier's access path by them (filing.register_search._path).
+    op.execute(f"ALTER TABLE work ALTER COLUMN search_words SET STATISTICS {TERM_STATISTICS}")
     _backfill()
     op.drop_index("ix_work_search_text_trgm", table_name="work", if_exists=True)
     op.create_index("ix_work_search_keys", "work", ["search_keys"], postgresql_using="gin")
