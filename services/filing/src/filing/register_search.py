@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -53,7 +53,7 @@ TYPO_CANDIDATES = 50
 TYPO_SIMILARITY_MIN = 0.2
 # Within a tier, its newest works are ranked (shortest title first: the one the query's words
 # cover best); the rest of the tier follows newest first. Never a sort of a whole tier.
-RANKED_HEAD = 100
+RANKED_HEAD = 60
 # The most works a walk of the register (newest first) reads before the lookup path takes
 # over (terms the statistics thought independent may be correlated either way).
 WALK_MAX = 30_000
@@ -207,6 +207,8 @@ class TermStats:
     terms: dict[str, float]
     floor: float  # no term missing from `terms` is more frequent than this
     values: dict[str, dict[str, float]]  # column -> value -> frequency
+    keys: dict[str, float] = field(default_factory=dict)  # of `search_keys`, as `terms`
+    keys_floor: float = 1.0
 
     def frequency(self, column: str, value: str) -> float:
         known = self.values.get(column, {})
@@ -220,8 +222,15 @@ SELECT s.attname, s.most_common_elems::text::text[], s.most_common_elem_freqs,
        s.most_common_vals::text::text[], s.most_common_freqs, c.reltuples
 FROM pg_stats s JOIN pg_class c ON c.oid = to_regclass('work')
 WHERE s.schemaname = current_schema() AND s.tablename = 'work'
-  AND s.attname IN ('search_words', 'status', 'kind', 'country_of_origin')
+  AND s.attname IN ('search_words', 'search_keys', 'status', 'kind', 'country_of_origin')
 """
+
+
+def _elements(row: Any) -> tuple[dict[str, float], float]:
+    """(frequency of each most common element, the least of them) of a pg_stats row."""
+    elems, freqs = list(row[1]), list(row[2])
+    # ANALYZE's list ends with the least and greatest frequencies, and the nulls'.
+    return dict(zip(elems, freqs[: len(elems)], strict=True)), float(freqs[len(elems)])
 
 
 async def _term_stats(run: _Runner) -> TermStats | None:
@@ -235,15 +244,18 @@ async def _term_stats(run: _Runner) -> TermStats | None:
     rows = list((await run.connection.execute(text(_STATS_SQL))).all())
     stats: TermStats | None = None
     words = next((r for r in rows if r[0] == "search_words" and r[1]), None)
+    keys = next((r for r in rows if r[0] == "search_keys" and r[1]), None)
     if words is not None and words[5] and words[5] > 0:
-        elems, freqs = list(words[1]), list(words[2])
+        terms, floor = _elements(words)
         stats = TermStats(
             rows=float(words[5]),
-            terms=dict(zip(elems, freqs[: len(elems)], strict=True)),
-            # ANALYZE's list ends with the least and greatest frequencies, and the nulls'.
-            floor=float(freqs[len(elems)]),
+            terms=terms,
+            floor=floor,
             values={r[0]: dict(zip(r[3], r[4], strict=True)) for r in rows if r[3] and r[4]},
         )
+        if keys is not None:
+            stats.keys.update(_elements(keys)[0])
+            stats = replace(stats, keys_floor=_elements(keys)[1])
     _STATS[key] = (now, stats)
     return stats
 
@@ -262,9 +274,8 @@ def _path(
     """
     if stats is None or tier.groups is None or filters.holder_id is not None:
         return None, -1.0
-    frequencies = [
-        min(1.0, sum(stats.terms.get(t, stats.floor) for t in group)) for group in tier.groups
-    ]
+    known, floor = (stats.keys, stats.keys_floor) if tier.keys else (stats.terms, stats.floor)
+    frequencies = [min(1.0, sum(known.get(t, floor) for t in group)) for group in tier.groups]
     for column, value in (
         ("status", filters.status.value if filters.status else None),
         ("kind", filters.kind.value if filters.kind else None),
@@ -300,6 +311,7 @@ class _Tier:
     ranked: bool = True
     # The terms a work must have, each group one of its terms (the access path's choice).
     groups: list[list[str]] | None = None
+    keys: bool = False  # the groups are of `search_keys`, not `search_words`
 
 
 def _identifier_tier(raw: str) -> _Tier | None:
@@ -370,19 +382,29 @@ async def _text_tiers(run: _Runner, raw: str) -> list[_Tier]:
     if identified is not None:
         tiers.append(identified)
     if terms.keys:
-        tiers.append(_Tier("exact", "w.search_keys && CAST(:keys AS text[])", {"keys": terms.keys}))
+        tiers.append(
+            _Tier(
+                "exact",
+                "w.search_keys && CAST(:keys AS text[])",
+                {"keys": terms.keys},
+                ranked=False,  # all alike: the same title
+                groups=[terms.keys],
+                keys=True,
+            )
+        )
     if not terms.words:
         return tiers
     words = terms.words
-    tiers.append(
-        _Tier(
-            "words",
-            "w.search_words @> CAST(:words AS text[])",
-            {"words": words},
-            groups=[[w] for w in words],
-        )
-    )
     known, replacements = await _corrections(run, words)
+    if not replacements:  # every term is in the lexicon (else no work has them all)
+        tiers.append(
+            _Tier(
+                "words",
+                "w.search_words @> CAST(:words AS text[])",
+                {"words": words},
+                groups=[[w] for w in words],
+            )
+        )
     if replacements and all(replacements):
         parts = ["w.search_words @> CAST(:known AS text[])"] if known else []
         params: dict[str, Any] = {"known": known} if known else {}

@@ -9,6 +9,7 @@ goes: no search reads it any more.
 Revision ID: 0006
 Revises: 0005
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -76,18 +77,24 @@ def _backfill() -> None:
 
 def upgrade() -> None:
     empty = sa.text("'{}'")
-    op.add_column("work", sa.Column("search_keys", ARRAY(sa.Text()), nullable=False,
-                                    server_default=empty))
-    op.add_column("work", sa.Column("search_words", ARRAY(sa.Text()), nullable=False,
-                                    server_default=empty))
-    op.add_column("party", sa.Column("search_words", ARRAY(sa.Text()), nullable=False,
-                                     server_default=empty))
+    op.add_column(
+        "work", sa.Column("search_keys", ARRAY(sa.Text()), nullable=False, server_default=empty)
+    )
+    op.add_column(
+        "work", sa.Column("search_words", ARRAY(sa.Text()), nullable=False, server_default=empty)
+    )
+    op.add_column(
+        "party", sa.Column("search_words", ARRAY(sa.Text()), nullable=False, server_default=empty)
+    )
     op.create_table(
         "search_word",
         sa.Column("word", sa.Text(collation="C"), primary_key=True),
     )
     op.create_index(
-        "ix_search_word_trgm", "search_word", ["word"], postgresql_using="gin",
+        "ix_search_word_trgm",
+        "search_word",
+        ["word"],
+        postgresql_using="gin",
         postgresql_ops={"word": "gin_trgm_ops"},
     )
     op.execute(_LEXICON_FUNCTION)
@@ -96,9 +103,10 @@ def upgrade() -> None:
             f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING NEW TABLE AS new_rows "
             "FOR EACH STATEMENT EXECUTE FUNCTION search_word_add()"
         )
-    # ANALYZE keeps up to 10,000 most common terms and their frequencies: the search chooses
+    # ANALYZE keeps up to 10,000 most common terms (and keys) and their frequencies: the search chooses
     # each tier's access path by them (filing.register_search._path).
     op.execute(f"ALTER TABLE work ALTER COLUMN search_words SET STATISTICS {TERM_STATISTICS}")
+    op.execute(f"ALTER TABLE work ALTER COLUMN search_keys SET STATISTICS {TERM_STATISTICS}")
     _backfill()
     op.drop_index("ix_work_search_text_trgm", table_name="work", if_exists=True)
     op.create_index("ix_work_search_keys", "work", ["search_keys"], postgresql_using="gin")
@@ -113,7 +121,10 @@ def downgrade() -> None:
     op.drop_index("ix_work_search_words", table_name="work")
     op.drop_index("ix_work_search_keys", table_name="work")
     op.create_index(
-        "ix_work_search_text_trgm", "work", ["search_text"], postgresql_using="gin",
+        "ix_work_search_text_trgm",
+        "work",
+        ["search_text"],
+        postgresql_using="gin",
         postgresql_ops={"search_text": "gin_trgm_ops"},
     )
     for name, table, _ in TRIGGERS:
