@@ -26,6 +26,7 @@ from runtime.db import SessionMaker, create_engine, session_maker
 from runtime.http import running_server
 from sqlalchemy import text
 
+from .conftest import file_work as _file
 from .conftest import new_iswc
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -56,19 +57,6 @@ class Register_:
         async with self.sessions() as session:
             connection = await session.connection()
             return (await connection.execute(text(sql), params)).scalar()
-
-
-async def _file(client: httpx.AsyncClient, holder: uuid.UUID, title: str, **extra: Any) -> Any:
-    body = {
-        "title": title,
-        "kind": "MUSICAL_WORK",
-        "country_of_origin": "VN",
-        "rights_holders": [{"party_id": str(holder), "role": "COMPOSER", "share": "100.00"}],
-        **extra,
-    }
-    response = await client.post("/works", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 # The works looked for (filed first), and newer ones sharing their words (filed after them):

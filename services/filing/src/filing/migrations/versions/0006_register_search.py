@@ -41,6 +41,12 @@ TRIGGERS = [
 ]
 
 
+def _trigram_index(name: str, table: str, column: str) -> None:
+    op.create_index(
+        name, table, [column], postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}
+    )
+
+
 def _backfill() -> None:
     connection = op.get_bind()
     last = -1
@@ -90,13 +96,7 @@ def upgrade() -> None:
         "search_word",
         sa.Column("word", sa.Text(collation="C"), primary_key=True),
     )
-    op.create_index(
-        "ix_search_word_trgm",
-        "search_word",
-        ["word"],
-        postgresql_using="gin",
-        postgresql_ops={"word": "gin_trgm_ops"},
-    )
+    _trigram_index("ix_search_word_trgm", "search_word", "word")
     op.execute(_LEXICON_FUNCTION)
     for name, table, event in TRIGGERS:
         op.execute(
@@ -120,13 +120,7 @@ def downgrade() -> None:
     op.drop_index("ix_work_country_seq", table_name="work")
     op.drop_index("ix_work_search_words", table_name="work")
     op.drop_index("ix_work_search_keys", table_name="work")
-    op.create_index(
-        "ix_work_search_text_trgm",
-        "work",
-        ["search_text"],
-        postgresql_using="gin",
-        postgresql_ops={"search_text": "gin_trgm_ops"},
-    )
+    _trigram_index("ix_work_search_text_trgm", "work", "search_text")
     for name, table, _ in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
     op.execute("DROP FUNCTION IF EXISTS search_word_add()")
