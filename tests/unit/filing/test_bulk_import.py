@@ -237,11 +237,8 @@ def test_a_cwr_transaction_reads_as_a_works_row_with_pr_shares(version: str) -> 
     assert work.draft.country_of_origin == "TH"
 
 
-def test_cwr_parties_are_its_writers_once_each_and_never_the_sender(tmp_path: object) -> None:
-    from pathlib import Path
-
-    path = Path(str(tmp_path)) / "works.v21"
-    path.write_text(write_cwr([CWR_WORK, CWR_WORK]), encoding="utf-8")
-    parties = [raw for _, raw in cwr.parties_of(path, country="TH")]
+def test_cwr_parties_are_its_writers_once_each_and_never_the_sender() -> None:
+    text = write_cwr([CWR_WORK, CWR_WORK])
+    parties = [raw for _, raw in cwr.parties_in(io.StringIO(text), country="TH")]
     assert [(p["row_key"], p["name"], p["ipi_name_number"]) for p in parties] == [
         ("cwr:A1", "MALEE SRISUK", "00000000297"), ("cwr:A2", "AN NGUYEN", "00000499900")]  # fmt: skip

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contracts import access
 from filing import commands, events
+from filing.bulk_import.uploads import BulkImportPolicy
 from filing import repository as repo
 from filing.domain import disputes as dispute_rules
 from filing.domain import parties as party_rules
@@ -50,6 +51,7 @@ class Filing(ServiceHandle):
     the runner of commands retried with an idempotency key."""
 
     disputes: DisputePolicy
+    bulk: BulkImportPolicy
 
 
 def _now() -> datetime:

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import TextIO
 from uuid import UUID
 
@@ -224,22 +223,21 @@ def works_rows(stream: TextIO, *, filer: UUID, country: str) -> Iterator[RawRow]
         }
 
 
-def parties_of(path: Path, *, country: str) -> Iterator[RawRow]:
-    """The parties-file rows of every SPU and SWR in the file, once each (a first pass);
-    CWR names no party's country, so each takes `country` (the filer's)."""
+def parties_in(stream: TextIO, *, country: str) -> Iterator[RawRow]:
+    """The parties-file rows of every SPU and SWR in the file, once each (a first pass over
+    it); CWR names no party's country, so each takes `country` (the filer's)."""
     seen: set[str] = set()
-    with path.open(encoding="utf-8-sig", errors="strict") as stream:
-        for header, tx in transactions(stream):
-            for holder in tx.holders:
-                key = _party_key(holder)
-                if _is_sender(holder, header) or key in seen:
-                    continue
-                seen.add(key)
-                yield tx.row, {
-                    "row_key": key,
-                    "name": holder.name,
-                    "kind": "ORGANIZATION" if holder.publisher else "PERSON",
-                    "country": country,
-                    "ipi_name_number": holder.ipi,
-                    "isni": None,
-                }
+    for header, tx in transactions(stream):
+        for holder in tx.holders:
+            key = _party_key(holder)
+            if _is_sender(holder, header) or key in seen:
+                continue
+            seen.add(key)
+            yield tx.row, {
+                "row_key": key,
+                "name": holder.name,
+                "kind": "ORGANIZATION" if holder.publisher else "PERSON",
+                "country": country,
+                "ipi_name_number": holder.ipi,
+                "isni": None,
+            }

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -206,12 +206,15 @@ class BulkImport:
         chunk_size: int = CHUNK_SIZE_DEFAULT,
         progress: Callable[[int], None] | None = None,
         import_id: UUID | None = None,
+        after_chunk: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.conn = conn
         self.filer = filer
         self.on_error = on_error
         self.chunk_size = chunk_size
         self.progress = progress or (lambda _n: None)
+        # Called after each chunk's commit: an upload stores the chunk's report lines then.
+        self.after_chunk = after_chunk
         self.summary = ImportSummary(import_id=import_id or uuid4())
         self._started = time.perf_counter()
         self._search_columns: tuple[str, ...] | None = None
@@ -265,7 +268,7 @@ class BulkImport:
                     continue
                 parsed[party.id] = (row, party)
             await self._retrying(lambda: self._write_parties(parsed, now))
-            self.progress(len(chunk))
+            await self._chunk_done(len(chunk))
 
     async def _write_parties(self, parsed: dict[UUID, tuple[int, Party]], now: datetime) -> None:
         async with self.conn.transaction():
@@ -307,7 +310,12 @@ class BulkImport:
                     continue
                 parsed[work.id] = work
             await self._retrying(lambda: self._write_works(list(parsed.values())))
-            self.progress(len(chunk))
+            await self._chunk_done(len(chunk))
+
+    async def _chunk_done(self, rows: int) -> None:
+        if self.after_chunk is not None:
+            await self.after_chunk()
+        self.progress(rows)
 
     async def _retrying(self, attempt: Callable[[], Any]) -> None:
         for tries in range(1, RETRIES + 1):
