@@ -55,7 +55,7 @@ def files(directory: Path, filer: str) -> tuple[Path, Path]:
         ["malee", "Malee Srisuk", "PERSON", "TH", "00000000199", ""],
         ["an", "Nguyễn Văn An", "PERSON", "VN", "", ""],
         ["bad-ipi", "Somchai", "PERSON", "TH", "00000000198", ""],
-    ])  # fmt: skip
+    ])
     works = write(directory / "works.csv",
                   ["row_key", "title", "alternate_titles", "kind", "country_of_origin", "iswc",
                    "isrc", "isbn", "holders"], [
@@ -71,7 +71,7 @@ def files(directory: Path, filer: str) -> tuple[Path, Path]:
          f"{filer}:AUTHOR:70;malee:AUTHOR:20;an:AUTHOR:10"],
         ["w6", "Orphan", "", "OTHER", "TH", "", "", "", f"{filer}:OTHER:50;bad-ipi:OTHER:50"],
         ["w7", "Short", "", "OTHER", "TH", "", "", "", f"{filer}:OTHER:90"],
-    ])  # fmt: skip
+    ])
     return parties, works
 
 
@@ -110,7 +110,7 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
     assert {k: result[k] for k in ("works_registered", "works_under_review", "works_rejected",
                                    "rows_rejected", "parties_created", "rows_unchanged")} == {
         "works_registered": 2, "works_under_review": 1, "works_rejected": 1,
-        "rows_rejected": 4, "parties_created": 2, "rows_unchanged": 0}  # fmt: skip
+        "rows_rejected": 4, "parties_created": 2, "rows_unchanged": 0}
 
     # Refused rows: the report names the row, the column and why; nothing of them is stored.
     with report.open(encoding="utf-8") as lines:
@@ -170,7 +170,7 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
     assert code == 0, output
     again = json.loads(summary.read_text())
     assert (again["rows_unchanged"], again["works_registered"], again["parties_created"]) == (
-        4, 0, 0)  # fmt: skip
+        4, 0, 0)
     assert await counts(filing_db) == before
 
 
@@ -218,7 +218,7 @@ async def upload(gw: Gateway, token: str, works: tuple[str, bytes],
               "map": json.dumps(mapping)},
         files=files,
         headers={"authorization": f"Bearer {token}"},
-    )  # fmt: skip
+    )
 
 
 async def test_a_signed_in_party_uploads_files_through_graphql_and_downloads_its_report(
@@ -233,15 +233,15 @@ async def test_a_signed_in_party_uploads_files_through_graphql_and_downloads_its
         parties, works = files(tmp_path, filer)
         # Its own ISWC and ISBN: the first test's import holds the shared ones.
         text = works.read_text(encoding="utf-8").replace(ISWC, "T-123.456.789-4").replace(
-            ISBN, "9789810000004")  # fmt: skip
+            ISBN, "9789810000004")
         answer = await upload(gw, token, ("works.csv", text.encode()),
-                              ("parties.csv", parties.read_bytes()))  # fmt: skip
+                              ("parties.csv", parties.read_bytes()))
         assert answer.status_code == 200, answer.text
         payload = answer.json()["data"]["importWorks"]
         assert payload["errors"] == []
         result = payload["result"]
         assert (result["worksRegistered"], result["worksUnderReview"], result["worksRejected"],
-                result["rowsRejected"], result["partiesCreated"]) == (2, 1, 1, 4, 2)  # fmt: skip
+                result["rowsRejected"], result["partiesCreated"]) == (2, 1, 1, 4, 2)
 
         # The report, for the same party's token only.
         report = await gw.client.get(result["reportUrl"],
@@ -259,7 +259,7 @@ async def test_a_signed_in_party_uploads_files_through_graphql_and_downloads_its
         # The same upload again changes nothing.
         before = await counts(services.databases["filing"])
         again = (await upload(gw, token, ("works.csv", text.encode()),
-                              ("parties.csv", parties.read_bytes()))).json()  # fmt: skip
+                              ("parties.csv", parties.read_bytes()))).json()
         assert again["data"]["importWorks"]["result"]["rowsUnchanged"] == 4
         assert await counts(services.databases["filing"]) == before
 
@@ -282,7 +282,7 @@ async def test_a_cwr_file_uploaded_through_graphql_imports_its_works_and_writers
     writers = [CwrWriter("A1", "SRISUK", "MALEE", "00000000297", Decimal("0.5"))]
     text = write_cwr([CwrWork("W1", "RAK NAI KRUNGTHEP", writers, Decimal("0.5")),
                       CwrWork("W2", "FON TOK", writers, Decimal("0.5"), iswc="T0000000010")],
-                     version="3.0")  # fmt: skip
+                     version="3.0")
     async with gateway() as gw:
         _filer, token = await register(gw, identities, "Siam Songs Publishing")
         answer = await upload(gw, token, ("works.v30", text.encode()), file_format="CWR")

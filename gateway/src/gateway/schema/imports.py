@@ -66,7 +66,7 @@ class ImportMutation:
         info: Info[GatewayContext, None],
         works: Upload,
         parties: Upload | None = None,
-        format: ImportFormat = ImportFormat.CSV,  # noqa: A002 - the argument's public name
+        format: ImportFormat = ImportFormat.CSV,
     ) -> ImportPayload:
         async def send(backends: Backends) -> ImportReply:
             files = {"works": _file(works, "works")}

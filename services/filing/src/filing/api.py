@@ -23,7 +23,6 @@ from runtime.id_lists import parse_ids
 from runtime.idempotency import IdempotencyKey, KeyedRequest
 from runtime.openapi import error_responses
 from runtime.uow import UnitOfWorkFactory
-from starlette.datastructures import UploadFile
 
 from filing import commands, service, views
 from filing.bulk_import import uploads
@@ -407,10 +406,11 @@ async def post_import(
     filing.bulk.check_size(request.headers.get("content-length"))
     form = await request.form(max_files=2, max_fields=2)
     try:
+        # A form's value is text or an uploaded file.
         works, parties = form.get("works"), form.get("parties")
-        if not isinstance(works, UploadFile):
+        if works is None or isinstance(works, str):
             raise InvalidInput("works: a file is required", field="works")
-        if parties is not None and not isinstance(parties, UploadFile):
+        if isinstance(parties, str):
             raise InvalidInput("parties must be a file", field="parties")
         summary = await uploads.import_upload(
             policy=filing.bulk,

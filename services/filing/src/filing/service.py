@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from contracts import access
 from filing import commands, events
-from filing.bulk_import.uploads import BulkImportPolicy
 from filing import repository as repo
+from filing.bulk_import.uploads import BulkImportPolicy
 from filing.domain import disputes as dispute_rules
 from filing.domain import parties as party_rules
 from filing.domain import works as work_rules

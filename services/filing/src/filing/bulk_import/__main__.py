@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import io
 import json
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 from runtime.db import connect_args
 
 from filing.bulk_import import cwr, files
-from filing.bulk_import.importer import CHUNK_SIZE_DEFAULT, BulkImport, ImportSummary
+from filing.bulk_import.importer import BulkImport, ImportSummary
 from filing.settings import FilingSettings
 
 
@@ -36,11 +35,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--report", type=Path, default=Path("errors.csv"))
     parser.add_argument("--summary-json", type=Path)
-    parser.add_argument(
-        "--chunk-size",
-        type=int,
-        default=int(os.environ.get("FILING_BULK_IMPORT_CHUNK_SIZE", CHUNK_SIZE_DEFAULT)),
-    )
+    parser.add_argument("--chunk-size", type=int, default=None,
+                        help="rows per transaction (default FILING_BULK_IMPORT_CHUNK_SIZE)")
     return parser.parse_args(argv)
 
 
@@ -73,14 +69,15 @@ def _text(path: Path) -> Iterator[tuple[TextIO, BinaryIO]]:
 async def run(
     args: argparse.Namespace, *, report: TextIO, progress: Progress | None
 ) -> ImportSummary:
-    url = args.database_url or FilingSettings().database_url
-    conn = await asyncpg.connect(plain_url(url), **connect_args(url))  # type: ignore[arg-type]
+    settings = FilingSettings()
+    url = args.database_url or settings.database_url
+    conn = await asyncpg.connect(plain_url(url), **connect_args(url))
     try:
         importer = BulkImport(
             conn,
             filer=args.filer,
             on_error=files.ErrorReport(report),
-            chunk_size=args.chunk_size,
+            chunk_size=args.chunk_size or settings.bulk_import_chunk_size,
         )
         country = await importer.check_filer()
         with contextlib.ExitStack() as stack:

@@ -25,9 +25,9 @@ from filing.domain.bulk import WIDTH_FAULT
 
 WORK_RECORDS = ("NWR", "REV", "WRK")
 PUBLISHER_ROLES = {"E": "PUBLISHER", "AM": "PUBLISHER", "SE": "PUBLISHER", "AQ": "PUBLISHER",
-                   "PA": "PUBLISHER", "ES": "PUBLISHER"}  # fmt: skip
+                   "PA": "PUBLISHER", "ES": "PUBLISHER"}
 WRITER_ROLES = {"CA": "COMPOSER", "C": "COMPOSER", "A": "LYRICIST", "AR": "ARRANGER",
-                "AD": "ARRANGER", "SR": "ARRANGER", "SA": "LYRICIST", "TR": "OTHER"}  # fmt: skip
+                "AD": "ARRANGER", "SR": "ARRANGER", "SA": "LYRICIST", "TR": "OTHER"}
 
 RawRow = tuple[int, dict[str, str | None]]
 

@@ -50,7 +50,7 @@ class BulkImportPolicy:
 
     async def connect(self) -> asyncpg.Connection:
         url = self.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-        return await asyncpg.connect(url, **connect_args(self.database_url))  # type: ignore[arg-type]
+        return await asyncpg.connect(url, **connect_args(self.database_url))
 
 
 class StoredReport:
@@ -68,7 +68,7 @@ class StoredReport:
             await self.conn.copy_records_to_table(
                 "bulk_import_error", columns=("import_id", "row", "field", "reason"),
                 records=self.pending,
-            )  # fmt: skip
+            )
             self.pending = []
 
 
@@ -96,7 +96,7 @@ async def import_upload(
         importer = BulkImport(
             conn, filer=filer, on_error=report, chunk_size=policy.chunk_size,
             import_id=import_id, after_chunk=report.flush,
-        )  # fmt: skip
+        )
         country = await importer.check_filer()
         # Every header is checked before a row is written: a bad file changes nothing.
         if file_format == "cwr":
@@ -108,7 +108,7 @@ async def import_upload(
         await conn.execute(
             "INSERT INTO bulk_import (id, filed_by, started_at) VALUES ($1, $2, $3)",
             import_id, filer, datetime.now(UTC),
-        )  # fmt: skip
+        )
         await importer.import_parties(party_rows)
         if file_format == "cwr":
             first_pass.detach()  # the second pass reads the same upload from its start
@@ -119,7 +119,7 @@ async def import_upload(
         await conn.execute(
             "UPDATE bulk_import SET finished_at = $2, summary = $3::jsonb WHERE id = $1",
             import_id, datetime.now(UTC), _json(summary),
-        )  # fmt: skip
+        )
         return summary
     finally:
         await conn.close()
@@ -150,7 +150,7 @@ async def error_report(
                 rows = await conn.fetch(
                     "SELECT id, row, field, reason FROM bulk_import_error WHERE import_id = $1 "
                     "AND id > $2 ORDER BY id LIMIT $3", import_id, after, REPORT_PAGE,
-                )  # fmt: skip
+                )
                 writer.writerows((r["row"], r["field"], r["reason"]) for r in rows)
                 yield out.getvalue().encode("utf-8")
                 out.seek(0)
