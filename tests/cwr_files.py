@@ -29,8 +29,8 @@ if not settings.configured:
     )
     django.setup()
 
-from django.template import Context  # noqa: E402
-from music_publisher.cwr_templates import TEMPLATES_21, TEMPLATES_30  # noqa: E402
+from django.template import Context
+from music_publisher.cwr_templates import TEMPLATES_21, TEMPLATES_30
 
 
 @dataclass
@@ -72,7 +72,7 @@ def write_cwr(works: list[CwrWork], *, version: str = "2.1") -> str:
     ]
     records = 0
     for number, work in enumerate(works):
-        def record(kind: str, sequence: int, **values: Any) -> str:
+        def record(kind: str, sequence: int, number: int = number, **values: Any) -> str:
             context = {"transaction_sequence": number, "record_sequence": sequence, **values}
             return templates[kind].render(Context(context))
 
@@ -80,7 +80,7 @@ def write_cwr(works: list[CwrWork], *, version: str = "2.1") -> str:
         out = [
             record("WRK", 0, record_type="NWR", work_title=work.title, code=work.code,
                    iswc=work.iswc, recorded_indicator="U", version_type="ORI"),
-        ]  # fmt: skip
+        ]
         publisher = dict(PUBLISHER, chain_sequence=1, role="E", pr_share=work.publisher_share)
         sequence += 1
         out.append(record("SPU", sequence, **publisher))
@@ -89,7 +89,7 @@ def write_cwr(works: list[CwrWork], *, version: str = "2.1") -> str:
         for writer in work.writers:
             values = {"code": writer.code, "last_name": writer.last_name,
                       "first_name": writer.first_name, "writer_role": writer.role,
-                      "ipi_name_number": writer.ipi, "pr_share": writer.share}  # fmt: skip
+                      "ipi_name_number": writer.ipi, "pr_share": writer.share}
             sequence += 1
             out.append(record("SWR", sequence, **values))
             sequence += 1
@@ -106,7 +106,7 @@ def write_cwr(works: list[CwrWork], *, version: str = "2.1") -> str:
         records += len(out)
         lines += out
     lines.append(templates["GRT"].render(Context({"transaction_count": len(works),
-                                                  "record_count": records + 2})))  # fmt: skip
+                                                  "record_count": records + 2})))
     lines.append(templates["TRL"].render(Context({"transaction_count": len(works),
-                                                  "record_count": records + 4})))  # fmt: skip
+                                                  "record_count": records + 4})))
     return "".join(lines)

@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    Response,
+    StreamingResponse,
+)
 from runtime.identity import IdentitySettings, IdentityVerifier
 from runtime.kafka_security import client_security
 from runtime.telemetry import instrument_app
+from starlette.background import BackgroundTask
 from starlette.requests import HTTPConnection, Request
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
@@ -28,6 +36,7 @@ from gateway.settings import GatewaySettings
 from gateway.subscriptions import KafkaUpdateFeed, UpdateHub
 
 log = logging.getLogger("gateway")
+_IMPORT_ID = re.compile(r"[0-9a-fA-F-]{36}")
 # GraphiQL's files sit under versioned addresses: one address, one content, for good.
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -121,6 +130,9 @@ def create_app(
         context_getter=get_context,
         graphiql=graphiql,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        # `importWorks` takes files (GraphQL multipart request spec). Every request carries a
+        # bearer token, never a cookie, so a cross-site form cannot act for anybody.
+        multipart_uploads_enabled=True,
     )
     app = FastAPI(
         title="rights gateway", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None
@@ -142,6 +154,29 @@ def create_app(
     app.add_middleware(RequestLimits, settings=settings, identity=state.identity)
     # The request span is the parent of every service call (httpx is instrumented per process).
     instrument_app(app)
+
+    @app.get("/imports/{import_id}/errors", include_in_schema=False)
+    async def import_errors(import_id: str, request: Request) -> Response:
+        """An uploaded import's error report (CSV), streamed from filing, which checks that
+        the token's party ran the import."""
+        headers = {"accept": "text/csv"}
+        if "authorization" in request.headers:
+            headers["authorization"] = request.headers["authorization"]
+        if not _IMPORT_ID.fullmatch(import_id):
+            return JSONResponse({"code": "NOT_FOUND", "message": "no such import"}, 404)
+        upstream = await state.http.send(
+            state.http.build_request(
+                "GET", f"{state.urls.filing}/imports/{import_id}/errors", headers=headers
+            ),
+            stream=True,
+        )
+        if upstream.status_code != 200:
+            body = await upstream.aread()
+            await upstream.aclose()
+            return Response(body, status_code=upstream.status_code,
+                            media_type=upstream.headers.get("content-type"))
+        return StreamingResponse(upstream.aiter_raw(), media_type="text/csv; charset=utf-8",
+                                 background=BackgroundTask(upstream.aclose))
 
     @app.get("/health")
     async def health() -> dict[str, str]:

@@ -23,6 +23,7 @@ from gateway.replies import (
     ContactsReply,
     Grouped,
     HistoryReply,
+    ImportReply,
     LicenceEventReply,
     LicenceReply,
     MarkedReadReply,
@@ -133,6 +134,8 @@ class ServiceClient:
         json: Any = None,
         token: str | None = None,
         idempotency_key: str | None = None,
+        files: Any = None,
+        timeout: float | None = None,
     ) -> Any:
         headers = {"accept": "application/json"}
         bearer = token or self.token
@@ -142,7 +145,9 @@ class ServiceClient:
             headers["idempotency-key"] = idempotency_key
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
         try:
-            response = await self._send(method, path, clean_params, json, headers)
+            response = await self._send(
+                method, path, clean_params, json, headers, files=files, timeout=timeout
+            )
         except httpx.HTTPError as exc:
             log.warning("%s %s %s failed: %s", self.name, method, path, type(exc).__name__)
             raise BackendFailure(f"{self.name} unreachable") from exc
@@ -168,13 +173,18 @@ class ServiceClient:
         params: dict[str, Any],
         json: Any,
         headers: dict[str, str],
+        *,
+        files: Any = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
         others = list(self.others)
         resent = False
         while True:
             try:
                 return await self.http.request(
-                    method, self.base_url + path, params=params, json=json, headers=headers
+                    method, self.base_url + path, params=params, json=json, headers=headers,
+                    files=files,
+                    timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
                 )
             except httpx.ConnectError:
                 # Refused before a byte was sent (an instance down or restarting): any
@@ -255,6 +265,13 @@ class FilingClient(ServiceClient):
     ) -> Page[WorkReply]:
         params = {**search, "first": first, "after": after}
         return cast(Page[WorkReply], await self.call("GET", "/works/search", params=params))
+
+    async def import_works(
+        self, files: dict[str, tuple[str, Any, str]], *, file_format: str, timeout: float
+    ) -> ImportReply:
+        """Streams the uploaded files on to filing (`POST /imports`, multipart)."""
+        return cast(ImportReply, await self.call(
+            "POST", "/imports", params={"format": file_format}, files=files, timeout=timeout))
 
     async def file_work(self, body: Json) -> WorkReply:
         return await self._on_work("POST", "/works", body)

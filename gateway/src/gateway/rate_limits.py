@@ -121,6 +121,18 @@ class RequestLimits:
                 return
             await self.app(scope, receive, send)
             return
+        if (_header(scope, b"content-type") or "").startswith("multipart/form-data"):
+            # An upload (GraphQL multipart request spec) is a mutation; its body streams on
+            # to the GraphQL server, which spools its files, so only its stated size is
+            # checked here.
+            refusal = self._check_upload(scope) or await self.rates.check(
+                ip, await self._account(scope), True
+            )
+            if refusal is not None:
+                await _answer(send, refusal)
+                return
+            await self.app(scope, receive, send)
+            return
         body, refusal = await self._read_body(scope, receive)
         if refusal is None:
             refusal = await self.rates.check(
@@ -130,6 +142,15 @@ class RequestLimits:
             await _answer(send, refusal)
             return
         await self.app(scope, _replay(body, receive), send)
+
+    def _check_upload(self, scope: Scope) -> Refusal | None:
+        limit = self.settings.max_upload_bytes
+        declared = _header(scope, b"content-length")
+        if declared is None or not declared.isdigit():
+            return Refusal(411, "LENGTH_REQUIRED", "an upload must state its Content-Length")
+        if int(declared) > limit:
+            return Refusal(413, "BODY_TOO_LARGE", f"the upload is over {limit} bytes")
+        return None
 
     async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes, Refusal | None]:
         limit = self.settings.max_body_bytes

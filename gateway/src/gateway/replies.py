@@ -51,6 +51,20 @@ class IdentifiersReply(TypedDict):
     isbn: str | None
 
 
+class ImportReply(TypedDict):
+    """Filing's answer to an uploaded bulk import (`POST /imports`)."""
+
+    import_id: str
+    works_registered: int
+    works_under_review: int
+    works_rejected: int
+    rows_rejected: int
+    rows_unchanged: int
+    parties_created: int
+    parties_unchanged: int
+    report_url: str
+
+
 class WorkReply(TypedDict):
     id: str
     filing_number: str

@@ -47,6 +47,10 @@ class GatewaySettings(BaseSettings):
     # Bytes of a request body, and of its variables alone (also over a WebSocket).
     max_body_bytes: int = 131_072
     max_variables_bytes: int = 65_536
+    # A multipart upload (the bulk import's files, `importWorks`): its stated Content-Length
+    # at most this; it is passed on streamed, never held here. The import may take minutes.
+    max_upload_bytes: int = 1_073_741_824
+    import_timeout_seconds: float = 3600.0
     # Moving-window rate limits (the `limits` library's notation) per account (token subject)
     # and per client address; mutations also count against their own, stricter bucket.
     rate_limit_per_account: str = "600/minute"

@@ -98,6 +98,8 @@ async def refuse_unstorable_text(request: Request) -> None:
     for name, value in [*request.path_params.items(), *request.query_params.multi_items()]:
         if isinstance(value, str) and _unstorable(value):
             raise InvalidInput(f"{name} contains a character that cannot be stored", field=name)
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return  # an upload is read streamed by its own route (filing's bulk import), never whole
     body = await request.body()
     # Only a body carrying a NUL or an escape can hold such a character: parse just those.
     if b"\\u" in body or b"\x00" in body:

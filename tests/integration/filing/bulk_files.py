@@ -15,7 +15,7 @@ PARTY_HEADER = ("row_key", "name", "kind", "country", "ipi_name_number", "isni")
 WORK_HEADER = (
     "row_key", "title", "alternate_titles", "kind", "country_of_origin", "iswc", "isrc",
     "isbn", "holders",
-)  # fmt: skip
+)
 
 
 def write_register_files(
@@ -33,7 +33,7 @@ def write_register_files(
             writer.writerow(
                 (keys[p.id], p.name, p.kind.value, p.country, p.ipi_name_number or "",
                  p.isni or "")
-            )  # fmt: skip
+            )
     with works_path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(WORK_HEADER)
@@ -46,5 +46,5 @@ def write_register_files(
                 (f"w{index}", w.title, "|".join(w.alternate_titles), w.kind.value,
                  w.country_of_origin, w.iswc or "", w.isrc or "", w.isbn or "",
                  ";".join(holders))
-            )  # fmt: skip
+            )
     return parties_path, works_path

@@ -41,6 +41,23 @@ def new_isrc() -> str:
     return f"TH{random.choice('ABCDEFGH')}{random.randrange(10, 99)}26{random.randrange(10**5):05d}"
 
 
+
+async def file_work(
+    client: httpx.AsyncClient, holder: uuid.UUID, title: str, **extra: Any
+) -> dict[str, Any]:
+    """Files a musical work of Vietnam held by `holder` alone (`extra` overrides), answered 201."""
+    body = {
+        "title": title,
+        "kind": "MUSICAL_WORK",
+        "country_of_origin": "VN",
+        "rights_holders": [{"party_id": str(holder), "role": "COMPOSER", "share": "100.00"}],
+        **extra,
+    }
+    response = await client.post("/works", json=body)
+    assert response.status_code == 201, response.text
+    work: dict[str, Any] = response.json()
+    return work
+
 @dataclass
 class TopicReader:
     """Reads the run's filing topics from the start into memory, for tests to look up."""

@@ -1,12 +1,20 @@
-"""Migration 0004 creates the dispute-openings table exactly as the model describes it."""
+"""Migration 0004 creates the dispute-openings table exactly as the model describes it;
+0006 fills the search columns of the rows already there."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+from pathlib import Path
 from typing import Any
 
+import filing
+from alembic import command
 from filing import models  # noqa: F401 - registers the tables
+from filing.domain.search_index import party_search_columns, search_columns
+from runtime.db import alembic_config, create_engine
 from runtime.migrations_env import schema_drift
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -26,3 +34,57 @@ async def test_the_dispute_openings_table_matches_its_model(filing: Any) -> None
         columns = await connection.run_sync(_columns)
     assert diff == []
     assert columns == ["id", "party_id", "work_id", "opened_at"]
+
+
+async def test_migration_0006_fills_the_search_columns_of_rows_already_there(
+    create_database: Any,
+) -> None:
+    """A register migrated from 0005 gets its works' and parties' search columns and its
+    lexicon, and 0006 goes down and up again."""
+    url: str = await create_database("migration_0006")
+    config = alembic_config(Path(filing.__file__).parent / "migrations", url)
+    await asyncio.to_thread(command.upgrade, config, "0005")
+    engine = create_engine(url, pool_size=1)
+    work_id, party_id = uuid.uuid4(), uuid.uuid4()
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO party (id, name, kind, country, created_at, updated_at) "
+                    "VALUES (:id, 'Trịnh Công Sơn', 'PERSON', 'VN', now(), now())"
+                ),
+                {"id": party_id},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO work (id, filing_number, title, alternate_titles, kind, status, "
+                    "country_of_origin, filed_by, filed_at, updated_at, title_key, search_text) "
+                    "VALUES (:id, 'F-2026-000001', '愛情故事', ARRAY['Love Story'], "
+                    "'MUSICAL_WORK', 'REGISTERED', 'TW', :party, now(), now(), '', '')"
+                ),
+                {"id": work_id, "party": party_id},
+            )
+        for target in ("head", "0005", "head"):
+            step = command.upgrade if target == "head" else command.downgrade
+            await asyncio.to_thread(step, config, target)
+        async with engine.connect() as connection:
+            keys, words = (
+                await connection.execute(
+                    text("SELECT search_keys, search_words FROM work WHERE id = :id"),
+                    {"id": work_id},
+                )
+            ).one()
+            names = (
+                await connection.execute(
+                    text("SELECT search_words FROM party WHERE id = :id"), {"id": party_id}
+                )
+            ).scalar_one()
+            lexicon = set(
+                (await connection.execute(text("SELECT word FROM search_word"))).scalars()
+            )
+        expected = search_columns("愛情故事", ["Love Story"])
+        assert (keys, words) == (expected["search_keys"], expected["search_words"])
+        assert names == party_search_columns("Trịnh Công Sơn")["search_words"]
+        assert set(words) | set(names) <= lexicon
+    finally:
+        await engine.dispose()

@@ -8,23 +8,10 @@ from typing import Any
 
 import pytest
 
+from .conftest import file_work as _file
 from .conftest import new_isrc, new_iswc
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-
-async def _file(client: Any, holder: uuid.UUID, title: str, **extra: Any) -> dict[str, Any]:
-    body = {
-        "title": title,
-        "kind": "MUSICAL_WORK",
-        "country_of_origin": "VN",
-        "rights_holders": [{"party_id": str(holder), "role": "COMPOSER", "share": "100.00"}],
-        **extra,
-    }
-    response = await client.post("/works", json=body)
-    assert response.status_code == 201, response.text
-    work: dict[str, Any] = response.json()
-    return work
 
 
 async def _all_pages(client: Any, params: dict[str, Any]) -> tuple[list[str], int, int]:

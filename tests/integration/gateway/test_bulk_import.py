@@ -55,7 +55,7 @@ def files(directory: Path, filer: str) -> tuple[Path, Path]:
         ["malee", "Malee Srisuk", "PERSON", "TH", "00000000199", ""],
         ["an", "Nguyễn Văn An", "PERSON", "VN", "", ""],
         ["bad-ipi", "Somchai", "PERSON", "TH", "00000000198", ""],
-    ])  # fmt: skip
+    ])
     works = write(directory / "works.csv",
                   ["row_key", "title", "alternate_titles", "kind", "country_of_origin", "iswc",
                    "isrc", "isbn", "holders"], [
@@ -71,7 +71,7 @@ def files(directory: Path, filer: str) -> tuple[Path, Path]:
          f"{filer}:AUTHOR:70;malee:AUTHOR:20;an:AUTHOR:10"],
         ["w6", "Orphan", "", "OTHER", "TH", "", "", "", f"{filer}:OTHER:50;bad-ipi:OTHER:50"],
         ["w7", "Short", "", "OTHER", "TH", "", "", "", f"{filer}:OTHER:90"],
-    ])  # fmt: skip
+    ])
     return parties, works
 
 
@@ -110,7 +110,7 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
     assert {k: result[k] for k in ("works_registered", "works_under_review", "works_rejected",
                                    "rows_rejected", "parties_created", "rows_unchanged")} == {
         "works_registered": 2, "works_under_review": 1, "works_rejected": 1,
-        "rows_rejected": 4, "parties_created": 2, "rows_unchanged": 0}  # fmt: skip
+        "rows_rejected": 4, "parties_created": 2, "rows_unchanged": 0}
 
     # Refused rows: the report names the row, the column and why; nothing of them is stored.
     with report.open(encoding="utf-8") as lines:
@@ -170,7 +170,7 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
     assert code == 0, output
     again = json.loads(summary.read_text())
     assert (again["rows_unchanged"], again["works_registered"], again["parties_created"]) == (
-        4, 0, 0)  # fmt: skip
+        4, 0, 0)
     assert await counts(filing_db) == before
 
 
@@ -194,3 +194,114 @@ async def _rows(url: str, sql: str) -> list[Any]:
         return list(await conn.fetch(sql))
     finally:
         await conn.close()
+
+
+IMPORT = """mutation ($works: Upload!, $parties: Upload, $format: ImportFormat) {
+  importWorks(works: $works, parties: $parties, format: $format) {
+    result { importId worksRegistered worksUnderReview worksRejected rowsRejected
+             rowsUnchanged partiesCreated reportUrl }
+    errors { code message field } } }"""
+
+
+async def upload(gw: Gateway, token: str, works: tuple[str, bytes],
+                 parties: tuple[str, bytes] | None = None, file_format: str = "CSV") -> Any:
+    """The GraphQL multipart request spec: operations, map, then the files."""
+    variables: dict[str, Any] = {"works": None, "parties": None, "format": file_format}
+    mapping = {"0": ["variables.works"]}
+    files = {"0": (works[0], works[1], "text/csv")}
+    if parties is not None:
+        mapping["1"] = ["variables.parties"]
+        files["1"] = (parties[0], parties[1], "text/csv")
+    return await gw.client.post(
+        "/graphql",
+        data={"operations": json.dumps({"query": IMPORT, "variables": variables}),
+              "map": json.dumps(mapping)},
+        files=files,
+        headers={"authorization": f"Bearer {token}"},
+    )
+
+
+async def test_a_signed_in_party_uploads_files_through_graphql_and_downloads_its_report(
+    services: Services,
+    gateway: Callable[..., AbstractAsyncContextManager[Gateway]],
+    identities: Identities,
+    tmp_path: Path,
+) -> None:
+    async with gateway() as gw:
+        filer, token = await register(gw, identities, "Lagu Nusantara")
+        _other, other_token = await register(gw, identities, "Someone Else")
+        parties, works = files(tmp_path, filer)
+        # Its own ISWC and ISBN: the first test's import holds the shared ones.
+        text = works.read_text(encoding="utf-8").replace(ISWC, "T-123.456.789-4").replace(
+            ISBN, "9789810000004")
+        answer = await upload(gw, token, ("works.csv", text.encode()),
+                              ("parties.csv", parties.read_bytes()))
+        assert answer.status_code == 200, answer.text
+        payload = answer.json()["data"]["importWorks"]
+        assert payload["errors"] == []
+        result = payload["result"]
+        assert (result["worksRegistered"], result["worksUnderReview"], result["worksRejected"],
+                result["rowsRejected"], result["partiesCreated"]) == (2, 1, 1, 4, 2)
+
+        # The report, for the same party's token only.
+        report = await gw.client.get(result["reportUrl"],
+                                     headers={"authorization": f"Bearer {token}"})
+        assert report.status_code == 200, report.text
+        assert report.headers["content-type"].startswith("text/csv")
+        lines = list(csv.reader(report.text.splitlines()))
+        assert lines[0] == ["row", "field", "reason"]
+        assert {(row, field) for row, field, _ in lines[1:]} == {
+            ("4", "parties.ipi_name_number"), ("3", "iswc"), ("7", "holders"), ("8", "holders")}
+        other = await gw.client.get(result["reportUrl"],
+                                    headers={"authorization": f"Bearer {other_token}"})
+        assert other.status_code == 404
+
+        # The same upload again changes nothing.
+        before = await counts(services.databases["filing"])
+        again = (await upload(gw, token, ("works.csv", text.encode()),
+                              ("parties.csv", parties.read_bytes()))).json()
+        assert again["data"]["importWorks"]["result"]["rowsUnchanged"] == 4
+        assert await counts(services.databases["filing"]) == before
+
+        # A bad header: a clear error naming the column, and nothing changed.
+        bad = (await upload(gw, token, ("works.csv", b"row_key,title,colour\n"))).json()
+        assert bad["data"]["importWorks"]["result"] is None
+        assert bad["data"]["importWorks"]["errors"][0]["field"] == "colour"
+        assert await counts(services.databases["filing"]) == before
+
+
+async def test_a_cwr_file_uploaded_through_graphql_imports_its_works_and_writers(
+    services: Services,
+    gateway: Callable[..., AbstractAsyncContextManager[Gateway]],
+    identities: Identities,
+) -> None:
+    from decimal import Decimal
+
+    from tests.cwr_files import CwrWork, CwrWriter, write_cwr
+
+    writers = [CwrWriter("A1", "SRISUK", "MALEE", "00000000297", Decimal("0.5"))]
+    text = write_cwr([CwrWork("W1", "RAK NAI KRUNGTHEP", writers, Decimal("0.5")),
+                      CwrWork("W2", "FON TOK", writers, Decimal("0.5"), iswc="T0000000010")],
+                     version="3.0")
+    async with gateway() as gw:
+        _filer, token = await register(gw, identities, "Siam Songs Publishing")
+        answer = await upload(gw, token, ("works.v30", text.encode()), file_format="CWR")
+    assert answer.json()["data"] is not None, answer.text
+    payload = answer.json()["data"]["importWorks"]
+    assert payload["errors"] == []
+    result = payload["result"]
+    assert (result["worksRegistered"], result["partiesCreated"]) == (2, 1)
+    name = await scalar(services.databases["filing"], "SELECT name FROM party p JOIN "
+                        "rights_holder h ON h.party_id = p.id JOIN work w ON w.id = h.work_id "
+                        "WHERE w.title = 'FON TOK' AND h.role = 'COMPOSER'")
+    assert name == "MALEE SRISUK"
+
+
+async def test_an_upload_over_the_limit_is_refused_before_it_is_read(
+    gateway: Callable[..., AbstractAsyncContextManager[Gateway]], identities: Identities,
+) -> None:
+    async with gateway(max_upload_bytes=1000) as gw:
+        _filer, token = await register(gw, identities, "Big Files Ltd")
+        answer = await upload(gw, token, ("works.csv", b"x" * 2000))
+    assert answer.status_code == 413
+    assert answer.json()["errors"][0]["extensions"]["code"] == "BODY_TOO_LARGE"

@@ -93,10 +93,10 @@ def test_a_refused_row_names_its_column_and_why(
 
 def test_a_party_row_becomes_a_party_under_the_filers_row_key(now: object) -> None:
     raw = {"row_key": "p7", "name": "Malee Srisuk", "kind": "PERSON", "country": "th",
-           "ipi_name_number": "00000000199", "isni": ""}  # fmt: skip
+           "ipi_name_number": "00000000199", "isni": ""}
     party = bulk.parse_party_row(raw, filer=FILER, now=now)  # type: ignore[arg-type]
     assert (party.id, party.country, party.ipi_name_number) == (
-        bulk.party_id_of(FILER, "p7"), "TH", "00000000199")  # fmt: skip
+        bulk.party_id_of(FILER, "p7"), "TH", "00000000199")
     with pytest.raises(bulk.RowRefused) as caught:
         bulk.parse_party_row({**raw, "ipi_name_number": "00000000198"}, filer=FILER, now=now)  # type: ignore[arg-type]
     assert caught.value.field == "ipi_name_number"
@@ -119,7 +119,7 @@ def test_columns_come_in_any_order_after_a_bom_and_rows_are_numbered_as_lines() 
         f'"{FILER}:AUTHOR:100",LITERARY,"Hello, world",b1,TH\n\nshort,row\n'
     rows = list(files.works_rows(io.StringIO(text)))
     assert rows[0] == (2, {"holders": f"{FILER}:AUTHOR:100", "kind": "LITERARY",
-                           "title": "Hello, world", "row_key": "b1", "country_of_origin": "TH"})  # fmt: skip
+                           "title": "Hello, world", "row_key": "b1", "country_of_origin": "TH"})
     number, cells = rows[1]
     assert number == 4
     with pytest.raises(bulk.RowRefused) as caught:
@@ -138,9 +138,9 @@ def test_the_error_report_is_row_field_reason() -> None:
 
 
 def existing(status: WorkStatus, *, iswc: str | None = None, title: str = "Other",
-             holders: frozenset[uuid.UUID] = frozenset({OTHER})) -> ExistingWork:  # fmt: skip
+             holders: frozenset[uuid.UUID] = frozenset({OTHER})) -> ExistingWork:
     return ExistingWork(id=uuid.uuid4(), filing_number="F-2025-000001", title=title,
-                        status=status, identifiers=Identifiers(iswc=iswc), holder_ids=holders)  # fmt: skip
+                        status=status, identifiers=Identifiers(iswc=iswc), holder_ids=holders)
 
 
 def imported(key: str, **cells: str) -> bulk.ImportedWork:
@@ -176,7 +176,7 @@ def test_a_rejected_row_holds_no_identifier_for_the_rows_after_it() -> None:
 
 def test_same_title_and_a_common_holder_as_a_registered_work_goes_to_review() -> None:
     registered = existing(WorkStatus.REGISTERED, title="anh trang le loi",
-                          holders=frozenset({FILER}))  # fmt: skip
+                          holders=frozenset({FILER}))
     chunk = bulk.ChunkExamination()
     chunk.add_existing([registered], {registered.id: "anhtrangleloi"})
     outcome = chunk.examine(imported("w1", iswc=""), "F-2026-000010")
@@ -199,13 +199,13 @@ def test_a_chunk_decides_as_filing_each_row_one_after_another_would() -> None:
         holders = f"{FILER}:COMPOSER:100" if holder == FILER else \
             f"{FILER}:COMPOSER:50;{OTHER}:LYRICIST:50"
         work = imported(f"w{index}", iswc=rng.choice(iswcs), title=rng.choice(titles),
-                        alternate_titles="", holders=holders)  # fmt: skip
+                        alternate_titles="", holders=holders)
         number = f"F-2026-{index + 1:06d}"
         expected = examine(work.draft, earlier)
         assert chunk.examine(work, number) == expected
         earlier.append(ExistingWork(id=work.id, filing_number=number, title=work.draft.title,
                                     status=expected.status, identifiers=work.draft.identifiers,
-                                    holder_ids=frozenset(h.party_id for h in work.draft.rights_holders)))  # fmt: skip
+                                    holder_ids=frozenset(h.party_id for h in work.draft.rights_holders)))
 
 
 # --- CWR ----------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ CWR_WORK = CwrWork(
     code="W1",
     title="LOVE IN BANGKOK",
     writers=[CwrWriter("A1", "SRISUK", "MALEE", "00000000297", Decimal("0.3")),
-             CwrWriter("A2", "NGUYEN", "AN", "00000499900", Decimal("0.2"), role="A")],  # fmt: skip
+             CwrWriter("A2", "NGUYEN", "AN", "00000499900", Decimal("0.2"), role="A")],
     publisher_share=Decimal("0.5"),
     iswc="T0345246801",
     alternate_titles=["RAK NAI KRUNGTHEP"],
@@ -226,7 +226,7 @@ CWR_WORK = CwrWork(
 @pytest.mark.parametrize("version", ["2.1", "3.0"])
 def test_a_cwr_transaction_reads_as_a_works_row_with_pr_shares(version: str) -> None:
     text = write_cwr([CWR_WORK, CwrWork("W2", "SECOND SONG", CWR_WORK.writers[:1], Decimal("0.7"))],
-                     version=version)  # fmt: skip
+                     version=version)
     rows = list(cwr.works_rows(io.StringIO(text), filer=FILER, country="TH"))
     assert [number for number, _ in rows] == [3, 13]
     raw = rows[0][1]
@@ -237,11 +237,8 @@ def test_a_cwr_transaction_reads_as_a_works_row_with_pr_shares(version: str) -> 
     assert work.draft.country_of_origin == "TH"
 
 
-def test_cwr_parties_are_its_writers_once_each_and_never_the_sender(tmp_path: object) -> None:
-    from pathlib import Path
-
-    path = Path(str(tmp_path)) / "works.v21"
-    path.write_text(write_cwr([CWR_WORK, CWR_WORK]), encoding="utf-8")
-    parties = [raw for _, raw in cwr.parties_of(path, country="TH")]
+def test_cwr_parties_are_its_writers_once_each_and_never_the_sender() -> None:
+    text = write_cwr([CWR_WORK, CWR_WORK])
+    parties = [raw for _, raw in cwr.parties_in(io.StringIO(text), country="TH")]
     assert [(p["row_key"], p["name"], p["ipi_name_number"]) for p in parties] == [
-        ("cwr:A1", "MALEE SRISUK", "00000000297"), ("cwr:A2", "AN NGUYEN", "00000499900")]  # fmt: skip
+        ("cwr:A1", "MALEE SRISUK", "00000000297"), ("cwr:A2", "AN NGUYEN", "00000499900")]

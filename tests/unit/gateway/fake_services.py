@@ -29,6 +29,10 @@ def now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat()
 
 
+# Filing counts a search's matches exactly up to a bound (1,000); the fake's is smaller.
+FAKE_EXACT_TOTAL_MAX = 100
+
+
 class Refused(Exception):
     def __init__(self, status: int, code: str, message: str, field: str | None = None):
         self.status, self.code, self.message, self.field = status, code, message, field
@@ -64,7 +68,7 @@ class FakeServices:
         return pid
 
     def add_work(self, holders: list[tuple[str, str]], title: str = "Song",
-                 status: str = "REGISTERED") -> str:
+                 status: str = "REGISTERED", country_of_origin: str = "TH") -> str:
         wid = str(uuid.uuid4())
         n = next(self._filing_numbers)
         self.works[wid] = {
@@ -72,7 +76,7 @@ class FakeServices:
             "registration_number": f"R-2026-{n:06d}" if status == "REGISTERED" else None,
             "title": title, "alternate_titles": [], "kind": "MUSICAL_WORK", "status": status,
             "status_reason": None, "identifiers": {"iswc": None, "isrc": None, "isbn": None},
-            "country_of_origin": "TH",
+            "country_of_origin": country_of_origin,
             "rights_holders": [{"party_id": p, "role": "COMPOSER", "share": s}
                                for p, s in holders],
             "filed_by": holders[0][0], "filed_at": now(), "updated_at": now(),
@@ -202,7 +206,11 @@ class FakeServices:
                     items = [w for w in items if params["holder_id"] in self.owners(w["id"])]
                 if params.get("status"):
                     items = [w for w in items if w["status"] == params["status"]]
-                return 200, self._page(items, params)
+                if params.get("country"):
+                    items = [w for w in items if w["country_of_origin"] == params["country"]]
+                # As filing: beyond its bound, the total is an estimate.
+                exact = len(items) <= FAKE_EXACT_TOTAL_MAX
+                return 200, {**self._page(items, params), "total_is_exact": exact}
             case "GET", ["works"]:
                 return 200, {"items": [self.works[i] for i in self._ids(params, "ids")
                                        if i in self.works]}

@@ -77,7 +77,7 @@ async def test_every_edge_cursor_resumes_right_after_its_edge(
         fake.add_work([(holder, "100.00")], title=title)
     me = token(str(uuid.uuid4()))
     query = """query ($f: Int!, $a: String) { works(first: $f, after: $a) {
-                 totalCount pageInfo { hasNextPage endCursor }
+                 totalCount totalIsExact pageInfo { hasNextPage endCursor }
                  edges { cursor node { title } } } }"""
     seen: list[str] = []
     after = None
@@ -85,6 +85,7 @@ async def test_every_edge_cursor_resumes_right_after_its_edge(
         page = (await gateway.data(query, {"f": 40, "a": after}, me))["works"]
         seen += [e["node"]["title"] for e in page["edges"]]
         assert page["totalCount"] == 130
+        assert page["totalIsExact"] is False  # beyond the (fake) service's exact bound
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
@@ -97,3 +98,16 @@ async def test_every_edge_cursor_resumes_right_after_its_edge(
     last_of_page = first["edges"][99]["cursor"]
     tail = (await gateway.data(query, {"f": 10, "a": last_of_page}, me))["works"]
     assert [e["node"]["title"] for e in tail["edges"]] == titles[100:110]
+
+
+async def test_the_register_search_filters_by_country_and_says_when_its_total_is_exact(
+    gateway: Any, fake: Any, token: Callable[..., str]
+) -> None:
+    holder = fake.add_party()
+    for country in ("TH", "TH", "LA"):
+        fake.add_work([(holder, "100.00")], country_of_origin=country)
+    query = """query ($c: String) { works(filter: {country: $c}) {
+                 totalCount totalIsExact edges { node { countryOfOrigin } } } }"""
+    found = (await gateway.data(query, {"c": "TH"}, token(str(uuid.uuid4()))))["works"]
+    assert (found["totalCount"], found["totalIsExact"]) == (2, True)
+    assert {e["node"]["countryOfOrigin"] for e in found["edges"]} == {"TH"}

@@ -80,8 +80,8 @@ EVENT_TYPES: dict[str, type[EventData]] = {cls.ce_type: cls for cls in ALL_EVENT
 
 __all__ = [
     "ALL_EVENTS",
-    "BulkImportCompleted",
     "EVENT_TYPES",
+    "BulkImportCompleted",
     "EventData",
     "FilingNumber",
     "Identifiers",

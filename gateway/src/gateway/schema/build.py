@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 from gateway.auth import Unauthenticated
 from gateway.errors import UserError, current_trace_id
 from gateway.limits import BadCursor, LimitExceeded, schema_extensions
+from gateway.schema.imports import ImportMutation
 from gateway.schema.licences import LicenceMutation, LicenceQuery
 from gateway.schema.notifications import NotificationMutation, NotificationQuery
 from gateway.schema.parties import PartyMutation, PartyQuery
@@ -31,7 +32,8 @@ log = logging.getLogger("gateway.errors")
 Query = merge_types("Query", (PartyQuery, WorkQuery, LicenceQuery, NotificationQuery))
 Mutation = merge_types(
     "Mutation",
-    (PartyMutation, WorkMutation, LicenceMutation, StatementMutation, NotificationMutation),
+    (PartyMutation, WorkMutation, LicenceMutation, StatementMutation, NotificationMutation,
+     ImportMutation),
 )
 
 INTERNAL_MESSAGE = "Internal error: the request could not be completed."

@@ -65,7 +65,8 @@ FIELD_COSTS: dict[str, FieldCost] = {
     **{
         f"{payload}Payload.errors": FieldCost(bound=5)
         for payload in (
-            "RegisterParty", "Work", "Licence", "UsageReport", "Society", "PartyMembers"
+            "RegisterParty", "Work", "Licence", "UsageReport", "Society", "PartyMembers",
+            "Import",
         )
     },
 }

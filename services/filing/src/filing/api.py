@@ -13,8 +13,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from contracts.enums import Role, WorkKind, WorkStatus
-from contracts.errors import InvalidInput
-from fastapi import APIRouter, Depends, Query, Response, status
+from contracts.errors import InvalidInput, NotAllowed, NotFound
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from runtime.auth import CurrentPrincipal
 from runtime.http import handle_dependency
@@ -24,6 +25,7 @@ from runtime.openapi import error_responses
 from runtime.uow import UnitOfWorkFactory
 
 from filing import commands, service, views
+from filing.bulk_import import uploads
 from filing.domain.parties import Party
 from filing.domain.works import Work
 from filing.service import Filing
@@ -364,3 +366,84 @@ async def list_histories(
             for k, entries in grouped.items()
         }
     )
+
+
+# --- bulk imports --------------------------------------------------------------------------
+
+
+class ImportOut(BaseModel):
+    """What an uploaded import did, and where its error report is (`GET report_url`)."""
+
+    import_id: UUID
+    works_registered: int
+    works_under_review: int
+    works_rejected: int
+    rows_rejected: int
+    rows_unchanged: int
+    parties_created: int
+    parties_unchanged: int
+    report_url: str
+
+
+def _import_id(import_id: str) -> UUID:
+    return _uuid(import_id, "import_id")
+
+
+@router.post(
+    "/imports",
+    response_model=ImportOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["imports"],
+    responses=error_responses(403),
+)
+async def post_import(
+    request: Request,
+    caller: CurrentPrincipal,
+    filing: Service,
+    file_format: Annotated[str, Query(alias="format")] = "csv",
+) -> ImportOut:
+    """Imports a works file (multipart field `works`; CSV or CWR) and, for CSV, a parties
+    file (`parties`) as the calling party (DOMAIN.md, "Bulk import"). The upload is spooled
+    to disk as it arrives and read a row at a time; its Content-Length is checked first."""
+    filer = service.caller_party_id(caller)
+    if filer is None:
+        raise NotAllowed("a bulk import needs a party's token", field="Authorization")
+    filing.bulk.check_size(request.headers.get("content-length"))
+    form = await request.form(max_files=2, max_fields=2)
+    try:
+        # A form's value is text or an uploaded file.
+        works, parties = form.get("works"), form.get("parties")
+        if works is None or isinstance(works, str):
+            raise InvalidInput("works: a file is required", field="works")
+        if isinstance(parties, str):
+            raise InvalidInput("parties must be a file", field="parties")
+        summary = await uploads.import_upload(
+            policy=filing.bulk,
+            filer=filer,
+            works=works.file,
+            parties=parties.file if parties is not None else None,
+            file_format=file_format,
+        )
+    finally:
+        await form.close()
+    return ImportOut(
+        **{k: v for k, v in summary.as_json().items() if k in ImportOut.model_fields},
+        report_url=f"/imports/{summary.import_id}/errors",
+    )
+
+
+@router.get(
+    "/imports/{import_id}/errors",
+    tags=["imports"],
+    responses={**error_responses(404), 200: {"content": {"text/csv": {}}}},
+    response_class=StreamingResponse,
+)
+async def import_errors(
+    import_id: Annotated[UUID, Depends(_import_id)], caller: CurrentPrincipal, filing: Service
+) -> StreamingResponse:
+    """The import's error report as CSV (row, field, reason); only its filer reads it."""
+    party = service.caller_party_id(caller)
+    if party is None:
+        raise NotFound(f"no import {import_id}", field="import_id")
+    lines = await uploads.error_report(policy=filing.bulk, caller=party, import_id=import_id)
+    return StreamingResponse(lines, media_type="text/csv; charset=utf-8")

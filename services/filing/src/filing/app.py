@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from runtime.service import ServiceRuntime
 
 from filing.api import router
+from filing.bulk_import.uploads import BulkImportPolicy
 from filing.handlers import CONSUMERS
 from filing.service import DisputePolicy, Filing
 from filing.settings import FilingSettings
@@ -32,7 +33,12 @@ def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
     disputes = DisputePolicy(
         evidence_min=settings.dispute_evidence_min, daily_limit=settings.disputes_per_day
     )
-    filing = runtime.handle(Filing, disputes=disputes)
+    bulk = BulkImportPolicy(
+        database_url=settings.database_url,
+        chunk_size=settings.bulk_import_chunk_size,
+        max_bytes=settings.bulk_import_max_bytes,
+    )
+    filing = runtime.handle(Filing, disputes=disputes, bulk=bulk)
     return runtime, filing
 
 

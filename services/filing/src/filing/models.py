@@ -23,11 +23,11 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 __all__ = [
-    "DisputeOpeningRow",
+    "BulkImportErrorRow", "BulkImportRow", "DisputeOpeningRow",
     "HistoryRow", "NumberCounter", "OutboxMessage", "PartyRow", "RightsHolderRow",
     "SearchWordRow", "WorkRow",
 ]
@@ -180,3 +180,30 @@ class NumberCounter(SQLModel, table=True):
     kind: str = Field(sa_column=Column(String(1), primary_key=True))
     year: int = Field(primary_key=True)
     last: int
+
+
+class BulkImportRow(SQLModel, table=True):
+    """One run of an uploaded bulk import: who ran it, when, and its summary (counts)."""
+
+    __tablename__ = "bulk_import"
+
+    id: uuid.UUID = Field(primary_key=True)
+    filed_by: uuid.UUID = Field(nullable=False)
+    started_at: datetime = Field(sa_column=utc_column())
+    finished_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    summary: dict[str, object] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
+
+
+class BulkImportErrorRow(SQLModel, table=True):
+    """One line of an uploaded import's error report: the row it refused, the field, why."""
+
+    __tablename__ = "bulk_import_error"
+    __table_args__ = (Index("ix_bulk_import_error_import", "import_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=serial_key())
+    import_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("bulk_import.id", ondelete="CASCADE"), nullable=False)
+    )
+    row: int
+    field: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))

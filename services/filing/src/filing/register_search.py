@@ -10,8 +10,9 @@ BUFFERS) of exactly the statements a search runs.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -52,7 +53,14 @@ TYPO_CANDIDATES = 50
 TYPO_SIMILARITY_MIN = 0.2
 # Within a tier, its newest works are ranked (shortest title first: the one the query's words
 # cover best); the rest of the tier follows newest first. Never a sort of a whole tier.
-RANKED_HEAD = 200
+RANKED_HEAD = 60
+# The most works a walk of the register (newest first) reads before the lookup path takes
+# over (terms the statistics thought independent may be correlated either way).
+WALK_MAX = 30_000
+# A lookup that can find at most this many works is cheap whatever they are: no walk.
+LOOKUP_CHEAP = 5_000
+# A tier its walk measured at this many times TOTAL_EXACT_MAX matches is not counted.
+ESTIMATE_TRUSTED_BEYOND = 3
 
 
 # --- the query -------------------------------------------------------------------------------
@@ -146,14 +154,36 @@ class _Runner:
 
     connection: AsyncConnection
     plans: list[str] | None = None
+    path: str | None = None  # the access path the planner is held to (see `_path`)
+    # Matches of a tier (by its condition) as its walk measured them: the head's share of
+    # the works walked, times the register.
+    measured: dict[str, float] = field(default_factory=dict)
+    # Matches of a tier its lookup counted on the way (all of them are read before the sort).
+    counted: dict[str, int] = field(default_factory=dict)
 
-    async def rows(self, sql: str, params: dict[str, Any]) -> list[Any]:
+    async def _hold(self, path: str | None) -> None:
+        if path == self.path:
+            return
+        held = {"walk": ("off", "on"), "lookup": ("on", "off")}
+        bitmap, index = held.get(path or "", ("on", "on"))
+        await self.connection.execute(
+            text(
+                "SELECT set_config('enable_bitmapscan', :bitmap, true), "
+                "set_config('enable_indexscan', :index, true)"
+            ),
+            {"bitmap": bitmap, "index": index},
+        )
+        self.path = path
+
+    async def rows(self, sql: str, params: dict[str, Any], path: str | None = None) -> list[Any]:
+        await self._hold(path)
         if self.plans is not None:
             explained = await self.connection.execute(
                 text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"), params
             )
             lines = "\n".join(row[0] for row in explained)
-            self.plans.append(f"{_shown(sql, params)}\n{lines}")
+            held = f"\n-- held to the {path} path" if path else ""
+            self.plans.append(f"{_shown(sql, params)}{held}\n{lines}")
         return list((await self.connection.execute(text(sql), params)).all())
 
     async def estimate(self, sql: str, params: dict[str, Any]) -> int:
@@ -165,6 +195,102 @@ class _Runner:
         if self.plans is not None:
             self.plans.append(f"{_shown(sql, params)}\n(planned only: an estimate of {rows} rows)")
         return rows
+
+
+@dataclass(frozen=True)
+class TermStats:
+    """How often terms and filter values occur in the register, from PostgreSQL's own
+    statistics (ANALYZE's most common elements of `search_words`, most common values of the
+    filtered columns): what a tier's access path is chosen by."""
+
+    rows: float
+    terms: dict[str, float]
+    floor: float  # no term missing from `terms` is more frequent than this
+    values: dict[str, dict[str, float]]  # column -> value -> frequency
+    keys: dict[str, float] = field(default_factory=dict)  # of `search_keys`, as `terms`
+    keys_floor: float = 1.0
+
+    def frequency(self, column: str, value: str) -> float:
+        known = self.values.get(column, {})
+        return known.get(value, min(known.values(), default=1.0))
+
+
+_STATS: dict[str, tuple[float, TermStats | None]] = {}
+STATS_TTL_SECONDS = 300.0
+_STATS_SQL = """
+SELECT s.attname, s.most_common_elems::text::text[], s.most_common_elem_freqs,
+       s.most_common_vals::text::text[], s.most_common_freqs, c.reltuples
+FROM pg_stats s JOIN pg_class c ON c.oid = to_regclass('work')
+WHERE s.schemaname = current_schema() AND s.tablename = 'work'
+  AND s.attname IN ('search_words', 'search_keys', 'status', 'kind', 'country_of_origin')
+"""
+
+
+def _elements(row: Any) -> tuple[dict[str, float], float]:
+    """(frequency of each most common element, the least of them) of a pg_stats row."""
+    elems, freqs = list(row[1]), list(row[2])
+    # ANALYZE's list ends with the least and greatest frequencies, and the nulls'.
+    return dict(zip(elems, freqs[: len(elems)], strict=True)), float(freqs[len(elems)])
+
+
+async def _term_stats(run: _Runner) -> TermStats | None:
+    """The register's statistics, read at most every STATS_TTL_SECONDS per database; None
+    before its first ANALYZE (the planner then chooses every path alone)."""
+    key = str(run.connection.engine.url)
+    cached = _STATS.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < STATS_TTL_SECONDS:
+        return cached[1]
+    rows = list((await run.connection.execute(text(_STATS_SQL))).all())
+    stats: TermStats | None = None
+    words = next((r for r in rows if r[0] == "search_words" and r[1]), None)
+    keys = next((r for r in rows if r[0] == "search_keys" and r[1]), None)
+    if words is not None and words[5] and words[5] > 0:
+        terms, floor = _elements(words)
+        stats = TermStats(
+            rows=float(words[5]),
+            terms=terms,
+            floor=floor,
+            values={r[0]: dict(zip(r[3], r[4], strict=True)) for r in rows if r[3] and r[4]},
+        )
+        if keys is not None:
+            stats.keys.update(_elements(keys)[0])
+            stats = replace(stats, keys_floor=_elements(keys)[1])
+    _STATS[key] = (now, stats)
+    return stats
+
+
+def _path(
+    stats: TermStats | None, tier: _Tier, filters: WorkFilter, head: int
+) -> tuple[str | None, float]:
+    """(the access path of the tier's terms, its expected matches).
+
+    "lookup": the terms' GIN index, then the matches sorted — its cost grows with the
+    matches, at most the rarest term's (or filter value's) frequency times the register.
+    "walk": the register newest first (its `seq` index), each work checked — its cost grows
+    with the works walked to find `head` matches, the register over the expected matches
+    (the frequencies multiplied). The cheaper bound wins; None leaves it to the planner
+    (no statistics, a holder filter, a tier without terms).
+    """
+    if stats is None or tier.groups is None or filters.holder_id is not None:
+        return None, -1.0
+    known, floor = (stats.keys, stats.keys_floor) if tier.keys else (stats.terms, stats.floor)
+    frequencies = [min(1.0, sum(known.get(t, floor) for t in group)) for group in tier.groups]
+    for column, value in (
+        ("status", filters.status.value if filters.status else None),
+        ("kind", filters.kind.value if filters.kind else None),
+        ("country_of_origin", filters.country),
+    ):
+        if value is not None:
+            frequencies.append(stats.frequency(column, value))
+    if filters.iswc or filters.isrc or filters.isbn:
+        return None, -1.0
+    upper = min(frequencies, default=1.0) * stats.rows
+    expected = stats.rows
+    for frequency in frequencies:
+        expected *= frequency
+    walked = head * stats.rows / max(expected, 1.0)
+    return ("lookup" if upper <= max(walked, LOOKUP_CHEAP) else "walk"), expected
 
 
 def _shown(sql: str, params: dict[str, Any]) -> str:
@@ -183,6 +309,9 @@ class _Tier:
     bound: int | None = None
     # Its newest RANKED_HEAD works are ranked by how well the query covers their titles.
     ranked: bool = True
+    # The terms a work must have, each group one of its terms (the access path's choice).
+    groups: list[list[str]] | None = None
+    keys: bool = False  # the groups are of `search_keys`, not `search_words`
 
 
 def _identifier_tier(raw: str) -> _Tier | None:
@@ -254,22 +383,36 @@ async def _text_tiers(run: _Runner, raw: str) -> list[_Tier]:
         tiers.append(identified)
     if terms.keys:
         tiers.append(
-            _Tier("exact", "w.search_keys && CAST(:keys AS text[])", {"keys": terms.keys})
+            _Tier(
+                "exact",
+                "w.search_keys && CAST(:keys AS text[])",
+                {"keys": terms.keys},
+                ranked=False,  # all alike: the same title
+                groups=[terms.keys],
+                keys=True,
+            )
         )
     if not terms.words:
         return tiers
     words = terms.words
-    tiers.append(
-        _Tier("words", "w.search_words @> CAST(:words AS text[])", {"words": words})
-    )
     known, replacements = await _corrections(run, words)
+    if not replacements:  # every term is in the lexicon (else no work has them all)
+        tiers.append(
+            _Tier(
+                "words",
+                "w.search_words @> CAST(:words AS text[])",
+                {"words": words},
+                groups=[[w] for w in words],
+            )
+        )
     if replacements and all(replacements):
         parts = ["w.search_words @> CAST(:known AS text[])"] if known else []
         params: dict[str, Any] = {"known": known} if known else {}
         for i, options in enumerate(replacements):
             parts.append(f"w.search_words && CAST(:fix{i} AS text[])")
             params[f"fix{i}"] = options
-        tiers.append(_Tier("corrected", " AND ".join(parts), params))
+        groups = [[k] for k in known] + replacements
+        tiers.append(_Tier("corrected", " AND ".join(parts), params, groups=groups))
     parties = [
         row[0]
         for row in await run.rows(
@@ -345,11 +488,33 @@ def _plan(tiers: list[_Tier], filters: WorkFilter) -> _Plan:
     return _Plan(tiers, conditions, params)
 
 
-async def _count(run: _Runner, condition: str, params: dict[str, Any]) -> tuple[int, bool]:
-    """(works matching, exact?): counted up to TOTAL_EXACT_MAX, estimated beyond."""
+async def _works_count(run: _Runner) -> float:
+    stats = await _term_stats(run)
+    if stats is not None:
+        return stats.rows
+    return float(
+        (
+            await run.connection.execute(
+                text("SELECT reltuples FROM pg_class WHERE oid = 'work'::regclass")
+            )
+        ).scalar_one()
+    )
+
+
+async def _count(
+    run: _Runner, condition: str, params: dict[str, Any], path: str | None, expected: float
+) -> tuple[int, bool]:
+    """(works matching, exact?): counted up to TOTAL_EXACT_MAX, estimated beyond. A tier its
+    walk measured far beyond the bound is not counted at all: that measure is its total."""
+    if condition in run.counted:
+        return run.counted[condition], True
+    measured = run.measured.get(condition)
+    if measured is not None and measured > TOTAL_EXACT_MAX * ESTIMATE_TRUSTED_BEYOND:
+        return int(measured), False
     counted = await run.rows(
         f"SELECT count(*) FROM (SELECT 1 FROM work w WHERE {condition} LIMIT :bound) AS s",  # noqa: S608
         {**params, "bound": TOTAL_EXACT_MAX + 1},
+        "lookup" if path else None,
     )
     count = int(counted[0][0])
     if count <= TOTAL_EXACT_MAX:
@@ -358,15 +523,55 @@ async def _count(run: _Runner, condition: str, params: dict[str, Any]) -> tuple[
     return max(estimate, count), False
 
 
-def _page_rows(
-    condition: str, params: dict[str, Any], before: int | None, limit: int
-) -> tuple[str, dict[str, Any]]:
-    """The tier's works newest first, those before `seq` `before` only when given."""
+async def _newest(
+    run: _Runner,
+    condition: str,
+    params: dict[str, Any],
+    *,
+    before: int | None,
+    limit: int,
+    path: str | None,
+    columns: str = "w.seq, w.id",
+) -> list[Any]:
+    """The tier's `limit` newest works (before `seq` `before` when given).
+
+    On the walk path, at most WALK_MAX works are walked (newest first): when the statistics
+    were wrong (terms and filters that rarely meet) and the walk ends short, the lookup path
+    answers instead — the same works, found from the other side.
+    """
     if before is not None:
         condition += " AND w.seq < :before"
         params = {**params, "before": before}
-    sql = f"SELECT w.seq, w.id FROM work w WHERE {condition} ORDER BY w.seq DESC LIMIT :n"  # noqa: S608
-    return sql, {**params, "n": limit}
+    params = {**params, "n": limit}
+    if path == "walk":
+        walked = (
+            f"SELECT {columns}, (SELECT max(seq) FROM work) FROM "  # noqa: S608
+            "(SELECT * FROM work ORDER BY seq DESC LIMIT :walk) AS w "
+            f"WHERE {condition} ORDER BY w.seq DESC LIMIT :n"
+        )
+        bounded = {**params, "walk": WALK_MAX}
+        if before is not None:
+            walked = walked.replace(
+                "FROM work ORDER BY", "FROM work WHERE seq < :before ORDER BY", 1
+            )
+        rows = await run.rows(walked, bounded, path)
+        if len(rows) == limit:
+            if before is None and rows:
+                top, last = int(rows[0][-1]), int(rows[-1][0])
+                share = limit / max(1, top - last + 1)
+                run.measured[condition] = share * (await _works_count(run))
+            return [row[:-1] for row in rows]
+        path = "lookup"
+    if path == "lookup" and before is None:
+        sql = (
+            f"SELECT {columns}, count(*) OVER () FROM work w WHERE {condition} "  # noqa: S608
+            "ORDER BY w.seq DESC LIMIT :n"
+        )
+        rows = await run.rows(sql, params, path)
+        run.counted[condition] = int(rows[0][-1]) if rows else 0
+        return [row[:-1] for row in rows]
+    sql = f"SELECT {columns} FROM work w WHERE {condition} ORDER BY w.seq DESC LIMIT :n"  # noqa: S608
+    return await run.rows(sql, params, path)
 
 
 def _rank(row: Any) -> tuple[int, int]:
@@ -382,17 +587,22 @@ async def _tier_rows(
     params: dict[str, Any],
     wanted: int,
     resume: int | None,
+    path: str | None,
 ) -> tuple[list[tuple[int, UUID]], int | None]:
     """Up to `wanted` works of the tier after the cursor's `resume` (seq), and the tier's
     exact count when reading it showed it (from its start, it ended before `wanted`)."""
     if not tier.ranked:
-        rows = await run.rows(*_page_rows(condition, params, resume, wanted))
+        rows = await _newest(run, condition, params, before=resume, limit=wanted, path=path)
         found = [(int(seq), work_id) for seq, work_id in rows]
         return found, len(found) if resume is None and len(found) < wanted else None
-    head = await run.rows(
-        f"SELECT w.seq, w.id, w.search_keys FROM work w WHERE {condition} "  # noqa: S608
-        "ORDER BY w.seq DESC LIMIT :head",
-        {**params, "head": RANKED_HEAD},
+    head = await _newest(
+        run,
+        condition,
+        params,
+        before=None,
+        limit=RANKED_HEAD,
+        path=path,
+        columns="w.seq, w.id, w.search_keys",
     )
     ranked = [(int(seq), work_id) for seq, work_id, _ in sorted(head, key=_rank)]
     seqs = [seq for seq, _ in ranked]
@@ -404,7 +614,9 @@ async def _tier_rows(
         found = []
     if len(found) < wanted and len(head) == RANKED_HEAD:
         before = min(seqs) if resume is None or resume in seqs else min(min(seqs), resume)
-        rest = await run.rows(*_page_rows(condition, params, before, wanted - len(found)))
+        rest = await _newest(
+            run, condition, params, before=before, limit=wanted - len(found), path=path
+        )
         found += [(int(seq), work_id) for seq, work_id in rest]
     complete = resume is None and len(head) < RANKED_HEAD
     return found, len(head) if complete else None
@@ -425,6 +637,8 @@ async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | N
     if query.after and not 0 <= start_tier < len(tiers):
         raise InvalidInput("after is not a cursor of this search", field="after")
     plan = _plan(tiers, filters)
+    stats = await _term_stats(run)
+    paths = [_path(stats, tier, filters, RANKED_HEAD if tier.ranked else first) for tier in tiers]
     found: list[tuple[int, int, UUID]] = []  # (tier, seq, id)
     short: dict[int, int] = {}  # tiers read to their end from their start: their exact counts
     for i in range(start_tier, len(tiers)):
@@ -433,7 +647,7 @@ async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | N
             break
         resume = after_seq if i == start_tier else None
         rows, counted = await _tier_rows(
-            run, tiers[i], plan.conditions[i], plan.params[i], wanted, resume
+            run, tiers[i], plan.conditions[i], plan.params[i], wanted, resume, paths[i][0]
         )
         found += [(i, seq, work_id) for seq, work_id in rows]
         if counted is not None:
@@ -443,7 +657,9 @@ async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | N
         if i in short:
             count, counted_exactly = short[i], True
         else:
-            count, counted_exactly = await _count(run, plan.conditions[i], plan.params[i])
+            count, counted_exactly = await _count(
+                run, plan.conditions[i], plan.params[i], *paths[i]
+            )
         if tier.bound is not None and count >= tier.bound:
             counted_exactly = False
         total += count

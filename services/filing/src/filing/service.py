@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from contracts import access
 from filing import commands, events
 from filing import repository as repo
+from filing.bulk_import.uploads import BulkImportPolicy
 from filing.domain import disputes as dispute_rules
 from filing.domain import parties as party_rules
 from filing.domain import works as work_rules
@@ -50,6 +51,7 @@ class Filing(ServiceHandle):
     the runner of commands retried with an idempotency key."""
 
     disputes: DisputePolicy
+    bulk: BulkImportPolicy
 
 
 def _now() -> datetime:

@@ -20,3 +20,7 @@ class FilingSettings(ServiceSettings):
     dispute_evidence_min: int = Field(default=EVIDENCE_MIN_DEFAULT, ge=1, le=EVIDENCE_MAX)
     # Disputes a party (not an examiner) may open per UTC day of the database.
     disputes_per_day: int = Field(default=DISPUTES_PER_DAY_DEFAULT, ge=1)
+    # Bulk import (DOMAIN.md, "Bulk import"): rows per chunk (one transaction each), and the
+    # largest upload `POST /imports` takes, in bytes (its Content-Length).
+    bulk_import_chunk_size: int = Field(default=5000, ge=1, le=100_000)
+    bulk_import_max_bytes: int = Field(default=1_073_741_824, ge=1)

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import io
 import json
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 from runtime.db import connect_args
 
 from filing.bulk_import import cwr, files
-from filing.bulk_import.importer import CHUNK_SIZE_DEFAULT, BulkImport, ImportSummary
+from filing.bulk_import.importer import BulkImport, ImportSummary
 from filing.settings import FilingSettings
 
 
@@ -36,11 +35,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--report", type=Path, default=Path("errors.csv"))
     parser.add_argument("--summary-json", type=Path)
-    parser.add_argument(
-        "--chunk-size",
-        type=int,
-        default=int(os.environ.get("FILING_BULK_IMPORT_CHUNK_SIZE", CHUNK_SIZE_DEFAULT)),
-    )
+    parser.add_argument("--chunk-size", type=int, default=None,
+                        help="rows per transaction (default FILING_BULK_IMPORT_CHUNK_SIZE)")
     return parser.parse_args(argv)
 
 
@@ -48,11 +44,12 @@ def plain_url(database_url: str) -> str:
     return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-class _Tracked:
-    """A binary file whose read position drives the progress bar."""
+class _Bar:
+    """The progress bar of a file: how far into it the reader is (its read position)."""
 
-    def __init__(self, raw: BinaryIO, progress: Progress | None, task: Any) -> None:
-        self.raw, self.progress, self.task = raw, progress, task
+    def __init__(self, progress: Progress | None, name: str, raw: BinaryIO, size: int) -> None:
+        self.progress, self.raw = progress, raw
+        self.task: Any = progress.add_task(name, total=size) if progress else None
 
     def update(self) -> None:
         if self.progress is not None:
@@ -72,36 +69,37 @@ def _text(path: Path) -> Iterator[tuple[TextIO, BinaryIO]]:
 async def run(
     args: argparse.Namespace, *, report: TextIO, progress: Progress | None
 ) -> ImportSummary:
-    url = args.database_url or FilingSettings().database_url
-    conn = await asyncpg.connect(plain_url(url), **connect_args(url))  # type: ignore[arg-type]
+    settings = FilingSettings()
+    url = args.database_url or settings.database_url
+    conn = await asyncpg.connect(plain_url(url), **connect_args(url))
     try:
         importer = BulkImport(
             conn,
             filer=args.filer,
             on_error=files.ErrorReport(report),
-            chunk_size=args.chunk_size,
+            chunk_size=args.chunk_size or settings.bulk_import_chunk_size,
         )
         country = await importer.check_filer()
-        if args.parties is not None:
-            with _text(args.parties) as (stream, raw):
-                task = progress.add_task("parties", total=args.parties.stat().st_size) if progress else None
-                tracked = _Tracked(raw, progress, task)
-                importer.progress = lambda _n: tracked.update()
-                await importer.import_parties(files.parties_rows(stream))
-                tracked.update()
-        with _text(args.works) as (stream, raw):
-            task = progress.add_task("works", total=args.works.stat().st_size) if progress else None
-            tracked = _Tracked(raw, progress, task)
-            importer.progress = lambda _n: tracked.update()
-            rows = (
-                files.works_rows(stream)
-                if args.format == "csv"
-                else cwr.works_rows(stream, filer=args.filer, country=country)
-            )
+        with contextlib.ExitStack() as stack:
+            works, works_raw = stack.enter_context(_text(args.works))
+            bar = _Bar(progress, "works", works_raw, args.works.stat().st_size)
+            # Every header is checked before a row is written: a bad file changes nothing.
             if args.format == "cwr":
-                await importer.import_parties(cwr.parties_of(args.works, country=country))
-            await importer.import_works(rows)
-            tracked.update()
+                cwr_parties, _ = stack.enter_context(_text(args.works))
+                party_rows = files.opened(cwr.parties_in(cwr_parties, country=country))
+                work_rows = files.opened(
+                    cwr.works_rows(works, filer=args.filer, country=country)
+                )
+            else:
+                work_rows = files.opened(files.works_rows(works))
+                party_rows = iter(())
+                if args.parties is not None:
+                    parties, _ = stack.enter_context(_text(args.parties))
+                    party_rows = files.opened(files.parties_rows(parties))
+            await importer.import_parties(party_rows)
+            importer.progress = lambda _n: bar.update()
+            await importer.import_works(work_rows)
+            bar.update()
         return await importer.finish()
     finally:
         await conn.close()

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import TextIO
 from uuid import UUID
 
@@ -26,9 +25,9 @@ from filing.domain.bulk import WIDTH_FAULT
 
 WORK_RECORDS = ("NWR", "REV", "WRK")
 PUBLISHER_ROLES = {"E": "PUBLISHER", "AM": "PUBLISHER", "SE": "PUBLISHER", "AQ": "PUBLISHER",
-                   "PA": "PUBLISHER", "ES": "PUBLISHER"}  # fmt: skip
+                   "PA": "PUBLISHER", "ES": "PUBLISHER"}
 WRITER_ROLES = {"CA": "COMPOSER", "C": "COMPOSER", "A": "LYRICIST", "AR": "ARRANGER",
-                "AD": "ARRANGER", "SR": "ARRANGER", "SA": "LYRICIST", "TR": "OTHER"}  # fmt: skip
+                "AD": "ARRANGER", "SR": "ARRANGER", "SA": "LYRICIST", "TR": "OTHER"}
 
 RawRow = tuple[int, dict[str, str | None]]
 
@@ -224,22 +223,21 @@ def works_rows(stream: TextIO, *, filer: UUID, country: str) -> Iterator[RawRow]
         }
 
 
-def parties_of(path: Path, *, country: str) -> Iterator[RawRow]:
-    """The parties-file rows of every SPU and SWR in the file, once each (a first pass);
-    CWR names no party's country, so each takes `country` (the filer's)."""
+def parties_in(stream: TextIO, *, country: str) -> Iterator[RawRow]:
+    """The parties-file rows of every SPU and SWR in the file, once each (a first pass over
+    it); CWR names no party's country, so each takes `country` (the filer's)."""
     seen: set[str] = set()
-    with path.open(encoding="utf-8-sig", errors="strict") as stream:
-        for header, tx in transactions(stream):
-            for holder in tx.holders:
-                key = _party_key(holder)
-                if _is_sender(holder, header) or key in seen:
-                    continue
-                seen.add(key)
-                yield tx.row, {
-                    "row_key": key,
-                    "name": holder.name,
-                    "kind": "ORGANIZATION" if holder.publisher else "PERSON",
-                    "country": country,
-                    "ipi_name_number": holder.ipi,
-                    "isni": None,
-                }
+    for header, tx in transactions(stream):
+        for holder in tx.holders:
+            key = _party_key(holder)
+            if _is_sender(holder, header) or key in seen:
+                continue
+            seen.add(key)
+            yield tx.row, {
+                "row_key": key,
+                "name": holder.name,
+                "kind": "ORGANIZATION" if holder.publisher else "PERSON",
+                "country": country,
+                "ipi_name_number": holder.ipi,
+                "isni": None,
+            }

@@ -4,6 +4,7 @@ error report (row, field, reason) as CSV."""
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
@@ -11,13 +12,15 @@ from filing.domain import bulk
 from filing.domain.bulk import RowError
 
 REPORT_HEADER = ("row", "field", "reason")
+Row = tuple[int, dict[str, str | None]]
+Rows = Iterator[Row]
 # A cell longer than this is not a title, a name or a list of holders: refuse the file's row.
 CELL_MAX = 20_000
 
 
 def csv_rows(
     stream: TextIO, *, file: str, required: Sequence[str], optional: Sequence[str]
-) -> Iterator[tuple[int, dict[str, str | None]]]:
+) -> Rows:
     """(row number, cells by column) of each data row; the header is row 1 and is checked
     first (`bulk.BadHeader` names the column). A BOM before the header is tolerated."""
     csv.field_size_limit(CELL_MAX)
@@ -41,7 +44,7 @@ def csv_rows(
         yield row, dict(zip(header, cells, strict=True))
 
 
-def works_rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str | None]]]:
+def works_rows(stream: TextIO) -> Rows:
     return csv_rows(
         stream,
         file="works",
@@ -50,13 +53,20 @@ def works_rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str | None]]]:
     )
 
 
-def parties_rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str | None]]]:
+def parties_rows(stream: TextIO) -> Rows:
     return csv_rows(
         stream,
         file="parties",
         required=bulk.PARTY_COLUMNS_REQUIRED,
         optional=bulk.PARTY_COLUMNS_OPTIONAL,
     )
+
+
+def opened(rows: Rows) -> Rows:
+    """`rows` with its header checked now (a reader checks it at its first row), so an
+    import checks every file's header before it writes anything."""
+    first = next(rows, None)
+    return iter(()) if first is None else itertools.chain([first], rows)
 
 
 class ErrorReport:

@@ -14,22 +14,23 @@ runs it again, so it is examined against what was committed.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-from contracts import topics
 from contracts.enums import WorkStatus
 from contracts.errors import InvalidInput
 from contracts.events import BulkImportCompleted
 from runtime.outbox import NOTIFY_CHANNEL, outbox_rows
 
+from contracts import topics
 from filing import events
 from filing.domain import bulk
 from filing.domain import works as work_rules
@@ -40,18 +41,16 @@ from filing.domain.parties import Party
 
 CHUNK_SIZE_DEFAULT = 5000
 RETRIES = 3
-HOLDING = ("FILED", "UNDER_REVIEW", "REGISTERED", "DISPUTED")
-REGISTERED = ("REGISTERED", "DISPUTED")
 
 WORK_COLUMNS = (
     "id", "filing_number", "registration_number", "title", "alternate_titles", "kind",
     "status", "status_reason", "iswc", "isrc", "isbn", "country_of_origin", "filed_by",
     "filed_at", "updated_at", "version",
-)  # fmt: skip
+)
 PARTY_COLUMNS = (
     "id", "name", "kind", "country", "ipi_name_number", "isni", "created_at", "updated_at",
     "version",
-)  # fmt: skip
+)
 OUTBOX_COLUMNS = ("event_id", "topic", "key", "value", "headers", "traceparent", "created_at")
 
 RawRow = tuple[int, dict[str, str | None]]
@@ -116,19 +115,20 @@ ON CONFLICT (kind, year) DO UPDATE SET last = number_counter.last + excluded.las
 RETURNING last
 """
 
-_EXISTING_BY_IDENTIFIER_SQL = f"""
+# Holding statuses: domain.works.HOLDING_STATUSES; registered: REGISTERED_STATUSES.
+_EXISTING_BY_IDENTIFIER_SQL = """
 SELECT w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn, w.title_key,
        ARRAY(SELECT r.party_id FROM rights_holder r WHERE r.work_id = w.id) AS holders
 FROM work w
 WHERE (w.iswc = ANY($1::text[]) OR w.isrc = ANY($2::text[]) OR w.isbn = ANY($3::text[]))
-  AND w.status IN {HOLDING}
+  AND w.status IN ('FILED', 'UNDER_REVIEW', 'REGISTERED', 'DISPUTED')
 """
 
-_EXISTING_BY_TITLE_SQL = f"""
+_EXISTING_BY_TITLE_SQL = """
 SELECT DISTINCT w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn, w.title_key,
        ARRAY(SELECT r.party_id FROM rights_holder r WHERE r.work_id = w.id) AS holders
 FROM unnest($1::text[], $2::uuid[]) AS c (key, party)
-JOIN work w ON w.title_key = c.key AND w.status IN {REGISTERED}
+JOIN work w ON w.title_key = c.key AND w.status IN ('REGISTERED', 'DISPUTED')
 WHERE EXISTS (SELECT 1 FROM rights_holder r WHERE r.work_id = w.id AND r.party_id = c.party)
 """
 
@@ -139,6 +139,7 @@ WHERE EXISTS (SELECT 1 FROM rights_holder r WHERE r.work_id = w.id AND r.party_i
 # slowest step. `tests/integration/filing/test_bulk_import.py` decodes these rows with the
 # contracts' codec and compares them with `events.work_event`.
 _TIME = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+# Every piece of it is a constant of this module, never input.
 _WORK_OUTBOX_SQL = f"""
 WITH x AS (
     SELECT x.id, x.related, x.ord, gen_random_uuid() AS event_id
@@ -191,7 +192,7 @@ WITH x AS (
     FROM e ORDER BY e.ord
 )
 SELECT pg_notify($9, '')
-"""
+"""  # noqa: S608
 
 
 class BulkImport:
@@ -206,12 +207,15 @@ class BulkImport:
         chunk_size: int = CHUNK_SIZE_DEFAULT,
         progress: Callable[[int], None] | None = None,
         import_id: UUID | None = None,
+        after_chunk: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.conn = conn
         self.filer = filer
         self.on_error = on_error
         self.chunk_size = chunk_size
         self.progress = progress or (lambda _n: None)
+        # Called after each chunk's commit: an upload stores the chunk's report lines then.
+        self.after_chunk = after_chunk
         self.summary = ImportSummary(import_id=import_id or uuid4())
         self._started = time.perf_counter()
         self._search_columns: tuple[str, ...] | None = None
@@ -264,8 +268,8 @@ class BulkImport:
                     self._refuse(row, f"{PARTIES}.row_key", "row_key appears twice in the file")
                     continue
                 parsed[party.id] = (row, party)
-            await self._retrying(lambda: self._write_parties(parsed, now))
-            self.progress(len(chunk))
+            await self._retrying(functools.partial(self._write_parties, parsed, now))
+            await self._chunk_done(len(chunk))
 
     async def _write_parties(self, parsed: dict[UUID, tuple[int, Party]], now: datetime) -> None:
         async with self.conn.transaction():
@@ -284,7 +288,7 @@ class BulkImport:
                         (p.id, p.name, p.kind.value, p.country, p.ipi_name_number, p.isni,
                          p.created_at, p.updated_at, 1)
                         for p in new
-                    ],  # fmt: skip
+                    ],
                 )
                 await self._outbox([events.party_registered(p, version=1) for p in new])
         self.summary.parties_created += len(new)
@@ -306,8 +310,13 @@ class BulkImport:
                     self._refuse(row, "row_key", "row_key appears twice in the file")
                     continue
                 parsed[work.id] = work
-            await self._retrying(lambda: self._write_works(list(parsed.values())))
-            self.progress(len(chunk))
+            await self._retrying(functools.partial(self._write_works, list(parsed.values())))
+            await self._chunk_done(len(chunk))
+
+    async def _chunk_done(self, rows: int) -> None:
+        if self.after_chunk is not None:
+            await self.after_chunk()
+        self.progress(rows)
 
     async def _retrying(self, attempt: Callable[[], Any]) -> None:
         for tries in range(1, RETRIES + 1):
@@ -345,7 +354,7 @@ class BulkImport:
                     refused.append(
                         (w.row, "holders", f"party {missing[0]} is not registered (neither a "
                          "party of this import nor of the register)")
-                    )  # fmt: skip
+                    )
                 else:
                     ready.append(w)
             if ready:
@@ -435,7 +444,7 @@ class BulkImport:
             list(work.alternate_titles), work.kind.value, work.status.value, work.status_reason,
             ids.iswc, ids.isrc, ids.isbn, work.country_of_origin, work.filed_by, work.filed_at,
             work.updated_at, 2, *imported.search.values(),
-        )  # fmt: skip
+        )
 
     async def _take(self, kind: NumberKind, year: int, count: int) -> int:
         """Takes `count` numbers of `kind` in one counter update; answers the first one.
@@ -490,6 +499,6 @@ class BulkImport:
                 (r.event_id, r.topic, r.key, r.value, json.dumps(r.headers), r.traceparent,
                  r.created_at)
                 for r in rows
-            ],  # fmt: skip
+            ],
         )
         await self.conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)

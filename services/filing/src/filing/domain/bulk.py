@@ -291,7 +291,8 @@ class ChunkExamination:
                 candidates[other.id] = other
         if work.title_key:
             for holder in work.draft.rights_holders:
-                for other in self.existing_by_title_holder.get((work.title_key, holder.party_id), ()):
+                key = (work.title_key, holder.party_id)
+                for other in self.existing_by_title_holder.get(key, ()):
                     candidates[other.id] = other
         outcome = examine(work.draft, candidates.values())
         if outcome.status is not WorkStatus.REJECTED:

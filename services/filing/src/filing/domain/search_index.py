@@ -130,11 +130,12 @@ def _folded_chunk(chunk: str) -> tuple[str, ...]:
 
 def _pieces(text: str) -> list[_Piece]:
     joined: list[str] = []
-    for folded in (p for chunk in text.split() for p in _folded_chunk(chunk)):
-        if joined and _UNSPACED.match(folded[0]) and _UNSPACED.match(joined[-1][-1]):
-            joined[-1] += folded
-        else:
-            joined.append(folded)
+    for chunk in text.split():
+        for folded in _folded_chunk(chunk):
+            if joined and _UNSPACED.match(folded) and _UNSPACED.match(joined[-1][-1]):
+                joined[-1] += folded
+            else:
+                joined.append(folded)
     return [_piece(p) for p in joined]
 
 
@@ -162,17 +163,20 @@ def search_columns(title: str, alternate_titles: Sequence[str]) -> dict[str, Any
     `title_key` and `search_text` are `titles.title_key` and `titles.search_document`, made
     of the memoised pieces (the unit tests compare them).
     """
-    keys: dict[str, None] = {}
+    keys: set[str] = set()
+    terms: set[str] = set()
     folded: list[str] = []
     for text in (title, *alternate_titles):
         pieces = _pieces(text)
-        folded.append("".join(p.key for p in pieces))
-        keys.update(dict.fromkeys(_keys(pieces)))
+        folded.append("".join([p.key for p in pieces]))
+        keys.update(_keys(pieces))
+        for piece in pieces:
+            terms.update(piece.terms)
     return {
         "title_key": folded[0],
         "search_text": SEARCH_SEPARATOR.join(folded),
         "search_keys": sorted(keys),
-        "search_words": _document_terms((title, *alternate_titles)),
+        "search_words": sorted(terms),
     }
 
 

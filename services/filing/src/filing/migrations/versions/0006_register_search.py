@@ -9,6 +9,7 @@ goes: no search reads it any more.
 Revision ID: 0006
 Revises: 0005
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -19,6 +20,7 @@ revision: str = "0006"
 down_revision: str | None = "0005"
 
 BACKFILL_BATCH = 2000
+TERM_STATISTICS = 1000
 
 # Terms in a stable order: concurrent writers insert shared words in the same order, so
 # their ON CONFLICT waits never deadlock.
@@ -37,6 +39,12 @@ TRIGGERS = [
     for table in ("work", "party")
     for event in ("INSERT", "UPDATE")
 ]
+
+
+def _trigram_index(name: str, table: str, column: str) -> None:
+    op.create_index(
+        name, table, [column], postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}
+    )
 
 
 def _backfill() -> None:
@@ -75,26 +83,30 @@ def _backfill() -> None:
 
 def upgrade() -> None:
     empty = sa.text("'{}'")
-    op.add_column("work", sa.Column("search_keys", ARRAY(sa.Text()), nullable=False,
-                                    server_default=empty))
-    op.add_column("work", sa.Column("search_words", ARRAY(sa.Text()), nullable=False,
-                                    server_default=empty))
-    op.add_column("party", sa.Column("search_words", ARRAY(sa.Text()), nullable=False,
-                                     server_default=empty))
+    op.add_column(
+        "work", sa.Column("search_keys", ARRAY(sa.Text()), nullable=False, server_default=empty)
+    )
+    op.add_column(
+        "work", sa.Column("search_words", ARRAY(sa.Text()), nullable=False, server_default=empty)
+    )
+    op.add_column(
+        "party", sa.Column("search_words", ARRAY(sa.Text()), nullable=False, server_default=empty)
+    )
     op.create_table(
         "search_word",
         sa.Column("word", sa.Text(collation="C"), primary_key=True),
     )
-    op.create_index(
-        "ix_search_word_trgm", "search_word", ["word"], postgresql_using="gin",
-        postgresql_ops={"word": "gin_trgm_ops"},
-    )
+    _trigram_index("ix_search_word_trgm", "search_word", "word")
     op.execute(_LEXICON_FUNCTION)
     for name, table, event in TRIGGERS:
         op.execute(
             f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING NEW TABLE AS new_rows "
             "FOR EACH STATEMENT EXECUTE FUNCTION search_word_add()"
         )
+    # ANALYZE keeps up to 10,000 most common terms (and keys) and their frequencies: the search chooses
+    # each tier's access path by them (filing.register_search._path).
+    op.execute(f"ALTER TABLE work ALTER COLUMN search_words SET STATISTICS {TERM_STATISTICS}")
+    op.execute(f"ALTER TABLE work ALTER COLUMN search_keys SET STATISTICS {TERM_STATISTICS}")
     _backfill()
     op.drop_index("ix_work_search_text_trgm", table_name="work", if_exists=True)
     op.create_index("ix_work_search_keys", "work", ["search_keys"], postgresql_using="gin")
@@ -108,10 +120,7 @@ def downgrade() -> None:
     op.drop_index("ix_work_country_seq", table_name="work")
     op.drop_index("ix_work_search_words", table_name="work")
     op.drop_index("ix_work_search_keys", table_name="work")
-    op.create_index(
-        "ix_work_search_text_trgm", "work", ["search_text"], postgresql_using="gin",
-        postgresql_ops={"search_text": "gin_trgm_ops"},
-    )
+    _trigram_index("ix_work_search_text_trgm", "work", "search_text")
     for name, table, _ in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
     op.execute("DROP FUNCTION IF EXISTS search_word_add()")
