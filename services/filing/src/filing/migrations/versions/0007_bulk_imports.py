@@ -1,16 +1,16 @@
 """bulk imports: each run of an uploaded import and its error report (row, field, reason)
 
-Numbered 0007 beside the search's 0006 (issue 16); re-chained at merge.
+After the search's 0006 (issue 16).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 
 
 def upgrade() -> None:
