@@ -16,6 +16,7 @@ import csv
 import importlib.util
 import json
 import os
+import shlex
 import sys
 import tempfile
 import time
@@ -51,6 +52,7 @@ class RegisterSettings:
     load: str  # "import" (the bulk import) or "copy" (the COPY loader of `make register`)
     poll_seconds: float
     read_model_timeout: float
+    import_args: tuple[str, ...]  # more of the import command's options, as typed
 
     @classmethod
     def from_env(cls) -> RegisterSettings:
@@ -62,6 +64,7 @@ class RegisterSettings:
             load=load,
             poll_seconds=float(os.environ.get("BENCH_REGISTER_POLL_SECONDS", "1.0")),
             read_model_timeout=float(os.environ.get("BENCH_REGISTER_READ_MODEL_TIMEOUT", "3600")),
+            import_args=tuple(shlex.split(os.environ.get("BENCH_REGISTER_IMPORT_ARGS", ""))),
         )
 
 
@@ -132,7 +135,8 @@ async def bulk_import(platform: Platform, files: CsvRegister, settings: Register
     command = [sys.executable, "-m", "filing.bulk_import", "--format", "csv",
                "--works", str(files.works_path), "--parties", str(files.parties_path),
                "--filer", filer, "--database-url", filing_url,
-               "--report", str(work_dir / "errors.csv"), "--summary-json", str(summary_path)]
+               "--report", str(work_dir / "errors.csv"), "--summary-json", str(summary_path),
+               *settings.import_args]
     with log_path.open("wb") as log:
         started = time.perf_counter()
         process = await asyncio.create_subprocess_exec(*command, stdout=log, stderr=log)
@@ -364,7 +368,8 @@ async def run(platform: Platform, *, works: int, queries: int, warmup: int,
         "quality": _shares(direct),
         "gateway_errors": {s.value: {"errors": t.errors, "first_error": t.first_error}
                            for s, t in _in_order(through_gateway) if t.errors},
-        "fill": {**filled, "load": settings.load, "csv_seconds": round(files.seconds, 1),
+        "fill": {**filled, "load": settings.load, "import_args": " ".join(settings.import_args),
+                 "csv_seconds": round(files.seconds, 1),
                  "csv_works_per_s": round(files.works_per_second, 1),
                  "vacuum_analyze_s": vacuum_s},
         "plans": await plans(platform, searcher, mix),
