@@ -142,7 +142,8 @@ def register_section(doc: dict[str, Any]) -> list[str]:
     fill = reg.get("fill", {})
     lines = ["## Scenario 7: the register at scale", "",
              f"{_n(reg['works'])} works in the register when searched; filled by "
-             f"{fill.get('load', 'n/a')}: {_n(reg.get('import_per_s'))} works/s imported, "
+             f"{fill.get('load', 'n/a')} {fill.get('import_args') or ''}".rstrip() + ": "
+             f"{_n(reg.get('import_per_s'))} works/s imported, "
              f"{_n(reg.get('import_to_read_model_s'), 1)} s until licensing's read model held them "
              f"({_n(reg.get('read_model_per_s'))} works/s applied downstream); the CSV files were "
              f"written at {_n(fill.get('csv_works_per_s'))} works/s; VACUUM ANALYZE "
