@@ -28,7 +28,12 @@ from sqlmodel import col, select
 
 from filing.domain.holders import parse_party_id
 from filing.domain.numbering import NUMBER_PATTERN
-from filing.domain.search_index import query_terms, typo_distance, typos_allowed
+from filing.domain.search_index import (
+    query_terms,
+    typo_distance,
+    typo_variants,
+    typos_allowed,
+)
 from filing.domain.text import parse_enum
 from filing.domain.works import Work
 from filing.models import WorkRow
@@ -47,20 +52,16 @@ NAME_WORKS_MAX = 500
 CORRECTIONS_PER_TERM = 5
 CORRECTED_TERMS_MAX = 6
 PREFIX_MIN = 3  # an unfinished term is completed from this many characters on
-# Lexicon words a misspelt term is compared with (the nearest by trigram similarity, at
-# least this similar); of those, the ones few enough edits away replace it.
-TYPO_CANDIDATES = 50
-TYPO_SIMILARITY_MIN = 0.2
 # Within a tier, its newest works are ranked (shortest title first: the one the query's words
 # cover best); the rest of the tier follows newest first. Never a sort of a whole tier.
 RANKED_HEAD = 60
 # The most works a walk of the register (newest first) reads before the lookup path takes
 # over (terms the statistics thought independent may be correlated either way).
-WALK_MAX = 30_000
+WALK_MAX = 10_000
 # A lookup that can find at most this many works is cheap whatever they are: no walk.
 LOOKUP_CHEAP = 5_000
-# A tier its walk measured at this many times TOTAL_EXACT_MAX matches is not counted.
-ESTIMATE_TRUSTED_BEYOND = 3
+# A tier its walk measured at more than this many times TOTAL_EXACT_MAX is not counted.
+ESTIMATE_TRUSTED_BEYOND = 1
 
 
 # --- the query -------------------------------------------------------------------------------
@@ -263,14 +264,16 @@ async def _term_stats(run: _Runner) -> TermStats | None:
 def _path(
     stats: TermStats | None, tier: _Tier, filters: WorkFilter, head: int
 ) -> tuple[str | None, float]:
-    """(the access path of the tier's terms, its expected matches).
+    """(the access path of the tier's terms, its expected matches if independent).
 
     "lookup": the terms' GIN index, then the matches sorted — its cost grows with the
     matches, at most the rarest term's (or filter value's) frequency times the register.
-    "walk": the register newest first (its `seq` index), each work checked — its cost grows
-    with the works walked to find `head` matches, the register over the expected matches
-    (the frequencies multiplied). The cheaper bound wins; None leaves it to the planner
-    (no statistics, a holder filter, a tier without terms).
+    "walk": the register newest first (its `seq` index), each work checked, at most
+    WALK_MAX of them — its cost grows with the works walked to find `head` matches. Terms
+    are far from independent (a title's words are of one script), so the walk is tried
+    whenever the lookup may be long and the walk could succeed (were the terms always
+    together); a walk that ends short hands over to the lookup. None leaves the choice to
+    the planner (no statistics, a holder or identifier filter, a tier without terms).
     """
     if stats is None or tier.groups is None or filters.holder_id is not None:
         return None, -1.0
@@ -289,8 +292,8 @@ def _path(
     expected = stats.rows
     for frequency in frequencies:
         expected *= frequency
-    walked = head * stats.rows / max(expected, 1.0)
-    return ("lookup" if upper <= max(walked, LOOKUP_CHEAP) else "walk"), expected
+    hopeless = head * stats.rows / WALK_MAX  # fewer matches than this: no walk finds them
+    return ("lookup" if upper <= max(hopeless, LOOKUP_CHEAP) else "walk"), expected
 
 
 def _shown(sql: str, params: dict[str, Any]) -> str:
@@ -348,15 +351,11 @@ async def _corrections(run: _Runner, terms: list[str]) -> tuple[list[str], list[
     if len(unknown) > CORRECTED_TERMS_MAX:
         return [t for t in terms if t in known], [[] for _ in unknown]
     replacements: list[list[str]] = []
-    if unknown:
-        await run.connection.execute(
-            text(f"SET LOCAL pg_trgm.similarity_threshold = {TYPO_SIMILARITY_MIN}")
-        )
     for term in unknown:
         similar = await run.rows(
-            "SELECT word FROM search_word WHERE word % :term "
-            "ORDER BY similarity(word, :term) DESC, word LIMIT :n",
-            {"term": term, "n": TYPO_CANDIDATES},
+            "SELECT DISTINCT word FROM search_word_variant "
+            "WHERE variant = ANY(CAST(:variants AS text[]))",
+            {"variants": typo_variants(term)},
         )
         near = sorted(
             (distance, word)
