@@ -55,9 +55,10 @@ PREFIX_MIN = 3  # an unfinished term is completed from this many characters on
 # Within a tier, its newest works are ranked (shortest title first: the one the query's words
 # cover best); the rest of the tier follows newest first. Never a sort of a whole tier.
 RANKED_HEAD = 60
+HEAD_MIN = 20
 # The most works a walk of the register (newest first) reads before the lookup path takes
 # over (terms the statistics thought independent may be correlated either way).
-WALK_MAX = 10_000
+WALK_MAX = 15_000
 # A lookup that can find at most this many works is cheap whatever they are: no walk.
 LOOKUP_CHEAP = 5_000
 # A tier its walk measured at more than this many times TOTAL_EXACT_MAX is not counted.
@@ -292,7 +293,7 @@ def _path(
     expected = stats.rows
     for frequency in frequencies:
         expected *= frequency
-    hopeless = head * stats.rows / WALK_MAX  # fewer matches than this: no walk finds them
+    hopeless = head * stats.rows / WALK_MAX  # fewer matches than this: no walk finds a page
     return ("lookup" if upper <= max(hopeless, LOOKUP_CHEAP) else "walk"), expected
 
 
@@ -530,13 +531,17 @@ async def _newest(
     before: int | None,
     limit: int,
     path: str | None,
+    enough: int | None = None,
     columns: str = "w.seq, w.id",
-) -> list[Any]:
-    """The tier's `limit` newest works (before `seq` `before` when given).
+) -> tuple[list[Any], bool]:
+    """(the tier's `limit` newest works, before `seq` `before` when given; whether they are
+    all it has left).
 
-    On the walk path, at most WALK_MAX works are walked (newest first): when the statistics
-    were wrong (terms and filters that rarely meet) and the walk ends short, the lookup path
-    answers instead — the same works, found from the other side.
+    On the walk path, at most WALK_MAX works are walked (newest first); a walk that finds
+    `enough` of them answers with the matches it found (the newest of the tier: nothing
+    newer was missed). When the statistics were wrong (terms and filters that rarely meet)
+    and the walk ends short, the lookup path answers instead: the same works, found from
+    the other side.
     """
     if before is not None:
         condition += " AND w.seq < :before"
@@ -554,12 +559,13 @@ async def _newest(
                 "FROM work ORDER BY", "FROM work WHERE seq < :before ORDER BY", 1
             )
         rows = await run.rows(walked, bounded, path)
-        if len(rows) == limit:
-            if before is None and rows:
+        if rows and len(rows) >= min(limit, enough or limit):
+            if before is None:
                 top, last = int(rows[0][-1]), int(rows[-1][0])
-                share = limit / max(1, top - last + 1)
-                run.measured[condition] = share * (await _works_count(run))
-            return [row[:-1] for row in rows]
+                # All of the walk's works were read unless it filled the page first.
+                read = top - last + 1 if len(rows) == limit else WALK_MAX
+                run.measured[condition] = len(rows) / max(1, read) * await _works_count(run)
+            return [row[:-1] for row in rows], False
         path = "lookup"
     if path == "lookup" and before is None:
         sql = (
@@ -568,9 +574,10 @@ async def _newest(
         )
         rows = await run.rows(sql, params, path)
         run.counted[condition] = int(rows[0][-1]) if rows else 0
-        return [row[:-1] for row in rows]
+        return [row[:-1] for row in rows], len(rows) < limit
     sql = f"SELECT {columns} FROM work w WHERE {condition} ORDER BY w.seq DESC LIMIT :n"  # noqa: S608
-    return await run.rows(sql, params, path)
+    rows = await run.rows(sql, params, path)
+    return rows, len(rows) < limit
 
 
 def _rank(row: Any) -> tuple[int, int]:
@@ -591,16 +598,21 @@ async def _tier_rows(
     """Up to `wanted` works of the tier after the cursor's `resume` (seq), and the tier's
     exact count when reading it showed it (from its start, it ended before `wanted`)."""
     if not tier.ranked:
-        rows = await _newest(run, condition, params, before=resume, limit=wanted, path=path)
+        rows, exhausted = await _newest(
+            run, condition, params, before=resume, limit=wanted, path=path
+        )
         found = [(int(seq), work_id) for seq, work_id in rows]
-        return found, len(found) if resume is None and len(found) < wanted else None
-    head = await _newest(
+        return found, len(found) if resume is None and exhausted else None
+    # The head: its newest RANKED_HEAD, or on a walk those found among the register's newest
+    # WALK_MAX works (at least HEAD_MIN of them): the same on every page of the search.
+    head, exhausted = await _newest(
         run,
         condition,
         params,
         before=None,
         limit=RANKED_HEAD,
         path=path,
+        enough=HEAD_MIN,
         columns="w.seq, w.id, w.search_keys",
     )
     ranked = [(int(seq), work_id) for seq, work_id, _ in sorted(head, key=_rank)]
@@ -611,14 +623,13 @@ async def _tier_rows(
         found = ranked[seqs.index(resume) + 1 :][:wanted]
     else:  # the cursor is past the ranked head, in the newest-first rest
         found = []
-    if len(found) < wanted and len(head) == RANKED_HEAD:
+    if len(found) < wanted and not exhausted:
         before = min(seqs) if resume is None or resume in seqs else min(min(seqs), resume)
-        rest = await _newest(
+        rest, _ = await _newest(
             run, condition, params, before=before, limit=wanted - len(found), path=path
         )
         found += [(int(seq), work_id) for seq, work_id in rest]
-    complete = resume is None and len(head) < RANKED_HEAD
-    return found, len(head) if complete else None
+    return found, len(head) if resume is None and exhausted else None
 
 
 async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | None, int, bool]:
@@ -637,7 +648,7 @@ async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | N
         raise InvalidInput("after is not a cursor of this search", field="after")
     plan = _plan(tiers, filters)
     stats = await _term_stats(run)
-    paths = [_path(stats, tier, filters, RANKED_HEAD if tier.ranked else first) for tier in tiers]
+    paths = [_path(stats, tier, filters, HEAD_MIN) for tier in tiers]
     found: list[tuple[int, int, UUID]] = []  # (tier, seq, id)
     short: dict[int, int] = {}  # tiers read to their end from their start: their exact counts
     for i in range(start_tier, len(tiers)):
