@@ -162,6 +162,9 @@ class _Runner:
     measured: dict[str, float] = field(default_factory=dict)
     # Matches of a tier its lookup counted on the way (all of them are read before the sort).
     counted: dict[str, int] = field(default_factory=dict)
+    # The filters' own condition: a walk reads the filtered register (through the index of
+    # a filtered column and `seq` when there is one).
+    filtered: str = "true"
 
     async def _hold(self, path: str | None) -> None:
         if path == self.path:
@@ -278,8 +281,11 @@ def _path(
     """
     if stats is None or tier.groups is None or filters.holder_id is not None:
         return None, -1.0
+    if filters.iswc or filters.isrc or filters.isbn:
+        return None, -1.0
     known, floor = (stats.keys, stats.keys_floor) if tier.keys else (stats.terms, stats.floor)
     frequencies = [min(1.0, sum(known.get(t, floor) for t in group)) for group in tier.groups]
+    filtered = 1.0  # the share of the register the filters leave (the walk reads only it)
     for column, value in (
         ("status", filters.status.value if filters.status else None),
         ("kind", filters.kind.value if filters.kind else None),
@@ -287,13 +293,13 @@ def _path(
     ):
         if value is not None:
             frequencies.append(stats.frequency(column, value))
-    if filters.iswc or filters.isrc or filters.isbn:
-        return None, -1.0
+            filtered *= stats.frequency(column, value)
     upper = min(frequencies, default=1.0) * stats.rows
     expected = stats.rows
     for frequency in frequencies:
         expected *= frequency
-    hopeless = head * stats.rows / WALK_MAX  # fewer matches than this: no walk finds a page
+    # Fewer matches than this, and no walk of WALK_MAX filtered works finds a page of them.
+    hopeless = head * stats.rows * filtered / WALK_MAX
     return ("lookup" if upper <= max(hopeless, LOOKUP_CHEAP) else "walk"), expected
 
 
@@ -548,16 +554,13 @@ async def _newest(
         params = {**params, "before": before}
     params = {**params, "n": limit}
     if path == "walk":
+        inner = run.filtered + (" AND w.seq < :before" if before is not None else "")
         walked = (
             f"SELECT {columns}, (SELECT max(seq) FROM work) FROM "  # noqa: S608
-            "(SELECT * FROM work ORDER BY seq DESC LIMIT :walk) AS w "
+            f"(SELECT * FROM work w WHERE {inner} ORDER BY w.seq DESC LIMIT :walk) AS w "
             f"WHERE {condition} ORDER BY w.seq DESC LIMIT :n"
         )
         bounded = {**params, "walk": WALK_MAX}
-        if before is not None:
-            walked = walked.replace(
-                "FROM work ORDER BY", "FROM work WHERE seq < :before ORDER BY", 1
-            )
         rows = await run.rows(walked, bounded, path)
         if rows and len(rows) >= min(limit, enough or limit):
             if before is None:
@@ -647,6 +650,7 @@ async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | N
     if query.after and not 0 <= start_tier < len(tiers):
         raise InvalidInput("after is not a cursor of this search", field="after")
     plan = _plan(tiers, filters)
+    run.filtered = " AND ".join(_filters(filters)[0]) or "true"
     stats = await _term_stats(run)
     paths = [_path(stats, tier, filters, HEAD_MIN) for tier in tiers]
     found: list[tuple[int, int, UUID]] = []  # (tier, seq, id)
