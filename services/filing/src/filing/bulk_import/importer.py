@@ -18,7 +18,7 @@ import functools
 import json
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -98,6 +98,32 @@ class ImportSummary:
         }
 
 
+@dataclass
+class ParsedChunk:
+    """A chunk of works-file rows checked: the works to write, the rows refused."""
+
+    rows: int
+    works: list[bulk.ImportedWork]
+    refused: list[bulk.RowError]
+
+
+def parse_chunk(chunk: Sequence[RawRow], *, filer: UUID) -> ParsedChunk:
+    """Checks a chunk's rows (pure; also run in a child process by the command)."""
+    parsed: dict[UUID, bulk.ImportedWork] = {}
+    refused: list[bulk.RowError] = []
+    for row, raw in chunk:
+        try:
+            work = bulk.parse_work_row(row, raw, filer=filer)
+        except bulk.RowRefused as error:
+            refused.append(bulk.RowError(row=row, field=error.field, reason=error.reason))
+            continue
+        if work.id in parsed:
+            refused.append(bulk.RowError(row, "row_key", "row_key appears twice in the file"))
+            continue
+        parsed[work.id] = work
+    return ParsedChunk(rows=len(chunk), works=list(parsed.values()), refused=refused)
+
+
 def chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
     batch: list[RawRow] = []
     for row in rows:
@@ -148,46 +174,44 @@ WITH x AS (
     SELECT x.ord, x.event_id, w.id,
            CASE w.status WHEN 'REGISTERED' THEN $3 WHEN 'REJECTED' THEN $4 ELSE $5 END AS type,
            {_TIME.format("w.updated_at")} AS at,
-           jsonb_build_object(
+           json_build_object(
                'import_id', $10::uuid,
                'occurred_at', {_TIME.format("w.updated_at")},
                'actor_id', NULL,
                'version', w.version,
                'reason', w.status_reason,
-               'work', jsonb_build_object(
+               'work', json_build_object(
                    'id', w.id, 'filing_number', w.filing_number,
                    'registration_number', w.registration_number, 'title', w.title,
-                   'alternate_titles', to_jsonb(w.alternate_titles), 'kind', w.kind,
+                   'alternate_titles', to_json(w.alternate_titles), 'kind', w.kind,
                    'status', w.status, 'status_reason', w.status_reason,
-                   'identifiers', jsonb_build_object('iswc', w.iswc, 'isrc', w.isrc,
+                   'identifiers', json_build_object('iswc', w.iswc, 'isrc', w.isrc,
                                                      'isbn', w.isbn),
                    'country_of_origin', w.country_of_origin,
                    'rights_holders', (
-                       SELECT jsonb_agg(jsonb_build_object(
+                       SELECT json_agg(json_build_object(
                                   'party_id', r.party_id, 'role', r.role,
                                   'share', r.share::text) ORDER BY r.position)
                        FROM rights_holder r WHERE r.work_id = w.id),
                    'filed_by', w.filed_by,
-                   'filed_at', {_TIME.format("w.filed_at")})
-           ) || CASE w.status
-                    WHEN 'REJECTED' THEN jsonb_build_object('conflicting_work_id', x.related)
-                    WHEN 'UNDER_REVIEW' THEN jsonb_build_object(
-                        'similar_work_ids', to_jsonb(array_remove(ARRAY[x.related], NULL)))
-                    ELSE '{{}}'::jsonb
-                END AS data
+                   'filed_at', {_TIME.format("w.filed_at")}),
+               'conflicting_work_id', CASE w.status WHEN 'REJECTED' THEN x.related END,
+               'similar_work_ids', CASE w.status WHEN 'UNDER_REVIEW'
+                   THEN to_json(array_remove(ARRAY[x.related], NULL)) END
+           ) AS data
     FROM x JOIN work w ON w.id = x.id
 ), outbox_rows AS (
     INSERT INTO outbox (event_id, topic, key, value, headers, traceparent, created_at)
     SELECT e.event_id, $6, convert_to(e.id::text, 'UTF8'), convert_to(e.data::text, 'UTF8'),
-           jsonb_build_array(
-               jsonb_build_array('ce_specversion', '1.0'),
-               jsonb_build_array('ce_id', e.event_id),
-               jsonb_build_array('ce_source', $7::text),
-               jsonb_build_array('ce_type', e.type),
-               jsonb_build_array('ce_time', e.at),
-               jsonb_build_array('ce_subject', e.id),
-               jsonb_build_array('ce_dataschema', $8 || e.type || '.json'),
-               jsonb_build_array('content-type', 'application/json')),
+           json_build_array(
+               json_build_array('ce_specversion', '1.0'),
+               json_build_array('ce_id', e.event_id),
+               json_build_array('ce_source', $7::text),
+               json_build_array('ce_type', e.type),
+               json_build_array('ce_time', e.at),
+               json_build_array('ce_subject', e.id),
+               json_build_array('ce_dataschema', $8 || e.type || '.json'),
+               json_build_array('content-type', 'application/json'))::jsonb,
            NULL, now()
     FROM e ORDER BY e.ord
 )
@@ -297,21 +321,27 @@ class BulkImport:
     # --- works ----------------------------------------------------------------------------
 
     async def import_works(self, rows: Iterable[RawRow]) -> None:
+        await self.import_parsed(
+            parse_chunk(chunk, filer=self.filer) for chunk in chunks(rows, self.chunk_size)
+        )
+
+    async def import_parsed(
+        self, parsed: Iterable[ParsedChunk] | AsyncIterator[ParsedChunk]
+    ) -> None:
+        """Writes chunks parsed here or by another process (`reader.parsed_in_child`)."""
         await self.check_filer()
-        for chunk in chunks(rows, self.chunk_size):
-            parsed: dict[UUID, bulk.ImportedWork] = {}
-            for row, raw in chunk:
-                try:
-                    work = bulk.parse_work_row(row, raw, filer=self.filer)
-                except bulk.RowRefused as refused:
-                    self._refuse(row, refused.field, refused.reason)
-                    continue
-                if work.id in parsed:
-                    self._refuse(row, "row_key", "row_key appears twice in the file")
-                    continue
-                parsed[work.id] = work
-            await self._retrying(functools.partial(self._write_works, list(parsed.values())))
-            await self._chunk_done(len(chunk))
+        if isinstance(parsed, AsyncIterator):
+            async for chunk in parsed:
+                await self._write_parsed(chunk)
+        else:
+            for chunk in parsed:
+                await self._write_parsed(chunk)
+
+    async def _write_parsed(self, chunk: ParsedChunk) -> None:
+        for error in chunk.refused:
+            self._refuse(error.row, error.field, error.reason)
+        await self._retrying(functools.partial(self._write_works, chunk.works))
+        await self._chunk_done(chunk.rows)
 
     async def _chunk_done(self, rows: int) -> None:
         if self.after_chunk is not None:
