@@ -150,12 +150,21 @@ WHERE (w.iswc = ANY($1::text[]) OR w.isrc = ANY($2::text[]) OR w.isbn = ANY($3::
   AND w.status IN ('FILED', 'UNDER_REVIEW', 'REGISTERED', 'DISPUTED')
 """
 
+# Per (title key, holder) of the chunk, the registered work with that key and that holder
+# which examination would name first (the lowest filing number), and that holder only:
+# examination needs a holder in common, not the list, and a popular title ("Love") must not
+# bring back every work that bears it for every row that does.
 _EXISTING_BY_TITLE_SQL = """
-SELECT DISTINCT w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn, w.title_key,
-       ARRAY(SELECT r.party_id FROM rights_holder r WHERE r.work_id = w.id) AS holders
+SELECT c.party, w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn, w.title_key
 FROM unnest($1::text[], $2::uuid[]) AS c (key, party)
-JOIN work w ON w.title_key = c.key AND w.status IN ('REGISTERED', 'DISPUTED')
-WHERE EXISTS (SELECT 1 FROM rights_holder r WHERE r.work_id = w.id AND r.party_id = c.party)
+CROSS JOIN LATERAL (
+    SELECT w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn, w.title_key
+    FROM work w
+    WHERE w.title_key = c.key AND w.status IN ('REGISTERED', 'DISPUTED')
+      AND EXISTS (SELECT 1 FROM rights_holder r WHERE r.work_id = w.id AND r.party_id = c.party)
+    ORDER BY w.filing_number
+    LIMIT 1
+) AS w
 """
 
 
@@ -242,7 +251,7 @@ class BulkImport:
         self.after_chunk = after_chunk
         self.summary = ImportSummary(import_id=import_id or uuid4())
         self._started = time.perf_counter()
-        self._search_columns: tuple[str, ...] | None = None
+        self._chunks = 0
 
     async def check_filer(self) -> str:
         """The filer's country; a filer that is not a registered party is refused."""
@@ -346,6 +355,12 @@ class BulkImport:
     async def _chunk_done(self, rows: int) -> None:
         if self.after_chunk is not None:
             await self.after_chunk()
+        self._chunks += 1
+        if self._chunks & (self._chunks - 1) == 0:
+            # After the 1st, 2nd, 4th, 8th… chunk: an import can grow the tables many times
+            # over faster than autovacuum re-analyzes them, and on stale statistics (an
+            # empty table, say) the planner reads the candidates of examination by full scans.
+            await self.conn.execute("ANALYZE work, rights_holder")
         self.progress(rows)
 
     async def _retrying(self, attempt: Callable[[], Any]) -> None:
@@ -485,23 +500,26 @@ class BulkImport:
     async def _candidates(self, works: Sequence[bulk.ImportedWork]) -> bulk.ChunkExamination:
         """The register's works examination must see for this chunk, in two queries."""
         values: dict[str, list[str]] = {"iswc": [], "isrc": [], "isbn": []}
-        keys: list[str] = []
-        parties: list[UUID] = []
+        pairs: dict[tuple[str, UUID], None] = {}
         for w in works:
             for name, value in w.draft.identifiers.items():
                 values[name].append(value)
             if w.title_key:
                 for h in w.draft.rights_holders:
-                    keys.append(w.title_key)
-                    parties.append(h.party_id)
+                    pairs[(w.title_key, h.party_id)] = None
         rows = []
         if any(values.values()):
             rows += await self.conn.fetch(
                 _EXISTING_BY_IDENTIFIER_SQL, values["iswc"], values["isrc"], values["isbn"]
             )
-        if keys:
-            rows += await self.conn.fetch(_EXISTING_BY_TITLE_SQL, keys, parties)
-        examination = bulk.ChunkExamination()
+        holders: dict[UUID, set[UUID]] = {r["id"]: set(r["holders"]) for r in rows}
+        if pairs:
+            by_title = await self.conn.fetch(
+                _EXISTING_BY_TITLE_SQL, [k for k, _ in pairs], [p for _, p in pairs]
+            )
+            for r in by_title:
+                holders.setdefault(r["id"], set()).add(r["party"])
+            rows += by_title
         found = {
             r["id"]: ExistingWork(
                 id=r["id"],
@@ -509,10 +527,11 @@ class BulkImport:
                 title=r["title"],
                 status=WorkStatus(r["status"]),
                 identifiers=Identifiers(iswc=r["iswc"], isrc=r["isrc"], isbn=r["isbn"]),
-                holder_ids=frozenset(r["holders"]),
+                holder_ids=frozenset(holders[r["id"]]),
             )
             for r in rows
         }
+        examination = bulk.ChunkExamination()
         examination.add_existing(found.values(), {r["id"]: r["title_key"] for r in rows})
         return examination
 
