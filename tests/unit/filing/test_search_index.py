@@ -3,7 +3,14 @@ Traditional Chinese, romanisation, and the same terms for a title and for a quer
 
 from __future__ import annotations
 
-from filing.domain.search_index import party_search_columns, query_terms, search_columns
+from filing.domain.search_index import (
+    party_search_columns,
+    query_terms,
+    search_columns,
+    typo_distance,
+    typo_variants,
+    typos_allowed,
+)
 from filing.domain.titles import search_document, title_key
 from hypothesis import given
 from hypothesis import strategies as st
@@ -94,3 +101,28 @@ def test_folded_columns_are_the_titles_own(titles: list[str]) -> None:
     assert columns["title_key"] == title_key(titles[0])
     assert columns["search_text"] == search_document(titles[0], titles[1:])
     assert columns["search_words"] == sorted(set(columns["search_words"]))
+
+
+def test_typo_distance_counts_edits_and_swaps() -> None:
+    assert typo_distance("lvoe", "love") == 1  # a swap
+    assert typo_distance("lov", "love") == 1
+    assert typo_distance("vomg", "vong") == 1
+    assert typo_distance("heait", "heart") == 1
+    assert typo_distance("love", "love") == 0
+    assert typo_distance("kitten", "sitting") == 3
+    assert typos_allowed("love") == 1 and typos_allowed("bintang") == 2
+
+
+@given(st.text(alphabet="abcdeกขค", min_size=1, max_size=8), st.data())
+def test_a_word_one_edit_away_shares_a_variant(word: str, data: st.DataObject) -> None:
+    """What the lexicon's `search_word_variant` relies on: one edit, one shared variant."""
+    i = data.draw(st.integers(0, len(word) - 1))
+    edits = {
+        word[:i] + word[i + 1 :],  # deleted
+        word[:i] + "x" + word[i + 1 :],  # replaced
+        word[:i] + "x" + word[i:],  # inserted
+        word[:i] + word[i + 1 : i + 2] + word[i] + word[i + 2 :],  # swapped with the next
+    }
+    for typo in edits - {""}:
+        assert set(typo_variants(typo)) & set(typo_variants(word)), (typo, word)
+        assert typo_distance(typo, word) <= 1

@@ -29,7 +29,7 @@ from sqlmodel import Field, SQLModel
 __all__ = [
     "BulkImportErrorRow", "BulkImportRow", "DisputeOpeningRow",
     "HistoryRow", "NumberCounter", "OutboxMessage", "PartyRow", "RightsHolderRow",
-    "SearchWordRow", "WorkRow",
+    "SearchWordRow", "SearchWordVariantRow", "WorkRow",
 ]
 
 # Works that hold their identifiers: pending or on the register (domain.works.HOLDING_STATUSES).
@@ -115,17 +115,20 @@ class SearchWordRow(SQLModel, table=True):
     """The lexicon: every distinct search term of works and parties (filled by triggers on
     `work` and `party`), where a query's misspelt or unfinished words find their fixes."""
 
+
     __tablename__ = "search_word"
-    __table_args__ = (
-        Index(
-            "ix_search_word_trgm",
-            "word",
-            postgresql_using="gin",
-            postgresql_ops={"word": "gin_trgm_ops"},
-        ),
-    )
 
     # "C" collation: its primary key's btree also serves prefixes (LIKE 'abc%').
+    word: str = Field(sa_column=Column(Text(collation="C"), primary_key=True))
+
+
+class SearchWordVariantRow(SQLModel, table=True):
+    """Each lexicon word (`word`) under itself and each of it less one character
+    (`variant`): a term one edit away from a word shares a variant with it."""
+
+    __tablename__ = "search_word_variant"
+
+    variant: str = Field(sa_column=Column(Text(collation="C"), primary_key=True))
     word: str = Field(sa_column=Column(Text(collation="C"), primary_key=True))
 
 

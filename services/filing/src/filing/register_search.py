@@ -28,7 +28,12 @@ from sqlmodel import col, select
 
 from filing.domain.holders import parse_party_id
 from filing.domain.numbering import NUMBER_PATTERN
-from filing.domain.search_index import query_terms, typo_distance, typos_allowed
+from filing.domain.search_index import (
+    query_terms,
+    typo_distance,
+    typo_variants,
+    typos_allowed,
+)
 from filing.domain.text import parse_enum
 from filing.domain.works import Work
 from filing.models import WorkRow
@@ -47,20 +52,17 @@ NAME_WORKS_MAX = 500
 CORRECTIONS_PER_TERM = 5
 CORRECTED_TERMS_MAX = 6
 PREFIX_MIN = 3  # an unfinished term is completed from this many characters on
-# Lexicon words a misspelt term is compared with (the nearest by trigram similarity, at
-# least this similar); of those, the ones few enough edits away replace it.
-TYPO_CANDIDATES = 50
-TYPO_SIMILARITY_MIN = 0.2
 # Within a tier, its newest works are ranked (shortest title first: the one the query's words
 # cover best); the rest of the tier follows newest first. Never a sort of a whole tier.
 RANKED_HEAD = 60
+HEAD_MIN = 20
 # The most works a walk of the register (newest first) reads before the lookup path takes
 # over (terms the statistics thought independent may be correlated either way).
-WALK_MAX = 30_000
+WALK_MAX = 15_000
 # A lookup that can find at most this many works is cheap whatever they are: no walk.
 LOOKUP_CHEAP = 5_000
-# A tier its walk measured at this many times TOTAL_EXACT_MAX matches is not counted.
-ESTIMATE_TRUSTED_BEYOND = 3
+# A tier its walk measured at more than this many times TOTAL_EXACT_MAX is not counted.
+ESTIMATE_TRUSTED_BEYOND = 1
 
 
 # --- the query -------------------------------------------------------------------------------
@@ -160,6 +162,9 @@ class _Runner:
     measured: dict[str, float] = field(default_factory=dict)
     # Matches of a tier its lookup counted on the way (all of them are read before the sort).
     counted: dict[str, int] = field(default_factory=dict)
+    # The filters' own condition: a walk reads the filtered register (through the index of
+    # a filtered column and `seq` when there is one).
+    filtered: str = "true"
 
     async def _hold(self, path: str | None) -> None:
         if path == self.path:
@@ -263,19 +268,24 @@ async def _term_stats(run: _Runner) -> TermStats | None:
 def _path(
     stats: TermStats | None, tier: _Tier, filters: WorkFilter, head: int
 ) -> tuple[str | None, float]:
-    """(the access path of the tier's terms, its expected matches).
+    """(the access path of the tier's terms, its expected matches if independent).
 
     "lookup": the terms' GIN index, then the matches sorted — its cost grows with the
     matches, at most the rarest term's (or filter value's) frequency times the register.
-    "walk": the register newest first (its `seq` index), each work checked — its cost grows
-    with the works walked to find `head` matches, the register over the expected matches
-    (the frequencies multiplied). The cheaper bound wins; None leaves it to the planner
-    (no statistics, a holder filter, a tier without terms).
+    "walk": the register newest first (its `seq` index), each work checked, at most
+    WALK_MAX of them — its cost grows with the works walked to find `head` matches. Terms
+    are far from independent (a title's words are of one script), so the walk is tried
+    whenever the lookup may be long and the walk could succeed (were the terms always
+    together); a walk that ends short hands over to the lookup. None leaves the choice to
+    the planner (no statistics, a holder or identifier filter, a tier without terms).
     """
     if stats is None or tier.groups is None or filters.holder_id is not None:
         return None, -1.0
+    if filters.iswc or filters.isrc or filters.isbn:
+        return None, -1.0
     known, floor = (stats.keys, stats.keys_floor) if tier.keys else (stats.terms, stats.floor)
     frequencies = [min(1.0, sum(known.get(t, floor) for t in group)) for group in tier.groups]
+    filtered = 1.0  # the share of the register the filters leave (the walk reads only it)
     for column, value in (
         ("status", filters.status.value if filters.status else None),
         ("kind", filters.kind.value if filters.kind else None),
@@ -283,14 +293,14 @@ def _path(
     ):
         if value is not None:
             frequencies.append(stats.frequency(column, value))
-    if filters.iswc or filters.isrc or filters.isbn:
-        return None, -1.0
+            filtered *= stats.frequency(column, value)
     upper = min(frequencies, default=1.0) * stats.rows
     expected = stats.rows
     for frequency in frequencies:
         expected *= frequency
-    walked = head * stats.rows / max(expected, 1.0)
-    return ("lookup" if upper <= max(walked, LOOKUP_CHEAP) else "walk"), expected
+    # Fewer matches than this, and no walk of WALK_MAX filtered works finds a page of them.
+    hopeless = head * stats.rows * filtered / WALK_MAX
+    return ("lookup" if upper <= max(hopeless, LOOKUP_CHEAP) else "walk"), expected
 
 
 def _shown(sql: str, params: dict[str, Any]) -> str:
@@ -348,15 +358,11 @@ async def _corrections(run: _Runner, terms: list[str]) -> tuple[list[str], list[
     if len(unknown) > CORRECTED_TERMS_MAX:
         return [t for t in terms if t in known], [[] for _ in unknown]
     replacements: list[list[str]] = []
-    if unknown:
-        await run.connection.execute(
-            text(f"SET LOCAL pg_trgm.similarity_threshold = {TYPO_SIMILARITY_MIN}")
-        )
     for term in unknown:
         similar = await run.rows(
-            "SELECT word FROM search_word WHERE word % :term "
-            "ORDER BY similarity(word, :term) DESC, word LIMIT :n",
-            {"term": term, "n": TYPO_CANDIDATES},
+            "SELECT DISTINCT word FROM search_word_variant "
+            "WHERE variant = ANY(CAST(:variants AS text[]))",
+            {"variants": typo_variants(term)},
         )
         near = sorted(
             (distance, word)
@@ -531,36 +537,38 @@ async def _newest(
     before: int | None,
     limit: int,
     path: str | None,
+    enough: int | None = None,
     columns: str = "w.seq, w.id",
-) -> list[Any]:
-    """The tier's `limit` newest works (before `seq` `before` when given).
+) -> tuple[list[Any], bool]:
+    """(the tier's `limit` newest works, before `seq` `before` when given; whether they are
+    all it has left).
 
-    On the walk path, at most WALK_MAX works are walked (newest first): when the statistics
-    were wrong (terms and filters that rarely meet) and the walk ends short, the lookup path
-    answers instead — the same works, found from the other side.
+    On the walk path, at most WALK_MAX works are walked (newest first); a walk that finds
+    `enough` of them answers with the matches it found (the newest of the tier: nothing
+    newer was missed). When the statistics were wrong (terms and filters that rarely meet)
+    and the walk ends short, the lookup path answers instead: the same works, found from
+    the other side.
     """
     if before is not None:
         condition += " AND w.seq < :before"
         params = {**params, "before": before}
     params = {**params, "n": limit}
     if path == "walk":
+        inner = run.filtered + (" AND w.seq < :before" if before is not None else "")
         walked = (
             f"SELECT {columns}, (SELECT max(seq) FROM work) FROM "  # noqa: S608
-            "(SELECT * FROM work ORDER BY seq DESC LIMIT :walk) AS w "
+            f"(SELECT * FROM work w WHERE {inner} ORDER BY w.seq DESC LIMIT :walk) AS w "
             f"WHERE {condition} ORDER BY w.seq DESC LIMIT :n"
         )
         bounded = {**params, "walk": WALK_MAX}
-        if before is not None:
-            walked = walked.replace(
-                "FROM work ORDER BY", "FROM work WHERE seq < :before ORDER BY", 1
-            )
         rows = await run.rows(walked, bounded, path)
-        if len(rows) == limit:
-            if before is None and rows:
+        if rows and len(rows) >= min(limit, enough or limit):
+            if before is None:
                 top, last = int(rows[0][-1]), int(rows[-1][0])
-                share = limit / max(1, top - last + 1)
-                run.measured[condition] = share * (await _works_count(run))
-            return [row[:-1] for row in rows]
+                # All of the walk's works were read unless it filled the page first.
+                read = top - last + 1 if len(rows) == limit else WALK_MAX
+                run.measured[condition] = len(rows) / max(1, read) * await _works_count(run)
+            return [row[:-1] for row in rows], False
         path = "lookup"
     if path == "lookup" and before is None:
         sql = (
@@ -569,9 +577,10 @@ async def _newest(
         )
         rows = await run.rows(sql, params, path)
         run.counted[condition] = int(rows[0][-1]) if rows else 0
-        return [row[:-1] for row in rows]
+        return [row[:-1] for row in rows], len(rows) < limit
     sql = f"SELECT {columns} FROM work w WHERE {condition} ORDER BY w.seq DESC LIMIT :n"  # noqa: S608
-    return await run.rows(sql, params, path)
+    rows = await run.rows(sql, params, path)
+    return rows, len(rows) < limit
 
 
 def _rank(row: Any) -> tuple[int, int]:
@@ -592,16 +601,21 @@ async def _tier_rows(
     """Up to `wanted` works of the tier after the cursor's `resume` (seq), and the tier's
     exact count when reading it showed it (from its start, it ended before `wanted`)."""
     if not tier.ranked:
-        rows = await _newest(run, condition, params, before=resume, limit=wanted, path=path)
+        rows, exhausted = await _newest(
+            run, condition, params, before=resume, limit=wanted, path=path
+        )
         found = [(int(seq), work_id) for seq, work_id in rows]
-        return found, len(found) if resume is None and len(found) < wanted else None
-    head = await _newest(
+        return found, len(found) if resume is None and exhausted else None
+    # The head: its newest RANKED_HEAD, or on a walk those found among the register's newest
+    # WALK_MAX works (at least HEAD_MIN of them): the same on every page of the search.
+    head, exhausted = await _newest(
         run,
         condition,
         params,
         before=None,
         limit=RANKED_HEAD,
         path=path,
+        enough=HEAD_MIN,
         columns="w.seq, w.id, w.search_keys",
     )
     ranked = [(int(seq), work_id) for seq, work_id, _ in sorted(head, key=_rank)]
@@ -612,14 +626,13 @@ async def _tier_rows(
         found = ranked[seqs.index(resume) + 1 :][:wanted]
     else:  # the cursor is past the ranked head, in the newest-first rest
         found = []
-    if len(found) < wanted and len(head) == RANKED_HEAD:
+    if len(found) < wanted and not exhausted:
         before = min(seqs) if resume is None or resume in seqs else min(min(seqs), resume)
-        rest = await _newest(
+        rest, _ = await _newest(
             run, condition, params, before=before, limit=wanted - len(found), path=path
         )
         found += [(int(seq), work_id) for seq, work_id in rest]
-    complete = resume is None and len(head) < RANKED_HEAD
-    return found, len(head) if complete else None
+    return found, len(head) if resume is None and exhausted else None
 
 
 async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | None, int, bool]:
@@ -637,8 +650,9 @@ async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | N
     if query.after and not 0 <= start_tier < len(tiers):
         raise InvalidInput("after is not a cursor of this search", field="after")
     plan = _plan(tiers, filters)
+    run.filtered = " AND ".join(_filters(filters)[0]) or "true"
     stats = await _term_stats(run)
-    paths = [_path(stats, tier, filters, RANKED_HEAD if tier.ranked else first) for tier in tiers]
+    paths = [_path(stats, tier, filters, HEAD_MIN) for tier in tiers]
     found: list[tuple[int, int, UUID]] = []  # (tier, seq, id)
     short: dict[int, int] = {}  # tiers read to their end from their start: their exact counts
     for i in range(start_tier, len(tiers)):

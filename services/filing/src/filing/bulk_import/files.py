@@ -44,22 +44,24 @@ def csv_rows(
         yield row, dict(zip(header, cells, strict=True))
 
 
+# Each file of an import: its required and its optional columns (DOMAIN.md, "CSV format").
+COLUMNS = {
+    "works": (bulk.WORK_COLUMNS_REQUIRED, bulk.WORK_COLUMNS_OPTIONAL),
+    "parties": (bulk.PARTY_COLUMNS_REQUIRED, bulk.PARTY_COLUMNS_OPTIONAL),
+}
+
+
+def rows_of(file: str, stream: TextIO) -> Rows:
+    required, optional = COLUMNS[file]
+    return csv_rows(stream, file=file, required=required, optional=optional)
+
+
 def works_rows(stream: TextIO) -> Rows:
-    return csv_rows(
-        stream,
-        file="works",
-        required=bulk.WORK_COLUMNS_REQUIRED,
-        optional=bulk.WORK_COLUMNS_OPTIONAL,
-    )
+    return rows_of("works", stream)
 
 
 def parties_rows(stream: TextIO) -> Rows:
-    return csv_rows(
-        stream,
-        file="parties",
-        required=bulk.PARTY_COLUMNS_REQUIRED,
-        optional=bulk.PARTY_COLUMNS_OPTIONAL,
-    )
+    return rows_of("parties", stream)
 
 
 def opened(rows: Rows) -> Rows:

@@ -18,7 +18,7 @@ import functools
 import json
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -98,6 +98,32 @@ class ImportSummary:
         }
 
 
+@dataclass
+class ParsedChunk:
+    """A chunk of works-file rows checked: the works to write, the rows refused."""
+
+    rows: int
+    works: list[bulk.ImportedWork]
+    refused: list[bulk.RowError]
+
+
+def parse_chunk(chunk: Sequence[RawRow], *, filer: UUID) -> ParsedChunk:
+    """Checks a chunk's rows (pure; also run in a child process by the command)."""
+    parsed: dict[UUID, bulk.ImportedWork] = {}
+    refused: list[bulk.RowError] = []
+    for row, raw in chunk:
+        try:
+            work = bulk.parse_work_row(row, raw, filer=filer)
+        except bulk.RowRefused as error:
+            refused.append(bulk.RowError(row=row, field=error.field, reason=error.reason))
+            continue
+        if work.id in parsed:
+            refused.append(bulk.RowError(row, "row_key", "row_key appears twice in the file"))
+            continue
+        parsed[work.id] = work
+    return ParsedChunk(rows=len(chunk), works=list(parsed.values()), refused=refused)
+
+
 def chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
     batch: list[RawRow] = []
     for row in rows:
@@ -124,12 +150,21 @@ WHERE (w.iswc = ANY($1::text[]) OR w.isrc = ANY($2::text[]) OR w.isbn = ANY($3::
   AND w.status IN ('FILED', 'UNDER_REVIEW', 'REGISTERED', 'DISPUTED')
 """
 
+# Per (title key, holder) of the chunk, the registered work with that key and that holder
+# which examination would name first (the lowest filing number), and that holder only:
+# examination needs a holder in common, not the list, and a popular title ("Love") must not
+# bring back every work that bears it for every row that does.
 _EXISTING_BY_TITLE_SQL = """
-SELECT DISTINCT w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn, w.title_key,
-       ARRAY(SELECT r.party_id FROM rights_holder r WHERE r.work_id = w.id) AS holders
+SELECT c.party, w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn, w.title_key
 FROM unnest($1::text[], $2::uuid[]) AS c (key, party)
-JOIN work w ON w.title_key = c.key AND w.status IN ('REGISTERED', 'DISPUTED')
-WHERE EXISTS (SELECT 1 FROM rights_holder r WHERE r.work_id = w.id AND r.party_id = c.party)
+CROSS JOIN LATERAL (
+    SELECT w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn, w.title_key
+    FROM work w
+    WHERE w.title_key = c.key AND w.status IN ('REGISTERED', 'DISPUTED')
+      AND EXISTS (SELECT 1 FROM rights_holder r WHERE r.work_id = w.id AND r.party_id = c.party)
+    ORDER BY w.filing_number
+    LIMIT 1
+) AS w
 """
 
 
@@ -148,46 +183,44 @@ WITH x AS (
     SELECT x.ord, x.event_id, w.id,
            CASE w.status WHEN 'REGISTERED' THEN $3 WHEN 'REJECTED' THEN $4 ELSE $5 END AS type,
            {_TIME.format("w.updated_at")} AS at,
-           jsonb_build_object(
+           json_build_object(
                'import_id', $10::uuid,
                'occurred_at', {_TIME.format("w.updated_at")},
                'actor_id', NULL,
                'version', w.version,
                'reason', w.status_reason,
-               'work', jsonb_build_object(
+               'work', json_build_object(
                    'id', w.id, 'filing_number', w.filing_number,
                    'registration_number', w.registration_number, 'title', w.title,
-                   'alternate_titles', to_jsonb(w.alternate_titles), 'kind', w.kind,
+                   'alternate_titles', to_json(w.alternate_titles), 'kind', w.kind,
                    'status', w.status, 'status_reason', w.status_reason,
-                   'identifiers', jsonb_build_object('iswc', w.iswc, 'isrc', w.isrc,
+                   'identifiers', json_build_object('iswc', w.iswc, 'isrc', w.isrc,
                                                      'isbn', w.isbn),
                    'country_of_origin', w.country_of_origin,
                    'rights_holders', (
-                       SELECT jsonb_agg(jsonb_build_object(
+                       SELECT json_agg(json_build_object(
                                   'party_id', r.party_id, 'role', r.role,
                                   'share', r.share::text) ORDER BY r.position)
                        FROM rights_holder r WHERE r.work_id = w.id),
                    'filed_by', w.filed_by,
-                   'filed_at', {_TIME.format("w.filed_at")})
-           ) || CASE w.status
-                    WHEN 'REJECTED' THEN jsonb_build_object('conflicting_work_id', x.related)
-                    WHEN 'UNDER_REVIEW' THEN jsonb_build_object(
-                        'similar_work_ids', to_jsonb(array_remove(ARRAY[x.related], NULL)))
-                    ELSE '{{}}'::jsonb
-                END AS data
+                   'filed_at', {_TIME.format("w.filed_at")}),
+               'conflicting_work_id', CASE w.status WHEN 'REJECTED' THEN x.related END,
+               'similar_work_ids', CASE w.status WHEN 'UNDER_REVIEW'
+                   THEN to_json(array_remove(ARRAY[x.related], NULL)) END
+           ) AS data
     FROM x JOIN work w ON w.id = x.id
 ), outbox_rows AS (
     INSERT INTO outbox (event_id, topic, key, value, headers, traceparent, created_at)
     SELECT e.event_id, $6, convert_to(e.id::text, 'UTF8'), convert_to(e.data::text, 'UTF8'),
-           jsonb_build_array(
-               jsonb_build_array('ce_specversion', '1.0'),
-               jsonb_build_array('ce_id', e.event_id),
-               jsonb_build_array('ce_source', $7::text),
-               jsonb_build_array('ce_type', e.type),
-               jsonb_build_array('ce_time', e.at),
-               jsonb_build_array('ce_subject', e.id),
-               jsonb_build_array('ce_dataschema', $8 || e.type || '.json'),
-               jsonb_build_array('content-type', 'application/json')),
+           json_build_array(
+               json_build_array('ce_specversion', '1.0'),
+               json_build_array('ce_id', e.event_id),
+               json_build_array('ce_source', $7::text),
+               json_build_array('ce_type', e.type),
+               json_build_array('ce_time', e.at),
+               json_build_array('ce_subject', e.id),
+               json_build_array('ce_dataschema', $8 || e.type || '.json'),
+               json_build_array('content-type', 'application/json'))::jsonb,
            NULL, now()
     FROM e ORDER BY e.ord
 )
@@ -218,7 +251,7 @@ class BulkImport:
         self.after_chunk = after_chunk
         self.summary = ImportSummary(import_id=import_id or uuid4())
         self._started = time.perf_counter()
-        self._search_columns: tuple[str, ...] | None = None
+        self._chunks = 0
 
     async def check_filer(self) -> str:
         """The filer's country; a filer that is not a registered party is refused."""
@@ -297,25 +330,37 @@ class BulkImport:
     # --- works ----------------------------------------------------------------------------
 
     async def import_works(self, rows: Iterable[RawRow]) -> None:
+        await self.import_parsed(
+            parse_chunk(chunk, filer=self.filer) for chunk in chunks(rows, self.chunk_size)
+        )
+
+    async def import_parsed(
+        self, parsed: Iterable[ParsedChunk] | AsyncIterator[ParsedChunk]
+    ) -> None:
+        """Writes chunks parsed here or by another process (`reader.parsed_in_child`)."""
         await self.check_filer()
-        for chunk in chunks(rows, self.chunk_size):
-            parsed: dict[UUID, bulk.ImportedWork] = {}
-            for row, raw in chunk:
-                try:
-                    work = bulk.parse_work_row(row, raw, filer=self.filer)
-                except bulk.RowRefused as refused:
-                    self._refuse(row, refused.field, refused.reason)
-                    continue
-                if work.id in parsed:
-                    self._refuse(row, "row_key", "row_key appears twice in the file")
-                    continue
-                parsed[work.id] = work
-            await self._retrying(functools.partial(self._write_works, list(parsed.values())))
-            await self._chunk_done(len(chunk))
+        if isinstance(parsed, AsyncIterator):
+            async for chunk in parsed:
+                await self._write_parsed(chunk)
+        else:
+            for chunk in parsed:
+                await self._write_parsed(chunk)
+
+    async def _write_parsed(self, chunk: ParsedChunk) -> None:
+        for error in chunk.refused:
+            self._refuse(error.row, error.field, error.reason)
+        await self._retrying(functools.partial(self._write_works, chunk.works))
+        await self._chunk_done(chunk.rows)
 
     async def _chunk_done(self, rows: int) -> None:
         if self.after_chunk is not None:
             await self.after_chunk()
+        self._chunks += 1
+        if self._chunks & (self._chunks - 1) == 0:
+            # After the 1st, 2nd, 4th, 8th… chunk: an import can grow the tables many times
+            # over faster than autovacuum re-analyzes them, and on stale statistics (an
+            # empty table, say) the planner reads the candidates of examination by full scans.
+            await self.conn.execute("ANALYZE work, rights_holder")
         self.progress(rows)
 
     async def _retrying(self, attempt: Callable[[], Any]) -> None:
@@ -455,23 +500,26 @@ class BulkImport:
     async def _candidates(self, works: Sequence[bulk.ImportedWork]) -> bulk.ChunkExamination:
         """The register's works examination must see for this chunk, in two queries."""
         values: dict[str, list[str]] = {"iswc": [], "isrc": [], "isbn": []}
-        keys: list[str] = []
-        parties: list[UUID] = []
+        pairs: dict[tuple[str, UUID], None] = {}
         for w in works:
             for name, value in w.draft.identifiers.items():
                 values[name].append(value)
             if w.title_key:
                 for h in w.draft.rights_holders:
-                    keys.append(w.title_key)
-                    parties.append(h.party_id)
+                    pairs[(w.title_key, h.party_id)] = None
         rows = []
         if any(values.values()):
             rows += await self.conn.fetch(
                 _EXISTING_BY_IDENTIFIER_SQL, values["iswc"], values["isrc"], values["isbn"]
             )
-        if keys:
-            rows += await self.conn.fetch(_EXISTING_BY_TITLE_SQL, keys, parties)
-        examination = bulk.ChunkExamination()
+        holders: dict[UUID, set[UUID]] = {r["id"]: set(r["holders"]) for r in rows}
+        if pairs:
+            by_title = await self.conn.fetch(
+                _EXISTING_BY_TITLE_SQL, [k for k, _ in pairs], [p for _, p in pairs]
+            )
+            for r in by_title:
+                holders.setdefault(r["id"], set()).add(r["party"])
+            rows += by_title
         found = {
             r["id"]: ExistingWork(
                 id=r["id"],
@@ -479,10 +527,11 @@ class BulkImport:
                 title=r["title"],
                 status=WorkStatus(r["status"]),
                 identifiers=Identifiers(iswc=r["iswc"], isrc=r["isrc"], isbn=r["isbn"]),
-                holder_ids=frozenset(r["holders"]),
+                holder_ids=frozenset(holders[r["id"]]),
             )
             for r in rows
         }
+        examination = bulk.ChunkExamination()
         examination.add_existing(found.values(), {r["id"]: r["title_key"] for r in rows})
         return examination
 

@@ -224,3 +224,9 @@ def typos_allowed(term: str) -> int:
     """How many edits a misspelt term may be from the word it meant: 1, and 2 from 6
     characters on."""
     return 1 if len(term) < 6 else 2
+
+
+def typo_variants(term: str) -> list[str]:
+    """The term and each of it less one character: the lexicon's `search_word_variant`
+    holds the same of every word, so a word one edit away shares one of them."""
+    return list(dict.fromkeys([term, *(term[:i] + term[i + 1 :] for i in range(len(term)))]))

@@ -2,7 +2,8 @@
 
 docs/design/DOMAIN.md, "Register search". Works and parties get their search columns
 (domain.search_index, computed here for the rows already there), GIN indexes on them, and
-`search_word`, the lexicon of every term, kept by statement triggers on `work` and `party`
+`search_word`, the lexicon of every term, and `search_word_variant`, each term less one
+character (how a misspelt term finds it), kept by statement triggers on `work` and `party`
 whoever writes them (filing, the bulk import, COPY). The trigram index over `search_text`
 goes: no search reads it any more.
 
@@ -24,12 +25,25 @@ TERM_STATISTICS = 1000
 
 # Terms in a stable order: concurrent writers insert shared words in the same order, so
 # their ON CONFLICT waits never deadlock.
+# A new word also gets its variants: itself and each of it less one character. A misspelt
+# term one edit away from a word shares a variant with it (filing.register_search).
 _LEXICON_FUNCTION = """
 CREATE OR REPLACE FUNCTION search_word_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO search_word (word)
-    SELECT DISTINCT t.word COLLATE "C" FROM new_rows, unnest(new_rows.search_words) AS t (word)
-    ORDER BY 1
+    WITH added AS (
+        INSERT INTO search_word (word)
+        SELECT DISTINCT t.word COLLATE "C" FROM new_rows, unnest(new_rows.search_words) AS t (word)
+        ORDER BY 1
+        ON CONFLICT DO NOTHING
+        RETURNING word
+    )
+    INSERT INTO search_word_variant (variant, word)
+    SELECT DISTINCT v.variant, a.word FROM added a, LATERAL (
+        SELECT a.word
+        UNION ALL
+        SELECT left(a.word, i - 1) || substr(a.word, i + 1) FROM generate_series(1, length(a.word)) AS i
+    ) AS v (variant)
+    ORDER BY 1, 2
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$
@@ -96,7 +110,11 @@ def upgrade() -> None:
         "search_word",
         sa.Column("word", sa.Text(collation="C"), primary_key=True),
     )
-    _trigram_index("ix_search_word_trgm", "search_word", "word")
+    op.create_table(
+        "search_word_variant",
+        sa.Column("variant", sa.Text(collation="C"), primary_key=True),
+        sa.Column("word", sa.Text(collation="C"), primary_key=True),
+    )
     op.execute(_LEXICON_FUNCTION)
     for name, table, event in TRIGGERS:
         op.execute(
@@ -124,6 +142,7 @@ def downgrade() -> None:
     for name, table, _ in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
     op.execute("DROP FUNCTION IF EXISTS search_word_add()")
+    op.drop_table("search_word_variant")
     op.drop_table("search_word")
     op.drop_column("party", "search_words")
     op.drop_column("work", "search_words")

@@ -1,0 +1,68 @@
+"""The command's works file read and checked in a child process while this one writes: the
+rows' checks (the domain's parsers, the title folding) and the register's writes each keep
+one of the machine's cores busy. At most `QUEUED` chunks wait between the two processes."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import multiprocessing
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from contracts.errors import DomainError
+
+from filing.bulk_import import cwr, files
+from filing.bulk_import.importer import ParsedChunk, chunks, parse_chunk
+
+QUEUED = 3
+
+
+def _read(path: str, file_format: str, filer: UUID, country: str, size: int, out: Any) -> None:
+    try:
+        with Path(path).open("rb") as raw, io.TextIOWrapper(
+            raw, encoding="utf-8-sig", newline=""
+        ) as stream:
+            rows = (
+                files.works_rows(stream)
+                if file_format == "csv"
+                else cwr.works_rows(stream, filer=filer, country=country)
+            )
+            for chunk in chunks(rows, size):
+                out.put(("chunk", parse_chunk(chunk, filer=filer), raw.tell()))
+        out.put(("end", None, None))
+    except DomainError as error:
+        # An exception pickles its first argument only: send what rebuilds it whole.
+        out.put(("error", (type(error), error.message, error.field), None))
+
+
+async def parsed_in_child(
+    path: Path, *, file_format: str, filer: UUID, country: str, chunk_size: int,
+    position: list[int],
+) -> AsyncIterator[ParsedChunk]:
+    """The file's chunks, checked by a child process; `position[0]` follows its read position
+    (the progress bar). A refused header is raised here, before any chunk."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue(maxsize=QUEUED)
+    child = context.Process(
+        target=_read, args=(str(path), file_format, filer, country, chunk_size, queue),
+        daemon=True,
+    )
+    child.start()
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            kind, item, at = await loop.run_in_executor(None, queue.get)
+            if kind == "end":
+                return
+            if kind == "error":
+                error_type, message, field = item
+                raise error_type(message, field=field)
+            position[0] = at
+            yield item
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
