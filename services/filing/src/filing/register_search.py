@@ -66,8 +66,6 @@ WALK_FILTERED_MAX = 2_000
 FILTER_INDEXED_MAX = 0.5
 # A lookup that can find at most this many works is cheap whatever they are: no walk.
 LOOKUP_CHEAP = 5_000
-# A tier its walk measured at more than this many times TOTAL_EXACT_MAX is not counted.
-ESTIMATE_TRUSTED_BEYOND = 1
 
 
 # --- the query -------------------------------------------------------------------------------
@@ -538,13 +536,13 @@ async def _works_count(run: _Runner) -> float:
 async def _count(
     run: _Runner, condition: str, params: dict[str, Any], path: str | None, expected: float
 ) -> tuple[int, bool]:
-    """(works matching, exact?): counted up to TOTAL_EXACT_MAX, estimated beyond. A tier its
-    walk measured far beyond the bound is not counted at all: that measure is its total."""
+    """(works matching, exact?): counted up to TOTAL_EXACT_MAX, estimated beyond. A tier
+    found by a walk is not counted at all: the walk's measure is its estimate."""
     if condition in run.counted:
         return run.counted[condition], True
     measured = run.measured.get(condition)
-    if measured is not None and measured > TOTAL_EXACT_MAX * ESTIMATE_TRUSTED_BEYOND:
-        return int(measured), False
+    if measured is not None:  # a count would read every match the walk avoided reading
+        return max(1, round(measured)), False
     counted = await run.rows(
         f"SELECT count(*) FROM (SELECT 1 FROM work w WHERE {condition} LIMIT :bound) AS s",  # noqa: S608
         {**params, "bound": TOTAL_EXACT_MAX + 1},
