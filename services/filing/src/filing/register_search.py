@@ -82,6 +82,17 @@ class WorkFilter:
     isrc: str | None = None
     isbn: str | None = None
 
+    def columns(self, *, identifiers: bool = False) -> list[tuple[str, str]]:
+        """(column, value) of the filters on `work`'s own columns that are given."""
+        pairs = [
+            ("status", self.status.value if self.status else None),
+            ("kind", self.kind.value if self.kind else None),
+            ("country_of_origin", self.country),
+        ]
+        if identifiers:
+            pairs += [("iswc", self.iswc), ("isrc", self.isrc), ("isbn", self.isbn)]
+        return [(column, value) for column, value in pairs if value is not None]
+
 
 @dataclass(frozen=True)
 class Page:
@@ -271,14 +282,8 @@ async def _term_stats(run: _Runner) -> TermStats | None:
 
 def _walk_max(filters: WorkFilter, stats: TermStats | None) -> int:
     """How many works a walk reads: fewer when it goes through a filtered column's index."""
-    for column, value in (
-        ("status", filters.status.value if filters.status else None),
-        ("kind", filters.kind.value if filters.kind else None),
-        ("country_of_origin", filters.country),
-    ):
-        if value is not None and (
-            stats is None or stats.frequency(column, value) <= FILTER_INDEXED_MAX
-        ):
+    for column, value in filters.columns():
+        if stats is None or stats.frequency(column, value) <= FILTER_INDEXED_MAX:
             return WALK_FILTERED_MAX
     return WALK_MAX
 
@@ -304,14 +309,9 @@ def _path(
     known, floor = (stats.keys, stats.keys_floor) if tier.keys else (stats.terms, stats.floor)
     frequencies = [min(1.0, sum(known.get(t, floor) for t in group)) for group in tier.groups]
     filtered = 1.0  # the share of the register the filters leave (the walk reads only it)
-    for column, value in (
-        ("status", filters.status.value if filters.status else None),
-        ("kind", filters.kind.value if filters.kind else None),
-        ("country_of_origin", filters.country),
-    ):
-        if value is not None:
-            frequencies.append(stats.frequency(column, value))
-            filtered *= stats.frequency(column, value)
+    for column, value in filters.columns():
+        frequencies.append(stats.frequency(column, value))
+        filtered *= stats.frequency(column, value)
     upper = min(frequencies, default=1.0) * stats.rows
     expected = stats.rows
     for frequency in frequencies:
@@ -472,19 +472,15 @@ def _filters(
     conditions leave."""
     conditions: list[str] = []
     params: dict[str, Any] = {}
-    for column, value in (
-        ("status", filters.status.value if filters.status else None),
-        ("kind", filters.kind.value if filters.kind else None),
-        ("country_of_origin", filters.country),
-        ("iswc", filters.iswc),
-        ("isrc", filters.isrc),
-        ("isbn", filters.isbn),
-    ):
-        if value is not None:
-            common = stats is not None and stats.frequency(column, value) > FILTER_INDEXED_MAX
-            compared = f"(w.{column} || '')" if common else f"w.{column}"
-            conditions.append(f"{compared} = :f_{column}")
-            params[f"f_{column}"] = value
+    for column, value in filters.columns(identifiers=True):
+        common = (
+            stats is not None
+            and column in stats.values
+            and stats.frequency(column, value) > FILTER_INDEXED_MAX
+        )
+        compared = f"(w.{column} || '')" if common else f"w.{column}"
+        conditions.append(f"{compared} = :f_{column}")
+        params[f"f_{column}"] = value
     if filters.holder_id is not None:
         conditions.append(
             "EXISTS (SELECT 1 FROM rights_holder rh "
