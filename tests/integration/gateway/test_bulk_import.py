@@ -98,7 +98,7 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
     tmp_path: Path,
 ) -> None:
     async with gateway() as gw:
-        filer, _token = await register(gw, identities, "Siam Songs Publishing")
+        filer, token = await register(gw, identities, "Siam Songs Publishing")
     filing_db, licensing_db = services.databases["filing"], services.databases["licensing"]
     parties, works = files(tmp_path, filer)
     report, summary = tmp_path / "errors.csv", tmp_path / "summary.json"
@@ -145,6 +145,14 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
                         "Another Song") == "REJECTED"
     assert await scalar(licensing_db, "SELECT count(*) FROM register_holder h JOIN register_work"
                         " w ON w.id = h.work_id WHERE w.title = 'Hikayat Bulan'") == 3
+
+    # An imported writer's name finds the works that name them, as a filed party's does.
+    async with gateway() as gw:
+        found = await gw.post("{ works(filter: {text: \"malee srisuk\"}) "
+                              "{ edges { node { title } } } }", token=token)
+    assert found.json().get("data"), found.text
+    titles = [e["node"]["title"] for e in found.json()["data"]["works"]["edges"]]
+    assert {"Hikayat Bulan", "anh trang, le loi!"} <= set(titles), found.text
 
     # Each party the works name is told once, of the import, with its counts; none of the
     # imported works notifies anybody on its own.

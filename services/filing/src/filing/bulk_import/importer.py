@@ -38,6 +38,7 @@ from filing.domain.examination import ExistingWork, apply_examination
 from filing.domain.identifiers import Identifiers
 from filing.domain.numbering import NumberKind, format_number
 from filing.domain.parties import Party
+from filing.domain.search_index import party_search_columns
 
 CHUNK_SIZE_DEFAULT = 5000
 RETRIES = 3
@@ -49,7 +50,7 @@ WORK_COLUMNS = (
 )
 PARTY_COLUMNS = (
     "id", "name", "kind", "country", "ipi_name_number", "isni", "created_at", "updated_at",
-    "version",
+    "version", "search_words",
 )
 OUTBOX_COLUMNS = ("event_id", "topic", "key", "value", "headers", "traceparent", "created_at")
 
@@ -319,7 +320,8 @@ class BulkImport:
                     columns=PARTY_COLUMNS,
                     records=[
                         (p.id, p.name, p.kind.value, p.country, p.ipi_name_number, p.isni,
-                         p.created_at, p.updated_at, 1)
+                         p.created_at, p.updated_at, 1,
+                         party_search_columns(p.name)["search_words"])
                         for p in new
                     ],
                 )
