@@ -127,6 +127,31 @@ def test_columns_come_in_any_order_after_a_bom_and_rows_are_numbered_as_lines() 
     assert caught.value.field == "row"
 
 
+def test_bytes_that_are_not_utf8_refuse_their_row_naming_the_column_and_the_rest_reads() -> None:
+    header = b"row_key,title,kind,country_of_origin,holders\n"
+    good = f"ok,Hello,LITERARY,TH,{FILER}:AUTHOR:100\n".encode()
+    bad = b"bad,Caf\xe9 Latin-1,LITERARY,TH," + f"{FILER}:AUTHOR:100\n".encode()
+    stream = files.text_stream(io.BytesIO(header + bad + good))
+    (bad_number, bad_cells), (good_number, good_cells) = list(files.works_rows(stream))
+    with pytest.raises(bulk.RowRefused) as caught:
+        bulk.parse_work_row(bad_number, bad_cells, filer=FILER)
+    assert (bad_number, caught.value.field) == (2, "title")
+    assert "UTF-8" in caught.value.reason
+    assert bulk.parse_work_row(good_number, good_cells, filer=FILER).draft.title == "Hello"
+
+
+def test_a_cell_over_the_limit_refuses_its_row_and_the_next_row_is_read() -> None:
+    text = "row_key,title,kind,country_of_origin,holders\n" \
+        f"huge,{'x' * (files.CELL_MAX + 1)},LITERARY,TH,{FILER}:AUTHOR:100\n" \
+        f"ok,Hello,LITERARY,TH,{FILER}:AUTHOR:100\n"
+    rows = list(files.works_rows(io.StringIO(text)))
+    assert [number for number, _ in rows] == [2, 3]
+    with pytest.raises(bulk.RowRefused) as caught:
+        bulk.parse_work_row(*rows[0], filer=FILER)
+    assert caught.value.field == "row"
+    assert rows[1][1]["row_key"] == "ok"
+
+
 def test_the_error_report_is_row_field_reason() -> None:
     out = io.StringIO()
     report = files.ErrorReport(out)

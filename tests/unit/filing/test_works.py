@@ -15,7 +15,7 @@ from filing.commands import DisputeWork, FileWork, ResolveDispute, ReviewWork, p
 from filing.domain.disputes import Standing
 from filing.domain.errors import FilerNotHolder, IdentifierNotForKind, WorkDisputed
 from filing.domain.holders import RightsHolder
-from filing.domain.text import TITLE_MAX
+from filing.domain.text import TITLE_MAX, required_text
 from filing.domain.works import (
     TRANSITIONS,
     Change,
@@ -325,3 +325,13 @@ def test_a_refused_command_raises_its_typed_error(make_work, now, command, statu
     work = make_work(status=status, rights_holders=HOLDERS, filed_by=ALICE)
     with pytest.raises(refusal):
         command(work, now)
+
+
+@pytest.mark.parametrize("field", ["title", "reason"])
+def test_a_lone_surrogate_is_refused_as_text_naming_the_field(field: str) -> None:
+    # JSON may escape one ("\udc80") and an imported file's stray bytes decode to one; neither
+    # is text PostgreSQL could store.
+    with pytest.raises(InvalidInput) as caught:
+        required_text("Caf\udce9", field=field, max_length=TITLE_MAX)
+    assert caught.value.field == field
+    assert "UTF-8" in str(caught.value)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import io
 import json
 import sys
 from collections.abc import Iterator
@@ -72,8 +71,7 @@ class _Bar:
 def _text(path: Path) -> Iterator[tuple[TextIO, BinaryIO]]:
     raw = path.open("rb")
     try:
-        # utf-8-sig drops a BOM; newline="" as the csv module wants.
-        yield io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""), raw
+        yield files.text_stream(raw), raw
     finally:
         raw.close()
 

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import TextIO
 from uuid import UUID
 
-from filing.domain.bulk import WIDTH_FAULT
+from filing.domain.bulk import ROW_FAULT
 
 WORK_RECORDS = ("NWR", "REV", "WRK")
 PUBLISHER_ROLES = {"E": "PUBLISHER", "AM": "PUBLISHER", "SE": "PUBLISHER", "AQ": "PUBLISHER",
@@ -199,7 +199,7 @@ def works_rows(stream: TextIO, *, filer: UUID, country: str) -> Iterator[RawRow]
     for header, tx in transactions(stream):
         if tx.faults:
             field_name, reason = tx.faults[0]
-            yield tx.row, {WIDTH_FAULT: f"{field_name}: {reason}"}
+            yield tx.row, {ROW_FAULT: f"{field_name}: {reason}"}
             continue
         shares: dict[tuple[str, str], Decimal] = {}
         for holder in tx.holders:

@@ -4,9 +4,10 @@ error report (row, field, reason) as CSV."""
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 from collections.abc import Iterator, Sequence
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from filing.domain import bulk
 from filing.domain.bulk import RowError
@@ -16,6 +17,13 @@ Row = tuple[int, dict[str, str | None]]
 Rows = Iterator[Row]
 # A cell longer than this is not a title, a name or a list of holders: refuse the file's row.
 CELL_MAX = 20_000
+
+
+def text_stream(raw: BinaryIO) -> io.TextIOWrapper:
+    """An import file's bytes as text: UTF-8 with a BOM dropped, newlines as the csv module
+    wants them. Bytes that are not UTF-8 are kept as lone surrogates, which the domain's text
+    checks refuse, so such a row is reported (row, column) and the rest of the file imports."""
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
 def csv_rows(
@@ -34,12 +42,20 @@ def csv_rows(
     header = [column.strip() for column in header]
     bulk.check_header(header, file=file, required=required, optional=optional)
     width = len(header)
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # A cell over CELL_MAX, or broken quoting: this row is refused, the next is read.
+            yield reader.line_num, {bulk.ROW_FAULT: f"unreadable CSV: {error}"}
+            continue
         row = reader.line_num
         if not cells or cells == [""]:
             continue
         if len(cells) != width:
-            yield row, {bulk.WIDTH_FAULT: f"{len(cells)} cells where the header has {width}"}
+            yield row, {bulk.ROW_FAULT: f"{len(cells)} cells where the header has {width}"}
             continue
         yield row, dict(zip(header, cells, strict=True))
 

@@ -5,7 +5,6 @@ one of the machine's cores busy. At most `QUEUED` chunks wait between the two pr
 from __future__ import annotations
 
 import asyncio
-import io
 import multiprocessing
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,9 +21,7 @@ QUEUED = 3
 
 def _read(path: str, file_format: str, filer: UUID, country: str, size: int, out: Any) -> None:
     try:
-        with Path(path).open("rb") as raw, io.TextIOWrapper(
-            raw, encoding="utf-8-sig", newline=""
-        ) as stream:
+        with Path(path).open("rb") as raw, files.text_stream(raw) as stream:
             rows = (
                 files.works_rows(stream)
                 if file_format == "csv"
@@ -36,6 +33,10 @@ def _read(path: str, file_format: str, filer: UUID, country: str, size: int, out
     except DomainError as error:
         # An exception pickles its first argument only: send what rebuilds it whole.
         out.put(("error", (type(error), error.message, error.field), None))
+    except BaseException as error:
+        # Anything else ends the import too, rather than leave the writer waiting for chunks.
+        out.put(("crash", repr(error), None))
+        raise
 
 
 async def parsed_in_child(
@@ -60,6 +61,8 @@ async def parsed_in_child(
             if kind == "error":
                 error_type, message, field = item
                 raise error_type(message, field=field)
+            if kind == "crash":
+                raise RuntimeError(f"the works file's reader failed: {item}")
             position[0] = at
             yield item
     finally:

@@ -72,10 +72,6 @@ class StoredReport:
             self.pending = []
 
 
-def _text(raw: BinaryIO) -> io.TextIOWrapper:
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-
-
 async def import_upload(
     *,
     policy: BulkImportPolicy,
@@ -100,11 +96,15 @@ async def import_upload(
         country = await importer.check_filer()
         # Every header is checked before a row is written: a bad file changes nothing.
         if file_format == "cwr":
-            first_pass = _text(works)
+            first_pass = files.text_stream(works)
             party_rows = files.opened(cwr.parties_in(first_pass, country=country))
         else:
-            work_rows = files.opened(files.works_rows(_text(works)))
-            party_rows = files.opened(files.parties_rows(_text(parties))) if parties else iter(())
+            work_rows = files.opened(files.works_rows(files.text_stream(works)))
+            party_rows = (
+                files.opened(files.parties_rows(files.text_stream(parties)))
+                if parties
+                else iter(())
+            )
         await conn.execute(
             "INSERT INTO bulk_import (id, filed_by, started_at) VALUES ($1, $2, $3)",
             import_id, filer, datetime.now(UTC),
@@ -113,7 +113,7 @@ async def import_upload(
         if file_format == "cwr":
             first_pass.detach()  # the second pass reads the same upload from its start
             works.seek(0)
-            work_rows = cwr.works_rows(_text(works), filer=filer, country=country)
+            work_rows = cwr.works_rows(files.text_stream(works), filer=filer, country=country)
         await importer.import_works(work_rows)
         summary = await importer.finish()
         await conn.execute(

@@ -120,13 +120,14 @@ def _refused(error: DomainError, default: str) -> RowRefused:
     return RowRefused(column_of(error.field, default), error.message)
 
 
-# The cell a reader puts in place of a row whose number of cells is not the header's.
-WIDTH_FAULT = "__width__"
+# The cell a reader puts in place of a row it cannot read as the header's cells (their number
+# differs, or the CSV is broken there): its value is the reason.
+ROW_FAULT = "__row__"
 
 
 def _check_width(raw: Mapping[str, str | None]) -> None:
-    if WIDTH_FAULT in raw:
-        raise RowRefused("row", str(raw[WIDTH_FAULT]))
+    if ROW_FAULT in raw:
+        raise RowRefused("row", str(raw[ROW_FAULT]))
 
 
 def parse_row_key(value: object) -> str:

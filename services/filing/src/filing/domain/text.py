@@ -33,8 +33,12 @@ def _check_characters(value: str, *, field: str, multiline: bool) -> None:
     allowed = {"\n", "\t", "\r"} if multiline else set()
     for char in value:
         # Control characters (NUL above all, which Postgres refuses) are never part of a title.
-        if unicodedata.category(char) == "Cc" and char not in allowed:
+        category = unicodedata.category(char)
+        if category == "Cc" and char not in allowed:
             raise InvalidInput(f"{field} contains a control character", field=field)
+        if category == "Cs":
+            # A lone surrogate: bytes that were not UTF-8 (an imported file), never text.
+            raise InvalidInput(f"{field} is not valid UTF-8 text", field=field)
 
 
 def required_text(value: object, *, field: str, max_length: int, multiline: bool = False) -> str:
