@@ -275,6 +275,8 @@ async def test_totals_are_exact_up_to_the_bound_and_estimated_beyond(
         {"text": "trinh cong son", "status": "REGISTERED"},
         {"text": "T-034.524.680-1"},
         {"country": "KH", "kind": "LITERARY"},
+        {"text": "love", "status": "REGISTERED", "country": "TH"},
+        {"iswc": "T-034.524.680-1", "status": "REGISTERED"},
         {},
     ],
 )

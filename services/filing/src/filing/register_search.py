@@ -59,10 +59,13 @@ HEAD_MIN = 20
 # The most works a walk of the register (newest first) reads before the lookup path takes
 # over (terms the statistics thought independent may be correlated either way).
 WALK_MAX = 15_000
+# A walk through a filtered column's index reads its works' rows in no order (each a page of
+# its own): it stops sooner.
+WALK_FILTERED_MAX = 2_000
+# A filter value in more than this share of the register is checked on rows, not looked up.
+FILTER_INDEXED_MAX = 0.5
 # A lookup that can find at most this many works is cheap whatever they are: no walk.
 LOOKUP_CHEAP = 5_000
-# A tier its walk measured at more than this many times TOTAL_EXACT_MAX is not counted.
-ESTIMATE_TRUSTED_BEYOND = 1
 
 
 # --- the query -------------------------------------------------------------------------------
@@ -78,6 +81,17 @@ class WorkFilter:
     iswc: str | None = None
     isrc: str | None = None
     isbn: str | None = None
+
+    def columns(self, *, identifiers: bool = False) -> list[tuple[str, str]]:
+        """(column, value) of the filters on `work`'s own columns that are given."""
+        pairs = [
+            ("status", self.status.value if self.status else None),
+            ("kind", self.kind.value if self.kind else None),
+            ("country_of_origin", self.country),
+        ]
+        if identifiers:
+            pairs += [("iswc", self.iswc), ("isrc", self.isrc), ("isbn", self.isbn)]
+        return [(column, value) for column, value in pairs if value is not None]
 
 
 @dataclass(frozen=True)
@@ -165,6 +179,7 @@ class _Runner:
     # The filters' own condition: a walk reads the filtered register (through the index of
     # a filtered column and `seq` when there is one).
     filtered: str = "true"
+    walk_max: int = WALK_MAX
 
     async def _hold(self, path: str | None) -> None:
         if path == self.path:
@@ -265,6 +280,14 @@ async def _term_stats(run: _Runner) -> TermStats | None:
     return stats
 
 
+def _walk_max(filters: WorkFilter, stats: TermStats | None) -> int:
+    """How many works a walk reads: fewer when it goes through a filtered column's index."""
+    for column, value in filters.columns():
+        if stats is None or stats.frequency(column, value) <= FILTER_INDEXED_MAX:
+            return WALK_FILTERED_MAX
+    return WALK_MAX
+
+
 def _path(
     stats: TermStats | None, tier: _Tier, filters: WorkFilter, head: int
 ) -> tuple[str | None, float]:
@@ -286,20 +309,15 @@ def _path(
     known, floor = (stats.keys, stats.keys_floor) if tier.keys else (stats.terms, stats.floor)
     frequencies = [min(1.0, sum(known.get(t, floor) for t in group)) for group in tier.groups]
     filtered = 1.0  # the share of the register the filters leave (the walk reads only it)
-    for column, value in (
-        ("status", filters.status.value if filters.status else None),
-        ("kind", filters.kind.value if filters.kind else None),
-        ("country_of_origin", filters.country),
-    ):
-        if value is not None:
-            frequencies.append(stats.frequency(column, value))
-            filtered *= stats.frequency(column, value)
+    for column, value in filters.columns():
+        frequencies.append(stats.frequency(column, value))
+        filtered *= stats.frequency(column, value)
     upper = min(frequencies, default=1.0) * stats.rows
     expected = stats.rows
     for frequency in frequencies:
         expected *= frequency
-    # Fewer matches than this, and no walk of WALK_MAX filtered works finds a page of them.
-    hopeless = head * stats.rows * filtered / WALK_MAX
+    # Fewer matches than this, and no walk of the filtered register finds a page of them.
+    hopeless = head * stats.rows * filtered / _walk_max(filters, stats)
     return ("lookup" if upper <= max(hopeless, LOOKUP_CHEAP) else "walk"), expected
 
 
@@ -445,20 +463,24 @@ async def _text_tiers(run: _Runner, raw: str) -> list[_Tier]:
     return tiers
 
 
-def _filters(filters: WorkFilter) -> tuple[list[str], dict[str, Any]]:
+def _filters(
+    filters: WorkFilter, stats: TermStats | None = None
+) -> tuple[list[str], dict[str, Any]]:
+    """The filters' conditions. A value the statistics call common (more than
+    FILTER_INDEXED_MAX of the register) is compared as an expression, which no index
+    serves: reading its index would cost more than checking the few rows the other
+    conditions leave."""
     conditions: list[str] = []
     params: dict[str, Any] = {}
-    for column, value in (
-        ("status", filters.status.value if filters.status else None),
-        ("kind", filters.kind.value if filters.kind else None),
-        ("country_of_origin", filters.country),
-        ("iswc", filters.iswc),
-        ("isrc", filters.isrc),
-        ("isbn", filters.isbn),
-    ):
-        if value is not None:
-            conditions.append(f"w.{column} = :f_{column}")
-            params[f"f_{column}"] = value
+    for column, value in filters.columns(identifiers=True):
+        common = (
+            stats is not None
+            and column in stats.values
+            and stats.frequency(column, value) > FILTER_INDEXED_MAX
+        )
+        compared = f"(w.{column} || '')" if common else f"w.{column}"
+        conditions.append(f"{compared} = :f_{column}")
+        params[f"f_{column}"] = value
     if filters.holder_id is not None:
         conditions.append(
             "EXISTS (SELECT 1 FROM rights_holder rh "
@@ -478,8 +500,8 @@ class _Plan:
     params: list[dict[str, Any]]
 
 
-def _plan(tiers: list[_Tier], filters: WorkFilter) -> _Plan:
-    filter_conditions, filter_params = _filters(filters)
+def _plan(tiers: list[_Tier], filters: WorkFilter, stats: TermStats | None) -> _Plan:
+    filter_conditions, filter_params = _filters(filters, stats)
     conditions: list[str] = []
     params: list[dict[str, Any]] = []
     for i, tier in enumerate(tiers):
@@ -510,13 +532,13 @@ async def _works_count(run: _Runner) -> float:
 async def _count(
     run: _Runner, condition: str, params: dict[str, Any], path: str | None, expected: float
 ) -> tuple[int, bool]:
-    """(works matching, exact?): counted up to TOTAL_EXACT_MAX, estimated beyond. A tier its
-    walk measured far beyond the bound is not counted at all: that measure is its total."""
+    """(works matching, exact?): counted up to TOTAL_EXACT_MAX, estimated beyond. A tier
+    found by a walk is not counted at all: the walk's measure is its estimate."""
     if condition in run.counted:
         return run.counted[condition], True
     measured = run.measured.get(condition)
-    if measured is not None and measured > TOTAL_EXACT_MAX * ESTIMATE_TRUSTED_BEYOND:
-        return int(measured), False
+    if measured is not None:  # a count would read every match the walk avoided reading
+        return max(1, round(measured)), False
     counted = await run.rows(
         f"SELECT count(*) FROM (SELECT 1 FROM work w WHERE {condition} LIMIT :bound) AS s",  # noqa: S608
         {**params, "bound": TOTAL_EXACT_MAX + 1},
@@ -560,13 +582,13 @@ async def _newest(
             f"(SELECT * FROM work w WHERE {inner} ORDER BY w.seq DESC LIMIT :walk) AS w "
             f"WHERE {condition} ORDER BY w.seq DESC LIMIT :n"
         )
-        bounded = {**params, "walk": WALK_MAX}
+        bounded = {**params, "walk": run.walk_max}
         rows = await run.rows(walked, bounded, path)
         if rows and len(rows) >= min(limit, enough or limit):
             if before is None:
                 top, last = int(rows[0][-1]), int(rows[-1][0])
-                # All of the walk's works were read unless it filled the page first.
-                read = top - last + 1 if len(rows) == limit else WALK_MAX
+                # The matches' share of the works filed since the last one found.
+                read = top - last + 1
                 run.measured[condition] = len(rows) / max(1, read) * await _works_count(run)
             return [row[:-1] for row in rows], False
         path = "lookup"
@@ -649,9 +671,10 @@ async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | N
     )
     if query.after and not 0 <= start_tier < len(tiers):
         raise InvalidInput("after is not a cursor of this search", field="after")
-    plan = _plan(tiers, filters)
-    run.filtered = " AND ".join(_filters(filters)[0]) or "true"
     stats = await _term_stats(run)
+    plan = _plan(tiers, filters, stats)
+    run.filtered = " AND ".join(_filters(filters, stats)[0]) or "true"
+    run.walk_max = _walk_max(filters, stats)
     paths = [_path(stats, tier, filters, HEAD_MIN) for tier in tiers]
     found: list[tuple[int, int, UUID]] = []  # (tier, seq, id)
     short: dict[int, int] = {}  # tiers read to their end from their start: their exact counts

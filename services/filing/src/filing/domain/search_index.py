@@ -110,9 +110,9 @@ def _piece(folded: str) -> _Piece:
             terms += roman
             if len(roman) > 1:
                 terms.append("".join(roman))
+    # The whole piece romanised is a key (`search_keys`), not a term: nearly every
+    # unspaced title would add a word of its own to the lexicon.
     romanised = "".join(romanised_key)
-    if romanised != folded and _ASCII_WORD.match(romanised):
-        terms.append(romanised)  # the whole piece romanised, typed without spaces
     return _Piece(
         key=folded,
         simplified=simplified,
