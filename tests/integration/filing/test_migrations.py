@@ -1,5 +1,5 @@
 """Migration 0004 creates the dispute-openings table exactly as the model describes it;
-0006 fills the search columns of the rows already there."""
+0006 fills the search columns of the rows already there; 0008 adds their composite terms."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import filing
 from alembic import command
 from filing import models  # noqa: F401 - registers the tables
-from filing.domain.search_index import party_search_columns, search_columns
+from filing.domain.search_index import is_composite, party_search_columns, search_columns
 from runtime.db import alembic_config, create_engine
 from runtime.migrations_env import schema_drift
 from sqlalchemy import inspect, text
@@ -36,6 +36,30 @@ async def test_the_dispute_openings_table_matches_its_model(filing: Any) -> None
     assert columns == ["id", "party_id", "work_id", "opened_at"]
 
 
+async def _insert_party_and_work(
+    engine: Any, party_id: uuid.UUID, work_id: uuid.UUID, *, kind: str, country: str
+) -> None:
+    """A party and its work '愛情故事' (alternate title 'Love Story'), written as SQL: any
+    revision from 0005 on has these columns."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO party (id, name, kind, country, created_at, updated_at) "
+                "VALUES (:id, 'Trịnh Công Sơn', 'PERSON', 'VN', now(), now())"
+            ),
+            {"id": party_id},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO work (id, filing_number, title, alternate_titles, kind, status, "
+                "country_of_origin, filed_by, filed_at, updated_at, title_key, search_text) "
+                "VALUES (:id, 'F-2026-000001', '愛情故事', ARRAY['Love Story'], "
+                ":kind, 'REGISTERED', :country, :party, now(), now(), '', '')"
+            ),
+            {"id": work_id, "party": party_id, "kind": kind, "country": country},
+        )
+
+
 async def test_migration_0006_fills_the_search_columns_of_rows_already_there(
     create_database: Any,
 ) -> None:
@@ -47,23 +71,7 @@ async def test_migration_0006_fills_the_search_columns_of_rows_already_there(
     engine = create_engine(url, pool_size=1)
     work_id, party_id = uuid.uuid4(), uuid.uuid4()
     try:
-        async with engine.begin() as connection:
-            await connection.execute(
-                text(
-                    "INSERT INTO party (id, name, kind, country, created_at, updated_at) "
-                    "VALUES (:id, 'Trịnh Công Sơn', 'PERSON', 'VN', now(), now())"
-                ),
-                {"id": party_id},
-            )
-            await connection.execute(
-                text(
-                    "INSERT INTO work (id, filing_number, title, alternate_titles, kind, status, "
-                    "country_of_origin, filed_by, filed_at, updated_at, title_key, search_text) "
-                    "VALUES (:id, 'F-2026-000001', '愛情故事', ARRAY['Love Story'], "
-                    "'MUSICAL_WORK', 'REGISTERED', 'TW', :party, now(), now(), '', '')"
-                ),
-                {"id": work_id, "party": party_id},
-            )
+        await _insert_party_and_work(engine, party_id, work_id, kind="MUSICAL_WORK", country="TW")
         for target in ("head", "0005", "head"):
             step = command.upgrade if target == "head" else command.downgrade
             await asyncio.to_thread(step, config, target)
@@ -82,9 +90,68 @@ async def test_migration_0006_fills_the_search_columns_of_rows_already_there(
             lexicon = set(
                 (await connection.execute(text("SELECT word FROM search_word"))).scalars()
             )
-        expected = search_columns("愛情故事", ["Love Story"])
+        expected = search_columns(
+            "愛情故事", ["Love Story"], country="TW", kind="MUSICAL_WORK"
+        )
         assert (keys, words) == (expected["search_keys"], expected["search_words"])
         assert names == party_search_columns("Trịnh Công Sơn")["search_words"]
-        assert set(words) | set(names) <= lexicon
+        real = {w for w in words if not is_composite(w)}
+        assert real and real | set(names) <= lexicon
+        assert not any(is_composite(w) for w in lexicon)
+    finally:
+        await engine.dispose()
+
+
+async def _words_and_lexicon(engine: Any, work_id: uuid.UUID) -> tuple[list[str], set[str]]:
+    async with engine.connect() as connection:
+        words = (
+            await connection.execute(
+                text("SELECT search_words FROM work WHERE id = :id"), {"id": work_id}
+            )
+        ).scalar_one()
+        lexicon = set((await connection.execute(text("SELECT word FROM search_word"))).scalars())
+    return list(words), lexicon
+
+
+async def test_migration_0008_adds_composite_terms_and_keeps_them_out_of_the_lexicon(
+    create_database: Any,
+) -> None:
+    """A register migrated from 0007 gets each work term prefixed with its country and kind,
+    as `search_columns` writes them, none of them in the lexicon; 0008 goes down (the
+    composite terms go) and up again, and later writes keep them out of the lexicon too."""
+    url: str = await create_database("migration_0008")
+    config = alembic_config(Path(filing.__file__).parent / "migrations", url)
+    await asyncio.to_thread(command.upgrade, config, "0007")
+    engine = create_engine(url, pool_size=1)
+    work_id, party_id = uuid.uuid4(), uuid.uuid4()
+    plain = search_columns("愛情故事", ["Love Story"], country=None, kind=None)
+    full = search_columns("愛情故事", ["Love Story"], country="PH", kind="LITERARY")
+    try:
+        await _insert_party_and_work(engine, party_id, work_id, kind="LITERARY", country="PH")
+        async with engine.begin() as connection:  # as a filing at 0007 wrote it
+            await connection.execute(
+                text("UPDATE work SET search_keys = :keys, search_words = :words WHERE id = :id"),
+                {"id": work_id, "keys": plain["search_keys"], "words": plain["search_words"]},
+            )
+        await asyncio.to_thread(command.upgrade, config, "head")
+        words, lexicon = await _words_and_lexicon(engine, work_id)
+        assert words == full["search_words"]
+        assert "c:PH:爱" in words and "k:LITERARY:love" in words
+        assert set(plain["search_words"]) <= lexicon
+        assert not any(is_composite(w) for w in lexicon)
+
+        await asyncio.to_thread(command.downgrade, config, "0007")
+        words, _ = await _words_and_lexicon(engine, work_id)
+        assert words == plain["search_words"]
+
+        await asyncio.to_thread(command.upgrade, config, "head")
+        async with engine.begin() as connection:  # a later write, as filing's
+            await connection.execute(
+                text("UPDATE work SET search_words = :words WHERE id = :id"),
+                {"id": work_id, "words": full["search_words"]},
+            )
+        words, lexicon = await _words_and_lexicon(engine, work_id)
+        assert words == full["search_words"]
+        assert not any(is_composite(w) for w in lexicon)
     finally:
         await engine.dispose()

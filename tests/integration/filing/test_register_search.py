@@ -312,3 +312,83 @@ async def test_the_walk_path_pages_without_repeats_or_gaps(
         "SELECT count(*) FROM work WHERE search_words @> ARRAY['love']"
     )
     assert whole.total_is_exact or abs(whole.total_count - matches) < matches
+
+
+async def _common_term_rare_under(register: Register_, column: str) -> tuple[str, str]:
+    """A common term of the register (in no party's name and no exact title) and a value of
+    `column` that few of its works have (2 to RANKED_HEAD of them: all ranked)."""
+    async with register.sessions() as session:
+        connection = await session.connection()
+        common = (
+            await connection.execute(
+                text(
+                    "SELECT t.word FROM work, unnest(search_words) AS t (word) "
+                    "WHERE strpos(t.word, ':') = 0 GROUP BY t.word ORDER BY count(*) DESC, "
+                    "t.word LIMIT 40"
+                )
+            )
+        ).scalars()
+        for term in common:
+            elsewhere = await connection.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM party WHERE search_words @> ARRAY[:t]) "
+                    "+ (SELECT count(*) FROM work WHERE search_keys @> ARRAY[:t])"
+                ),
+                {"t": term},
+            )
+            if elsewhere.scalar_one():
+                continue
+            rare = (
+                await connection.execute(
+                    text(
+                        f"SELECT {column} FROM work WHERE search_words @> ARRAY[:t] "
+                        f"GROUP BY {column} HAVING count(*) BETWEEN 2 AND :most "
+                        "ORDER BY count(*), 1 LIMIT 1"
+                    ),
+                    {"t": term, "most": register_search.RANKED_HEAD},
+                )
+            ).scalar()
+            if rare is not None:
+                return term, rare
+    raise AssertionError(f"no common term is rare under a {column}")
+
+
+@pytest.mark.parametrize(("column", "param"), [("country_of_origin", "country"), ("kind", "kind")])
+async def test_a_common_term_rare_under_a_filter_is_looked_up_by_its_composite_term(
+    register: Register_, column: str, param: str
+) -> None:
+    """`爱` with `country: PH`: the lookup reads the composite term's posting list (exactly
+    the filtered matches), and the page is exactly those works, ranked."""
+    term, value = await _common_term_rare_under(register, column)
+    prefix = "c" if param == "country" else "k"
+    composite = f"{prefix}:{value}:{term}"
+    async with register.sessions() as session:
+        connection = await session.connection()
+        rows = (
+            await connection.execute(
+                text(
+                    f"SELECT seq, id, search_keys FROM work "
+                    f"WHERE search_words @> ARRAY[:t] AND {column} = :v"
+                ),
+                {"t": term, "v": value},
+            )
+        ).all()
+        total = (
+            await connection.execute(
+                text("SELECT count(*) FROM work WHERE search_words @> ARRAY[:t]"), {"t": term}
+            )
+        ).scalar_one()
+    assert total > 5 * len(rows)  # common, and rarely under this filter
+    expected = [work_id for _, work_id, _ in sorted(rows, key=register_search._rank)]
+    page = await register.search(text=term, first=100, **{param: value})
+    assert [w.id for w in page.works] == expected
+    assert (page.total_count, page.total_is_exact) == (len(expected), True)
+    plan = await views.search_plan(
+        sessions=register.sessions, query=views.SearchWorks(text=term, **{param: value})
+    )
+    assert f"words=[{composite!r}]" in plan, plan
+    # The GIN index reads the composite term's posting list, not the plain term's.
+    assert f"Index Cond: (search_words @> '{{{composite}}}'::text[])" in plan, plan
+    works_read = [statement for statement in plan.split("\n\n") if " on work w" in statement]
+    assert not any(f"search_words @> '{{{term}}}'" in statement for statement in works_read)
+    assert "Seq Scan on work " not in plan, plan

@@ -100,7 +100,12 @@ def test_folded_columns_are_filings_own() -> None:
     for work in works:
         assert work.title_key == title_key(work.title), work.title
         assert work.search_text == search_document(work.title, work.alternate_titles)
-        columns = search_columns(work.title, list(work.alternate_titles))
+        columns = search_columns(
+            work.title,
+            list(work.alternate_titles),
+            country=work.country_of_origin,
+            kind=work.kind.value,
+        )
         assert (work.search_keys, work.search_words) == (
             columns["search_keys"], columns["search_words"]
         ), work.title

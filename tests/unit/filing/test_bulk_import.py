@@ -52,7 +52,12 @@ def test_a_valid_row_becomes_the_draft_a_filing_would_make() -> None:
     assert [h.share for h in work.draft.rights_holders] == [Decimal("60.00"), Decimal("40.00")]
     assert work.draft.rights_holders[1].party_id == bulk.party_id_of(FILER, "p7")
     assert work.named_party_ids == {FILER}
-    assert work.search == search_columns(work.draft.title, work.draft.alternate_titles)
+    assert work.search == search_columns(
+        work.draft.title,
+        work.draft.alternate_titles,
+        country=work.draft.country_of_origin,
+        kind=work.draft.kind.value,
+    )
 
 
 def test_ids_are_the_filers_row_keys_so_a_rerun_finds_its_rows() -> None:

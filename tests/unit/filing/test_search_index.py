@@ -3,7 +3,12 @@ Traditional Chinese, romanisation, and the same terms for a title and for a quer
 
 from __future__ import annotations
 
+from typing import Any
+
 from filing.domain.search_index import (
+    country_term,
+    is_composite,
+    kind_term,
     party_search_columns,
     query_terms,
     search_columns,
@@ -16,13 +21,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 
+def _columns(title: str, alternates: list[str] | None = None) -> dict[str, Any]:
+    return search_columns(title, alternates or [], country="TH", kind="MUSICAL_WORK")
+
+
 def _words(title: str) -> set[str]:
-    return set(search_columns(title, [])["search_words"])
+    return set(_columns(title)["search_words"])
 
 
 def _found(query: str, title: str, alternates: tuple[str, ...] = ()) -> bool:
     """Whether `query` finds the title: by its exact key, or by every one of its words."""
-    columns = search_columns(title, list(alternates))
+    columns = _columns(title, list(alternates))
     terms = query_terms(query)
     exact = bool(set(terms.keys) & set(columns["search_keys"]))
     return exact or (bool(terms.words) and set(terms.words) <= set(columns["search_words"]))
@@ -51,7 +60,7 @@ def test_vietnamese_is_found_with_or_without_tones() -> None:
 def test_simplified_and_traditional_chinese_find_each_other() -> None:
     assert _found("愛情故事", "爱情故事") and _found("爱情故事", "愛情故事")
     assert _found("愛情", "爱情故事") and _found("故事", "愛情故事")
-    assert set(query_terms("愛情故事").keys) & set(search_columns("爱情故事", [])["search_keys"])
+    assert set(query_terms("愛情故事").keys) & set(_columns("爱情故事")["search_keys"])
 
 
 def test_short_chinese_and_thai_queries_are_terms_of_the_index() -> None:
@@ -68,7 +77,7 @@ def test_romanised_queries_find_native_titles() -> None:
     assert _found("ai qing", "愛情") and _found("aiqing", "爱情")
     assert _found("katal", "காதல் பாடல்")  # Tamil
     # The romanised key makes it an exact title.
-    assert "aiqinggushi" in search_columns("愛情故事", [])["search_keys"]
+    assert "aiqinggushi" in _columns("愛情故事")["search_keys"]
 
 
 def test_a_query_without_letters_or_digits_has_no_terms() -> None:
@@ -97,10 +106,31 @@ def test_party_names_have_terms_in_their_script_and_romanised() -> None:
 )
 def test_folded_columns_are_the_titles_own(titles: list[str]) -> None:
     """The memoised pieces give exactly `titles.title_key` and `titles.search_document`."""
-    columns = search_columns(titles[0], titles[1:])
+    columns = _columns(titles[0], titles[1:])
     assert columns["title_key"] == title_key(titles[0])
     assert columns["search_text"] == search_document(titles[0], titles[1:])
     assert columns["search_words"] == sorted(set(columns["search_words"]))
+    # No real term takes a composite term's form (folding turns ':' into a space).
+    real = [t for t in columns["search_words"] if not t.startswith(("c:TH:", "k:MUSICAL_WORK:"))]
+    assert not any(is_composite(t) for t in real)
+    assert not any(is_composite(t) for t in query_terms(" ".join(titles)).words)
+
+
+def test_each_term_is_also_indexed_with_the_country_and_the_kind() -> None:
+    columns = search_columns("愛情 Love: Story", ["ﾗﾌﾞ"], country="PH", kind="LITERARY")
+    plain = search_columns("愛情 Love: Story", ["ﾗﾌﾞ"], country=None, kind=None)
+    real = plain["search_words"]
+    assert {"爱", "情", "love", "story", "ai"} <= set(real)
+    assert not any(is_composite(t) for t in real)
+    assert columns["search_words"] == sorted(
+        [*real, *(f"c:PH:{t}" for t in real), *(f"k:LITERARY:{t}" for t in real)]
+    )
+    assert country_term("PH", "爱") == "c:PH:爱" and kind_term("LITERARY", "爱") == "k:LITERARY:爱"
+    assert all(is_composite(t) for t in (country_term("PH", "爱"), kind_term("OTHER", "x")))
+    # The keys and folded text are the same with or without them.
+    assert {k: v for k, v in columns.items() if k != "search_words"} == {
+        k: v for k, v in plain.items() if k != "search_words"
+    }
 
 
 def test_typo_distance_counts_edits_and_swaps() -> None:

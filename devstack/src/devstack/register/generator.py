@@ -437,7 +437,7 @@ class Register:
                             f"rejected on review: {reason}",
                         )
                     )
-            columns = search_columns(title, alternates)
+            columns = search_columns(title, alternates, country=country, kind=kind.value)
             yield WorkRecord(
                 id=work_id,
                 script=script,

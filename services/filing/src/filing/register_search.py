@@ -29,6 +29,8 @@ from sqlmodel import col, select
 from filing.domain.holders import parse_party_id
 from filing.domain.numbering import NUMBER_PATTERN
 from filing.domain.search_index import (
+    country_term,
+    kind_term,
     query_terms,
     typo_distance,
     typo_variants,
@@ -399,7 +401,27 @@ async def _corrections(run: _Runner, terms: list[str]) -> tuple[list[str], list[
     return [t for t in terms if t in known], replacements
 
 
-async def _text_tiers(run: _Runner, raw: str) -> list[_Tier]:
+def _scoped(terms: list[str], filters: WorkFilter, stats: TermStats | None) -> list[str]:
+    """The terms as the filters' composite terms (`c:PH:爱`, `k:LITERARY:爱`), whose works
+    are exactly the term's works that meet the filter: each by the rarer of its country and
+    kind forms by the statistics (the country's when they do not tell). Unchanged without a
+    country or kind filter."""
+    out: list[str] = []
+    for term in terms:
+        forms = [country_term(filters.country, term)] if filters.country else []
+        if filters.kind is not None:
+            forms.append(kind_term(filters.kind.value, term))
+        if not forms:
+            return terms
+        if stats is not None:
+            forms.sort(key=lambda form: stats.terms.get(form, stats.floor))
+        out.append(forms[0])
+    return out
+
+
+async def _text_tiers(
+    run: _Runner, raw: str, filters: WorkFilter, stats: TermStats | None
+) -> list[_Tier]:
     terms = query_terms(raw)
     tiers: list[_Tier] = []
     identified = _identifier_tier(raw)
@@ -420,16 +442,21 @@ async def _text_tiers(run: _Runner, raw: str) -> list[_Tier]:
         return tiers
     words = terms.words
     known, replacements = await _corrections(run, words)
+    # With a country or kind filter, terms are looked up as composite terms (the lexicon and
+    # its corrections know the plain terms only).
     if not replacements:  # every term is in the lexicon (else no work has them all)
+        scoped = _scoped(words, filters, stats)
         tiers.append(
             _Tier(
                 "words",
                 "w.search_words @> CAST(:words AS text[])",
-                {"words": words},
-                groups=[[w] for w in words],
+                {"words": scoped},
+                groups=[[w] for w in scoped],
             )
         )
     if replacements and all(replacements):
+        known = _scoped(known, filters, stats)
+        replacements = [_scoped(options, filters, stats) for options in replacements]
         parts = ["w.search_words @> CAST(:known AS text[])"] if known else []
         params: dict[str, Any] = {"known": known} if known else {}
         for i, options in enumerate(replacements):
@@ -664,14 +691,14 @@ async def _search(run: _Runner, query: SearchWorks) -> tuple[list[UUID], str | N
     # Never a scan of the register, and no JIT compilation (it costs more than these plans).
     await run.connection.execute(text("SET LOCAL enable_seqscan = off"))
     await run.connection.execute(text("SET LOCAL jit = off"))
+    stats = await _term_stats(run)
     tiers = (
-        await _text_tiers(run, filters.text)
+        await _text_tiers(run, filters.text, filters, stats)
         if filters.text
         else [_Tier("all", "true", ranked=False)]
     )
     if query.after and not 0 <= start_tier < len(tiers):
         raise InvalidInput("after is not a cursor of this search", field="after")
-    stats = await _term_stats(run)
     plan = _plan(tiers, filters, stats)
     run.filtered = " AND ".join(_filters(filters, stats)[0]) or "true"
     run.walk_max = _walk_max(filters, stats)

@@ -140,7 +140,12 @@ def _work_values(work: Work) -> dict[str, Any]:
         "filed_by": work.filed_by,
         "filed_at": work.filed_at,
         "updated_at": work.updated_at,
-        **search_columns(work.title, work.alternate_titles),
+        **search_columns(
+            work.title,
+            work.alternate_titles,
+            country=work.country_of_origin,
+            kind=work.kind.value,
+        ),
     }
 
 

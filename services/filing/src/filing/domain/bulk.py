@@ -247,7 +247,7 @@ def parse_work_row(row: int, raw: Mapping[str, str | None], *, filer: UUID) -> I
         row_key=row_key,
         id=work_id_of(filer, row_key),
         draft=draft,
-        search=search_columns(title, alternates),
+        search=search_columns(title, alternates, country=country, kind=kind.value),
         named_party_ids=frozenset(by_uuid),
     )
 

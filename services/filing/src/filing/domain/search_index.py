@@ -157,11 +157,32 @@ def _document_terms(texts: Iterable[str]) -> list[str]:
     return sorted(terms)
 
 
-def search_columns(title: str, alternate_titles: Sequence[str]) -> dict[str, Any]:
-    """The `work` row's search columns for a work with these titles.
+def country_term(country: str, term: str) -> str:
+    """The composite term of a term in works of this country of origin (`c:PH:爱`)."""
+    return f"c:{country}:{term}"
+
+
+def kind_term(kind: str, term: str) -> str:
+    """The composite term of a term in works of this kind (`k:LITERARY:爱`)."""
+    return f"k:{kind}:{term}"
+
+
+def is_composite(term: str) -> bool:
+    """Whether a term is a composite one: real terms are folded text, where ':' is
+    punctuation (`titles.search_text` turns it into a space)."""
+    return ":" in term
+
+
+def search_columns(
+    title: str, alternate_titles: Sequence[str], *, country: str | None, kind: str | None
+) -> dict[str, Any]:
+    """The `work` row's search columns for a work with these titles, country of origin and
+    kind (both fixed at filing).
 
     `title_key` and `search_text` are `titles.title_key` and `titles.search_document`, made
-    of the memoised pieces (the unit tests compare them).
+    of the memoised pieces (the unit tests compare them). `search_words` holds each term, and
+    each prefixed with the country and with the kind (`country_term`, `kind_term`); None
+    leaves them out (only migration 0006, before composite terms, passes None).
     """
     keys: set[str] = set()
     terms: set[str] = set()
@@ -176,7 +197,13 @@ def search_columns(title: str, alternate_titles: Sequence[str]) -> dict[str, Any
         "title_key": folded[0],
         "search_text": SEARCH_SEPARATOR.join(folded),
         "search_keys": sorted(keys),
-        "search_words": sorted(terms),
+        "search_words": sorted(
+            [
+                *terms,
+                *([country_term(country, t) for t in terms] if country is not None else []),
+                *([kind_term(kind, t) for t in terms] if kind is not None else []),
+            ]
+        ),
     }
 
 

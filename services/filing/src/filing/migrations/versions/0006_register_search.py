@@ -75,7 +75,8 @@ def _backfill() -> None:
         if not rows:
             break
         for seq, work_id, title, alternates in rows:
-            columns = search_columns(title, list(alternates))
+            # Without composite terms: 0008 adds them (and keeps them out of the lexicon).
+            columns = search_columns(title, list(alternates), country=None, kind=None)
             connection.execute(
                 sa.text(
                     "UPDATE work SET search_keys = :keys, search_words = :words WHERE id = :id"
