@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import importlib.util
 import json
 import os
 import shlex
@@ -56,8 +55,7 @@ class RegisterSettings:
 
     @classmethod
     def from_env(cls) -> RegisterSettings:
-        default = "import" if importlib.util.find_spec("filing.bulk_import") else "copy"
-        load = os.environ.get("BENCH_REGISTER_LOAD", default)
+        load = os.environ.get("BENCH_REGISTER_LOAD", "import")
         if load not in ("import", "copy"):
             raise ValueError(f"BENCH_REGISTER_LOAD={load!r}: import or copy")
         return cls(
