@@ -104,8 +104,8 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
     report, summary = tmp_path / "errors.csv", tmp_path / "summary.json"
     arguments = ["--works", str(works), "--parties", str(parties), "--format", "csv",
                  "--filer", filer, "--report", str(report), "--summary-json", str(summary)]
-    # The first run checks the works in a child process, the second in this one.
-    code, output = await run_command(filing_db, *arguments, "--parse-in-child")
+    # The first run checks the works in a child process (the default), the second in this one.
+    code, output = await run_command(filing_db, *arguments)
     assert code == 0, output
     result = json.loads(summary.read_text())
     assert {k: result[k] for k in ("works_registered", "works_under_review", "works_rejected",
@@ -175,7 +175,7 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
 
     # The same files again: nothing changes, every row is counted unchanged.
     before = await counts(filing_db)
-    code, output = await run_command(filing_db, *arguments)
+    code, output = await run_command(filing_db, *arguments, "--no-parse-in-child")
     assert code == 0, output
     again = json.loads(summary.read_text())
     assert (again["rows_unchanged"], again["works_registered"], again["parties_created"]) == (

@@ -35,9 +35,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--report", type=Path, default=Path("errors.csv"))
     parser.add_argument("--summary-json", type=Path)
     parser.add_argument(
-        "--parse-in-child", action="store_true",
-        help="read and check the works in a child process while this one writes (faster "
-        "when a core is free; slower on a machine already busy)",
+        "--parse-in-child", action=argparse.BooleanOptionalAction, default=True,
+        help="read and check the works in a child process while this one writes (the "
+        "default: a quarter faster on 2 idle cores; slower on a machine already busy)",
     )
     parser.add_argument("--chunk-size", type=int, default=None,
                         help="rows per transaction (default FILING_BULK_IMPORT_CHUNK_SIZE)")
