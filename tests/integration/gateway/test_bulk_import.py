@@ -18,8 +18,16 @@ from typing import Any
 
 import asyncpg
 import pytest
+from contracts.envelope import decode
+from contracts.topics import FILING_WORKS
 from devstack.identity import Identities
 from devstack.polling import eventually
+from filing.events import work_state
+from filing.models import WorkRow
+from filing.repository import works_of
+from runtime.db import create_engine, session_maker
+from sqlalchemy import text
+from sqlmodel import select
 
 from .served import Gateway, Services, register
 
@@ -91,6 +99,29 @@ async def counts(url: str) -> dict[str, int]:
     return found
 
 
+async def built_in_sql_as_in_python(url: str) -> int:
+    """How many imported works' outbox records match, field for field, the event
+    `filing.events.work_state` makes of the work as stored (an assertion fails on the first
+    that does not)."""
+    engine = create_engine(url)
+    try:
+        async with session_maker(engine)() as session:
+            rows = (await session.exec(select(WorkRow))).all()
+            works = {w.id: w for w in await works_of(session, rows)}
+            records = (await session.execute(text(
+                "SELECT key, value, headers FROM outbox WHERE topic = :t"),
+                {"t": FILING_WORKS})).all()
+    finally:
+        await engine.dispose()
+    for key, value, headers in records:
+        event = decode(value, [(k, v.encode()) for k, v in headers], key=key)
+        work = works[event.data.work.id]
+        assert event.data.work == work_state(work), work.title
+        assert (event.data.version, event.subject) == (2, str(work.id))
+        assert event.data.import_id is not None
+    return len(records)
+
+
 async def test_a_file_imported_by_the_command_is_examined_published_and_applied_once(
     services: Services,
     gateway: Callable[..., AbstractAsyncContextManager[Gateway]],
@@ -145,6 +176,10 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
                         "Another Song") == "REJECTED"
     assert await scalar(licensing_db, "SELECT count(*) FROM register_holder h JOIN register_work"
                         " w ON w.id = h.work_id WHERE w.title = 'Hikayat Bulan'") == 3
+
+    # The outbox records the import built in SQL are the events filing's own builder makes of
+    # the stored works: decoded by the contracts' codec, the same work state and version.
+    assert await built_in_sql_as_in_python(filing_db) == 4
 
     # An imported writer's name finds the works that name them, as a filed party's does.
     async with gateway() as gw:
