@@ -9,7 +9,8 @@ query into the same terms, so a query finds a title exactly when their terms mee
 Terms come from text folded as titles are (`domain.titles`), Traditional Chinese turned into
 Simplified, cut at ICU's word breaks (Thai, Lao, Khmer, Burmese and Chinese are written
 without spaces), each Chinese character a term of its own, and, for words not written in
-Latin letters, their ICU romanisation too.
+Latin letters, their romanisation too (`domain.romanisation`: ICU's, and Lao and Khmer's,
+which ICU lacks).
 
 Everything is memoised per whitespace-separated piece of text: folding, word breaks and
 transliteration never cross a space, so a title's terms are the union of its pieces' terms,
@@ -27,6 +28,7 @@ from typing import Any
 
 from icu import BreakIterator, Locale, Transliterator, UnicodeString
 
+from filing.domain.romanisation import latin
 from filing.domain.titles import SEARCH_SEPARATOR, search_text
 
 # The most terms a query is searched by (a longer query is still searched, by its first ones).
@@ -47,7 +49,6 @@ _UNSPACED = re.compile(
 # generator is a process of its own.
 _BREAKS = BreakIterator.createWordInstance(Locale.getRoot())
 _SIMPLIFIED = Transliterator.createInstance("Traditional-Simplified")
-_LATIN = Transliterator.createInstance("Any-Latin; Latin-ASCII")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,7 @@ def _romanised(word: str) -> tuple[str, ...]:
     """A non-Latin word's romanisation, folded, as its words (empty when there is none)."""
     if _ASCII_WORD.match(word):
         return ()
-    words = tuple(search_text(_LATIN.transliterate(word)).split())
+    words = tuple(search_text(latin(word)).split())
     if not words or not all(_ASCII_WORD.match(w) for w in words):
         return ()
     return words
