@@ -73,13 +73,17 @@ TARGETS: dict[str, tuple[str, list[str], dict[str, Any]]] = {
     "burmese": ("မေတ္တာသီချင်း", ["မေတ္တာသီချင်းသစ်"], {}),
     "tamil": ("காதல் மழை", ["மழை காதல் பாடல்"], {}),
     "identified": ("Bài Ca Không Tên", ["Bài Ca Không Tên Số Hai"], {}),
+    # The same words in other orders, as long and newer: only the title itself tells.
+    "reordered": (
+        "Amihan Sonata Forever Young",
+        ["Young Forever Sonata Amihan", "Sonata Amihan Forever Young"],
+        {},
+    ),
 }
 
 
 @pytest.fixture(scope="module")
-async def register(
-    create_database: Any, token_for: Callable[..., str]
-) -> AsyncIterator[Register_]:
+async def register(create_database: Any, token_for: Callable[..., str]) -> AsyncIterator[Register_]:
     url: str = await create_database("register_search_it")
     await load(url, WORKS, seed=SEED, batch_size=5000)
     engine = create_engine(url, pool_size=2)
@@ -94,7 +98,9 @@ async def register(
 
     try:
         async with running_server(app) as base_url:
-            made = Register_(session_maker(engine), list(Register(WORKS, seed=SEED).works()), client)
+            made = Register_(
+                session_maker(engine), list(Register(WORKS, seed=SEED).works()), client
+            )
             writer = client(made.writer)
             body = {"name": "Trịnh Công Sơn", "kind": "PERSON", "country": "VN"}
             response = await writer.put(f"/parties/{made.writer}", json=body)
@@ -122,12 +128,15 @@ async def register(
 async def test_a_romanised_query_finds_the_native_title_first(register: Register_) -> None:
     # ICU's romanisations, as a romanised listing shows them (accents or not).
     assert await register.first_id("khwām rạk nı s̄āy f̄n") == register.filed["thai"]["id"]
-    assert await register.first_id("yue liang dai biao wo de xin") == (
-        register.filed["chinese"]["id"]
+    assert (
+        await register.first_id("yue liang dai biao wo de xin") == (register.filed["chinese"]["id"])
     )
     assert await register.first_id("Yuè Liàng Dài Biǎo") == register.filed["chinese"]["id"]
     assert await register.first_id("katal malai") == register.filed["tamil"]["id"]
     assert await register.first_id("mayttarsehkyinn") == register.filed["burmese"]["id"]
+    # Khmer (UNGEGN spelling) and Lao (as its Thai twin letters), which ICU cannot romanise.
+    assert await register.first_id("chamrieng sneh") == register.filed["khmer"]["id"]
+    assert await register.first_id("syng pheng haeng hak") == register.filed["lao"]["id"]
 
 
 async def test_a_misspelt_query_finds_the_intended_title_first(register: Register_) -> None:
@@ -135,6 +144,14 @@ async def test_a_misspelt_query_finds_the_intended_title_first(register: Registe
     page = await register.search(text="Noi Vomg Tay Lon")
     assert len({str(w.id) for w in page.works}) == len(page.works)
     assert await register.first_id("Bai Ca Khong Tenn") == register.filed["identified"]["id"]
+    # A whole title with a typo: the title itself first, ahead of newer works of the same
+    # length holding the same words (the corrected title, then the corrected words).
+    page = await register.search(text="Amihan Sonatta Forever Young", first=3)
+    assert [str(w.id) for w in page.works][:1] == [register.filed["reordered"]["id"]]
+    assert {w.title for w in page.works[1:]} == {
+        "Young Forever Sonata Amihan",
+        "Sonata Amihan Forever Young",
+    }
 
 
 async def test_a_one_character_query_finds_the_intended_title_first(register: Register_) -> None:
@@ -210,8 +227,9 @@ async def test_filters_combine_with_text(register: Register_) -> None:
     page = await register.search(text="love", country="PH", holder_id=str(register.writer))
     assert [str(w.id) for w in page.works] == [filed["english"]["id"]]
     assert (page.total_count, page.total_is_exact) == (1, True)
-    none = await register.search(text="love", country="PH", kind="LITERARY",
-                                 holder_id=str(register.writer))
+    none = await register.search(
+        text="love", country="PH", kind="LITERARY", holder_id=str(register.writer)
+    )
     assert (none.works, none.total_count) == ([], 0)
     rejected = await register.search(text="love", status="REJECTED", first=100)
     assert rejected.works and all(w.status is WorkStatus.REJECTED for w in rejected.works)
@@ -253,9 +271,7 @@ async def test_totals_are_exact_up_to_the_bound_and_estimated_beyond(
     assert disputed < register_search.TOTAL_EXACT_MAX
     assert (few.total_count, few.total_is_exact) == (disputed, True)
     common = await register.search(text="love")
-    matches = await register.scalar(
-        "SELECT count(*) FROM work WHERE search_words @> ARRAY['love']"
-    )
+    matches = await register.scalar("SELECT count(*) FROM work WHERE search_words @> ARRAY['love']")
     # Exact when counted (up to the bound, or all of them when the lookup read them anyway),
     # an estimate beyond the bound otherwise.
     if common.total_is_exact:
@@ -293,9 +309,7 @@ async def test_the_walk_path_pages_without_repeats_or_gaps(
     newest first: pages still chain, each work once, in a stable order."""
     monkeypatch.setattr(register_search, "LOOKUP_CHEAP", 10)
     monkeypatch.setattr(register_search, "WALK_MAX", 3000)
-    plan = await views.search_plan(
-        sessions=register.sessions, query=views.SearchWorks(text="love")
-    )
+    plan = await views.search_plan(sessions=register.sessions, query=views.SearchWorks(text="love"))
     assert "held to the walk path" in plan
     whole = await register.search(text="love", first=100)
     ids: list[uuid.UUID] = []
@@ -308,9 +322,7 @@ async def test_the_walk_path_pages_without_repeats_or_gaps(
             break
     assert len(ids) == len(set(ids)) >= 100
     assert ids[:100] == [w.id for w in whole.works]
-    matches = await register.scalar(
-        "SELECT count(*) FROM work WHERE search_words @> ARRAY['love']"
-    )
+    matches = await register.scalar("SELECT count(*) FROM work WHERE search_words @> ARRAY['love']")
     assert whole.total_is_exact or abs(whole.total_count - matches) < matches
 
 

@@ -37,6 +37,7 @@ from filing.domain.search_index import (
     typos_allowed,
 )
 from filing.domain.text import parse_enum
+from filing.domain.titles import search_text
 from filing.domain.works import Work
 from filing.models import WorkRow
 from filing.repository import works_of
@@ -53,6 +54,8 @@ NAME_WORKS_MAX = 500
 # Replacements kept per misspelt or unfinished query term, and how many such terms.
 CORRECTIONS_PER_TERM = 5
 CORRECTED_TERMS_MAX = 6
+# The query's key with its misspelt terms replaced: at most this many (the corrected titles).
+CORRECTED_KEYS_MAX = 25
 PREFIX_MIN = 3  # an unfinished term is completed from this many characters on
 # Within a tier, its newest works are ranked (shortest title first: the one the query's words
 # cover best); the rest of the tier follows newest first. Never a sort of a whole tier.
@@ -389,7 +392,7 @@ async def _corrections(run: _Runner, terms: list[str]) -> tuple[list[str], list[
             for (word,) in similar
             if (distance := typo_distance(term, word)) <= typos_allowed(term)
         )
-        options = [word for _, word in near[:CORRECTIONS_PER_TERM]]
+        options = [word for _, word in near[:CORRECTIONS_PER_TERM]]  # nearest first
         if len(term) >= PREFIX_MIN:
             escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             completed = await run.rows(
@@ -397,8 +400,32 @@ async def _corrections(run: _Runner, terms: list[str]) -> tuple[list[str], list[
                 {"prefix": f"{escaped}%", "n": CORRECTIONS_PER_TERM},
             )
             options += [word for (word,) in completed]
-        replacements.append(sorted(set(options)))
+        replacements.append(list(dict.fromkeys(options)))
     return [t for t in terms if t in known], replacements
+
+
+def _replaced(tokens: list[str], term: str, option: str) -> list[str]:
+    """The folded query's tokens with `term` replaced by `option`: the token it is, or else
+    the first it is part of (unspaced scripts: a token holds several terms)."""
+    if term in tokens:
+        return [option if token == term else token for token in tokens]
+    for i, token in enumerate(tokens):
+        if term in token:
+            return [*tokens[:i], token.replace(term, option, 1), *tokens[i + 1 :]]
+    return tokens
+
+
+def corrected_keys(raw: str, misspelt: list[str], replacements: list[list[str]]) -> list[str]:
+    """The exact keys of the query with each misspelt term replaced by one of its
+    replacements (each list nearest first), at most CORRECTED_KEYS_MAX of them."""
+    variants = [search_text(raw).split()]
+    for term, options in zip(misspelt, replacements, strict=True):
+        variants = [_replaced(v, term, option) for v in variants for option in options]
+        variants = variants[:CORRECTED_KEYS_MAX]
+    keys: dict[str, None] = {}
+    for tokens in variants:
+        keys.update(dict.fromkeys(query_terms(" ".join(tokens)).keys))
+    return list(keys)[:CORRECTED_KEYS_MAX]
 
 
 def _scoped(terms: list[str], filters: WorkFilter, stats: TermStats | None) -> list[str]:
@@ -455,6 +482,7 @@ async def _text_tiers(
             )
         )
     if replacements and all(replacements):
+        known_plain, plain = known, replacements
         known = _scoped(known, filters, stats)
         replacements = [_scoped(options, filters, stats) for options in replacements]
         parts = ["w.search_words @> CAST(:known AS text[])"] if known else []
@@ -463,6 +491,18 @@ async def _text_tiers(
             parts.append(f"w.search_words && CAST(:fix{i} AS text[])")
             params[f"fix{i}"] = options
         groups = [[k] for k in known] + replacements
+        fixed = corrected_keys(raw, [t for t in words if t not in set(known_plain)], plain)
+        if fixed:
+            tiers.append(
+                _Tier(
+                    "corrected title",
+                    "w.search_keys && CAST(:fixed_keys AS text[])",
+                    {"fixed_keys": fixed},
+                    ranked=False,  # all alike: the same title, corrected
+                    groups=[fixed],
+                    keys=True,
+                )
+            )
         tiers.append(_Tier("corrected", " AND ".join(parts), params, groups=groups))
     parties = [
         row[0]
