@@ -1,5 +1,6 @@
 """Migration 0004 creates the dispute-openings table exactly as the model describes it;
-0006 fills the search columns of the rows already there; 0008 adds their composite terms."""
+0006 fills the search columns of the rows already there; 0008 adds their composite terms;
+0009 romanises the Lao and Khmer ones."""
 
 from __future__ import annotations
 
@@ -90,9 +91,7 @@ async def test_migration_0006_fills_the_search_columns_of_rows_already_there(
             lexicon = set(
                 (await connection.execute(text("SELECT word FROM search_word"))).scalars()
             )
-        expected = search_columns(
-            "愛情故事", ["Love Story"], country="TW", kind="MUSICAL_WORK"
-        )
+        expected = search_columns("愛情故事", ["Love Story"], country="TW", kind="MUSICAL_WORK")
         assert (keys, words) == (expected["search_keys"], expected["search_words"])
         assert names == party_search_columns("Trịnh Công Sơn")["search_words"]
         real = {w for w in words if not is_composite(w)}
@@ -153,5 +152,58 @@ async def test_migration_0008_adds_composite_terms_and_keeps_them_out_of_the_lex
         words, lexicon = await _words_and_lexicon(engine, work_id)
         assert words == full["search_words"]
         assert not any(is_composite(w) for w in lexicon)
+    finally:
+        await engine.dispose()
+
+
+async def test_migration_0009_romanises_the_lao_and_khmer_titles_and_names_already_there(
+    create_database: Any,
+) -> None:
+    """Rows written at 0008 (no romanised terms for Lao or Khmer) get their search columns
+    again from `search_columns`, the new terms in the lexicon; other rows stay as they are."""
+    url: str = await create_database("migration_0009")
+    config = alembic_config(Path(filing.__file__).parent / "migrations", url)
+    await asyncio.to_thread(command.upgrade, config, "0008")
+    engine = create_engine(url, pool_size=1)
+    work_id, party_id, khmer_work, khmer_party = (uuid.uuid4() for _ in range(4))
+    try:
+        await _insert_party_and_work(engine, party_id, work_id, kind="LITERARY", country="PH")
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO party (id, name, kind, country, created_at, updated_at) "
+                    "VALUES (:id, 'កំពត', 'ORGANISATION', 'KH', now(), now())"
+                ),
+                {"id": khmer_party},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO work (id, filing_number, title, alternate_titles, kind, "
+                    "status, country_of_origin, filed_by, filed_at, updated_at, title_key, "
+                    "search_text, search_words) VALUES (:id, 'F-2026-000002', 'ចម្រៀង', "
+                    "ARRAY['ເພງ ລາວ'], 'MUSICAL_WORK', 'REGISTERED', 'KH', :party, now(), "
+                    "now(), '', '', ARRAY['ចម្រៀង'])"
+                ),
+                {"id": khmer_work, "party": khmer_party},
+            )
+            await connection.execute(  # a row 0009 must leave alone
+                text("UPDATE work SET search_words = ARRAY['untouched'] WHERE id = :id"),
+                {"id": work_id},
+            )
+        await asyncio.to_thread(command.upgrade, config, "head")
+        expected = search_columns("ចម្រៀង", ["ເພງ ລາວ"], country="KH", kind="MUSICAL_WORK")
+        words, lexicon = await _words_and_lexicon(engine, khmer_work)
+        assert words == expected["search_words"]
+        assert {"chamrieng", "pheng", "law", "c:KH:chamrieng"} <= set(words)
+        assert {"chamrieng", "pheng", "law"} <= lexicon
+        assert (await _words_and_lexicon(engine, work_id))[0] == ["untouched"]
+        async with engine.connect() as connection:
+            party_words = (
+                await connection.execute(
+                    text("SELECT search_words FROM party WHERE id = :id"), {"id": khmer_party}
+                )
+            ).scalar_one()
+        assert party_words == party_search_columns("កំពត")["search_words"]
+        assert "kampot" in party_words
     finally:
         await engine.dispose()
