@@ -170,7 +170,7 @@ class Pages:
     async def sign_out(self, request: Request) -> Response:
         home = (self.settings.public_url.rstrip("/") + "/") if self.settings.public_url \
             else str(request.url_for("search"))
-        return await self.sign_in.end(request, back_to=home, language=self.language(request))
+        return await self.sign_in.end(request, back_to=home)
 
     async def choose_language(self, request: Request) -> Response:
         form = await request.form()
@@ -187,7 +187,8 @@ def create_app(settings: WebSettings | None = None, *, api: GatewayAPI | None = 
     settings = settings or WebSettings()
     api = api or GatewayAPI(url=settings.gateway_url or LOCAL_GATEWAY,
                             timeout=settings.timeout_seconds)
-    sign_in = sign_in or SignIn(settings, IdentitySettings().issuer)
+    identity = IdentitySettings()
+    sign_in = sign_in or SignIn(settings, identity.issuer, leeway_seconds=identity.leeway_seconds)
     pages = Pages(settings, api, sign_in, ReaderToken(settings, sign_in))
     routes = [
         Route("/", pages.search, name="search"),

@@ -5,6 +5,7 @@ and the tokens kept in Starlette's signed session cookie (WEB.md, "Signing in").
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any, TypedDict
 
@@ -16,14 +17,17 @@ from starlette.responses import RedirectResponse, Response
 
 from web.settings import WebSettings
 
+log = logging.getLogger("web")
 SESSION_TOKENS = "tokens"
 SESSION_NEXT = "next"
 
 
 class Tokens(TypedDict):
+    """What the session cookie holds. Not the ID token: with it the cookie would pass the
+    4 KB browsers keep (Keycloak's three tokens are ~3.5 KB before base64)."""
+
     access_token: str
     refresh_token: str
-    id_token: str
     expires_at: int
 
 
@@ -45,7 +49,6 @@ def kept(token: dict[str, Any]) -> Tokens:
     return Tokens(
         access_token=token["access_token"],
         refresh_token=token.get("refresh_token", ""),
-        id_token=token.get("id_token", ""),
         expires_at=int(expires_at),
     )
 
@@ -53,8 +56,11 @@ def kept(token: dict[str, Any]) -> Tokens:
 class SignIn:
     """The realm's `WEB_CLIENT_ID` client, discovered from the issuer's metadata."""
 
-    def __init__(self, settings: WebSettings, issuer: str) -> None:
+    def __init__(self, settings: WebSettings, issuer: str, *, leeway_seconds: float = 0) -> None:
         self.settings = settings
+        # The ID token's times are checked with the platform's tolerated clock skew
+        # (IDENTITY_LEEWAY_SECONDS), and at least Authlib's own two minutes.
+        self.leeway = max(120, int(leeway_seconds))
         self.oauth = OAuth()
         self.client: Any = self.oauth.register(
             "identity",
@@ -84,7 +90,7 @@ class SignIn:
     async def finish(self, request: Request) -> str:
         """Checks the redirect back (state, PKCE, nonce) and keeps the tokens; returns where
         to go. Raises OAuthError when the provider or the check refuses."""
-        token = await self.client.authorize_access_token(request)
+        token = await self.client.authorize_access_token(request, leeway=self.leeway)
         request.session[SESSION_TOKENS] = kept(token)
         return safe_next(request.session.pop(SESSION_NEXT, None))
 
@@ -104,24 +110,29 @@ class SignIn:
                 request.session.pop(SESSION_TOKENS, None)
                 return None
             new = kept(fresh)
-            new["id_token"] = new["id_token"] or tokens["id_token"]
             request.session[SESSION_TOKENS] = new
             return new["access_token"]
         return tokens["access_token"]
 
-    async def end(self, request: Request, *, back_to: str, language: str) -> Response:
-        """Forgets the tokens and ends the realm's session (RP-initiated logout, the URL made
-        by Authlib from the realm's `end_session_endpoint`), which sends the browser back."""
+    async def end(self, request: Request, *, back_to: str) -> Response:
+        """Forgets the tokens and ends the realm's session: the refresh token posted to the
+        provider's logout endpoint (Keycloak's back-channel logout: the session, its SSO
+        cookie's included, ends at once, with no page to confirm), then back to the site."""
         tokens: Tokens | None = request.session.pop(SESSION_TOKENS, None)
-        if not tokens:
-            return RedirectResponse(back_to, status_code=303)
-        logout = await self.client.create_logout_url(
-            post_logout_redirect_uri=back_to,
-            id_token_hint=tokens.get("id_token") or None,
-            client_id=self.settings.client_id,
-            ui_locales=language,
-        )
-        return RedirectResponse(logout["url"], status_code=303)
+        if tokens and tokens["refresh_token"]:
+            metadata = await self.client.load_server_metadata()
+            try:
+                async with httpx.AsyncClient(timeout=self.settings.timeout_seconds) as http:
+                    answer = await http.post(metadata["end_session_endpoint"], data={
+                        "client_id": self.settings.client_id,
+                        "refresh_token": tokens["refresh_token"],
+                    })
+                if answer.status_code >= 400:
+                    log.info("the provider did not end the session: %s", answer.status_code)
+            except httpx.HTTPError as exc:
+                # The cookie is gone anyway; the realm's session ends with its idle timeout.
+                log.warning("the provider could not be told of a sign-out: %r", exc)
+        return RedirectResponse(back_to, status_code=303)
 
 
 class ReaderToken:
