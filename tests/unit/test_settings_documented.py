@@ -11,8 +11,8 @@ from gateway.settings import GatewaySettings
 from licensing.settings import LicensingSettings
 from notifications.settings import NotificationsSettings
 from pydantic_settings import BaseSettings
-from web.settings import WebSettings
 from runtime.settings import PlatformSettings, ServiceSettings, service_settings_config
+from web.settings import WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()

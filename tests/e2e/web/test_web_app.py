@@ -54,7 +54,7 @@ async def choose_language(page: Page, name: str) -> None:
 
 
 async def test_a_visitor_searches_in_two_languages_then_signs_in_to_see_their_works(
-    platform: Any, web_browser: Browser, axe_source: str,
+    platform: Any, chromium: Browser, axe_source: str,
 ) -> None:
     word = secrets.token_hex(4)
     title = f"แสงจันทร์ริมโขง {word}"
@@ -84,7 +84,7 @@ async def test_a_visitor_searches_in_two_languages_then_signs_in_to_see_their_wo
             await route.abort()
 
     checked: dict[str, list[Any]] = {}
-    context = await web_browser.new_context(viewport=PHONE, locale="en-GB")
+    context = await chromium.new_context(viewport=PHONE, locale="en-GB")
     try:
         await context.route("**/*", only_the_platform)
         page = await context.new_page()

@@ -119,28 +119,26 @@ class Pages:
                            text=text, chosen=chosen, works=works, problem=problem,
                            next_query=next_query, searched=bool(work_filter))
 
-    async def work(self, request: Request) -> Response:
+    async def one(self, request: Request, operation: str, variables: dict[str, Any],
+                  name: str) -> Response:
+        """A page of one object of the register (`name`: its query field and template):
+        404 when the API has none."""
         token = await self.sign_in.access_token(request)
         try:
-            work = (await self.ask(request, WORK, {"id": request.path_params["work_id"]},
-                                   token=token))["work"]
+            found = (await self.ask(request, operation, variables, token=token))[name]
         except APIError as error:
             return self.failed(request, error)
-        if work is None:
-            return self.failed(request, APIError(404, "NOT_FOUND", "no such work"))
-        return self.render(request, "work.html", work=work)
+        if found is None:
+            return self.failed(request, APIError(404, "NOT_FOUND", f"no such {name}"))
+        return self.render(request, f"{name}.html", **{name: found})
+
+    async def work(self, request: Request) -> Response:
+        return await self.one(request, WORK, {"id": request.path_params["work_id"]}, "work")
 
     async def party(self, request: Request) -> Response:
-        token = await self.sign_in.access_token(request)
         variables = {"id": request.path_params["party_id"], "first": PAGE_SIZE,
                      "after": request.query_params.get("after") or None}
-        try:
-            party = (await self.ask(request, PARTY, variables, token=token))["party"]
-        except APIError as error:
-            return self.failed(request, error)
-        if party is None:
-            return self.failed(request, APIError(404, "NOT_FOUND", "no such party"))
-        return self.render(request, "party.html", party=party)
+        return await self.one(request, PARTY, variables, "party")
 
     # --- signed in ----------------------------------------------------------------------
 
