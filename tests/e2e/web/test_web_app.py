@@ -6,7 +6,9 @@ no serious or critical violation on any page of the web app."""
 
 from __future__ import annotations
 
+import os
 import secrets
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,10 +39,14 @@ async def accessibility_violations(page: Page, axe_source: str) -> list[dict[str
     return [v for v in found["violations"] if v["impact"] in BLOCKING]
 
 
-async def check_page(page: Page, axe_source: str, checked: dict[str, list[Any]]) -> None:
-    """What every page of the web app must hold: axe's verdict, the page language, no
-    sideways scrolling on a phone."""
+async def check_page(page: Page, axe_source: str, checked: dict[str, list[Any]],
+                     screenshot: str = "") -> None:
+    """What every page of the web app must hold: axe's verdict, no sideways scrolling on a
+    phone. With TEST_WEB_SCREENSHOTS set (a folder: docs/screenshots), the page is kept."""
     path = urlsplit(page.url).path
+    folder = os.environ.get("TEST_WEB_SCREENSHOTS")
+    if folder and screenshot:
+        await page.screenshot(path=str(Path(folder) / f"{screenshot}.png"), full_page=True)
     checked[path] = await accessibility_violations(page, axe_source)
     assert await page.evaluate(
         "() => document.documentElement.scrollWidth <= window.innerWidth"
@@ -102,7 +108,7 @@ async def test_a_visitor_searches_in_two_languages_then_signs_in_to_see_their_wo
         await expect(page.get_by_role("status")).to_have_text("1 ผลงาน")
         await expect(page.get_by_role("link", name=title)).to_be_visible()
         assert "kind=MUSICAL_WORK" in page.url
-        await check_page(page, axe_source, checked)
+        await check_page(page, axe_source, checked, "web-search-th")
 
         # In Vietnamese: the same search by the English alternate title's words.
         await choose_language(page, "Tiếng Việt")
@@ -121,7 +127,7 @@ async def test_a_visitor_searches_in_two_languages_then_signs_in_to_see_their_wo
         await expect(page.locator("table")).to_contain_text("Nhạc sĩ")
         await expect(page.locator("table")).to_contain_text("100%")
         await expect(page.locator("ol.history li").first).to_contain_text("Đã nộp")
-        await check_page(page, axe_source, checked)
+        await check_page(page, axe_source, checked, "web-work-vi")
 
         # The holder's page lists the work.
         await page.locator("table").get_by_role("link", name="Somchai Kittisak").click()
@@ -158,7 +164,7 @@ async def test_a_visitor_searches_in_two_languages_then_signs_in_to_see_their_wo
         await expect(page.get_by_role("heading", level=1)).to_have_text("Tác phẩm của tôi")
         await expect(page.get_by_role("link", name=title)).to_be_visible()
         await expect(page.locator("main")).to_contain_text("Somchai Kittisak")
-        await check_page(page, axe_source, checked)
+        await check_page(page, axe_source, checked, "web-my-works-vi")
 
         # Signing out ends the session here and at the identity provider.
         await page.get_by_role("button", name="Đăng xuất").click()
