@@ -15,11 +15,11 @@ PYTEST_ARGS ?=
 
 PACKAGES := contracts/pyproject.toml runtime/pyproject.toml gateway/pyproject.toml \
 	services/filing/pyproject.toml services/licensing/pyproject.toml \
-	services/notifications/pyproject.toml devstack/pyproject.toml
+	services/notifications/pyproject.toml devstack/pyproject.toml web/pyproject.toml
 
 .PHONY: help venv tools infra-up infra-down infra-status idp-up idp-down cluster-up \
 	cluster-down test test-unit test-integration test-e2e test-e2e-shifted graphiql run lint bench \
-	faults constraints schemas clean-state register
+	faults constraints schemas clean-state register axe
 
 help:
 	@sed -n '2,5p' Makefile | sed 's/^# *//'
@@ -37,6 +37,11 @@ tools:
 # GraphiQL's files from npm (gateway/ide/package.json) into a cache outside git, once.
 graphiql:
 	gateway/ide/install.sh
+
+# axe-core from npm (web/axe/package.json), which the browser tests inject into the web app's
+# pages, into a cache outside git, once.
+axe:
+	web/axe/install.sh
 
 infra-up: venv tools
 	infra/postgres.sh up
@@ -70,7 +75,7 @@ cluster-down:
 	infra/kafka.sh down --nodes 3
 
 # Every test, then the e2e suite again with the clock moved (below): what CI runs.
-test: infra-up graphiql
+test: infra-up graphiql axe
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 	$(SHIFTED_E2E)
 
@@ -80,7 +85,7 @@ test-unit: venv
 test-integration: infra-up
 	$(VENV)/bin/pytest -m integration $(PYTEST_ARGS)
 
-test-e2e: infra-up graphiql
+test-e2e: infra-up graphiql axe
 	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
 
 # The e2e suite with the wall clock of pytest and of every service process it starts moved
@@ -98,16 +103,16 @@ SHIFTED_E2E = FAKETIME_DONT_FAKE_MONOTONIC=1 \
 	IDENTITY_LEEWAY_SECONDS=$$(( ($(FAKETIME_SHIFT_DAYS) + 1) * 86400 )) \
 	faketime -f "$(FAKETIME_SHIFT)" $(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
 
-test-e2e-shifted: infra-up graphiql
+test-e2e-shifted: infra-up graphiql axe
 	$(SHIFTED_E2E)
 
 run: venv tools
 	scripts/run.sh
 
 lint: venv
-	$(VENV)/bin/ruff check contracts runtime services gateway devstack bench faults tests infra
+	$(VENV)/bin/ruff check contracts runtime services gateway web devstack bench faults tests infra
 	$(VENV)/bin/mypy contracts/src runtime/src services/filing/src services/licensing/src \
-		services/notifications/src gateway/src devstack/src faults
+		services/notifications/src gateway/src web/src devstack/src faults
 	$(PY) -m contracts.generate --check
 	$(PY) -m gateway.export_schema --check
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,10 @@ import uvicorn
 from devstack.graphql import GraphQLClient
 from devstack.identity import Identities, Person
 from devstack.platform import SERVICES, PlatformConfig, free_port, running_platform
+from devstack.real_clock import real_clock_env
+from playwright.async_api import Browser, async_playwright
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 E2E_INSTANCES = 2
 
@@ -149,3 +154,28 @@ async def platform(
             yield Platform(config, state_dir, trace_file, gql, identities, webhooks)
         finally:
             await gql.close()
+
+
+class BrowserSettings(BaseSettings):
+    """`TEST_CHROMIUM`: the browser to drive (Playwright never downloads one here)."""
+
+    model_config = SettingsConfigDict(env_prefix="TEST_")
+
+    chromium: str = Field(default_factory=lambda: shutil.which("chromium") or "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless, for the browser tests (GraphiQL, the web app)."""
+    async with async_playwright() as playwright:
+        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+        # The browser keeps the real clock: `make test` runs this suite again under
+        # libfaketime, which Chromium does not survive; the platform's clock is what is moved.
+        browser = await playwright.chromium.launch(
+            executable_path=BrowserSettings().chromium, headless=True, args=["--no-sandbox"],
+            env=real_clock_env(),
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()

@@ -5,34 +5,21 @@ host, and a query typed into it returns the register's data."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from devstack.polling import eventually
-from devstack.real_clock import real_clock_env
-from playwright.async_api import Browser, Page, Request, Route, async_playwright
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from playwright.async_api import Browser, Page, Request, Route
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 
 INSTALL = Path(__file__).resolve().parents[2] / "gateway" / "ide" / "install.sh"
 FILE = """mutation($input: FileWorkInput!) {
   fileWork(input: $input) { work { id status } errors { code message field } } }"""
-
-
-class BrowserSettings(BaseSettings):
-    """`TEST_CHROMIUM`: the browser to drive (Playwright never downloads one here)."""
-
-    model_config = SettingsConfigDict(env_prefix="TEST_")
-
-    chromium: str = Field(default_factory=lambda: shutil.which("chromium") or "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
@@ -42,19 +29,8 @@ def graphiql_files() -> None:
 
 
 @pytest.fixture(scope="session")
-async def browser(graphiql_files: None) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-        # The browser keeps the real clock: `make test` runs this suite again under
-        # libfaketime, which Chromium does not survive; the platform's clock is what is moved.
-        chromium = await playwright.chromium.launch(
-            executable_path=BrowserSettings().chromium, headless=True, args=["--no-sandbox"],
-            env=real_clock_env(),
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+def browser(graphiql_files: None, chromium: Browser) -> Browser:
+    return chromium
 
 
 async def editor_value(page: Page, selector: str) -> str:

@@ -12,6 +12,7 @@ from licensing.settings import LicensingSettings
 from notifications.settings import NotificationsSettings
 from pydantic_settings import BaseSettings
 from runtime.settings import PlatformSettings, ServiceSettings, service_settings_config
+from web.settings import WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -41,13 +42,13 @@ def documented(name: str) -> bool:
 
 def script_variables() -> set[str]:
     names: set[str] = set()
-    for script in [*ROOT.glob("infra/*.sh"), *ROOT.glob("scripts/*.sh")]:
+    for script in [*ROOT.glob("infra/*.sh"), *ROOT.glob("scripts/*.sh"), *ROOT.glob("web/axe/*.sh")]:
         names |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):-", script.read_text()))
     return names - NOT_SETTINGS
 
 
 def all_settings() -> set[str]:
-    names = env_names(PlatformSettings) | env_names(GatewaySettings)
+    names = env_names(PlatformSettings) | env_names(GatewaySettings) | env_names(WebSettings)
     for service in (FilingSettings, LicensingSettings, NotificationsSettings):
         names |= env_names(service)
     return names | script_variables()

@@ -460,6 +460,7 @@ def _summary(
         "",
         "=" * 78,
         f"The platform is up. Demo data {'loaded' if loaded else 'already present (not loaded again)'}.",
+        f"  Web app:   {config.gateway_url.removesuffix('/graphql')}/ (the register; sign in there too)",
         f"  GraphiQL:  {config.gateway_url}",
         f"  Sign in at {identities.config.issuer}/account with password {password} as",
         f"    {prefix}-somchai (creator), {prefix}-mekong (licensee), {prefix}-society",

@@ -26,6 +26,7 @@ from starlette.requests import HTTPConnection, Request
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from web.app import mount as mount_web
 
 from gateway.auth import GatewayIdentity
 from gateway.context import GatewayContext, GatewayState
@@ -194,4 +195,6 @@ def create_app(
             status_code=status,
         )
 
+    # The web app's pages at "/", after every route above: a client of /graphql (WEB.md).
+    mount_web(app)
     return app

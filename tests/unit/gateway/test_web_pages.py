@@ -1,0 +1,167 @@
+"""The web app's pages as the gateway serves them at "/" (WEB.md): rendered from the gateway's
+own /graphql, in process, over the fake services; the language, the formats, the errors and
+the signed-in page."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+from gateway.settings import GatewaySettings
+from itsdangerous import TimestampSigner
+from web.session import ReaderToken
+
+from .fake_services import FakeServices
+from .gateway_client import make_gateway_client
+
+SECRET = "unit-test-session-secret"
+
+
+@pytest.fixture
+async def site(
+    fake: FakeServices, settings_for: Callable[..., GatewaySettings],
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[httpx.AsyncClient]:
+    monkeypatch.setenv("WEB_SESSION_SECRET", SECRET)
+    # Signed out, the pages read as the web app's machine client: here a token of the fake
+    # provider acting for no party, as the realm's client-credentials token does.
+    reader = fake.idp.token(None, "party", client_id="rights-web-reader")
+
+    async def reader_token(self: ReaderToken) -> str:
+        return reader
+
+    monkeypatch.setattr(ReaderToken, "token", reader_token)
+    async with make_gateway_client(settings_for(), fake) as client:
+        yield client
+
+
+def session_cookie(session: dict[str, Any]) -> str:
+    """A session as Starlette's SessionMiddleware signs it (what a sign-in leaves behind)."""
+    data = base64.b64encode(json.dumps(session).encode())
+    return TimestampSigner(SECRET).sign(data).decode()
+
+
+def text_of(page: httpx.Response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
+
+
+async def test_the_register_search_lists_works_signed_out_in_the_browsers_language(
+    site: httpx.AsyncClient, fake: FakeServices,
+) -> None:
+    lan = fake.add_party("Đào Thị Lan")
+    fake.add_work([(lan, "100")], title="Bài ca mùa xuân", country_of_origin="VN")
+    page = await site.get("/", headers={"accept-language": "th-TH,th;q=0.9"})
+    assert page.status_code == 200
+    assert '<html lang="th">' in page.text
+    assert page.headers["content-language"] == "th"
+    assert "ค้นหาในทะเบียน" in page.text
+    assert "Bài ca mùa xuân" in page.text
+    assert "เวียดนาม" in text_of(page)  # the country named in Thai
+    assert "1 ผลงาน" in text_of(page)
+
+
+async def test_filters_reach_the_register_and_stay_chosen(
+    site: httpx.AsyncClient, fake: FakeServices,
+) -> None:
+    lan = fake.add_party("Lan")
+    fake.add_work([(lan, "100")], title="Filed song", status="FILED")
+    fake.add_work([(lan, "100")], title="Registered song", status="REGISTERED")
+    page = await site.get("/", params={"status": "FILED", "country": "TH"})
+    assert "Filed song" in page.text and "Registered song" not in page.text
+    assert '<option value="FILED" selected>' in page.text
+    assert '<option value="TH" selected>' in page.text
+
+
+async def test_a_works_page_shows_holders_shares_identifiers_and_history_in_the_locale(
+    site: httpx.AsyncClient, fake: FakeServices,
+) -> None:
+    lan, minh = fake.add_party("Lan"), fake.add_party("Minh")
+    work = fake.add_work([(lan, "66.67"), (minh, "33.33")], title="Hai người")
+    page = await site.get(f"/works/{work}", headers={"cookie": "lang=vi"})
+    assert page.status_code == 200
+    words = text_of(page)
+    assert "Người nắm quyền" in words
+    assert "66,67%" in words and "33,33%" in words
+    assert f'href="/parties/{lan}"' in page.text
+    assert "R-2026-" in words
+    assert "thg 1, 2026 UTC" in words  # the history's times, Vietnamese dates, in UTC
+
+
+async def test_an_unknown_work_or_party_is_a_404_page(site: httpx.AsyncClient) -> None:
+    for path in ("/works/8d3c1a8e-0000-4000-8000-000000000000",
+                 "/parties/8d3c1a8e-0000-4000-8000-000000000000"):
+        page = await site.get(path, headers={"cookie": "lang=ms"})
+        assert page.status_code == 404, path
+        assert "Tidak dijumpai" in page.text
+
+
+async def test_a_partys_page_lists_its_works(site: httpx.AsyncClient, fake: FakeServices) -> None:
+    lan = fake.add_party("Lan")
+    fake.add_work([(lan, "100")], title="Lagu satu")
+    page = await site.get(f"/parties/{lan}", headers={"cookie": "lang=id"})
+    assert page.status_code == 200
+    assert "Lagu satu" in page.text and "1 karya" in text_of(page)
+
+
+async def test_the_language_switcher_sets_a_cookie_and_goes_back_to_this_site_only(
+    site: httpx.AsyncClient,
+) -> None:
+    back = await site.post("/language", data={"lang": "th", "next": "/?q=song"})
+    assert back.status_code == 303 and back.headers["location"] == "/?q=song"
+    assert "lang=th" in back.headers["set-cookie"]
+    away = await site.post("/language", data={"lang": "vi", "next": "//evil.example/"})
+    assert away.headers["location"] == "/"
+
+
+async def test_my_works_signed_out_sends_to_sign_in(site: httpx.AsyncClient) -> None:
+    answer = await site.get("/my/works")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/sign-in?next=/my/works"
+
+
+async def test_my_works_lists_the_signed_in_partys_works_with_their_token(
+    site: httpx.AsyncClient, fake: FakeServices, token: Callable[..., str],
+) -> None:
+    lan, other = fake.add_party("Lan"), fake.add_party("Other")
+    fake.add_work([(lan, "100")], title="Mine", status="UNDER_REVIEW")
+    fake.add_work([(other, "100")], title="Not mine")
+    tokens = {"access_token": token(lan), "refresh_token": "r",
+              "expires_at": int(time.time()) + 300}
+    page = await site.get("/my/works", headers={"cookie": f"rights_web={session_cookie({'tokens': tokens})}"})
+    assert page.status_code == 200
+    assert "Mine" in page.text and "Not mine" not in page.text
+    assert "Under review" in page.text
+    assert 'action="/sign-out"' in page.text
+
+
+async def test_sign_out_is_a_post_only(site: httpx.AsyncClient) -> None:
+    assert (await site.get("/sign-out")).status_code == 405
+    answer = await site.post("/sign-out")
+    assert answer.status_code == 303  # no session: straight back home
+
+
+async def test_the_gateways_own_routes_still_answer_before_the_pages(
+    site: httpx.AsyncClient,
+) -> None:
+    assert (await site.get("/health")).json() == {"status": "ok"}
+    answer = await site.post("/graphql", json={"query": "{ __typename }"})
+    assert answer.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_the_stylesheet_is_served_by_the_web_app(site: httpx.AsyncClient) -> None:
+    answer = await site.get("/static/web.css")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/css")
+
+
+def test_a_signed_in_session_fits_the_4_kb_a_browser_keeps_for_a_cookie() -> None:
+    # Keycloak's tokens for a party's account: ~1.6 KB access, ~0.7 KB refresh (measured),
+    # with room to grow.
+    tokens = {"access_token": "a" * 1900, "refresh_token": "r" * 900, "expires_at": 1 << 40}
+    cookie = f"rights_web={session_cookie({'tokens': tokens})}; path=/; Max-Age=36000; httponly; samesite=lax"
+    assert len(cookie) < 4096

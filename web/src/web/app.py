@@ -1,0 +1,222 @@
+"""The web app's wiring and pages: `create_app(settings, api=)` and `mount(gateway_app)`, the
+few lines the gateway calls to serve the pages at "/" (WEB.md)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from authlib.integrations.starlette_client import OAuthError
+from jinja2 import Environment, PackageLoader, select_autoescape
+from runtime.identity import IdentitySettings
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+
+from web import labels
+from web.api import LOCAL_GATEWAY, APIError, GatewayAPI
+from web.i18n import LANGUAGES, Formats, negotiate, translations
+from web.queries import MY_WORKS, PAGE_SIZE, PARTY, SEARCH, WORK
+from web.session import ReaderToken, SignIn, safe_next
+from web.settings import WebSettings
+
+log = logging.getLogger("web")
+LANGUAGE_COOKIE = "lang"
+FILTERS = ("status", "kind", "country", "iswc", "isrc", "isbn")
+
+
+class Pages:
+    """Every page: read the request, ask the gateway, render a template."""
+
+    def __init__(self, settings: WebSettings, api: GatewayAPI, sign_in: SignIn,
+                 reader: ReaderToken) -> None:
+        self.settings = settings
+        self.api = api
+        self.sign_in = sign_in
+        self.reader = reader
+        self.templates = Environment(
+            loader=PackageLoader("web", "templates"),
+            autoescape=select_autoescape(default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    # --- shared parts -------------------------------------------------------------------
+
+    def language(self, request: Request) -> str:
+        return negotiate(request.cookies.get(LANGUAGE_COOKIE),
+                         request.headers.get("accept-language"))
+
+    def render(self, request: Request, template: str, *, status: int = 200,
+               headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+        language = self.language(request)
+        messages = translations(language)
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        page = self.templates.get_template(template).render(
+            _=messages.gettext,
+            ngettext=messages.ngettext,
+            lang=language,
+            languages=LANGUAGES,
+            fmt=Formats(language),
+            labels=labels,
+            signed_in=bool(request.session.get("tokens")),
+            here=here,
+            **context,
+        )
+        answer = HTMLResponse(page, status_code=status, headers=headers)
+        answer.headers["content-language"] = language
+        return answer
+
+    async def ask(self, request: Request, operation: str, variables: dict[str, Any],
+                  *, token: str | None = None) -> dict[str, Any]:
+        """The operation sent with the person's token, or signed out with the web app's own
+        reader token (the public register only)."""
+        client = request.client.host if request.client else "127.0.0.1"
+        if token is None:
+            try:
+                token = await self.reader.token()
+            except (OAuthError, httpx.HTTPError, KeyError) as exc:
+                raise APIError(502, "BAD_GATEWAY", f"no reader token: {exc!r}") from exc
+        return await self.api.run(operation, variables, token=token, client_address=client)
+
+    def failed(self, request: Request, error: APIError) -> HTMLResponse:
+        headers = {"retry-after": error.retry_after} if error.retry_after else None
+        if error.status >= 500:
+            log.warning("gateway call failed: %s", error)
+        return self.render(request, "error.html", status=error.status, headers=headers,
+                           error=error)
+
+    # --- the public register ------------------------------------------------------------
+
+    async def search(self, request: Request) -> Response:
+        params = request.query_params
+        text = params.get("q", "").strip()
+        chosen = {name: params.get(name, "").strip() for name in FILTERS}
+        work_filter: dict[str, str] = {"text": text} if text else {}
+        work_filter.update({name: value for name, value in chosen.items() if value})
+        variables: dict[str, Any] = {"filter": work_filter, "first": PAGE_SIZE,
+                                     "after": params.get("after") or None}
+        token = await self.sign_in.access_token(request)
+        problem: APIError | None = None
+        works: dict[str, Any] | None = None
+        try:
+            works = (await self.ask(request, SEARCH, variables, token=token))["works"]
+        except APIError as error:
+            if error.status != 400:
+                return self.failed(request, error)
+            problem = error  # a filter the register refuses: shown beside the form
+        next_query = None
+        if works and works["pageInfo"]["hasNextPage"]:
+            kept = {"q": text, **{k: v for k, v in chosen.items() if v}}
+            next_query = {**kept, "after": works["pageInfo"]["endCursor"]}
+        return self.render(request, "search.html", status=400 if problem else 200,
+                           text=text, chosen=chosen, works=works, problem=problem,
+                           next_query=next_query, searched=bool(work_filter))
+
+    async def one(self, request: Request, operation: str, variables: dict[str, Any],
+                  name: str) -> Response:
+        """A page of one object of the register (`name`: its query field and template):
+        404 when the API has none."""
+        token = await self.sign_in.access_token(request)
+        try:
+            found = (await self.ask(request, operation, variables, token=token))[name]
+        except APIError as error:
+            return self.failed(request, error)
+        if found is None:
+            return self.failed(request, APIError(404, "NOT_FOUND", f"no such {name}"))
+        return self.render(request, f"{name}.html", **{name: found})
+
+    async def work(self, request: Request) -> Response:
+        return await self.one(request, WORK, {"id": request.path_params["work_id"]}, "work")
+
+    async def party(self, request: Request) -> Response:
+        variables = {"id": request.path_params["party_id"], "first": PAGE_SIZE,
+                     "after": request.query_params.get("after") or None}
+        return await self.one(request, PARTY, variables, "party")
+
+    # --- signed in ----------------------------------------------------------------------
+
+    async def my_works(self, request: Request) -> Response:
+        token = await self.sign_in.access_token(request)
+        if token is None:
+            return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+        variables = {"first": PAGE_SIZE, "after": request.query_params.get("after") or None}
+        try:
+            me = (await self.ask(request, MY_WORKS, variables, token=token))["me"]
+        except APIError as error:
+            return self.failed(request, error)
+        return self.render(request, "my_works.html", me=me)
+
+    async def start_sign_in(self, request: Request) -> Response:
+        return await self.sign_in.start(request, language=self.language(request),
+                                        next_path=request.query_params.get("next", "/my/works"))
+
+    async def signed_in(self, request: Request) -> Response:
+        try:
+            back_to = await self.sign_in.finish(request)
+        except OAuthError as error:
+            log.info("sign-in refused: %s", error.error)
+            return self.failed(request, APIError(400, "SIGN_IN_FAILED", error.error or ""))
+        return RedirectResponse(back_to, status_code=303)
+
+    async def sign_out(self, request: Request) -> Response:
+        home = (self.settings.public_url.rstrip("/") + "/") if self.settings.public_url \
+            else str(request.url_for("search"))
+        return await self.sign_in.end(request, back_to=home)
+
+    async def choose_language(self, request: Request) -> Response:
+        form = await request.form()
+        language = str(form.get("lang", ""))
+        answer = RedirectResponse(safe_next(str(form.get("next", "/"))), status_code=303)
+        if language in LANGUAGES:
+            answer.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax",
+                              httponly=True, secure=self.settings.public_url.startswith("https:"))
+        return answer
+
+
+def create_app(settings: WebSettings | None = None, *, api: GatewayAPI | None = None,
+               sign_in: SignIn | None = None) -> Starlette:
+    settings = settings or WebSettings()
+    api = api or GatewayAPI(url=settings.gateway_url or LOCAL_GATEWAY,
+                            timeout=settings.timeout_seconds)
+    identity = IdentitySettings()
+    sign_in = sign_in or SignIn(settings, identity.issuer, leeway_seconds=identity.leeway_seconds)
+    pages = Pages(settings, api, sign_in, ReaderToken(settings, sign_in))
+    routes = [
+        Route("/", pages.search, name="search"),
+        Route("/works/{work_id}", pages.work, name="work"),
+        Route("/parties/{party_id}", pages.party, name="party"),
+        Route("/my/works", pages.my_works, name="my_works"),
+        Route("/sign-in", pages.start_sign_in, name="sign_in"),
+        Route("/signed-in", pages.signed_in, name="signed_in"),
+        Route("/sign-out", pages.sign_out, methods=["POST"], name="sign_out"),
+        Route("/language", pages.choose_language, methods=["POST"], name="language"),
+        Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
+    ]
+    middleware = [Middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret.get_secret_value(),
+        session_cookie="rights_web",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.public_url.startswith("https:"),
+    )]
+    return Starlette(routes=routes, middleware=middleware)
+
+
+def mount(gateway: Any) -> None:
+    """Serves the pages at "/" of the gateway (after its own routes), calling its /graphql
+    in process; nothing when `WEB_ENABLED` is false."""
+    settings = WebSettings()
+    if not settings.enabled:
+        return
+    target: ASGIApp = gateway
+    api = GatewayAPI(url=settings.gateway_url, timeout=settings.timeout_seconds) \
+        if settings.gateway_url else GatewayAPI(app=target)
+    gateway.mount("/", create_app(settings, api=api))

@@ -1,0 +1,39 @@
+"""The web app's settings (`WEB_*` variables; the README's settings table)."""
+
+from __future__ import annotations
+
+import secrets
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WebSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WEB_", extra="ignore")
+
+    # false: the gateway serves no pages at "/" (the API alone).
+    enabled: bool = True
+    # Empty: the gateway that mounts the app is called in process; else its /graphql URL.
+    gateway_url: str = ""
+    # The origin people reach the pages at (redirect URIs, Secure cookies); empty: the
+    # request's own origin, which the identity provider checks against its redirect URIs.
+    public_url: str = ""
+    # The realm's public client the pages sign in with (authorization code + PKCE).
+    client_id: str = "rights-web-app"
+    # The realm's machine client signed-out pages read the public register as (WEB.md); the
+    # secret's default suits the local realm only (RIGHTS_WEB_READER_CLIENT_SECRET there).
+    reader_client_id: str = "rights-web-reader"
+    reader_client_secret: SecretStr = SecretStr("local-web-reader-secret")
+    # Signs the session cookie. The local default is random per process: sessions end with
+    # it. Several processes (or a restart that keeps sessions) need one secret set here.
+    session_secret: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32))
+    )
+    # The session cookie's lifetime; the realm's session may end sooner (then refresh fails).
+    session_max_age_seconds: int = 36_000
+    # An access token with less than this left is refreshed before a page's call.
+    token_refresh_margin_seconds: int = 30
+    timeout_seconds: float = 10.0
+    # uvicorn's address when the app runs as its own process (`python -m web`).
+    host: str = "127.0.0.1"
+    port: int = 8010
