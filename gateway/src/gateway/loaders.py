@@ -124,6 +124,8 @@ class Loaders:
             self._availability, max_batch_size=MAX_BATCH
         )
         self.notifications_by_subject = _lists_of(backends.notifications.by_subject)
+        # The schema's Party of each party id shown in this request (schema/parties.py).
+        self.shown_parties: dict[str, Any] = {}
 
     def prime_works(self, works: Sequence[WorkReply]) -> None:
         for work in works:

@@ -54,7 +54,7 @@ async def _seed(gw: Gateway, identities: Identities) -> dict[str, tuple[str, str
     today = datetime.now(UTC).date()
     start, end = today - timedelta(days=120), today + timedelta(days=240)
     tag = uuid.uuid4().hex[:8]
-    gate = asyncio.Semaphore(8)
+    gate = asyncio.Semaphore(4)  # the services here have pools of two connections
 
     async def one(n: int) -> None:
         async with gate:

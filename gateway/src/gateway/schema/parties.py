@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TYPE_CHECKING, Annotated, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
 from contracts.identifiers import parse_ipi_name_number, parse_isni
@@ -63,15 +63,22 @@ async def load_party(info: Info, party_id: str) -> Party | None:
     return Party.of(data) if data is not None else None
 
 
-def _named(party_id: str, data: PartyReply | None) -> Party:
-    party = Party.of(data) if data is not None else None
-    return present(party, f"party {party_id} named by a record is not in the register")
+def _named(shown: dict[str, Any], party_id: str, data: PartyReply | None) -> Party:
+    party = present(Party.of(data) if data is not None else None,
+                    f"party {party_id} named by a record is not in the register")
+    shown[party_id] = party
+    return party
 
 
 def require_party(info: Info, party_id: str) -> Party | Awaitable[Party]:
     """A party another object names: it must exist (the register never forgets parties).
-    At once when the request already loaded it, else through the party loader's batch."""
-    return now_or_later(info.context.loaders.party, party_id, partial(_named, party_id))
+    At once when the request already loaded it (made once per request: a page names the same
+    few parties again and again), else through the party loader's batch."""
+    loaders = info.context.loaders
+    party: Party | None = loaders.shown_parties.get(party_id)
+    if party is not None:
+        return party
+    return now_or_later(loaders.party, party_id, partial(_named, loaders.shown_parties, party_id))
 
 
 class NamesParty(Protocol):
