@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from contracts.identifiers import parse_ipi_name_number, parse_isni
@@ -79,15 +79,6 @@ def require_party(info: Info, party_id: str) -> Party | Awaitable[Party]:
     if party is not None:
         return party
     return now_or_later(loaders.party, party_id, partial(_named, loaders.shown_parties, party_id))
-
-
-class NamesParty(Protocol):
-    party_id: str
-
-
-def named_party(root: strawberry.Parent[NamesParty], info: Info) -> Party | Awaitable[Party]:
-    """The resolver of `party` on what holds a share by party id (a holder, a statement line)."""
-    return require_party(info, root.party_id)
 
 
 @strawberry.type

@@ -81,7 +81,7 @@ async def prefetch_works(
         party_ids = {h["party_id"] for work in works for h in work["rights_holders"]}
     licence_fields = _named(node, "licences")
     keys = [(work["id"], _status(field)) for field in licence_fields for work in works]
-    first = [loaders.licences_by_work.load_many(keys)] if keys else []
+    first: list[Awaitable[Any]] = [loaders.licences_by_work.load_many(keys)] if keys else []
     if party_ids:
         first.append(loaders.party.load_many(sorted(party_ids)))
     await _settled(*first)
@@ -90,7 +90,9 @@ async def prefetch_works(
     await prefetch_licences(ctx, below(licence_fields), _visible_licences(ctx, keys))
 
 
-def _visible_licences(ctx: GatewayContext, keys: list[tuple[str, str | None]]) -> list[LicenceReply]:
+def _visible_licences(
+    ctx: GatewayContext, keys: list[tuple[str, str | None]]
+) -> list[LicenceReply]:
     """The licences loaded for these keys that the caller may see (by the resolvers' rule)."""
     visible: dict[str, LicenceReply] = {}
     for key in keys:

@@ -40,7 +40,7 @@ from gateway.schema.inputs import (
     resolve_body,
     transfer_body,
 )
-from gateway.schema.parties import Party, load_party, named_party
+from gateway.schema.parties import Party, load_party, require_party
 from gateway.schema.prefetch import node_fields, prefetch_works
 
 if TYPE_CHECKING:
@@ -54,7 +54,10 @@ class RightsHolder:
     role: Role
     share: decimal.Decimal
     party_id: strawberry.Private[str]
-    party: Party = strawberry.field(resolver=named_party)
+
+    @strawberry.field(graphql_type=Party)
+    def party(self, info: Info) -> Party | Awaitable[Party]:
+        return require_party(info, self.party_id)
 
 
 @strawberry.type
