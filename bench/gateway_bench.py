@@ -1,6 +1,17 @@
 """Scenario 4, the gateway: a nested query (works with holders, licences, statements) at page
 sizes 1, 10, 100; latency and backend calls per request, against the same data fetched
-straight from the services' HTTP APIs."""
+straight from the services' HTTP APIs.
+
+Gateway and direct requests alternate, so both see the same load on the shared machine;
+`ratio_p50_page100` is issue 17's figure. `BENCH_GATEWAY_REQUESTS` sets the samples behind
+each percentile (1,000 or more for a p99 worth reading).
+
+What limits it (py-spy of the gateway during this scenario): the backend calls are the same
+four a hand-written client makes, at every page size; what remains is graphql-core completing
+each selected field of each object (about 35 per work, 3,500 on a page of 100: executor,
+strawberry's field wrappers and the reply-to-object conversion), CPU the direct fetch does
+not spend. Next step: fewer per-field layers (no field extensions, no per-field `Info` where a
+field needs none), or serving such pages from a precompiled plan of the query."""
 
 from __future__ import annotations
 
