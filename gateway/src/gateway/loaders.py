@@ -1,4 +1,9 @@
-"""Per-request DataLoaders: every id a query asks for at one depth becomes one batched call."""
+"""Per-request DataLoaders: every id a query asks for at one depth becomes one batched call.
+
+A resolver whose data is already loaded answers synchronously (`now_or_later`): a page that
+prefetched what its nested fields need (schema/prefetch.py) is resolved without hundreds of
+coroutines, and the same resolver still batches through its loader when nothing was prefetched.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -30,6 +35,43 @@ def is_uuid(value: object) -> bool:
 
 Row = TypeVar("Row", PartyReply, WorkReply, LicenceReply)
 Item = TypeVar("Item")
+Key = TypeVar("Key")
+Loaded = TypeVar("Loaded")
+Made = TypeVar("Made")
+
+
+class Missing:
+    """Not loaded (yet) in this request."""
+
+
+MISSING = Missing()
+
+
+def loaded(loader: DataLoader[Key, Loaded], key: Key) -> Loaded | Missing:
+    """What `loader` already holds for `key`, or MISSING when it would have to ask (or its
+    load failed: awaiting the load again raises that failure where the resolver expects it)."""
+    future: Any = loader.cache_map.get(key) if loader.cache else None
+    if future is None or not future.done() or future.cancelled() or future.exception():
+        return MISSING
+    result: Loaded = future.result()
+    return result
+
+
+def now_or_later(
+    loader: DataLoader[Key, Loaded], key: Key, make: Callable[[Loaded], Made]
+) -> Made | Awaitable[Made]:
+    """`make(value)` at once when the loader holds `key`'s value; otherwise an awaitable of it,
+    through the loader's batch. GraphQL awaits a resolver's result only if it is awaitable."""
+    found = loaded(loader, key)
+    if not isinstance(found, Missing):
+        return make(found)
+    return _later(loader, key, make)
+
+
+async def _later(
+    loader: DataLoader[Key, Loaded], key: Key, make: Callable[[Loaded], Made]
+) -> Made:
+    return make(await loader.load(key))
 
 
 def _one_each(fetch: Callable[[list[str]], Awaitable[list[Row]]]) -> DataLoader[str, Row | None]:
@@ -82,6 +124,8 @@ class Loaders:
             self._availability, max_batch_size=MAX_BATCH
         )
         self.notifications_by_subject = _lists_of(backends.notifications.by_subject)
+        # The schema's Party of each party id shown in this request (schema/parties.py).
+        self.shown_parties: dict[str, Any] = {}
 
     def prime_works(self, works: Sequence[WorkReply]) -> None:
         for work in works:

@@ -328,3 +328,31 @@ async def test_a_former_licensor_still_sees_the_licence_it_granted_and_a_former_
                                  {"l": world.licence}, world.tokens[reader])
             seen[reader] = data["licence"] is not None
     assert seen == {"owner": True, "co_owner": True, "licensee": True, "stranger": False}
+
+
+PAGE = """query {
+  works { edges { node { id ...deals
+    active: licences(status: ACTIVE) { id statements { payable } } } } } }
+fragment deals on Work { licences { id usageReports { units } statements { payable }
+                                    licensee { name } work { id } } }"""
+
+
+@pytest.mark.parametrize("reader", READERS)
+async def test_a_page_of_works_shows_each_reader_the_licences_the_rule_allows(
+    reader: str, world: World, ask: Ask
+) -> None:
+    # The page prefetches its licences and their statements, and its nested fields answer
+    # from what was prefetched: the same rule holds there, per licence and per reader.
+    nodes = {e["node"]["id"]: e["node"] for e in (await ask(PAGE, None, reader))["works"]["edges"]}
+    deal, other = nodes[world.work], nodes[world.fake.licences[world.other_licence]["work_id"]]
+    if reader in SEES_LICENCE:
+        assert {x["id"] for x in deal["licences"]} == {world.licence, world.offer}
+        seen = next(x for x in deal["licences"] if x["id"] == world.licence)
+        assert seen["usageReports"] == [{"units": 10}]
+        assert seen["statements"] == [{"payable": "0.00"}]
+        assert seen["licensee"] == {"name": "licensee"} and seen["work"] == {"id": world.work}
+        assert deal["active"] == [{"id": world.licence, "statements": [{"payable": "0.00"}]}]
+    else:
+        assert deal["licences"] == [] and deal["active"] == []
+    sees_other = reader in ("stranger", "examiner", "society")
+    assert [x["id"] for x in other["licences"]] == ([world.other_licence] if sees_other else [])

@@ -88,3 +88,19 @@ async def test_availability_of_a_list_of_works_is_one_call_per_depth(
                    for e in data["works"]["edges"])
         counts.append(len(fake.calls))
     assert counts[0] == counts[1]
+
+
+async def test_a_page_of_nested_works_costs_what_fetching_it_by_hand_does(
+    make_fake: Callable[[], Any], open_gateway: Callable[..., Any], token: Callable[..., str]
+) -> None:
+    # The works, their holders' parties and licences (in parallel), the licences' statements:
+    # the four calls a hand-written client makes (bench/gateway_bench.py, `direct`).
+    fake = make_fake()
+    caller = seed(fake, 30)
+    async with open_gateway(fake) as gateway:
+        data = await gateway.data("""query { works(first: 30) { edges { node { id
+            rightsHolders { party { name } } licences { id statements { payable } } } } } }""",
+                                  None, token(caller))
+    assert len(data["works"]["edges"]) == 30
+    assert sorted(path for _, _, path in fake.calls) == [
+        "/licences/by-work", "/parties", "/statements", "/works/search"]

@@ -108,8 +108,11 @@ def from_reply(cls: type[T], data: Mapping[str, object], **given: object) -> T:
     """A schema object from a service's reply: each field from the reply's key of its name,
     converted by the field's type (dates, times, decimals, enums, nested objects and lists);
     `given` supplies what the reply does not hold. Resolved fields are left to resolvers."""
-    plan = _PLANS.get(cls) or _plan(cls)
-    values = {name: convert(data[name]) for name, convert in plan if name not in given}
+    plain, converted = _PLANS.get(cls) or _plan(cls)
+    values = {name: data[name] for name in plain if name not in given}
+    for name, convert in converted:
+        if name not in given:
+            values[name] = convert(data[name])
     return cls(**values, **given)
 
 
@@ -123,14 +126,19 @@ class FromReply:
 
 # Per schema type, its fields with the conversion of each, worked out once from the type hints
 # (reading the hints on every object would cost several times the object itself).
+# The fields taken as the reply holds them are copied without a call (a page makes thousands).
 Convert = Callable[[Any], Any]
-_PLANS: dict[type, list[tuple[str, Convert]]] = {}
+Plan = tuple[list[str], list[tuple[str, Convert]]]
+_PLANS: dict[type, Plan] = {}
 
 
-def _plan(cls: type) -> list[tuple[str, Convert]]:
+def _plan(cls: type) -> Plan:
     hints = typing.get_type_hints(cls)
-    fields = dataclasses.fields(cls)
-    _PLANS[cls] = [(f.name, _converter(hints[f.name])) for f in fields if f.init]
+    fields = [(f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls) if f.init]
+    _PLANS[cls] = (
+        [name for name, convert in fields if convert is _same],
+        [(name, convert) for name, convert in fields if convert is not _same],
+    )
     return _PLANS[cls]
 
 
@@ -138,9 +146,13 @@ def _converter(kind: object) -> Convert:
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is list:
         item = _converter(args[0])
+        if item is _same:
+            return list
         return lambda value: [item(v) for v in value]
     if origin in (typing.Union, types.UnionType):
         inner = _converter(next(a for a in args if a is not type(None)))
+        if inner is _same:
+            return _same
         return lambda value: None if value is None else inner(value)
     if kind is decimal.Decimal:
         return to_decimal

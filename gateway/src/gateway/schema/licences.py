@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import decimal
+from collections.abc import Awaitable
 from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +15,8 @@ import strawberry
 from gateway.access import load_visible_licence, may_see_notification, visible_licences
 from gateway.backends import Backends, Json, LicenceSearch
 from gateway.errors import NotFoundError
-from gateway.replies import LicenceReply
+from gateway.loaders import now_or_later
+from gateway.replies import LicenceReply, StatementReply, UsageReportReply, WorkReply
 from gateway.schema.common import (
     Connection,
     FromReply,
@@ -34,7 +36,8 @@ from gateway.schema.inputs import (
     offer_body,
 )
 from gateway.schema.parties import Party, require_party
-from gateway.schema.works import Work, load_work
+from gateway.schema.prefetch import node_fields, prefetch_licences
+from gateway.schema.works import Work
 from gateway.timeline import merge_timeline
 
 if TYPE_CHECKING:
@@ -72,36 +75,50 @@ class Licence(FromReply):
     licensee_id: strawberry.Private[str]
 
 
-    @strawberry.field
-    async def work(self, info: Info) -> Work:
-        work = await load_work(info.context, self.work_id)
-        return present(work, f"licence {self.id} names unknown work {self.work_id}")
+    # The fields below answer at once when the request already loaded what they show (a page
+    # prefetches it, schema/prefetch.py), and through their loader's batch otherwise.
 
-    @strawberry.field
-    async def licensor(self, info: Info) -> Party:
-        return await require_party(info, self.licensor_id)
+    @strawberry.field(graphql_type=Work)
+    def work(self, info: Info) -> Work | Awaitable[Work]:
+        def known(data: WorkReply | None) -> Work:
+            work = Work.of(data) if data is not None else None
+            return present(work, f"licence {self.id} names unknown work {self.work_id}")
 
-    @strawberry.field
-    async def licensee(self, info: Info) -> Party:
-        return await require_party(info, self.licensee_id)
+        return now_or_later(info.context.loaders.work, self.work_id, known)
 
-    @strawberry.field
-    async def usage_reports(
-        self, info: Info
-    ) -> list[Annotated[UsageReport, strawberry.lazy("gateway.schema.statements")]]:
+    @strawberry.field(graphql_type=Party)
+    def licensor(self, info: Info) -> Party | Awaitable[Party]:
+        return require_party(info, self.licensor_id)
+
+    @strawberry.field(graphql_type=Party)
+    def licensee(self, info: Info) -> Party | Awaitable[Party]:
+        return require_party(info, self.licensee_id)
+
+    @strawberry.field(
+        graphql_type=list[Annotated["UsageReport", strawberry.lazy("gateway.schema.statements")]]
+    )
+    def usage_reports(self, info: Info) -> list[UsageReport] | Awaitable[list[UsageReport]]:
         from gateway.schema.statements import UsageReport
 
-        reports = await info.context.loaders.usage_reports.load(str(self.id))
-        return [UsageReport.of(r) for r in reports if r["licence_id"] == self.id]
+        def made(reports: list[UsageReportReply]) -> list[UsageReport]:
+            return [UsageReport.of(r) for r in reports if r["licence_id"] == self.id]
 
-    @strawberry.field
-    async def statements(
+        return now_or_later(info.context.loaders.usage_reports, str(self.id), made)
+
+    @strawberry.field(
+        graphql_type=list[
+            Annotated["RoyaltyStatement", strawberry.lazy("gateway.schema.statements")]
+        ]
+    )
+    def statements(
         self, info: Info
-    ) -> list[Annotated[RoyaltyStatement, strawberry.lazy("gateway.schema.statements")]]:
+    ) -> list[RoyaltyStatement] | Awaitable[list[RoyaltyStatement]]:
         from gateway.schema.statements import RoyaltyStatement
 
-        statements = await info.context.loaders.statements.load(str(self.id))
-        return [RoyaltyStatement.of(s) for s in statements]
+        def made(statements: list[StatementReply]) -> list[RoyaltyStatement]:
+            return [RoyaltyStatement.of(s) for s in statements]
+
+        return now_or_later(info.context.loaders.statements, str(self.id), made)
 
     @strawberry.field(
         description="The deal end to end: filing, licence, usage, statements, notifications"
@@ -168,8 +185,10 @@ async def search_licences(
 
     fetch = partial(ctx.backends.licensing.search_licences, search)
     page = await fetch_page(ctx, fetch, first, after)
-    visible = {item["id"] for item in await visible_licences(ctx, page.items)}
+    shown = await visible_licences(ctx, page.items)
+    visible = {item["id"] for item in shown}
     ctx.loaders.prime_licences(page.items)
+    await prefetch_licences(ctx, node_fields(info), shown)
     return page.connection(Licence.of, keep=lambda item: item["id"] in visible)
 
 @strawberry.type

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Protocol
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from contracts.identifiers import parse_ipi_name_number, parse_isni
@@ -17,7 +18,9 @@ from runtime.identity import IdentityProviderUnavailable
 from gateway import membership
 from gateway.backends import Json, with_retries
 from gateway.errors import BackendFailure, UserError
+from gateway.loaders import now_or_later
 from gateway.membership import Account, PartyMemberRole
+from gateway.replies import PartyReply
 from gateway.schema.common import (
     Connection,
     FromReply,
@@ -60,19 +63,22 @@ async def load_party(info: Info, party_id: str) -> Party | None:
     return Party.of(data) if data is not None else None
 
 
-async def require_party(info: Info, party_id: str) -> Party:
-    """A party another object names: it must exist (the register never forgets parties)."""
-    party = await load_party(info, party_id)
-    return present(party, f"party {party_id} named by a record is not in the register")
+def _named(shown: dict[str, Any], party_id: str, data: PartyReply | None) -> Party:
+    party = present(Party.of(data) if data is not None else None,
+                    f"party {party_id} named by a record is not in the register")
+    shown[party_id] = party
+    return party
 
 
-class NamesParty(Protocol):
-    party_id: str
-
-
-async def named_party(root: strawberry.Parent[NamesParty], info: Info) -> Party:
-    """The resolver of `party` on what holds a share by party id (a holder, a statement line)."""
-    return await require_party(info, root.party_id)
+def require_party(info: Info, party_id: str) -> Party | Awaitable[Party]:
+    """A party another object names: it must exist (the register never forgets parties).
+    At once when the request already loaded it (made once per request: a page names the same
+    few parties again and again), else through the party loader's batch."""
+    loaders = info.context.loaders
+    party: Party | None = loaders.shown_parties.get(party_id)
+    if party is not None:
+        return party
+    return now_or_later(loaders.party, party_id, partial(_named, loaders.shown_parties, party_id))
 
 
 @strawberry.type

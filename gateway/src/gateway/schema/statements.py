@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from collections.abc import Awaitable
 
 import strawberry
 
@@ -21,7 +22,7 @@ from gateway.schema.common import (
 )
 from gateway.schema.inputs import ReportUsageInput, idempotency_key, usage_body
 from gateway.schema.licences import Licence, visible_licence_id
-from gateway.schema.parties import Party, named_party
+from gateway.schema.parties import Party, require_party
 
 
 @strawberry.type
@@ -39,7 +40,10 @@ class StatementLine:
     share: decimal.Decimal
     amount: decimal.Decimal
     party_id: strawberry.Private[str]
-    party: Party = strawberry.field(resolver=named_party)
+
+    @strawberry.field(graphql_type=Party)
+    def party(self, info: Info) -> Party | Awaitable[Party]:
+        return require_party(info, self.party_id)
 
 
 @strawberry.type

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from gateway.access import load_visible_licence, visible_licences
+from gateway.access import load_visible_licence, visible_licences, visible_now
 from gateway.backends import AvailabilityTerms, Backends, FilingClient, WorkSearch
 from gateway.context import GatewayContext
 from gateway.errors import NotFoundError, UserError
-from gateway.loaders import AvailabilityKey
+from gateway.loaders import AvailabilityKey, Missing, loaded
 from gateway.replies import LicenceReply, WorkReply
 from gateway.schema.common import (
     Connection,
@@ -40,7 +40,8 @@ from gateway.schema.inputs import (
     resolve_body,
     transfer_body,
 )
-from gateway.schema.parties import Party, load_party, named_party
+from gateway.schema.parties import Party, load_party, require_party
+from gateway.schema.prefetch import node_fields, prefetch_works
 
 if TYPE_CHECKING:
     from gateway.schema.licences import Licence
@@ -53,7 +54,10 @@ class RightsHolder:
     role: Role
     share: decimal.Decimal
     party_id: strawberry.Private[str]
-    party: Party = strawberry.field(resolver=named_party)
+
+    @strawberry.field(graphql_type=Party)
+    def party(self, info: Info) -> Party | Awaitable[Party]:
+        return require_party(info, self.party_id)
 
 
 @strawberry.type
@@ -116,15 +120,23 @@ class Work(FromReply):
         entries = await info.context.loaders.history.load(str(self.id))
         return [from_reply(HistoryEntry, entry) for entry in entries]
 
-    @strawberry.field(description="Only the licences the caller may see.")
-    async def licences(
+    @strawberry.field(
+        description="Only the licences the caller may see.",
+        graphql_type=list[Annotated["Licence", strawberry.lazy("gateway.schema.licences")]],
+    )
+    def licences(
         self, info: Info, status: LicenceStatus | None = None
-    ) -> list[Annotated[Licence, strawberry.lazy("gateway.schema.licences")]]:
-        from gateway.schema.licences import Licence
-
+    ) -> list[Licence] | Awaitable[list[Licence]]:
+        # At once when the page prefetched this work's licences (and the rule's facts are
+        # loaded: the work's owners), else through the loader's batch.
+        ctx = info.context
         key = (str(self.id), status.value if status is not None else None)
-        found = await info.context.loaders.licences_by_work.load(key)
-        return [Licence.of(item) for item in await visible_licences(info.context, found)]
+        found = loaded(ctx.loaders.licences_by_work, key)
+        if not isinstance(found, Missing):
+            visible = visible_now(ctx, found)
+            if visible is not None:
+                return _licences(visible)
+        return _licences_later(ctx, key)
 
     @strawberry.field(
         description="Whether a licence on these terms would be free of conflicts. "
@@ -169,6 +181,17 @@ class Work(FromReply):
         return Availability(available=result["available"], conflicts=conflicts)
 
 
+def _licences(found: list[LicenceReply]) -> list[Licence]:
+    from gateway.schema.licences import Licence
+
+    return [Licence.of(item) for item in found]
+
+
+async def _licences_later(ctx: GatewayContext, key: tuple[str, str | None]) -> list[Licence]:
+    found = await ctx.loaders.licences_by_work.load(key)
+    return _licences(await visible_licences(ctx, found))
+
+
 WorkConnection = Connection[Work]
 
 
@@ -211,6 +234,7 @@ async def search_works(
 
     page = await fetch_page(ctx, partial(ctx.backends.filing.search_works, search), first, after)
     ctx.loaders.prime_works(page.items)
+    await prefetch_works(ctx, node_fields(info), page.items)
     return page.connection(Work.of)
 
 
