@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from contracts.envelope import DecodedEvent, MalformedRecord, decode
-from contracts.topics import dlq
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, ConsumerStoppedError, KafkaError
+from contracts.envelope import DecodedEvent, MalformedRecord, decode
+from contracts.topics import dlq
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from sqlalchemy import Index, text
@@ -136,7 +136,7 @@ class Record:
 DECODE_SLICE = 32
 
 
-class GroupMember(ConsumerRebalanceListener):  # type: ignore[misc]
+class GroupMember(ConsumerRebalanceListener):
     """One member of the consumer's group and its fetch loop (ARCHITECTURE.md, "Delivery
     guarantees"): fetches wait inside aiokafka's `getmany` (no pause after an empty fetch);
     while a batch is in the database the next one is fetched and decoded; batches are
@@ -574,22 +574,43 @@ class IdempotentConsumer:
         self, uow: UnitOfWork, new: list[tuple[Record, DecodedEvent]]
     ) -> None:
         links = []
+        parent = None  # the first event's trace: a few events of one request stay in it
         for _, event in new:
             if event.traceparent:
-                ctx = trace.get_current_span(
-                    propagate.extract({"traceparent": event.traceparent})
-                ).get_span_context()
+                extracted = propagate.extract({"traceparent": event.traceparent})
+                ctx = trace.get_current_span(extracted).get_span_context()
                 if ctx.is_valid:
                     links.append(trace.Link(ctx))
+                    parent = parent or extracted
+        token = otel_context.attach(parent) if parent is not None else None
+        try:
+            await self._batch_span(uow, new, links)
+        finally:
+            if token is not None:
+                otel_context.detach(token)
+
+    async def _batch_span(
+        self, uow: UnitOfWork, new: list[tuple[Record, DecodedEvent]], links: list[trace.Link]
+    ) -> None:
+        attributes: dict[str, Any] = {
+            "messaging.system": "kafka",
+            "messaging.consumer.group.name": self.group_id,
+            "messaging.batch.message_count": len(new),
+        }
+        last = new[-1][1]
+        if all(event.subject == last.subject for _, event in new):
+            # One aggregate's events in a row: the span is found by it, and by the last event
+            # (whose state the read model ends with).
+            attributes |= {
+                "messaging.message.id": str(last.id),
+                "cloudevents.event_type": last.type,
+                "cloudevents.event_subject": last.subject,
+            }
         with tracer.start_as_current_span(
             f"{self._base_topic(new[0][0].topic)} process batch",
             kind=trace.SpanKind.CONSUMER,
             links=links[:128],
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.consumer.group.name": self.group_id,
-                "messaging.batch.message_count": len(new),
-            },
+            attributes=attributes,
         ):
             await self.handler(uow, [event for _, event in new])
 
