@@ -18,6 +18,10 @@ applied makes a second redrive (or a redelivery) change nothing. The price: a ba
 redelivered after a crash may dead-letter the same event twice; redriving both applies it
 once.
 
+Fetching is the runtime's own loop over aiokafka (`GroupMember`): no pause after an empty
+fetch, the next batch fetched and decoded while one is in the database, batches applied one
+after another, a rebalance waiting for the batch in flight (ARCHITECTURE.md).
+
 Housekeeping: tracking rows older than `consumer_processed_retention_days` (far beyond the
 topics' retention) are pruned in batches; a consumer that stalls with records waiting is
 closed and replaced by a new member of its group.
