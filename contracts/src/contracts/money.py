@@ -67,6 +67,8 @@ def minor_units(currency: str) -> int:
 
 def parse_decimal(value: Any, field: str = "amount") -> Decimal:
     """A finite Decimal from a decimal string, int or Decimal; never from a float."""
+    if type(value) is str and _DECIMAL_TEXT.fullmatch(value):  # the wire's form, first
+        return Decimal(value)
     if isinstance(value, bool) or isinstance(value, float):
         raise InvalidMoney(
             f'{field}: must be a decimal string such as "12.50", not a {type(value).__name__}',

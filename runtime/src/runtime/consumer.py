@@ -18,6 +18,10 @@ applied makes a second redrive (or a redelivery) change nothing. The price: a ba
 redelivered after a crash may dead-letter the same event twice; redriving both applies it
 once.
 
+Fetching is the runtime's own loop over aiokafka (`GroupMember`): no pause after an empty
+fetch, the next batch fetched and decoded while one is in the database, batches applied one
+after another, a rebalance waiting for the batch in flight (ARCHITECTURE.md).
+
 Housekeeping: tracking rows older than `consumer_processed_retention_days` (far beyond the
 topics' retention) are pruned in batches; a consumer that stalls with records waiting is
 closed and replaced by a new member of its group.
@@ -31,15 +35,14 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aiokafka import ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError, ConsumerStoppedError, KafkaError
 from contracts.envelope import DecodedEvent, MalformedRecord, decode
 from contracts.topics import dlq
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from sqlalchemy import Index, text
@@ -50,7 +53,7 @@ from runtime import metrics
 from runtime.columns import utc_column
 from runtime.db import SessionMaker
 from runtime.failures import Fault, backoff_seconds, classify
-from runtime.kafka import reliable_producer
+from runtime.kafka import group_consumer, reliable_producer
 from runtime.settings import ServiceSettings
 from runtime.telemetry import AGGREGATE_ID
 from runtime.uow import UnitOfWork, UnitOfWorkFactory, unit_of_work_factory
@@ -118,6 +121,168 @@ class Record:
     key: bytes | None
     value: bytes | None
     headers: Sequence[tuple[str, bytes]]
+    # Decoded ahead by the fetch loop while the batch before it was in the database.
+    decoded: DecodedEvent | MalformedRecord | None = field(default=None, compare=False)
+
+    def decode(self) -> DecodedEvent:
+        """The record's event (decoded once); `MalformedRecord` if it is none."""
+        if self.decoded is None:
+            try:
+                self.decoded = decode(self.value, self.headers, key=self.key)
+            except MalformedRecord as exc:
+                self.decoded = exc
+        if isinstance(self.decoded, MalformedRecord):
+            raise self.decoded
+        return self.decoded
+
+
+# Records decoded between two yields to the batch in the database (about 13-33 µs each).
+DECODE_SLICE = 32
+
+
+class GroupMember(ConsumerRebalanceListener):
+    """One member of the consumer's group and its fetch loop (ARCHITECTURE.md, "Delivery
+    guarantees"): fetches wait inside aiokafka's `getmany` (no pause after an empty fetch);
+    while a batch is in the database the next one is fetched and decoded; batches are
+    applied one after another and their offsets committed after their transaction.
+
+    `consumer` and `running` are what health and the stall watch look at; `stop` then
+    `start` is a new member in the same group."""
+
+    def __init__(self, owner: IdempotentConsumer) -> None:
+        self.owner = owner
+        self.consumer: Any = None
+        self.running = False
+        self._task: asyncio.Task[None] | None = None
+        # Held while a batch is applied and its offsets committed; a rebalance takes it.
+        self._applying = asyncio.Lock()
+        # Moves on each revocation: a batch fetched under an older one is not applied.
+        self._generation = 0
+
+    async def start(self) -> None:
+        settings = self.owner.settings
+        self.consumer = group_consumer(
+            settings.platform.kafka_bootstrap_servers,
+            group_id=settings.topic(self.owner.group_id),
+            **settings.kafka_security(),
+        )
+        self.consumer.subscribe(
+            topics=[settings.topic(t) for t in self.owner.topics], listener=self
+        )
+        await self.consumer.start()
+        self.running = True
+        self._task = asyncio.create_task(self._run(), name=f"consume-{self.owner.group_id}")
+
+    async def stop(self) -> None:
+        """Lets the batch in flight finish (or give up, in an outage), then leaves the group."""
+        if not self.running:
+            return
+        self.running = False
+        async with self._applying:
+            if self._task is not None:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._task
+        self._task = None
+        await self.consumer.stop()
+
+    # -- rebalance --------------------------------------------------------------------------
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        # The batch in flight commits (and its offsets) before the partitions go elsewhere.
+        async with self._applying:
+            self._generation += 1
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        return None
+
+    # -- the loop ---------------------------------------------------------------------------
+    async def _fetch(self, wait_ms: int) -> tuple[int, list[Record]]:
+        generation = self._generation
+        fetched = await self.consumer.getmany(
+            timeout_ms=wait_ms, max_records=self.owner.settings.consumer_batch_size
+        )
+        return generation, [
+            Record(r.topic, r.partition, r.offset, r.key, r.value, r.headers)
+            for records in fetched.values()
+            for r in records
+        ]
+
+    async def _run(self) -> None:
+        wait_ms = self.owner.settings.consumer_fetch_wait_ms
+        ahead: tuple[int, list[Record]] = (self._generation, [])
+        while self.running:
+            try:
+                if ahead[1]:
+                    (generation, batch), ahead = ahead, (self._generation, [])
+                else:
+                    generation, batch = await self._fetch(wait_ms)
+                if not batch:
+                    continue
+                async with self._applying:
+                    if generation != self._generation:
+                        self._rewind(batch)  # fetched across a rebalance: fetch again
+                        continue
+                    applying = asyncio.create_task(self.owner.handle_records(batch))
+                    # Meanwhile: what has already arrived, decoded while the batch is in the
+                    # database (the loop yields to it every few records).
+                    ahead = await self._fetch(0)
+                    await _decode_beside(ahead[1], applying)
+                    try:
+                        await applying
+                    except BaseException:
+                        self._rewind(ahead[1])
+                        ahead = (self._generation, [])
+                        self._rewind(batch)  # nothing skipped: fetched again after the pause
+                        raise
+                    await self._commit(batch)
+                await self.owner._record_lag(self.consumer)
+            except asyncio.CancelledError:
+                raise
+            except ConsumerStoppedError:
+                return
+            except Exception as exc:
+                log.warning(
+                    "consumer %s: batch given back (%s); fetching it again",
+                    self.owner.group_id,
+                    type(exc).__name__,
+                )
+                await asyncio.sleep(1.0)  # the database or broker is down: do not spin
+
+    def _rewind(self, batch: Sequence[Record]) -> None:
+        """Seeks each held partition of `batch` back to its first record there."""
+        first: dict[TopicPartition, int] = {}
+        for record in batch:
+            first.setdefault(TopicPartition(record.topic, record.partition), record.offset)
+        held = self.consumer.assignment()
+        for tp, offset in first.items():
+            if tp in held:
+                self.consumer.seek(tp, offset)
+
+    async def _commit(self, batch: Sequence[Record]) -> None:
+        """Commits the offsets after `batch` (its transaction has committed). A rebalance may
+        have moved its partitions: their new holder finds its events claimed and skips them."""
+        offsets: dict[TopicPartition, int] = {}
+        for record in batch:
+            offsets[TopicPartition(record.topic, record.partition)] = record.offset + 1
+        try:
+            await self.consumer.commit(offsets)
+        except (CommitFailedError, KafkaError) as exc:
+            log.warning(
+                "consumer %s: offsets not committed (%s); the events are applied and a "
+                "redelivery is skipped",
+                self.owner.group_id,
+                type(exc).__name__,
+            )
+
+
+async def _decode_beside(records: Sequence[Record], busy: asyncio.Task[None]) -> None:
+    """Decodes `records` ahead of time, a few at a time, yielding to `busy` in between."""
+    for start in range(0, len(records), DECODE_SLICE):
+        if not busy.done():
+            await asyncio.sleep(0)
+        for record in records[start : start + DECODE_SLICE]:
+            with contextlib.suppress(MalformedRecord):
+                record.decode()
 
 
 class IdempotentConsumer:
@@ -136,9 +301,6 @@ class IdempotentConsumer:
         self.group_id = group_id  # also the tracking name and the DLQ's name
         self.topics = list(topics)
         self.handler = handler
-        # Below this many new events a batch is applied event by event (a batch of one each),
-        # so each gets its own span in the trace of the request that caused it.
-        self.batch_handler_min = settings.consumer_batch_handler_min
         self.sessions = sessions
         self.unit_of_work = unit_of_work or unit_of_work_factory(sessions)
         self.settings = settings
@@ -162,51 +324,18 @@ class IdempotentConsumer:
         self._tasks: list[asyncio.Task[None]] = []
 
     # -- wiring -----------------------------------------------------------------------------
-    def attach(self, broker: KafkaBroker) -> None:
-        """Registers the batch subscriber on the service's faststream broker."""
-
-        async def keep_raw(message: Any, original: Any = None) -> Any:
-            return message.body  # decoding is ours: a poison record must reach the DLQ
-
-        full_topics = [self.settings.topic(t) for t in self.topics]
-
-        async def on_batch(body: Any, message: KafkaMessage) -> None:
-            raw = message.raw_message
-            records = raw if isinstance(raw, tuple) else (raw,)
-            try:
-                await self.handle_records(
-                    [
-                        Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers))
-                        for r in records
-                    ]
-                )
-            except Exception:
-                await message.nack()  # rewinds to the batch's first records: nothing skipped
-                await asyncio.sleep(1.0)  # the database or broker is down: do not spin
-                raise
-            await message.ack()
-            await self._record_lag(message.consumer)
-
-        subscriber = broker.subscriber(
-            *full_topics,
-            group_id=self.settings.topic(self.group_id),
-            batch=True,
-            max_records=self.settings.consumer_batch_size,
-            batch_timeout_ms=50,
-            auto_offset_reset="earliest",
-            ack_policy=AckPolicy.MANUAL,
-            decoder=keep_raw,
-        )
-        subscriber(on_batch)
-        self._subscriber = subscriber  # the subscriber itself (not the call wrapper): for health
-
-    async def start(self) -> None:
+    async def start(self, *, fetching: bool = True) -> None:
+        """Starts the dead-letter producer, housekeeping and (unless `fetching` is False: a
+        caller that hands batches to `handle_records` itself) the group member."""
         self.started_at = time.time()
         self._stopping = False
         self._dlq_producer = reliable_producer(
             self.settings.platform.kafka_bootstrap_servers, **self.settings.kafka_security()
         )
         await self._dlq_producer.start()
+        if fetching:
+            self._subscriber = GroupMember(self)
+            await self._subscriber.start()
         self._tasks = [
             asyncio.create_task(self._watch_for_stall(), name=f"stall-watch-{self.group_id}"),
             asyncio.create_task(self._prune_loop(), name=f"prune-{self.group_id}"),
@@ -219,6 +348,8 @@ class IdempotentConsumer:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        if self._subscriber is not None:
+            await self._subscriber.stop()
         if self._dlq_producer is not None:
             await self._dlq_producer.stop()
 
@@ -331,7 +462,7 @@ class IdempotentConsumer:
         malformed: list[tuple[Record, MalformedRecord]] = []
         for record in records:
             try:
-                decoded.append((record, decode(record.value, record.headers, key=record.key)))
+                decoded.append((record, record.decode()))
             except MalformedRecord as exc:
                 malformed.append((record, exc))
         for record, error in malformed:
@@ -378,13 +509,12 @@ class IdempotentConsumer:
                     outcomes.append("applied")
                 else:
                     outcomes.append("duplicate")
-            # Small batches (interactive traffic) go event by event, each in its own span
-            # under the trace of the request that caused it; a backlog goes set-based.
-            if len(new) >= self.batch_handler_min:
+            # One event or a backlog: the same set-based handler call (a batch of one is
+            # traced under the request that caused it).
+            if len(new) == 1:
+                await self._call_handler(uow, *new[0])
+            elif new:
                 await self._call_batch_handler(uow, new)
-            else:
-                for record, event in new:
-                    await self._call_handler(uow, record, event)
         for (record, _), outcome in zip(decoded, outcomes, strict=True):
             metrics.EVENTS_CONSUMED.labels(
                 self.settings.service_name, self._base_topic(record.topic), outcome
@@ -448,22 +578,43 @@ class IdempotentConsumer:
         self, uow: UnitOfWork, new: list[tuple[Record, DecodedEvent]]
     ) -> None:
         links = []
+        parent = None  # the first event's trace: a few events of one request stay in it
         for _, event in new:
             if event.traceparent:
-                ctx = trace.get_current_span(
-                    propagate.extract({"traceparent": event.traceparent})
-                ).get_span_context()
+                extracted = propagate.extract({"traceparent": event.traceparent})
+                ctx = trace.get_current_span(extracted).get_span_context()
                 if ctx.is_valid:
                     links.append(trace.Link(ctx))
+                    parent = parent or extracted
+        token = otel_context.attach(parent) if parent is not None else None
+        try:
+            await self._batch_span(uow, new, links)
+        finally:
+            if token is not None:
+                otel_context.detach(token)
+
+    async def _batch_span(
+        self, uow: UnitOfWork, new: list[tuple[Record, DecodedEvent]], links: list[trace.Link]
+    ) -> None:
+        attributes: dict[str, Any] = {
+            "messaging.system": "kafka",
+            "messaging.consumer.group.name": self.group_id,
+            "messaging.batch.message_count": len(new),
+        }
+        last = new[-1][1]
+        if all(event.subject == last.subject for _, event in new):
+            # One aggregate's events in a row: the span is found by it, and by the last event
+            # (whose state the read model ends with).
+            attributes |= {
+                "messaging.message.id": str(last.id),
+                "cloudevents.event_type": last.type,
+                "cloudevents.event_subject": last.subject,
+            }
         with tracer.start_as_current_span(
             f"{self._base_topic(new[0][0].topic)} process batch",
             kind=trace.SpanKind.CONSUMER,
             links=links[:128],
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.consumer.group.name": self.group_id,
-                "messaging.batch.message_count": len(new),
-            },
+            attributes=attributes,
         ):
             await self.handler(uow, [event for _, event in new])
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
@@ -52,6 +52,21 @@ def reliable_producer(bootstrap_servers: str, **overrides: object) -> AIOKafkaPr
     }
     options.update(overrides)
     return AIOKafkaProducer(**options)
+
+
+def group_consumer(
+    bootstrap_servers: str, *topics: str, group_id: str, **overrides: object
+) -> AIOKafkaConsumer:
+    """A member of `group_id` reading `topics` from its committed offsets (the earliest
+    record when it has none), committing only when told to: after the database commit."""
+    options: dict[str, object] = {
+        "bootstrap_servers": bootstrap_servers,
+        "group_id": group_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+    }
+    options.update(overrides)
+    return AIOKafkaConsumer(*topics, **options)
 
 
 def event_broker(bootstrap_servers: str, security: BaseSecurity | None = None) -> KafkaBroker:

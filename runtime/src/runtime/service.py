@@ -139,7 +139,6 @@ class ServiceRuntime:
             settings=self.settings,
             unit_of_work=self.uow,
         )
-        consumer.attach(self.broker)
         self.consumers.append(consumer)
         return consumer
 

@@ -69,8 +69,9 @@ class ServiceSettings(BaseSettings):
     # Bounded retries before a record goes to the dead-letter topic.
     consumer_max_attempts: int = 5
     consumer_batch_size: int = 500
-    # A consumer with a set-based batch handler uses it from this many fresh events up.
-    consumer_batch_handler_min: int = 20
+    # The consumer's fetch waits this long for records before it looks again (it returns as
+    # soon as any arrive: this bounds only how often an idle consumer wakes).
+    consumer_fetch_wait_ms: int = 500
     # /ready reports a consumer stalled when records wait but nothing was applied for this long.
     consumer_stall_seconds: float = 30.0
     # A consumer stalled (above) for twice that long is closed and a new one joins its group.

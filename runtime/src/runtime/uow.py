@@ -39,7 +39,7 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from runtime.db import SessionMaker
-from runtime.outbox import NOTIFY_CHANNEL, OutboxMessage, outbox_rows
+from runtime.outbox import NOTIFY_CHANNEL, PendingOutbox, outbox_rows
 
 SideRows = Callable[[AsyncSession, Sequence[EventData]], Awaitable[None]]
 
@@ -71,7 +71,7 @@ class OutboxPart:
     params: dict[str, object]
 
 
-def _outbox_params(rows: Sequence[OutboxMessage]) -> dict[str, object]:
+def _outbox_params(rows: Sequence[PendingOutbox]) -> dict[str, object]:
     return {
         "ob_event_ids": [r.event_id for r in rows],
         "ob_topics": [r.topic for r in rows],
@@ -84,7 +84,7 @@ def _outbox_params(rows: Sequence[OutboxMessage]) -> dict[str, object]:
     }
 
 
-async def insert_outbox(session: AsyncSession, rows: Sequence[OutboxMessage]) -> None:
+async def insert_outbox(session: AsyncSession, rows: Sequence[PendingOutbox]) -> None:
     """Writes `rows` in the caller's transaction, in order, and wakes the relay at commit."""
     if rows:
         await session.execute(_INSERT_OUTBOX_SQL, _outbox_params(rows))
@@ -98,7 +98,7 @@ class UnitOfWork:
         self._side_rows = side_rows
         self._session: AsyncSession | None = None
         self._stack: AsyncExitStack | None = None
-        self._pending: list[tuple[EventData, OutboxMessage]] = []
+        self._pending: list[tuple[EventData, PendingOutbox]] = []
         self._joined = 0  # blocks open inside the outermost one
         self.event_ids: list[uuid.UUID] = []  # of the events written so far, in emit order
 

@@ -211,7 +211,7 @@ async def _apply_with_idempotent_consumer(
         sessions=session_maker(engine),
         settings=settings,
     )
-    await consumer.start()
+    await consumer.start(fetching=False)  # the test hands it the batches
     try:
         for batch in batches:
             await consumer.handle_records(

@@ -540,10 +540,10 @@ async def test_the_consumer_applies_its_batches_with_its_one_handler(
     smtp: LocalSmtpServer,
     auth: Callable[..., dict[str, str]],
 ) -> None:
-    """Wired in: with the threshold at 1 every batch goes through whole, and the whole path works
+    """Wired in: every batch goes through whole, and the whole path works
     (inbox, email, signed webhook, outbox), a redelivered event still counting once."""
     async with running_service(
-        create_database, "notif_batch_wired", smtp_port=smtp.port, consumer_batch_handler_min=1
+        create_database, "notif_batch_wired", smtp_port=smtp.port
     ) as service:
         consumer = service.app.state.runtime.consumers[0]
         assert consumer.handler is handle_batch

@@ -12,12 +12,10 @@ from contracts.envelope import encode
 from contracts.events import PartyRegistered, PartyState
 from contracts.topics import FILING_PARTIES, dlq
 from devstack.kafka_access import admin_login
-from faststream.kafka import KafkaBroker
 from runtime.consumer import EventsHandler, IdempotentConsumer, ProcessedEvent
 from runtime.db import session_maker
-from runtime.kafka import ensure_topics, event_broker, reliable_producer
-from runtime.kafka_security import ADMIN, broker_security
-from runtime.settings import PlatformSettings, ServiceSettings
+from runtime.kafka import ensure_topics, reliable_producer
+from runtime.settings import ServiceSettings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -39,7 +37,6 @@ async def create_tables(engine: AsyncEngine, applied_table_ddl: str) -> None:
 @dataclass
 class PartyStream:
     consumer: IdempotentConsumer
-    broker: KafkaBroker
     producer: AIOKafkaProducer
     topic: str
 
@@ -53,10 +50,8 @@ class PartyStream:
 
     async def start(self) -> None:
         await self.consumer.start()
-        await self.broker.start()
 
     async def stop(self) -> None:
-        await self.broker.stop()
         await self.consumer.stop()
         await self.producer.stop()
 
@@ -69,7 +64,7 @@ async def party_stream(
     group: str,
     handler: EventsHandler,
 ) -> PartyStream:
-    """The group's consumer attached to a broker, its topic and DLQ made, the producer started;
+    """The group's consumer, its topic and DLQ made, the producer started;
     nothing consumes until `start()`."""
     consumer = IdempotentConsumer(
         group_id=group,
@@ -84,8 +79,6 @@ async def party_stream(
         [(topic, FILING_PARTIES), (service.topic(dlq(group)), dlq(group))],
         security=admin_login(),
     )
-    broker = event_broker(kafka_bootstrap, broker_security(PlatformSettings(), ADMIN))
-    consumer.attach(broker)
     producer = reliable_producer(kafka_bootstrap, **admin_login())
     await producer.start()
-    return PartyStream(consumer, broker, producer, topic)
+    return PartyStream(consumer, producer, topic)

@@ -143,7 +143,7 @@ async def test_redelivered_event_changes_nothing_and_poison_goes_to_dlq(
         settings=service,
     )
     consumer.retry_base_seconds = 0.01
-    await consumer.start()
+    await consumer.start(fetching=False)  # the test hands it the batches
     good = encode(party_event("Suda"), event_id=uuid.uuid4())
     bad = encode(party_event("always fails"), event_id=uuid.uuid4())
     as_record = lambda r, off: Record(r.topic, 0, off, r.key, r.value, r.headers)  # noqa: E731
