@@ -213,7 +213,7 @@ async def get_party(party_id: PartyId, caller: CurrentPrincipal, filing: Service
 async def post_work(body: commands.FileWork, caller: CurrentPrincipal, filing: Service) -> WorkOut:
     """Files a work (the caller must be a rights holder) and answers it examined."""
     return WorkOut.model_validate(
-        await service.file_work(uow=filing.uow, principal=caller, command=body)
+        await filing.writer.file_work(principal=caller, command=body)
     )
 
 
