@@ -43,15 +43,15 @@ def _uuid(value: str, field: str) -> UUID:
         raise InvalidInput(f"{field} must be a UUID", field=field) from None
 
 
-def _work_id(work_id: str) -> UUID:
+async def _work_id(work_id: str) -> UUID:
     return _uuid(work_id, "work_id")
 
 
-def _party_id(party_id: str) -> UUID:
+async def _party_id(party_id: str) -> UUID:
     return _uuid(party_id, "party_id")
 
 
-def _batch_ids(ids: Annotated[str, Query()] = "") -> list[UUID]:
+async def _batch_ids(ids: Annotated[str, Query()] = "") -> list[UUID]:
     return parse_ids(ids, field="ids")
 
 
@@ -251,7 +251,7 @@ async def get_work(work_id: WorkId, caller: CurrentPrincipal, filing: Service) -
 WorkCommand = Callable[..., Awaitable[Work]]
 
 
-def _no_key() -> None:
+async def _no_key() -> None:
     return None
 
 
@@ -385,7 +385,7 @@ class ImportOut(BaseModel):
     report_url: str
 
 
-def _import_id(import_id: str) -> UUID:
+async def _import_id(import_id: str) -> UUID:
     return _uuid(import_id, "import_id")
 
 
