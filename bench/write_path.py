@@ -196,11 +196,12 @@ async def raw_produce_of_outbox(engine: Any, settings: FilingSettings, topic: st
 
 
 async def filework_through_gateway(*, seconds: float, concurrency: int, filers: int,
-                                   profile_dir: str | None) -> dict[str, Any]:
+                                   profile_dir: str | None,
+                                   extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     """fileWork mutations through the real gateway (platform as `make run` starts it: gateway,
     the three services and their consumers), each filer with its own Keycloak machine token;
     closed loop at `concurrency` after a warm-up, sustained for `seconds`."""
-    async with running_platform() as platform:
+    async with running_platform(extra_env) as platform:
         load = Load(platform, [await register_party(platform, f"Write filer {i}")
                                for i in range(filers)])
 
@@ -273,9 +274,16 @@ async def run(*, commands: int, warmup: int, relay_events: int, batch_size: int,
     round_trips = await pg_round_trips(relay_url)
     gateway_seconds = pick("filework_gateway_seconds", 15, 3)
     gateway_concurrency = pick("filework_gateway_concurrency", 64, 8)
+    # Same run, same load, filing without its group commit (each filing its own transaction).
+    alone = await filework_through_gateway(
+        seconds=gateway_seconds, concurrency=gateway_concurrency, filers=8, profile_dir=None,
+        extra_env={"FILING_GROUP_COMMIT_MAX": "1"})
     gateway = await filework_through_gateway(
         seconds=gateway_seconds, concurrency=gateway_concurrency, filers=8,
         profile_dir=os.environ.get("BENCH_WRITE_PROFILE_DIR"))
+    gateway["without_group_commit"] = alone
+    gateway["ratio_to_without_group_commit"] = round(
+        gateway["mutations_per_s"] / max(alone["mutations_per_s"], 1e-9), 2)
     result: dict[str, Any] = {
         "setup": {"command": f"filing.service.file_work in-process (2 holders; work + history "
                             f"+ 2 outbox rows + NOTIFY, one transaction), {commands} sequential "
@@ -296,7 +304,8 @@ async def run(*, commands: int, warmup: int, relay_events: int, batch_size: int,
                                       f"{gateway_concurrency} concurrent requests for "
                                       f"{gateway_seconds} s after a 3 s warm-up at 4; the load "
                                       "generator shares the machine (its CPU is in "
-                                      "cpu_cores_used)"},
+                                      "cpu_cores_used); baseline in the same run: the same "
+                                      "load on a platform with FILING_GROUP_COMMIT_MAX=1"},
         "command": command,
         "relay_per_s": relay["relay_per_s"],
         "postgres_statement_round_trip": round_trips,
