@@ -39,7 +39,9 @@ def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
         max_bytes=settings.bulk_import_max_bytes,
     )
     # Filings are committed in batches by one writer per process (ARCHITECTURE.md).
-    writer = FilingWriter(runtime.uow, max_batch=settings.group_commit_max)
+    writer = FilingWriter(
+        runtime.uow, max_batch=settings.group_commit_max, writers=settings.group_commit_writers
+    )
     runtime.add(writer)
     filing = runtime.handle(Filing, disputes=disputes, bulk=bulk, writer=writer)
     return runtime, filing

@@ -11,7 +11,7 @@ from uuid import UUID
 from contracts.attributes import from_attributes
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
 from runtime.uow import OutboxPart
-from sqlalchemy import and_, exists, or_, text
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -393,33 +393,63 @@ async def examination_candidates(
     return await examination_candidates_of(session, [(identifiers, key, holder_ids)])
 
 
+# The works examination may act on, for any number of filings, in one statement without the
+# ORM: by identifier, or registered with a title key and a holder among the filings' (across
+# the filings: a superset, examination judges each filing by its own rules). Index scans only.
+_CANDIDATES_SQL = text(
+    """
+SELECT w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn,
+       ARRAY(SELECT h.party_id FROM rights_holder h WHERE h.work_id = w.id) AS holder_ids
+FROM work w
+WHERE w.iswc = ANY(CAST(:iswcs AS text[]))
+   OR w.isrc = ANY(CAST(:isrcs AS text[]))
+   OR w.isbn = ANY(CAST(:isbns AS text[]))
+   OR (w.title_key = ANY(CAST(:keys AS text[]))
+       AND w.status = ANY(CAST(:registered AS text[]))
+       AND EXISTS (SELECT 1 FROM rights_holder h
+                   WHERE h.work_id = w.id AND h.party_id = ANY(CAST(:holders AS uuid[]))))
+"""
+)
+
+
 async def examination_candidates_of(
     session: AsyncSession, filings: Sequence[tuple[Identifiers, str, Iterable[UUID]]]
 ) -> list[ExistingWork]:
     """`examination_candidates` of several filings in one query: the candidates of any of
     them (examination judges each filing against all, deciding by its own rules)."""
-    conditions = []
-    for identifiers, key, holder_ids in filings:
-        conditions += [col(getattr(WorkRow, name)) == value for name, value in identifiers.items()]
-        holders = list(set(holder_ids))
-        if key and holders:
-            conditions.append(
-                and_(
-                    col(WorkRow.title_key) == key,
-                    col(WorkRow.status).in_([s.value for s in REGISTERED_STATUSES]),
-                    exists().where(
-                        and_(
-                            col(RightsHolderRow.work_id) == col(WorkRow.id),
-                            col(RightsHolderRow.party_id).in_(holders),
-                        )
-                    ),
-                )
-            )
-    if not conditions:
+    identifiers: dict[str, set[str]] = {"iswc": set(), "isrc": set(), "isbn": set()}
+    keys: set[str] = set()
+    holders: set[UUID] = set()
+    for own, key, holder_ids in filings:
+        for name, value in own.items():
+            identifiers[name].add(value)
+        ids = set(holder_ids)
+        if key and ids:
+            keys.add(key)
+            holders |= ids
+    if not (keys or any(identifiers.values())):
         return []
-    rows = (await session.exec(select(WorkRow).where(or_(*conditions)))).all()
-    works = await works_of(session, rows)
-    return [existing(w) for w in works]
+    connection = await session.connection()
+    rows = await connection.execute(
+        _CANDIDATES_SQL,
+        {
+            **{f"{name}s": sorted(values) for name, values in identifiers.items()},
+            "keys": sorted(keys),
+            "registered": [s.value for s in REGISTERED_STATUSES],
+            "holders": list(holders),
+        },
+    )
+    return [
+        ExistingWork(
+            id=row.id,
+            filing_number=row.filing_number,
+            title=row.title,
+            status=WorkStatus(row.status),
+            identifiers=Identifiers(iswc=row.iswc, isrc=row.isrc, isbn=row.isbn),
+            holder_ids=frozenset(row.holder_ids),
+        )
+        for row in rows
+    ]
 
 
 def existing(work: Work) -> ExistingWork:

@@ -280,32 +280,41 @@ class _CommitUncertain(Exception):
 class FilingWriter:
     """Files works in batches, one transaction each: ARCHITECTURE.md, "Filing's group commit".
 
-    One per process, started and stopped with the service (a runtime component). Until it
-    is started (tools, tests without the app), `file_work` files in a transaction of its own.
+    One per process, started and stopped with the service (a runtime component), with
+    `writers` tasks: while one batch commits the next is formed, takes its examination locks
+    and waits for the counters. Until it is started (tools, tests without the app),
+    `file_work` files in a transaction of its own.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, *, max_batch: int) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, *, max_batch: int, writers: int = 2) -> None:
         self.uow = uow
         self.max_batch = max_batch
+        self.writers = writers
         self._queue: asyncio.Queue[_Waiting] | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._batch: list[_Waiting] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._batches: dict[int, list[_Waiting]] = {}  # in flight, by writer
         self.batches = 0  # committed batches since start (tests read it)
 
     async def start(self) -> None:
         self._queue = asyncio.Queue()
-        self._task = asyncio.create_task(self._run(), name="filing-writer")
+        self._tasks = [
+            asyncio.create_task(self._run(n), name=f"filing-writer-{n}")
+            for n in range(self.writers)
+        ]
 
     async def stop(self) -> None:
-        task, queue = self._task, self._queue
-        self._task = self._queue = None
-        if task is not None:
+        tasks, queue = self._tasks, self._queue
+        self._tasks, self._queue = [], None
+        for task in tasks:
             task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         stopped = RuntimeError("the service stopped before this filing was made")
-        for waiting in self._batch:
-            waiting.settle(stopped)
+        for batch in self._batches.values():
+            for waiting in batch:
+                waiting.settle(stopped)
+        self._batches = {}
         while queue is not None and not queue.empty():
             queue.get_nowait().settle(stopped)
 
@@ -318,19 +327,21 @@ class FilingWriter:
         self._queue.put_nowait(_Waiting(draft, contextvars.copy_context(), answer))
         return await answer
 
-    async def _run(self) -> None:
-        assert self._queue is not None
+    async def _run(self, writer: int) -> None:
+        queue = self._queue
+        assert queue is not None
         while True:
-            self._batch = [await self._queue.get()]
-            while len(self._batch) < self.max_batch and not self._queue.empty():
-                self._batch.append(self._queue.get_nowait())
+            batch = [await queue.get()]
+            while len(batch) < self.max_batch and not queue.empty():
+                batch.append(queue.get_nowait())
+            self._batches[writer] = batch
             try:
-                await self._file(self._batch)
+                await self._file(batch)
             except Exception as exc:  # never leave a request waiting
                 log.exception("filing batch failed")
-                for waiting in self._batch:
+                for waiting in batch:
                     waiting.settle(exc)
-            self._batch = []
+            del self._batches[writer]
 
     async def _file(self, batch: list[_Waiting]) -> None:
         if len(batch) == 1:

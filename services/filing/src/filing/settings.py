@@ -27,3 +27,5 @@ class FilingSettings(ServiceSettings):
     # Filings committed together by the process's writer, at most (ARCHITECTURE.md, "Filing's
     # group commit"); 1 files each in its own transaction.
     group_commit_max: int = Field(default=64, ge=1, le=1000)
+    # Batches in flight at once: one commits while the next forms and waits for the counters.
+    group_commit_writers: int = Field(default=2, ge=1, le=16)
