@@ -1,13 +1,16 @@
-"""Scenario 5, the write path: one command's transaction (state + outbox rows together), and
-the outbox relay's sustained publish rate as a ratio of raw aiokafka produce."""
+"""Scenario 5, the write path: one command's transaction (state + outbox rows together);
+fileWork through the real gateway with real tokens, sustained; and the outbox relay's publish
+rate as a ratio of a bare aiokafka producer sending the very same records in the same run."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from contracts.enums import Role, WorkKind, WorkStatus
@@ -23,8 +26,18 @@ from runtime.kafka import ensure_topics, reliable_producer
 from runtime.outbox import OutboxRelay
 from runtime.settings import PlatformSettings
 from runtime.uow import UnitOfWork, unit_of_work_factory
+from sqlalchemy import text
 
-from bench.common import BOOTSTRAP, Latencies, create_database, topic_prefix, url_of
+from bench.common import BOOTSTRAP, Latencies, create_database, pick, topic_prefix, url_of
+from bench.e2e_latency import Load
+from bench.platform import (
+    cpu_share,
+    cpu_snapshot,
+    finish_profiles,
+    register_party,
+    running_platform,
+    start_profiles,
+)
 
 
 def work_event(n: int) -> WorkRegistered:
@@ -66,41 +79,63 @@ async def command_latency(database_url: str, count: int, warmup: int,
                                {"party_id": str(co), "role": "LYRICIST", "share": "40"}],
         }))
 
-    throughput = {}
+    writer = filing.FilingWriter(uow, max_batch=64)
+    filework = FileWork.model_validate({
+        "title": "Bench write path", "kind": "MUSICAL_WORK", "country_of_origin": "TH",
+        "rights_holders": [{"party_id": str(owner), "role": "COMPOSER", "share": "60"},
+                           {"party_id": str(co), "role": "LYRICIST", "share": "40"}]})
+
+    async def batched() -> None:
+        await writer.file_work(principal=principal, command=filework.model_copy(
+            update={"title": f"Bench write path {uuid.uuid4().hex}"}))
+
+    throughput: dict[str, Any] = {}
+    grouped: dict[str, Any] = {}
     try:
         for n in range(warmup + count):
             started = time.perf_counter()
             await one()
             if n >= warmup:
                 hist.record_seconds(time.perf_counter() - started)
-        # Concurrent commands: the numbering counters are locked until each commit.
-        for concurrency in (1, 4, 16):
-            done = 0
-            stop_at = time.perf_counter() + throughput_seconds
+        # Concurrent commands, each its own transaction: the numbering counters are locked
+        # until each commit. Then the same through filing's writer (group commit).
+        await writer.start()
+        for found, call, levels in ((throughput, one, (1, 4, 16)),
+                                    (grouped, batched, (1, 16, 64))):
+            for concurrency in levels:
+                done = 0
+                stop_at = time.perf_counter() + throughput_seconds
 
-            async def worker(stop_at: float = stop_at) -> None:
-                nonlocal done
-                while time.perf_counter() < stop_at:
-                    await one()
-                    done += 1
+                async def worker(stop_at: float = stop_at, call: Any = call) -> None:
+                    nonlocal done
+                    while time.perf_counter() < stop_at:
+                        await call()
+                        done += 1
 
-            started = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-            throughput[str(concurrency)] = round(done / (time.perf_counter() - started), 1)
+                started = time.perf_counter()
+                await asyncio.gather(*(worker() for _ in range(concurrency)))
+                found[str(concurrency)] = round(done / (time.perf_counter() - started), 1)
     finally:
+        await writer.stop()
         await engine.dispose()
-    return {**hist.summary_ms(), "commands_per_s_at_concurrency": throughput}
+    return {**hist.summary_ms(), "commands_per_s_at_concurrency": throughput,
+            "group_commit_per_s_at_concurrency": grouped,
+            "group_commit_ratio": round(max(grouped.values()) / max(throughput.values()), 2)}
 
 
 async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str, Any]:
-    """Stages `count` events, then times one relay draining them (publish + mark sent)."""
+    """Stages `count` events, then times a bare aiokafka producer sending the very same
+    records (read back from the outbox) to a twin topic, and one relay draining the outbox
+    (publish + mark sent): the relay's ratio to raw produce of the same records."""
     prefix = topic_prefix("relay")
     settings = FilingSettings(
         service_name="bench-relay", database_url=database_url, outbox_batch_size=batch_size,
         kafka_principal="admin",  # the benchmark's own topics
         platform=PlatformSettings(rights_topic_prefix=prefix, kafka_bootstrap_servers=BOOTSTRAP),
     )
-    await ensure_topics(BOOTSTRAP, [(settings.topic("filing.works.v1"), "filing.works.v1")],
+    topic = settings.topic("filing.works.v1")
+    twin = topic + ".raw"
+    await ensure_topics(BOOTSTRAP, [(topic, "filing.works.v1"), (twin, "filing.works.v1")],
                         security=settings.kafka_security())
     await migrate(MIGRATIONS, database_url)  # filing's own tables, outbox included
     engine = create_engine(database_url)
@@ -108,12 +143,14 @@ async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str
     for start in range(0, count, 1000):
         async with UnitOfWork(sessions) as uow:
             uow.emit(*(work_event(n) for n in range(start, min(count, start + 1000))))
-    relay = OutboxRelay(engine=engine, settings=settings)
-    # Warm-up: the broker's topic metadata and leaders before the clock starts.
+    # Warm-up: the broker's topic metadata and leaders before either clock starts.
     warm = reliable_producer(BOOTSTRAP, **settings.kafka_security())
     await warm.start()
-    await warm.send_and_wait(settings.topic("filing.works.v1"), b"{}", key=b"warm")
+    for name in (topic, twin):
+        await warm.send_and_wait(name, b"{}", key=b"warm")
     await warm.stop()
+    raw_per_s = await raw_produce_of_outbox(engine, settings, twin)
+    relay = OutboxRelay(engine=engine, settings=settings)
     published = 0
     await relay.start()  # its loop starts publishing at once; we time from here
     started = time.perf_counter()
@@ -126,7 +163,79 @@ async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str
     finally:
         await relay.stop()
         await engine.dispose()
-    return {"events": count, "seconds": round(elapsed, 2), "relay_per_s": round(count / elapsed)}
+    relay_per_s = count / elapsed
+    return {"events": count, "seconds": round(elapsed, 2), "relay_per_s": round(relay_per_s),
+            "raw_produce_same_records_per_s": round(raw_per_s),
+            "relay_ratio": round(relay_per_s / raw_per_s, 3)}
+
+
+async def raw_produce_of_outbox(engine: Any, settings: FilingSettings, topic: str) -> float:
+    """Records/s of a bare idempotent acks=all producer (the relay's own settings) sending the
+    outbox's records as stored (key, value, headers) to `topic`, futures gathered per 5,000,
+    timed from the first send to the last acknowledgement; reading them is not timed.
+
+    Stands in for bench/raw_kafka's produce-the-same-records baseline until that lands."""
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text(
+            "SELECT key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY id"))).all()
+    records = [(row.key, row.value, [(k, v.encode()) for k, v in row.headers]) for row in rows]
+    producer = reliable_producer(BOOTSTRAP, **settings.kafka_security())
+    await producer.start()
+    try:
+        started = time.perf_counter()
+        window: list[Any] = []
+        for key, value, headers in records:
+            window.append(await producer.send(topic, value=value, key=key, headers=headers))
+            if len(window) >= 5000:
+                await asyncio.gather(*window)
+                window.clear()
+        await asyncio.gather(*window)
+        return len(records) / (time.perf_counter() - started)
+    finally:
+        await producer.stop()
+
+
+async def filework_through_gateway(*, seconds: float, concurrency: int, filers: int,
+                                   profile_dir: str | None,
+                                   extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+    """fileWork mutations through the real gateway (platform as `make run` starts it: gateway,
+    the three services and their consumers), each filer with its own Keycloak machine token;
+    closed loop at `concurrency` after a warm-up, sustained for `seconds`."""
+    async with running_platform(extra_env) as platform:
+        load = Load(platform, [await register_party(platform, f"Write filer {i}")
+                               for i in range(filers)])
+
+        async def loop(window: float, workers: int, profile: bool) -> dict[str, Any]:
+            done = 0
+            load.errors = 0
+            stop_at = time.perf_counter() + window
+            profiles = (start_profiles(platform, int(window), Path(profile_dir))
+                        if profile and profile_dir else None)
+            before = cpu_snapshot(platform)
+            started = time.perf_counter()
+
+            async def worker() -> None:
+                nonlocal done
+                while time.perf_counter() < stop_at:
+                    work_id, _ = await load.file_one()
+                    done += work_id is not None
+
+            await asyncio.gather(*(worker() for _ in range(workers)))
+            elapsed = time.perf_counter() - started
+            cpu = cpu_share(before, cpu_snapshot(platform), elapsed)
+            found: dict[str, Any] = {
+                "concurrency": workers, "seconds": round(elapsed, 1),
+                "mutations_per_s": round(done / elapsed, 1), "errors": load.errors,
+                "cpu_cores_used": cpu,
+                # CPU per mutation: what a shared, busy machine does not distort much.
+                "cpu_ms_per_mutation": {k: round(1000 * v / max(done / elapsed, 1e-9), 2)
+                                        for k, v in cpu.items()}}
+            if profiles is not None and profile_dir:
+                found["profiles"] = await finish_profiles(profiles, Path(profile_dir))
+            return found
+
+        await loop(min(3.0, seconds), 4, False)  # warm-up: connections, caches, compilations
+        return await loop(seconds, concurrency, True)
 
 
 async def pg_round_trips(database_url: str, count: int = 3000) -> dict[str, Any]:
@@ -163,21 +272,49 @@ async def run(*, commands: int, warmup: int, relay_events: int, batch_size: int,
     relay_url = await create_database("write_relay")
     relay = await relay_rate(relay_url, relay_events, batch_size)
     round_trips = await pg_round_trips(relay_url)
+    gateway_seconds = pick("filework_gateway_seconds", 15, 3)
+    gateway_concurrency = pick("filework_gateway_concurrency", 64, 8)
+    # Same run, same load, filing without its group commit (each filing its own transaction).
+    alone = await filework_through_gateway(
+        seconds=gateway_seconds, concurrency=gateway_concurrency, filers=8, profile_dir=None,
+        extra_env={"FILING_GROUP_COMMIT_MAX": "1"})
+    gateway = await filework_through_gateway(
+        seconds=gateway_seconds, concurrency=gateway_concurrency, filers=8,
+        profile_dir=os.environ.get("BENCH_WRITE_PROFILE_DIR"))
+    gateway["without_group_commit"] = alone
+    gateway["ratio_to_without_group_commit"] = round(
+        gateway["mutations_per_s"] / max(alone["mutations_per_s"], 1e-9), 2)
     result: dict[str, Any] = {
         "setup": {"command": f"filing.service.file_work in-process (2 holders; work + history "
                             f"+ 2 outbox rows + NOTIFY, one transaction), {commands} sequential "
                             f"after {warmup} warm-up; then commands/s with 1, 4 and 16 "
-                            "concurrent callers (4 s each, one process, pool of 16)",
+                            "concurrent callers (4 s each, one process, pool of 16); then "
+                            "through filing's FilingWriter (group commit, batches of at most "
+                            "64) with 1, 16 and 64 callers",
                   "relay": f"{relay_events} work.registered rows "
                            f"({len(encode(work_event(0)).value)}"
                            f" B values) staged in 1,000-row transactions, then one OutboxRelay "
                            f"drains them, outbox_batch_size={batch_size} (publish the batch, await "
-                           "acks=all, mark sent); timed from relay start to the last row marked"},
+                           "acks=all, mark sent); timed from relay start to the last row marked; "
+                           "baseline: a bare aiokafka producer (the relay's settings) sends the "
+                           "same rows' key, value and headers to a twin topic, before the relay",
+                  "filework_gateway": f"fileWork mutations through the gateway (whole platform "
+                                      f"running, consumers included), 8 filers with their own "
+                                      f"Keycloak machine tokens, closed loop at "
+                                      f"{gateway_concurrency} concurrent requests for "
+                                      f"{gateway_seconds} s after a 3 s warm-up at 4; the load "
+                                      "generator shares the machine (its CPU is in "
+                                      "cpu_cores_used); baseline in the same run: the same "
+                                      "load on a platform with FILING_GROUP_COMMIT_MAX=1"},
         "command": command,
         "relay_per_s": relay["relay_per_s"],
         "postgres_statement_round_trip": round_trips,
         "relay": relay,
-        "ratio_definition": "relay_per_s / scenario 1 raw aiokafka produce_per_s",
+        "relay_ratio": relay["relay_ratio"],
+        "filework_gateway_per_s": gateway["mutations_per_s"],
+        "filework_gateway": gateway,
+        "ratio_definition": "relay_per_s / scenario 1 raw aiokafka produce_per_s; relay_ratio: "
+                            "relay_per_s / raw produce of the same records in this run",
     }
     if raw_produce_per_s:
         result["ratio"] = round(relay["relay_per_s"] / raw_produce_per_s, 3)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,22 +32,60 @@ def connect_args(url: str) -> dict[str, object]:
     return {}
 
 
+# A pooled connection idle this long is pinged before use; one this old is replaced.
+IDLE_PING_SECONDS = 2.0
+RECYCLE_SECONDS = 1800
+
+
 def create_engine(
-    url: str, *, pool_size: int = 10, echo: bool = False, search_path: str | None = None
+    url: str,
+    *,
+    pool_size: int = 10,
+    echo: bool = False,
+    search_path: str | None = None,
+    idle_ping_seconds: float = IDLE_PING_SECONDS,
+    recycle_seconds: float = RECYCLE_SECONDS,
 ) -> AsyncEngine:
     """An asyncpg engine; built by each service's wiring, never at import time.
 
     `search_path` points unqualified table names at another schema first (a read model
-    rebuilt beside the live one, with the live writer's own SQL)."""
+    rebuilt beside the live one, with the live writer's own SQL).
+
+    Liveness (ARCHITECTURE.md, "Delivery guarantees"): no ping at every checkout (a round
+    trip per command); a connection idle for more than `idle_ping_seconds` is pinged first,
+    one older than `recycle_seconds` is replaced, and an error showing the server gone
+    invalidates every connection of the pool as old as it."""
     args = connect_args(url)
     if search_path is not None:
         args["server_settings"] = {"search_path": search_path}
     engine = create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo,
-        connect_args=args,
+        url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=int(recycle_seconds),
+        echo=echo, connect_args=args,
     )
     event.listen(engine.sync_engine, "handle_error", broken_connection_is_a_disconnect)
+    _ping_when_idle(engine, idle_ping_seconds)
     return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since <= idle_seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # The pool drops this connection and checks out another (a fresh one if need be).
+            raise DisconnectionError(f"an idle pooled connection failed its ping: {exc}") from exc
+
+    event.listen(pool, "checkin", checked_in)
+    event.listen(pool, "checkout", checked_out)
 
 
 # asyncpg's own words for a connection a server restart left in the middle of an operation.

@@ -8,7 +8,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from opentelemetry import trace
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from runtime import metrics
 from runtime.auth import Unauthenticated
@@ -169,11 +170,46 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=500)
 
 
-def handle_dependency(cls: type[H]) -> Callable[[Request], H]:
+class Measured:
+    """Each request's seconds by method, route and status (`rights_http_request_seconds`): a
+    plain ASGI middleware (Starlette's `BaseHTTPMiddleware` costs a task group and a memory
+    stream per request)."""
+
+    def __init__(self, app: ASGIApp, *, service_name: str) -> None:
+        self.app = app
+        self.service_name = service_name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            metrics.HTTP_SECONDS.labels(
+                self.service_name,
+                scope["method"],
+                getattr(scope.get("route"), "path", "unmatched"),
+                str(status),
+            ).observe(time.perf_counter() - started)
+
+
+def handle_dependency(cls: type[H]) -> Callable[[Request], Awaitable[H]]:
     """The FastAPI dependency through which a service's routes get its handle, typed: the
     one place a route's service is looked up (`create_app(..., handle=)` puts it there)."""
 
-    def provided(request: Request) -> H:
+    # A coroutine: FastAPI runs a plain function dependency in a worker thread (a thread hop
+    # per request).
+    async def provided(request: Request) -> H:
         handle = request.app.state.handle
         if not isinstance(handle, cls):
             raise RuntimeError(f"this app was not created with a {cls.__name__} handle")
@@ -212,18 +248,7 @@ def create_app(
     app.state.identity = identity or IdentityVerifier()
     _install_error_handlers(app)
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next: Any) -> Any:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        metrics.HTTP_SECONDS.labels(
-            settings.service_name,
-            request.method,
-            getattr(route, "path", "unmatched"),
-            str(response.status_code),
-        ).observe(time.perf_counter() - started)
-        return response
+    app.add_middleware(Measured, service_name=settings.service_name)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,6 +45,21 @@ RELAY_LOCK_KEY = 727_274_002
 PRUNE_SENT_SQL = (
     "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NOT NULL "
     "AND sent_at < now() - CAST(:retention AS interval) ORDER BY sent_at LIMIT :n)"
+)
+
+# The relay's fetch: the next unsent rows after the last one it sent this round, in id order,
+# through the partial index of unsent rows.
+_UNSENT_SQL = text(
+    "SELECT id, topic, key, value, headers FROM outbox "
+    "WHERE sent_at IS NULL AND id > :after ORDER BY id LIMIT :n"
+)
+# Housekeeping's backlog gauge walks the partial index of unsent rows, never the table: the
+# count stops at BACKLOG_COUNT_CAP, the oldest is the first unsent row by id.
+BACKLOG_COUNT_CAP = 1_000_000
+_BACKLOG_SQL = text(
+    "SELECT (SELECT count(*) FROM (SELECT 1 FROM outbox WHERE sent_at IS NULL "
+    "ORDER BY id LIMIT :cap) AS unsent), "
+    "(SELECT created_at FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 1)"
 )
 
 
@@ -128,6 +144,7 @@ class OutboxRelay(NotifiedLoop):
         )
         self.settings = settings
         self.batch_size = settings.outbox_batch_size
+        self.round_rows = max(settings.outbox_round_rows, self.batch_size)
         self.retention = timedelta(days=settings.outbox_retention_days)
         self._producer: Any = None
         self._last_housekeeping = 0.0
@@ -154,52 +171,63 @@ class OutboxRelay(NotifiedLoop):
         return published >= self.batch_size
 
     async def publish_pending(self) -> int:
-        """Publishes one batch of unsent rows; returns how many were published."""
+        """Publishes one round of unsent rows; returns how many were published.
+
+        A round reads up to `outbox_round_rows` rows, `outbox_batch_size` at a time, sending
+        each fetch's records without awaiting them (the next fetch is read while the broker
+        acknowledges), then waits for every acknowledgement and marks them all sent in one
+        statement before its transaction (and the relay lock) ends."""
         async with self.engine.begin() as conn:
             got_lock = await conn.scalar(
                 text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": RELAY_LOCK_KEY}
             )
             if not got_lock:
                 return 0
-            rows = (
-                await conn.execute(
-                    text(
-                        "SELECT id, topic, key, value, headers FROM outbox "
-                        "WHERE sent_at IS NULL ORDER BY id LIMIT :n"
-                    ),
-                    {"n": self.batch_size},
-                )
-            ).all()
-            if not rows:
-                return 0
+            ids: list[int] = []
+            topics: Counter[str] = Counter()
             futures = []
             spans = []
-            for row in rows:
-                span, headers = self._publish_span(row.topic, row.headers)
-                spans.append(span)
-                futures.append(
-                    await self._producer.send(
-                        self.settings.topic(row.topic),
-                        value=row.value,
-                        key=row.key,
-                        headers=headers,
-                    )
-                )
             try:
+                while len(ids) < self.round_rows:
+                    rows = (
+                        await conn.execute(
+                            _UNSENT_SQL,
+                            {
+                                "after": ids[-1] if ids else 0,
+                                "n": min(self.batch_size, self.round_rows - len(ids)),
+                            },
+                        )
+                    ).all()
+                    for row in rows:
+                        span, headers = self._publish_span(row.topic, row.headers)
+                        spans.append(span)
+                        futures.append(
+                            await self._producer.send(
+                                self.settings.topic(row.topic),
+                                value=row.value,
+                                key=row.key,
+                                headers=headers,
+                            )
+                        )
+                        ids.append(row.id)
+                        topics[row.topic] += 1
+                    if len(rows) < self.batch_size:
+                        break
+                if not ids:
+                    return 0
                 await asyncio.gather(*futures)
             finally:
                 for span in spans:
                     span.end()
-            await self._after_publish_before_mark(len(rows))
+            await self._after_publish_before_mark(len(ids))
             await conn.execute(
-                text("UPDATE outbox SET sent_at = now() WHERE id = ANY(:ids)"),
-                {"ids": [row.id for row in rows]},
+                text("UPDATE outbox SET sent_at = now() WHERE id = ANY(:ids)"), {"ids": ids}
             )
-        for row in rows:
-            metrics.EVENTS_PUBLISHED.labels(self.settings.service_name, row.topic).inc()
+        for topic, count in topics.items():
+            metrics.EVENTS_PUBLISHED.labels(self.settings.service_name, topic).inc(count)
         self.last_published_at = time.time()
-        self.published_total += len(rows)
-        return len(rows)
+        self.published_total += len(ids)
+        return len(ids)
 
     def _publish_span(
         self, topic: str, stored: list[list[str]]
@@ -230,9 +258,7 @@ class OutboxRelay(NotifiedLoop):
     async def _housekeeping(self) -> None:
         async with self.engine.begin() as conn:
             backlog, oldest = (
-                await conn.execute(
-                    text("SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL")
-                )
+                await conn.execute(_BACKLOG_SQL, {"cap": BACKLOG_COUNT_CAP})
             ).one()
             # `sent_at` is the database's clock (`now()` above), so the cutoff is too: this
             # process's clock may run ahead of it and would delete rows still within retention.

@@ -94,7 +94,12 @@ class ServiceRuntime:
         self.settings = settings
         self.migrations_dir = migrations_dir
         self.produces = list(produces)
-        self.engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+        self.engine = create_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            idle_ping_seconds=settings.database_idle_ping_seconds,
+            recycle_seconds=settings.database_recycle_seconds,
+        )
         instrument_engine(self.engine)
         self.sessions = session_maker(self.engine)
         # Every command and every consumer batch of this service runs in one of these.

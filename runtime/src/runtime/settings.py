@@ -60,6 +60,10 @@ class ServiceSettings(BaseSettings):
     service_name: str = "service"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     database_pool_size: int = 10
+    # No ping per command: a pooled connection idle longer than this is pinged before use,
+    # one older than the recycle age is replaced (runtime.db).
+    database_idle_ping_seconds: float = 2.0
+    database_recycle_seconds: float = 1800.0
     host: str = "127.0.0.1"
     port: int = 8000
     # An idle client connection is closed after this long. The gateway's pool forgets idle
@@ -91,6 +95,9 @@ class ServiceSettings(BaseSettings):
     outbox_prune_batch_size: int = 5000
     outbox_poll_interval_seconds: float = 1.0
     outbox_batch_size: int = 500
+    # Rows one relay round publishes (fetched outbox_batch_size at a time) before it awaits the
+    # broker's acknowledgements, marks them sent and commits.
+    outbox_round_rows: int = 5000
     # Idempotency keys (runtime.idempotency) are kept at least this long after first use, then
     # pruned in batches every interval.
     idempotency_retention_hours: float = 24.0

@@ -43,15 +43,15 @@ def _uuid(value: str, field: str) -> UUID:
         raise InvalidInput(f"{field} must be a UUID", field=field) from None
 
 
-def _work_id(work_id: str) -> UUID:
+async def _work_id(work_id: str) -> UUID:
     return _uuid(work_id, "work_id")
 
 
-def _party_id(party_id: str) -> UUID:
+async def _party_id(party_id: str) -> UUID:
     return _uuid(party_id, "party_id")
 
 
-def _batch_ids(ids: Annotated[str, Query()] = "") -> list[UUID]:
+async def _batch_ids(ids: Annotated[str, Query()] = "") -> list[UUID]:
     return parse_ids(ids, field="ids")
 
 
@@ -213,7 +213,7 @@ async def get_party(party_id: PartyId, caller: CurrentPrincipal, filing: Service
 async def post_work(body: commands.FileWork, caller: CurrentPrincipal, filing: Service) -> WorkOut:
     """Files a work (the caller must be a rights holder) and answers it examined."""
     return WorkOut.model_validate(
-        await service.file_work(uow=filing.uow, principal=caller, command=body)
+        await filing.writer.file_work(principal=caller, command=body)
     )
 
 
@@ -251,7 +251,7 @@ async def get_work(work_id: WorkId, caller: CurrentPrincipal, filing: Service) -
 WorkCommand = Callable[..., Awaitable[Work]]
 
 
-def _no_key() -> None:
+async def _no_key() -> None:
     return None
 
 
@@ -385,7 +385,7 @@ class ImportOut(BaseModel):
     report_url: str
 
 
-def _import_id(import_id: str) -> UUID:
+async def _import_id(import_id: str) -> UUID:
     return _uuid(import_id, "import_id")
 
 

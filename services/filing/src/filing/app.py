@@ -12,7 +12,7 @@ from runtime.service import ServiceRuntime
 from filing.api import router
 from filing.bulk_import.uploads import BulkImportPolicy
 from filing.handlers import CONSUMERS
-from filing.service import DisputePolicy, Filing
+from filing.service import DisputePolicy, Filing, FilingWriter
 from filing.settings import FilingSettings
 from runtime import http
 
@@ -38,7 +38,12 @@ def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
         chunk_size=settings.bulk_import_chunk_size,
         max_bytes=settings.bulk_import_max_bytes,
     )
-    filing = runtime.handle(Filing, disputes=disputes, bulk=bulk)
+    # Filings are committed in batches by one writer per process (ARCHITECTURE.md).
+    writer = FilingWriter(
+        runtime.uow, max_batch=settings.group_commit_max, writers=settings.group_commit_writers
+    )
+    runtime.add(writer)
+    filing = runtime.handle(Filing, disputes=disputes, bulk=bulk, writer=writer)
     return runtime, filing
 
 

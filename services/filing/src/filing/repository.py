@@ -11,7 +11,7 @@ from uuid import UUID
 from contracts.attributes import from_attributes
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
 from runtime.uow import OutboxPart
-from sqlalchemy import and_, exists, or_, text
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -236,8 +236,28 @@ async def insert_work(
     locks from `take_numbers` to COMMIT, so every round trip saved here is saved for every
     filing queued behind this one. Its version is the number of its changes (its events
     carry versions 1..len(changes))."""
+    await insert_works(session, [(work, changes, outbox)])
+
+
+async def insert_works(
+    session: AsyncSession, works: Sequence[tuple[Work, Sequence[Change], OutboxPart]]
+) -> None:
+    """`insert_work` for each of `works`, in order, sent as one pipelined batch of that same
+    statement (filing's group commit: one round trip for the whole batch)."""
+    if not works:
+        return
+    params = [_insert_work_params(work, changes, outbox) for work, changes, outbox in works]
+    outbox = works[0][2]
+    statement = text(f"WITH {_INSERT_WORK_CTES}, {outbox.cte} SELECT {outbox.notify}")
+    connection = await session.connection()
+    await connection.execute(statement, params if len(params) > 1 else params[0])
+
+
+def _insert_work_params(
+    work: Work, changes: Sequence[Change], outbox: OutboxPart
+) -> dict[str, Any]:
     holders = _holder_rows(work)
-    params: dict[str, Any] = {
+    return {
         **_work_values(work),
         "version": len(changes),
         "h_party_ids": [h["party_id"] for h in holders],
@@ -250,8 +270,6 @@ async def insert_work(
         "hist_details": [c.detail for c in changes],
         **outbox.params,
     }
-    statement = text(f"WITH {_INSERT_WORK_CTES}, {outbox.cte} SELECT {outbox.notify}")
-    await (await session.connection()).execute(statement, params)
 
 
 async def save_work(
@@ -280,7 +298,8 @@ async def save_work(
 # --- filing: examination locks and numbers ---------------------------------------------------
 
 
-def _lock_keys(identifiers: Identifiers, key: str) -> list[str]:
+def examination_lock_keys(identifiers: Identifiers, key: str) -> list[str]:
+    """The names a filing's examination locks: its identifiers and its title key, sorted."""
     keys = [f"{name}:{value}" for name, value in identifiers.items()]
     return sorted([*keys, f"title:{key}"] if key else keys)
 
@@ -312,10 +331,19 @@ async def lock_for_examination(
     Sorted order (kept by `ORDER BY`: volatile functions run after the sort) keeps two
     filings that share several keys from deadlocking.
     """
+    return await lock_examination_keys(
+        session, examination_lock_keys(identifiers, key), party_ids
+    )
+
+
+async def lock_examination_keys(
+    session: AsyncSession, keys: Iterable[str], party_ids: Iterable[UUID]
+) -> set[UUID]:
+    """`lock_for_examination` for any number of filings at once (filing's group commit): the
+    union of their lock names, in sorted order, and which of `party_ids` are registered."""
     connection = await session.connection()
     found = await connection.execute(
-        _LOCK_FOR_EXAMINATION_SQL,
-        {"keys": _lock_keys(identifiers, key), "party_ids": list(set(party_ids))},
+        _LOCK_FOR_EXAMINATION_SQL, {"keys": sorted(set(keys)), "party_ids": list(set(party_ids))}
     )
     _, known = found.one()
     return set(known)
@@ -362,36 +390,78 @@ async def examination_candidates(
     The domain (`examination.examine`) decides; this only keeps a popular title from
     loading thousands of unrelated works.
     """
-    conditions = [col(getattr(WorkRow, name)) == value for name, value in identifiers.items()]
-    holders = list(set(holder_ids))
-    if key and holders:
-        conditions.append(
-            and_(
-                col(WorkRow.title_key) == key,
-                col(WorkRow.status).in_([s.value for s in REGISTERED_STATUSES]),
-                exists().where(
-                    and_(
-                        col(RightsHolderRow.work_id) == col(WorkRow.id),
-                        col(RightsHolderRow.party_id).in_(holders),
-                    )
-                ),
-            )
-        )
-    if not conditions:
+    return await examination_candidates_of(session, [(identifiers, key, holder_ids)])
+
+
+# The works examination may act on, for any number of filings, in one statement without the
+# ORM: by identifier, or registered with a title key and a holder among the filings' (across
+# the filings: a superset, examination judges each filing by its own rules). Index scans only.
+_CANDIDATES_SQL = text(
+    """
+SELECT w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn,
+       ARRAY(SELECT h.party_id FROM rights_holder h WHERE h.work_id = w.id) AS holder_ids
+FROM work w
+WHERE w.iswc = ANY(CAST(:iswcs AS text[]))
+   OR w.isrc = ANY(CAST(:isrcs AS text[]))
+   OR w.isbn = ANY(CAST(:isbns AS text[]))
+   OR (w.title_key = ANY(CAST(:keys AS text[]))
+       AND w.status = ANY(CAST(:registered AS text[]))
+       AND EXISTS (SELECT 1 FROM rights_holder h
+                   WHERE h.work_id = w.id AND h.party_id = ANY(CAST(:holders AS uuid[]))))
+"""
+)
+
+
+async def examination_candidates_of(
+    session: AsyncSession, filings: Sequence[tuple[Identifiers, str, Iterable[UUID]]]
+) -> list[ExistingWork]:
+    """`examination_candidates` of several filings in one query: the candidates of any of
+    them (examination judges each filing against all, deciding by its own rules)."""
+    identifiers: dict[str, set[str]] = {"iswc": set(), "isrc": set(), "isbn": set()}
+    keys: set[str] = set()
+    holders: set[UUID] = set()
+    for own, key, holder_ids in filings:
+        for name, value in own.items():
+            identifiers[name].add(value)
+        ids = set(holder_ids)
+        if key and ids:
+            keys.add(key)
+            holders |= ids
+    if not (keys or any(identifiers.values())):
         return []
-    rows = (await session.exec(select(WorkRow).where(or_(*conditions)))).all()
-    works = await works_of(session, rows)
+    connection = await session.connection()
+    rows = await connection.execute(
+        _CANDIDATES_SQL,
+        {
+            **{f"{name}s": sorted(values) for name, values in identifiers.items()},
+            "keys": sorted(keys),
+            "registered": [s.value for s in REGISTERED_STATUSES],
+            "holders": list(holders),
+        },
+    )
     return [
         ExistingWork(
-            id=w.id,
-            filing_number=w.filing_number,
-            title=w.title,
-            status=w.status,
-            identifiers=w.identifiers,
-            holder_ids=frozenset(h.party_id for h in w.rights_holders),
+            id=row.id,
+            filing_number=row.filing_number,
+            title=row.title,
+            status=WorkStatus(row.status),
+            identifiers=Identifiers(iswc=row.iswc, isrc=row.isrc, isbn=row.isbn),
+            holder_ids=frozenset(row.holder_ids),
         )
-        for w in works
+        for row in rows
     ]
+
+
+def existing(work: Work) -> ExistingWork:
+    """What examination needs to know of a work in the register."""
+    return ExistingWork(
+        id=work.id,
+        filing_number=work.filing_number,
+        title=work.title,
+        status=work.status,
+        identifiers=work.identifiers,
+        holder_ids=frozenset(h.party_id for h in work.rights_holders),
+    )
 
 
 # Both counters in one INSERT, in a fixed order (F before R): the lock order of every command.
@@ -425,3 +495,42 @@ async def take_numbers(
         NumberKind(kind): format_number(NumberKind(kind), year, int(last))
         for kind, last in taken.all()
     }
+
+
+# Both counter rows of the year locked (created at 0 if absent), F before R as everywhere.
+_LOCK_COUNTERS_SQL = text(
+    """
+INSERT INTO number_counter (kind, year, last)
+SELECT x.kind, CAST(:year AS integer), 0
+FROM unnest(CAST(:kinds AS text[])) WITH ORDINALITY AS x (kind, ord)
+ORDER BY x.ord
+ON CONFLICT (kind, year) DO UPDATE SET last = number_counter.last
+RETURNING kind, last
+"""
+)
+_SET_COUNTERS_SQL = text(
+    """
+UPDATE number_counter AS c SET last = x.last
+FROM unnest(CAST(:kinds AS text[]), CAST(:lasts AS integer[])) AS x (kind, last)
+WHERE c.kind = x.kind AND c.year = CAST(:year AS integer)
+"""
+)
+
+
+async def lock_counters(session: AsyncSession, *, year: int) -> dict[NumberKind, int]:
+    """The last number given of each kind in `year`, its row locked to the end of the
+    caller's transaction (filing's group commit counts the batch's numbers from here)."""
+    connection = await session.connection()
+    found = await connection.execute(
+        _LOCK_COUNTERS_SQL, {"year": year, "kinds": [kind.value for kind in NumberKind]}
+    )
+    return {NumberKind(kind): int(last) for kind, last in found.all()}
+
+
+async def set_counters(session: AsyncSession, *, year: int, last: Mapping[NumberKind, int]) -> None:
+    """Writes the last number given of each kind in `year` (rows locked by `lock_counters`)."""
+    connection = await session.connection()
+    await connection.execute(
+        _SET_COUNTERS_SQL,
+        {"year": year, "kinds": [k.value for k in last], "lasts": list(last.values())},
+    )

@@ -3,12 +3,16 @@ save → emit in one unit of work (the state, its history and its events commit 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+import contextvars
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from contracts.errors import NotAllowed
+from contracts.errors import DomainError, NotAllowed
 from runtime.auth import Principal
 from runtime.service import ServiceHandle
 from runtime.uow import UnitOfWork, UnitOfWorkFactory
@@ -29,12 +33,20 @@ from filing.domain.errors import (
     UnknownParty,
     WorkNotFound,
 )
-from filing.domain.examination import apply_examination, examine, numbers_taken
+from filing.domain.examination import (
+    Examination,
+    ExistingWork,
+    apply_examination,
+    examine,
+    numbers_taken,
+)
 from filing.domain.holders import RightsHolder, ensure_known_parties
-from filing.domain.numbering import NumberKind
+from filing.domain.numbering import NumberKind, format_number
 from filing.domain.parties import Party
 from filing.domain.titles import title_key
-from filing.domain.works import Change, Work
+from filing.domain.works import Change, Work, WorkDraft
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,7 @@ class Filing(ServiceHandle):
 
     disputes: DisputePolicy
     bulk: BulkImportPolicy
+    writer: FilingWriter
 
 
 def _now() -> datetime:
@@ -151,7 +164,12 @@ async def file_work(
     Emits `work.filed` then the outcome (`work.registered`, `work.rejected` or
     `work.review_requested`), both in the filing's transaction.
     """
-    draft = command.draft(filed_by=_require_party_caller(principal))
+    return await file_draft(uow=uow, draft=command.draft(filed_by=_require_party_caller(principal)))
+
+
+async def file_draft(*, uow: UnitOfWorkFactory, draft: WorkDraft) -> Work:
+    """`file_work` of a checked filing, in a transaction of its own (FilingWriter files many
+    in one)."""
     key = title_key(draft.title)
     try:
         async with uow() as u:
@@ -169,26 +187,253 @@ async def file_work(
             numbers = await repo.take_numbers(
                 u.session, year=now.year, kinds=numbers_taken(outcome)
             )
-            filed, filed_change = work_rules.file_work(
-                draft, work_id=uuid4(), filing_number=numbers[NumberKind.FILING], now=now
-            )
-            examined, examined_change = apply_examination(
-                filed, outcome, now=now, registration_number=numbers.get(NumberKind.REGISTRATION)
-            )
-            u.emit(
-                events.work_event(filed, filed_change, version=1),
-                events.work_event(examined, examined_change, version=2),
-            )
-            await repo.insert_work(
-                u.session, examined, [filed_change, examined_change], outbox=u.outbox_part()
-            )
+            examined = await _write_filing(u, draft, outcome, numbers, now)
     except IntegrityError as exc:
-        if "_holding" in str(exc.orig):
-            raise IdentifierTaken(
-                "an identifier of this work is held by another work", field="identifiers"
-            ) from None
+        _identifier_taken(exc)
         raise
     return examined
+
+
+def _identifier_taken(exc: IntegrityError) -> None:
+    if "_holding" in str(exc.orig):
+        raise IdentifierTaken(
+            "an identifier of this work is held by another work", field="identifiers"
+        ) from None
+
+
+def _filed_and_examined(
+    u: UnitOfWork,
+    draft: WorkDraft,
+    outcome: Examination,
+    numbers: Mapping[NumberKind, str],
+    now: datetime,
+) -> tuple[Work, list[Change]]:
+    """The filed work examined and its history; its two events (`work.filed`, then the
+    outcome) emitted on `u`."""
+    filed, filed_change = work_rules.file_work(
+        draft, work_id=uuid4(), filing_number=numbers[NumberKind.FILING], now=now
+    )
+    examined, examined_change = apply_examination(
+        filed, outcome, now=now, registration_number=numbers.get(NumberKind.REGISTRATION)
+    )
+    u.emit(
+        events.work_event(filed, filed_change, version=1),
+        events.work_event(examined, examined_change, version=2),
+    )
+    return examined, [filed_change, examined_change]
+
+
+async def _write_filing(
+    u: UnitOfWork,
+    draft: WorkDraft,
+    outcome: Examination,
+    numbers: Mapping[NumberKind, str],
+    now: datetime,
+) -> Work:
+    """The filed work examined, written with its history and its events in ONE statement;
+    answers the examined work."""
+    examined, changes = _filed_and_examined(u, draft, outcome, numbers, now)
+    await repo.insert_work(u.session, examined, changes, outbox=u.outbox_part())
+    return examined
+
+
+class _CandidatePool:
+    """The candidates of a batch's filings: those read from the register, then each filing
+    of the batch once examined. `near` hands examination those sharing an identifier or the
+    title key with a filing (a superset of what it acts on: examination decides)."""
+
+    def __init__(self, works: Sequence[ExistingWork]) -> None:
+        self._works: list[tuple[ExistingWork, str, set[tuple[str, str]]]] = []
+        for work in works:
+            self.add(work)
+
+    def add(self, work: ExistingWork) -> None:
+        self._works.append((work, title_key(work.title), set(work.identifiers.items())))
+
+    def near(self, draft: WorkDraft, key: str) -> list[ExistingWork]:
+        own = set(draft.identifiers.items())
+        return [w for w, k, ids in self._works if (key and k == key) or ids & own]
+
+
+@dataclass
+class _Waiting:
+    """A filing handed to the writer: the checked draft, its request's context (its trace),
+    and the future its request awaits."""
+
+    draft: WorkDraft
+    context: contextvars.Context
+    answer: asyncio.Future[Work]
+
+    def settle(self, outcome: Work | BaseException) -> None:
+        if self.answer.done():  # its request went away; the filing stands
+            return
+        if isinstance(outcome, BaseException):
+            self.answer.set_exception(outcome)
+        else:
+            self.answer.set_result(outcome)
+
+
+class _CommitUncertain(Exception):
+    """The batch's COMMIT was sent and failed: whether it committed is unknown."""
+
+
+class FilingWriter:
+    """Files works in batches, one transaction each: ARCHITECTURE.md, "Filing's group commit".
+
+    One per process, started and stopped with the service (a runtime component), with
+    `writers` tasks: while one batch commits the next is formed, takes its examination locks
+    and waits for the counters. Until it is started (tools, tests without the app),
+    `file_work` files in a transaction of its own.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, *, max_batch: int, writers: int = 2) -> None:
+        self.uow = uow
+        self.max_batch = max_batch
+        self.writers = writers
+        self._queue: asyncio.Queue[_Waiting] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._batches: dict[int, list[_Waiting]] = {}  # in flight, by writer
+        self.batches = 0  # committed batches since start (tests read it)
+
+    async def start(self) -> None:
+        self._queue = asyncio.Queue()
+        self._tasks = [
+            asyncio.create_task(self._run(n), name=f"filing-writer-{n}")
+            for n in range(self.writers)
+        ]
+
+    async def stop(self) -> None:
+        tasks, queue = self._tasks, self._queue
+        self._tasks, self._queue = [], None
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        stopped = RuntimeError("the service stopped before this filing was made")
+        for batch in self._batches.values():
+            for waiting in batch:
+                waiting.settle(stopped)
+        self._batches = {}
+        while queue is not None and not queue.empty():
+            queue.get_nowait().settle(stopped)
+
+    async def file_work(self, *, principal: Principal, command: commands.FileWork) -> Work:
+        """`file_work`, answered once the batch that holds this filing has committed."""
+        draft = command.draft(filed_by=_require_party_caller(principal))
+        if self._queue is None:
+            return await file_draft(uow=self.uow, draft=draft)
+        answer: asyncio.Future[Work] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Waiting(draft, contextvars.copy_context(), answer))
+        return await answer
+
+    async def _run(self, writer: int) -> None:
+        queue = self._queue
+        assert queue is not None
+        while True:
+            batch = [await queue.get()]
+            while len(batch) < self.max_batch and not queue.empty():
+                batch.append(queue.get_nowait())
+            self._batches[writer] = batch
+            try:
+                await self._file(batch)
+            except Exception as exc:  # never leave a request waiting
+                log.exception("filing batch failed")
+                for waiting in batch:
+                    waiting.settle(exc)
+            del self._batches[writer]
+
+    async def _file(self, batch: list[_Waiting]) -> None:
+        if len(batch) == 1:
+            await self._alone(batch)
+            return
+        try:
+            outcomes = await self._in_one_transaction(batch)
+        except _CommitUncertain as exc:
+            log.warning("a filing batch's COMMIT failed: %s", exc.__cause__)
+            for waiting in batch:
+                waiting.settle(exc.__cause__ or exc)
+            return
+        except Exception as exc:  # nothing of the batch committed: each files alone
+            log.warning("a filing batch of %d rolled back (%s); filing each alone",
+                        len(batch), type(exc).__name__)
+            await self._alone(batch)
+            return
+        self.batches += 1
+        for waiting, outcome in zip(batch, outcomes, strict=True):
+            waiting.settle(outcome)
+
+    async def _alone(self, batch: list[_Waiting]) -> None:
+        async def one(waiting: _Waiting) -> None:
+            try:
+                waiting.settle(await file_draft(uow=self.uow, draft=waiting.draft))
+            except Exception as exc:
+                waiting.settle(exc)
+
+        await asyncio.gather(
+            *(asyncio.create_task(one(w), context=w.context) for w in batch)
+        )
+
+    async def _in_one_transaction(self, batch: list[_Waiting]) -> list[Work | BaseException]:
+        """The batch's filings in one transaction; a filing the domain refuses is its error
+        in the answer list. Raises on any database error (nothing committed), or
+        `_CommitUncertain` when COMMIT itself failed."""
+        now = _now()
+        outcomes: list[Work | BaseException] = []
+        keys = [title_key(w.draft.title) for w in batch]
+        committing = False
+        try:
+            async with self.uow() as u:
+                known = await repo.lock_examination_keys(
+                    u.session,
+                    (
+                        name
+                        for w, key in zip(batch, keys, strict=True)
+                        for name in repo.examination_lock_keys(w.draft.identifiers, key)
+                    ),
+                    (h for w in batch for h in _ids(w.draft.rights_holders)),
+                )
+                last = await repo.lock_counters(u.session, year=now.year)
+                given = dict(last)
+                # The candidates of every filing of the batch in one query; each filing is
+                # also examined against the batch's filings before it (not yet written).
+                found = await repo.examination_candidates_of(
+                    u.session,
+                    [
+                        (w.draft.identifiers, key, _ids(w.draft.rights_holders))
+                        for w, key in zip(batch, keys, strict=True)
+                    ],
+                )
+                pool = _CandidatePool(found)
+                writes = []
+                for waiting, key in zip(batch, keys, strict=True):
+                    draft = waiting.draft
+                    try:
+                        ensure_known_parties(draft.rights_holders, known)
+                    except DomainError as refused:
+                        outcomes.append(refused)
+                        continue
+                    outcome = examine(draft, pool.near(draft, key))
+                    numbers = {}
+                    for kind in numbers_taken(outcome):
+                        given[kind] += 1
+                        numbers[kind] = format_number(kind, now.year, given[kind])
+                    # Its events carry the trace context of its own request.
+                    examined, changes = waiting.context.run(
+                        _filed_and_examined, u, draft, outcome, numbers, now
+                    )
+                    writes.append((examined, changes, u.outbox_part()))
+                    pool.add(repo.existing(examined))
+                    outcomes.append(examined)
+                await repo.insert_works(u.session, writes)
+                if given != last:
+                    await repo.set_counters(u.session, year=now.year, last=given)
+                committing = True
+        except Exception as exc:
+            if committing:
+                raise _CommitUncertain(str(exc)) from exc
+            raise
+        return outcomes
 
 
 async def review_work(

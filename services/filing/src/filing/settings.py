@@ -24,3 +24,8 @@ class FilingSettings(ServiceSettings):
     # largest upload `POST /imports` takes, in bytes (its Content-Length).
     bulk_import_chunk_size: int = Field(default=5000, ge=1, le=100_000)
     bulk_import_max_bytes: int = Field(default=1_073_741_824, ge=1)
+    # Filings committed together by the process's writer, at most (ARCHITECTURE.md, "Filing's
+    # group commit"); 1 files each in its own transaction.
+    group_commit_max: int = Field(default=64, ge=1, le=1000)
+    # Batches in flight at once: one commits while the next forms and waits for the counters.
+    group_commit_writers: int = Field(default=2, ge=1, le=16)
