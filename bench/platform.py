@@ -181,7 +181,7 @@ def cpu_snapshot(platform: Platform) -> dict[str, float]:
     snap = {name: _cpu_seconds(pid) for name, pid in platform.pids.items() if name != "smtp"}
     snap["kafka"] = sum(_cpu_seconds(p) for p in _pids_matching("kafka.Kafka"))
     snap["postgres"] = sum(_cpu_seconds(p) for p in _pids_matching("postgres"))
-    snap["load generator (bench)"] = _cpu_seconds(os.getpid())
+    snap["bench (effect watcher)"] = _cpu_seconds(os.getpid())
     return snap
 
 
