@@ -125,7 +125,7 @@ async def main(only: set[str]) -> int:
         await scenario("pipeline", lambda: pipeline.run_pipeline(
             works=pick("pipeline_works", 25_000, 150), warmup=pick("pipeline_warmup", 5_000, 100),
             timeout=pick("pipeline_timeout", 240, 120), batch_size=pick("consumer_batch", 500, 50),
-            raw_consume_per_s=base("consume_per_s")))
+            raw_consume_per_s=base("consume_per_s"), profile_dir=profile_dir))
 
         async def on_platform() -> None:
             async with running_platform() as platform:
@@ -155,7 +155,8 @@ async def main(only: set[str]) -> int:
             events=pick("replay_events", 1_000_000, 2_000),
             budget_seconds=pick("replay_seconds", 300, 30),
             warmup=pick("replay_warmup", 2_000, 200),
-            batch_size=pick("consumer_batch", 500, 50), raw_consume_per_s=base("consume_per_s")))
+            batch_size=pick("consumer_batch", 500, 50), raw_consume_per_s=base("consume_per_s"),
+            profile_dir=profile_dir))
         await scenario("register", register_scenario)
     finally:
         await drop_databases()

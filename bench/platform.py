@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,30 @@ async def finish_profiles(procs: dict[str, subprocess.Popen[bytes]],
     return {name: top_functions(out_dir / f"{name}.raw") for name in procs}
 
 
+@contextlib.contextmanager
+def profiling_self(out_dir: Path | None, name: str, found: dict[str, Any]) -> Iterator[None]:
+    """py-spy (50 Hz, non-blocking) on this very process while the block runs (the in-process
+    consumers and the floor); their top functions land in `found[name]`. No `out_dir`: no
+    profile."""
+    if out_dir is None:
+        yield
+        return
+    raw = out_dir / f"{name}.raw"
+    proc = subprocess.Popen(
+        [py_spy_path(), "record", "--pid", str(os.getpid()), "-r", "50", "--nonblocking",
+         "-f", "raw", "-o", str(raw)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        proc.send_signal(signal.SIGINT)  # py-spy writes what it has and exits
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        found[name] = top_functions(raw)
+
+
 def _short(frame: str) -> str:
     """"func (path/to/module.py:123)" -> "func (to/module.py)": one entry per function."""
     name, _, where = frame.partition(" (")
@@ -253,7 +278,7 @@ def top_functions(raw: Path, n: int = 12) -> dict[str, Any]:
                 if f and not f.startswith("main (") and pick(f)][:n]
 
     ours = ("runtime/", "licensing/", "notifications/", "filing/", "gateway/", "contracts/",
-            "schema/")
+            "schema/", "bench/floor.py")
     return {
         "samples": total,
         "self": share(own, lambda f: True),

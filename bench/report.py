@@ -302,18 +302,9 @@ def charts(out: Path, doc: dict[str, Any]) -> list[str]:
     return made
 
 
-def profiles(doc: dict[str, Any]) -> list[str]:
-    found = doc.get("e2e_latency", {}).get("capacity", {}).get("profiles", {})
-    if not found:
-        return []
-    lines = ["## Profiles at saturation (py-spy, 50 Hz, non-blocking)", "",
-             "Shares of each process's samples (active threads only). *Inclusive, project* "
-             "lists our functions (with everything they call); *self* the innermost frames.", ""]
-    cpu = doc["e2e_latency"]["capacity"].get("cpu_cores_used", {})
-    if cpu:
-        lines.append("CPU used during the saturation window (cores; this machine has 2): " +
-                     ", ".join(f"{k} {v}" for k, v in cpu.items()))
-        lines.append("")
+def profile_tables(found: dict[str, Any]) -> list[str]:
+    """Per profiled process: its top functions, inclusive (ours, libraries) and self."""
+    lines: list[str] = []
     for name, prof in found.items():
         lines.append(f"### {name} ({prof.get('samples', 0)} samples)")
         lines.append("")
@@ -330,6 +321,31 @@ def profiles(doc: dict[str, Any]) -> list[str]:
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return lines
+
+
+def profiles(doc: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    drains = {**doc.get("pipeline", {}).get("profiles", {}),
+              **doc.get("replay", {}).get("profiles", {})}
+    if drains:
+        lines += ["## Profiles of the backlog drains (py-spy, 50 Hz, non-blocking, the bench process)", "",
+                  "The floor, the consumers and the replay run inside the bench's own process; "
+                  "py-spy samples it while each drains its backlog (the fill and the plain read "
+                  "are outside). Shares of the active samples.", "",
+                  *profile_tables(drains)]
+    found = doc.get("e2e_latency", {}).get("capacity", {}).get("profiles", {})
+    if not found:
+        return lines
+    lines += ["## Profiles at capacity (py-spy, 50 Hz, non-blocking)", "",
+              "Open loop at the highest sustained rate of the ramp. Shares of each process's "
+              "samples (active threads only). *Inclusive, project* lists our functions (with "
+              "everything they call); *self* the innermost frames.", ""]
+    cpu = doc["e2e_latency"]["capacity"].get("cpu_cores_used", {})
+    if cpu:
+        lines.append("CPU used in that window (cores; this machine has 2): " +
+                     ", ".join(f"{k} {v}" for k, v in cpu.items()))
+        lines.append("")
+    return lines + profile_tables(found)
 
 
 def before_after(doc: dict[str, Any]) -> list[str]:
