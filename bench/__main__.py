@@ -117,7 +117,7 @@ async def main(only: set[str]) -> int:
     try:
         await scenario("raw_kafka", lambda: raw_kafka.run(
             BOOTSTRAP, topic_prefix("raw"), count=pick("raw_records", 100_000, 5_000),
-            rt_count=pick("roundtrips", 2_000, 100)))
+            rt_count=pick("roundtrips", 2_000, 100), profile_dir=profile_dir))
         await scenario("write_path", lambda: write_path.run(
             commands=pick("commands", 1_000, 20), warmup=pick("command_warmup", 50, 5),
             relay_events=pick("relay_events", 30_000, 1_000),

@@ -9,6 +9,7 @@ import itertools
 import time
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -18,6 +19,7 @@ from devstack.kafka_access import admin_login
 
 from bench.common import Latencies
 from bench.events import FilingStream
+from bench.platform import profiling_self
 
 PARTITIONS = 6
 
@@ -142,7 +144,9 @@ async def round_trip(bootstrap: str, topic: str, count: int,
         await prod.stop()
 
 
-async def run(bootstrap: str, prefix: str, *, count: int, rt_count: int) -> dict[str, Any]:
+async def run(bootstrap: str, prefix: str, *, count: int, rt_count: int,
+              profile_dir: Path | None = None) -> dict[str, Any]:
+    profiles: dict[str, Any] = {}
     records = pipeline_records(count)
     sizes = sorted(len(r.value) for r in records)
     topic = f"{prefix}raw-{uuid.uuid4().hex[:6]}"
@@ -151,8 +155,10 @@ async def run(bootstrap: str, prefix: str, *, count: int, rt_count: int) -> dict
     await make_topic(bootstrap, warm)
     await produce(bootstrap, warm, records[:5000])  # warm-up: connections, page cache
     await consume(bootstrap, warm, min(5000, len(records)))
-    produce_rate = await produce(bootstrap, topic, records)
-    consume_rate = await consume(bootstrap, topic, count)
+    with profiling_self(profile_dir, "raw produce", profiles):
+        produce_rate = await produce(bootstrap, topic, records)
+    with profiling_self(profile_dir, "raw consume", profiles):
+        consume_rate = await consume(bootstrap, topic, count)
     rt_topic = f"{prefix}raw-rt-{uuid.uuid4().hex[:6]}"
     await make_topic(bootstrap, rt_topic, 1)
     latency = await round_trip(bootstrap, rt_topic, rt_count, records[-200:])
@@ -176,4 +182,5 @@ async def run(bootstrap: str, prefix: str, *, count: int, rt_count: int) -> dict
         "consume_per_s": round(consume_rate),
         "round_trip": latency.summary_ms(),
         "round_trip_hist": latency,
+        "profiles": profiles,
     }

@@ -325,12 +325,13 @@ def profile_tables(found: dict[str, Any]) -> list[str]:
 
 def profiles(doc: dict[str, Any]) -> list[str]:
     lines: list[str] = []
-    drains = {**doc.get("pipeline", {}).get("profiles", {}),
+    drains = {**doc.get("raw_kafka", {}).get("profiles", {}),
+              **doc.get("pipeline", {}).get("profiles", {}),
               **doc.get("replay", {}).get("profiles", {})}
     if drains:
-        lines += ["## Profiles of the backlog drains (py-spy, 50 Hz, non-blocking, the bench process)", "",
-                  "The floor, the consumers and the replay run inside the bench's own process; "
-                  "py-spy samples it while each drains its backlog (the fill and the plain read "
+        lines += ["## Profiles of the throughput figures (py-spy, 50 Hz, non-blocking, the bench process)", "",
+                  "Raw produce and consume, the floor, the consumers and the replay run inside the "
+                  "bench's own process; py-spy samples it while each runs (fills and warm-ups "
                   "are outside). Shares of the active samples.", "",
                   *profile_tables(drains)]
     found = doc.get("e2e_latency", {}).get("capacity", {}).get("profiles", {})
@@ -454,14 +455,17 @@ def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
             lines.append(f"| {rung['offered_per_s']} | {rung['achieved_per_s']} | {rung['requests']} | "
                          f"{_n(rung['mutation_p99_ms'], 1)} | {_n(rung['effects_lag_s'], 2)} | {rung['errors']} | "
                          f"{'yes' if rung['sustained'] else 'no: ' + str(rung['shortfall'])} |")
-        lines += ["", "| level | offered /s | achieved /s | mutation p50/p99/p99.9 (from intended send) | read model | notification | raw two-hop, same load | errors |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += ["", "| level | offered /s | achieved /s | n | mutation p50/p99/p99.9 (from intended send) | read model | notification | raw two-hop, same load (n) | errors |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for level in [*e2e.get("levels", []), {**cap, "level": "capacity (profiled)"}]:
             if "mutation" not in level:
                 continue
+            hop = level.get("two_hop", {}).get("latency")
+            hop_cell = f"{_ms(hop)} ({_n(hop['count'])})" if hop else "n/a"
             lines.append(f"| {level['level']} | {level['offered_per_s']} | {level['achieved_per_s']} | "
+                         f"{_n(level['mutation'].get('count'))} | "
                          f"{_ms(level['mutation'])} | {_ms(level['answer_to_licensing_read_model'])} | "
-                         f"{_ms(level['answer_to_notification'])} | {_ms(level.get('two_hop', {}).get('latency'))} | {level['errors']} |")
+                         f"{_ms(level['answer_to_notification'])} | {hop_cell} | {level['errors']} |")
     lines += ["", *register_section(doc), *profiles(doc), *before_after(doc)]
     analysis = HERE / "analysis.md"
     if analysis.exists():
