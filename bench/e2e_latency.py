@@ -292,7 +292,7 @@ async def run(platform: Platform, *, profile_seconds: int, level_seconds: int,
     ]
     load = Load(platform, filers)
     gen = LoadGenerator()
-    probe = TwoHop(BOOTSTRAP, topic_prefix("e2e"), await create_database("two_hop"))
+    probe_database = await create_database("two_hop")
     try:
         # Warm-up: connections, statement caches, first compilations in every process (and
         # the load generator's own start).
@@ -315,7 +315,6 @@ async def run(platform: Platform, *, profile_seconds: int, level_seconds: int,
                                                      seconds=probe_seconds)
                     for c in (1, concurrency)}
         await wait_seen(direct_ids, arrivals, timeout=60)  # no backlog left for the levels
-        await probe.start()
         results = []
         for level in levels:
             rate = max(0.5, sustainable * level)
@@ -323,10 +322,15 @@ async def run(platform: Platform, *, profile_seconds: int, level_seconds: int,
             result = await open_loop(load, gen, arrivals, rate=rate, count=count,
                                      drain_timeout=60)
             result["level"] = f"{round(level * 100)} %"
-            result["two_hop"] = await probe.measure(gen, rate=rate, count=count)
+            # The probe's consumers poll every 5 ms while they live: only during its own turn.
+            probe = TwoHop(BOOTSTRAP, topic_prefix("e2e"), probe_database)
+            try:
+                await probe.start()
+                result["two_hop"] = await probe.measure(gen, rate=rate, count=count)
+            finally:
+                await probe.close()
             results.append(result)
     finally:
-        await probe.close()
         gen.close()
         for a in arrivals:
             await a.connection.close()

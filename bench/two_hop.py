@@ -124,7 +124,8 @@ class TwoHop:
                 await close()
 
 
-SETUP = ("raw two-hop probe at each level's offered rate, the same number of records: the "
+SETUP = ("raw two-hop probe after each level, at its offered rate and with the same number of "
+         "records (its own topics and consumers, started for its turn only): the "
          "load generator produces work.registered records (idempotent, acks=all, linger 0) "
          "to A (6 partitions); one hop consumes A (fetch_max_wait 5 ms), applies the batch as "
          "the exactly-once floor (claim ids, upsert, COMMIT), produces it to B, commits "
