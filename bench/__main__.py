@@ -140,7 +140,7 @@ async def main(only: set[str]) -> int:
                     ramp_start=float(pick("ramp_start", 5, 5)),
                     ramp_factor=float(os.environ.get("BENCH_RAMP_FACTOR", "1.3")),
                     ramp_steps=pick("ramp_steps", 25, 3),
-                    step_seconds=float(pick("ramp_step_seconds", 5, 2)),
+                    step_seconds=float(pick("ramp_step_seconds", 10, 2)),
                     concurrency=pick("concurrency", 16, 4), profile_dir=profile_dir,
                     raw_rt_p99_ms=rt_p99()))
 

@@ -310,6 +310,11 @@ async def run(platform: Platform, *, profile_seconds: int, level_seconds: int,
         if profiles is not None and profile_dir is not None:
             at_capacity["profiles"] = await finish_profiles(profiles, profile_dir)
         at_capacity.pop("histograms")
+        # The rungs are short; holding the rate longer shows whether it really is sustained.
+        hold = shortfall(Step(offered=sustainable, achieved=at_capacity["achieved_per_s"],
+                              mutation_p99_ms=at_capacity["mutation"]["p99_ms"],
+                              errors=at_capacity["errors"], effects_lag_s=0.0), rules)
+        at_capacity["held"] = {"sustained": hold is None, "shortfall": hold}
         direct_ids: list[str] = []
         straight = {str(c): await straight_to_filing(load, direct_ids, concurrency=c,
                                                      seconds=probe_seconds)

@@ -302,6 +302,17 @@ def charts(out: Path, doc: dict[str, Any]) -> list[str]:
     return made
 
 
+def held(cap: dict[str, Any]) -> str:
+    """Whether the capacity held for the profiled window (older results do not say)."""
+    found = cap.get("held")
+    if not found:
+        return ""
+    if found["sustained"]:
+        return " Held at that rate for the profiled window: sustained."
+    return (f" Held at that rate for the profiled window: NOT sustained ({found['shortfall']}); "
+            "the ramp's short rungs overestimated it.")
+
+
 def profile_tables(found: dict[str, Any]) -> list[str]:
     """Per profiled process: its top functions, inclusive (ours, libraries) and self."""
     lines: list[str] = []
@@ -448,7 +459,7 @@ def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
                   f"the open-loop ramp that was sustained; the next was not, limited by: "
                   f"{e2e['limited_by']}. Load generator: {e2e.get('setup', {}).get('load_generator', 'n/a')}. "
                   f"POST /works straight to filing (no gateway, closed loop), commands/s by "
-                  f"concurrent clients: {cap.get('straight_to_filing_per_s')}.", "",
+                  f"concurrent clients: {cap.get('straight_to_filing_per_s')}.{held(cap)}", "",
                   "| ramp: offered /s | achieved /s | requests | mutation p99 ms | last effect after last answer (s) | errors | sustained |",
                   "|---|---|---|---|---|---|---|"]
         for rung in e2e.get("ramp", []):
