@@ -117,24 +117,30 @@ async def main(only: set[str]) -> int:
     try:
         await scenario("raw_kafka", lambda: raw_kafka.run(
             BOOTSTRAP, topic_prefix("raw"), count=pick("raw_records", 100_000, 5_000),
-            rt_count=pick("roundtrips", 2_000, 100)))
+            rt_count=pick("roundtrips", 2_000, 100), profile_dir=profile_dir))
         await scenario("write_path", lambda: write_path.run(
-            commands=pick("commands", 500, 20), warmup=pick("command_warmup", 50, 5),
+            commands=pick("commands", 1_000, 20), warmup=pick("command_warmup", 50, 5),
             relay_events=pick("relay_events", 30_000, 1_000),
             batch_size=pick("relay_batch", 500, 500), raw_produce_per_s=base("produce_per_s")))
         await scenario("pipeline", lambda: pipeline.run_pipeline(
             works=pick("pipeline_works", 25_000, 150), warmup=pick("pipeline_warmup", 5_000, 100),
             timeout=pick("pipeline_timeout", 240, 120), batch_size=pick("consumer_batch", 500, 50),
-            raw_consume_per_s=base("consume_per_s")))
+            raw_consume_per_s=base("consume_per_s"), profile_dir=profile_dir))
 
         async def on_platform() -> None:
             async with running_platform() as platform:
                 await scenario("gateway", lambda: gateway_bench.run(
                     platform, works=pick("gateway_works", 100, 12),
-                    requests=pick("gateway_requests", 40, 5), warmup=pick("gateway_warmup", 5, 2)))
+                    requests=pick("gateway_requests", 1_000, 5),
+                    warmup=pick("gateway_warmup", 20, 2)))
                 await scenario("e2e_latency", lambda: e2e_latency.run(
-                    platform, saturation_seconds=pick("saturation_seconds", 20, 4),
+                    platform, profile_seconds=pick("profile_seconds", 15, 3),
                     level_seconds=pick("level_seconds", 20, 3),
+                    samples=pick("e2e_samples", 1_000, 20),
+                    ramp_start=float(pick("ramp_start", 5, 5)),
+                    ramp_factor=float(os.environ.get("BENCH_RAMP_FACTOR", "1.3")),
+                    ramp_steps=pick("ramp_steps", 25, 3),
+                    step_seconds=float(pick("ramp_step_seconds", 10, 2)),
                     concurrency=pick("concurrency", 16, 4), profile_dir=profile_dir,
                     raw_rt_p99_ms=rt_p99()))
 
@@ -149,7 +155,8 @@ async def main(only: set[str]) -> int:
             events=pick("replay_events", 1_000_000, 2_000),
             budget_seconds=pick("replay_seconds", 300, 30),
             warmup=pick("replay_warmup", 2_000, 200),
-            batch_size=pick("consumer_batch", 500, 50), raw_consume_per_s=base("consume_per_s")))
+            batch_size=pick("consumer_batch", 500, 50), raw_consume_per_s=base("consume_per_s"),
+            profile_dir=profile_dir))
         await scenario("register", register_scenario)
     finally:
         await drop_databases()

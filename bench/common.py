@@ -1,14 +1,12 @@
-"""What every scenario shares: sizes from settings, latency histograms, a 1 KiB record,
-scratch databases and topics."""
+"""What every scenario shares: sizes from settings, latency histograms, scratch databases and
+topics."""
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from devstack.scratch_databases import ScratchDatabases
@@ -93,22 +91,6 @@ class Latencies:
             "p99_9_ms": p(99.9) / 1000,
             "max_ms": self.h.get_max_value() / 1000,
         }
-
-
-@dataclass
-class Sample:
-    """A payload shaped like our events, padded to about 1 KiB of JSON."""
-
-    size_bytes: int = 1024
-
-    def record(self, n: int) -> tuple[bytes, bytes]:
-        body: dict[str, Any] = {
-            "work": {"id": str(uuid.uuid4()), "title": f"Bench work {n}", "status": "REGISTERED"},
-            "n": n,
-        }
-        raw = json.dumps(body)
-        body["pad"] = "x" * max(0, self.size_bytes - len(raw) - 10)
-        return str(n).encode(), json.dumps(body).encode()
 
 
 # --- scratch databases and topics ------------------------------------------------------------

@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,7 +182,7 @@ def cpu_snapshot(platform: Platform) -> dict[str, float]:
     snap = {name: _cpu_seconds(pid) for name, pid in platform.pids.items() if name != "smtp"}
     snap["kafka"] = sum(_cpu_seconds(p) for p in _pids_matching("kafka.Kafka"))
     snap["postgres"] = sum(_cpu_seconds(p) for p in _pids_matching("postgres"))
-    snap["load generator (bench)"] = _cpu_seconds(os.getpid())
+    snap["bench (effect watcher)"] = _cpu_seconds(os.getpid())
     return snap
 
 
@@ -214,6 +215,30 @@ async def finish_profiles(procs: dict[str, subprocess.Popen[bytes]],
     for proc in procs.values():
         await asyncio.to_thread(proc.wait)
     return {name: top_functions(out_dir / f"{name}.raw") for name in procs}
+
+
+@contextlib.contextmanager
+def profiling_self(out_dir: Path | None, name: str, found: dict[str, Any]) -> Iterator[None]:
+    """py-spy (50 Hz, non-blocking) on this very process while the block runs (the in-process
+    consumers and the floor); their top functions land in `found[name]`. No `out_dir`: no
+    profile."""
+    if out_dir is None:
+        yield
+        return
+    raw = out_dir / f"{name}.raw"
+    proc = subprocess.Popen(
+        [py_spy_path(), "record", "--pid", str(os.getpid()), "-r", "50", "--nonblocking",
+         "-f", "raw", "-o", str(raw)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        proc.send_signal(signal.SIGINT)  # py-spy writes what it has and exits
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        found[name] = top_functions(raw)
 
 
 def _short(frame: str) -> str:
@@ -253,7 +278,7 @@ def top_functions(raw: Path, n: int = 12) -> dict[str, Any]:
                 if f and not f.startswith("main (") and pick(f)][:n]
 
     ours = ("runtime/", "licensing/", "notifications/", "filing/", "gateway/", "contracts/",
-            "schema/")
+            "schema/", "bench/floor.py")
     return {
         "samples": total,
         "self": share(own, lambda f: True),

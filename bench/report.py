@@ -31,6 +31,46 @@ def _ms(summary: dict[str, Any] | None) -> str:
     return (f"{summary['p50_ms']:.1f} / {summary['p99_ms']:.1f} / {summary['p99_9_ms']:.1f} ms")
 
 
+NOT_MEASURED = "not measured"
+
+# Issue 17's figures: (results.json path, label, target, whether smaller is better).
+KEY_FIGURES: tuple[tuple[tuple[str, ...], str, float, bool], ...] = (
+    (("pipeline", "ratio_to_floor", "licensing"), "licensing consumer / exactly-once floor", 0.7, False),
+    (("pipeline", "ratio_to_floor", "notifications"), "notifications consumer / exactly-once floor", 0.5, False),
+    (("replay", "per_s"), "replay of the register's topics, events/s", 20_000, False),
+    (("e2e_latency", "ratio_p99_at_50pct", "read_model"), "answer -> read model p99 / raw two-hop p99, at 50 %", 5, True),
+    (("e2e_latency", "ratio_p99_at_50pct", "notification"), "answer -> notification p99 / raw two-hop p99, at 50 %", 8, True),
+    (("write_path", "filework_gateway_per_s"), "fileWork through the gateway, sustained /s", 300, False),
+    (("write_path", "relay_ratio"), "outbox relay / raw produce of the same records", 0.7, False),
+    (("gateway", "ratio_p50_page100"), "page of 100 nested works p50 / direct fetch p50", 1.5, True),
+)
+
+
+def figure(doc: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """The value at `path`, or None where a scenario did not run or did not measure it."""
+    found: Any = doc
+    for key in path:
+        if not isinstance(found, dict):
+            return None
+        found = found.get(key)
+    return found
+
+
+def key_figures(doc: dict[str, Any]) -> list[str]:
+    """Issue 17's figures against their targets; a figure not in results.json is said to be
+    not measured."""
+    rows = ["| results.json | figure | this run | target | met |", "|---|---|---|---|---|"]
+    for path, label, target, smaller in KEY_FIGURES:
+        value = figure(doc, path)
+        if not isinstance(value, int | float):
+            rows.append(f"| `{'.'.join(path)}` | {label} | {NOT_MEASURED} | {'<=' if smaller else '>='} {_n(target, 1 if target < 10 else 0)} | |")
+            continue
+        met = value <= target if smaller else value >= target
+        digits = 0 if value >= 100 else 2
+        rows.append(f"| `{'.'.join(path)}` | {label} | {_n(value, digits)} | {'<=' if smaller else '>='} {_n(target, 1 if target < 10 else 0)} | {'yes' if met else 'no'} |")
+    return rows
+
+
 def table(doc: dict[str, Any]) -> list[str]:
     rows = ["| # | scenario | figure (this run) | baseline (same run) | ratio |",
             "|---|---|---|---|---|"]
@@ -38,16 +78,26 @@ def table(doc: dict[str, Any]) -> list[str]:
     consume, produce = raw.get("consume_per_s"), raw.get("produce_per_s")
     rt = raw.get("round_trip", {})
     if "error" not in raw and raw:
-        rows.append(f"| 1 | raw Kafka produce (idempotent, acks=all, 1 KiB) | {_n(produce)} rec/s | itself | 1 |")
-        rows.append(f"| 1 | raw Kafka consume (getmany + commit) | {_n(consume)} rec/s | itself | 1 |")
+        records = f"the pipeline's records, {_n(raw.get('record_bytes'))} B + ce_* headers"
+        rows.append(f"| 1 | raw Kafka produce (idempotent, acks=all, {records}) | {_n(produce)} rec/s | itself | 1 |")
+        rows.append(f"| 1 | raw Kafka consume (getmany + commit, {records}) | {_n(consume)} rec/s | itself | 1 |")
         rows.append(f"| 1 | raw produce->consume round trip p50 / p99 / p99.9 | {_ms(rt)} | itself | 1 |")
     pipe = doc.get("pipeline", {})
+    same_raw = pipe.get("raw_consume_same_topic_per_s")
+    fl = pipe.get("floor")
+    if fl:
+        rows.append(f"| 2 | exactly-once floor (aiokafka + asyncpg: claim, upsert, commit, offsets) | "
+                    f"{_n(fl['per_s'])} events/s | raw consume, same topics {_n(same_raw)}/s | "
+                    f"{pipe.get('floor_ratio_to_raw_consume', 'n/a')} |")
+    targets = {"licensing": 0.7, "notifications": 0.5}
     for service in ("licensing", "notifications"):
         if service in pipe:
             r = pipe[service]
+            to_floor = pipe.get("ratio_to_floor", {}).get(service)
             rows.append(f"| 2 | {service} consumer applying a backlog (exactly-once) | "
-                        f"{_n(r['per_s'])} events/s | raw consume {_n(consume)}/s | "
-                        f"{pipe.get('ratio', {}).get(service, 'n/a')} (target 0.5) |")
+                        f"{_n(r['per_s'])} events/s | floor {_n(fl['per_s']) if fl else NOT_MEASURED}/s "
+                        f"(raw consume {_n(consume)}/s: {pipe.get('ratio', {}).get(service, 'n/a')}) | "
+                        f"{_n(to_floor, 3) if to_floor is not None else NOT_MEASURED} (target {targets[service]}) |")
     for key, label in (("licensing_ssl_disabled", "licensing consumer, database TLS off (experiment)"),
                        ("licensing_batched_prototype", "licensing consumer with the bench's own set-based handler (cross-check)")):
         r = pipe.get("experiments", {}).get(key)
@@ -61,18 +111,20 @@ def table(doc: dict[str, Any]) -> list[str]:
                     f"{_n(e2e['highest_sustainable_per_s'], 1)} /s | | |")
         for level in e2e["levels"]:
             ratio = level.get("ratio", {})
-            rows.append(f"| 3 | at {level['level']} ({level['offered_per_s']}/s): answer -> licensing read model p50/p99/p99.9 | "
-                        f"{_ms(level['answer_to_licensing_read_model'])} | raw RT p99 {_n(rt.get('p99_ms'), 1)} ms | "
-                        f"{ratio.get('read_model_p99_over_raw_rt_p99', 'n/a')} |")
+            hop = level.get("two_hop", {}).get("latency")
+            base = f"raw two-hop p50/p99/p99.9 {_ms(hop)} at the same load" if hop else f"raw RT p99 {_n(rt.get('p99_ms'), 1)} ms"
+            rows.append(f"| 3 | at {level['level']} ({level['offered_per_s']}/s, {_n(level['answer_to_licensing_read_model'].get('count'))} samples): answer -> licensing read model p50/p99/p99.9 | "
+                        f"{_ms(level['answer_to_licensing_read_model'])} | {base} | "
+                        f"{ratio.get('read_model_p99_over_two_hop_p99', ratio.get('read_model_p99_over_raw_rt_p99', 'n/a'))} |")
             rows.append(f"| 3 | at {level['level']}: answer -> notification p50/p99/p99.9 | "
-                        f"{_ms(level['answer_to_notification'])} | raw RT p99 {_n(rt.get('p99_ms'), 1)} ms | "
-                        f"{ratio.get('notification_p99_over_raw_rt_p99', 'n/a')} |")
+                        f"{_ms(level['answer_to_notification'])} | {base} | "
+                        f"{ratio.get('notification_p99_over_two_hop_p99', ratio.get('notification_p99_over_raw_rt_p99', 'n/a'))} |")
     gw = doc.get("gateway", {})
     for page in gw.get("pages", []):
         rows.append(f"| 4 | nested query, page {page['page_size']}: p50 / p99 / p99.9; backend calls | "
                     f"{_ms(page['gateway'])}; {page['backend_calls_per_request']} calls | "
                     f"direct HTTP {_ms(page['direct'])}; {page['direct_calls_per_request']} calls | "
-                    f"p50 {page['ratio']['gateway_p50_over_direct_p50']}, p99 {page['ratio']['gateway_p99_over_direct_p99']} |")
+                    f"p50 {page.get('ratio', {}).get('gateway_p50_over_direct_p50', 'n/a')}, p99 {page.get('ratio', {}).get('gateway_p99_over_direct_p99', 'n/a')} |")
     wp = doc.get("write_path", {})
     if "command" in wp:
         rows.append(f"| 5 | one command (fileWork use case: state + outbox, 1 tx) p50 / p99 / p99.9 | {_ms(wp['command'])} | | |")
@@ -86,13 +138,19 @@ def table(doc: dict[str, Any]) -> list[str]:
                         f"{rt['tls_default']['p50_us']} / {rt['tls_default']['p99_us']} µs | TLS off: "
                         f"{rt['tls_off']['p50_us']} / {rt['tls_off']['p99_us']} µs | "
                         f"{round(rt['tls_default']['p50_us'] / max(1, rt['tls_off']['p50_us']), 2)} (p50) |")
-        rows.append(f"| 5 | outbox relay sustained publish | {_n(wp['relay_per_s'])} events/s | raw produce {_n(produce)}/s | {wp.get('ratio', 'n/a')} |")
+        rows.append(f"| 5 | outbox relay sustained publish | {_n(wp.get('relay_per_s'))} events/s | raw produce {_n(produce)}/s | {wp.get('ratio', 'n/a')} |")
+        relay_ratio = wp.get("relay_ratio")
+        rows.append(f"| 5 | outbox relay / raw produce of the same records | "
+                    f"{NOT_MEASURED if relay_ratio is None else _n(relay_ratio, 3)} | | target 0.7 |")
+        gw_rate = wp.get("filework_gateway_per_s")
+        rows.append(f"| 5 | fileWork through the gateway, sustained | "
+                    f"{NOT_MEASURED if gw_rate is None else _n(gw_rate, 1) + ' /s'} | | target 300 /s |")
     rp = doc.get("replay", {})
     if "per_s" in rp:
         done = "all" if rp["complete"] else f"{_n(rp['applied'])} of {_n(rp['topic_events'])} in the time budget"
         rows.append(f"| 6 | replay into licensing's read model ({done}; full rebuild projected "
                     f"{rp['projected_full_rebuild_minutes']} min) | {_n(rp['per_s'])} events/s | "
-                    f"raw consume {_n(consume)}/s | {rp.get('ratio', 'n/a')} |")
+                    f"raw consume {_n(consume)}/s | {rp.get('ratio', 'n/a')} (target 20,000 events/s) |")
         proto = rp.get("batched_prototype")
         if proto:
             done = "all" if proto["complete"] else f"{_n(proto['applied_total'])} in {proto['budget_seconds']} s"
@@ -191,6 +249,7 @@ def charts(out: Path, doc: dict[str, Any]) -> list[str]:
     raw, pipe, wp, rp, e2e = (doc.get(k, {}) for k in
                               ("raw_kafka", "pipeline", "write_path", "replay", "e2e_latency"))
     bars = [("raw produce", raw.get("produce_per_s")), ("raw consume", raw.get("consume_per_s")),
+            ("exactly-once floor", pipe.get("floor", {}).get("per_s")),
             ("outbox relay", wp.get("relay_per_s")),
             ("licensing consumer", pipe.get("licensing", {}).get("per_s")),
             ("notifications consumer", pipe.get("notifications", {}).get("per_s")),
@@ -211,6 +270,8 @@ def charts(out: Path, doc: dict[str, Any]) -> list[str]:
     if raw.get("round_trip", {}).get("count"):
         series.append(("raw Kafka RT", raw["round_trip"]))
     for level in e2e.get("levels", []):
+        if level.get("two_hop", {}).get("latency"):
+            series.append((f"raw two-hop @{level['level']}", level["two_hop"]["latency"]))
         series.append((f"read model @{level['level']}", level["answer_to_licensing_read_model"]))
         series.append((f"notification @{level['level']}", level["answer_to_notification"]))
     if wp.get("command"):
@@ -241,18 +302,20 @@ def charts(out: Path, doc: dict[str, Any]) -> list[str]:
     return made
 
 
-def profiles(doc: dict[str, Any]) -> list[str]:
-    found = doc.get("e2e_latency", {}).get("capacity", {}).get("profiles", {})
+def held(cap: dict[str, Any]) -> str:
+    """Whether the capacity held for the profiled window (older results do not say)."""
+    found = cap.get("held")
     if not found:
-        return []
-    lines = ["## Profiles at saturation (py-spy, 50 Hz, non-blocking)", "",
-             "Shares of each process's samples (active threads only). *Inclusive, project* "
-             "lists our functions (with everything they call); *self* the innermost frames.", ""]
-    cpu = doc["e2e_latency"]["capacity"].get("cpu_cores_used", {})
-    if cpu:
-        lines.append("CPU used during the saturation window (cores; this machine has 2): " +
-                     ", ".join(f"{k} {v}" for k, v in cpu.items()))
-        lines.append("")
+        return ""
+    if found["sustained"]:
+        return " Held at that rate for the profiled window: sustained."
+    return (f" Held at that rate for the profiled window: NOT sustained ({found['shortfall']}); "
+            "the ramp's short rungs overestimated it.")
+
+
+def profile_tables(found: dict[str, Any]) -> list[str]:
+    """Per profiled process: its top functions, inclusive (ours, libraries) and self."""
+    lines: list[str] = []
     for name, prof in found.items():
         lines.append(f"### {name} ({prof.get('samples', 0)} samples)")
         lines.append("")
@@ -269,6 +332,32 @@ def profiles(doc: dict[str, Any]) -> list[str]:
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return lines
+
+
+def profiles(doc: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    drains = {**doc.get("raw_kafka", {}).get("profiles", {}),
+              **doc.get("pipeline", {}).get("profiles", {}),
+              **doc.get("replay", {}).get("profiles", {})}
+    if drains:
+        lines += ["## Profiles of the throughput figures (py-spy, 50 Hz, non-blocking, the bench process)", "",
+                  "Raw produce and consume, the floor, the consumers and the replay run inside the "
+                  "bench's own process; py-spy samples it while each runs (fills and warm-ups "
+                  "are outside). Shares of the active samples.", "",
+                  *profile_tables(drains)]
+    found = doc.get("e2e_latency", {}).get("capacity", {}).get("profiles", {})
+    if not found:
+        return lines
+    lines += ["## Profiles at capacity (py-spy, 50 Hz, non-blocking)", "",
+              "Open loop at the highest sustained rate of the ramp. Shares of each process's "
+              "samples (active threads only). *Inclusive, project* lists our functions (with "
+              "everything they call); *self* the innermost frames.", ""]
+    cpu = doc["e2e_latency"]["capacity"].get("cpu_cores_used", {})
+    if cpu:
+        lines.append("CPU used in that window (cores; this machine has 2): " +
+                     ", ".join(f"{k} {v}" for k, v in cpu.items()))
+        lines.append("")
+    return lines + profile_tables(found)
 
 
 def before_after(doc: dict[str, Any]) -> list[str]:
@@ -341,6 +430,10 @@ def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
                                           "httpx", "pydantic")) + ".",
         "Seconds per scenario: " + ", ".join(f"{k} {v}" for k, v in run["scenario_seconds"].items()),
         "",
+        "## Issue 17's figures",
+        "",
+        *key_figures(doc),
+        "",
         "## Results",
         "",
         *table(doc),
@@ -362,18 +455,28 @@ def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
     if "capacity" in e2e:
         cap = e2e["capacity"]
         lines += ["", "## Scenario 3 in detail", "",
-                  f"Capacity probe: {cap['mutations_per_s']} fileWork/s answered at "
-                  f"{cap['concurrency']} concurrent clients; committed in the window by the "
-                  f"consumers: {cap['applied_in_window_per_s']}; backlog drained "
-                  f"{cap['backlog_drained_after_s']} s after the load stopped. POST /works "
-                  f"straight to filing (no gateway), commands/s by concurrent clients: "
-                  f"{cap.get('straight_to_filing_per_s')}. Limited by: {e2e['limited_by']}.", "",
-                  "| level | offered /s | achieved /s | mutation p50/p99/p99.9 (from intended send) | read model | notification | errors |",
+                  f"Capacity: {e2e['highest_sustainable_per_s']} fileWork/s, the highest rung of "
+                  f"the open-loop ramp that was sustained; the next was not, limited by: "
+                  f"{e2e['limited_by']}. Load generator: {e2e.get('setup', {}).get('load_generator', 'n/a')}. "
+                  f"POST /works straight to filing (no gateway, closed loop), commands/s by "
+                  f"concurrent clients: {cap.get('straight_to_filing_per_s')}.{held(cap)}", "",
+                  "| ramp: offered /s | achieved /s | requests | mutation p99 ms | last effect after last answer (s) | errors | sustained |",
                   "|---|---|---|---|---|---|---|"]
-        for level in e2e.get("levels", []):
+        for rung in e2e.get("ramp", []):
+            lines.append(f"| {rung['offered_per_s']} | {rung['achieved_per_s']} | {rung['requests']} | "
+                         f"{_n(rung['mutation_p99_ms'], 1)} | {_n(rung['effects_lag_s'], 2)} | {rung['errors']} | "
+                         f"{'yes' if rung['sustained'] else 'no: ' + str(rung['shortfall'])} |")
+        lines += ["", "| level | offered /s | achieved /s | n | mutation p50/p99/p99.9 (from intended send) | read model | notification | raw two-hop, same load (n) | errors |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for level in [*e2e.get("levels", []), {**cap, "level": "capacity (profiled)"}]:
+            if "mutation" not in level:
+                continue
+            hop = level.get("two_hop", {}).get("latency")
+            hop_cell = f"{_ms(hop)} ({_n(hop['count'])})" if hop else "n/a"
             lines.append(f"| {level['level']} | {level['offered_per_s']} | {level['achieved_per_s']} | "
+                         f"{_n(level['mutation'].get('count'))} | "
                          f"{_ms(level['mutation'])} | {_ms(level['answer_to_licensing_read_model'])} | "
-                         f"{_ms(level['answer_to_notification'])} | {level['errors']} |")
+                         f"{_ms(level['answer_to_notification'])} | {hop_cell} | {level['errors']} |")
     lines += ["", *register_section(doc), *profiles(doc), *before_after(doc)]
     analysis = HERE / "analysis.md"
     if analysis.exists():
