@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.enums import Role, WorkKind, WorkStatus
-from contracts.envelope import encode
+from contracts.envelope import KafkaRecord, encode
 from contracts.events import RightsHolder, WorkRegistered, WorkState
 from filing import service as filing
 from filing.app import MIGRATIONS
@@ -38,6 +38,7 @@ from bench.platform import (
     running_platform,
     start_profiles,
 )
+from bench.raw_kafka import produce_records
 
 
 def work_event(n: int) -> WorkRegistered:
@@ -149,7 +150,7 @@ async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str
     for name in (topic, twin):
         await warm.send_and_wait(name, b"{}", key=b"warm")
     await warm.stop()
-    raw_per_s = await raw_produce_of_outbox(engine, settings, twin)
+    raw_per_s = await raw_produce_of_outbox(engine, twin)
     relay = OutboxRelay(engine=engine, settings=settings)
     published = 0
     await relay.start()  # its loop starts publishing at once; we time from here
@@ -169,30 +170,22 @@ async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str
             "relay_ratio": round(relay_per_s / raw_per_s, 3)}
 
 
-async def raw_produce_of_outbox(engine: Any, settings: FilingSettings, topic: str) -> float:
-    """Records/s of a bare idempotent acks=all producer (the relay's own settings) sending the
-    outbox's records as stored (key, value, headers) to `topic`, futures gathered per 5,000,
-    timed from the first send to the last acknowledgement; reading them is not timed.
-
-    Stands in for bench/raw_kafka's produce-the-same-records baseline until that lands."""
+async def raw_produce_of_outbox(engine: Any, topic: str) -> float:
+    """Records/s of scenario 1's raw producer (`raw_kafka.produce_records`) sending the
+    outbox's records as stored (key, value, headers) to `topic`; reading them is not timed."""
     async with engine.connect() as conn:
         rows = (await conn.execute(text(
             "SELECT key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY id"))).all()
-    records = [(row.key, row.value, [(k, v.encode()) for k, v in row.headers]) for row in rows]
-    producer = reliable_producer(BOOTSTRAP, **settings.kafka_security())
-    await producer.start()
-    try:
-        started = time.perf_counter()
-        window: list[Any] = []
-        for key, value, headers in records:
-            window.append(await producer.send(topic, value=value, key=key, headers=headers))
-            if len(window) >= 5000:
-                await asyncio.gather(*window)
-                window.clear()
-        await asyncio.gather(*window)
-        return len(records) / (time.perf_counter() - started)
-    finally:
-        await producer.stop()
+    records = [
+        KafkaRecord(topic, _bytes(row.key), _bytes(row.value),
+                    [(k, v.encode()) for k, v in row.headers])
+        for row in rows
+    ]
+    return float((await produce_records(BOOTSTRAP, records, topic=topic))["per_s"])
+
+
+def _bytes(value: str | bytes) -> bytes:
+    return value.encode() if isinstance(value, str) else value
 
 
 async def filework_through_gateway(*, seconds: float, concurrency: int, filers: int,
