@@ -8,6 +8,7 @@ import asyncio
 import multiprocessing
 from collections.abc import AsyncIterator
 from pathlib import Path
+from queue import Empty
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,8 @@ from filing.bulk_import import cwr, files
 from filing.bulk_import.importer import ParsedChunk, chunks, parse_chunk
 
 QUEUED = 3
+# How often a writer waiting for a chunk checks that the child is still alive.
+CHILD_CHECK_SECONDS = 1.0
 
 
 def _read(path: str, file_format: str, filer: UUID, country: str, size: int, out: Any) -> None:
@@ -39,6 +42,22 @@ def _read(path: str, file_format: str, filer: UUID, country: str, size: int, out
         raise
 
 
+def _next(queue: Any, child: Any) -> tuple[str, Any, Any]:
+    """The child's next message; a child that died without a word (killed, out of memory)
+    ends the import instead of leaving it waiting for ever."""
+    while True:
+        try:
+            return queue.get(timeout=CHILD_CHECK_SECONDS)
+        except Empty:
+            if child.is_alive():
+                continue
+        try:
+            # What it sent before exiting is in the pipe already.
+            return queue.get_nowait()
+        except Empty:
+            return ("crash", f"it exited with status {child.exitcode}", None)
+
+
 async def parsed_in_child(
     path: Path, *, file_format: str, filer: UUID, country: str, chunk_size: int,
     position: list[int],
@@ -55,7 +74,7 @@ async def parsed_in_child(
     loop = asyncio.get_running_loop()
     try:
         while True:
-            kind, item, at = await loop.run_in_executor(None, queue.get)
+            kind, item, at = await loop.run_in_executor(None, _next, queue, child)
             if kind == "end":
                 return
             if kind == "error":
