@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
@@ -43,14 +42,9 @@ from filing.domain.search_index import party_search_columns
 
 CHUNK_SIZE_DEFAULT = 5000
 RETRIES = 3
-# Each chunk's transaction: no JIT (compiling costs more than a chunk's short queries), room
-# to sort a chunk's events in memory, and the GIN search indexes' new entries gathered in
-# a larger pending list, merged into the index in fewer, larger batches.
-GIN_PENDING_LIST_KB = int(os.environ.get("FILING_BULK_IMPORT_GIN_PENDING_KB", "4096"))
-_CHUNK_SETTINGS = (
-    "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; "
-    "SET LOCAL gin_pending_list_limit = {kb}"
-)
+# Each chunk's transaction: no JIT (compiling took longer than a chunk's short queries) and
+# room to sort a chunk's events in memory.
+_CHUNK_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"
 # The columns examination's queries are planned by: ANALYZE of these alone samples 30,000
 # rows, where the search columns' statistics (1,000) would sample 300,000 (the search's
 # statistics are the register's VACUUM ANALYZE's, after the import).
@@ -401,7 +395,7 @@ class BulkImport:
         outcome_counts: Counter[str] = Counter()
         party_counts: dict[tuple[UUID, str], int] = {}
         async with conn.transaction():
-            await conn.execute(_CHUNK_SETTINGS.format(kb=GIN_PENDING_LIST_KB))
+            await conn.execute(_CHUNK_SETTINGS)
             ids = [w.id for w in works]
             existing = {
                 r[0]
