@@ -5,6 +5,7 @@ examination of a chunk in file order with the rules of `examination.examine`."""
 from __future__ import annotations
 
 import io
+import queue
 import random
 import uuid
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 from contracts.enums import WorkStatus
-from filing.bulk_import import cwr, files
+from filing.bulk_import import cwr, files, reader
 from filing.bulk_import.importer import BulkImport
 from filing.domain import bulk
 from filing.domain.examination import (
@@ -313,3 +314,28 @@ def test_cwr_parties_are_its_writers_once_each_and_never_the_sender() -> None:
     parties = [raw for _, raw in cwr.parties_in(io.StringIO(text), country="TH")]
     assert [(p["row_key"], p["name"], p["ipi_name_number"]) for p in parties] == [
         ("cwr:A1", "MALEE SRISUK", "00000000297"), ("cwr:A2", "AN NGUYEN", "00000499900")]
+
+
+# --- the command's reader child ------------------------------------------------------------
+
+
+class _DeadChild:
+    exitcode = -9
+
+    def is_alive(self) -> bool:
+        return False
+
+
+def test_a_reader_child_that_died_without_a_word_ends_the_import(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reader, "CHILD_CHECK_SECONDS", 0.01)
+    assert reader._next(queue.Queue(), _DeadChild()) == (
+        "crash", "it exited with status -9", None
+    )
+
+
+def test_what_a_reader_child_sent_before_exiting_is_still_read() -> None:
+    messages: queue.Queue[tuple[str, None, None]] = queue.Queue()
+    messages.put(("end", None, None))
+    assert reader._next(messages, _DeadChild()) == ("end", None, None)
