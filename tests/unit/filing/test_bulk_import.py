@@ -5,17 +5,26 @@ examination of a chunk in file order with the rules of `examination.examine`."""
 from __future__ import annotations
 
 import io
+import queue
 import random
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from contracts.enums import WorkStatus
-from filing.bulk_import import cwr, files
+from filing.bulk_import import cwr, files, reader
+from filing.bulk_import.importer import BulkImport
 from filing.domain import bulk
-from filing.domain.examination import ExistingWork, examine
+from filing.domain.examination import (
+    Examination,
+    ExistingWork,
+    apply_examination,
+    examination_history,
+    examine,
+)
 from filing.domain.search_index import search_columns
-from filing.domain.works import Identifiers
+from filing.domain.works import Identifiers, WorkAction, file_work, filed_detail
 
 from tests.cwr_files import CwrWork, CwrWriter, write_cwr
 
@@ -238,6 +247,39 @@ def test_a_chunk_decides_as_filing_each_row_one_after_another_would() -> None:
                                     holder_ids=frozenset(h.party_id for h in work.draft.rights_holders)))
 
 
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        bulk.REGISTER,
+        Examination(WorkStatus.UNDER_REVIEW, "likely duplicate", uuid.UUID(int=7)),
+        Examination(WorkStatus.REJECTED, "ISWC taken", uuid.UUID(int=8)),
+    ],
+    ids=lambda o: o.status.value,
+)
+def test_the_importer_writes_the_rows_filing_then_examination_would(
+    outcome: Examination,
+) -> None:
+    work = imported("w1")
+    now = datetime(2026, 12, 6, 14, 0, tzinfo=UTC)
+    registration = "R-2026-000001" if outcome.status is WorkStatus.REGISTERED else None
+    filed, filed_change = file_work(work.draft, work_id=work.id, filing_number="F-1", now=now)
+    examined, change = apply_examination(
+        filed, outcome, now=now, registration_number=registration
+    )
+    ids = examined.identifiers
+    assert BulkImport._work_row(work, "F-1", registration, outcome, now) == (
+        examined.id, examined.filing_number, examined.registration_number, examined.title,
+        list(examined.alternate_titles), examined.kind.value, examined.status.value,
+        examined.status_reason, ids.iswc, ids.isrc, ids.isbn, examined.country_of_origin,
+        examined.filed_by, examined.filed_at, examined.updated_at, 2, *work.search.values(),
+    )
+    assert (filed_change.action, filed_change.actor_id, filed_change.detail) == (
+        WorkAction.FILED, work.draft.filed_by, filed_detail("F-1")
+    )
+    assert (change.action, change.detail) == examination_history(outcome, registration)
+    assert change.actor_id is None
+
+
 # --- CWR ----------------------------------------------------------------------------------
 
 CWR_WORK = CwrWork(
@@ -272,3 +314,28 @@ def test_cwr_parties_are_its_writers_once_each_and_never_the_sender() -> None:
     parties = [raw for _, raw in cwr.parties_in(io.StringIO(text), country="TH")]
     assert [(p["row_key"], p["name"], p["ipi_name_number"]) for p in parties] == [
         ("cwr:A1", "MALEE SRISUK", "00000000297"), ("cwr:A2", "AN NGUYEN", "00000499900")]
+
+
+# --- the command's reader child ------------------------------------------------------------
+
+
+class _DeadChild:
+    exitcode = -9
+
+    def is_alive(self) -> bool:
+        return False
+
+
+def test_a_reader_child_that_died_without_a_word_ends_the_import(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reader, "CHILD_CHECK_SECONDS", 0.01)
+    assert reader._next(queue.Queue(), _DeadChild()) == (
+        "crash", "it exited with status -9", None
+    )
+
+
+def test_what_a_reader_child_sent_before_exiting_is_still_read() -> None:
+    messages: queue.Queue[tuple[str, None, None]] = queue.Queue()
+    messages.put(("end", None, None))
+    assert reader._next(messages, _DeadChild()) == ("end", None, None)

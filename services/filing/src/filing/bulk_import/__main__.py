@@ -131,6 +131,7 @@ async def run(
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    reader.bulk_gc()
     progress = (
         Progress(
             TextColumn("{task.description}"),

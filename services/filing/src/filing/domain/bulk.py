@@ -254,6 +254,9 @@ def parse_work_row(row: int, raw: Mapping[str, str | None], *, filer: UUID) -> I
 
 # --- examination of a chunk -----------------------------------------------------------------
 
+# `examine`'s outcome for a work with no candidate.
+REGISTER = Examination(status=WorkStatus.REGISTERED, reason=None)
+
 
 @dataclass
 class ChunkExamination:
@@ -286,26 +289,35 @@ class ChunkExamination:
     def examine(self, work: ImportedWork, filing_number: str) -> Examination:
         """The row's outcome; the row then counts as a candidate for the rows after it,
         under the filing number it will be stored with."""
+        pairs = work.draft.identifiers.items()
+        holder_ids = frozenset(h.party_id for h in work.draft.rights_holders)
+        key = work.title_key
         candidates: dict[UUID, ExistingWork] = {}
-        for pair in work.draft.identifiers.items():
-            for other in self.existing_by_identifier.get(pair, ()):
+        by_identifier = self.existing_by_identifier
+        for pair in pairs:
+            for other in by_identifier.get(pair, ()):
                 candidates[other.id] = other
-        if work.title_key:
-            for holder in work.draft.rights_holders:
-                key = (work.title_key, holder.party_id)
-                for other in self.existing_by_title_holder.get(key, ()):
+        by_title = self.existing_by_title_holder
+        if key:
+            for party in holder_ids:
+                for other in by_title.get((key, party), ()):
                     candidates[other.id] = other
-        outcome = examine(work.draft, candidates.values())
+        # With no candidate, `examine` registers the work: most rows of an import have none,
+        # and `examine` would fold their titles again.
+        outcome = examine(work.draft, candidates.values()) if candidates else REGISTER
         if outcome.status is not WorkStatus.REJECTED:
-            self._index(
-                ExistingWork(
-                    id=work.id,
-                    filing_number=filing_number,
-                    title=work.draft.title,
-                    status=outcome.status,
-                    identifiers=work.draft.identifiers,
-                    holder_ids=frozenset(h.party_id for h in work.draft.rights_holders),
-                ),
-                work.title_key,
+            # As `_index` would (both outcomes hold their identifiers), without asking twice.
+            examined = ExistingWork(
+                id=work.id,
+                filing_number=filing_number,
+                title=work.draft.title,
+                status=outcome.status,
+                identifiers=work.draft.identifiers,
+                holder_ids=holder_ids,
             )
+            for pair in pairs:
+                by_identifier.setdefault(pair, []).append(examined)
+            if key and outcome.status in REGISTERED_STATUSES:
+                for party in holder_ids:
+                    by_title.setdefault((key, party), []).append(examined)
         return outcome

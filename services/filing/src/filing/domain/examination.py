@@ -97,6 +97,18 @@ def numbers_taken(outcome: Examination) -> tuple[NumberKind, ...]:
     return (NumberKind.FILING,)
 
 
+def examination_history(
+    outcome: Examination, registration_number: str | None
+) -> tuple[WorkAction, str]:
+    """The history line's action and detail of a work moved to its examination outcome
+    (the bulk import writes them without building the moved work)."""
+    if outcome.status == WorkStatus.REGISTERED:
+        return WorkAction.REGISTERED, f"registered as {registration_number}"
+    if outcome.status == WorkStatus.REJECTED:
+        return WorkAction.REJECTED, f"rejected on examination: {outcome.reason}"
+    return WorkAction.REVIEW_REQUESTED, f"sent for review: {outcome.reason}"
+
+
 def apply_examination(
     work: Work, outcome: Examination, *, now: datetime, registration_number: str | None = None
 ) -> tuple[Work, Change]:
@@ -108,12 +120,7 @@ def apply_examination(
         reason=outcome.reason,
         registration_number=registration_number,
     )
-    if outcome.status == WorkStatus.REGISTERED:
-        action, detail = WorkAction.REGISTERED, f"registered as {new.registration_number}"
-    elif outcome.status == WorkStatus.REJECTED:
-        action, detail = WorkAction.REJECTED, f"rejected on examination: {outcome.reason}"
-    else:
-        action, detail = WorkAction.REVIEW_REQUESTED, f"sent for review: {outcome.reason}"
+    action, detail = examination_history(outcome, new.registration_number)
     # Examination is automatic: no person is its actor.
     return new, Change(
         action=action,

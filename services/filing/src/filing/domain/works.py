@@ -172,6 +172,11 @@ def move_to(
     )
 
 
+def filed_detail(filing_number: str) -> str:
+    """The detail of a filing's first history line."""
+    return f"filed as {filing_number}"
+
+
 def file_work(
     draft: WorkDraft, *, work_id: UUID, filing_number: str, now: datetime
 ) -> tuple[Work, Change]:
@@ -192,7 +197,7 @@ def file_work(
         action=WorkAction.FILED,
         actor_id=draft.filed_by,
         at=now,
-        detail=f"filed as {filing_number}",
+        detail=filed_detail(filing_number),
     )
     return work, change
 
