@@ -47,6 +47,18 @@ def session_cookie(session: dict[str, Any]) -> str:
     return TimestampSigner(SECRET).sign(data).decode()
 
 
+def form_token(page: httpx.Response) -> str:
+    """The CSRF field of the page's forms (the same value as its `csrftoken` cookie)."""
+    found = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+    assert found, "the page's forms carry no CSRF field"
+    return found.group(1)
+
+
+def signed_in_as(token: str) -> str:
+    tokens = {"access_token": token, "refresh_token": "r", "expires_at": int(time.time()) + 300}
+    return f"rights_web={session_cookie({'tokens': tokens})}"
+
+
 def text_of(page: httpx.Response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
 
@@ -112,11 +124,33 @@ async def test_a_partys_page_lists_its_works(site: httpx.AsyncClient, fake: Fake
 async def test_the_language_switcher_sets_a_cookie_and_goes_back_to_this_site_only(
     site: httpx.AsyncClient,
 ) -> None:
-    back = await site.post("/language", data={"lang": "th", "next": "/?q=song"})
+    field = form_token(await site.get("/"))  # and its cookie, kept by the client
+    back = await site.post("/language", data={"lang": "th", "next": "/?q=song",
+                                              "csrftoken": field})
     assert back.status_code == 303 and back.headers["location"] == "/?q=song"
     assert "lang=th" in back.headers["set-cookie"]
-    away = await site.post("/language", data={"lang": "vi", "next": "//evil.example/"})
+    away = await site.post("/language", data={"lang": "vi", "next": "//evil.example/",
+                                              "csrftoken": field})
     assert away.headers["location"] == "/"
+
+
+async def test_a_post_without_the_pages_csrf_field_is_refused_before_any_route(
+    site: httpx.AsyncClient,
+) -> None:
+    field = form_token(await site.get("/"))
+    cookie = site.cookies["csrftoken"]
+    assert field == cookie
+    for data in ({"lang": "th"}, {"lang": "th", "csrftoken": "forged"}):
+        refused = await site.post("/language", data=data)
+        assert refused.status_code == 403 and "lang=" not in refused.headers.get("set-cookie", "")
+        assert "The form could not be sent" in refused.text
+    # a cross-site page cannot set the cookie either: no cookie, no POST
+    site.cookies.clear()
+    assert (await site.post("/language", data={"lang": "th", "csrftoken": field})).status_code == 403
+    # ... and a cookie not signed by the app is worth nothing
+    forged = {"cookie": "csrftoken=forged"}
+    answer = await site.post("/sign-out", data={"csrftoken": "forged"}, headers=forged)
+    assert answer.status_code == 403
 
 
 async def test_my_works_signed_out_sends_to_sign_in(site: httpx.AsyncClient) -> None:
@@ -142,7 +176,7 @@ async def test_my_works_lists_the_signed_in_partys_works_with_their_token(
 
 async def test_sign_out_is_a_post_only(site: httpx.AsyncClient) -> None:
     assert (await site.get("/sign-out")).status_code == 405
-    answer = await site.post("/sign-out")
+    answer = await site.post("/sign-out", data={"csrftoken": form_token(await site.get("/"))})
     assert answer.status_code == 303  # no session: straight back home
 
 
@@ -165,3 +199,53 @@ def test_a_signed_in_session_fits_the_4_kb_a_browser_keeps_for_a_cookie() -> Non
     tokens = {"access_token": "a" * 1900, "refresh_token": "r" * 900, "expires_at": 1 << 40}
     cookie = f"rights_web={session_cookie({'tokens': tokens})}; path=/; Max-Age=36000; httponly; samesite=lax"
     assert len(cookie) < 4096
+
+
+async def test_filing_a_work_sends_the_form_to_the_api_and_goes_to_the_new_work(
+    site: httpx.AsyncClient, fake: FakeServices, token: Callable[..., str],
+) -> None:
+    lan, co = fake.add_party("Lan"), fake.add_party("Minh")
+    me = signed_in_as(token(lan))
+    form = await site.get("/my/works/new", headers={"cookie": me})
+    assert form.status_code == 200
+    assert f'value="{lan}"' in form.text  # the first holder is the signed-in party
+    assert '<label for="holder-1-share">' in form.text
+    cookies = f"{me}; csrftoken={site.cookies['csrftoken']}"
+    filed = await site.post("/my/works/new", headers={"cookie": cookies}, data={
+        "csrftoken": form_token(form), "title": "Đêm trăng", "kind": "MUSICAL_WORK",
+        "countryOfOrigin": "VN", "holder-0-party": lan, "holder-0-role": "COMPOSER",
+        "holder-0-share": "60", "holder-2-party": co, "holder-2-role": "LYRICIST",
+        "holder-2-share": "40"})
+    assert filed.status_code == 303, filed.text
+    work_id = filed.headers["location"].removeprefix("/works/")
+    assert fake.works[work_id]["title"] == "Đêm trăng"
+    assert fake.owners(work_id) == {lan, co}
+
+
+async def test_the_apis_refusal_is_shown_at_its_field_and_what_was_typed_is_kept(
+    site: httpx.AsyncClient, fake: FakeServices, token: Callable[..., str],
+) -> None:
+    lan = fake.add_party("Lan")
+    me = signed_in_as(token(lan))
+    form = await site.get("/my/works/new", headers={"cookie": me, "accept-language": "vi"})
+    cookies = f"{me}; csrftoken={site.cookies['csrftoken']}"
+    typed = {"csrftoken": form_token(form), "title": "Đêm trăng", "kind": "MUSICAL_WORK",
+             "countryOfOrigin": "VN", "holder-0-party": lan, "holder-0-role": "COMPOSER",
+             "holder-0-share": "60"}
+    refused = await site.post("/my/works/new", data=typed,
+                              headers={"cookie": cookies, "accept-language": "vi"})
+    assert refused.status_code == 400
+    assert '<fieldset id="holders" tabindex="-1" aria-invalid="true"' \
+        ' aria-describedby="holders-error-1 "' in refused.text
+    assert 'id="holders-error-1"' in refused.text
+    assert 'value="Đêm trăng"' in refused.text and 'value="60"' in refused.text
+    assert fake.works == {}
+    not_a_number = await site.post("/my/works/new", data={**typed, "holder-0-share": "half"},
+                                   headers={"cookie": cookies})
+    assert 'id="holder-0-share-error-1"' in not_a_number.text
+    assert "Write the share as a number" in not_a_number.text
+
+
+async def test_filing_signed_out_sends_to_sign_in(site: httpx.AsyncClient) -> None:
+    answer = await site.get("/my/works/new")
+    assert answer.status_code == 303 and answer.headers["location"] == "/sign-in?next=/my/works/new"

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import httpx
+from asgi_csrf import asgi_csrf
 from authlib.integrations.starlette_client import OAuthError
 from jinja2 import Environment, PackageLoader, select_autoescape
 from runtime.identity import IdentitySettings
@@ -17,18 +18,20 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Scope, Send
 
-from web import labels
+from web import filing, labels
 from web.api import LOCAL_GATEWAY, APIError, GatewayAPI
 from web.i18n import LANGUAGES, Formats, negotiate, translations
-from web.queries import MY_WORKS, PAGE_SIZE, PARTY, SEARCH, WORK
+from web.queries import FILE_WORK, ME, MY_WORKS, PAGE_SIZE, PARTY, SEARCH, WORK
 from web.session import ReaderToken, SignIn, safe_next
 from web.settings import WebSettings
 
 log = logging.getLogger("web")
 LANGUAGE_COOKIE = "lang"
 FILTERS = ("status", "kind", "country", "iswc", "isrc", "isbn")
+# Every path a form posts to: each needs the CSRF field, even from a request without cookies.
+POSTED = {"/sign-out", "/language", "/my/works/new"}
 
 
 class Pages:
@@ -58,6 +61,7 @@ class Pages:
         language = self.language(request)
         messages = translations(language)
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        csrf = request.scope.get("csrftoken")
         page = self.templates.get_template(template).render(
             _=messages.gettext,
             ngettext=messages.ngettext,
@@ -65,8 +69,10 @@ class Pages:
             languages=LANGUAGES,
             fmt=Formats(language),
             labels=labels,
+            filing=filing,
             signed_in=bool(request.session.get("tokens")),
             here=here,
+            csrftoken=csrf() if csrf else "",
             **context,
         )
         answer = HTMLResponse(page, status_code=status, headers=headers)
@@ -153,6 +159,52 @@ class Pages:
             return self.failed(request, error)
         return self.render(request, "my_works.html", me=me)
 
+    async def new_work(self, request: Request) -> Response:
+        """The "file a work" form (GET), and its submission (POST): the API's `fileWork`."""
+        token = await self.sign_in.access_token(request)
+        if token is None:
+            return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+        try:
+            me = (await self.ask(request, ME, {}, token=token))["me"]
+        except APIError as error:
+            return self.failed(request, error)
+        if me is None or request.method == "GET":
+            form = filing.WorkForm(holders=[filing.Holder(me["id"] if me else "", "", "100")])
+            return self.render(request, "new_work.html", me=me, form=self.padded(form), errors=[])
+        form = filing.read_form(await request.form())
+        payload, rows, errors = filing.to_input(form, self.language(request))
+        if not errors:
+            try:
+                answer = (await self.ask(request, FILE_WORK, {"input": payload},
+                                         token=token))["fileWork"]
+            except APIError as error:
+                if error.status != 400:
+                    return self.failed(request, error)
+                errors = [filing.FieldError(None, error.code, error.message)]
+            else:
+                if answer["work"] is not None and not answer["errors"]:
+                    return RedirectResponse(f"/works/{answer['work']['id']}", status_code=303)
+                errors = filing.field_errors(answer["errors"], rows)
+        return self.render(request, "new_work.html", status=400, me=me,
+                           form=self.padded(form), errors=errors)
+
+    @staticmethod
+    def padded(form: filing.WorkForm) -> filing.WorkForm:
+        form.holders += [filing.Holder() for _ in range(filing.HOLDER_ROWS - len(form.holders))]
+        return form
+
+    async def csrf_failed(self, scope: Scope, send: Send, reason: Any) -> None:
+        """A POST without the form's CSRF field: refused before any route runs."""
+        log.info("CSRF check refused a %s to %s: %s", scope["method"], scope["path"], reason)
+        request = Request(scope)
+        answer = self.render(request, "error.html", status=403,
+                             error=APIError(403, "CSRF", ""))
+
+        async def nothing() -> Any:
+            return {"type": "http.disconnect"}
+
+        await answer(scope, nothing, send)
+
     async def start_sign_in(self, request: Request) -> Response:
         return await self.sign_in.start(request, language=self.language(request),
                                         next_path=request.query_params.get("next", "/my/works"))
@@ -193,20 +245,33 @@ def create_app(settings: WebSettings | None = None, *, api: GatewayAPI | None = 
         Route("/works/{work_id}", pages.work, name="work"),
         Route("/parties/{party_id}", pages.party, name="party"),
         Route("/my/works", pages.my_works, name="my_works"),
+        Route("/my/works/new", pages.new_work, methods=["GET", "POST"], name="new_work"),
         Route("/sign-in", pages.start_sign_in, name="sign_in"),
         Route("/signed-in", pages.signed_in, name="signed_in"),
         Route("/sign-out", pages.sign_out, methods=["POST"], name="sign_out"),
         Route("/language", pages.choose_language, methods=["POST"], name="language"),
         Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
     ]
-    middleware = [Middleware(
-        SessionMiddleware,
-        secret_key=settings.session_secret.get_secret_value(),
-        session_cookie="rights_web",
-        max_age=settings.session_max_age_seconds,
-        same_site="lax",
-        https_only=settings.public_url.startswith("https:"),
-    )]
+    secure = settings.public_url.startswith("https:")
+    middleware = [
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.session_secret.get_secret_value(),
+            session_cookie="rights_web",
+            max_age=settings.session_max_age_seconds,
+            same_site="lax",
+            https_only=secure,
+        ),
+        # Inside the session's middleware, so its refusal page can read the session.
+        Middleware(
+            asgi_csrf,
+            signing_secret=settings.session_secret.get_secret_value(),
+            signing_namespace="rights-web-csrf",
+            always_protect=POSTED,
+            cookie_secure=secure,
+            send_csrf_failed=pages.csrf_failed,
+        ),
+    ]
     return Starlette(routes=routes, middleware=middleware)
 
 

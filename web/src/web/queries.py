@@ -55,4 +55,20 @@ query MyWorks($first: Int!, $after: String) {
 }
 """
 
-OPERATIONS = {"Search": SEARCH, "Work": WORK, "Party": PARTY, "MyWorks": MY_WORKS}
+ME = """
+query Me {
+  me { id name }
+}
+"""
+
+FILE_WORK = """
+mutation FileWork($input: FileWorkInput!) {
+  fileWork(input: $input) {
+    work { id }
+    errors { code message field }
+  }
+}
+"""
+
+OPERATIONS = {"Search": SEARCH, "Work": WORK, "Party": PARTY, "MyWorks": MY_WORKS, "Me": ME,
+              "FileWork": FILE_WORK}
