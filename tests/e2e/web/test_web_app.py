@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from contracts.identifiers import iswc_check_digit
 from devstack.identity import CONFIG as KEYCLOAK
 from devstack.polling import eventually
 from playwright.async_api import Browser, Page, Request, Route, expect
@@ -65,6 +66,7 @@ async def test_a_visitor_searches_in_two_languages_then_signs_in_to_see_their_wo
     word = secrets.token_hex(4)
     title = f"แสงจันทร์ริมโขง {word}"
     somchai = await platform.sign_up("Somchai Kittisak", "TH")
+    minh = await platform.sign_up("Nguyen Van Minh", "VN")
     filed = await platform.gql(FILE, {"input": {
         "title": title, "kind": "MUSICAL_WORK", "countryOfOrigin": "TH",
         "alternateTitles": [f"Moonlight on the Mekong {word}"],
@@ -166,6 +168,45 @@ async def test_a_visitor_searches_in_two_languages_then_signs_in_to_see_their_wo
         await expect(page.locator("main")).to_contain_text("Somchai Kittisak")
         await check_page(page, axe_source, checked, "web-my-works-vi")
 
+        # Filing a work with a co-owner: the API's refusal is shown at its field, the form
+        # keeps what was typed; corrected, the work is filed and listed in "my works".
+        new_title = f"Đêm trăng Mê Kông {word}"
+        nine = f"{secrets.randbelow(10**9):09d}"
+        await page.locator('nav a[href="/my/works/new"]').click()
+        await page.wait_for_url(site + "/my/works/new")
+        await expect(page.locator("#holder-0-party")).to_have_value(somchai.party_id)
+        await check_page(page, axe_source, checked, "web-file-work-vi")
+        await page.locator("#title").fill(new_title)
+        await page.locator("#alternateTitles").fill(f"Mekong moon night {word}")
+        await page.locator("#kind").select_option("MUSICAL_WORK")
+        await page.locator("#countryOfOrigin").select_option("VN")
+        await page.locator("#iswc").fill("T-123")
+        await page.locator("#holder-0-role").select_option("COMPOSER")
+        await page.locator("#holder-0-share").fill("60")
+        await page.locator("#holder-1-party").fill(minh.party_id)
+        await page.locator("#holder-1-role").select_option("LYRICIST")
+        await page.locator("#holder-1-share").fill("40")
+        await page.locator("form.filing button[type=submit]").click()
+        iswc = page.locator("#iswc")
+        await expect(iswc).to_have_attribute("aria-invalid", "true")
+        described = (await iswc.get_attribute("aria-describedby") or "").split()
+        assert described, "the refused field names no error"
+        await expect(page.locator(f"#{described[0]}")).to_have_text("Đây không phải là ISWC hợp lệ.")
+        await expect(page.get_by_role("alert")).to_contain_text("Đây không phải là ISWC hợp lệ.")
+        await expect(page.locator("#holder-1-party")).to_have_value(minh.party_id)
+        await expect(page.locator("#title")).to_have_value(new_title)
+        await check_page(page, axe_source, checked, "web-file-work-refused-vi")
+        await iswc.fill(f"T-{nine[:3]}.{nine[3:6]}.{nine[6:]}-{iswc_check_digit(nine)}")
+        await page.locator("form.filing button[type=submit]").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(new_title)
+        await expect(page.locator("table")).to_contain_text("Nguyen Van Minh")
+
+        async def in_my_works() -> bool:
+            await page.goto(site + "/my/works")
+            return await page.get_by_role("link", name=new_title).count() == 1
+
+        await eventually(in_my_works, timeout=30, what=f"{new_title} in my works", interval=0.5)
+
         # Signing out ends the session here and at the identity provider.
         await page.get_by_role("button", name="Đăng xuất").click()
         await page.wait_for_url(site + "/")
@@ -178,4 +219,4 @@ async def test_a_visitor_searches_in_two_languages_then_signs_in_to_see_their_wo
     assert {path: found for path, found in checked.items() if found} == {}
     assert elsewhere == []
     assert set(checked) >= {"/", f"/works/{filed['fileWork']['work']['id']}",
-                            f"/parties/{somchai.party_id}", "/my/works"}
+                            f"/parties/{somchai.party_id}", "/my/works", "/my/works/new"}

@@ -50,8 +50,8 @@ def test_the_apis_fields_name_the_forms_controls_counting_only_filled_rows() -> 
 def test_errors_are_worded_by_their_code_else_by_their_control_else_by_the_api() -> None:
     placed = field_errors([
         {"code": "IDENTIFIER_TAKEN", "message": "taken", "field": "identifiers.isrc"},
-        {"code": "INVALID_INPUT", "message": "bad", "field": "identifiers.iswc"},
-        {"code": "INVALID_INPUT", "message": "shares must sum", "field": "rightsHolders"},
+        {"code": "INVALID_IDENTIFIER", "message": "bad", "field": "identifiers.iswc"},
+        {"code": "INVALID_SHARE", "message": "shares must sum", "field": "rightsHolders"},
         {"code": "SOMETHING_NEW", "message": "as the API says", "field": None},
     ], [0])
     assert [e.control for e in placed] == ["isrc", "iswc", "holders", None]

@@ -30,7 +30,8 @@ ERROR_TEXT = {
     "IDENTIFIER_NOT_FOR_KIND": N_("This identifier does not fit the kind of work."),
     "NOT_A_NUMBER": N_("Write the share as a number, such as 50 or 33.33."),
 }
-# A refusal without a code of its own (INVALID_INPUT), worded by the control it is shown at.
+# A malformed value (INVALID_INPUT, INVALID_IDENTIFIER, INVALID_SHARE), worded by the control
+# it is shown at.
 INVALID_AT = {
     "iswc": N_("This is not a valid ISWC."),
     "isrc": N_("This is not a valid ISRC."),
@@ -72,7 +73,7 @@ def wording(error: FieldError) -> str | None:
     """The catalogue message for an error, None when only the API's message says it."""
     if error.code in ERROR_TEXT:
         return ERROR_TEXT[error.code]
-    if error.code == "INVALID_INPUT" and error.control:
+    if error.code.startswith("INVALID_") and error.control:
         return INVALID_AT.get(error.control.rsplit("-", 1)[-1])
     return None
 
