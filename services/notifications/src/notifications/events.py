@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from contracts.enums import Channel
-from collections.abc import Sequence
-
 from contracts.envelope import CONTENT_TYPE, SPECVERSION, DecodedEvent, dataschema_uri
+from contracts.events import NotificationDelivered, NotificationFailed
 from contracts.times import format_rfc3339
 from opentelemetry import propagate
-from contracts.events import NotificationDelivered, NotificationFailed
 
 from notifications.domain.inbox import CreatedEntry
 

@@ -13,14 +13,13 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, TypeVar
 
 from contracts.attributes import from_attributes
+from contracts.enums import Channel
+from runtime.outbox import NOTIFY_CHANNEL
 from sqlalchemy import TextClause, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
-
-from contracts.enums import Channel
-from runtime.outbox import NOTIFY_CHANNEL
 
 from notifications.domain.contacts import ContactSettings
 from notifications.domain.inbox import CreatedEntry, NewDelivery, NewEntry
@@ -226,10 +225,9 @@ WITH x AS (
     SELECT * FROM unnest(
         CAST(:id AS uuid[]), CAST(:recipient_id AS uuid[]), CAST(:event_id AS uuid[]),
         CAST(:event_type AS text[]), CAST(:subject_id AS text[]), CAST(:title AS text[]),
-        CAST(:message AS text[]), CAST(:event_time AS timestamptz[]), CAST(:at AS text[]),
-        CAST(:outbox_id AS uuid[])
+        CAST(:message AS text[]), CAST(:event_time AS timestamptz[]), CAST(:at AS text[])
     ) WITH ORDINALITY AS x (id, recipient_id, event_id, event_type, subject_id, title, message,
-                            event_time, at, outbox_id, ord)
+                            event_time, at, ord)
 ), created AS (
     INSERT INTO notification (id, recipient_id, event_id, event_type, subject_id, title,
                               message, event_time)
@@ -238,7 +236,7 @@ WITH x AS (
     ON CONFLICT (event_id, recipient_id) DO NOTHING
     RETURNING id
 ), n AS (
-    SELECT x.* FROM x JOIN created USING (id)
+    SELECT x.*, gen_random_uuid() AS outbox_id FROM x JOIN created USING (id)
 ), deliveries AS (
     INSERT INTO delivery (id, notification_id, recipient_id, event_id, channel, status,
                           attempts, event_data)
@@ -273,8 +271,10 @@ WITH x AS (
     RETURNING event_id
 ), woken AS (
     -- At commit, wakes the relay, and the delivery workers if there is something to send.
-    SELECT (SELECT count(*) FROM outbox_rows) AS outbox_rows, pg_notify(CAST(:ob_notify AS text), ''),
-           CASE WHEN EXISTS (SELECT FROM deliveries) THEN pg_notify(CAST(:delivery_notify AS text), '') END
+    SELECT (SELECT count(*) FROM outbox_rows) AS outbox_rows,
+           pg_notify(CAST(:ob_notify AS text), ''),
+           CASE WHEN EXISTS (SELECT FROM deliveries)
+                THEN pg_notify(CAST(:delivery_notify AS text), '') END
 )
 SELECT n.id, n.event_id, n.recipient_id FROM n CROSS JOIN woken ORDER BY n.ord
 """
@@ -297,7 +297,6 @@ async def store_entries(
         return []
     params: dict[str, Any] = _columns(entries, _ENTRY_COLUMNS)
     params["at"] = [outbox.times[e.event_id] for e in entries]
-    params["outbox_id"] = [uuid.uuid4() for _ in entries]
     params |= {
         "d_id": [d.id for d in deliveries],
         "d_notification_id": [d.notification_id for d in deliveries],

@@ -16,7 +16,6 @@ from notifications.domain.messages import EventFacts, compose
 from notifications.domain.recipients import NamedParties, recipients
 
 
-
 @dataclass(frozen=True)
 class NewEntry:
     """One party's inbox entry for one event, before it is stored."""
