@@ -102,7 +102,8 @@ class History:
         self.numbers = iter(range(1, 10**6))
 
     def at(self) -> datetime:
-        self.clock += timedelta(minutes=7)
+        # Every other time has a fraction of a second (RFC 3339 writes it only then).
+        self.clock += timedelta(minutes=7, microseconds=-250 if self.clock.microsecond else 250)
         return self.clock
 
     def add(self, data: ev.EventData) -> DecodedEvent:

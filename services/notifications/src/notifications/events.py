@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from contracts.enums import Channel
 from contracts.envelope import CONTENT_TYPE, SPECVERSION, DecodedEvent, dataschema_uri
 from contracts.events import NotificationDelivered, NotificationFailed
-from contracts.times import format_rfc3339
 from opentelemetry import propagate
 
 from notifications.domain.inbox import CreatedEntry
@@ -61,19 +59,11 @@ def inbox_delivered(event: DecodedEvent, entry: CreatedEntry) -> NotificationDel
     return delivered(inbox, at=event.time)
 
 
-@dataclass(frozen=True)
-class InboxOutbox:
-    """What the `notification.delivered` records of a batch's inbox entries share, as the
-    parameters (`ob_…`) of the statement that builds them from the stored entries
-    (`repository.store_entries`), and each event's time as its `occurred_at` and `ce_time`."""
-
-    params: dict[str, object]
-    times: dict[uuid.UUID, str]
-
-
-def inbox_outbox(events: Sequence[DecodedEvent]) -> InboxOutbox:
-    """As `inbox_delivered` and `contracts.envelope.encode` make them, with the current trace
-    context (as `runtime.outbox.outbox_rows` takes it)."""
+def inbox_outbox() -> dict[str, object]:
+    """What the `notification.delivered` records of a batch's inbox entries share, as
+    `inbox_delivered` and `contracts.envelope.encode` make them, with the current trace
+    context (as `runtime.outbox.outbox_rows` takes it): the parameters (`ob_…`) of the
+    statement that builds them from the stored entries (`repository.store_entries`)."""
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     traceparent = carrier.get("traceparent")
@@ -81,17 +71,14 @@ def inbox_outbox(events: Sequence[DecodedEvent]) -> InboxOutbox:
     if traceparent and carrier.get("tracestate"):
         trace.append(["tracestate", carrier["tracestate"]])
     kind = NotificationDelivered
-    return InboxOutbox(
-        params={
-            "ob_topic": kind.topic,
-            "ob_channel": Channel.INBOX.value,
-            "ob_specversion": SPECVERSION,
-            "ob_source": kind.source,
-            "ob_type": kind.ce_type,
-            "ob_dataschema": dataschema_uri(kind.ce_type),
-            "ob_content_type": CONTENT_TYPE,
-            "ob_trace_headers": json.dumps(trace),
-            "ob_traceparent": traceparent,
-        },
-        times={event.id: format_rfc3339(event.time) for event in events},
-    )
+    return {
+        "ob_topic": kind.topic,
+        "ob_channel": Channel.INBOX.value,
+        "ob_specversion": SPECVERSION,
+        "ob_source": kind.source,
+        "ob_type": kind.ce_type,
+        "ob_dataschema": dataschema_uri(kind.ce_type),
+        "ob_content_type": CONTENT_TYPE,
+        "ob_trace_headers": json.dumps(trace),
+        "ob_traceparent": traceparent,
+    }

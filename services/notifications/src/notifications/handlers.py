@@ -144,7 +144,7 @@ async def notify(
         chosen,
         deliveries_for(chosen, contacts),
         event_data=event_data,
-        outbox=inbox_outbox(events),
+        outbox=inbox_outbox(),
     )
 
 

@@ -24,7 +24,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifications.domain.contacts import ContactSettings
 from notifications.domain.inbox import CreatedEntry, NewDelivery, NewEntry
 from notifications.domain.known import KnownLicenceState, KnownWorkState
-from notifications.events import InboxOutbox
 from notifications.models import (
     Contact,
     Delivery,
@@ -225,9 +224,9 @@ WITH x AS (
     SELECT * FROM unnest(
         CAST(:id AS uuid[]), CAST(:recipient_id AS uuid[]), CAST(:event_id AS uuid[]),
         CAST(:event_type AS text[]), CAST(:subject_id AS text[]), CAST(:title AS text[]),
-        CAST(:message AS text[]), CAST(:event_time AS timestamptz[]), CAST(:at AS text[])
+        CAST(:message AS text[]), CAST(:event_time AS timestamptz[])
     ) WITH ORDINALITY AS x (id, recipient_id, event_id, event_type, subject_id, title, message,
-                            event_time, at, ord)
+                            event_time, ord)
 ), created AS (
     INSERT INTO notification (id, recipient_id, event_id, event_type, subject_id, title,
                               message, event_time)
@@ -236,7 +235,13 @@ WITH x AS (
     ON CONFLICT (event_id, recipient_id) DO NOTHING
     RETURNING id
 ), n AS (
-    SELECT x.*, gen_random_uuid() AS outbox_id FROM x JOIN created USING (id)
+    -- The event's time as `contracts.times.format_rfc3339` writes it (no fraction if 0 µs).
+    SELECT x.*, gen_random_uuid() AS outbox_id,
+           to_char(x.event_time AT TIME ZONE 'UTC',
+                   CASE to_char(x.event_time AT TIME ZONE 'UTC', 'US') WHEN '000000'
+                        THEN 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+                        ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"' END) AS at
+    FROM x JOIN created USING (id)
 ), deliveries AS (
     INSERT INTO delivery (id, notification_id, recipient_id, event_id, channel, status,
                           attempts, event_data)
@@ -287,7 +292,7 @@ async def store_entries(
     deliveries: Sequence[NewDelivery],
     *,
     event_data: Callable[[uuid.UUID], str],
-    outbox: InboxOutbox,
+    outbox: dict[str, object],
 ) -> list[CreatedEntry]:
     """Stores the entries that do not exist yet, the deliveries of those (a WEBHOOK one with
     `event_data(event_id)`, the JSON its body sends) and each one's `notification.delivered`,
@@ -296,7 +301,6 @@ async def store_entries(
     if not entries:
         return []
     params: dict[str, Any] = _columns(entries, _ENTRY_COLUMNS)
-    params["at"] = [outbox.times[e.event_id] for e in entries]
     params |= {
         "d_id": [d.id for d in deliveries],
         "d_notification_id": [d.notification_id for d in deliveries],
@@ -306,7 +310,7 @@ async def store_entries(
         ],
         "pending": DeliveryStatus.PENDING.value,
     }
-    params |= outbox.params
+    params |= outbox
     params |= {"ob_notify": NOTIFY_CHANNEL, "delivery_notify": DELIVERY_CHANNEL}
     rows = (await session.execute(_STORE_ENTRIES, params)).all()
     return [CreatedEntry(id=row[0], event_id=row[1], recipient_id=row[2]) for row in rows]
