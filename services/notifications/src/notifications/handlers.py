@@ -210,6 +210,7 @@ def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
 
 def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, EventFacts]:
     state = data.work
+    owners = state.owner_ids()  # once: it walks the holders' pydantic models
     stored = model.works.get(state.id)
     previous = set(stored.owner_ids) if stored else set()
     disputant = stored.disputant_id if stored else None
@@ -224,7 +225,7 @@ def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, Even
         case ev.WorkDisputed():
             disputant = data.actor_id
     named = NamedParties(
-        rights_holders=frozenset(state.owner_ids()),
+        rights_holders=frozenset(owners),
         previous_holders=frozenset(previous),
         transfer_parties=transfer,
         disputant=disputant,
@@ -234,7 +235,7 @@ def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, Even
             KnownWorkState,
             state,
             status=state.status.value,
-            owner_ids=tuple(state.owner_ids()),
+            owner_ids=tuple(owners),
             # The disputant matters only while the dispute is open.
             disputant_id=disputant if isinstance(data, ev.WorkDisputed) else None,
         )
