@@ -25,6 +25,8 @@ from contracts.enums import Medium, PartyKind, Role, WorkKind, WorkStatus
 from contracts.envelope import DecodedEvent, decode, encode
 from notifications import repository
 from notifications.app import MIGRATIONS
+from notifications.domain.inbox import CreatedEntry
+from notifications.events import inbox_delivered
 from notifications.handlers import handle_batch
 from notifications.smtp_server import LocalSmtpServer
 from runtime.db import create_engine, session_maker, upgrade_head
@@ -67,10 +69,10 @@ ROWS = {
     "ORDER BY party_id",
     "society": "SELECT party_id, subscribed_by FROM society ORDER BY party_id",
     "notification": "SELECT recipient_id, event_id, event_type, subject_id, title, message, "
-    "event_data, event_time, read_at FROM notification ORDER BY event_id, recipient_id",
+    "event_time, read_at FROM notification ORDER BY event_id, recipient_id",
     # Each delivery with the entry it belongs to and the address it will go to.
     "delivery": "SELECT d.event_id, d.recipient_id, d.channel, d.status, d.attempts, "
-    "d.last_error, d.finished_at, n.event_id, n.recipient_id, "
+    "d.last_error, d.finished_at, d.event_data, n.event_id, n.recipient_id, "
     "CASE d.channel WHEN 'EMAIL' THEN c.email ELSE c.webhook_url END "
     "FROM delivery d JOIN notification n ON n.id = d.notification_id "
     "LEFT JOIN contact c ON c.party_id = d.recipient_id "
@@ -100,7 +102,8 @@ class History:
         self.numbers = iter(range(1, 10**6))
 
     def at(self) -> datetime:
-        self.clock += timedelta(minutes=7)
+        # Every other time has a fraction of a second (RFC 3339 writes it only then).
+        self.clock += timedelta(minutes=7, microseconds=-250 if self.clock.microsecond else 250)
         return self.clock
 
     def add(self, data: ev.EventData) -> DecodedEvent:
@@ -592,3 +595,50 @@ async def test_the_consumer_applies_its_batches_with_its_one_handler(
                 )
                 == 5
             )
+
+
+async def test_the_outbox_rows_built_in_sql_are_the_records_encode_makes(
+    create_database: Callable[[str], Awaitable[str]],
+) -> None:
+    """Each `notification.delivered` the batch statement builds from the stored entries is,
+    header for header and field for field, what `encode(inbox_delivered(...))` makes (only the
+    JSON's key order and spacing may differ); a webhook delivery carries the event's data."""
+    cast = Cast()
+    events = history(cast)
+    url = await create_database("notif_outbox_sql")
+    await prepare(url, cast)
+    await apply(url, [events])
+    by_id = {event.id: event for event in events}
+    engine = create_engine(url)
+    try:
+        async with session_maker(engine)() as session:
+            rows = (
+                await session.execute(
+                    text(
+                        "SELECT n.id, n.event_id, n.recipient_id, o.event_id, o.topic, o.key, "
+                        "o.value, o.headers, o.traceparent FROM outbox o JOIN notification n "
+                        "ON convert_from(o.value, 'UTF8')::jsonb ->> 'notification_id' "
+                        "= n.id::text ORDER BY o.id"
+                    )
+                )
+            ).all()
+            webhooks = (
+                await session.execute(
+                    text("SELECT event_id, channel, event_data FROM delivery ORDER BY id")
+                )
+            ).all()
+            entries = await session.scalar(text("SELECT count(*) FROM notification"))
+    finally:
+        await engine.dispose()
+
+    assert len(rows) == entries and entries > 50
+    for entry_id, event_id, recipient_id, outbox_id, topic, key, value, headers, trace in rows:
+        entry = CreatedEntry(id=entry_id, recipient_id=recipient_id, event_id=event_id)
+        expected = encode(inbox_delivered(by_id[event_id], entry), event_id=outbox_id)
+        assert (topic, key, trace) == (expected.topic, expected.key, None)
+        assert [(k, v.encode()) for k, v in headers] == expected.headers
+        stored = decode(value, expected.headers, key=key)
+        assert stored == decode(expected.value, expected.headers, key=expected.key)
+    assert {channel for _, channel, _ in webhooks} == {"EMAIL", "WEBHOOK"}
+    for event_id, channel, data in webhooks:
+        assert data == (by_id[event_id].data.model_dump(mode="json") if channel == "WEBHOOK" else None)

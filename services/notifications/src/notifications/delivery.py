@@ -59,7 +59,7 @@ _LOAD = text(
     """
     SELECT d.id, d.channel, d.attempts, d.recipient_id, d.event_id,
            n.id AS notification_id, n.event_type, n.subject_id, n.title, n.message,
-           n.event_data, n.event_time,
+           d.event_data, n.event_time,
            c.email, c.webhook_url, c.webhook_secret_sealed
     FROM delivery d
     JOIN notification n ON n.id = d.notification_id
@@ -83,7 +83,7 @@ class Claimed:
     subject_id: str
     title: str
     message: str
-    event_data: dict[str, Any]
+    event_data: dict[str, Any] | None  # a WEBHOOK delivery's only
     event_time: datetime
     email: str | None
     webhook_url: str | None

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from contracts.enums import Channel
-from contracts.envelope import DecodedEvent
+from contracts.envelope import CONTENT_TYPE, SPECVERSION, DecodedEvent, dataschema_uri
 from contracts.events import NotificationDelivered, NotificationFailed
+from opentelemetry import propagate
 
 from notifications.domain.inbox import CreatedEntry
 
@@ -55,3 +57,28 @@ def inbox_delivered(event: DecodedEvent, entry: CreatedEntry) -> NotificationDel
         event_type=event.type, subject_id=event.subject, channel=Channel.INBOX, attempts=1,
     )  # fmt: skip
     return delivered(inbox, at=event.time)
+
+
+def inbox_outbox() -> dict[str, object]:
+    """What the `notification.delivered` records of a batch's inbox entries share, as
+    `inbox_delivered` and `contracts.envelope.encode` make them, with the current trace
+    context (as `runtime.outbox.outbox_rows` takes it): the parameters (`ob_…`) of the
+    statement that builds them from the stored entries (`repository.store_entries`)."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    traceparent = carrier.get("traceparent")
+    trace = [["traceparent", traceparent]] if traceparent else []
+    if traceparent and carrier.get("tracestate"):
+        trace.append(["tracestate", carrier["tracestate"]])
+    kind = NotificationDelivered
+    return {
+        "ob_topic": kind.topic,
+        "ob_channel": Channel.INBOX.value,
+        "ob_specversion": SPECVERSION,
+        "ob_source": kind.source,
+        "ob_type": kind.ce_type,
+        "ob_dataschema": dataschema_uri(kind.ce_type),
+        "ob_content_type": CONTENT_TYPE,
+        "ob_trace_headers": json.dumps(trace),
+        "ob_traceparent": traceparent,
+    }

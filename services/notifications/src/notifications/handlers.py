@@ -12,6 +12,7 @@ deliveries are then written set-based, in a handful of statements however long t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from uuid import UUID
 
@@ -28,7 +29,7 @@ from notifications.domain.inbox import CreatedEntry, NewEntry, deliveries_for, e
 from notifications.domain.known import KnownLicenceState, KnownWorkState
 from notifications.domain.messages import EventFacts
 from notifications.domain.recipients import RULES, Named, NamedParties, short_type
-from notifications.events import inbox_delivered
+from notifications.events import inbox_outbox
 
 # Consumed topics: every topic the other services publish (never our own deliveries topic).
 CONSUMED_TOPICS: tuple[str, ...] = (
@@ -114,7 +115,8 @@ async def handle_batch(uow: UnitOfWork, events: Sequence[DecodedEvent]) -> None:
 async def notify(
     uow: UnitOfWork, events: Sequence[DecodedEvent], entries: Sequence[NewEntry]
 ) -> list[CreatedEntry]:
-    """Stores the entries that are new, their deliveries and their `notification.delivered`.
+    """Stores the entries that are new, their deliveries and their `notification.delivered`,
+    in one statement (`repository.store_entries`).
 
     The unique keys decide which entries are new, so the same event twice in a batch, or
     notified again by a racing consumer, yields each entry once (its first copy). Returns
@@ -123,14 +125,27 @@ async def notify(
     unique: dict[tuple[UUID, UUID], NewEntry] = {}
     for entry in entries:
         unique.setdefault(entry.key, entry)
-    created = await repository.insert_entries(uow.session, list(unique.values()))
-    if not created:
+    if not unique:
         return []
-    contacts = await repository.contacts_of(uow.session, {e.recipient_id for e in created})
-    await repository.insert_deliveries(uow.session, deliveries_for(created, contacts))
+    chosen = list(unique.values())
+    contacts = await repository.contacts_of(uow.session, {e.recipient_id for e in chosen})
     by_id = {event.id: event for event in events}
-    uow.emit(*(inbox_delivered(by_id[entry.event_id], entry) for entry in created))
-    return created
+    dumped: dict[UUID, str] = {}
+
+    def event_data(event_id: UUID) -> str:
+        """The event's public data, for a webhook body: serialised once per event, and only
+        for events someone is told of by webhook."""
+        if event_id not in dumped:
+            dumped[event_id] = json.dumps(by_id[event_id].data.model_dump(mode="json"))
+        return dumped[event_id]
+
+    return await repository.store_entries(
+        uow.session,
+        chosen,
+        deliveries_for(chosen, contacts),
+        event_data=event_data,
+        outbox=inbox_outbox(),
+    )
 
 
 def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
@@ -195,6 +210,7 @@ def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
 
 def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, EventFacts]:
     state = data.work
+    owners = state.owner_ids()  # once: it walks the holders' pydantic models
     stored = model.works.get(state.id)
     previous = set(stored.owner_ids) if stored else set()
     disputant = stored.disputant_id if stored else None
@@ -209,7 +225,7 @@ def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, Even
         case ev.WorkDisputed():
             disputant = data.actor_id
     named = NamedParties(
-        rights_holders=frozenset(state.owner_ids()),
+        rights_holders=frozenset(owners),
         previous_holders=frozenset(previous),
         transfer_parties=transfer,
         disputant=disputant,
@@ -219,7 +235,7 @@ def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, Even
             KnownWorkState,
             state,
             status=state.status.value,
-            owner_ids=tuple(state.owner_ids()),
+            owner_ids=tuple(owners),
             # The disputant matters only while the dispute is open.
             disputant_id=disputant if isinstance(data, ev.WorkDisputed) else None,
         )

@@ -143,8 +143,6 @@ class Notification(SQLModel, table=True):
     subject_id: str = Field(sa_column=Column(String(200), nullable=False))
     title: str = Field(sa_column=Column(Text, nullable=False))
     message: str = Field(sa_column=Column(Text, nullable=False))
-    # The event's public data, sent along in webhook bodies.
-    event_data: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     event_time: datetime = Field(sa_column=utc_column())
     created_at: datetime = Field(sa_column=utc_column(default_now=True))
     read_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
@@ -184,6 +182,8 @@ class Delivery(SQLModel, table=True):
     recipient_id: uuid.UUID
     event_id: uuid.UUID
     channel: str = Field(sa_column=Column(String(16), nullable=False))
+    # The event's public data, sent along in the webhook body (WEBHOOK deliveries only).
+    event_data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
     status: str = Field(
         default=DeliveryStatus.PENDING, sa_column=Column(String(16), nullable=False)
     )

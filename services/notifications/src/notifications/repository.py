@@ -8,12 +8,13 @@ however many rows there are.
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, TypeVar
 
 from contracts.attributes import from_attributes
+from contracts.enums import Channel
+from runtime.outbox import NOTIFY_CHANNEL
 from sqlalchemy import TextClause, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.sql.elements import BindParameter
@@ -210,66 +211,113 @@ async def save_contact(
 
 # --- inbox and deliveries --------------------------------------------------------------------
 
-_ENTRY_COLUMNS = ("id", "recipient_id", "event_id", "event_type", "subject_id", "title",
-                  "message", "event_time")  # fmt: skip
-_INSERT_ENTRIES = text(
-    "INSERT INTO notification (id, recipient_id, event_id, event_type, subject_id, "
-    "title, message, event_time, event_data) "
-    "SELECT i, r, e, t, s, ti, m, at, CAST(d AS jsonb) FROM unnest("
-    "CAST(:id AS uuid[]), CAST(:recipient_id AS uuid[]), CAST(:event_id AS uuid[]), "
-    "CAST(:event_type AS text[]), CAST(:subject_id AS text[]), CAST(:title AS text[]), "
-    "CAST(:message AS text[]), CAST(:event_time AS timestamptz[]), CAST(:event_data AS text[])) "
-    "AS u(i, r, e, t, s, ti, m, at, d) "
-    # The unique key makes a redelivered event a no-op, even when two consumers race.
-    "ON CONFLICT (event_id, recipient_id) DO NOTHING "
-    "RETURNING id, event_id, recipient_id"
+# A batch's inbox entries, their deliveries and the `notification.delivered` of each entry in
+# one statement: only the entries that did not exist yet (the unique key decides, even when two
+# consumers race) get deliveries and outbox rows. The outbox rows are the records
+# `contracts.envelope.encode` makes of `events.inbox_delivered` (same headers, same payload;
+# the JSON's key order and spacing may differ), built from the stored rows (EVENTS.md,
+# "Payloads"); `tests/integration/notifications/test_batch_handler.py` decodes them with the
+# contracts' codec and compares. Every piece of it is a constant of this module, never input.
+_STORE_ENTRIES = text(
+    """
+WITH x AS (
+    SELECT * FROM unnest(
+        CAST(:id AS uuid[]), CAST(:recipient_id AS uuid[]), CAST(:event_id AS uuid[]),
+        CAST(:event_type AS text[]), CAST(:subject_id AS text[]), CAST(:title AS text[]),
+        CAST(:message AS text[]), CAST(:event_time AS timestamptz[])
+    ) WITH ORDINALITY AS x (id, recipient_id, event_id, event_type, subject_id, title, message,
+                            event_time, ord)
+), created AS (
+    INSERT INTO notification (id, recipient_id, event_id, event_type, subject_id, title,
+                              message, event_time)
+    SELECT id, recipient_id, event_id, event_type, subject_id, title, message, event_time
+    FROM x ORDER BY ord
+    ON CONFLICT (event_id, recipient_id) DO NOTHING
+    RETURNING id
+), n AS (
+    -- The event's time as `contracts.times.format_rfc3339` writes it (no fraction if 0 µs).
+    SELECT x.*, gen_random_uuid() AS outbox_id,
+           to_char(x.event_time AT TIME ZONE 'UTC',
+                   CASE to_char(x.event_time AT TIME ZONE 'UTC', 'US') WHEN '000000'
+                        THEN 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+                        ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"' END) AS at
+    FROM x JOIN created USING (id)
+), deliveries AS (
+    INSERT INTO delivery (id, notification_id, recipient_id, event_id, channel, status,
+                          attempts, event_data)
+    SELECT d.id, n.id, n.recipient_id, n.event_id, d.channel, CAST(:pending AS text), 0,
+           CAST(d.data AS jsonb)
+    FROM unnest(CAST(:d_id AS uuid[]), CAST(:d_notification_id AS uuid[]),
+                CAST(:d_channel AS text[]), CAST(:d_data AS text[]))
+         WITH ORDINALITY AS d (id, notification_id, channel, data, ord)
+    JOIN n ON n.id = d.notification_id
+    ORDER BY d.ord
+    ON CONFLICT (event_id, recipient_id, channel) DO NOTHING
+    RETURNING id
+), outbox_rows AS (
+    INSERT INTO outbox (event_id, topic, key, value, headers, traceparent, created_at)
+    SELECT n.outbox_id, CAST(:ob_topic AS text), convert_to(n.recipient_id::text, 'UTF8'),
+           convert_to(json_build_object(
+               'attempts', 1, 'channel', CAST(:ob_channel AS text), 'event_id', n.event_id,
+               'event_type', n.event_type, 'notification_id', n.id, 'occurred_at', n.at,
+               'recipient_id', n.recipient_id, 'subject_id', n.subject_id)::text, 'UTF8'),
+           jsonb_build_array(
+               jsonb_build_array('ce_specversion', CAST(:ob_specversion AS text)),
+               jsonb_build_array('ce_id', n.outbox_id),
+               jsonb_build_array('ce_source', CAST(:ob_source AS text)),
+               jsonb_build_array('ce_type', CAST(:ob_type AS text)),
+               jsonb_build_array('ce_time', n.at),
+               jsonb_build_array('ce_subject', n.recipient_id),
+               jsonb_build_array('ce_dataschema', CAST(:ob_dataschema AS text)),
+               jsonb_build_array('content-type', CAST(:ob_content_type AS text))
+           ) || CAST(:ob_trace_headers AS jsonb),
+           CAST(:ob_traceparent AS text), now()
+    FROM n ORDER BY n.ord
+    RETURNING event_id
+), woken AS (
+    -- At commit, wakes the relay, and the delivery workers if there is something to send.
+    SELECT (SELECT count(*) FROM outbox_rows) AS outbox_rows,
+           pg_notify(CAST(:ob_notify AS text), ''),
+           CASE WHEN EXISTS (SELECT FROM deliveries)
+                THEN pg_notify(CAST(:delivery_notify AS text), '') END
+)
+SELECT n.id, n.event_id, n.recipient_id FROM n CROSS JOIN woken ORDER BY n.ord
+"""
 )
 
 
-async def insert_entries(
-    session: AsyncSession, entries: Sequence[NewEntry]
+async def store_entries(
+    session: AsyncSession,
+    entries: Sequence[NewEntry],
+    deliveries: Sequence[NewDelivery],
+    *,
+    event_data: Callable[[uuid.UUID], str],
+    outbox: dict[str, object],
 ) -> list[CreatedEntry]:
-    """Stores the entries that do not exist yet, in one statement; returns those, in the
-    order of `entries` (not the order the database answered in)."""
+    """Stores the entries that do not exist yet, the deliveries of those (a WEBHOOK one with
+    `event_data(event_id)`, the JSON its body sends) and each one's `notification.delivered`,
+    in one statement; wakes the relay and, if a delivery was stored, the delivery workers.
+    Returns the new entries, in the order of `entries`."""
     if not entries:
         return []
-    serialised: dict[int, str] = {}  # an event's payload once, shared by its entries
-    for entry in entries:
-        if id(entry.event_data) not in serialised:
-            serialised[id(entry.event_data)] = json.dumps(entry.event_data)
-    params = _columns(entries, _ENTRY_COLUMNS)
-    params["event_data"] = [serialised[id(e.event_data)] for e in entries]
-    created = {(row[1], row[2]): row[0] for row in await session.execute(_INSERT_ENTRIES, params)}
-    return [
-        CreatedEntry(id=created[e.key], recipient_id=e.recipient_id, event_id=e.event_id)
-        for e in entries
-        if e.key in created
-    ]
+    params: dict[str, Any] = _columns(entries, _ENTRY_COLUMNS)
+    params |= {
+        "d_id": [d.id for d in deliveries],
+        "d_notification_id": [d.notification_id for d in deliveries],
+        "d_channel": [d.channel.value for d in deliveries],
+        "d_data": [
+            event_data(d.event_id) if d.channel is Channel.WEBHOOK else None for d in deliveries
+        ],
+        "pending": DeliveryStatus.PENDING.value,
+    }
+    params |= outbox
+    params |= {"ob_notify": NOTIFY_CHANNEL, "delivery_notify": DELIVERY_CHANNEL}
+    rows = (await session.execute(_STORE_ENTRIES, params)).all()
+    return [CreatedEntry(id=row[0], event_id=row[1], recipient_id=row[2]) for row in rows]
 
 
-_DELIVERY_COLUMNS = ("id", "notification_id", "recipient_id", "event_id")
-_INSERT_DELIVERIES = text(
-    "INSERT INTO delivery (id, notification_id, recipient_id, event_id, channel, "
-    "status, attempts) "
-    "SELECT i, n, r, e, c, :pending, 0 FROM unnest(CAST(:id AS uuid[]), "
-    "CAST(:notification_id AS uuid[]), CAST(:recipient_id AS uuid[]), "
-    "CAST(:event_id AS uuid[]), CAST(:channel AS text[])) AS u(i, n, r, e, c) "
-    "ON CONFLICT (event_id, recipient_id, channel) DO NOTHING "
-    "RETURNING id"
-)
-
-
-async def insert_deliveries(session: AsyncSession, deliveries: Sequence[NewDelivery]) -> int:
-    """Stores the deliveries that do not exist yet, in one statement, and wakes the workers."""
-    if not deliveries:
-        return 0
-    params: dict[str, Any] = _columns(deliveries, _DELIVERY_COLUMNS)
-    params["channel"] = [d.channel.value for d in deliveries]
-    params["pending"] = DeliveryStatus.PENDING.value
-    created = len((await session.execute(_INSERT_DELIVERIES, params)).all())
-    if created:
-        await wake_delivery_workers(session)
-    return created
+_ENTRY_COLUMNS = ("id", "recipient_id", "event_id", "event_type", "subject_id", "title",
+                  "message", "event_time")  # fmt: skip
 
 
 async def mark_read(

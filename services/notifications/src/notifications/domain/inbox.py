@@ -15,8 +15,6 @@ from notifications.domain.contacts import ContactSettings
 from notifications.domain.messages import EventFacts, compose
 from notifications.domain.recipients import NamedParties, recipients
 
-JsonObject = dict[str, object]
-
 
 @dataclass(frozen=True)
 class NewEntry:
@@ -29,7 +27,6 @@ class NewEntry:
     subject_id: str
     title: str
     message: str
-    event_data: JsonObject  # shared by the entries of one event: serialised once
     event_time: datetime
 
     @property
@@ -70,7 +67,6 @@ def entries_for(
     parties = recipients(event_type, named, societies=societies)
     if not parties:
         return []
-    event_data: JsonObject = event.data.model_dump(mode="json")
     entries = []
     for party in parties:
         message = compose(event_type, facts, party)
@@ -83,7 +79,6 @@ def entries_for(
                 subject_id=event.subject,
                 title=message.subject,
                 message=message.body,
-                event_data=event_data,
                 event_time=event.time,
             )
         )
@@ -103,7 +98,7 @@ def channels_of(contact: ContactSettings | None) -> list[Channel]:
 
 
 def deliveries_for(
-    created: Sequence[CreatedEntry], contacts: Mapping[uuid.UUID, ContactSettings]
+    created: Sequence[CreatedEntry | NewEntry], contacts: Mapping[uuid.UUID, ContactSettings]
 ) -> list[NewDelivery]:
     """The email/webhook deliveries of new inbox entries, in entry then channel order."""
     return [
