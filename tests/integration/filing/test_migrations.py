@@ -38,26 +38,43 @@ async def test_the_dispute_openings_table_matches_its_model(filing: Any) -> None
 
 
 async def _insert_party_and_work(
-    engine: Any, party_id: uuid.UUID, work_id: uuid.UUID, *, kind: str, country: str
+    engine: Any,
+    party_id: uuid.UUID,
+    work_id: uuid.UUID,
+    *,
+    kind: str,
+    country: str,
+    name: str = "Trịnh Công Sơn",
+    title: str = "愛情故事",
+    alternate: str = "Love Story",
+    number: str = "F-2026-000001",
 ) -> None:
-    """A party and its work '愛情故事' (alternate title 'Love Story'), written as SQL: any
-    revision from 0005 on has these columns."""
+    """A party and its work (by default '愛情故事', alternate title 'Love Story'), written as
+    SQL: any revision from 0005 on has these columns."""
     async with engine.begin() as connection:
         await connection.execute(
             text(
                 "INSERT INTO party (id, name, kind, country, created_at, updated_at) "
-                "VALUES (:id, 'Trịnh Công Sơn', 'PERSON', 'VN', now(), now())"
+                "VALUES (:id, :name, 'PERSON', 'VN', now(), now())"
             ),
-            {"id": party_id},
+            {"id": party_id, "name": name},
         )
         await connection.execute(
             text(
                 "INSERT INTO work (id, filing_number, title, alternate_titles, kind, status, "
                 "country_of_origin, filed_by, filed_at, updated_at, title_key, search_text) "
-                "VALUES (:id, 'F-2026-000001', '愛情故事', ARRAY['Love Story'], "
+                "VALUES (:id, :number, :title, ARRAY[CAST(:alternate AS text)], "
                 ":kind, 'REGISTERED', :country, :party, now(), now(), '', '')"
             ),
-            {"id": work_id, "party": party_id, "kind": kind, "country": country},
+            {
+                "id": work_id,
+                "party": party_id,
+                "kind": kind,
+                "country": country,
+                "number": number,
+                "title": title,
+                "alternate": alternate,
+            },
         )
 
 
@@ -168,23 +185,21 @@ async def test_migration_0009_romanises_the_lao_and_khmer_titles_and_names_alrea
     work_id, party_id, khmer_work, khmer_party = (uuid.uuid4() for _ in range(4))
     try:
         await _insert_party_and_work(engine, party_id, work_id, kind="LITERARY", country="PH")
-        async with engine.begin() as connection:
+        await _insert_party_and_work(
+            engine,
+            khmer_party,
+            khmer_work,
+            kind="MUSICAL_WORK",
+            country="KH",
+            name="កំពត",
+            title="ចម្រៀង",
+            alternate="ເພງ ລາວ",
+            number="F-2026-000002",
+        )
+        async with engine.begin() as connection:  # as written before 0009: no romanisation
             await connection.execute(
-                text(
-                    "INSERT INTO party (id, name, kind, country, created_at, updated_at) "
-                    "VALUES (:id, 'កំពត', 'ORGANISATION', 'KH', now(), now())"
-                ),
-                {"id": khmer_party},
-            )
-            await connection.execute(
-                text(
-                    "INSERT INTO work (id, filing_number, title, alternate_titles, kind, "
-                    "status, country_of_origin, filed_by, filed_at, updated_at, title_key, "
-                    "search_text, search_words) VALUES (:id, 'F-2026-000002', 'ចម្រៀង', "
-                    "ARRAY['ເພງ ລາວ'], 'MUSICAL_WORK', 'REGISTERED', 'KH', :party, now(), "
-                    "now(), '', '', ARRAY['ចម្រៀង'])"
-                ),
-                {"id": khmer_work, "party": khmer_party},
+                text("UPDATE work SET search_words = ARRAY['ចម្រៀង'] WHERE id = :id"),
+                {"id": khmer_work},
             )
             await connection.execute(  # a row 0009 must leave alone
                 text("UPDATE work SET search_words = ARRAY['untouched'] WHERE id = :id"),
