@@ -482,16 +482,8 @@ async def _text_tiers(
             )
         )
     if replacements and all(replacements):
-        known_plain, plain = known, replacements
-        known = _scoped(known, filters, stats)
-        replacements = [_scoped(options, filters, stats) for options in replacements]
-        parts = ["w.search_words @> CAST(:known AS text[])"] if known else []
-        params: dict[str, Any] = {"known": known} if known else {}
-        for i, options in enumerate(replacements):
-            parts.append(f"w.search_words && CAST(:fix{i} AS text[])")
-            params[f"fix{i}"] = options
-        groups = [[k] for k in known] + replacements
-        fixed = corrected_keys(raw, [t for t in words if t not in set(known_plain)], plain)
+        spelt = set(known)
+        fixed = corrected_keys(raw, [t for t in words if t not in spelt], replacements)
         if fixed:
             tiers.append(
                 _Tier(
@@ -503,6 +495,14 @@ async def _text_tiers(
                     keys=True,
                 )
             )
+        known = _scoped(known, filters, stats)
+        replacements = [_scoped(options, filters, stats) for options in replacements]
+        parts = ["w.search_words @> CAST(:known AS text[])"] if known else []
+        params: dict[str, Any] = {"known": known} if known else {}
+        for i, options in enumerate(replacements):
+            parts.append(f"w.search_words && CAST(:fix{i} AS text[])")
+            params[f"fix{i}"] = options
+        groups = [[k] for k in known] + replacements
         tiers.append(_Tier("corrected", " AND ".join(parts), params, groups=groups))
     parties = [
         row[0]
