@@ -288,11 +288,10 @@ async def run(*, commands: int, warmup: int, relay_events: int, batch_size: int,
                            f"({len(encode(work_event(0)).value)}"
                            f" B values) staged in 1,000-row transactions, then one OutboxRelay "
                            f"drains them, outbox_batch_size={batch_size} (rounds of unawaited "
-                           "sends, "
-                           "acks=all, one mark per round); timed from relay start to the last row "
-                           "marked; baseline: scenario 1's raw producer (raw_kafka.produce_records)"
-                           " sends the same rows' key, value and headers to a twin topic, before "
-                           "the relay",
+                           "sends, acks=all, one mark per round); timed from relay start to the "
+                           "last row marked; baseline: scenario 1's raw producer "
+                           "(raw_kafka.produce_records) sends the same rows' key, value and "
+                           "headers to a twin topic, before the relay",
                   "filework_gateway": f"fileWork mutations through the gateway (whole platform "
                                       f"running, consumers included), 8 filers with their own "
                                       f"Keycloak machine tokens, closed loop at "

@@ -42,8 +42,8 @@ def _lao_as_thai(word: str) -> str:
 
 
 def latin(word: str) -> str:
-    """`word` (one word, folded) spelt in ASCII Latin letters (unchanged if it is in Latin
-    letters already)."""
+    """`word` (one word, folded) spelt in ASCII Latin letters (a Latin word loses only its
+    diacritics: "tình" is "tinh")."""
     if _KHMER.search(word):
         return _khmer(word)
     if _LAO.search(word):
