@@ -272,6 +272,8 @@ class FakeServices:
                 items = visible
                 if params.get("work_id"):
                     items = [x for x in items if x["work_id"] == params["work_id"]]
+                if params.get("as_licensee") == "true":
+                    items = [x for x in items if x["licensee_id"] == who.party_id]
                 return 200, self._page(items, params)
             case "GET", ["licences", "by-work"]:
                 ids = self._ids(params, "work_ids")

@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Scope, Send
 
-from web import filing, labels
+from web import deals, filing, labels
 from web.api import LOCAL_GATEWAY, APIError, GatewayAPI
 from web.i18n import LANGUAGES, Formats, negotiate, translations
 from web.queries import FILE_WORK, ME, MY_WORKS, PAGE_SIZE, PARTY, SEARCH, WORK
@@ -250,6 +250,7 @@ def create_app(settings: WebSettings | None = None, *, api: GatewayAPI | None = 
         Route("/signed-in", pages.signed_in, name="signed_in"),
         Route("/sign-out", pages.sign_out, methods=["POST"], name="sign_out"),
         Route("/language", pages.choose_language, methods=["POST"], name="language"),
+        *deals.routes(pages),
         Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
     ]
     secure = settings.public_url.startswith("https:")

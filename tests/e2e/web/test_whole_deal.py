@@ -1,0 +1,164 @@
+"""The whole deal in a real browser (WEB.md, "Deals"), in English and in Thai: two people sign
+in, one files a work and offers the other a licence on it; the other finds the offer among
+those received and accepts it; the first, whose deal page stays open, sees the licence become
+active and its timeline grow without reloading, through the GraphQL subscription. Every page
+is checked by axe-core on a phone-sized screen, as the web app's other browser test does.
+
+The usage report and the statement download (w-money's pages) continue from the active deal:
+see the note at the end of the test."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from devstack.identity import CONFIG as KEYCLOAK
+from devstack.identity import Person
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from tests.e2e.web.test_web_app import PHONE, check_page
+
+pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
+
+# What each language's pages say (the catalogues' words, checked by the test as a reader).
+WORDS = {
+    "en": {"locale": "en-GB", "offer": "Offer a licence", "send": "Offer the licence",
+           "offered": "Offered", "active": "Active", "accept": "Accept the offer",
+           "accepted": "Offer accepted: the licence is active", "received": "Received"},
+    "th": {"locale": "th-TH", "offer": "เสนออนุญาตให้ใช้สิทธิ", "send": "ส่งข้อเสนออนุญาต",
+           "offered": "เสนอแล้ว", "active": "ใช้งานอยู่", "accept": "ยอมรับข้อเสนอ",
+           "accepted": "ยอมรับข้อเสนอแล้ว: อนุญาตให้ใช้สิทธิมีผลแล้ว", "received": "ที่ได้รับ"},
+}
+
+
+async def two_people(platform: Any, word: str) -> tuple[Person, Person]:
+    """The seam for sign-up: today both sign up through the API (Keycloak account, party
+    registration) and sign in in the browser below; with the browser's sign-up pages, replace
+    this and `sign_in` by those pages."""
+    owner = await platform.sign_up(f"Somchai Kittisak {word}", "TH")
+    licensee = await platform.sign_up(f"Mekong Streaming {word}", "VN", kind="ORGANIZATION")
+    return owner, licensee
+
+
+async def sign_in(page: Page, site: str, person: Person, path: str) -> None:
+    """Opens a signed-in page, signing in at Keycloak's own page on the way."""
+    await page.goto(site + path)
+    await page.wait_for_selector("#kc-form-login")
+    await page.fill("#username", person.account.username)
+    if await page.locator("#password").count():
+        await page.fill("#password", person.account.password)
+        await page.click("#kc-login")
+    else:  # passkeys on: the username first, the password on the next page
+        await page.click("#kc-login")
+        await page.fill("#password", person.account.password)
+        await page.click("#kc-login")
+    await page.wait_for_url(site + path)
+
+
+async def new_person_context(chromium: Browser, locale: str, site: str,
+                             elsewhere: list[str]) -> BrowserContext:
+    """A browser of its own for each person: its own cookies, language and phone screen;
+    a request to any host but the gateway and Keycloak is refused and kept in `elsewhere`."""
+    allowed = {urlsplit(site).netloc, urlsplit(KEYCLOAK.base_url).netloc}
+    context = await chromium.new_context(viewport=PHONE, locale=locale)
+
+    async def only_the_platform(route: Any, request: Any) -> None:
+        if urlsplit(request.url).netloc in allowed or request.url.startswith("data:"):
+            await route.continue_()
+        else:
+            elsewhere.append(request.url)
+            await route.abort()
+
+    await context.route("**/*", only_the_platform)
+    return context
+
+
+@pytest.mark.parametrize("language", ["en", "th"])
+async def test_the_whole_deal_with_the_timeline_updated_live(
+    platform: Any, chromium: Browser, axe_source: str, language: str,
+) -> None:
+    words = WORDS[language]
+    word = datetime.now(UTC).strftime("%H%M%S%f")
+    owner, licensee = await two_people(platform, word)
+    site = platform.config.gateway_url.removesuffix("/graphql")
+    today = datetime.now(UTC).date()  # the platform's day (the clock-shifted pass moves both)
+    checked: dict[str, list[Any]] = {}
+    elsewhere: list[str] = []
+    owners = await new_person_context(chromium, words["locale"], site, elsewhere)
+    licensees = await new_person_context(chromium, words["locale"], site, elsewhere)
+    try:
+        # The owner files a work in the browser; it is registered at once.
+        page = await owners.new_page()
+        await sign_in(page, site, owner, "/my/works/new")
+        await expect(page.locator("html")).to_have_attribute("lang", language)
+        title = f"Mekong Moon {word}"
+        await page.locator("#title").fill(title)
+        await page.locator("#kind").select_option("MUSICAL_WORK")
+        await page.locator("#countryOfOrigin").select_option("TH")
+        await page.locator("#holder-0-role").select_option("COMPOSER")
+        await page.locator("#holder-0-share").fill("100")
+        await page.locator("form.filing button[type=submit]").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        work_path = urlsplit(page.url).path
+
+        # ... and offers the licensee a licence on it.
+        await page.get_by_role("link", name=words["offer"]).click()
+        await page.wait_for_url(site + work_path + "/offer")
+        await check_page(page, axe_source, checked)
+        await page.locator("#licenseeId").fill(licensee.party_id)
+        await page.locator('input[name="territories"][value="TH"]').check()
+        await page.locator('input[name="territories"][value="VN"]').check()
+        await page.locator('input[name="media"][value="STREAMING"]').check()
+        await page.locator("#start").fill(today.isoformat())
+        await page.locator("#end").fill((today + timedelta(days=365)).isoformat())
+        await page.locator("#royaltyRate").fill("10")
+        await page.locator("#currency").fill("THB")
+        await page.get_by_role("button", name=words["send"]).click()
+        await page.wait_for_url(f"{site}/deals/**")
+        deal_path = urlsplit(page.url).path
+        live = page.locator("#deal-live")
+        await expect(live.locator(".deal-status")).to_have_text(words["offered"])
+        await expect(page.locator("main")).to_contain_text(f"Mekong Streaming {word}")
+        # The page's script has subscribed (it marks the live part) before the other side acts.
+        await expect(live).to_have_attribute("data-live", "on", timeout=30_000)
+        await check_page(page, axe_source, checked, f"web-deal-offered-{language}")
+        await page.evaluate("() => { window.notReloaded = true; }")
+        entries_before = await page.locator("ol.timeline li").count()
+
+        # The licensee finds the offer among those received, opens it and accepts.
+        theirs = await licensees.new_page()
+        await sign_in(theirs, site, licensee, "/my/offers")
+        await expect(theirs.get_by_role("link", name=words["received"])).to_have_attribute(
+            "aria-current", "page")
+        await check_page(theirs, axe_source, checked)
+        await theirs.get_by_role("link", name=title).click()
+        await theirs.wait_for_url(site + deal_path)
+        await check_page(theirs, axe_source, checked)
+        await theirs.get_by_role("button", name=words["accept"]).click()
+        await theirs.wait_for_url(site + deal_path)
+        await expect(theirs.locator(".deal-status")).to_have_text(words["active"])
+
+        # The owner's page, never reloaded, shows it: the subscription brought the update.
+        await expect(live.locator(".deal-status")).to_have_text(words["active"], timeout=30_000)
+        await expect(page.locator('ol.timeline li[data-type="licence.activated"]')).to_have_count(1)
+        await expect(page.locator('ol.timeline li[data-type="licence.activated"]')).to_contain_text(
+            words["accepted"])
+        assert await page.locator("ol.timeline li").count() > entries_before
+        assert await page.evaluate("() => window.notReloaded === true"), "the page was reloaded"
+        await check_page(page, axe_source, checked, f"web-deal-active-{language}")
+
+        # Without scripts, a reload shows the same: the page is complete as served.
+        await page.reload()
+        await expect(page.locator(".deal-status")).to_have_text(words["active"])
+
+        # Next (w-money's pages, built in parallel): the licensee reports usage on this
+        # active licence from the deal page, and both download the statement (CSV, PDF).
+    finally:
+        await owners.close()
+        await licensees.close()
+
+    assert {path: found for path, found in checked.items() if found} == {}
+    assert elsewhere == []
+    assert {deal_path, "/my/offers", work_path + "/offer"} <= set(checked)

@@ -1,0 +1,63 @@
+"""The words for the deal pages' enum values and timeline entries, as catalogue messages."""
+
+from __future__ import annotations
+
+from web.labels import N_, WORK_ACTION
+
+LICENCE_STATUS = {
+    "OFFERED": N_("Offered"),
+    "ACTIVE": N_("Active"),
+    "DECLINED": N_("Declined"),
+    "WITHDRAWN": N_("Withdrawn"),
+    "TERMINATED": N_("Terminated"),
+    "EXPIRED": N_("Expired"),
+}
+MEDIUM = {
+    "STREAMING": N_("Streaming"),
+    "DOWNLOAD": N_("Download"),
+    "BROADCAST": N_("Broadcast"),
+    "PUBLIC_PERFORMANCE": N_("Public performance"),
+    "SYNC": N_("Synchronisation"),
+    "PRINT": N_("Print"),
+    "MERCHANDISE": N_("Merchandise"),
+    "THEATRICAL": N_("Theatrical"),
+    "OTHER": N_("Other medium"),
+}
+ACTION_BUTTON = {
+    "accept": N_("Accept the offer"),
+    "decline": N_("Decline the offer"),
+    "withdraw": N_("Withdraw the offer"),
+    "terminate": N_("Terminate the licence"),
+}
+WORK_ACTION_TITLE = {
+    "transfer": N_("Transfer a share"),
+    "dispute": N_("Dispute this work"),
+    "resolve": N_("Resolve the dispute"),
+}
+SOURCE = {
+    "filing": N_("Register"),
+    "licensing": N_("Licence"),
+    "notifications": N_("Notice"),
+}
+# A timeline entry's type (the event's short name, or the filing history's action) -> words;
+# an unknown type shows the API's own summary, in English.
+TIMELINE_EVENT = {
+    **WORK_ACTION,
+    "work.filed": N_("Filed"),
+    "work.registered": N_("Registered"),
+    "work.rejected": N_("Rejected"),
+    "work.review_requested": N_("Sent to an examiner"),
+    "work.ownership_transferred": N_("Share transferred"),
+    "work.disputed": N_("Disputed"),
+    "work.dispute_resolved": N_("Dispute resolved"),
+    "licence.offered": N_("Licence offered"),
+    "licence.activated": N_("Offer accepted: the licence is active"),
+    "licence.declined": N_("Offer declined"),
+    "licence.withdrawn": N_("Offer withdrawn"),
+    "licence.terminated": N_("Licence terminated"),
+    "licence.expired": N_("Licence expired"),
+    "usage.reported": N_("Usage reported"),
+    "royalty.statement_issued": N_("Royalty statement issued"),
+    "notification.delivered": N_("Notice delivered"),
+    "notification.failed": N_("Notice not delivered"),
+}
