@@ -192,6 +192,9 @@ async def test_transferring_a_share_and_a_refused_dispute_at_its_field(
     mine = await site.get("/my/works", headers={"cookie": signed_in_as(token(lan))})
     assert f'href="/works/{song}/transfer"' in mine.text
     assert f'href="/works/{song}/offer"' in mine.text
+    assert f'href="/works/{song}/dispute"' not in mine.text  # an owner may not dispute it
+    work_page = await site.get(f"/works/{song}", headers={"cookie": signed_in_as(token(minh))})
+    assert f'href="/works/{song}/dispute"' in work_page.text
     cookies, csrf = await posting(site, signed_in_as(token(lan)), f"/works/{song}/transfer")
     moved = await site.post(f"/works/{song}/transfer", headers={"cookie": cookies}, data={
         "csrftoken": csrf, "key": "0b7a1d52-51d9-4c43-8f0e-2b1f9e1a7c11", "toPartyId": minh,

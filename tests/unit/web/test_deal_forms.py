@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from graphql import build_schema, parse, validate
 from starlette.datastructures import FormData
-from web import deals_forms as forms
 from web.deals_queries import LICENCE_UPDATED, OPERATIONS
+
+from web import deals_forms as forms
 
 SCHEMA = build_schema(
     (Path(__file__).resolve().parents[3] / "gateway" / "schema.graphql").read_text()

@@ -232,6 +232,7 @@ class DealPages:
         typed = await request.form()
         key = str(typed.get("key", "")) or str(uuid.uuid4())
         language = self.language(request)
+        call: tuple[str, dict[str, Any], str, tuple[str, ...]]
         if kind == "transfer":
             form = forms.read(typed, forms.TRANSFER_CONTROLS)
             payload, errors = forms.transfer_input(work_id, form, language, key)
