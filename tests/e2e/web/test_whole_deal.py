@@ -57,12 +57,15 @@ async def sign_in(page: Page, site: str, person: Person, path: str) -> None:
     await page.wait_for_url(site + path)
 
 
-async def new_person_context(chromium: Browser, locale: str, site: str,
+async def new_person_context(chromium: Browser, locale: str, site: str, axe_source: str,
                              elsewhere: list[str]) -> BrowserContext:
     """A browser of its own for each person: its own cookies, language and phone screen;
     a request to any host but the gateway and Keycloak is refused and kept in `elsewhere`."""
     allowed = {urlsplit(site).netloc, urlsplit(KEYCLOAK.base_url).netloc}
     context = await chromium.new_context(viewport=PHONE, locale=locale)
+    # axe-core by the browser's own means: the deal page's Content-Security-Policy refuses
+    # the inline script the other test injects, and must stay on here.
+    await context.add_init_script(script=axe_source)
 
     async def only_the_platform(route: Any, request: Any) -> None:
         if urlsplit(request.url).netloc in allowed or request.url.startswith("data:"):
@@ -95,8 +98,9 @@ async def test_the_whole_deal_with_the_timeline_updated_live(
             checked.append(path)
             violations.extend((path, v) for v in page_violations)
 
-    owners = await new_person_context(chromium, words["locale"], site, elsewhere)
-    licensees = await new_person_context(chromium, words["locale"], site, elsewhere)
+    owners = await new_person_context(chromium, words["locale"], site, axe_source, elsewhere)
+    licensees = await new_person_context(chromium, words["locale"], site, axe_source,
+                                         elsewhere)
     try:
         # The owner files a work in the browser; it is registered at once.
         page = await owners.new_page()

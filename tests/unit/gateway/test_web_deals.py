@@ -101,6 +101,7 @@ async def test_the_deal_page_shows_terms_availability_timeline_and_the_licensees
     page = await site.get(f"/deals/{offer}", headers={"cookie": signed_in_as(token(minh))})
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
+    assert "script-src 'self'" in page.headers["content-security-policy"]
     words = text_of(page)
     assert "Bài ca" in words and "Thailand, Vietnam" in words and "Streaming" in words
     # Availability: the licensee may not see the licence to An, which blocks part of the terms.

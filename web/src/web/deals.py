@@ -20,6 +20,12 @@ from web.queries import PAGE_SIZE
 
 # A page that carries the person's token to a script, or a licence's terms: never cached.
 NO_STORE = {"cache-control": "no-store"}
+# The deal page hands the access token to its script: only the web app's own files may run
+# there, and the script may talk only to this origin (its socket included), so an injected
+# script or markup can neither run nor send the token elsewhere.
+DEAL_PAGE = {**NO_STORE, "content-security-policy": (
+    "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'")}
 ACTIONS = {"accept": q.ACCEPT, "decline": q.DECLINE, "withdraw": q.WITHDRAW,
            "terminate": q.TERMINATE}
 WORK_ACTIONS = ("transfer", "dispute", "resolve")
@@ -154,7 +160,7 @@ class DealPages:
             shown = await self.deal_data(request, token or "")
         except APIError as error:
             return self.pages.failed(request, error)
-        return self.render(request, "deal.html", errors=[], headers=NO_STORE, **shown)
+        return self.render(request, "deal.html", errors=[], headers=DEAL_PAGE, **shown)
 
     async def deal_live(self, request: Request) -> Response:
         """The deal page's live part alone (status, buttons, timeline): what the page's script
@@ -205,7 +211,7 @@ class DealPages:
         except APIError as error:
             return self.pages.failed(request, error)
         return self.render(request, "deal.html", status=400, errors=errors,
-                                 failed_action=action, headers=NO_STORE, **shown)
+                                 failed_action=action, headers=DEAL_PAGE, **shown)
 
     # --- a work's transfer, dispute and resolution --------------------------------------
 
