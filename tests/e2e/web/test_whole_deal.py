@@ -9,6 +9,7 @@ see the note at the end of the test."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -83,7 +84,7 @@ async def test_the_whole_deal_with_the_timeline_updated_live(
     platform: Any, chromium: Browser, axe_source: str, language: str,
 ) -> None:
     words = WORDS[language]
-    word = datetime.now(UTC).strftime("%H%M%S%f")
+    word = secrets.token_hex(4)
     owner, licensee = await two_people(platform, word)
     site = platform.config.gateway_url.removesuffix("/graphql")
     today = datetime.now(UTC).date()  # the platform's day (the clock-shifted pass moves both)
