@@ -200,8 +200,8 @@ class DealPages:
             variables["reason"] = str(typed.get("reason", "")).strip() or None
         name = f"{action}Licence"
         try:
-            errors = await self.send(request, ACTIONS[action], variables, token or "", name,
-                                     ("reason",))
+            # Shown above the buttons: the page has one reason field per button.
+            errors = await self.send(request, ACTIONS[action], variables, token or "", name, ())
         except APIError as error:
             return self.pages.failed(request, error)
         if not errors:
