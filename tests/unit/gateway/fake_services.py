@@ -385,6 +385,8 @@ class FakeServices:
                     raise Refused(403, "FORBIDDEN", "your own notifications only")
                 items = [n for n in self.notifications
                          if n["recipient_id"] == params.get("recipient_id") or self.leaky_reads]
+                if params.get("unread_only") == "true":
+                    items = [n for n in items if n["read_at"] is None]
                 return 200, self._page(items, params)
             case "GET", ["notifications", "by-subject"]:
                 ids = self._ids(params, "subject_ids")

@@ -252,7 +252,7 @@ async def test_a_societys_view_lists_registrations_and_every_licences_statements
     view = await site.get("/society", headers={"cookie": as_society})
     assert view.status_code == 200
     words = text_of(view)
-    assert "ลมหนาว" in words and "Mekong Streaming" in words and "US$100.00" in words
+    assert "ลมหนาว" in words and "Mekong Streaming" in words and "$100.00" in words
     not_one = await site.get("/society", headers={"cookie": me})
     assert "not a collecting society" in text_of(not_one)
 
@@ -269,3 +269,28 @@ async def test_the_event_stream_page_shows_the_settings_and_no_secret(
     assert "SCRAM-SHA-512" in words and "licensing.royalties.v1" in words
     assert "127.0.0.1:9092" in words and "schemas.aseanip.org" in words
     assert "local-password" not in page.text
+
+
+async def test_a_usage_file_without_the_csrf_field_first_is_refused_before_any_route(
+    site: httpx.AsyncClient, fake: FakeServices, token: Callable[..., str],
+) -> None:
+    _, licensee, licence = active_licence(fake)
+    me = signed_in_as(token(licensee))
+    form = await site.get(f"/my/licences/{licence}/usage", headers={"cookie": me})
+    cookies = f"{me}; csrftoken={site.cookies['csrftoken']}"
+    content = b"period_start,period_end,units,gross_revenue\n2026-01-01,2026-01-31,1,1.00\n"
+    upload = {"file": ("usage.csv", content, "text/csv")}
+    without = await site.post("/my/usage/file", headers={"cookie": cookies},
+                              data={"licenceId": licence}, files=upload)
+    forged = await site.post("/my/usage/file", headers={"cookie": cookies},
+                             data={"csrftoken": "forged", "licenceId": licence}, files=upload)
+    # the file's part before the field: httpx writes files after the fields, so by hand
+    boundary = "b0undary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"u.csv\"\r\nContent-Type: text/csv\r\n\r\n{content.decode()}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrftoken\"\r\n\r\n"
+            f"{form_token(form)}\r\n--{boundary}--\r\n").encode()
+    file_first = await site.post("/my/usage/file", content=body, headers={
+        "cookie": cookies, "content-type": f"multipart/form-data; boundary={boundary}"})
+    assert [without.status_code, forged.status_code, file_first.status_code] == [403] * 3
+    assert fake.reports == {}

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from web import money_chart, money_labels, money_usage
+from web import money_chart, money_labels, money_upload_csrf, money_usage
 from web.api import APIError
 from web.i18n import Formats, translations
 from web.money_files import FontsMissing, statement_csv, statement_pdf
@@ -264,6 +264,7 @@ def _download(name: str) -> dict[str, str]:
 
 
 def routes(pages: Pages) -> list[Route]:
+    money_upload_csrf.fit()  # the usage file's form is the web app's first multipart POST
     money = MoneyPages(pages)
     return [
         Route("/my/money", money.overview, name="money"),
