@@ -5,6 +5,7 @@ the inbox, the contact settings. Each asserts what a person would see."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from decimal import Decimal
@@ -84,7 +85,7 @@ async def download_statement_csv(page: Page, statement_id: str) -> list[dict[str
     async with page.expect_download() as info:
         await section.locator("a[href$='.csv']").click()
     download = await info.value
-    text = Path(await download.path()).read_text(encoding="utf-8-sig")
+    text = await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -94,7 +95,7 @@ async def download_statement_pdf(page: Page, statement_id: str) -> str:
     async with page.expect_download() as info:
         await section.locator("a[href$='.pdf']").click()
     download = await info.value
-    content = Path(await download.path()).read_bytes()
+    content = await asyncio.to_thread(Path(await download.path()).read_bytes)
     assert content.startswith(b"%PDF-")
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
 

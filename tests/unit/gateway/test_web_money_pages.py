@@ -91,9 +91,9 @@ async def test_a_usage_file_reports_each_row_and_lists_the_rows_the_api_refused(
     _, licensee, licence = active_licence(fake)
     me = signed_in_as(token(licensee))
     form = await site.get(f"/my/licences/{licence}/usage", headers={"cookie": me})
-    content = ("period_start,period_end,units,gross_revenue\n"
-               "2026-01-01,2026-01-31,100,250.00\n"
-               "2026-02-01,2026-02-28,200,300.00\n").encode()
+    content = (b"period_start,period_end,units,gross_revenue\n"
+               b"2026-01-01,2026-01-31,100,250.00\n"
+               b"2026-02-01,2026-02-28,200,300.00\n")
     cookies = f"{me}; csrftoken={site.cookies['csrftoken']}"
     answer = await site.post("/my/usage/file", headers={"cookie": cookies}, data={
         "csrftoken": form_token(form), "licenceId": licence, "idempotencyKey": "page-1"},
@@ -113,7 +113,7 @@ async def test_a_usage_file_reports_each_row_and_lists_the_rows_the_api_refused(
 async def test_the_statements_page_shows_each_line_and_its_files_add_up_to_the_cent(
     site: httpx.AsyncClient, fake: FakeServices, token: Callable[..., str],
 ) -> None:
-    owner, licensee, licence = active_licence(fake)
+    owner, _, licence = active_licence(fake)
     co = fake.add_party("Nguyễn Văn Minh")
     work = fake.licences[licence]["work_id"]
     fake.works[work]["rights_holders"] = [

@@ -92,6 +92,6 @@ def test_the_pdf_in_vietnamese_writes_amounts_the_vietnamese_way() -> None:
 
 
 def test_without_its_fonts_the_pdf_says_which_file_is_missing(tmp_path: Path) -> None:
-    with pytest.raises(FontsMissing, match="NotoSans-Regular.ttf"):
+    with pytest.raises(FontsMissing, match=r"NotoSans-Regular\.ttf"):
         statement_pdf(LICENCE, STATEMENT, language="en", messages=translations("en"),
                       font_dir=tmp_path)

@@ -16,9 +16,9 @@ import asgi_csrf
 from python_multipart import FormParser
 
 
-class _FormParser(FormParser):  # type: ignore[misc]
+class _FormParser(FormParser):
     def __init__(self, content_type: str, on_field: Any, on_file: Any = None, *,
-                 boundary: bytes | str | None = None, FileClass: Any = None,  # noqa: N803
+                 boundary: bytes | str | None = None, FileClass: Any = None,
                  **options: Any) -> None:
         def file_before_token(_file: Any) -> None:
             raise asgi_csrf.FileBeforeToken
@@ -29,4 +29,4 @@ class _FormParser(FormParser):  # type: ignore[misc]
 
 def fit() -> None:
     """Idempotent: asgi-csrf's multipart check uses the adapter from now on."""
-    asgi_csrf.FormParser = _FormParser  # type: ignore[attr-defined]
+    asgi_csrf.FormParser = _FormParser

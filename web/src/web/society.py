@@ -19,8 +19,8 @@ from web import money_labels
 from web.api import APIError
 from web.money_queries import SOCIETY, SOCIETY_ROLE
 from web.queries import PAGE_SIZE
-from web.signed_in import token_or_sign_in
 from web.settings import WebSettings
+from web.signed_in import token_or_sign_in
 
 if TYPE_CHECKING:
     from web.app import Pages
