@@ -95,3 +95,13 @@ def test_without_its_fonts_the_pdf_says_which_file_is_missing(tmp_path: Path) ->
     with pytest.raises(FontsMissing, match=r"NotoSans-Regular\.ttf"):
         statement_pdf(LICENCE, STATEMENT, language="en", messages=translations("en"),
                       font_dir=tmp_path)
+
+
+def test_amounts_are_written_in_the_locales_currency_format_keeping_every_place() -> None:
+    from web.i18n import Formats
+
+    assert Formats("en").money("1234.5", "THB") == "THB1,234.50"
+    assert Formats("th").money("1234.50", "THB") == "฿1,234.50"
+    assert Formats("vi").money("1234", "VND") == "1.234\xa0₫"
+    assert Formats("id").money("0.005", "USD") == "US$0,005"
+    assert Formats("ms").money("-12.00", "MYR") == "-RM12.00"
