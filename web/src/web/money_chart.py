@@ -15,8 +15,9 @@ from markupsafe import Markup, escape
 
 # The latest months a chart shows; earlier statements stay in the statements pages.
 MAX_MONTHS = 24
-WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 90, 16, 16, 44
+# Drawn narrow, so its text stays readable on a phone (the SVG scales to the column's width).
+WIDTH, HEIGHT = 400, 260
+LEFT, RIGHT, TOP, BOTTOM = 84, 12, 14, 36
 # Okabe and Ito's colours (told apart with any colour vision), each series also with its own
 # marker and dash pattern: a line is never told only by its colour.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -151,7 +152,7 @@ def svg(chart: RoyaltyChart, *, chart_id: str, title: str, description: str,
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-        '<g class="axis" font-size="12" fill="#1b1b1b">',
+        '<g class="axis" font-size="13" fill="#1b1b1b">',
     ]
     for step in range(5):
         value = top * step / 4
@@ -160,9 +161,9 @@ def svg(chart: RoyaltyChart, *, chart_id: str, title: str, description: str,
                      f'stroke="#c8c8c8"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
                      f'{escape(money(value))}</text>')
-    every = max(1, -(-count // 8))  # at most eight month labels
+    every = max(1, -(-count // 4))  # at most four month labels, evenly apart, the last one
     for i, first_day in enumerate(chart.months):
-        if i % every == 0 or i == count - 1:
+        if (count - 1 - i) % every == 0:
             parts.append(f'<text x="{x_of(i):.1f}" y="{HEIGHT - BOTTOM + 18}" '
                          f'text-anchor="middle">{escape(month(first_day))}</text>')
     parts.append("</g>")
