@@ -6,7 +6,8 @@
 #   faketime  the test suite runs the e2e tests once with the clock moved forward
 #   chromium  the browser tests drive the system Chromium (Playwright, executable_path)
 #   fonts-noto-core  the region's scripts (Thai, Lao, Khmer, Myanmar...) in that browser, for
-#             the web app's screenshots (docs/screenshots); optional
+#             the web app's screenshots (docs/screenshots), and the fonts the statement PDF
+#             embeds (Noto Sans, Noto Sans Thai: WEB_PDF_FONT_DIR)
 #   kcat      the outside Kafka client the README's examples use (optional)
 # `system_packages.sh build` installs only what building the virtualenv needs (bootstrap.sh
 # runs it). Idempotent: installs only what is missing, and only where apt-get may (root on
@@ -31,7 +32,7 @@ tools_missing() {
   command -v faketime >/dev/null 2>&1 || echo faketime
   command -v chromium >/dev/null 2>&1 || echo chromium
   command -v kcat >/dev/null 2>&1 || echo kcat
-  [ -n "$(fc-list :lang=th 2>/dev/null)" ] || echo fonts-noto-core
+  [ -f /usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf ] || echo fonts-noto-core
 }
 
 install() {
@@ -70,6 +71,6 @@ for pkg in faketime chromium; do
   fi
 done
 command -v kcat >/dev/null 2>&1 || echo "note: kcat not installed (optional: apt-get install kcat)"
-[ -n "$(fc-list :lang=th 2>/dev/null)" ] \
-  || echo "note: no Thai font: the browser shows boxes (optional: apt-get install fonts-noto-core)"
+[ -f /usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf ] \
+  || echo "note: no Noto fonts: statement PDFs cannot be made, the browser shows boxes for Thai (apt-get install fonts-noto-core)"
 exit $failed

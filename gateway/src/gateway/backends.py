@@ -373,6 +373,10 @@ class NotificationsClient(ServiceClient):
         found = await self.call("PUT", f"/contacts/{party_id}", json=body, token=token)
         return cast(ContactsReply, found)
 
+    async def contacts(self, party_id: str) -> ContactsReply:
+        found = await self.call("GET", f"/contacts/{party_id}")
+        return cast(ContactsReply, found)
+
     async def set_society(self, party_id: str, subscribed: bool) -> SocietyReply:
         found = await self.call("PUT" if subscribed else "DELETE", f"/societies/{party_id}")
         return cast(SocietyReply, found)

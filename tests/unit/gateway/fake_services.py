@@ -369,16 +369,26 @@ class FakeServices:
             case "PUT", ["contacts", pid]:
                 if not access.may_register_party(caller, uuid.UUID(pid)):
                     raise Refused(403, "FORBIDDEN", "only the party itself")
-                self.contacts[pid] = body
-                return 200, {"party_id": pid, "email": body.get("email"),
-                             "webhook_url": body.get("webhook_url"),
-                             "has_webhook_secret": bool(body.get("webhook_secret"))}
+                # A key that is present is a change; the others stay (as the service does).
+                stored = self.contacts[pid] = {**self.contacts.get(pid, {}), **body}
+                return 200, {"party_id": pid, "email": stored.get("email"),
+                             "webhook_url": stored.get("webhook_url"),
+                             "has_webhook_secret": bool(stored.get("webhook_secret"))}
+            case "GET", ["contacts", pid]:
+                if not access.may_manage_contacts(caller, uuid.UUID(pid)):
+                    raise Refused(403, "FORBIDDEN", "only the party itself")
+                stored = self.contacts.get(pid, {})
+                return 200, {"party_id": pid, "email": stored.get("email"),
+                             "webhook_url": stored.get("webhook_url"),
+                             "has_webhook_secret": bool(stored.get("webhook_secret"))}
             case "GET", ["notifications"]:
                 recipient = params.get("recipient_id", "")
                 if not access.may_see_notification(caller, recipient) and not self.leaky_reads:
                     raise Refused(403, "FORBIDDEN", "your own notifications only")
                 items = [n for n in self.notifications
                          if n["recipient_id"] == params.get("recipient_id") or self.leaky_reads]
+                if params.get("unread_only") == "true":
+                    items = [n for n in items if n["read_at"] is None]
                 return 200, self._page(items, params)
             case "GET", ["notifications", "by-subject"]:
                 ids = self._ids(params, "subject_ids")

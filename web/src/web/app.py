@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Scope, Send
 
-from web import deals, filing, labels
+from web import contacts, deals, filing, inbox, labels, money, society
 from web.api import LOCAL_GATEWAY, APIError, GatewayAPI
 from web.i18n import LANGUAGES, Formats, negotiate, translations
 from web.queries import FILE_WORK, ME, MY_WORKS, PAGE_SIZE, PARTY, SEARCH, WORK
@@ -32,6 +32,7 @@ LANGUAGE_COOKIE = "lang"
 FILTERS = ("status", "kind", "country", "iswc", "isrc", "isbn")
 # Every path a form posts to: each needs the CSRF field, even from a request without cookies.
 POSTED = {"/sign-out", "/language", "/my/works/new"}
+POSTED |= money.POSTED | inbox.POSTED | contacts.POSTED
 
 
 class Pages:
@@ -251,6 +252,8 @@ def create_app(settings: WebSettings | None = None, *, api: GatewayAPI | None = 
         Route("/sign-out", pages.sign_out, methods=["POST"], name="sign_out"),
         Route("/language", pages.choose_language, methods=["POST"], name="language"),
         *deals.routes(pages),
+        *money.routes(pages), *society.routes(pages), *inbox.routes(pages),
+        *contacts.routes(pages),
         Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
     ]
     secure = settings.public_url.startswith("https:")

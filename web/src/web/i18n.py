@@ -84,6 +84,13 @@ class Formats:
         fraction = Decimal(str(value)) / 100
         return numbers.format_percent(fraction, "#,##0.##%", locale=self.locale)
 
+    def money(self, value: Decimal | str, currency: str) -> str:
+        """An amount of the API (a decimal string) in its currency, as the locale writes it,
+        with every place the amount has (a statement's cents are never rounded away)."""
+        amount = Decimal(str(value))
+        return numbers.format_currency(amount, currency, locale=self.locale,
+                                       decimal_quantization=False)
+
     def moment(self, value: str | datetime) -> str:
         """A time of the API (UTC) in the locale's medium form, in UTC, saying so."""
         return dates.format_datetime(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,3 +38,10 @@ class WebSettings(BaseSettings):
     # uvicorn's address when the app runs as its own process (`python -m web`).
     host: str = "127.0.0.1"
     port: int = 8010
+    # Where the statement PDF's fonts are (Noto Sans and Noto Sans Thai, regular and bold:
+    # Debian's fonts-noto-core, installed by scripts/system_packages.sh); embedded in the file.
+    pdf_font_dir: Path = Path("/usr/share/fonts/truetype/noto")
+    # The Kafka address a society's consumer connects to, as the "connect" page shows it;
+    # empty: KAFKA_BOOTSTRAP_SERVERS (a deployment whose brokers are reached from outside
+    # under another name sets that name here).
+    events_bootstrap_servers: str = ""

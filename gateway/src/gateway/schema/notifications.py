@@ -88,6 +88,16 @@ async def list_notifications(
 
 
 @strawberry.type
+class Contacts:
+    """A party's own contact settings as shown to it: never the webhook secret, only whether
+    one is set (DOMAIN.md, "Access")."""
+
+    email: str | None
+    webhook_url: str | None
+    has_webhook_secret: bool
+
+
+@strawberry.type
 class SocietyPayload:
     party: Party | None
     subscribed: bool | None
@@ -106,6 +116,25 @@ class NotificationQuery:
         after: str | None = None,
     ) -> NotificationConnection:
         return await list_notifications(info.context, bool(unread_only), first, after)
+
+    @strawberry.field(
+        description="The caller's own party's contact settings (null without a party); change "
+        "them with registerParty."
+    )
+    async def my_contacts(self, info: Info) -> Contacts | None:
+        principal = info.context.require_principal()
+        if not principal.has_party:
+            return None
+        found = await info.context.backends.notifications.contacts(principal.party_id)
+        return Contacts(email=found["email"], webhook_url=found["webhook_url"],
+                        has_webhook_secret=found["has_webhook_secret"])
+
+    @strawberry.field(
+        description="Whether the caller reads as a collecting society (its account's society "
+        "role: every licence, its usage and statements)."
+    )
+    def collecting_society(self, info: Info) -> bool:
+        return info.context.require_principal().is_society
 
 
 @strawberry.type
