@@ -185,6 +185,7 @@ class Pages:
                 if answer["work"] is not None and not answer["errors"]:
                     return RedirectResponse(f"/works/{answer['work']['id']}", status_code=303)
                 errors = filing.field_errors(answer["errors"], rows)
+        form.key = filing.new_key()  # nothing was filed: the form shown again is a new one
         return self.render(request, "new_work.html", status=400, me=me,
                            form=self.padded(form), errors=errors)
 
