@@ -259,9 +259,9 @@ async def test_the_filing_form_submitted_twice_files_one_work(
     form = await site.get("/my/works/new", headers={"cookie": me})
     key = re.search(r'name="idempotencyKey" value="([^"]+)"', form.text)
     assert key is not None
-    again = await site.get("/my/works/new", headers={"cookie": me})
-    assert key.group(1) not in again.text  # each rendering of the form is a new intent
     cookies = f"{me}; csrftoken={site.cookies['csrftoken']}"
+    again = await site.get("/my/works/new", headers={"cookie": cookies})
+    assert key.group(1) not in again.text  # each rendering of the form is a new intent
     typed = {"csrftoken": form_token(form), "idempotencyKey": key.group(1), "title": "Mưa",
              "kind": "MUSICAL_WORK", "countryOfOrigin": "VN", "holder-0-party": lan,
              "holder-0-role": "COMPOSER", "holder-0-share": "100"}

@@ -119,10 +119,17 @@ class SignIn:
             return self.settings.public_url.rstrip("/") + "/signed-in"
         return str(request.url_for("signed_in"))
 
-    async def start(self, request: Request, *, language: str, next_path: str) -> Response:
+    async def start(self, request: Request, *, language: str, next_path: str,
+                    sign_up: bool = False) -> Response:
+        """To the provider's sign-in page, or its sign-up page (`prompt=create`, OpenID
+        Connect's "Initiating User Registration"), in the page's language: `ui_locales` is
+        the standard's hint, `kc_locale` Keycloak's own (it wins over the provider's language
+        cookie from an earlier visit)."""
         request.session[SESSION_NEXT] = safe_next(next_path)
+        extra = {"prompt": "create"} if sign_up else {}
         answer: Response = await self.client.authorize_redirect(
-            request, self.redirect_uri(request), ui_locales=language
+            request, self.redirect_uri(request), ui_locales=language, kc_locale=language,
+            **extra,
         )
         return answer
 
