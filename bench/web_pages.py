@@ -109,7 +109,6 @@ async def measure(platform: Platform, people: Identities, *, requests: int,
                 settings.password.get_secret_value()), ids["somchai"])
     reader = platform.token(None)  # acts for no party, as the web app's reader client
     site = platform.config.gateway_url.removesuffix("/graphql")
-    http = platform.http
     works = (await platform.gql(SEARCH, {"filter": {"holderId": ids["somchai"]},
                                          "first": 1, "after": None}, reader))["works"]
     work_id = works["edges"][0]["node"]["id"]
@@ -128,35 +127,19 @@ async def measure(platform: Platform, people: Identities, *, requests: int,
     session = {"cookie": session_cookie({"access_token": tokens.access_token,
                                          "refresh_token": tokens.refresh_token,
                                          "expires_at": int(time.time()) + tokens.expires_in})}
+
+    def bearer(fixed: str) -> Callable[[], str]:
+        """The direct call's token: the reader's, or the person's own (kept fresh)."""
+        return lambda: fixed or person.token
+
     results: dict[str, Any] = {}
-    health = Timings()
-    all_pages = Timings()
+    health, all_pages = Timings(), Timings()
     async with httpx.AsyncClient(base_url=site, timeout=60) as browser:
         for name, (path, operation, variables, token) in pages.items():
-
-            async def page() -> httpx.Response:
-                answer = await browser.get(path, headers={
-                    "accept-language": "th", "cookie": f"rights_web={session['cookie']}"})
-                # A refreshed session comes back as a new cookie, as a browser keeps it.
-                session["cookie"] = answer.cookies.get("rights_web") or session["cookie"]
-                return answer
-
-            async def graphql() -> httpx.Response:
-                return await http.post(platform.config.gateway_url,
-                                       json={"query": operation, "variables": variables},
-                                       headers={"authorization": f"Bearer {token or person.token}"})
-
-            async def floor() -> httpx.Response:
-                return await http.get(f"{site}/health")
-
-            for _ in range(warmup):
-                await timed(page, Timings())
-                await timed(graphql, Timings())
-            shown, direct = Timings(), Timings()
-            for _ in range(requests):  # in turn, so all three see the same load
-                await timed(page, shown)
-                await timed(graphql, direct)
-                await timed(floor, health)
+            shown, direct = await measure_page(
+                browser, platform, session, path, operation, variables,
+                token=bearer(token),
+                health=health, requests=requests, warmup=warmup)
             all_pages.seconds += shown.seconds
             results[name] = {
                 "path": path.replace(work_id, "{id}").replace(ids["somchai"], "{id}"),
@@ -173,3 +156,38 @@ async def measure(platform: Platform, people: Identities, *, requests: int,
         "pages_under_1s_share": round(all_pages.under_budget(), 4),
         "worst_page_p95_ms": max(r["p95_ms"] for r in results.values()),
     }
+
+
+async def measure_page(
+    browser: httpx.AsyncClient, platform: Platform, session: dict[str, str], path: str,
+    operation: str, variables: dict[str, Any], *, token: Callable[[], str], health: Timings,
+    requests: int, warmup: int,
+) -> tuple[Timings, Timings]:
+    """One page and its GraphQL operation, in turn with the gateway's `/health`, so all
+    three see the same load on the shared machine."""
+    site = platform.config.gateway_url.removesuffix("/graphql")
+
+    async def page() -> httpx.Response:
+        answer = await browser.get(path, headers={
+            "accept-language": "th", "cookie": f"rights_web={session['cookie']}"})
+        # A refreshed session comes back as a new cookie, as a browser keeps it.
+        session["cookie"] = answer.cookies.get("rights_web") or session["cookie"]
+        return answer
+
+    async def graphql() -> httpx.Response:
+        return await platform.http.post(
+            platform.config.gateway_url, json={"query": operation, "variables": variables},
+            headers={"authorization": f"Bearer {token()}"})
+
+    async def floor() -> httpx.Response:
+        return await platform.http.get(f"{site}/health")
+
+    for _ in range(warmup):
+        await timed(page, Timings())
+        await timed(graphql, Timings())
+    shown, direct = Timings(), Timings()
+    for _ in range(requests):
+        await timed(page, shown)
+        await timed(graphql, direct)
+        await timed(floor, health)
+    return shown, direct

@@ -81,17 +81,19 @@ def test_going_back_after_sign_in_or_a_language_change_stays_on_this_site(
 async def test_pages_refreshing_one_session_at_once_send_its_refresh_token_once() -> None:
     refreshes = Refreshes(reuse_seconds=60)
     sent: list[str] = []
+    started = asyncio.Semaphore(0)
     release = asyncio.Event()
 
     async def fetch() -> Tokens | None:
         sent.append("refresh")
+        started.release()
         await release.wait()  # the first refresh is still under way when the others arrive
         return Tokens(access_token="new", refresh_token="next", expires_at=2)
 
     racing = [asyncio.create_task(refreshes.once("spent", fetch)) for _ in range(3)]
     other = asyncio.create_task(refreshes.once("another session's", fetch))
-    while len(sent) < 2:  # each session's first refresh has started; the rest wait
-        await asyncio.sleep(0)
+    await started.acquire()
+    await started.acquire()  # each session's first refresh is under way; the rest wait
     release.set()
     answers = await asyncio.gather(*racing)
     assert [a and a["access_token"] for a in answers] == ["new"] * 3
