@@ -25,6 +25,7 @@ from bench import (
     raw_kafka,
     register_bench,
     report,
+    web_pages,
     write_path,
 )
 from bench.common import (
@@ -43,7 +44,7 @@ from bench.platform import running_platform
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay",
-             "register")
+             "register", "web_pages")
 
 
 def _plain(value: Any) -> Any:
@@ -158,6 +159,8 @@ async def main(only: set[str]) -> int:
             batch_size=pick("consumer_batch", 500, 50), raw_consume_per_s=base("consume_per_s"),
             profile_dir=profile_dir))
         await scenario("register", register_scenario)
+        await scenario("web_pages", lambda: web_pages.run(
+            requests=pick("web_requests", 100, 5), warmup=pick("web_warmup", 5, 1)))
     finally:
         await drop_databases()
         await delete_topics(f"bench-{RUN_ID}-")

@@ -172,7 +172,16 @@ def table(doc: dict[str, Any]) -> list[str]:
             rows.append(f"| 7 | register: search, worst shape p95 / p99 ({worst['p95'][0]} / {worst['p99'][0]}) | "
                         f"{worst['p95'][1]:.1f} / {worst['p99'][1]:.1f} ms | target 50 / 150 ms | "
                         f"{_ratio(worst['p95'][1], 50)} / {_ratio(worst['p99'][1], 150)} |")
-    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register"):
+    web = doc.get("web_pages", {})
+    for name, page in web.get("pages", {}).items():
+        rows.append(f"| 8 | web: {name} (`{page['path']}`) p50 / p95; ratio to its GraphQL call | "
+                    f"{page['p50_ms']:.0f} / {page['p95_ms']:.0f} ms | target 1,000 ms | "
+                    f"{page['ratio_p50']} / {page['ratio_p95']} |")
+    if "pages_under_1s_share" in web:
+        rows.append(f"| 8 | web: page fetches under 1 s | {web['pages_under_1s_share']:.1%} | "
+                    f"target 100 % | |")
+    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register",
+                 "web_pages"):
         if "error" in doc.get(name, {}):
             rows.append(f"| | {name} | FAILED: {doc[name]['error'][:200]} | | |")
     return rows

@@ -3,7 +3,8 @@
 #
 #   infra/keycloak.sh fetch    fetch the distribution once into a cache outside git, unpack it and
 #                              run its optimized build (about 2–3 minutes, once per machine)
-#   infra/keycloak.sh up       start it (imports infra/keycloak/realm-rights.json on first start);
+#   infra/keycloak.sh up       install the project's themes (infra/keycloak/themes), start it
+#                              (imports infra/keycloak/realm-rights.json on first start);
 #                              waits until /health/ready answers, then applies the realm file to
 #                              the existing realm too (infra/keycloak_realm.py: adds what is new)
 #   infra/keycloak.sh down     stop by the recorded pid
@@ -62,6 +63,23 @@ fetch() {
   "$KC_HOME/bin/kc.sh" build $BUILD_OPTIONS >"$KC_HOME/build.log" 2>&1 \
     || { tail -n 30 "$KC_HOME/build.log" >&2; die "kc.sh build failed"; }
   echo "$BUILD_OPTIONS" > "$marker"
+}
+
+# The project's themes (infra/keycloak/themes: the login pages' messages in the web app's
+# languages) into the home's themes folder, where Keycloak finds folder themes; a theme new to
+# a running server is found at its first use, and changed messages after a restart (Keycloak
+# caches themes).
+install_themes() {
+  local theme
+  mkdir -p "$KC_HOME/themes"
+  for theme in "$ROOT"/infra/keycloak/themes/*/; do
+    [ -d "$theme" ] || continue  # no themes: nothing to install
+    theme="$(basename "$theme")"
+    rm -rf "$KC_HOME/themes/$theme.tmp.$$"
+    cp -R "$ROOT/infra/keycloak/themes/$theme" "$KC_HOME/themes/$theme.tmp.$$"
+    rm -rf "$KC_HOME/themes/$theme"
+    mv "$KC_HOME/themes/$theme.tmp.$$" "$KC_HOME/themes/$theme"
+  done
 }
 
 # Is PID a Keycloak started from this home (not a reused pid)? The pid is kc.sh's: it stays
@@ -154,7 +172,7 @@ stop() {
 
 case "${1:-status}" in
   fetch) fetch ;;
-  up) fetch; need_java "Keycloak $KEYCLOAK_VERSION"; start; wait_ready; apply_realm ;;
+  up) fetch; need_java "Keycloak $KEYCLOAK_VERSION"; install_themes; start; wait_ready; apply_realm ;;
   down) stop ;;
   status)
     if pid="$(running_pid)"; then say "running (pid $pid) on $(issuer)"; else say "not running"; fi ;;

@@ -4,7 +4,8 @@ Keycloak imports the file only when it creates the realm; after that, edits to t
 never reach a machine. This adds what the realm lacks and leaves what it has: the admin API's
 partial import with `ifResourceExists: SKIP` (realm roles, clients, users with their role
 mappings), then protocol mappers missing from existing clients, then user-profile attributes
-missing from the realm's user profile (both by name). Placeholders `${VAR}` / `${VAR:default}`
+missing from the realm's user profile (both by name), and the few realm settings of
+UNSET_SETTINGS the realm has none of (its login theme). Placeholders `${VAR}` / `${VAR:default}`
 are resolved from the environment first, as Keycloak's own import at start-up does.
 """
 
@@ -23,6 +24,9 @@ from devstack.identity import KeycloakAdmin, KeycloakConfig
 
 PLACEHOLDER = re.compile(r"\$\{([^}:]+)(?::([^}]*))?\}")
 USER_PROFILE = "org.keycloak.userprofile.UserProfileProvider"
+# Realm settings set when the running realm has none (never changed once set): the login
+# theme (infra/keycloak/themes) and the languages of the web app.
+UNSET_SETTINGS = ("loginTheme", "internationalizationEnabled", "supportedLocales")
 
 
 def resolve_placeholders(text: str, env: dict[str, str]) -> str:
@@ -49,6 +53,12 @@ def _profile_config(realm: dict[str, Any]) -> dict[str, Any] | None:
 def apply(admin: KeycloakAdmin, realm: dict[str, Any]) -> list[str]:
     """Adds what `realm` (the file) has and the running realm lacks; returns what it did."""
     done: list[str] = []
+    running = admin.realm()
+    unset = {name: realm[name] for name in UNSET_SETTINGS
+             if realm.get(name) and not running.get(name)}
+    if unset:
+        admin.http.put("", json=unset).raise_for_status()
+        done += [f"set {name}" for name in unset]
     answer = admin.http.post(
         "/partialImport",
         json={

@@ -273,8 +273,8 @@ class FilingClient(ServiceClient):
         return cast(ImportReply, await self.call(
             "POST", "/imports", params={"format": file_format}, files=files, timeout=timeout))
 
-    async def file_work(self, body: Json) -> WorkReply:
-        return await self._on_work("POST", "/works", body)
+    async def file_work(self, body: Json, key: str | None = None) -> WorkReply:
+        return await self._on_work("POST", "/works", body, key)
 
     async def review(self, work_id: str, body: Json) -> WorkReply:
         return await self._on_work("POST", f"/works/{work_id}/review", body)

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 FILE = """mutation($input: FileWorkInput!) {
   fileWork(input: $input) { work { id status } errors { code message field } } }"""
 SEARCH = """query($text: String!) { works(filter: {text: $text}) { totalCount } }"""
-PHONE = {"width": 390, "height": 844}
+PHONE = {"width": 375, "height": 812}  # the narrowest common phone (CSS pixels)
 BLOCKING = ("serious", "critical")
 
 

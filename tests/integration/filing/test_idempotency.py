@@ -234,3 +234,22 @@ async def test_the_idempotency_table_matches_its_model(filing: Filing) -> None:
     async with filing.sessions() as session:
         connection = await session.connection()
         assert await connection.run_sync(_diff) == []
+
+
+async def test_a_filing_submitted_twice_with_one_key_files_one_work(filing: Filing) -> None:
+    """The web app's form carries a key per rendering: a double submission files once."""
+    owner, client = await filing.party()
+    title = f"Twice {uuid.uuid4().hex}"
+    body = {"title": title, "kind": "MUSICAL_WORK", "country_of_origin": "TH",
+            "rights_holders": [{"party_id": str(owner), "role": "COMPOSER", "share": "100.00"}]}
+    headers = {"Idempotency-Key": f"filing-{uuid.uuid4()}"}
+    first, second = await asyncio.gather(
+        client.post("/works", json=body, headers=headers),
+        client.post("/works", json=body, headers=headers),
+    )
+    assert first.status_code == second.status_code == 201, (first.text, second.text)
+    assert first.json()["id"] == second.json()["id"]
+    assert await filing.scalar("SELECT count(*) FROM work WHERE title = :t", t=title) == 1
+    # Without a key the same body is another filing, as it always was.
+    third = await client.post("/works", json=body)
+    assert third.status_code == 201 and third.json()["id"] != first.json()["id"]

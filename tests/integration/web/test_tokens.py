@@ -31,28 +31,34 @@ def signing_in() -> SignIn:
     return SignIn(WebSettings(client_id="rights-web"), IdentitySettings().issuer)
 
 
-async def test_a_token_about_to_expire_is_refreshed_and_a_spent_refresh_token_signs_out(
+async def test_two_pages_racing_share_one_refresh_and_a_spent_refresh_token_signs_out(
     identities: Identities, signing_in: SignIn,
 ) -> None:
     account = await asyncio.to_thread(identities.create_account, first_name="Web Refresh")
     first = await asyncio.to_thread(sign_in, account.username, account.password)
     due = int(time.time())  # within the refresh margin
-    session: dict[str, Any] = {SESSION_TOKENS: {
-        "access_token": first.access_token, "refresh_token": first.refresh_token,
-        "expires_at": due}}
 
-    token = await signing_in.access_token(request_with(session))
+    def expiring() -> dict[str, Any]:
+        return {SESSION_TOKENS: {"access_token": first.access_token,
+                                 "refresh_token": first.refresh_token, "expires_at": due}}
 
-    assert token is not None and token != first.access_token
-    kept = session[SESSION_TOKENS]
-    assert kept["access_token"] == token and kept["expires_at"] > due
+    # Two pages of one session at once: the realm spends a refresh token on its first use,
+    # so had both sent it, one would have been refused and signed out.
+    one, two = expiring(), expiring()
+    tokens = await asyncio.gather(signing_in.access_token(request_with(one)),
+                                  signing_in.access_token(request_with(two)))
+
+    assert tokens[0] is not None and tokens[0] != first.access_token
+    assert tokens[1] == tokens[0]
+    assert one == two
+    kept = one[SESSION_TOKENS]
+    assert kept["access_token"] == tokens[0] and kept["expires_at"] > due
     assert kept["refresh_token"] != first.refresh_token
-    # A second page still holding the spent refresh token: the realm refuses it, so that
-    # page's session is signed out rather than failing.
-    stale: dict[str, Any] = {SESSION_TOKENS: {
-        "access_token": first.access_token, "refresh_token": first.refresh_token,
-        "expires_at": due}}
-    assert await signing_in.access_token(request_with(stale)) is None
+    # Another process (which shares nothing with this one) still holding the spent refresh
+    # token: the realm refuses it, so that page's session is signed out rather than failing.
+    elsewhere = SignIn(WebSettings(client_id="rights-web"), IdentitySettings().issuer)
+    stale = expiring()
+    assert await elsewhere.access_token(request_with(stale)) is None
     assert SESSION_TOKENS not in stale
 
 

@@ -53,6 +53,7 @@ class FakeServices:
         self.notifications: list[Json] = []
         self.societies: set[str] = set()
         self.calls: list[tuple[str, str, str]] = []
+        self.keyed_answers: dict[tuple[str | None, str], tuple[int, Any]] = {}
         self.bodies: list[Any] = []
         # (method, path prefix) -> remaining count of 503 answers, to simulate outages
         self.outages: dict[tuple[str, str], int] = {}
@@ -161,6 +162,12 @@ class FakeServices:
         except Unauthenticated:
             return httpx.Response(401, json={"code": "UNAUTHENTICATED", "message": "no"})
         params = dict(request.url.params)
+        # A keyed command answered already: its first answer again, nothing applied twice.
+        keyed = (who.party_id, request.headers["idempotency-key"]) \
+            if "idempotency-key" in request.headers else None
+        if keyed in self.keyed_answers:
+            first_status, first_answer = self.keyed_answers[keyed]
+            return httpx.Response(first_status, json=first_answer)
         try:
             status, answer = getattr(self, f"_{host}")(who, method, path.strip("/").split("/"),
                                                        params, body)
@@ -169,6 +176,8 @@ class FakeServices:
                 return httpx.Response(404, json={"detail": "Not Found"})
             return httpx.Response(r.status, json={"code": r.code, "message": r.message,
                                                   "field": r.field})
+        if keyed is not None:
+            self.keyed_answers[keyed] = (status, answer)
         return httpx.Response(status, json=answer)
 
     @staticmethod

@@ -249,3 +249,24 @@ async def test_the_apis_refusal_is_shown_at_its_field_and_what_was_typed_is_kept
 async def test_filing_signed_out_sends_to_sign_in(site: httpx.AsyncClient) -> None:
     answer = await site.get("/my/works/new")
     assert answer.status_code == 303 and answer.headers["location"] == "/sign-in?next=/my/works/new"
+
+
+async def test_the_filing_form_submitted_twice_files_one_work(
+    site: httpx.AsyncClient, fake: FakeServices, token: Callable[..., str],
+) -> None:
+    lan = fake.add_party("Lan")
+    me = signed_in_as(token(lan))
+    form = await site.get("/my/works/new", headers={"cookie": me})
+    key = re.search(r'name="idempotencyKey" value="([^"]+)"', form.text)
+    assert key is not None
+    cookies = f"{me}; csrftoken={site.cookies['csrftoken']}"
+    again = await site.get("/my/works/new", headers={"cookie": cookies})
+    assert key.group(1) not in again.text  # each rendering of the form is a new intent
+    typed = {"csrftoken": form_token(form), "idempotencyKey": key.group(1), "title": "Mưa",
+             "kind": "MUSICAL_WORK", "countryOfOrigin": "VN", "holder-0-party": lan,
+             "holder-0-role": "COMPOSER", "holder-0-share": "100"}
+    first = await site.post("/my/works/new", headers={"cookie": cookies}, data=typed)
+    second = await site.post("/my/works/new", headers={"cookie": cookies}, data=typed)
+    assert first.status_code == second.status_code == 303, second.text
+    assert first.headers["location"] == second.headers["location"]
+    assert [w["title"] for w in fake.works.values()] == ["Mưa"]

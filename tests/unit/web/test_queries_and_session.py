@@ -3,13 +3,14 @@ into data or a page status, and the session's rules (WEB.md)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from graphql import build_schema, parse, validate
 from web.api import APIError, read_answer
 from web.queries import OPERATIONS
-from web.session import Tokens, kept, needs_refresh, safe_next
+from web.session import Refreshes, Tokens, kept, needs_refresh, safe_next
 
 SCHEMA = build_schema(
     (Path(__file__).resolve().parents[3] / "gateway" / "schema.graphql").read_text()
@@ -74,3 +75,41 @@ def test_going_back_after_sign_in_or_a_language_change_stays_on_this_site(
     wanted: str | None, goes_to: str
 ) -> None:
     assert safe_next(wanted) == goes_to
+
+
+@pytest.mark.asyncio
+async def test_pages_refreshing_one_session_at_once_send_its_refresh_token_once() -> None:
+    refreshes = Refreshes(reuse_seconds=60)
+    sent: list[str] = []
+    started = asyncio.Semaphore(0)
+    release = asyncio.Event()
+
+    async def fetch() -> Tokens | None:
+        sent.append("refresh")
+        started.release()
+        await release.wait()  # the first refresh is still under way when the others arrive
+        return Tokens(access_token="new", refresh_token="next", expires_at=2)
+
+    racing = [asyncio.create_task(refreshes.once("spent", fetch)) for _ in range(3)]
+    other = asyncio.create_task(refreshes.once("another session's", fetch))
+    await started.acquire()
+    await started.acquire()  # each session's first refresh is under way; the rest wait
+    release.set()
+    answers = await asyncio.gather(*racing)
+    assert [a and a["access_token"] for a in answers] == ["new"] * 3
+    assert (await other) is not None
+    assert sent == ["refresh", "refresh"]  # one per session, not one per page
+
+
+@pytest.mark.asyncio
+async def test_a_refused_refresh_is_refused_for_every_page_that_raced_it() -> None:
+    refreshes = Refreshes(reuse_seconds=60)
+    sent: list[str] = []
+
+    async def refused() -> Tokens | None:
+        sent.append("refresh")
+        return None
+
+    assert await asyncio.gather(*(refreshes.once("spent", refused) for _ in range(2))) \
+        == [None, None]
+    assert sent == ["refresh"]

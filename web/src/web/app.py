@@ -20,10 +20,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Scope, Send
 
-from web import contacts, deals, filing, inbox, labels, money, society
+from web import contacts, deals, filing, inbox, labels, money, registration, society
 from web.api import LOCAL_GATEWAY, APIError, GatewayAPI
 from web.i18n import LANGUAGES, Formats, negotiate, translations
-from web.queries import FILE_WORK, ME, MY_WORKS, PAGE_SIZE, PARTY, SEARCH, WORK
+from web.queries import FILE_WORK, ME, MY_WORKS, PAGE_SIZE, PARTY, REGISTER_PARTY, SEARCH, WORK
 from web.session import ReaderToken, SignIn, safe_next
 from web.settings import WebSettings
 
@@ -31,8 +31,10 @@ log = logging.getLogger("web")
 LANGUAGE_COOKIE = "lang"
 FILTERS = ("status", "kind", "country", "iswc", "isrc", "isbn")
 # Every path a form posts to: each needs the CSRF field, even from a request without cookies.
-POSTED = {"/sign-out", "/language", "/my/works/new"}
+POSTED = {"/sign-out", "/language", "/my/works/new", "/my/party"}
 POSTED |= money.POSTED | inbox.POSTED | contacts.POSTED
+# The country a new party's form suggests, from the page's language.
+COUNTRY_OF_LANGUAGE = {"th": "TH", "vi": "VN", "id": "ID", "ms": "MY"}
 
 
 class Pages:
@@ -74,7 +76,7 @@ class Pages:
             signed_in=bool(request.session.get("tokens")),
             here=here,
             csrftoken=csrf() if csrf else "",
-            **context,
+            **{"wording": filing.wording, **context},
         )
         answer = HTMLResponse(page, status_code=status, headers=headers)
         answer.headers["content-language"] = language
@@ -186,8 +188,45 @@ class Pages:
                 if answer["work"] is not None and not answer["errors"]:
                     return RedirectResponse(f"/works/{answer['work']['id']}", status_code=303)
                 errors = filing.field_errors(answer["errors"], rows)
+        form.key = filing.new_key()  # nothing was filed: the form shown again is a new one
         return self.render(request, "new_work.html", status=400, me=me,
                            form=self.padded(form), errors=errors)
+
+    async def register_party(self, request: Request) -> Response:
+        """A signed-in account without a party registers one (GET: the form, POST: the API's
+        `registerParty`); then its tokens are refreshed at once, so that every page knows the
+        party (the new token's `party_id`), and it goes to "my works"."""
+        token = await self.sign_in.access_token(request)
+        if token is None:
+            return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+        try:
+            me = (await self.ask(request, ME, {}, token=token))["me"]
+        except APIError as error:
+            return self.failed(request, error)
+        if me is not None:  # registered already (a second tab, the back button)
+            return RedirectResponse("/my/works", status_code=303)
+        errors: list[filing.FieldError] = []
+        if request.method == "GET":
+            form = registration.PartyForm(
+                country=COUNTRY_OF_LANGUAGE.get(self.language(request), ""))
+        else:
+            form, secret = registration.read_form(await request.form())
+            try:
+                answer = (await self.ask(request, REGISTER_PARTY,
+                                         {"input": registration.to_input(form, secret)},
+                                         token=token))["registerParty"]
+            except APIError as error:
+                if error.status != 400:
+                    return self.failed(request, error)
+                errors = [filing.FieldError(None, error.code, error.message)]
+            else:
+                if answer["party"] is not None and not answer["errors"]:
+                    if await self.sign_in.refresh(request) is None:
+                        return RedirectResponse("/sign-in?next=/my/works", status_code=303)
+                    return RedirectResponse("/my/works", status_code=303)
+                errors = registration.field_errors(answer["errors"])
+        return self.render(request, "register_party.html", status=400 if errors else 200,
+                           form=form, errors=errors, wording=registration.wording)
 
     @staticmethod
     def padded(form: filing.WorkForm) -> filing.WorkForm:
@@ -209,6 +248,12 @@ class Pages:
     async def start_sign_in(self, request: Request) -> Response:
         return await self.sign_in.start(request, language=self.language(request),
                                         next_path=request.query_params.get("next", "/my/works"))
+
+    async def start_sign_up(self, request: Request) -> Response:
+        """The identity provider's own sign-up page, in the page's language; back signed in,
+        the new account registers its party."""
+        return await self.sign_in.start(request, language=self.language(request),
+                                        next_path="/my/party", sign_up=True)
 
     async def signed_in(self, request: Request) -> Response:
         try:
@@ -247,7 +292,9 @@ def create_app(settings: WebSettings | None = None, *, api: GatewayAPI | None = 
         Route("/parties/{party_id}", pages.party, name="party"),
         Route("/my/works", pages.my_works, name="my_works"),
         Route("/my/works/new", pages.new_work, methods=["GET", "POST"], name="new_work"),
+        Route("/my/party", pages.register_party, methods=["GET", "POST"], name="register_party"),
         Route("/sign-in", pages.start_sign_in, name="sign_in"),
+        Route("/sign-up", pages.start_sign_up, name="sign_up"),
         Route("/signed-in", pages.signed_in, name="signed_in"),
         Route("/sign-out", pages.sign_out, methods=["POST"], name="sign_out"),
         Route("/language", pages.choose_language, methods=["POST"], name="language"),

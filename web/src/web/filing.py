@@ -5,6 +5,7 @@ none of the register's rules: the API's answer decides."""
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -50,10 +51,17 @@ class Holder:
     share: str = ""
 
 
+def new_key() -> str:
+    """The idempotency key of one rendering of the form: submitted twice (a double click, a
+    reload that posts again), the API files the work once and answers both alike."""
+    return str(uuid.uuid4())
+
+
 @dataclass
 class WorkForm:
     """What was typed, kept to show the form again."""
 
+    key: str = field(default_factory=new_key)
     title: str = ""
     alternate_titles: str = ""
     kind: str = ""
@@ -105,6 +113,7 @@ def read_form(form: Any) -> WorkForm:
         return str(form.get(name, "")).strip()
 
     return WorkForm(
+        key=text("idempotencyKey"),
         title=text("title"),
         alternate_titles=str(form.get("alternateTitles", "")),
         kind=text("kind"),
@@ -145,6 +154,7 @@ def to_input(work: WorkForm, language: str) -> tuple[dict[str, Any], list[int], 
         "rightsHolders": holders,
         "alternateTitles": titles or None,
         "identifiers": identifiers or None,
+        "idempotencyKey": work.key or None,
     }
     return payload, rows, errors
 

@@ -70,5 +70,14 @@ mutation FileWork($input: FileWorkInput!) {
 }
 """
 
+REGISTER_PARTY = """
+mutation RegisterParty($input: RegisterPartyInput!) {
+  registerParty(input: $input) {
+    party { id }
+    errors { code message field }
+  }
+}
+"""
+
 OPERATIONS = {"Search": SEARCH, "Work": WORK, "Party": PARTY, "MyWorks": MY_WORKS, "Me": ME,
-              "FileWork": FILE_WORK}
+              "FileWork": FILE_WORK, "RegisterParty": REGISTER_PARTY}

@@ -5,6 +5,7 @@ and the tokens kept in Starlette's signed session cookie (WEB.md, "Signing in").
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from typing import Any, TypedDict
@@ -53,6 +54,43 @@ def kept(token: dict[str, Any]) -> Tokens:
     )
 
 
+class Refreshes:
+    """One refresh per refresh token at a time, in this process (WEB.md, "Signing in").
+
+    The realm spends a refresh token on use (`revokeRefreshToken`): two pages of one session
+    whose access token expired at once would both send the same refresh token, and the second
+    would be refused and signed out. So the first page refreshes while the others of that
+    session wait on its lock, and they get the answer it got (kept `reuse_seconds`, keyed by
+    a digest of the spent token, which is never kept itself)."""
+
+    def __init__(self, reuse_seconds: float) -> None:
+        self.reuse_seconds = reuse_seconds
+        self.locks: dict[str, asyncio.Lock] = {}
+        self.answers: dict[str, tuple[float, Tokens | None]] = {}
+
+    async def once(self, refresh_token: str, fetch: Any) -> Tokens | None:
+        """`fetch()`'s tokens (None: refused), fetched once for every caller that holds
+        `refresh_token` within `reuse_seconds`."""
+        key = hashlib.sha256(refresh_token.encode()).hexdigest()
+        lock = self.locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            now = time.monotonic()
+            self.forget(now)
+            if key in self.answers:
+                return self.answers[key][1]
+            answer: Tokens | None = await fetch()
+            self.answers[key] = (now + self.reuse_seconds, answer)
+            return answer
+
+    def forget(self, now: float) -> None:
+        for key, (until, _) in list(self.answers.items()):
+            if until <= now:
+                del self.answers[key]
+                lock = self.locks.get(key)
+                if lock is not None and not lock.locked():
+                    del self.locks[key]
+
+
 class SignIn:
     """The realm's `WEB_CLIENT_ID` client, discovered from the issuer's metadata."""
 
@@ -61,6 +99,7 @@ class SignIn:
         # The ID token's times are checked with the platform's tolerated clock skew
         # (IDENTITY_LEEWAY_SECONDS), and at least Authlib's own two minutes.
         self.leeway = max(120, int(leeway_seconds))
+        self.refreshes = Refreshes(settings.token_refresh_reuse_seconds)
         self.oauth = OAuth()
         self.client: Any = self.oauth.register(
             "identity",
@@ -80,10 +119,17 @@ class SignIn:
             return self.settings.public_url.rstrip("/") + "/signed-in"
         return str(request.url_for("signed_in"))
 
-    async def start(self, request: Request, *, language: str, next_path: str) -> Response:
+    async def start(self, request: Request, *, language: str, next_path: str,
+                    sign_up: bool = False) -> Response:
+        """To the provider's sign-in page, or its sign-up page (`prompt=create`, OpenID
+        Connect's "Initiating User Registration"), in the page's language: `ui_locales` is
+        the standard's hint, `kc_locale` Keycloak's own (it wins over the provider's language
+        cookie from an earlier visit)."""
         request.session[SESSION_NEXT] = safe_next(next_path)
+        extra = {"prompt": "create"} if sign_up else {}
         answer: Response = await self.client.authorize_redirect(
-            request, self.redirect_uri(request), ui_locales=language
+            request, self.redirect_uri(request), ui_locales=language, kc_locale=language,
+            **extra,
         )
         return answer
 
@@ -102,17 +148,33 @@ class SignIn:
             return None
         margin = self.settings.token_refresh_margin_seconds
         if needs_refresh(tokens, now=time.time(), margin_seconds=margin):
+            return await self.refresh(request)
+        return tokens["access_token"]
+
+    async def refresh(self, request: Request) -> str | None:
+        """The session's tokens renewed now (also when a new claim must reach them: the party
+        just registered), one refresh per session at a time; a refused refresh signs out."""
+        tokens: Tokens | None = request.session.get(SESSION_TOKENS)
+        if not tokens or not tokens["refresh_token"]:
+            request.session.pop(SESSION_TOKENS, None)
+            return None
+        spent = tokens["refresh_token"]
+
+        async def fetch() -> Tokens | None:
             try:
                 fresh = await self.client.fetch_access_token(
-                    grant_type="refresh_token", refresh_token=tokens["refresh_token"]
+                    grant_type="refresh_token", refresh_token=spent
                 )
             except (OAuthError, httpx.HTTPError):
-                request.session.pop(SESSION_TOKENS, None)
                 return None
-            new = kept(fresh)
-            request.session[SESSION_TOKENS] = new
-            return new["access_token"]
-        return tokens["access_token"]
+            return kept(fresh)
+
+        new = await self.refreshes.once(spent, fetch)
+        if new is None:
+            request.session.pop(SESSION_TOKENS, None)
+            return None
+        request.session[SESSION_TOKENS] = new
+        return new["access_token"]
 
     async def end(self, request: Request, *, back_to: str) -> Response:
         """Forgets the tokens and ends the realm's session: the refresh token posted to the

@@ -34,6 +34,9 @@ class WebSettings(BaseSettings):
     session_max_age_seconds: int = 36_000
     # An access token with less than this left is refreshed before a page's call.
     token_refresh_margin_seconds: int = 30
+    # Pages of one session refreshing at once share one refresh (the realm spends a refresh
+    # token on use): its answer is kept this long for the session's other pages.
+    token_refresh_reuse_seconds: float = 60.0
     timeout_seconds: float = 10.0
     # uvicorn's address when the app runs as its own process (`python -m web`).
     host: str = "127.0.0.1"

@@ -76,6 +76,7 @@ class FileWorkInput:
     rights_holders: list[RightsHolderInput]
     alternate_titles: list[str] | None = None
     identifiers: IdentifiersInput | None = None
+    idempotency_key: str | None = idempotency_field()
 
 
 @strawberry.input

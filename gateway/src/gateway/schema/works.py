@@ -290,7 +290,8 @@ class WorkMutation:
     @strawberry.mutation(description="Answers after examination.")
     async def file_work(self, info: Info, input: FileWorkInput) -> WorkPayload:
         return await _on_work(
-            info, lambda filing: filing.file_work(file_work_body(input, MAX_HOLDERS))
+            info, lambda filing: filing.file_work(file_work_body(input, MAX_HOLDERS),
+                                                  idempotency_key(input.idempotency_key))
         )
 
     @strawberry.mutation(description="Examiners only.")

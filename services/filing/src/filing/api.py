@@ -15,7 +15,7 @@ from uuid import UUID
 from contracts.enums import Role, WorkKind, WorkStatus
 from contracts.errors import InvalidInput, NotAllowed, NotFound
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from runtime.auth import CurrentPrincipal
 from runtime.http import handle_dependency
@@ -210,11 +210,23 @@ async def get_party(party_id: PartyId, caller: CurrentPrincipal, filing: Service
     tags=["works"],
     responses=error_responses(403, 409),
 )
-async def post_work(body: commands.FileWork, caller: CurrentPrincipal, filing: Service) -> WorkOut:
-    """Files a work (the caller must be a rights holder) and answers it examined."""
-    return WorkOut.model_validate(
-        await filing.writer.file_work(principal=caller, command=body)
-    )
+async def post_work(
+    body: commands.FileWork, caller: CurrentPrincipal, filing: Service, key: IdempotencyKey
+) -> Response:
+    """Files a work (the caller must be a rights holder) and answers it examined. With an
+    `Idempotency-Key` (a form submitted twice, a retry) it is filed once: the key is claimed
+    in the filing's own transaction, outside the batching writer (DOMAIN.md, "Retried
+    commands")."""
+    if key is None:
+        work = await filing.writer.file_work(principal=caller, command=body)
+        return JSONResponse(_work_json(work), status_code=status.HTTP_201_CREATED)
+
+    async def command(uow: UnitOfWorkFactory) -> Work:
+        return await service.file_work(uow=uow, principal=caller, command=body)
+
+    answer = await filing.keyed.run_once(key, command, answer=_work_json,
+                                         status=status.HTTP_201_CREATED)
+    return answer.response()
 
 
 @router.get("/works/search", response_model=WorkPage, tags=["works"])
