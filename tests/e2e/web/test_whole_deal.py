@@ -1,24 +1,34 @@
 """The whole deal in a real browser (WEB.md, "Deals"), in English and in Thai: two people sign
-in, one files a work and offers the other a licence on it; the other finds the offer among
+up, one files a work and offers the other a licence on it; the other finds the offer among
 those received and accepts it; the first, whose deal page stays open, sees the licence become
 active and its timeline grow without reloading, through the GraphQL subscription. Every page
 is checked by axe-core on a phone-sized screen, as the web app's other browser test does.
 
-The usage report and the statement download (w-money's pages) continue from the active deal:
-see the note at the end of the test."""
+Both people sign up in the browser (the identity provider's own registration page, in the
+page's language, then the party's registration); after the deal is active the licensee
+reports usage on the form and downloads the statement it issued as CSV and PDF, whose lines
+add up to the royalty to the cent."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from devstack.identity import CONFIG as KEYCLOAK
-from devstack.identity import Person
+from devstack.identity import Identities
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.web.money_steps import (
+    download_statement_csv,
+    download_statement_pdf,
+    lines_add_up,
+    report_usage_by_form,
+)
+from tests.e2e.web.steps import sign_up
 from tests.e2e.web.test_web_app import PHONE, check_page
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
@@ -34,36 +44,13 @@ WORDS = {
 }
 
 
-async def two_people(platform: Any, word: str) -> tuple[Person, Person]:
-    """The seam for sign-up: today both sign up through the API (Keycloak account, party
-    registration) and sign in in the browser below; with the browser's sign-up pages, replace
-    this and `sign_in` by those pages."""
-    owner = await platform.sign_up(f"Somchai Kittisak {word}", "TH")
-    licensee = await platform.sign_up(f"Mekong Streaming {word}", "VN", kind="ORGANIZATION")
-    return owner, licensee
-
-
-async def sign_in(page: Page, site: str, person: Person, path: str) -> None:
-    """Opens a signed-in page, signing in at Keycloak's own page on the way."""
-    await page.goto(site + path)
-    await page.wait_for_selector("#kc-form-login")
-    await page.fill("#username", person.account.username)
-    if await page.locator("#password").count():
-        await page.fill("#password", person.account.password)
-        await page.click("#kc-login")
-    else:  # passkeys on: the username first, the password on the next page
-        await page.click("#kc-login")
-        await page.fill("#password", person.account.password)
-        await page.click("#kc-login")
-    await page.wait_for_url(site + path)
-
-
 async def new_person_context(chromium: Browser, locale: str, site: str, axe_source: str,
                              elsewhere: list[str]) -> BrowserContext:
     """A browser of its own for each person: its own cookies, language and phone screen;
     a request to any host but the gateway and Keycloak is refused and kept in `elsewhere`."""
     allowed = {urlsplit(site).netloc, urlsplit(KEYCLOAK.base_url).netloc}
-    context = await chromium.new_context(viewport=PHONE, locale=locale)
+    context = await chromium.new_context(viewport=PHONE, locale=locale,
+                                         accept_downloads=True)
     # axe-core by the browser's own means: the deal page's Content-Security-Policy refuses
     # the inline script the other test injects, and must stay on here.
     await context.add_init_script(script=axe_source)
@@ -80,12 +67,11 @@ async def new_person_context(chromium: Browser, locale: str, site: str, axe_sour
 
 
 @pytest.mark.parametrize("language", ["en", "th"])
-async def test_the_whole_deal_with_the_timeline_updated_live(
-    platform: Any, chromium: Browser, axe_source: str, language: str,
+async def test_the_whole_deal_from_sign_up_to_the_statement(
+    platform: Any, chromium: Browser, identities: Identities, axe_source: str, language: str,
 ) -> None:
     words = WORDS[language]
     word = secrets.token_hex(4)
-    owner, licensee = await two_people(platform, word)
     site = platform.config.gateway_url.removesuffix("/graphql")
     today = datetime.now(UTC).date()  # the platform's day (the clock-shifted pass moves both)
     checked: list[str] = []  # the pages axe checked, by path
@@ -103,9 +89,17 @@ async def test_the_whole_deal_with_the_timeline_updated_live(
     licensees = await new_person_context(chromium, words["locale"], site, axe_source,
                                          elsewhere)
     try:
-        # The owner files a work in the browser; it is registered at once.
+        # Both sign up in the browser and register their parties.
         page = await owners.new_page()
-        await sign_in(page, site, owner, "/my/works/new")
+        await sign_up(page, site=site, identities=identities, name=f"Somchai Kittisak {word}",
+                      country="TH", check=check)
+        theirs = await licensees.new_page()
+        licensee = await sign_up(theirs, site=site, identities=identities,
+                                 name=f"Mekong Streaming {word}", country="VN",
+                                 kind="ORGANIZATION", check=check)
+
+        # The owner files a work in the browser; it is registered at once.
+        await page.goto(site + "/my/works/new")
         await expect(page.locator("html")).to_have_attribute("lang", language)
         title = f"Mekong Moon {word}"
         await page.locator("#title").fill(title)
@@ -143,8 +137,7 @@ async def test_the_whole_deal_with_the_timeline_updated_live(
         entries_before = await page.locator("ol.timeline li").count()
 
         # The licensee finds the offer among those received, opens it and accepts.
-        theirs = await licensees.new_page()
-        await sign_in(theirs, site, licensee, "/my/offers")
+        await theirs.goto(site + "/my/offers")
         await expect(theirs.get_by_role("link", name=words["received"])).to_have_attribute(
             "aria-current", "page")
         await check(theirs)
@@ -169,8 +162,19 @@ async def test_the_whole_deal_with_the_timeline_updated_live(
         await page.reload()
         await expect(page.locator(".deal-status")).to_have_text(words["active"])
 
-        # Next (w-money's pages, built in parallel): the licensee reports usage on this
-        # active licence from the deal page, and both download the statement (CSV, PDF).
+        # The licensee reports a month's usage; the statement it issues is downloaded as CSV
+        # and PDF: 10 % of 5000.00 THB, all of it the sole owner's.
+        licence_id = deal_path.rsplit("/", 1)[1]
+        statement_id = await report_usage_by_form(
+            theirs, site, licence_id, start=today.isoformat(),
+            end=(today + timedelta(days=29)).isoformat(), units="1200", gross="5000.00")
+        await check(theirs, f"web-statements-{language}")
+        rows = await download_statement_csv(theirs, statement_id)
+        assert lines_add_up(rows), rows
+        assert [(r["work_title"], Decimal(r["payable"])) for r in rows] == [
+            (title, Decimal("500.00"))]
+        text = await download_statement_pdf(theirs, statement_id)
+        assert title in text and "500.00" in text
     finally:
         await owners.close()
         await licensees.close()
