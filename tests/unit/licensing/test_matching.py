@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from contracts.enums import MatchMethod, Medium
 from contracts.errors import InvalidInput
+from contracts.folding import title_key
 from licensing.domain.matching import (
     Candidate,
     Thresholds,
@@ -23,7 +24,6 @@ from licensing.domain.terms import Period
 from licensing.domain.usage_lines import LicenceCover, licence_for, line_id, parse_line
 from stdnum import isrc as std_isrc
 
-from contracts.folding import title_key
 from tests.oracles import music_publisher_accepts
 
 WORK_A, WORK_B = uuid.UUID(int=1), uuid.UUID(int=2)

@@ -367,8 +367,9 @@ async def match_lines(
     by_isrc = await _by_identifier(session, "isrc", {ln.isrc for ln in lines if ln.isrc})
     by_iswc = await _by_identifier(session, "iswc", {ln.iswc for ln in lines if ln.iswc})
     by_title = [
-        ln for ln in lines if by_isrc.get(ln.isrc or "") is None and by_iswc.get(ln.iswc or "") is None
-    ]
+        ln for ln in lines
+        if by_isrc.get(ln.isrc or "") is None and by_iswc.get(ln.iswc or "") is None
+    ]  # fmt: skip
     near = await _title_candidates(
         session, sorted({ln.title_key for ln in by_title if ln.title_key}), matching.trigram
     )

@@ -4,12 +4,16 @@ Each reader yields a line's raw cells or the error that keeps it out, never the 
 
 from __future__ import annotations
 
+import codecs
 import csv
-from collections.abc import Iterable, Iterator
+import hashlib
+import io
+import tempfile
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import TextIO
+from typing import IO, TextIO
 
 from contracts.errors import InvalidInput
 
@@ -17,6 +21,8 @@ from licensing.domain.usage_lines import COLUMNS, REQUIRED
 
 # A cell larger than this is refused (csv's own limit, set once for the reader).
 MAX_CELL = 20_000
+# An upload stays in memory up to this size, then goes to a temporary file.
+SPOOL_IN_MEMORY = 4 * 1024 * 1024
 
 
 class UsageFormat(StrEnum):
@@ -165,3 +171,40 @@ def _dsr_lines(stream: TextIO) -> Iterator[Read]:
             yield LineError(number, "record", f"unknown DSR record type {kind!r}")
     if not footed:
         yield LineError(0, "FOOT", "the file ends without its FOOT record")
+
+
+async def spool(chunks: AsyncIterator[bytes], max_bytes: int) -> tuple[IO[bytes], str]:
+    """The upload written to a temporary file as it streams in (memory stays bounded),
+    checked to be UTF-8 text as it passes; and its SHA-256, the file's key when none is given.
+    A file over `max_bytes` or not UTF-8 is refused whole (field `file`), nothing stored."""
+    spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    size = 0
+    try:
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > max_bytes:
+                raise InvalidInput(f"the file is larger than {max_bytes} bytes", field="file")
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                raise InvalidInput(
+                    f"the file is not UTF-8 text (byte {size - len(chunk)} onwards)", field="file"
+                ) from None
+            digest.update(chunk)
+            spooled.write(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        spooled.close()
+        raise InvalidInput("the file ends inside a UTF-8 character", field="file") from None
+    except BaseException:
+        spooled.close()
+        raise
+    spooled.seek(0)
+    return spooled, f"sha256:{digest.hexdigest()}"
+
+
+def as_text(spooled: IO[bytes]) -> TextIO:
+    """The spooled bytes as text (a BOM dropped), newlines left to the readers."""
+    return io.TextIOWrapper(spooled, encoding="utf-8-sig", newline="")
