@@ -25,6 +25,7 @@ from bench import (
     raw_kafka,
     register_bench,
     report,
+    usage_matching,
     write_path,
 )
 from bench.common import (
@@ -43,7 +44,7 @@ from bench.platform import running_platform
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay",
-             "register")
+             "register", "usage_matching")
 
 
 def _plain(value: Any) -> Any:
@@ -158,6 +159,10 @@ async def main(only: set[str]) -> int:
             batch_size=pick("consumer_batch", 500, 50), raw_consume_per_s=base("consume_per_s"),
             profile_dir=profile_dir))
         await scenario("register", register_scenario)
+        await scenario("usage_matching", lambda: usage_matching.run(
+            lines=pick("usage_lines", 100_000, 2_000), works=pick("usage_works", 20_000, 1_000),
+            licences=pick("usage_licences", 500, 50), chunk=size("usage_chunk", 1_000),
+            seed=size("usage_seed", 19)))
     finally:
         await drop_databases()
         await delete_topics(f"bench-{RUN_ID}-")

@@ -51,7 +51,7 @@ from licensing.domain.usage_lines import (
     line_id,
     parse_line,
 )
-from licensing.models import LicenceRow, UsageLineRow
+from licensing.models import LicenceRow, StatementRow, UsageLineRow, UsageReportRow
 from licensing.usage_files import LineError, RawLine, Read
 
 MATCHABLE = (WorkStatus.REGISTERED.value, WorkStatus.DISPUTED.value)
@@ -312,24 +312,45 @@ async def _by_identifier(session: AsyncSession, column: str, values: set[str]) -
 async def _title_candidates(
     session: AsyncSession, keys: Sequence[str], trigram: float
 ) -> dict[str, list[UUID]]:
-    """Per folded title, the matchable works with the nearest title keys (pg_trgm), at most
-    `CANDIDATES_PER_LINE`: one statement for all the chunk's titles."""
+    """Per folded title, the matchable works with the nearest title keys, at most
+    `CANDIDATES_PER_LINE`: the works with exactly that key in one statement (btree), then for
+    the titles left, those sharing at least `trigram` of their trigrams (pg_trgm's `%` through
+    the GIN index), most similar first, one statement for all of them."""
     if not keys:
         return {}
+    found: dict[str, list[UUID]] = defaultdict(list)
+    for key, work_id in await session.execute(
+        text(
+            "SELECT t.key, t.work_id FROM register_title t JOIN register_work w "
+            "ON w.id = t.work_id WHERE t.key = ANY(CAST(:keys AS text[])) "
+            "AND w.status = ANY(CAST(:matchable AS text[])) ORDER BY t.key, t.work_id"
+        ),
+        {"keys": list(keys), "matchable": list(MATCHABLE)},
+    ):
+        if len(found[key]) < CANDIDATES_PER_LINE and work_id not in found[key]:
+            found[key].append(work_id)
+    near = [key for key in keys if key not in found]
+    if not near:
+        return found
+    # The planner misjudges how selective `%` is and would compare every title with every
+    # line (a sequential scan per line): the GIN index is the only path taken, as the
+    # register's search does, for this statement only.
     await session.execute(
-        text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"), {"t": str(trigram)}
+        text(
+            "SELECT set_config('pg_trgm.similarity_threshold', :t, true), "
+            "set_config('enable_seqscan', 'off', true)"
+        ),
+        {"t": str(trigram)},
     )
     rows = await session.execute(
         text(
             "SELECT l.key, c.work_id FROM unnest(CAST(:keys AS text[])) AS l(key) "
             "CROSS JOIN LATERAL (SELECT t.work_id FROM register_title t "
-            "JOIN register_work w ON w.id = t.work_id "
-            "WHERE t.key % l.key AND w.status = ANY(CAST(:matchable AS text[])) "
-            "ORDER BY similarity(t.key, l.key) DESC, t.work_id LIMIT :n) c"
+            "WHERE t.key % l.key ORDER BY similarity(t.key, l.key) DESC, t.work_id LIMIT :n) c"
         ),
-        {"keys": list(keys), "matchable": list(MATCHABLE), "n": CANDIDATES_PER_LINE},
+        {"keys": near, "n": CANDIDATES_PER_LINE},
     )
-    found: dict[str, list[UUID]] = defaultdict(list)
+    await session.execute(text("SELECT set_config('enable_seqscan', 'on', true)"))
     for key, work_id in rows:
         if work_id not in found[key]:
             found[key].append(work_id)
@@ -342,9 +363,14 @@ async def _candidates(session: AsyncSession, work_ids: set[UUID]) -> dict[UUID, 
         return {}
     ids = {"ids": list(work_ids)}
     titles: dict[UUID, list[str]] = defaultdict(list)
+    # Only matchable works are candidates (the trigram lookup reads titles alone).
     for work_id, key in await session.execute(
-        text("SELECT work_id, key FROM register_title WHERE work_id = ANY(CAST(:ids AS uuid[]))"),
-        ids,
+        text(
+            "SELECT t.work_id, t.key FROM register_title t JOIN register_work w "
+            "ON w.id = t.work_id WHERE t.work_id = ANY(CAST(:ids AS uuid[])) "
+            "AND w.status = ANY(CAST(:matchable AS text[]))"
+        ),
+        {**ids, "matchable": list(MATCHABLE)},
     ):
         titles[work_id].append(key)
     names: dict[UUID, list[str]] = defaultdict(list)
@@ -357,7 +383,7 @@ async def _candidates(session: AsyncSession, work_ids: set[UUID]) -> dict[UUID, 
     ):
         names[work_id].append(name)
     return {
-        w: Candidate(w, tuple(sorted(titles[w])), tuple(sorted(names[w]))) for w in work_ids
+        w: Candidate(w, tuple(sorted(titles[w])), tuple(sorted(names[w]))) for w in titles
     }
 
 
@@ -381,7 +407,7 @@ async def match_lines(
             iswc_work=by_iswc.get(ln.iswc or ""),
             line_key=ln.title_key,
             writers=ln.writers,
-            candidates=[candidates[w] for w in near.get(ln.title_key, [])],
+            candidates=[candidates[w] for w in near.get(ln.title_key, []) if w in candidates],
             thresholds=matching.thresholds,
         )
         for ln in lines
@@ -449,6 +475,7 @@ async def state_lines(
     totals = await repo.stated_totals_of(u.session, list(by_licence))
     histories = await repo.share_histories(u.session, {row.work_id for row in rows})
     owners = await repo.owners_of(u.session, [row.work_id for row in rows])
+    made: list[tuple[UsageReportRow, StatementRow]] = []
     for row in rows:
         licence = repo.to_licence(row)
         lines = by_licence[row.id]
@@ -473,8 +500,8 @@ async def state_lines(
             gross=sum((line.revenue for _, line, _ in lines), Decimal(0)),
         )  # fmt: skip
         shares = shares_at(histories[row.work_id], end_of_day(period.end))
-        report, statement = await repo.add_usage(
-            u.session, licence=licence, usage=usage, reported_by=licensee, figures=figures,
+        report, statement = repo.usage_rows(
+            licence=licence, usage=usage, reported_by=licensee, figures=figures,
             lines=split_payable(figures.payable, shares, exponent), statement_id=uuid.uuid4(),
             now=now, usage_file=usage_file,
             usage_lines=[
@@ -484,12 +511,14 @@ async def state_lines(
                 for lid, line, work in lines
             ],
         )  # fmt: skip
+        made.append((report, statement))
         u.emit(
             outgoing.usage_reported(report, licence, owners=owners[row.work_id]),
             outgoing.statement_issued(statement, licence),
         )
         for lid, _, _ in lines:
             stated[lid] = Stated(STATED, row.id, royalties[lid], report.id)
+    await repo.add_usages(u.session, made)
     return stated
 
 

@@ -71,7 +71,7 @@ class RegisterWork(_Snapshot, table=True):
 
 class RegisterTitle(SQLModel, table=True):
     """A folded key (`contracts.folding.title_key`) of a work's title or alternate title; a
-    trigram index finds the titles near a usage line's."""
+    trigram GIN index finds the titles near a usage line's."""
 
     __tablename__ = "register_title"
     __table_args__ = (
@@ -79,6 +79,7 @@ class RegisterTitle(SQLModel, table=True):
         Index(
             "ix_register_title_trgm", "key",
             postgresql_using="gin", postgresql_ops={"key": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
         ),
     )  # fmt: skip
 

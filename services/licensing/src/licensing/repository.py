@@ -284,11 +284,41 @@ async def add_usage(
     lines: Sequence[Line],
     statement_id: UUID,
     now: datetime,
+) -> tuple[UsageReportRow, StatementRow]:
+    """The report and its statement; both immutable from here on (a trigger refuses changes)."""
+    report, statement = usage_rows(
+        licence=licence, usage=usage, reported_by=reported_by, figures=figures, lines=lines,
+        statement_id=statement_id, now=now,
+    )  # fmt: skip
+    session.add(report)
+    await session.flush()  # the statement's foreign key needs the report row first
+    session.add(statement)
+    return report, statement
+
+
+async def add_usages(
+    session: AsyncSession, rows: Sequence[tuple[UsageReportRow, StatementRow]]
+) -> None:
+    """Several reports and their statements: the reports in one flush, then the statements."""
+    session.add_all(report for report, _ in rows)
+    await session.flush()
+    session.add_all(statement for _, statement in rows)
+
+
+def usage_rows(
+    *,
+    licence: Licence,
+    usage: ReportedUsage,
+    reported_by: UUID,
+    figures: Figures,
+    lines: Sequence[Line],
+    statement_id: UUID,
+    now: datetime,
     usage_file: str | None = None,
     usage_lines: list[dict[str, Any]] | None = None,
 ) -> tuple[UsageReportRow, StatementRow]:
-    """The report and its statement; both immutable from here on (a trigger refuses changes).
-    A line report names its `usage_file`, and its statement lists the `usage_lines`."""
+    """A report's row and its statement's row, not yet added to a session. A line report
+    names its `usage_file`, and its statement lists the `usage_lines`."""
     assert usage.period.end is not None  # a report always covers whole dates
     covers = {
         "licence_id": licence.id,
@@ -315,7 +345,4 @@ async def add_usage(
             "issued_at": now, "usage_lines": usage_lines,
         }
     )  # fmt: skip
-    session.add(report)
-    await session.flush()  # the statement's foreign key needs the report row first
-    session.add(statement)
     return report, statement

@@ -33,4 +33,4 @@ class LicensingSettings(ServiceSettings):
     match_auto: Decimal = Field(default=Decimal("0.85"), ge=0, le=1)
     match_review: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
     # Trigram similarity (pg_trgm) a title must reach to be a candidate at all.
-    match_trigram: float = Field(default=0.3, gt=0, le=1)
+    match_trigram: float = Field(default=0.5, gt=0, le=1)

@@ -25,8 +25,13 @@ def upgrade() -> None:
         sa.Column("key", sa.Text(), primary_key=True),
     )
     op.create_index("ix_register_title_key", "register_title", ["key"])
+    # GIN, not GiST: measured on 20,000 titles, GIN with `%` at similarity 0.5 found a typo's
+    # candidates in about 5 ms, GiST's nearest-first `<->` took about 30 ms. Without
+    # fastupdate: new titles pending in the list made the planner cost the index out (a scan
+    # of every title per line) until the next vacuum.
     op.execute(
-        "CREATE INDEX ix_register_title_trgm ON register_title USING gin (key gin_trgm_ops)"
+        "CREATE INDEX ix_register_title_trgm ON register_title USING gin (key gin_trgm_ops) "
+        "WITH (fastupdate = off)"
     )
     op.create_table(
         "usage_line",
