@@ -172,7 +172,14 @@ def table(doc: dict[str, Any]) -> list[str]:
             rows.append(f"| 7 | register: search, worst shape p95 / p99 ({worst['p95'][0]} / {worst['p99'][0]}) | "
                         f"{worst['p95'][1]:.1f} / {worst['p99'][1]:.1f} ms | target 50 / 150 ms | "
                         f"{_ratio(worst['p95'][1], 50)} / {_ratio(worst['p99'][1], 150)} |")
-    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register"):
+    usage = doc.get("usage_matching", {})
+    if "lines_per_s" in usage:
+        rates = ", ".join(f"{k} {v:.1%}" for k, v in usage["match_rate"].items())
+        rows.append(f"| 8 | usage lines matched and stated ({_n(usage['lines'])} lines; {rates}) | "
+                    f"{_n(usage['lines_per_s'])} lines/s | lines read and checked "
+                    f"{_n(usage['baseline_parse_lines_per_s'])}/s | {usage['ratio']} |")
+    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register",
+                 "usage_matching"):
         if "error" in doc.get(name, {}):
             rows.append(f"| | {name} | FAILED: {doc[name]['error'][:200]} | | |")
     return rows
@@ -447,7 +454,8 @@ def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
         "## Setups",
         "",
     ]
-    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register"):
+    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register",
+                 "usage_matching"):
         setup = doc.get(name, {}).get("setup")
         if setup:
             lines.append(f"- **{name}**: " + "; ".join(f"{k}: {v}" for k, v in setup.items()))
