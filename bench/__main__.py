@@ -25,6 +25,7 @@ from bench import (
     raw_kafka,
     register_bench,
     report,
+    usage_matching,
     web_pages,
     write_path,
 )
@@ -44,7 +45,7 @@ from bench.platform import running_platform
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay",
-             "register", "web_pages")
+             "register", "web_pages", "usage_matching")
 
 
 def _plain(value: Any) -> Any:
@@ -161,6 +162,10 @@ async def main(only: set[str]) -> int:
         await scenario("register", register_scenario)
         await scenario("web_pages", lambda: web_pages.run(
             requests=pick("web_requests", 100, 5), warmup=pick("web_warmup", 5, 1)))
+        await scenario("usage_matching", lambda: usage_matching.run(
+            lines=pick("usage_lines", 100_000, 2_000), works=pick("usage_works", 20_000, 1_000),
+            licences=pick("usage_licences", 500, 50), chunk=size("usage_chunk", 1_000),
+            seed=size("usage_seed", 19)))
     finally:
         await drop_databases()
         await delete_topics(f"bench-{RUN_ID}-")

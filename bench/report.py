@@ -180,8 +180,14 @@ def table(doc: dict[str, Any]) -> list[str]:
     if "pages_under_1s_share" in web:
         rows.append(f"| 8 | web: page fetches under 1 s | {web['pages_under_1s_share']:.1%} | "
                     f"target 100 % | |")
+    usage = doc.get("usage_matching", {})
+    if "lines_per_s" in usage:
+        rates = ", ".join(f"{k} {v:.1%}" for k, v in usage["match_rate"].items())
+        rows.append(f"| 9 | usage lines matched and stated ({_n(usage['lines'])} lines; {rates}) | "
+                    f"{_n(usage['lines_per_s'])} lines/s | lines read and checked "
+                    f"{_n(usage['baseline_parse_lines_per_s'])}/s | {usage['ratio']} |")
     for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register",
-                 "web_pages"):
+                 "web_pages", "usage_matching"):
         if "error" in doc.get(name, {}):
             rows.append(f"| | {name} | FAILED: {doc[name]['error'][:200]} | | |")
     return rows
@@ -456,7 +462,8 @@ def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
         "## Setups",
         "",
     ]
-    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register"):
+    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register",
+                 "web_pages", "usage_matching"):
         setup = doc.get(name, {}).get("setup")
         if setup:
             lines.append(f"- **{name}**: " + "; ".join(f"{k}: {v}" for k, v in setup.items()))

@@ -71,3 +71,12 @@ class Channel(StrEnum):
     INBOX = "INBOX"
     EMAIL = "EMAIL"
     WEBHOOK = "WEBHOOK"
+
+
+class MatchMethod(StrEnum):
+    """How a usage line was matched to a work (DOMAIN.md, "Usage lines and matching")."""
+
+    ISRC = "ISRC"
+    ISWC = "ISWC"
+    FUZZY = "FUZZY"
+    CLAIM = "CLAIM"

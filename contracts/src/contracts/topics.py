@@ -71,6 +71,9 @@ LICENCE_TERMINATED = ce_type("licensing", "licence.terminated")
 LICENCE_EXPIRED = ce_type("licensing", "licence.expired")
 USAGE_REPORTED = ce_type("licensing", "usage.reported")
 ROYALTY_STATEMENT_ISSUED = ce_type("licensing", "royalty.statement_issued")
+USAGE_LINES_RECEIVED = ce_type("licensing", "usage.lines_received")
+USAGE_LINES_MATCHED = ce_type("licensing", "usage.lines_matched")
+USAGE_LINE_CLAIMED = ce_type("licensing", "usage.line_claimed")
 NOTIFICATION_DELIVERED = ce_type("notifications", "notification.delivered")
 NOTIFICATION_FAILED = ce_type("notifications", "notification.failed")
 
@@ -88,7 +91,7 @@ TOPIC_KEY: dict[str, str] = {
     FILING_WORKS: "work id",
     FILING_IMPORTS: "party id (the party told)",
     LICENSING_LICENCES: "licence id",
-    LICENSING_ROYALTIES: "licence id",
+    LICENSING_ROYALTIES: "licence id (usage lines' events: the licensee id)",
     NOTIFICATIONS_DELIVERIES: "party id (the recipient)",
 }
 TOPIC_EVENT_TYPES: dict[str, tuple[str, ...]] = {
@@ -111,7 +114,13 @@ TOPIC_EVENT_TYPES: dict[str, tuple[str, ...]] = {
         LICENCE_TERMINATED,
         LICENCE_EXPIRED,
     ),
-    LICENSING_ROYALTIES: (USAGE_REPORTED, ROYALTY_STATEMENT_ISSUED),
+    LICENSING_ROYALTIES: (
+        USAGE_REPORTED,
+        ROYALTY_STATEMENT_ISSUED,
+        USAGE_LINES_RECEIVED,
+        USAGE_LINES_MATCHED,
+        USAGE_LINE_CLAIMED,
+    ),
     NOTIFICATIONS_DELIVERIES: (NOTIFICATION_DELIVERED, NOTIFICATION_FAILED),
 }
 DLQ_KEY = "the original record's key"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, TypeVar, cast
 
@@ -32,6 +32,9 @@ from gateway.replies import (
     PartyReply,
     SocietyReply,
     StatementReply,
+    UsageFileReply,
+    UsageLinePageReply,
+    UsageLineReply,
     UsageOutcomeReply,
     UsageReportReply,
     WorkReply,
@@ -135,6 +138,7 @@ class ServiceClient:
         token: str | None = None,
         idempotency_key: str | None = None,
         files: Any = None,
+        content: Any = None,
         timeout: float | None = None,
     ) -> Any:
         headers = {"accept": "application/json"}
@@ -146,7 +150,8 @@ class ServiceClient:
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
         try:
             response = await self._send(
-                method, path, clean_params, json, headers, files=files, timeout=timeout
+                method, path, clean_params, json, headers, files=files, content=content,
+                timeout=timeout,
             )
         except httpx.HTTPError as exc:
             log.warning("%s %s %s failed: %s", self.name, method, path, type(exc).__name__)
@@ -175,6 +180,7 @@ class ServiceClient:
         headers: dict[str, str],
         *,
         files: Any = None,
+        content: Any = None,
         timeout: float | None = None,
     ) -> httpx.Response:
         others = list(self.others)
@@ -183,7 +189,7 @@ class ServiceClient:
             try:
                 return await self.http.request(
                     method, self.base_url + path, params=params, json=json, headers=headers,
-                    files=files,
+                    files=files, content=content,
                     timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
                 )
             except httpx.ConnectError:
@@ -366,6 +372,33 @@ class LicensingClient(ServiceClient):
             "POST", f"/licences/{licence_id}/usage-reports", json=body, idempotency_key=key
         )
         return cast(UsageOutcomeReply, found)
+
+    async def upload_usage_file(
+        self, content: AsyncIterator[bytes], *, file_format: str, file_key: str | None,
+        timeout: float,
+    ) -> UsageFileReply:
+        """Streams an uploaded usage file on to licensing (`POST /usage-files`, the body)."""
+        params = {"format": file_format, "file_key": file_key}
+        found = await self.call(
+            "POST", "/usage-files", params=params, content=content, timeout=timeout
+        )
+        return cast(UsageFileReply, found)
+
+    async def report_usage_lines(self, body: Json) -> UsageFileReply:
+        return cast(UsageFileReply, await self.call("POST", "/usage-lines", json=body))
+
+    async def usage_line_queue(
+        self, *, first: int, after: str | None, own: bool
+    ) -> UsageLinePageReply:
+        params = {"first": first, "after": after, "own": "true" if own else None}
+        found = await self.call("GET", "/usage-lines/queue", params=params)
+        return cast(UsageLinePageReply, found)
+
+    async def claim_usage_line(self, line_id: str, work_id: str) -> UsageLineReply:
+        found = await self.call(
+            "POST", f"/usage-lines/{line_id}/claim", json={"work_id": work_id}
+        )
+        return cast(UsageLineReply, found)
 
 
 class NotificationsClient(ServiceClient):

@@ -9,7 +9,7 @@ dates and money arrive as the strings the services write; the schema types conve
 
 from __future__ import annotations
 
-from typing import Generic, NotRequired, TypedDict, TypeVar
+from typing import Any, Generic, NotRequired, TypedDict, TypeVar
 
 Item = TypeVar("Item")
 # A batch read by parent ids (`/history?work_ids=`): each asked id with its items.
@@ -139,6 +139,7 @@ class UsageReportReply(TypedDict):
     units: int
     gross_revenue: str
     corrects_report_id: str | None
+    usage_file: str | None
     created_at: str
 
 
@@ -161,12 +162,64 @@ class StatementReply(TypedDict):
     payable: str
     currency: str
     lines: list[StatementLineReply]
+    usage_lines: list[dict[str, Any]] | None
     issued_at: str
 
 
 class UsageOutcomeReply(TypedDict):
     report: UsageReportReply
     statement: StatementReply
+
+
+class UsageLineErrorReply(TypedDict):
+    line: int
+    field: str
+    reason: str
+
+
+class UsageFileReply(TypedDict):
+    usage_file: str
+    received: int
+    duplicates: int
+    refused: int
+    errors: list[UsageLineErrorReply]
+    methods: dict[str, int]
+    statuses: dict[str, int]
+    statement_report_ids: list[str]
+
+
+class UsageLineReply(TypedDict):
+    id: str
+    usage_file: str
+    line_key: str
+    line_no: int
+    isrc: str | None
+    iswc: str | None
+    title: str
+    writers: list[str]
+    performers: list[str]
+    units: int
+    revenue: str | None
+    currency: str
+    territory: str
+    period_start: str
+    period_end: str
+    medium: str | None
+    status: str
+    work_id: str | None
+    method: str | None
+    confidence: str | None
+    licence_id: str | None
+    royalty: str | None
+    report_id: str | None
+    received_at: str
+    matched_at: str | None
+    claimed_by: str | None
+
+
+class UsageLinePageReply(TypedDict):
+    items: list[UsageLineReply]
+    next_cursor: str | None
 
 
 class LicenceEventReply(TypedDict):

@@ -184,6 +184,26 @@ def build_samples() -> dict[str, ev.EventData]:
             licensee_id=LICENSEE,
             occurred_at=AT,
         ),
+        ev.UsageLinesReceived(
+            licensee_id=LICENSEE, usage_file="dsr-2026-01", first_line=2, last_line=1001,
+            received=998, duplicates=0, refused=2, occurred_at=AT,
+        ),
+        ev.UsageLinesMatched(
+            licensee_id=LICENSEE, usage_file="dsr-2026-01", currency="SGD", occurred_at=AT,
+            lines=[
+                ev.LineMatch(line_id=UUID("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbb1"), line_key="2",
+                             status="STATED", work_id=WORK_ID, method="ISRC", confidence="1.000",
+                             licence_id=LICENCE_ID, royalty="1.25"),
+                ev.LineMatch(line_id=UUID("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbb2"), line_key="3",
+                             status="QUEUED", work_id=WORK_ID, confidence="0.612"),
+            ],
+        ),
+        ev.UsageLineClaimed(
+            licensee_id=LICENSEE, usage_file="dsr-2026-01", claimed_by=COMPOSER, occurred_at=AT,
+            line=ev.LineMatch(line_id=UUID("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbb2"), line_key="3",
+                              status="STATED", work_id=WORK_ID, method="CLAIM",
+                              confidence="1.000", licence_id=LICENCE_ID, royalty="0.50"),
+        ),
         ev.NotificationDelivered(
             notification_id=UUID("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"),
             recipient_id=COMPOSER,

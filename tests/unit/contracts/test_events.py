@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 from contracts.enums import WorkStatus
-from contracts.events import EVENT_TYPES, EventData
+from contracts.events import EVENT_TYPES, EventData, UsageLinesEvent
 from pydantic import ValidationError
 
 from contracts import events as ev
@@ -28,7 +28,10 @@ CATALOGUE = {
         "licence.offered", "licence.activated", "licence.declined", "licence.withdrawn",
         "licence.terminated", "licence.expired",
     },
-    "licensing.royalties.v1": {"usage.reported", "royalty.statement_issued"},
+    "licensing.royalties.v1": {
+        "usage.reported", "royalty.statement_issued", "usage.lines_received",
+        "usage.lines_matched", "usage.line_claimed",
+    },
     "notifications.deliveries.v1": {"notification.delivered", "notification.failed"},
 }  # fmt: skip
 SOURCES = {"filing": "/filing", "licensing": "/licensing", "notifications": "/notifications"}
@@ -63,6 +66,8 @@ def _expected_key(data: Any) -> object:
         return data.party_id
     if data.topic == topics.LICENSING_LICENCES:
         return data.licence.id
+    if isinstance(data, UsageLinesEvent):
+        return data.licensee_id
     if data.topic == topics.LICENSING_ROYALTIES:
         return data.report.licence_id if hasattr(data, "report") else data.statement.licence_id
     assert data.topic == topics.NOTIFICATIONS_DELIVERIES

@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from contracts import topics
-from contracts.enums import LicenceStatus, Medium
+from contracts.enums import LicenceStatus, MatchMethod, Medium
 from contracts.events.base import (
     ActorId,
     EventData,
@@ -143,6 +143,10 @@ class UsageReport(Payload):
         default=None,
         description="set on a correction: the report it adjusts (its gross is then signed)",
     )
+    usage_file: str | None = Field(
+        default=None,
+        description="set on a line report: the key of the file (or API batch) of its lines",
+    )
 
     @model_validator(mode="after")
     def _report_is_consistent(self) -> UsageReport:
@@ -156,6 +160,17 @@ class StatementLine(Payload):
     party_id: UUID
     share: Share
     amount: DecimalString = Field(description="negative on an adjustment line")
+
+
+class StatementUsageLine(Payload):
+    """One usage line a line report's statement pays for."""
+
+    line_id: UUID
+    line_key: str
+    work_id: UUID
+    units: int = Field(ge=0)
+    revenue: DecimalString
+    royalty: DecimalString
 
 
 class RoyaltyStatement(Payload):
@@ -172,6 +187,9 @@ class RoyaltyStatement(Payload):
     currency: Currency
     lines: list[StatementLine]
     issued_at: UtcDateTime
+    usage_lines: list[StatementUsageLine] | None = Field(
+        default=None, description="a line report's statement: the usage lines it pays for"
+    )
 
     @model_validator(mode="after")
     def _statement_is_consistent(self) -> RoyaltyStatement:
@@ -212,3 +230,63 @@ class RoyaltyStatementIssued(EventData):
 
     def aggregate_id(self) -> str:
         return str(self.statement.licence_id)
+
+
+# --- usage lines (DOMAIN.md, "Usage lines and matching") --------------------------------------
+
+
+class UsageLinesEvent(EventData):
+    """Usage lines of one licensee's file (or API batch); keyed by the licensee."""
+
+    topic: ClassVar[str] = topics.LICENSING_ROYALTIES
+    source: ClassVar[str] = topics.LICENSING_SOURCE
+
+    licensee_id: UUID
+    usage_file: NonEmptyText = Field(description="the file's key (given, or its SHA-256)")
+
+    def aggregate_id(self) -> str:
+        return str(self.licensee_id)
+
+
+class UsageLinesReceived(UsageLinesEvent):
+    """A chunk of a usage file was read: how many lines were new, already known, refused."""
+
+    ce_type: ClassVar[str] = topics.USAGE_LINES_RECEIVED
+
+    first_line: int = Field(ge=0, description="the file line number the chunk starts at")
+    last_line: int = Field(ge=0)
+    received: int = Field(ge=0, description="new lines stored")
+    duplicates: int = Field(ge=0, description="lines already received (same key): unchanged")
+    refused: int = Field(ge=0, description="lines with an error, not stored")
+
+
+class LineMatch(Payload):
+    """Where matching took one line: `STATED` or `UNLICENSED` when matched (`method`), or
+    `QUEUED` (with a candidate `work_id` and its `confidence` when one scored for review)."""
+
+    line_id: UUID
+    line_key: str
+    status: str = Field(pattern="^(STATED|UNLICENSED|QUEUED)$")
+    work_id: UUID | None = None
+    method: MatchMethod | None = None
+    confidence: DecimalString | None = Field(default=None, description="0.000 to 1.000")
+    licence_id: UUID | None = None
+    royalty: DecimalString | None = None
+
+
+class UsageLinesMatched(UsageLinesEvent):
+    """The new lines of a chunk, matched (or queued), each with its method and confidence."""
+
+    ce_type: ClassVar[str] = topics.USAGE_LINES_MATCHED
+
+    currency: Currency | None = Field(default=None, description="of every royalty below")
+    lines: list[LineMatch] = Field(min_length=1)
+
+
+class UsageLineClaimed(UsageLinesEvent):
+    """An owner claimed a queued line for its work: the line is matched (method CLAIM)."""
+
+    ce_type: ClassVar[str] = topics.USAGE_LINE_CLAIMED
+
+    line: LineMatch
+    claimed_by: UUID = Field(description="the party that claimed the line (an owner)")

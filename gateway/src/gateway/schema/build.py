@@ -21,7 +21,7 @@ from gateway.schema.licences import LicenceMutation, LicenceQuery
 from gateway.schema.notifications import NotificationMutation, NotificationQuery
 from gateway.schema.parties import PartyMutation, PartyQuery
 from gateway.schema.scalars import SCALAR_MAP
-from gateway.schema.statements import StatementMutation
+from gateway.schema.statements import StatementMutation, StatementQuery, UsageLineMutation
 from gateway.schema.subscription import Subscription
 from gateway.schema.works import WorkMutation, WorkQuery
 from gateway.settings import GatewaySettings
@@ -29,11 +29,13 @@ from gateway.settings import GatewaySettings
 log = logging.getLogger("gateway.errors")
 
 # Each feature module brings its own fields; the order here is the order of the served schema.
-Query = merge_types("Query", (PartyQuery, WorkQuery, LicenceQuery, NotificationQuery))
+Query = merge_types(
+    "Query", (PartyQuery, WorkQuery, LicenceQuery, StatementQuery, NotificationQuery)
+)
 Mutation = merge_types(
     "Mutation",
     (PartyMutation, WorkMutation, LicenceMutation, StatementMutation, NotificationMutation,
-     ImportMutation),
+     ImportMutation, UsageLineMutation),
 )
 
 INTERNAL_MESSAGE = "Internal error: the request could not be completed."

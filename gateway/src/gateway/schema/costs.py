@@ -57,6 +57,12 @@ FIELD_COSTS: dict[str, FieldCost] = {
     # Five loaders (history, events, reports, statements, notifications) behind one field.
     "Licence.timeline": FieldCost(cost=5, bound=50),
     "RoyaltyStatement.lines": FieldCost(bound=5),
+    # A line report's statement lists its chunk's lines of one licence (a chunk is at most
+    # LICENSING_USAGE_CHUNK_LINES, 1,000 by default).
+    "RoyaltyStatement.usageLines": FieldCost(bound=1000),
+    "Query.usageLineQueue": PAGE,
+    "UsageLineQueue.nodes": EDGES,
+    "UsageFileResult.errors": FieldCost(bound=100),
     "Notification.deliveries": FieldCost(bound=3),
     # One search of the identity provider's accounts; a party has at most auth.MAX_MEMBERS.
     "Query.partyMembers": FieldCost(cost=20, bound=100),
@@ -66,7 +72,7 @@ FIELD_COSTS: dict[str, FieldCost] = {
         f"{payload}Payload.errors": FieldCost(bound=5)
         for payload in (
             "RegisterParty", "Work", "Licence", "UsageReport", "Society", "PartyMembers",
-            "Import",
+            "Import", "UsageFile", "UsageLine",
         )
     },
 }

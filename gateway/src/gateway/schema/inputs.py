@@ -247,3 +247,50 @@ def usage_body(data: ReportUsageInput) -> Body:
     if data.corrects_report_id is not None:
         body["corrects_report_id"] = require_id(data.corrects_report_id, "correctsReportId")
     return body
+
+
+@strawberry.input(description="One usage line (DOMAIN.md, \"Usage lines and matching\").")
+class UsageLineInput:
+    title: str
+    units: int
+    revenue: decimal.Decimal
+    currency: str
+    territory: str
+    period_start: datetime.date
+    period_end: datetime.date
+    line_key: str | None = strawberry.field(
+        default=None, description="the licensee's own key of the line (default: its position)"
+    )
+    isrc: str | None = None
+    iswc: str | None = None
+    writers: list[str] = strawberry.field(default_factory=list)
+    performers: list[str] = strawberry.field(default_factory=list)
+    medium: Medium | None = None
+
+
+@strawberry.input
+class ReportUsageLinesInput:
+    usage_file: str = strawberry.field(
+        description="the batch's key: a line sent again under it with its key changes nothing"
+    )
+    lines: list[UsageLineInput]
+
+
+def usage_lines_body(data: ReportUsageLinesInput) -> Body:
+    """The batch as the licensing service reads it: each line's cells as text (the service
+    checks each cell and answers the errors line by line)."""
+    return {
+        "usage_file": data.usage_file,
+        "lines": [
+            {
+                "line_key": line.line_key, "isrc": line.isrc, "iswc": line.iswc,
+                "title": line.title, "writers": "|".join(line.writers),
+                "performers": "|".join(line.performers), "units": line.units,
+                "revenue": decimal_text(line.revenue), "currency": line.currency,
+                "territory": line.territory, "period_start": line.period_start.isoformat(),
+                "period_end": line.period_end.isoformat(),
+                "medium": None if line.medium is None else line.medium.value,
+            }
+            for line in data.lines
+        ],
+    }  # fmt: skip

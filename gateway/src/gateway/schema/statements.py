@@ -5,22 +5,33 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable, Mapping
+from enum import Enum
+from typing import Any, Self
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from gateway.access import load_visible_licence
 from gateway.backends import Backends
-from gateway.replies import UsageOutcomeReply
+from gateway.errors import UserError
+from gateway.replies import UsageFileReply, UsageLineReply, UsageOutcomeReply
 from gateway.schema.common import (
     FromReply,
     Info,
     UserErrorType,
     command,
+    from_reply,
     present,
     require_id,
 )
-from gateway.schema.inputs import ReportUsageInput, idempotency_key, usage_body
+from gateway.schema.inputs import (
+    ReportUsageInput,
+    ReportUsageLinesInput,
+    idempotency_key,
+    usage_body,
+    usage_lines_body,
+)
 from gateway.schema.licences import Licence, visible_licence_id
 from gateway.schema.parties import Party, require_party
 
@@ -32,7 +43,14 @@ class UsageReport(FromReply):
     period_end: datetime.date
     units: int
     gross_revenue: decimal.Decimal
+    usage_file: str | None = strawberry.field(
+        description="a line report's: the key of the usage file (or batch) of its lines"
+    )
 
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> Self:
+        # A service from before line reports answers without the field: none.
+        return from_reply(cls, data, usage_file=data.get("usage_file"))
 
 
 @strawberry.type
@@ -46,6 +64,16 @@ class StatementLine:
         return require_party(info, self.party_id)
 
 
+@strawberry.type(description="A usage line a line report's statement pays for.")
+class StatementUsageLine(FromReply):
+    line_id: strawberry.ID
+    line_key: str
+    work_id: strawberry.ID
+    units: int
+    revenue: decimal.Decimal
+    royalty: decimal.Decimal
+
+
 @strawberry.type
 class RoyaltyStatement(FromReply):
     id: strawberry.ID
@@ -57,8 +85,18 @@ class RoyaltyStatement(FromReply):
     payable: decimal.Decimal
     currency: str
     lines: list[StatementLine]
+    usage_lines: list[StatementUsageLine] | None = strawberry.field(
+        description="a line report's statement: each usage line, its revenue and royalty"
+    )
     issued_at: datetime.datetime
     licence_id: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> Self:
+        # A service from before line reports answers without the field: none.
+        usage = data.get("usage_lines")
+        lines = None if usage is None else [StatementUsageLine.of(u) for u in usage]
+        return from_reply(cls, data, usage_lines=lines)
 
 
     @strawberry.field
@@ -99,3 +137,185 @@ class StatementMutation:
             errors=[],
         )
 
+
+
+# --- usage lines (DOMAIN.md, "Usage lines and matching") ---------------------------------------
+
+
+@strawberry.enum
+class UsageFileFormat(Enum):
+    CSV = "CSV"
+    DSR = "DSR"
+
+
+@strawberry.type
+class UsageLineError(FromReply):
+    line: int
+    field: str
+    reason: str
+
+
+@strawberry.type(
+    description="What a usage file (or batch) did: its lines by matching method and by "
+    "outcome, and the error report (line, field, reason)."
+)
+class UsageFileResult:
+    usage_file: str
+    received: int
+    duplicates: int
+    refused: int
+    errors: list[UsageLineError]
+    matched_by_isrc: int
+    matched_by_iswc: int
+    matched_fuzzy: int
+    unmatched: int
+    stated: int
+    unlicensed: int
+    queued: int
+
+    @classmethod
+    def of(cls, reply: UsageFileReply) -> UsageFileResult:
+        methods, statuses = reply["methods"], reply["statuses"]
+        return cls(
+            usage_file=reply["usage_file"], received=reply["received"],
+            duplicates=reply["duplicates"], refused=reply["refused"],
+            errors=[UsageLineError.of(e) for e in reply["errors"]],
+            matched_by_isrc=methods.get("ISRC", 0), matched_by_iswc=methods.get("ISWC", 0),
+            matched_fuzzy=methods.get("FUZZY", 0), unmatched=methods.get("UNMATCHED", 0),
+            stated=statuses.get("STATED", 0), unlicensed=statuses.get("UNLICENSED", 0),
+            queued=statuses.get("QUEUED", 0),
+        )  # fmt: skip
+
+
+@strawberry.type
+class UsageFilePayload:
+    result: UsageFileResult | None
+    errors: list[UserErrorType]
+
+
+@strawberry.type(
+    description="A reported usage line: QUEUED (waiting for an owner's claim, with a "
+    "candidate work when one scored for review), STATED or UNLICENSED."
+)
+class UsageLine(FromReply):
+    id: strawberry.ID
+    usage_file: str
+    line_key: str
+    isrc: str | None
+    iswc: str | None
+    title: str
+    writers: list[str]
+    performers: list[str]
+    units: int
+    revenue: decimal.Decimal | None = strawberry.field(
+        description="shown to the licensee, examiners and societies only"
+    )
+    currency: str
+    territory: str
+    period_start: datetime.date
+    period_end: datetime.date
+    status: str
+    work_id: strawberry.ID | None = strawberry.field(description="matched, or the candidate")
+    method: str | None = strawberry.field(description="ISRC, ISWC, FUZZY or CLAIM")
+    confidence: decimal.Decimal | None
+    licence_id: strawberry.ID | None
+    royalty: decimal.Decimal | None
+    matched_at: datetime.datetime | None
+    claimed_by: strawberry.ID | None
+
+
+@strawberry.type
+class UsageLinePayload:
+    line: UsageLine | None
+    errors: list[UserErrorType]
+
+
+@strawberry.type
+class UsageLineQueue:
+    nodes: list[UsageLine]
+    next_cursor: str | None
+
+
+MAX_QUEUE_PAGE = 100
+
+
+@strawberry.type
+class StatementQuery:
+    @strawberry.field(
+        description="Usage lines waiting for a claim, oldest first: all of them to owners, "
+        "examiners and societies; with `own`, the caller's own lines as licensee."
+    )
+    async def usage_line_queue(
+        self, info: Info, first: int = 20, after: str | None = None, own: bool = False
+    ) -> UsageLineQueue:
+        if not 1 <= first <= MAX_QUEUE_PAGE:
+            raise UserError("INVALID_INPUT", f"first: 1 to {MAX_QUEUE_PAGE}", "first")
+        ctx = info.context
+        ctx.require_principal()
+        page = await ctx.backends.licensing.usage_line_queue(first=first, after=after, own=own)
+        return UsageLineQueue(
+            nodes=[UsageLine.of(r) for r in page["items"]], next_cursor=page["next_cursor"]
+        )
+
+
+@strawberry.type
+class UsageLineMutation:
+    @strawberry.mutation(description="Reports usage lines by API; each is matched to a work.")
+    async def report_usage_lines(
+        self, info: Info, input: ReportUsageLinesInput
+    ) -> UsageFilePayload:
+        async def send(backends: Backends) -> UsageFileReply:
+            return await backends.licensing.report_usage_lines(usage_lines_body(input))
+
+        reply, errors = await command(info, send)
+        return UsageFilePayload(
+            result=None if reply is None else UsageFileResult.of(reply), errors=errors
+        )
+
+    @strawberry.mutation(
+        description="Uploads a usage file (CSV, or a DSR flat file) as the caller's party, the "
+        "licensee (GraphQL multipart request spec). The same file again changes nothing."
+    )
+    async def upload_usage_file(
+        self,
+        info: Info,
+        file: Upload,
+        format: UsageFileFormat = UsageFileFormat.CSV,
+        file_key: str | None = None,
+    ) -> UsageFilePayload:
+        async def send(backends: Backends) -> UsageFileReply:
+            if not hasattr(file, "read"):
+                raise UserError("INVALID_INPUT", "file must be a file", "file")
+            return await backends.licensing.upload_usage_file(
+                _chunks(file), file_format=format.value, file_key=file_key,
+                timeout=info.context.settings.import_timeout_seconds,
+            )  # fmt: skip
+
+        reply, errors = await command(info, send)
+        return UsageFilePayload(
+            result=None if reply is None else UsageFileResult.of(reply), errors=errors
+        )
+
+    @strawberry.mutation(
+        description="Claims a queued usage line for a work the caller owns: the line is "
+        "matched (method CLAIM) and its royalty stated."
+    )
+    async def claim_usage_line(
+        self, info: Info, line_id: strawberry.ID, work_id: strawberry.ID
+    ) -> UsageLinePayload:
+        async def send(backends: Backends) -> UsageLineReply:
+            return await backends.licensing.claim_usage_line(
+                require_id(line_id, "lineId"), require_id(work_id, "workId")
+            )
+
+        reply, errors = await command(info, send)
+        return UsageLinePayload(line=None if reply is None else UsageLine.of(reply), errors=errors)
+
+
+async def _chunks(upload: Any) -> AsyncIterator[bytes]:
+    """The uploaded file in pieces, passed on as they are read (never whole in memory)."""
+    while chunk := await upload.read(UPLOAD_CHUNK):
+        yield chunk
+
+
+UPLOAD_CHUNK = 64 * 1024

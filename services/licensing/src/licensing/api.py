@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from contracts.errors import NotAllowed
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from runtime.auth import CurrentPrincipal
 from runtime.http import handle_dependency
 from runtime.id_lists import parse_ids
@@ -24,18 +24,29 @@ from runtime.uow import UnitOfWorkFactory
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import access
-from licensing import service, views
+from licensing import line_usage, service, views
 from licensing.commands import (
+    ClaimUsageLine,
     GiveReason,
     OfferLicence,
     ReportUsage,
+    ReportUsageLines,
+    parse_file_key,
     parse_footprint,
     parse_status,
 )
 from licensing.domain.access import Caller
 from licensing.domain.availability import AvailabilityConflict, Footprint
-from licensing.models import LicenceEventRow, LicenceRow, StatementRow, UsageReportRow
+from licensing.domain.matching import Thresholds
+from licensing.models import (
+    LicenceEventRow,
+    LicenceRow,
+    StatementRow,
+    UsageLineRow,
+    UsageReportRow,
+)
 from licensing.service import Licensing
+from licensing.usage_files import UsageFormat, as_text, read_lines, spool
 
 Row = TypeVar("Row")
 
@@ -111,14 +122,14 @@ def licence_json(row: LicenceRow) -> dict[str, Any]:
 def report_json(row: UsageReportRow) -> dict[str, Any]:
     return _columns(
         row, "id", "licence_id", "period_start", "period_end", "units", "gross_revenue",
-        "corrects_report_id", "created_at",
+        "corrects_report_id", "usage_file", "created_at",
     )
 
 
 def statement_json(row: StatementRow) -> dict[str, Any]:
     return _columns(
         row, "id", "licence_id", "work_id", "report_id", "period_start", "period_end", "gross",
-        "royalty", "recouped", "payable", "currency", "lines", "issued_at",
+        "royalty", "recouped", "payable", "currency", "lines", "usage_lines", "issued_at",
     )
 
 
@@ -360,3 +371,105 @@ async def statements(licence_ids: str, caller: CallerDep, session: Session) -> d
 async def licence_events(licence_ids: str, caller: CallerDep, session: Session) -> dict[str, Any]:
     ids = parse_ids(licence_ids, field="licence_ids")
     return _items_by_id(await views.licence_events(session, caller, ids), timeline_json)
+
+
+# --- usage lines (DOMAIN.md, "Usage lines and matching") ---------------------------------------
+
+
+def _matching(licensing: Licensing) -> line_usage.Matching:
+    settings = licensing.settings
+    return line_usage.Matching(
+        thresholds=Thresholds(auto=settings.match_auto, review=settings.match_review),
+        trigram=settings.match_trigram,
+        chunk_lines=settings.usage_chunk_lines,
+    )
+
+
+def file_outcome_json(outcome: line_usage.FileOutcome) -> dict[str, Any]:
+    return {
+        "usage_file": outcome.usage_file,
+        "received": outcome.received,
+        "duplicates": outcome.duplicates,
+        "refused": len(outcome.errors),
+        "errors": [
+            {"line": e.number, "field": e.field, "reason": e.reason} for e in outcome.errors
+        ],
+        "methods": dict(sorted(outcome.methods.items())),
+        "statuses": dict(sorted(outcome.statuses.items())),
+        "statement_report_ids": [str(i) for i in outcome.statements],
+    }
+
+
+def usage_line_json(row: UsageLineRow, *, shows_revenue: bool = True) -> dict[str, Any]:
+    shown = _columns(
+        row, "id", "line_key", "line_no", "isrc", "iswc", "title", "writers", "performers",
+        "units", "revenue", "currency", "territory", "period_start", "period_end", "medium",
+        "status", "work_id", "method", "confidence", "licence_id", "royalty", "report_id",
+        "received_at", "matched_at", "claimed_by",
+    )  # fmt: skip
+    shown["usage_file"] = row.file_key
+    if not shows_revenue:
+        shown["revenue"] = None
+    return shown
+
+
+@router.post("/usage-files", status_code=status.HTTP_201_CREATED, responses=error_responses(400))
+async def upload_usage_file(
+    request: Request,
+    caller: CallerDep,
+    licensing: Service,
+    format: UsageFormat = UsageFormat.CSV,
+    file_key: str | None = None,
+) -> dict[str, Any]:
+    """The request body is the file itself, streamed to a temporary file, then read a chunk
+    of lines per transaction; `file_key` (default: the file's SHA-256) keys its lines."""
+    key = parse_file_key(file_key)
+    spooled, digest = await spool(request.stream(), licensing.settings.usage_max_bytes)
+    with spooled:
+        outcome = await line_usage.receive_lines(
+            uow=licensing.uow, matching=_matching(licensing), licensee=caller.party_id,
+            usage_file=key or digest, reads=read_lines(as_text(spooled), format),
+        )  # fmt: skip
+    return file_outcome_json(outcome)
+
+
+@router.post("/usage-lines", status_code=status.HTTP_201_CREATED, responses=error_responses(400))
+async def report_usage_lines(
+    command: ReportUsageLines, caller: CallerDep, licensing: Service
+) -> dict[str, Any]:
+    outcome = await line_usage.receive_lines(
+        uow=licensing.uow, matching=_matching(licensing), licensee=caller.party_id,
+        usage_file=command.usage_file, reads=line_usage.reads_of(command.cells()),
+    )  # fmt: skip
+    return file_outcome_json(outcome)
+
+
+@router.get("/usage-lines/queue")
+async def usage_line_queue(
+    caller: CallerDep,
+    session: Session,
+    first: Annotated[int, Query(ge=1, le=100)] = 20,
+    after: str | None = None,
+    own: bool = False,
+) -> dict[str, Any]:
+    page = await views.queued_lines(session, caller, first=first, after=after, own=own)
+    return {
+        "items": [usage_line_json(r, shows_revenue=page.shows_revenue) for r in page.items],
+        "next_cursor": page.next_cursor,
+    }
+
+
+@router.get("/usage-lines/{line_id}", responses=error_responses(404))
+async def get_usage_line(line_id: UUID, caller: CallerDep, session: Session) -> dict[str, Any]:
+    row = await views.usage_line(session, caller, line_id)
+    return usage_line_json(row, shows_revenue=caller.sees_all or row.licensee_id == caller.party_id)
+
+
+@router.post("/usage-lines/{line_id}/claim", responses=error_responses(404, 409))
+async def claim_usage_line(
+    line_id: UUID, command: ClaimUsageLine, caller: CallerDep, licensing: Service
+) -> dict[str, Any]:
+    row = await line_usage.claim_usage_line(
+        uow=licensing.uow, caller=caller, line_id=line_id, work_id=command.work_id
+    )
+    return usage_line_json(row, shows_revenue=caller.sees_all)

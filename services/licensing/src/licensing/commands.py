@@ -8,6 +8,7 @@ coded error, naming the request field. Money arrives raw so that a JSON number i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -179,3 +180,48 @@ def parse_status(raw: str | None) -> LicenceStatus | None:
         return LicenceStatus(raw)
     except ValueError:
         raise InvalidInput(f"unknown licence status {raw!r}", field="status") from None
+
+
+# A file's or batch's key: 1 to 255 visible ASCII characters, like an idempotency key.
+_FILE_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+MAX_API_LINES = 1000
+
+
+def parse_file_key(raw: str | None, *, field: str = "file_key") -> str | None:
+    if raw is None:
+        return None
+    if not _FILE_KEY.fullmatch(raw):
+        raise InvalidInput(f"{field}: 1 to 255 visible ASCII characters", field=field)
+    return raw
+
+
+class ReportUsageLines(BaseModel):
+    """`POST /usage-lines`: a batch of usage lines by API (DOMAIN.md, "Usage lines and
+    matching"); each line's cells as a file gives them: text, or whole numbers for `units`
+    (never JSON floats for money)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    usage_file: str
+    lines: list[dict[str, str | int | None]]
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        parse_file_key(self.usage_file, field="usage_file")
+        if not 1 <= len(self.lines) <= MAX_API_LINES:
+            raise InvalidInput(f"lines: 1 to {MAX_API_LINES} lines", field="lines")
+        return self
+
+    def cells(self) -> list[dict[str, str | None]]:
+        return [
+            {name: None if value is None else str(value) for name, value in line.items()}
+            for line in self.lines
+        ]
+
+
+class ClaimUsageLine(BaseModel):
+    """`POST /usage-lines/{id}/claim`: an owner claims a queued line for its work."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    work_id: UUID

@@ -107,7 +107,10 @@ def _timeline_row(event: events.EventData) -> LicenceEventRow | None:
         case events.LicenceEvent():
             licence_id, summary = event.licence.id, _licence_summary(event)
         case events.UsageReported(report=report):
-            kind = "correction" if report.corrects_report_id else "usage"
+            kind = (
+                "correction" if report.corrects_report_id
+                else "usage lines" if report.usage_file else "usage"
+            )
             period = Period(report.period_start, report.period_end)
             licence_id = report.licence_id
             summary = (

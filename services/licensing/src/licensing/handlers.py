@@ -21,6 +21,7 @@ from uuid import UUID
 
 from contracts.envelope import DecodedEvent
 from contracts.events import PartyEvent, PartyState, WorkEvent, WorkState
+from contracts.folding import title_key
 from runtime.uow import UnitOfWork
 from sqlalchemy import TextClause, select, text
 from sqlmodel import col
@@ -122,7 +123,8 @@ _UPSERT_PARTIES = _upsert_sql(
 _UPSERT_WORKS = _upsert_sql(
     "register_work",
     [("id", "uuid"), ("title", "text"), ("kind", "text"), ("status", "text"),
-     ("filing_number", "text"), ("registration_number", "text"), *_SNAPSHOT],
+     ("filing_number", "text"), ("registration_number", "text"), ("iswc", "text"),
+     ("isrc", "text"), *_SNAPSHOT],
 )  # fmt: skip
 
 
@@ -155,6 +157,8 @@ def _work_values(w: WorkState) -> dict[str, Any]:
         "status": w.status.value,
         "filing_number": w.filing_number,
         "registration_number": w.registration_number,
+        "iswc": w.identifiers.iswc,
+        "isrc": w.identifiers.isrc,
     }
 
 
@@ -186,11 +190,27 @@ async def _latest_shares(
 async def _replace_works(
     session: AsyncSession, works: Sequence[tuple[Stamp, UUID, WorkState]]
 ) -> None:
-    """Stores each work's newest snapshot and its rights holders in place of the old ones."""
+    """Stores each work's newest snapshot, its title keys (matching usage lines) and its
+    rights holders in place of the old ones."""
     await _upsert(session, _UPSERT_WORKS, works, _work_values)
     await session.execute(
         text("DELETE FROM register_holder WHERE work_id = ANY(CAST(:ids AS uuid[]))"),
         {"ids": [w.id for _, _, w in works]},
+    )
+    await session.execute(
+        text("DELETE FROM register_title WHERE work_id = ANY(CAST(:ids AS uuid[]))"),
+        {"ids": [w.id for _, _, w in works]},
+    )
+    titles = sorted(
+        {(w.id, key) for _, _, w in works for key in map(title_key, (w.title, *w.alternate_titles))
+         if key}
+    )  # fmt: skip
+    await session.execute(
+        text(
+            "INSERT INTO register_title (work_id, key) "
+            "SELECT * FROM unnest(CAST(:w AS uuid[]), CAST(:k AS text[]))"
+        ),
+        {"w": [work_id for work_id, _ in titles], "k": [key for _, key in titles]},
     )
     holders = [(w.id, h) for _, _, w in works for h in w.rights_holders]
     await session.execute(

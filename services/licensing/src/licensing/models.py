@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from runtime.columns import utc_column
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
@@ -62,6 +64,27 @@ class RegisterWork(_Snapshot, table=True):
     # Unbounded text: a valid event must always fit, or it would be dead-lettered.
     filing_number: str | None = Field(default=None, sa_type=Text)
     registration_number: str | None = Field(default=None, sa_type=Text)
+    # Usage lines are matched by them (DOMAIN.md, "Usage lines and matching").
+    iswc: str | None = Field(default=None, sa_type=Text, index=True)
+    isrc: str | None = Field(default=None, sa_type=Text, index=True)
+
+
+class RegisterTitle(SQLModel, table=True):
+    """A folded key (`contracts.folding.title_key`) of a work's title or alternate title; a
+    trigram GIN index finds the titles near a usage line's."""
+
+    __tablename__ = "register_title"
+    __table_args__ = (
+        Index("ix_register_title_key", "key"),
+        Index(
+            "ix_register_title_trgm", "key",
+            postgresql_using="gin", postgresql_ops={"key": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
+        ),
+    )  # fmt: skip
+
+    work_id: uuid.UUID = Field(primary_key=True)
+    key: str = Field(primary_key=True, sa_type=Text)
 
 
 class RegisterHolder(SQLModel, table=True):
@@ -133,6 +156,8 @@ class UsageReportRow(SQLModel, table=True):
     units: int = Field(sa_column=Column(BigInteger, nullable=False))
     gross_revenue: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
     corrects_report_id: uuid.UUID | None = Field(default=None, foreign_key="usage_report.id")
+    # Set on a line report: the file (or API batch) key its lines came with.
+    usage_file: str | None = Field(default=None, sa_type=Text)
     reported_by: uuid.UUID
     created_at: datetime = Field(sa_column=utc_column())
 
@@ -153,4 +178,54 @@ class StatementRow(SQLModel, table=True):
     payable: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
     currency: str = Field(max_length=3)
     lines: list[dict[str, str]] = Field(sa_column=Column(JSONB, nullable=False))
+    # A line report's statement: one entry per usage line (id, key, work, units, revenue,
+    # royalty); None on a period report's.
+    usage_lines: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSONB, nullable=True)
+    )
     issued_at: datetime = Field(sa_column=utc_column())
+
+
+class UsageLineRow(SQLModel, table=True):
+    """One reported usage line and where matching took it: `STATED` (matched, its royalty on
+    a statement), `UNLICENSED` (matched, no licence of the licensee covers it) or `QUEUED`
+    (waiting for an owner's claim, with a candidate `work_id` when one scored for review)."""
+
+    __tablename__ = "usage_line"
+    __table_args__ = (
+        Index("ix_usage_line_licensee_file", "licensee_id", "file_key"),
+        Index("ix_usage_line_report_id", "report_id"),
+        Index(
+            "ix_usage_line_queued", "received_at", "id",
+            postgresql_where=text("status = 'QUEUED'"),
+        ),
+    )  # fmt: skip
+
+    id: uuid.UUID = Field(primary_key=True)
+    licensee_id: uuid.UUID
+    file_key: str = Field(sa_type=Text)
+    line_key: str = Field(sa_type=Text)
+    line_no: int
+    isrc: str | None = Field(default=None, sa_type=Text)
+    iswc: str | None = Field(default=None, sa_type=Text)
+    title: str = Field(sa_type=Text)
+    title_key: str = Field(sa_type=Text)
+    writers: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+    performers: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+    units: int = Field(sa_column=Column(BigInteger, nullable=False))
+    revenue: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
+    currency: str = Field(max_length=3)
+    territory: str = Field(max_length=2)
+    period_start: date = Field(sa_column=Column(Date, nullable=False))
+    period_end: date = Field(sa_column=Column(Date, nullable=False))
+    medium: str | None = Field(default=None, max_length=32)
+    status: str = Field(max_length=16)
+    work_id: uuid.UUID | None = None
+    method: str | None = Field(default=None, max_length=8)
+    confidence: Decimal | None = Field(default=None, sa_column=Column(Numeric(4, 3)))
+    licence_id: uuid.UUID | None = None
+    royalty: Decimal | None = Field(default=None, sa_column=Column(Numeric()))
+    report_id: uuid.UUID | None = None
+    received_at: datetime = Field(sa_column=utc_column())
+    matched_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    claimed_by: uuid.UUID | None = None

@@ -28,18 +28,24 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import SQLModel
 
 from licensing.handlers import apply_register_events
-from licensing.models import RegisterHolder, RegisterParty, RegisterShares, RegisterWork
+from licensing.models import (
+    RegisterHolder,
+    RegisterParty,
+    RegisterShares,
+    RegisterTitle,
+    RegisterWork,
+)
 from licensing.settings import LicensingSettings
 
 log = logging.getLogger(__name__)
 
 REBUILD_SCHEMA = "register_rebuild"
 RETIRED_SCHEMA = "register_retired"
-# In the live handler's write order (parties, works, holders, shares), so locking them for
-# the swap cannot deadlock with a batch it is applying.
+# In the live handler's write order (parties, works, titles, holders, shares), so locking
+# them for the swap cannot deadlock with a batch it is applying.
 READ_MODEL_TABLES = tuple(
     str(model.__tablename__)
-    for model in (RegisterParty, RegisterWork, RegisterHolder, RegisterShares)
+    for model in (RegisterParty, RegisterWork, RegisterTitle, RegisterHolder, RegisterShares)
 )
 # Readers wait behind the swap's lock; past this the rebuild gives up, the live model intact.
 SWAP_LOCK_TIMEOUT = "10s"

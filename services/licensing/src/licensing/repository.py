@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from contracts.attributes import from_attributes
@@ -77,20 +78,43 @@ async def party_known(session: AsyncSession, party_id: UUID) -> bool:
 
 
 async def share_history(session: AsyncSession, work_id: UUID) -> list[ShareSnapshot]:
+    return (await share_histories(session, {work_id}))[work_id]
+
+
+async def share_histories(
+    session: AsyncSession, work_ids: Iterable[UUID]
+) -> dict[UUID, list[ShareSnapshot]]:
+    """Each work's share history, oldest first, in one query."""
     rows = (
         await session.execute(
             select(RegisterShares)
-            .where(col(RegisterShares.work_id) == work_id)
-            .order_by(col(RegisterShares.effective_from))
+            .where(col(RegisterShares.work_id).in_(list(work_ids)))
+            .order_by(col(RegisterShares.work_id), col(RegisterShares.effective_from))
         )
     ).scalars()
-    return [
-        ShareSnapshot(
-            effective_from=row.effective_from,
-            shares={UUID(party): Decimal(share) for party, share in row.shares.items()},
+    histories: dict[UUID, list[ShareSnapshot]] = defaultdict(list)
+    for row in rows:
+        histories[row.work_id].append(
+            ShareSnapshot(
+                effective_from=row.effective_from,
+                shares={UUID(party): Decimal(share) for party, share in row.shares.items()},
+            )
         )
-        for row in rows
-    ]
+    return histories
+
+
+async def holds_matchable_share(session: AsyncSession, party_id: UUID) -> bool:
+    """Whether the party holds a share of a REGISTERED or DISPUTED work."""
+    found = await session.execute(
+        select(col(RegisterHolder.work_id))
+        .join(RegisterWork, col(RegisterWork.id) == col(RegisterHolder.work_id))
+        .where(
+            col(RegisterHolder.party_id) == party_id,
+            col(RegisterWork.status).in_([WorkStatus.REGISTERED.value, WorkStatus.DISPUTED.value]),
+        )
+        .limit(1)
+    )
+    return found.first() is not None
 
 
 # --- licences --------------------------------------------------------------------------------
@@ -164,6 +188,29 @@ async def active_holdings(
     return (await active_holdings_of(session, [work_id], excluding=excluding))[work_id]
 
 
+async def licences_of_licensee(
+    session: AsyncSession, licensee: UUID, work_ids: Iterable[UUID], *, statuses: Sequence[str]
+) -> list[LicenceRow]:
+    query = select(LicenceRow).where(
+        col(LicenceRow.licensee_id) == licensee,
+        col(LicenceRow.work_id).in_(list(work_ids)),
+        col(LicenceRow.status).in_(list(statuses)),
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def lock_licences(session: AsyncSession, licence_ids: Sequence[UUID]) -> list[LicenceRow]:
+    """The licences, locked in the order given (callers sort, so lockers never deadlock)."""
+    query = (
+        select(LicenceRow)
+        .where(col(LicenceRow.id).in_(list(licence_ids)))
+        .order_by(col(LicenceRow.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.execute(query)).scalars())
+
+
 async def due_to_expire(session: AsyncSession, today: date) -> list[UUID]:
     query = select(col(LicenceRow.id)).where(
         col(LicenceRow.status) == LicenceStatus.ACTIVE.value,
@@ -199,6 +246,7 @@ async def usage_of(session: AsyncSession, licence_id: UUID) -> list[ReportedUsag
             units=row.units,
             gross=row.gross_revenue,
             corrects=row.corrects_report_id,
+            line_report=row.usage_file is not None,
         )
         for row in (await session.execute(query)).scalars()
     ]
@@ -206,15 +254,24 @@ async def usage_of(session: AsyncSession, licence_id: UUID) -> list[ReportedUsag
 
 async def stated_totals(session: AsyncSession, licence_id: UUID) -> tuple[Decimal, Decimal]:
     """Sum of royalties and of payable over the licence's statements so far."""
-    royalties, payable = (
-        await session.execute(
-            select(
-                func.coalesce(func.sum(col(StatementRow.royalty)), 0),
-                func.coalesce(func.sum(col(StatementRow.payable)), 0),
-            ).where(col(StatementRow.licence_id) == licence_id)
+    found = await stated_totals_of(session, [licence_id])
+    return found.get(licence_id, (Decimal(0), Decimal(0)))
+
+
+async def stated_totals_of(
+    session: AsyncSession, licence_ids: Sequence[UUID]
+) -> dict[UUID, tuple[Decimal, Decimal]]:
+    """The same sums for several licences in one query (absent: none stated yet)."""
+    rows = await session.execute(
+        select(
+            col(StatementRow.licence_id),
+            func.sum(col(StatementRow.royalty)),
+            func.sum(col(StatementRow.payable)),
         )
-    ).one()
-    return Decimal(royalties), Decimal(payable)
+        .where(col(StatementRow.licence_id).in_(list(licence_ids)))
+        .group_by(col(StatementRow.licence_id))
+    )
+    return {lid: (Decimal(royalties), Decimal(payable)) for lid, royalties, payable in rows}
 
 
 async def add_usage(
@@ -229,6 +286,39 @@ async def add_usage(
     now: datetime,
 ) -> tuple[UsageReportRow, StatementRow]:
     """The report and its statement; both immutable from here on (a trigger refuses changes)."""
+    report, statement = usage_rows(
+        licence=licence, usage=usage, reported_by=reported_by, figures=figures, lines=lines,
+        statement_id=statement_id, now=now,
+    )  # fmt: skip
+    session.add(report)
+    await session.flush()  # the statement's foreign key needs the report row first
+    session.add(statement)
+    return report, statement
+
+
+async def add_usages(
+    session: AsyncSession, rows: Sequence[tuple[UsageReportRow, StatementRow]]
+) -> None:
+    """Several reports and their statements: the reports in one flush, then the statements."""
+    session.add_all(report for report, _ in rows)
+    await session.flush()
+    session.add_all(statement for _, statement in rows)
+
+
+def usage_rows(
+    *,
+    licence: Licence,
+    usage: ReportedUsage,
+    reported_by: UUID,
+    figures: Figures,
+    lines: Sequence[Line],
+    statement_id: UUID,
+    now: datetime,
+    usage_file: str | None = None,
+    usage_lines: list[dict[str, Any]] | None = None,
+) -> tuple[UsageReportRow, StatementRow]:
+    """A report's row and its statement's row, not yet added to a session. A line report
+    names its `usage_file`, and its statement lists the `usage_lines`."""
     assert usage.period.end is not None  # a report always covers whole dates
     covers = {
         "licence_id": licence.id,
@@ -239,6 +329,7 @@ async def add_usage(
         {
             "id": usage.id, **covers, "units": usage.units, "gross_revenue": usage.gross,
             "corrects_report_id": usage.corrects, "reported_by": reported_by, "created_at": now,
+            "usage_file": usage_file,
         }
     )  # fmt: skip
     statement = StatementRow.model_validate(
@@ -251,10 +342,7 @@ async def add_usage(
                  "amount": str(line.amount)}
                 for line in lines
             ],
-            "issued_at": now,
+            "issued_at": now, "usage_lines": usage_lines,
         }
     )  # fmt: skip
-    session.add(report)
-    await session.flush()  # the statement's foreign key needs the report row first
-    session.add(statement)
     return report, statement

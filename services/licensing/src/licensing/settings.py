@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from contracts.topics import LICENSING_GROUP
+from pydantic import Field
 from runtime.settings import ServiceSettings, service_settings_config
 
 
@@ -20,3 +23,14 @@ class LicensingSettings(ServiceSettings):
     read_model_wait_seconds: float = 5.0
     # How often the expiry job looks for ACTIVE licences past their end date.
     expiry_interval_seconds: float = 60.0
+    # Usage lines (DOMAIN.md, "Usage lines and matching"): lines per chunk (one transaction
+    # and one `usage.lines_matched` event each, so bounded to keep that record small).
+    usage_chunk_lines: int = Field(default=1000, ge=1, le=2000)
+    # The largest usage file accepted, in bytes (spooled to disk as it streams in).
+    usage_max_bytes: int = Field(default=256 * 1024 * 1024, ge=1)
+    # Matching thresholds: at or above `auto` a fuzzy candidate is matched; from `review`
+    # up it is queued as the line's candidate; below, the line is queued unmatched.
+    match_auto: Decimal = Field(default=Decimal("0.85"), ge=0, le=1)
+    match_review: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
+    # Trigram similarity (pg_trgm) a title must reach to be a candidate at all.
+    match_trigram: float = Field(default=0.5, gt=0, le=1)

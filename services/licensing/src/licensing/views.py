@@ -18,16 +18,18 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import access
+from licensing import line_usage
 from licensing import repository as repo
 from licensing.domain.access import Caller, can_see_licence
 from licensing.domain.availability import AvailabilityConflict, Footprint, find_conflicts
-from licensing.domain.errors import UnknownLicence, UnknownWork
+from licensing.domain.errors import UnknownLicence, UnknownUsageLine, UnknownWork
 from licensing.models import (
     LicenceEventRow,
     LicenceRow,
     RegisterHolder,
     RegisterWork,
     StatementRow,
+    UsageLineRow,
     UsageReportRow,
 )
 
@@ -220,3 +222,61 @@ class RowsUnderLicence(Generic[UnderLicence]):
 usage_reports = RowsUnderLicence(UsageReportRow, by=col(UsageReportRow.created_at))
 statements = RowsUnderLicence(StatementRow, by=col(StatementRow.issued_at))
 licence_events = RowsUnderLicence(LicenceEventRow, by=col(LicenceEventRow.at))
+
+
+# --- usage lines -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinePage:
+    items: list[UsageLineRow]
+    next_cursor: str | None
+    # Whether the caller sees the lines' revenue (the licensee, examiners, societies).
+    shows_revenue: bool
+
+
+async def queued_lines(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    first: int,
+    after: str | None,
+    own: bool = False,
+) -> LinePage:
+    """The queue of lines waiting for a claim, oldest first (DOMAIN.md, "Usage lines and
+    matching"): all of it to owners who might claim, examiners and societies; `own`, or to
+    anyone else, only the caller's own lines as licensee."""
+    query = select(UsageLineRow).where(col(UsageLineRow.status) == "QUEUED")
+    everyone = not own and await line_usage.may_see_queue(session, caller)
+    if not everyone:
+        query = query.where(col(UsageLineRow.licensee_id) == caller.party_id)
+    if after is not None:
+        at, last_id = decode_cursor(after, (datetime, UUID))
+        query = query.where(
+            or_(
+                col(UsageLineRow.received_at) > at,
+                (col(UsageLineRow.received_at) == at) & (col(UsageLineRow.id) > last_id),
+            )
+        )
+    order = (col(UsageLineRow.received_at), col(UsageLineRow.id))
+    rows = list((await session.execute(query.order_by(*order).limit(first + 1))).scalars())
+    page = rows[:first]
+    cursor = encode_cursor(page[-1].received_at, page[-1].id) if len(rows) > first else None
+    return LinePage(page, cursor, shows_revenue=caller.sees_all or not everyone)
+
+
+async def usage_line(session: AsyncSession, caller: Caller, line_id: UUID) -> UsageLineRow:
+    """One line, to its licensee, or to whoever may see the queue while it waits in it, or
+    to whoever may see the licence whose statement pays for it."""
+    row = await session.get(UsageLineRow, line_id)
+    if row is not None and (
+        row.licensee_id == caller.party_id
+        or (row.status == "QUEUED" and await line_usage.may_see_queue(session, caller))
+        or (row.licence_id is not None and await _sees_licence(session, caller, row.licence_id))
+    ):
+        return row
+    raise UnknownUsageLine(f"no usage line {line_id}", field="line_id")
+
+
+async def _sees_licence(session: AsyncSession, caller: Caller, licence_id: UUID) -> bool:
+    return bool(await visible_licences(session, caller, [licence_id]))

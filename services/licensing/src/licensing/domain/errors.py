@@ -71,3 +71,11 @@ class WrongCurrency(InvalidInput):
 
 class InvalidCorrection(InvalidInput):
     code = "INVALID_CORRECTION"
+
+
+class UnknownUsageLine(NotFound):
+    code = "UNKNOWN_USAGE_LINE"
+
+
+class LineAlreadyMatched(Conflict):
+    code = "LINE_ALREADY_MATCHED"

@@ -55,7 +55,25 @@ def statement_figures(
     payable_before: Decimal,
 ) -> Figures:
     """The figures of the next statement given the sums of the licence's earlier ones."""
-    royalty = royalty_for(gross, rate, exponent)
+    return figures_of_royalty(
+        royalty=royalty_for(gross, rate, exponent),
+        advance=advance,
+        exponent=exponent,
+        royalties_before=royalties_before,
+        payable_before=payable_before,
+    )
+
+
+def figures_of_royalty(
+    *,
+    royalty: Decimal,
+    advance: Decimal,
+    exponent: int,
+    royalties_before: Decimal,
+    payable_before: Decimal,
+) -> Figures:
+    """The same figures from a royalty already computed (a line report's: the sum of its
+    lines' royalties, each rounded on its own)."""
     royalties_after = royalties_before + royalty
     payable = max(Decimal(0), royalties_after - advance) - payable_before
     recouped = _recouped_total(royalties_after, advance) - _recouped_total(

@@ -52,6 +52,9 @@ class ReportedUsage:
     units: int
     gross: Decimal
     corrects: UUID | None = None
+    # A line report (DOMAIN.md, "Usage lines and matching"): its lines are unique by key, so
+    # it is not checked for overlap, and it cannot be corrected as a period report is.
+    line_report: bool = False
 
 
 def covered_period(
@@ -116,7 +119,7 @@ def check_report(
             field="gross_revenue",
         )
     for report in earlier:
-        if report.corrects is None and report.period.overlaps(period):
+        if report.corrects is None and not report.line_report and report.period.overlaps(period):
             raise UsageOverlap(
                 f"the period overlaps report {report.id} ({report.period})",
                 field="period_start",
@@ -138,6 +141,11 @@ def check_correction(
     if status not in CORRECTABLE:
         raise LicenceStateError(
             f"a {status.value} licence has no usage to correct", field="licence_id"
+        )
+    if original.line_report:
+        raise InvalidCorrection(
+            f"report {original.id} is a line report; lines cannot be corrected yet",
+            field="corrects_report_id",
         )
     if original.corrects is not None:
         raise InvalidCorrection(
