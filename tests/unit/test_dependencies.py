@@ -42,7 +42,6 @@ USED_WITHOUT_IMPORT = {
     "mypy": "type checker run by `make lint`",
     "py-spy": "profiler that bench/platform.py runs as a command",
     "sniffio": "httpcore looks for it on every request and scans sys.path when it is absent",
-    "python-multipart": "Starlette parses forms with it (the bulk import's uploads, the web app's forms)",
 }
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import uharfbuzz  # noqa: F401  (fpdf2's text shaping imports it late: a missing one fails here, at start)
 from fpdf import FPDF
 
 from web.i18n import Formats
