@@ -106,7 +106,7 @@ def parse_expression(codes: Iterable[Any], field: str = "territories") -> tuple[
     """A list of `CODE`, `+CODE` and `-CODE` terms; the first must add."""
     if isinstance(codes, str):
         raise InvalidTerritory(f"{field}: territories must be a list of codes", field=field)
-    terms = []
+    terms: list[Term] = []
     for index, raw in enumerate(codes):
         at = f"{field}[{index}]"
         text = raw.strip() if isinstance(raw, str) else raw

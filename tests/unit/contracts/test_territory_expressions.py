@@ -7,7 +7,6 @@ from datetime import date
 
 import pycountry
 import pytest
-
 from contracts.errors import InvalidInput
 from contracts.territories import (
     GROUPS,
