@@ -7,37 +7,25 @@ as decimal strings and is computed as `Decimal`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 from typing import Annotated, Any
 
-import pycountry
+import iso4217
 from pydantic import BeforeValidator, GetPydanticSchema, PlainSerializer, WithJsonSchema
 
 from contracts._pydantic import as_validator
 from contracts.errors import InvalidInput
 
-# ISO 4217 minor units; pycountry has the codes but not the exponents. Every ASEAN currency
-# is here (Timor-Leste uses USD), plus the currencies a regional licence is likely to use.
-MINOR_UNITS: dict[str, int] = {
-    # ASEAN
-    "BND": 2, "IDR": 2, "KHR": 2, "LAK": 2, "MMK": 2, "MYR": 2, "PHP": 2, "SGD": 2,
-    "THB": 2, "VND": 0,
-    # major and regional
-    "USD": 2, "EUR": 2, "GBP": 2, "JPY": 0, "CNY": 2, "KRW": 0, "AUD": 2, "NZD": 2,
-    "INR": 2, "HKD": 2, "TWD": 2, "CHF": 2, "CAD": 2, "SEK": 2, "NOK": 2, "DKK": 2,
-    "PLN": 2, "CZK": 2, "HUF": 2, "ZAR": 2, "BRL": 2, "MXN": 2, "AED": 2, "SAR": 2,
-    "BDT": 2, "PKR": 2, "LKR": 2, "NPR": 2, "TRY": 2, "ILS": 2, "EGP": 2, "NGN": 2,
-    "KES": 2, "MOP": 2,
-    # zero-decimal
-    "CLP": 0, "ISK": 0, "UGX": 0, "XOF": 0, "XAF": 0, "XPF": 0, "PYG": 0, "RWF": 0,
-    "VUV": 0, "KMF": 0, "GNF": 0, "DJF": 0, "BIF": 0,
-    # three-decimal
-    "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3, "IQD": 3, "LYD": 3,
-}  # fmt: skip
+# ISO 4217 minor units from the maintained `iso4217` package (DOMAIN.md, Licences): every
+# active code with a minor unit; gold, the SDR and the no-currency codes have none ("N.A.").
+MINOR_UNITS: Mapping[str, int] = MappingProxyType(
+    {c.code: c.exponent for c in iso4217.Currency if c.exponent is not None}
+)
 
 _DECIMAL_TEXT = re.compile(r"[+-]?\d+(\.\d+)?")
-_ISO_CURRENCIES: frozenset[str] = frozenset(c.alpha_3 for c in pycountry.currencies)
+_ISO_CURRENCIES: frozenset[str] = frozenset(c.code for c in iso4217.Currency)
 
 
 class InvalidMoney(InvalidInput):
@@ -54,7 +42,7 @@ def parse_currency(code: Any, field: str = "currency") -> str:
         raise InvalidMoney(f"{field}: {code!r} is not an ISO 4217 currency code", field=field)
     if normalised not in MINOR_UNITS:
         raise InvalidMoney(
-            f"{field}: currency {normalised} is not supported (its minor units are unknown)",
+            f"{field}: {normalised} has no minor unit in ISO 4217, so no amount is written in it",
             field=field,
         )
     return normalised

@@ -1,9 +1,16 @@
-"""Territories: ISO 3166-1 alpha-2 country codes (from pycountry) and the shorthands
-`WORLD` and `ASEAN`, which are expanded on input so stored terms list countries only."""
+"""Territories as societies write them (DOMAIN.md, Territories): ISO 3166-1 alpha-2 country
+codes (from pycountry) and groups whose memberships are valid over time, combined by an
+expression of inclusions and exclusions read in order (`["WORLD", "-JP"]`).
+
+Licences store the countries an expression covers over their period, so stored terms and
+events list countries only; `countries_for_period` refuses a period across a membership change.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 import pycountry
@@ -12,17 +19,63 @@ from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from contracts._pydantic import as_validator
 from contracts.errors import InvalidInput
 
-# Timor-Leste became the eleventh member in 2025 (DOMAIN.md, Licences).
-ASEAN: tuple[str, ...] = ("BN", "ID", "KH", "LA", "MM", "MY", "PH", "SG", "TH", "TL", "VN")
-
 COUNTRIES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries)
-WORLD: tuple[str, ...] = tuple(sorted(COUNTRIES))
 
-SHORTHANDS: dict[str, tuple[str, ...]] = {"WORLD": WORLD, "ASEAN": ASEAN}
+
+@dataclass(frozen=True)
+class Membership:
+    """A country or group in a group from `since` to `until` (both days included)."""
+
+    member: str
+    since: date | None = None
+    until: date | None = None
+
+    def valid_on(self, day: date | None) -> bool:
+        """`day=None` asks for the membership as it now stands: any without a last day."""
+        if day is None:
+            return self.until is None
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day <= self.until
+        )
+
+
+def _joined(since: date, *members: str) -> tuple[Membership, ...]:
+    return tuple(Membership(m, since) for m in members)
+
+
+# Accession dates: ASEAN's Secretariat and the EU's treaties of accession (the EU's line
+# starts with the founding communities, 1958); the UK left the EU after 2020-01-31.
+GROUPS: Mapping[str, tuple[Membership, ...]] = {
+    "WORLD": tuple(Membership(c) for c in sorted(COUNTRIES)),
+    "ASEAN": (
+        *_joined(date(1967, 8, 8), "ID", "MY", "PH", "SG", "TH"),
+        *_joined(date(1984, 1, 7), "BN"),
+        *_joined(date(1995, 7, 28), "VN"),
+        *_joined(date(1997, 7, 23), "LA", "MM"),
+        *_joined(date(1999, 4, 30), "KH"),
+        *_joined(date(2025, 10, 26), "TL"),
+    ),
+    "EU": (
+        *_joined(date(1958, 1, 1), "BE", "DE", "FR", "IT", "LU", "NL"),
+        *_joined(date(1973, 1, 1), "DK", "IE"),
+        Membership("GB", date(1973, 1, 1), date(2020, 1, 31)),
+        *_joined(date(1981, 1, 1), "GR"),
+        *_joined(date(1986, 1, 1), "ES", "PT"),
+        *_joined(date(1995, 1, 1), "AT", "FI", "SE"),
+        *_joined(date(2004, 5, 1), "CY", "CZ", "EE", "HU", "LT", "LV", "MT", "PL", "SI", "SK"),
+        *_joined(date(2007, 1, 1), "BG", "RO"),
+        *_joined(date(2013, 7, 1), "HR"),
+    ),
+    "EEA": (
+        Membership("EU", date(1994, 1, 1)),
+        *_joined(date(1994, 1, 1), "IS", "NO"),
+        *_joined(date(1995, 5, 1), "LI"),
+    ),
+}
 
 
 class InvalidTerritory(InvalidInput):
-    """Not an ISO 3166-1 alpha-2 code nor a known shorthand."""
+    """Not an ISO 3166-1 alpha-2 code nor a known group, or an expression that covers nothing."""
 
     code = "INVALID_TERRITORY"
 
@@ -38,19 +91,116 @@ def parse_country(code: Any, field: str = "country") -> str:
     return normalised
 
 
-def expand_territories(codes: Iterable[Any], field: str = "territories") -> tuple[str, ...]:
-    """Country codes and shorthands → sorted unique country codes; at least one required."""
+@dataclass(frozen=True)
+class Term:
+    """One step of an expression: add (`include`) or remove a country's or group's countries."""
+
+    code: str
+    include: bool
+
+    def __str__(self) -> str:
+        return self.code if self.include else f"-{self.code}"
+
+
+def parse_expression(codes: Iterable[Any], field: str = "territories") -> tuple[Term, ...]:
+    """A list of `CODE`, `+CODE` and `-CODE` terms; the first must add."""
     if isinstance(codes, str):
         raise InvalidTerritory(f"{field}: territories must be a list of codes", field=field)
-    expanded: set[str] = set()
-    for index, code in enumerate(codes):
-        if isinstance(code, str) and code.strip().upper() in SHORTHANDS:
-            expanded.update(SHORTHANDS[code.strip().upper()])
+    terms: list[Term] = []
+    for index, raw in enumerate(codes):
+        at = f"{field}[{index}]"
+        text = raw.strip() if isinstance(raw, str) else raw
+        include = True
+        if isinstance(text, str) and text[:1] in ("+", "-"):
+            include, text = text[0] == "+", text[1:]
+        if isinstance(text, str) and text.upper() in GROUPS:
+            code = text.upper()
         else:
-            expanded.add(parse_country(code, field=f"{field}[{index}]"))
-    if not expanded:
+            try:
+                code = parse_country(text, field=at)
+            except InvalidTerritory:
+                raise InvalidTerritory(
+                    f"{at}: {raw!r} is neither an ISO 3166-1 alpha-2 country code nor a "
+                    f"group ({', '.join(GROUPS)})",
+                    field=at,
+                ) from None
+        if not terms and not include:
+            raise InvalidTerritory(
+                f"{at}: an expression starts with what it includes, not with {raw!r}", field=at
+            )
+        terms.append(Term(code, include))
+    if not terms:
         raise InvalidTerritory(f"{field}: at least one territory is required", field=field)
-    return tuple(sorted(expanded))
+    return tuple(terms)
+
+
+def members(code: str, day: date | None) -> frozenset[str]:
+    """The countries a country or group stands for on `day` (nested groups resolved)."""
+    if code not in GROUPS:
+        return frozenset({code})
+    found: set[str] = set()
+    for membership in GROUPS[code]:
+        if membership.valid_on(day):
+            found |= members(membership.member, day)
+    return frozenset(found)
+
+
+def evaluate(terms: Iterable[Term], day: date | None) -> frozenset[str]:
+    """The countries an expression covers on `day`, its terms applied in order."""
+    covered: frozenset[str] = frozenset()
+    for term in terms:
+        countries = members(term.code, day)
+        covered = covered | countries if term.include else covered - countries
+    return covered
+
+
+def _changes(code: str) -> set[date]:
+    """The days on which a group's membership can change (first days, days after last days)."""
+    days: set[date] = set()
+    for membership in GROUPS.get(code, ()):
+        if membership.since is not None:
+            days.add(membership.since)
+        if membership.until is not None:
+            days.add(membership.until + timedelta(days=1))
+        days |= _changes(membership.member)
+    return days
+
+
+def countries_for_period(
+    codes: Iterable[Any], start: date, end: date | None, field: str = "territories"
+) -> tuple[str, ...]:
+    """The sorted countries an expression covers on every day of `[start, end]` (`end=None`:
+    open); refused when they change within the period (DOMAIN.md, Territories), naming the
+    day to split at, or when they are none."""
+    terms = parse_expression(codes, field)
+    covered = evaluate(terms, start)
+    for day in sorted(d for t in terms for d in _changes(t.code)):
+        if start < day and (end is None or day <= end) and evaluate(terms, day) != covered:
+            raise InvalidTerritory(
+                f"{field}: {' '.join(map(str, terms))} covers other countries from "
+                f"{day.isoformat()} than before, within the period; offer the days before "
+                f"{day.isoformat()} and those from it separately, or list the countries",
+                field=field,
+            )
+    if not covered:
+        raise InvalidTerritory(
+            f"{field}: {' '.join(map(str, terms))} covers no country on {start.isoformat()}",
+            field=field,
+        )
+    return tuple(sorted(covered))
+
+
+def expand_territories(codes: Iterable[Any], field: str = "territories") -> tuple[str, ...]:
+    """An expression → sorted countries, with groups as they now stand (no date applies)."""
+    covered = evaluate(parse_expression(codes, field), None)
+    if not covered:
+        raise InvalidTerritory(f"{field}: the territories cover no country", field=field)
+    return tuple(sorted(covered))
+
+
+# Groups as they now stand, for callers that name them (tests, the web app's hints).
+ASEAN: tuple[str, ...] = tuple(sorted(members("ASEAN", None)))
+WORLD: tuple[str, ...] = tuple(sorted(COUNTRIES))
 
 
 def _expanded_list(codes: Any) -> list[str]:

@@ -40,6 +40,23 @@ def test_valid_terms_are_normalised() -> None:
     assert terms.advance == Decimal("100.00")
 
 
+def test_territories_are_expanded_over_the_licence_period() -> None:
+    world_but_japan = _terms(territories=["WORLD", "-JP"]).territories
+    assert "JP" not in world_but_japan and "TH" in world_but_japan
+    before_timor_leste = _terms(territories=["ASEAN"], start=date(2024, 1, 1),
+                                end=date(2024, 12, 31)).territories
+    assert "TL" not in before_timor_leste and len(before_timor_leste) == 10
+
+
+def test_a_territory_error_comes_before_a_period_error() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        _terms(territories=["-JP"], start=date(2025, 1, 1), end=date(2024, 1, 1))
+    assert caught.value.field == "territories[0]"
+    with pytest.raises(InvalidInput) as across:
+        _terms(territories=["ASEAN"], start=date(2025, 1, 1), end=date(2025, 12, 31))
+    assert across.value.field == "territories"
+
+
 def test_missing_advance_means_zero() -> None:
     assert _terms(advance=None).advance == Decimal("0.00")
 

@@ -18,7 +18,7 @@ from uuid import UUID
 from contracts.enums import LicenceStatus, Medium
 from contracts.errors import InvalidInput
 from contracts.money import parse_amount, parse_currency, parse_decimal, parse_rate
-from contracts.territories import expand_territories
+from contracts.territories import countries_for_period, parse_expression
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
 from licensing.domain.availability import Footprint
@@ -57,9 +57,10 @@ def parse_terms(
     territory_codes = list(territories)
     if not territory_codes:
         raise InvalidInput("at least one territory is required", field="territories")
-    expanded = expand_territories(territory_codes, field="territories")
+    parse_expression(territory_codes, field="territories")  # its errors first, in field order
     parsed_media = parse_media(media)
     period = parse_period(start, end)
+    expanded = countries_for_period(territory_codes, period.start, period.end)
     code = parse_currency(currency, field="currency")
     rate = parse_rate(royalty_rate, field="royalty_rate")
     money = parse_amount(
@@ -81,11 +82,15 @@ def parse_footprint(
 ) -> Footprint:
     """An availability query's footprint from its comma-separated query parameters (the
     routes take it as a FastAPI dependency, so these are the parameters' names)."""
+    codes = _codes(territories)
+    parse_expression(codes, field="territories")
+    parsed_media = frozenset(parse_media(_codes(media)))
+    period = parse_period(start, end)
     return Footprint(
-        territories=frozenset(expand_territories(_codes(territories), field="territories")),
-        media=frozenset(parse_media(_codes(media))),
+        territories=frozenset(countries_for_period(codes, period.start, period.end)),
+        media=parsed_media,
         exclusive=exclusive,
-        period=parse_period(start, end),
+        period=period,
     )
 
 
