@@ -25,6 +25,7 @@ from bench import (
     raw_kafka,
     register_bench,
     report,
+    scale_out,
     write_path,
 )
 from bench.common import (
@@ -43,7 +44,7 @@ from bench.platform import running_platform
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay",
-             "register")
+             "register", "scale_out")
 
 
 def _plain(value: Any) -> Any:
@@ -158,6 +159,10 @@ async def main(only: set[str]) -> int:
             batch_size=pick("consumer_batch", 500, 50), raw_consume_per_s=base("consume_per_s"),
             profile_dir=profile_dir))
         await scenario("register", register_scenario)
+        await scenario("scale_out", lambda: scale_out.run(
+            works=pick("scale_out_works", 25_000, 300),
+            timeout=pick("scale_out_timeout", 300, 120),
+            batch_size=pick("consumer_batch", 500, 50)))
     finally:
         await drop_databases()
         await delete_topics(f"bench-{RUN_ID}-")

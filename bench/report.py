@@ -32,6 +32,8 @@ def _ms(summary: dict[str, Any] | None) -> str:
 
 
 NOT_MEASURED = "not measured"
+SCENARIO_NAMES = ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay",
+                  "register", "scale_out")
 
 # Issue 17's figures: (results.json path, label, target, whether smaller is better).
 KEY_FIGURES: tuple[tuple[tuple[str, ...], str, float, bool], ...] = (
@@ -172,7 +174,15 @@ def table(doc: dict[str, Any]) -> list[str]:
             rows.append(f"| 7 | register: search, worst shape p95 / p99 ({worst['p95'][0]} / {worst['p99'][0]}) | "
                         f"{worst['p95'][1]:.1f} / {worst['p99'][1]:.1f} ms | target 50 / 150 ms | "
                         f"{_ratio(worst['p95'][1], 50)} / {_ratio(worst['p99'][1], 150)} |")
-    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register"):
+    so = doc.get("scale_out", {})
+    if so.get("instances_1_per_s"):
+        for n in (1, 2, 3):
+            r = so.get("runs", {}).get(str(n), {})
+            ratio = "1" if n == 1 else _n(so.get(f"ratio_{n}_to_1"), 2)
+            cores = ", ".join(f"{k} {v}" for k, v in r.get("cores", {}).items())
+            rows.append(f"| 8 | licensing consumer, {n} instance(s) applying a backlog (cores: {cores}) | "
+                        f"{_n(so.get(f'instances_{n}_per_s'))} events/s | 1 instance | {ratio} |")
+    for name in SCENARIO_NAMES:
         if "error" in doc.get(name, {}):
             rows.append(f"| | {name} | FAILED: {doc[name]['error'][:200]} | | |")
     return rows
@@ -447,7 +457,7 @@ def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
         "## Setups",
         "",
     ]
-    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register"):
+    for name in SCENARIO_NAMES:
         setup = doc.get(name, {}).get("setup")
         if setup:
             lines.append(f"- **{name}**: " + "; ".join(f"{k}: {v}" for k, v in setup.items()))
