@@ -25,6 +25,7 @@ from bench import (
     raw_kafka,
     register_bench,
     report,
+    scale_out,
     usage_matching,
     web_pages,
     write_path,
@@ -45,7 +46,7 @@ from bench.platform import running_platform
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay",
-             "register", "web_pages", "usage_matching")
+             "register", "web_pages", "usage_matching", "scale_out")
 
 
 def _plain(value: Any) -> Any:
@@ -166,6 +167,10 @@ async def main(only: set[str]) -> int:
             lines=pick("usage_lines", 100_000, 2_000), works=pick("usage_works", 20_000, 1_000),
             licences=pick("usage_licences", 500, 50), chunk=size("usage_chunk", 1_000),
             seed=size("usage_seed", 19)))
+        await scenario("scale_out", lambda: scale_out.run(
+            works=pick("scale_out_works", 25_000, 300),
+            timeout=pick("scale_out_timeout", 300, 120),
+            batch_size=pick("consumer_batch", 500, 50)))
     finally:
         await drop_databases()
         await delete_topics(f"bench-{RUN_ID}-")

@@ -32,6 +32,8 @@ def _ms(summary: dict[str, Any] | None) -> str:
 
 
 NOT_MEASURED = "not measured"
+SCENARIO_NAMES = ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay",
+                  "register", "web_pages", "usage_matching", "scale_out")
 
 # Issue 17's figures: (results.json path, label, target, whether smaller is better).
 KEY_FIGURES: tuple[tuple[tuple[str, ...], str, float, bool], ...] = (
@@ -186,8 +188,15 @@ def table(doc: dict[str, Any]) -> list[str]:
         rows.append(f"| 9 | usage lines matched and stated ({_n(usage['lines'])} lines; {rates}) | "
                     f"{_n(usage['lines_per_s'])} lines/s | lines read and checked "
                     f"{_n(usage['baseline_parse_lines_per_s'])}/s | {usage['ratio']} |")
-    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register",
-                 "web_pages", "usage_matching"):
+    so = doc.get("scale_out", {})
+    if so.get("instances_1_per_s"):
+        for n in (1, 2, 3):
+            r = so.get("runs", {}).get(str(n), {})
+            ratio = "1" if n == 1 else _n(so.get(f"ratio_{n}_to_1"), 2)
+            cores = ", ".join(f"{k} {v}" for k, v in r.get("cores", {}).items())
+            rows.append(f"| 10 | licensing consumer, {n} instance(s) applying a backlog (cores: {cores}) | "
+                        f"{_n(so.get(f'instances_{n}_per_s'))} events/s | 1 instance | {ratio} |")
+    for name in SCENARIO_NAMES:
         if "error" in doc.get(name, {}):
             rows.append(f"| | {name} | FAILED: {doc[name]['error'][:200]} | | |")
     return rows
@@ -462,8 +471,7 @@ def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
         "## Setups",
         "",
     ]
-    for name in ("raw_kafka", "pipeline", "e2e_latency", "gateway", "write_path", "replay", "register",
-                 "web_pages", "usage_matching"):
+    for name in SCENARIO_NAMES:
         setup = doc.get(name, {}).get("setup")
         if setup:
             lines.append(f"- **{name}**: " + "; ".join(f"{k}: {v}" for k, v in setup.items()))

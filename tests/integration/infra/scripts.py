@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,3 +46,55 @@ class KafkaScript:
             yield
         finally:
             self.run("down")
+
+
+# The cluster's client ports are fixed (infra/kafka.sh --nodes 3): one such cluster at a time.
+CLUSTER_BOOTSTRAP = "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092"
+
+
+class KafkaCluster(KafkaScript):
+    """Three brokers (replication factor 3, min ISR 2) on a storage of the test's own, with
+    small heaps: three JVMs share the machine with everything else."""
+
+    def __init__(self, state_dir: Path, heap: str = "384M") -> None:
+        self.state_dir = state_dir
+        env = {"RIGHTS_STATE_DIR": str(state_dir), "KAFKA_HEAP": heap}
+        super().__init__(env, "--nodes", "3", timeout=240)
+
+    def pid(self, node: int) -> int:
+        return int((self.state_dir / "kafka-cluster" / f"node{node}" / "kafka.pid").read_text())
+
+    @contextmanager
+    def throwaway(self) -> Iterator[None]:
+        """Started for the block; after it, every broker is killed (SIGKILL, by its recorded
+        pid) instead of stopped: its storage is thrown away, so a controlled shutdown (tens
+        of seconds of three brokers waiting on each other) would buy nothing."""
+        self.run("up")
+        try:
+            yield
+        finally:
+            self.kill_all()
+
+    def kill_all(self, timeout: float = 60) -> None:
+        """SIGKILL every running broker of this cluster; returns once each is gone."""
+        brokers = []
+        for node in (1, 2, 3):
+            with contextlib.suppress(OSError, ValueError):
+                pid = self.pid(node)
+                if self._is_broker(pid, node):
+                    os.kill(pid, signal.SIGKILL)
+                    brokers.append((pid, node))
+        deadline = time.monotonic() + timeout
+        while any(self._is_broker(pid, node) for pid, node in brokers):
+            assert time.monotonic() < deadline, f"brokers {brokers} still running after SIGKILL"
+            time.sleep(0.05)  # polling the process table: nothing to wait on for a non-child
+
+    def _is_broker(self, pid: int, node: int) -> bool:
+        """Is `pid` node `node`'s broker (not a pid the system gave to another process)?"""
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        node_dir = str(self.state_dir / "kafka-cluster" / f"node{node}")
+        return state != "Z" and b"kafka.Kafka" in cmdline and node_dir.encode() in cmdline

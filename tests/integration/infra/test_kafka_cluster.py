@@ -10,39 +10,25 @@ import os
 import signal
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from devstack.kafka_access import admin_login
 
-from .scripts import KafkaScript
+from .scripts import CLUSTER_BOOTSTRAP as BOOTSTRAP
+from .scripts import KafkaCluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
-ROOT = Path(__file__).resolve().parents[3]
-BOOTSTRAP = "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092"
-
-
-class Cluster(KafkaScript):
-    def __init__(self, state_dir: Path) -> None:
-        self.state_dir = state_dir
-        env = {"RIGHTS_STATE_DIR": str(state_dir), "KAFKA_HEAP": "384M"}
-        super().__init__(env, "--nodes", "3", timeout=240)
-
-    def pid(self, node: int) -> int:
-        return int((self.state_dir / "kafka-cluster" / f"node{node}" / "kafka.pid").read_text())
-
-
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    c = Cluster(tmp_path_factory.mktemp("kafka-cluster"))
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaCluster]:
+    c = KafkaCluster(tmp_path_factory.mktemp("kafka-cluster"))
     with c.up():
         yield c
 
 
-async def test_killing_one_broker_under_load_loses_and_duplicates_nothing(cluster: Cluster) -> None:
+async def test_killing_one_broker_under_load_loses_and_duplicates_nothing(cluster: KafkaCluster) -> None:
     topic = f"fault-{uuid.uuid4().hex[:8]}"
     admin = AIOKafkaAdminClient(bootstrap_servers=BOOTSTRAP, **admin_login())
     await admin.start()

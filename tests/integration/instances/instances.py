@@ -62,37 +62,61 @@ async def running_instances(
     service: str, database_url: str, *, prefix: str, log: Path, count: int = 2
 ) -> AsyncIterator[Instances]:
     """`count` instances of `service` on one database and one topic prefix, healthy."""
+    # Topics of the test's own prefix, which only the admin's ACLs cover.
+    admin = {f"{service.upper()}_KAFKA_PRINCIPAL": "admin"}
+    async with running_services(
+        {service: database_url}, prefix=prefix, log=log, count=count, extra_env=admin
+    ) as services:
+        yield services[service]
+
+
+@asynccontextmanager
+async def running_services(
+    database_urls: dict[str, str],
+    *,
+    prefix: str,
+    log: Path,
+    count: int,
+    extra_env: dict[str, str] | None = None,
+    state_dir: Path | None = None,
+) -> AsyncIterator[dict[str, Instances]]:
+    """`count` instances of each service of `database_urls` (each on its database, all on one
+    topic prefix), healthy; each logs in to Kafka as itself unless `extra_env` says otherwise."""
     config = PlatformConfig.on_free_ports(
         instances=count,
         topic_prefix=prefix,
-        database_urls={service: database_url},
-        extra_env={
-            # Topics of the test's own prefix, which only the admin's ACLs cover.
-            f"{service.upper()}_KAFKA_PRINCIPAL": "admin",
-            "LOG_JSON": "false",
-        },
+        database_urls=database_urls,
+        state_dir=state_dir,
+        extra_env={"LOG_JSON": "false", **(extra_env or {})},
     )
-    engine = create_engine(database_url, pool_size=1)
+    engines = {s: create_engine(url, pool_size=1) for s, url in database_urls.items()}
     with open(log, "w", encoding="utf-8") as out:  # noqa: ASYNC230 - once per test
         supervisor = Supervisor(out=out, colour=False)
         try:
-            started = [await supervisor.start(spec) for spec in config.service_processes(service)]
+            started = {
+                service: [await supervisor.start(spec) for spec in config.service_processes(service)]
+                for service in database_urls
+            }
             try:
                 await supervisor.wait_healthy(timeout=120)
             except Exception as exc:
                 out.flush()
                 raise RuntimeError(f"{exc}\n{log.read_text(errors='replace')[-4000:]}") from exc  # noqa: ASYNC240 - on failure only
             async with httpx.AsyncClient(timeout=10) as http:
-                yield Instances(
-                    service,
-                    [
-                        Instance(r, url)
-                        for r, url in zip(started, config.instance_urls(service), strict=True)
-                    ],
-                    engine,
-                    prefix,
-                    http,
-                )
+                yield {
+                    service: Instances(
+                        service,
+                        [
+                            Instance(r, url)
+                            for r, url in zip(running, config.instance_urls(service), strict=True)
+                        ],
+                        engines[service],
+                        prefix,
+                        http,
+                    )
+                    for service, running in started.items()
+                }
         finally:
             await supervisor.stop()
-            await engine.dispose()
+            for engine in engines.values():
+                await engine.dispose()
