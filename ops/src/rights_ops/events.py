@@ -19,10 +19,10 @@ from aiokafka.errors import KafkaConnectionError
 from aiokafka.structs import ConsumerRecord
 from contracts.envelope import MalformedRecord, decode
 from contracts.topics import EVENT_TOPICS
-from runtime.kafka_security import ADMIN, SASL_MECHANISM, client_security, ssl_context
-from runtime.settings import PlatformSettings
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from runtime.kafka_security import ADMIN, SASL_MECHANISM, client_security, ssl_context
+from runtime.settings import PlatformSettings
 
 from rights_ops.output import console, errors, json_line, print_json, table
 

@@ -65,6 +65,13 @@ async def test_an_unknown_role_is_refused_and_nothing_is_created(
     assert identities.admin.user_by_username(username) is None
 
 
+async def client_credentials(identities: Identities, society: dict[str, str]) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        return await client.post(identities.config.token_url, data={
+            "grant_type": "client_credentials", "client_id": society["client_id"],
+            "client_secret": society["client_secret"]})
+
+
 async def _publish_party(name: str) -> str:
     event = PartyRegistered(
         occurred_at=datetime.now(UTC),
@@ -91,9 +98,7 @@ async def test_a_society_consumer_gets_a_token_and_reads_the_events_until_revoke
     society = json.loads(created.output)
     try:
         # The identity provider's token for the new client carries the society's party and roles.
-        answer = httpx.post(identities.config.token_url, data={
-            "grant_type": "client_credentials", "client_id": society["client_id"],
-            "client_secret": society["client_secret"]})
+        answer = await client_credentials(identities, society)
         assert answer.status_code == 200, answer.text
         caller = await IdentityVerifier().verify_async(answer.json()["access_token"])
         assert caller.party_id == str(party)
@@ -123,9 +128,7 @@ async def test_a_society_consumer_gets_a_token_and_reads_the_events_until_revoke
     finally:
         revoked = await rights("clients", "revoke-society", name)
     assert revoked.exit_code == 0, revoked.output
-    answer = httpx.post(identities.config.token_url, data={
-        "grant_type": "client_credentials", "client_id": society["client_id"],
-        "client_secret": society["client_secret"]})
+    answer = await client_credentials(identities, society)
     assert answer.status_code in (400, 401)
     # The broker now refuses the society's login (its own words, in aiokafka's log).
     with caplog.at_level(logging.ERROR, logger="aiokafka"):
