@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from runtime.kafka_security import client_security
@@ -53,15 +53,18 @@ class PlatformSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
-    @model_validator(mode="after")
-    def _isr_within_replicas(self) -> PlatformSettings:
-        # More in-sync replicas than copies would refuse every `acks=all` write.
-        if self.kafka_min_insync_replicas > self.kafka_replication_factor:
+    @field_validator("kafka_min_insync_replicas")
+    @classmethod
+    def _isr_within_replicas(cls, value: int, info: ValidationInfo) -> int:
+        # More in-sync replicas than copies would refuse every `acks=all` write. A field's
+        # validator: its error shows this value alone, never the other settings (passwords).
+        replicas = info.data.get("kafka_replication_factor")
+        if replicas is not None and value > replicas:
             raise ValueError(
-                f"KAFKA_MIN_INSYNC_REPLICAS ({self.kafka_min_insync_replicas}) exceeds "
-                f"KAFKA_REPLICATION_FACTOR ({self.kafka_replication_factor})"
+                f"KAFKA_MIN_INSYNC_REPLICAS ({value}) exceeds KAFKA_REPLICATION_FACTOR "
+                f"({replicas})"
             )
-        return self
+        return value
 
     def topic(self, name: str) -> str:
         return self.rights_topic_prefix + name

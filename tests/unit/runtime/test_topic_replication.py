@@ -29,10 +29,12 @@ def test_more_in_sync_replicas_than_copies_is_refused_naming_both(
 ) -> None:
     monkeypatch.setenv("KAFKA_REPLICATION_FACTOR", "1")
     monkeypatch.setenv("KAFKA_MIN_INSYNC_REPLICAS", "2")
+    monkeypatch.setenv("KAFKA_ADMIN_PASSWORD", "an-admin-secret")
     with pytest.raises(ValidationError) as refused:
         PlatformSettings()
     assert "KAFKA_MIN_INSYNC_REPLICAS" in str(refused.value)
     assert "KAFKA_REPLICATION_FACTOR" in str(refused.value)
+    assert "an-admin-secret" not in str(refused.value)  # the error shows no other setting
 
 
 def test_every_topic_carries_its_min_isr_and_register_topics_stay_compacted() -> None:
