@@ -156,10 +156,14 @@ def create_acls(
         select.select([], [], [], 0.1)
 
 
-def provision(settings: PlatformSettings, prefix: str = "") -> list[str]:
+def provision(
+    settings: PlatformSettings, prefix: str = "", replication: int | None = None
+) -> list[str]:
     """Users, the contract's topics under `prefix` (replicated as `settings` say:
-    KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS), and their ACLs; returns topics
-    created."""
+    KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS; `replication` overrides the first,
+    as callers from before those settings pass it), and their ACLs; returns topics created."""
+    if replication is not None:
+        settings = settings.model_copy(update={"kafka_replication_factor": replication})
     if under_faketime():
         return _provision_on_the_real_clock(settings, prefix)
     admin = admin_client(settings)
