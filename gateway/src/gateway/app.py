@@ -111,6 +111,8 @@ def create_app(
                 settings.platform.kafka_bootstrap_servers,
                 settings.platform.rights_topic_prefix,
                 client_security(settings.platform, settings.kafka_principal),
+                replication=(settings.platform.kafka_replication_factor,
+                             settings.platform.kafka_min_insync_replicas),
             )
             await feed.start()
         try:
