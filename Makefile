@@ -15,7 +15,8 @@ PYTEST_ARGS ?=
 
 PACKAGES := contracts/pyproject.toml runtime/pyproject.toml gateway/pyproject.toml \
 	services/filing/pyproject.toml services/licensing/pyproject.toml \
-	services/notifications/pyproject.toml devstack/pyproject.toml web/pyproject.toml
+	services/notifications/pyproject.toml devstack/pyproject.toml web/pyproject.toml \
+	ops/pyproject.toml
 
 .PHONY: help venv tools infra-up infra-down infra-status idp-up idp-down cluster-up \
 	cluster-down test test-unit test-integration test-e2e test-e2e-shifted graphiql run lint bench \
@@ -24,7 +25,7 @@ PACKAGES := contracts/pyproject.toml runtime/pyproject.toml gateway/pyproject.to
 help:
 	@sed -n '2,5p' Makefile | sed 's/^# *//'
 
-$(VENV)/.installed: requirements/constraints.txt requirements/requirements.in $(PACKAGES)
+$(VENV)/.installed: requirements/constraints.txt $(wildcard requirements/*.in) $(PACKAGES)
 	scripts/bootstrap.sh
 
 venv: $(VENV)/.installed
@@ -69,7 +70,8 @@ idp-down:
 # Three brokers on loopback (replication factor 3, min ISR 2) for fault tests.
 cluster-up: venv
 	infra/kafka.sh up --nodes 3
-	$(PY) infra/kafka_topics.py --bootstrap "$$(infra/kafka.sh bootstrap --nodes 3)" --replication 3
+	KAFKA_REPLICATION_FACTOR=3 KAFKA_MIN_INSYNC_REPLICAS=2 \
+		$(PY) infra/kafka_topics.py --bootstrap "$$(infra/kafka.sh bootstrap --nodes 3)"
 
 cluster-down:
 	infra/kafka.sh down --nodes 3
@@ -110,9 +112,10 @@ run: venv tools
 	scripts/run.sh
 
 lint: venv
-	$(VENV)/bin/ruff check contracts runtime services gateway web devstack bench faults tests infra
+	$(VENV)/bin/ruff check contracts runtime services gateway web devstack ops bench faults tests \
+		infra
 	$(VENV)/bin/mypy contracts/src runtime/src services/filing/src services/licensing/src \
-		services/notifications/src gateway/src web/src devstack/src faults
+		services/notifications/src gateway/src web/src devstack/src ops/src faults
 	$(PY) -m contracts.generate --check
 	$(PY) -m gateway.export_schema --check
 

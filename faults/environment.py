@@ -303,9 +303,11 @@ async def running_environment(run_dir: Path, *, instances: int = 2) -> AsyncIter
     os.environ["KAFKA_BOOTSTRAP_SERVERS"] = CLUSTER_BOOTSTRAP
     prefix = f"faults-{run_dir.name}."
     await asyncio.to_thread(cluster.delete_old_topics, PlatformSettings())
-    # Replication 3 (min ISR 2 is the brokers' default): created before the platform's own
-    # provisioning, which keeps existing topics as they are.
-    await asyncio.to_thread(provision, PlatformSettings(), prefix, 3)
+    # Replication 3, min ISR 2 for every topic, here and in the platform it starts (which
+    # inherits this environment).
+    os.environ["KAFKA_REPLICATION_FACTOR"] = "3"
+    os.environ["KAFKA_MIN_INSYNC_REPLICAS"] = "2"
+    await asyncio.to_thread(provision, PlatformSettings(), prefix)
     postgres = PrivatePostgres(max_connections=300)
     clocks = Clocks(run_dir)
     clocks.restore_all()

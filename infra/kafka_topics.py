@@ -15,13 +15,21 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bootstrap", default=None, help="default: KAFKA_BOOTSTRAP_SERVERS")
     parser.add_argument("--prefix", default=None, help="default: RIGHTS_TOPIC_PREFIX")
-    parser.add_argument("--replication", type=int, default=1)
+    parser.add_argument(
+        "--replication", type=int, default=None,
+        help="default: KAFKA_REPLICATION_FACTOR (min ISR: KAFKA_MIN_INSYNC_REPLICAS)",
+    )
     args = parser.parse_args()
     settings = PlatformSettings()
     if args.bootstrap:
         settings = settings.model_copy(update={"kafka_bootstrap_servers": args.bootstrap})
+    if args.replication is not None:
+        settings = PlatformSettings(
+            **settings.model_dump(exclude={"kafka_replication_factor"}),
+            kafka_replication_factor=args.replication,
+        )
     prefix = settings.rights_topic_prefix if args.prefix is None else args.prefix
-    created = provision(settings, prefix, args.replication)
+    created = provision(settings, prefix)
     print(
         f"kafka: topics ready ({len(created)} created, {len(ALL_TOPICS) - len(created)} existed)"
         + ("" if settings.kafka_security_protocol == "PLAINTEXT" else "; users and ACLs set")

@@ -24,5 +24,5 @@ echo "==> installing pinned dependencies and workspace packages"
 VIRTUAL_ENV="$PWD/$VENV" "$VENV/bin/uv" pip install --quiet \
   -c requirements/constraints.txt -r requirements/requirements.in \
   -e contracts -e runtime -e services/filing -e services/licensing \
-  -e services/notifications -e gateway -e web -e devstack
+  -e services/notifications -e gateway -e web -e devstack -e ops
 touch "$VENV/.installed"

@@ -143,8 +143,17 @@ def own_modules(package: str) -> set[str]:
     }
 
 
-def requirements_in() -> set[str]:
-    return {n for n in map(requirement_name, REQUIREMENTS_IN.read_text().splitlines()) if n}
+def requirements_in(path: Path = REQUIREMENTS_IN) -> set[str]:
+    """The distributions a requirements file names, with those of the files it includes
+    (`-r runtime.in`: requirements.in is one file per group)."""
+    names: set[str] = set()
+    for line in path.read_text().splitlines():
+        text = line.split("#", 1)[0].strip()
+        if text.startswith("-r "):
+            names |= requirements_in(path.parent / text.removeprefix("-r ").strip())
+        elif name := requirement_name(text):
+            names.add(name)
+    return names
 
 
 def test_every_workspace_package_is_found() -> None:

@@ -278,6 +278,10 @@ class _AdminToken(httpx.Auth):
             yield request
 
 
+class ClientExists(Exception):
+    """The realm has a client with that client id already."""
+
+
 @dataclass(frozen=True)
 class Account:
     id: str
@@ -300,6 +304,8 @@ class KeycloakAdmin:
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
         )
         self._roles: dict[str, dict[str, Any]] = {}
+        self._mappers: list[dict[str, Any]] | None = None
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         self.http.close()
@@ -359,6 +365,39 @@ class KeycloakAdmin:
             answer = self.http.request("DELETE", f"/users/{user_id}/role-mappings/realm", json=reps)
             answer.raise_for_status()
 
+    def users(self, search: str = "", *, first: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+        """Accounts whose username, email or name contains `search` (all when empty)."""
+        found: list[dict[str, Any]] = self.get(
+            "/users", search=search, first=first, max=limit, briefRepresentation="true"
+        )
+        return found
+
+    def set_user_enabled(self, user_id: str, enabled: bool) -> None:
+        """Enables or disables an account; a disabled one cannot sign in, and its sessions
+        end at once."""
+        user = self.get(f"/users/{user_id}")
+        user["enabled"] = enabled
+        self.http.put(f"/users/{user_id}", json=user).raise_for_status()
+        if not enabled:
+            self.http.post(f"/users/{user_id}/logout").raise_for_status()
+
+    def require_actions(self, user_id: str, *actions: str) -> None:
+        """What the person must do at their next sign-in (e.g. UPDATE_PASSWORD)."""
+        user = self.get(f"/users/{user_id}")
+        user["requiredActions"] = sorted({*user.get("requiredActions", []), *actions})
+        self.http.put(f"/users/{user_id}", json=user).raise_for_status()
+
+    def clients(self, search: str = "") -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.get(
+            "/clients", **({"clientId": search, "search": "true"} if search else {})
+        )
+        return found
+
+    def set_client_enabled(self, client_id: str, enabled: bool) -> None:
+        client = self.client(client_id)
+        client["enabled"] = enabled
+        self.http.put(f"/clients/{client['id']}", json=client).raise_for_status()
+
     def user_by_username(self, username: str) -> dict[str, Any] | None:
         found = self.get("/users", username=username, exact="true")
         return found[0] if found else None
@@ -385,6 +424,75 @@ class KeycloakAdmin:
 
     def client_secret(self, client_id: str) -> str:
         return str(self.get(f"/clients/{self.client(client_id)['id']}/client-secret")["value"])
+
+    def template_mappers(self) -> list[dict[str, Any]]:
+        """The protocol mappers (party_id, roles, audience) of the realm's machine client
+        template, for a new machine client to copy."""
+        template = self.client(MAPPER_TEMPLATE_CLIENT)
+        return [
+            {k: v for k, v in mapper.items() if k != "id"}
+            for mapper in template.get("protocolMappers", [])
+        ]
+
+    def create_machine_client(
+        self,
+        client_id: str,
+        *,
+        name: str,
+        secret: str,
+        party_id: str | None,
+        roles: tuple[str, ...],
+        token_lifespan_seconds: int | None = None,
+        description: str = "",
+    ) -> str:
+        """A confidential client with a service account (client credentials) acting for
+        `party_id` with exactly `roles` (`party` unless left out); returns its internal id.
+        Raises `ClientExists` when the client id is taken."""
+        attributes = {
+            "use.refresh.tokens": "false",
+            "client_credentials.use_refresh_token": "false",
+        }
+        if token_lifespan_seconds is not None:
+            attributes["access.token.lifespan"] = str(token_lifespan_seconds)
+        with self._lock:
+            if self._mappers is None:
+                self._mappers = self.template_mappers()
+            mappers = self._mappers
+        answer = self.http.post(
+            "/clients",
+            json={
+                "clientId": client_id,
+                "name": name,
+                "description": description,
+                "enabled": True,
+                "publicClient": False,
+                "clientAuthenticatorType": "client-secret",
+                "secret": secret,
+                "serviceAccountsEnabled": True,
+                "standardFlowEnabled": False,
+                "implicitFlowEnabled": False,
+                "directAccessGrantsEnabled": False,
+                "frontchannelLogout": False,
+                "protocol": "openid-connect",
+                "attributes": attributes,
+                "protocolMappers": mappers,
+            },
+        )
+        if answer.status_code == 409:
+            raise ClientExists(client_id)
+        if answer.status_code != 201:
+            raise RuntimeError(f"creating client {client_id}: {answer.status_code} {answer.text}")
+        internal_id = answer.headers["location"].rsplit("/", 1)[1]
+        user = self.get(f"/clients/{internal_id}/service-account-user")
+        if party_id is not None:
+            user["attributes"] = {**(user.get("attributes") or {}), "party_id": [party_id]}
+            self.http.put(f"/users/{user['id']}", json=user).raise_for_status()
+        # Every user holds the realm's default roles, `party` among them; a machine holds
+        # exactly the roles asked for.
+        self.grant_realm_roles(user["id"], [r for r in roles if r != "party"])
+        if "party" not in roles:
+            self.revoke_realm_roles(user["id"], [DEFAULT_ROLES])
+        return str(internal_id)
 
     def brute_force_status(self, user_id: str) -> dict[str, Any]:
         return self.get(f"/attack-detection/brute-force/users/{user_id}")
@@ -489,7 +597,6 @@ class Identities:
         self.config = self.admin.config
         self._machines: dict[tuple[str | None, tuple[str, ...]], _Machine] = {}
         self._lock = threading.Lock()
-        self._mappers: list[dict[str, Any]] | None = None
         self._token_http = httpx.Client(timeout=30)
 
     def close(self) -> None:
@@ -590,56 +697,21 @@ class Identities:
         digest = hashlib.sha256(f"{party_id}|{','.join(roles)}".encode()).hexdigest()[:12]
         return f"{self.prefix}-{digest}"
 
-    def _template_mappers(self) -> list[dict[str, Any]]:
-        if self._mappers is None:
-            template = self.admin.client(MAPPER_TEMPLATE_CLIENT)
-            self._mappers = [
-                {k: v for k, v in mapper.items() if k != "id"}
-                for mapper in template.get("protocolMappers", [])
-            ]
-        return self._mappers
-
     def _create_machine(self, party_id: str | None, roles: tuple[str, ...]) -> _Machine:
         client_id = self.machine_client_id(party_id, roles)
         secret = self.machine_secret or secrets.token_urlsafe(32)
-        answer = self.admin.http.post(
-            "/clients",
-            json={
-                "clientId": client_id,
-                "name": f"test machine for {party_id or 'no party'} ({', '.join(roles)})",
-                "enabled": True,
-                "publicClient": False,
-                "clientAuthenticatorType": "client-secret",
-                "secret": secret,
-                "serviceAccountsEnabled": True,
-                "standardFlowEnabled": False,
-                "implicitFlowEnabled": False,
-                "directAccessGrantsEnabled": False,
-                "frontchannelLogout": False,
-                "protocol": "openid-connect",
-                "attributes": {
-                    "access.token.lifespan": str(self.config.machine_token_lifespan_seconds),
-                    "use.refresh.tokens": "false",
-                    "client_credentials.use_refresh_token": "false",
-                },
-                "protocolMappers": self._template_mappers(),
-            },
-        )
-        if answer.status_code == 409:
+        try:
+            self.admin.create_machine_client(
+                client_id,
+                name=f"test machine for {party_id or 'no party'} ({', '.join(roles)})",
+                secret=secret,
+                party_id=party_id,
+                roles=roles,
+                token_lifespan_seconds=self.config.machine_token_lifespan_seconds,
+            )
+        except ClientExists:
             # Made earlier under this prefix (another Identities of the same run): reuse it.
             return _Machine(client_id, self.admin.client_secret(client_id))
-        if answer.status_code != 201:
-            raise RuntimeError(f"creating client {client_id}: {answer.status_code} {answer.text}")
-        internal_id = answer.headers["location"].rsplit("/", 1)[1]
-        user = self.admin.get(f"/clients/{internal_id}/service-account-user")
-        if party_id is not None:
-            user["attributes"] = {**(user.get("attributes") or {}), "party_id": [party_id]}
-            self.admin.http.put(f"/users/{user['id']}", json=user).raise_for_status()
-        # Every user holds the realm's default roles, `party` among them; a machine holds
-        # exactly the roles asked for.
-        self.admin.grant_realm_roles(user["id"], [r for r in roles if r != "party"])
-        if "party" not in roles:
-            self.admin.revoke_realm_roles(user["id"], [DEFAULT_ROLES])
         return _Machine(client_id, secret)
 
     def _client_credentials(self, machine: _Machine) -> None:

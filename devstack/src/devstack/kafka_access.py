@@ -31,6 +31,7 @@ from confluent_kafka.admin import (
     ScramCredentialInfo,
     ScramMechanism,
     UserScramCredentialAlteration,
+    UserScramCredentialDeletion,
     UserScramCredentialUpsertion,
 )
 from contracts.topics import ALL_TOPICS, PARTITIONS
@@ -44,7 +45,7 @@ from runtime.kafka_security import (
 )
 from runtime.settings import PlatformSettings
 
-from devstack.kafka_acls import Grant, access_plan
+from devstack.kafka_acls import Grant, access_plan, society_grants
 from devstack.real_clock import real_clock_env, under_faketime
 
 # RFC 7677's minimum is 4096; Kafka's own tools default to 4096 as well.
@@ -80,7 +81,9 @@ def upsert_users(admin: AdminClient, settings: PlatformSettings) -> None:
     _wait(admin.alter_user_scram_credentials(upserts))
 
 
-def create_topics(admin: AdminClient, prefix: str, replication: int) -> list[str]:
+def create_topics(
+    admin: AdminClient, prefix: str, replication: int, min_insync_replicas: int
+) -> list[str]:
     """Creates the missing contract topics and sets `topic_configs` on the existing ones
     (incrementally: a topic's other overrides stay); returns the topics created."""
     existing = set(admin.list_topics(timeout=30).topics)
@@ -89,7 +92,9 @@ def create_topics(admin: AdminClient, prefix: str, replication: int) -> list[str
         new = [
             NewTopic(
                 name, PARTITIONS[name[len(prefix) :]], replication,
-                config=topic_configs(name[len(prefix) :]),
+                config=topic_configs(
+                    name[len(prefix) :], min_insync_replicas=min_insync_replicas
+                ),
             )
             for name in missing
         ]
@@ -99,7 +104,9 @@ def create_topics(admin: AdminClient, prefix: str, replication: int) -> list[str
             "TOPIC", prefix + name,
             incremental_configs=[
                 ConfigEntry(key, value, incremental_operation=AlterConfigOpType.SET)
-                for key, value in topic_configs(name).items()
+                for key, value in topic_configs(
+                    name, min_insync_replicas=min_insync_replicas
+                ).items()
             ],
         )
         for name in ALL_TOPICS
@@ -122,10 +129,13 @@ def _binding(grant: Grant) -> AclBinding:
     )
 
 
-def create_acls(admin: AdminClient, prefix: str, timeout: float = 30.0) -> int:
-    """Creates the grants and returns once the broker's authorizer applies every one (the
-    controller acknowledges before the broker has replayed them)."""
-    bindings = [_binding(g) for g in access_plan(prefix)]
+def create_acls(
+    admin: AdminClient, prefix: str, timeout: float = 30.0, grants: list[Grant] | None = None
+) -> int:
+    """Creates the grants (default: the platform's, `access_plan`) and returns once the
+    broker's authorizer applies every one (the controller acknowledges before the broker has
+    replayed them)."""
+    bindings = [_binding(g) for g in (access_plan(prefix) if grants is None else grants)]
     _wait(admin.create_acls(bindings))
     # None matches any name, principal and host (librdkafka's filter; its stubs say str).
     anything: Any = None
@@ -146,17 +156,60 @@ def create_acls(admin: AdminClient, prefix: str, timeout: float = 30.0) -> int:
         select.select([], [], [], 0.1)
 
 
-def provision(settings: PlatformSettings, prefix: str = "", replication: int = 1) -> list[str]:
-    """Users, the contract's topics under `prefix`, and their ACLs; returns topics created."""
+def provision(
+    settings: PlatformSettings, prefix: str = "", replication: int | None = None
+) -> list[str]:
+    """Users, the contract's topics under `prefix` (replicated as `settings` say:
+    KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS; `replication` overrides the first,
+    as callers from before those settings pass it), and their ACLs; returns topics created."""
+    if replication is not None:
+        settings = settings.model_copy(update={"kafka_replication_factor": replication})
     if under_faketime():
-        return _provision_on_the_real_clock(settings, prefix, replication)
+        return _provision_on_the_real_clock(settings, prefix)
     admin = admin_client(settings)
     if settings.kafka_security_protocol != "PLAINTEXT":
         upsert_users(admin, settings)
-    created = create_topics(admin, prefix, replication)
+    created = create_topics(
+        admin, prefix, settings.kafka_replication_factor, settings.kafka_min_insync_replicas
+    )
     if settings.kafka_security_protocol != "PLAINTEXT":
         create_acls(admin, prefix)
     return created
+
+
+def add_society(settings: PlatformSettings, principal: str, password: str) -> int:
+    """A collecting society's own Kafka login: SCRAM user `principal` (upserted) with the
+    read-only grants of `society_grants` on the topics of the settings' prefix; returns the
+    grants. The password is the caller's to hand over: it is never logged."""
+    if principal in PRINCIPALS:
+        raise ValueError(f"principal: {principal!r} is one of the platform's own")
+    admin = admin_client(settings)
+    info = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS)
+    _wait(admin.alter_user_scram_credentials(
+        [UserScramCredentialUpsertion(principal, info, password.encode())]
+    ))
+    prefix = settings.rights_topic_prefix
+    return create_acls(admin, prefix, grants=society_grants(principal, prefix))
+
+
+def remove_society(settings: PlatformSettings, principal: str) -> None:
+    """Revokes a society's Kafka login: its grants and its SCRAM credential."""
+    if principal in PRINCIPALS:
+        raise ValueError(f"principal: {principal!r} is one of the platform's own")
+    admin = admin_client(settings)
+    anything: Any = None
+    _wait(admin.delete_acls([
+        AclBindingFilter(
+            ResourceType.ANY, anything, ResourcePatternType.ANY, f"User:{principal}", anything,
+            AclOperation.ANY, AclPermissionType.ANY,
+        )
+    ]))
+    _wait(
+        admin.alter_user_scram_credentials(
+            [UserScramCredentialDeletion(principal, ScramMechanism.SCRAM_SHA_512)]
+        ),
+        tolerated=(KafkaError.RESOURCE_NOT_FOUND,),
+    )
 
 
 def delete_topics(settings: PlatformSettings, prefix: str) -> list[str]:
@@ -176,10 +229,8 @@ def delete_topics(settings: PlatformSettings, prefix: str) -> list[str]:
     return names
 
 
-def _provision_on_the_real_clock(
-    settings: PlatformSettings, prefix: str, replication: int
-) -> list[str]:
-    created: list[str] = _on_the_real_clock(settings, "provision", prefix, replication)
+def _provision_on_the_real_clock(settings: PlatformSettings, prefix: str) -> list[str]:
+    created: list[str] = _on_the_real_clock(settings, "provision", prefix)
     return created
 
 
@@ -189,6 +240,8 @@ def _on_the_real_clock(settings: PlatformSettings, step: str, *args: str | int) 
     in a child process on the real clock. Kafka itself keeps the real clock anyway."""
     env = real_clock_env()
     env["KAFKA_BOOTSTRAP_SERVERS"] = settings.kafka_bootstrap_servers
+    env["KAFKA_REPLICATION_FACTOR"] = str(settings.kafka_replication_factor)
+    env["KAFKA_MIN_INSYNC_REPLICAS"] = str(settings.kafka_min_insync_replicas)
     script = (
         "import json, sys; from devstack import kafka_access; "
         "from runtime.settings import PlatformSettings; "

@@ -46,20 +46,26 @@ READS: dict[str, tuple[str, ...]] = {
         t.LICENSING_ROYALTIES,
         t.NOTIFICATIONS_DELIVERIES,
     ),
-    # Societies read the public event topics only: never a dead-letter topic.
-    SOCIETY: t.EVENT_TOPICS,
 }
 GROUPS: dict[str, tuple[str, ...]] = {
     LICENSING: (t.LICENSING_GROUP,),
     NOTIFICATIONS: (t.NOTIFICATIONS_GROUP,),
     GATEWAY: ("gateway-*",),
-    SOCIETY: (f"{SOCIETY}.*",),
 }
+
+
+def society_grants(principal: str, prefix: str = "") -> list[Grant]:
+    """A collecting society's consumer (the demo's, or one `rights clients create-society`
+    adds): it reads the public event topics only, never a dead-letter topic, in consumer
+    groups named `<principal>.…`."""
+    grants = [Grant(principal, "TOPIC", prefix + name, "READ") for name in t.EVENT_TOPICS]
+    grants.append(Grant(principal, "GROUP", f"{prefix}{principal}.", "READ", prefixed=True))
+    return grants
 
 
 def access_plan(prefix: str = "") -> list[Grant]:
     """Every grant for the topics and groups named with `prefix` (test runs use their own)."""
-    grants: list[Grant] = []
+    grants: list[Grant] = society_grants(SOCIETY, prefix)
     for principal, names in WRITES.items():
         for name in names:
             for op in ("WRITE", "DESCRIBE", "CREATE"):

@@ -1,5 +1,5 @@
-"""The ASGI app: FastAPI serving /graphql (HTTP and graphql-transport-ws), /health and /ready,
-and locally GraphiQL with its files."""
+"""The ASGI app: FastAPI serving /graphql (HTTP and graphql-transport-ws), /health, /ready
+and /metrics (Prometheus, as the services), and locally GraphiQL with its files."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from fastapi.responses import (
     Response,
     StreamingResponse,
 )
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from runtime.http import Measured
 from runtime.identity import IdentitySettings, IdentityVerifier
 from runtime.kafka_security import client_security
 from runtime.telemetry import instrument_app
@@ -109,6 +111,8 @@ def create_app(
                 settings.platform.kafka_bootstrap_servers,
                 settings.platform.rights_topic_prefix,
                 client_security(settings.platform, settings.kafka_principal),
+                replication=(settings.platform.kafka_replication_factor,
+                             settings.platform.kafka_min_insync_replicas),
             )
             await feed.start()
         try:
@@ -153,8 +157,14 @@ def create_app(
     app.state.gateway = state
     # Body size and request rates are refused before GraphQL reads a byte (rate_limits.py).
     app.add_middleware(RequestLimits, settings=settings, identity=state.identity)
+    # Each request's seconds by route and status, as every service measures its own.
+    app.add_middleware(Measured, service_name="gateway")
     # The request span is the parent of every service call (httpx is instrumented per process).
     instrument_app(app)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/imports/{import_id}/errors", include_in_schema=False)
     async def import_errors(import_id: str, request: Request) -> Response:

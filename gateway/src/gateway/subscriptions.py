@@ -101,10 +101,14 @@ class KafkaUpdateFeed:
         bootstrap_servers: str,
         topic_prefix: str,
         security: dict[str, Any] | None = None,
+        *,
+        replication: tuple[int, int] = (1, 1),
     ):
         self.hub = hub
         self.bootstrap_servers = bootstrap_servers
         self.security = security or {}
+        # (KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS) of a topic it creates first.
+        self.replication = replication
         self.prefix = topic_prefix
         self.group_id = f"{topic_prefix}gateway-{uuid.uuid4()}"
         self._task: asyncio.Task[None] | None = None
@@ -155,6 +159,8 @@ class KafkaUpdateFeed:
         await ensure_topics(
             self.bootstrap_servers,
             [(self.prefix + name, name) for name in TOPIC_KINDS],
+            replication_factor=self.replication[0],
+            min_insync_replicas=self.replication[1],
             security=self.security,
         )
         self._consumer = AIOKafkaConsumer(

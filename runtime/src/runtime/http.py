@@ -196,11 +196,18 @@ class Measured:
             await self.app(scope, receive, sending)
         finally:
             metrics.HTTP_SECONDS.labels(
-                self.service_name,
-                scope["method"],
-                getattr(scope.get("route"), "path", "unmatched"),
-                str(status),
+                self.service_name, scope["method"], _route_label(scope), str(status)
             ).observe(time.perf_counter() - started)
+
+
+def _route_label(scope: Scope) -> str:
+    """The matched route's template, never the raw path (unbounded label values), except
+    where an included router's root route matched: its path is relative ("") and the
+    request's path is then exactly its prefix (the gateway's /graphql)."""
+    route = scope.get("route")
+    if route is None:
+        return "unmatched"
+    return str(getattr(route, "path", "") or scope["path"])
 
 
 def handle_dependency(cls: type[H]) -> Callable[[Request], Awaitable[H]]:

@@ -29,14 +29,16 @@ REGISTER_COMPACTION_LAG_MS = 7 * 24 * 3600 * 1000
 _DYNAMIC_TOPIC_CONFIG = 1  # DescribeConfigs v1+ `config_source` of a topic's own override
 
 
-def topic_configs(name: str) -> dict[str, str]:
-    """The configs the contract topic `name` (no prefix) is created with and aligned to."""
+def topic_configs(name: str, *, min_insync_replicas: int = 1) -> dict[str, str]:
+    """The configs the contract topic `name` (no prefix) is created with and aligned to;
+    `min_insync_replicas` is the platform's `KAFKA_MIN_INSYNC_REPLICAS`."""
+    configs = TOPIC_CONFIGS | {"min.insync.replicas": str(min_insync_replicas)}
     if name in REGISTER_TOPICS:
-        return TOPIC_CONFIGS | {
+        return configs | {
             "cleanup.policy": "compact",
             "min.compaction.lag.ms": str(REGISTER_COMPACTION_LAG_MS),
         }
-    return dict(TOPIC_CONFIGS)
+    return configs
 
 
 def reliable_producer(bootstrap_servers: str, **overrides: object) -> AIOKafkaProducer:
@@ -90,10 +92,12 @@ async def ensure_topics(
     topics: Iterable[tuple[str, str]],
     *,
     replication_factor: int = 1,
+    min_insync_replicas: int = 1,
     security: dict[str, Any] | None = None,
 ) -> None:
     """Creates missing topics and aligns existing register topics to `topic_configs`;
-    `topics` pairs each full name with its contract name.
+    `topics` pairs each full name with its contract name. A service passes its platform's
+    `KAFKA_REPLICATION_FACTOR` and `KAFKA_MIN_INSYNC_REPLICAS`.
 
     `security` is the caller's login (`client_security`); a principal sees only the topics it
     may describe, and may create only those its ACLs allow (KAFKA.md). Only the admin may
@@ -108,7 +112,7 @@ async def ensure_topics(
                 name=full,
                 num_partitions=PARTITIONS.get(base, 3),
                 replication_factor=replication_factor,
-                topic_configs=topic_configs(base),
+                topic_configs=topic_configs(base, min_insync_replicas=min_insync_replicas),
             )
             for full, base in pairs
             if full not in existing
@@ -119,7 +123,7 @@ async def ensure_topics(
             except TopicAlreadyExistsError:
                 pass  # another process created it between our list and create
         await _align(admin, {
-            full: topic_configs(base)
+            full: topic_configs(base, min_insync_replicas=min_insync_replicas)
             for full, base in pairs
             if full in existing and base in REGISTER_TOPICS
         })

@@ -26,6 +26,7 @@ from runtime.kafka import ensure_topics, event_broker
 from runtime.kafka_security import broker_security
 from runtime.outbox import OutboxRelay
 from runtime.settings import ServiceSettings
+from runtime.startup import wait_for
 from runtime.telemetry import instrument_engine
 from runtime.uow import SideRows, UnitOfWorkFactory, unit_of_work_factory
 
@@ -162,11 +163,23 @@ class ServiceRuntime:
         return [(self.settings.topic(n), n) for n in sorted(names)]
 
     async def start(self) -> None:
-        await migrate(self.migrations_dir, self.settings.database_url)
-        await ensure_topics(
-            self.settings.platform.kafka_bootstrap_servers,
-            self._topics(),
-            security=self.settings.kafka_security(),
+        platform = self.settings.platform
+        # Started before the database or the broker answers, the service waits for them.
+        await wait_for(
+            "database",
+            lambda: migrate(self.migrations_dir, self.settings.database_url),
+            platform,
+        )
+        await wait_for(
+            "kafka",
+            lambda: ensure_topics(
+                platform.kafka_bootstrap_servers,
+                self._topics(),
+                replication_factor=platform.kafka_replication_factor,
+                min_insync_replicas=platform.kafka_min_insync_replicas,
+                security=self.settings.kafka_security(),
+            ),
+            platform,
         )
         if self.relay is not None:
             await self.relay.start()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from runtime.kafka_security import client_security
@@ -40,9 +40,31 @@ class PlatformSettings(BaseSettings):
     kafka_notifications_password: SecretStr = SecretStr("notifications-local-password")
     kafka_gateway_password: SecretStr = SecretStr("gateway-local-password")
     kafka_demo_society_password: SecretStr = SecretStr("demo-society-local-password")
+    # Every topic the platform creates (runtime.kafka.ensure_topics, infra/kafka_topics.py)
+    # gets these: 1/1 suit the single local broker; a cluster of three uses 3/2, so an
+    # `acks=all` write survives one broker down and is refused rather than kept on one copy.
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_min_insync_replicas: int = Field(default=1, ge=1)
+    # A process started before PostgreSQL or Kafka answers waits this long for them
+    # (runtime.startup), retrying with backoff capped at the second value.
+    rights_startup_wait_seconds: float = Field(default=120.0, gt=0)
+    rights_startup_retry_max_seconds: float = Field(default=5.0, gt=0)
     rights_environment: str = "local"
     log_level: str = "INFO"
     log_json: bool = True
+
+    @field_validator("kafka_min_insync_replicas")
+    @classmethod
+    def _isr_within_replicas(cls, value: int, info: ValidationInfo) -> int:
+        # More in-sync replicas than copies would refuse every `acks=all` write. A field's
+        # validator: its error shows this value alone, never the other settings (passwords).
+        replicas = info.data.get("kafka_replication_factor")
+        if replicas is not None and value > replicas:
+            raise ValueError(
+                f"KAFKA_MIN_INSYNC_REPLICAS ({value}) exceeds KAFKA_REPLICATION_FACTOR "
+                f"({replicas})"
+            )
+        return value
 
     def topic(self, name: str) -> str:
         return self.rights_topic_prefix + name

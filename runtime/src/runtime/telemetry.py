@@ -2,7 +2,11 @@
 
 Exporters: OTLP over HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; a JSON-lines file when
 `RIGHTS_TRACE_FILE` is set (the e2e tests read it to check that one deal is one trace);
-nothing otherwise.
+nothing otherwise. The SDK's standard variables are honoured: `OTEL_SERVICE_NAME` names the
+process in traces (over the service's own name), `OTEL_TRACES_SAMPLER` and
+`OTEL_TRACES_SAMPLER_ARG` choose the sampler when spans are exported (the SDK reads them),
+`OTEL_SDK_DISABLED=true` installs no SDK at all (tracing calls are no-ops), and the OTLP
+exporter reads its own `OTEL_EXPORTER_OTLP_*` (headers, timeout, per-signal endpoint).
 """
 
 from __future__ import annotations
@@ -109,23 +113,43 @@ def setup_logging(service_name: str, *, level: str = "INFO", as_json: bool = Tru
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def setup_tracing(service_name: str) -> TracerProvider:
-    """Installs the global tracer provider once per process."""
+def setup_tracing(service_name: str) -> TracerProvider | None:
+    """Installs the global tracer provider once per process (none when the SDK is
+    disabled)."""
     global _configured
     provider = trace.get_tracer_provider()
-    if _configured and isinstance(provider, TracerProvider):
-        return provider
-    otlp = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    if _configured:
+        return provider if isinstance(provider, TracerProvider) else None
+    built = tracer_provider(service_name)
+    if built is not None:
+        trace.set_tracer_provider(built)
+    _configured = True
+    return built
+
+
+def sdk_disabled() -> bool:
+    return os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true"
+
+
+def tracer_provider(service_name: str) -> TracerProvider | None:
+    """The provider the environment asks for (module docstring), not installed; None when
+    OTEL_SDK_DISABLED is true (the API's no-op tracer stays)."""
+    if sdk_disabled():
+        return None
+    otlp = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get(
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+    )
     trace_file = os.environ.get("RIGHTS_TRACE_FILE")
-    resource = Resource.create({"service.name": service_name})
+    resource = Resource.create(
+        {"service.name": os.environ.get("OTEL_SERVICE_NAME") or service_name}
+    )
     if not otlp and not trace_file:
         # No exporter: sample nothing, so spans are not recorded only to be dropped (the
         # benchmarks saw that cost on every statement), while trace ids are still made,
         # propagated and written in the logs.
-        provider = TracerProvider(resource=resource, sampler=ALWAYS_OFF)
-        trace.set_tracer_provider(provider)
-        _configured = True
-        return provider
+        return TracerProvider(resource=resource, sampler=ALWAYS_OFF)
+    # No sampler given: the SDK takes OTEL_TRACES_SAMPLER / _ARG (default: parent-based,
+    # always on).
     provider = TracerProvider(resource=resource)
     if otlp:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -133,8 +157,6 @@ def setup_tracing(service_name: str) -> TracerProvider:
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     if trace_file:
         provider.add_span_processor(SimpleSpanProcessor(JsonLinesSpanExporter(trace_file)))
-    trace.set_tracer_provider(provider)
-    _configured = True
     return provider
 
 

@@ -4,7 +4,7 @@ topics named for it, reads what its consumers subscribe to, and societies see no
 from __future__ import annotations
 
 from contracts.topics import DLQ_TOPICS, EVENT_TOPICS, TOPIC_SOURCE
-from devstack.kafka_acls import access_plan
+from devstack.kafka_acls import access_plan, society_grants
 from gateway.subscriptions import TOPIC_KINDS
 from notifications.handlers import CONSUMED_TOPICS
 from runtime.kafka_security import SOCIETY
@@ -50,3 +50,12 @@ def test_groups_are_bound_to_their_principals() -> None:
         ("gateway", "run1.gateway-", True),
         (SOCIETY, f"run1.{SOCIETY}.", True),
     }
+
+
+def test_a_new_society_reads_the_event_topics_only_in_groups_of_its_name() -> None:
+    grants = society_grants("amrs", PREFIX)
+    topics = {g.name for g in grants if g.resource == "TOPIC"}
+    assert topics == {PREFIX + t for t in EVENT_TOPICS}  # never a .dlq
+    assert {g.operation for g in grants} == {"READ"}
+    [group] = [g for g in grants if g.resource == "GROUP"]
+    assert (group.name, group.prefixed) == (f"{PREFIX}amrs.", True)

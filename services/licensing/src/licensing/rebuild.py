@@ -14,7 +14,7 @@ licensing's own state and are never touched.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -51,7 +51,13 @@ READ_MODEL_TABLES = tuple(
 SWAP_LOCK_TIMEOUT = "10s"
 
 
-async def rebuild_read_model(settings: LicensingSettings) -> None:
+# Told (records replayed, records to replay) after each batch: the operator CLI's bar.
+Progress = Callable[[int, int], None]
+
+
+async def rebuild_read_model(
+    settings: LicensingSettings, *, progress: Progress | None = None
+) -> None:
     """Replays the register topics into fresh tables and swaps them in (module docstring)."""
     consumer = await _replay_consumer(settings)
     live = create_engine(settings.database_url, pool_size=1)
@@ -61,7 +67,9 @@ async def rebuild_read_model(settings: LicensingSettings) -> None:
     try:
         await _create_fresh_tables(live)
         try:
-            await _replay(consumer, fresh, await consumer.end_offsets(consumer.assignment()))
+            await _replay(
+                consumer, fresh, await consumer.end_offsets(consumer.assignment()), progress
+            )
             await _swap(live, consumer, fresh)
         except BaseException:
             async with live.begin() as conn:
@@ -120,12 +128,20 @@ async def _create_fresh_tables(live: AsyncEngine) -> None:
 
 
 async def _replay(
-    consumer: AIOKafkaConsumer, fresh: AsyncEngine, ends: Mapping[TopicPartition, int]
+    consumer: AIOKafkaConsumer,
+    fresh: AsyncEngine,
+    ends: Mapping[TopicPartition, int],
+    progress: Progress | None = None,
 ) -> None:
     """Applies every record up to `ends` to the fresh tables, a fetched batch per unit of
     work. A record that does not decode is skipped: the live consumer dead-lettered it."""
     sessions = session_maker(fresh)
+    starts = await consumer.beginning_offsets(list(ends)) if progress else {}
+    total = sum(end - starts[tp] for tp, end in ends.items()) if progress else 0
     while await _behind(consumer, ends):
+        if progress is not None:
+            positions = [await consumer.position(tp) for tp in ends]
+            progress(sum(p - starts[tp] for p, tp in zip(positions, ends, strict=True)), total)
         fetched = await consumer.getmany(timeout_ms=1000, max_records=1000)
         events: list[DecodedEvent] = []
         for records in fetched.values():
@@ -135,6 +151,8 @@ async def _replay(
                 except MalformedRecord as exc:
                     log.warning("rebuild: skipped %s@%d: %s", record.topic, record.offset, exc)
         await _apply(sessions, events)
+    if progress is not None:
+        progress(total, total)
 
 
 async def _apply(sessions: SessionMaker, events: list[DecodedEvent]) -> None:

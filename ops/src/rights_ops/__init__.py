@@ -1,0 +1,1 @@
+"""The operator CLI `rights` (README, "Operating")."""
