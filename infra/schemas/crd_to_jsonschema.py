@@ -4,7 +4,7 @@ version: `<out>/<group>/<kind>_<version>.json` (kubeconform's `{{ .Group }}/{{ .
 unknown field is an error unless the CRD preserves unknown fields), int-or-string as either,
 descriptions dropped (the files stay small enough to commit).
 
-    python infra/k8s/schemas/crd_to_jsonschema.py OUT_DIR CRD.yaml... [--kinds Kind,Kind]
+    python infra/schemas/crd_to_jsonschema.py OUT_DIR CRD.yaml... [--kinds Kind,Kind]
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def convert(crd: dict[str, Any], out_dir: Path, kinds: set[str] | None) -> list[
         schema = strict(version["schema"]["openAPIV3Schema"])
         properties = schema.setdefault("properties", {})
         # apiVersion and kind exactly as the CRD serves them.
-        properties["apiVersion"] = {"type": "string", "enum": [f"{spec['group']}/{version['name']}"]}
+        api_version = f"{spec['group']}/{version['name']}"
+        properties["apiVersion"] = {"type": "string", "enum": [api_version]}
         properties["kind"] = {"type": "string", "enum": [kind]}
         path = out_dir / spec["group"] / f"{kind.lower()}_{version['name']}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
