@@ -55,7 +55,7 @@ sasl.jaas.config=$scram username="admin" password="$pw";
 EOF
 
 if [ ! -f "$data/meta.properties" ]; then
-  cluster_id="$(/opt/kafka/bin/kafka-storage.sh random-uuid)"
+  cluster_id="$(/opt/kafka/bin/kafka-storage.sh random-uuid | tail -n 1)"
   /opt/kafka/bin/kafka-storage.sh format --standalone -t "$cluster_id" -c "$conf" \
     --add-scram "SCRAM-SHA-512=[name=admin,password=$pw]"
 fi
