@@ -3,7 +3,8 @@
 # (tests/unit/deploy/), so the tests need no network:
 #   crds/<group>/<kind>_<version>.json   the custom resources infra/k8s uses, for kubeconform:
 #     Strimzi        its API model and CRD generator from Maven Central (pom.xml beside this
-#                    file), run as Strimzi's own build runs it
+#                    file), run as Strimzi's own build runs it; the generator is published
+#                    up to 0.45.0, whose kafka.strimzi.io/v1beta2 later releases still serve
 #     CloudNativePG  the CRDs in its Go module (config/crd/bases), through the Go module proxy
 #     KEDA           likewise, from its Go module
 #   compose-spec.json   the Compose specification's schema, from compose-go's Go module
