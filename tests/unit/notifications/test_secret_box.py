@@ -69,3 +69,13 @@ def test_a_missing_key_file_is_an_error_naming_the_setting(tmp_path: Path) -> No
         secret_box(settings)
     assert not (tmp_path / "absent.key").exists()
     assert not (tmp_path / "state").exists()
+
+
+def test_production_never_generates_a_key(tmp_path: Path) -> None:
+    platform = PlatformSettings(rights_state_dir=tmp_path, rights_environment="production")
+    with pytest.raises(ValueError, match="NOTIFICATIONS_SECRET_KEY_FILE"):
+        secret_box(NotificationsSettings(platform=platform))
+    assert list(tmp_path.iterdir()) == []
+    given = Fernet.generate_key().decode()
+    sealed = secret_box(NotificationsSettings(secret_key=given, platform=platform)).seal(SECRET)
+    assert SecretBox(given.encode()).open(sealed) == SECRET

@@ -68,4 +68,10 @@ def secret_box(settings: NotificationsSettings) -> SecretBox:
         return SecretBox(settings.secret_key.encode("ascii"))
     if settings.secret_key_file is not None:
         return SecretBox(_given_key_file(settings.secret_key_file))
+    if settings.platform.production:
+        # Replicas each generating their own key could not read each other's stored secrets.
+        raise ValueError(
+            "NOTIFICATIONS_SECRET_KEY or NOTIFICATIONS_SECRET_KEY_FILE: a key must be given "
+            "in production (RIGHTS_ENVIRONMENT=production), never generated"
+        )
     return SecretBox(_key_file(settings.secret_key_path))
