@@ -18,7 +18,7 @@ PACKAGES := contracts/pyproject.toml runtime/pyproject.toml gateway/pyproject.to
 	services/notifications/pyproject.toml devstack/pyproject.toml web/pyproject.toml \
 	ops/pyproject.toml
 
-.PHONY: help venv tools infra-up infra-down infra-status idp-up idp-down cluster-up \
+.PHONY: help venv tools deploy-tools infra-up infra-down infra-status idp-up idp-down cluster-up \
 	cluster-down test test-unit test-integration test-e2e test-e2e-shifted graphiql run lint bench \
 	faults constraints schemas clean-state register axe
 
@@ -31,9 +31,14 @@ $(VENV)/.installed: requirements/constraints.txt $(wildcard requirements/*.in) $
 venv: $(VENV)/.installed
 
 # Debian packages beyond Python, Java and PostgreSQL (ICU headers for PyICU, faketime,
-# chromium, kcat).
-tools:
+# chromium, kcat), and the deployment files' validators.
+tools: deploy-tools
 	scripts/system_packages.sh
+
+# kubeconform and kustomize (Go programs, `go install` at pinned versions) for the tests of
+# infra/docker and infra/k8s (tests/unit/deploy), into a cache outside git, once.
+deploy-tools:
+	scripts/deploy_tools.sh
 
 # GraphiQL's files from npm (gateway/ide/package.json) into a cache outside git, once.
 graphiql:
@@ -81,7 +86,7 @@ test: infra-up graphiql axe
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 	$(SHIFTED_E2E)
 
-test-unit: venv
+test-unit: venv deploy-tools
 	$(VENV)/bin/pytest -m unit $(PYTEST_ARGS)
 
 test-integration: infra-up

@@ -50,7 +50,28 @@ def _key_file(path: Path) -> bytes:
     return path.read_bytes().strip()
 
 
+def _given_key_file(path: Path) -> bytes:
+    """A key file the operator provides (NOTIFICATIONS_SECRET_KEY_FILE): read, never written,
+    so a read-only secret mount works; a missing one is an error, not a new key (a key made
+    up here would leave every stored secret unreadable to the other replicas)."""
+    try:
+        return path.read_bytes().strip()
+    except OSError as exc:
+        raise ValueError(
+            f"NOTIFICATIONS_SECRET_KEY_FILE: cannot read the key file {path} "
+            f"({exc.strerror or type(exc).__name__})"
+        ) from None
+
+
 def secret_box(settings: NotificationsSettings) -> SecretBox:
     if settings.secret_key:
         return SecretBox(settings.secret_key.encode("ascii"))
+    if settings.secret_key_file is not None:
+        return SecretBox(_given_key_file(settings.secret_key_file))
+    if settings.platform.production:
+        # Replicas each generating their own key could not read each other's stored secrets.
+        raise ValueError(
+            "NOTIFICATIONS_SECRET_KEY or NOTIFICATIONS_SECRET_KEY_FILE: a key must be given "
+            "in production (RIGHTS_ENVIRONMENT=production), never generated"
+        )
     return SecretBox(_key_file(settings.secret_key_path))

@@ -56,6 +56,9 @@ class NotificationsSettings(ServiceSettings):
     # Fernet key (urlsafe base64, 32 bytes) that encrypts stored webhook secrets; by default a
     # key generated once into the state dir.
     secret_key: str | None = None
+    # Or a file that holds it, only ever read (a mounted Kubernetes or Docker secret is
+    # read-only): it must exist. Unset: the state dir's key, generated on first start.
+    secret_key_file: Path | None = None
 
     @property
     def loopback_webhooks_allowed(self) -> bool:
@@ -80,4 +83,6 @@ class NotificationsSettings(ServiceSettings):
 
     @property
     def secret_key_path(self) -> Path:
+        if self.secret_key_file is not None:
+            return self.secret_key_file
         return self.platform.rights_state_dir / "keys" / "notifications-secrets.key"
