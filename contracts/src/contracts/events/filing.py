@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from contracts import topics
 from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
@@ -18,7 +18,7 @@ from contracts.events.base import (
     StatusEvent,
 )
 from contracts.identifiers import ISBN13, ISNI, ISRC, ISWC, IPINameNumber
-from contracts.shares import Share, check_total
+from contracts.shares import RightShare, Share, SocietyCode, check_right_totals, check_total
 from contracts.territories import CountryCode
 from contracts.times import UtcDateTime
 
@@ -74,15 +74,53 @@ class Identifiers(Payload):
     isbn: ISBN13 | None = None
 
 
+class TerritoryShare(Payload):
+    """What a holder collects in one territory where it differs from its ownership shares;
+    a share left out is the holder's ownership share of that right."""
+
+    territory: CountryCode
+    performing_share: RightShare | None = None
+    mechanical_share: RightShare | None = None
+    sync_share: RightShare | None = None
+
+
 class RightsHolder(Payload):
     party_id: UUID
     role: Role
-    share: Share
+    share: Share = Field(
+        description="the performing share, and the share of every right not stated otherwise"
+    )
+    mechanical_share: RightShare | None = Field(
+        default=None, description="the mechanical share where it differs from `share`"
+    )
+    sync_share: RightShare | None = Field(
+        default=None, description="the synchronisation share where it differs from `share`"
+    )
+    performing_society: SocietyCode | None = Field(
+        default=None, description="the society the holder is affiliated with for this right"
+    )
+    mechanical_society: SocietyCode | None = None
+    sync_society: SocietyCode | None = None
+    territory_shares: list[TerritoryShare] | None = Field(
+        default=None, description="collection shares in territories where they differ"
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_unstated(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A holder with one share for every right (the common case) travels as it always
+        # did: the by-right fields appear only when stated.
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if v is not None or k in _HOLDER_CORE}
+
+
+_HOLDER_CORE = frozenset({"party_id", "role", "share"})
 
 
 def check_rights_holders(holders: list[RightsHolder], field: str = "rights_holders") -> None:
-    """Shares sum to 100.00 and a party appears at most once per role (DOMAIN.md, Works)."""
+    """Shares sum to 100.00 per right (and per right in each territory listed) and a party
+    appears at most once per role (DOMAIN.md, Works)."""
     check_total((h.share for h in holders), field=field)
+    check_right_totals(holders, field=field)
     seen: set[tuple[UUID, Role]] = set()
     for index, holder in enumerate(holders):
         if (holder.party_id, holder.role) in seen:

@@ -49,11 +49,33 @@ if TYPE_CHECKING:
 MAX_HOLDERS = 100
 
 
+@strawberry.type(description="What a holder collects in one territory, where it differs")
+class TerritoryShare:
+    territory: str
+    performing_share: decimal.Decimal | None = None
+    mechanical_share: decimal.Decimal | None = None
+    sync_share: decimal.Decimal | None = None
+
+
 @strawberry.type
 class RightsHolder:
     role: Role
-    share: decimal.Decimal
+    share: decimal.Decimal = strawberry.field(
+        description="the performing share, and the share of every right not stated otherwise"
+    )
     party_id: strawberry.Private[str]
+    mechanical_share: decimal.Decimal | None = strawberry.field(
+        default=None, description="the mechanical share where it differs from `share`"
+    )
+    sync_share: decimal.Decimal | None = strawberry.field(
+        default=None, description="the synchronisation share where it differs from `share`"
+    )
+    performing_society: str | None = strawberry.field(
+        default=None, description="CISAC code of the society the holder is affiliated with"
+    )
+    mechanical_society: str | None = None
+    sync_society: str | None = None
+    territory_shares: list[TerritoryShare] | None = None
 
     @strawberry.field(graphql_type=Party)
     def party(self, info: Info) -> Party | Awaitable[Party]:

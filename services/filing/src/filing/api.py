@@ -81,10 +81,29 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+ShareText = Annotated[str, BeforeValidator(_share)]
+
+
+class TerritoryShareOut(Out):
+    territory: str
+    performing_share: ShareText | None = None
+    mechanical_share: ShareText | None = None
+    sync_share: ShareText | None = None
+
+
 class RightsHolderOut(Out):
+    """A holding; the by-right fields are null where the holding states nothing otherwise
+    (DOMAIN.md, "Shares by right, societies and territories")."""
+
     party_id: UUID
     role: Role
-    share: Annotated[str, BeforeValidator(_share)]
+    share: ShareText
+    mechanical_share: ShareText | None = None
+    sync_share: ShareText | None = None
+    performing_society: str | None = None
+    mechanical_society: str | None = None
+    sync_society: str | None = None
+    territory_shares: list[TerritoryShareOut] | None = None
 
 
 class IdentifiersOut(Out):
