@@ -71,3 +71,13 @@ class Channel(StrEnum):
     INBOX = "INBOX"
     EMAIL = "EMAIL"
     WEBHOOK = "WEBHOOK"
+
+
+class SocietyRegistrationStatus(StrEnum):
+    """A society's answer to a work's registration (DOMAIN.md, "Acknowledgements")."""
+
+    ACCEPTED = "ACCEPTED"
+    ACCEPTED_WITH_CHANGES = "ACCEPTED_WITH_CHANGES"
+    CONFLICT = "CONFLICT"
+    REJECTED = "REJECTED"
+    NO_PARTICIPATION = "NO_PARTICIPATION"

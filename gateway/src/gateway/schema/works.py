@@ -45,6 +45,7 @@ from gateway.schema.prefetch import node_fields, prefetch_works
 
 if TYPE_CHECKING:
     from gateway.schema.licences import Licence
+    from gateway.schema.societies import SocietyRegistration
 
 MAX_HOLDERS = 100
 
@@ -136,6 +137,17 @@ class Work(FromReply):
     country_of_origin: str
     rights_holders: list[RightsHolder]
 
+
+    @strawberry.field(
+        description="per collecting society, what it was sent of the work (CWR) and what it "
+        "answered (DOMAIN.md, Acknowledgements)"
+    )
+    async def society_registrations(
+        self, info: Info
+    ) -> list[Annotated[SocietyRegistration, strawberry.lazy("gateway.schema.societies")]]:
+        from gateway.schema.societies import society_registrations
+
+        return await society_registrations(info, str(self.id))
 
     @strawberry.field
     async def history(self, info: Info) -> list[HistoryEntry]:

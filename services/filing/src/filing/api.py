@@ -24,7 +24,7 @@ from runtime.idempotency import IdempotencyKey, KeyedRequest
 from runtime.openapi import error_responses
 from runtime.uow import UnitOfWorkFactory
 
-from filing import commands, service, views
+from filing import commands, service, societies, views
 from filing.bulk_import import uploads
 from filing.domain.parties import Party
 from filing.domain.works import Work
@@ -466,3 +466,130 @@ async def import_errors(
         raise NotFound(f"no import {import_id}", field="import_id")
     lines = await uploads.error_report(policy=filing.bulk, caller=party, import_id=import_id)
     return StreamingResponse(lines, media_type="text/csv; charset=utf-8")
+
+
+# --- collecting societies: CWR files out, acknowledgements in -----------------------------
+
+
+class CwrFileOut(BaseModel):
+    """A CWR file made for a society; its content is `GET download_url`."""
+
+    id: UUID
+    name: str
+    society: str
+    works: int
+    new_works: int
+    revised_works: int
+    download_url: str
+
+
+class CwrExportOut(BaseModel):
+    file: CwrFileOut | None
+
+
+class AckImportOut(BaseModel):
+    society: str
+    acknowledged: int
+    unchanged: int
+    unknown: list[str]
+
+
+async def _file_id(file_id: str) -> UUID:
+    return _uuid(file_id, "file_id")
+
+
+@router.post(
+    "/societies/{society}/cwr-files",
+    response_model=CwrExportOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["societies"],
+    responses=error_responses(403),
+)
+async def post_cwr_file(
+    society: str, caller: CurrentPrincipal, filing: Service, everything: bool = False
+) -> CwrExportOut:
+    """Makes the society's next CWR 2.1 file: its members' works new to it or changed since
+    its last file (`everything`: all of them). `file` is null when there is nothing to send."""
+    societies.require_society_reader(caller)
+    made = await societies.export_cwr(
+        uow=filing.uow, policy=filing.cwr, society=society, everything=everything
+    )
+    if made is None:
+        return CwrExportOut(file=None)
+    exported, _ = made
+    return CwrExportOut(
+        file=CwrFileOut(**vars(exported), download_url=f"/cwr-files/{exported.id}")
+    )
+
+
+@router.get(
+    "/cwr-files/{file_id}",
+    tags=["societies"],
+    responses={**error_responses(403, 404), 200: {"content": {"text/plain": {}}}},
+)
+async def get_cwr_file(
+    file_id: Annotated[UUID, Depends(_file_id)], caller: CurrentPrincipal, filing: Service
+) -> Response:
+    """A CWR file's content (ASCII, CR LF lines), named in Content-Disposition."""
+    name, content = await societies.cwr_file_content(
+        sessions=filing.sessions, principal=caller, file_id=file_id
+    )
+    return Response(
+        content, media_type="text/plain; charset=us-ascii",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )  # fmt: skip
+
+
+@router.post(
+    "/societies/acknowledgements",
+    response_model=AckImportOut,
+    tags=["societies"],
+    responses=error_responses(403),
+)
+async def post_acknowledgements(
+    request: Request, caller: CurrentPrincipal, filing: Service, society: str | None = None
+) -> AckImportOut:
+    """Applies a society's CWR ACK file (multipart field `file`); re-sending it changes
+    nothing (DOMAIN.md, "Acknowledgements")."""
+    societies.require_society_reader(caller)
+    filing.bulk.check_size(request.headers.get("content-length"))
+    form = await request.form(max_files=1, max_fields=1)
+    try:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise InvalidInput("file: an ACK file is required", field="file")
+        data = await upload.read()
+        name = upload.filename or "ack"
+    finally:
+        await form.close()
+    summary = await societies.import_ack(
+        uow=filing.uow, principal=caller, data=data, file_name=name, society=society
+    )
+    return AckImportOut(**vars(summary))
+
+
+class SocietyRegistrationOut(BaseModel):
+    society: str
+    work_version: int
+    transaction: str
+    file_name: str
+    sent_at: datetime
+    status: str | None
+    cwr_status: str | None
+    society_work_id: str | None
+    assigned_iswc: str | None
+    acknowledged_at: datetime | None
+
+
+@router.get(
+    "/works/{work_id}/society-registrations",
+    response_model=list[SocietyRegistrationOut],
+    tags=["societies"],
+)
+async def get_society_registrations(
+    work_id: WorkId, caller: CurrentPrincipal, filing: Service
+) -> list[SocietyRegistrationOut]:
+    """Per society, what it was sent of the work and what it answered."""
+    del caller  # the register is public to every authenticated caller
+    rows = await societies.society_registrations(sessions=filing.sessions, work_id=work_id)
+    return [SocietyRegistrationOut(**r) for r in rows]

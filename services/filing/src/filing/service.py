@@ -22,6 +22,7 @@ from contracts import access
 from filing import commands, events
 from filing import repository as repo
 from filing.bulk_import.uploads import BulkImportPolicy
+from filing.societies import CwrPolicy
 from filing.domain import disputes as dispute_rules
 from filing.domain import parties as party_rules
 from filing.domain import works as work_rules
@@ -65,6 +66,7 @@ class Filing(ServiceHandle):
     disputes: DisputePolicy
     bulk: BulkImportPolicy
     writer: FilingWriter
+    cwr: CwrPolicy
 
 
 def _now() -> datetime:
