@@ -10,6 +10,7 @@ society sees every share of the work and knows whose it registers.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -86,12 +87,15 @@ def ascii_text(text: str) -> str:
     """Text as CWR 2.1 allows it (upper-case ASCII): each non-Latin word romanised as the
     register's search romanises it (`romanisation.latin`), Latin letters without their
     diacritics, anything else left out."""
-    words = []
-    for word in _SPACES.split(text.strip()):
-        if not word.isascii():
-            word = latin(unicodedata.normalize("NFC", word.casefold()))
-        words.append(_NOT_CWR_ASCII.sub("", word))
+    words = [_ascii_word(word) for word in _SPACES.split(text.strip())]
     return _SPACES.sub(" ", " ".join(words)).strip().upper()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _ascii_word(word: str) -> str:
+    if not word.isascii():
+        word = latin(unicodedata.normalize("NFC", word.casefold()))
+    return _NOT_CWR_ASCII.sub("", word)
 
 
 def party_number(party_id: UUID) -> str:
