@@ -20,7 +20,7 @@ import yaml
 _load = yaml.load
 
 
-def _load_with_loader(stream: Any, Loader: Any = yaml.SafeLoader) -> Any:  # noqa: N803
+def _load_with_loader(stream: Any, Loader: Any = yaml.SafeLoader) -> Any:
     return _load(stream, Loader=Loader)
 
 

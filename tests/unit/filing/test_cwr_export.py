@@ -199,7 +199,7 @@ def test_the_file_round_trips_through_the_bulk_import_reader():
 
 
 def test_a_work_of_no_member_has_nothing_to_register_with_the_society():
-    works, parties = generated_works(1)
+    works, _ = generated_works(1)
     outsider = works[0].holders[1]  # the lyricist, of another society or none
     assert SOCIETY not in outsider.societies()
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from contracts import events as contract
 from contracts.enums import Role
 from contracts.errors import InvalidInput
 from contracts.shares import collection_share
@@ -19,6 +18,8 @@ from filing.domain.holders import (
     rights_json,
     with_rights,
 )
+
+from contracts import events as contract
 
 W, P, X = uuid4(), uuid4(), uuid4()
 
@@ -126,7 +127,7 @@ def test_transfer_moves_the_rights_that_follow_the_share():
     assert by_party[P].share_of("mechanical") == Decimal("100.00")
     assert by_party[X].performing_society is None
     single = parse_rights_holders([{"party_id": str(W), "role": "COMPOSER", "share": "100"}])
-    (kept, given), _ = move_share(single, from_party_id=W, to_party_id=X, share=Decimal("30"))
+    (_, given), _ = move_share(single, from_party_id=W, to_party_id=X, share=Decimal("30"))
     assert given.share_of("mechanical") == Decimal("30") and not given.by_right
 
 

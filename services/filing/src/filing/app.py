@@ -12,11 +12,11 @@ from runtime.service import PeriodicJob, ServiceRuntime
 
 from filing.api import router
 from filing.bulk_import.uploads import BulkImportPolicy
+from filing.domain.cwr_records import Sender
 from filing.handlers import CONSUMERS
 from filing.service import DisputePolicy, Filing, FilingWriter
 from filing.settings import FilingSettings
 from filing.societies import CwrPolicy, export_due
-from filing.domain.cwr_records import Sender
 from runtime import http
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -55,7 +55,7 @@ def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
                 functools.partial(export_due, uow=runtime.uow, policy=cwr,
                                   societies=settings.cwr_export_societies),
                 settings.cwr_export_interval_seconds,
-            )  # fmt: skip
+            )
         )
     return runtime, filing
 
@@ -65,7 +65,7 @@ def cwr_policy(settings: FilingSettings) -> CwrPolicy:
         sender=Sender(
             type=settings.cwr_sender_type, id=settings.cwr_sender_id,
             name=settings.cwr_sender_name, code=settings.cwr_sender_code,
-        )  # fmt: skip
+        )
     )
 
 

@@ -22,7 +22,6 @@ from contracts import access
 from filing import commands, events
 from filing import repository as repo
 from filing.bulk_import.uploads import BulkImportPolicy
-from filing.societies import CwrPolicy
 from filing.domain import disputes as dispute_rules
 from filing.domain import parties as party_rules
 from filing.domain import works as work_rules
@@ -46,6 +45,7 @@ from filing.domain.numbering import NumberKind, format_number
 from filing.domain.parties import Party
 from filing.domain.titles import title_key
 from filing.domain.works import Change, Work, WorkDraft
+from filing.societies import CwrPolicy
 
 log = logging.getLogger(__name__)
 

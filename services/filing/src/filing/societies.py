@@ -133,9 +133,11 @@ async def export_cwr(
         rows = (
             await session.exec(select(WorkRow).where(col(WorkRow.id).in_(list(sent_before))))
         ).all()
-        works = sorted(await repo.works_of(session, rows), key=lambda w: _order(rows, w.id))
+        order = {row.id: row.seq or 0 for row in rows}
+        works = sorted(await repo.works_of(session, rows), key=lambda w: order[w.id])
         versions = {row.id: row.version for row in rows}
-        parties = await _parties(session, list({h.party_id for w in works for h in w.rights_holders}))
+        holders = {h.party_id for w in works for h in w.rights_holders}
+        parties = await _parties(session, list(holders))
         sequence = 1 + (
             await session.execute(
                 text("SELECT count(*) FROM cwr_file WHERE society = :society"),
@@ -183,7 +185,7 @@ async def export_cwr(
                     registration_number=w.submitter_work_number,
                     work_version=versions[w.work_id], transaction=kind,
                     file_id=file_id, file_name=made.name,
-                )  # fmt: skip
+                )
                 for w, kind in zip(cwr_works, transactions, strict=True)
             )
         )
@@ -193,13 +195,6 @@ async def export_cwr(
         new_works=len(cwr_works) - revised, revised_works=revised,
     )  # fmt: skip
     return exported, made
-
-
-def _order(rows: Sequence[WorkRow], work_id: UUID) -> int:
-    for row in rows:
-        if row.id == work_id:
-            return row.seq or 0
-    return 0
 
 
 def _sequences(transactions: Sequence[str]) -> list[int]:
@@ -295,7 +290,7 @@ async def import_ack(
                     assigned_iswc=answered.assigned_iswc, title=row.title,
                     filed_by=row.filed_by, holder_ids=list(dict.fromkeys(row.holder_ids)),
                     file_name=file_name or "ack",
-                )  # fmt: skip
+                )
             )
             # The same work twice in one file: the later line answers the earlier.
             by_number = {**by_number, ack.submitter_work_number: _as_row(row, answered)}
@@ -351,7 +346,7 @@ async def society_registrations(*, sessions: Any, work_id: UUID) -> list[dict[st
             "status": cwr_ack.STATUSES[r.status].value if r.status else None,
             "cwr_status": r.status, "society_work_id": r.society_work_id,
             "assigned_iswc": r.assigned_iswc, "acknowledged_at": r.acknowledged_at,
-        }  # fmt: skip
+        }
         for r in rows
     ]
 

@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from contracts.attributes import from_attributes
+from contracts.enums import SocietyRegistrationStatus as SocietyStatus
 from contracts.envelope import DecodedEvent
 from contracts.events import EventData
 from runtime.uow import UnitOfWork
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import events as ev
-from contracts.enums import SocietyRegistrationStatus as SocietyStatus
 from contracts import topics
 from notifications import repository
 from notifications.domain.inbox import CreatedEntry, NewEntry, deliveries_for, entries_for

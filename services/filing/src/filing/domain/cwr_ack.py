@@ -143,7 +143,9 @@ class SocietyRegistration:
         return STATUSES[self.cwr_status] if self.cwr_status else None
 
 
-def acknowledge(registration: SocietyRegistration, ack: Acknowledgement) -> SocietyRegistration | None:
+def acknowledge(
+    registration: SocietyRegistration, ack: Acknowledgement
+) -> SocietyRegistration | None:
     """The registration after the society's acknowledgement, or None when it says nothing
     new (the same file imported again changes nothing)."""
     answered = SocietyRegistration(

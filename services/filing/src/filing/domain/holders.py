@@ -125,7 +125,9 @@ def parse_holder_rights(item: dict[str, object], at: str) -> dict[str, Any]:
             f"{right}_society": _optional(item, f"{right}_society", parse_society, at)
             for right in RIGHTS
         },
-        "territory_shares": _territory_shares(item.get("territory_shares"), f"{at}.territory_shares"),
+        "territory_shares": _territory_shares(
+            item.get("territory_shares"), f"{at}.territory_shares"
+        ),
     }
 
 
