@@ -12,7 +12,10 @@ import pytest
 from contracts.envelope import decode
 from contracts.events import SocietyAcknowledgementReceived, SocietyRegistrationSent
 from contracts.topics import FILING_SOCIETIES
+from filing import societies
+from filing.app import cwr_policy
 from filing.domain.cwr_records import ascii_text
+from runtime.uow import unit_of_work_factory
 
 from tests.cwr_oracle import parse_cwr, record_type
 
@@ -160,3 +163,14 @@ async def test_only_examiners_and_societies_make_cwr_files(filing):
     assert refused.status_code == 403
     bad = await filing.client(uuid.uuid4(), "society").post("/societies/21X/cwr-files")
     assert bad.status_code == 400 and bad.json()["field"] == "society"
+
+
+async def test_the_periodic_export_sends_each_listed_society_only_what_is_new(filing):
+    composer, client = await filing.party("Dara Sok")
+    publisher, _ = await filing.party("Mekong Music", kind="ORGANIZATION")
+    await _file(client, composer, publisher, "052", f"Mekong {uuid.uuid4().hex[:6]}")
+    uow = unit_of_work_factory(filing.sessions)
+    policy = cwr_policy(filing.settings)
+    made = await societies.export_due(uow=uow, policy=policy, societies="052, 058")
+    assert len(made) == 1 and made[0].endswith("_052.V21")  # 058 has no member's work
+    assert await societies.export_due(uow=uow, policy=policy, societies="052,058") == []
