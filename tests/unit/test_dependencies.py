@@ -43,6 +43,7 @@ USED_WITHOUT_IMPORT = {
     "py-spy": "profiler that bench/platform.py runs as a command",
     "sniffio": "httpcore looks for it on every request and scans sys.path when it is absent",
     "python-multipart": "Starlette parses forms with it (the bulk import's uploads, the web app's forms)",
+    "pyparsing": "cwr-api (tests/cwr_oracle.py) parses with it without declaring it",
 }
 
 
