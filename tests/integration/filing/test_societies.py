@@ -5,6 +5,9 @@ and the society events published."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sys
 import uuid
 from typing import Any
 
@@ -174,3 +177,20 @@ async def test_the_periodic_export_sends_each_listed_society_only_what_is_new(fi
     made = await societies.export_due(uow=uow, policy=policy, societies="052, 058")
     assert len(made) == 1 and made[0].endswith("_052.V21")  # 058 has no member's work
     assert await societies.export_due(uow=uow, policy=policy, societies="052,058") == []
+
+
+async def test_the_command_writes_the_societys_file_under_its_cwr_name(filing, tmp_path):
+    composer, client = await filing.party("Arjuna Putra")
+    publisher, _ = await filing.party("Nusantara Musik", kind="ORGANIZATION")
+    await _file(client, composer, publisher, "052", f"Gundul {uuid.uuid4().hex[:6]}")
+    command = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "filing.cwr_export", "052", "--out", str(tmp_path),
+        "--database-url", filing.settings.database_url,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await command.communicate()
+    assert command.returncode == 0, err.decode()
+    written = json.loads(out)
+    path = tmp_path / written["name"]
+    assert path.exists() and written["works"] == "1"
+    assert parse_cwr(path.name, path.read_text()).transmission.trailer.transaction_count == 1
