@@ -16,7 +16,7 @@ from contracts.enums import Role, WorkKind, WorkStatus
 from contracts.errors import InvalidInput, NotAllowed, NotFound
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from runtime.auth import CurrentPrincipal
 from runtime.http import handle_dependency
 from runtime.id_lists import parse_ids
@@ -84,26 +84,35 @@ class Out(BaseModel):
 ShareText = Annotated[str, BeforeValidator(_share)]
 
 
+def _unstated(value: object) -> bool:
+    return value is None
+
+
+# A by-right field appears only when the holding states it (as on the events): a holding with
+# one share for every right answers exactly as before.
+Stated = Field(default=None, exclude_if=_unstated)
+
+
 class TerritoryShareOut(Out):
     territory: str
-    performing_share: ShareText | None = None
-    mechanical_share: ShareText | None = None
-    sync_share: ShareText | None = None
+    performing_share: ShareText | None = Stated
+    mechanical_share: ShareText | None = Stated
+    sync_share: ShareText | None = Stated
 
 
 class RightsHolderOut(Out):
-    """A holding; the by-right fields are null where the holding states nothing otherwise
-    (DOMAIN.md, "Shares by right, societies and territories")."""
+    """A holding; the by-right fields appear where the holding states them (DOMAIN.md,
+    "Shares by right, societies and territories")."""
 
     party_id: UUID
     role: Role
     share: ShareText
-    mechanical_share: ShareText | None = None
-    sync_share: ShareText | None = None
-    performing_society: str | None = None
-    mechanical_society: str | None = None
-    sync_society: str | None = None
-    territory_shares: list[TerritoryShareOut] | None = None
+    mechanical_share: ShareText | None = Stated
+    sync_share: ShareText | None = Stated
+    performing_society: str | None = Stated
+    mechanical_society: str | None = Stated
+    sync_society: str | None = Stated
+    territory_shares: list[TerritoryShareOut] | None = Stated
 
 
 class IdentifiersOut(Out):
