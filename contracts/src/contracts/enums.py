@@ -80,3 +80,11 @@ class MatchMethod(StrEnum):
     ISWC = "ISWC"
     FUZZY = "FUZZY"
     CLAIM = "CLAIM"
+class SocietyRegistrationStatus(StrEnum):
+    """A society's answer to a work's registration (DOMAIN.md, "Acknowledgements")."""
+
+    ACCEPTED = "ACCEPTED"
+    ACCEPTED_WITH_CHANGES = "ACCEPTED_WITH_CHANGES"
+    CONFLICT = "CONFLICT"
+    REJECTED = "REJECTED"
+    NO_PARTICIPATION = "NO_PARTICIPATION"

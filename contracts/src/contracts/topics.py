@@ -5,6 +5,7 @@ from __future__ import annotations
 FILING_PARTIES = "filing.parties.v1"
 FILING_WORKS = "filing.works.v1"
 FILING_IMPORTS = "filing.imports.v1"
+FILING_SOCIETIES = "filing.societies.v1"
 LICENSING_LICENCES = "licensing.licences.v1"
 LICENSING_ROYALTIES = "licensing.royalties.v1"
 NOTIFICATIONS_DELIVERIES = "notifications.deliveries.v1"
@@ -17,6 +18,7 @@ EVENT_TOPICS: tuple[str, ...] = (
     FILING_PARTIES,
     FILING_WORKS,
     FILING_IMPORTS,
+    FILING_SOCIETIES,
     LICENSING_LICENCES,
     LICENSING_ROYALTIES,
     NOTIFICATIONS_DELIVERIES,
@@ -63,6 +65,8 @@ WORK_OWNERSHIP_TRANSFERRED = ce_type("filing", "work.ownership_transferred")
 WORK_DISPUTED = ce_type("filing", "work.disputed")
 WORK_DISPUTE_RESOLVED = ce_type("filing", "work.dispute_resolved")
 IMPORT_COMPLETED = ce_type("filing", "import.completed")
+SOCIETY_REGISTRATION_SENT = ce_type("filing", "society.registration_sent")
+SOCIETY_ACKNOWLEDGEMENT_RECEIVED = ce_type("filing", "society.acknowledgement_received")
 LICENCE_OFFERED = ce_type("licensing", "licence.offered")
 LICENCE_ACTIVATED = ce_type("licensing", "licence.activated")
 LICENCE_DECLINED = ce_type("licensing", "licence.declined")
@@ -82,6 +86,7 @@ TOPIC_SOURCE: dict[str, str] = {
     FILING_PARTIES: FILING_SOURCE,
     FILING_WORKS: FILING_SOURCE,
     FILING_IMPORTS: FILING_SOURCE,
+    FILING_SOCIETIES: FILING_SOURCE,
     LICENSING_LICENCES: LICENSING_SOURCE,
     LICENSING_ROYALTIES: LICENSING_SOURCE,
     NOTIFICATIONS_DELIVERIES: NOTIFICATIONS_SOURCE,
@@ -90,6 +95,7 @@ TOPIC_KEY: dict[str, str] = {
     FILING_PARTIES: "party id",
     FILING_WORKS: "work id",
     FILING_IMPORTS: "party id (the party told)",
+    FILING_SOCIETIES: "work id",
     LICENSING_LICENCES: "licence id",
     LICENSING_ROYALTIES: "licence id (usage lines' events: the licensee id)",
     NOTIFICATIONS_DELIVERIES: "party id (the recipient)",
@@ -106,6 +112,7 @@ TOPIC_EVENT_TYPES: dict[str, tuple[str, ...]] = {
         WORK_DISPUTE_RESOLVED,
     ),
     FILING_IMPORTS: (IMPORT_COMPLETED,),
+    FILING_SOCIETIES: (SOCIETY_REGISTRATION_SENT, SOCIETY_ACKNOWLEDGEMENT_RECEIVED),
     LICENSING_LICENCES: (
         LICENCE_OFFERED,
         LICENCE_ACTIVATED,

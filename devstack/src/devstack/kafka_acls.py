@@ -26,7 +26,7 @@ class Grant:
 # What each principal writes (its own topics and its consumer groups' dead letters), reads,
 # and which consumer groups it joins (`*` marks a group-name prefix: one group per instance).
 WRITES: dict[str, tuple[str, ...]] = {
-    FILING: (t.FILING_PARTIES, t.FILING_WORKS, t.FILING_IMPORTS),
+    FILING: (t.FILING_PARTIES, t.FILING_WORKS, t.FILING_IMPORTS, t.FILING_SOCIETIES),
     LICENSING: (t.LICENSING_LICENCES, t.LICENSING_ROYALTIES, t.dlq(t.LICENSING_GROUP)),
     NOTIFICATIONS: (t.NOTIFICATIONS_DELIVERIES, t.dlq(t.NOTIFICATIONS_GROUP)),
 }
@@ -36,6 +36,7 @@ READS: dict[str, tuple[str, ...]] = {
         t.FILING_PARTIES,
         t.FILING_WORKS,
         t.FILING_IMPORTS,
+        t.FILING_SOCIETIES,
         t.LICENSING_LICENCES,
         t.LICENSING_ROYALTIES,
         t.dlq(t.NOTIFICATIONS_GROUP),

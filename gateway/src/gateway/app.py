@@ -189,6 +189,23 @@ def create_app(
         return StreamingResponse(upstream.aiter_raw(), media_type="text/csv; charset=utf-8",
                                  background=BackgroundTask(upstream.aclose))
 
+    @app.get("/cwr-files/{file_id}", include_in_schema=False)
+    async def cwr_file(file_id: str, request: Request) -> Response:
+        """A CWR file made by `exportCwr`, from filing, which checks the token's roles."""
+        if not _IMPORT_ID.fullmatch(file_id):
+            return JSONResponse({"code": "NOT_FOUND", "message": "no such file"}, 404)
+        headers = {}
+        if "authorization" in request.headers:
+            headers["authorization"] = request.headers["authorization"]
+        upstream = await state.http.get(f"{state.urls.filing}/cwr-files/{file_id}",
+                                        headers=headers)  # fmt: skip
+        return Response(
+            upstream.content, status_code=upstream.status_code,
+            media_type=upstream.headers.get("content-type"),
+            headers={k: v for k, v in upstream.headers.items()
+                     if k.lower() == "content-disposition"},
+        )  # fmt: skip
+
     @app.get("/health")
     async def health() -> dict[str, str]:
         return {"status": "ok"}

@@ -281,6 +281,22 @@ class FilingClient(ServiceClient):
 
     async def file_work(self, body: Json, key: str | None = None) -> WorkReply:
         return await self._on_work("POST", "/works", body, key)
+    async def export_cwr(self, society: str, *, everything: bool) -> Json:
+        """Makes the society's next CWR file (`POST /societies/{society}/cwr-files`)."""
+        return cast(Json, await self.call(
+            "POST", f"/societies/{society}/cwr-files",
+            params={"everything": str(everything).lower()}))  # fmt: skip
+
+    async def import_ack(
+        self, files: dict[str, tuple[str, Any, str]], *, society: str | None, timeout: float
+    ) -> Json:
+        """Streams a society's ACK file on to filing (`POST /societies/acknowledgements`)."""
+        params = {"society": society} if society else None
+        return cast(Json, await self.call(
+            "POST", "/societies/acknowledgements", params=params, files=files, timeout=timeout))
+
+    async def society_registrations(self, work_id: str) -> list[Json]:
+        return cast(list[Json], await self.call("GET", f"/works/{work_id}/society-registrations"))
 
     async def review(self, work_id: str, body: Json) -> WorkReply:
         return await self._on_work("POST", f"/works/{work_id}/review", body)

@@ -136,6 +136,18 @@ def build_samples() -> dict[str, ev.EventData]:
             works_rejected=1,
             occurred_at=AT,
         ),
+        ev.SocietyRegistrationSent(
+            work_id=WORK_ID, society="021", registration_number="R-2026-000045",
+            work_version=2, transaction="NWR",
+            file_id=UUID("cccccccc-cccc-4ccc-8ccc-cccccccccccc"), file_name="CW260001ARR_021.V21",
+            occurred_at=AT,
+        ),
+        ev.SocietyAcknowledgementReceived(
+            work_id=WORK_ID, society="021", registration_number="R-2026-000045",
+            status="REJECTED", cwr_status="RJ", society_work_id="BMI-77",
+            assigned_iswc="T-034.524.680-1", title="Bengawan Solo", filed_by=COMPOSER,
+            holder_ids=owners, file_name="CW260001021_ARR.V21", occurred_at=AT,
+        ),
         ev.LicenceOffered(licence=licence(LicenceStatus.OFFERED), actor_id=COMPOSER, **lic),
         ev.LicenceActivated(licence=licence(LicenceStatus.ACTIVE), actor_id=LICENSEE, **lic),
         ev.LicenceDeclined(

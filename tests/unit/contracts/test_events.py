@@ -24,6 +24,7 @@ CATALOGUE = {
         "work.ownership_transferred", "work.disputed", "work.dispute_resolved",
     },
     "filing.imports.v1": {"import.completed"},
+    "filing.societies.v1": {"society.registration_sent", "society.acknowledgement_received"},
     "licensing.licences.v1": {
         "licence.offered", "licence.activated", "licence.declined", "licence.withdrawn",
         "licence.terminated", "licence.expired",
@@ -64,6 +65,8 @@ def _expected_key(data: Any) -> object:
         return data.work.id
     if data.topic == topics.FILING_IMPORTS:
         return data.party_id
+    if data.topic == topics.FILING_SOCIETIES:
+        return data.work_id
     if data.topic == topics.LICENSING_LICENCES:
         return data.licence.id
     if isinstance(data, UsageLinesEvent):

@@ -339,3 +339,26 @@ def test_what_a_reader_child_sent_before_exiting_is_still_read() -> None:
     messages: queue.Queue[tuple[str, None, None]] = queue.Queue()
     messages.put(("end", None, None))
     assert reader._next(messages, _DeadChild()) == ("end", None, None)
+
+
+def test_a_holder_entry_may_give_shares_and_societies_by_right() -> None:
+    holders = f"{FILER}:PUBLISHER:50.00/100.00/100.00@021/021/021;p7:COMPOSER:50.00/0/0@21//"
+    work = bulk.parse_work_row(2, row(holders=holders), filer=FILER)
+    publisher, composer = work.draft.rights_holders
+    assert (publisher.mechanical_share, publisher.sync_society) == (Decimal("100.00"), "021")
+    assert (composer.share_of("sync"), composer.performing_society) == (Decimal("0.00"), "021")
+    assert composer.mechanical_society is None
+
+
+@pytest.mark.parametrize(
+    ("holders", "field"),
+    [
+        (f"{FILER}:COMPOSER:100/90/100", "rights_holders.mechanical_share"),
+        (f"{FILER}:COMPOSER:100/100", "holders"),
+        (f"{FILER}:COMPOSER:100@021", "holders"),
+    ],
+)
+def test_shares_by_right_in_a_row_follow_the_rules_of_a_filing(holders: str, field: str) -> None:
+    with pytest.raises(bulk.RowRefused) as refused:
+        bulk.parse_work_row(2, row(holders=holders), filer=FILER)
+    assert refused.value.field == bulk.column_of(field, "holders")

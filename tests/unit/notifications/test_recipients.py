@@ -106,6 +106,7 @@ def test_every_published_event_type_of_the_other_services_has_a_rule() -> None:
         "work.disputed",
         "work.dispute_resolved",
         "import.completed",
+        "society.acknowledgement_received",
         *LICENCE_STEPS,
         "royalty.statement_issued",
     }

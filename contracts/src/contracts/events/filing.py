@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field, model_validator
 
 from contracts import topics
-from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
+from contracts.enums import PartyKind, Role, SocietyRegistrationStatus, WorkKind, WorkStatus
 from contracts.events.base import (
     ActorId,
     AggregateVersion,
@@ -18,7 +18,7 @@ from contracts.events.base import (
     StatusEvent,
 )
 from contracts.identifiers import ISBN13, ISNI, ISRC, ISWC, IPINameNumber
-from contracts.shares import Share, check_total
+from contracts.shares import RightShare, Share, SocietyCode, check_right_totals, check_total
 from contracts.territories import CountryCode
 from contracts.times import UtcDateTime
 
@@ -74,15 +74,47 @@ class Identifiers(Payload):
     isbn: ISBN13 | None = None
 
 
+class TerritoryShare(Payload):
+    """What a holder collects in one territory where it differs from its ownership shares;
+    a share left out is the holder's ownership share of that right."""
+
+    territory: CountryCode
+    performing_share: RightShare | None = None
+    mechanical_share: RightShare | None = None
+    sync_share: RightShare | None = None
+
+
+def _unstated(value: object) -> bool:
+    return value is None
+
+
+def _stated(description: str) -> Any:
+    """An optional by-right field: a holder with one share for every right (the common
+    case) travels as it always did, the field appearing only when stated."""
+    return Field(default=None, description=description, exclude_if=_unstated)
+
+
 class RightsHolder(Payload):
     party_id: UUID
     role: Role
-    share: Share
+    share: Share = Field(
+        description="the performing share, and the share of every right not stated otherwise"
+    )
+    mechanical_share: RightShare | None = _stated("the mechanical share where it differs")
+    sync_share: RightShare | None = _stated("the synchronisation share where it differs")
+    performing_society: SocietyCode | None = _stated("CISAC code of the holder's PR society")
+    mechanical_society: SocietyCode | None = _stated("CISAC code of the holder's MR society")
+    sync_society: SocietyCode | None = _stated("CISAC code of the holder's SR society")
+    territory_shares: list[TerritoryShare] | None = _stated(
+        "collection shares in territories where they differ from the ownership shares"
+    )
 
 
 def check_rights_holders(holders: list[RightsHolder], field: str = "rights_holders") -> None:
-    """Shares sum to 100.00 and a party appears at most once per role (DOMAIN.md, Works)."""
+    """Shares sum to 100.00 per right (and per right in each territory listed) and a party
+    appears at most once per role (DOMAIN.md, Works)."""
     check_total((h.share for h in holders), field=field)
+    check_right_totals(holders, field=field)
     seen: set[tuple[UUID, Role]] = set()
     for index, holder in enumerate(holders):
         if (holder.party_id, holder.role) in seen:
@@ -239,3 +271,48 @@ class BulkImportCompleted(EventData):
 
     def aggregate_id(self) -> str:
         return str(self.party_id)
+
+
+# --- collecting societies: CWR registrations sent, acknowledgements received -----------------
+
+
+class SocietyEvent(EventData):
+    topic: ClassVar[str] = topics.FILING_SOCIETIES
+    source: ClassVar[str] = topics.FILING_SOURCE
+
+    work_id: UUID
+    society: SocietyCode
+    registration_number: RegistrationNumber = Field(
+        description="the submitter work number the CWR file carried"
+    )
+
+    def aggregate_id(self) -> str:
+        return str(self.work_id)
+
+
+class SocietyRegistrationSent(SocietyEvent):
+    """A work went to a society in a CWR file (DOMAIN.md, "CWR export")."""
+
+    ce_type: ClassVar[str] = topics.SOCIETY_REGISTRATION_SENT
+
+    work_version: int = Field(ge=1, description="the work's version the file carried")
+    transaction: Literal["NWR", "REV"] = Field(
+        description="NWR: the society's first registration of the work; REV: a revision"
+    )
+    file_id: UUID
+    file_name: NonEmptyText
+
+
+class SocietyAcknowledgementReceived(SocietyEvent):
+    """A society acknowledged a work's registration (DOMAIN.md, "Acknowledgements")."""
+
+    ce_type: ClassVar[str] = topics.SOCIETY_ACKNOWLEDGEMENT_RECEIVED
+
+    status: SocietyRegistrationStatus
+    cwr_status: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="the ACK's code")]
+    society_work_id: str | None = Field(default=None, description="the society's id of the work")
+    assigned_iswc: ISWC | None = Field(default=None, description="an ISWC the society assigned")
+    title: NonEmptyText
+    filed_by: UUID = Field(description="the work's filer, told of a rejection or conflict")
+    holder_ids: list[UUID] = Field(description="the work's holders, told likewise")
+    file_name: NonEmptyText = Field(description="the ACK file")

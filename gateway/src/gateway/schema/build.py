@@ -21,6 +21,7 @@ from gateway.schema.licences import LicenceMutation, LicenceQuery
 from gateway.schema.notifications import NotificationMutation, NotificationQuery
 from gateway.schema.parties import PartyMutation, PartyQuery
 from gateway.schema.scalars import SCALAR_MAP
+from gateway.schema.societies import SocietyMutation
 from gateway.schema.statements import StatementMutation, StatementQuery, UsageLineMutation
 from gateway.schema.subscription import Subscription
 from gateway.schema.works import WorkMutation, WorkQuery
@@ -35,7 +36,7 @@ Query = merge_types(
 Mutation = merge_types(
     "Mutation",
     (PartyMutation, WorkMutation, LicenceMutation, StatementMutation, NotificationMutation,
-     ImportMutation, UsageLineMutation),
+     ImportMutation, UsageLineMutation, SocietyMutation),
 )
 
 INTERNAL_MESSAGE = "Internal error: the request could not be completed."

@@ -109,9 +109,10 @@ def from_reply(cls: type[T], data: Mapping[str, object], **given: object) -> T:
     converted by the field's type (dates, times, decimals, enums, nested objects and lists);
     `given` supplies what the reply does not hold. Resolved fields are left to resolvers."""
     plain, converted = _PLANS.get(cls) or _plan(cls)
-    values = {name: data[name] for name in plain if name not in given}
+    # A key the reply lacks takes the field's default (fields added later have one).
+    values = {name: data[name] for name in plain if name not in given and name in data}
     for name, convert in converted:
-        if name not in given:
+        if name not in given and name in data:
             values[name] = convert(data[name])
     return cls(**values, **given)
 

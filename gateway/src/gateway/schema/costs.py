@@ -50,6 +50,9 @@ FIELD_COSTS: dict[str, FieldCost] = {
     },
     "Work.rightsHolders": FieldCost(bound=5),
     "Work.history": FieldCost(bound=10),
+    # One filing call per work; a work is sent to a few societies.
+    "Work.societyRegistrations": FieldCost(cost=1, bound=10),
+    "RightsHolder.territoryShares": FieldCost(cost=0, bound=10),
     "Work.licences": FieldCost(bound=5),
     "Availability.conflicts": FieldCost(bound=5),
     "Licence.usageReports": FieldCost(bound=12),
@@ -72,7 +75,7 @@ FIELD_COSTS: dict[str, FieldCost] = {
         f"{payload}Payload.errors": FieldCost(bound=5)
         for payload in (
             "RegisterParty", "Work", "Licence", "UsageReport", "Society", "PartyMembers",
-            "Import", "UsageFile", "UsageLine",
+            "Import", "UsageFile", "UsageLine", "CwrExport", "AckImport",
         )
     },
 }

@@ -12,7 +12,7 @@ from typing import Any
 
 import strawberry
 from contracts.money import decimal_text, parse_amount, parse_currency, parse_rate
-from contracts.shares import parse_share
+from contracts.shares import parse_right_share, parse_share, parse_society
 from runtime.idempotency import parse_key
 
 from gateway.errors import UserError
@@ -61,11 +61,60 @@ class IdentifiersInput:
     isbn: str | None = None
 
 
+@strawberry.input(
+    description="What a holder collects in one territory where it differs from its ownership "
+    "shares; a share left out is its ownership share of that right"
+)
+class TerritoryShareInput:
+    territory: str
+    performing_share: decimal.Decimal | None = None
+    mechanical_share: decimal.Decimal | None = None
+    sync_share: decimal.Decimal | None = None
+
+
 @strawberry.input
 class RightsHolderInput:
     party_id: strawberry.ID
     role: Role
-    share: decimal.Decimal
+    share: decimal.Decimal = strawberry.field(
+        description="the performing share, and the share of every right not stated otherwise"
+    )
+    mechanical_share: decimal.Decimal | None = None
+    sync_share: decimal.Decimal | None = None
+    performing_society: str | None = strawberry.field(
+        default=None, description="CISAC society code the holder is affiliated with (PR)"
+    )
+    mechanical_society: str | None = None
+    sync_society: str | None = None
+    territory_shares: list[TerritoryShareInput] | None = None
+
+
+def _by_right(h: RightsHolderInput, at: str) -> Body:
+    """The holder's stated by-right fields, checked here so an error names the field."""
+    body: Body = {}
+    for name in ("mechanical_share", "sync_share"):
+        value = getattr(h, name)
+        if value is not None:
+            body[name] = decimal_text(parse_right_share(value, field=f"{at}.{_camel(name)}"))
+    for name in ("performing_society", "mechanical_society", "sync_society"):
+        value = getattr(h, name)
+        if value is not None:
+            body[name] = parse_society(value, field=f"{at}.{_camel(name)}")
+    if h.territory_shares is not None:
+        body["territory_shares"] = [
+            {"territory": t.territory}
+            | {name: decimal_text(parse_right_share(getattr(t, name),
+                                                    field=f"{at}.territoryShares[{j}].{_camel(name)}"))
+               for name in ("performing_share", "mechanical_share", "sync_share")
+               if getattr(t, name) is not None}
+            for j, t in enumerate(h.territory_shares)
+        ]  # fmt: skip
+    return body
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 @strawberry.input
@@ -138,6 +187,7 @@ def _holders(holders: list[RightsHolderInput], field: str, limit: int) -> list[B
             "party_id": require_id(h.party_id, f"{field}[{i}].partyId"),
             "role": h.role.value,
             "share": decimal_text(parse_share(h.share, field=f"{field}[{i}].share")),
+            **_by_right(h, f"{field}[{i}]"),
         }
         for i, h in enumerate(holders)
     ]

@@ -45,15 +45,38 @@ from gateway.schema.prefetch import node_fields, prefetch_works
 
 if TYPE_CHECKING:
     from gateway.schema.licences import Licence
+    from gateway.schema.societies import SocietyRegistration
 
 MAX_HOLDERS = 100
+
+
+@strawberry.type(description="What a holder collects in one territory, where it differs")
+class TerritoryShare:
+    territory: str
+    performing_share: decimal.Decimal | None = None
+    mechanical_share: decimal.Decimal | None = None
+    sync_share: decimal.Decimal | None = None
 
 
 @strawberry.type
 class RightsHolder:
     role: Role
-    share: decimal.Decimal
+    share: decimal.Decimal = strawberry.field(
+        description="the performing share, and the share of every right not stated otherwise"
+    )
     party_id: strawberry.Private[str]
+    mechanical_share: decimal.Decimal | None = strawberry.field(
+        default=None, description="the mechanical share where it differs from `share`"
+    )
+    sync_share: decimal.Decimal | None = strawberry.field(
+        default=None, description="the synchronisation share where it differs from `share`"
+    )
+    performing_society: str | None = strawberry.field(
+        default=None, description="CISAC code of the society the holder is affiliated with"
+    )
+    mechanical_society: str | None = None
+    sync_society: str | None = None
+    territory_shares: list[TerritoryShare] | None = None
 
     @strawberry.field(graphql_type=Party)
     def party(self, info: Info) -> Party | Awaitable[Party]:
@@ -114,6 +137,17 @@ class Work(FromReply):
     country_of_origin: str
     rights_holders: list[RightsHolder]
 
+
+    @strawberry.field(
+        description="per collecting society, what it was sent of the work (CWR) and what it "
+        "answered (DOMAIN.md, Acknowledgements)"
+    )
+    async def society_registrations(
+        self, info: Info
+    ) -> list[Annotated[SocietyRegistration, strawberry.lazy("gateway.schema.societies")]]:
+        from gateway.schema.societies import society_registrations
+
+        return await society_registrations(info, str(self.id))
 
     @strawberry.field
     async def history(self, info: Info) -> list[HistoryEntry]:

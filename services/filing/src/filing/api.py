@@ -16,7 +16,7 @@ from contracts.enums import Role, WorkKind, WorkStatus
 from contracts.errors import InvalidInput, NotAllowed, NotFound
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from runtime.auth import CurrentPrincipal
 from runtime.http import handle_dependency
 from runtime.id_lists import parse_ids
@@ -24,7 +24,7 @@ from runtime.idempotency import IdempotencyKey, KeyedRequest
 from runtime.openapi import error_responses
 from runtime.uow import UnitOfWorkFactory
 
-from filing import commands, service, views
+from filing import commands, service, societies, views
 from filing.bulk_import import uploads
 from filing.domain.parties import Party
 from filing.domain.works import Work
@@ -81,10 +81,38 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+ShareText = Annotated[str, BeforeValidator(_share)]
+
+
+def _unstated(value: object) -> bool:
+    return value is None
+
+
+# A by-right field appears only when the holding states it (as on the events): a holding with
+# one share for every right answers exactly as before.
+Stated = Field(default=None, exclude_if=_unstated)
+
+
+class TerritoryShareOut(Out):
+    territory: str
+    performing_share: ShareText | None = Stated
+    mechanical_share: ShareText | None = Stated
+    sync_share: ShareText | None = Stated
+
+
 class RightsHolderOut(Out):
+    """A holding; the by-right fields appear where the holding states them (DOMAIN.md,
+    "Shares by right, societies and territories")."""
+
     party_id: UUID
     role: Role
-    share: Annotated[str, BeforeValidator(_share)]
+    share: ShareText
+    mechanical_share: ShareText | None = Stated
+    sync_share: ShareText | None = Stated
+    performing_society: str | None = Stated
+    mechanical_society: str | None = Stated
+    sync_society: str | None = Stated
+    territory_shares: list[TerritoryShareOut] | None = Stated
 
 
 class IdentifiersOut(Out):
@@ -459,3 +487,130 @@ async def import_errors(
         raise NotFound(f"no import {import_id}", field="import_id")
     lines = await uploads.error_report(policy=filing.bulk, caller=party, import_id=import_id)
     return StreamingResponse(lines, media_type="text/csv; charset=utf-8")
+
+
+# --- collecting societies: CWR files out, acknowledgements in -----------------------------
+
+
+class CwrFileOut(BaseModel):
+    """A CWR file made for a society; its content is `GET download_url`."""
+
+    id: UUID
+    name: str
+    society: str
+    works: int
+    new_works: int
+    revised_works: int
+    download_url: str
+
+
+class CwrExportOut(BaseModel):
+    file: CwrFileOut | None
+
+
+class AckImportOut(BaseModel):
+    society: str
+    acknowledged: int
+    unchanged: int
+    unknown: list[str]
+
+
+async def _file_id(file_id: str) -> UUID:
+    return _uuid(file_id, "file_id")
+
+
+@router.post(
+    "/societies/{society}/cwr-files",
+    response_model=CwrExportOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["societies"],
+    responses=error_responses(403),
+)
+async def post_cwr_file(
+    society: str, caller: CurrentPrincipal, filing: Service, everything: bool = False
+) -> CwrExportOut:
+    """Makes the society's next CWR 2.1 file: its members' works new to it or changed since
+    its last file (`everything`: all of them). `file` is null when there is nothing to send."""
+    societies.require_society_reader(caller)
+    made = await societies.export_cwr(
+        uow=filing.uow, policy=filing.cwr, society=society, everything=everything
+    )
+    if made is None:
+        return CwrExportOut(file=None)
+    exported, _ = made
+    return CwrExportOut(
+        file=CwrFileOut(**vars(exported), download_url=f"/cwr-files/{exported.id}")
+    )
+
+
+@router.get(
+    "/cwr-files/{file_id}",
+    tags=["societies"],
+    responses={**error_responses(403, 404), 200: {"content": {"text/plain": {}}}},
+)
+async def get_cwr_file(
+    file_id: Annotated[UUID, Depends(_file_id)], caller: CurrentPrincipal, filing: Service
+) -> Response:
+    """A CWR file's content (ASCII, CR LF lines), named in Content-Disposition."""
+    name, content = await societies.cwr_file_content(
+        sessions=filing.sessions, principal=caller, file_id=file_id
+    )
+    return Response(
+        content, media_type="text/plain; charset=us-ascii",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )  # fmt: skip
+
+
+@router.post(
+    "/societies/acknowledgements",
+    response_model=AckImportOut,
+    tags=["societies"],
+    responses=error_responses(403),
+)
+async def post_acknowledgements(
+    request: Request, caller: CurrentPrincipal, filing: Service, society: str | None = None
+) -> AckImportOut:
+    """Applies a society's CWR ACK file (multipart field `file`); re-sending it changes
+    nothing (DOMAIN.md, "Acknowledgements")."""
+    societies.require_society_reader(caller)
+    filing.bulk.check_size(request.headers.get("content-length"))
+    form = await request.form(max_files=1, max_fields=1)
+    try:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise InvalidInput("file: an ACK file is required", field="file")
+        data = await upload.read()
+        name = upload.filename or "ack"
+    finally:
+        await form.close()
+    summary = await societies.import_ack(
+        uow=filing.uow, principal=caller, data=data, file_name=name, society=society
+    )
+    return AckImportOut(**vars(summary))
+
+
+class SocietyRegistrationOut(BaseModel):
+    society: str
+    work_version: int
+    transaction: str
+    file_name: str
+    sent_at: datetime
+    status: str | None
+    cwr_status: str | None
+    society_work_id: str | None
+    assigned_iswc: str | None
+    acknowledged_at: datetime | None
+
+
+@router.get(
+    "/works/{work_id}/society-registrations",
+    response_model=list[SocietyRegistrationOut],
+    tags=["societies"],
+)
+async def get_society_registrations(
+    work_id: WorkId, caller: CurrentPrincipal, filing: Service
+) -> list[SocietyRegistrationOut]:
+    """Per society, what it was sent of the work and what it answered."""
+    del caller  # the register is public to every authenticated caller
+    rows = await societies.society_registrations(sessions=filing.sessions, work_id=work_id)
+    return [SocietyRegistrationOut(**r) for r in rows]

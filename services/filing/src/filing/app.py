@@ -3,17 +3,20 @@ service object the routes use; `create_app` serves them over HTTP."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
-from contracts.topics import FILING_IMPORTS, FILING_PARTIES, FILING_WORKS
+from contracts.topics import FILING_IMPORTS, FILING_PARTIES, FILING_SOCIETIES, FILING_WORKS
 from fastapi import FastAPI
-from runtime.service import ServiceRuntime
+from runtime.service import PeriodicJob, ServiceRuntime
 
 from filing.api import router
 from filing.bulk_import.uploads import BulkImportPolicy
+from filing.domain.cwr_records import Sender
 from filing.handlers import CONSUMERS
 from filing.service import DisputePolicy, Filing, FilingWriter
 from filing.settings import FilingSettings
+from filing.societies import CwrPolicy, export_due
 from runtime import http
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -25,7 +28,7 @@ def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
     runtime = ServiceRuntime(
         settings,
         migrations_dir=MIGRATIONS,
-        produces=[FILING_PARTIES, FILING_WORKS, FILING_IMPORTS],
+        produces=[FILING_PARTIES, FILING_WORKS, FILING_IMPORTS, FILING_SOCIETIES],
         idempotency_keys=True,
     )
     for group_id, topics, handler in CONSUMERS:
@@ -43,8 +46,27 @@ def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
         runtime.uow, max_batch=settings.group_commit_max, writers=settings.group_commit_writers
     )
     runtime.add(writer)
-    filing = runtime.handle(Filing, disputes=disputes, bulk=bulk, writer=writer)
+    cwr = cwr_policy(settings)
+    filing = runtime.handle(Filing, disputes=disputes, bulk=bulk, writer=writer, cwr=cwr)
+    if settings.cwr_export_interval_seconds > 0:
+        runtime.add(
+            PeriodicJob(
+                "cwr-export",
+                functools.partial(export_due, uow=runtime.uow, policy=cwr,
+                                  societies=settings.cwr_export_societies),
+                settings.cwr_export_interval_seconds,
+            )
+        )
     return runtime, filing
+
+
+def cwr_policy(settings: FilingSettings) -> CwrPolicy:
+    return CwrPolicy(
+        sender=Sender(
+            type=settings.cwr_sender_type, id=settings.cwr_sender_id,
+            name=settings.cwr_sender_name, code=settings.cwr_sender_code,
+        )
+    )
 
 
 def create_app(settings: FilingSettings | None = None) -> FastAPI:

@@ -103,6 +103,24 @@ _HOLDER_ITEM = {
         "party_id": {"type": "string"},
         "role": _enum(Role),
         "share": {"type": "string", "description": _SHARE},
+        "mechanical_share": {"type": "string", "description": "[0, 100]; absent: share"},
+        "sync_share": {"type": "string", "description": "[0, 100]; absent: share"},
+        "performing_society": {"type": "string", "description": "CISAC society code"},
+        "mechanical_society": {"type": "string", "description": "CISAC society code"},
+        "sync_society": {"type": "string", "description": "CISAC society code"},
+        "territory_shares": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "territory": {"type": "string"},
+                    "performing_share": {"type": "string"},
+                    "mechanical_share": {"type": "string"},
+                    "sync_share": {"type": "string"},
+                },
+                "required": ["territory"],
+            },
+        },
     },
     "required": ["party_id", "role", "share"],
 }

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -27,7 +28,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 __all__ = [
-    "BulkImportErrorRow", "BulkImportRow", "DisputeOpeningRow",
+    "BulkImportErrorRow", "BulkImportRow", "CwrFileRow", "CwrSubmissionRow", "DisputeOpeningRow",
     "HistoryRow", "NumberCounter", "OutboxMessage", "PartyRow", "RightsHolderRow",
     "SearchWordRow", "SearchWordVariantRow", "WorkRow",
 ]
@@ -134,7 +135,10 @@ class SearchWordVariantRow(SQLModel, table=True):
 
 class RightsHolderRow(SQLModel, table=True):
     __tablename__ = "rights_holder"
-    __table_args__ = (Index("ix_rights_holder_party_work", "party_id", "work_id"),)
+    __table_args__ = (
+        Index("ix_rights_holder_party_work", "party_id", "work_id"),
+        Index("ix_rights_holder_societies", "societies", postgresql_using="gin"),
+    )
 
     work_id: uuid.UUID = Field(
         sa_column=Column(
@@ -145,6 +149,10 @@ class RightsHolderRow(SQLModel, table=True):
     role: str = Field(primary_key=True, max_length=16)
     position: int
     share: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+    # The stated by-right fields (domain.holders.rights_json); NULL: one share for every right.
+    rights: dict[str, object] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
+    # The societies the holding names, for any right: a society's export finds works by it.
+    societies: list[str] = Field(default_factory=list, sa_column=_terms_column())
 
 
 class HistoryRow(SQLModel, table=True):
@@ -210,3 +218,36 @@ class BulkImportErrorRow(SQLModel, table=True):
     row: int
     field: str = Field(sa_column=Column(Text, nullable=False))
     reason: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class CwrSubmissionRow(SQLModel, table=True):
+    """The version of a work last sent to a society in a CWR file, and what the society
+    acknowledged of it (DOMAIN.md, "CWR export", "Acknowledgements")."""
+
+    __tablename__ = "cwr_submission"
+
+    society: str = Field(sa_column=Column(String(3), primary_key=True))
+    work_id: uuid.UUID = Field(primary_key=True)
+    version: int = Field(sa_column=Column(BigInteger, nullable=False))
+    transaction: str = Field(sa_column=Column(String(3), nullable=False))
+    file_name: str = Field(sa_column=Column(Text, nullable=False))
+    sequence: int
+    sent_at: datetime = Field(sa_column=utc_column())
+    society_work_id: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    status: str | None = Field(default=None, sa_column=Column(String(2), nullable=True))
+    acknowledged_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    assigned_iswc: str | None = Field(default=None, sa_column=Column(String(15), nullable=True))
+
+
+class CwrFileRow(SQLModel, table=True):
+    """A CWR file made for a society, kept for its download."""
+
+    __tablename__ = "cwr_file"
+    __table_args__ = (Index("ix_cwr_file_society", "society", "created_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    society: str = Field(sa_column=Column(String(3), nullable=False))
+    name: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    created_at: datetime = Field(sa_column=utc_column())
+    works: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -3,6 +3,7 @@ history, the examination locks, the dispute quota, and the number counters."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
@@ -17,7 +18,7 @@ from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from filing.domain.examination import ExistingWork
-from filing.domain.holders import RightsHolder
+from filing.domain.holders import RightsHolder, rights_json, with_rights
 from filing.domain.numbering import NumberKind, format_number
 from filing.domain.parties import Party
 from filing.domain.search_index import party_search_columns, search_columns
@@ -117,7 +118,8 @@ def _work(row: WorkRow, holders: Sequence[RightsHolderRow]) -> Work:
         status=WorkStatus(row.status),
         identifiers=Identifiers(iswc=row.iswc, isrc=row.isrc, isbn=row.isbn),
         rights_holders=tuple(
-            RightsHolder(party_id=h.party_id, role=Role(h.role), share=h.share)
+            with_rights(RightsHolder(party_id=h.party_id, role=Role(h.role), share=h.share),
+                        h.rights)
             for h in sorted(holders, key=lambda h: h.position)
         ),
     )
@@ -186,6 +188,8 @@ def _holder_rows(work: Work) -> list[dict[str, Any]]:
             "role": h.role.value,
             "position": position,
             "share": h.share,
+            "rights": rights_json(h),
+            "societies": sorted(h.societies()),
         }
         for position, h in enumerate(work.rights_holders)
     ]
@@ -211,12 +215,15 @@ w AS (
         CAST(:search_keys AS text[]), CAST(:search_words AS text[]), CAST(:version AS bigint)
     )
 ), h AS (
-    INSERT INTO rights_holder (work_id, party_id, role, position, share)
-    SELECT CAST(:id AS uuid), x.party_id, x.role, x.position, x.share
+    INSERT INTO rights_holder (work_id, party_id, role, position, share, rights, societies)
+    SELECT CAST(:id AS uuid), x.party_id, x.role, x.position, x.share, x.rights::jsonb,
+           CASE WHEN x.societies = '' THEN '{}'::text[] ELSE string_to_array(x.societies, ',')
+           END
     FROM unnest(
         CAST(:h_party_ids AS uuid[]), CAST(:h_roles AS text[]),
-        CAST(:h_positions AS integer[]), CAST(:h_shares AS numeric[])
-    ) AS x (party_id, role, position, share)
+        CAST(:h_positions AS integer[]), CAST(:h_shares AS numeric[]),
+        CAST(:h_rights AS text[]), CAST(:h_societies AS text[])
+    ) AS x (party_id, role, position, share, rights, societies)
 ), hist AS (
     INSERT INTO work_history (work_id, at, actor_id, action, detail)
     SELECT CAST(:id AS uuid), x.at, x.actor_id, x.action, x.detail
@@ -264,6 +271,9 @@ def _insert_work_params(
         "h_roles": [h["role"] for h in holders],
         "h_positions": [h["position"] for h in holders],
         "h_shares": [h["share"] for h in holders],
+        # unnest cannot take arrays of arrays of unequal lengths: societies travel joined.
+        "h_rights": [None if h["rights"] is None else json.dumps(h["rights"]) for h in holders],
+        "h_societies": [",".join(h["societies"]) for h in holders],
         "hist_at": [c.at for c in changes],
         "hist_actor_ids": [c.actor_id for c in changes],
         "hist_actions": [c.action.value for c in changes],

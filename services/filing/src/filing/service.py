@@ -45,6 +45,7 @@ from filing.domain.numbering import NumberKind, format_number
 from filing.domain.parties import Party
 from filing.domain.titles import title_key
 from filing.domain.works import Change, Work, WorkDraft
+from filing.societies import CwrPolicy
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class Filing(ServiceHandle):
     disputes: DisputePolicy
     bulk: BulkImportPolicy
     writer: FilingWriter
+    cwr: CwrPolicy
 
 
 def _now() -> datetime:

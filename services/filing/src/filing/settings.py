@@ -29,3 +29,13 @@ class FilingSettings(ServiceSettings):
     group_commit_max: int = Field(default=64, ge=1, le=1000)
     # Batches in flight at once: one commits while the next forms and waits for the counters.
     group_commit_writers: int = Field(default=2, ge=1, le=16)
+    # CWR files for collecting societies (DOMAIN.md, "CWR export"): the register as their
+    # sender (HDR: type, 9-character id, name; the file name's sender code), the periodic
+    # export's interval in seconds (0: off) and the societies it runs for (CISAC codes,
+    # comma-separated).
+    cwr_sender_type: str = Field(default="AA", pattern=r"^(PB|SO|AA|WR)$")
+    cwr_sender_id: str = Field(default="000000000", pattern=r"^[0-9A-Z]{1,9}$")
+    cwr_sender_name: str = Field(default="ASEAN RIGHTS REGISTER", min_length=1, max_length=45)
+    cwr_sender_code: str = Field(default="ARR", pattern=r"^[0-9A-Z]{2,3}$")
+    cwr_export_interval_seconds: float = Field(default=0, ge=0)
+    cwr_export_societies: str = Field(default="", pattern=r"^(\d{1,3}(,\d{1,3})*)?$")

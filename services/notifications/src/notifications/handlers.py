@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from contracts.attributes import from_attributes
+from contracts.enums import SocietyRegistrationStatus as SocietyStatus
 from contracts.envelope import DecodedEvent
 from contracts.events import EventData
 from runtime.uow import UnitOfWork
@@ -36,6 +37,7 @@ CONSUMED_TOPICS: tuple[str, ...] = (
     topics.FILING_PARTIES,
     topics.FILING_WORKS,
     topics.FILING_IMPORTS,
+    topics.FILING_SOCIETIES,
     topics.LICENSING_LICENCES,
     topics.LICENSING_ROYALTIES,
 )
@@ -159,6 +161,18 @@ def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
         case ev.BulkImportCompleted():
             counts = (data.works_registered, data.works_under_review, data.works_rejected)
             return NamedParties(subject_party=data.party_id), EventFacts(import_counts=counts)
+        case ev.SocietyAcknowledgementReceived():
+            # Only a rejection or a conflict is news to the filer and the holders.
+            told = data.status in (SocietyStatus.REJECTED, SocietyStatus.CONFLICT)
+            parties = frozenset({data.filed_by, *data.holder_ids}) if told else frozenset()
+            return (
+                NamedParties(rights_holders=parties),
+                EventFacts(
+                    work_title=data.title, registration_number=data.registration_number,
+                    reason=f"society {data.society} answered {data.status.value} "
+                    f"({data.cwr_status})",
+                ),
+            )  # fmt: skip
         case ev.LicenceEvent():
             return _read_licence(model, data)
         case ev.UsageReported():

@@ -10,7 +10,9 @@ musical work. Each party becomes a row of the parties file keyed by its interest
 number; the SPU of the file's sender (its IPI or name in HDR) is the filer itself.
 
 Shares: CWR gives each holder performing (PR), mechanical (MR) and synchronisation (SR)
-ownership shares; the register has one share per holder, and takes the PR share for now.
+ownership shares and a society per right; the register keeps them all (`share` is the PR
+share) when the MR and SR shares are complete (`_by_right`), else the PR share alone. OPU and
+OWR (other publishers and writers) are holders as SPU and SWR are.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TextIO
+from typing import Any, TextIO
 from uuid import UUID
 
 from filing.domain.bulk import ROW_FAULT
@@ -56,6 +58,10 @@ class Holder:
     ipi: str | None
     pr_share: Decimal | None
     publisher: bool
+    # MR and SR ownership shares and the society per right (2.1 SPU/SWR/OPU/OWR).
+    mr_share: Decimal | None = None
+    sr_share: Decimal | None = None
+    societies: tuple[str, str, str] = ("", "", "")
 
 
 @dataclass
@@ -101,27 +107,40 @@ def read_header(line: str) -> Header:
     return Header("2.1", _cut(line, 5, 14), _cut(line, 14, 59))
 
 
+def _rights(line: str, at: int) -> dict[str, object]:
+    """PR, MR and SR society and ownership share, from `at` (2.1: society 3, share 5 each)."""
+    return {
+        "pr_share": _share(line[at + 3 : at + 8]),
+        "mr_share": _share(line[at + 11 : at + 16]),
+        "sr_share": _share(line[at + 19 : at + 24]),
+        "societies": (_cut(line, at, at + 3), _cut(line, at + 8, at + 11),
+                      _cut(line, at + 16, at + 19)),
+    }  # fmt: skip
+
+
 def _writer(line: str, version: str) -> Holder:
     ipi_at = (106, 117) if version == "3.0" else (115, 126)
     name = " ".join(p for p in (_cut(line, 73, 103), _cut(line, 28, 73)) if p)
+    rights: dict[str, Any] = {"pr_share": None} if version == "3.0" else _rights(line, 126)
     return Holder(
         code=_cut(line, 19, 28),
         name=name,
         role=WRITER_ROLES.get(_cut(line, 104, 106), "OTHER"),
         ipi=_ipi(line[ipi_at[0] : ipi_at[1]]),
-        pr_share=None if version == "3.0" else _share(line[129:134]),
         publisher=False,
+        **rights,
     )
 
 
 def _publisher(line: str, version: str) -> Holder:
+    rights: dict[str, Any] = {"pr_share": None} if version == "3.0" else _rights(line, 112)
     return Holder(
         code=_cut(line, 21, 30),
         name=_cut(line, 30, 75),
         role=PUBLISHER_ROLES.get(_cut(line, 76, 78), "PUBLISHER"),
         ipi=_ipi(line[87:98]),
-        pr_share=None if version == "3.0" else _share(line[115:120]),
         publisher=True,
+        **rights,
     )
 
 
@@ -161,9 +180,9 @@ def transactions(stream: TextIO) -> Iterator[tuple[Header, Transaction]]:
                 current = None
             continue
         try:
-            if kind == "SPU":
+            if kind in ("SPU", "OPU"):
                 current.holders.append(_publisher(line, header.version))
-            elif kind == "SWR":
+            elif kind in ("SWR", "OWR"):
                 current.holders.append(_writer(line, header.version))
             elif kind in ("SPT", "SWT"):
                 code, share = _territory_share(line, header.version, publisher=kind == "SPT")
@@ -201,7 +220,9 @@ def works_rows(stream: TextIO, *, filer: UUID, country: str) -> Iterator[RawRow]
             field_name, reason = tx.faults[0]
             yield tx.row, {ROW_FAULT: f"{field_name}: {reason}"}
             continue
-        shares: dict[tuple[str, str], Decimal] = {}
+        by_right = _by_right(tx.holders)
+        shares: dict[tuple[str, str], list[Decimal]] = {}
+        societies: dict[tuple[str, str], tuple[str, str, str]] = {}
         for holder in tx.holders:
             share = holder.pr_share
             if share is None or share == 0:
@@ -210,8 +231,17 @@ def works_rows(stream: TextIO, *, filer: UUID, country: str) -> Iterator[RawRow]
                 continue  # a holder without a performing share holds nothing here
             party = str(filer) if _is_sender(holder, header) else _party_key(holder)
             key = (party, holder.role)
-            shares[key] = shares.get(key, Decimal(0)) + share
-        entries = [f"{party}:{role}:{share:.2f}" for (party, role), share in shares.items()]
+            held = [share, holder.mr_share or Decimal(0), holder.sr_share or Decimal(0)]
+            before = shares.get(key, [Decimal(0)] * 3)
+            shares[key] = [a + b for a, b in zip(before, held, strict=True)]
+            if any(holder.societies):
+                societies.setdefault(key, holder.societies)
+        entries = [
+            f"{party}:{role}:"
+            + ("/".join(f"{v:.2f}" for v in held) if by_right else f"{held[0]:.2f}")
+            + ("@" + "/".join(societies[(party, role)]) if (party, role) in societies else "")
+            for (party, role), held in shares.items()
+        ]
         yield tx.row, {
             "row_key": f"cwr:{tx.code or tx.row}",
             "title": tx.title,
@@ -221,6 +251,20 @@ def works_rows(stream: TextIO, *, filer: UUID, country: str) -> Iterator[RawRow]
             "iswc": tx.iswc,
             "holders": ";".join(entries),
         }
+
+
+def _by_right(holders: list[Holder]) -> bool:
+    """Whether the transaction's MR and SR shares are kept: each sums to 100 among its
+    holders, and every holder of either has a PR share (the register's `share` is above
+    0); otherwise (a sender that fills in PR shares only, say) the work keeps one share per
+    holder, its PR share, as before (DOMAIN.md, "CWR 2.1 and 3.0")."""
+    hundred = Decimal(100)
+    for shares in ([h.mr_share for h in holders], [h.sr_share for h in holders]):
+        if any(s is None for s in shares) or sum(s or 0 for s in shares) != hundred:
+            return False
+    return all(
+        h.pr_share for h in holders if (h.mr_share or 0) > 0 or (h.sr_share or 0) > 0
+    )
 
 
 def parties_in(stream: TextIO, *, country: str) -> Iterator[RawRow]:

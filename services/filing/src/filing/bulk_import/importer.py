@@ -35,6 +35,7 @@ from filing import events
 from filing.domain import bulk
 from filing.domain import works as work_rules
 from filing.domain.examination import Examination, ExistingWork, examination_history
+from filing.domain.holders import RightsHolder, rights_json
 from filing.domain.identifiers import Identifiers
 from filing.domain.numbering import NumberKind, format_number
 from filing.domain.parties import Party
@@ -62,12 +63,18 @@ PARTY_COLUMNS = (
     "id", "name", "kind", "country", "ipi_name_number", "isni", "created_at", "updated_at",
     "version", "search_words",
 )
+HOLDER_COLUMNS = ("work_id", "party_id", "role", "position", "share", "rights", "societies")
 OUTBOX_COLUMNS = ("event_id", "topic", "key", "value", "headers", "traceparent", "created_at")
 
 RawRow = tuple[int, dict[str, str | None]]
 FILED = work_rules.WorkAction.FILED.value
 # The report's field of a parties-file row starts with this (its rows are numbered apart).
 PARTIES = "parties"
+
+
+def _rights_text(holder: RightsHolder) -> str | None:
+    rights = rights_json(holder)
+    return None if rights is None else json.dumps(rights)
 
 
 class FilerUnknown(InvalidInput):
@@ -214,9 +221,10 @@ WITH x AS (
                                                      'isbn', w.isbn),
                    'country_of_origin', w.country_of_origin,
                    'rights_holders', (
-                       SELECT json_agg(json_build_object(
+                       SELECT json_agg(jsonb_build_object(
                                   'party_id', r.party_id, 'role', r.role,
-                                  'share', r.share::text) ORDER BY r.position)
+                                  'share', r.share::text) || coalesce(r.rights, '{{}}')
+                              ORDER BY r.position)
                        FROM rights_holder r WHERE r.work_id = w.id),
                    'filed_by', w.filed_by,
                    'filed_at', {_AT.format("w.filed_at")}),
@@ -456,9 +464,10 @@ class BulkImport:
                     work_rows.append(self._work_row(w, number, registration, outcome, now))
                     holders = w.draft.rights_holders
                     holder_rows.extend(
-                        (w.id, h.party_id, h.role.value, position, h.share)
+                        (w.id, h.party_id, h.role.value, position, h.share,
+                         _rights_text(h), sorted(h.societies()))
                         for position, h in enumerate(holders)
-                    )
+                    )  # fmt: skip
                     action, detail = examination_history(outcome, registration)
                     history_rows.append(
                         (w.id, now, w.draft.filed_by, FILED, work_rules.filed_detail(number))
@@ -473,7 +482,7 @@ class BulkImport:
                 )
                 await conn.copy_records_to_table(
                     "rights_holder",
-                    columns=("work_id", "party_id", "role", "position", "share"),
+                    columns=HOLDER_COLUMNS,
                     records=holder_rows,
                 )
                 await conn.copy_records_to_table(

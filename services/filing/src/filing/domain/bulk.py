@@ -17,6 +17,7 @@ from uuid import UUID
 
 from contracts.enums import WorkKind, WorkStatus
 from contracts.errors import DomainError, InvalidInput
+from contracts.shares import RIGHTS
 from contracts.territories import parse_country
 
 from filing.domain import parties as party_rules
@@ -197,8 +198,29 @@ def _holder_items(value: str | None, *, filer: UUID) -> tuple[list[dict[str, obj
             by_uuid.add(party_id)
         except ValueError:
             party_id = party_id_of(filer, party)
-        items.append({"party_id": party_id, "role": role.upper(), "share": share})
+        items.append({"party_id": party_id, "role": role.upper(), **_by_right(share, index)})
     return items, by_uuid
+
+
+def _by_right(text: str, index: int) -> dict[str, object]:
+    """SHARE, or PR/MR/SR shares, optionally `@PRSOC/MRSOC/SRSOC` (DOMAIN.md, CSV format)."""
+    shares, _, societies = text.partition("@")
+    values = shares.split("/")
+    if len(values) not in (1, 3):
+        raise RowRefused("holders", f"holders entry {index + 1}: SHARE or PR/MR/SR shares")
+    item: dict[str, object] = {"share": values[0]}
+    if len(values) == 3:
+        item["mechanical_share"], item["sync_share"] = values[1], values[2]
+    if societies:
+        codes = societies.split("/")
+        if len(codes) != 3:
+            raise RowRefused(
+                "holders", f"holders entry {index + 1}: societies are PR/MR/SR society codes"
+            )
+        for right, code in zip(RIGHTS, codes, strict=True):
+            if code.strip():
+                item[f"{right}_society"] = code
+    return item
 
 
 def _alternate_titles(value: str | None) -> tuple[str, ...]:

@@ -91,3 +91,9 @@ class DisputeLimitReached(Conflict):
     """A party has opened as many disputes today (UTC, the database's day) as it may."""
 
     code = "DISPUTE_LIMIT_REACHED"
+
+
+class TerritorySharesFixed(Conflict):
+    """A work with territory collection shares is not transferred by share (DOMAIN.md)."""
+
+    code = "TERRITORY_SHARES_FIXED"

@@ -99,6 +99,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "licence.terminated": ("Licence terminated", "The {licence} was terminated.{reason}"),
     "licence.expired": ("Licence expired", "The {licence} reached its end date."),
     "usage.reported": ("Usage reported", "Usage of {work} was reported under {licence}{period}."),
+    "society.acknowledgement_received": (
+        "Society registration not accepted",
+        "A collecting society did not accept the registration of {work}.{reason}",
+    ),
 }
 
 

@@ -54,6 +54,9 @@ RULES: dict[str, frozenset[Named]] = {
     # A bulk import tells each party its works name once, with its counts; the imported
     # works' own events (they carry `import_id`) notify nobody (handlers.handle_batch).
     "import.completed": frozenset({Named.SUBJECT_PARTY}),
+    # A society rejected a registration or found a conflict: the filer and the holders
+    # (handlers._read names them only for those statuses).
+    "society.acknowledgement_received": frozenset({Named.RIGHTS_HOLDERS}),
     "licence.offered": _LICENCE_STEP,
     "licence.activated": _LICENCE_STEP,
     "licence.declined": _LICENCE_STEP,
