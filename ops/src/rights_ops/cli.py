@@ -8,6 +8,7 @@ import typer
 from rights_ops.accounts import clients, users
 from rights_ops.deadletters import dead_letters
 from rights_ops.events import replay, tail
+from rights_ops.exports import exports
 from rights_ops.faults import faults
 from rights_ops.health import health
 from rights_ops.imports import imports
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(users, name="users")
 app.add_typer(clients, name="clients")
 app.add_typer(imports, name="import")
+app.add_typer(exports, name="export")
 app.add_typer(rebuild, name="rebuild")
 app.add_typer(dead_letters, name="dead-letters")
 app.command()(tail)

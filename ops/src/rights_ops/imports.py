@@ -1,5 +1,5 @@
 """`rights import works`: the bulk import (`filing.bulk_import`) into filing's database, with
-its progress bar; `rights export …` when filing can write CWR (not yet)."""
+its progress bar; `rights import acks` (a society's acknowledgements) is in `exports`."""
 
 from __future__ import annotations
 

@@ -18,7 +18,9 @@ from contracts.topics import FILING_SOCIETIES
 from filing import societies
 from filing.app import cwr_policy
 from filing.domain.cwr_records import ascii_text
+from rights_ops.cli import app
 from runtime.uow import unit_of_work_factory
+from typer.testing import CliRunner
 
 from tests.cwr_oracle import parse_cwr, record_type
 
@@ -193,3 +195,37 @@ async def test_the_command_writes_the_societys_file_under_its_cwr_name(filing, t
     path = tmp_path / written["name"]
     assert path.exists() and written["works"] == "1"
     assert parse_cwr(path.name, path.read_text()).transmission.trailer.transaction_count == 1
+
+
+async def test_the_operator_cli_exports_a_societys_file_and_applies_its_acknowledgements(
+    filing, tmp_path
+):
+    """`rights export cwr` and `rights import acks` (README, "Operating"): the same commands as
+    the API's, from an operator's shell."""
+    def rights(*args: str) -> Any:
+        return CliRunner().invoke(app, [*args, "--database-url", filing.settings.database_url])
+
+    composer, client = await filing.party("Dewi Lestari")
+    publisher, _ = await filing.party("Java Records", kind="ORGANIZATION")
+    work = await _file(client, composer, publisher, "058", f"Tanah Air {uuid.uuid4().hex[:6]}")
+    exported = await asyncio.to_thread(rights, "export", "cwr", "058", "--all",
+                                       "--out", str(tmp_path))  # fmt: skip
+    assert exported.exit_code == 0, exported.output
+    written = json.loads(exported.output)
+    path = tmp_path / written["name"]
+    assert parse_cwr(path.name, path.read_text()).transmission.trailer.transaction_count >= 1
+    assert ascii_text(work["title"]).upper() in path.read_text()
+
+    ack = tmp_path / "ACK.V21"
+    ack.write_bytes(_ack_file("058", [(work, "RA", "SOC-OPS", None)]))
+    for expected in ((1, 0), (0, 1)):  # applied once: the second time changes nothing
+        applied = await asyncio.to_thread(rights, "import", "acks", str(ack))
+        assert applied.exit_code == 0, applied.output
+        summary = json.loads(applied.output)
+        assert (summary["acknowledged"], summary["unchanged"]) == expected
+    registrations = (await client.get(f"/works/{work['id']}/society-registrations")).json()
+    assert [(r["society"], r["status"], r["society_work_id"]) for r in registrations] == [
+        ("058", "ACCEPTED", "SOC-OPS")]
+
+    refused = await asyncio.to_thread(rights, "export", "cwr", "58x", "--out", str(tmp_path))
+    assert refused.exit_code == 2 and "society" in refused.output
