@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -31,19 +30,14 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="session")
-async def identity_mail(identities: Identities) -> AsyncIterator[IdentityMail]:
+async def identity_mail(identities: Identities) -> IdentityMail:
     """The realm's mail (verification emails), where the running realm's `smtpServer` sends
     it, kept in `$RIGHTS_STATE_DIR/mail` as `make run`'s SMTP server keeps its own."""
     realm = await asyncio.to_thread(identities.admin.realm)
     smtp = realm.get("smtpServer") or {}
     assert smtp.get("port"), "the realm has no smtpServer (infra/keycloak/realm-rights.json)"
-    mail = IdentityMail(
+    return IdentityMail(
         host=smtp.get("host") or "127.0.0.1",
         port=int(smtp["port"]),
         directory=PlatformSettings().rights_state_dir / "mail",
     )
-    await mail.listen()
-    try:
-        yield mail
-    finally:
-        await mail.close()

@@ -8,6 +8,8 @@ import email
 import email.policy
 import errno
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,32 +21,32 @@ from notifications.smtp_server import LocalSmtpServer
 ACTION_LINK = re.compile(r"https?://\S+/login-actions/action-token\?\S+")
 
 
-@dataclass
+@dataclass(frozen=True)
 class IdentityMail:
     """Mail the realm sends to `host:port`, kept in `directory`."""
 
     host: str
     port: int
     directory: Path
-    server: LocalSmtpServer | None = None
 
-    async def listen(self) -> None:
-        """Listens where the realm sends, unless a sink listens there already (another test
-        run's, or `make run`'s server: both keep their mail in the same folder)."""
-        if self.server is not None:
-            return
+    @asynccontextmanager
+    async def receiving(self) -> AsyncIterator[None]:
+        """Listens where the realm sends while the block runs, unless a sink listens there
+        already (another test run's, or `make run`'s server: both keep their mail in the same
+        folder). Only that long: the identity integration tests serve the port themselves."""
         try:
-            self.server = await LocalSmtpServer(
+            server = await LocalSmtpServer(
                 host=self.host, port=self.port, directory=self.directory
             ).start()
         except OSError as error:
             if error.errno != errno.EADDRINUSE:
                 raise
-
-    async def close(self) -> None:
-        if self.server is not None:
-            await self.server.stop()
-            self.server = None
+            yield
+            return
+        try:
+            yield
+        finally:
+            await server.stop()
 
     async def to(self, address: str, timeout: float = 30.0) -> EmailMessage:
         """The first mail to `address` (never "the last mail": tests run side by side),
