@@ -5,8 +5,9 @@ never reach a machine. This adds what the realm lacks and leaves what it has: th
 partial import with `ifResourceExists: SKIP` (realm roles, clients, users with their role
 mappings), then protocol mappers missing from existing clients, then user-profile attributes
 missing from the realm's user profile (both by name), and the few realm settings of
-UNSET_SETTINGS the realm has none of (its login theme). Placeholders `${VAR}` / `${VAR:default}`
-are resolved from the environment first, as Keycloak's own import at start-up does.
+UNSET_SETTINGS the realm has none of (its login and email themes). Placeholders `${VAR}` /
+`${VAR:default}` are resolved from the environment first, as Keycloak's own import at
+start-up does.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from devstack.identity import KeycloakAdmin, KeycloakConfig
 PLACEHOLDER = re.compile(r"\$\{([^}:]+)(?::([^}]*))?\}")
 USER_PROFILE = "org.keycloak.userprofile.UserProfileProvider"
 # Realm settings set when the running realm has none (never changed once set): the login
-# theme (infra/keycloak/themes) and the languages of the web app.
-UNSET_SETTINGS = ("loginTheme", "internationalizationEnabled", "supportedLocales")
+# and email themes (infra/keycloak/themes) and the languages of the web app.
+UNSET_SETTINGS = (
+    "loginTheme", "emailTheme", "internationalizationEnabled", "supportedLocales"
+)
 
 
 def resolve_placeholders(text: str, env: dict[str, str]) -> str:

@@ -1,12 +1,12 @@
 """Steps a person takes in the web app, for any browser test (WEB.md, "Signing up").
 
 `sign_up(page, …)` does what a new person does: "Sign up" in the web app's header, the
-identity provider's own registration page (in the page's language), the email verification,
-back signed in to register their party, and lands on "my works"."""
+identity provider's own registration page (in the page's language), the email verification
+(the provider's real mail, received over SMTP, its link opened in the page), back signed in
+to register their party, and lands on "my works"."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from devstack.identity import Identities
 from playwright.async_api import Page, expect
+
+from .identity_mail import IdentityMail, action_link, text_of
 
 
 @dataclass(frozen=True)
@@ -28,25 +30,13 @@ class SignedUp:
     registration_language: str  # its <html lang>
     verification_text: str  # what its email verification step said ("" if none)
     verification_language: str
-
-
-async def verify_email(identities: Identities, username: str) -> None:
-    """What following the link of the verification email does, through the realm's admin
-    API: the browser test cannot read a mailbox the shared identity provider writes to."""
-
-    def verified() -> None:
-        admin = identities.admin
-        user = admin.user_by_username(username)
-        assert user is not None, f"the provider has no account {username}"
-        admin.http.put(f"/users/{user['id']}", json={
-            **admin.get(f"/users/{user['id']}"), "emailVerified": True,
-            "requiredActions": []}).raise_for_status()
-
-    await asyncio.to_thread(verified)
+    verification_subject: str  # the verification email's subject and text ("" if none)
+    verification_mail: str
 
 
 async def sign_up(
-    page: Page, *, site: str, identities: Identities, name: str, country: str,
+    page: Page, *, site: str, identities: Identities, mail: IdentityMail, name: str,
+    country: str,
     kind: str = "PERSON", first_name: str = "", last_name: str = "", email: str = "",
     check: Callable[[Page], Awaitable[None]] | None = None,
 ) -> SignedUp:
@@ -54,7 +44,8 @@ async def sign_up(
     registers their party (`name`, `kind`, `country`: ISO 3166-1 alpha-2; `email`: the
     account's and the party's notices'); ends on "my works". The account is named
     `<identities.prefix>-…`, so the run's clean-up deletes it. `check` is called on the web
-    app's registration page (axe, the phone's width)."""
+    app's registration page (axe, the phone's width). `mail`: where the provider's mail
+    arrives (the `identity_mail` fixture)."""
     username = f"{identities.prefix}-web-{secrets.token_hex(4)}"
     password = f"{secrets.token_urlsafe(15)}-9a"
     email = email or f"{username}@example.org"
@@ -71,24 +62,26 @@ async def sign_up(
     await page.fill("#lastName", last_name or last or first)
     await page.fill("#password", password)
     await page.fill("#password-confirm", password)
-    async with page.expect_navigation():
-        await form.locator("[type=submit]").click()
     # The realm asks for a verified email before it lets the account back to the site.
     back = f"{site}/my/party"
-    verification_text = verification_language = ""
-    if urlsplit(page.url).netloc != urlsplit(site).netloc:
-        if await form.count():
-            shown = (await page.locator("body").inner_text())[:500]
-            raise AssertionError(f"the provider refused the sign-up: {shown!r}")
-        # "Verify your email", or, where the provider has no mail server to send it through
-        # (the tests' shared Keycloak), "the email could not be sent": either way the step
-        # the account is held at until its email is verified.
-        verification_text = await page.locator("body").inner_text()
-        verification_language = await page.locator("html").get_attribute("lang") or ""
-        await verify_email(identities, username)
-        # The step again: the provider finds the email verified and sends the browser back
-        # to the site, signed in.
-        await page.goto(page.url)
+    verification_text = verification_language = subject = text = link = ""
+    async with mail.receiving():
+        async with page.expect_navigation():
+            await form.locator("[type=submit]").click()
+        if urlsplit(page.url).netloc != urlsplit(site).netloc:
+            if await form.count():
+                shown = (await page.locator("body").inner_text())[:500]
+                raise AssertionError(f"the provider refused the sign-up: {shown!r}")
+            # "Verify your email": the step the account is held at until the email's link
+            # is followed.
+            verification_text = await page.locator("body").inner_text()
+            verification_language = await page.locator("html").get_attribute("lang") or ""
+            message = await mail.to(email)
+            subject, text, link = str(message["Subject"]), text_of(message), action_link(message)
+    if link:
+        # The link, in the same browser: the provider marks the email verified and sends
+        # the browser back to the site, signed in.
+        await page.goto(link)
     await page.wait_for_url(back)
     if check is not None:
         await check(page)
@@ -102,4 +95,5 @@ async def sign_up(
     await expect(public).to_have_count(1)
     party_id = (await public.get_attribute("href") or "").removeprefix("/parties/")
     return SignedUp(username, password, email, party_id, registration_title,
-                    registration_language, verification_text, verification_language)
+                    registration_language, verification_text, verification_language,
+                    subject, text)

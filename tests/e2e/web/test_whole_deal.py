@@ -22,6 +22,7 @@ from devstack.identity import CONFIG as KEYCLOAK
 from devstack.identity import Identities
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.web.identity_mail import IdentityMail
 from tests.e2e.web.money_steps import (
     download_statement_csv,
     download_statement_pdf,
@@ -68,7 +69,8 @@ async def new_person_context(chromium: Browser, locale: str, site: str, axe_sour
 
 @pytest.mark.parametrize("language", ["en", "th"])
 async def test_the_whole_deal_from_sign_up_to_the_statement(
-    platform: Any, chromium: Browser, identities: Identities, axe_source: str, language: str,
+    platform: Any, chromium: Browser, identities: Identities, identity_mail: IdentityMail,
+    axe_source: str, language: str,
 ) -> None:
     words = WORDS[language]
     word = secrets.token_hex(4)
@@ -91,10 +93,10 @@ async def test_the_whole_deal_from_sign_up_to_the_statement(
     try:
         # Both sign up in the browser and register their parties.
         page = await owners.new_page()
-        await sign_up(page, site=site, identities=identities, name=f"Somchai Kittisak {word}",
-                      country="TH", check=check)
+        await sign_up(page, site=site, identities=identities, mail=identity_mail,
+                      name=f"Somchai Kittisak {word}", country="TH", check=check)
         theirs = await licensees.new_page()
-        licensee = await sign_up(theirs, site=site, identities=identities,
+        licensee = await sign_up(theirs, site=site, identities=identities, mail=identity_mail,
                                  name=f"Mekong Streaming {word}", country="VN",
                                  kind="ORGANIZATION", check=check)
 

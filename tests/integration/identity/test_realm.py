@@ -45,6 +45,7 @@ def test_realm_protects_accounts_and_keeps_tokens_short(admin: Admin) -> None:
     assert realm["refreshTokenMaxReuse"] == 0
     assert realm["smtpServer"]["host"] == "127.0.0.1"
     assert realm["smtpServer"]["port"] == "8025"
+    assert realm["emailTheme"] == "rights"  # its verification email in the web app's languages
     assert realm["webAuthnPolicyPasswordlessRequireResidentKey"] == "Yes"
     assert realm["webAuthnPolicyPasswordlessUserVerificationRequirement"] == "required"
     actions = {a["alias"]: a for a in admin.get("/authentication/required-actions")}

@@ -59,7 +59,11 @@ class MailStore:
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
             name = f"{time.time_ns()}-{len(self.messages)}.eml"
-            (self.directory / name).write_bytes(raw)
+            # Written aside, then renamed: a reader of the folder (the browser tests, which
+            # share it with other runs) never sees half a mail.
+            partial = self.directory / f".{name}.partial"
+            partial.write_bytes(raw)
+            partial.replace(self.directory / name)
         async with self._changed:
             self._changed.notify_all()
 
