@@ -172,7 +172,9 @@ async def works_of(session: AsyncSession, rows: Sequence[WorkRow]) -> list[Work]
     return [_work(row, holders.get(row.id, [])) for row in rows]
 
 
-async def kind_and_status(session: AsyncSession, work_id: UUID) -> tuple[WorkKind, WorkStatus] | None:
+async def kind_and_status(
+    session: AsyncSession, work_id: UUID
+) -> tuple[WorkKind, WorkStatus] | None:
     """A work's kind and status, unlocked; None when there is no such work."""
     row = (
         await session.exec(select(WorkRow.kind, WorkRow.status).where(WorkRow.id == work_id))
