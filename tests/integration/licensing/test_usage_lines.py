@@ -37,7 +37,8 @@ def _iswc() -> str:
 
 async def _work(
     service: Service, register: Register, owners: dict[uuid.UUID, str], title: str, *,
-    kind: WorkKind = WorkKind.MUSICAL_WORK, alternate: list[str] | None = None, **ids: str,
+    kind: WorkKind = WorkKind.MUSICAL_WORK, alternate: list[str] | None = None,
+    recording_of: uuid.UUID | None = None, **ids: str,
 ) -> uuid.UUID:
     work_id = uuid.uuid4()
     register.filing_seq += 1
@@ -49,6 +50,7 @@ async def _work(
         rights_holders=[events.RightsHolder(party_id=p, role=Role.COMPOSER, share=Decimal(s))
                         for p, s in owners.items()],
         filed_by=next(iter(owners)), filed_at=datetime(THIS_YEAR, 1, 1, tzinfo=UTC),
+        recording_of=recording_of,
     )  # fmt: skip
     await register.publish(
         events.WorkRegistered(occurred_at=datetime.now(UTC), work=state, version=2)

@@ -21,6 +21,7 @@ from filing.domain.works import (
     Change,
     Work,
     WorkAction,
+    check_recorded_work,
     check_transition,
     decide_review,
     dispute_work,
@@ -335,3 +336,52 @@ def test_a_lone_surrogate_is_refused_as_text_naming_the_field(field: str) -> Non
         required_text("Caf\udce9", field=field, max_length=TITLE_MAX)
     assert caught.value.field == field
     assert "UTF-8" in str(caught.value)
+
+
+# --- recordings of musical works (DOMAIN.md, "Recordings of musical works") ----------------
+
+
+def _recording(**overrides: object):
+    return _draft(kind="SOUND_RECORDING", identifiers={"isrc": "VN-A12-26-00001"}, **overrides)
+
+
+def test_a_sound_recording_names_the_musical_work_it_records():
+    musical = uuid4()
+    assert _recording(recording_of=str(musical)).recording_of == musical
+    assert _recording().recording_of is None
+
+
+@pytest.mark.parametrize("value", ["not-a-uuid", 12, ""])
+def test_recording_of_must_be_a_work_id(value: object):
+    with pytest.raises(InvalidInput) as error:
+        _recording(recording_of=value)
+    assert error.value.field == "recording_of"
+
+
+def test_only_a_sound_recording_names_a_recorded_work():
+    with pytest.raises(InvalidInput) as error:
+        _draft(recording_of=str(uuid4()))
+    assert error.value.field == "recording_of"
+    assert "MUSICAL_WORK" in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("recorded", "why"),
+    [
+        (None, "no work"),
+        ((WorkKind.LITERARY, WorkStatus.REGISTERED), "LITERARY"),
+        ((WorkKind.SOUND_RECORDING, WorkStatus.REGISTERED), "SOUND_RECORDING"),
+        ((WorkKind.MUSICAL_WORK, WorkStatus.REJECTED), "rejected"),
+    ],
+)
+def test_the_recorded_work_must_be_a_musical_work_not_rejected(recorded, why):
+    with pytest.raises(InvalidInput) as error:
+        check_recorded_work(uuid4(), recorded)
+    assert error.value.field == "recording_of"
+    assert why in error.value.message
+
+
+@pytest.mark.parametrize("status", [WorkStatus.FILED, WorkStatus.UNDER_REVIEW,
+                                    WorkStatus.REGISTERED, WorkStatus.DISPUTED])
+def test_a_musical_work_on_the_register_or_pending_may_be_recorded(status):
+    check_recorded_work(uuid4(), (WorkKind.MUSICAL_WORK, status))

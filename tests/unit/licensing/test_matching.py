@@ -47,6 +47,25 @@ def test_isrc_wins_over_iswc_and_title_with_full_confidence() -> None:
         WORK_A, MatchMethod.ISRC, Decimal("1.000"))
 
 
+def test_isrc_goes_to_the_musical_work_the_recording_records_when_it_is_licensed() -> None:
+    recording, musical = WORK_A, WORK_B
+    decision = match_line(
+        isrc_work=recording, iswc_work=None, line_key=title_key("Song"), writers=(),
+        candidates=(), thresholds=RULES, recorded_work=musical,
+    )  # fmt: skip
+    assert (decision.work_id, decision.method, decision.confidence, decision.recording_id) == (
+        musical, MatchMethod.ISRC, Decimal("1.000"), recording)
+
+
+def test_isrc_stays_on_the_recording_when_its_musical_work_is_not_licensed() -> None:
+    decision = match_line(
+        isrc_work=WORK_A, iswc_work=WORK_B, line_key=title_key("Song"), writers=(),
+        candidates=(), thresholds=RULES, recorded_work=None,
+    )  # fmt: skip
+    assert (decision.work_id, decision.method, decision.recording_id) == (
+        WORK_A, MatchMethod.ISRC, None)
+
+
 def test_iswc_matches_when_no_recording_holds_the_isrc() -> None:
     decision = _match("Other", (), _candidate(WORK_B, "Other"), iswc=WORK_A)
     assert (decision.work_id, decision.method) == (WORK_A, MatchMethod.ISWC)

@@ -140,6 +140,11 @@ class WorkState(Payload):
     rights_holders: list[RightsHolder] = Field(min_length=1)
     filed_by: UUID
     filed_at: UtcDateTime
+    recording_of: UUID | None = Field(
+        default=None,
+        description="a SOUND_RECORDING's musical work (the work it records), when it names one",
+        exclude_if=_unstated,
+    )
 
     @model_validator(mode="after")
     def _holders_are_consistent(self) -> WorkState:

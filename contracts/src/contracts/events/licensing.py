@@ -272,6 +272,12 @@ class LineMatch(Payload):
     confidence: DecimalString | None = Field(default=None, description="0.000 to 1.000")
     licence_id: UUID | None = None
     royalty: DecimalString | None = None
+    recording_id: UUID | None = Field(
+        default=None,
+        description="the recording an ISRC matched, when the line went to the musical work it "
+        "records",
+        exclude_if=lambda value: value is None,
+    )
 
 
 class UsageLinesMatched(UsageLinesEvent):

@@ -125,6 +125,9 @@ class FileWorkInput:
     rights_holders: list[RightsHolderInput]
     alternate_titles: list[str] | None = None
     identifiers: IdentifiersInput | None = None
+    recording_of: strawberry.ID | None = strawberry.field(
+        default=None, description="SOUND_RECORDING only: the musical work it records"
+    )
     idempotency_key: str | None = idempotency_field()
 
 
@@ -208,6 +211,8 @@ def file_work_body(data: FileWorkInput, limit: int) -> Body:
             "isrc": data.identifiers.isrc,
             "isbn": data.identifiers.isbn,
         }
+    if data.recording_of is not None:
+        body["recording_of"] = str(data.recording_of)
     return body
 
 

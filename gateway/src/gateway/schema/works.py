@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import datetime
 import decimal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
@@ -136,6 +136,21 @@ class Work(FromReply):
     identifiers: Identifiers
     country_of_origin: str
     rights_holders: list[RightsHolder]
+    recording_of_id: strawberry.Private[str | None] = None
+
+    @classmethod
+    def of(cls, data: Mapping[str, object]) -> Self:
+        recorded = data.get("recording_of")
+        return from_reply(cls, data, recording_of_id=None if recorded is None else str(recorded))
+
+    @strawberry.field(
+        description="a sound recording's musical work: the work it records (DOMAIN.md, "
+        "Recordings of musical works)"
+    )
+    async def recording_of(self, info: Info) -> Work | None:
+        if self.recording_of_id is None:
+            return None
+        return await load_work(info.context, self.recording_of_id)
 
 
     @strawberry.field(

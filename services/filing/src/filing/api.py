@@ -136,6 +136,8 @@ class WorkOut(Out):
     filed_by: UUID
     filed_at: datetime
     updated_at: datetime
+    # A recording's musical work (DOMAIN.md, "Recordings of musical works"), when it names one.
+    recording_of: UUID | None = Stated
 
 
 class HistoryEntryOut(Out):

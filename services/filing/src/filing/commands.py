@@ -166,6 +166,13 @@ WorkIdentifiers = Annotated[
     PlainValidator(_checked(parse_identifiers)),
     WithJsonSchema(_nullable(_IDENTIFIERS)),
 ]
+RecordingOf = Annotated[
+    UUID | None,
+    PlainValidator(
+        _checked(lambda v: None if v is None else parse_party_id(v, field="recording_of"))
+    ),
+    WithJsonSchema(_nullable({"type": "string"})),
+]
 Kind = Annotated[
     WorkKind,
     PlainValidator(_checked(lambda v: parse_enum(WorkKind, v, field="kind"))),
@@ -286,6 +293,9 @@ class FileWork(BaseModel):
     country_of_origin: Country = Field(default=None, validate_default=True)
     alternate_titles: AlternateTitles = Field(default=None, validate_default=True)
     identifiers: WorkIdentifiers = Field(default=None, validate_default=True)
+    recording_of: RecordingOf = Field(
+        default=None, description="SOUND_RECORDING only: the id of the musical work it records"
+    )
 
     def draft(self, *, filed_by: UUID) -> WorkDraft:
         """The checked filing of `filed_by`, who must be among the rights holders."""

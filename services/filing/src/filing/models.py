@@ -97,6 +97,9 @@ class WorkRow(SQLModel, table=True):
     iswc: str | None = Field(default=None, max_length=15, index=True)
     isrc: str | None = Field(default=None, max_length=12, index=True)
     isbn: str | None = Field(default=None, max_length=13, index=True)
+    # The musical work a sound recording records (DOMAIN.md, "Recordings of musical works"):
+    # indexed, a work's recordings are read by it.
+    recording_of: uuid.UUID | None = Field(default=None, foreign_key="work.id", index=True)
     country_of_origin: str = Field(max_length=2)
     filed_by: uuid.UUID
     filed_at: datetime = Field(sa_column=utc_column())

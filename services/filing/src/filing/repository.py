@@ -138,6 +138,7 @@ def _work_values(work: Work) -> dict[str, Any]:
         "iswc": work.identifiers.iswc,
         "isrc": work.identifiers.isrc,
         "isbn": work.identifiers.isbn,
+        "recording_of": work.recording_of,
         "country_of_origin": work.country_of_origin,
         "filed_by": work.filed_by,
         "filed_at": work.filed_at,
@@ -169,6 +170,16 @@ async def works_of(session: AsyncSession, rows: Sequence[WorkRow]) -> list[Work]
         return []
     holders = await _holders_of(session, [row.id for row in rows])
     return [_work(row, holders.get(row.id, [])) for row in rows]
+
+
+async def kind_and_status(
+    session: AsyncSession, work_id: UUID
+) -> tuple[WorkKind, WorkStatus] | None:
+    """A work's kind and status, unlocked; None when there is no such work."""
+    row = (
+        await session.exec(select(WorkRow.kind, WorkRow.status).where(WorkRow.id == work_id))
+    ).first()
+    return None if row is None else (WorkKind(row[0]), WorkStatus(row[1]))
 
 
 async def load_work(session: AsyncSession, work_id: UUID) -> Work | None:
@@ -203,7 +214,7 @@ w AS (
     INSERT INTO work (
         id, filing_number, registration_number, title, alternate_titles, kind, status,
         status_reason, iswc, isrc, isbn, country_of_origin, filed_by, filed_at, updated_at,
-        title_key, search_text, search_keys, search_words, version
+        title_key, search_text, search_keys, search_words, version, recording_of
     )
     VALUES (
         CAST(:id AS uuid), CAST(:filing_number AS text), CAST(:registration_number AS text),
@@ -212,7 +223,8 @@ w AS (
         CAST(:isrc AS text), CAST(:isbn AS text), CAST(:country_of_origin AS text),
         CAST(:filed_by AS uuid), CAST(:filed_at AS timestamptz),
         CAST(:updated_at AS timestamptz), CAST(:title_key AS text), CAST(:search_text AS text),
-        CAST(:search_keys AS text[]), CAST(:search_words AS text[]), CAST(:version AS bigint)
+        CAST(:search_keys AS text[]), CAST(:search_words AS text[]), CAST(:version AS bigint),
+        CAST(:recording_of AS uuid)
     )
 ), h AS (
     INSERT INTO rights_holder (work_id, party_id, role, position, share, rights, societies)

@@ -166,7 +166,24 @@ async def file_work(
     Emits `work.filed` then the outcome (`work.registered`, `work.rejected` or
     `work.review_requested`), both in the filing's transaction.
     """
-    return await file_draft(uow=uow, draft=command.draft(filed_by=_require_party_caller(principal)))
+    return await file_draft(uow=uow, draft=await _draft(uow, principal, command))
+
+
+async def _draft(
+    uow: UnitOfWorkFactory, principal: Principal, command: commands.FileWork
+) -> WorkDraft:
+    """The caller's checked filing, with the work it records checked against the register.
+
+    Checked before the filing's own transaction (the batching writer's holds the number
+    counters): the link's foreign key keeps the work there, and a musical work is rejected
+    only by its own examination or review, a window this read accepts.
+    """
+    draft = command.draft(filed_by=_require_party_caller(principal))
+    if draft.recording_of is not None:
+        async with uow() as u:
+            recorded = await repo.kind_and_status(u.session, draft.recording_of)
+        work_rules.check_recorded_work(draft.recording_of, recorded)
+    return draft
 
 
 async def file_draft(*, uow: UnitOfWorkFactory, draft: WorkDraft) -> Work:
@@ -322,7 +339,7 @@ class FilingWriter:
 
     async def file_work(self, *, principal: Principal, command: commands.FileWork) -> Work:
         """`file_work`, answered once the batch that holds this filing has committed."""
-        draft = command.draft(filed_by=_require_party_caller(principal))
+        draft = await _draft(self.uow, principal, command)
         if self._queue is None:
             return await file_draft(uow=self.uow, draft=draft)
         answer: asyncio.Future[Work] = asyncio.get_running_loop().create_future()

@@ -405,7 +405,7 @@ def usage_line_json(row: UsageLineRow, *, shows_revenue: bool = True) -> dict[st
         row, "id", "line_key", "line_no", "isrc", "iswc", "title", "writers", "performers",
         "units", "revenue", "currency", "territory", "period_start", "period_end", "medium",
         "status", "work_id", "method", "confidence", "licence_id", "royalty", "report_id",
-        "received_at", "matched_at", "claimed_by",
+        "received_at", "matched_at", "claimed_by", "recording_id",
     )  # fmt: skip
     shown["usage_file"] = row.file_key
     if not shows_revenue:

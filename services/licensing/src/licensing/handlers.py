@@ -124,7 +124,7 @@ _UPSERT_WORKS = _upsert_sql(
     "register_work",
     [("id", "uuid"), ("title", "text"), ("kind", "text"), ("status", "text"),
      ("filing_number", "text"), ("registration_number", "text"), ("iswc", "text"),
-     ("isrc", "text"), *_SNAPSHOT],
+     ("isrc", "text"), ("recording_of", "uuid"), *_SNAPSHOT],
 )  # fmt: skip
 
 
@@ -159,6 +159,7 @@ def _work_values(w: WorkState) -> dict[str, Any]:
         "registration_number": w.registration_number,
         "iswc": w.identifiers.iswc,
         "isrc": w.identifiers.isrc,
+        "recording_of": w.recording_of,
     }
 
 

@@ -152,7 +152,7 @@ async def _receive_chunk(
     )  # fmt: skip
     if not new:
         return
-    decisions = await match_lines(u.session, matching, [line for _, line, _ in new])
+    decisions = await match_lines(u.session, matching, licensee, [line for _, line, _ in new])
     matched = [
         (lid, line, d.work_id) for (_, line, lid), d in zip(new, decisions, strict=True)
         if d.matched and d.work_id is not None
@@ -174,7 +174,7 @@ async def _receive_chunk(
         events.UsageLinesMatched(
             occurred_at=now, licensee_id=licensee, usage_file=usage_file,
             currency=next(iter(currencies)) if len(currencies) == 1 else None,
-            lines=[_line_match(lid, line, d.work_id, d.method, d.confidence, r)
+            lines=[_line_match(lid, line, d.work_id, d.method, d.confidence, r, d.recording_id)
                    for lid, line, d, r in results],
         )
     )  # fmt: skip
@@ -187,11 +187,12 @@ def _line_match(
     method: MatchMethod | None,
     confidence: Decimal | None,
     result: Stated,
+    recording_id: UUID | None = None,
 ) -> events.LineMatch:
     return events.LineMatch(
         line_id=lid, line_key=line.line_key, status=result.status, work_id=work_id,
         method=method, confidence=confidence, licence_id=result.licence_id,
-        royalty=result.royalty,
+        royalty=result.royalty, recording_id=recording_id,
     )  # fmt: skip
 
 
@@ -269,12 +270,13 @@ async def _save_outcomes(
         text(
             "UPDATE usage_line AS l SET status = t.status, work_id = t.work, method = t.method, "
             "confidence = t.confidence, licence_id = t.licence, royalty = t.royalty, "
-            "report_id = t.report, matched_at = CASE WHEN t.method IS NULL THEN NULL "
+            "report_id = t.report, recording_id = t.recording, "
+            "matched_at = CASE WHEN t.method IS NULL THEN NULL "
             "ELSE CAST(:now AS timestamptz) END "
             "FROM unnest(CAST(:id AS uuid[]), CAST(:status AS text[]), CAST(:work AS uuid[]), "
             "CAST(:method AS text[]), CAST(:confidence AS numeric[]), CAST(:licence AS uuid[]), "
-            "CAST(:royalty AS numeric[]), CAST(:report AS uuid[])) "
-            "AS t(id, status, work, method, confidence, licence, royalty, report) "
+            "CAST(:royalty AS numeric[]), CAST(:report AS uuid[]), CAST(:recording AS uuid[])) "
+            "AS t(id, status, work, method, confidence, licence, royalty, report, recording) "
             "WHERE l.id = t.id"
         ),
         {
@@ -286,6 +288,7 @@ async def _save_outcomes(
             "licence": [r.licence_id for *_, r in results],
             "royalty": [r.royalty for *_, r in results],
             "report": [r.report_id for *_, r in results],
+            "recording": [d.recording_id for _, _, d, _ in results],
             "now": now,
         },
     )
@@ -387,11 +390,42 @@ async def _candidates(session: AsyncSession, work_ids: set[UUID]) -> dict[UUID, 
     }
 
 
+async def _recorded_works(session: AsyncSession, recordings: set[UUID]) -> dict[UUID, UUID]:
+    """The matchable musical work each of these recordings records, where it names one."""
+    if not recordings:
+        return {}
+    rows = await session.execute(
+        text(
+            "SELECT r.id, m.id FROM register_work r JOIN register_work m ON m.id = r.recording_of "
+            "WHERE r.id = ANY(CAST(:ids AS uuid[])) AND m.status = ANY(CAST(:matchable AS text[]))"
+        ),
+        {"ids": list(recordings), "matchable": list(MATCHABLE)},
+    )
+    return {recording: work for recording, work in rows}
+
+
+async def _licensed_recorded_works(
+    session: AsyncSession, licensee: UUID, lines: Sequence[UsageLine], by_isrc: dict[str, UUID]
+) -> list[UUID | None]:
+    """Per line, the musical work its ISRC's recording records when the licensee's licence of
+    that work covers the line (DOMAIN.md, "Usage lines and matching"), else None."""
+    recorded = await _recorded_works(session, set(by_isrc.values()))
+    covers = await _covers(session, licensee, set(recorded.values())) if recorded else {}
+    found: list[UUID | None] = []
+    for ln in lines:
+        recording = by_isrc.get(ln.isrc) if ln.isrc else None
+        work = recorded.get(recording) if recording else None
+        covered = work is not None and licence_for(ln, covers.get(work, [])) is not None
+        found.append(work if covered else None)
+    return found
+
+
 async def match_lines(
-    session: AsyncSession, matching: Matching, lines: Sequence[UsageLine]
+    session: AsyncSession, matching: Matching, licensee: UUID, lines: Sequence[UsageLine]
 ) -> list[Decision]:
     """Each line's decision (`domain.matching`), from set-based lookups of the register."""
     by_isrc = await _by_identifier(session, "isrc", {ln.isrc for ln in lines if ln.isrc})
+    recorded = await _licensed_recorded_works(session, licensee, lines, by_isrc)
     by_iswc = await _by_identifier(session, "iswc", {ln.iswc for ln in lines if ln.iswc})
     by_title = [
         ln for ln in lines
@@ -409,8 +443,9 @@ async def match_lines(
             writers=ln.writers,
             candidates=[candidates[w] for w in near.get(ln.title_key, []) if w in candidates],
             thresholds=matching.thresholds,
+            recorded_work=work,
         )
-        for ln in lines
+        for ln, work in zip(lines, recorded, strict=True)
     ]
 
 

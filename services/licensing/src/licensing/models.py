@@ -67,6 +67,8 @@ class RegisterWork(_Snapshot, table=True):
     # Usage lines are matched by them (DOMAIN.md, "Usage lines and matching").
     iswc: str | None = Field(default=None, sa_type=Text, index=True)
     isrc: str | None = Field(default=None, sa_type=Text, index=True)
+    # The musical work this recording records: an ISRC's line may go to it.
+    recording_of: uuid.UUID | None = None
 
 
 class RegisterTitle(SQLModel, table=True):
@@ -226,6 +228,8 @@ class UsageLineRow(SQLModel, table=True):
     licence_id: uuid.UUID | None = None
     royalty: Decimal | None = Field(default=None, sa_column=Column(Numeric()))
     report_id: uuid.UUID | None = None
+    # The recording an ISRC matched when the line went to the musical work it records.
+    recording_id: uuid.UUID | None = None
     received_at: datetime = Field(sa_column=utc_column())
     matched_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     claimed_by: uuid.UUID | None = None

@@ -79,9 +79,15 @@ class WorkDraft:
     filed_by: UUID
     alternate_titles: tuple[str, ...] = ()
     identifiers: Identifiers = NO_IDENTIFIERS
+    recording_of: UUID | None = None
 
     def __post_init__(self) -> None:
         check_identifier_kinds(self.identifiers, self.kind)
+        if self.recording_of is not None and self.kind != WorkKind.SOUND_RECORDING:
+            raise InvalidInput(
+                f"only a SOUND_RECORDING names the work it records; this is {self.kind.value}",
+                field="recording_of",
+            )
         if self.filed_by not in holder_ids(self.rights_holders):
             raise FilerNotHolder(
                 "the filer must be one of the rights holders", field="rights_holders"
@@ -104,6 +110,8 @@ class Work:
     filed_by: UUID
     filed_at: datetime
     updated_at: datetime
+    # The musical work this recording records (DOMAIN.md, "Recordings of musical works").
+    recording_of: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,30 @@ def parse_alternate_titles(raw: object) -> tuple[str, ...]:
         for i, title in enumerate(raw)
     ]
     return tuple(dict.fromkeys(titles))
+
+
+# What a recording may name as the work it records: a musical work on the register or still
+# pending (DOMAIN.md, "Recordings of musical works").
+RECORDABLE_KINDS = frozenset({WorkKind.MUSICAL_WORK})
+
+
+def check_recorded_work(
+    recording_of: UUID, recorded: tuple[WorkKind, WorkStatus] | None
+) -> None:
+    """Raise unless the work `recording_of` names (its kind and status, None when no such
+    work) may be named by a recording: it exists, is a musical work and was not rejected."""
+    if recorded is None:
+        raise InvalidInput(f"no work {recording_of} to record", field="recording_of")
+    kind, status = recorded
+    if kind not in RECORDABLE_KINDS:
+        raise InvalidInput(
+            f"a recording records a MUSICAL_WORK; work {recording_of} is {kind.value}",
+            field="recording_of",
+        )
+    if status == WorkStatus.REJECTED:
+        raise InvalidInput(
+            f"work {recording_of} was rejected: a recording cannot name it", field="recording_of"
+        )
 
 
 def check_transition(current: WorkStatus, target: WorkStatus) -> None:

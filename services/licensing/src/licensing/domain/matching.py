@@ -54,6 +54,8 @@ class Decision:
     work_id: UUID | None
     method: MatchMethod | None
     confidence: Decimal | None
+    # The recording an ISRC matched, when the line went to the musical work it records.
+    recording_id: UUID | None = None
 
     @property
     def matched(self) -> bool:
@@ -106,6 +108,15 @@ def best_candidate(
     return best[1], best[0]
 
 
+def by_recording(recording: UUID, licensed_work: UUID | None) -> Decision:
+    """A line an ISRC matched to `recording`: the musical work it records when the licensee's
+    licence of that work covers the line (`licensed_work`, None otherwise), else the
+    recording itself (DOMAIN.md, "Usage lines and matching")."""
+    if licensed_work is not None and licensed_work != recording:
+        return Decision(licensed_work, MatchMethod.ISRC, CERTAIN, recording_id=recording)
+    return Decision(recording, MatchMethod.ISRC, CERTAIN)
+
+
 def match_line(
     *,
     isrc_work: UUID | None,
@@ -114,10 +125,12 @@ def match_line(
     writers: Sequence[str],
     candidates: Sequence[Candidate],
     thresholds: Thresholds,
+    recorded_work: UUID | None = None,
 ) -> Decision:
-    """ISRC, then ISWC, then title and writers against the thresholds."""
+    """ISRC (to the recording, or to the musical work it records that the licensee licenses
+    for the line: `recorded_work`), then ISWC, then title and writers against the thresholds."""
     if isrc_work is not None:
-        return Decision(isrc_work, MatchMethod.ISRC, CERTAIN)
+        return by_recording(isrc_work, recorded_work)
     if iswc_work is not None:
         return Decision(iswc_work, MatchMethod.ISWC, CERTAIN)
     best = best_candidate(line_key, writers, candidates)
