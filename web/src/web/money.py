@@ -45,15 +45,20 @@ class MoneyPages:
         self.pages = pages
 
     async def _licence(self, request: Request, operation: str, licence_id: str,
-                       token: str) -> tuple[dict[str, Any], dict[str, Any]] | Response:
-        """(me, the licence) or the error page: 404 when the caller may not see it."""
+                       back: str | None = None
+                       ) -> tuple[str, dict[str, Any], dict[str, Any]] | Response:
+        """(the access token, me, the licence), or the page to answer instead: sign-in (back
+        to `back`, else this page) when signed out, 404 when the caller may not see it."""
+        token = await token_or_sign_in(self.pages, request, back)
+        if not isinstance(token, str):
+            return token
         try:
             data = await self.pages.ask(request, operation, {"id": licence_id}, token=token)
         except APIError as error:
             return self.pages.failed(request, error)
         if data["licence"] is None:
             return self.pages.failed(request, APIError(404, "NOT_FOUND", "no such licence"))
-        return data["me"] or {}, data["licence"]
+        return token, data["me"] or {}, data["licence"]
 
     async def overview(self, request: Request) -> Response:
         token = await token_or_sign_in(self.pages, request)
@@ -70,14 +75,10 @@ class MoneyPages:
     # --- usage ------------------------------------------------------------------------
 
     async def usage_form(self, request: Request) -> Response:
-        token = await token_or_sign_in(self.pages, request)
-        if not isinstance(token, str):
-            return token
-        found = await self._licence(request, USAGE_LICENCE, request.path_params["licence_id"],
-                                    token)
+        found = await self._licence(request, USAGE_LICENCE, request.path_params["licence_id"])
         if isinstance(found, Response):
             return found
-        me, licence = found
+        _, me, licence = found
         form = money_usage.UsageForm(idempotency_key=str(uuid.uuid4()))
         return self.usage_page(request, me, licence, form, [])
 
@@ -93,13 +94,11 @@ class MoneyPages:
         """The form's POST: one `reportUsage`; reported, to the licence's statements (303)."""
         form_data = await request.form()
         licence_id = str(form_data.get("licenceId", ""))
-        token = await token_or_sign_in(self.pages, request, f"/my/licences/{licence_id}/usage")
-        if not isinstance(token, str):
-            return token
-        found = await self._licence(request, USAGE_LICENCE, licence_id, token)
+        found = await self._licence(request, USAGE_LICENCE, licence_id,
+                                    f"/my/licences/{licence_id}/usage")
         if isinstance(found, Response):
             return found
-        me, licence = found
+        token, me, licence = found
         typed = money_usage.read_form(form_data)
         typed.idempotency_key = typed.idempotency_key or str(uuid.uuid4())
         payload, errors = money_usage.to_input(licence_id, typed, self.pages.language(request))
@@ -125,13 +124,11 @@ class MoneyPages:
         `reportUsage` a row; the page lists the statements issued and the rows refused."""
         form_data = await request.form()
         licence_id = str(form_data.get("licenceId", ""))
-        token = await token_or_sign_in(self.pages, request, f"/my/licences/{licence_id}/usage")
-        if not isinstance(token, str):
-            return token
-        found = await self._licence(request, USAGE_LICENCE, licence_id, token)
+        found = await self._licence(request, USAGE_LICENCE, licence_id,
+                                    f"/my/licences/{licence_id}/usage")
         if isinstance(found, Response):
             return found
-        me, licence = found
+        token, me, licence = found
         form_key = str(form_data.get("idempotencyKey", "")) or str(uuid.uuid4())
         upload = form_data.get("file")
         content = await upload.read() if isinstance(upload, UploadFile) else b""
@@ -159,27 +156,19 @@ class MoneyPages:
     # --- statements -------------------------------------------------------------------
 
     async def statements(self, request: Request) -> Response:
-        token = await token_or_sign_in(self.pages, request)
-        if not isinstance(token, str):
-            return token
-        found = await self._licence(request, STATEMENTS, request.path_params["licence_id"],
-                                    token)
+        found = await self._licence(request, STATEMENTS, request.path_params["licence_id"])
         if isinstance(found, Response):
             return found
-        me, licence = found
+        _, me, licence = found
         return self.pages.render(request, "money_statements.html", me=me, licence=licence,
                                  money_labels=money_labels)
 
     async def _statement(self, request: Request
                          ) -> tuple[dict[str, Any], dict[str, Any]] | Response:
-        token = await token_or_sign_in(self.pages, request)
-        if not isinstance(token, str):
-            return token
-        found = await self._licence(request, STATEMENTS, request.path_params["licence_id"],
-                                    token)
+        found = await self._licence(request, STATEMENTS, request.path_params["licence_id"])
         if isinstance(found, Response):
             return found
-        _, licence = found
+        *_, licence = found
         wanted = request.path_params["statement_id"]
         statement = next((s for s in licence["statements"] if s["id"] == wanted), None)
         if statement is None:
