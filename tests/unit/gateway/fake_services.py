@@ -46,6 +46,7 @@ class FakeServices:
         self.contacts: dict[str, Json] = {}
         self.works: dict[str, Json] = {}
         self.history: dict[str, list[Json]] = {}
+        self.society_registrations: dict[str, list[Json]] = {}  # by work id, as filing's
         self.licences: dict[str, Json] = {}
         self.licence_events: dict[str, list[Json]] = {}
         self.reports: dict[str, list[Json]] = {}
@@ -223,6 +224,8 @@ class FakeServices:
             case "GET", ["works"]:
                 return 200, {"items": [self.works[i] for i in self._ids(params, "ids")
                                        if i in self.works]}
+            case "GET", ["works", wid, "society-registrations"]:
+                return 200, self.society_registrations.get(wid, [])
             case "GET", ["history"]:
                 return 200, {"items": {i: self.history.get(i, [])
                                        for i in self._ids(params, "work_ids") if i in self.works}}

@@ -105,6 +105,29 @@ async def test_a_works_page_shows_holders_shares_identifiers_and_history_in_the_
     assert "thg 1, 2026 UTC" in words  # the history's times, Vietnamese dates, in UTC
 
 
+async def test_a_works_page_shows_each_societys_answer_in_the_locale(
+    site: httpx.AsyncClient, fake: FakeServices,
+) -> None:
+    lan = fake.add_party("Lan")
+    work = fake.add_work([(lan, "100")], title="Bengawan")
+    plain = await site.get(f"/works/{work}", headers={"cookie": "lang=th"})
+    assert "องค์กรจัดเก็บค่าลิขสิทธิ์" not in text_of(plain)  # nothing sent: no section
+    fake.society_registrations[work] = [
+        {"society": "021", "work_version": 1, "transaction": "NWR", "file_name": "CW260001ARR_021.V21",
+         "sent_at": "2026-03-01T09:00:00Z", "status": "REJECTED", "cwr_status": "RJ",
+         "society_work_id": None, "assigned_iswc": None, "acknowledged_at": "2026-03-02T09:00:00Z"},
+        {"society": "052", "work_version": 1, "transaction": "NWR", "file_name": "CW260001ARR_052.V21",
+         "sent_at": "2026-03-01T09:00:00Z", "status": "ACCEPTED", "cwr_status": "AS",
+         "society_work_id": "PRS-77", "assigned_iswc": "T-034.524.680-1",
+         "acknowledged_at": "2026-03-02T09:00:00Z"},
+    ]  # fmt: skip
+    page = await site.get(f"/works/{work}", headers={"cookie": "lang=th"})
+    words = text_of(page)
+    assert "องค์กรจัดเก็บค่าลิขสิทธิ์" in words
+    assert "ถูกปฏิเสธ" in words and "ยอมรับแล้ว" in words
+    assert "PRS-77" in words and "T-034.524.680-1" in words
+
+
 async def test_an_unknown_work_or_party_is_a_404_page(site: httpx.AsyncClient) -> None:
     for path in ("/works/8d3c1a8e-0000-4000-8000-000000000000",
                  "/parties/8d3c1a8e-0000-4000-8000-000000000000"):

@@ -47,3 +47,12 @@ WORK_ACTION = {
 }
 # The countries of origin the search offers by name (the region's ten); ISO 3166-1 alpha-2.
 ASEAN = ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN")
+
+# A collecting society's answer to a work's registration (DOMAIN.md, "Acknowledgements").
+SOCIETY_STATUS = {
+    "ACCEPTED": N_("Accepted"),
+    "ACCEPTED_WITH_CHANGES": N_("Accepted with changes"),
+    "CONFLICT": N_("In conflict"),
+    "REJECTED": N_("Rejected"),
+    "NO_PARTICIPATION": N_("No participation"),
+}

@@ -24,6 +24,7 @@ query Work($id: ID!) {
     id title alternateTitles kind status countryOfOrigin filingNumber registrationNumber
     identifiers { iswc isrc isbn }
     rightsHolders { role share party { id name } }
+    societyRegistrations { society transaction sentAt status societyWorkId assignedIswc }
     history { at action detail actor { id name } }
   }
 }
