@@ -17,6 +17,7 @@ from web import deals_queries as q
 from web.api import APIError
 from web.filing import FieldError
 from web.queries import PAGE_SIZE
+from web.signed_in import token_or_sign_in
 
 # A page that carries the person's token to a script, or a licence's terms: never cached.
 NO_STORE = {"cache-control": "no-store"}
@@ -34,12 +35,6 @@ WORK_ACTIONS = ("transfer", "dispute", "resolve")
 class DealPages:
     def __init__(self, pages: Any) -> None:
         self.pages = pages  # web.app.Pages: render, ask, failed, sign_in
-
-    async def token_or_sign_in(self, request: Request) -> tuple[str | None, Response | None]:
-        token: str | None = await self.pages.sign_in.access_token(request)
-        if token is None:
-            return None, RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
-        return token, None
 
     def render(self, request: Request, template: str, **context: Any) -> Response:
         response: Response = self.pages.render(request, template, deal_labels=deal_labels,
@@ -64,9 +59,9 @@ class DealPages:
 
     async def offers(self, request: Request) -> Response:
         """Offers received (the viewer is the licensee) and made (the viewer is the licensor)."""
-        token, away = await self.token_or_sign_in(request)
-        if away:
-            return away
+        token = await token_or_sign_in(self.pages, request)
+        if not isinstance(token, str):
+            return token
         made = request.query_params.get("made") == "1"
         variables = {"received": not made, "first": PAGE_SIZE,
                      "after": request.query_params.get("after") or None}
@@ -87,9 +82,9 @@ class DealPages:
 
     async def new_offer(self, request: Request) -> Response:
         """The form offering a licence on a work (GET), and its submission: `offerLicence`."""
-        token, away = await self.token_or_sign_in(request)
-        if away:
-            return away
+        token = await token_or_sign_in(self.pages, request)
+        if not isinstance(token, str):
+            return token
         work_id = request.path_params["work_id"]
         try:
             data = await self.pages.ask(request, q.OFFER_WORK, {"id": work_id}, token=token)
@@ -153,9 +148,9 @@ class DealPages:
                 "viewer": viewer, "timeline": list(reversed(licence["timeline"]))}
 
     async def deal(self, request: Request) -> Response:
-        token, away = await self.token_or_sign_in(request)
-        if away:
-            return away
+        token = await token_or_sign_in(self.pages, request)
+        if not isinstance(token, str):
+            return token
         try:
             shown = await self.deal_data(request, token or "")
         except APIError as error:
@@ -185,9 +180,9 @@ class DealPages:
 
     async def act(self, request: Request) -> Response:
         """Accept, decline, withdraw or terminate (a form's POST); back to the deal page."""
-        token, away = await self.token_or_sign_in(request)
-        if away:
-            return away
+        token = await token_or_sign_in(self.pages, request)
+        if not isinstance(token, str):
+            return token
         licence_id = request.path_params["licence_id"]
         action = request.path_params["action"]
         if action not in ACTIONS:
@@ -217,9 +212,9 @@ class DealPages:
 
     async def work_action(self, request: Request) -> Response:
         """`/works/{id}/transfer`, `/dispute`, `/resolve`: the form (GET) and its submission."""
-        token, away = await self.token_or_sign_in(request)
-        if away:
-            return away
+        token = await token_or_sign_in(self.pages, request)
+        if not isinstance(token, str):
+            return token
         work_id = request.path_params["work_id"]
         kind = request.path_params["kind"]
         if kind not in WORK_ACTIONS:

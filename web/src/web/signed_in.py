@@ -1,5 +1,6 @@
 """What every signed-in page starts with: the person's access token, or the way to sign in
-(WEB.md, "Signing in"); the pages of money, the society's view, the inbox and contacts share it."""
+(WEB.md, "Signing in"); every signed-in page of the deals, money, the society's view, the inbox
+and contacts starts here."""
 
 from __future__ import annotations
 
