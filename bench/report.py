@@ -453,6 +453,10 @@ def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
                                           "asyncpg", "strawberry-graphql", "fastapi", "uvicorn",
                                           "httpx", "pydantic")) + ".",
         "Seconds per scenario: " + ", ".join(f"{k} {v}" for k, v in run["scenario_seconds"].items()),
+        *[f"Scenarios {', '.join(p['only'])} come from a later partial run `{p['id']}` "
+          f"(`python -m bench --only ...`, finished {p['finished_at']}): each section says so "
+          "in `measured_in`; compare their ratios, measured within that run, not their figures "
+          "with this run's." for p in run.get("partial_runs", [])],
         "",
         "## Issue 17's figures",
         "",
