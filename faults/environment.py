@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LIBFAKETIME = os.environ.get(
     "FAULTS_LIBFAKETIME", "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 )
-CLUSTER_BOOTSTRAP = "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092"
+CLUSTER_BOOTSTRAP = "127.0.0.1:21092,127.0.0.1:22092,127.0.0.1:23092"
 BROKERS = (1, 2, 3)
 
 

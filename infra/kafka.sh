@@ -7,7 +7,7 @@
 #   infra/kafka.sh status [--nodes 3]
 #
 # One node on 127.0.0.1:9092 by default (KAFKA_PORT / KAFKA_CONTROLLER_PORT move it, and
-# RIGHTS_STATE_DIR its storage, e.g. for a private broker in a test); three on 127.0.0.1:19092/29092/39092 (replication
+# RIGHTS_STATE_DIR its storage, e.g. for a private broker in a test); three on 127.0.0.1:21092/22092/23092 (replication
 # factor 3, min ISR 2) for fault tests. See docs/design/KAFKA.md for why each setting is here.
 #
 # Clients log in with SASL/SCRAM-SHA-512 (SASL_SSL when KAFKA_SECURITY_PROTOCOL=SASL_SSL) and
@@ -51,8 +51,8 @@ fetch() {
 
 # node_dir N, props N, client_port N, controller_port N
 node_dir() { if [ "$NODES" = 1 ]; then echo "$STATE_DIR/kafka"; else echo "$STATE_DIR/kafka-cluster/node$1"; fi; }
-client_port() { if [ "$NODES" = 1 ]; then echo "${KAFKA_PORT:-9092}"; else echo "${1}9092"; fi; }
-controller_port() { if [ "$NODES" = 1 ]; then echo "${KAFKA_CONTROLLER_PORT:-9093}"; else echo "${1}9093"; fi; }
+client_port() { if [ "$NODES" = 1 ]; then echo "${KAFKA_PORT:-9092}"; else echo "2${1}092"; fi; }
+controller_port() { if [ "$NODES" = 1 ]; then echo "${KAFKA_CONTROLLER_PORT:-9093}"; else echo "2${1}093"; fi; }
 
 # The admin's password, from the same setting (and local default) the Python clients read.
 # Read once per run: a Python start is seconds on a loaded machine, and cluster nodes that
@@ -85,7 +85,7 @@ write_props() {
     if [ "$NODES" = 1 ]; then
       echo "controller.quorum.bootstrap.servers=127.0.0.1:$kport"
     else
-      echo "controller.quorum.voters=1@127.0.0.1:19093,2@127.0.0.1:29093,3@127.0.0.1:39093"
+      echo "controller.quorum.voters=1@127.0.0.1:21093,2@127.0.0.1:22093,3@127.0.0.1:23093"
     fi
     echo "listeners=CLIENT://127.0.0.1:$cport,CONTROLLER://127.0.0.1:$kport"
     echo "advertised.listeners=CLIENT://127.0.0.1:$cport,CONTROLLER://127.0.0.1:$kport"

@@ -49,7 +49,7 @@ class KafkaScript:
 
 
 # The cluster's client ports are fixed (infra/kafka.sh --nodes 3): one such cluster at a time.
-CLUSTER_BOOTSTRAP = "127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092"
+CLUSTER_BOOTSTRAP = "127.0.0.1:21092,127.0.0.1:22092,127.0.0.1:23092"
 
 
 class KafkaCluster(KafkaScript):
