@@ -171,7 +171,10 @@ class StatementRow(SQLModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     licence_id: uuid.UUID = Field(index=True, foreign_key="licence.id")
     work_id: uuid.UUID
-    report_id: uuid.UUID = Field(foreign_key="usage_report.id")
+    # DOMAIN.md "Statements and the ledger": ROYALTY statements come from a usage report;
+    # the other kinds (advances, true-ups, releases from suspense) from no report.
+    kind: str = Field(default="ROYALTY", max_length=16)
+    report_id: uuid.UUID | None = Field(default=None, foreign_key="usage_report.id")
     period_start: date = Field(sa_column=Column(Date, nullable=False))
     period_end: date = Field(sa_column=Column(Date, nullable=False))
     gross: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
