@@ -4,7 +4,6 @@ sent change), and the webhook secret, which is replaced, never shown."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -12,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from web.api import APIError
+from web.form_errors import FieldError, Wording
 from web.labels import N_
 from web.money_queries import CONTACTS, SET_CONTACTS
 from web.signed_in import token_or_sign_in
@@ -35,19 +35,7 @@ INVALID_AT = {
 }
 
 
-@dataclass
-class ContactError:
-    control: str | None
-    code: str
-    message: str = ""
-
-
-def wording(error: ContactError) -> str | None:
-    if error.code in ERROR_TEXT:
-        return ERROR_TEXT[error.code]
-    if error.code.startswith("INVALID_") and error.control:
-        return INVALID_AT.get(error.control)
-    return None
+wording = Wording(ERROR_TEXT, INVALID_AT)
 
 
 def to_input(me: dict[str, Any], current: dict[str, Any] | None, form: Any) -> dict[str, Any]:
@@ -69,8 +57,8 @@ def to_input(me: dict[str, Any], current: dict[str, Any] | None, form: Any) -> d
     return payload
 
 
-def field_errors(errors: list[dict[str, Any]]) -> list[ContactError]:
-    return [ContactError(error.get("field") if error.get("field") in CONTROLS else None,
+def field_errors(errors: list[dict[str, Any]]) -> list[FieldError]:
+    return [FieldError(error.get("field") if error.get("field") in CONTROLS else None,
                          str(error.get("code", "")), str(error.get("message", "")))
             for error in errors]
 
@@ -86,7 +74,7 @@ class ContactPages:
             return self.pages.failed(request, error)
 
     def page(self, request: Request, data: dict[str, Any], *, typed: dict[str, str],
-             errors: list[ContactError], status: int = 200) -> Response:
+             errors: list[FieldError], status: int = 200) -> Response:
         return self.pages.render(request, "contacts.html", status=status, me=data["me"],
                                  current=data["myContacts"], typed=typed, errors=errors,
                                  wording=wording, saved=request.query_params.get("saved"))
@@ -122,7 +110,7 @@ class ContactPages:
         except APIError as error:
             if error.status != 400:
                 return self.pages.failed(request, error)
-            errors = [ContactError(None, error.code, error.message)]
+            errors = [FieldError(None, error.code, error.message)]
         else:
             if not answer["errors"]:
                 return RedirectResponse("/my/contacts?saved=1", status_code=303)

@@ -38,7 +38,8 @@ class DealPages:
 
     def render(self, request: Request, template: str, **context: Any) -> Response:
         response: Response = self.pages.render(request, template, deal_labels=deal_labels,
-                                                deal_forms=forms, **context)
+                                                deal_forms=forms, wording=forms.wording,
+                                                **context)
         return response
 
     def language(self, request: Request) -> str:

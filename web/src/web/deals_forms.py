@@ -12,7 +12,8 @@ from typing import Any
 from babel import Locale
 from babel.numbers import NumberFormatError, parse_decimal
 
-from web.filing import ERROR_TEXT, FieldError
+from web.filing import ERROR_TEXT
+from web.form_errors import FieldError, Wording
 from web.labels import N_
 
 MEDIA = ("STREAMING", "DOWNLOAD", "BROADCAST", "PUBLIC_PERFORMANCE", "SYNC", "PRINT",
@@ -70,13 +71,7 @@ class DealForm:
         return value in self.chosen.get(name, [])
 
 
-def wording(error: FieldError) -> str | None:
-    """The catalogue message for an error, None when only the API's message says it."""
-    if error.code in DEAL_ERROR_TEXT:
-        return DEAL_ERROR_TEXT[error.code]
-    if error.code.startswith("INVALID_") and error.control:
-        return INVALID_AT.get(error.control)
-    return None
+wording = Wording(DEAL_ERROR_TEXT, INVALID_AT)
 
 
 def control_of(api_field: str | None, controls: tuple[str, ...]) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 from babel import Locale
 from babel.numbers import NumberFormatError, parse_decimal
 
+from web.form_errors import FieldError, Wording
 from web.labels import N_
 
 HOLDER_ROWS = 6
@@ -70,20 +71,7 @@ class WorkForm:
     holders: list[Holder] = field(default_factory=list)
 
 
-@dataclass
-class FieldError:
-    control: str | None  # the id of the control it is shown at; None: above the form
-    code: str
-    message: str  # the API's own message (English)
-
-
-def wording(error: FieldError) -> str | None:
-    """The catalogue message for an error, None when only the API's message says it."""
-    if error.code in ERROR_TEXT:
-        return ERROR_TEXT[error.code]
-    if error.code.startswith("INVALID_") and error.control:
-        return INVALID_AT.get(error.control.rsplit("-", 1)[-1])
-    return None
+wording = Wording(ERROR_TEXT, INVALID_AT)
 
 
 def control_of(api_field: str | None, rows: list[int]) -> str | None:

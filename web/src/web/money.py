@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from web import money_chart, money_labels, money_upload_csrf, money_usage
 from web.api import APIError
+from web.form_errors import FieldError
 from web.i18n import Formats, translations
 from web.money_files import FontsMissing, statement_csv, statement_pdf
 from web.money_queries import (
@@ -83,12 +84,13 @@ class MoneyPages:
         return self.usage_page(request, me, licence, form, [])
 
     def usage_page(self, request: Request, me: dict[str, Any], licence: dict[str, Any],
-                   form: money_usage.UsageForm, errors: list[money_usage.UsageError], *,
+                   form: money_usage.UsageForm, errors: list[FieldError], *,
                    status: int = 200, outcome: money_usage.FileOutcome | None = None,
-                   file_errors: list[money_usage.UsageError] | None = None) -> Response:
+                   file_errors: list[FieldError] | None = None) -> Response:
         return self.pages.render(request, "money_usage.html", status=status, me=me,
                                  licence=licence, form=form, errors=errors, outcome=outcome,
-                                 file_errors=file_errors or [], usage=money_usage)
+                                 file_errors=file_errors or [], usage=money_usage,
+                                 wording=money_usage.wording)
 
     async def report(self, request: Request) -> Response:
         """The form's POST: one `reportUsage`; reported, to the licence's statements (303)."""
@@ -109,7 +111,7 @@ class MoneyPages:
             except APIError as error:
                 if error.status != 400:
                     return self.pages.failed(request, error)
-                errors = [money_usage.UsageError(None, error.code, error.message)]
+                errors = [FieldError(None, error.code, error.message)]
             else:
                 if answer["statement"] is not None and not answer["errors"]:
                     statement_id = answer["statement"]["id"]
@@ -141,7 +143,7 @@ class MoneyPages:
             except APIError as error:
                 if error.status != 400:
                     return self.pages.failed(request, error)
-                outcome.refused.append(money_usage.UsageError(None, error.code, error.message,
+                outcome.refused.append(FieldError(None, error.code, error.message,
                                                               row))
                 continue
             if answer["errors"] or answer["statement"] is None:

@@ -16,6 +16,7 @@ from typing import Any
 from babel import Locale
 from babel.numbers import NumberFormatError, parse_decimal
 
+from web.form_errors import FieldError, Wording
 from web.labels import N_
 
 # The form's controls, by the API's field names.
@@ -60,24 +61,14 @@ class UsageForm:
 
 
 @dataclass
-class UsageError:
-    control: str | None  # the API's field a control shows; None: above the form
-    code: str
-    message: str = ""  # the API's own message (English)
-    row: int | None = None  # a file's row (its first row, the columns, is 1)
-
-
-@dataclass
 class FileOutcome:
     """What became of a file's rows: the statements issued and the rows refused."""
 
     reported: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    refused: list[UsageError] = field(default_factory=list)
+    refused: list[FieldError] = field(default_factory=list)
 
 
-def wording(error: UsageError) -> str | None:
-    """The catalogue message for an error, None when only the API's message says it."""
-    return ERROR_TEXT.get(error.code)
+wording = Wording(ERROR_TEXT)
 
 
 def read_form(form: Any) -> UsageForm:
@@ -88,22 +79,22 @@ def read_form(form: Any) -> UsageForm:
                      text("grossRevenue"), text("idempotencyKey"))
 
 
-def _date(value: str, control: str, errors: list[UsageError], row: int | None) -> str:
+def _date(value: str, control: str, errors: list[FieldError], row: int | None) -> str:
     if not value:
-        errors.append(UsageError(control, "REQUIRED", row=row))
+        errors.append(FieldError(control, "REQUIRED", row=row))
         return value
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        errors.append(UsageError(control, "NOT_A_DATE", row=row))
+        errors.append(FieldError(control, "NOT_A_DATE", row=row))
         return value
 
 
 def _number(value: str, control: str, code: str, locale: Locale | None,
-            errors: list[UsageError], row: int | None) -> Decimal | None:
+            errors: list[FieldError], row: int | None) -> Decimal | None:
     """A number as the page's locale writes it (strictly), or as a file does (a full stop)."""
     if not value:
-        errors.append(UsageError(control, "REQUIRED", row=row))
+        errors.append(FieldError(control, "REQUIRED", row=row))
         return None
     try:
         number = parse_decimal(value, locale=locale, strict=True) if locale else Decimal(value)
@@ -113,16 +104,16 @@ def _number(value: str, control: str, code: str, locale: Locale | None,
             code == "NOT_A_WHOLE_NUMBER" and number != number.to_integral_value()):
         if locale is None and code == "NOT_AN_AMOUNT":
             code = "NOT_A_PLAIN_AMOUNT"  # a file's amounts are plain whatever the page's locale
-        errors.append(UsageError(control, code, row=row))
+        errors.append(FieldError(control, code, row=row))
         return None
     return number
 
 
 def to_input(licence_id: str, typed: UsageForm, language: str | None, *,
-             row: int | None = None) -> tuple[dict[str, Any], list[UsageError]]:
+             row: int | None = None) -> tuple[dict[str, Any], list[FieldError]]:
     """The API's `ReportUsageInput` and the errors the page finds itself. `language`: the
     page's locale for numbers; None for a file's plain numbers."""
-    errors: list[UsageError] = []
+    errors: list[FieldError] = []
     locale = Locale.parse(language) if language else None
     start = _date(typed.period_start, "periodStart", errors, row)
     end = _date(typed.period_end, "periodEnd", errors, row)
@@ -140,17 +131,17 @@ def to_input(licence_id: str, typed: UsageForm, language: str | None, *,
     return payload, errors
 
 
-def field_errors(errors: list[dict[str, Any]], row: int | None = None) -> list[UsageError]:
+def field_errors(errors: list[dict[str, Any]], row: int | None = None) -> list[FieldError]:
     """The payload's `errors`, each at the control its field names (None: above the form)."""
     return [
-        UsageError(error.get("field") if error.get("field") in CONTROLS else None,
+        FieldError(error.get("field") if error.get("field") in CONTROLS else None,
                    str(error.get("code", "")), str(error.get("message", "")), row)
         for error in errors
     ]
 
 
 def read_file(content: bytes, licence_id: str, form_key: str
-              ) -> tuple[list[tuple[int, dict[str, Any]]], list[UsageError]]:
+              ) -> tuple[list[tuple[int, dict[str, Any]]], list[FieldError]]:
     """A CSV file's reports as `(row, ReportUsageInput)`, or the errors of every bad row (then
     none is sent: a file is reported whole or not at all, as far as the page can tell).
 
@@ -158,24 +149,24 @@ def read_file(content: bytes, licence_id: str, form_key: str
     identical row counted apart): sending the same file again from the same form reports
     nothing twice, and a file corrected and sent again reports only the rows that changed."""
     if len(content) > MAX_FILE_BYTES:
-        return [], [UsageError(None, "TOO_LARGE")]
+        return [], [FieldError(None, "TOO_LARGE")]
     try:
         text = content.decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text)))
     except (UnicodeDecodeError, csv.Error):
-        return [], [UsageError(None, "NOT_CSV")]
+        return [], [FieldError(None, "NOT_CSV")]
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
-        return [], [UsageError(None, "EMPTY_FILE")]
+        return [], [FieldError(None, "EMPTY_FILE")]
     columns = [name.strip().lower() for name in rows[0]]
     if not set(FILE_COLUMNS) <= set(columns):
-        return [], [UsageError(None, "NO_COLUMNS", row=1)]
+        return [], [FieldError(None, "NO_COLUMNS", row=1)]
     if len(rows) == 1:
-        return [], [UsageError(None, "EMPTY_FILE")]
+        return [], [FieldError(None, "EMPTY_FILE")]
     if len(rows) - 1 > MAX_FILE_ROWS:
-        return [], [UsageError(None, "TOO_MANY_ROWS")]
+        return [], [FieldError(None, "TOO_MANY_ROWS")]
     reports: list[tuple[int, dict[str, Any]]] = []
-    errors: list[UsageError] = []
+    errors: list[FieldError] = []
     seen: dict[str, int] = {}
     for number, cells in enumerate(rows[1:], start=2):
         values = dict(zip(columns, (cell.strip() for cell in cells), strict=False))
@@ -190,6 +181,6 @@ def read_file(content: bytes, licence_id: str, form_key: str
     return ([], errors) if errors else (reports, [])
 
 
-def file_column(error: UsageError) -> str | None:
+def file_column(error: FieldError) -> str | None:
     """The file's column an error names (its control's), None for the row as a whole."""
     return COLUMN_OF.get(error.control or "")

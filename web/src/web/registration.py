@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from web.filing import FieldError
-from web.filing import wording as filing_wording
+from web.filing import ERROR_TEXT
+from web.form_errors import FieldError, Wording
 from web.labels import N_
 
 # The form's controls, named as the API's input fields (its errors name them).
@@ -66,8 +66,4 @@ def field_errors(errors: list[dict[str, Any]]) -> list[FieldError]:
     ]
 
 
-def wording(error: FieldError) -> str | None:
-    """The catalogue message for an error, None when only the API's message says it."""
-    if error.code.startswith("INVALID_") and error.control in INVALID_AT:
-        return INVALID_AT[error.control]
-    return filing_wording(error)
+wording = Wording(ERROR_TEXT, INVALID_AT)
