@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID, uuid5
 
 import pytest
 from contracts.enums import Role
+from contracts.territories import COUNTRIES
 from filing.bulk_import import cwr as reader
 from filing.domain import bulk
 from filing.domain.cwr_records import (
@@ -25,6 +27,8 @@ from filing.domain.cwr_records import (
 )
 from filing.domain.holders import RightsHolder, TerritoryShare
 from filing.societies import tis_code
+from music_metadata.territories.territory import Territory
+from music_metadata.territories.territory_list import TerritoryList
 
 from tests.cwr_oracle import Raw, parse_cwr, record_type
 
@@ -171,17 +175,70 @@ def test_members_are_controlled_and_the_others_are_other_parties():
     assert spu.values[11:17] == [21, float(works[0].holders[2].share), 21, 100.0, 21, 100.0]
 
 
-def test_territory_shares_are_written_where_they_differ():
+def _territory_records(made: CwrFile, kind: str) -> list[tuple[int, str, int, float, float]]:
+    """The first transaction's SPT (or SWT) records as CWR-DataApi reads them: TIS code,
+    indicator, sequence number, PR and MR collection shares."""
+    parsed = parse_cwr(made.name, made.text)
+    return [
+        (r.tis_numeric_code, r.inclusion_exclusion_indicator, r.sequence_n,
+         r.pr_collection_share, r.mr_collection_share)
+        for r in parsed.transmission.groups[0].transactions[0]
+        if record_type(r) == kind
+    ]  # fmt: skip
+
+
+def test_a_territory_where_shares_differ_is_excluded_from_the_world_and_included_again():
     works, parties = generated_works(1)  # the first work has a TH override
     made = _file(works, parties)
-    parsed = parse_cwr(made.name, made.text)
-    territories = [
-        (r.tis_numeric_code, r.pr_collection_share)
-        for r in parsed.transmission.groups[0].transactions[0]
-        if record_type(r) == "SPT"
-    ]
-    publisher = works[0].holders[2]
-    assert territories == [(2136, float(publisher.share)), (764, float(publisher.share + 5))]
+    publisher, composer = works[0].holders[2], works[0].holders[0]
+    p, c = float(publisher.share), float(composer.share)
+    # DOMAIN.md, "Territories": 2136 I (ownership), 764 E (zero), 764 I (collection shares).
+    assert _territory_records(made, "SPT") == [
+        (2136, "I", 1, p, 100.0), (764, "E", 2, 0.0, 0.0), (764, "I", 3, p + 5, 100.0)]
+    assert _territory_records(made, "SWT") == [
+        (2136, "I", 1, c, 0.0), (764, "E", 2, 0.0, 0.0), (764, "I", 3, c - 5, 0.0)]
+
+
+def test_a_country_where_a_holder_collects_nothing_is_world_excluding_it():
+    works, parties = generated_works(1)
+    composer, lyricist, publisher = works[0].holders
+    # In Japan the composer collects nothing, the publisher the composer's performing share.
+    nothing = TerritoryShare("JP", Decimal(0), Decimal(0), Decimal(0))
+    more = TerritoryShare("JP", publisher.share + composer.share)
+    holders = (replace(composer, territory_shares=(nothing,)), lyricist,
+               replace(publisher, territory_shares=(more,)))  # fmt: skip
+    made = _file([replace(works[0], holders=holders)], parties)
+    assert _territory_records(made, "SWT") == [
+        (2136, "I", 1, float(composer.share), 0.0), (392, "E", 2, 0.0, 0.0)]
+    # The records read in order by another implementation of TIS inclusions and exclusions.
+    read = _collected_by_country(_territory_records(made, "SWT"))
+    assert "392" not in read and read["764"] == (float(composer.share), 0.0)
+    read = _collected_by_country(_territory_records(made, "SPT"))
+    assert read["392"] == (float(publisher.share + composer.share), 100.0)
+    assert read["764"] == (float(publisher.share), 100.0) and len(read) > 200
+
+
+def _collected_by_country(
+    records: list[tuple[int, str, int, float, float]],
+) -> dict[str, tuple[float, float]]:
+    """Per country's TIS code, the shares the records give it, evaluated by
+    music-metadata-territories' `TerritoryList` (which splits the world as it excludes)."""
+    collected = TerritoryList()
+    for code, indicator, _, pr, mr in sorted(records, key=lambda r: r[2]):
+        if indicator == "I":
+            collected.include(Territory.get(str(code)), (pr, mr))
+        else:
+            collected.exclude(Territory.get(str(code)))
+    return {country.tis_n: shares for country, shares in collected.countries.items()}
+
+
+def test_every_country_has_its_tis_code_as_cisac_lists_it():
+    # CISAC's TIS list as music-metadata-territories publishes it: the outside oracle of ICU's.
+    for country in sorted(COUNTRIES):
+        listed = Territory.get(country)
+        if listed is not None:
+            assert tis_code(country) == listed.tis_n.zfill(4), country
+    assert tis_code("TL") == "0626" and tis_code("TH") == "0764"
 
 
 def test_non_latin_titles_and_names_are_romanised_ascii():

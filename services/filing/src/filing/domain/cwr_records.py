@@ -180,15 +180,40 @@ def _is_publisher(holder: RightsHolder) -> bool:
     return holder.role not in WRITER_DESIGNATIONS
 
 
-def _territories(holder: RightsHolder) -> list[tuple[str, dict[str, Decimal]]]:
-    """(TIS code, collection share per right): the world by ownership shares, then each
-    territory where the holder collects otherwise."""
-    world = ("2136", {right: holder.share_of(right) for right in RIGHTS})
-    listed = [
-        (t.territory, {right: collection_share(holder, t.territory, right) for right in RIGHTS})
-        for t in holder.territory_shares or ()
-    ]
-    return [world, *listed]
+@dataclass(frozen=True)
+class TerritoryRecord:
+    """One SPT/SWT record's territory: a TIS code (the world, or an ISO country to look up),
+    included (`I`, at these collection shares per right) or excluded (`E`, shares zero)."""
+
+    territory: str
+    included: bool
+    shares: Mapping[str, Decimal]
+
+
+def territory_records(holder: RightsHolder) -> list[TerritoryRecord]:
+    """A holder's territories as an expression read in order (DOMAIN.md, "Territories"): the
+    world at its ownership shares, then each country where it collects otherwise excluded
+    and, where it collects any share there, included again at its collection shares."""
+    nothing = {right: Decimal(0) for right in RIGHTS}
+    records = [TerritoryRecord(WORLD_TIS, True, {r: holder.share_of(r) for r in RIGHTS})]
+    for listed in holder.territory_shares or ():
+        country = listed.territory
+        shares = {right: collection_share(holder, country, right) for right in RIGHTS}
+        records.append(TerritoryRecord(country, False, nothing))
+        if any(shares.values()):
+            records.append(TerritoryRecord(country, True, shares))
+    return records
+
+
+def _territory_body(
+    record: TerritoryRecord, sequence: int, tis_code: Callable[[str], str]
+) -> str:
+    """The shares, the indicator, the TIS code, shares change (blank) and the sequence."""
+    code = record.territory if record.territory == WORLD_TIS else tis_code(record.territory)
+    return (
+        "".join(_share(record.shares[r]) for r in RIGHTS) + ("I" if record.included else "E")
+        + _a(code, 4) + " " + _n(sequence, 3)
+    )  # fmt: skip
 
 
 def transaction_records(
@@ -212,13 +237,9 @@ def transaction_records(
     publishers = [h for h in controlled if _is_publisher(h)]
     for index, holder in enumerate(publishers, start=1):
         tx.add("SPU", _holder_body(holder, parties[holder.party_id], publisher_sequence=index))
-        for territory, shares in _territories(holder):
-            code = territory if territory == WORLD_TIS else tis_code(territory)
-            tx.add(
-                "SPT",
-                _a(party_number(holder.party_id), 9) + " " * 6
-                + "".join(_share(shares[r]) for r in RIGHTS) + "I" + _a(code, 4) + " " + "001",
-            )  # fmt: skip
+        for number, record in enumerate(territory_records(holder), start=1):
+            body = _territory_body(record, number, tis_code)
+            tx.add("SPT", _a(party_number(holder.party_id), 9) + " " * 6 + body)
     for index, holder in enumerate((h for h in others if _is_publisher(h)), start=1):
         body = _holder_body(holder, parties[holder.party_id], publisher_sequence=index)
         tx.add("OPU", body)
@@ -226,13 +247,9 @@ def transaction_records(
     for holder in (h for h in controlled if not _is_publisher(h)):
         party = parties[holder.party_id]
         tx.add("SWR", _holder_body(holder, party, publisher_sequence=0))
-        for territory, shares in _territories(holder):
-            code = territory if territory == WORLD_TIS else tis_code(territory)
-            tx.add(
-                "SWT",
-                _a(party_number(holder.party_id), 9)
-                + "".join(_share(shares[r]) for r in RIGHTS) + "I" + _a(code, 4) + " " + "001",
-            )  # fmt: skip
+        for number, record in enumerate(territory_records(holder), start=1):
+            body = _territory_body(record, number, tis_code)
+            tx.add("SWT", _a(party_number(holder.party_id), 9) + body)
         if first_publisher is not None:
             publisher = parties[first_publisher.party_id]
             tx.add(
