@@ -198,6 +198,28 @@ def expand_territories(codes: Iterable[Any], field: str = "territories") -> tupl
     return tuple(sorted(covered))
 
 
+def describe(countries: Iterable[str], day: date | None) -> tuple[Term, ...]:
+    """The shortest expression covering exactly `countries` on `day` (DOMAIN.md,
+    Territories): a group with the countries it lacks added and those it has but `countries`
+    do not excluded, or the countries themselves; a tie keeps the countries, then the group
+    listed first. Its exclusions come before its additions, so reading it back in order on
+    `day` gives `countries` again."""
+    wanted = frozenset(countries)
+    best = tuple(Term(code, True) for code in sorted(wanted))
+    for group in GROUPS:
+        has = members(group, day)
+        if not has & wanted:
+            continue
+        candidate = (
+            Term(group, True),
+            *(Term(code, False) for code in sorted(has - wanted)),
+            *(Term(code, True) for code in sorted(wanted - has)),
+        )
+        if len(candidate) < len(best):
+            best = candidate
+    return best
+
+
 # Groups as they now stand, for callers that name them (tests, the web app's hints).
 ASEAN: tuple[str, ...] = tuple(sorted(members("ASEAN", None)))
 WORLD: tuple[str, ...] = tuple(sorted(COUNTRIES))

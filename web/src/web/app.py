@@ -20,7 +20,17 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Scope, Send
 
-from web import contacts, deals, filing, inbox, labels, money, registration, society
+from web import (
+    contacts,
+    deals,
+    filing,
+    inbox,
+    labels,
+    money,
+    registration,
+    society,
+    territory_labels,
+)
 from web.api import LOCAL_GATEWAY, APIError, GatewayAPI
 from web.i18n import LANGUAGES, Formats, negotiate, translations
 from web.queries import FILE_WORK, ME, MY_WORKS, PAGE_SIZE, PARTY, REGISTER_PARTY, SEARCH, WORK
@@ -73,6 +83,7 @@ class Pages:
             fmt=Formats(language),
             labels=labels,
             filing=filing,
+            territory_labels=territory_labels,
             signed_in=bool(request.session.get("tokens")),
             here=here,
             csrftoken=csrf() if csrf else "",

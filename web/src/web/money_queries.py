@@ -50,7 +50,7 @@ query Statements($id: ID!) {{
   me {{ id }}
   licence(id: $id) {{
     id status work {{ id title }} {_PARTIES}
-    terms {{ currency start end royaltyRate advance }}
+    terms {{ currency start end royaltyRate advance territories }}
     usageReports {{ id periodStart periodEnd units grossRevenue }}
     statements {{
       {_STATEMENT_TOTALS}
