@@ -1,10 +1,11 @@
 """A licence's countries shown in words on the pages (DOMAIN.md, Territories: "Shown to
 people"; WEB.md, "Territories in words"), over the fake services: the statements page, the
 offers and the deal page name a group and what it leaves out, in the page's language (country
-names from CLDR, the oracle), never every country of a worldwide licence."""
+names from CLDR, the oracle), never every country of a worldwide licence; the statement's PDF says it the same way."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 
@@ -12,6 +13,7 @@ import httpx
 import pycountry
 import pytest
 from babel import Locale
+from pypdf import PdfReader
 
 from .fake_services import FakeServices
 from .test_web_money_pages import active_licence
@@ -82,3 +84,21 @@ async def test_a_few_countries_are_named_one_by_one(
                           headers={"cookie": f"{signed_in_as(token(owner))}; lang=vi"})
     names = Locale.parse("vi").territories
     assert territory_of(page) == f"{names['TH']}, {names['VN']}"
+
+
+async def test_the_statements_pdf_says_the_territory_as_the_page_does(
+    site: httpx.AsyncClient, fake: FakeServices, token: Callable[..., str],
+) -> None:
+    owner, _, licence = licence_over(fake, WORLD_BUT_JAPAN, "2026-01-01")
+    work = fake.licences[licence]["work_id"]
+    fake.statements[licence] = [{
+        "id": "55555555-0000-4000-8000-000000000005", "licence_id": licence, "work_id": work,
+        "report_id": "r", "period_start": "2026-01-01", "period_end": "2026-03-31",
+        "gross": "100.00", "royalty": "10.00", "recouped": "0.00", "payable": "10.00",
+        "currency": "USD", "issued_at": "2026-04-01T00:00:00Z",
+        "lines": [{"party_id": owner, "share": "100.00", "amount": "10.00"}]}]
+    path = f"/my/licences/{licence}/statements/55555555-0000-4000-8000-000000000005.pdf"
+    as_pdf = await site.get(path, headers={"cookie": f"{signed_in_as(token(owner))}; lang=id"})
+    assert as_pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(as_pdf.content)).pages[0].extract_text().split())
+    assert f"Seluruh dunia kecuali {Locale.parse('id').territories['JP']}" in text

@@ -21,6 +21,7 @@ LICENCE: dict[str, Any] = {
     "work": {"id": "22222222-0000-4000-8000-000000000002", "title": "ลมหนาว Gió mùa"},
     "licensor": {"id": "p1", "name": "Somchai Kittisak"},
     "licensee": {"id": "p9", "name": "Mekong Streaming"},
+    "terms": {"territories": ["TH", "VN"], "start": "2026-01-01"},
 }
 STATEMENT: dict[str, Any] = {
     "id": "33333333-0000-4000-8000-000000000003",

@@ -16,6 +16,7 @@ import uharfbuzz  # noqa: F401  (fpdf2's text shaping imports it late: a missing
 from fpdf import FPDF
 
 from web.i18n import Formats
+from web.territory_labels import in_words
 
 CSV_COLUMNS = ("statement_id", "licence_id", "work_id", "work_title", "period_start",
                "period_end", "issued_at", "currency", "gross", "royalty", "recouped",
@@ -85,6 +86,8 @@ def statement_pdf(licence: dict[str, Any], statement: dict[str, Any], *, languag
         (_("Work"), licence["work"]["title"]),
         (_("Licensor"), licence["licensor"]["name"]),
         (_("Licensee"), licence["licensee"]["name"]),
+        (_("Territories"), in_words(licence["terms"]["territories"], licence["terms"]["start"],
+                                    _, fmt)),
         (_("Period"), f"{fmt.day(statement['periodStart'])} – {fmt.day(statement['periodEnd'])}"),
         (_("Issued"), fmt.moment(statement["issuedAt"])),
         (_("Statement"), statement["id"]),

@@ -1,15 +1,16 @@
 """A licence's countries in words (DOMAIN.md, Territories: "Shown to people"): the shortest
-expression that gives exactly them on the licence's first day, a group's name with the
-countries it leaves out or adds, or else the countries themselves."""
+expression that gives exactly them on the licence's first day, written as a group's name with
+the countries it leaves out or adds, or else as the countries' names. The pages (through
+`templates/territory.html`) and the statement's PDF say it the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from contracts.territories import describe
 
+from web.i18n import Formats
 from web.labels import N_
 
 GROUP = {
@@ -20,20 +21,19 @@ GROUP = {
 }
 
 
-@dataclass(frozen=True)
-class Described:
-    """`group` (None: just `added`, the countries themselves), less `excluded`, plus `added`."""
-
-    group: str | None
-    excluded: tuple[str, ...]
-    added: tuple[str, ...]
-
-
-def described(countries: Iterable[str], day: str) -> Described:
-    """`countries` as the expression `describe` writes on `day` (an ISO date, as the API
-    gives it)."""
+def in_words(countries: Iterable[str], day: str, _: Callable[[str], str], fmt: Formats) -> str:
+    """`countries` as `describe` writes them on `day` (an ISO date, as the API gives it), in
+    the page's language (`_`, its catalogue; `fmt`, its country names)."""
     terms = describe(countries, date.fromisoformat(day))
-    group = terms[0].code if terms and terms[0].code in GROUP else None
-    rest = terms[1:] if group else terms
-    return Described(group, tuple(t.code for t in rest if not t.include),
-                     tuple(t.code for t in rest if t.include))
+    if not terms or terms[0].code not in GROUP:
+        return ", ".join(fmt.country(t.code) for t in terms)
+    words = _(GROUP[terms[0].code])
+    excluded = [fmt.country(t.code) for t in terms[1:] if not t.include]
+    added = [fmt.country(t.code) for t in terms[1:] if t.include]
+    if excluded:
+        words = _("%(territory)s excluding %(countries)s") % {
+            "territory": words, "countries": ", ".join(excluded)}
+    if added:
+        words = _("%(territory)s, plus %(countries)s") % {
+            "territory": words, "countries": ", ".join(added)}
+    return words
