@@ -556,7 +556,7 @@ async def state_lines(
         for lid, _, _ in lines:
             stated[lid] = Stated(STATED, row.id, royalties[lid], report.id)
     await repo.add_usages(u.session, made)
-    suspense.hold(u.session, [statement for _, statement in made], disputed)
+    await suspense.hold(u.session, [statement for _, statement in made], disputed)
     return stated
 
 

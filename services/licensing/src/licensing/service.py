@@ -368,7 +368,7 @@ async def report_usage(
             now=utc_now(),
             held=licence.work_id in disputed,
         )
-        suspense.hold(u.session, [statement], disputed)
+        await suspense.hold(u.session, [statement], disputed)
         owners = await _owners(u.session, licence.work_id)
         u.emit(
             outgoing.usage_reported(report, licence, owners=owners),

@@ -48,10 +48,14 @@ async def disputed_works(session: AsyncSession, work_ids: Iterable[UUID]) -> dic
     }
 
 
-def hold(
+async def hold(
     session: AsyncSession, statements: Iterable[StatementRow], disputed: Mapping[UUID, Stamp]
 ) -> None:
     """Records each statement of a disputed work as held (its lines say so already)."""
+    held = [s for s in statements if s.work_id in disputed]
+    if not held:
+        return
+    await session.flush()  # the holds' foreign keys need the statements' rows first
     session.add_all(
         StatementHoldRow(
             statement_id=s.id,
@@ -60,8 +64,7 @@ def hold(
             held_version=disputed[s.work_id].version,
             held_event_at=disputed[s.work_id].occurred_at,
         )
-        for s in statements
-        if s.work_id in disputed
+        for s in held
     )
 
 

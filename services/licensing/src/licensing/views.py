@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -18,8 +19,9 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import access
-from licensing import line_usage
+from licensing import line_usage, suspense
 from licensing import repository as repo
+from licensing.domain import suspense as suspense_rules
 from licensing.domain.access import Caller, can_see_licence
 from licensing.domain.availability import AvailabilityConflict, Footprint, find_conflicts
 from licensing.domain.errors import UnknownLicence, UnknownUsageLine, UnknownWork
@@ -222,6 +224,20 @@ class RowsUnderLicence(Generic[UnderLicence]):
 usage_reports = RowsUnderLicence(UsageReportRow, by=col(UsageReportRow.created_at))
 statements = RowsUnderLicence(StatementRow, by=col(StatementRow.issued_at))
 licence_events = RowsUnderLicence(LicenceEventRow, by=col(LicenceEventRow.at))
+
+
+async def in_suspense(
+    session: AsyncSession, caller: Caller, work_ids: Sequence[UUID]
+) -> dict[UUID, dict[str, Decimal]]:
+    """Per work, the amounts held in suspense (DOMAIN.md) on the licences the caller may see:
+    a statement, held or not, is visible exactly when its licence is."""
+    held = await suspense.unreleased(session, work_ids)
+    licence_ids = {hold.licence_id for holds in held.values() for hold in holds}
+    seen = {r.id for r in await visible_licences(session, caller, sorted(licence_ids, key=str))}
+    return {
+        work_id: suspense_rules.in_suspense([h for h in holds if h.licence_id in seen])
+        for work_id, holds in held.items()
+    }
 
 
 # --- usage lines -------------------------------------------------------------------------------

@@ -1,0 +1,191 @@
+"""Suspense while a work is disputed (DOMAIN.md), against real Postgres and Kafka: filing's
+`work.disputed` and `work.dispute_resolved` published on the real topic, statements held
+while the register shows the work disputed, and released once to the resolution's owners."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from contracts.enums import WorkStatus
+
+from contracts import events
+
+from .conftest import THIS_YEAR, Deal, Register, Service, offer_body, wait_for
+from .kafka_reader import read_until
+
+
+async def _active_licence(service: Service, deal: Deal, **overrides: Any) -> str:
+    async with service.client(deal.owner) as client:
+        offered = await client.post("/licences", json=offer_body(deal, **overrides))
+    assert offered.status_code == 201, offered.text
+    licence_id: str = offered.json()["id"]
+    async with service.client(deal.licensee) as client:
+        accepted = await client.post(f"/licences/{licence_id}/accept")
+    assert accepted.status_code == 200, accepted.text
+    return licence_id
+
+
+async def _report(service: Service, deal: Deal, licence_id: str, month: int, gross: str) -> Any:
+    body = {"period_start": f"{THIS_YEAR}-{month:02d}-01",
+            "period_end": f"{THIS_YEAR}-{month:02d}-28", "units": 10, "gross_revenue": gross}
+    async with service.client(deal.licensee) as client:
+        response = await client.post(f"/licences/{licence_id}/usage-reports", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["statement"]
+
+
+async def _dispute(register: Register, deal: Deal, *, version: int) -> None:
+    await register.publish(
+        events.WorkDisputed(
+            occurred_at=datetime.now(UTC), version=version, reason="contested",
+            work=register.state(deal.work_id, deal.owners, WorkStatus.DISPUTED),
+        )
+    )  # fmt: skip
+
+
+async def _resolve(
+    register: Register, deal: Deal, owners: dict[uuid.UUID, str], *, version: int,
+    event_id: uuid.UUID | None = None,
+) -> None:
+    await register.publish(
+        events.WorkDisputeResolved(
+            occurred_at=datetime.now(UTC), version=version, keep_owners=False,
+            reason="the claimant's evidence holds",
+            work=register.state(deal.work_id, owners, WorkStatus.REGISTERED),
+            previous_rights_holders=register.state(
+                deal.work_id, deal.owners, WorkStatus.DISPUTED
+            ).rights_holders,
+        ),
+        event_id=event_id,
+    )  # fmt: skip
+
+
+async def _statements(service: Service, who: uuid.UUID, licence_id: str) -> list[dict[str, Any]]:
+    async with service.client(who) as client:
+        found = await client.get("/statements", params={"licence_ids": licence_id})
+    assert found.status_code == 200, found.text
+    return list(found.json()["items"].get(licence_id, []))
+
+
+async def _in_suspense(service: Service, who: uuid.UUID, work_id: uuid.UUID) -> list[Any]:
+    async with service.client(who) as client:
+        found = await client.get("/suspense", params={"work_ids": str(work_id)})
+    assert found.status_code == 200, found.text
+    return list(found.json()["items"][str(work_id)])
+
+
+def _lines(statement: dict[str, Any]) -> dict[str, tuple[str, bool]]:
+    return {line["party_id"]: (line["amount"], bool(line.get("held"))) for line in statement["lines"]}
+
+
+async def test_a_disputed_works_statements_are_held_then_released_to_the_resolutions_owners(
+    service: Service, register: Register, deal: Deal
+) -> None:
+    licence_id = await _active_licence(service, deal, advance="150.00")
+    jan = await _report(service, deal, licence_id, 1, "1000.00")
+    assert (jan["payable"], jan["held"]) == ("0.00", False)
+
+    await _dispute(register, deal, version=3)
+    await wait_for(lambda: service.knows_work(deal.work_id, "DISPUTED"))
+    feb = await _report(service, deal, licence_id, 2, "1000.10")
+    # Figures as ever (100.01 royalty, 50.00 recouped); the lines split by the registered
+    # shares, 66.67% and 33.33% of 50.01, are held.
+    assert (feb["royalty"], feb["recouped"], feb["payable"], feb["held"]) == (
+        "100.01", "50.00", "50.01", True)
+    assert _lines(feb) == {str(deal.owner): ("33.34", True), str(deal.co_owner): ("16.67", True)}
+    assert await _in_suspense(service, deal.owner, deal.work_id) == [
+        {"currency": "USD", "amount": "50.01"}]
+    # A party that sees none of the work's licences sees nothing held.
+    stranger = await register.party("Stranger")
+    assert await _in_suspense(service, stranger, deal.work_id) == []
+
+    claimant = await register.party("Claimant")
+    await wait_for(lambda: service.knows_party(claimant))
+    new_owners = {claimant: "60.00", deal.co_owner: "40.00"}
+    await _resolve(register, deal, new_owners, version=4)
+
+    async def released() -> bool:
+        return any(s["kind"] == "RELEASE" for s in await _statements(service, claimant, licence_id))
+
+    await wait_for(released)
+    statements = {s["id"]: s for s in await _statements(service, claimant, licence_id)}
+    [release] = [s for s in statements.values() if s["kind"] == "RELEASE"]
+    # 60% and 40% of 50.01: 30.006 and 20.004, to the cent 30.01 and 20.00.
+    assert (release["payable"], release["report_id"], release["held"]) == ("50.01", None, False)
+    assert (release["royalty"], release["recouped"], release["gross"]) == ("0", "0", "0")
+    assert _lines(release) == {str(claimant): ("30.01", False), str(deal.co_owner): ("20.00", False)}
+    assert release["releases"] == [feb["id"]]
+    assert (release["period_start"], release["period_end"]) == (feb["period_start"], feb["period_end"])
+    # The held statement is unchanged (immutable), and now names its release.
+    assert {k: v for k, v in statements[feb["id"]].items() if k != "released_by"} == {
+        k: v for k, v in feb.items() if k != "released_by"}
+    assert statements[feb["id"]]["released_by"] == release["id"]
+    assert statements[jan["id"]]["released_by"] is None
+    assert await _in_suspense(service, deal.owner, deal.work_id) == []
+
+    # The release moves money already stated: the advance's recoupment does not count it
+    # (counted, April would pay 100.00 - 50.01 = 49.99).
+    apr = await _report(service, deal, licence_id, 4, "1000.00")
+    assert (apr["payable"], apr["held"]) == ("100.00", False)
+    # April ended before the resolution was recorded: split by the shares then (a change of
+    # owners is not backdated), while the release went to the resolution's owners.
+    assert _lines(apr) == {str(deal.owner): ("66.67", False), str(deal.co_owner): ("33.33", False)}
+
+    seen = await read_until(
+        service.settings.platform.kafka_bootstrap_servers,
+        service.settings.topic("licensing.royalties.v1"),
+        lambda found: any(
+            isinstance(e.data, events.RoyaltyStatementReleased)
+            and str(e.data.statement.id) == release["id"]
+            for e in found
+        ),
+    )
+    issued = next(e.data for e in seen if isinstance(e.data, events.RoyaltyStatementIssued)
+                  and str(e.data.statement.id) == feb["id"])
+    assert issued.statement.held and all(line.held for line in issued.statement.lines)
+    published = next(e.data for e in seen if isinstance(e.data, events.RoyaltyStatementReleased)
+                     and str(e.data.statement.id) == release["id"])
+    assert [str(s) for s in published.statement.releases] == [feb["id"]]
+    assert published.statement.payable == Decimal("50.01")
+    assert set(published.held_party_ids) == {deal.owner, deal.co_owner}
+    assert str(published.licensee_id) == str(deal.licensee)
+
+
+async def test_a_resolution_delivered_again_releases_nothing_more(
+    service: Service, register: Register, deal: Deal
+) -> None:
+    licence_id = await _active_licence(service, deal)
+    await _dispute(register, deal, version=3)
+    await wait_for(lambda: service.knows_work(deal.work_id, "DISPUTED"))
+    held = await _report(service, deal, licence_id, 1, "10.00")
+    assert held["held"]
+    first, again = uuid.uuid4(), uuid.uuid4()
+    await _resolve(register, deal, deal.owners, version=4, event_id=first)
+    await wait_for(lambda: service.processed(first))
+    # The same resolution published again under a new id (a producer's retry), and once more
+    # under the same id (a redelivery): neither releases a second time.
+    await _resolve(register, deal, deal.owners, version=4, event_id=again)
+    await _resolve(register, deal, deal.owners, version=4, event_id=first)
+    await wait_for(lambda: service.processed(again))
+    statements = await _statements(service, deal.owner, licence_id)
+    releases = [s for s in statements if s["kind"] == "RELEASE"]
+    assert [r["releases"] for r in releases] == [[held["id"]]]
+    # Kept owners: the held 1.00 goes to them, by their shares at the resolution.
+    assert _lines(releases[0]) == {str(deal.owner): ("0.67", False), str(deal.co_owner): ("0.33", False)}
+
+
+async def test_a_statement_issued_after_the_resolution_is_not_held(
+    service: Service, register: Register, deal: Deal
+) -> None:
+    licence_id = await _active_licence(service, deal)
+    await _dispute(register, deal, version=3)
+    await wait_for(lambda: service.knows_work(deal.work_id, "DISPUTED"))
+    resolution = uuid.uuid4()
+    await _resolve(register, deal, deal.owners, version=4, event_id=resolution)
+    await wait_for(lambda: service.processed(resolution))
+    after = await _report(service, deal, licence_id, 1, "10.00")
+    assert after["held"] is False
+    assert [s["kind"] for s in await _statements(service, deal.owner, licence_id)] == ["ROYALTY"]
