@@ -32,6 +32,7 @@ from gateway.replies import (
     PartyReply,
     SocietyReply,
     StatementReply,
+    SuspenseReply,
     UsageFileReply,
     UsageLinePageReply,
     UsageLineReply,
@@ -364,6 +365,10 @@ class LicensingClient(ServiceClient):
     async def statements(self, licence_ids: Sequence[str]) -> Grouped[StatementReply]:
         found = await self.batch("/statements", "licence_ids", licence_ids)
         return cast(Grouped[StatementReply], found)
+
+    async def suspense(self, work_ids: Sequence[str]) -> Grouped[SuspenseReply]:
+        found = await self.batch("/suspense", "work_ids", work_ids)
+        return cast(Grouped[SuspenseReply], found)
 
     async def licence_events(self, licence_ids: Sequence[str]) -> Grouped[LicenceEventReply]:
         found = await self.batch("/licence-events", "licence_ids", licence_ids)

@@ -147,6 +147,7 @@ class StatementLineReply(TypedDict):
     party_id: str
     share: str
     amount: str
+    held: NotRequired[bool]
 
 
 class StatementReply(TypedDict):
@@ -164,6 +165,18 @@ class StatementReply(TypedDict):
     lines: list[StatementLineReply]
     usage_lines: list[dict[str, Any]] | None
     issued_at: str
+    # Suspense while a work is disputed (DOMAIN.md).
+    kind: NotRequired[str]
+    held: NotRequired[bool]
+    released_by: NotRequired[str | None]
+    releases: NotRequired[list[str]]
+
+
+class SuspenseReply(TypedDict):
+    """An amount a work holds in suspense, in one currency."""
+
+    currency: str
+    amount: str
 
 
 class UsageOutcomeReply(TypedDict):

@@ -123,6 +123,12 @@ class Availability:
     conflicts: list[Conflict]
 
 
+@strawberry.type(description="An amount held in suspense while a work is disputed.")
+class HeldAmount(FromReply):
+    currency: str
+    amount: decimal.Decimal
+
+
 @strawberry.type
 class Work(FromReply):
     id: strawberry.ID
@@ -168,6 +174,13 @@ class Work(FromReply):
     async def history(self, info: Info) -> list[HistoryEntry]:
         entries = await info.context.loaders.history.load(str(self.id))
         return [from_reply(HistoryEntry, entry) for entry in entries]
+
+    @strawberry.field(
+        description="Held in suspense while the work is disputed, per currency, on the "
+        "licences the caller may see (DOMAIN.md, \"Suspense while a work is disputed\")."
+    )
+    async def in_suspense(self, info: Info) -> list[HeldAmount]:
+        return [HeldAmount.of(a) for a in await info.context.loaders.suspense.load(str(self.id))]
 
     @strawberry.field(
         description="Only the licences the caller may see.",
