@@ -366,9 +366,8 @@ class LicensingClient(ServiceClient):
         found = await self.batch("/statements", "licence_ids", licence_ids)
         return cast(Grouped[StatementReply], found)
 
-    async def suspense(self, work_ids: Sequence[str]) -> Grouped[SuspenseReply]:
-        found = await self.batch("/suspense", "work_ids", work_ids)
-        return cast(Grouped[SuspenseReply], found)
+    async def suspense(self, work_ids: Sequence[str]) -> list[SuspenseReply]:
+        return cast(list[SuspenseReply], await self.batch("/suspense", "work_ids", work_ids))
 
     async def licence_events(self, licence_ids: Sequence[str]) -> Grouped[LicenceEventReply]:
         found = await self.batch("/licence-events", "licence_ids", licence_ids)

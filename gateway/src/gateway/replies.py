@@ -172,11 +172,17 @@ class StatementReply(TypedDict):
     releases: NotRequired[list[str]]
 
 
-class SuspenseReply(TypedDict):
-    """An amount a work holds in suspense, in one currency."""
-
+class HeldAmountReply(TypedDict):
     currency: str
     amount: str
+
+
+class SuspenseReply(TypedDict):
+    """A work's suspense: whether its statements are held now, and the amounts held."""
+
+    id: str
+    holding: bool
+    amounts: list[HeldAmountReply]
 
 
 class UsageOutcomeReply(TypedDict):

@@ -70,11 +70,17 @@ async def _statements(service: Service, who: uuid.UUID, licence_id: str) -> list
     return list(found.json()["items"].get(licence_id, []))
 
 
-async def _in_suspense(service: Service, who: uuid.UUID, work_id: uuid.UUID) -> list[Any]:
+async def _suspense(service: Service, who: uuid.UUID, work_id: uuid.UUID) -> dict[str, Any]:
     async with service.client(who) as client:
         found = await client.get("/suspense", params={"work_ids": str(work_id)})
     assert found.status_code == 200, found.text
-    return list(found.json()["items"][str(work_id)])
+    [work] = found.json()["items"]
+    assert work["id"] == str(work_id)
+    return dict(work)
+
+
+async def _in_suspense(service: Service, who: uuid.UUID, work_id: uuid.UUID) -> list[Any]:
+    return list((await _suspense(service, who, work_id))["amounts"])
 
 
 def _lines(statement: dict[str, Any]) -> dict[str, tuple[str, bool]]:
@@ -88,8 +94,10 @@ async def test_a_disputed_works_statements_are_held_then_released_to_the_resolut
     jan = await _report(service, deal, licence_id, 1, "1000.00")
     assert (jan["payable"], jan["held"]) == ("0.00", False)
 
+    assert (await _suspense(service, deal.owner, deal.work_id))["holding"] is False
     await _dispute(register, deal, version=3)
     await wait_for(lambda: service.knows_work(deal.work_id, "DISPUTED"))
+    assert (await _suspense(service, deal.owner, deal.work_id))["holding"] is True
     feb = await _report(service, deal, licence_id, 2, "1000.10")
     # Figures as ever (100.01 royalty, 50.00 recouped); the lines split by the registered
     # shares, 66.67% and 33.33% of 50.01, are held.
@@ -124,7 +132,8 @@ async def test_a_disputed_works_statements_are_held_then_released_to_the_resolut
         k: v for k, v in feb.items() if k != "released_by"}
     assert statements[feb["id"]]["released_by"] == release["id"]
     assert statements[jan["id"]]["released_by"] is None
-    assert await _in_suspense(service, deal.owner, deal.work_id) == []
+    assert await _suspense(service, deal.owner, deal.work_id) == {
+        "id": str(deal.work_id), "holding": False, "amounts": []}
 
     # The release moves money already stated: the advance's recoupment does not count it
     # (counted, April would pay 100.00 - 50.01 = 49.99).

@@ -65,7 +65,7 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "RoyaltyStatement.usageLines": FieldCost(bound=1000),
     # Suspense (DOMAIN.md): one batched licensing call per page; a work is held in a few
     # currencies; a release names the held statements of one licence.
-    "Work.inSuspense": FieldCost(bound=5),
+    "Suspense.amounts": FieldCost(bound=5),
     "RoyaltyStatement.releases": FieldCost(cost=0, bound=12),
     "Query.usageLineQueue": PAGE,
     "UsageLineQueue.nodes": EDGES,

@@ -129,6 +129,23 @@ class HeldAmount(FromReply):
     amount: decimal.Decimal
 
 
+@strawberry.type(
+    description="While a work is disputed its statements are held in suspense, and released "
+    "to the owners the resolution names (DOMAIN.md, \"Suspense while a work is disputed\")."
+)
+class Suspense(FromReply):
+    holding: bool = strawberry.field(
+        default=False,
+        description="statements issued now are held: licensing's register shows the work "
+        "disputed",
+    )
+    amounts: list[HeldAmount] = strawberry.field(
+        default_factory=list,
+        description="held and not yet released, per currency, on the licences the caller "
+        "may see",
+    )
+
+
 @strawberry.type
 class Work(FromReply):
     id: strawberry.ID
@@ -175,12 +192,10 @@ class Work(FromReply):
         entries = await info.context.loaders.history.load(str(self.id))
         return [from_reply(HistoryEntry, entry) for entry in entries]
 
-    @strawberry.field(
-        description="Held in suspense while the work is disputed, per currency, on the "
-        "licences the caller may see (DOMAIN.md, \"Suspense while a work is disputed\")."
-    )
-    async def in_suspense(self, info: Info) -> list[HeldAmount]:
-        return [HeldAmount.of(a) for a in await info.context.loaders.suspense.load(str(self.id))]
+    @strawberry.field
+    async def suspense(self, info: Info) -> Suspense:
+        found = await info.context.loaders.suspense.load(str(self.id))
+        return Suspense() if found is None else Suspense.of(found)
 
     @strawberry.field(
         description="Only the licences the caller may see.",

@@ -383,17 +383,22 @@ async def statements(licence_ids: str, caller: CallerDep, session: Session) -> d
 
 @router.get("/suspense")
 async def in_suspense(work_ids: str, caller: CallerDep, session: Session) -> dict[str, Any]:
-    """Per work, the amounts held in suspense while it is disputed (per currency), over the
-    licences the caller may see."""
+    """Per known work: whether statements issued now are held (the register shows it
+    disputed) and the amounts held in suspense per currency, over the licences the caller
+    may see."""
     found = await views.in_suspense(session, caller, parse_ids(work_ids, field="work_ids"))
     return {
-        "items": {
-            str(work_id): [
-                {"currency": currency, "amount": format(amount, "f")}
-                for currency, amount in amounts.items()
-            ]
-            for work_id, amounts in found.items()
-        }
+        "items": [
+            {
+                "id": str(work_id),
+                "holding": held.holding,
+                "amounts": [
+                    {"currency": currency, "amount": format(amount, "f")}
+                    for currency, amount in held.amounts.items()
+                ],
+            }
+            for work_id, held in found.items()
+        ]
     }
 
 
