@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from contracts.enums import WorkStatus
+from contracts.identifiers import iswc_check_digit
 
 from contracts import events
 
@@ -198,3 +199,34 @@ async def test_a_statement_issued_after_the_resolution_is_not_held(
     after = await _report(service, deal, licence_id, 1, "10.00")
     assert after["held"] is False
     assert [s["kind"] for s in await _statements(service, deal.owner, licence_id)] == ["ROYALTY"]
+
+
+async def test_a_line_reports_statement_is_held_the_same_way(
+    service: Service, register: Register, deal: Deal
+) -> None:
+    licence_id = await _active_licence(service, deal)
+    nine = f"{uuid.uuid4().int % 10**9:09d}"
+    iswc = f"T-{nine[:3]}.{nine[3:6]}.{nine[6:]}-{iswc_check_digit(nine)}"
+    disputed = register.state(deal.work_id, deal.owners, WorkStatus.DISPUTED)
+    disputed = disputed.model_copy(update={"identifiers": events.Identifiers(iswc=iswc)})
+    await register.publish(
+        events.WorkDisputed(occurred_at=datetime.now(UTC), version=3, reason="contested",
+                            work=disputed)
+    )  # fmt: skip
+    await wait_for(lambda: service.knows_work(deal.work_id, "DISPUTED"))
+    csv = (
+        "line_key,isrc,iswc,title,writers,units,revenue,currency,territory,period_start,"
+        f"period_end\nk1,,{iswc},Any Title,,5,30.00,USD,TH,{THIS_YEAR}-01-01,{THIS_YEAR}-01-31\n"
+        f"k2,,{iswc},Any Title,,5,0.05,USD,VN,{THIS_YEAR}-01-01,{THIS_YEAR}-01-31\n"
+    )
+    async with service.client(deal.licensee) as client:
+        answer = await client.post("/usage-files", params={"format": "CSV"}, content=csv.encode())
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["statuses"] == {"STATED": 2}
+    [statement] = await _statements(service, deal.owner, licence_id)
+    # 3.00 + 0.01 (0.005 rounded half-up) = 3.01, split 66.67/33.33: 2.01 and 1.00, held.
+    assert (statement["royalty"], statement["payable"], statement["held"]) == ("3.01", "3.01", True)
+    assert _lines(statement) == {str(deal.owner): ("2.01", True), str(deal.co_owner): ("1.00", True)}
+    assert [u["line_key"] for u in statement["usage_lines"]] == ["k1", "k2"]
+    assert await _in_suspense(service, deal.owner, deal.work_id) == [
+        {"currency": "USD", "amount": "3.01"}]
