@@ -48,11 +48,14 @@ def shares_by_party(work: WorkState) -> dict[str, str]:
     return {str(party): str(share) for party, share in sorted(totals.items(), key=str)}
 
 
-async def apply_register_events(uow: UnitOfWork, events: Sequence[DecodedEvent]) -> None:
+async def apply_register_events(
+    uow: UnitOfWork, events: Sequence[DecodedEvent], *, release: bool = True
+) -> None:
     """The consumer's one handler: party and work snapshots in record order (newer ones win;
     a shares-history entry whenever an applied work snapshot changes the shares, a release
     from suspense for each applied resolution), in a handful of set-based statements however
-    many events; everything else is ignored."""
+    many events; everything else is ignored. A rebuild of the read model passes
+    `release=False`: releases are licensing's own state, made once by the live consumer."""
     parties: dict[UUID, tuple[Stamp, UUID, PartyState]] = {}
     works: list[tuple[UUID, WorkEvent]] = []
     for event in events:
@@ -66,10 +69,12 @@ async def apply_register_events(uow: UnitOfWork, events: Sequence[DecodedEvent])
     if parties:
         await _upsert(uow.session, _UPSERT_PARTIES, list(parties.values()), _party_values)
     if works:
-        await _apply_works(uow, works)
+        await _apply_works(uow, works, release=release)
 
 
-async def _apply_works(uow: UnitOfWork, works: list[tuple[UUID, WorkEvent]]) -> None:
+async def _apply_works(
+    uow: UnitOfWork, works: list[tuple[UUID, WorkEvent]], *, release: bool
+) -> None:
     ids = list(dict.fromkeys(data.work.id for _, data in works))
     stored = await _work_stamps(uow.session, ids)
     shares_now = await _latest_shares(uow.session, ids)
@@ -82,7 +87,7 @@ async def _apply_works(uow: UnitOfWork, works: list[tuple[UUID, WorkEvent]]) -> 
             continue  # older than what the read model holds
         stored[work.id] = _stamp(data)
         final[work.id] = (_stamp(data), event_id, work)
-        if isinstance(data, WorkDisputeResolved):
+        if release and isinstance(data, WorkDisputeResolved):
             resolutions.append(data)
         shares = shares_by_party(work)
         latest = shares_now.get(work.id)
