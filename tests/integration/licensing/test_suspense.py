@@ -11,6 +11,7 @@ from typing import Any
 
 from contracts.enums import WorkStatus
 from contracts.identifiers import iswc_check_digit
+from sqlalchemy import text
 
 from contracts import events
 
@@ -230,3 +231,46 @@ async def test_a_line_reports_statement_is_held_the_same_way(
     assert [u["line_key"] for u in statement["usage_lines"]] == ["k1", "k2"]
     assert await _in_suspense(service, deal.owner, deal.work_id) == [
         {"currency": "USD", "amount": "3.01"}]
+
+
+async def test_a_release_that_fails_mid_way_is_made_once_on_the_retry(
+    service: Service, register: Register, deal: Deal
+) -> None:
+    licence_id = await _active_licence(service, deal)
+    await _dispute(register, deal, version=3)
+    await wait_for(lambda: service.knows_work(deal.work_id, "DISPUTED"))
+    held = await _report(service, deal, licence_id, 1, "10.00")
+    # A real failure inside the consumer's unit of work, after the RELEASE statement is
+    # written and before its holds are linked: the first linking of this work's holds fails
+    # as a transient database error would (a sequence counts outside the transaction).
+    fault = f"suspense_fault_{uuid.uuid4().hex[:8]}"
+    async with service.licensing.sessions() as session, session.begin():
+        await session.execute(text(f"CREATE SEQUENCE {fault}"))
+        await session.execute(text(
+            f"CREATE FUNCTION {fault}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.work_id = '{deal.work_id}' AND nextval('{fault}') = 1 THEN "
+            "RAISE EXCEPTION 'injected fault' USING ERRCODE = '40001'; END IF; "
+            "RETURN NEW; END $$"
+        ))
+        await session.execute(text(
+            f"CREATE TRIGGER {fault} BEFORE UPDATE ON statement_hold "
+            f"FOR EACH ROW EXECUTE FUNCTION {fault}()"
+        ))  # fmt: skip
+    try:
+        resolution = uuid.uuid4()
+        await _resolve(register, deal, deal.owners, version=4, event_id=resolution)
+        await wait_for(lambda: service.processed(resolution))
+        async with service.licensing.sessions() as session:
+            tries = (await session.execute(text(f"SELECT last_value FROM {fault}"))).scalar_one()
+    finally:
+        async with service.licensing.sessions() as session, session.begin():
+            await session.execute(text(f"DROP TRIGGER {fault} ON statement_hold"))
+            await session.execute(text(f"DROP FUNCTION {fault}()"))
+            await session.execute(text(f"DROP SEQUENCE {fault}"))
+    assert tries >= 2  # the first attempt failed, a later one succeeded
+    releases = [s for s in await _statements(service, deal.owner, licence_id) if s["kind"] == "RELEASE"]
+    assert [(r["payable"], r["releases"]) for r in releases] == [("1.00", [held["id"]])]
+    async with service.client(deal.owner) as client:
+        timeline = (await client.get("/licence-events", params={"licence_ids": licence_id})).json()
+    released = [e for e in timeline["items"][licence_id] if e["type"].endswith("statement_released.v1")]
+    assert len(released) == 1
