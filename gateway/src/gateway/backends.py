@@ -32,6 +32,7 @@ from gateway.replies import (
     PartyReply,
     SocietyReply,
     StatementReply,
+    SuspenseReply,
     UsageFileReply,
     UsageLinePageReply,
     UsageLineReply,
@@ -364,6 +365,9 @@ class LicensingClient(ServiceClient):
     async def statements(self, licence_ids: Sequence[str]) -> Grouped[StatementReply]:
         found = await self.batch("/statements", "licence_ids", licence_ids)
         return cast(Grouped[StatementReply], found)
+
+    async def suspense(self, work_ids: Sequence[str]) -> list[SuspenseReply]:
+        return cast(list[SuspenseReply], await self.batch("/suspense", "work_ids", work_ids))
 
     async def licence_events(self, licence_ids: Sequence[str]) -> Grouped[LicenceEventReply]:
         found = await self.batch("/licence-events", "licence_ids", licence_ids)

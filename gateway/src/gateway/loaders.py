@@ -16,7 +16,14 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from gateway.backends import AvailabilityTerms, Backends
-from gateway.replies import AvailabilityReply, Grouped, LicenceReply, PartyReply, WorkReply
+from gateway.replies import (
+    AvailabilityReply,
+    Grouped,
+    LicenceReply,
+    PartyReply,
+    SuspenseReply,
+    WorkReply,
+)
 
 # The services accept at most 500 ids per batch read (docs/service-apis.md).
 MAX_BATCH = 500
@@ -33,7 +40,7 @@ def is_uuid(value: object) -> bool:
     return True
 
 
-Row = TypeVar("Row", PartyReply, WorkReply, LicenceReply)
+Row = TypeVar("Row", PartyReply, WorkReply, LicenceReply, SuspenseReply)
 Item = TypeVar("Item")
 Key = TypeVar("Key")
 Loaded = TypeVar("Loaded")
@@ -120,6 +127,7 @@ class Loaders:
         self.usage_reports = _lists_of(licensing.usage_reports)
         self.statements = _lists_of(licensing.statements)
         self.licence_events = _lists_of(licensing.licence_events)
+        self.suspense = _one_each(licensing.suspense)
         self.availability: DataLoader[AvailabilityKey, AvailabilityReply | None] = DataLoader(
             self._availability, max_batch_size=MAX_BATCH
         )

@@ -147,6 +147,7 @@ class StatementLineReply(TypedDict):
     party_id: str
     share: str
     amount: str
+    held: NotRequired[bool]
 
 
 class StatementReply(TypedDict):
@@ -164,6 +165,24 @@ class StatementReply(TypedDict):
     lines: list[StatementLineReply]
     usage_lines: list[dict[str, Any]] | None
     issued_at: str
+    # Suspense while a work is disputed (DOMAIN.md).
+    kind: NotRequired[str]
+    held: NotRequired[bool]
+    released_by: NotRequired[str | None]
+    releases: NotRequired[list[str]]
+
+
+class HeldAmountReply(TypedDict):
+    currency: str
+    amount: str
+
+
+class SuspenseReply(TypedDict):
+    """A work's suspense: whether its statements are held now, and the amounts held."""
+
+    id: str
+    holding: bool
+    amounts: list[HeldAmountReply]
 
 
 class UsageOutcomeReply(TypedDict):

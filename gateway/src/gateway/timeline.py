@@ -31,7 +31,7 @@ class Entry:
 
 _CE_TYPE = re.compile(r"^org\.aseanip\.[a-z]+\.(?P<name>.+)\.v\d+$")
 # Told by the usage reports and statements themselves, with their amounts.
-_TOLD_BY_REPORTS = {"usage.reported", "royalty.statement_issued"}
+_TOLD_BY_REPORTS = {"usage.reported", "royalty.statement_issued", "royalty.statement_released"}
 
 
 def short_type(event_type: str) -> str:
@@ -48,6 +48,21 @@ def as_utc(value: str) -> datetime.datetime:
 
 def _period(item: UsageReportReply | StatementReply) -> str:
     return f"{item['period_start']} to {item['period_end']}"
+
+
+def _statement_entry(s: StatementReply) -> Entry:
+    # DOMAIN.md, "Suspense while a work is disputed": a release, and a held statement, say so.
+    if s.get("kind") == "RELEASE":
+        return Entry(
+            as_utc(s["issued_at"]), "licensing", "royalty.statement_released",
+            f"Released from suspense for {_period(s)}: payable {s['payable']} {s['currency']}",
+        )  # fmt: skip
+    held = " (held in suspense while the work is disputed)" if s.get("held") else ""
+    return Entry(
+        as_utc(s["issued_at"]), "licensing", "royalty.statement_issued",
+        f"Statement for {_period(s)}: royalty {s['royalty']}, recouped {s['recouped']}, "
+        f"payable {s['payable']} {s['currency']}{held}",
+    )  # fmt: skip
 
 
 def merge_timeline(
@@ -77,16 +92,7 @@ def merge_timeline(
         )
         for r in usage_reports
     ]
-    entries += [
-        Entry(
-            as_utc(s["issued_at"]),
-            "licensing",
-            "royalty.statement_issued",
-            f"Statement for {_period(s)}: royalty {s['royalty']}, recouped {s['recouped']}, "
-            f"payable {s['payable']} {s['currency']}",
-        )
-        for s in statements
-    ]
+    entries += [_statement_entry(s) for s in statements]
     entries += [
         Entry(as_utc(n["created_at"]), "notifications", short_type(n["event_type"]), n["message"])
         for n in notifications

@@ -174,3 +174,50 @@ async def test_usage_report_reaches_the_owners_it_names_and_the_licensee(service
         p=a,
     )
     assert "Reported Song" in message and "2026-01-01 to 2026-01-31" in message
+
+
+async def test_a_release_reaches_the_new_owners_and_those_whose_lines_were_held(
+    service: Service, auth: Auth
+) -> None:
+    society = await _subscribe_society(service, auth)
+    old, kept, new, licensee = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    registered = work_registered([old, kept], title="Disputed Song")
+    await service.publish(registered)
+    held = statement_issued(registered.work.id, {old: "30.00", kept: "20.00"}, licensee)
+    held = held.model_copy(update={"statement": held.statement.model_copy(update={
+        "held": True,
+        "lines": [line.model_copy(update={"held": True}) for line in held.statement.lines],
+    })})  # fmt: skip
+    held_id = await service.publish(held)
+    await _recipients(service, held_id, 4)
+    told_held = await service.scalar(
+        "SELECT message FROM notification WHERE event_id = :e AND recipient_id = :p",
+        e=held_id, p=old,
+    )  # fmt: skip
+    assert "held in suspense" in told_held
+
+    release = ev.RoyaltyStatementReleased(
+        occurred_at=datetime.now(UTC),
+        statement=ev.ReleaseStatement(
+            id=uuid.uuid4(), licence_id=held.statement.licence_id, work_id=registered.work.id,
+            period_start=date(2026, 1, 1), period_end=date(2026, 1, 31), payable="50.00",
+            currency="THB", releases=[held.statement.id], issued_at=datetime.now(UTC),
+            lines=[ev.StatementLine(party_id=new, share=Decimal("60.00"), amount="30.00"),
+                   ev.StatementLine(party_id=kept, share=Decimal("40.00"), amount="20.00")],
+        ),
+        licensee_id=licensee,
+        held_party_ids=[old, kept],
+    )  # fmt: skip
+    event_id = await service.publish(release)
+    got = await _recipients(service, event_id, 5)
+    assert {old, kept, new, licensee, society} <= got
+
+    async def told(party: uuid.UUID) -> str:
+        message: str = await service.scalar(
+            "SELECT message FROM notification WHERE event_id = :e AND recipient_id = :p",
+            e=event_id, p=party,
+        )  # fmt: skip
+        return message
+
+    assert "Your share: 30.00 THB" in await told(new)
+    assert "not among the owners" in await told(old)

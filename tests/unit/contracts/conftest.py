@@ -216,6 +216,23 @@ def build_samples() -> dict[str, ev.EventData]:
                               status="STATED", work_id=WORK_ID, method="CLAIM",
                               confidence="1.000", licence_id=LICENCE_ID, royalty="0.50"),
         ),
+        ev.RoyaltyStatementReleased(
+            statement=ev.ReleaseStatement(
+                id=UUID("99999999-9999-4999-8999-99999999999a"),
+                licence_id=LICENCE_ID,
+                work_id=WORK_ID,
+                period_start=date(2026, 1, 1),
+                period_end=date(2026, 3, 31),
+                payable="250.00",
+                currency="SGD",
+                lines=[{"party_id": PUBLISHER, "share": "100.00", "amount": "250.00"}],
+                releases=[UUID("99999999-9999-4999-8999-999999999999")],
+                issued_at=AT,
+            ),
+            licensee_id=LICENSEE,
+            held_party_ids=[COMPOSER, PUBLISHER],
+            occurred_at=AT,
+        ),
         ev.NotificationDelivered(
             notification_id=UUID("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"),
             recipient_id=COMPOSER,

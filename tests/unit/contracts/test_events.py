@@ -31,7 +31,7 @@ CATALOGUE = {
     },
     "licensing.royalties.v1": {
         "usage.reported", "royalty.statement_issued", "usage.lines_received",
-        "usage.lines_matched", "usage.line_claimed",
+        "usage.lines_matched", "usage.line_claimed", "royalty.statement_released",
     },
     "notifications.deliveries.v1": {"notification.delivered", "notification.failed"},
 }  # fmt: skip

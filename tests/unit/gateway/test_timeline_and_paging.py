@@ -68,6 +68,29 @@ def test_usage_and_statements_appear_once_though_the_licence_log_lists_them_too(
                                            "licensing"]
 
 
+def test_a_held_statement_and_its_release_say_so_once_each() -> None:
+    common = {"period_start": "2026-01-01", "period_end": "2026-01-31", "currency": "USD",
+              "royalty": "0", "recouped": "0"}
+    entries = merge_timeline(
+        history=[], usage_reports=[], notifications=[], currency="USD",
+        licence_events=[{"at": "2026-03-01T00:00:00Z",
+                         "type": "org.aseanip.licensing.royalty.statement_released.v1",
+                         "summary": "released from suspense"}],
+        statements=[
+            {**common, "issued_at": "2026-02-01T00:00:00Z", "kind": "ROYALTY", "held": True,
+             "royalty": "5.00", "payable": "5.00"},
+            {**common, "issued_at": "2026-03-01T00:00:00Z", "kind": "RELEASE", "held": False,
+             "payable": "5.00"},
+        ],
+    )  # fmt: skip
+    assert [(e.type, e.summary) for e in entries] == [
+        ("royalty.statement_issued", "Statement for 2026-01-01 to 2026-01-31: royalty 5.00, "
+         "recouped 0, payable 5.00 USD (held in suspense while the work is disputed)"),
+        ("royalty.statement_released",
+         "Released from suspense for 2026-01-01 to 2026-01-31: payable 5.00 USD"),
+    ]
+
+
 async def test_every_edge_cursor_resumes_right_after_its_edge(
     gateway: Any, fake: Any, token: Callable[..., str]
 ) -> None:

@@ -36,6 +36,25 @@ def test_statement_message_tells_each_owner_its_own_amount() -> None:
     assert "Your share" not in compose("royalty.statement_issued", facts, uuid4()).body
 
 
+def test_a_held_statement_tells_the_owners_it_is_in_suspense() -> None:
+    facts = EventFacts(
+        work_title="X", payable=Decimal("10.00"), currency="THB",
+        line_amounts={OWNER: Decimal("10.00")},
+    )  # fmt: skip
+    held = EventFacts(**{**facts.__dict__, "held": True})
+    assert "held in suspense" in compose("royalty.statement_issued", held, OWNER).body
+    assert "suspense" not in compose("royalty.statement_issued", facts, OWNER).body
+
+
+def test_a_release_tells_the_new_owner_its_amount_and_the_former_one_it_gets_nothing() -> None:
+    facts = EventFacts(
+        work_title="X", payable=Decimal("10.00"), currency="THB",
+        line_amounts={OWNER: Decimal("10.00")},
+    )  # fmt: skip
+    assert "Your share: 10.00 THB" in compose("royalty.statement_released", facts, OWNER).body
+    assert "not among the owners" in compose("royalty.statement_released", facts, OTHER).body
+
+
 @pytest.mark.parametrize("event_type", sorted(RULES))
 def test_every_notified_event_type_has_its_own_subject(event_type: str) -> None:
     message = compose(event_type, EventFacts(work_title="T"), OWNER)

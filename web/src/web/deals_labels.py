@@ -58,6 +58,7 @@ TIMELINE_EVENT = {
     "licence.expired": N_("Licence expired"),
     "usage.reported": N_("Usage reported"),
     "royalty.statement_issued": N_("Royalty statement issued"),
+    "royalty.statement_released": N_("Released from suspense"),
     "notification.delivered": N_("Notice delivered"),
     "notification.failed": N_("Notice not delivered"),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field, model_validator
@@ -160,6 +160,11 @@ class StatementLine(Payload):
     party_id: UUID
     share: Share
     amount: DecimalString = Field(description="negative on an adjustment line")
+    held: bool = Field(
+        default=False,
+        description="held in suspense while the work is disputed: nobody's earnings until "
+        "a royalty.statement_released names its statement",
+    )
 
 
 class StatementUsageLine(Payload):
@@ -189,6 +194,10 @@ class RoyaltyStatement(Payload):
     issued_at: UtcDateTime
     usage_lines: list[StatementUsageLine] | None = Field(
         default=None, description="a line report's statement: the usage lines it pays for"
+    )
+    held: bool = Field(
+        default=False,
+        description="issued while the work was disputed: every line is held in suspense",
     )
 
     @model_validator(mode="after")
@@ -227,6 +236,55 @@ class RoyaltyStatementIssued(EventData):
 
     statement: RoyaltyStatement
     licensee_id: UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.statement.licence_id)
+
+
+# --- suspense (DOMAIN.md, "Suspense while a work is disputed") ---------------------------------
+
+
+class ReleaseStatement(Payload):
+    """A `RELEASE` statement: the held statements' payable, split among the owners the
+    dispute's resolution named."""
+
+    id: UUID
+    licence_id: UUID
+    work_id: UUID
+    kind: Literal["RELEASE"] = "RELEASE"
+    period_start: date = Field(description="the earliest start of the statements it releases")
+    period_end: date = Field(description="the latest end of the statements it releases")
+    payable: DecimalString
+    currency: Currency
+    lines: list[StatementLine] = Field(min_length=1)
+    releases: list[UUID] = Field(min_length=1, description="the held statements it releases")
+    issued_at: UtcDateTime
+
+    @model_validator(mode="after")
+    def _release_is_consistent(self) -> ReleaseStatement:
+        for index, line in enumerate(self.lines):
+            _places(line.amount, self.currency, f"lines[{index}].amount")
+            if line.held:
+                raise ValueError(f"lines[{index}].held: a release's lines are not held")
+        total = sum((line.amount for line in self.lines), Decimal(0))
+        if total != self.payable:
+            raise ValueError(f"lines: amounts sum to {total}, not to payable {self.payable}")
+        return self
+
+
+class RoyaltyStatementReleased(EventData):
+    """A dispute was resolved: the statements held while the work was disputed are released
+    to the owners the resolution named, by one RELEASE statement per licence."""
+
+    ce_type: ClassVar[str] = topics.ROYALTY_STATEMENT_RELEASED
+    topic: ClassVar[str] = topics.LICENSING_ROYALTIES
+    source: ClassVar[str] = topics.LICENSING_SOURCE
+
+    statement: ReleaseStatement
+    licensee_id: UUID
+    held_party_ids: list[UUID] = Field(
+        description="the parties whose lines on the released statements were held"
+    )
 
     def aggregate_id(self) -> str:
         return str(self.statement.licence_id)

@@ -63,6 +63,10 @@ FIELD_COSTS: dict[str, FieldCost] = {
     # A line report's statement lists its chunk's lines of one licence (a chunk is at most
     # LICENSING_USAGE_CHUNK_LINES, 1,000 by default).
     "RoyaltyStatement.usageLines": FieldCost(bound=1000),
+    # Suspense (DOMAIN.md): one batched licensing call per page; a work is held in a few
+    # currencies; a release names the held statements of one licence.
+    "Suspense.amounts": FieldCost(bound=5),
+    "RoyaltyStatement.releases": FieldCost(cost=0, bound=12),
     "Query.usageLineQueue": PAGE,
     "UsageLineQueue.nodes": EDGES,
     "UsageFileResult.errors": FieldCost(bound=100),

@@ -58,6 +58,10 @@ class StatementLine:
     share: decimal.Decimal
     amount: decimal.Decimal
     party_id: strawberry.Private[str]
+    held: bool = strawberry.field(
+        default=False,
+        description="held in suspense while the work is disputed: not payable until released",
+    )
 
     @strawberry.field(graphql_type=Party)
     def party(self, info: Info) -> Party | Awaitable[Party]:
@@ -90,6 +94,18 @@ class RoyaltyStatement(FromReply):
     )
     issued_at: datetime.datetime
     licence_id: strawberry.Private[str]
+    kind: str = strawberry.field(
+        default="ROYALTY", description="ROYALTY, ADVANCE, TRUE_UP or RELEASE (DOMAIN.md)"
+    )
+    held: bool = strawberry.field(
+        default=False, description="issued while the work was disputed: its lines are held"
+    )
+    released_by: strawberry.ID | None = strawberry.field(
+        default=None, description="a held statement's release, once the dispute is resolved"
+    )
+    releases: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="a RELEASE statement's: the held statements it pays"
+    )
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Self:

@@ -123,6 +123,29 @@ class Availability:
     conflicts: list[Conflict]
 
 
+@strawberry.type(description="An amount held in suspense while a work is disputed.")
+class HeldAmount(FromReply):
+    currency: str
+    amount: decimal.Decimal
+
+
+@strawberry.type(
+    description="While a work is disputed its statements are held in suspense, and released "
+    "to the owners the resolution names (DOMAIN.md, \"Suspense while a work is disputed\")."
+)
+class Suspense(FromReply):
+    holding: bool = strawberry.field(
+        default=False,
+        description="statements issued now are held: licensing's register shows the work "
+        "disputed",
+    )
+    amounts: list[HeldAmount] = strawberry.field(
+        default_factory=list,
+        description="held and not yet released, per currency, on the licences the caller "
+        "may see",
+    )
+
+
 @strawberry.type
 class Work(FromReply):
     id: strawberry.ID
@@ -168,6 +191,11 @@ class Work(FromReply):
     async def history(self, info: Info) -> list[HistoryEntry]:
         entries = await info.context.loaders.history.load(str(self.id))
         return [from_reply(HistoryEntry, entry) for entry in entries]
+
+    @strawberry.field
+    async def suspense(self, info: Info) -> Suspense:
+        found = await info.context.loaders.suspense.load(str(self.id))
+        return Suspense() if found is None else Suspense.of(found)
 
     @strawberry.field(
         description="Only the licences the caller may see.",

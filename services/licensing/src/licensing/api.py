@@ -24,7 +24,7 @@ from runtime.uow import UnitOfWorkFactory
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import access
-from licensing import line_usage, service, views
+from licensing import line_usage, service, suspense, views
 from licensing.commands import (
     ClaimUsageLine,
     GiveReason,
@@ -126,11 +126,23 @@ def report_json(row: UsageReportRow) -> dict[str, Any]:
     )
 
 
-def statement_json(row: StatementRow) -> dict[str, Any]:
-    return _columns(
-        row, "id", "licence_id", "work_id", "report_id", "period_start", "period_end", "gross",
-        "royalty", "recouped", "payable", "currency", "lines", "usage_lines", "issued_at",
-    )
+def statement_json(
+    row: StatementRow, links: tuple[UUID | None, list[UUID]] = (None, [])
+) -> dict[str, Any]:
+    """A statement; `links` (`suspense.releases_of`): the release that released it, if held
+    and released, and the held statements it releases, if a release."""
+    released_by, releases = links
+    return {
+        **_columns(
+            row, "id", "licence_id", "work_id", "kind", "report_id", "period_start",
+            "period_end", "gross", "royalty", "recouped", "payable", "currency", "lines",
+            "usage_lines", "issued_at",
+        ),
+        # DOMAIN.md, "Suspense while a work is disputed": held lines say so; absent is false.
+        "held": any(line.get("held") for line in row.lines),
+        "released_by": _plain(released_by),
+        "releases": [str(s) for s in releases],
+    }
 
 
 def timeline_json(row: LicenceEventRow) -> dict[str, Any]:
@@ -364,7 +376,30 @@ async def usage_reports(licence_ids: str, caller: CallerDep, session: Session) -
 @router.get("/statements")
 async def statements(licence_ids: str, caller: CallerDep, session: Session) -> dict[str, Any]:
     ids = parse_ids(licence_ids, field="licence_ids")
-    return _items_by_id(await views.statements(session, caller, ids), statement_json)
+    grouped = await views.statements(session, caller, ids)
+    links = await suspense.releases_of(session, [s.id for rows in grouped.values() for s in rows])
+    return _items_by_id(grouped, lambda row: statement_json(row, links[row.id]))
+
+
+@router.get("/suspense")
+async def in_suspense(work_ids: str, caller: CallerDep, session: Session) -> dict[str, Any]:
+    """Per known work: whether statements issued now are held (the register shows it
+    disputed) and the amounts held in suspense per currency, over the licences the caller
+    may see."""
+    found = await views.in_suspense(session, caller, parse_ids(work_ids, field="work_ids"))
+    return {
+        "items": [
+            {
+                "id": str(work_id),
+                "holding": held.holding,
+                "amounts": [
+                    {"currency": currency, "amount": format(amount, "f")}
+                    for currency, amount in held.amounts.items()
+                ],
+            }
+            for work_id, held in found.items()
+        ]
+    }
 
 
 @router.get("/licence-events")

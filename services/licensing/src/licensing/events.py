@@ -74,7 +74,11 @@ def statement_issued(row: StatementRow, licence: Licence) -> events.RoyaltyState
     return events.RoyaltyStatementIssued(
         occurred_at=row.issued_at,
         statement=events.RoyaltyStatement.model_validate(
-            {**row.model_dump(), "lines": list(row.lines)}
+            {
+                **row.model_dump(),
+                "lines": list(row.lines),
+                "held": any(line.get("held") for line in row.lines),
+            }
         ),
         licensee_id=licence.licensee_id,
     )
@@ -123,6 +127,13 @@ def _timeline_row(event: events.EventData) -> LicenceEventRow | None:
             summary = (
                 f"statement for {period}: royalty {statement.royalty}, recouped "
                 f"{statement.recouped}, payable {statement.payable} {statement.currency}"
+                + (" (held in suspense: the work is disputed)" if statement.held else "")
+            )
+        case events.RoyaltyStatementReleased(statement=release):
+            licence_id = release.licence_id
+            summary = (
+                f"released from suspense: payable {release.payable} {release.currency} of "
+                f"{len(release.releases)} held statement(s)"
             )
         case _:
             return None

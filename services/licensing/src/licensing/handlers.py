@@ -7,6 +7,8 @@ older event (a replay, a late duplicate under a new id, an event stamped by a fi
 whose clock runs behind) never rolls the state back. The consumer runs this in the unit of
 work that records the event ids, so effects happen once. Replaying the topics from the
 beginning into an empty database rebuilds the same state, however the records are batched.
+An applied `work.dispute_resolved` also releases what the work held in suspense
+(`licensing.suspense`), in the same unit of work.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from contracts.envelope import DecodedEvent
-from contracts.events import PartyEvent, PartyState, WorkEvent, WorkState
+from contracts.events import PartyEvent, PartyState, WorkDisputeResolved, WorkEvent, WorkState
 from contracts.folding import title_key
 from runtime.uow import UnitOfWork
 from sqlalchemy import TextClause, select, text
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from licensing import suspense
 from licensing.domain.snapshots import Stamp, shares_effective_from, supersedes
 from licensing.models import RegisterWork
 
@@ -45,10 +48,14 @@ def shares_by_party(work: WorkState) -> dict[str, str]:
     return {str(party): str(share) for party, share in sorted(totals.items(), key=str)}
 
 
-async def apply_register_events(uow: UnitOfWork, events: Sequence[DecodedEvent]) -> None:
+async def apply_register_events(
+    uow: UnitOfWork, events: Sequence[DecodedEvent], *, release: bool = True
+) -> None:
     """The consumer's one handler: party and work snapshots in record order (newer ones win;
-    a shares-history entry whenever an applied work snapshot changes the shares), in a
-    handful of set-based statements however many events; everything else is ignored."""
+    a shares-history entry whenever an applied work snapshot changes the shares, a release
+    from suspense for each applied resolution), in a handful of set-based statements however
+    many events; everything else is ignored. A rebuild of the read model passes
+    `release=False`: releases are licensing's own state, made once by the live consumer."""
     parties: dict[UUID, tuple[Stamp, UUID, PartyState]] = {}
     works: list[tuple[UUID, WorkEvent]] = []
     for event in events:
@@ -62,21 +69,26 @@ async def apply_register_events(uow: UnitOfWork, events: Sequence[DecodedEvent])
     if parties:
         await _upsert(uow.session, _UPSERT_PARTIES, list(parties.values()), _party_values)
     if works:
-        await _apply_works(uow, works)
+        await _apply_works(uow, works, release=release)
 
 
-async def _apply_works(uow: UnitOfWork, works: list[tuple[UUID, WorkEvent]]) -> None:
+async def _apply_works(
+    uow: UnitOfWork, works: list[tuple[UUID, WorkEvent]], *, release: bool
+) -> None:
     ids = list(dict.fromkeys(data.work.id for _, data in works))
     stored = await _work_stamps(uow.session, ids)
     shares_now = await _latest_shares(uow.session, ids)
     final: dict[UUID, tuple[Stamp, UUID, WorkState]] = {}
     history: dict[tuple[UUID, datetime], dict[str, str]] = {}
+    resolutions: list[WorkDisputeResolved] = []
     for event_id, data in works:
         work = data.work
         if not supersedes(_stamp(data), stored.get(work.id)):
             continue  # older than what the read model holds
         stored[work.id] = _stamp(data)
         final[work.id] = (_stamp(data), event_id, work)
+        if release and isinstance(data, WorkDisputeResolved):
+            resolutions.append(data)
         shares = shares_by_party(work)
         latest = shares_now.get(work.id)
         if latest is None or latest[0] != shares:
@@ -86,9 +98,14 @@ async def _apply_works(uow: UnitOfWork, works: list[tuple[UUID, WorkEvent]]) -> 
             history[(work.id, effective_from)] = shares
             shares_now[work.id] = (shares, effective_from)
     if final:
-        await _replace_works(uow.session, list(final.values()))
+        # In id order: commands issuing statements share-lock works in that order too.
+        await _replace_works(uow.session, sorted(final.values(), key=lambda w: str(w[2].id)))
     if history:
         await _add_share_history(uow.session, history)
+    # After the works' rows are written (and locked): a statement being issued under their
+    # DISPUTED status has committed its hold by now (`licensing.suspense`).
+    for data in resolutions:
+        await suspense.release(uow, data)
 
 
 # --- the read model's set-based SQL ----------------------------------------------------------

@@ -27,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts import events
 from licensing import events as outgoing
 from licensing import repository as repo
+from licensing import suspense
 from licensing.domain.access import Caller
 from licensing.domain.errors import (
     LineAlreadyMatched,
@@ -510,6 +511,7 @@ async def state_lines(
     totals = await repo.stated_totals_of(u.session, list(by_licence))
     histories = await repo.share_histories(u.session, {row.work_id for row in rows})
     owners = await repo.owners_of(u.session, [row.work_id for row in rows])
+    disputed = await suspense.disputed_works(u.session, {row.work_id for row in rows})
     made: list[tuple[UsageReportRow, StatementRow]] = []
     for row in rows:
         licence = repo.to_licence(row)
@@ -538,7 +540,7 @@ async def state_lines(
         report, statement = repo.usage_rows(
             licence=licence, usage=usage, reported_by=licensee, figures=figures,
             lines=split_payable(figures.payable, shares, exponent), statement_id=uuid.uuid4(),
-            now=now, usage_file=usage_file,
+            now=now, usage_file=usage_file, held=row.work_id in disputed,
             usage_lines=[
                 {"line_id": str(lid), "line_key": line.line_key, "work_id": str(work),
                  "units": line.units, "revenue": format(line.revenue, "f"),
@@ -554,6 +556,7 @@ async def state_lines(
         for lid, _, _ in lines:
             stated[lid] = Stated(STATED, row.id, royalties[lid], report.id)
     await repo.add_usages(u.session, made)
+    await suspense.hold(u.session, [statement for _, statement in made], disputed)
     return stated
 
 

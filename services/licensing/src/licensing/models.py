@@ -182,13 +182,38 @@ class StatementRow(SQLModel, table=True):
     recouped: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
     payable: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
     currency: str = Field(max_length=3)
-    lines: list[dict[str, str]] = Field(sa_column=Column(JSONB, nullable=False))
+    # `{party_id, share, amount}`, and `held: true` on a held statement's lines (suspense).
+    lines: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
     # A line report's statement: one entry per usage line (id, key, work, units, revenue,
     # royalty); None on a period report's.
     usage_lines: list[dict[str, Any]] | None = Field(
         default=None, sa_column=Column(JSONB, nullable=True)
     )
     issued_at: datetime = Field(sa_column=utc_column())
+
+
+class StatementHoldRow(SQLModel, table=True):
+    """A statement held in suspense because its work was disputed when it was issued
+    (DOMAIN.md, "Suspense while a work is disputed"), and the `RELEASE` statement that
+    released it, once. Beside the immutable statement, never on it."""
+
+    __tablename__ = "statement_hold"
+    __table_args__ = (
+        Index(
+            "ix_statement_hold_unreleased", "work_id",
+            postgresql_where=text("release_id IS NULL"),
+        ),
+        Index("ix_statement_hold_release", "release_id"),
+    )  # fmt: skip
+
+    statement_id: uuid.UUID = Field(primary_key=True, foreign_key="royalty_statement.id")
+    work_id: uuid.UUID
+    licence_id: uuid.UUID
+    # The work's snapshot it was held under: only a later resolution releases it.
+    held_version: int | None = Field(default=None, sa_type=BigInteger, nullable=True)
+    held_event_at: datetime = Field(sa_column=utc_column())
+    release_id: uuid.UUID | None = Field(default=None, foreign_key="royalty_statement.id")
+    released_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class UsageLineRow(SQLModel, table=True):

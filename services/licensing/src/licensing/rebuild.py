@@ -162,7 +162,8 @@ async def _apply(sessions: SessionMaker, events: list[DecodedEvent]) -> None:
         return
     try:
         async with UnitOfWork(sessions) as uow:
-            await apply_register_events(uow, events)
+            # The read model only: releases from suspense are the live consumer's, once.
+            await apply_register_events(uow, events, release=False)
         return
     except Exception as exc:
         if classify(exc) is not Fault.RECORD:

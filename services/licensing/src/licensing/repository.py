@@ -20,6 +20,7 @@ from contracts import events
 from licensing.domain.availability import Holding
 from licensing.domain.lifecycle import Licence, WorkView
 from licensing.domain.royalties import Figures, Line, ShareSnapshot
+from licensing.domain.suspense import RELEASE
 from licensing.domain.terms import Period, Terms, terms_fields
 from licensing.domain.usage import ReportedUsage
 from licensing.models import (
@@ -261,14 +262,18 @@ async def stated_totals(session: AsyncSession, licence_id: UUID) -> tuple[Decima
 async def stated_totals_of(
     session: AsyncSession, licence_ids: Sequence[UUID]
 ) -> dict[UUID, tuple[Decimal, Decimal]]:
-    """The same sums for several licences in one query (absent: none stated yet)."""
+    """The same sums for several licences in one query (absent: none stated yet). A release
+    from suspense moves money already stated, so it is not counted again."""
     rows = await session.execute(
         select(
             col(StatementRow.licence_id),
             func.sum(col(StatementRow.royalty)),
             func.sum(col(StatementRow.payable)),
         )
-        .where(col(StatementRow.licence_id).in_(list(licence_ids)))
+        .where(
+            col(StatementRow.licence_id).in_(list(licence_ids)),
+            col(StatementRow.kind) != RELEASE,
+        )
         .group_by(col(StatementRow.licence_id))
     )
     return {lid: (Decimal(royalties), Decimal(payable)) for lid, royalties, payable in rows}
@@ -284,11 +289,12 @@ async def add_usage(
     lines: Sequence[Line],
     statement_id: UUID,
     now: datetime,
+    held: bool = False,
 ) -> tuple[UsageReportRow, StatementRow]:
     """The report and its statement; both immutable from here on (a trigger refuses changes)."""
     report, statement = usage_rows(
         licence=licence, usage=usage, reported_by=reported_by, figures=figures, lines=lines,
-        statement_id=statement_id, now=now,
+        statement_id=statement_id, now=now, held=held,
     )  # fmt: skip
     session.add(report)
     await session.flush()  # the statement's foreign key needs the report row first
@@ -316,9 +322,11 @@ def usage_rows(
     now: datetime,
     usage_file: str | None = None,
     usage_lines: list[dict[str, Any]] | None = None,
+    held: bool = False,
 ) -> tuple[UsageReportRow, StatementRow]:
     """A report's row and its statement's row, not yet added to a session. A line report
-    names its `usage_file`, and its statement lists the `usage_lines`."""
+    names its `usage_file`, and its statement lists the `usage_lines`; a `held` statement's
+    lines are marked held (DOMAIN.md, "Suspense while a work is disputed")."""
     assert usage.period.end is not None  # a report always covers whole dates
     covers = {
         "licence_id": licence.id,
@@ -339,7 +347,7 @@ def usage_rows(
             "payable": figures.payable, "currency": licence.terms.currency,
             "lines": [
                 {"party_id": str(line.party_id), "share": str(line.share),
-                 "amount": str(line.amount)}
+                 "amount": str(line.amount), **({"held": True} if held else {})}
                 for line in lines
             ],
             "issued_at": now, "usage_lines": usage_lines,

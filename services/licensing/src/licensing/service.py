@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts import events
 from licensing import events as outgoing
 from licensing import repository as repo
+from licensing import suspense
 from licensing.commands import GiveReason, OfferLicence, ReportUsage
 from licensing.domain import lifecycle
 from licensing.domain.access import Caller, can_see_licence
@@ -355,6 +356,7 @@ async def report_usage(
             raise UnknownWork(f"no owners known for work {licence.work_id}", field="licence_id")
         assert usage.period.end is not None
         shares = shares_at(history, end_of_day(usage.period.end))
+        disputed = await suspense.disputed_works(u.session, [licence.work_id])
         report, statement = await repo.add_usage(
             u.session,
             licence=licence,
@@ -364,7 +366,9 @@ async def report_usage(
             lines=split_payable(figures.payable, shares, exponent),
             statement_id=uuid.uuid4(),
             now=utc_now(),
+            held=licence.work_id in disputed,
         )
+        await suspense.hold(u.session, [statement], disputed)
         owners = await _owners(u.session, licence.work_id)
         u.emit(
             outgoing.usage_reported(report, licence, owners=owners),

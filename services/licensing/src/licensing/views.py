@@ -7,10 +7,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Generic, TypeVar
 from uuid import UUID
 
-from contracts.enums import LicenceStatus
+from contracts.enums import LicenceStatus, WorkStatus
 from runtime.cursors import decode_cursor, encode_cursor
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Mapped
@@ -18,8 +19,9 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import access
-from licensing import line_usage
+from licensing import line_usage, suspense
 from licensing import repository as repo
+from licensing.domain import suspense as suspense_rules
 from licensing.domain.access import Caller, can_see_licence
 from licensing.domain.availability import AvailabilityConflict, Footprint, find_conflicts
 from licensing.domain.errors import UnknownLicence, UnknownUsageLine, UnknownWork
@@ -222,6 +224,39 @@ class RowsUnderLicence(Generic[UnderLicence]):
 usage_reports = RowsUnderLicence(UsageReportRow, by=col(UsageReportRow.created_at))
 statements = RowsUnderLicence(StatementRow, by=col(StatementRow.issued_at))
 licence_events = RowsUnderLicence(LicenceEventRow, by=col(LicenceEventRow.at))
+
+
+@dataclass(frozen=True)
+class Suspense:
+    """A work's suspense (DOMAIN.md): whether statements issued now are held (the register
+    shows it disputed), and the amounts held per currency."""
+
+    holding: bool
+    amounts: dict[str, Decimal]
+
+
+async def in_suspense(
+    session: AsyncSession, caller: Caller, work_ids: Sequence[UUID]
+) -> dict[UUID, Suspense]:
+    """The suspense of each known work, its amounts over the licences the caller may see: a
+    statement, held or not, is visible exactly when its licence is."""
+    rows = await session.execute(
+        select(col(RegisterWork.id), col(RegisterWork.status)).where(
+            col(RegisterWork.id).in_(list(work_ids))
+        )
+    )
+    statuses = {work_id: status for work_id, status in rows}
+    known = [w for w in work_ids if w in statuses]
+    held = await suspense.unreleased(session, known)
+    licence_ids = {hold.licence_id for holds in held.values() for hold in holds}
+    seen = {r.id for r in await visible_licences(session, caller, sorted(licence_ids, key=str))}
+    return {
+        work_id: Suspense(
+            holding=statuses[work_id] == WorkStatus.DISPUTED.value,
+            amounts=suspense_rules.in_suspense([h for h in holds if h.licence_id in seen]),
+        )
+        for work_id, holds in held.items()
+    }
 
 
 # --- usage lines -------------------------------------------------------------------------------

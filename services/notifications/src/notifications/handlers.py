@@ -69,7 +69,7 @@ class ReadModel:
                 case ev.UsageReported():
                     work_ids.add(data.report.work_id)
                     licence_ids.add(data.report.licence_id)
-                case ev.RoyaltyStatementIssued():
+                case ev.RoyaltyStatementIssued() | ev.RoyaltyStatementReleased():
                     work_ids.add(data.statement.work_id)
                     licence_ids.add(data.statement.licence_id)
         return cls(
@@ -216,6 +216,29 @@ def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
                     payable=statement.payable,
                     currency=statement.currency,
                     line_amounts={line.party_id: line.amount for line in statement.lines},
+                    held=statement.held,
+                ),
+            )
+        case ev.RoyaltyStatementReleased():
+            release = data.statement
+            work = model.works.get(release.work_id)
+            licence = model.licences.get(release.licence_id)
+            return (
+                NamedParties(
+                    statement_parties=frozenset(line.party_id for line in release.lines)
+                    | frozenset(data.held_party_ids),
+                    licensee=data.licensee_id,
+                    licensor=licence.licensor_id if licence else None,
+                ),
+                EventFacts(
+                    work_title=work.title if work else None,
+                    registration_number=work.registration_number if work else None,
+                    licence_id=release.licence_id,
+                    period_start=release.period_start.isoformat(),
+                    period_end=release.period_end.isoformat(),
+                    payable=release.payable,
+                    currency=release.currency,
+                    line_amounts={line.party_id: line.amount for line in release.lines},
                 ),
             )
         case _:

@@ -30,6 +30,8 @@ class EventFacts:
     currency: str | None = None
     # Each statement line's amount, so an owner reads its own share of the payable.
     line_amounts: dict[UUID, Decimal] = field(default_factory=dict)
+    # A statement issued while its work is disputed: its lines are held in suspense.
+    held: bool = False
     # A bulk import's works naming the recipient: registered, under review, rejected.
     import_counts: tuple[int, int, int] | None = None
 
@@ -150,10 +152,28 @@ def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, st
         case "royalty.statement_issued":
             own = facts.line_amounts.get(recipient)
             yours = f" Your share: {_money(own, facts.currency)}." if own is not None else ""
+            held = (
+                " It is held in suspense while the work is disputed, and paid to the owners "
+                "the dispute's resolution names."
+                if facts.held
+                else ""
+            )
             return (
                 _about("Royalty statement", facts),
                 f"A royalty statement for {work}{_period(facts)} was issued"
-                f"{_payable(facts)}.{yours}",
+                f"{_payable(facts)}.{yours}{held}",
+            )
+        case "royalty.statement_released":
+            own = facts.line_amounts.get(recipient)
+            yours = (
+                f" Your share: {_money(own, facts.currency)}."
+                if own is not None
+                else " You are not among the owners the resolution named."
+            )
+            return (
+                _about("Released from suspense", facts),
+                f"The dispute over {work} is resolved: the royalties held in suspense"
+                f"{_period(facts)} are released{_payable(facts)}.{yours}",
             )
         case _:
             return event_type, f"Event {event_type} names you."

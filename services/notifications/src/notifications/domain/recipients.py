@@ -65,6 +65,8 @@ RULES: dict[str, frozenset[Named]] = {
     "licence.expired": _LICENCE_STEP,
     "usage.reported": _LICENCE_STEP,
     "royalty.statement_issued": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
+    # The parties the release pays and those whose lines were held (`held_party_ids`).
+    "royalty.statement_released": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
 }
 
 
