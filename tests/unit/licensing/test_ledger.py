@@ -63,8 +63,9 @@ def _statement(
 
 def _one(statements: list[Statement], party: UUID, **period: date | None) -> dict[str, object]:
     moves = [m for s in statements for m in movements(s, party)]
-    found = ledgers(moves, start=period.get("start"), end=period.get("end") or TODAY,
-                    exponents=MINOR_UNITS)  # fmt: skip
+    found = ledgers(
+        moves, start=period.get("start"), end=period.get("end") or TODAY, exponents=MINOR_UNITS
+    )
     assert len(found) == 1
     ledger = found[0]
     return {"opening": ledger.opening, "closing": ledger.closing,
@@ -100,7 +101,12 @@ def test_nothing_is_due_on_a_statement_with_no_positive_payable() -> None:
 
 @pytest.mark.parametrize(
     ("days", "reference", "field"),
-    [(-1, "r", "paid_on"), (1, "r", "paid_on"), (0, "  ", "reference"), (0, "x" * 201, "reference")],
+    [
+        (-1, "r", "paid_on"),
+        (1, "r", "paid_on"),
+        (0, "  ", "reference"),
+        (0, "x" * 201, "reference"),
+    ],
 )
 def test_a_payment_is_dated_between_issue_and_today_with_a_reference(
     days: int, reference: str, field: str
@@ -119,14 +125,22 @@ def test_a_payment_is_dated_between_issue_and_today_with_a_reference(
 def test_the_ledger_sums_each_heading_and_closes_to_the_cent() -> None:
     day = TODAY - timedelta(days=30)
     statements = [
-        _statement(kind="ADVANCE", issued=day, lines=((A, "500.00", False), (B, "500.00", False)),
-                   paid=day),  # fmt: skip
-        _statement(issued=day + timedelta(days=10), lines=((A, "33.33", False),),
-                   paid=day + timedelta(days=12)),  # fmt: skip
+        _statement(
+            kind="ADVANCE", issued=day, lines=((A, "500.00", False), (B, "500.00", False)), paid=day
+        ),
+        _statement(
+            issued=day + timedelta(days=10),
+            lines=((A, "33.33", False),),
+            paid=day + timedelta(days=12),
+        ),
         _statement(issued=day + timedelta(days=11), lines=((A, "10.01", True), (B, "5.00", False))),
         _statement(kind="TRUE_UP", issued=day + timedelta(days=20), lines=((A, "66.67", False),)),
-        _statement(kind="RELEASE", issued=day + timedelta(days=21), lines=((A, "10.01", False),),
-                   paid=day + timedelta(days=22)),  # fmt: skip
+        _statement(
+            kind="RELEASE",
+            issued=day + timedelta(days=21),
+            lines=((A, "10.01", False),),
+            paid=day + timedelta(days=22),
+        ),
         _statement(issued=day + timedelta(days=22), lines=((A, "-3.00", False),)),
     ]
     assert _one(statements, A) == {
@@ -181,8 +195,9 @@ _statements = st.lists(
         st.sampled_from(KINDS),
         st.sampled_from(("EUR", "JPY", "KWD")),
         st.integers(min_value=0, max_value=60),  # issued, days ago
-        st.lists(st.tuples(st.sampled_from((A, B)), _amounts, st.booleans()), min_size=1,
-                 max_size=3),  # fmt: skip
+        st.lists(
+            st.tuples(st.sampled_from((A, B)), _amounts, st.booleans()), min_size=1, max_size=3
+        ),
         st.one_of(st.none(), st.integers(min_value=0, max_value=60)),  # paid, days after issue
     ),
     max_size=12,
@@ -202,11 +217,13 @@ def test_the_ledger_identity_holds_to_the_cent_and_periods_chain(
         issued = TODAY - timedelta(days=ago)
         statements.append(
             _statement(
-                kind=kind, currency=currency, issued=issued,
+                kind=kind,
+                currency=currency,
+                issued=issued,
                 lines=tuple((p, str(Decimal(n) * unit), held) for p, n, held in lines),
                 paid=None if paid_after is None else issued + timedelta(days=paid_after),
             )
-        )  # fmt: skip
+        )
     end = TODAY - timedelta(days=end_days) + timedelta(days=70)
     cut = TODAY - timedelta(days=cut_days)
     moves = [m for s in statements for m in movements(s, A)]
@@ -228,8 +245,13 @@ def test_the_ledger_identity_holds_to_the_cent_and_periods_chain(
                     if s.payment is not None and s.payment.paid_on <= end:
                         owed -= line.amount
         assert ledger.closing == owed
-        credits = sum((ledger[h] for h in (Heading.EARNINGS, Heading.ADVANCES,
-                                            Heading.TRUE_UPS, Heading.RELEASES)), Decimal(0))
+        credits = sum(
+            (
+                ledger[h]
+                for h in (Heading.EARNINGS, Heading.ADVANCES, Heading.TRUE_UPS, Heading.RELEASES)
+            ),
+            Decimal(0),
+        )
         assert ledger.closing == ledger.opening + credits - ledger[Heading.HOLDS] - ledger[
             Heading.PAYMENTS]  # fmt: skip
         assert second[currency].opening == (
@@ -242,8 +264,9 @@ def test_the_ledger_identity_holds_to_the_cent_and_periods_chain(
 
 
 def _rate(base: str, quote: str, rate: str, days_ago: int) -> ExchangeRate:
-    return ExchangeRate(base, quote, Decimal(rate), "ECB reference rate",
-                        TODAY - timedelta(days=days_ago))  # fmt: skip
+    return ExchangeRate(
+        base, quote, Decimal(rate), "ECB reference rate", TODAY - timedelta(days=days_ago)
+    )
 
 
 def test_conversion_rounds_half_up_to_the_target_minor_units() -> None:
@@ -274,8 +297,12 @@ def test_no_rate_is_a_clear_error_naming_the_pair_never_a_guess() -> None:
 
 def test_a_paid_statement_leaves_nothing_owed_once_converted() -> None:
     rates = [_rate("JPY", "EUR", "0.006131", 10)]
-    statement = _statement(currency="JPY", lines=((A, "3333", False), (B, "6667", False)),
-                           issued=TODAY - timedelta(days=3), paid=TODAY)  # fmt: skip
+    statement = _statement(
+        currency="JPY",
+        lines=((A, "3333", False), (B, "6667", False)),
+        issued=TODAY - timedelta(days=3),
+        paid=TODAY,
+    )
     moves = converted_movements(statement, A, "EUR", rates, 2)
     (ledger,) = ledgers(moves, start=None, end=TODAY, exponents=MINOR_UNITS)
     assert ledger[Heading.EARNINGS] == Decimal("20.43")  # 3333 × 0.006131 = 20.4346...

@@ -24,7 +24,7 @@ from runtime.uow import UnitOfWorkFactory
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import access
-from licensing import line_usage, service, views
+from licensing import ledger, line_usage, service, views
 from licensing.commands import (
     ClaimUsageLine,
     GiveReason,
@@ -37,10 +37,12 @@ from licensing.commands import (
 )
 from licensing.domain.access import Caller
 from licensing.domain.availability import AvailabilityConflict, Footprint
+from licensing.domain.ledger import payment_status
 from licensing.domain.matching import Thresholds
 from licensing.models import (
     LicenceEventRow,
     LicenceRow,
+    StatementPaymentRow,
     StatementRow,
     UsageLineRow,
     UsageReportRow,
@@ -126,11 +128,27 @@ def report_json(row: UsageReportRow) -> dict[str, Any]:
     )
 
 
-def statement_json(row: StatementRow) -> dict[str, Any]:
-    return _columns(
-        row, "id", "licence_id", "work_id", "report_id", "period_start", "period_end", "gross",
-        "royalty", "recouped", "payable", "currency", "lines", "usage_lines", "issued_at",
-    )
+def statement_json(row: StatementRow, payment: StatementPaymentRow | None = None) -> dict[str, Any]:
+    return {
+        **_columns(
+            row, "id", "licence_id", "work_id", "report_id", "period_start", "period_end",
+            "gross", "royalty", "recouped", "payable", "currency", "lines", "usage_lines",
+            "issued_at", "kind",
+        ),
+        "payment": payment_json(row, payment),
+    }
+
+
+def payment_json(row: StatementRow, payment: StatementPaymentRow | None) -> dict[str, Any]:
+    """A statement's payment status, and its payment when recorded (DOMAIN.md, "The payee
+    ledger, payments and conversion")."""
+    return {
+        "status": payment_status(row.payable, payment is not None).value,
+        **{
+            name: None if payment is None else _plain(getattr(payment, name))
+            for name in ("paid_on", "reference", "amount")
+        },
+    }
 
 
 def timeline_json(row: LicenceEventRow) -> dict[str, Any]:
@@ -364,7 +382,9 @@ async def usage_reports(licence_ids: str, caller: CallerDep, session: Session) -
 @router.get("/statements")
 async def statements(licence_ids: str, caller: CallerDep, session: Session) -> dict[str, Any]:
     ids = parse_ids(licence_ids, field="licence_ids")
-    return _items_by_id(await views.statements(session, caller, ids), statement_json)
+    grouped = await views.statements(session, caller, ids)
+    paid = await ledger.payments_of(session, [s.id for rows in grouped.values() for s in rows])
+    return _items_by_id(grouped, lambda row: statement_json(row, paid.get(row.id)))
 
 
 @router.get("/licence-events")

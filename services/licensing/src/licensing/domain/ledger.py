@@ -180,9 +180,7 @@ def movements(statement: Statement, party_id: UUID) -> list[Movement]:
     return found
 
 
-def record_payment(
-    statement: Statement, *, paid_on: date, reference: str, today: date
-) -> Payment:
+def record_payment(statement: Statement, *, paid_on: date, reference: str, today: date) -> Payment:
     """The licensee's payment of `statement`, whole and once, on a day between its issue and
     today (UTC)."""
     if statement.payment is not None:
@@ -204,9 +202,7 @@ def record_payment(
         )
     text = reference.strip()
     if not text or len(text) > REFERENCE_MAX:
-        raise InvalidPayment(
-            f"reference: 1 to {REFERENCE_MAX} characters", field="reference"
-        )
+        raise InvalidPayment(f"reference: 1 to {REFERENCE_MAX} characters", field="reference")
     return Payment(paid_on=paid_on, reference=text, amount=statement.payable)
 
 
