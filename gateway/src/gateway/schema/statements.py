@@ -74,6 +74,24 @@ class StatementUsageLine(FromReply):
     royalty: decimal.Decimal
 
 
+@strawberry.enum
+class PaymentStatus(Enum):
+    UNPAID = "UNPAID"
+    PAID = "PAID"
+    NOTHING_DUE = "NOTHING_DUE"
+
+
+@strawberry.type(
+    description="Whether the licensee paid the statement: UNPAID, PAID (with the date, its "
+    "reference and the amount) or NOTHING_DUE (payable zero or less)."
+)
+class StatementPayment(FromReply):
+    status: PaymentStatus
+    paid_on: datetime.date | None
+    reference: str | None
+    amount: decimal.Decimal | None
+
+
 @strawberry.type
 class RoyaltyStatement(FromReply):
     id: strawberry.ID
@@ -90,6 +108,12 @@ class RoyaltyStatement(FromReply):
     )
     issued_at: datetime.datetime
     licence_id: strawberry.Private[str]
+    kind: str = strawberry.field(
+        default="ROYALTY", description="ROYALTY, ADVANCE, TRUE_UP or RELEASE"
+    )
+    payment: StatementPayment | None = strawberry.field(
+        default=None, description="its payment status (the ledger's)"
+    )
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Self:
