@@ -158,8 +158,13 @@ async def record_payment(
 
 
 async def record_exchange_rate(
-    *, uow: UnitOfWorkFactory, recorder: access.Caller, command: RecordExchangeRate
+    *,
+    uow: UnitOfWorkFactory,
+    recorder: access.Caller,
+    subject: str,
+    command: RecordExchangeRate,
 ) -> ExchangeRateRow:
+    """An examiner or operator records a rate; `subject`: its token's, kept as who did."""
     if not access.may_record_exchange_rate(recorder):
         raise NotAllowed("only an examiner or an operator records exchange rates", field="base")
     rate = command.value
@@ -173,7 +178,7 @@ async def record_exchange_rate(
             )
         row = ExchangeRateRow(
             base=rate.base, quote=rate.quote, effective_on=rate.effective_on, rate=rate.rate,
-            source=rate.source, recorded_by=str(recorder.party_id or "operator"),
+            source=rate.source, recorded_by=subject,
             recorded_at=utc_now(),
         )  # fmt: skip
         u.session.add(row)
@@ -185,7 +190,8 @@ async def record_exchange_rate(
 
 def _whose(caller: Caller, party_id: UUID | None) -> UUID:
     """The party whose ledger is asked for: the caller's own, or any for examiners and
-    societies; another's answers as if it had no statements (nothing leaks)."""
+    societies (`contracts.access.may_see_ledger`: `sees_all` is its second half). Another
+    party's is refused outright: a party id is public, so the refusal leaks nothing."""
     if party_id is None or party_id == caller.party_id:
         return caller.party_id
     if not caller.sees_all:

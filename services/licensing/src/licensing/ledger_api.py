@@ -99,7 +99,9 @@ async def record_exchange_rate(
 ) -> dict[str, Any]:
     # An operator's account may act for no party: the roles decide, not `CallerDep`.
     recorder = access.Caller.of(principal.party_id, principal.roles)
-    row = await ledger.record_exchange_rate(uow=licensing.uow, recorder=recorder, command=command)
+    row = await ledger.record_exchange_rate(
+        uow=licensing.uow, recorder=recorder, subject=principal.party_id, command=command
+    )
     return rate_json(row)
 
 
