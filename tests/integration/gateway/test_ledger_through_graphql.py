@@ -72,7 +72,8 @@ async def _deal(gateway: Platform, identities: Identities) -> dict[str, Any]:
     assert reported["statement"]["payable"] == "100.01"
     assert reported["statement"]["payment"] == {"status": "UNPAID"}
     return {"alice": alice_token, "bob": bob_token, "lee": lee_token, "lee_id": lee,
-            "statement": reported["statement"]["id"], "today": today}  # fmt: skip
+            "statement": reported["statement"]["id"], "today": today,
+            "licence": licence_id}  # fmt: skip
 
 
 async def test_a_statement_is_paid_and_the_payees_balances_close_through_graphql(
@@ -103,6 +104,14 @@ async def test_a_statement_is_paid_and_the_payees_balances_close_through_graphql
         "amount": "100.01"}}, "errors": []}  # fmt: skip
     twice = (await platform.call(PAY, {"i": pay}, deal["lee"]))["recordStatementPayment"]
     assert twice["errors"][0]["code"] == "STATEMENT_ALREADY_PAID"
+
+    # The statement as its licence lists it shows the payment too.
+    listed = (await platform.call(
+        """query ($l: ID!) { licence(id: $l) { statements { id kind
+             payment { status paidOn reference } } } }""",
+        {"l": deal["licence"]}, deal["bob"]))["licence"]["statements"]  # fmt: skip
+    assert listed == [{"id": statement_id, "kind": "ROYALTY", "payment": {
+        "status": "PAID", "paidOn": today.isoformat(), "reference": "SEPA-77"}}]  # fmt: skip
 
     for token, share in ((deal["alice"], "60.01"), (deal["bob"], "40.00")):
         (after,) = (await platform.call(BALANCES, {}, token))["myBalances"]
