@@ -78,6 +78,7 @@ ROYALTY_STATEMENT_ISSUED = ce_type("licensing", "royalty.statement_issued")
 USAGE_LINES_RECEIVED = ce_type("licensing", "usage.lines_received")
 USAGE_LINES_MATCHED = ce_type("licensing", "usage.lines_matched")
 USAGE_LINE_CLAIMED = ce_type("licensing", "usage.line_claimed")
+ROYALTY_STATEMENT_PAID = ce_type("licensing", "royalty.statement_paid")
 NOTIFICATION_DELIVERED = ce_type("notifications", "notification.delivered")
 NOTIFICATION_FAILED = ce_type("notifications", "notification.failed")
 
@@ -127,6 +128,7 @@ TOPIC_EVENT_TYPES: dict[str, tuple[str, ...]] = {
         USAGE_LINES_RECEIVED,
         USAGE_LINES_MATCHED,
         USAGE_LINE_CLAIMED,
+        ROYALTY_STATEMENT_PAID,
     ),
     NOTIFICATIONS_DELIVERIES: (NOTIFICATION_DELIVERED, NOTIFICATION_FAILED),
 }

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from devstack.identity import Identities
+from devstack.polling import eventually as wait_for
 
 from .test_deal_through_graphql import Platform, platform, register  # noqa: F401
 
@@ -121,6 +122,18 @@ async def test_a_statement_is_paid_and_the_payees_balances_close_through_graphql
             share,
             "0.00",
         )
+
+    # Each payee learns of the payment in its inbox, with its own share (and no reference).
+    async def bobs_paid_notice() -> dict[str, Any] | None:
+        data = await platform.call(
+            "{ notifications(first: 50) { edges { node { eventType subjectId message } } } }",
+            None, deal["bob"])  # fmt: skip
+        nodes = [e["node"] for e in data["notifications"]["edges"]]
+        return next((n for n in nodes if n["eventType"].endswith("statement_paid.v1")), None)
+
+    notice = await wait_for(bobs_paid_notice)
+    assert notice["subjectId"] == deal["licence"]
+    assert "Your share: 40.00 EUR" in notice["message"] and "SEPA" not in notice["message"]
 
     # An examiner records EUR->THB; the payee reads its statement and ledger in baht.
     examiner = token_for(uuid.uuid4(), "examiner")

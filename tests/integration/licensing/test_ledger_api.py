@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from .conftest import THIS_YEAR, Deal, Service, offer_body
+from .kafka_reader import read_until
 
 TODAY = datetime.now(UTC).date()
 
@@ -102,6 +103,27 @@ async def test_the_licensee_pays_a_statement_once_and_the_payees_ledger_follows(
     async with service.client(deal.licensee) as client:
         owed = await client.get("/payee-statements", params={"as_payer": "true"})
     assert statement["id"] in [s["id"] for s in owed.json()["items"]]
+
+    # One `royalty.statement_paid` on the licence's key names the payees and their amounts
+    # (not the reference), and the licence's timeline records it.
+    def paid_event(events: list[Any]) -> bool:
+        return any(e.type.endswith("royalty.statement_paid.v1") and e.subject ==
+                   statement["licence_id"] for e in events)  # fmt: skip
+
+    seen = await read_until(service.settings.platform.kafka_bootstrap_servers,
+                            service.settings.topic("licensing.royalties.v1"), paid_event)  # fmt: skip
+    (event,) = [e.data for e in seen if e.type.endswith("royalty.statement_paid.v1")
+                and e.subject == statement["licence_id"]]  # fmt: skip
+    assert (str(event.statement_id), event.amount, event.paid_on) == (  # type: ignore[attr-defined]
+        statement["id"], Decimal("100.00"), issued)
+    assert {str(x.party_id): str(x.amount) for x in event.lines} == {  # type: ignore[attr-defined]
+        str(deal.owner): "66.67", str(deal.co_owner): "33.33"}
+    assert "WIRE" not in event.model_dump_json()
+    async with service.client(deal.owner) as client:
+        timeline = await client.get("/licence-events",
+                                    params={"licence_ids": statement["licence_id"]})  # fmt: skip
+    assert [e["type"] for e in timeline.json()["items"][statement["licence_id"]]][-1].endswith(
+        "royalty.statement_paid.v1")
 
     # The payment is a fact: the database refuses to change it.
     async with service.licensing.sessions() as session:

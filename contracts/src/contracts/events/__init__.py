@@ -48,6 +48,7 @@ from contracts.events.licensing import (
     LineMatch,
     RoyaltyStatement,
     RoyaltyStatementIssued,
+    RoyaltyStatementPaid,
     StatementLine,
     StatementUsageLine,
     UsageLineClaimed,
@@ -87,6 +88,7 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     UsageLinesReceived,
     UsageLinesMatched,
     UsageLineClaimed,
+    RoyaltyStatementPaid,
     NotificationDelivered,
     NotificationFailed,
 )
@@ -122,6 +124,7 @@ __all__ = [
     "RightsHolder",
     "RoyaltyStatement",
     "RoyaltyStatementIssued",
+    "RoyaltyStatementPaid",
     "SocietyAcknowledgementReceived",
     "SocietyEvent",
     "SocietyRegistrationSent",

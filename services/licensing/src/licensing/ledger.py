@@ -23,6 +23,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import access
+from licensing import events as outgoing
 from licensing.domain import ledger as rules
 from licensing.domain.access import Caller
 from licensing.domain.errors import NotTheLicensee
@@ -154,6 +155,12 @@ async def record_payment(
             recorded_at=utc_now(),
         )  # fmt: skip
         u.session.add(paid)
+        u.emit(
+            outgoing.statement_paid(
+                row, paid, licensee_id=licence.licensee_id,
+                paid_lines=[line for line in row.lines if rules.paid_with_statement(line)],
+            )
+        )  # fmt: skip
     return PaidStatement(statement=row, payment=paid)
 
 

@@ -92,6 +92,11 @@ def _party(line: Mapping[str, Any]) -> UUID | None:
         return None
 
 
+def paid_with_statement(line: Mapping[str, Any]) -> bool:
+    """Whether paying the statement pays this line: a payee's line that is not held."""
+    return _party(line) is not None and not _held(line)
+
+
 @dataclass(frozen=True)
 class StatementLine:
     party_id: UUID | None

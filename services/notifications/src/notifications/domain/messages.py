@@ -30,6 +30,8 @@ class EventFacts:
     currency: str | None = None
     # Each statement line's amount, so an owner reads its own share of the payable.
     line_amounts: dict[UUID, Decimal] = field(default_factory=dict)
+    # The day a statement was paid (`royalty.statement_paid`).
+    paid_on: str | None = None
     # A bulk import's works naming the recipient: registered, under review, rejected.
     import_counts: tuple[int, int, int] | None = None
 
@@ -154,6 +156,14 @@ def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, st
                 _about("Royalty statement", facts),
                 f"A royalty statement for {work}{_period(facts)} was issued"
                 f"{_payable(facts)}.{yours}",
+            )
+        case "royalty.statement_paid":
+            own = facts.line_amounts.get(recipient)
+            yours = f" Your share: {_money(own, facts.currency)}." if own is not None else ""
+            on = f", paid on {facts.paid_on}" if facts.paid_on else ""
+            return (
+                _about("Statement paid", facts),
+                f"The licensee paid a statement for {work}{_payable(facts)}{on}.{yours}",
             )
         case _:
             return event_type, f"Event {event_type} names you."
