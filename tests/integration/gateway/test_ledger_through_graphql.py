@@ -143,6 +143,10 @@ async def test_a_statement_is_paid_and_the_payees_balances_close_through_graphql
     assert by_party["errors"][0]["code"] == "FORBIDDEN"
     recorded = (await platform.call(RATE, {"i": rate}, examiner))["recordExchangeRate"]
     assert recorded == {"rate": rate, "errors": []}
+    listed_rates = await platform.call(
+        '{ exchangeRates(base: "EUR", quote: "THB") { base quote rate source effectiveOn } }',
+        None, deal["bob"])  # fmt: skip
+    assert listed_rates["exchangeRates"] == [rate]
     converted = await platform.call(STATEMENTS, {"p": False, "c": "THB"}, deal["alice"])
     node = next(n for n in converted["myStatements"]["nodes"] if n["id"] == statement_id)
     in_baht = (Decimal("100.01") * Decimal("38.4567")).quantize(Decimal("0.01"), ROUND_HALF_UP)
