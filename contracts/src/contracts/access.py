@@ -180,3 +180,18 @@ def may_read_party_field(caller: Caller, party_id: uuid.UUID, field: str) -> boo
     if field in PARTY_SECRET_FIELDS:
         return False
     raise ValueError(f"no party field {field!r}")
+
+
+# --- the payee ledger and exchange rates (DOMAIN.md, "The payee ledger, payments and conversion")
+
+
+def may_see_ledger(caller: Caller, party_id: uuid.UUID) -> bool:
+    """A party's ledger and the statements that pay it: the party, examiners and societies."""
+    return caller.authenticated and (
+        (caller.party_id is not None and caller.party_id == party_id) or sees_every_licence(caller)
+    )
+
+
+def may_record_exchange_rate(caller: Caller) -> bool:
+    """The rates statements convert at are recorded by examiners and operators."""
+    return caller.authenticated and (caller.is_examiner or caller.is_operator)

@@ -80,6 +80,7 @@ USAGE_LINES_MATCHED = ce_type("licensing", "usage.lines_matched")
 USAGE_LINE_CLAIMED = ce_type("licensing", "usage.line_claimed")
 # Suspense while a work is disputed (DOMAIN.md): a RELEASE statement.
 ROYALTY_STATEMENT_RELEASED = ce_type("licensing", "royalty.statement_released")
+ROYALTY_STATEMENT_PAID = ce_type("licensing", "royalty.statement_paid")
 NOTIFICATION_DELIVERED = ce_type("notifications", "notification.delivered")
 NOTIFICATION_FAILED = ce_type("notifications", "notification.failed")
 
@@ -130,6 +131,7 @@ TOPIC_EVENT_TYPES: dict[str, tuple[str, ...]] = {
         USAGE_LINES_MATCHED,
         USAGE_LINE_CLAIMED,
         ROYALTY_STATEMENT_RELEASED,
+        ROYALTY_STATEMENT_PAID,
     ),
     NOTIFICATIONS_DELIVERIES: (NOTIFICATION_DELIVERED, NOTIFICATION_FAILED),
 }

@@ -420,6 +420,27 @@ class LicensingClient(ServiceClient):
         )
         return cast(UsageLineReply, found)
 
+    # The payee ledger (DOMAIN.md, "The payee ledger, payments and conversion").
+
+    async def record_payment(self, statement_id: str, body: Json, key: str | None) -> Json:
+        found = await self.call(
+            "POST", f"/statements/{statement_id}/payment", json=body, idempotency_key=key
+        )
+        return cast(Json, found)
+
+    async def record_exchange_rate(self, body: Json) -> Json:
+        return cast(Json, await self.call("POST", "/exchange-rates", json=body))
+
+    async def exchange_rates(self, base: str | None, quote: str | None) -> list[Json]:
+        found = await self.call("GET", "/exchange-rates", params={"base": base, "quote": quote})
+        return cast(list[Json], cast(Json, found)["items"])
+
+    async def payee_statements(self, params: Json) -> Json:
+        return cast(Json, await self.call("GET", "/payee-statements", params=params))
+
+    async def balances(self, params: Json) -> Json:
+        return cast(Json, await self.call("GET", "/balances", params=params))
+
 
 class NotificationsClient(ServiceClient):
     async def put_contacts(self, party_id: str, body: Json, token: str) -> ContactsReply:

@@ -248,6 +248,13 @@ def build_samples() -> dict[str, ev.EventData]:
             error="SMTP 550 mailbox unavailable",
             **about_registration,
         ),
+        ev.RoyaltyStatementPaid(
+            statement_id=UUID("99999999-9999-4999-8999-999999999999"), licence_id=LICENCE_ID,
+            work_id=WORK_ID, kind="ROYALTY", paid_on=date(2026, 4, 15), amount="250.00",
+            currency="SGD", licensee_id=LICENSEE, occurred_at=AT,
+            lines=[{"party_id": COMPOSER, "share": "60.00", "amount": "150.00"},
+                   {"party_id": PUBLISHER, "share": "40.00", "amount": "100.00"}],
+        ),
     ]
     return {type(sample).ce_type: sample for sample in samples}
 

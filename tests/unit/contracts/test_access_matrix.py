@@ -164,3 +164,19 @@ def test_a_partys_first_record_is_written_by_itself_or_by_the_registrar_alone() 
         if name != "stranger":
             assert not access.may_register_party(caller, STRANGER), name
     assert not access.may_register_party(access.ANONYMOUS, STRANGER)
+
+
+# DOMAIN.md, "The payee ledger, payments and conversion": whose ledger each role sees (the
+# licensee's, as the payee asked about), and who records exchange rates.
+LEDGER_OF_LICENSEE = {"licensee", "examiner", "examiner_without_party", "collecting_society"}
+RECORDS_RATES = {"examiner", "examiner_without_party", "operator"}
+
+
+@pytest.mark.parametrize("role", sorted(CALLERS))
+def test_a_ledger_is_its_partys_and_examiners_and_societies(role: str) -> None:
+    assert access.may_see_ledger(CALLERS[role], LICENSEE) == (role in LEDGER_OF_LICENSEE)
+
+
+@pytest.mark.parametrize("role", sorted(CALLERS))
+def test_exchange_rates_are_recorded_by_examiners_and_operators(role: str) -> None:
+    assert access.may_record_exchange_rate(CALLERS[role]) == (role in RECORDS_RATES)

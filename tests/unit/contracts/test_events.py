@@ -32,6 +32,7 @@ CATALOGUE = {
     "licensing.royalties.v1": {
         "usage.reported", "royalty.statement_issued", "usage.lines_received",
         "usage.lines_matched", "usage.line_claimed", "royalty.statement_released",
+        "royalty.statement_paid",
     },
     "notifications.deliveries.v1": {"notification.delivered", "notification.failed"},
 }  # fmt: skip
@@ -72,6 +73,8 @@ def _expected_key(data: Any) -> object:
     if isinstance(data, UsageLinesEvent):
         return data.licensee_id
     if data.topic == topics.LICENSING_ROYALTIES:
+        if hasattr(data, "licence_id"):  # a statement's payment names its licence itself
+            return data.licence_id
         return data.report.licence_id if hasattr(data, "report") else data.statement.licence_id
     assert data.topic == topics.NOTIFICATIONS_DELIVERIES
     return data.recipient_id

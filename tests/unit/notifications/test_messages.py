@@ -67,3 +67,11 @@ def test_every_notified_event_type_has_its_own_subject(event_type: str) -> None:
 def test_missing_facts_never_show_as_none(event_type: str) -> None:
     message = compose(event_type, EventFacts(), OWNER)
     assert "None" not in message.subject and "None" not in message.body
+
+
+def test_a_paid_statement_tells_each_payee_its_own_share() -> None:
+    facts = EventFacts(work_title="Rain", paid_on="2026-01-02", payable=Decimal("100.01"),
+                       currency="EUR", line_amounts={OWNER: Decimal("60.01")})
+    body = compose("royalty.statement_paid", facts, OWNER).body
+    assert "paid on 2026-01-02" in body and "Your share: 60.01 EUR" in body
+    assert "Your share" not in compose("royalty.statement_paid", facts, OTHER).body

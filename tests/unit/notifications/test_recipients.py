@@ -110,9 +110,15 @@ def test_every_published_event_type_of_the_other_services_has_a_rule() -> None:
         *LICENCE_STEPS,
         "royalty.statement_issued",
         "royalty.statement_released",
+        "royalty.statement_paid",
     }
     assert set(RULES) == expected
 
 
 def _ids(*parties: UUID) -> frozenset[UUID]:
     return frozenset(parties)
+
+
+def test_the_payees_of_a_paid_statement_learn_of_it() -> None:
+    named = NamedParties(statement_parties=frozenset({A, B}), licensee=E)
+    assert set(recipients("royalty.statement_paid", named, societies=SOCIETIES)) == {A, B}

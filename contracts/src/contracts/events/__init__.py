@@ -49,6 +49,7 @@ from contracts.events.licensing import (
     ReleaseStatement,
     RoyaltyStatement,
     RoyaltyStatementIssued,
+    RoyaltyStatementPaid,
     RoyaltyStatementReleased,
     StatementLine,
     StatementUsageLine,
@@ -90,6 +91,7 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     UsageLinesMatched,
     UsageLineClaimed,
     RoyaltyStatementReleased,
+    RoyaltyStatementPaid,
     NotificationDelivered,
     NotificationFailed,
 )
@@ -126,6 +128,7 @@ __all__ = [
     "RightsHolder",
     "RoyaltyStatement",
     "RoyaltyStatementIssued",
+    "RoyaltyStatementPaid",
     "RoyaltyStatementReleased",
     "SocietyAcknowledgementReceived",
     "SocietyEvent",

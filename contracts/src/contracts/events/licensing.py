@@ -354,3 +354,37 @@ class UsageLineClaimed(UsageLinesEvent):
 
     line: LineMatch
     claimed_by: UUID = Field(description="the party that claimed the line (an owner)")
+
+
+# --- the payee ledger (DOMAIN.md, "The payee ledger, payments and conversion") ----------------
+
+
+class RoyaltyStatementPaid(EventData):
+    """The licensee recorded a statement paid, whole: its payees learn of it. The payment's
+    reference is not carried (it is the licensee's own, read where the statement is)."""
+
+    ce_type: ClassVar[str] = topics.ROYALTY_STATEMENT_PAID
+    topic: ClassVar[str] = topics.LICENSING_ROYALTIES
+    source: ClassVar[str] = topics.LICENSING_SOURCE
+
+    statement_id: UUID
+    licence_id: UUID
+    work_id: UUID
+    kind: str = Field(description="the statement's kind: ROYALTY, ADVANCE, TRUE_UP, RELEASE")
+    paid_on: date
+    amount: DecimalString = Field(description="the statement's payable, paid whole")
+    currency: Currency
+    lines: list[StatementLine] = Field(
+        description="the lines paid (a line held in suspense is paid on its release)"
+    )
+    licensee_id: UUID
+
+    @model_validator(mode="after")
+    def _amounts_fit_the_currency(self) -> RoyaltyStatementPaid:
+        _places(self.amount, self.currency, "amount")
+        for index, line in enumerate(self.lines):
+            _places(line.amount, self.currency, f"lines[{index}].amount")
+        return self
+
+    def aggregate_id(self) -> str:
+        return str(self.licence_id)

@@ -17,6 +17,7 @@ from gateway.auth import Unauthenticated
 from gateway.errors import UserError, current_trace_id
 from gateway.limits import BadCursor, LimitExceeded, schema_extensions
 from gateway.schema.imports import ImportMutation
+from gateway.schema.ledger import LedgerMutation, LedgerQuery
 from gateway.schema.licences import LicenceMutation, LicenceQuery
 from gateway.schema.notifications import NotificationMutation, NotificationQuery
 from gateway.schema.parties import PartyMutation, PartyQuery
@@ -31,12 +32,13 @@ log = logging.getLogger("gateway.errors")
 
 # Each feature module brings its own fields; the order here is the order of the served schema.
 Query = merge_types(
-    "Query", (PartyQuery, WorkQuery, LicenceQuery, StatementQuery, NotificationQuery)
+    "Query",
+    (PartyQuery, WorkQuery, LicenceQuery, StatementQuery, NotificationQuery, LedgerQuery),
 )
 Mutation = merge_types(
     "Mutation",
     (PartyMutation, WorkMutation, LicenceMutation, StatementMutation, NotificationMutation,
-     ImportMutation, UsageLineMutation, SocietyMutation),
+     ImportMutation, UsageLineMutation, SocietyMutation, LedgerMutation),
 )
 
 INTERNAL_MESSAGE = "Internal error: the request could not be completed."

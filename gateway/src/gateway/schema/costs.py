@@ -82,4 +82,15 @@ FIELD_COSTS: dict[str, FieldCost] = {
             "Import", "UsageFile", "UsageLine", "CwrExport", "AckImport",
         )
     },
+    # The payee ledger (DOMAIN.md, "The payee ledger, payments and conversion").
+    "Query.myStatements": PAGE,
+    "LedgerStatementPage.nodes": EDGES,
+    "LedgerStatement.lines": FieldCost(bound=5),
+    "ConvertedStatement.lines": FieldCost(bound=5),
+    # One ledger per currency the party is paid in.
+    "Query.myBalances": FieldCost(bound=10),
+    "Query.partyBalances": FieldCost(bound=10),
+    "Query.exchangeRates": FieldCost(bound=100),
+    "StatementPaymentPayload.errors": FieldCost(bound=5),
+    "ExchangeRatePayload.errors": FieldCost(bound=5),
 }

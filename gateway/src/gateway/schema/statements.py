@@ -78,6 +78,24 @@ class StatementUsageLine(FromReply):
     royalty: decimal.Decimal
 
 
+@strawberry.enum
+class PaymentStatus(Enum):
+    UNPAID = "UNPAID"
+    PAID = "PAID"
+    NOTHING_DUE = "NOTHING_DUE"
+
+
+@strawberry.type(
+    description="Whether the licensee paid the statement: UNPAID, PAID (with the date, its "
+    "reference and the amount) or NOTHING_DUE (payable zero or less)."
+)
+class StatementPayment(FromReply):
+    status: PaymentStatus
+    paid_on: datetime.date | None
+    reference: str | None
+    amount: decimal.Decimal | None
+
+
 @strawberry.type
 class RoyaltyStatement(FromReply):
     id: strawberry.ID
@@ -105,6 +123,9 @@ class RoyaltyStatement(FromReply):
     )
     releases: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="a RELEASE statement's: the held statements it pays"
+    )
+    payment: StatementPayment | None = strawberry.field(
+        default=None, description="its payment status (the ledger's)"
     )
 
     @classmethod

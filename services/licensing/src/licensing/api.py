@@ -24,7 +24,7 @@ from runtime.uow import UnitOfWorkFactory
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import access
-from licensing import line_usage, service, suspense, views
+from licensing import ledger, line_usage, service, suspense, views
 from licensing.commands import (
     ClaimUsageLine,
     GiveReason,
@@ -37,10 +37,12 @@ from licensing.commands import (
 )
 from licensing.domain.access import Caller
 from licensing.domain.availability import AvailabilityConflict, Footprint
+from licensing.domain.ledger import payment_status
 from licensing.domain.matching import Thresholds
 from licensing.models import (
     LicenceEventRow,
     LicenceRow,
+    StatementPaymentRow,
     StatementRow,
     UsageLineRow,
     UsageReportRow,
@@ -127,10 +129,13 @@ def report_json(row: UsageReportRow) -> dict[str, Any]:
 
 
 def statement_json(
-    row: StatementRow, links: tuple[UUID | None, list[UUID]] = (None, [])
+    row: StatementRow,
+    links: tuple[UUID | None, list[UUID]] = (None, []),
+    payment: StatementPaymentRow | None = None,
 ) -> dict[str, Any]:
     """A statement; `links` (`suspense.releases_of`): the release that released it, if held
-    and released, and the held statements it releases, if a release."""
+    and released, and the held statements it releases, if a release; `payment`: its payment,
+    if recorded."""
     released_by, releases = links
     return {
         **_columns(
@@ -142,6 +147,19 @@ def statement_json(
         "held": any(line.get("held") for line in row.lines),
         "released_by": _plain(released_by),
         "releases": [str(s) for s in releases],
+        "payment": payment_json(row, payment),
+    }
+
+
+def payment_json(row: StatementRow, payment: StatementPaymentRow | None) -> dict[str, Any]:
+    """A statement's payment status, and its payment when recorded (DOMAIN.md, "The payee
+    ledger, payments and conversion")."""
+    return {
+        "status": payment_status(row.payable, payment is not None).value,
+        **{
+            name: None if payment is None else _plain(getattr(payment, name))
+            for name in ("paid_on", "reference", "amount")
+        },
     }
 
 
@@ -377,8 +395,10 @@ async def usage_reports(licence_ids: str, caller: CallerDep, session: Session) -
 async def statements(licence_ids: str, caller: CallerDep, session: Session) -> dict[str, Any]:
     ids = parse_ids(licence_ids, field="licence_ids")
     grouped = await views.statements(session, caller, ids)
-    links = await suspense.releases_of(session, [s.id for rows in grouped.values() for s in rows])
-    return _items_by_id(grouped, lambda row: statement_json(row, links[row.id]))
+    ids = [s.id for rows in grouped.values() for s in rows]
+    links = await suspense.releases_of(session, ids)
+    paid = await ledger.payments_of(session, ids)
+    return _items_by_id(grouped, lambda row: statement_json(row, links[row.id], paid.get(row.id)))
 
 
 @router.get("/suspense")

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts import events
 from licensing.domain.lifecycle import Licence
 from licensing.domain.terms import Period, terms_fields
-from licensing.models import LicenceEventRow, StatementRow, UsageReportRow
+from licensing.models import LicenceEventRow, StatementPaymentRow, StatementRow, UsageReportRow
 
 
 def licence_state(licence: Licence) -> events.LicenceState:
@@ -84,6 +84,34 @@ def statement_issued(row: StatementRow, licence: Licence) -> events.RoyaltyState
     )
 
 
+# A statement line as events carry it (a held line's mark stays in licensing).
+_LINE_FIELDS = ("party_id", "share", "amount")
+
+
+def statement_paid(
+    row: StatementRow,
+    payment: StatementPaymentRow,
+    *,
+    licensee_id: UUID,
+    paid_lines: Sequence[dict[str, str]],
+) -> events.RoyaltyStatementPaid:
+    return events.RoyaltyStatementPaid(
+        occurred_at=payment.recorded_at,
+        statement_id=row.id,
+        licence_id=row.licence_id,
+        work_id=row.work_id,
+        kind=row.kind,
+        paid_on=payment.paid_on,
+        amount=payment.amount,
+        currency=row.currency,
+        lines=[
+            events.StatementLine.model_validate({key: line[key] for key in _LINE_FIELDS})
+            for line in paid_lines
+        ],
+        licensee_id=licensee_id,
+    )
+
+
 # --- the timeline ----------------------------------------------------------------------------
 
 
@@ -134,6 +162,12 @@ def _timeline_row(event: events.EventData) -> LicenceEventRow | None:
             summary = (
                 f"released from suspense: payable {release.payable} {release.currency} of "
                 f"{len(release.releases)} held statement(s)"
+            )
+        case events.RoyaltyStatementPaid():
+            licence_id = event.licence_id
+            summary = (
+                f"statement {event.statement_id} paid on {event.paid_on}: "
+                f"{event.amount} {event.currency}"
             )
         case _:
             return None

@@ -261,3 +261,45 @@ class UsageLineRow(SQLModel, table=True):
     received_at: datetime = Field(sa_column=utc_column())
     matched_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     claimed_by: uuid.UUID | None = None
+
+
+# --- the payee ledger (DOMAIN.md, "The payee ledger, payments and conversion") -----------------
+
+
+class StatementPaymentRow(SQLModel, table=True):
+    """A statement recorded as paid by its licensee, whole and once (immutable: a trigger)."""
+
+    __tablename__ = "statement_payment"
+
+    statement_id: uuid.UUID = Field(primary_key=True, foreign_key="royalty_statement.id")
+    paid_on: date = Field(sa_column=Column(Date, nullable=False))
+    reference: str = Field(sa_type=Text)
+    amount: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
+    currency: str = Field(max_length=3)
+    recorded_by: uuid.UUID
+    recorded_at: datetime = Field(sa_column=utc_column())
+
+
+class ExchangeRateRow(SQLModel, table=True):
+    """The rate from `base` into `quote` from `effective_on` on, and where it comes from
+    (immutable: a trigger)."""
+
+    __tablename__ = "exchange_rate"
+
+    base: str = Field(primary_key=True, max_length=3)
+    quote: str = Field(primary_key=True, max_length=3)
+    effective_on: date = Field(sa_column=Column(Date, primary_key=True))
+    rate: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
+    source: str = Field(sa_type=Text)
+    # The token subject that recorded it (an operator's account may act for no party).
+    recorded_by: str = Field(sa_type=Text)
+    recorded_at: datetime = Field(sa_column=utc_column())
+
+
+# A payee's statements are found by their lines (`lines @> [{"party_id": ...}]`).
+Index(
+    "ix_royalty_statement_lines",
+    StatementRow.__table__.c.lines,  # type: ignore[attr-defined]
+    postgresql_using="gin",
+    postgresql_ops={"lines": "jsonb_path_ops"},
+)

@@ -72,6 +72,8 @@ class ReadModel:
                 case ev.RoyaltyStatementIssued() | ev.RoyaltyStatementReleased():
                     work_ids.add(data.statement.work_id)
                     licence_ids.add(data.statement.licence_id)
+                case ev.RoyaltyStatementPaid():
+                    work_ids.add(data.work_id)
         return cls(
             await repository.works_by_id(session, work_ids),
             await repository.licences_by_id(session, licence_ids),
@@ -239,6 +241,20 @@ def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
                     payable=release.payable,
                     currency=release.currency,
                     line_amounts={line.party_id: line.amount for line in release.lines},
+                ),
+            )
+        case ev.RoyaltyStatementPaid():
+            work = model.works.get(data.work_id)
+            return (
+                NamedParties(statement_parties=frozenset(line.party_id for line in data.lines)),
+                EventFacts(
+                    work_title=work.title if work else None,
+                    registration_number=work.registration_number if work else None,
+                    licence_id=data.licence_id,
+                    paid_on=data.paid_on.isoformat(),
+                    payable=data.amount,
+                    currency=data.currency,
+                    line_amounts={line.party_id: line.amount for line in data.lines},
                 ),
             )
         case _:

@@ -32,6 +32,8 @@ class EventFacts:
     line_amounts: dict[UUID, Decimal] = field(default_factory=dict)
     # A statement issued while its work is disputed: its lines are held in suspense.
     held: bool = False
+    # The day a statement was paid (`royalty.statement_paid`).
+    paid_on: str | None = None
     # A bulk import's works naming the recipient: registered, under review, rejected.
     import_counts: tuple[int, int, int] | None = None
 
@@ -174,6 +176,14 @@ def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, st
                 _about("Released from suspense", facts),
                 f"The dispute over {work} is resolved: the royalties held in suspense"
                 f"{_period(facts)} are released{_payable(facts)}.{yours}",
+            )
+        case "royalty.statement_paid":
+            own = facts.line_amounts.get(recipient)
+            yours = f" Your share: {_money(own, facts.currency)}." if own is not None else ""
+            on = f", paid on {facts.paid_on}" if facts.paid_on else ""
+            return (
+                _about("Statement paid", facts),
+                f"The licensee paid a statement for {work}{_payable(facts)}{on}.{yours}",
             )
         case _:
             return event_type, f"Event {event_type} names you."

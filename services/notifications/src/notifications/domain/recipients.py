@@ -4,8 +4,9 @@ The rule is "every party named in an event learns of it": the filer and every ri
 of a work's filing outcomes; co-owners, the parties of a transfer and the disputant of
 transfers and disputes (holders removed by a change learn of it too); owners and the
 licensee of every licence step (offers, acceptances, declines, withdrawals, terminations,
-expiries); owners and the licensee of usage and statements; and collecting societies (parties
-that subscribe) of every registration and every royalty statement.
+expiries); owners and the licensee of usage and statements; the payees of a statement's
+payment; and collecting societies (parties that subscribe) of every registration and every
+royalty statement.
 Types not listed here (including this service's own `notification.*`) notify nobody, so a
 type added later by another service is ignored until a rule is written for it.
 """
@@ -67,6 +68,8 @@ RULES: dict[str, frozenset[Named]] = {
     "royalty.statement_issued": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
     # The parties the release pays and those whose lines were held (`held_party_ids`).
     "royalty.statement_released": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
+    # The payees of the lines paid (DOMAIN.md, "The payee ledger, payments and conversion").
+    "royalty.statement_paid": frozenset({Named.STATEMENT_PARTIES}),
 }
 
 
