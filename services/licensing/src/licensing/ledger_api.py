@@ -46,7 +46,7 @@ def paid_statement_json(
     conversion: rules.Conversion | None = None,
 ) -> dict[str, Any]:
     return {
-        **statement_json(row, payment),
+        **statement_json(row, payment=payment),
         "converted": None if conversion is None else conversion_json(conversion),
     }
 
