@@ -7,14 +7,14 @@ ledgers converted at a rate must not change). A GIN index finds a payee's statem
 their lines.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0007"
+down_revision: str | None = "0011"
 
 TZ = sa.DateTime(timezone=True)
 IMMUTABLE = ("statement_payment", "exchange_rate")
