@@ -78,6 +78,9 @@ ROYALTY_STATEMENT_ISSUED = ce_type("licensing", "royalty.statement_issued")
 USAGE_LINES_RECEIVED = ce_type("licensing", "usage.lines_received")
 USAGE_LINES_MATCHED = ce_type("licensing", "usage.lines_matched")
 USAGE_LINE_CLAIMED = ce_type("licensing", "usage.line_claimed")
+# DOMAIN.md, "Advances and minimum guarantees".
+ADVANCE_PAID = ce_type("licensing", "royalty.advance_paid")
+GUARANTEE_TRUED_UP = ce_type("licensing", "royalty.guarantee_trued_up")
 NOTIFICATION_DELIVERED = ce_type("notifications", "notification.delivered")
 NOTIFICATION_FAILED = ce_type("notifications", "notification.failed")
 
@@ -127,6 +130,8 @@ TOPIC_EVENT_TYPES: dict[str, tuple[str, ...]] = {
         USAGE_LINES_RECEIVED,
         USAGE_LINES_MATCHED,
         USAGE_LINE_CLAIMED,
+        ADVANCE_PAID,
+        GUARANTEE_TRUED_UP,
     ),
     NOTIFICATIONS_DELIVERIES: (NOTIFICATION_DELIVERED, NOTIFICATION_FAILED),
 }

@@ -31,7 +31,8 @@ CATALOGUE = {
     },
     "licensing.royalties.v1": {
         "usage.reported", "royalty.statement_issued", "usage.lines_received",
-        "usage.lines_matched", "usage.line_claimed",
+        "usage.lines_matched", "usage.line_claimed", "royalty.advance_paid",
+        "royalty.guarantee_trued_up",
     },
     "notifications.deliveries.v1": {"notification.delivered", "notification.failed"},
 }  # fmt: skip

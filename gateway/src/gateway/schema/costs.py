@@ -76,6 +76,7 @@ FIELD_COSTS: dict[str, FieldCost] = {
         for payload in (
             "RegisterParty", "Work", "Licence", "UsageReport", "Society", "PartyMembers",
             "Import", "UsageFile", "UsageLine", "CwrExport", "AckImport",
+            "Statement",
         )
     },
 }

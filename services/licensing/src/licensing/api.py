@@ -29,6 +29,7 @@ from licensing.commands import (
     ClaimUsageLine,
     GiveReason,
     OfferLicence,
+    RecordAdvancePayment,
     ReportUsage,
     ReportUsageLines,
     parse_file_key,
@@ -113,8 +114,10 @@ def licence_json(row: LicenceRow) -> dict[str, Any]:
         **_columns(row, "id", "work_id", "licensor_id", "licensee_id", "status", "status_reason"),
         "terms": _columns(
             row, "territories", "media", "exclusive", "start", "end", "royalty_rate", "advance",
-            "currency",
+            "currency", "minimum_guarantee",
         ),
+        "deal": None if row.deal_id is None else _columns(row, "cross_collateralised")
+        | {"id": str(row.deal_id)},
         **_columns(row, "created_at", "updated_at"),
     }
 
@@ -128,7 +131,8 @@ def report_json(row: UsageReportRow) -> dict[str, Any]:
 
 def statement_json(row: StatementRow) -> dict[str, Any]:
     return _columns(
-        row, "id", "licence_id", "work_id", "report_id", "period_start", "period_end", "gross",
+        row, "id", "licence_id", "work_id", "kind", "report_id", "period_start", "period_end",
+        "gross",
         "royalty", "recouped", "payable", "currency", "lines", "usage_lines", "issued_at",
     )
 
@@ -277,6 +281,27 @@ async def report_usage(
         )
 
     answer = await licensing.keyed.run_once(key, report, answer=_usage_json, status=201)
+    return answer.response()
+
+
+@router.post(
+    "/licences/{licence_id}/advance-payment", status_code=status.HTTP_201_CREATED, **JSON_OBJECT
+)
+async def record_advance_payment(
+    licence_id: UUID,
+    command: RecordAdvancePayment,
+    caller: CallerDep,
+    licensing: Service,
+    key: IdempotencyKey,
+) -> Response:
+    """The licensee records the advance as paid: answered by its ADVANCE statement."""
+
+    async def record(uow: UnitOfWorkFactory) -> StatementRow:
+        return await service.record_advance_payment(
+            uow=uow, caller=caller, licence_id=licence_id, command=command
+        )
+
+    answer = await licensing.keyed.run_once(key, record, answer=statement_json, status=201)
     return answer.response()
 
 
