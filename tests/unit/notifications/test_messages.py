@@ -48,3 +48,15 @@ def test_every_notified_event_type_has_its_own_subject(event_type: str) -> None:
 def test_missing_facts_never_show_as_none(event_type: str) -> None:
     message = compose(event_type, EventFacts(), OWNER)
     assert "None" not in message.subject and "None" not in message.body
+
+
+def test_advance_and_true_up_messages_say_what_the_licensee_paid_or_owes() -> None:
+    facts = EventFacts(
+        work_title="X", payable=Decimal("400.00"), currency="USD",
+        line_amounts={OWNER: Decimal("266.68"), OTHER: Decimal("133.32")},
+    )  # fmt: skip
+    paid = compose("royalty.advance_paid", facts, OWNER)
+    owed = compose("royalty.guarantee_trued_up", facts, OTHER)
+    assert "paid the advance" in paid.body and "Your share: 266.68 USD" in paid.body
+    assert "owes" in owed.body and "Your share: 133.32 USD" in owed.body
+    assert paid.subject != owed.subject

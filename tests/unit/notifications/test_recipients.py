@@ -109,6 +109,8 @@ def test_every_published_event_type_of_the_other_services_has_a_rule() -> None:
         "society.acknowledgement_received",
         *LICENCE_STEPS,
         "royalty.statement_issued",
+        "royalty.advance_paid",
+        "royalty.guarantee_trued_up",
     }
     assert set(RULES) == expected
 

@@ -69,7 +69,7 @@ class ReadModel:
                 case ev.UsageReported():
                     work_ids.add(data.report.work_id)
                     licence_ids.add(data.report.licence_id)
-                case ev.RoyaltyStatementIssued():
+                case ev.RoyaltyStatementIssued() | ev.AdvancePaid() | ev.GuaranteeTruedUp():
                     work_ids.add(data.statement.work_id)
                     licence_ids.add(data.statement.licence_id)
         return cls(
@@ -192,7 +192,8 @@ def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
                     period_end=data.report.period_end.isoformat(),
                 ),
             )
-        case ev.RoyaltyStatementIssued():
+        # An advance paid and a guarantee trued up are statements like a royalty's.
+        case ev.RoyaltyStatementIssued() | ev.AdvancePaid() | ev.GuaranteeTruedUp():
             statement = data.statement
             work = model.works.get(statement.work_id)
             licence = model.licences.get(statement.licence_id)

@@ -65,6 +65,9 @@ RULES: dict[str, frozenset[Named]] = {
     "licence.expired": _LICENCE_STEP,
     "usage.reported": _LICENCE_STEP,
     "royalty.statement_issued": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
+    # DOMAIN.md, "Advances and minimum guarantees": statements like a royalty's.
+    "royalty.advance_paid": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
+    "royalty.guarantee_trued_up": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
 }
 
 
