@@ -223,9 +223,11 @@ async def _move_by_caller(
             u, row, moved, event_type, actor=caller.party_id, reason=moved.status_reason
         )
         if ends:
-            await advances.issue_true_up(
-                u, moved, last_day=row.updated_at.astimezone(UTC).date(), now=row.updated_at
-            )
+            # The last day it covered: the termination's UTC date, or its end if earlier.
+            ended_on = row.updated_at.astimezone(UTC).date()
+            end = moved.terms.period.end
+            last_day = ended_on if end is None else min(ended_on, end)
+            await advances.issue_true_up(u, moved, last_day=last_day, now=row.updated_at)
         return row
 
 
