@@ -17,6 +17,7 @@ from contracts import events
 
 from .conftest import THIS_YEAR, Deal, Register, Service, known_work, offer_body
 from .kafka_reader import read_until
+from .test_usage_lines import _iswc, _work
 
 TODAY = datetime.now(UTC).date()
 
@@ -203,3 +204,35 @@ async def test_an_offer_joins_a_deal_only_on_its_terms(
         other_owners, deal_id=deal_id, cross_collateralised=True))  # fmt: skip
     assert (refused.status_code, refused.json()["code"], refused.json()["field"]) == (
         400, "DEAL_MISMATCH", "deal_id")
+
+
+async def test_line_reports_of_one_chunk_recoup_a_cross_collateralised_pool_in_turn(
+    service: Service, deal: Deal, register: Register
+) -> None:
+    # Two works of the same owners, licensed in one cross-collateralised deal with advances
+    # of 100.00 and 50.00; one batch of lines earns 100.00 on each: 200.00 against 150.00,
+    # so exactly 50.00 is payable over the two statements, whichever is stated first.
+    deal_id = str(uuid.uuid4())
+    works, licences = [], []
+    for advance in ("100.00", "50.00"):
+        iswc = _iswc()
+        work = await _work(service, register, deal.owners, f"Pool {uuid.uuid4().hex[:8]}",
+                           iswc=iswc)  # fmt: skip
+        licences.append(await _active(
+            service, Deal(work, deal.owner, deal.co_owner, deal.licensee, deal.owners),
+            advance=advance, deal_id=deal_id, cross_collateralised=True, exclusive=False,
+        ))  # fmt: skip
+        works.append(iswc)
+    lines = [
+        {"line_key": f"p{i}", "iswc": iswc, "title": "Pool", "units": 1, "revenue": "1000.00",
+         "currency": "USD", "territory": "TH", "period_start": f"{THIS_YEAR}-01-01",
+         "period_end": f"{THIS_YEAR}-01-31"}
+        for i, iswc in enumerate(works)
+    ]  # fmt: skip
+    sent = await _post(service, deal.licensee, "/usage-lines",
+                       {"usage_file": f"pool-{uuid.uuid4().hex[:8]}", "lines": lines})  # fmt: skip
+    assert sent.status_code == 201, sent.text
+    stated = [s for lid in licences for s in await _statements(service, deal, lid)]
+    assert sorted(s["royalty"] for s in stated) == ["100.00", "100.00"]
+    assert sum(Decimal(s["payable"]) for s in stated) == Decimal("50.00")
+    assert sum(Decimal(s["recouped"]) for s in stated) == Decimal("150.00")
