@@ -172,6 +172,7 @@ class StatementReply(TypedDict):
     lines: list[StatementLineReply]
     usage_lines: list[dict[str, Any]] | None
     issued_at: str
+    advance_payment: dict[str, str] | None
 
 
 class UsageOutcomeReply(TypedDict):

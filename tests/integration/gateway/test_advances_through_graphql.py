@@ -17,7 +17,9 @@ pytestmark = pytest.mark.slow
 
 RECORD = """mutation ($l: ID!, $d: Date!, $r: String!) {
   recordAdvancePayment(licenceId: $l, paidOn: $d, reference: $r) {
-    statement { kind periodStart payable lines { share amount } } errors { code field } } }"""
+    statement { kind periodStart payable lines { share amount }
+                advancePayment { paidOn reference } }
+    errors { code field } } }"""
 
 
 async def test_an_advance_is_paid_recouped_and_a_guarantee_trued_up_through_graphql(
@@ -63,6 +65,7 @@ async def test_an_advance_is_paid_recouped_and_a_guarantee_trued_up_through_grap
     assert paid["statement"] == {
         "kind": "ADVANCE", "periodStart": today.isoformat(), "payable": "100.00",
         "lines": [{"share": "60.00", "amount": "60.00"}, {"share": "40.00", "amount": "40.00"}],
+        "advancePayment": {"paidOn": today.isoformat(), "reference": "LEE-ADV-1"},
     }  # fmt: skip
     again = (await platform.call(
         RECORD, {"l": licence["id"], "d": today.isoformat(), "r": "LEE-ADV-2"}, lee_token
@@ -85,9 +88,11 @@ async def test_an_advance_is_paid_recouped_and_a_guarantee_trued_up_through_grap
     assert ended == {"licence": {"status": "TERMINATED"}, "errors": []}
     statements = (await platform.call(
         """query ($l: ID!) { licence(id: $l) { statements { kind payable
-             lines { amount } } } }""",
+             lines { amount } advancePayment { reference } } } }""",
         {"l": licence["id"]}, ana_token))["licence"]["statements"]  # fmt: skip
     # MG 500 - max(advance 100, royalties 150) = 350, split 60 / 40.
+    assert [s["advancePayment"] for s in statements if s["kind"] == "ADVANCE"] == [
+        {"reference": "LEE-ADV-1"}]
     assert sorted((s["kind"], s["payable"], [x["amount"] for x in s["lines"]])
                   for s in statements) == [
         ("ADVANCE", "100.00", ["60.00", "40.00"]),

@@ -69,7 +69,10 @@ async def test_an_advance_is_recorded_paid_once_and_split_among_the_owners(
     assert _lines(statement) == {str(deal.owner): "666.71", str(deal.co_owner): "333.30"}
     again = await _post(service, deal.licensee, path, body | {"reference": "TT-7782"})
     assert (again.status_code, again.json()["code"]) == (409, "ADVANCE_ALREADY_PAID")
-    assert [s["kind"] for s in await _statements(service, deal, licence_id)] == ["ADVANCE"]
+    listed = await _statements(service, deal, licence_id)
+    assert [(s["kind"], s["advance_payment"]) for s in listed] == [
+        ("ADVANCE", {"paid_on": TODAY.isoformat(), "reference": "TT-7781"})]
+    assert statement["advance_payment"] == listed[0]["advance_payment"]
     # The advance statement is not a royalty: the first report still recoups the advance.
     report = await _post(service, deal.licensee, f"/licences/{licence_id}/usage-reports", {
         "period_start": f"{THIS_YEAR}-01-01", "period_end": f"{THIS_YEAR}-01-31",

@@ -366,6 +366,8 @@ class FakeServices:
                                "amount": str(Decimal(advance) * Decimal(h["share"]) / 100)}
                               for h in holders],
                     "usage_lines": None, "issued_at": now(),
+                    "advance_payment": {"paid_on": body["paid_on"],
+                                        "reference": body["reference"].strip()},
                 }
                 self.statements.setdefault(lid, []).append(statement)
                 return 201, statement

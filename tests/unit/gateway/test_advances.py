@@ -10,7 +10,8 @@ from typing import Any
 
 RECORD = """mutation ($l: ID!, $d: Date!, $r: String!) {
   recordAdvancePayment(licenceId: $l, paidOn: $d, reference: $r) {
-    statement { kind periodStart payable lines { amount party { id } } }
+    statement { kind periodStart payable lines { amount party { id } }
+                advancePayment { paidOn reference } }
     errors { code field }
   }
 }"""
@@ -35,6 +36,7 @@ async def test_the_licensee_records_the_advance_and_reads_the_advance_statement(
     statement = answer["recordAdvancePayment"]["statement"]
     assert (statement["kind"], statement["periodStart"], statement["payable"]) == (
         "ADVANCE", TODAY, "100.00")
+    assert statement["advancePayment"] == {"paidOn": TODAY, "reference": "TT-1"}
     assert ("licensing", "POST", f"/licences/{licence}/advance-payment") in fake.calls
     assert {"paid_on": TODAY, "reference": "TT-1"} in fake.bodies
     listed = await gateway.data(

@@ -76,6 +76,12 @@ class StatementUsageLine(FromReply):
     royalty: decimal.Decimal
 
 
+@strawberry.type(description="The payment an ADVANCE statement records, as the licensee gave it.")
+class AdvancePayment(FromReply):
+    paid_on: datetime.date
+    reference: str
+
+
 @strawberry.type
 class RoyaltyStatement(FromReply):
     id: strawberry.ID
@@ -97,6 +103,9 @@ class RoyaltyStatement(FromReply):
         description="a line report's statement: each usage line, its revenue and royalty"
     )
     issued_at: datetime.datetime
+    advance_payment: AdvancePayment | None = strawberry.field(
+        default=None, description="an ADVANCE statement's payment: its date and reference"
+    )
     licence_id: strawberry.Private[str]
 
     @classmethod

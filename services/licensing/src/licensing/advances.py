@@ -58,7 +58,7 @@ async def issue_advance(
     reference: str,
     actor: uuid.UUID,
     now: datetime,
-) -> StatementRow:
+) -> tuple[StatementRow, AdvancePaymentRow]:
     """The advance recorded as paid and its ADVANCE statement; once per licence (the caller
     holds the licence's lock; the payment's primary key is the last word)."""
     if await u.session.get(AdvancePaymentRow, licence.id) is not None:
@@ -70,14 +70,13 @@ async def issue_advance(
         u, licence, kind=StatementKind.ADVANCE, period=Period(paid_on, paid_on),
         payable=licence.terms.advance, now=now,
     )  # fmt: skip
-    u.session.add(
-        AdvancePaymentRow(
-            licence_id=licence.id, statement_id=row.id, paid_on=paid_on, reference=reference,
-            recorded_by=actor, recorded_at=now,
-        )
+    payment = AdvancePaymentRow(
+        licence_id=licence.id, statement_id=row.id, paid_on=paid_on, reference=reference,
+        recorded_by=actor, recorded_at=now,
     )  # fmt: skip
+    u.session.add(payment)
     u.emit(outgoing.advance_paid(row, licence, paid_on=paid_on, reference=reference))
-    return row
+    return row, payment
 
 
 async def issue_true_up(

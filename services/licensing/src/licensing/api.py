@@ -40,6 +40,7 @@ from licensing.domain.access import Caller
 from licensing.domain.availability import AvailabilityConflict, Footprint
 from licensing.domain.matching import Thresholds
 from licensing.models import (
+    AdvancePaymentRow,
     LicenceEventRow,
     LicenceRow,
     StatementRow,
@@ -129,12 +130,13 @@ def report_json(row: UsageReportRow) -> dict[str, Any]:
     )
 
 
-def statement_json(row: StatementRow) -> dict[str, Any]:
+def statement_json(row: StatementRow, paid: AdvancePaymentRow | None = None) -> dict[str, Any]:
+    """A statement; an ADVANCE one with the payment it records (`paid`)."""
     return _columns(
         row, "id", "licence_id", "work_id", "kind", "report_id", "period_start", "period_end",
         "gross",
         "royalty", "recouped", "payable", "currency", "lines", "usage_lines", "issued_at",
-    )
+    ) | {"advance_payment": None if paid is None else _columns(paid, "paid_on", "reference")}
 
 
 def timeline_json(row: LicenceEventRow) -> dict[str, Any]:
@@ -296,12 +298,14 @@ async def record_advance_payment(
 ) -> Response:
     """The licensee records the advance as paid: answered by its ADVANCE statement."""
 
-    async def record(uow: UnitOfWorkFactory) -> StatementRow:
+    async def record(uow: UnitOfWorkFactory) -> tuple[StatementRow, AdvancePaymentRow]:
         return await service.record_advance_payment(
             uow=uow, caller=caller, licence_id=licence_id, command=command
         )
 
-    answer = await licensing.keyed.run_once(key, record, answer=statement_json, status=201)
+    answer = await licensing.keyed.run_once(
+        key, record, answer=lambda paid: statement_json(*paid), status=201
+    )
     return answer.response()
 
 
@@ -389,7 +393,11 @@ async def usage_reports(licence_ids: str, caller: CallerDep, session: Session) -
 @router.get("/statements")
 async def statements(licence_ids: str, caller: CallerDep, session: Session) -> dict[str, Any]:
     ids = parse_ids(licence_ids, field="licence_ids")
-    return _items_by_id(await views.statements(session, caller, ids), statement_json)
+    found = await views.statements(session, caller, ids)
+    paid = await views.advance_payments(
+        session, [row.id for rows in found.values() for row in rows if row.kind == "ADVANCE"]
+    )
+    return _items_by_id(found, lambda row: statement_json(row, paid.get(row.id)))
 
 
 @router.get("/licence-events")
