@@ -88,3 +88,12 @@ class SocietyRegistrationStatus(StrEnum):
     CONFLICT = "CONFLICT"
     REJECTED = "REJECTED"
     NO_PARTICIPATION = "NO_PARTICIPATION"
+
+
+class StatementKind(StrEnum):
+    """Where a statement's money comes from (DOMAIN.md, "Statements and the ledger")."""
+
+    ROYALTY = "ROYALTY"
+    ADVANCE = "ADVANCE"
+    TRUE_UP = "TRUE_UP"
+    RELEASE = "RELEASE"

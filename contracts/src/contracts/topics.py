@@ -81,6 +81,9 @@ USAGE_LINE_CLAIMED = ce_type("licensing", "usage.line_claimed")
 # Suspense while a work is disputed (DOMAIN.md): a RELEASE statement.
 ROYALTY_STATEMENT_RELEASED = ce_type("licensing", "royalty.statement_released")
 ROYALTY_STATEMENT_PAID = ce_type("licensing", "royalty.statement_paid")
+# DOMAIN.md, "Advances and minimum guarantees".
+ADVANCE_PAID = ce_type("licensing", "royalty.advance_paid")
+GUARANTEE_TRUED_UP = ce_type("licensing", "royalty.guarantee_trued_up")
 NOTIFICATION_DELIVERED = ce_type("notifications", "notification.delivered")
 NOTIFICATION_FAILED = ce_type("notifications", "notification.failed")
 
@@ -132,6 +135,8 @@ TOPIC_EVENT_TYPES: dict[str, tuple[str, ...]] = {
         USAGE_LINE_CLAIMED,
         ROYALTY_STATEMENT_RELEASED,
         ROYALTY_STATEMENT_PAID,
+        ADVANCE_PAID,
+        GUARANTEE_TRUED_UP,
     ),
     NOTIFICATIONS_DELIVERIES: (NOTIFICATION_DELIVERED, NOTIFICATION_FAILED),
 }

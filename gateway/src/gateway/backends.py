@@ -393,6 +393,14 @@ class LicensingClient(ServiceClient):
         )
         return cast(UsageOutcomeReply, found)
 
+    async def record_advance_payment(
+        self, licence_id: str, body: Json, key: str | None = None
+    ) -> StatementReply:
+        found = await self.call(
+            "POST", f"/licences/{licence_id}/advance-payment", json=body, idempotency_key=key
+        )
+        return cast(StatementReply, found)
+
     async def upload_usage_file(
         self, content: AsyncIterator[bytes], *, file_format: str, file_key: str | None,
         timeout: float,

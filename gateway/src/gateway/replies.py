@@ -102,6 +102,7 @@ class TermsReply(TypedDict):
     royalty_rate: str
     advance: str
     currency: str
+    minimum_guarantee: str
 
 
 class LicenceReply(TypedDict):
@@ -112,8 +113,14 @@ class LicenceReply(TypedDict):
     status: str
     status_reason: str | None
     terms: TermsReply
+    deal: DealReply | None
     created_at: str
     updated_at: str
+
+
+class DealReply(TypedDict):
+    id: str
+    cross_collateralised: bool
 
 
 class ConflictReply(TypedDict):
@@ -154,7 +161,8 @@ class StatementReply(TypedDict):
     id: str
     licence_id: str
     work_id: str
-    report_id: str
+    kind: str
+    report_id: str | None
     period_start: str
     period_end: str
     gross: str
@@ -166,7 +174,6 @@ class StatementReply(TypedDict):
     usage_lines: list[dict[str, Any]] | None
     issued_at: str
     # Suspense while a work is disputed (DOMAIN.md).
-    kind: NotRequired[str]
     held: NotRequired[bool]
     released_by: NotRequired[str | None]
     releases: NotRequired[list[str]]
@@ -183,6 +190,7 @@ class SuspenseReply(TypedDict):
     id: str
     holding: bool
     amounts: list[HeldAmountReply]
+    advance_payment: dict[str, str] | None
 
 
 class UsageOutcomeReply(TypedDict):

@@ -255,6 +255,30 @@ def build_samples() -> dict[str, ev.EventData]:
             lines=[{"party_id": COMPOSER, "share": "60.00", "amount": "150.00"},
                    {"party_id": PUBLISHER, "share": "40.00", "amount": "100.00"}],
         ),
+        # DOMAIN.md, "Advances and minimum guarantees".
+        ev.AdvancePaid(
+            statement=ev.AdvanceStatement(
+                id=UUID("cccccccc-cccc-4ccc-8ccc-ccccccccccc1"), licence_id=LICENCE_ID,
+                work_id=WORK_ID, period_start=date(2026, 1, 5), period_end=date(2026, 1, 5),
+                payable="1000.00", currency="SGD",
+                lines=[{"party_id": COMPOSER, "share": "60.00", "amount": "600.00"},
+                       {"party_id": PUBLISHER, "share": "40.00", "amount": "400.00"}],
+                issued_at=AT, paid_on=date(2026, 1, 5), reference="TT-2026-0105",
+            ),
+            licensee_id=LICENSEE, occurred_at=AT,
+        ),
+        ev.GuaranteeTruedUp(
+            statement=ev.TrueUpStatement(
+                id=UUID("cccccccc-cccc-4ccc-8ccc-ccccccccccc2"), licence_id=LICENCE_ID,
+                work_id=WORK_ID, period_start=date(2026, 1, 1), period_end=date(2026, 12, 31),
+                payable="750.00", currency="SGD",
+                lines=[{"party_id": COMPOSER, "share": "60.00", "amount": "450.00"},
+                       {"party_id": PUBLISHER, "share": "40.00", "amount": "300.00"}],
+                issued_at=AT, minimum_guarantee="3000.00", advance="1000.00",
+                royalties="2250.00",
+            ),
+            licensee_id=LICENSEE, occurred_at=AT,
+        ),
     ]
     return {type(sample).ce_type: sample for sample in samples}
 

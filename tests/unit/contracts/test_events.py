@@ -33,6 +33,8 @@ CATALOGUE = {
         "usage.reported", "royalty.statement_issued", "usage.lines_received",
         "usage.lines_matched", "usage.line_claimed", "royalty.statement_released",
         "royalty.statement_paid",
+        "royalty.advance_paid",
+        "royalty.guarantee_trued_up",
     },
     "notifications.deliveries.v1": {"notification.delivered", "notification.failed"},
 }  # fmt: skip

@@ -315,7 +315,13 @@ class FakeServices:
                 lid = self.add_licence(work["id"], who.party_id, body["licensee_id"])
                 self.licences[lid]["terms"].update(
                     {k: body[k] for k in ("territories", "media", "exclusive", "start", "end",
-                                          "royalty_rate", "advance", "currency")})
+                                          "royalty_rate", "advance", "currency",
+                                          "minimum_guarantee")})
+                if body.get("deal_id") is not None:
+                    self.licences[lid]["deal"] = {
+                        "id": body["deal_id"],
+                        "cross_collateralised": body["cross_collateralised"],
+                    }
                 return 201, self.licences[lid]
             case "POST", ["licences", lid, "usage-reports"]:
                 lic = self.licences.get(lid)
@@ -343,6 +349,28 @@ class FakeServices:
                 self.reports.setdefault(lid, []).append(report)
                 self.statements.setdefault(lid, []).append(statement)
                 return 201, {"report": report, "statement": statement}
+            case "POST", ["licences", lid, "advance-payment"]:
+                lic = self.licences.get(lid)
+                if lic is None or lic["id"] not in by_id:
+                    raise Refused(404, "NOT_FOUND", "no such licence")
+                if lic["licensee_id"] != who.party_id:
+                    raise Refused(403, "NOT_THE_LICENSEE", "only the licensee records it")
+                advance = lic["terms"]["advance"]
+                holders = self.works[lic["work_id"]]["rights_holders"]
+                statement = {
+                    "id": str(uuid.uuid4()), "licence_id": lid, "work_id": lic["work_id"],
+                    "kind": "ADVANCE", "report_id": None, "period_start": body["paid_on"],
+                    "period_end": body["paid_on"], "gross": "0.00", "royalty": "0.00",
+                    "recouped": "0.00", "payable": advance, "currency": lic["terms"]["currency"],
+                    "lines": [{"party_id": h["party_id"], "share": h["share"],
+                               "amount": str(Decimal(advance) * Decimal(h["share"]) / 100)}
+                              for h in holders],
+                    "usage_lines": None, "issued_at": now(),
+                    "advance_payment": {"paid_on": body["paid_on"],
+                                        "reference": body["reference"].strip()},
+                }
+                self.statements.setdefault(lid, []).append(statement)
+                return 201, statement
             case "POST", ["licences", lid, action]:
                 lic = self.licences.get(lid)
                 if lic is None or lic["id"] not in by_id:

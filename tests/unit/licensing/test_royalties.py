@@ -11,12 +11,13 @@ from uuid import UUID, uuid4
 from hypothesis import given
 from hypothesis import strategies as st
 from licensing.domain.royalties import (
+    Pool,
     ShareSnapshot,
     end_of_day,
+    recoup,
     royalty_for,
     shares_at,
     split_payable,
-    statement_figures,
 )
 
 # Dates in the current year (UTC): the rules take every date as a parameter, so nothing
@@ -33,19 +34,11 @@ def test_royalty_is_gross_times_rate_rounded_to_minor_unit() -> None:
 
 
 def _run(grosses: list[str], rate: str, advance: str) -> list[tuple[Decimal, Decimal, Decimal]]:
-    royalties = payable = Decimal(0)
+    pool = Pool(credits=Decimal(advance))
     out = []
     for gross in grosses:
-        f = statement_figures(
-            gross=Decimal(gross),
-            rate=Decimal(rate),
-            advance=Decimal(advance),
-            exponent=2,
-            royalties_before=royalties,
-            payable_before=payable,
-        )
-        royalties += f.royalty
-        payable += f.payable
+        f = recoup(royalty_for(Decimal(gross), Decimal(rate), 2), pool, 2)
+        pool = pool.after(f)
         out.append((f.royalty, f.recouped, f.payable))
     return out
 

@@ -75,3 +75,15 @@ def test_a_paid_statement_tells_each_payee_its_own_share() -> None:
     body = compose("royalty.statement_paid", facts, OWNER).body
     assert "paid on 2026-01-02" in body and "Your share: 60.01 EUR" in body
     assert "Your share" not in compose("royalty.statement_paid", facts, OTHER).body
+
+
+def test_advance_and_true_up_messages_say_what_the_licensee_paid_or_owes() -> None:
+    facts = EventFacts(
+        work_title="X", payable=Decimal("400.00"), currency="USD",
+        line_amounts={OWNER: Decimal("266.68"), OTHER: Decimal("133.32")},
+    )  # fmt: skip
+    paid = compose("royalty.advance_paid", facts, OWNER)
+    owed = compose("royalty.guarantee_trued_up", facts, OTHER)
+    assert "paid the advance" in paid.body and "Your share: 266.68 USD" in paid.body
+    assert "owes" in owed.body and "Your share: 133.32 USD" in owed.body
+    assert paid.subject != owed.subject

@@ -111,6 +111,8 @@ def test_every_published_event_type_of_the_other_services_has_a_rule() -> None:
         "royalty.statement_issued",
         "royalty.statement_released",
         "royalty.statement_paid",
+        "royalty.advance_paid",
+        "royalty.guarantee_trued_up",
     }
     assert set(RULES) == expected
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Self
 from uuid import UUID
 
 from pydantic import Field, model_validator
@@ -35,6 +35,9 @@ class LicenceTerms(Payload):
     royalty_rate: Rate
     advance: DecimalString = Decimal("0")
     currency: Currency
+    minimum_guarantee: DecimalString = Field(
+        default=Decimal("0"), description="0: none; otherwise at least the advance"
+    )
 
     @model_validator(mode="after")
     def _terms_are_consistent(self) -> LicenceTerms:
@@ -45,7 +48,19 @@ class LicenceTerms(Payload):
         if self.advance < 0:
             raise ValueError("advance: must not be negative")
         _places(self.advance, self.currency, "advance")
+        _places(self.minimum_guarantee, self.currency, "minimum_guarantee")
+        if self.minimum_guarantee and self.minimum_guarantee < self.advance:
+            raise ValueError("minimum_guarantee: 0 (none) or at least the advance")
         return self
+
+
+class LicenceDeal(Payload):
+    """The deal a licence belongs to (DOMAIN.md, "Advances and minimum guarantees")."""
+
+    id: UUID
+    cross_collateralised: bool = Field(
+        description="its licences' royalties recoup its licences' advances together"
+    )
 
 
 class LicenceState(Payload):
@@ -58,6 +73,7 @@ class LicenceState(Payload):
     status: LicenceStatus
     status_reason: str | None = None
     terms: LicenceTerms
+    deal: LicenceDeal | None = Field(default=None, description="null: in no deal")
 
 
 class LicenceEvent(StatusEvent):
@@ -182,6 +198,9 @@ class RoyaltyStatement(Payload):
     id: UUID
     licence_id: UUID
     work_id: UUID
+    kind: Literal["ROYALTY"] = Field(
+        default="ROYALTY", description="always: the other kinds are events of their own"
+    )
     report_id: UUID
     period_start: date
     period_end: date
@@ -285,6 +304,80 @@ class RoyaltyStatementReleased(EventData):
     held_party_ids: list[UUID] = Field(
         description="the parties whose lines on the released statements were held"
     )
+
+    def aggregate_id(self) -> str:
+        return str(self.statement.licence_id)
+
+
+# --- advances and guarantees (DOMAIN.md, "Advances and minimum guarantees") ---------------------
+
+
+class _StatementOfNoReport(Payload):
+    """A statement that comes from no usage report: its payable split among the owners."""
+
+    id: UUID
+    licence_id: UUID
+    work_id: UUID
+    period_start: date
+    period_end: date
+    payable: DecimalString
+    currency: Currency
+    lines: list[StatementLine] = Field(min_length=1)
+    issued_at: UtcDateTime
+
+    @model_validator(mode="after")
+    def _split_is_exact(self) -> Self:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end: must not be before period_start")
+        for index, line in enumerate(self.lines):
+            _places(line.amount, self.currency, f"lines[{index}].amount")
+        total = sum((line.amount for line in self.lines), Decimal(0))
+        if total != self.payable:
+            raise ValueError(f"lines: amounts sum to {total}, not to payable {self.payable}")
+        return self
+
+
+class AdvanceStatement(_StatementOfNoReport):
+    """An `ADVANCE` statement: the licence's advance, recorded paid by the licensee."""
+
+    kind: Literal["ADVANCE"] = "ADVANCE"
+    paid_on: date = Field(description="also the statement's period")
+    reference: NonEmptyText = Field(description="the licensee's payment reference")
+
+
+class TrueUpStatement(_StatementOfNoReport):
+    """A `TRUE_UP` statement: payable = minimum_guarantee - max(advance, royalties)."""
+
+    kind: Literal["TRUE_UP"] = "TRUE_UP"
+    minimum_guarantee: DecimalString
+    advance: DecimalString
+    royalties: DecimalString = Field(description="the licence's own royalties stated by its end")
+
+
+class AdvancePaid(EventData):
+    """The licensee recorded the licence's advance as paid: split among the owners."""
+
+    ce_type: ClassVar[str] = topics.ADVANCE_PAID
+    topic: ClassVar[str] = topics.LICENSING_ROYALTIES
+    source: ClassVar[str] = topics.LICENSING_SOURCE
+
+    statement: AdvanceStatement
+    licensee_id: UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.statement.licence_id)
+
+
+class GuaranteeTruedUp(EventData):
+    """A licence ended short of its minimum guarantee: the shortfall, owed by the licensee,
+    split among the owners."""
+
+    ce_type: ClassVar[str] = topics.GUARANTEE_TRUED_UP
+    topic: ClassVar[str] = topics.LICENSING_ROYALTIES
+    source: ClassVar[str] = topics.LICENSING_SOURCE
+
+    statement: TrueUpStatement
+    licensee_id: UUID
 
     def aggregate_id(self) -> str:
         return str(self.statement.licence_id)

@@ -80,6 +80,7 @@ FIELD_COSTS: dict[str, FieldCost] = {
         for payload in (
             "RegisterParty", "Work", "Licence", "UsageReport", "Society", "PartyMembers",
             "Import", "UsageFile", "UsageLine", "CwrExport", "AckImport",
+            "Statement",
         )
     },
     # The payee ledger (DOMAIN.md, "The payee ledger, payments and conversion").

@@ -9,6 +9,7 @@ from contracts.enums import (
     PartyKind,
     ReviewDecision,
     Role,
+    StatementKind,
     WorkKind,
     WorkStatus,
 )
@@ -16,6 +17,7 @@ from contracts.enums import (
 # strawberry.enum registers the class itself, so these stay the very types services use.
 for _enum in (PartyKind, WorkKind, Role, WorkStatus, Medium, LicenceStatus, ReviewDecision):
     strawberry.enum(_enum)
+strawberry.enum(StatementKind)
 
 __all__ = [
     "LicenceStatus",
@@ -23,6 +25,7 @@ __all__ = [
     "PartyKind",
     "ReviewDecision",
     "Role",
+    "StatementKind",
     "WorkKind",
     "WorkStatus",
 ]

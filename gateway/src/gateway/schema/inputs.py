@@ -164,6 +164,15 @@ class OfferLicenceInput:
     end: datetime.date | None = None
     advance: decimal.Decimal | None = decimal.Decimal("0")
     idempotency_key: str | None = idempotency_field()
+    minimum_guarantee: decimal.Decimal | None = strawberry.field(
+        default=decimal.Decimal("0"), description="0: none; otherwise at least the advance"
+    )
+    deal_id: strawberry.ID | None = strawberry.field(
+        default=None, description="the deal this licence joins (the first offer creates it)"
+    )
+    cross_collateralised: bool | None = strawberry.field(
+        default=False, description="the deal's: stated by every offer in it, never implied"
+    )
 
 
 @strawberry.input
@@ -274,6 +283,29 @@ def offer_body(data: OfferLicenceInput) -> Body:
         "royalty_rate": decimal_text(parse_rate(data.royalty_rate, field="royaltyRate")),
         "advance": decimal_text(parse_amount(advance, currency, field="advance")),
         "currency": currency,
+        **deal_terms(data, currency, advance),
+    }
+
+
+def deal_terms(data: OfferLicenceInput, currency: str, advance: decimal.Decimal) -> Body:
+    """An offer's minimum guarantee and deal (DOMAIN.md, "Advances and minimum
+    guarantees"), checked as licensing checks them."""
+    guarantee = parse_amount(
+        data.minimum_guarantee or decimal.Decimal("0"), currency, field="minimumGuarantee"
+    )
+    if guarantee and guarantee < advance:
+        raise UserError(
+            "INVALID_INPUT", "minimumGuarantee: 0 (none) or at least the advance",
+            "minimumGuarantee",
+        )
+    if data.cross_collateralised and data.deal_id is None:
+        raise UserError(
+            "INVALID_INPUT", "crossCollateralised needs a dealId", "crossCollateralised"
+        )
+    return {
+        "minimum_guarantee": decimal_text(guarantee),
+        "deal_id": None if data.deal_id is None else require_id(data.deal_id, "dealId"),
+        "cross_collateralised": bool(data.cross_collateralised),
     }
 
 

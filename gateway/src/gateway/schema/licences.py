@@ -52,8 +52,26 @@ class Terms:
     start: datetime.date
     end: datetime.date | None
     royalty_rate: decimal.Decimal
-    advance: decimal.Decimal
+    advance: decimal.Decimal = strawberry.field(
+        description="paid up front, recouped from royalties"
+    )
     currency: str
+    minimum_guarantee: decimal.Decimal = strawberry.field(
+        default=decimal.Decimal(0),
+        description="the least the licensee pays for the licence, advance and royalties "
+        "together (0: none); a shortfall at the end is trued up",
+    )
+
+
+@strawberry.type(
+    description="Licences grouped in a deal (DOMAIN.md, Advances and minimum guarantees)."
+)
+class Deal:
+    id: strawberry.ID
+    cross_collateralised: bool = strawberry.field(
+        description="its licences' royalties recoup its licences' advances together; "
+        "otherwise each licence recoups only its own"
+    )
 
 
 @strawberry.type
@@ -70,6 +88,7 @@ class Licence(FromReply):
     status: LicenceStatus
     status_reason: str | None = strawberry.field(description="why it was declined or ended")
     terms: Terms
+    deal: Deal | None = strawberry.field(default=None, description="null: in no deal")
     work_id: strawberry.Private[str]
     licensor_id: strawberry.Private[str]
     licensee_id: strawberry.Private[str]

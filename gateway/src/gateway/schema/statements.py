@@ -7,7 +7,7 @@ import datetime
 import decimal
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from enum import Enum
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -15,7 +15,7 @@ from strawberry.file_uploads import Upload
 from gateway.access import load_visible_licence
 from gateway.backends import Backends
 from gateway.errors import UserError
-from gateway.replies import UsageFileReply, UsageLineReply, UsageOutcomeReply
+from gateway.replies import StatementReply, UsageFileReply, UsageLineReply, UsageOutcomeReply
 from gateway.schema.common import (
     FromReply,
     Info,
@@ -25,7 +25,9 @@ from gateway.schema.common import (
     present,
     require_id,
 )
+from gateway.schema.enums import StatementKind
 from gateway.schema.inputs import (
+    IDEMPOTENCY_KEY,
     ReportUsageInput,
     ReportUsageLinesInput,
     idempotency_key,
@@ -94,11 +96,21 @@ class StatementPayment(FromReply):
     paid_on: datetime.date | None
     reference: str | None
     amount: decimal.Decimal | None
+@strawberry.type(description="The payment an ADVANCE statement records, as the licensee gave it.")
+class AdvancePayment(FromReply):
+    paid_on: datetime.date
+    reference: str
 
 
 @strawberry.type
 class RoyaltyStatement(FromReply):
     id: strawberry.ID
+    kind: StatementKind = strawberry.field(
+        default=StatementKind.ROYALTY,
+        description="ROYALTY (a usage report's), ADVANCE (an advance paid: its period is the "
+        "payment date), TRUE_UP (a minimum guarantee's shortfall, owed by the licensee), "
+        "RELEASE (released from suspense)",
+    )
     period_start: datetime.date
     period_end: datetime.date
     gross: decimal.Decimal
@@ -111,10 +123,10 @@ class RoyaltyStatement(FromReply):
         description="a line report's statement: each usage line, its revenue and royalty"
     )
     issued_at: datetime.datetime
-    licence_id: strawberry.Private[str]
-    kind: str = strawberry.field(
-        default="ROYALTY", description="ROYALTY, ADVANCE, TRUE_UP or RELEASE (DOMAIN.md)"
+    advance_payment: AdvancePayment | None = strawberry.field(
+        default=None, description="an ADVANCE statement's payment: its date and reference"
     )
+    licence_id: strawberry.Private[str]
     held: bool = strawberry.field(
         default=False, description="issued while the work was disputed: its lines are held"
     )
@@ -146,6 +158,16 @@ class RoyaltyStatement(FromReply):
 
 
 @strawberry.type
+class StatementPayload:
+    statement: RoyaltyStatement | None
+    errors: list[UserErrorType]
+
+
+# DOMAIN.md, "Advances and minimum guarantees": a payment reference's length.
+MAX_REFERENCE = 200
+
+
+@strawberry.type
 class UsageReportPayload:
     report: UsageReport | None
     statement: RoyaltyStatement | None
@@ -173,6 +195,32 @@ class StatementMutation:
             statement=RoyaltyStatement.of(result["statement"]),
             errors=[],
         )
+
+    @strawberry.mutation(
+        description="The licensee records the licence's advance as paid (once): answers with "
+        "the ADVANCE statement splitting it among the owners."
+    )
+    async def record_advance_payment(
+        self, info: Info, licence_id: strawberry.ID, paid_on: datetime.date, reference: str,
+        key: Annotated[
+            str | None, strawberry.argument(name="idempotencyKey", description=IDEMPOTENCY_KEY)
+        ] = None,
+    ) -> StatementPayload:
+        async def send(backends: Backends) -> StatementReply:
+            lid = require_id(licence_id, "licenceId")
+            if not 1 <= len(reference.strip()) <= MAX_REFERENCE:
+                raise UserError(
+                    "INVALID_INPUT", f"reference: 1 to {MAX_REFERENCE} characters", "reference"
+                )
+            return await backends.licensing.record_advance_payment(
+                await visible_licence_id(info, lid),
+                {"paid_on": paid_on.isoformat(), "reference": reference},
+                idempotency_key(key),
+            )
+
+        result, errors = await command(info, send)
+        statement = None if result is None else RoyaltyStatement.of(result)
+        return StatementPayload(statement=statement, errors=errors)
 
 
 

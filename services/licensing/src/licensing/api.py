@@ -29,6 +29,7 @@ from licensing.commands import (
     ClaimUsageLine,
     GiveReason,
     OfferLicence,
+    RecordAdvancePayment,
     ReportUsage,
     ReportUsageLines,
     parse_file_key,
@@ -40,6 +41,7 @@ from licensing.domain.availability import AvailabilityConflict, Footprint
 from licensing.domain.ledger import payment_status
 from licensing.domain.matching import Thresholds
 from licensing.models import (
+    AdvancePaymentRow,
     LicenceEventRow,
     LicenceRow,
     StatementPaymentRow,
@@ -115,8 +117,10 @@ def licence_json(row: LicenceRow) -> dict[str, Any]:
         **_columns(row, "id", "work_id", "licensor_id", "licensee_id", "status", "status_reason"),
         "terms": _columns(
             row, "territories", "media", "exclusive", "start", "end", "royalty_rate", "advance",
-            "currency",
+            "currency", "minimum_guarantee",
         ),
+        "deal": None if row.deal_id is None else _columns(row, "cross_collateralised")
+        | {"id": str(row.deal_id)},
         **_columns(row, "created_at", "updated_at"),
     }
 
@@ -132,10 +136,11 @@ def statement_json(
     row: StatementRow,
     links: tuple[UUID | None, list[UUID]] = (None, []),
     payment: StatementPaymentRow | None = None,
+    advance: AdvancePaymentRow | None = None,
 ) -> dict[str, Any]:
     """A statement; `links` (`suspense.releases_of`): the release that released it, if held
     and released, and the held statements it releases, if a release; `payment`: its payment,
-    if recorded."""
+    if recorded; `advance`: an ADVANCE statement's payment as the licensee gave it."""
     released_by, releases = links
     return {
         **_columns(
@@ -148,6 +153,7 @@ def statement_json(
         "released_by": _plain(released_by),
         "releases": [str(s) for s in releases],
         "payment": payment_json(row, payment),
+        "advance_payment": None if advance is None else _columns(advance, "paid_on", "reference"),
     }
 
 
@@ -310,6 +316,29 @@ async def report_usage(
     return answer.response()
 
 
+@router.post(
+    "/licences/{licence_id}/advance-payment", status_code=status.HTTP_201_CREATED, **JSON_OBJECT
+)
+async def record_advance_payment(
+    licence_id: UUID,
+    command: RecordAdvancePayment,
+    caller: CallerDep,
+    licensing: Service,
+    key: IdempotencyKey,
+) -> Response:
+    """The licensee records the advance as paid: answered by its ADVANCE statement."""
+
+    async def record(uow: UnitOfWorkFactory) -> tuple[StatementRow, AdvancePaymentRow]:
+        return await service.record_advance_payment(
+            uow=uow, caller=caller, licence_id=licence_id, command=command
+        )
+
+    answer = await licensing.keyed.run_once(
+        key, record, answer=lambda paid: statement_json(paid[0], advance=paid[1]), status=201
+    )
+    return answer.response()
+
+
 # --- queries -----------------------------------------------------------------------------------
 
 
@@ -398,7 +427,13 @@ async def statements(licence_ids: str, caller: CallerDep, session: Session) -> d
     ids = [s.id for rows in grouped.values() for s in rows]
     links = await suspense.releases_of(session, ids)
     paid = await ledger.payments_of(session, ids)
-    return _items_by_id(grouped, lambda row: statement_json(row, links[row.id], paid.get(row.id)))
+    advances = await views.advance_payments(
+        session, [row.id for rows in grouped.values() for row in rows if row.kind == "ADVANCE"]
+    )
+    return _items_by_id(
+        grouped,
+        lambda row: statement_json(row, links[row.id], paid.get(row.id), advances.get(row.id)),
+    )
 
 
 @router.get("/suspense")

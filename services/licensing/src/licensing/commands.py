@@ -51,6 +51,7 @@ def parse_terms(
     royalty_rate: object,
     advance: object,
     currency: str,
+    minimum_guarantee: object = None,
 ) -> Terms:
     """An offer's terms from its raw fields; each error names the request field at fault, and
     they are checked in the order the fields are written."""
@@ -66,6 +67,16 @@ def parse_terms(
     money = parse_amount(
         "0" if advance is None else advance, code, field="advance", allow_negative=False
     )
+    guarantee = parse_amount(
+        "0" if minimum_guarantee is None else minimum_guarantee, code,
+        field="minimum_guarantee", allow_negative=False,
+    )  # fmt: skip
+    if guarantee and guarantee < money:
+        raise InvalidInput(
+            f"minimum_guarantee {guarantee} is below the advance {money}: 0 (none) or at "
+            "least the advance",
+            field="minimum_guarantee",
+        )
     return Terms(
         territories=tuple(expanded),
         media=parsed_media,
@@ -74,6 +85,7 @@ def parse_terms(
         royalty_rate=rate,
         advance=money,
         currency=code,
+        minimum_guarantee=guarantee,
     )
 
 
@@ -113,11 +125,25 @@ class OfferLicence(BaseModel):
     royalty_rate: Any
     advance: Any = None
     currency: str
+    minimum_guarantee: Any = None
+    # DOMAIN.md, "Advances and minimum guarantees": the deal, and whether it is
+    # cross-collateralised (explicit: never implied by the deal alone).
+    deal_id: UUID | None = None
+    cross_collateralised: bool = False
     _terms: Terms = PrivateAttr()
 
     @model_validator(mode="after")
     def _parse_terms(self) -> Self:
-        self._terms = parse_terms(**self.model_dump(exclude={"work_id", "licensee_id"}))
+        self._terms = parse_terms(
+            **self.model_dump(
+                exclude={"work_id", "licensee_id", "deal_id", "cross_collateralised"}
+            )
+        )
+        if self.cross_collateralised and self.deal_id is None:
+            raise InvalidInput(
+                "cross_collateralised needs a deal_id: it is a deal's term",
+                field="cross_collateralised",
+            )
         return self
 
     @property
@@ -230,3 +256,27 @@ class ClaimUsageLine(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     work_id: UUID
+
+
+class RecordAdvancePayment(BaseModel):
+    """`POST /licences/{id}/advance-payment`: the licensee records the advance as paid."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    paid_on: date
+    reference: str
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if not 1 <= len(self.reference.strip()) <= MAX_REFERENCE:
+            raise InvalidInput(
+                f"reference: 1 to {MAX_REFERENCE} characters", field="reference"
+            )
+        return self
+
+    @property
+    def stripped_reference(self) -> str:
+        return self.reference.strip()
+
+
+MAX_REFERENCE = 200

@@ -8,7 +8,8 @@ transaction and worded from the event alone, so the timeline and the topics neve
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from uuid import UUID
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,6 +29,9 @@ def licence_state(licence: Licence) -> events.LicenceState:
         status=licence.status,
         status_reason=licence.status_reason,
         terms=events.LicenceTerms.model_validate(terms_fields(licence.terms)),
+        deal=None if licence.deal is None else events.LicenceDeal(
+            id=licence.deal.id, cross_collateralised=licence.deal.cross_collateralised
+        ),
     )
 
 
@@ -112,6 +116,35 @@ def statement_paid(
     )
 
 
+def advance_paid(
+    row: StatementRow, licence: Licence, *, paid_on: date, reference: str
+) -> events.AdvancePaid:
+    """An ADVANCE statement (DOMAIN.md, "Advances and minimum guarantees")."""
+    return events.AdvancePaid(
+        occurred_at=row.issued_at,
+        statement=events.AdvanceStatement.model_validate(
+            {**row.model_dump(), "paid_on": paid_on, "reference": reference}
+        ),
+        licensee_id=licence.licensee_id,
+    )
+
+
+def guarantee_trued_up(
+    row: StatementRow, licence: Licence, *, royalties: Decimal
+) -> events.GuaranteeTruedUp:
+    """A TRUE_UP statement, with the sums its shortfall was reckoned from."""
+    return events.GuaranteeTruedUp(
+        occurred_at=row.issued_at,
+        statement=events.TrueUpStatement.model_validate(
+            {
+                **row.model_dump(), "minimum_guarantee": licence.terms.minimum_guarantee,
+                "advance": licence.terms.advance, "royalties": royalties,
+            }
+        ),
+        licensee_id=licence.licensee_id,
+    )  # fmt: skip
+
+
 # --- the timeline ----------------------------------------------------------------------------
 
 
@@ -168,6 +201,19 @@ def _timeline_row(event: events.EventData) -> LicenceEventRow | None:
             summary = (
                 f"statement {event.statement_id} paid on {event.paid_on}: "
                 f"{event.amount} {event.currency}"
+            )
+        case events.AdvancePaid(statement=statement):
+            licence_id = statement.licence_id
+            summary = (
+                f"advance paid on {statement.paid_on}: payable {statement.payable} "
+                f"{statement.currency}"
+            )
+        case events.GuaranteeTruedUp(statement=statement):
+            licence_id = statement.licence_id
+            summary = (
+                f"minimum guarantee {statement.minimum_guarantee} trued up: royalties "
+                f"{statement.royalties}, advance {statement.advance}, payable "
+                f"{statement.payable} {statement.currency}"
             )
         case _:
             return None

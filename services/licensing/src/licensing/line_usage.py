@@ -25,10 +25,11 @@ from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import events
+from licensing import deals, suspense
 from licensing import events as outgoing
 from licensing import repository as repo
-from licensing import suspense
 from licensing.domain.access import Caller
+from licensing.domain.deals import pool_key
 from licensing.domain.errors import (
     LineAlreadyMatched,
     NotAnOwner,
@@ -38,7 +39,7 @@ from licensing.domain.errors import (
 from licensing.domain.matching import CERTAIN, Candidate, Decision, Thresholds, match_line
 from licensing.domain.royalties import (
     end_of_day,
-    figures_of_royalty,
+    recoup,
     royalty_for,
     shares_at,
     split_payable,
@@ -508,24 +509,24 @@ async def state_lines(
         return stated
     # Locked in id order: reports of one licence are serialised (recoupment sees them all).
     rows = await repo.lock_licences(u.session, sorted(by_licence, key=str))
-    totals = await repo.stated_totals_of(u.session, list(by_licence))
+    licences = [repo.to_licence(row) for row in rows]
+    await deals.lock_pools(u.session, licences)
+    pools = await deals.pools_of(u.session, licences)
     histories = await repo.share_histories(u.session, {row.work_id for row in rows})
     owners = await repo.owners_of(u.session, [row.work_id for row in rows])
     disputed = await suspense.disputed_works(u.session, {row.work_id for row in rows})
     made: list[tuple[UsageReportRow, StatementRow]] = []
-    for row in rows:
-        licence = repo.to_licence(row)
+    for row, licence in zip(rows, licences, strict=True):
         lines = by_licence[row.id]
         exponent = minor_units(licence.terms.currency)
         royalties = {
             lid: royalty_for(line.revenue, licence.terms.royalty_rate, exponent)
             for lid, line, _ in lines
         }
-        royalties_before, payable_before = totals.get(row.id, (Decimal(0), Decimal(0)))
-        figures = figures_of_royalty(
-            royalty=sum(royalties.values(), Decimal(0)), advance=licence.terms.advance,
-            exponent=exponent, royalties_before=royalties_before, payable_before=payable_before,
-        )  # fmt: skip
+        # Licences of one pool in this chunk recoup in turn, each after the one before.
+        pool = pool_key(licence.id, licence.deal)
+        figures = recoup(sum(royalties.values(), Decimal(0)), pools[pool], exponent)
+        pools[pool] = pools[pool].after(figures)
         period = Period(
             min(line.period.start for _, line, _ in lines),
             max(line.period.end or line.period.start for _, line, _ in lines),

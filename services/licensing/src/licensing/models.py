@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    Uuid,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -130,8 +131,45 @@ class LicenceRow(SQLModel, table=True):
     royalty_rate: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
     advance: Decimal = Field(sa_column=Column(Numeric(), nullable=False))
     currency: str = Field(max_length=3)
+    minimum_guarantee: Decimal = Field(
+        default=Decimal(0), sa_column=Column(Numeric(), nullable=False, server_default="0")
+    )
+    # Its deal, and the deal's cross-collateralisation (copied: a deal's never changes).
+    deal_id: uuid.UUID | None = Field(default=None, foreign_key="licence_deal.id", index=True)
+    cross_collateralised: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default="false")
+    )
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+
+
+class DealRow(SQLModel, table=True):
+    """A deal (DOMAIN.md, "Advances and minimum guarantees"): created by the first offer
+    that names it, never changed after."""
+
+    __tablename__ = "licence_deal"
+
+    id: uuid.UUID = Field(primary_key=True)
+    licensor_id: uuid.UUID
+    licensee_id: uuid.UUID
+    currency: str = Field(max_length=3)
+    cross_collateralised: bool = Field(sa_column=Column(Boolean, nullable=False))
+    owner_ids: list[uuid.UUID] = Field(sa_column=Column(ARRAY(Uuid), nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class AdvancePaymentRow(SQLModel, table=True):
+    """The licensee's record of the advance paid: one per licence, immutable; its ADVANCE
+    statement splits it among the owners."""
+
+    __tablename__ = "advance_payment"
+
+    licence_id: uuid.UUID = Field(primary_key=True, foreign_key="licence.id")
+    statement_id: uuid.UUID = Field(foreign_key="royalty_statement.id", unique=True)
+    paid_on: date = Field(sa_column=Column(Date, nullable=False))
+    reference: str = Field(sa_type=Text)
+    recorded_by: uuid.UUID
+    recorded_at: datetime = Field(sa_column=utc_column())
 
 
 class LicenceEventRow(SQLModel, table=True):
@@ -166,7 +204,17 @@ class UsageReportRow(SQLModel, table=True):
 
 class StatementRow(SQLModel, table=True):
     __tablename__ = "royalty_statement"
-    __table_args__ = (UniqueConstraint("report_id", name="uq_statement_report"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", name="uq_statement_report"),
+        # One ADVANCE and one TRUE_UP per licence: neither is ever issued twice.
+        *(
+            Index(
+                f"uq_statement_{kind.lower()}", "licence_id", unique=True,
+                postgresql_where=text(f"kind = '{kind}'"),
+            )
+            for kind in ("ADVANCE", "TRUE_UP")
+        ),
+    )  # fmt: skip
 
     id: uuid.UUID = Field(primary_key=True)
     licence_id: uuid.UUID = Field(index=True, foreign_key="licence.id")

@@ -18,9 +18,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import events
 from licensing.domain.availability import Holding
+from licensing.domain.deals import DealRef
 from licensing.domain.lifecycle import Licence, WorkView
 from licensing.domain.royalties import Figures, Line, ShareSnapshot
-from licensing.domain.suspense import RELEASE
 from licensing.domain.terms import Period, Terms, terms_fields
 from licensing.domain.usage import ReportedUsage
 from licensing.models import (
@@ -129,7 +129,10 @@ def to_licence(row: LicenceRow) -> Licence:
         media=tuple(Medium(m) for m in row.media),
         period=Period(row.start, row.end),
     )
-    return from_attributes(Licence, row, status=LicenceStatus(row.status), terms=terms)
+    deal = None if row.deal_id is None else DealRef(row.deal_id, row.cross_collateralised)
+    return from_attributes(
+        Licence, row, status=LicenceStatus(row.status), terms=terms, deal=deal
+    )
 
 
 async def get_licence(
@@ -150,6 +153,8 @@ def add_licence(session: AsyncSession, licence: Licence, now: datetime) -> Licen
             "status": licence.status.value,
             "status_reason": licence.status_reason,
             **terms_fields(licence.terms),
+            "deal_id": None if licence.deal is None else licence.deal.id,
+            "cross_collateralised": licence.deal is not None and licence.deal.cross_collateralised,
             "created_at": now,
             "updated_at": now,
         }
@@ -253,32 +258,6 @@ async def usage_of(session: AsyncSession, licence_id: UUID) -> list[ReportedUsag
     ]
 
 
-async def stated_totals(session: AsyncSession, licence_id: UUID) -> tuple[Decimal, Decimal]:
-    """Sum of royalties and of payable over the licence's statements so far."""
-    found = await stated_totals_of(session, [licence_id])
-    return found.get(licence_id, (Decimal(0), Decimal(0)))
-
-
-async def stated_totals_of(
-    session: AsyncSession, licence_ids: Sequence[UUID]
-) -> dict[UUID, tuple[Decimal, Decimal]]:
-    """The same sums for several licences in one query (absent: none stated yet). A release
-    from suspense moves money already stated, so it is not counted again."""
-    rows = await session.execute(
-        select(
-            col(StatementRow.licence_id),
-            func.sum(col(StatementRow.royalty)),
-            func.sum(col(StatementRow.payable)),
-        )
-        .where(
-            col(StatementRow.licence_id).in_(list(licence_ids)),
-            col(StatementRow.kind) != RELEASE,
-        )
-        .group_by(col(StatementRow.licence_id))
-    )
-    return {lid: (Decimal(royalties), Decimal(payable)) for lid, royalties, payable in rows}
-
-
 async def add_usage(
     session: AsyncSession,
     *,
@@ -345,12 +324,18 @@ def usage_rows(
             "id": statement_id, **covers, "work_id": licence.work_id, "report_id": usage.id,
             "gross": usage.gross, "royalty": figures.royalty, "recouped": figures.recouped,
             "payable": figures.payable, "currency": licence.terms.currency,
-            "lines": [
-                {"party_id": str(line.party_id), "share": str(line.share),
-                 "amount": str(line.amount), **({"held": True} if held else {})}
-                for line in lines
-            ],
-            "issued_at": now, "usage_lines": usage_lines,
+            "lines": lines_json(lines, held=held), "issued_at": now, "usage_lines": usage_lines,
         }
     )  # fmt: skip
     return report, statement
+
+
+def lines_json(lines: Sequence[Line], *, held: bool = False) -> list[dict[str, Any]]:
+    """A statement's lines as its `lines` column holds them: `{party_id, share, amount}`, and
+    `held` on each while its work is disputed (DOMAIN.md, "Suspense while a work is
+    disputed")."""
+    return [
+        {"party_id": str(line.party_id), "share": str(line.share), "amount": str(line.amount),
+         **({"held": True} if held else {})}
+        for line in lines
+    ]  # fmt: skip

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date
 from decimal import Decimal
 from typing import Protocol
@@ -21,13 +21,15 @@ from runtime.uow import UnitOfWork, UnitOfWorkFactory
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import events
+from licensing import advances, deals, suspense
 from licensing import events as outgoing
 from licensing import repository as repo
-from licensing import suspense
-from licensing.commands import GiveReason, OfferLicence, ReportUsage
+from licensing.commands import GiveReason, OfferLicence, RecordAdvancePayment, ReportUsage
 from licensing.domain import lifecycle
 from licensing.domain.access import Caller, can_see_licence
+from licensing.domain.advances import check_advance_payment
 from licensing.domain.availability import ensure_available
+from licensing.domain.deals import pool_key
 from licensing.domain.errors import (
     NotTheLicensee,
     UnknownLicence,
@@ -37,9 +39,15 @@ from licensing.domain.errors import (
     WrongCurrency,
 )
 from licensing.domain.lifecycle import Licence
-from licensing.domain.royalties import end_of_day, shares_at, split_payable, statement_figures
+from licensing.domain.royalties import (
+    end_of_day,
+    recoup,
+    royalty_for,
+    shares_at,
+    split_payable,
+)
 from licensing.domain.usage import ReportedUsage, check_correction, check_report
-from licensing.models import LicenceRow, StatementRow, UsageReportRow
+from licensing.models import AdvancePaymentRow, LicenceRow, StatementRow, UsageReportRow
 from licensing.settings import LicensingSettings
 
 
@@ -160,6 +168,13 @@ async def offer_licence(
         )
         ensure_available(licence.footprint, await repo.active_holdings(u.session, work.id))
         now = utc_now()
+        if command.deal_id is not None:
+            deal = await deals.join_deal(
+                u.session, deal_id=command.deal_id,
+                cross_collateralised=command.cross_collateralised, licence=licence,
+                owners=frozenset(work.owners), now=now,
+            )  # fmt: skip
+            licence = replace(licence, deal=deal)
         row = repo.add_licence(u.session, licence, now)
         u.emit(
             outgoing.licence_event(
@@ -196,14 +211,24 @@ async def _move_by_caller(
     licence_id: UUID,
     event_type: type[events.LicenceEvent],
     move: Callable[[Licence, set[UUID]], Licence],
+    *,
+    ends: bool = False,
 ) -> LicenceRow:
-    """A transition the caller makes on a licence they can see: `move(licence, owners)`."""
+    """A transition the caller makes on a licence they can see: `move(licence, owners)`;
+    one that `ends` the licence trues up its minimum guarantee in the same unit of work."""
     async with uow() as u:
         row = await _visible_licence(u.session, caller, licence_id, for_update=True)
         moved = move(repo.to_licence(row), await _owners(u.session, row.work_id))
-        return await _emit_transition(
+        await _emit_transition(
             u, row, moved, event_type, actor=caller.party_id, reason=moved.status_reason
         )
+        if ends:
+            # The last day it covered: the termination's UTC date, or its end if earlier.
+            ended_on = row.updated_at.astimezone(UTC).date()
+            end = moved.terms.period.end
+            last_day = ended_on if end is None else min(ended_on, end)
+            await advances.issue_true_up(u, moved, last_day=last_day, now=row.updated_at)
+        return row
 
 
 async def decline_licence(
@@ -234,12 +259,14 @@ async def terminate_licence(
         lambda licence, owners: lifecycle.terminate(
             licence, actor=caller.party_id, reason=command.reason, owners=owners
         ),
+        ends=True,
     )  # fmt: skip
 
 
 async def expire_due_licences(*, uow: UnitOfWorkFactory, today: date) -> int:
     """Expires every ACTIVE licence whose end date is before `today`; each in its own unit of
-    work, re-checked under the licence's lock (a terminate may have won the race)."""
+    work, re-checked under the licence's lock (a terminate may have won the race), with its
+    minimum guarantee's true-up: a rerun finds it EXPIRED and issues nothing twice."""
     async with uow() as u:
         due = await repo.due_to_expire(u.session, today)
     expired = 0
@@ -250,6 +277,10 @@ async def expire_due_licences(*, uow: UnitOfWorkFactory, today: date) -> int:
                 continue
             ended = lifecycle.expire(repo.to_licence(row), today)
             await _emit_transition(u, row, ended, events.LicenceExpired, actor=None)
+            assert ended.terms.period.end is not None  # only a licence with an end expires
+            await advances.issue_true_up(
+                u, ended, last_day=ended.terms.period.end, now=row.updated_at
+            )
             expired += 1
     return expired
 
@@ -342,14 +373,12 @@ async def report_usage(
         exponent = minor_units(currency)
         gross = command.gross.quantize(Decimal(1).scaleb(-exponent))
         usage = await _checked_usage(u.session, row, licence, command, gross)
-        royalties_before, payable_before = await repo.stated_totals(u.session, licence_id)
-        figures = statement_figures(
-            gross=gross,
-            rate=licence.terms.royalty_rate,
-            advance=licence.terms.advance,
-            exponent=exponent,
-            royalties_before=royalties_before,
-            payable_before=payable_before,
+        await deals.lock_pools(u.session, [licence])
+        pools = await deals.pools_of(u.session, [licence])
+        figures = recoup(
+            royalty_for(gross, licence.terms.royalty_rate, exponent),
+            pools[pool_key(licence.id, licence.deal)],
+            exponent,
         )
         history = await repo.share_history(u.session, licence.work_id)
         if not history:  # pragma: no cover - a licensed work has known owners
@@ -375,3 +404,24 @@ async def report_usage(
             outgoing.statement_issued(statement, licence),
         )
     return UsageOutcome(report=report, statement=statement)
+
+
+# --- advances ------------------------------------------------------------------------------------
+
+
+async def record_advance_payment(
+    *, uow: UnitOfWorkFactory, caller: Caller, licence_id: UUID, command: RecordAdvancePayment
+) -> tuple[StatementRow, AdvancePaymentRow]:
+    """The licensee records the advance as paid, once; its ADVANCE statement splits it among
+    the owners (DOMAIN.md, "Advances and minimum guarantees")."""
+    async with uow() as u:
+        row = await _visible_licence(u.session, caller, licence_id, for_update=True)
+        licence = repo.to_licence(row)
+        now = utc_now()
+        check_advance_payment(
+            licence, actor=caller.party_id, paid_on=command.paid_on, today=now.date()
+        )
+        return await advances.issue_advance(
+            u, licence, paid_on=command.paid_on, reference=command.stripped_reference,
+            actor=caller.party_id, now=now,
+        )  # fmt: skip

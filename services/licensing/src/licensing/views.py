@@ -26,6 +26,7 @@ from licensing.domain.access import Caller, can_see_licence
 from licensing.domain.availability import AvailabilityConflict, Footprint, find_conflicts
 from licensing.domain.errors import UnknownLicence, UnknownUsageLine, UnknownWork
 from licensing.models import (
+    AdvancePaymentRow,
     LicenceEventRow,
     LicenceRow,
     RegisterHolder,
@@ -315,3 +316,16 @@ async def usage_line(session: AsyncSession, caller: Caller, line_id: UUID) -> Us
 
 async def _sees_licence(session: AsyncSession, caller: Caller, licence_id: UUID) -> bool:
     return bool(await visible_licences(session, caller, [licence_id]))
+
+
+async def advance_payments(
+    session: AsyncSession, statement_ids: Sequence[UUID]
+) -> dict[UUID, AdvancePaymentRow]:
+    """The payments the given ADVANCE statements record, by statement id (the caller has
+    already been shown the statements)."""
+    if not statement_ids:
+        return {}
+    query = select(AdvancePaymentRow).where(
+        col(AdvancePaymentRow.statement_id).in_(list(statement_ids))
+    )
+    return {row.statement_id: row for row in (await session.execute(query)).scalars()}

@@ -69,7 +69,12 @@ class ReadModel:
                 case ev.UsageReported():
                     work_ids.add(data.report.work_id)
                     licence_ids.add(data.report.licence_id)
-                case ev.RoyaltyStatementIssued() | ev.RoyaltyStatementReleased():
+                case (
+                    ev.RoyaltyStatementIssued()
+                    | ev.RoyaltyStatementReleased()
+                    | ev.AdvancePaid()
+                    | ev.GuaranteeTruedUp()
+                ):
                     work_ids.add(data.statement.work_id)
                     licence_ids.add(data.statement.licence_id)
                 case ev.RoyaltyStatementPaid():
@@ -194,7 +199,8 @@ def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
                     period_end=data.report.period_end.isoformat(),
                 ),
             )
-        case ev.RoyaltyStatementIssued():
+        # An advance paid and a guarantee trued up are statements like a royalty's.
+        case ev.RoyaltyStatementIssued() | ev.AdvancePaid() | ev.GuaranteeTruedUp():
             statement = data.statement
             work = model.works.get(statement.work_id)
             licence = model.licences.get(statement.licence_id)
@@ -218,7 +224,7 @@ def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
                     payable=statement.payable,
                     currency=statement.currency,
                     line_amounts={line.party_id: line.amount for line in statement.lines},
-                    held=statement.held,
+                    held=isinstance(statement, ev.RoyaltyStatement) and statement.held,
                 ),
             )
         case ev.RoyaltyStatementReleased():

@@ -79,3 +79,16 @@ class UnknownUsageLine(NotFound):
 
 class LineAlreadyMatched(Conflict):
     code = "LINE_ALREADY_MATCHED"
+
+
+# DOMAIN.md, "Advances and minimum guarantees".
+class DealMismatch(InvalidInput):
+    code = "DEAL_MISMATCH"
+
+
+class NoAdvance(InvalidInput):
+    code = "NO_ADVANCE"
+
+
+class AdvanceAlreadyPaid(Conflict):
+    code = "ADVANCE_ALREADY_PAID"

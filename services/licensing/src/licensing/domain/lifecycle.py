@@ -16,6 +16,7 @@ from contracts.enums import LicenceStatus, WorkStatus
 from contracts.errors import InvalidInput
 
 from licensing.domain.availability import Footprint
+from licensing.domain.deals import DealRef
 from licensing.domain.errors import (
     LicenceStateError,
     NotAnOwner,
@@ -57,6 +58,7 @@ class Licence:
     terms: Terms
     status: LicenceStatus
     status_reason: str | None = None
+    deal: DealRef | None = None
 
     @property
     def footprint(self) -> Footprint:

@@ -1,10 +1,9 @@
-"""Royalties: royalty per report, cumulative recoupment of the advance, the split to the cent.
+"""Royalties: royalty per report, recoupment of advances and true-ups, the split to the cent.
 
 - Royalty for a report = gross x rate / 100, rounded half-up to the currency's minor unit.
-- The advance is recouped first, cumulatively over all the licence's reports:
-  `payable = max(0, sum of royalties - advance) - sum of payable already stated`, so a
-  report never pays out what an earlier one still owed to the advance, and a negative
-  correction can take back what was paid (a negative payable).
+- Advances (and minimum-guarantee true-ups) are recouped first, cumulatively over the
+  recoupment pool's reports (`recoup`): a report never pays out what an earlier one still
+  owed to an advance, and a negative correction can take back what was paid.
 - `payable` is split among the owners by their shares at the end of the reported period
   with the largest-remainder method: every line is the exact share rounded down (towards
   zero), and the minor units left over go one each to the largest remainders (ties: larger
@@ -15,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -41,48 +40,35 @@ class Figures:
     payable: Decimal
 
 
-def _recouped_total(royalties: Decimal, advance: Decimal) -> Decimal:
-    return min(advance, max(Decimal(0), royalties))
+@dataclass(frozen=True)
+class Pool:
+    """A recoupment pool's sums so far (DOMAIN.md, "Advances and minimum guarantees"): a
+    licence alone, or a cross-collateralised deal's accepted licences together. `royalties`
+    and `payable` sum its ROYALTY statements; `credits` its advances and true-ups."""
+
+    royalties: Decimal = Decimal(0)
+    payable: Decimal = Decimal(0)
+    credits: Decimal = Decimal(0)
+
+    def after(self, figures: Figures) -> Pool:
+        """The pool once a statement of `figures` is issued in it."""
+        return replace(
+            self,
+            royalties=self.royalties + figures.royalty,
+            payable=self.payable + figures.payable,
+        )
 
 
-def statement_figures(
-    *,
-    gross: Decimal,
-    rate: Decimal,
-    advance: Decimal,
-    exponent: int,
-    royalties_before: Decimal,
-    payable_before: Decimal,
-) -> Figures:
-    """The figures of the next statement given the sums of the licence's earlier ones."""
-    return figures_of_royalty(
-        royalty=royalty_for(gross, rate, exponent),
-        advance=advance,
-        exponent=exponent,
-        royalties_before=royalties_before,
-        payable_before=payable_before,
-    )
-
-
-def figures_of_royalty(
-    *,
-    royalty: Decimal,
-    advance: Decimal,
-    exponent: int,
-    royalties_before: Decimal,
-    payable_before: Decimal,
-) -> Figures:
-    """The same figures from a royalty already computed (a line report's: the sum of its
-    lines' royalties, each rounded on its own)."""
-    royalties_after = royalties_before + royalty
-    payable = max(Decimal(0), royalties_after - advance) - payable_before
-    recouped = _recouped_total(royalties_after, advance) - _recouped_total(
-        royalties_before, advance
-    )
+def recoup(royalty: Decimal, pool: Pool, exponent: int) -> Figures:
+    """The next statement's figures in `pool`: cumulatively `max(0, R + r - C) - P`, clamped
+    between 0 and `r` so that credits growing later (a deal's licence accepted, a true-up)
+    never take back what a positive report paid, and a negative correction never pays."""
+    owed = max(Decimal(0), pool.royalties + royalty - pool.credits) - pool.payable
+    payable = min(max(owed, min(Decimal(0), royalty)), max(Decimal(0), royalty))
     quantum = minor_unit(exponent)
     return Figures(
         royalty=royalty.quantize(quantum),
-        recouped=recouped.quantize(quantum),
+        recouped=(royalty - payable).quantize(quantum),
         payable=payable.quantize(quantum),
     )
 

@@ -60,6 +60,8 @@ class Terms:
     royalty_rate: Decimal
     advance: Decimal
     currency: str
+    # DOMAIN.md, "Advances and minimum guarantees": 0 is none.
+    minimum_guarantee: Decimal = Decimal(0)
 
 
 def terms_fields(terms: Terms) -> dict[str, object]:
@@ -73,4 +75,5 @@ def terms_fields(terms: Terms) -> dict[str, object]:
         "royalty_rate": terms.royalty_rate,
         "advance": terms.advance,
         "currency": terms.currency,
+        "minimum_guarantee": terms.minimum_guarantee,
     }

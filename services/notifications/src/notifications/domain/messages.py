@@ -185,5 +185,18 @@ def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, st
                 _about("Statement paid", facts),
                 f"The licensee paid a statement for {work}{_payable(facts)}{on}.{yours}",
             )
+        case "royalty.advance_paid" | "royalty.guarantee_trued_up":
+            own = facts.line_amounts.get(recipient)
+            yours = f" Your share: {_money(own, facts.currency)}." if own is not None else ""
+            title, what = (
+                ("Advance paid", "The licensee paid the advance")
+                if event_type == "royalty.advance_paid"
+                else ("Minimum guarantee trued up",
+                      "The licence ended short of its minimum guarantee: the licensee owes")
+            )  # fmt: skip
+            return (
+                _about(title, facts),
+                f"{what} for {work}{_period(facts)}{_payable(facts)}.{yours}",
+            )
         case _:
             return event_type, f"Event {event_type} names you."

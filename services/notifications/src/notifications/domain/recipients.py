@@ -70,6 +70,9 @@ RULES: dict[str, frozenset[Named]] = {
     "royalty.statement_released": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
     # The payees of the lines paid (DOMAIN.md, "The payee ledger, payments and conversion").
     "royalty.statement_paid": frozenset({Named.STATEMENT_PARTIES}),
+    # DOMAIN.md, "Advances and minimum guarantees": statements like a royalty's.
+    "royalty.advance_paid": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
+    "royalty.guarantee_trued_up": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
 }
 
 

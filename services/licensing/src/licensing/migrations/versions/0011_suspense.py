@@ -5,14 +5,14 @@ written with it; `release_id` names the `RELEASE` statement that released it, se
 statements stay immutable: the hold is a record beside them.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0011"
-down_revision: str | None = "0007"
+down_revision: str | None = "0010"
 
 
 def upgrade() -> None:
