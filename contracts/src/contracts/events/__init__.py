@@ -9,6 +9,14 @@ only: no email, webhook URL or secret ever travels on an event.
 
 from __future__ import annotations
 
+from contracts.events.amendments import (
+    LicenceAmended,
+    LicenceAmendmentDeclined,
+    LicenceAmendmentProposed,
+    LicenceRenewed,
+    LicenceVersion,
+    LicenceVersionEvent,
+)
 from contracts.events.base import EventData, Payload, StatusEvent
 from contracts.events.filing import (
     BulkImportCompleted,
@@ -82,6 +90,10 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     LicenceWithdrawn,
     LicenceTerminated,
     LicenceExpired,
+    LicenceAmendmentProposed,
+    LicenceAmended,
+    LicenceRenewed,
+    LicenceAmendmentDeclined,
     UsageReported,
     RoyaltyStatementIssued,
     UsageLinesReceived,
@@ -101,6 +113,12 @@ __all__ = [
     "FilingNumber",
     "Identifiers",
     "LicenceActivated",
+    "LicenceAmended",
+    "LicenceAmendmentDeclined",
+    "LicenceAmendmentProposed",
+    "LicenceRenewed",
+    "LicenceVersion",
+    "LicenceVersionEvent",
     "LicenceDeclined",
     "LicenceEvent",
     "LicenceExpired",

@@ -16,7 +16,7 @@ from runtime.http import create_app as create_http_app
 from runtime.http import prepare_process, serve
 from runtime.service import ServiceRuntime
 
-from licensing import api
+from licensing import amendment_api, api
 from licensing.events import side_rows
 from licensing.expiry import expiry_job
 from licensing.handlers import apply_register_events
@@ -46,7 +46,7 @@ def build(settings: LicensingSettings) -> tuple[ServiceRuntime, Licensing]:
 
 def serve_http(runtime: ServiceRuntime, licensing: Licensing) -> FastAPI:
     """The HTTP app of a built service (its lifespan starts and stops the runtime)."""
-    return create_http_app(runtime, title="licensing", routers=[api.router], handle=licensing)
+    return create_http_app(runtime, title="licensing", routers=[api.router, amendment_api.router], handle=licensing)
 
 
 def create_app(settings: LicensingSettings | None = None) -> FastAPI:

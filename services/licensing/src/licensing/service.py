@@ -22,9 +22,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import events
 from licensing import events as outgoing
+from licensing import history_repository as history
 from licensing import repository as repo
 from licensing.commands import GiveReason, OfferLicence, ReportUsage
-from licensing.domain import lifecycle
+from licensing.domain import amendments, lifecycle
 from licensing.domain.access import Caller, can_see_licence
 from licensing.domain.availability import ensure_available
 from licensing.domain.errors import (
@@ -35,6 +36,7 @@ from licensing.domain.errors import (
     UnknownWork,
     WrongCurrency,
 )
+from licensing.domain.history import segment_for
 from licensing.domain.lifecycle import Licence
 from licensing.domain.royalties import end_of_day, shares_at, split_payable, statement_figures
 from licensing.domain.usage import ReportedUsage, check_correction, check_report
@@ -92,6 +94,8 @@ async def _emit_transition(
     """Saves a licence's new status and emits the event that says so."""
     now = utc_now()
     repo.save_transition(row, moved, now)
+    found = await history.segments_of(u.session, [row])
+    await history.record(u.session, row, found[row.id], now)
     owners = await _owners(u.session, moved.work_id)
     u.emit(
         outgoing.licence_event(
@@ -160,6 +164,10 @@ async def offer_licence(
         ensure_available(licence.footprint, await repo.active_holdings(u.session, work.id))
         now = utc_now()
         row = repo.add_licence(u.session, licence, now)
+        # Version 1 and the first history row (DOMAIN.md, "Licence history").
+        await u.session.flush()
+        history.add_version(u.session, amendments.original(licence), now)
+        await history.record(u.session, row, history.row_segments(row), now)
         u.emit(
             outgoing.licence_event(
                 events.LicenceOffered, licence, owners=set(work.owners),
@@ -342,9 +350,11 @@ async def report_usage(
         gross = command.gross.quantize(Decimal(1).scaleb(-exponent))
         usage = await _checked_usage(u.session, row, licence, command, gross)
         royalties_before, payable_before = await repo.stated_totals(u.session, licence_id)
+        # The terms in force over the reported period (DOMAIN.md, "Amendments and renewals").
+        in_force = segment_for((await history.segments_of(u.session, [row]))[row.id], usage.period)
         figures = statement_figures(
             gross=gross,
-            rate=licence.terms.royalty_rate,
+            rate=in_force.royalty_rate,
             advance=licence.terms.advance,
             exponent=exponent,
             royalties_before=royalties_before,
