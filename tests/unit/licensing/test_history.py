@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from uuid import UUID
 
 import pytest
@@ -131,7 +132,7 @@ def test_segments_never_overlap_and_cover_start_to_end() -> None:
             for d, e in [(0, 0), (40, 10), (20, -5), (100, 30)]
         ]
     )
-    for a, b in zip(found, found[1:], strict=False):
+    for a, b in pairwise(found):
         assert a.period.end is not None and a.period.end + timedelta(days=1) == b.period.start
     assert found[0].period.start == date(Y, 1, 1)
     assert found[-1].period.end == date(Y, 12, 31) + timedelta(days=30)

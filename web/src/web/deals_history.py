@@ -19,6 +19,7 @@ from web.api import APIError
 from web.filing import FieldError
 from web.signed_in import token_or_sign_in
 
+
 @dataclass(frozen=True)
 class AsOf:
     """The as-of form: the date (valid time) and the recorded time, as typed and as sent."""

@@ -14,7 +14,6 @@ from contracts import events
 from licensing import events as outgoing
 from licensing import history_repository as versions
 from licensing import repository as repo
-from licensing.history_commands import ProposeAmendment, RenewLicence
 from licensing.domain import amendments
 from licensing.domain.access import Caller
 from licensing.domain.amendments import Proposal, ProposalKind, ProposalState
@@ -22,6 +21,7 @@ from licensing.domain.availability import LicenceConflict, find_conflicts
 from licensing.domain.errors import UnknownAmendment, UnknownWork
 from licensing.domain.history import Segment, segments
 from licensing.domain.lifecycle import Licence
+from licensing.history_commands import ProposeAmendment, RenewLicence
 from licensing.models import LicenceRow, LicenceVersionRow
 from licensing.service import _owners as owners_of_work
 from licensing.service import _visible_licence as visible_licence

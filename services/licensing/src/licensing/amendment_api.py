@@ -14,7 +14,6 @@ from runtime.openapi import error_responses
 from runtime.uow import UnitOfWorkFactory
 
 from licensing import amending, history_repository, views
-from licensing.history_commands import ProposeAmendment, RenewLicence
 from licensing.api import (
     JSON_OBJECT,
     CallerDep,
@@ -23,6 +22,7 @@ from licensing.api import (
     _columns,
     licence_json,
 )
+from licensing.history_commands import ProposeAmendment, RenewLicence
 from licensing.models import LicenceHistoryRow, LicenceRow, LicenceVersionRow
 
 router = APIRouter(responses=error_responses(403))

@@ -36,9 +36,9 @@ from licensing.commands import (
     parse_status,
 )
 from licensing.domain.access import Caller
-from licensing.history_commands import AsOf, parse_as_of
 from licensing.domain.availability import AvailabilityConflict, Footprint
 from licensing.domain.matching import Thresholds
+from licensing.history_commands import AsOf, parse_as_of
 from licensing.models import (
     LicenceEventRow,
     LicenceRow,

@@ -46,7 +46,9 @@ def build(settings: LicensingSettings) -> tuple[ServiceRuntime, Licensing]:
 
 def serve_http(runtime: ServiceRuntime, licensing: Licensing) -> FastAPI:
     """The HTTP app of a built service (its lifespan starts and stops the runtime)."""
-    return create_http_app(runtime, title="licensing", routers=[api.router, amendment_api.router], handle=licensing)
+    return create_http_app(
+        runtime, title="licensing", routers=[api.router, amendment_api.router], handle=licensing
+    )
 
 
 def create_app(settings: LicensingSettings | None = None) -> FastAPI:

@@ -10,8 +10,8 @@ from typing import Any, Self
 
 from contracts.errors import InvalidInput
 from contracts.money import parse_rate
-from contracts.times import utc_now
 from contracts.territories import countries_for_period, parse_expression
+from contracts.times import utc_now
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
 from licensing.commands import parse_media

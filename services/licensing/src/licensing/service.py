@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import events
 from licensing import events as outgoing
-from licensing import history_repository as history
+from licensing import history_repository as licence_history
 from licensing import repository as repo
 from licensing.commands import GiveReason, OfferLicence, ReportUsage
 from licensing.domain import amendments, lifecycle
@@ -94,8 +94,8 @@ async def _emit_transition(
     """Saves a licence's new status and emits the event that says so."""
     now = utc_now()
     repo.save_transition(row, moved, now)
-    found = await history.segments_of(u.session, [row])
-    await history.record(u.session, row, found[row.id], now)
+    found = await licence_history.segments_of(u.session, [row])
+    await licence_history.record(u.session, row, found[row.id], now)
     owners = await _owners(u.session, moved.work_id)
     u.emit(
         outgoing.licence_event(
@@ -166,8 +166,8 @@ async def offer_licence(
         row = repo.add_licence(u.session, licence, now)
         # Version 1 and the first history row (DOMAIN.md, "Licence history").
         await u.session.flush()
-        history.add_version(u.session, amendments.original(licence), now)
-        await history.record(u.session, row, history.row_segments(row), now)
+        licence_history.add_version(u.session, amendments.original(licence), now)
+        await licence_history.record(u.session, row, licence_history.row_segments(row), now)
         u.emit(
             outgoing.licence_event(
                 events.LicenceOffered, licence, owners=set(work.owners),
@@ -351,7 +351,8 @@ async def report_usage(
         usage = await _checked_usage(u.session, row, licence, command, gross)
         royalties_before, payable_before = await repo.stated_totals(u.session, licence_id)
         # The terms in force over the reported period (DOMAIN.md, "Amendments and renewals").
-        in_force = segment_for((await history.segments_of(u.session, [row]))[row.id], usage.period)
+        segments = await licence_history.segments_of(u.session, [row])
+        in_force = segment_for(segments[row.id], usage.period)
         figures = statement_figures(
             gross=gross,
             rate=in_force.royalty_rate,

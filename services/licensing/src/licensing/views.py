@@ -22,10 +22,10 @@ from contracts import access
 from licensing import history_repository, line_usage
 from licensing import repository as repo
 from licensing.domain import history
-from licensing.history_commands import AsOf
 from licensing.domain.access import Caller, can_see_licence
 from licensing.domain.availability import AvailabilityConflict, Footprint, find_conflicts
 from licensing.domain.errors import UnknownLicence, UnknownUsageLine, UnknownWork
+from licensing.history_commands import AsOf
 from licensing.models import (
     LicenceEventRow,
     LicenceRow,
