@@ -29,6 +29,7 @@ ACCEPT = f"""mutation($id: ID!) {{
 TERMINATE = f"""mutation($id: ID!) {{
   terminateLicence(licenceId: $id, reason: "the catalogue was sold") {{
     licence {{ status }} {ERRORS} }} }}"""
+HISTORY = """query($id: ID!) { licence(id: $id) { history { status recordedAt } } }"""
 PROPOSE = f"""mutation($input: ProposeAmendmentInput!) {{
   proposeAmendment(input: $input) {{ version {{ number state }} {ERRORS} }} }}"""
 
@@ -61,9 +62,15 @@ async def test_the_licensor_accepts_an_amendment_and_reads_availability_as_of_a_
 
     # The first licence runs, then ends; the second takes its place.
     earlier = await licence_to(first)
-    while_it_ran = datetime.now(UTC).replace(microsecond=0)
     ended = (await platform.gql(TERMINATE, {"id": earlier}, first.token))["terminateLicence"]
     assert ended["errors"] == [], ended["errors"]
+    # A moment while it ran, as the register recorded it: its acceptance's recorded time,
+    # rounded up to the millisecond the form takes (the termination came later).
+    steps = (await platform.gql(HISTORY, {"id": earlier}, owner.token))["licence"]["history"]
+    recorded = {step["status"]: datetime.fromisoformat(step["recordedAt"]) for step in steps}
+    while_it_ran = recorded["ACTIVE"] + timedelta(microseconds=-recorded["ACTIVE"].microsecond
+                                                  % 1000)
+    assert recorded["ACTIVE"] <= while_it_ran < recorded["TERMINATED"], recorded
     deal = await licence_to(second)
     proposed = (await platform.gql(PROPOSE, {"input": {
         "licenceId": deal, "effectiveFrom": (today + timedelta(days=30)).isoformat(),
@@ -98,7 +105,8 @@ async def test_the_licensor_accepts_an_amendment_and_reads_availability_as_of_a_
 
         # As the register knew it while the first licence ran, that licence blocks the terms.
         await page.locator("#as_of").fill(today.isoformat())
-        await page.locator("#known_at").fill(while_it_ran.strftime("%Y-%m-%dT%H:%M:%S"))
+        await page.locator("#known_at").fill(
+            while_it_ran.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3])
         await page.get_by_role("button", name="Show").click()
         await page.wait_for_url(re.compile(rf".*/deals/{deal}\?as_of=.*"))
         await expect(page.locator(".as-of-answer")).to_contain_text(
