@@ -23,10 +23,11 @@ from licensing.domain.history import Segment, segments
 from licensing.domain.lifecycle import Licence
 from licensing.history_commands import ProposeAmendment, RenewLicence
 from licensing.models import LicenceRow, LicenceVersionRow
-# The licence commands' own loaders (visibility answered as a missing licence), shared so
-# amendments see a licence exactly as the other commands do.
 from licensing.service import _owners as owners_of_work
 from licensing.service import _visible_licence as visible_licence
+
+# `visible_licence` and `owners_of_work` are the licence commands' own loaders (an invisible
+# licence answers as a missing one), shared so amendments see a licence as the others do.
 
 
 def version_payload(p: Proposal) -> events.LicenceVersion:
