@@ -73,6 +73,11 @@ LICENCE_DECLINED = ce_type("licensing", "licence.declined")
 LICENCE_WITHDRAWN = ce_type("licensing", "licence.withdrawn")
 LICENCE_TERMINATED = ce_type("licensing", "licence.terminated")
 LICENCE_EXPIRED = ce_type("licensing", "licence.expired")
+# Amendments and renewals (DOMAIN.md, "Amendments and renewals").
+LICENCE_AMENDMENT_PROPOSED = ce_type("licensing", "licence.amendment_proposed")
+LICENCE_AMENDED = ce_type("licensing", "licence.amended")
+LICENCE_RENEWED = ce_type("licensing", "licence.renewed")
+LICENCE_AMENDMENT_DECLINED = ce_type("licensing", "licence.amendment_declined")
 USAGE_REPORTED = ce_type("licensing", "usage.reported")
 ROYALTY_STATEMENT_ISSUED = ce_type("licensing", "royalty.statement_issued")
 USAGE_LINES_RECEIVED = ce_type("licensing", "usage.lines_received")
@@ -126,6 +131,10 @@ TOPIC_EVENT_TYPES: dict[str, tuple[str, ...]] = {
         LICENCE_WITHDRAWN,
         LICENCE_TERMINATED,
         LICENCE_EXPIRED,
+        LICENCE_AMENDMENT_PROPOSED,
+        LICENCE_AMENDED,
+        LICENCE_RENEWED,
+        LICENCE_AMENDMENT_DECLINED,
     ),
     LICENSING_ROYALTIES: (
         USAGE_REPORTED,

@@ -251,6 +251,9 @@ class AvailabilityTerms:
     start: str
     end: str | None
     exclusive: bool
+    # DOMAIN.md, "Licence history": valid time (a date) and recorded time (an instant).
+    as_of: str | None = None
+    known_at: str | None = None
 
 
 class FilingClient(ServiceClient):
@@ -355,6 +358,8 @@ class LicensingClient(ServiceClient):
             start=terms.start,
             end=terms.end,
             exclusive=_flag(terms.exclusive),
+            as_of=terms.as_of,
+            known_at=terms.known_at,
         )
         return cast(dict[str, AvailabilityReply], found)
 
@@ -384,6 +389,22 @@ class LicensingClient(ServiceClient):
             "POST", f"/licences/{licence_id}/{action}", json=body, idempotency_key=key
         )
         return cast(LicenceReply, found)
+
+    async def amend(self, licence_id: str, path: str, body: Json, key: str | None) -> Json:
+        """An amendment or renewal command: `path` under the licence (DOMAIN.md,
+        "Amendments and renewals"); the answer is the version, or the licence once accepted."""
+        found = await self.call(
+            "POST", f"/licences/{licence_id}/{path}", json=body, idempotency_key=key
+        )
+        return cast(Json, found)
+
+    async def licence_versions(self, licence_ids: Sequence[str]) -> Grouped[Json]:
+        found = await self.batch("/licence-versions", "licence_ids", licence_ids)
+        return cast(Grouped[Json], found)
+
+    async def licence_history(self, licence_ids: Sequence[str]) -> Grouped[Json]:
+        found = await self.batch("/licence-history", "licence_ids", licence_ids)
+        return cast(Grouped[Json], found)
 
     async def report_usage(
         self, licence_id: str, body: Json, key: str | None = None

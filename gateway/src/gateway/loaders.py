@@ -128,6 +128,8 @@ class Loaders:
         self.statements = _lists_of(licensing.statements)
         self.licence_events = _lists_of(licensing.licence_events)
         self.suspense = _one_each(licensing.suspense)
+        self.licence_versions = _lists_of(licensing.licence_versions)
+        self.licence_history = _lists_of(licensing.licence_history)
         self.availability: DataLoader[AvailabilityKey, AvailabilityReply | None] = DataLoader(
             self._availability, max_batch_size=MAX_BATCH
         )

@@ -15,6 +15,7 @@ OWN_TABLES = {
     "register_party", "register_work", "register_holder", "register_shares", "licence",
     "licence_event", "usage_report", "royalty_statement", "outbox", "processed_event",
     "statement_hold", "statement_payment", "exchange_rate",
+    "licence_version", "licence_history",
 }
 
 

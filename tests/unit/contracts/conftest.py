@@ -63,6 +63,15 @@ def licence(status: LicenceStatus) -> ev.LicenceState:
     )
 
 
+# A version of a licence's terms, as the amendment events carry it.
+AMENDMENT = ev.LicenceVersion(
+    number=2, kind="AMENDMENT", state="PENDING", effective_from=date(2026, 3, 1),
+    end=date(2026, 12, 31), territories=["TH", "VN"], media=["STREAMING"], exclusive=True,
+    royalty_rate="12.00", proposed_by=LICENSEE,
+    side="LICENSEE",
+)
+
+
 def build_samples() -> dict[str, ev.EventData]:
     owners = [COMPOSER, PUBLISHER]
     lic = {"work_owner_ids": owners, "occurred_at": AT}
@@ -158,6 +167,15 @@ def build_samples() -> dict[str, ev.EventData]:
             licence=licence(LicenceStatus.TERMINATED), actor_id=LICENSEE, reason="closing", **lic
         ),
         ev.LicenceExpired(licence=licence(LicenceStatus.EXPIRED), **lic),
+        *(
+            kind(licence=licence(LicenceStatus.ACTIVE), actor_id=LICENSEE, version=version, **lic)
+            for kind, version in [
+                (ev.LicenceAmendmentProposed, AMENDMENT),
+                (ev.LicenceAmended, AMENDMENT.model_copy(update={"state": "ACCEPTED"})),
+                (ev.LicenceRenewed, AMENDMENT.model_copy(update={"kind": "RENEWAL"})),
+                (ev.LicenceAmendmentDeclined, AMENDMENT.model_copy(update={"state": "DECLINED"})),
+            ]
+        ),
         ev.UsageReported(
             report=ev.UsageReport(
                 id=UUID("88888888-8888-4888-8888-888888888888"),

@@ -28,6 +28,9 @@ CATALOGUE = {
     "licensing.licences.v1": {
         "licence.offered", "licence.activated", "licence.declined", "licence.withdrawn",
         "licence.terminated", "licence.expired",
+        # Amendments and renewals (EVENTS.md).
+        "licence.amendment_proposed", "licence.amended", "licence.renewed",
+        "licence.amendment_declined",
     },
     "licensing.royalties.v1": {
         "usage.reported", "royalty.statement_issued", "usage.lines_received",

@@ -49,6 +49,12 @@ class FakeServices:
         self.society_registrations: dict[str, list[Json]] = {}  # by work id, as filing's
         self.licences: dict[str, Json] = {}
         self.licence_events: dict[str, list[Json]] = {}
+        # Versions of each licence's terms (DOMAIN.md, "Amendments and renewals"), by number.
+        self.licence_versions: dict[str, list[Json]] = {}
+        # The answers to amendments the fake was asked for: (licence id, number, answer).
+        self.amendment_answers: list[tuple[str, int, str]] = []
+        # The query parameters of every availability question (as_of, known_at among them).
+        self.availability_asked: list[dict[str, str]] = []
         self.reports: dict[str, list[Json]] = {}
         self.statements: dict[str, list[Json]] = {}
         self.notifications: list[Json] = []
@@ -107,7 +113,23 @@ class FakeServices:
             self.licence_events[lid].append({"licence_id": lid, "at": "2026-01-03T00:00:00Z",
                                              "type": "licence.activated",
                                              "summary": "accepted"})
+        self.licence_versions[lid] = [self._version(lid, 1, "ORIGINAL", "ACCEPTED", licensor)]
         return lid
+
+    def _version(self, lid: str, number: int, kind: str, state: str, by: str) -> Json:
+        terms = self.licences[lid]["terms"]
+        return {"licence_id": lid, "number": number, "kind": kind, "state": state,
+                "effective_from": terms["start"], "end": terms["end"],
+                "territories": terms["territories"], "media": terms["media"],
+                "exclusive": terms["exclusive"], "royalty_rate": terms["royalty_rate"],
+                "proposed_by": by, "side": "LICENSEE" if by == self.licences[lid]["licensee_id"]
+                else "LICENSOR", "proposed_at": now(), "decided_by": None, "decided_at": None}
+
+    def propose_amendment(self, lid: str, by: str) -> int:
+        """A pending amendment of the licence, proposed by `by`; its number."""
+        number = len(self.licence_versions[lid]) + 1
+        self.licence_versions[lid].append(self._version(lid, number, "AMENDMENT", "PENDING", by))
+        return number
 
     def add_notification(self, recipient: str, subject: str,
                          event_type: str = "licence.offered") -> str:
@@ -301,9 +323,20 @@ class FakeServices:
                 return 200, grouped(self.statements)
             case "GET", ["licence-events"]:
                 return 200, grouped(self.licence_events)
+            case "GET", ["licence-versions"]:
+                return 200, grouped(self.licence_versions)
+            case "GET", ["licence-history"]:
+                return 200, grouped({})
+            case "POST", ["licences", lid, "amendments", number, answer] if lid in by_id:
+                version = self.licence_versions[lid][int(number) - 1]
+                self.amendment_answers.append((lid, int(number), answer))
+                version["state"] = "ACCEPTED" if answer == "accept" else "DECLINED"
+                return 200, by_id[lid] if answer == "accept" else version
             case "GET", ["works", wid, "availability"]:
+                self.availability_asked.append(dict(params))
                 return 200, self._availability(wid)
             case "GET", ["availability"]:
+                self.availability_asked.append(dict(params))
                 return 200, {"items": {w: self._availability(w)
                                        for w in self._ids(params, "work_ids") if w in self.works}}
             case "POST", ["licences"]:

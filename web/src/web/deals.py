@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from web import deals_forms as forms
+from web import deals_history as history
 from web import deals_labels as deal_labels
 from web import deals_queries as q
 from web.api import APIError
@@ -128,10 +129,19 @@ class DealPages:
         if licence is None:
             raise APIError(404, "NOT_FOUND", "no such licence")
         terms = licence["terms"]
-        found = await self.pages.ask(request, q.AVAILABILITY, {
-            "workId": licence["work"]["id"], "territories": terms["territories"],
-            "media": terms["media"], "start": terms["start"], "end": terms["end"],
-            "exclusive": terms["exclusive"]}, token=token)
+        as_of, as_of_errors = history.read_as_of(request.query_params)
+        asked = {"workId": licence["work"]["id"], "territories": terms["territories"],
+                 "media": terms["media"], "start": terms["start"], "end": terms["end"],
+                 "exclusive": terms["exclusive"]}
+        try:
+            found = await self.pages.ask(request, q.AVAILABILITY,
+                                         {**asked, **(as_of.variables or {})}, token=token)
+        except APIError as error:
+            if error.status != 400 or not as_of.chosen:
+                raise
+            # A recorded time in the future, say: shown at the form, today's answer instead.
+            as_of_errors.append(FieldError("known_at", error.code, error.message))
+            found = await self.pages.ask(request, q.AVAILABILITY, asked, token=token)
         availability = (found["work"] or {}).get("availability") or \
             {"available": True, "conflicts": []}
         # The licence itself is no conflict of its own terms.
@@ -144,19 +154,31 @@ class DealPages:
         keys = {action: str(uuid.uuid5(uuid.UUID(licence["id"]), action)) for action in actions}
         # Not available with no conflict listed at all: licences the viewer may not see block it.
         hidden = not availability["available"] and not availability["conflicts"]
+        answers = {v["number"]: history.answerable(v, viewer, licence["licensor"]["id"],
+                                                   licence["licensee"]["id"])
+                   for v in licence["versions"]}
+        keys.update({f"version-{n}": str(uuid.uuid5(uuid.UUID(licence["id"]), f"accept-{n}"))
+                     for n in answers})
         return {"licence": licence, "conflicts": conflicts, "hidden_conflicts": hidden,
-                "actions": actions, "keys": keys,
+                "actions": actions, "keys": keys, "as_of": as_of, "as_of_errors": as_of_errors,
+                "answers": answers,
                 "viewer": viewer, "timeline": list(reversed(licence["timeline"]))}
 
     async def deal(self, request: Request) -> Response:
         token = await token_or_sign_in(self.pages, request)
         if not isinstance(token, str):
             return token
+        return await self.deal_page(request, token, [])
+
+    async def deal_page(self, request: Request, token: str, errors: list[FieldError],
+                        status: int = 200) -> Response:
+        """The deal page, with a refused form's `errors` above it."""
         try:
-            shown = await self.deal_data(request, token or "")
+            shown = await self.deal_data(request, token)
         except APIError as error:
             return self.pages.failed(request, error)
-        return self.render(request, "deal.html", errors=[], headers=DEAL_PAGE, **shown)
+        return self.render(request, "deal.html", status=status, errors=errors,
+                           headers=DEAL_PAGE, **shown)
 
     async def deal_live(self, request: Request) -> Response:
         """The deal page's live part alone (status, buttons, timeline): what the page's script
@@ -268,6 +290,7 @@ def routes(pages: Any) -> list[Route]:
     to sign in before anything is asked of the API."""
     deals = DealPages(pages)
     return [
+        *history.routes(pages, deals),
         Route("/my/offers", deals.offers, name="offers"),
         Route("/works/{work_id}/offer", deals.new_offer, methods=["GET", "POST"],
               name="new_offer"),

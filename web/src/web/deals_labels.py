@@ -61,4 +61,23 @@ TIMELINE_EVENT = {
     "royalty.statement_released": N_("Released from suspense"),
     "notification.delivered": N_("Notice delivered"),
     "notification.failed": N_("Notice not delivered"),
+    "licence.amendment_proposed": N_("Change of terms proposed"),
+    "licence.amended": N_("Terms amended"),
+    "licence.renewed": N_("Licence renewed"),
+    "licence.amendment_declined": N_("Change of terms declined"),
+}
+# The versions of a licence's terms (DOMAIN.md, "Amendments and renewals").
+VERSION_KIND = {
+    "ORIGINAL": N_("As offered"),
+    "AMENDMENT": N_("Amendment"),
+    "RENEWAL": N_("Renewal"),
+}
+VERSION_STATE = {
+    "PENDING": N_("Waiting for the other side"),
+    "ACCEPTED": N_("Agreed"),
+    "DECLINED": N_("Declined"),
+}
+ANSWER_BUTTON = {
+    "accept": N_("Accept the change"),
+    "decline": N_("Decline the change"),
 }

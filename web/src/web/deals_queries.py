@@ -36,6 +36,8 @@ query Deal($id: ID!) {{
     licensor {{ id name }}
     licensee {{ id name }}
     {TERMS}
+    versions {{ number kind state effectiveFrom end territories media exclusive royaltyRate
+               side }}
     timeline {{ at source type summary }}
   }}
 }}
@@ -49,10 +51,11 @@ query DealTimeline($id: ID!) {
 
 AVAILABILITY = """
 query DealAvailability($workId: ID!, $territories: [String!]!, $media: [Medium!]!,
-                       $start: Date!, $end: Date, $exclusive: Boolean!) {
+                       $start: Date!, $end: Date, $exclusive: Boolean!, $asOf: Date,
+                       $knownAt: DateTime) {
   work(id: $workId) {
     availability(territories: $territories, media: $media, start: $start, end: $end,
-                 exclusive: $exclusive) {
+                 exclusive: $exclusive, asOf: $asOf, knownAt: $knownAt) {
       available
       conflicts { territories media start end licence { id status licensee { id name } } }
     }
@@ -126,12 +129,23 @@ mutation ResolveDispute($input: ResolveDisputeInput!) {{
 }}
 """
 
+# The other side's answer to a pending amendment or renewal (web.deals_history).
+ANSWER_AMENDMENT = f"""
+mutation AnswerAmendment($id: ID!, $version: Int!, $accept: Boolean!, $key: String) {{
+  acceptAmendment(licenceId: $id, version: $version, idempotencyKey: $key)
+      @include(if: $accept) {{ licence {{ id }} {PAYLOAD_ERRORS} }}
+  declineAmendment(licenceId: $id, version: $version)
+      @skip(if: $accept) {{ version {{ number }} {PAYLOAD_ERRORS} }}
+}}
+"""
+
 OPERATIONS = {
     "Offers": OFFERS, "Deal": DEAL, "DealTimeline": TIMELINE, "DealAvailability": AVAILABILITY,
     "OfferWork": OFFER_WORK, "OfferLicence": OFFER_LICENCE, "AcceptLicence": ACCEPT,
     "DeclineLicence": DECLINE, "WithdrawLicence": WITHDRAW, "TerminateLicence": TERMINATE,
     "WorkActions": WORK_ACTIONS, "TransferShare": TRANSFER_SHARE, "DisputeWork": DISPUTE_WORK,
     "ResolveDispute": RESOLVE_DISPUTE,
+    "AnswerAmendment": ANSWER_AMENDMENT,
 }
 # The live timeline's subscription: sent by the browser's own script (static/deal-live.js),
 # kept here so the unit test validates it with the others.

@@ -9,6 +9,14 @@ only: no email, webhook URL or secret ever travels on an event.
 
 from __future__ import annotations
 
+from contracts.events.amendments import (
+    LicenceAmended,
+    LicenceAmendmentDeclined,
+    LicenceAmendmentProposed,
+    LicenceRenewed,
+    LicenceVersion,
+    LicenceVersionEvent,
+)
 from contracts.events.base import EventData, Payload, StatusEvent
 from contracts.events.filing import (
     BulkImportCompleted,
@@ -90,6 +98,10 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     LicenceWithdrawn,
     LicenceTerminated,
     LicenceExpired,
+    LicenceAmendmentProposed,
+    LicenceAmended,
+    LicenceRenewed,
+    LicenceAmendmentDeclined,
     UsageReported,
     RoyaltyStatementIssued,
     UsageLinesReceived,
@@ -116,14 +128,20 @@ __all__ = [
     "GuaranteeTruedUp",
     "Identifiers",
     "LicenceActivated",
+    "LicenceAmended",
+    "LicenceAmendmentDeclined",
+    "LicenceAmendmentProposed",
     "LicenceDeal",
     "LicenceDeclined",
     "LicenceEvent",
     "LicenceExpired",
     "LicenceOffered",
+    "LicenceRenewed",
     "LicenceState",
     "LicenceTerminated",
     "LicenceTerms",
+    "LicenceVersion",
+    "LicenceVersionEvent",
     "LicenceWithdrawn",
     "LineMatch",
     "NotificationDelivered",

@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 from gateway.auth import Unauthenticated
 from gateway.errors import UserError, current_trace_id
 from gateway.limits import BadCursor, LimitExceeded, schema_extensions
+from gateway.schema.amendments import AmendmentMutation
 from gateway.schema.imports import ImportMutation
 from gateway.schema.ledger import LedgerMutation, LedgerQuery
 from gateway.schema.licences import LicenceMutation, LicenceQuery
@@ -38,7 +39,8 @@ Query = merge_types(
 Mutation = merge_types(
     "Mutation",
     (PartyMutation, WorkMutation, LicenceMutation, StatementMutation, NotificationMutation,
-     ImportMutation, UsageLineMutation, SocietyMutation, LedgerMutation),
+     ImportMutation, UsageLineMutation, SocietyMutation, LedgerMutation,
+     AmendmentMutation),
 )
 
 INTERNAL_MESSAGE = "Internal error: the request could not be completed."

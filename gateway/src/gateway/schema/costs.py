@@ -74,6 +74,12 @@ FIELD_COSTS: dict[str, FieldCost] = {
     # One search of the identity provider's accounts; a party has at most auth.MAX_MEMBERS.
     "Query.partyMembers": FieldCost(cost=20, bound=100),
     "PartyMembersPayload.members": FieldCost(bound=100),
+    # A licence's versions of terms and its history (DOMAIN.md, "Licence history"): a deal
+    # is amended or renewed a few times; each change is one history row of a few segments.
+    "Licence.versions": FieldCost(bound=10),
+    "Licence.history": FieldCost(bound=20),
+    "LicenceHistoryEntry.segments": FieldCost(cost=0, bound=10),
+    "LicenceVersionPayload.errors": FieldCost(bound=5),
     # A command answers at most a few errors.
     **{
         f"{payload}Payload.errors": FieldCost(bound=5)

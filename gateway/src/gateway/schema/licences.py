@@ -41,6 +41,7 @@ from gateway.schema.works import Work
 from gateway.timeline import merge_timeline
 
 if TYPE_CHECKING:
+    from gateway.schema.amendments import LicenceHistoryEntry, LicenceVersion
     from gateway.schema.statements import RoyaltyStatement, UsageReport
 
 
@@ -138,6 +139,28 @@ class Licence(FromReply):
             return [RoyaltyStatement.of(s) for s in statements]
 
         return now_or_later(info.context.loaders.statements, str(self.id), made)
+
+    @strawberry.field(
+        graphql_type=list[
+            Annotated["LicenceVersion", strawberry.lazy("gateway.schema.amendments")]
+        ],
+        description="The versions of its terms: 1 as offered, then amendments and renewals",
+    )
+    async def versions(self, info: Info) -> list[LicenceVersion]:
+        from gateway.schema.amendments import versions_of
+
+        return await versions_of(info, str(self.id))
+
+    @strawberry.field(
+        graphql_type=list[
+            Annotated["LicenceHistoryEntry", strawberry.lazy("gateway.schema.amendments")]
+        ],
+        description="Its state after each change, as recorded then (DOMAIN.md, history)",
+    )
+    async def history(self, info: Info) -> list[LicenceHistoryEntry]:
+        from gateway.schema.amendments import history_of
+
+        return await history_of(info, str(self.id))
 
     @strawberry.field(
         description="The deal end to end: filing, licence, usage, statements, notifications"

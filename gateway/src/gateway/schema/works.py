@@ -227,6 +227,14 @@ class Work(FromReply):
         start: datetime.date,
         end: datetime.date | None = None,
         exclusive: bool = False,
+        as_of: Annotated[
+            datetime.date | None,
+            strawberry.argument(description="the licences in force on this date (valid time)"),
+        ] = None,
+        known_at: Annotated[
+            datetime.datetime | None,
+            strawberry.argument(description="as the register knew it then (recorded time)"),
+        ] = None,
     ) -> Availability:
         ctx = info.context
         result = await ctx.loaders.availability.load(
@@ -238,6 +246,8 @@ class Work(FromReply):
                     start=start.isoformat(),
                     end=end.isoformat() if end else None,
                     exclusive=exclusive,
+                    as_of=as_of.isoformat() if as_of else None,
+                    known_at=known_at.isoformat() if known_at else None,
                 ),
             )
         )

@@ -40,6 +40,7 @@ from licensing.domain.access import Caller
 from licensing.domain.availability import AvailabilityConflict, Footprint
 from licensing.domain.ledger import payment_status
 from licensing.domain.matching import Thresholds
+from licensing.history_commands import AsOf, parse_as_of
 from licensing.models import (
     AdvancePaymentRow,
     LicenceEventRow,
@@ -84,6 +85,8 @@ def _caller(principal: CurrentPrincipal) -> Caller:
 CallerDep = Annotated[Caller, Depends(_caller)]
 # An availability query's footprint, from its query parameters.
 FootprintDep = Annotated[Footprint, Depends(parse_footprint)]
+# Its `as_of` date and `known_at` instant (DOMAIN.md, "Licence history").
+AsOfDep = Annotated[AsOf, Depends(parse_as_of)]
 
 
 # --- JSON shapes -------------------------------------------------------------------------------
@@ -395,8 +398,11 @@ async def availability(
     caller: CallerDep,
     session: Session,
     footprint: FootprintDep,
+    as_of: AsOfDep,
 ) -> dict[str, Any]:
-    found = await views.availability(session, caller, work_id=work_id, footprint=footprint)
+    found = await views.availability(
+        session, caller, work_id=work_id, footprint=footprint, as_of=as_of
+    )
     return availability_json(found)
 
 
@@ -406,11 +412,13 @@ async def availability_of_works(
     caller: CallerDep,
     session: Session,
     footprint: FootprintDep,
+    as_of: AsOfDep,
 ) -> dict[str, Any]:
     """The single-work answer for each work, grouped by work id; unknown works are absent."""
     found = await views.availability_of_works(
-        session, caller, work_ids=parse_ids(work_ids, field="work_ids"), footprint=footprint
-    )
+        session, caller, work_ids=parse_ids(work_ids, field="work_ids"), footprint=footprint,
+        as_of=as_of,
+    )  # fmt: skip
     return {"items": {str(w): availability_json(a) for w, a in found.items()}}
 
 

@@ -16,7 +16,7 @@ from runtime.http import create_app as create_http_app
 from runtime.http import prepare_process, serve
 from runtime.service import ServiceRuntime
 
-from licensing import api, ledger_api
+from licensing import amendment_api, api, ledger_api
 from licensing.events import side_rows
 from licensing.expiry import expiry_job
 from licensing.handlers import apply_register_events
@@ -47,7 +47,10 @@ def build(settings: LicensingSettings) -> tuple[ServiceRuntime, Licensing]:
 def serve_http(runtime: ServiceRuntime, licensing: Licensing) -> FastAPI:
     """The HTTP app of a built service (its lifespan starts and stops the runtime)."""
     return create_http_app(
-        runtime, title="licensing", routers=[api.router, ledger_api.router], handle=licensing
+        runtime,
+        title="licensing",
+        routers=[api.router, ledger_api.router, amendment_api.router],
+        handle=licensing,
     )
 
 

@@ -163,7 +163,41 @@ def _licence_summary(event: events.LicenceEvent) -> str:
             return f"terminated by {event.actor_id}: {event.reason}"
         case events.LicenceExpired():
             return f"expired after {licence.terms.end}"
+        case events.LicenceVersionEvent(version=v):
+            return _version_summary(event, v)
     raise TypeError(f"no timeline wording for {type(event).__name__}")
+
+
+def _version_summary(event: events.LicenceVersionEvent, v: events.LicenceVersion) -> str:
+    what = f"{v.kind.lower()} (version {v.number}) from {v.effective_from}"
+    match event:
+        case events.LicenceAmendmentProposed():
+            return (
+                f"{what} proposed by {v.proposed_by}: territories {', '.join(v.territories)}; "
+                f"media {', '.join(m.value for m in v.media)}; rate {v.royalty_rate}; "
+                f"end {v.end or 'open'}"
+            )
+        case events.LicenceAmendmentDeclined():
+            return f"{what} declined by {event.actor_id}"
+    return f"{what} accepted by {event.actor_id}"
+
+
+def version_event(
+    event_type: type[events.LicenceVersionEvent],
+    licence: Licence,
+    version: events.LicenceVersion,
+    *,
+    owners: set[UUID],
+    actor: UUID,
+    now: datetime,
+) -> events.LicenceVersionEvent:
+    return event_type(
+        occurred_at=now,
+        licence=licence_state(licence),
+        work_owner_ids=work_owner_ids(owners, licence),
+        actor_id=actor,
+        version=version,
+    )
 
 
 def _timeline_row(event: events.EventData) -> LicenceEventRow | None:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Index,
+    Integer,
     Numeric,
     String,
     Text,
@@ -141,6 +142,9 @@ class LicenceRow(SQLModel, table=True):
     )
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+    # The number of its latest accepted version: 1 until amended or renewed, when the
+    # availability check reads the versions' segments (LicenceVersionRow).
+    terms_version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
 
 
 class DealRow(SQLModel, table=True):
@@ -351,3 +355,43 @@ Index(
     postgresql_using="gin",
     postgresql_ops={"lines": "jsonb_path_ops"},
 )
+
+
+class LicenceVersionRow(SQLModel, table=True):
+    """A numbered version of a licence's terms (DOMAIN.md, "Amendments and renewals"):
+    version 1 as offered, then each amendment or renewal proposed, and how it was answered."""
+
+    __tablename__ = "licence_version"
+
+    licence_id: uuid.UUID = Field(primary_key=True, foreign_key="licence.id")
+    number: int = Field(primary_key=True)
+    kind: str = Field(max_length=16)
+    state: str = Field(max_length=16)
+    effective_from: date = Field(sa_column=Column(Date, nullable=False))
+    end: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    territories: list[str] = Field(sa_column=Column(ARRAY(String(2)), nullable=False))
+    media: list[str] = Field(sa_column=Column(ARRAY(String(32)), nullable=False))
+    exclusive: bool = Field(sa_column=Column(Boolean, nullable=False))
+    royalty_rate: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+    proposed_by: uuid.UUID
+    side: str = Field(max_length=16)
+    proposed_at: datetime = Field(sa_column=utc_column())
+    decided_by: uuid.UUID | None = None
+    decided_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class LicenceHistoryRow(SQLModel, table=True):
+    """A licence's whole state after one change, as recorded then (DOMAIN.md, "Licence
+    history"): append-only, a trigger refuses UPDATE and DELETE. `segments` are the terms
+    over valid time ({start, end, territories, media, exclusive, royalty_rate} each)."""
+
+    __tablename__ = "licence_history"
+    __table_args__ = (Index("ix_licence_history_work_recorded", "work_id", "recorded_at"),)
+
+    licence_id: uuid.UUID = Field(primary_key=True, foreign_key="licence.id")
+    seq: int = Field(primary_key=True)
+    work_id: uuid.UUID
+    recorded_at: datetime = Field(sa_column=utc_column())
+    status: str = Field(max_length=16)
+    valid_until: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    segments: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))

@@ -17,6 +17,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import events
+from licensing import history_repository
 from licensing.domain.availability import Holding
 from licensing.domain.deals import DealRef
 from licensing.domain.lifecycle import Licence, WorkView
@@ -183,8 +184,11 @@ async def active_holdings_of(
     )
     if excluding is not None:
         query = query.where(col(LicenceRow.id) != excluding)
-    for row in (await session.execute(query)).scalars():
-        grouped[row.work_id].append(Holding(row.id, to_licence(row).footprint))
+    rows = list((await session.execute(query)).scalars())
+    # An amended licence holds each of its segments (DOMAIN.md, "Licence history").
+    found = await history_repository.segments_of(session, rows)
+    for row in rows:
+        grouped[row.work_id].extend(Holding(row.id, s.footprint) for s in found[row.id])
     return grouped
 
 

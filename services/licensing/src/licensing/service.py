@@ -23,9 +23,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts import events
 from licensing import advances, deals, suspense
 from licensing import events as outgoing
+from licensing import history_repository as licence_history
 from licensing import repository as repo
 from licensing.commands import GiveReason, OfferLicence, RecordAdvancePayment, ReportUsage
-from licensing.domain import lifecycle
+from licensing.domain import amendments, lifecycle
 from licensing.domain.access import Caller, can_see_licence
 from licensing.domain.advances import check_advance_payment
 from licensing.domain.availability import ensure_available
@@ -38,6 +39,7 @@ from licensing.domain.errors import (
     UnknownWork,
     WrongCurrency,
 )
+from licensing.domain.history import segment_for
 from licensing.domain.lifecycle import Licence
 from licensing.domain.royalties import (
     end_of_day,
@@ -101,6 +103,8 @@ async def _emit_transition(
     """Saves a licence's new status and emits the event that says so."""
     now = utc_now()
     repo.save_transition(row, moved, now)
+    found = await licence_history.segments_of(u.session, [row])
+    await licence_history.record(u.session, row, found[row.id], now)
     owners = await _owners(u.session, moved.work_id)
     u.emit(
         outgoing.licence_event(
@@ -176,6 +180,10 @@ async def offer_licence(
             )  # fmt: skip
             licence = replace(licence, deal=deal)
         row = repo.add_licence(u.session, licence, now)
+        # Version 1 and the first history row (DOMAIN.md, "Licence history").
+        await u.session.flush()
+        licence_history.add_version(u.session, amendments.original(licence), now)
+        await licence_history.record(u.session, row, licence_history.row_segments(row), now)
         u.emit(
             outgoing.licence_event(
                 events.LicenceOffered, licence, owners=set(work.owners),
@@ -375,8 +383,11 @@ async def report_usage(
         usage = await _checked_usage(u.session, row, licence, command, gross)
         await deals.lock_pools(u.session, [licence])
         pools = await deals.pools_of(u.session, [licence])
+        # The terms in force over the reported period (DOMAIN.md, "Amendments and renewals").
+        segments = await licence_history.segments_of(u.session, [row])
+        in_force = segment_for(segments[row.id], usage.period)
         figures = recoup(
-            royalty_for(gross, licence.terms.royalty_rate, exponent),
+            royalty_for(gross, in_force.royalty_rate, exponent),
             pools[pool_key(licence.id, licence.deal)],
             exponent,
         )

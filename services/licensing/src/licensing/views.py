@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from contracts.enums import LicenceStatus, WorkStatus
+from contracts.times import utc_now
 from runtime.cursors import decode_cursor, encode_cursor
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Mapped
@@ -19,12 +20,14 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import access
-from licensing import line_usage, suspense
+from licensing import history_repository, line_usage, suspense
 from licensing import repository as repo
+from licensing.domain import history
 from licensing.domain import suspense as suspense_rules
 from licensing.domain.access import Caller, can_see_licence
 from licensing.domain.availability import AvailabilityConflict, Footprint, find_conflicts
 from licensing.domain.errors import UnknownLicence, UnknownUsageLine, UnknownWork
+from licensing.history_commands import AsOf
 from licensing.models import (
     AdvancePaymentRow,
     LicenceEventRow,
@@ -168,14 +171,25 @@ class Availability:
 
 
 async def availability_of_works(
-    session: AsyncSession, caller: Caller, *, work_ids: Sequence[UUID], footprint: Footprint
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    work_ids: Sequence[UUID],
+    footprint: Footprint,
+    as_of: AsOf = AsOf(),
 ) -> dict[UUID, Availability]:
     """Availability of many works at once; works the register does not know are left out."""
     if not work_ids:
         return {}
     query = select(col(RegisterWork.id)).where(col(RegisterWork.id).in_(list(work_ids)))
     known = [w for w in work_ids if w in set((await session.execute(query)).scalars())]
-    holdings = await repo.active_holdings_of(session, known)
+    if as_of.today:
+        holdings = await repo.active_holdings_of(session, known)
+    else:
+        snapshots = await history_repository.snapshots_known_at(
+            session, known, as_of.known_at or utc_now()
+        )
+        holdings = {w: history.holdings(snapshots.get(w, []), as_of=as_of.day) for w in known}
     conflicts = {w: find_conflicts(footprint, holdings.get(w, [])) for w in known}
     ids = list({c.licence_id for found in conflicts.values() for c in found})
     shown = frozenset(row.id for row in await visible_licences(session, caller, ids))
@@ -183,11 +197,16 @@ async def availability_of_works(
 
 
 async def availability(
-    session: AsyncSession, caller: Caller, *, work_id: UUID, footprint: Footprint
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    work_id: UUID,
+    footprint: Footprint,
+    as_of: AsOf = AsOf(),
 ) -> Availability:
     """The single-work answer: an unknown work is an error here, where a batch leaves it out."""
     found = await availability_of_works(
-        session, caller, work_ids=[work_id], footprint=footprint
+        session, caller, work_ids=[work_id], footprint=footprint, as_of=as_of
     )
     if work_id not in found:
         raise UnknownWork(f"no work {work_id} in the register", field="work_id")

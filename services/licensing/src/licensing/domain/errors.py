@@ -92,3 +92,25 @@ class NoAdvance(InvalidInput):
 
 class AdvanceAlreadyPaid(Conflict):
     code = "ADVANCE_ALREADY_PAID"
+
+
+class AmendmentPending(Conflict):
+    """A licence has at most one proposal (amendment or renewal) waiting for an answer."""
+
+    code = "AMENDMENT_PENDING"
+
+
+class UnknownAmendment(NotFound):
+    code = "UNKNOWN_AMENDMENT"
+
+
+class NotTheOtherSide(NotAllowed):
+    """A proposal is accepted by the side that did not propose it."""
+
+    code = "NOT_THE_OTHER_SIDE"
+
+
+class SpansAmendment(InvalidInput):
+    """A usage period must lie within one version's terms (DOMAIN.md, "Amendments")."""
+
+    code = "SPANS_AMENDMENT"

@@ -102,6 +102,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "licence.withdrawn": ("Licence offer withdrawn", "The offer of {licence} was withdrawn."),
     "licence.terminated": ("Licence terminated", "The {licence} was terminated.{reason}"),
     "licence.expired": ("Licence expired", "The {licence} reached its end date."),
+    "licence.amendment_proposed": (
+        "Licence change proposed",
+        "A change to the {licence} was proposed and waits for the other side's answer.",
+    ),
+    "licence.amended": ("Licence amended", "The {licence} was amended by both sides."),
+    "licence.renewed": ("Licence renewed", "The {licence} was renewed."),
+    "licence.amendment_declined": (
+        "Licence change declined",
+        "A proposed change to the {licence} was declined.",
+    ),
     "usage.reported": ("Usage reported", "Usage of {work} was reported under {licence}{period}."),
     "society.acknowledgement_received": (
         "Society registration not accepted",

@@ -64,6 +64,12 @@ RULES: dict[str, frozenset[Named]] = {
     "licence.withdrawn": _LICENCE_STEP,
     "licence.terminated": _LICENCE_STEP,
     "licence.expired": _LICENCE_STEP,
+    # Amendments and renewals: both sides learn of a proposal (the other side, to answer it)
+    # and of its outcome.
+    "licence.amendment_proposed": _LICENCE_STEP,
+    "licence.amended": _LICENCE_STEP,
+    "licence.renewed": _LICENCE_STEP,
+    "licence.amendment_declined": _LICENCE_STEP,
     "usage.reported": _LICENCE_STEP,
     "royalty.statement_issued": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
     # The parties the release pays and those whose lines were held (`held_party_ids`).

@@ -6,14 +6,14 @@ the advance payments the licensees record (immutable, one per licence); at most 
 and one TRUE_UP statement per licence, so neither is ever issued twice.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 
 TZ = sa.DateTime(timezone=True)
 ONCE_PER_LICENCE = ("ADVANCE", "TRUE_UP")
