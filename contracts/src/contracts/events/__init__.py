@@ -57,6 +57,15 @@ from contracts.events.licensing import (
     UsageReport,
     UsageReported,
 )
+from contracts.events.licensing import (  # co-owners' consent and mandates (issue 20.1)
+    LicenceAwaitingOwners,
+    LicenceOwnerConsented,
+    LicenceRefusedByOwners,
+    Mandate,
+    MandateEvent,
+    MandateGranted,
+    MandateRevoked,
+)
 from contracts.events.notifications import (
     NotificationDelivered,
     NotificationEvent,
@@ -89,6 +98,11 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     UsageLineClaimed,
     NotificationDelivered,
     NotificationFailed,
+    LicenceAwaitingOwners,
+    LicenceOwnerConsented,
+    LicenceRefusedByOwners,
+    MandateGranted,
+    MandateRevoked,
 )
 
 EVENT_TYPES: dict[str, type[EventData]] = {cls.ce_type: cls for cls in ALL_EVENTS}
@@ -145,4 +159,11 @@ __all__ = [
     "WorkReviewRequested",
     "WorkState",
     "check_rights_holders",
+    "LicenceAwaitingOwners",
+    "LicenceOwnerConsented",
+    "LicenceRefusedByOwners",
+    "Mandate",
+    "MandateEvent",
+    "MandateGranted",
+    "MandateRevoked",
 ]

@@ -296,3 +296,80 @@ class UsageLineClaimed(UsageLinesEvent):
 
     line: LineMatch
     claimed_by: UUID = Field(description="the party that claimed the line (an owner)")
+
+
+# --- co-owners' consent to licences, and mandates (DOMAIN.md) --------------------------------
+
+
+class LicenceAwaitingOwners(LicenceEvent):
+    """An exclusive offer waits for the consent of owners the offeror does not speak for."""
+
+    ce_type: ClassVar[str] = topics.LICENCE_AWAITING_OWNERS
+    resulting_status: ClassVar[LicenceStatus] = LicenceStatus.AWAITING_OWNERS
+
+    owners_asked: list[UUID] = Field(min_length=1, description="the owners whose consent waits")
+    consent_due: UtcDateTime = Field(description="when the offer lapses without their consent")
+
+
+class LicenceOwnerConsented(EventData):
+    """An owner asked consented to an exclusive offer; `remaining` are still to answer (when
+    none, a `licence.offered` follows in the same transaction)."""
+
+    ce_type: ClassVar[str] = topics.LICENCE_OWNER_CONSENTED
+    topic: ClassVar[str] = topics.LICENSING_LICENCES
+    source: ClassVar[str] = topics.LICENSING_SOURCE
+
+    licence_id: UUID
+    work_id: UUID
+    licensor_id: UUID
+    owner_id: UUID = Field(description="the owner who consented")
+    remaining: list[UUID] = Field(description="the owners asked who have not answered yet")
+
+    def aggregate_id(self) -> str:
+        return str(self.licence_id)
+
+
+class LicenceRefusedByOwners(LicenceEvent):
+    """An owner asked refused an exclusive offer (`actor_id`), or the deadline passed without
+    every consent (`actor_id` null); the offer ends."""
+
+    ce_type: ClassVar[str] = topics.LICENCE_REFUSED_BY_OWNERS
+    resulting_status: ClassVar[LicenceStatus] = LicenceStatus.REFUSED_BY_OWNERS
+
+    reason: NonEmptyText
+
+
+class Mandate(Payload):
+    """An owner's consent in advance to exclusive licences its agent offers."""
+
+    id: UUID
+    grantor_id: UUID
+    agent_id: UUID
+    work_id: UUID | None = Field(default=None, description="null: all the grantor's works")
+    media: list[Medium] = Field(description="empty: every medium")
+    valid_from: date
+    valid_until: date | None = Field(default=None, description="inclusive; null when open")
+    granted_at: UtcDateTime
+    revoked_at: UtcDateTime | None = None
+
+
+class MandateEvent(EventData):
+    topic: ClassVar[str] = topics.LICENSING_LICENCES
+    source: ClassVar[str] = topics.LICENSING_SOURCE
+
+    mandate: Mandate
+
+    def aggregate_id(self) -> str:
+        return str(self.mandate.id)
+
+
+class MandateGranted(MandateEvent):
+    """An owner granted a mandate."""
+
+    ce_type: ClassVar[str] = topics.MANDATE_GRANTED
+
+
+class MandateRevoked(MandateEvent):
+    """The grantor revoked a mandate; consents it gave before stand."""
+
+    ce_type: ClassVar[str] = topics.MANDATE_REVOKED

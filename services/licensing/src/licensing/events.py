@@ -44,9 +44,11 @@ def licence_event(
     actor: UUID | None,
     now: datetime,
     reason: str | None = None,
+    **more: object,
 ) -> events.LicenceEvent:
-    """`event_type` of the licence's new state; a `reason` only for the types that carry one."""
-    facts = {} if reason is None else {"reason": reason}
+    """`event_type` of the licence's new state; a `reason` only for the types that carry one,
+    and `more` facts of its own type (the owners a consent waits for)."""
+    facts: dict[str, object] = dict(more) if reason is None else {"reason": reason, **more}
     return event_type(
         occurred_at=now,
         licence=licence_state(licence),
@@ -98,6 +100,15 @@ def _licence_summary(event: events.LicenceEvent) -> str:
             return f"terminated by {event.actor_id}: {event.reason}"
         case events.LicenceExpired():
             return f"expired after {licence.terms.end}"
+        case events.LicenceAwaitingOwners():
+            asked = ", ".join(map(str, event.owners_asked))
+            return (
+                f"offered to {licence.licensee_id} by {event.actor_id}; awaiting the consent "
+                f"of {asked} until {event.consent_due.isoformat()}"
+            )
+        case events.LicenceRefusedByOwners():
+            by = f"refused by {event.actor_id}" if event.actor_id else "not consented to"
+            return f"{by}: {event.reason}"
     raise TypeError(f"no timeline wording for {type(event).__name__}")
 
 
@@ -123,6 +134,11 @@ def _timeline_row(event: events.EventData) -> LicenceEventRow | None:
             summary = (
                 f"statement for {period}: royalty {statement.royalty}, recouped "
                 f"{statement.recouped}, payable {statement.payable} {statement.currency}"
+            )
+        case events.LicenceOwnerConsented():
+            licence_id = event.licence_id
+            summary = f"consented to by {event.owner_id}" + (
+                f"; awaiting {', '.join(map(str, event.remaining))}" if event.remaining else ""
             )
         case _:
             return None

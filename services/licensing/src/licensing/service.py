@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
@@ -27,6 +27,7 @@ from licensing.commands import GiveReason, OfferLicence, ReportUsage
 from licensing.domain import lifecycle
 from licensing.domain.access import Caller, can_see_licence
 from licensing.domain.availability import ensure_available
+from licensing.domain.consent import consents_for_offer, pending
 from licensing.domain.errors import (
     NotTheLicensee,
     UnknownLicence,
@@ -136,9 +137,11 @@ async def offer_licence(
     wait_seconds: float,
     caller: Caller,
     command: OfferLicence,
+    consent_days: int,
 ) -> LicenceRow:
     """An owner of a REGISTERED work offers it; refused when it conflicts with an ACTIVE one.
-    It first waits for the register (`wait_for_register`)."""
+    It first waits for the register (`wait_for_register`). An exclusive offer the offeror
+    (with its mandates) cannot grant alone waits for the other owners `consent_days`."""
     await wait_for_register(
         uow=uow, register=register, wait_seconds=wait_seconds, command=command
     )
@@ -150,22 +153,34 @@ async def offer_licence(
             raise UnknownParty(
                 f"no party {command.licensee_id} in the register", field="licensee_id"
             )
+        now = utc_now()
+        consents = consents_for_offer(
+            offeror=caller.party_id, work_id=work.id, exclusive=command.terms.exclusive,
+            media=command.terms.media, holders=await repo.holder_shares(u.session, work.id),
+            mandates=await repo.mandates_held_by(u.session, caller.party_id),
+            today=now.astimezone(UTC).date(),
+        )  # fmt: skip
+        asked = pending(consents)
         licence = lifecycle.offer(
             licence_id=uuid.uuid4(),
             work=work,
             offeror=caller.party_id,
             licensee=command.licensee_id,
             terms=command.terms,
+            awaiting_owners=bool(asked),
         )
         ensure_available(licence.footprint, await repo.active_holdings(u.session, work.id))
-        now = utc_now()
         row = repo.add_licence(u.session, licence, now)
-        u.emit(
-            outgoing.licence_event(
-                events.LicenceOffered, licence, owners=set(work.owners),
-                actor=caller.party_id, now=now,
-            )
+        due_at = now + timedelta(days=consent_days)
+        if consents:
+            await u.session.flush()  # the consents' foreign key needs the licence row first
+            repo.add_consents(u.session, licence.id, consents, due_at=due_at, now=now)
+        offered = outgoing.licence_event(
+            events.LicenceAwaitingOwners if asked else events.LicenceOffered, licence,
+            owners=set(work.owners), actor=caller.party_id, now=now,
+            **({"owners_asked": asked, "consent_due": due_at} if asked else {}),
         )  # fmt: skip
+        u.emit(offered)
     return row
 
 

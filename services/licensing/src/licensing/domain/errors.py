@@ -79,3 +79,30 @@ class UnknownUsageLine(NotFound):
 
 class LineAlreadyMatched(Conflict):
     code = "LINE_ALREADY_MATCHED"
+
+
+# --- co-owners' consent and mandates (DOMAIN.md) ----------------------------------------------
+
+
+class NotAskedToConsent(NotAllowed):
+    code = "NOT_ASKED_TO_CONSENT"
+
+
+class ConsentAlreadyAnswered(Conflict):
+    code = "CONSENT_ALREADY_ANSWERED"
+
+
+class UnknownMandate(NotFound):
+    code = "UNKNOWN_MANDATE"
+
+
+class SelfMandate(InvalidInput):
+    code = "SELF_MANDATE"
+
+
+class NotTheGrantor(NotAllowed):
+    code = "NOT_THE_GRANTOR"
+
+
+class MandateStateError(Conflict):
+    code = "MANDATE_REVOKED"
