@@ -58,6 +58,7 @@ from contracts.events.licensing import (
     UsageReported,
 )
 from contracts.events.licensing import (  # co-owners' consent and mandates (issue 20.1)
+    ConsentLicenceState,
     LicenceAwaitingOwners,
     LicenceOwnerConsented,
     LicenceRefusedByOwners,
@@ -65,6 +66,7 @@ from contracts.events.licensing import (  # co-owners' consent and mandates (iss
     MandateEvent,
     MandateGranted,
     MandateRevoked,
+    PublishedLicenceStatus,
 )
 from contracts.events.notifications import (
     NotificationDelivered,
@@ -159,6 +161,7 @@ __all__ = [
     "WorkReviewRequested",
     "WorkState",
     "check_rights_holders",
+    "ConsentLicenceState",
     "LicenceAwaitingOwners",
     "LicenceOwnerConsented",
     "LicenceRefusedByOwners",
@@ -166,4 +169,5 @@ __all__ = [
     "MandateEvent",
     "MandateGranted",
     "MandateRevoked",
+    "PublishedLicenceStatus",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
@@ -48,6 +49,19 @@ class LicenceTerms(Payload):
         return self
 
 
+class PublishedLicenceStatus(StrEnum):
+    """The statuses the v1 licence events were published with. The co-owners' consent
+    statuses travel only on their own event types (`ConsentLicenceState`): a longer enum
+    here would break the published types' readers (EVENTS.md, "Evolution")."""
+
+    OFFERED = "OFFERED"
+    ACTIVE = "ACTIVE"
+    DECLINED = "DECLINED"
+    WITHDRAWN = "WITHDRAWN"
+    TERMINATED = "TERMINATED"
+    EXPIRED = "EXPIRED"
+
+
 class LicenceState(Payload):
     """A licence as licensing holds it after the change."""
 
@@ -55,7 +69,7 @@ class LicenceState(Payload):
     work_id: UUID
     licensor_id: UUID
     licensee_id: UUID
-    status: LicenceStatus
+    status: PublishedLicenceStatus
     status_reason: str | None = None
     terms: LicenceTerms
 
@@ -301,11 +315,19 @@ class UsageLineClaimed(UsageLinesEvent):
 # --- co-owners' consent to licences, and mandates (DOMAIN.md) --------------------------------
 
 
+class ConsentLicenceState(LicenceState):
+    """A licence in one of the co-owners' consent statuses, on the types that carry them."""
+
+    status: LicenceStatus  # type: ignore[assignment]  # every status, not only the published
+
+
 class LicenceAwaitingOwners(LicenceEvent):
     """An exclusive offer waits for the consent of owners the offeror does not speak for."""
 
     ce_type: ClassVar[str] = topics.LICENCE_AWAITING_OWNERS
     resulting_status: ClassVar[LicenceStatus] = LicenceStatus.AWAITING_OWNERS
+
+    licence: ConsentLicenceState
 
     owners_asked: list[UUID] = Field(min_length=1, description="the owners whose consent waits")
     consent_due: UtcDateTime = Field(description="when the offer lapses without their consent")
@@ -335,6 +357,8 @@ class LicenceRefusedByOwners(LicenceEvent):
 
     ce_type: ClassVar[str] = topics.LICENCE_REFUSED_BY_OWNERS
     resulting_status: ClassVar[LicenceStatus] = LicenceStatus.REFUSED_BY_OWNERS
+
+    licence: ConsentLicenceState
 
     reason: NonEmptyText
 

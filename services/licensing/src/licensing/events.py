@@ -20,7 +20,10 @@ from licensing.models import LicenceEventRow, StatementRow, UsageReportRow
 
 
 def licence_state(licence: Licence) -> events.LicenceState:
-    return events.LicenceState(
+    # The consent statuses travel on their own types only (contracts' PublishedLicenceStatus).
+    published = licence.status.value in events.PublishedLicenceStatus.__members__
+    state = events.LicenceState if published else events.ConsentLicenceState
+    return state(
         id=licence.id,
         work_id=licence.work_id,
         licensor_id=licence.licensor_id,

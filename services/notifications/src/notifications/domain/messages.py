@@ -98,6 +98,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "licence.withdrawn": ("Licence offer withdrawn", "The offer of {licence} was withdrawn."),
     "licence.terminated": ("Licence terminated", "The {licence} was terminated.{reason}"),
     "licence.expired": ("Licence expired", "The {licence} reached its end date."),
+    "licence.awaiting_owners": (
+        "Your consent is asked",
+        "An exclusive {licence} was offered and waits for its co-owners' consent.",
+    ),
+    "licence.refused_by_owners": (
+        "Licence refused by co-owners",
+        "The exclusive offer of {licence} was not consented to by its co-owners.{reason}",
+    ),
     "usage.reported": ("Usage reported", "Usage of {work} was reported under {licence}{period}."),
     "society.acknowledgement_received": (
         "Society registration not accepted",

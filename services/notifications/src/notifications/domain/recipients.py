@@ -65,6 +65,10 @@ RULES: dict[str, frozenset[Named]] = {
     "licence.expired": _LICENCE_STEP,
     "usage.reported": _LICENCE_STEP,
     "royalty.statement_issued": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
+    # Co-owners' consent (DOMAIN.md): the owners (those asked among them) and the offeror;
+    # the licensee hears only once the offer is made to it (`licence.offered`).
+    "licence.awaiting_owners": frozenset({Named.WORK_OWNERS, Named.LICENSOR}),
+    "licence.refused_by_owners": frozenset({Named.WORK_OWNERS, Named.LICENSOR}),
 }
 
 
