@@ -26,8 +26,10 @@ from gateway.replies import (
     ImportReply,
     LicenceEventReply,
     LicenceReply,
+    MandateReply,
     MarkedReadReply,
     NotificationReply,
+    OwnerConsentReply,
     Page,
     PartyReply,
     SocietyReply,
@@ -415,6 +417,21 @@ class LicensingClient(ServiceClient):
             "POST", f"/usage-lines/{line_id}/claim", json={"work_id": work_id}
         )
         return cast(UsageLineReply, found)
+
+    # Co-owners' consent and mandates (DOMAIN.md).
+    async def owner_consents(self, licence_ids: Sequence[str]) -> Grouped[OwnerConsentReply]:
+        found = await self.batch("/owner-consents", "licence_ids", licence_ids)
+        return cast(Grouped[OwnerConsentReply], found)
+
+    async def grant_mandate(self, body: Json) -> MandateReply:
+        return cast(MandateReply, await self.call("POST", "/mandates", json=body))
+
+    async def revoke_mandate(self, mandate_id: str) -> MandateReply:
+        return cast(MandateReply, await self.call("POST", f"/mandates/{mandate_id}/revoke"))
+
+    async def my_mandates(self) -> list[MandateReply]:
+        found = await self.call("GET", "/mandates")
+        return cast(list[MandateReply], found["items"])
 
 
 class NotificationsClient(ServiceClient):

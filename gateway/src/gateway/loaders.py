@@ -120,6 +120,7 @@ class Loaders:
         self.usage_reports = _lists_of(licensing.usage_reports)
         self.statements = _lists_of(licensing.statements)
         self.licence_events = _lists_of(licensing.licence_events)
+        self.owner_consents = _lists_of(licensing.owner_consents)
         self.availability: DataLoader[AvailabilityKey, AvailabilityReply | None] = DataLoader(
             self._availability, max_batch_size=MAX_BATCH
         )

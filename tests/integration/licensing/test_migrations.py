@@ -14,6 +14,7 @@ from .conftest import Service
 OWN_TABLES = {
     "register_party", "register_work", "register_holder", "register_shares", "licence",
     "licence_event", "usage_report", "royalty_statement", "outbox", "processed_event",
+    "licence_owner_consent", "mandate",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -61,6 +61,18 @@ def licence(status: LicenceStatus) -> ev.LicenceState:
             currency="SGD",
         ),
     )
+
+
+def consent_licence(status: LicenceStatus) -> ev.ConsentLicenceState:
+    return ev.ConsentLicenceState.model_validate(
+        {**licence(LicenceStatus.OFFERED).model_dump(), "status": status}
+    )
+
+
+MANDATE = ev.Mandate(
+    id=UUID("77777777-7777-4777-8777-777777777777"), grantor_id=PUBLISHER, agent_id=COMPOSER,
+    work_id=WORK_ID, media=["SYNC"], valid_from=date(2026, 1, 1), granted_at=AT,
+)
 
 
 def build_samples() -> dict[str, ev.EventData]:
@@ -158,6 +170,24 @@ def build_samples() -> dict[str, ev.EventData]:
             licence=licence(LicenceStatus.TERMINATED), actor_id=LICENSEE, reason="closing", **lic
         ),
         ev.LicenceExpired(licence=licence(LicenceStatus.EXPIRED), **lic),
+        # Co-owners' consent and mandates (DOMAIN.md).
+        ev.LicenceAwaitingOwners(
+            licence=consent_licence(LicenceStatus.AWAITING_OWNERS), actor_id=COMPOSER,
+            owners_asked=[PUBLISHER], consent_due=AT + timedelta(days=14), **lic,
+        ),
+        ev.LicenceOwnerConsented(
+            licence_id=LICENCE_ID, work_id=WORK_ID, licensor_id=COMPOSER, owner_id=PUBLISHER,
+            remaining=[], occurred_at=AT,
+        ),
+        ev.LicenceRefusedByOwners(
+            licence=consent_licence(LicenceStatus.REFUSED_BY_OWNERS), actor_id=PUBLISHER,
+            reason="too cheap", **lic,
+        ),
+        ev.MandateGranted(mandate=MANDATE, occurred_at=AT),
+        ev.MandateRevoked(
+            mandate=MANDATE.model_copy(update={"revoked_at": AT + timedelta(days=1)}),
+            occurred_at=AT + timedelta(days=1),
+        ),
         ev.UsageReported(
             report=ev.UsageReport(
                 id=UUID("88888888-8888-4888-8888-888888888888"),

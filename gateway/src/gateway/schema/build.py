@@ -18,6 +18,7 @@ from gateway.errors import UserError, current_trace_id
 from gateway.limits import BadCursor, LimitExceeded, schema_extensions
 from gateway.schema.imports import ImportMutation
 from gateway.schema.licences import LicenceMutation, LicenceQuery
+from gateway.schema.mandates import MandateMutation, MandateQuery
 from gateway.schema.notifications import NotificationMutation, NotificationQuery
 from gateway.schema.parties import PartyMutation, PartyQuery
 from gateway.schema.scalars import SCALAR_MAP
@@ -31,12 +32,13 @@ log = logging.getLogger("gateway.errors")
 
 # Each feature module brings its own fields; the order here is the order of the served schema.
 Query = merge_types(
-    "Query", (PartyQuery, WorkQuery, LicenceQuery, StatementQuery, NotificationQuery)
+    "Query",
+    (PartyQuery, WorkQuery, LicenceQuery, StatementQuery, NotificationQuery, MandateQuery),
 )
 Mutation = merge_types(
     "Mutation",
     (PartyMutation, WorkMutation, LicenceMutation, StatementMutation, NotificationMutation,
-     ImportMutation, UsageLineMutation, SocietyMutation),
+     ImportMutation, UsageLineMutation, SocietyMutation, MandateMutation),
 )
 
 INTERNAL_MESSAGE = "Internal error: the request could not be completed."

@@ -6,6 +6,7 @@ import strawberry
 from contracts.enums import (
     LicenceStatus,
     Medium,
+    OwnerConsentStatus,
     PartyKind,
     ReviewDecision,
     Role,
@@ -16,10 +17,12 @@ from contracts.enums import (
 # strawberry.enum registers the class itself, so these stay the very types services use.
 for _enum in (PartyKind, WorkKind, Role, WorkStatus, Medium, LicenceStatus, ReviewDecision):
     strawberry.enum(_enum)
+strawberry.enum(OwnerConsentStatus)
 
 __all__ = [
     "LicenceStatus",
     "Medium",
+    "OwnerConsentStatus",
     "PartyKind",
     "ReviewDecision",
     "Role",
