@@ -87,13 +87,13 @@ async def test_exclusive_offer_waits_for_the_co_owner_then_the_licensee_accepts(
     )
 
     def told(seen: list[Any]) -> bool:
-        return LICENCE_OFFERED in [e.type for e in seen if e.key == lid]
+        return LICENCE_OFFERED in [e.type for e in seen if e.subject == lid]
 
     seen = await read_until(
         service.settings.platform.kafka_bootstrap_servers,
         service.settings.topic(LICENSING_LICENCES), told,
     )  # fmt: skip
-    mine = [e for e in seen if e.key == lid]
+    mine = [e for e in seen if e.subject == lid]
     assert [e.type for e in mine][:3] == [
         LICENCE_AWAITING_OWNERS, LICENCE_OWNER_CONSENTED, LICENCE_OFFERED
     ]
@@ -170,7 +170,7 @@ async def test_mandate_speaks_for_its_grantor_until_revoked(
     ] == "MANDATE"
 
     def published(seen: list[Any]) -> bool:
-        return any(e.type == MANDATE_GRANTED and e.key == mandate["id"] for e in seen)
+        return any(e.type == MANDATE_GRANTED and e.subject == mandate["id"] for e in seen)
 
     await read_until(
         service.settings.platform.kafka_bootstrap_servers,
@@ -246,13 +246,13 @@ async def test_unanswered_offer_lapses_after_the_deadline(
     assert late.status_code == 409
 
     def lapsed(seen: list[Any]) -> bool:
-        return any(e.type == LICENCE_REFUSED_BY_OWNERS and e.key == lid for e in seen)
+        return any(e.type == LICENCE_REFUSED_BY_OWNERS and e.subject == lid for e in seen)
 
     seen = await read_until(
         service.settings.platform.kafka_bootstrap_servers,
         service.settings.topic(LICENSING_LICENCES), lapsed,
     )  # fmt: skip
-    ended = next(e.data for e in seen if e.type == LICENCE_REFUSED_BY_OWNERS and e.key == lid)
+    ended = next(e.data for e in seen if e.type == LICENCE_REFUSED_BY_OWNERS and e.subject == lid)
     assert isinstance(ended, events.LicenceRefusedByOwners) and ended.actor_id is None
 
 
@@ -294,13 +294,13 @@ async def test_last_consents_at_once_offer_the_licence_exactly_once(
     assert sorted(r.json()["status"] for r in responses) == ["AWAITING_OWNERS", "OFFERED"]
 
     def offered(seen: list[Any]) -> bool:
-        return any(e.type == LICENCE_OFFERED and e.key == lid for e in seen)
+        return any(e.type == LICENCE_OFFERED and e.subject == lid for e in seen)
 
     seen = await read_until(
         service.settings.platform.kafka_bootstrap_servers,
         service.settings.topic(LICENSING_LICENCES), offered,
     )  # fmt: skip
-    assert [e.type for e in seen if e.key == lid].count(LICENCE_OFFERED) == 1
+    assert [e.type for e in seen if e.subject == lid].count(LICENCE_OFFERED) == 1
 
 
 async def test_consented_conflicting_offers_accepted_at_once_leave_exactly_one_active(

@@ -126,7 +126,7 @@ class LicenceRow(SQLModel, table=True):
     work_id: uuid.UUID
     licensor_id: uuid.UUID = Field(index=True)
     licensee_id: uuid.UUID = Field(index=True)
-    status: str = Field(max_length=16)
+    status: str = Field(max_length=32)
     status_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     territories: list[str] = Field(sa_column=Column(ARRAY(String(2)), nullable=False))
     media: list[str] = Field(sa_column=Column(ARRAY(String(32)), nullable=False))

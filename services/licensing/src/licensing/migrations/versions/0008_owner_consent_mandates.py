@@ -4,7 +4,8 @@ docs/design/DOMAIN.md, "Co-owners' consent to licences, and mandates": the holde
 by right in the read model (`register_holder.mechanical_share`, `sync_share`: NULL where the
 holder states none, i.e. its `share`; holders applied before this revision read as NULL until
 their work's next event or a rebuild), each exclusive offer's owners and how they agreed
-(`licence_owner_consent`), and the mandates owners grant (`mandate`).
+(`licence_owner_consent`), the mandates owners grant (`mandate`), and room in
+`licence.status` for the consent statuses.
 
 Revision ID: 0008
 Revises: 0007
@@ -18,6 +19,8 @@ down_revision: str | None = "0007"
 
 
 def upgrade() -> None:
+    # `REFUSED_BY_OWNERS` is 17 characters.
+    op.alter_column("licence", "status", type_=sa.String(32), existing_nullable=False)
     op.add_column("register_holder", sa.Column("mechanical_share", sa.Numeric(5, 2)))
     op.add_column("register_holder", sa.Column("sync_share", sa.Numeric(5, 2)))
     op.create_table(
@@ -55,3 +58,4 @@ def downgrade() -> None:
     op.drop_table("licence_owner_consent")
     op.drop_column("register_holder", "sync_share")
     op.drop_column("register_holder", "mechanical_share")
+    op.alter_column("licence", "status", type_=sa.String(16), existing_nullable=False)
