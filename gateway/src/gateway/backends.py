@@ -423,8 +423,9 @@ class LicensingClient(ServiceClient):
         found = await self.batch("/owner-consents", "licence_ids", licence_ids)
         return cast(Grouped[OwnerConsentReply], found)
 
-    async def grant_mandate(self, body: Json) -> MandateReply:
-        return cast(MandateReply, await self.call("POST", "/mandates", json=body))
+    async def grant_mandate(self, body: Json, key: str | None = None) -> MandateReply:
+        found = await self.call("POST", "/mandates", json=body, idempotency_key=key)
+        return cast(MandateReply, found)
 
     async def revoke_mandate(self, mandate_id: str) -> MandateReply:
         return cast(MandateReply, await self.call("POST", f"/mandates/{mandate_id}/revoke"))

@@ -318,3 +318,18 @@ async def test_consented_conflicting_offers_accepted_at_once_leave_exactly_one_a
             a.post(f"/licences/{offers[0]}/accept"), b.post(f"/licences/{offers[1]}/accept")
         )
     assert sorted(r.status_code for r in responses) == [200, 409]
+
+
+async def test_mandate_granted_again_with_its_key_is_granted_once(
+    service: Service, shared: Deal
+) -> None:
+    body = {"agent_id": str(shared.owner), "valid_from": datetime.now(UTC).date().isoformat()}
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    async with service.client(shared.co_owner) as client:
+        first = await client.post("/mandates", json=body, headers=key)
+        again = await client.post("/mandates", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json()["id"] == first.json()["id"]
+    held = await _get(service, shared.co_owner, "/mandates")
+    assert [m["id"] for m in held["items"]] == [first.json()["id"]]

@@ -15,6 +15,7 @@ from gateway.backends import Backends
 from gateway.replies import MandateReply
 from gateway.schema.common import FromReply, Info, UserErrorType, command, require_id
 from gateway.schema.enums import Medium, OwnerConsentStatus
+from gateway.schema.inputs import idempotency_field, idempotency_key
 from gateway.schema.parties import Party, require_party
 from gateway.schema.works import Work
 
@@ -73,6 +74,7 @@ class GrantMandateInput:
     )
     media: list[Medium] | None = strawberry.field(default=None, description="null: every medium")
     valid_until: datetime.date | None = None
+    idempotency_key: str | None = idempotency_field()
 
 
 @strawberry.type
@@ -112,7 +114,9 @@ class MandateMutation:
                 "valid_from": input.valid_from.isoformat(),
                 "valid_until": input.valid_until.isoformat() if input.valid_until else None,
             }
-            return await backends.licensing.grant_mandate(body)
+            return await backends.licensing.grant_mandate(
+                body, idempotency_key(input.idempotency_key)
+            )
 
         return _payload(*await command(info, send))
 

@@ -510,13 +510,17 @@ async def owner_consents(
 
 
 @router.post(
-    "/mandates", status_code=status.HTTP_201_CREATED, responses=error_responses(400, 404)
+    "/mandates", status_code=status.HTTP_201_CREATED, response_model=dict[str, Any],
+    responses=error_responses(400, 404, 409),
 )
 async def grant_mandate(
-    command: GrantMandate, caller: CallerDep, licensing: Service
-) -> dict[str, Any]:
-    row = await owner_consent.grant_mandate(uow=licensing.uow, caller=caller, command=command)
-    return mandate_json(row)
+    command: GrantMandate, caller: CallerDep, licensing: Service, key: IdempotencyKey
+) -> Response:
+    async def grant(uow: UnitOfWorkFactory) -> MandateRow:
+        return await owner_consent.grant_mandate(uow=uow, caller=caller, command=command)
+
+    answer = await licensing.keyed.run_once(key, grant, answer=mandate_json, status=201)
+    return answer.response()
 
 
 @router.post("/mandates/{mandate_id}/revoke", responses=error_responses(404, 409))
