@@ -13,7 +13,6 @@ from contracts.times import utc_now
 from runtime.uow import UnitOfWork, UnitOfWorkFactory
 
 from contracts import events
-from licensing import events as outgoing
 from licensing import repository as repo
 from licensing.commands import GiveReason, GrantMandate
 from licensing.domain import consent, lifecycle, mandates

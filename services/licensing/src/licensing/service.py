@@ -175,12 +175,18 @@ async def offer_licence(
         if consents:
             await u.session.flush()  # the consents' foreign key needs the licence row first
             repo.add_consents(u.session, licence.id, consents, due_at=due_at, now=now)
-        offered = outgoing.licence_event(
-            events.LicenceAwaitingOwners if asked else events.LicenceOffered, licence,
-            owners=set(work.owners), actor=caller.party_id, now=now,
-            **({"owners_asked": asked, "consent_due": due_at} if asked else {}),
-        )  # fmt: skip
-        u.emit(offered)
+        owners, actor = set(work.owners), caller.party_id
+        if asked:
+            u.emit(outgoing.licence_event(
+                events.LicenceAwaitingOwners, licence, owners=owners, actor=actor, now=now,
+                owners_asked=asked, consent_due=due_at,
+            ))  # fmt: skip
+        else:
+            u.emit(
+                outgoing.licence_event(
+                    events.LicenceOffered, licence, owners=owners, actor=actor, now=now
+                )
+            )
     return row
 
 
