@@ -533,6 +533,6 @@ async def revoke_mandate(
     return mandate_json(row)
 
 
-@router.get("/mandates")
+@router.get("/mandates", responses=error_responses(400))
 async def my_mandates(caller: CallerDep, session: Session) -> dict[str, Any]:
     return {"items": [mandate_json(r) for r in await views.mandates_of(session, caller)]}
