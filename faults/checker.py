@@ -24,10 +24,21 @@ from faults.collect import Observed, Record
 Op = dict[str, Any]  # one line of the history (workload.Op as a dict), its last state
 
 LICENCE_NEXT = {
-    None: {t.LICENCE_OFFERED},
+    None: {t.LICENCE_OFFERED, t.LICENCE_AWAITING_OWNERS},
     t.LICENCE_OFFERED: {t.LICENCE_ACTIVATED, t.LICENCE_DECLINED, t.LICENCE_WITHDRAWN},
     t.LICENCE_ACTIVATED: {t.LICENCE_TERMINATED, t.LICENCE_EXPIRED},
+    # Co-owners' consent (DOMAIN.md); an owner's consent leaves the licence waiting.
+    t.LICENCE_AWAITING_OWNERS: {
+        t.LICENCE_OWNER_CONSENTED, t.LICENCE_OFFERED, t.LICENCE_REFUSED_BY_OWNERS,
+        t.LICENCE_WITHDRAWN,
+    },
+    t.LICENCE_OWNER_CONSENTED: {
+        t.LICENCE_OWNER_CONSENTED, t.LICENCE_OFFERED, t.LICENCE_REFUSED_BY_OWNERS,
+        t.LICENCE_WITHDRAWN,
+    },
 }
+# Mandate events share the licences' topic, keyed by the mandate: no licence lifecycle.
+_MANDATE_TYPES = {t.MANDATE_GRANTED, t.MANDATE_REVOKED}
 
 
 @dataclass
@@ -309,6 +320,8 @@ def licence_lifecycles(records: list[Record]) -> list[str]:
     state: dict[str, str | None] = {}
     bad = []
     for r in _distinct(records):
+        if r.ce_type in _MANDATE_TYPES:
+            continue
         now = state.get(r.key)
         if r.ce_type not in LICENCE_NEXT.get(now, set()):
             bad.append(f"licence {r.key}@{r.offset}: {r.ce_type.split('.')[-2]} after "

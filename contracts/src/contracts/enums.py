@@ -58,6 +58,9 @@ class LicenceStatus(StrEnum):
     WITHDRAWN = "WITHDRAWN"
     TERMINATED = "TERMINATED"
     EXPIRED = "EXPIRED"
+    # DOMAIN.md, "Co-owners' consent to licences, and mandates".
+    AWAITING_OWNERS = "AWAITING_OWNERS"
+    REFUSED_BY_OWNERS = "REFUSED_BY_OWNERS"
 
 
 class ReviewDecision(StrEnum):
@@ -97,3 +100,14 @@ class StatementKind(StrEnum):
     ADVANCE = "ADVANCE"
     TRUE_UP = "TRUE_UP"
     RELEASE = "RELEASE"
+
+
+class OwnerConsentStatus(StrEnum):
+    """How an owner agreed to an exclusive offer, or not yet (DOMAIN.md, "Co-owners' consent
+    to licences, and mandates")."""
+
+    OFFEROR = "OFFEROR"
+    MANDATE = "MANDATE"
+    CONSENTED = "CONSENTED"
+    PENDING = "PENDING"
+    REFUSED = "REFUSED"

@@ -89,6 +89,12 @@ ROYALTY_STATEMENT_PAID = ce_type("licensing", "royalty.statement_paid")
 # DOMAIN.md, "Advances and minimum guarantees".
 ADVANCE_PAID = ce_type("licensing", "royalty.advance_paid")
 GUARANTEE_TRUED_UP = ce_type("licensing", "royalty.guarantee_trued_up")
+# Co-owners' consent to licences, and mandates (DOMAIN.md).
+LICENCE_AWAITING_OWNERS = ce_type("licensing", "licence.awaiting_owners")
+LICENCE_OWNER_CONSENTED = ce_type("licensing", "licence.owner_consented")
+LICENCE_REFUSED_BY_OWNERS = ce_type("licensing", "licence.refused_by_owners")
+MANDATE_GRANTED = ce_type("licensing", "mandate.granted")
+MANDATE_REVOKED = ce_type("licensing", "mandate.revoked")
 NOTIFICATION_DELIVERED = ce_type("notifications", "notification.delivered")
 NOTIFICATION_FAILED = ce_type("notifications", "notification.failed")
 
@@ -107,7 +113,7 @@ TOPIC_KEY: dict[str, str] = {
     FILING_WORKS: "work id",
     FILING_IMPORTS: "party id (the party told)",
     FILING_SOCIETIES: "work id",
-    LICENSING_LICENCES: "licence id",
+    LICENSING_LICENCES: "licence id (mandate events: the mandate id)",
     LICENSING_ROYALTIES: "licence id (usage lines' events: the licensee id)",
     NOTIFICATIONS_DELIVERIES: "party id (the recipient)",
 }
@@ -135,6 +141,11 @@ TOPIC_EVENT_TYPES: dict[str, tuple[str, ...]] = {
         LICENCE_AMENDED,
         LICENCE_RENEWED,
         LICENCE_AMENDMENT_DECLINED,
+        LICENCE_AWAITING_OWNERS,
+        LICENCE_OWNER_CONSENTED,
+        LICENCE_REFUSED_BY_OWNERS,
+        MANDATE_GRANTED,
+        MANDATE_REVOKED,
     ),
     LICENSING_ROYALTIES: (
         USAGE_REPORTED,

@@ -105,6 +105,8 @@ ACT = {
     "decline": 'mutation($id: ID!) { declineLicence(licenceId: $id, reason: "terms not suitable") { licence { id status } errors { code message field } } }',
     "withdraw": "mutation($id: ID!) { withdrawLicence(licenceId: $id) { licence { id status } errors { code message field } } }",
     "terminate": 'mutation($id: ID!) { terminateLicence(licenceId: $id, reason: "catalogue withdrawn") { licence { id status } errors { code message field } } }',
+    # A co-owner's consent to an exclusive offer (DOMAIN.md, "Co-owners' consent to licences").
+    "consent": "mutation($id: ID!) { consentToLicence(licenceId: $id) { licence { id status } errors { code message field } } }",
 }
 USAGE = """mutation($input: ReportUsageInput!) {
   reportUsage(input: $input) { report { id } statement { id payable } errors { code message field } } }"""
@@ -284,6 +286,7 @@ async def _load(config: PlatformConfig, demo: Demo, today: date) -> dict[str, st
             "decline": "declineLicence",
             "withdraw": "withdrawLicence",
             "terminate": "terminateLicence",
+            "consent": "consentToLicence",
         }[action]
         await demo.mutate(ACT[action], {"id": licence}, demo.token(who), field)
 
@@ -317,6 +320,7 @@ async def _load(config: PlatformConfig, demo: Demo, today: date) -> dict[str, st
         "1000.00",
         "THB",
     )
+    await act("consent", active, "lotus")  # the publisher co-owns the work
     await act("accept", active, "mekong")
     await usage(active, *quarters["active_q1"], 120_000, "6400.00")
     await usage(active, *quarters["active_q2"], 150_000, "9850.75")
@@ -338,6 +342,7 @@ async def _load(config: PlatformConfig, demo: Demo, today: date) -> dict[str, st
         "500.00",
         "MYR",
     )
+    await act("consent", offered, "lotus")  # offered to the licensee once the publisher agrees
     declined = await offer(
         9,
         "budi",

@@ -26,8 +26,10 @@ from gateway.replies import (
     ImportReply,
     LicenceEventReply,
     LicenceReply,
+    MandateReply,
     MarkedReadReply,
     NotificationReply,
+    OwnerConsentReply,
     Page,
     PartyReply,
     SocietyReply,
@@ -469,6 +471,22 @@ class LicensingClient(ServiceClient):
 
     async def balances(self, params: Json) -> Json:
         return cast(Json, await self.call("GET", "/balances", params=params))
+
+    # Co-owners' consent and mandates (DOMAIN.md).
+    async def owner_consents(self, licence_ids: Sequence[str]) -> Grouped[OwnerConsentReply]:
+        found = await self.batch("/owner-consents", "licence_ids", licence_ids)
+        return cast(Grouped[OwnerConsentReply], found)
+
+    async def grant_mandate(self, body: Json, key: str | None = None) -> MandateReply:
+        found = await self.call("POST", "/mandates", json=body, idempotency_key=key)
+        return cast(MandateReply, found)
+
+    async def revoke_mandate(self, mandate_id: str) -> MandateReply:
+        return cast(MandateReply, await self.call("POST", f"/mandates/{mandate_id}/revoke"))
+
+    async def my_mandates(self) -> list[MandateReply]:
+        found = await self.call("GET", "/mandates")
+        return cast(list[MandateReply], found["items"])
 
 
 class NotificationsClient(ServiceClient):

@@ -130,6 +130,7 @@ class Loaders:
         self.suspense = _one_each(licensing.suspense)
         self.licence_versions = _lists_of(licensing.licence_versions)
         self.licence_history = _lists_of(licensing.licence_history)
+        self.owner_consents = _lists_of(licensing.owner_consents)
         self.availability: DataLoader[AvailabilityKey, AvailabilityReply | None] = DataLoader(
             self._availability, max_batch_size=MAX_BATCH
         )

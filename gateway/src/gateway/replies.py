@@ -294,3 +294,29 @@ class SocietyReply(TypedDict):
 
 class MarkedReadReply(TypedDict):
     updated: int
+
+
+# --- co-owners' consent and mandates (licensing's /owner-consents and /mandates) -----------
+
+
+class OwnerConsentReply(TypedDict):
+    licence_id: str
+    party_id: str
+    share: str
+    status: str
+    reason: str | None
+    mandate_id: str | None
+    due_at: str
+    decided_at: str | None
+
+
+class MandateReply(TypedDict):
+    id: str
+    grantor_id: str
+    agent_id: str
+    work_id: str | None
+    media: list[str]
+    valid_from: str
+    valid_until: str | None
+    granted_at: str
+    revoked_at: str | None

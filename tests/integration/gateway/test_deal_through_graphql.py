@@ -171,6 +171,19 @@ async def test_a_whole_deal_runs_through_graphql_and_reads_back_as_one_timeline(
     licence_id = offered["licence"]["id"]
     assert "TL" in offered["licence"]["terms"]["territories"]  # ASEAN expanded
 
+    # Exclusive, and Bob co-owns the work: the offer waits for his consent (DOMAIN.md,
+    # "Co-owners' consent to licences, and mandates"); only then may Lee accept it.
+    assert offered["licence"]["status"] == "AWAITING_OWNERS"
+    consents = (await platform.call(
+        """query ($l: ID!) { licence(id: $l) { ownerConsents { party { id } share status } } }""",
+        {"l": licence_id}, bob_token))["licence"]["ownerConsents"]
+    assert sorted((c["party"]["id"], c["share"], c["status"]) for c in consents) == sorted(
+        [(alice, "60.00", "OFFEROR"), (bob, "40.00", "PENDING")])
+    consented = (await platform.call(
+        "mutation ($l: ID!) { consentToLicence(licenceId: $l) { licence { status } "
+        "errors { code message field } } }", {"l": licence_id}, bob_token))["consentToLicence"]
+    assert consented == {"licence": {"status": "OFFERED"}, "errors": []}
+
     # Lee watches the licence live while accepting it.
     async with subscription(
         platform, lee_token,
@@ -232,8 +245,8 @@ async def test_a_whole_deal_runs_through_graphql_and_reads_back_as_one_timeline(
     times = [entry["at"] for entry in view["timeline"]]
     assert times == sorted(times)
     types = [entry["type"] for entry in view["timeline"] if entry["source"] == "licensing"]
-    assert types == ["licence.offered", "licence.activated", "usage.reported",
-                     "royalty.statement_issued"]
+    assert types == ["licence.awaiting_owners", "licence.owner_consented", "licence.offered",
+                     "licence.activated", "usage.reported", "royalty.statement_issued"]
     assert view["timeline"][0]["source"] == "filing"
 
     # Nobody outside the deal sees it, through any field.
@@ -251,6 +264,70 @@ async def test_a_whole_deal_runs_through_graphql_and_reads_back_as_one_timeline(
 
     inbox = await wait_for(alices_inbox)
     assert any(n["subjectId"] == licence_id for n in inbox)
+
+    await _mandates_and_refusals(platform, work_id, (alice, alice_token), (bob, bob_token), lee)
+
+
+MANDATE = "mandate { id media validFrom revokedAt grantor { id } agent { id } work { id } }"
+
+
+async def _mandates_and_refusals(
+    platform: Platform, work_id: str, alice: tuple[str, str], bob: tuple[str, str], lee: str
+) -> None:
+    """Bob refuses an exclusive offer; then gives Alice a mandate for sync licences of the
+    work, so her next exclusive sync offer needs nobody, until he revokes it."""
+    (alice_id, alice_token), (bob_id, bob_token) = alice, bob
+    today = datetime.now(UTC).date()
+
+    async def offer(territory: str) -> dict[str, Any]:
+        offered = (await platform.call(
+            """mutation ($i: OfferLicenceInput!) { offerLicence(input: $i) {
+                 licence { id status ownerConsents { party { id } status } }
+                 errors { code message field } } }""",
+            {"i": {"workId": work_id, "licenseeId": lee, "territories": [territory],
+                   "media": ["SYNC"], "exclusive": True, "start": today.isoformat(),
+                   "royaltyRate": "5.00", "currency": "USD"}}, alice_token))["offerLicence"]
+        assert offered["errors"] == [], offered
+        licence: dict[str, Any] = offered["licence"]
+        return licence
+
+    first = await offer("KH")
+    assert first["status"] == "AWAITING_OWNERS"
+    refused = (await platform.call(
+        """mutation ($l: ID!) { refuseLicence(licenceId: $l, reason: "sync needs my say") {
+             licence { status statusReason ownerConsents { party { id } status reason } }
+             errors { code message field } } }""", {"l": first["id"]}, bob_token))["refuseLicence"]
+    assert refused["errors"] == []
+    assert (refused["licence"]["status"], refused["licence"]["statusReason"]) == (
+        "REFUSED_BY_OWNERS", "sync needs my say")
+    assert {"party": {"id": bob_id}, "status": "REFUSED", "reason": "sync needs my say"} in (
+        refused["licence"]["ownerConsents"])
+
+    granted = (await platform.call(
+        f"""mutation ($i: GrantMandateInput!) {{ grantMandate(input: $i) {{ {MANDATE}
+             errors {{ code message field }} }} }}""",
+        {"i": {"agentId": alice_id, "workId": work_id, "media": ["SYNC"],
+               "validFrom": today.isoformat()}}, bob_token))["grantMandate"]
+    assert granted["errors"] == [], granted
+    mandate = granted["mandate"]
+    assert (mandate["grantor"], mandate["agent"], mandate["work"], mandate["media"]) == (
+        {"id": bob_id}, {"id": alice_id}, {"id": work_id}, ["SYNC"])
+    for token in (alice_token, bob_token):
+        mine = (await platform.call("{ myMandates { id } }", None, token))["myMandates"]
+        assert mine == [{"id": mandate["id"]}]
+
+    second = await offer("LA")
+    assert second["status"] == "OFFERED"
+    assert {"party": {"id": bob_id}, "status": "MANDATE"} in second["ownerConsents"]
+
+    revoke = """mutation ($m: ID!) { revokeMandate(mandateId: $m) { mandate { revokedAt }
+                  errors { code field } } }"""
+    by_agent = (await platform.call(revoke, {"m": mandate["id"]}, alice_token))["revokeMandate"]
+    assert by_agent == {"mandate": None,
+                        "errors": [{"code": "NOT_THE_GRANTOR", "field": "mandateId"}]}
+    revoked = (await platform.call(revoke, {"m": mandate["id"]}, bob_token))["revokeMandate"]
+    assert revoked["errors"] == [] and revoked["mandate"]["revokedAt"] is not None
+    assert (await offer("MM"))["status"] == "AWAITING_OWNERS"
 
 
 async def test_work_updates_reach_a_subscriber_live(

@@ -220,7 +220,9 @@ async def register(service: Service) -> AsyncIterator[Register]:
 
 @dataclass
 class Deal:
-    """A registered work with two owners and a licensee, all known to the read model."""
+    """A registered work with two owners and a licensee, all known to the read model. The
+    `deal` fixture's owners gave each other a mandate for the work, so either offers an
+    exclusive licence alone (test_owner_consent.py asks co-owners without one)."""
 
     work_id: uuid.UUID
     owner: uuid.UUID
@@ -243,7 +245,19 @@ async def deal(service: Service, register: Register) -> Deal:
     licensee = await register.party("Licensee")
     owners = {owner: "66.67", co_owner: "33.33"}
     work_id = await known_work(service, register, owners)
+    for grantor, agent in ((owner, co_owner), (co_owner, owner)):
+        await mutual_mandate(service, grantor, agent, work_id)
     return Deal(work_id, owner, co_owner, licensee, owners)
+
+
+async def mutual_mandate(
+    service: Service, grantor: uuid.UUID, agent: uuid.UUID, work_id: uuid.UUID
+) -> None:
+    """`grantor` consents in advance to every exclusive licence `agent` offers of the work."""
+    body = {"agent_id": str(agent), "work_id": str(work_id), "valid_from": f"{THIS_YEAR}-01-01"}
+    async with service.client(grantor) as client:
+        response = await client.post("/mandates", json=body)
+    assert response.status_code == 201, response.text
 
 
 def offer_body(deal: Deal, **overrides: Any) -> dict[str, Any]:

@@ -32,6 +32,7 @@ async def test_two_conflicting_offers_accepted_at_once_leave_exactly_one_active(
             row = await commands.offer_licence(
                 uow=licensing.uow, register=licensing.register, wait_seconds=1,
                 caller=Caller(deal.owner), command=command,
+                consent_days=licensing.settings.owner_consent_days,
             )
             offers.append(row.id)
         # Each accept runs in its own session, so on its own pooled connection.

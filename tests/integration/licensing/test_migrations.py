@@ -16,6 +16,7 @@ OWN_TABLES = {
     "licence_event", "usage_report", "royalty_statement", "outbox", "processed_event",
     "statement_hold", "statement_payment", "exchange_rate",
     "licence_version", "licence_history",
+    "licence_owner_consent", "mandate",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -69,6 +69,18 @@ AMENDMENT = ev.LicenceVersion(
     end=date(2026, 12, 31), territories=["TH", "VN"], media=["STREAMING"], exclusive=True,
     royalty_rate="12.00", proposed_by=LICENSEE,
     side="LICENSEE",
+)
+
+
+def consent_licence(status: LicenceStatus) -> ev.ConsentLicenceState:
+    return ev.ConsentLicenceState.model_validate(
+        {**licence(LicenceStatus.OFFERED).model_dump(), "status": status}
+    )
+
+
+MANDATE = ev.Mandate(
+    id=UUID("77777777-7777-4777-8777-777777777777"), grantor_id=PUBLISHER, agent_id=COMPOSER,
+    work_id=WORK_ID, media=["SYNC"], valid_from=date(2026, 1, 1), granted_at=AT,
 )
 
 
@@ -175,6 +187,24 @@ def build_samples() -> dict[str, ev.EventData]:
                 (ev.LicenceRenewed, AMENDMENT.model_copy(update={"kind": "RENEWAL"})),
                 (ev.LicenceAmendmentDeclined, AMENDMENT.model_copy(update={"state": "DECLINED"})),
             ]
+        ),
+        # Co-owners' consent and mandates (DOMAIN.md).
+        ev.LicenceAwaitingOwners(
+            licence=consent_licence(LicenceStatus.AWAITING_OWNERS), actor_id=COMPOSER,
+            owners_asked=[PUBLISHER], consent_due=AT + timedelta(days=14), **lic,
+        ),
+        ev.LicenceOwnerConsented(
+            licence_id=LICENCE_ID, work_id=WORK_ID, licensor_id=COMPOSER, owner_id=PUBLISHER,
+            remaining=[], occurred_at=AT,
+        ),
+        ev.LicenceRefusedByOwners(
+            licence=consent_licence(LicenceStatus.REFUSED_BY_OWNERS), actor_id=PUBLISHER,
+            reason="too cheap", **lic,
+        ),
+        ev.MandateGranted(mandate=MANDATE, occurred_at=AT),
+        ev.MandateRevoked(
+            mandate=MANDATE.model_copy(update={"revoked_at": AT + timedelta(days=1)}),
+            occurred_at=AT + timedelta(days=1),
         ),
         ev.UsageReported(
             report=ev.UsageReport(

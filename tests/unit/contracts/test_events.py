@@ -10,7 +10,13 @@ from uuid import UUID
 
 import pytest
 from contracts.enums import WorkStatus
-from contracts.events import EVENT_TYPES, EventData, UsageLinesEvent
+from contracts.events import (
+    EVENT_TYPES,
+    EventData,
+    LicenceOwnerConsented,
+    MandateEvent,
+    UsageLinesEvent,
+)
 from pydantic import ValidationError
 
 from contracts import events as ev
@@ -27,7 +33,9 @@ CATALOGUE = {
     "filing.societies.v1": {"society.registration_sent", "society.acknowledgement_received"},
     "licensing.licences.v1": {
         "licence.offered", "licence.activated", "licence.declined", "licence.withdrawn",
-        "licence.terminated", "licence.expired",
+        "licence.terminated", "licence.expired", "licence.awaiting_owners",
+        "licence.owner_consented", "licence.refused_by_owners", "mandate.granted",
+        "mandate.revoked",
         # Amendments and renewals (EVENTS.md).
         "licence.amendment_proposed", "licence.amended", "licence.renewed",
         "licence.amendment_declined",
@@ -73,6 +81,10 @@ def _expected_key(data: Any) -> object:
         return data.party_id
     if data.topic == topics.FILING_SOCIETIES:
         return data.work_id
+    if isinstance(data, MandateEvent):
+        return data.mandate.id
+    if isinstance(data, LicenceOwnerConsented):
+        return data.licence_id
     if data.topic == topics.LICENSING_LICENCES:
         return data.licence.id
     if isinstance(data, UsageLinesEvent):

@@ -135,6 +135,19 @@ def test_a_licence_activated_before_it_was_offered_breaks_its_lifecycle() -> Non
     assert licence_lifecycles(list(reversed(records))) == []
 
 
+def test_an_offer_awaiting_owners_is_offered_after_their_consents_and_mandates_are_no_licences(
+) -> None:
+    types = [t.LICENCE_AWAITING_OWNERS, t.LICENCE_OWNER_CONSENTED, t.LICENCE_OWNER_CONSENTED,
+             t.LICENCE_OFFERED, t.LICENCE_ACTIVATED]
+    records = [record(t.LICENSING_LICENCES, i, LICENCE, ce_type, {})
+               for i, ce_type in enumerate(types)]
+    records.append(record(t.LICENSING_LICENCES, 9, "m1", t.MANDATE_GRANTED, {}))
+    assert licence_lifecycles(records) == []
+    # Accepted while the owners were still asked: a broken lifecycle.
+    early = [records[0], record(t.LICENSING_LICENCES, 1, LICENCE, t.LICENCE_ACTIVATED, {})]
+    assert len(licence_lifecycles(early)) == 1
+
+
 def test_a_statement_before_its_usage_report_is_out_of_order() -> None:
     report = record(t.LICENSING_ROYALTIES, 0, LICENCE, t.USAGE_REPORTED, {"report": {"id": "r1"}})
     statement = record(t.LICENSING_ROYALTIES, 1, LICENCE, t.ROYALTY_STATEMENT_ISSUED,

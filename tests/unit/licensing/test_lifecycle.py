@@ -129,4 +129,5 @@ def test_no_transition_leaves_a_final_state() -> None:
         LicenceStatus.WITHDRAWN,
         LicenceStatus.TERMINATED,
         LicenceStatus.EXPIRED,
+        LicenceStatus.REFUSED_BY_OWNERS,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import ClassVar, Literal, Self
 from uuid import UUID
 
@@ -63,6 +64,19 @@ class LicenceDeal(Payload):
     )
 
 
+class PublishedLicenceStatus(StrEnum):
+    """The statuses the v1 licence events were published with. The co-owners' consent
+    statuses travel only on their own event types (`ConsentLicenceState`): a longer enum
+    here would break the published types' readers (EVENTS.md, "Evolution")."""
+
+    OFFERED = "OFFERED"
+    ACTIVE = "ACTIVE"
+    DECLINED = "DECLINED"
+    WITHDRAWN = "WITHDRAWN"
+    TERMINATED = "TERMINATED"
+    EXPIRED = "EXPIRED"
+
+
 class LicenceState(Payload):
     """A licence as licensing holds it after the change."""
 
@@ -70,7 +84,7 @@ class LicenceState(Payload):
     work_id: UUID
     licensor_id: UUID
     licensee_id: UUID
-    status: LicenceStatus
+    status: PublishedLicenceStatus
     status_reason: str | None = None
     terms: LicenceTerms
     deal: LicenceDeal | None = Field(default=None, description="null: in no deal")
@@ -481,3 +495,90 @@ class RoyaltyStatementPaid(EventData):
 
     def aggregate_id(self) -> str:
         return str(self.licence_id)
+
+
+# --- co-owners' consent to licences, and mandates (DOMAIN.md) --------------------------------
+
+
+class ConsentLicenceState(LicenceState):
+    """A licence in one of the co-owners' consent statuses, on the types that carry them."""
+
+    status: LicenceStatus  # type: ignore[assignment]  # every status, not only the published
+
+
+class LicenceAwaitingOwners(LicenceEvent):
+    """An exclusive offer waits for the consent of owners the offeror does not speak for."""
+
+    ce_type: ClassVar[str] = topics.LICENCE_AWAITING_OWNERS
+    resulting_status: ClassVar[LicenceStatus] = LicenceStatus.AWAITING_OWNERS
+
+    licence: ConsentLicenceState
+
+    owners_asked: list[UUID] = Field(min_length=1, description="the owners whose consent waits")
+    consent_due: UtcDateTime = Field(description="when the offer lapses without their consent")
+
+
+class LicenceOwnerConsented(EventData):
+    """An owner asked consented to an exclusive offer; `remaining` are still to answer (when
+    none, a `licence.offered` follows in the same transaction)."""
+
+    ce_type: ClassVar[str] = topics.LICENCE_OWNER_CONSENTED
+    topic: ClassVar[str] = topics.LICENSING_LICENCES
+    source: ClassVar[str] = topics.LICENSING_SOURCE
+
+    licence_id: UUID
+    work_id: UUID
+    licensor_id: UUID
+    owner_id: UUID = Field(description="the owner who consented")
+    remaining: list[UUID] = Field(description="the owners asked who have not answered yet")
+
+    def aggregate_id(self) -> str:
+        return str(self.licence_id)
+
+
+class LicenceRefusedByOwners(LicenceEvent):
+    """An owner asked refused an exclusive offer (`actor_id`), or the deadline passed without
+    every consent (`actor_id` null); the offer ends."""
+
+    ce_type: ClassVar[str] = topics.LICENCE_REFUSED_BY_OWNERS
+    resulting_status: ClassVar[LicenceStatus] = LicenceStatus.REFUSED_BY_OWNERS
+
+    licence: ConsentLicenceState
+
+    reason: NonEmptyText
+
+
+class Mandate(Payload):
+    """An owner's consent in advance to exclusive licences its agent offers."""
+
+    id: UUID
+    grantor_id: UUID
+    agent_id: UUID
+    work_id: UUID | None = Field(default=None, description="null: all the grantor's works")
+    media: list[Medium] = Field(description="empty: every medium")
+    valid_from: date
+    valid_until: date | None = Field(default=None, description="inclusive; null when open")
+    granted_at: UtcDateTime
+    revoked_at: UtcDateTime | None = None
+
+
+class MandateEvent(EventData):
+    topic: ClassVar[str] = topics.LICENSING_LICENCES
+    source: ClassVar[str] = topics.LICENSING_SOURCE
+
+    mandate: Mandate
+
+    def aggregate_id(self) -> str:
+        return str(self.mandate.id)
+
+
+class MandateGranted(MandateEvent):
+    """An owner granted a mandate."""
+
+    ce_type: ClassVar[str] = topics.MANDATE_GRANTED
+
+
+class MandateRevoked(MandateEvent):
+    """The grantor revoked a mandate; consents it gave before stand."""
+
+    ce_type: ClassVar[str] = topics.MANDATE_REVOKED

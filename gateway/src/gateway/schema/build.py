@@ -20,6 +20,7 @@ from gateway.schema.amendments import AmendmentMutation
 from gateway.schema.imports import ImportMutation
 from gateway.schema.ledger import LedgerMutation, LedgerQuery
 from gateway.schema.licences import LicenceMutation, LicenceQuery
+from gateway.schema.mandates import MandateMutation, MandateQuery
 from gateway.schema.notifications import NotificationMutation, NotificationQuery
 from gateway.schema.parties import PartyMutation, PartyQuery
 from gateway.schema.scalars import SCALAR_MAP
@@ -34,13 +35,14 @@ log = logging.getLogger("gateway.errors")
 # Each feature module brings its own fields; the order here is the order of the served schema.
 Query = merge_types(
     "Query",
-    (PartyQuery, WorkQuery, LicenceQuery, StatementQuery, NotificationQuery, LedgerQuery),
+    (PartyQuery, WorkQuery, LicenceQuery, StatementQuery, NotificationQuery, LedgerQuery,
+     MandateQuery),
 )
 Mutation = merge_types(
     "Mutation",
     (PartyMutation, WorkMutation, LicenceMutation, StatementMutation, NotificationMutation,
      ImportMutation, UsageLineMutation, SocietyMutation, LedgerMutation,
-     AmendmentMutation),
+     AmendmentMutation, MandateMutation),
 )
 
 INTERNAL_MESSAGE = "Internal error: the request could not be completed."

@@ -80,6 +80,11 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Licence.history": FieldCost(bound=20),
     "LicenceHistoryEntry.segments": FieldCost(cost=0, bound=10),
     "LicenceVersionPayload.errors": FieldCost(bound=5),
+    # Co-owners' consent and mandates (DOMAIN.md): a licence asks a work's few owners; a
+    # party holds or grants a mandate per co-owner or per work, rarely more than a few dozen.
+    "Licence.ownerConsents": FieldCost(bound=5),
+    "Query.myMandates": FieldCost(cost=1, bound=50),
+    "MandatePayload.errors": FieldCost(bound=5),
     # A command answers at most a few errors.
     **{
         f"{payload}Payload.errors": FieldCost(bound=5)

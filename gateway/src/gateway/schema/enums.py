@@ -6,6 +6,7 @@ import strawberry
 from contracts.enums import (
     LicenceStatus,
     Medium,
+    OwnerConsentStatus,
     PartyKind,
     ReviewDecision,
     Role,
@@ -18,10 +19,12 @@ from contracts.enums import (
 for _enum in (PartyKind, WorkKind, Role, WorkStatus, Medium, LicenceStatus, ReviewDecision):
     strawberry.enum(_enum)
 strawberry.enum(StatementKind)
+strawberry.enum(OwnerConsentStatus)
 
 __all__ = [
     "LicenceStatus",
     "Medium",
+    "OwnerConsentStatus",
     "PartyKind",
     "ReviewDecision",
     "Role",

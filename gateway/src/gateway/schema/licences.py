@@ -1,5 +1,6 @@
 """Licences: their terms, parties and timeline, visible by DOMAIN.md "Access" only, and the
-commands of the licence lifecycle: offer, accept, decline, withdraw, terminate."""
+commands of the licence lifecycle: offer, accept, decline, withdraw, terminate, and the
+co-owners' consent to an exclusive offer or their refusal."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from gateway.access import load_visible_licence, may_see_notification, visible_l
 from gateway.backends import Backends, Json, LicenceSearch
 from gateway.errors import NotFoundError
 from gateway.loaders import now_or_later
-from gateway.replies import LicenceReply, StatementReply, UsageReportReply, WorkReply
+from gateway.replies import (
+    LicenceReply,
+    OwnerConsentReply,
+    StatementReply,
+    UsageReportReply,
+    WorkReply,
+)
 from gateway.schema.common import (
     Connection,
     FromReply,
@@ -42,6 +49,7 @@ from gateway.timeline import merge_timeline
 
 if TYPE_CHECKING:
     from gateway.schema.amendments import LicenceHistoryEntry, LicenceVersion
+    from gateway.schema.mandates import OwnerConsent
     from gateway.schema.statements import RoyaltyStatement, UsageReport
 
 
@@ -161,6 +169,19 @@ class Licence(FromReply):
         from gateway.schema.amendments import history_of
 
         return await history_of(info, str(self.id))
+
+    @strawberry.field(
+        graphql_type=list[Annotated["OwnerConsent", strawberry.lazy("gateway.schema.mandates")]],
+        description="The owners an exclusive offer needed and how each agreed (DOMAIN.md, "
+        "\"Co-owners' consent to licences, and mandates\"); empty for a non-exclusive one.",
+    )
+    def owner_consents(self, info: Info) -> list[OwnerConsent] | Awaitable[list[OwnerConsent]]:
+        from gateway.schema.mandates import OwnerConsent
+
+        def made(consents: list[OwnerConsentReply]) -> list[OwnerConsent]:
+            return [OwnerConsent.of(c) for c in consents]
+
+        return now_or_later(info.context.loaders.owner_consents, str(self.id), made)
 
     @strawberry.field(
         description="The deal end to end: filing, licence, usage, statements, notifications"
@@ -296,6 +317,17 @@ class LicenceMutation:
         return await _transition(
             info, licence_id, "terminate", {"reason": reason}, idempotency_key
         )
+
+    @strawberry.mutation(description="An owner asked consents to an exclusive offer; the last "
+                         "consent offers it to the licensee.")
+    async def consent_to_licence(self, info: Info, licence_id: strawberry.ID) -> LicencePayload:
+        return await _transition(info, licence_id, "consent", {})
+
+    @strawberry.mutation(description="An owner asked refuses an exclusive offer, which ends it.")
+    async def refuse_licence(
+        self, info: Info, licence_id: strawberry.ID, reason: str
+    ) -> LicencePayload:
+        return await _transition(info, licence_id, "refuse", {"reason": reason})
 
 
 def _licence_payload(result: LicenceReply | None, errors: list[UserErrorType]) -> LicencePayload:

@@ -24,10 +24,11 @@ from runtime.uow import UnitOfWorkFactory
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contracts import access
-from licensing import ledger, line_usage, service, suspense, views
+from licensing import ledger, line_usage, owner_consent, service, suspense, views
 from licensing.commands import (
     ClaimUsageLine,
     GiveReason,
+    GrantMandate,
     OfferLicence,
     RecordAdvancePayment,
     ReportUsage,
@@ -45,6 +46,8 @@ from licensing.models import (
     AdvancePaymentRow,
     LicenceEventRow,
     LicenceRow,
+    MandateRow,
+    OwnerConsentRow,
     StatementPaymentRow,
     StatementRow,
     UsageLineRow,
@@ -231,6 +234,7 @@ async def offer_licence(
             wait_seconds=licensing.settings.read_model_wait_seconds,
             caller=caller,
             command=command,
+            consent_days=licensing.settings.owner_consent_days,
         )
 
     answer = await licensing.keyed.run_once(key, offer, answer=licence_json, status=201)
@@ -294,6 +298,9 @@ _serve_move("accept", service.accept_licence, reason=False, keyed=True)
 _serve_move("decline", service.decline_licence, reason=True, keyed=False)
 _serve_move("withdraw", service.withdraw_licence, reason=False, keyed=False)
 _serve_move("terminate", service.terminate_licence, reason=True, keyed=True)
+# Co-owners' consent (DOMAIN.md): an answer is refused once given, so a retry needs no key.
+_serve_move("consent", owner_consent.consent_to_licence, reason=False, keyed=False)
+_serve_move("refuse", owner_consent.refuse_licence, reason=True, keyed=False)
 
 
 def _usage_json(outcome: service.UsageOutcome) -> dict[str, Any]:
@@ -571,3 +578,59 @@ async def claim_usage_line(
         uow=licensing.uow, caller=caller, line_id=line_id, work_id=command.work_id
     )
     return usage_line_json(row, shows_revenue=caller.sees_all)
+
+
+# --- co-owners' consent and mandates (DOMAIN.md) -----------------------------------------------
+
+
+def owner_consent_json(row: OwnerConsentRow) -> dict[str, Any]:
+    return _columns(
+        row, "licence_id", "party_id", "share", "status", "reason", "mandate_id", "due_at",
+        "decided_at",
+    )
+
+
+def mandate_json(row: MandateRow) -> dict[str, Any]:
+    return _columns(
+        row, "id", "grantor_id", "agent_id", "work_id", "media", "valid_from", "valid_until",
+        "granted_at", "revoked_at",
+    )
+
+
+@router.get("/owner-consents")
+async def owner_consents(
+    licence_ids: str, caller: CallerDep, session: Session
+) -> dict[str, Any]:
+    grouped = await views.owner_consents(
+        session, caller, parse_ids(licence_ids, field="licence_ids")
+    )
+    return _items_by_id(grouped, owner_consent_json)
+
+
+@router.post(
+    "/mandates", status_code=status.HTTP_201_CREATED, response_model=dict[str, Any],
+    responses=error_responses(400, 404, 409),
+)
+async def grant_mandate(
+    command: GrantMandate, caller: CallerDep, licensing: Service, key: IdempotencyKey
+) -> Response:
+    async def grant(uow: UnitOfWorkFactory) -> MandateRow:
+        return await owner_consent.grant_mandate(uow=uow, caller=caller, command=command)
+
+    answer = await licensing.keyed.run_once(key, grant, answer=mandate_json, status=201)
+    return answer.response()
+
+
+@router.post("/mandates/{mandate_id}/revoke", responses=error_responses(404, 409))
+async def revoke_mandate(
+    mandate_id: UUID, caller: CallerDep, licensing: Service
+) -> dict[str, Any]:
+    row = await owner_consent.revoke_mandate(
+        uow=licensing.uow, caller=caller, mandate_id=mandate_id
+    )
+    return mandate_json(row)
+
+
+@router.get("/mandates", responses=error_responses(400))
+async def my_mandates(caller: CallerDep, session: Session) -> dict[str, Any]:
+    return {"items": [mandate_json(r) for r in await views.mandates_of(session, caller)]}

@@ -280,3 +280,27 @@ class RecordAdvancePayment(BaseModel):
 
 
 MAX_REFERENCE = 200
+
+
+class GrantMandate(BaseModel):
+    """`POST /mandates`: an owner gives an agent its consent in advance (DOMAIN.md,
+    "Co-owners' consent to licences, and mandates"); no work is all the grantor's works, no
+    media every medium."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agent_id: UUID
+    work_id: UUID | None = None
+    media: list[str] = []
+    valid_from: date
+    valid_until: date | None = None
+    _media: tuple[Medium, ...] = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _parse_media(self) -> Self:
+        self._media = parse_media(self.media) if self.media else ()
+        return self
+
+    @property
+    def parsed_media(self) -> tuple[Medium, ...]:
+        return self._media

@@ -21,7 +21,10 @@ from licensing.models import LicenceEventRow, StatementPaymentRow, StatementRow,
 
 
 def licence_state(licence: Licence) -> events.LicenceState:
-    return events.LicenceState(
+    # The consent statuses travel on their own types only (contracts' PublishedLicenceStatus).
+    published = licence.status.value in events.PublishedLicenceStatus.__members__
+    state = events.LicenceState if published else events.ConsentLicenceState
+    return state(
         id=licence.id,
         work_id=licence.work_id,
         licensor_id=licence.licensor_id,
@@ -48,9 +51,11 @@ def licence_event(
     actor: UUID | None,
     now: datetime,
     reason: str | None = None,
+    **more: object,
 ) -> events.LicenceEvent:
-    """`event_type` of the licence's new state; a `reason` only for the types that carry one."""
-    facts = {} if reason is None else {"reason": reason}
+    """`event_type` of the licence's new state; a `reason` only for the types that carry one,
+    and `more` facts of its own type (the owners a consent waits for)."""
+    facts: dict[str, object] = dict(more) if reason is None else {"reason": reason, **more}
     return event_type(
         occurred_at=now,
         licence=licence_state(licence),
@@ -165,6 +170,15 @@ def _licence_summary(event: events.LicenceEvent) -> str:
             return f"expired after {licence.terms.end}"
         case events.LicenceVersionEvent(version=v):
             return _version_summary(event, v)
+        case events.LicenceAwaitingOwners():
+            asked = ", ".join(map(str, event.owners_asked))
+            return (
+                f"offered to {licence.licensee_id} by {event.actor_id}; awaiting the consent "
+                f"of {asked} until {event.consent_due.isoformat()}"
+            )
+        case events.LicenceRefusedByOwners():
+            by = f"refused by {event.actor_id}" if event.actor_id else "not consented to"
+            return f"{by}: {event.reason}"
     raise TypeError(f"no timeline wording for {type(event).__name__}")
 
 
@@ -248,6 +262,11 @@ def _timeline_row(event: events.EventData) -> LicenceEventRow | None:
                 f"minimum guarantee {statement.minimum_guarantee} trued up: royalties "
                 f"{statement.royalties}, advance {statement.advance}, payable "
                 f"{statement.payable} {statement.currency}"
+            )
+        case events.LicenceOwnerConsented():
+            licence_id = event.licence_id
+            summary = f"consented to by {event.owner_id}" + (
+                f"; awaiting {', '.join(map(str, event.remaining))}" if event.remaining else ""
             )
         case _:
             return None

@@ -233,15 +233,18 @@ async def _replace_works(
     holders = [(w.id, h) for _, _, w in works for h in w.rights_holders]
     await session.execute(
         text(
-            "INSERT INTO register_holder (work_id, party_id, role, share) "
-            "SELECT * FROM unnest(CAST(:w AS uuid[]), CAST(:p AS uuid[]), CAST(:r AS text[]), "
-            "CAST(:s AS numeric[]))"
+            "INSERT INTO register_holder (work_id, party_id, role, share, mechanical_share, "
+            "sync_share) SELECT * FROM unnest(CAST(:w AS uuid[]), CAST(:p AS uuid[]), "
+            "CAST(:r AS text[]), CAST(:s AS numeric[]), CAST(:m AS numeric[]), "
+            "CAST(:y AS numeric[]))"
         ),
         {
             "w": [work_id for work_id, _ in holders],
             "p": [h.party_id for _, h in holders],
             "r": [h.role.value for _, h in holders],
             "s": [h.share for _, h in holders],
+            "m": [h.mechanical_share for _, h in holders],
+            "y": [h.sync_share for _, h in holders],
         },
     )
 

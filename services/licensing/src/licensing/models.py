@@ -100,6 +100,12 @@ class RegisterHolder(SQLModel, table=True):
     party_id: uuid.UUID = Field(primary_key=True, index=True)
     role: str = Field(primary_key=True, max_length=32)
     share: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+    # Shares of the other rights where the holder states them (None: `share`), so an
+    # exclusive offer knows whose consent its media need.
+    mechanical_share: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(5, 2), nullable=True)
+    )
+    sync_share: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 2), nullable=True))
 
 
 class RegisterShares(SQLModel, table=True):
@@ -122,7 +128,7 @@ class LicenceRow(SQLModel, table=True):
     work_id: uuid.UUID
     licensor_id: uuid.UUID = Field(index=True)
     licensee_id: uuid.UUID = Field(index=True)
-    status: str = Field(max_length=16)
+    status: str = Field(max_length=32)
     status_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     territories: list[str] = Field(sa_column=Column(ARRAY(String(2)), nullable=False))
     media: list[str] = Field(sa_column=Column(ARRAY(String(32)), nullable=False))
@@ -392,6 +398,38 @@ class LicenceHistoryRow(SQLModel, table=True):
     seq: int = Field(primary_key=True)
     work_id: uuid.UUID
     recorded_at: datetime = Field(sa_column=utc_column())
-    status: str = Field(max_length=16)
+    status: str = Field(max_length=32)
     valid_until: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     segments: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+
+
+class OwnerConsentRow(SQLModel, table=True):
+    """An owner an exclusive offer needed, and how it agreed (DOMAIN.md, "Co-owners' consent
+    to licences, and mandates"): written with the offer, `PENDING` rows decided later."""
+
+    __tablename__ = "licence_owner_consent"
+
+    licence_id: uuid.UUID = Field(primary_key=True, foreign_key="licence.id")
+    party_id: uuid.UUID = Field(primary_key=True, index=True)
+    share: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+    status: str = Field(max_length=16)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    mandate_id: uuid.UUID | None = None
+    due_at: datetime = Field(sa_column=utc_column())
+    decided_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class MandateRow(SQLModel, table=True):
+    """An owner's consent in advance to the exclusive licences its agent offers."""
+
+    __tablename__ = "mandate"
+
+    id: uuid.UUID = Field(primary_key=True)
+    grantor_id: uuid.UUID = Field(index=True)
+    agent_id: uuid.UUID = Field(index=True)
+    work_id: uuid.UUID | None = None
+    media: list[str] = Field(sa_column=Column(ARRAY(String(32)), nullable=False))
+    valid_from: date = Field(sa_column=Column(Date, nullable=False))
+    valid_until: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    granted_at: datetime = Field(sa_column=utc_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts.attributes import from_attributes
-from contracts.enums import LicenceStatus, Medium, WorkStatus
+from contracts.enums import LicenceStatus, Medium, OwnerConsentStatus, WorkStatus
 from sqlalchemy import func, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,14 +19,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts import events
 from licensing import history_repository
 from licensing.domain.availability import Holding
+from licensing.domain.consent import HolderShares, OwnerConsent
 from licensing.domain.deals import DealRef
 from licensing.domain.lifecycle import Licence, WorkView
+from licensing.domain.mandates import MandateTerms
 from licensing.domain.royalties import Figures, Line, ShareSnapshot
 from licensing.domain.terms import Period, Terms, terms_fields
 from licensing.domain.usage import ReportedUsage
 from licensing.models import (
     LicenceEventRow,
     LicenceRow,
+    MandateRow,
+    OwnerConsentRow,
     RegisterHolder,
     RegisterParty,
     RegisterShares,
@@ -343,3 +347,94 @@ def lines_json(lines: Sequence[Line], *, held: bool = False) -> list[dict[str, A
          **({"held": True} if held else {})}
         for line in lines
     ]  # fmt: skip
+
+
+# --- co-owners' consent and mandates (DOMAIN.md) ---------------------------------------------
+
+
+async def holder_shares(session: AsyncSession, work_id: UUID) -> list[HolderShares]:
+    query = select(RegisterHolder).where(col(RegisterHolder.work_id) == work_id)
+    return [
+        HolderShares(h.party_id, h.share, h.mechanical_share, h.sync_share)
+        for h in (await session.execute(query)).scalars()
+    ]
+
+
+def to_mandate(row: MandateRow) -> MandateTerms:
+    return from_attributes(MandateTerms, row, media=frozenset(Medium(m) for m in row.media))
+
+
+async def mandates_held_by(session: AsyncSession, agent: UUID) -> list[MandateTerms]:
+    """The unrevoked mandates `agent` holds (whether in force on a date is the domain's)."""
+    query = select(MandateRow).where(
+        col(MandateRow.agent_id) == agent, col(MandateRow.revoked_at).is_(None)
+    )
+    return [to_mandate(row) for row in (await session.execute(query)).scalars()]
+
+
+async def get_mandate(
+    session: AsyncSession, mandate_id: UUID, *, for_update: bool = False
+) -> MandateRow | None:
+    return await session.get(
+        MandateRow, mandate_id, with_for_update=for_update, populate_existing=for_update
+    )
+
+
+def add_mandate(session: AsyncSession, mandate: MandateTerms, now: datetime) -> MandateRow:
+    row = MandateRow.model_validate(
+        {
+            "id": mandate.id, "grantor_id": mandate.grantor_id, "agent_id": mandate.agent_id,
+            "work_id": mandate.work_id, "media": sorted(m.value for m in mandate.media),
+            "valid_from": mandate.valid_from, "valid_until": mandate.valid_until,
+            "granted_at": now, "revoked_at": mandate.revoked_at,
+        }
+    )  # fmt: skip
+    session.add(row)
+    return row
+
+
+def add_consents(
+    session: AsyncSession,
+    licence_id: UUID,
+    consents: Sequence[OwnerConsent],
+    *,
+    due_at: datetime,
+    now: datetime,
+) -> None:
+    """An offer's owners as decided when it is made (the offeror's and mandated ones are
+    decided then; the others wait)."""
+    session.add_all(
+        OwnerConsentRow(
+            licence_id=licence_id, party_id=c.party_id, share=c.share, status=c.status.value,
+            reason=c.reason, mandate_id=c.mandate_id, due_at=due_at,
+            decided_at=None if c.status == OwnerConsentStatus.PENDING else now,
+        )
+        for c in consents
+    )  # fmt: skip
+
+
+def to_consent(row: OwnerConsentRow) -> OwnerConsent:
+    return from_attributes(OwnerConsent, row, status=OwnerConsentStatus(row.status))
+
+
+async def consent_rows(session: AsyncSession, licence_id: UUID) -> list[OwnerConsentRow]:
+    query = (
+        select(OwnerConsentRow)
+        .where(col(OwnerConsentRow.licence_id) == licence_id)
+        .order_by(col(OwnerConsentRow.party_id))
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def lapsed_offers(session: AsyncSession, now: datetime) -> list[UUID]:
+    """AWAITING_OWNERS licences whose owners' consent is past due."""
+    query = (
+        select(col(LicenceRow.id))
+        .join(OwnerConsentRow, col(OwnerConsentRow.licence_id) == col(LicenceRow.id))
+        .where(
+            col(LicenceRow.status) == LicenceStatus.AWAITING_OWNERS.value,
+            col(OwnerConsentRow.due_at) < now,
+        )
+        .distinct()
+    )
+    return list((await session.execute(query)).scalars())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
@@ -30,6 +30,7 @@ from licensing.domain import amendments, lifecycle
 from licensing.domain.access import Caller, can_see_licence
 from licensing.domain.advances import check_advance_payment
 from licensing.domain.availability import ensure_available
+from licensing.domain.consent import consents_for_offer, pending
 from licensing.domain.deals import pool_key
 from licensing.domain.errors import (
     NotTheLicensee,
@@ -149,9 +150,11 @@ async def offer_licence(
     wait_seconds: float,
     caller: Caller,
     command: OfferLicence,
+    consent_days: int,
 ) -> LicenceRow:
     """An owner of a REGISTERED work offers it; refused when it conflicts with an ACTIVE one.
-    It first waits for the register (`wait_for_register`)."""
+    It first waits for the register (`wait_for_register`). An exclusive offer the offeror
+    (with its mandates) cannot grant alone waits for the other owners `consent_days`."""
     await wait_for_register(
         uow=uow, register=register, wait_seconds=wait_seconds, command=command
     )
@@ -163,15 +166,23 @@ async def offer_licence(
             raise UnknownParty(
                 f"no party {command.licensee_id} in the register", field="licensee_id"
             )
+        now = utc_now()
+        consents = consents_for_offer(
+            offeror=caller.party_id, work_id=work.id, exclusive=command.terms.exclusive,
+            media=command.terms.media, holders=await repo.holder_shares(u.session, work.id),
+            mandates=await repo.mandates_held_by(u.session, caller.party_id),
+            today=now.astimezone(UTC).date(),
+        )  # fmt: skip
+        asked = pending(consents)
         licence = lifecycle.offer(
             licence_id=uuid.uuid4(),
             work=work,
             offeror=caller.party_id,
             licensee=command.licensee_id,
             terms=command.terms,
+            awaiting_owners=bool(asked),
         )
         ensure_available(licence.footprint, await repo.active_holdings(u.session, work.id))
-        now = utc_now()
         if command.deal_id is not None:
             deal = await deals.join_deal(
                 u.session, deal_id=command.deal_id,
@@ -180,16 +191,26 @@ async def offer_licence(
             )  # fmt: skip
             licence = replace(licence, deal=deal)
         row = repo.add_licence(u.session, licence, now)
-        # Version 1 and the first history row (DOMAIN.md, "Licence history").
+        # Version 1 and the first history row (DOMAIN.md, "Licence history"); the consents'
+        # foreign key needs the licence row first too.
         await u.session.flush()
         licence_history.add_version(u.session, amendments.original(licence), now)
         await licence_history.record(u.session, row, licence_history.row_segments(row), now)
-        u.emit(
-            outgoing.licence_event(
-                events.LicenceOffered, licence, owners=set(work.owners),
-                actor=caller.party_id, now=now,
+        due_at = now + timedelta(days=consent_days)
+        if consents:
+            repo.add_consents(u.session, licence.id, consents, due_at=due_at, now=now)
+        owners, actor = set(work.owners), caller.party_id
+        if asked:
+            u.emit(outgoing.licence_event(
+                events.LicenceAwaitingOwners, licence, owners=owners, actor=actor, now=now,
+                owners_asked=asked, consent_due=due_at,
+            ))  # fmt: skip
+        else:
+            u.emit(
+                outgoing.licence_event(
+                    events.LicenceOffered, licence, owners=owners, actor=actor, now=now
+                )
             )
-        )  # fmt: skip
     return row
 
 

@@ -32,5 +32,8 @@ class LicensingSettings(ServiceSettings):
     # up it is queued as the line's candidate; below, the line is queued unmatched.
     match_auto: Decimal = Field(default=Decimal("0.85"), ge=0, le=1)
     match_review: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
+    # Co-owners' consent (DOMAIN.md): days an exclusive offer waits for the owners asked
+    # before it lapses.
+    owner_consent_days: int = Field(default=14, ge=1, le=365)
     # Trigram similarity (pg_trgm) a title must reach to be a candidate at all.
     match_trigram: float = Field(default=0.5, gt=0, le=1)

@@ -32,6 +32,8 @@ from licensing.models import (
     AdvancePaymentRow,
     LicenceEventRow,
     LicenceRow,
+    MandateRow,
+    OwnerConsentRow,
     RegisterHolder,
     RegisterWork,
     StatementRow,
@@ -348,3 +350,39 @@ async def advance_payments(
         col(AdvancePaymentRow.statement_id).in_(list(statement_ids))
     )
     return {row.statement_id: row for row in (await session.execute(query)).scalars()}
+
+
+# --- co-owners' consent and mandates (DOMAIN.md) ---------------------------------------------
+
+
+async def owner_consents(
+    session: AsyncSession, caller: Caller, licence_ids: Sequence[UUID]
+) -> dict[UUID, list[OwnerConsentRow]]:
+    """The owners each visible licence needed and how they agreed (none: a non-exclusive
+    licence, or one offered before consent was asked)."""
+    visible = [r.id for r in await visible_licences(session, caller, licence_ids)]
+    grouped: dict[UUID, list[OwnerConsentRow]] = defaultdict(list)
+    if visible:
+        query = (
+            select(OwnerConsentRow)
+            .where(col(OwnerConsentRow.licence_id).in_(visible))
+            .order_by(col(OwnerConsentRow.licence_id), col(OwnerConsentRow.party_id))
+        )
+        for row in (await session.execute(query)).scalars():
+            grouped[row.licence_id].append(row)
+    return dict(grouped)
+
+
+async def mandates_of(session: AsyncSession, caller: Caller) -> list[MandateRow]:
+    """The mandates the caller granted or holds, newest first."""
+    query = (
+        select(MandateRow)
+        .where(
+            or_(
+                col(MandateRow.grantor_id) == caller.party_id,
+                col(MandateRow.agent_id) == caller.party_id,
+            )
+        )
+        .order_by(col(MandateRow.granted_at).desc(), col(MandateRow.id))
+    )
+    return list((await session.execute(query)).scalars())

@@ -114,3 +114,30 @@ class SpansAmendment(InvalidInput):
     """A usage period must lie within one version's terms (DOMAIN.md, "Amendments")."""
 
     code = "SPANS_AMENDMENT"
+
+
+# --- co-owners' consent and mandates (DOMAIN.md) ----------------------------------------------
+
+
+class NotAskedToConsent(NotAllowed):
+    code = "NOT_ASKED_TO_CONSENT"
+
+
+class ConsentAlreadyAnswered(Conflict):
+    code = "CONSENT_ALREADY_ANSWERED"
+
+
+class UnknownMandate(NotFound):
+    code = "UNKNOWN_MANDATE"
+
+
+class SelfMandate(InvalidInput):
+    code = "SELF_MANDATE"
+
+
+class NotTheGrantor(NotAllowed):
+    code = "NOT_THE_GRANTOR"
+
+
+class MandateStateError(Conflict):
+    code = "MANDATE_REVOKED"

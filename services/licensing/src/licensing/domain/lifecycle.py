@@ -1,6 +1,8 @@
 """The licence state machine and who may move it.
 
-`OFFERED -> ACTIVE | DECLINED | WITHDRAWN`, `ACTIVE -> TERMINATED | EXPIRED`; nothing else.
+`OFFERED -> ACTIVE | DECLINED | WITHDRAWN`, `ACTIVE -> TERMINATED | EXPIRED`, and for an
+exclusive offer that waits for co-owners `AWAITING_OWNERS -> OFFERED | REFUSED_BY_OWNERS |
+WITHDRAWN`; nothing else.
 Checks run in the order a caller can act on: who acts (403), then the state (409), so a
 licensee accepting twice learns the licence is already ACTIVE.
 """
@@ -37,6 +39,10 @@ TRANSITIONS: dict[LicenceStatus, frozenset[LicenceStatus]] = {
     LicenceStatus.WITHDRAWN: frozenset(),
     LicenceStatus.TERMINATED: frozenset(),
     LicenceStatus.EXPIRED: frozenset(),
+    LicenceStatus.AWAITING_OWNERS: frozenset(
+        {LicenceStatus.OFFERED, LicenceStatus.REFUSED_BY_OWNERS, LicenceStatus.WITHDRAWN}
+    ),
+    LicenceStatus.REFUSED_BY_OWNERS: frozenset(),
 }
 
 
@@ -79,9 +85,16 @@ def ensure_licensable(work: WorkView) -> None:
 
 
 def offer(
-    *, licence_id: UUID, work: WorkView, offeror: UUID, licensee: UUID, terms: Terms
+    *,
+    licence_id: UUID,
+    work: WorkView,
+    offeror: UUID,
+    licensee: UUID,
+    terms: Terms,
+    awaiting_owners: bool = False,
 ) -> Licence:
-    """A new OFFERED licence; availability is checked by the caller against ACTIVE ones."""
+    """A new OFFERED licence, or AWAITING_OWNERS when co-owners must consent first
+    (`domain.consent`); availability is checked by the caller against ACTIVE ones."""
     if offeror not in work.owners:
         raise NotAnOwner(f"only an owner of work {work.id} may offer a licence", field="work_id")
     ensure_licensable(work)
@@ -93,7 +106,7 @@ def offer(
         licensor_id=offeror,
         licensee_id=licensee,
         terms=terms,
-        status=LicenceStatus.OFFERED,
+        status=LicenceStatus.AWAITING_OWNERS if awaiting_owners else LicenceStatus.OFFERED,
     )
 
 
@@ -145,6 +158,16 @@ def terminate(
     if cleaned is None:
         raise InvalidInput("a reason is required to terminate a licence", field="reason")
     return _move(licence, LicenceStatus.TERMINATED, cleaned)
+
+
+def owners_agreed(licence: Licence) -> Licence:
+    """The last owner asked consented: the licensee may now accept."""
+    return _move(licence, LicenceStatus.OFFERED, None)
+
+
+def refused_by_owners(licence: Licence, reason: str) -> Licence:
+    """An owner refused (or the consents lapsed): the offer ends with the reason."""
+    return _move(licence, LicenceStatus.REFUSED_BY_OWNERS, reason)
 
 
 def is_due_to_expire(licence: Licence, today: date) -> bool:

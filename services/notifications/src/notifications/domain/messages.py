@@ -112,6 +112,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Licence change declined",
         "A proposed change to the {licence} was declined.",
     ),
+    "licence.awaiting_owners": (
+        "Your consent is asked",
+        "An exclusive {licence} was offered and waits for its co-owners' consent.",
+    ),
+    "licence.refused_by_owners": (
+        "Licence refused by co-owners",
+        "The exclusive offer of {licence} was not consented to by its co-owners.{reason}",
+    ),
     "usage.reported": ("Usage reported", "Usage of {work} was reported under {licence}{period}."),
     "society.acknowledgement_received": (
         "Society registration not accepted",

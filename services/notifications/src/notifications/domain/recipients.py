@@ -79,6 +79,10 @@ RULES: dict[str, frozenset[Named]] = {
     # DOMAIN.md, "Advances and minimum guarantees": statements like a royalty's.
     "royalty.advance_paid": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
     "royalty.guarantee_trued_up": _LICENCE_STEP | {Named.STATEMENT_PARTIES, Named.SOCIETIES},
+    # Co-owners' consent (DOMAIN.md): the owners (those asked among them) and the offeror;
+    # the licensee hears only once the offer is made to it (`licence.offered`).
+    "licence.awaiting_owners": frozenset({Named.WORK_OWNERS, Named.LICENSOR}),
+    "licence.refused_by_owners": frozenset({Named.WORK_OWNERS, Named.LICENSOR}),
 }
 
 

@@ -6,14 +6,14 @@ renewals follow), `licence_history` (append-only: each change's whole state, rec
 it happened), backfilled from the licences and their timeline (`licence_event`).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 
 TZ = sa.DateTime(timezone=True)
 
@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), primary_key=True),
         sa.Column("work_id", sa.Uuid(), nullable=False),
         sa.Column("recorded_at", TZ, nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(32), nullable=False),
         sa.Column("valid_until", sa.Date(), nullable=True),
         sa.Column("segments", postgresql.JSONB(), nullable=False),
     )
