@@ -31,6 +31,8 @@ from runtime.http import running_server
 from runtime.settings import PlatformSettings
 from websockets.asyncio.client import connect
 
+from tests.co_owners import confirm_over_graphql
+
 pytestmark = pytest.mark.slow
 
 
@@ -153,8 +155,11 @@ async def test_a_whole_deal_runs_through_graphql_and_reads_back_as_one_timeline(
                                  {"partyId": bob, "role": "LYRICIST", "share": "40.00"}]}},
         alice_token))["fileWork"]
     assert filed["errors"] == [], filed
-    assert filed["work"]["status"] == "REGISTERED"
+    assert filed["work"]["status"] == "AWAITING_CONSENT"
     work_id = filed["work"]["id"]
+    confirmed = await confirm_over_graphql(platform.call, work_id, [bob_token])
+    assert confirmed["status"] == "REGISTERED"
+    filed["work"] = {**filed["work"], **confirmed}
 
     # A licence in force today (two months in, ten to go), whenever the suite runs.
     today = datetime.now(UTC).date()
@@ -303,8 +308,10 @@ async def test_licensing_and_the_gateway_agree_on_who_sees_a_licence_after_share
                                  {"partyId": bob, "role": "LYRICIST", "share": "30.00"},
                                  {"partyId": carol, "role": "ARRANGER", "share": "20.00"}]}},
         alice_token))["fileWork"]
-    assert filed["errors"] == [] and filed["work"]["status"] == "REGISTERED", filed
+    assert filed["errors"] == [] and filed["work"]["status"] == "AWAITING_CONSENT", filed
     work_id = filed["work"]["id"]
+    confirmed = await confirm_over_graphql(platform.call, work_id, [bob_token, carol_token])
+    assert confirmed["status"] == "REGISTERED", confirmed
     offered = (await platform.call(
         """mutation ($i: OfferLicenceInput!) { offerLicence(input: $i) { licence { id }
              errors { code message } } }""",

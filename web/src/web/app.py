@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Scope, Send
 
-from web import contacts, deals, filing, inbox, labels, money, registration, society
+from web import consents, contacts, deals, filing, inbox, labels, money, registration, society
 from web.api import LOCAL_GATEWAY, APIError, GatewayAPI
 from web.i18n import LANGUAGES, Formats, negotiate, translations
 from web.queries import FILE_WORK, ME, MY_WORKS, PAGE_SIZE, PARTY, REGISTER_PARTY, SEARCH, WORK
@@ -300,7 +300,7 @@ def create_app(settings: WebSettings | None = None, *, api: GatewayAPI | None = 
         Route("/language", pages.choose_language, methods=["POST"], name="language"),
         *deals.routes(pages),
         *money.routes(pages), *society.routes(pages), *inbox.routes(pages),
-        *contacts.routes(pages),
+        *contacts.routes(pages), *consents.routes(pages),
         Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
     ]
     secure = settings.public_url.startswith("https:")

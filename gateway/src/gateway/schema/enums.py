@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from contracts.enums import (
+    FilingConsentStatus,
     LicenceStatus,
     Medium,
     PartyKind,
@@ -16,8 +17,11 @@ from contracts.enums import (
 # strawberry.enum registers the class itself, so these stay the very types services use.
 for _enum in (PartyKind, WorkKind, Role, WorkStatus, Medium, LicenceStatus, ReviewDecision):
     strawberry.enum(_enum)
+# Co-owners' consent to a filing (DOMAIN.md).
+strawberry.enum(FilingConsentStatus)
 
 __all__ = [
+    "FilingConsentStatus",
     "LicenceStatus",
     "Medium",
     "PartyKind",

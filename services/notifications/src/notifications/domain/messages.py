@@ -91,6 +91,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{work} needs an examiner's review before it can be registered.{reason}",
     ),
     "work.disputed": ("Work disputed", "{work} is disputed.{reason}"),
+    "work.consent_requested": (
+        "Consent requested",
+        "{work} was filed naming you as a rights holder: confirm or reject your role and "
+        "share before it can be registered (the filer needs no answer from itself).",
+    ),
+    "work.returned": ("Filing returned", "{work} was returned to its filer.{reason}"),
     "work.dispute_resolved": ("Dispute resolved", "The dispute over {work} is resolved.{reason}"),
     "licence.offered": ("Licence offered", "A {licence} was offered."),
     "licence.activated": ("Licence active", "The {licence} was accepted and is active."),
