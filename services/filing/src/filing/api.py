@@ -301,7 +301,8 @@ async def list_works(caller: CurrentPrincipal, filing: Service, ids: BatchIds) -
     return WorkList(items=[WorkOut.model_validate(w) for w in works])
 
 
-@router.get("/consent-requests", response_model=WorkList, tags=["works"])
+@router.get("/consent-requests", response_model=WorkList, tags=["works"],
+            responses=error_responses(400))
 async def consent_requests(caller: CurrentPrincipal, filing: Service) -> WorkList:
     """The works awaiting the calling party's own answer, oldest deadline first (DOMAIN.md,
     "Co-owners' consent to a filing"); at most 100."""
