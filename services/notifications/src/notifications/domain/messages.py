@@ -31,7 +31,8 @@ class EventFacts:
     # Each statement line's amount, so an owner reads its own share of the payable.
     line_amounts: dict[UUID, Decimal] = field(default_factory=dict)
     # A bulk import's works naming the recipient: registered, under review, rejected.
-    import_counts: tuple[int, int, int] | None = None
+    # (and awaiting co-owners' consent: DOMAIN.md, "Co-owners' consent to a filing").
+    import_counts: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -146,12 +147,13 @@ def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, st
                 f"A share{share} of {work} changed hands; the rights holders are updated.",
             )
         case "import.completed":
-            registered, review, rejected = facts.import_counts or (0, 0, 0)
-            total = registered + review + rejected
+            registered, review, rejected, waiting = facts.import_counts or (0, 0, 0, 0)
+            total = registered + review + rejected + waiting
+            consent = f", {waiting} awaiting co-owners' consent" if waiting else ""
             return (
                 "Bulk import completed",
                 f"A bulk import named you on {total} works: {registered} registered, "
-                f"{review} under review, {rejected} rejected.",
+                f"{review} under review, {rejected} rejected{consent}.",
             )
         case "royalty.statement_issued":
             own = facts.line_amounts.get(recipient)
