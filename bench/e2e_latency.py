@@ -351,8 +351,9 @@ async def run(platform: Platform, *, profile_seconds: int, level_seconds: int,
             "notification_p99_over_raw_rt_p99":
                 round(p99n / raw_rt_p99_ms, 1) if raw_rt_p99_ms else None}
     return {
-        "setup": {"mutation": "fileWork (2 holders, unique titles: registered at once) via "
-                              "the gateway, 8 filer parties; every process on this machine",
+        "setup": {"mutation": "fileWork (2 holders, unique titles: filed awaiting the "
+                              "co-owner's consent) via the gateway, 8 filer parties; every "
+                              "process on this machine",
                   "load_generator": gen.describe(),
                   "capacity": f"open-loop ramp from {ramp_start}/s, x{ramp_factor} per rung, "
                               f"{step_seconds} s per rung, at most {ramp_steps} rungs; a rung "

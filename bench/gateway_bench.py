@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.common import Latencies
-from bench.platform import FILE, Platform, file_input, register_party
+from bench.platform import FILE, Platform, confirm_holding, file_input, register_party
 
 OFFER = """mutation($input: OfferLicenceInput!) {
   offerLicence(input: $input) { licence { id } errors { code message } } }"""
@@ -47,7 +47,7 @@ def _ok(payload: dict[str, Any]) -> dict[str, Any]:
 async def seed(platform: Platform, works: int) -> tuple[str, str, str]:
     """`works` registered works of two owners, each with an active licence and a statement."""
     owner, owner_token = await register_party(platform, "Gateway bench composer")
-    co, _ = await register_party(platform, "Gateway bench lyricist")
+    co, co_token = await register_party(platform, "Gateway bench lyricist")
     licensee, licensee_token = await register_party(platform, "Gateway bench streamer")
     gate = asyncio.Semaphore(8)
     # A licence in force today whose first quarter is over, whenever the bench runs.
@@ -60,6 +60,7 @@ async def seed(platform: Platform, works: int) -> tuple[str, str, str]:
             work = _ok((await platform.gql(FILE, file_input(
                 f"Gateway bench work {n} {owner[:8]}",
                 [(owner, "COMPOSER", "60"), (co, "LYRICIST", "40")]), owner_token))["fileWork"])
+            await confirm_holding(platform, work["work"]["id"], co_token)
             offer = _ok((await platform.gql(OFFER, {"input": {
                 "workId": work["work"]["id"], "licenseeId": licensee, "territories": ["TH", "VN"],
                 "media": ["STREAMING"], "exclusive": False, "start": start.isoformat(),

@@ -104,6 +104,20 @@ FILE = """mutation($input: FileWorkInput!) {
   fileWork(input: $input) { work { id status } errors { code message } } }"""
 
 
+CONFIRM_HOLDING = """mutation($w: ID!) {
+  confirmHolding(workId: $w) { work { id status } errors { code message } } }"""
+
+
+async def confirm_holding(platform: Platform, work_id: str, token: str) -> dict[str, Any]:
+    """A co-owner confirms its holding in a filing (DOMAIN.md, "Co-owners' consent"): the
+    last confirmation registers the work."""
+    answer: dict[str, Any] = (await platform.gql(CONFIRM_HOLDING, {"w": work_id}, token))[
+        "confirmHolding"]
+    if answer["errors"]:
+        raise RuntimeError(f"confirmHolding: {answer['errors']}")
+    return answer
+
+
 async def register_party(platform: Platform, name: str) -> tuple[str, str]:
     """A person signs up the party; the load then acts for it with a machine token."""
     person = await platform.identities.sign_up(

@@ -24,6 +24,8 @@ from devstack.polling import eventually
 from runtime.kafka_security import SOCIETY, client_security
 from runtime.settings import PlatformSettings
 
+from tests.co_owners import confirm_over_graphql
+
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "contracts" / "schemas"
@@ -115,6 +117,9 @@ async def test_the_whole_deal(platform: Any) -> None:
             "fileWork",
         )
     )["work"]
+    # Co-owners' consent (DOMAIN.md): the co-owner confirms its holding, then it registers.
+    assert work["status"] == "AWAITING_CONSENT"
+    work = await confirm_over_graphql(platform.gql, work["id"], [minh_as.token])
     assert work["status"] == "REGISTERED"
     assert work["registrationNumber"].startswith("R-")
 

@@ -37,6 +37,18 @@ class WorkStatus(StrEnum):
     REGISTERED = "REGISTERED"
     REJECTED = "REJECTED"
     DISPUTED = "DISPUTED"
+    # Co-owners' consent to a filing (DOMAIN.md): waiting for the other holders, and handed
+    # back to the filer on a rejection or a lapsed deadline.
+    AWAITING_CONSENT = "AWAITING_CONSENT"
+    RETURNED = "RETURNED"
+
+
+class FilingConsentStatus(StrEnum):
+    """A co-owner's answer to a filing that names it (DOMAIN.md, "Co-owners' consent")."""
+
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    REJECTED = "REJECTED"
 
 
 class Medium(StrEnum):

@@ -64,6 +64,10 @@ WORK_REVIEW_REQUESTED = ce_type("filing", "work.review_requested")
 WORK_OWNERSHIP_TRANSFERRED = ce_type("filing", "work.ownership_transferred")
 WORK_DISPUTED = ce_type("filing", "work.disputed")
 WORK_DISPUTE_RESOLVED = ce_type("filing", "work.dispute_resolved")
+WORK_CONSENT_REQUESTED = ce_type("filing", "work.consent_requested")
+WORK_CONSENT_GIVEN = ce_type("filing", "work.consent_given")
+WORK_HOLDING_REJECTED = ce_type("filing", "work.holding_rejected")
+WORK_RETURNED = ce_type("filing", "work.returned")
 IMPORT_COMPLETED = ce_type("filing", "import.completed")
 SOCIETY_REGISTRATION_SENT = ce_type("filing", "society.registration_sent")
 SOCIETY_ACKNOWLEDGEMENT_RECEIVED = ce_type("filing", "society.acknowledgement_received")
@@ -127,6 +131,10 @@ TOPIC_EVENT_TYPES: dict[str, tuple[str, ...]] = {
         WORK_OWNERSHIP_TRANSFERRED,
         WORK_DISPUTED,
         WORK_DISPUTE_RESOLVED,
+        WORK_CONSENT_REQUESTED,
+        WORK_CONSENT_GIVEN,
+        WORK_HOLDING_REJECTED,
+        WORK_RETURNED,
     ),
     FILING_IMPORTS: (IMPORT_COMPLETED,),
     FILING_SOCIETIES: (SOCIETY_REGISTRATION_SENT, SOCIETY_ACKNOWLEDGEMENT_RECEIVED),

@@ -98,6 +98,8 @@ REGISTER = """mutation($input: RegisterPartyInput!) {
   registerParty(input: $input) { party { id } token errors { code message field } } }"""
 FILE = """mutation($input: FileWorkInput!) {
   fileWork(input: $input) { work { id status filingNumber registrationNumber } errors { code message field } } }"""
+CONFIRM_HOLDING = """mutation ($w: ID!) {
+  confirmHolding(workId: $w) { work { id status } errors { code message field } } }"""
 OFFER = """mutation($input: OfferLicenceInput!) {
   offerLicence(input: $input) { licence { id status } errors { code message field } } }"""
 ACT = {
@@ -245,6 +247,11 @@ async def _load(config: PlatformConfig, demo: Demo, today: date) -> dict[str, st
             work_input["identifiers"] = {"iswc": demo_iswc(n)}
         payload = await demo.mutate(FILE, {"input": work_input}, demo.token(filer), "fileWork")
         work_ids.append(payload["work"]["id"])
+        # Co-owners' consent (DOMAIN.md): each other holder confirms, so the demo's works
+        # are registered as before.
+        for co_owner in dict.fromkeys(p for p, _, _ in holders if p != filer):
+            await demo.mutate(CONFIRM_HOLDING, {"w": payload["work"]["id"]},
+                              demo.token(co_owner), "confirmHolding")
 
     async def offer(
         work: int,

@@ -318,6 +318,17 @@ class FilingClient(ServiceClient):
     ) -> WorkReply:
         return await self._on_work("POST", f"/works/{work_id}/dispute-resolution", body, key)
 
+    async def confirm_holding(self, work_id: str) -> WorkReply:
+        return await self._on_work("POST", f"/works/{work_id}/consent", {})
+
+    async def reject_holding(self, work_id: str, body: Json) -> WorkReply:
+        return await self._on_work("POST", f"/works/{work_id}/consent-rejection", body)
+
+    async def consent_requests(self) -> list[WorkReply]:
+        """The works awaiting the caller's own answer (DOMAIN.md, "Co-owners' consent")."""
+        found = cast(dict[str, list[WorkReply]], await self.call("GET", "/consent-requests"))
+        return found["items"]
+
     async def _on_work(
         self, method: str, path: str, body: Json, key: str | None = None
     ) -> WorkReply:

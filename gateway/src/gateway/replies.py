@@ -58,6 +58,7 @@ class ImportReply(TypedDict):
     works_registered: int
     works_under_review: int
     works_rejected: int
+    works_awaiting_consent: int
     rows_rejected: int
     rows_unchanged: int
     parties_created: int

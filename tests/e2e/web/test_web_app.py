@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.slow]
 FILE = """mutation($input: FileWorkInput!) {
   fileWork(input: $input) { work { id status } errors { code message field } } }"""
 SEARCH = """query($text: String!) { works(filter: {text: $text}) { totalCount } }"""
+WORK_STATUS = """query($id: ID!) { work(id: $id) { status } }"""
 PHONE = {"width": 375, "height": 812}  # the narrowest common phone (CSS pixels)
 BLOCKING = ("serious", "critical")
 
@@ -58,6 +59,18 @@ async def choose_language(page: Page, name: str) -> None:
     await page.locator("form.language select").select_option(label=name)
     await page.locator("form.language button").click()
     await page.wait_for_load_state()
+
+
+async def sign_in_at_keycloak(page: Page, person: Any) -> None:
+    """On Keycloak's own sign-in page: the person's username and password."""
+    await page.fill("#username", person.account.username)
+    if await page.locator("#password").count():
+        await page.fill("#password", person.account.password)
+        await page.click("#kc-login")
+    else:  # passkeys on: the username first, the password on the next page
+        await page.click("#kc-login")
+        await page.fill("#password", person.account.password)
+        await page.click("#kc-login")
 
 
 async def test_a_visitor_searches_in_two_languages_then_signs_in_to_see_their_works(
@@ -149,14 +162,7 @@ async def test_a_visitor_searches_in_two_languages_then_signs_in_to_see_their_wo
         await page.goto(site + "/my/works")
         await page.wait_for_selector("#kc-form-login")
         assert urlsplit(page.url).netloc == urlsplit(KEYCLOAK.base_url).netloc
-        await page.fill("#username", somchai.account.username)
-        if await page.locator("#password").count():
-            await page.fill("#password", somchai.account.password)
-            await page.click("#kc-login")
-        else:  # passkeys on: the username first, the password on the next page
-            await page.click("#kc-login")
-            await page.fill("#password", somchai.account.password)
-            await page.click("#kc-login")
+        await sign_in_at_keycloak(page, somchai)
         try:
             await page.wait_for_url(site + "/my/works")
         except Exception as exc:
@@ -200,6 +206,7 @@ async def test_a_visitor_searches_in_two_languages_then_signs_in_to_see_their_wo
         await page.locator("form.filing button[type=submit]").click()
         await expect(page.get_by_role("heading", level=1)).to_have_text(new_title)
         await expect(page.locator("table")).to_contain_text("Nguyen Van Minh")
+        new_work_id = urlsplit(page.url).path.rsplit("/", 1)[-1]
 
         async def in_my_works() -> bool:
             await page.goto(site + "/my/works")
@@ -213,10 +220,30 @@ async def test_a_visitor_searches_in_two_languages_then_signs_in_to_see_their_wo
         await expect(page.get_by_role("link", name="Đăng nhập")).to_be_visible()
         await page.goto(site + "/my/works")
         await page.wait_for_selector("#kc-form-login")  # asked to sign in again
+
+        # The co-owner Minh signs in to his consent requests and confirms his holding: the
+        # filing waited for him (DOMAIN.md, "Co-owners' consent"), and now it registers.
+        await page.goto(site + "/my/consents")
+        await page.wait_for_selector("#kc-form-login")
+        await sign_in_at_keycloak(page, minh)
+        await page.wait_for_url(site + "/my/consents")
+        request = page.locator(f"section[aria-labelledby='consent-{new_work_id}']")
+        await expect(request.get_by_role("link", name=new_title)).to_be_visible()
+        await expect(request.locator("table")).to_contain_text("40%")
+        await check_page(page, axe_source, checked, "web-consents-vi")
+        await request.locator("form[action$='/reject'] button").click()  # no reason: refused
+        await expect(page.get_by_role("alert")).to_contain_text("reason is required")
+        await check_page(page, axe_source, checked, "web-consents-refused-vi")
+        await page.locator(f"form[action='/my/consents/{new_work_id}/confirm'] button").click()
+        await page.wait_for_url(site + "/my/consents?done=confirm")
+        await expect(page.get_by_role("link", name=new_title)).to_have_count(0)
+        registered = await platform.gql(WORK_STATUS, {"id": new_work_id}, minh.token)
+        assert registered["work"]["status"] == "REGISTERED", registered
     finally:
         await context.close()
 
     assert {path: found for path, found in checked.items() if found} == {}
     assert elsewhere == []
     assert set(checked) >= {"/", f"/works/{filed['fileWork']['work']['id']}",
-                            f"/parties/{somchai.party_id}", "/my/works", "/my/works/new"}
+                            f"/parties/{somchai.party_id}", "/my/works", "/my/works/new",
+                            "/my/consents"}

@@ -172,7 +172,9 @@ async def filing_url(create_database: Any) -> str:
 
 @pytest.fixture(scope="session")
 async def filing(filing_url: str, token_for: Callable[..., str]) -> AsyncIterator[Filing]:
-    settings = FilingSettings(database_url=filing_url, outbox_poll_interval_seconds=0.2)
+    # The lapse job runs often, so a test that moves a deadline back sees the return soon.
+    settings = FilingSettings(database_url=filing_url, outbox_poll_interval_seconds=0.2,
+                              consent_interval_seconds=0.3)
     app = create_app(settings)
     engine = create_engine(filing_url, pool_size=2)
     async with running_server(app) as base_url:

@@ -22,6 +22,7 @@ from rights_ops.cli import app
 from runtime.uow import unit_of_work_factory
 from typer.testing import CliRunner
 
+from tests.co_owners import confirm_over_http
 from tests.cwr_oracle import parse_cwr, record_type
 
 from .conftest import TopicReader, new_iswc
@@ -44,13 +45,16 @@ def _holders(composer: uuid.UUID, publisher: uuid.UUID, society: str, *, territo
     return holders
 
 
-async def _file(client: Any, composer: uuid.UUID, publisher: uuid.UUID, society: str,
-                title: str, *, territories: bool = False) -> dict[str, Any]:  # fmt: skip
+async def _file(client: Any, composer: uuid.UUID, publisher: tuple[uuid.UUID, Any],
+                society: str, title: str, *, territories: bool = False
+                ) -> dict[str, Any]:  # fmt: skip
+    """The composer files; the publisher (its id and client) confirms: registered."""
+    publisher_id, publisher_client = publisher
     body = {"title": title, "kind": "MUSICAL_WORK", "country_of_origin": "TH",
-            "rights_holders": _holders(composer, publisher, society, territories=territories)}
+            "rights_holders": _holders(composer, publisher_id, society, territories=territories)}
     response = await client.post("/works", json=body)
     assert response.status_code == 201, response.text
-    work: dict[str, Any] = response.json()
+    work: dict[str, Any] = await confirm_over_http([publisher_client], response.json()["id"])
     assert work["status"] == "REGISTERED", work
     return work
 
@@ -90,7 +94,7 @@ async def test_a_society_gets_new_then_revised_works_and_its_acknowledgements_ap
     # A society CWR-DataApi's tables know (BMI): it refuses codes CISAC never allocated.
     society = "021"
     composer, composer_client = await filing.party("Somchai Jaidee")
-    publisher, _ = await filing.party("Siam Songs", kind="ORGANIZATION")
+    publisher = await filing.party("Siam Songs", kind="ORGANIZATION")
     examiner = filing.client(uuid.uuid4(), "examiner")
     suffix = uuid.uuid4().hex[:6]
     first = await _file(composer_client, composer, publisher, society, f"ความรัก {suffix}")
@@ -171,7 +175,7 @@ async def test_only_examiners_and_societies_make_cwr_files(filing):
 
 async def test_the_periodic_export_sends_each_listed_society_only_what_is_new(filing):
     composer, client = await filing.party("Dara Sok")
-    publisher, _ = await filing.party("Mekong Music", kind="ORGANIZATION")
+    publisher = await filing.party("Mekong Music", kind="ORGANIZATION")
     await _file(client, composer, publisher, "052", f"Mekong {uuid.uuid4().hex[:6]}")
     uow = unit_of_work_factory(filing.sessions)
     policy = cwr_policy(filing.settings)
@@ -182,7 +186,7 @@ async def test_the_periodic_export_sends_each_listed_society_only_what_is_new(fi
 
 async def test_the_command_writes_the_societys_file_under_its_cwr_name(filing, tmp_path):
     composer, client = await filing.party("Arjuna Putra")
-    publisher, _ = await filing.party("Nusantara Musik", kind="ORGANIZATION")
+    publisher = await filing.party("Nusantara Musik", kind="ORGANIZATION")
     await _file(client, composer, publisher, "052", f"Gundul {uuid.uuid4().hex[:6]}")
     command = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "filing.cwr_export", "052", "--out", str(tmp_path),
@@ -206,7 +210,7 @@ async def test_the_operator_cli_exports_a_societys_file_and_applies_its_acknowle
         return CliRunner().invoke(app, [*args, "--database-url", filing.settings.database_url])
 
     composer, client = await filing.party("Dewi Lestari")
-    publisher, _ = await filing.party("Java Records", kind="ORGANIZATION")
+    publisher = await filing.party("Java Records", kind="ORGANIZATION")
     work = await _file(client, composer, publisher, "058", f"Tanah Air {uuid.uuid4().hex[:6]}")
     exported = await asyncio.to_thread(rights, "export", "cwr", "058", "--all",
                                        "--out", str(tmp_path))  # fmt: skip

@@ -22,6 +22,8 @@ from contracts.events import (
 )
 from contracts.topics import FILING_WORKS
 
+from tests.co_owners import confirm_over_http
+
 from .conftest import new_isbn, new_isrc, new_iswc
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -59,10 +61,10 @@ def events_of(records: list[Any]) -> list[Any]:
 
 async def test_filing_registers_and_publishes_filed_then_registered(filing, topics):
     alice, client = await filing.party("Alice")
-    bob, _ = await filing.party("Bob")
     iswc = new_iswc()
+    # The filer holds every share (two roles): examined at once, no co-owner to ask.
     body = work_body(
-        [(alice, "COMPOSER", "60.00"), (bob, "LYRICIST", "40.00")],
+        [(alice, "COMPOSER", "60.00"), (alice, "LYRICIST", "40.00")],
         identifiers={"iswc": iswc.replace("-", "").replace(".", "")},
         alternate_titles=["แสงจันทร์"],
     )
@@ -181,6 +183,7 @@ async def test_owner_transfers_share_and_others_cannot(filing, topics):
             "/works", json=work_body([(alice, "COMPOSER", "70.00"), (bob, "LYRICIST", "30.00")])
         )
     ).json()
+    await confirm_over_http([bob_client], work["id"])
     moved = await client.post(
         f"/works/{work['id']}/transfers", json={"to_party_id": str(carol), "share": "20.00"}
     )
@@ -205,8 +208,9 @@ async def test_owner_transfers_share_and_others_cannot(filing, topics):
     )
     assert unknown.status_code == 400 and unknown.json()["field"] == "to_party_id"
 
-    records = await topics.wait_for_key(work["id"], 3)
-    transferred = events_of(records)[2]
+    # filed, consent requested, consent given, registered, then the transfer
+    records = await topics.wait_for_key(work["id"], 5)
+    transferred = events_of(records)[4]
     assert isinstance(transferred, WorkOwnershipTransferred)
     assert transferred.from_party_id == alice and transferred.to_party_id == carol
     assert str(transferred.share) == "20.00"
@@ -441,12 +445,13 @@ async def test_everyone_authenticated_reads_the_public_register(filing):
     """DOMAIN (Access): works, their status, rights holders and shares and identifiers are
     public to every authenticated caller, not only to the work's own parties."""
     alice, client = await filing.party()
-    bob, _ = await filing.party()
+    bob, bob_client = await filing.party()
     iswc = new_iswc()
     body = work_body(
         [(alice, "COMPOSER", "70.00"), (bob, "LYRICIST", "30.00")], identifiers={"iswc": iswc}
     )
-    filed = (await client.post("/works", json=body)).json()
+    filed = await confirm_over_http(
+        [bob_client], (await client.post("/works", json=body)).json()["id"])
     stranger = filing.client(uuid.uuid4())  # authenticated, but no party to the work
     single = await stranger.get(f"/works/{filed['id']}")
     batch = await stranger.get(f"/works?ids={filed['id']}")

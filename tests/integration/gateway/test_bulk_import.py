@@ -79,6 +79,8 @@ def files(directory: Path, filer: str) -> tuple[Path, Path]:
          f"{filer}:AUTHOR:70;malee:AUTHOR:20;an:AUTHOR:10"],
         ["w6", "Orphan", "", "OTHER", "TH", "", "", "", f"{filer}:OTHER:50;bad-ipi:OTHER:50"],
         ["w7", "Short", "", "OTHER", "TH", "", "", "", f"{filer}:OTHER:90"],
+        ["w8", "Mưa Sài Gòn", "", "MUSICAL_WORK", "VN", "", "", "", f"{filer}:PUBLISHER:100"],
+        ["w9", "mua sai gon", "", "MUSICAL_WORK", "VN", "", "", "", f"{filer}:COMPOSER:100"],
     ])
     return parties, works
 
@@ -116,7 +118,8 @@ async def built_in_sql_as_in_python(url: str) -> int:
     for key, value, headers in records:
         event = decode(value, [(k, v.encode()) for k, v in headers], key=key)
         work = works[event.data.work.id]
-        assert event.data.work == work_state(work), work.title
+        # A consent event carries the same state as its own type (ConsentWorkState).
+        assert event.data.work.model_dump() == work_state(work).model_dump(), work.title
         assert (event.data.version, event.subject) == (2, str(work.id))
         assert event.data.import_id is not None
     return len(records)
@@ -140,9 +143,11 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
     assert code == 0, output
     result = json.loads(summary.read_text())
     assert {k: result[k] for k in ("works_registered", "works_under_review", "works_rejected",
-                                   "rows_rejected", "parties_created", "rows_unchanged")} == {
-        "works_registered": 2, "works_under_review": 1, "works_rejected": 1,
-        "rows_rejected": 4, "parties_created": 2, "rows_unchanged": 0}
+                                   "works_awaiting_consent", "rows_rejected", "parties_created",
+                                   "rows_unchanged")} == {
+        "works_registered": 1, "works_under_review": 1, "works_rejected": 1,
+        "works_awaiting_consent": 3, "rows_rejected": 4, "parties_created": 2,
+        "rows_unchanged": 0}
 
     # Refused rows: the report names the row, the column and why; nothing of them is stored.
     with report.open(encoding="utf-8") as lines:
@@ -152,24 +157,33 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
     assert "not registered" in errors[(7, "holders")]
     assert "100.00" in errors[(8, "holders")]
 
-    # Examination, in file order: w3 takes w1's ISWC (rejected, naming it); w4 has w1's
-    # folded title and a holder in common (review).
+    # Examination, in file order: rows naming another party wait for its consent (DOMAIN.md,
+    # "Co-owners' consent to a filing") and hold their identifiers: w3 takes w1's ISWC
+    # (rejected, naming it); w4 has w1's folded title, but w1 is not on the register yet.
+    # w9 has w8's folded title and its filer in common (review).
     statuses = {
         r["title"]: (r["status"], r["status_reason"])
         for r in await _rows(filing_db, "SELECT title, status, status_reason FROM work")
     }
-    assert statuses["Ánh Trăng Lẻ Loi"][0] == "REGISTERED"
-    assert statuses["Hikayat Bulan"][0] == "REGISTERED"
+    assert statuses["Ánh Trăng Lẻ Loi"][0] == "AWAITING_CONSENT"
+    assert statuses["Hikayat Bulan"][0] == "AWAITING_CONSENT"
     assert statuses["Another Song"][0] == "REJECTED"
     assert ISWC in statuses["Another Song"][1]
-    assert statuses["anh trang, le loi!"][0] == "UNDER_REVIEW"
+    assert statuses["anh trang, le loi!"][0] == "AWAITING_CONSENT"
+    assert statuses["Mưa Sài Gòn"][0] == "REGISTERED"
+    assert statuses["mua sai gon"][0] == "UNDER_REVIEW"
+    # Each co-owner's holdings are asked for, with the deadline.
+    assert await scalar(filing_db, "SELECT count(*) FROM work_consent WHERE status = 'PENDING'"
+                        ) == 4  # an (w1), malee (w4), malee and an (w5)
+    assert await scalar(filing_db, "SELECT count(*) FROM work WHERE status = 'AWAITING_CONSENT'"
+                        " AND consent_deadline > now()") == 3
     assert await scalar(filing_db, "SELECT count(*) FROM work WHERE version <> "
                         "(SELECT count(*) FROM work_history h WHERE h.work_id = work.id)") == 0
 
     # Published by the relay and applied by licensing's read model.
     async def applied() -> bool:
         known = await scalar(licensing_db, "SELECT count(*) FROM register_work")
-        return int(known) == 4
+        return int(known) == 6
 
     await eventually(applied, 30, what="licensing applies the imported works")
     assert await scalar(licensing_db, "SELECT status FROM register_work WHERE title = $1",
@@ -179,7 +193,7 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
 
     # The outbox records the import built in SQL are the events filing's own builder makes of
     # the stored works: decoded by the contracts' codec, the same work state and version.
-    assert await built_in_sql_as_in_python(filing_db) == 4
+    assert await built_in_sql_as_in_python(filing_db) == 6
 
     # An imported writer's name finds the works that name them, as a filed party's does.
     async with gateway() as gw:
@@ -203,8 +217,10 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
     entries = await eventually(told, 30, what="one import.completed per party")
     assert {r["recipient_id"] for r in entries} == {uuid.UUID(filer), malee, an}
     by_party = {r["recipient_id"]: r["message"] for r in entries}
-    assert "on 4 works: 2 registered, 1 under review, 1 rejected" in by_party[uuid.UUID(filer)]
-    assert "on 2 works: 1 registered, 1 under review, 0 rejected" in by_party[malee]
+    assert ("on 6 works: 1 registered, 1 under review, 1 rejected, 3 awaiting co-owners' "
+            "consent") in by_party[uuid.UUID(filer)]
+    assert ("on 2 works: 0 registered, 0 under review, 0 rejected, 2 awaiting co-owners' "
+            "consent") in by_party[malee]
     assert await scalar(notifications_db, "SELECT count(*) FROM notification WHERE event_type "
                         "LIKE '%filing.work.%'") == 0
 
@@ -214,7 +230,7 @@ async def test_a_file_imported_by_the_command_is_examined_published_and_applied_
     assert code == 0, output
     again = json.loads(summary.read_text())
     assert (again["rows_unchanged"], again["works_registered"], again["parties_created"]) == (
-        4, 0, 0)
+        6, 0, 0)
     assert await counts(filing_db) == before
 
 
@@ -242,7 +258,8 @@ async def _rows(url: str, sql: str) -> list[Any]:
 
 IMPORT = """mutation ($works: Upload!, $parties: Upload, $format: ImportFormat) {
   importWorks(works: $works, parties: $parties, format: $format) {
-    result { importId worksRegistered worksUnderReview worksRejected rowsRejected
+    result { importId worksRegistered worksUnderReview worksRejected worksAwaitingConsent
+             rowsRejected
              rowsUnchanged partiesCreated reportUrl }
     errors { code message field } } }"""
 
@@ -285,7 +302,8 @@ async def test_a_signed_in_party_uploads_files_through_graphql_and_downloads_its
         assert payload["errors"] == []
         result = payload["result"]
         assert (result["worksRegistered"], result["worksUnderReview"], result["worksRejected"],
-                result["rowsRejected"], result["partiesCreated"]) == (2, 1, 1, 4, 2)
+                result["worksAwaitingConsent"], result["rowsRejected"],
+                result["partiesCreated"]) == (1, 1, 1, 3, 4, 2)
 
         # The report, for the same party's token only.
         report = await gw.client.get(result["reportUrl"],
@@ -304,7 +322,7 @@ async def test_a_signed_in_party_uploads_files_through_graphql_and_downloads_its
         before = await counts(services.databases["filing"])
         again = (await upload(gw, token, ("works.csv", text.encode()),
                               ("parties.csv", parties.read_bytes()))).json()
-        assert again["data"]["importWorks"]["result"]["rowsUnchanged"] == 4
+        assert again["data"]["importWorks"]["result"]["rowsUnchanged"] == 6
         assert await counts(services.databases["filing"]) == before
 
         # A bad header: a clear error naming the column, and nothing changed.
@@ -334,7 +352,9 @@ async def test_a_cwr_file_uploaded_through_graphql_imports_its_works_and_writers
     payload = answer.json()["data"]["importWorks"]
     assert payload["errors"] == []
     result = payload["result"]
-    assert (result["worksRegistered"], result["partiesCreated"]) == (2, 1)
+    # Each work names its writer besides the publisher that imports it: both wait for the
+    # writer's consent (DOMAIN.md, "Co-owners' consent to a filing").
+    assert (result["worksAwaitingConsent"], result["partiesCreated"]) == (2, 1)
     name = await scalar(services.databases["filing"], "SELECT name FROM party p JOIN "
                         "rights_holder h ON h.party_id = p.id JOIN work w ON w.id = h.work_id "
                         "WHERE w.title = 'FON TOK' AND h.role = 'COMPOSER'")

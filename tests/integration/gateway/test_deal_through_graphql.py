@@ -31,6 +31,8 @@ from runtime.http import running_server
 from runtime.settings import PlatformSettings
 from websockets.asyncio.client import connect
 
+from tests.co_owners import confirm_over_graphql
+
 pytestmark = pytest.mark.slow
 
 
@@ -153,8 +155,11 @@ async def test_a_whole_deal_runs_through_graphql_and_reads_back_as_one_timeline(
                                  {"partyId": bob, "role": "LYRICIST", "share": "40.00"}]}},
         alice_token))["fileWork"]
     assert filed["errors"] == [], filed
-    assert filed["work"]["status"] == "REGISTERED"
+    assert filed["work"]["status"] == "AWAITING_CONSENT"
     work_id = filed["work"]["id"]
+    confirmed = await confirm_over_graphql(platform.call, work_id, [bob_token])
+    assert confirmed["status"] == "REGISTERED"
+    filed["work"] = {**filed["work"], **confirmed}
 
     # A licence in force today (two months in, ten to go), whenever the suite runs.
     today = datetime.now(UTC).date()
@@ -380,8 +385,10 @@ async def test_licensing_and_the_gateway_agree_on_who_sees_a_licence_after_share
                                  {"partyId": bob, "role": "LYRICIST", "share": "30.00"},
                                  {"partyId": carol, "role": "ARRANGER", "share": "20.00"}]}},
         alice_token))["fileWork"]
-    assert filed["errors"] == [] and filed["work"]["status"] == "REGISTERED", filed
+    assert filed["errors"] == [] and filed["work"]["status"] == "AWAITING_CONSENT", filed
     work_id = filed["work"]["id"]
+    confirmed = await confirm_over_graphql(platform.call, work_id, [bob_token, carol_token])
+    assert confirmed["status"] == "REGISTERED", confirmed
     offered = (await platform.call(
         """mutation ($i: OfferLicenceInput!) { offerLicence(input: $i) { licence { id }
              errors { code message } } }""",
@@ -461,3 +468,49 @@ async def test_a_retried_transfer_through_graphql_moves_the_share_once(
         "query ($w: ID!) { work(id: $w) { rightsHolders { share party { id } } } }",
         {"w": filed["work"]["id"]}, alice_token))["work"]
     assert {h["party"]["id"]: h["share"] for h in work["rightsHolders"]} == shares
+
+
+async def test_a_co_owner_lists_its_consent_requests_and_a_rejection_returns_the_filing(
+    identities: Identities, platform: Platform,
+) -> None:
+    """DOMAIN.md, "Co-owners' consent to a filing", through GraphQL: the co-owner finds the
+    request in myConsentRequests, rejects it with a reason, and the filer sees it returned."""
+    alice, alice_token = await register(platform, identities, "Alice Filer")
+    bob, bob_token = await register(platform, identities, "Bob Co-owner")
+    filed = (await platform.call(
+        """mutation ($i: FileWorkInput!) { fileWork(input: $i) {
+             work { id status consentDeadline consents { party { id } role share status } }
+             errors { code message field } } }""",
+        {"i": {"title": f"Borrowed Tune {uuid.uuid4().hex[:8]}", "kind": "MUSICAL_WORK",
+               "countryOfOrigin": "TH",
+               "rightsHolders": [{"partyId": alice, "role": "COMPOSER", "share": "70.00"},
+                                 {"partyId": bob, "role": "LYRICIST", "share": "30.00"}]}},
+        alice_token))["fileWork"]
+    assert filed["errors"] == [] and filed["work"]["status"] == "AWAITING_CONSENT", filed
+    work_id = filed["work"]["id"]
+    assert filed["work"]["consentDeadline"]
+    assert filed["work"]["consents"] == [
+        {"party": {"id": bob}, "role": "LYRICIST", "share": "30.00", "status": "PENDING"}]
+
+    asked = (await platform.call("{ myConsentRequests { id } }", None, bob_token))
+    assert work_id in [w["id"] for w in asked["myConsentRequests"]]
+    assert (await platform.call("{ myConsentRequests { id } }", None, alice_token)) == {
+        "myConsentRequests": []}
+    not_asked = (await platform.call(
+        """mutation ($w: ID!) { confirmHolding(workId: $w) { work { id }
+             errors { code field } } }""", {"w": work_id}, alice_token))["confirmHolding"]
+    assert not_asked["work"] is None, not_asked  # the filer is never asked
+    assert [e["code"] for e in not_asked["errors"]] == ["NOT_ASKED"], not_asked
+
+    rejected = (await platform.call(
+        """mutation ($w: ID!, $r: String!) { rejectHolding(workId: $w, reason: $r) {
+             work { status statusReason consents { status reason decidedAt } }
+             errors { code message field } } }""",
+        {"w": work_id, "r": "I did not write these lyrics"}, bob_token))["rejectHolding"]
+    assert rejected["errors"] == [], rejected
+    work = rejected["work"]
+    assert work["status"] == "RETURNED"
+    assert "I did not write these lyrics" in work["statusReason"]
+    assert work["consents"][0]["status"] == "REJECTED" and work["consents"][0]["decidedAt"]
+    assert (await platform.call("{ myConsentRequests { id } }", None, bob_token)) == {
+        "myConsentRequests": []}

@@ -10,11 +10,14 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
 from devstack.identity import Identities
 from devstack.polling import eventually
+
+from tests.co_owners import confirm_over_graphql
 
 from .served import Gateway, register
 
@@ -49,7 +52,8 @@ async def _seed(gw: Gateway, identities: Identities) -> dict[str, tuple[str, str
     """WORKS works of a composer and a lyricist, each licensed to a streamer, used and paid."""
     people = {name: await register(gw, identities, name)
               for name in ("Composer", "Lyricist", "Streamer")}
-    (composer, composer_token), (lyricist, _) = people["Composer"], people["Lyricist"]
+    composer, composer_token = people["Composer"]
+    lyricist, lyricist_token = people["Lyricist"]
     streamer, streamer_token = people["Streamer"]
     today = datetime.now(UTC).date()
     start, end = today - timedelta(days=120), today + timedelta(days=240)
@@ -64,6 +68,7 @@ async def _seed(gw: Gateway, identities: Identities) -> dict[str, tuple[str, str
                                   {"partyId": lyricist, "role": "LYRICIST", "share": "40.00"}]}},
                 composer_token))["fileWork"]
             assert filed["errors"] == [], filed
+            await confirm_over_graphql(partial(_data, gw), filed["work"]["id"], [lyricist_token])
             offer = {"i": {"workId": filed["work"]["id"], "licenseeId": streamer,
                            "territories": ["TH"], "media": ["STREAMING"], "exclusive": False,
                            "start": start.isoformat(), "end": end.isoformat(),

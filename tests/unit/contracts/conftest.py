@@ -43,6 +43,10 @@ def work(status: WorkStatus) -> ev.WorkState:
     )
 
 
+def consent_work(status: WorkStatus) -> ev.ConsentWorkState:
+    return ev.ConsentWorkState.model_validate(work(status), from_attributes=True)
+
+
 def licence(status: LicenceStatus) -> ev.LicenceState:
     return ev.LicenceState(
         id=LICENCE_ID,
@@ -147,6 +151,23 @@ def build_samples() -> dict[str, ev.EventData]:
             reason="claim unfounded",
             previous_rights_holders=HOLDERS,
             occurred_at=AT,
+        ),
+        # Co-owners' consent to a filing (DOMAIN.md): the publisher is asked.
+        ev.WorkConsentRequested(
+            work=consent_work(WorkStatus.AWAITING_CONSENT), asked=[PUBLISHER],
+            deadline=AT + timedelta(days=14), occurred_at=AT,
+        ),
+        ev.WorkConsentGiven(
+            work=consent_work(WorkStatus.AWAITING_CONSENT), actor_id=PUBLISHER,
+            party_id=PUBLISHER, occurred_at=AT,
+        ),
+        ev.WorkHoldingRejected(
+            work=consent_work(WorkStatus.AWAITING_CONSENT), actor_id=PUBLISHER,
+            party_id=PUBLISHER, reason="not my share", occurred_at=AT,
+        ),
+        ev.WorkReturned(
+            work=consent_work(WorkStatus.RETURNED), actor_id=PUBLISHER,
+            reason=f"party {PUBLISHER} rejected its holding: not my share", occurred_at=AT,
         ),
         ev.BulkImportCompleted(
             import_id=UUID("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"),

@@ -28,6 +28,7 @@ CATALOGUE = {
     "filing.works.v1": {
         "work.filed", "work.registered", "work.rejected", "work.review_requested",
         "work.ownership_transferred", "work.disputed", "work.dispute_resolved",
+        "work.consent_requested", "work.consent_given", "work.holding_rejected", "work.returned",
     },
     "filing.imports.v1": {"import.completed"},
     "filing.societies.v1": {"society.registration_sent", "society.acknowledgement_received"},

@@ -16,6 +16,7 @@ from contracts.enums import WorkStatus
 from filing.bulk_import import cwr, files, reader
 from filing.bulk_import.importer import BulkImport
 from filing.domain import bulk
+from filing.domain.consents import deadline_of, filing_outcome, request_consent, requested_detail
 from filing.domain.examination import (
     Examination,
     ExistingWork,
@@ -183,7 +184,20 @@ def existing(status: WorkStatus, *, iswc: str | None = None, title: str = "Other
 
 
 def imported(key: str, **cells: str) -> bulk.ImportedWork:
+    """A row held by the filer alone (unless `cells` say otherwise): examined at once."""
+    cells = {"holders": f"{FILER}:COMPOSER:100", **cells}
     return bulk.parse_work_row(2, row(row_key=key, **cells), filer=FILER)
+
+
+def test_a_row_naming_another_party_waits_for_its_consent_and_holds_its_identifiers() -> None:
+    chunk = bulk.ChunkExamination()
+    first = imported("w1", holders=f"{FILER}:COMPOSER:60;p7:LYRICIST:40")
+    assert chunk.examine(first, "F-2026-000010").status is WorkStatus.AWAITING_CONSENT
+    later = chunk.examine(imported("w2", title="Something else"), "F-2026-000011")
+    assert later.status is WorkStatus.REJECTED and later.related_work_id == first.id
+    # It is not on the register yet: no title duplicate of it.
+    twin = chunk.examine(imported("w3", iswc=""), "F-2026-000012")
+    assert twin.status is WorkStatus.REGISTERED
 
 
 def test_an_identifier_held_in_the_register_rejects_the_row_naming_the_holder() -> None:
@@ -240,7 +254,7 @@ def test_a_chunk_decides_as_filing_each_row_one_after_another_would() -> None:
         work = imported(f"w{index}", iswc=rng.choice(iswcs), title=rng.choice(titles),
                         alternate_titles="", holders=holders)
         number = f"F-2026-{index + 1:06d}"
-        expected = examine(work.draft, earlier)
+        expected = filing_outcome(work.draft, examine(work.draft, earlier))
         assert chunk.examine(work, number) == expected
         earlier.append(ExistingWork(id=work.id, filing_number=number, title=work.draft.title,
                                     status=expected.status, identifiers=work.draft.identifiers,
@@ -271,13 +285,27 @@ def test_the_importer_writes_the_rows_filing_then_examination_would(
         examined.id, examined.filing_number, examined.registration_number, examined.title,
         list(examined.alternate_titles), examined.kind.value, examined.status.value,
         examined.status_reason, ids.iswc, ids.isrc, ids.isbn, examined.country_of_origin,
-        examined.filed_by, examined.filed_at, examined.updated_at, 2, *work.search.values(),
+        examined.filed_by, examined.filed_at, examined.updated_at, 2, None,
+        *work.search.values(),
     )
     assert (filed_change.action, filed_change.actor_id, filed_change.detail) == (
         WorkAction.FILED, work.draft.filed_by, filed_detail("F-1")
     )
     assert (change.action, change.detail) == examination_history(outcome, registration)
     assert change.actor_id is None
+
+
+def test_the_importer_writes_the_row_of_a_filing_waiting_for_consent() -> None:
+    work = imported("w1", holders=f"{FILER}:COMPOSER:60;{OTHER}:LYRICIST:40")
+    now = datetime(2026, 12, 6, 14, 0, tzinfo=UTC)
+    deadline = deadline_of(now, 14)
+    filed, _ = file_work(work.draft, work_id=work.id, filing_number="F-1", now=now)
+    waiting, change = request_consent(filed, deadline=deadline, now=now)
+    outcome = filing_outcome(work.draft, bulk.REGISTER)
+    row_written = BulkImport._work_row(work, "F-1", None, outcome, now, deadline)
+    assert row_written[6] == waiting.status.value == "AWAITING_CONSENT"
+    assert row_written[16] == waiting.consent_deadline == deadline
+    assert change.detail == requested_detail((OTHER,), deadline)
 
 
 # --- CWR ----------------------------------------------------------------------------------

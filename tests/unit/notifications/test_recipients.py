@@ -116,6 +116,9 @@ def test_every_published_event_type_of_the_other_services_has_a_rule() -> None:
         "work.ownership_transferred",
         "work.disputed",
         "work.dispute_resolved",
+        # Co-owners' consent: a single answer notifies nobody by itself (DOMAIN.md).
+        "work.consent_requested",
+        "work.returned",
         "import.completed",
         "society.acknowledgement_received",
         *LICENCE_STEPS,

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Scope, Send
 
 from web import (
+    consents,
     contacts,
     deals,
     filing,
@@ -311,7 +312,7 @@ def create_app(settings: WebSettings | None = None, *, api: GatewayAPI | None = 
         Route("/language", pages.choose_language, methods=["POST"], name="language"),
         *deals.routes(pages),
         *money.routes(pages), *society.routes(pages), *inbox.routes(pages),
-        *contacts.routes(pages),
+        *contacts.routes(pages), *consents.routes(pages),
         Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
     ]
     secure = settings.public_url.startswith("https:")

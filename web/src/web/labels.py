@@ -15,6 +15,14 @@ WORK_STATUS = {
     "REGISTERED": N_("Registered"),
     "REJECTED": N_("Rejected"),
     "DISPUTED": N_("Disputed"),
+    "AWAITING_CONSENT": N_("Awaiting co-owners' consent"),
+    "RETURNED": N_("Returned to the filer"),
+}
+# A co-owner's answer to a filing (DOMAIN.md, "Co-owners' consent to a filing").
+CONSENT_STATUS = {
+    "PENDING": N_("No answer yet"),
+    "CONFIRMED": N_("Confirmed"),
+    "REJECTED": N_("Rejected"),
 }
 WORK_KIND = {
     "MUSICAL_WORK": N_("Musical work"),

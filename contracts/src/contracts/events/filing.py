@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
 from contracts import topics
 from contracts.enums import PartyKind, Role, SocietyRegistrationStatus, WorkKind, WorkStatus
@@ -124,6 +124,22 @@ def check_rights_holders(holders: list[RightsHolder], field: str = "rights_holde
         seen.add((holder.party_id, holder.role))
 
 
+# The statuses a work had before co-owners' consent (DOMAIN.md): the published schemas of the
+# event types that existed then list these and keep listing them, since an event of such a
+# type never carries another (its type fixes its status). The consent events' own schemas
+# (ConsentWorkState) list every status.
+_PUBLISHED_STATUSES = [
+    WorkStatus.FILED, WorkStatus.UNDER_REVIEW, WorkStatus.REGISTERED, WorkStatus.REJECTED,
+    WorkStatus.DISPUTED,
+]
+PublishedWorkStatus = Annotated[
+    WorkStatus,
+    WithJsonSchema(
+        {"enum": [s.value for s in _PUBLISHED_STATUSES], "title": "WorkStatus", "type": "string"}
+    ),
+]
+
+
 class WorkState(Payload):
     """A work as the register holds it after the change."""
 
@@ -133,7 +149,7 @@ class WorkState(Payload):
     title: NonEmptyText
     alternate_titles: list[str] = Field(default_factory=list)
     kind: WorkKind
-    status: WorkStatus
+    status: PublishedWorkStatus
     status_reason: str | None = None
     identifiers: Identifiers = Field(default_factory=Identifiers)
     country_of_origin: CountryCode
@@ -157,6 +173,13 @@ class WorkState(Payload):
     def owner_ids(self) -> list[UUID]:
         """Each rights holder's party id once, in list order."""
         return list(dict.fromkeys(h.party_id for h in self.rights_holders))
+
+
+class ConsentWorkState(WorkState):
+    """A work as a consent event carries it: any status, awaiting consent or returned among
+    them (DOMAIN.md, "Co-owners' consent to a filing")."""
+
+    status: WorkStatus  # the published annotation, widened
 
 
 class WorkEvent(StatusEvent):
@@ -256,6 +279,56 @@ class WorkDisputeResolved(WorkEvent):
     previous_rights_holders: list[RightsHolder] = Field(min_length=1)
 
 
+# --- co-owners' consent to a filing (DOMAIN.md, "Co-owners' consent to a filing") ----------
+
+
+class WorkConsentRequested(WorkEvent):
+    """A filing names holders other than the filer: each is asked to confirm its holdings
+    before the work is examined for registration."""
+
+    ce_type: ClassVar[str] = topics.WORK_CONSENT_REQUESTED
+    resulting_status: ClassVar[WorkStatus] = WorkStatus.AWAITING_CONSENT
+
+    work: ConsentWorkState
+
+    asked: list[UUID] = Field(min_length=1, description="the parties asked, each once")
+    deadline: UtcDateTime = Field(description="when the filing is returned if still unanswered")
+
+
+class WorkConsentGiven(WorkEvent):
+    """A party asked confirmed its holdings; after the last one, examination's outcome follows."""
+
+    ce_type: ClassVar[str] = topics.WORK_CONSENT_GIVEN
+    resulting_status: ClassVar[WorkStatus] = WorkStatus.AWAITING_CONSENT
+
+    work: ConsentWorkState
+
+    party_id: UUID = Field(description="the party that confirmed")
+
+
+class WorkHoldingRejected(WorkEvent):
+    """A party asked rejected its holdings; `work.returned` follows."""
+
+    ce_type: ClassVar[str] = topics.WORK_HOLDING_REJECTED
+    resulting_status: ClassVar[WorkStatus] = WorkStatus.AWAITING_CONSENT
+
+    work: ConsentWorkState
+
+    party_id: UUID = Field(description="the party that rejected")
+    reason: NonEmptyText
+
+
+class WorkReturned(WorkEvent):
+    """The filing went back to its filer: a holder rejected it or the deadline passed."""
+
+    ce_type: ClassVar[str] = topics.WORK_RETURNED
+    resulting_status: ClassVar[WorkStatus] = WorkStatus.RETURNED
+
+    work: ConsentWorkState
+
+    reason: NonEmptyText
+
+
 # --- bulk imports ---------------------------------------------------------------------------
 
 
@@ -273,6 +346,9 @@ class BulkImportCompleted(EventData):
     works_registered: int = Field(ge=0, description="works naming the party, registered")
     works_under_review: int = Field(ge=0, description="works naming the party, held for review")
     works_rejected: int = Field(ge=0, description="works naming the party, rejected")
+    works_awaiting_consent: int = Field(
+        default=0, ge=0, description="works naming the party, waiting for co-owners' consent"
+    )
 
     def aggregate_id(self) -> str:
         return str(self.party_id)

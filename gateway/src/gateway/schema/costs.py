@@ -50,6 +50,9 @@ FIELD_COSTS: dict[str, FieldCost] = {
     },
     "Work.rightsHolders": FieldCost(bound=5),
     "Work.history": FieldCost(bound=10),
+    # Co-owners' consent: a holding per co-owner; the caller's requests are capped at 100.
+    "Work.consents": FieldCost(bound=5),
+    "Query.myConsentRequests": FieldCost(cost=1, bound=100),
     # One filing call per work; a work is sent to a few societies.
     "Work.societyRegistrations": FieldCost(cost=1, bound=10),
     "RightsHolder.territoryShares": FieldCost(cost=0, bound=10),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from contracts.enums import (
+    FilingConsentStatus,
     LicenceStatus,
     Medium,
     OwnerConsentStatus,
@@ -20,8 +21,11 @@ for _enum in (PartyKind, WorkKind, Role, WorkStatus, Medium, LicenceStatus, Revi
     strawberry.enum(_enum)
 strawberry.enum(StatementKind)
 strawberry.enum(OwnerConsentStatus)
+# Co-owners' consent to a filing (DOMAIN.md).
+strawberry.enum(FilingConsentStatus)
 
 __all__ = [
+    "FilingConsentStatus",
     "LicenceStatus",
     "Medium",
     "OwnerConsentStatus",

@@ -40,6 +40,9 @@ class ImportResult(FromReply):
         description="the error report (CSV: row, field, reason) on this gateway: GET it with "
         "the same bearer token"
     )
+    works_awaiting_consent: int = strawberry.field(
+        default=0, description="works naming other parties, waiting for their consent"
+    )
 
 
 @strawberry.type

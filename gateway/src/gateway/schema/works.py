@@ -29,7 +29,15 @@ from gateway.schema.common import (
     from_reply,
     require_id,
 )
-from gateway.schema.enums import LicenceStatus, Medium, ReviewDecision, Role, WorkKind, WorkStatus
+from gateway.schema.enums import (
+    FilingConsentStatus,
+    LicenceStatus,
+    Medium,
+    ReviewDecision,
+    Role,
+    WorkKind,
+    WorkStatus,
+)
 from gateway.schema.inputs import (
     FileWorkInput,
     ResolveDisputeInput,
@@ -77,6 +85,23 @@ class RightsHolder:
     mechanical_society: str | None = None
     sync_society: str | None = None
     territory_shares: list[TerritoryShare] | None = None
+
+    @strawberry.field(graphql_type=Party)
+    def party(self, info: Info) -> Party | Awaitable[Party]:
+        return require_party(info, self.party_id)
+
+
+@strawberry.type(
+    description="A co-owner's holding in a filing and its answer (DOMAIN.md, Co-owners' "
+    "consent to a filing)"
+)
+class Consent:
+    role: Role
+    share: decimal.Decimal
+    status: FilingConsentStatus
+    reason: str | None = None
+    decided_at: datetime.datetime | None = None
+    party_id: strawberry.Private[str] = ""
 
     @strawberry.field(graphql_type=Party)
     def party(self, info: Info) -> Party | Awaitable[Party]:
@@ -159,6 +184,14 @@ class Work(FromReply):
     identifiers: Identifiers
     country_of_origin: str
     rights_holders: list[RightsHolder]
+    consents: list[Consent] = strawberry.field(
+        default_factory=list,
+        description="each holding of a party other than the filer and its answer; empty when "
+        "the filer holds everything",
+    )
+    consent_deadline: datetime.datetime | None = strawberry.field(
+        default=None, description="when a filing awaiting consent is returned if unanswered"
+    )
     recording_of_id: strawberry.Private[str | None] = None
 
     @classmethod
@@ -366,10 +399,24 @@ async def _on_work(
     return WorkPayload(work=Work.of(work) if work is not None else None, errors=errors)
 
 
+async def my_consent_requests(info: Info) -> list[Work]:
+    """The works awaiting the caller's own answer; empty without a party."""
+    principal = info.context.require_principal()
+    if not principal.has_party:
+        return []
+    found = await info.context.backends.filing.consent_requests()
+    return [Work.of(w) for w in found]
+
+
 @strawberry.type
 class WorkQuery:
     work: Work | None = strawberry.field(resolver=work_by_id)
     works: WorkConnection = strawberry.field(resolver=search_works)
+    my_consent_requests: list[Work] = strawberry.field(
+        resolver=my_consent_requests,
+        description="Works filed naming the caller's party that wait for its own answer "
+        "(confirmHolding / rejectHolding), oldest deadline first; at most 100.",
+    )
 
 
 @strawberry.type
@@ -424,6 +471,29 @@ class WorkMutation:
             return await filing.dispute(wid, body)
 
         return await _on_work(info, send)
+
+    @strawberry.mutation(
+        description="A co-owner asked confirms its role and share in a filing awaiting "
+        "consent; the last confirmation runs examination."
+    )
+    async def confirm_holding(self, info: Info, work_id: strawberry.ID) -> WorkPayload:
+        return await _on_work(
+            info, lambda filing: filing.confirm_holding(require_id(work_id, "workId"))
+        )
+
+    @strawberry.mutation(
+        description="A co-owner asked rejects its holding, saying why: the filing is "
+        "returned to its filer."
+    )
+    async def reject_holding(
+        self, info: Info, work_id: strawberry.ID, reason: str
+    ) -> WorkPayload:
+        return await _on_work(
+            info,
+            lambda filing: filing.reject_holding(
+                require_id(work_id, "workId"), {"reason": reason}
+            ),
+        )
 
     @strawberry.mutation(description="Examiners only.")
     async def resolve_dispute(self, info: Info, input: ResolveDisputeInput) -> WorkPayload:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from contracts.enums import Role, WorkKind, WorkStatus
+from contracts.enums import FilingConsentStatus, Role, WorkKind, WorkStatus
 from contracts.errors import InvalidInput, NotAllowed, NotFound
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -121,6 +121,21 @@ class IdentifiersOut(Out):
     isbn: str | None
 
 
+def _none_asked(value: object) -> bool:
+    return not value
+
+
+class ConsentOut(Out):
+    """A co-owner's holding and its answer (DOMAIN.md, "Co-owners' consent to a filing")."""
+
+    party_id: UUID
+    role: Role
+    share: ShareText
+    status: FilingConsentStatus
+    reason: str | None
+    decided_at: datetime | None
+
+
 class WorkOut(Out):
     id: UUID
     filing_number: str
@@ -138,6 +153,9 @@ class WorkOut(Out):
     updated_at: datetime
     # A recording's musical work (DOMAIN.md, "Recordings of musical works"), when it names one.
     recording_of: UUID | None = Stated
+    # Co-owners' consent: present on a filing that asked for it.
+    consent_deadline: datetime | None = Stated
+    consents: list[ConsentOut] = Field(default_factory=list, exclude_if=_none_asked)
 
 
 class HistoryEntryOut(Out):
@@ -252,7 +270,8 @@ async def post_work(
         return JSONResponse(_work_json(work), status_code=status.HTTP_201_CREATED)
 
     async def command(uow: UnitOfWorkFactory) -> Work:
-        return await service.file_work(uow=uow, principal=caller, command=body)
+        return await service.file_work(uow=uow, principal=caller, command=body,
+                                       consent=filing.consent)
 
     answer = await filing.keyed.run_once(key, command, answer=_work_json,
                                          status=status.HTTP_201_CREATED)
@@ -279,6 +298,18 @@ async def search_works(
 async def list_works(caller: CurrentPrincipal, filing: Service, ids: BatchIds) -> WorkList:
     """Batch read: the known works among `ids` (comma-separated, at most 500)."""
     works = await views.get_works(sessions=filing.sessions, ids=ids)
+    return WorkList(items=[WorkOut.model_validate(w) for w in works])
+
+
+@router.get("/consent-requests", response_model=WorkList, tags=["works"],
+            responses=error_responses(400))
+async def consent_requests(caller: CurrentPrincipal, filing: Service) -> WorkList:
+    """The works awaiting the calling party's own answer, oldest deadline first (DOMAIN.md,
+    "Co-owners' consent to a filing"); at most 100."""
+    party = service.caller_party_id(caller)
+    works = [] if party is None else await views.consent_requests(
+        sessions=filing.sessions, party_id=party
+    )
     return WorkList(items=[WorkOut.model_validate(w) for w in works])
 
 
@@ -373,6 +404,21 @@ _serve_work_command(
     policy=True,
 )
 _serve_work_command(
+    "post_consent",
+    "consent",
+    commands.ConfirmHolding,
+    service.confirm_holding,
+    "A party asked confirms its holdings in a work awaiting consent; the last confirmation "
+    "runs examination.",
+)
+_serve_work_command(
+    "post_consent_rejection",
+    "consent-rejection",
+    commands.RejectHolding,
+    service.reject_holding,
+    "A party asked rejects its holdings, with a reason: the work is returned to its filer.",
+)
+_serve_work_command(
     "post_dispute_resolution",
     "dispute-resolution",
     commands.ResolveDispute,
@@ -420,6 +466,7 @@ class ImportOut(BaseModel):
     works_registered: int
     works_under_review: int
     works_rejected: int
+    works_awaiting_consent: int = 0
     rows_rejected: int
     rows_unchanged: int
     parties_created: int

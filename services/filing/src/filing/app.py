@@ -14,7 +14,13 @@ from filing.api import router
 from filing.bulk_import.uploads import BulkImportPolicy
 from filing.domain.cwr_records import Sender
 from filing.handlers import CONSUMERS
-from filing.service import DisputePolicy, Filing, FilingWriter
+from filing.service import (
+    ConsentPolicy,
+    DisputePolicy,
+    Filing,
+    FilingWriter,
+    return_lapsed_filings,
+)
 from filing.settings import FilingSettings
 from filing.societies import CwrPolicy, export_due
 from runtime import http
@@ -40,14 +46,29 @@ def build(settings: FilingSettings) -> tuple[ServiceRuntime, Filing]:
         database_url=settings.database_url,
         chunk_size=settings.bulk_import_chunk_size,
         max_bytes=settings.bulk_import_max_bytes,
+        consent_days=settings.consent_days,
     )
+    consent = ConsentPolicy(days=settings.consent_days)
     # Filings are committed in batches by one writer per process (ARCHITECTURE.md).
     writer = FilingWriter(
-        runtime.uow, max_batch=settings.group_commit_max, writers=settings.group_commit_writers
+        runtime.uow,
+        max_batch=settings.group_commit_max,
+        writers=settings.group_commit_writers,
+        consent=consent,
     )
     runtime.add(writer)
     cwr = cwr_policy(settings)
-    filing = runtime.handle(Filing, disputes=disputes, bulk=bulk, writer=writer, cwr=cwr)
+    filing = runtime.handle(
+        Filing, disputes=disputes, consent=consent, bulk=bulk, writer=writer, cwr=cwr
+    )
+    if settings.consent_interval_seconds > 0:
+        runtime.add(
+            PeriodicJob(
+                "consent-lapse",
+                functools.partial(return_lapsed_filings, uow=runtime.uow),
+                settings.consent_interval_seconds,
+            )
+        )
     if settings.cwr_export_interval_seconds > 0:
         runtime.add(
             PeriodicJob(

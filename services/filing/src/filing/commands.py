@@ -343,3 +343,14 @@ class ResolveDispute(BaseModel):
     ]
     rights_holders: OptionalHolders = None
     reason: RequiredReason = Field(default=None, validate_default=True)
+
+
+class ConfirmHolding(BaseModel):
+    """`POST /works/{id}/consent`: the calling party confirms its holdings (no body fields)."""
+
+
+class RejectHolding(BaseModel):
+    """`POST /works/{id}/consent-rejection`: the calling party rejects its holdings, saying
+    why (DOMAIN.md, "Co-owners' consent to a filing")."""
+
+    reason: RequiredReason = Field(default=None, validate_default=True)

@@ -95,4 +95,23 @@ def work_event(work: Work, change: Change, *, version: int | None = None) -> con
                 reason=change.reason or "resolved",
                 previous_rights_holders=_holders(previous),
             )
+    # The consent events carry a state whose published status may be any (ConsentWorkState).
+    consent = {**common, "work": contract.ConsentWorkState.model_validate(
+        work, from_attributes=True)}
+    match change.action:
+        case WorkAction.CONSENT_REQUESTED:
+            assert change.deadline is not None
+            return contract.WorkConsentRequested(
+                **consent, asked=list(change.asked), deadline=change.deadline
+            )
+        case WorkAction.CONSENT_GIVEN:
+            assert change.party_id is not None
+            return contract.WorkConsentGiven(**consent, party_id=change.party_id)
+        case WorkAction.HOLDING_REJECTED:
+            assert change.party_id is not None
+            return contract.WorkHoldingRejected(
+                **consent, party_id=change.party_id, reason=change.reason or "rejected"
+            )
+        case WorkAction.RETURNED:
+            return contract.WorkReturned(**consent, reason=change.reason or "returned")
     raise ValueError(f"no event for {change.action}")

@@ -28,13 +28,15 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 __all__ = [
-    "BulkImportErrorRow", "BulkImportRow", "CwrFileRow", "CwrSubmissionRow", "DisputeOpeningRow",
-    "HistoryRow", "NumberCounter", "OutboxMessage", "PartyRow", "RightsHolderRow",
-    "SearchWordRow", "SearchWordVariantRow", "WorkRow",
+    "BulkImportErrorRow", "BulkImportRow", "ConsentRow", "CwrFileRow", "CwrSubmissionRow",
+    "DisputeOpeningRow", "HistoryRow", "NumberCounter", "OutboxMessage", "PartyRow",
+    "RightsHolderRow", "SearchWordRow", "SearchWordVariantRow", "WorkRow",
 ]
 
 # Works that hold their identifiers: pending or on the register (domain.works.HOLDING_STATUSES).
-HOLDING_SQL = "status IN ('FILED', 'UNDER_REVIEW', 'REGISTERED', 'DISPUTED')"
+HOLDING_SQL = (
+    "status IN ('FILED', 'UNDER_REVIEW', 'REGISTERED', 'DISPUTED', 'AWAITING_CONSENT')"
+)
 
 
 def _terms_column() -> Column[list[str]]:
@@ -77,6 +79,11 @@ class WorkRow(SQLModel, table=True):
         Index("ix_work_status_seq", "status", "seq"),
         Index("ix_work_kind_seq", "kind", "seq"),
         Index("ix_work_country_seq", "country_of_origin", "seq"),
+        Index(
+            "ix_work_consent_deadline",
+            "consent_deadline",
+            postgresql_where=text("status = 'AWAITING_CONSENT'"),
+        ),
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -113,6 +120,33 @@ class WorkRow(SQLModel, table=True):
     # The register's search (domain.search_index.search_columns): exact keys and terms.
     search_keys: list[str] = Field(default_factory=list, sa_column=_terms_column())
     search_words: list[str] = Field(default_factory=list, sa_column=_terms_column())
+    # Co-owners' consent (DOMAIN.md): when a work awaiting it is returned if unanswered.
+    consent_deadline: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class ConsentRow(SQLModel, table=True):
+    """A holding of a party other than the filer, and that party's answer to the filing."""
+
+    __tablename__ = "work_consent"
+    __table_args__ = (
+        Index(
+            "ix_work_consent_pending_party",
+            "party_id",
+            "work_id",
+            postgresql_where=text("status = 'PENDING'"),
+        ),
+    )
+
+    work_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("work.id", ondelete="CASCADE"), primary_key=True)
+    )
+    party_id: uuid.UUID = Field(primary_key=True)
+    role: str = Field(max_length=16, primary_key=True)
+    position: int
+    share: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+    status: str = Field(max_length=16)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    decided_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class SearchWordRow(SQLModel, table=True):

@@ -10,20 +10,21 @@ from typing import Any
 from uuid import UUID
 
 from contracts.attributes import from_attributes
-from contracts.enums import PartyKind, Role, WorkKind, WorkStatus
+from contracts.enums import FilingConsentStatus, PartyKind, Role, WorkKind, WorkStatus
 from runtime.uow import OutboxPart
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from filing.domain.consents import Consent
 from filing.domain.examination import ExistingWork
 from filing.domain.holders import RightsHolder, rights_json, with_rights
 from filing.domain.numbering import NumberKind, format_number
 from filing.domain.parties import Party
 from filing.domain.search_index import party_search_columns, search_columns
 from filing.domain.works import REGISTERED_STATUSES, Change, Identifiers, Work
-from filing.models import HistoryRow, PartyRow, RightsHolderRow, WorkRow
+from filing.models import ConsentRow, HistoryRow, PartyRow, RightsHolderRow, WorkRow
 
 # --- parties -------------------------------------------------------------------------------
 
@@ -108,11 +109,25 @@ async def _update_counting(
 # --- works ---------------------------------------------------------------------------------
 
 
-def _work(row: WorkRow, holders: Sequence[RightsHolderRow]) -> Work:
-    """The domain work a row and its holder rows store."""
+def _consent(row: ConsentRow) -> Consent:
+    return Consent(
+        party_id=row.party_id,
+        role=Role(row.role),
+        share=row.share,
+        status=FilingConsentStatus(row.status),
+        reason=row.reason,
+        decided_at=row.decided_at,
+    )
+
+
+def _work(
+    row: WorkRow, holders: Sequence[RightsHolderRow], consents: Sequence[ConsentRow] = ()
+) -> Work:
+    """The domain work a row, its holder rows and its consent rows store."""
     return from_attributes(
         Work,
         row,
+        consents=tuple(_consent(c) for c in sorted(consents, key=lambda c: c.position)),
         alternate_titles=tuple(row.alternate_titles),
         kind=WorkKind(row.kind),
         status=WorkStatus(row.status),
@@ -139,6 +154,7 @@ def _work_values(work: Work) -> dict[str, Any]:
         "isrc": work.identifiers.isrc,
         "isbn": work.identifiers.isbn,
         "recording_of": work.recording_of,
+        "consent_deadline": work.consent_deadline,
         "country_of_origin": work.country_of_origin,
         "filed_by": work.filed_by,
         "filed_at": work.filed_at,
@@ -164,12 +180,25 @@ async def _holders_of(
     return grouped
 
 
+async def _consents_of(
+    session: AsyncSession, ids: Sequence[UUID]
+) -> dict[UUID, list[ConsentRow]]:
+    rows = (await session.exec(select(ConsentRow).where(col(ConsentRow.work_id).in_(ids)))).all()
+    grouped: dict[UUID, list[ConsentRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.work_id, []).append(row)
+    return grouped
+
+
 async def works_of(session: AsyncSession, rows: Sequence[WorkRow]) -> list[Work]:
-    """The domain works of `rows`, their holders loaded in one query (the read side too)."""
+    """The domain works of `rows`, their holders and consents loaded in one query each (the
+    read side too)."""
     if not rows:
         return []
-    holders = await _holders_of(session, [row.id for row in rows])
-    return [_work(row, holders.get(row.id, [])) for row in rows]
+    ids = [row.id for row in rows]
+    holders = await _holders_of(session, ids)
+    consents = await _consents_of(session, ids)
+    return [_work(row, holders.get(row.id, []), consents.get(row.id, [])) for row in rows]
 
 
 async def kind_and_status(
@@ -182,9 +211,14 @@ async def kind_and_status(
     return None if row is None else (WorkKind(row[0]), WorkStatus(row[1]))
 
 
-async def load_work(session: AsyncSession, work_id: UUID) -> Work | None:
-    """One work, its row locked so concurrent commands on it run one at a time."""
-    statement = select(WorkRow).where(WorkRow.id == work_id).with_for_update()
+async def load_work(
+    session: AsyncSession, work_id: UUID, *, for_update: bool = True
+) -> Work | None:
+    """One work, its row locked so concurrent commands on it run one at a time
+    (`for_update=False`: a plain read)."""
+    statement = select(WorkRow).where(WorkRow.id == work_id)
+    if for_update:
+        statement = statement.with_for_update()
     row = (await session.exec(statement)).first()
     if row is None:
         return None
@@ -214,7 +248,8 @@ w AS (
     INSERT INTO work (
         id, filing_number, registration_number, title, alternate_titles, kind, status,
         status_reason, iswc, isrc, isbn, country_of_origin, filed_by, filed_at, updated_at,
-        title_key, search_text, search_keys, search_words, version, recording_of
+        title_key, search_text, search_keys, search_words, version, recording_of,
+        consent_deadline
     )
     VALUES (
         CAST(:id AS uuid), CAST(:filing_number AS text), CAST(:registration_number AS text),
@@ -224,8 +259,14 @@ w AS (
         CAST(:filed_by AS uuid), CAST(:filed_at AS timestamptz),
         CAST(:updated_at AS timestamptz), CAST(:title_key AS text), CAST(:search_text AS text),
         CAST(:search_keys AS text[]), CAST(:search_words AS text[]), CAST(:version AS bigint),
-        CAST(:recording_of AS uuid)
+        CAST(:recording_of AS uuid), CAST(:consent_deadline AS timestamptz)
     )
+), c AS (
+    INSERT INTO work_consent (work_id, party_id, role, position, share, status)
+    SELECT CAST(:id AS uuid), x.party_id, x.role, x.position, x.share, 'PENDING'
+    FROM unnest(
+        CAST(:c_party_ids AS uuid[]), CAST(:c_roles AS text[]), CAST(:c_shares AS numeric[])
+    ) WITH ORDINALITY AS x (party_id, role, share, position)
 ), h AS (
     INSERT INTO rights_holder (work_id, party_id, role, position, share, rights, societies)
     SELECT CAST(:id AS uuid), x.party_id, x.role, x.position, x.share, x.rights::jsonb,
@@ -286,6 +327,10 @@ def _insert_work_params(
         # unnest cannot take arrays of arrays of unequal lengths: societies travel joined.
         "h_rights": [None if h["rights"] is None else json.dumps(h["rights"]) for h in holders],
         "h_societies": [",".join(h["societies"]) for h in holders],
+        # The consents a filing waiting for its co-owners asks for (none otherwise).
+        "c_party_ids": [c.party_id for c in work.consents],
+        "c_roles": [c.role.value for c in work.consents],
+        "c_shares": [c.share for c in work.consents],
         "hist_at": [c.at for c in changes],
         "hist_actor_ids": [c.actor_id for c in changes],
         "hist_actions": [c.action.value for c in changes],
@@ -315,6 +360,52 @@ async def save_work(
         )
     )
     return version
+
+
+async def save_consents(session: AsyncSession, work: Work, party_id: UUID) -> None:
+    """Stores one party's answers to the filing (the work's row is locked)."""
+    connection = await session.connection()
+    await connection.execute(
+        text(
+            "UPDATE work_consent SET status = :status, reason = :reason, decided_at = :at "
+            "WHERE work_id = :work AND party_id = :party AND role = :role"
+        ),
+        [
+            {"status": c.status.value, "reason": c.reason, "at": c.decided_at,
+             "work": work.id, "party": c.party_id, "role": c.role.value}
+            for c in work.consents
+            if c.party_id == party_id
+        ],
+    )
+
+
+async def lapsed_consents(session: AsyncSession, *, limit: int) -> list[UUID]:
+    """Works still awaiting consent whose deadline has passed on the database's clock."""
+    connection = await session.connection()
+    found = await connection.execute(
+        text(
+            "SELECT id FROM work WHERE status = 'AWAITING_CONSENT' AND consent_deadline <= now() "
+            "ORDER BY consent_deadline LIMIT :limit"
+        ),
+        {"limit": limit},
+    )
+    return [row[0] for row in found.all()]
+
+
+async def load_lapsed_work(session: AsyncSession, work_id: UUID) -> Work | None:
+    """The work, locked, if it still awaits consent past its deadline (database clock); None
+    when an answer or another job got there first."""
+    statement = (
+        select(WorkRow)
+        .where(
+            WorkRow.id == work_id,
+            WorkRow.status == WorkStatus.AWAITING_CONSENT.value,
+            col(WorkRow.consent_deadline) <= func.now(),
+        )
+        .with_for_update()
+    )
+    row = (await session.exec(statement)).first()
+    return None if row is None else (await works_of(session, [row]))[0]
 
 
 # --- filing: examination locks and numbers ---------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
+from contracts.enums import WorkStatus
 from contracts.errors import DomainError, NotAllowed
 from runtime.auth import Principal
 from runtime.service import ServiceHandle
@@ -22,6 +23,7 @@ from contracts import access
 from filing import commands, events
 from filing import repository as repo
 from filing.bulk_import.uploads import BulkImportPolicy
+from filing.domain import consents as consent_rules
 from filing.domain import disputes as dispute_rules
 from filing.domain import parties as party_rules
 from filing.domain import works as work_rules
@@ -59,11 +61,19 @@ class DisputePolicy:
 
 
 @dataclass(frozen=True)
+class ConsentPolicy:
+    """How long a filing waits for its co-owners' consent (`FILING_CONSENT_DAYS`)."""
+
+    days: int = consent_rules.CONSENT_DAYS_DEFAULT
+
+
+@dataclass(frozen=True)
 class Filing(ServiceHandle):
     """What the routes need: a unit of work per command, sessions for reads, the policy, and
     the runner of commands retried with an idempotency key."""
 
     disputes: DisputePolicy
+    consent: ConsentPolicy
     bulk: BulkImportPolicy
     writer: FilingWriter
     cwr: CwrPolicy
@@ -159,14 +169,20 @@ async def update_party(
 
 
 async def file_work(
-    *, uow: UnitOfWorkFactory, principal: Principal, command: commands.FileWork
+    *,
+    uow: UnitOfWorkFactory,
+    principal: Principal,
+    command: commands.FileWork,
+    consent: ConsentPolicy = ConsentPolicy(),
 ) -> Work:
-    """Files a work and examines it at once; answers the work in its examined status.
+    """Files a work and examines it at once; answers the work in its examined status, or
+    waiting for its co-owners' consent.
 
-    Emits `work.filed` then the outcome (`work.registered`, `work.rejected` or
-    `work.review_requested`), both in the filing's transaction.
+    Emits `work.filed` then the outcome (`work.registered`, `work.rejected`,
+    `work.review_requested` or `work.consent_requested`), both in the filing's transaction.
     """
-    return await file_draft(uow=uow, draft=await _draft(uow, principal, command))
+    draft = await _draft(uow, principal, command)
+    return await file_draft(uow=uow, draft=draft, consent=consent)
 
 
 async def _draft(
@@ -186,7 +202,9 @@ async def _draft(
     return draft
 
 
-async def file_draft(*, uow: UnitOfWorkFactory, draft: WorkDraft) -> Work:
+async def file_draft(
+    *, uow: UnitOfWorkFactory, draft: WorkDraft, consent: ConsentPolicy = ConsentPolicy()
+) -> Work:
     """`file_work` of a checked filing, in a transaction of its own (FilingWriter files many
     in one)."""
     key = title_key(draft.title)
@@ -198,7 +216,7 @@ async def file_draft(*, uow: UnitOfWorkFactory, draft: WorkDraft) -> Work:
             candidates = await repo.examination_candidates(
                 u.session, draft.identifiers, key, holders
             )
-            outcome = examine(draft, candidates)
+            outcome = consent_rules.filing_outcome(draft, examine(draft, candidates))
             # The numbers come last: the counter rows are the service's hottest locks, held
             # from here to COMMIT, so only the pure domain and ONE statement (the work, its
             # holders, history and events) follow.
@@ -206,7 +224,7 @@ async def file_draft(*, uow: UnitOfWorkFactory, draft: WorkDraft) -> Work:
             numbers = await repo.take_numbers(
                 u.session, year=now.year, kinds=numbers_taken(outcome)
             )
-            examined = await _write_filing(u, draft, outcome, numbers, now)
+            examined = await _write_filing(u, draft, outcome, numbers, now, consent)
     except IntegrityError as exc:
         _identifier_taken(exc)
         raise
@@ -226,15 +244,21 @@ def _filed_and_examined(
     outcome: Examination,
     numbers: Mapping[NumberKind, str],
     now: datetime,
+    consent: ConsentPolicy,
 ) -> tuple[Work, list[Change]]:
-    """The filed work examined and its history; its two events (`work.filed`, then the
-    outcome) emitted on `u`."""
+    """The filed work examined (or waiting for its co-owners' consent) and its history; its
+    two events (`work.filed`, then the outcome) emitted on `u`."""
     filed, filed_change = work_rules.file_work(
         draft, work_id=uuid4(), filing_number=numbers[NumberKind.FILING], now=now
     )
-    examined, examined_change = apply_examination(
-        filed, outcome, now=now, registration_number=numbers.get(NumberKind.REGISTRATION)
-    )
+    if outcome.status == WorkStatus.AWAITING_CONSENT:
+        examined, examined_change = consent_rules.request_consent(
+            filed, deadline=consent_rules.deadline_of(now, consent.days), now=now
+        )
+    else:
+        examined, examined_change = apply_examination(
+            filed, outcome, now=now, registration_number=numbers.get(NumberKind.REGISTRATION)
+        )
     u.emit(
         events.work_event(filed, filed_change, version=1),
         events.work_event(examined, examined_change, version=2),
@@ -248,10 +272,11 @@ async def _write_filing(
     outcome: Examination,
     numbers: Mapping[NumberKind, str],
     now: datetime,
+    consent: ConsentPolicy,
 ) -> Work:
     """The filed work examined, written with its history and its events in ONE statement;
     answers the examined work."""
-    examined, changes = _filed_and_examined(u, draft, outcome, numbers, now)
+    examined, changes = _filed_and_examined(u, draft, outcome, numbers, now, consent)
     await repo.insert_work(u.session, examined, changes, outbox=u.outbox_part())
     return examined
 
@@ -305,8 +330,16 @@ class FilingWriter:
     `file_work` files in a transaction of its own.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, *, max_batch: int, writers: int = 2) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        *,
+        max_batch: int,
+        writers: int = 2,
+        consent: ConsentPolicy = ConsentPolicy(),
+    ) -> None:
         self.uow = uow
+        self.consent = consent
         self.max_batch = max_batch
         self.writers = writers
         self._queue: asyncio.Queue[_Waiting] | None = None
@@ -341,7 +374,7 @@ class FilingWriter:
         """`file_work`, answered once the batch that holds this filing has committed."""
         draft = await _draft(self.uow, principal, command)
         if self._queue is None:
-            return await file_draft(uow=self.uow, draft=draft)
+            return await file_draft(uow=self.uow, draft=draft, consent=self.consent)
         answer: asyncio.Future[Work] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Waiting(draft, contextvars.copy_context(), answer))
         return await answer
@@ -385,7 +418,9 @@ class FilingWriter:
     async def _alone(self, batch: list[_Waiting]) -> None:
         async def one(waiting: _Waiting) -> None:
             try:
-                waiting.settle(await file_draft(uow=self.uow, draft=waiting.draft))
+                waiting.settle(
+                    await file_draft(uow=self.uow, draft=waiting.draft, consent=self.consent)
+                )
             except Exception as exc:
                 waiting.settle(exc)
 
@@ -432,14 +467,16 @@ class FilingWriter:
                     except DomainError as refused:
                         outcomes.append(refused)
                         continue
-                    outcome = examine(draft, pool.near(draft, key))
+                    outcome = consent_rules.filing_outcome(
+                        draft, examine(draft, pool.near(draft, key))
+                    )
                     numbers = {}
                     for kind in numbers_taken(outcome):
                         given[kind] += 1
                         numbers[kind] = format_number(kind, now.year, given[kind])
                     # Its events carry the trace context of its own request.
                     examined, changes = waiting.context.run(
-                        _filed_and_examined, u, draft, outcome, numbers, now
+                        _filed_and_examined, u, draft, outcome, numbers, now, self.consent
                     )
                     writes.append((examined, changes, u.outbox_part()))
                     pool.add(repo.existing(examined))
@@ -557,3 +594,87 @@ async def resolve_dispute(
             await _ensure_known(u, holders)
         await _save_work(u, new, change, holders_changed=holders is not None)
     return new
+
+
+# --- co-owners' consent to a filing ----------------------------------------------------------
+
+
+async def confirm_holding(
+    *, uow: UnitOfWorkFactory, principal: Principal, work_id: UUID, command: commands.ConfirmHolding
+) -> Work:
+    """A party asked confirms its holdings; the last confirmation runs examination."""
+    return await _decide_consent(uow, principal, work_id, confirm=True, reason=None)
+
+
+async def reject_holding(
+    *, uow: UnitOfWorkFactory, principal: Principal, work_id: UUID, command: commands.RejectHolding
+) -> Work:
+    """A party asked rejects its holdings: the work goes back to its filer with the reason."""
+    return await _decide_consent(uow, principal, work_id, confirm=False, reason=command.reason)
+
+
+async def _decide_consent(
+    uow: UnitOfWorkFactory, principal: Principal, work_id: UUID, *, confirm: bool,
+    reason: str | None,
+) -> Work:
+    party = _require_party_caller(principal)
+    async with uow() as u:
+        # Examination's locks before the work's row, in the order a filing takes them (its
+        # title and identifiers do not change while it waits), so a filing that names the
+        # same keys and this work cannot deadlock with the last confirmation.
+        seen = await repo.load_work(u.session, work_id, for_update=False)
+        if seen is None:
+            raise WorkNotFound(f"no work {work_id}", field="work_id")
+        holders = _ids(seen.rights_holders)
+        if confirm:
+            await repo.lock_for_examination(
+                u.session, seen.identifiers, title_key(seen.title), holders
+            )
+        work = await _load_work(u, work_id)
+        now = _now()
+        decided, change = consent_rules.decide(
+            work, party_id=party, confirm=confirm, reason=reason, now=now
+        )
+        await repo.save_consents(u.session, decided, party)
+        await _save_work(u, decided, change)
+        rejected = consent_rules.rejection(decided.consents)
+        if rejected is not None:
+            returned, returned_change = consent_rules.returned_on_rejection(
+                decided, rejected, now=now
+            )
+            await _save_work(u, returned, returned_change)
+            return returned
+        if not consent_rules.all_confirmed(decided.consents):
+            return decided
+        candidates = await repo.examination_candidates(
+            u.session, decided.identifiers, title_key(decided.title), holders
+        )
+        outcome = examine(decided, candidates)
+        number = None
+        if outcome.status == WorkStatus.REGISTERED:
+            numbers = await repo.take_numbers(
+                u.session, year=now.year, kinds=[NumberKind.REGISTRATION]
+            )
+            number = numbers[NumberKind.REGISTRATION]
+        examined, examined_change = apply_examination(
+            decided, outcome, now=now, registration_number=number
+        )
+        await _save_work(u, examined, examined_change)
+    return examined
+
+
+async def return_lapsed_filings(*, uow: UnitOfWorkFactory, limit: int = 500) -> int:
+    """Returns every filing whose consent deadline has passed (the database's clock), each in
+    its own unit of work, re-checked under the work's lock (an answer may have won)."""
+    async with uow() as u:
+        due = await repo.lapsed_consents(u.session, limit=limit)
+    returned = 0
+    for work_id in due:
+        async with uow() as u:
+            work = await repo.load_lapsed_work(u.session, work_id)
+            if work is None:
+                continue
+            new, change = consent_rules.lapse(work, now=_now())
+            await _save_work(u, new, change)
+            returned += 1
+    return returned

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from runtime.settings import ServiceSettings, service_settings_config
 
+from filing.domain.consents import CONSENT_DAYS_DEFAULT
 from filing.domain.disputes import DISPUTES_PER_DAY_DEFAULT, EVIDENCE_MAX, EVIDENCE_MIN_DEFAULT
 
 
@@ -20,6 +21,10 @@ class FilingSettings(ServiceSettings):
     dispute_evidence_min: int = Field(default=EVIDENCE_MIN_DEFAULT, ge=1, le=EVIDENCE_MAX)
     # Disputes a party (not an examiner) may open per UTC day of the database.
     disputes_per_day: int = Field(default=DISPUTES_PER_DAY_DEFAULT, ge=1)
+    # Co-owners' consent to a filing (DOMAIN.md): days a filing waits for its co-owners, and
+    # how often the job returning lapsed filings runs, in seconds (0: off).
+    consent_days: int = Field(default=CONSENT_DAYS_DEFAULT, ge=1, le=365)
+    consent_interval_seconds: float = Field(default=60.0, ge=0)
     # Bulk import (DOMAIN.md, "Bulk import"): rows per chunk (one transaction each), and the
     # largest upload `POST /imports` takes, in bytes (its Content-Length).
     bulk_import_chunk_size: int = Field(default=5000, ge=1, le=100_000)

@@ -9,6 +9,7 @@ from datetime import datetime
 from uuid import UUID
 
 from runtime.db import SessionMaker
+from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -75,6 +76,31 @@ async def get_works(*, sessions: SessionMaker, ids: Sequence[UUID]) -> list[Work
         return []
     async with sessions() as session:
         return await _works(session, ids)
+
+
+CONSENT_REQUESTS_MAX = 100
+
+# A party's pending answers, by the partial index of pending consents; oldest deadline first.
+_CONSENT_REQUESTS_SQL = text(
+    """
+SELECT w.id FROM work w
+WHERE w.status = 'AWAITING_CONSENT'
+  AND w.id IN (SELECT c.work_id FROM work_consent c
+               WHERE c.party_id = :party AND c.status = 'PENDING')
+ORDER BY w.consent_deadline, w.id
+LIMIT :limit
+"""
+)
+
+
+async def consent_requests(*, sessions: SessionMaker, party_id: UUID) -> list[Work]:
+    """The works awaiting `party_id`'s own answer (DOMAIN.md, "Co-owners' consent")."""
+    async with sessions() as session:
+        connection = await session.connection()
+        found = await connection.execute(
+            _CONSENT_REQUESTS_SQL, {"party": party_id, "limit": CONSENT_REQUESTS_MAX}
+        )
+        return await _works(session, [row[0] for row in found.all()])
 
 
 # --- history ---------------------------------------------------------------------------------

@@ -118,6 +118,10 @@ async def _emit_transition(
 # --- the licence's life ------------------------------------------------------------------------
 
 
+# Statuses of a work the register has not finished examining (DOMAIN.md, Filing lifecycle).
+_BEFORE_EXAMINATION = (WorkStatus.FILED.value, WorkStatus.AWAITING_CONSENT.value)
+
+
 async def wait_for_register(
     *,
     uow: UnitOfWorkFactory,
@@ -135,7 +139,9 @@ async def wait_for_register(
     async def caught_up() -> bool:
         async with uow() as u:
             work = await repo.get_work(u.session, command.work_id)
-            if work is None or work.status == WorkStatus.FILED.value:
+            # A work awaiting consent may be one snapshot short of its examination's
+            # outcome (the last confirmation commits both): wait for it as for a new filing.
+            if work is None or work.status in _BEFORE_EXAMINATION:
                 return False
             return await repo.party_known(u.session, command.licensee_id)
 

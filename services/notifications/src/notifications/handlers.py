@@ -166,7 +166,8 @@ def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
         case ev.WorkEvent():
             return _read_work(model, data)
         case ev.BulkImportCompleted():
-            counts = (data.works_registered, data.works_under_review, data.works_rejected)
+            counts = (data.works_registered, data.works_under_review, data.works_rejected,
+                      data.works_awaiting_consent)
             return NamedParties(subject_party=data.party_id), EventFacts(import_counts=counts)
         case ev.SocietyAcknowledgementReceived():
             # Only a rejection or a conflict is news to the filer and the holders.

@@ -88,6 +88,7 @@ async def run(
             filer=args.filer,
             on_error=files.ErrorReport(report),
             chunk_size=args.chunk_size or settings.bulk_import_chunk_size,
+            consent_days=settings.consent_days,
         )
         country = await importer.check_filer()
         # Every header is checked before a row is written: a bad file changes nothing.

@@ -33,6 +33,7 @@ from runtime.outbox import NOTIFY_CHANNEL, outbox_rows
 from contracts import topics
 from filing import events
 from filing.domain import bulk
+from filing.domain import consents as consent_rules
 from filing.domain import works as work_rules
 from filing.domain.examination import Examination, ExistingWork, examination_history
 from filing.domain.holders import RightsHolder, rights_json
@@ -57,8 +58,9 @@ _ANALYZE = (
 WORK_COLUMNS = (
     "id", "filing_number", "registration_number", "title", "alternate_titles", "kind",
     "status", "status_reason", "iswc", "isrc", "isbn", "country_of_origin", "filed_by",
-    "filed_at", "updated_at", "version",
+    "filed_at", "updated_at", "version", "consent_deadline",
 )
+CONSENT_COLUMNS = ("work_id", "party_id", "role", "position", "share", "status")
 PARTY_COLUMNS = (
     "id", "name", "kind", "country", "ipi_name_number", "isni", "created_at", "updated_at",
     "version", "search_words",
@@ -89,6 +91,7 @@ class ImportSummary:
     works_registered: int = 0
     works_under_review: int = 0
     works_rejected: int = 0
+    works_awaiting_consent: int = 0
     rows_rejected: int = 0
     rows_unchanged: int = 0
     parties_created: int = 0
@@ -98,7 +101,10 @@ class ImportSummary:
 
     @property
     def works_imported(self) -> int:
-        return self.works_registered + self.works_under_review + self.works_rejected
+        return (
+            self.works_registered + self.works_under_review + self.works_rejected
+            + self.works_awaiting_consent
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -106,6 +112,7 @@ class ImportSummary:
             "works_registered": self.works_registered,
             "works_under_review": self.works_under_review,
             "works_rejected": self.works_rejected,
+            "works_awaiting_consent": self.works_awaiting_consent,
             "rows_rejected": self.rows_rejected,
             "rows_unchanged": self.rows_unchanged,
             "parties_created": self.parties_created,
@@ -166,7 +173,7 @@ SELECT w.id, w.filing_number, w.title, w.status, w.iswc, w.isrc, w.isbn, w.title
        ARRAY(SELECT r.party_id FROM rights_holder r WHERE r.work_id = w.id) AS holders
 FROM work w
 WHERE (w.iswc = ANY($1::text[]) OR w.isrc = ANY($2::text[]) OR w.isbn = ANY($3::text[]))
-  AND w.status IN ('FILED', 'UNDER_REVIEW', 'REGISTERED', 'DISPUTED')
+  AND w.status IN ('FILED', 'UNDER_REVIEW', 'REGISTERED', 'DISPUTED', 'AWAITING_CONSENT')
 """
 
 # Per (title key, holder) of the chunk, the registered work with that key and that holder
@@ -204,7 +211,8 @@ WITH x AS (
     FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS x (id, related, ord)
 ), e AS (
     SELECT x.ord, x.event_id, w.id,
-           CASE w.status WHEN 'REGISTERED' THEN $3 WHEN 'REJECTED' THEN $4 ELSE $5 END AS type,
+           CASE w.status WHEN 'REGISTERED' THEN $3 WHEN 'REJECTED' THEN $4
+                         WHEN 'AWAITING_CONSENT' THEN $12 ELSE $5 END AS type,
            {_AT.format("w.updated_at")} AS at,
            json_build_object(
                'import_id', $10::uuid,
@@ -231,7 +239,13 @@ WITH x AS (
                'conflicting_work_id', CASE w.status WHEN 'REJECTED' THEN x.related END,
                'similar_work_ids', CASE w.status WHEN 'UNDER_REVIEW'
                    THEN to_json(array_remove(ARRAY[x.related], NULL)) END
-           ) AS data
+           )::jsonb || CASE w.status WHEN 'AWAITING_CONSENT' THEN jsonb_build_object(
+               -- work.consent_requested's own facts: each party asked once, and the deadline
+               'asked', (SELECT jsonb_agg(c.party_id ORDER BY c.first)
+                         FROM (SELECT party_id, min(position) AS first FROM work_consent
+                               WHERE work_id = w.id GROUP BY party_id) AS c),
+               'deadline', {_TIME.format("w.consent_deadline")})
+               ELSE '{{}}'::jsonb END AS data
     FROM x JOIN work w ON w.id = x.id
     CROSS JOIN (SELECT {_TIME.format("$11::timestamptz")} AS now) AS t
 ), outbox_rows AS (
@@ -266,8 +280,11 @@ class BulkImport:
         progress: Callable[[int], None] | None = None,
         import_id: UUID | None = None,
         after_chunk: Callable[[], Awaitable[None]] | None = None,
+        consent_days: int = consent_rules.CONSENT_DAYS_DEFAULT,
     ) -> None:
         self.conn = conn
+        # A row naming another party waits this long for its consent (FILING_CONSENT_DAYS).
+        self.consent_days = consent_days
         self.filer = filer
         self.on_error = on_error
         self.chunk_size = chunk_size
@@ -301,6 +318,7 @@ class BulkImport:
                 works_registered=counts[WorkStatus.REGISTERED.value],
                 works_under_review=counts[WorkStatus.UNDER_REVIEW.value],
                 works_rejected=counts[WorkStatus.REJECTED.value],
+                works_awaiting_consent=counts[WorkStatus.AWAITING_CONSENT.value],
             )
             for party, counts in sorted(self.summary.per_party.items())
         ]
@@ -447,8 +465,10 @@ class BulkImport:
                     if registered
                     else 0
                 )
+                deadline = consent_rules.deadline_of(now, self.consent_days)
                 work_rows: list[tuple[Any, ...]] = []
                 holder_rows: list[tuple[Any, ...]] = []
+                consent_rows: list[tuple[Any, ...]] = []
                 history_rows: list[tuple[Any, ...]] = []
                 related: list[UUID | None] = []
                 # The rows `work_rules.file_work` then `apply_examination` make, written
@@ -461,14 +481,27 @@ class BulkImport:
                             NumberKind.REGISTRATION, now.year, next_registration
                         )
                         next_registration += 1
-                    work_rows.append(self._work_row(w, number, registration, outcome, now))
+                    waits = outcome.status is WorkStatus.AWAITING_CONSENT
+                    work_rows.append(self._work_row(
+                        w, number, registration, outcome, now, deadline if waits else None))
                     holders = w.draft.rights_holders
                     holder_rows.extend(
                         (w.id, h.party_id, h.role.value, position, h.share,
                          _rights_text(h), sorted(h.societies()))
                         for position, h in enumerate(holders)
                     )  # fmt: skip
-                    action, detail = examination_history(outcome, registration)
+                    if waits:
+                        asked = consent_rules.asked_holdings(w.draft.filed_by, holders)
+                        consent_rows.extend(
+                            (w.id, c.party_id, c.role.value, position, c.share,
+                             c.status.value)
+                            for position, c in enumerate(asked, start=1)
+                        )  # fmt: skip
+                        action = work_rules.WorkAction.CONSENT_REQUESTED
+                        detail = consent_rules.requested_detail(
+                            consent_rules.asked_parties(asked), deadline)
+                    else:
+                        action, detail = examination_history(outcome, registration)
                     history_rows.append(
                         (w.id, now, w.draft.filed_by, FILED, work_rules.filed_detail(number))
                     )
@@ -485,6 +518,10 @@ class BulkImport:
                     columns=HOLDER_COLUMNS,
                     records=holder_rows,
                 )
+                if consent_rows:
+                    await conn.copy_records_to_table(
+                        "work_consent", columns=CONSENT_COLUMNS, records=consent_rows
+                    )
                 await conn.copy_records_to_table(
                     "work_history",
                     columns=("work_id", "at", "actor_id", "action", "detail"),
@@ -495,7 +532,7 @@ class BulkImport:
                     _WORK_OUTBOX_SQL, [w.id for w in ready], related, topics.WORK_REGISTERED,
                     topics.WORK_REJECTED, topics.WORK_REVIEW_REQUESTED, topics.FILING_WORKS,
                     topics.FILING_SOURCE, topics.SCHEMA_BASE_URI, NOTIFY_CHANNEL,
-                    self.summary.import_id, now,
+                    self.summary.import_id, now, topics.WORK_CONSENT_REQUESTED,
                 )
         # Counted only once the chunk has committed (a retried chunk counts once).
         for row, field_name, reason in refused:
@@ -504,6 +541,7 @@ class BulkImport:
         self.summary.works_registered += outcome_counts[WorkStatus.REGISTERED.value]
         self.summary.works_under_review += outcome_counts[WorkStatus.UNDER_REVIEW.value]
         self.summary.works_rejected += outcome_counts[WorkStatus.REJECTED.value]
+        self.summary.works_awaiting_consent += outcome_counts[WorkStatus.AWAITING_CONSENT.value]
         per_party = self.summary.per_party
         for (party, status), count in party_counts.items():
             if party not in per_party:
@@ -516,16 +554,17 @@ class BulkImport:
     @staticmethod
     def _work_row(
         imported: bulk.ImportedWork, filing_number: str, registration_number: str | None,
-        outcome: Examination, now: datetime,
+        outcome: Examination, now: datetime, consent_deadline: datetime | None = None,
     ) -> tuple[Any, ...]:
-        """The `work` row of a filed and examined row (version 2: filed, then examined)."""
+        """The `work` row of a filed and examined row (version 2: filed, then examined, or
+        waiting for its co-owners' consent until `consent_deadline`)."""
         draft = imported.draft
         ids = draft.identifiers
         return (
             imported.id, filing_number, registration_number, draft.title,
             list(draft.alternate_titles), draft.kind.value, outcome.status.value,
             outcome.reason, ids.iswc, ids.isrc, ids.isbn, draft.country_of_origin,
-            draft.filed_by, now, now, 2, *imported.search.values(),
+            draft.filed_by, now, now, 2, consent_deadline, *imported.search.values(),
         )
 
     async def _take(self, kind: NumberKind, year: int, count: int) -> int:

@@ -37,6 +37,8 @@ class BulkImportPolicy:
     database_url: str
     chunk_size: int
     max_bytes: int
+    # Days a row naming another party waits for its consent (FILING_CONSENT_DAYS).
+    consent_days: int = 14
 
     def check_size(self, declared: str | None) -> None:
         """An upload states its length up front, within the limit; nothing is read before."""
@@ -91,7 +93,7 @@ async def import_upload(
         report = StoredReport(conn, import_id)
         importer = BulkImport(
             conn, filer=filer, on_error=report, chunk_size=policy.chunk_size,
-            import_id=import_id, after_chunk=report.flush,
+            import_id=import_id, after_chunk=report.flush, consent_days=policy.consent_days,
         )
         country = await importer.check_filer()
         # Every header is checked before a row is written: a bad file changes nothing.

@@ -21,6 +21,7 @@ from contracts.shares import RIGHTS
 from contracts.territories import parse_country
 
 from filing.domain import parties as party_rules
+from filing.domain.consents import filing_outcome
 from filing.domain.examination import Examination, ExistingWork, examine
 from filing.domain.holders import parse_rights_holders
 from filing.domain.identifiers import parse_identifiers
@@ -326,7 +327,9 @@ class ChunkExamination:
                     candidates[other.id] = other
         # With no candidate, `examine` registers the work: most rows of an import have none,
         # and `examine` would fold their titles again.
-        outcome = examine(work.draft, candidates.values()) if candidates else REGISTER
+        examined_now = examine(work.draft, candidates.values()) if candidates else REGISTER
+        # A row naming another party waits for its consent, like a filing (DOMAIN.md).
+        outcome = filing_outcome(work.draft, examined_now)
         if outcome.status is not WorkStatus.REJECTED:
             # As `_index` would (both outcomes hold their identifiers), without asking twice.
             examined = ExistingWork(

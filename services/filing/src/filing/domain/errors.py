@@ -97,3 +97,9 @@ class TerritorySharesFixed(Conflict):
     """A work with territory collection shares is not transferred by share (DOMAIN.md)."""
 
     code = "TERRITORY_SHARES_FIXED"
+
+
+class NotAsked(NotAllowed):
+    """The caller has no pending consent in the work (DOMAIN.md, "Co-owners' consent")."""
+
+    code = "NOT_ASKED"

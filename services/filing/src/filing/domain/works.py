@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from contracts.attributes import from_attributes
@@ -33,20 +34,45 @@ from filing.domain.text import (
     required_text,
 )
 
+if TYPE_CHECKING:
+    from filing.domain.consents import Consent
+
 # The filing lifecycle (DOMAIN.md): nothing else is a transition.
 TRANSITIONS: Mapping[WorkStatus, frozenset[WorkStatus]] = {
     WorkStatus.FILED: frozenset(
-        {WorkStatus.REGISTERED, WorkStatus.REJECTED, WorkStatus.UNDER_REVIEW}
+        {
+            WorkStatus.REGISTERED,
+            WorkStatus.REJECTED,
+            WorkStatus.UNDER_REVIEW,
+            WorkStatus.AWAITING_CONSENT,
+        }
     ),
+    # Co-owners' consent (DOMAIN.md): examined once all confirm, returned otherwise.
+    WorkStatus.AWAITING_CONSENT: frozenset(
+        {
+            WorkStatus.REGISTERED,
+            WorkStatus.REJECTED,
+            WorkStatus.UNDER_REVIEW,
+            WorkStatus.RETURNED,
+        }
+    ),
+    WorkStatus.RETURNED: frozenset(),
     WorkStatus.UNDER_REVIEW: frozenset({WorkStatus.REGISTERED, WorkStatus.REJECTED}),
     WorkStatus.REGISTERED: frozenset({WorkStatus.DISPUTED}),
     WorkStatus.DISPUTED: frozenset({WorkStatus.REGISTERED}),
     WorkStatus.REJECTED: frozenset(),
 }
 
-# Works whose identifiers nobody else may claim: registered ones and those still pending.
+# Works whose identifiers nobody else may claim: registered ones and those still pending
+# (a work awaiting its co-owners' consent among them: DOMAIN.md, "Co-owners' consent").
 HOLDING_STATUSES = frozenset(
-    {WorkStatus.FILED, WorkStatus.UNDER_REVIEW, WorkStatus.REGISTERED, WorkStatus.DISPUTED}
+    {
+        WorkStatus.FILED,
+        WorkStatus.UNDER_REVIEW,
+        WorkStatus.REGISTERED,
+        WorkStatus.DISPUTED,
+        WorkStatus.AWAITING_CONSENT,
+    }
 )
 # A disputed work is still on the register, so it counts for duplicates.
 REGISTERED_STATUSES = frozenset({WorkStatus.REGISTERED, WorkStatus.DISPUTED})
@@ -62,6 +88,10 @@ class WorkAction(StrEnum):
     OWNERSHIP_TRANSFERRED = "OWNERSHIP_TRANSFERRED"
     DISPUTED = "DISPUTED"
     DISPUTE_RESOLVED = "DISPUTE_RESOLVED"
+    CONSENT_REQUESTED = "CONSENT_REQUESTED"
+    CONSENT_GIVEN = "CONSENT_GIVEN"
+    HOLDING_REJECTED = "HOLDING_REJECTED"
+    RETURNED = "RETURNED"
 
 
 @dataclass(frozen=True)
@@ -112,6 +142,11 @@ class Work:
     updated_at: datetime
     # The musical work this recording records (DOMAIN.md, "Recordings of musical works").
     recording_of: UUID | None = None
+    # When a filing awaiting its co-owners' consent is returned if still unanswered.
+    consent_deadline: datetime | None = None
+    # One per holding of a party other than the filer, with its answer (empty when the
+    # filer holds everything, or for works filed before consent existed).
+    consents: tuple[Consent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +163,10 @@ class Change:
     previous_holders: tuple[RightsHolder, ...] | None = None
     decision: ReviewDecision | None = None
     standing: Standing | None = None
+    # Co-owners' consent: the party that decided, or the parties asked and their deadline.
+    party_id: UUID | None = None
+    asked: tuple[UUID, ...] = ()
+    deadline: datetime | None = None
 
 
 def parse_alternate_titles(raw: object) -> tuple[str, ...]:
@@ -224,6 +263,8 @@ def file_work(
         status_reason=None,
         filed_at=now,
         updated_at=now,
+        consent_deadline=None,
+        consents=(),
     )
     change = Change(
         action=WorkAction.FILED,

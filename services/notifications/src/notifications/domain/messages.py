@@ -35,7 +35,8 @@ class EventFacts:
     # The day a statement was paid (`royalty.statement_paid`).
     paid_on: str | None = None
     # A bulk import's works naming the recipient: registered, under review, rejected.
-    import_counts: tuple[int, int, int] | None = None
+    # (and awaiting co-owners' consent: DOMAIN.md, "Co-owners' consent to a filing").
+    import_counts: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{work} needs an examiner's review before it can be registered.{reason}",
     ),
     "work.disputed": ("Work disputed", "{work} is disputed.{reason}"),
+    "work.consent_requested": (
+        "Consent requested",
+        "{work} was filed naming you as a rights holder: confirm or reject your role and "
+        "share before it can be registered (the filer needs no answer from itself).",
+    ),
+    "work.returned": ("Filing returned", "{work} was returned to its filer.{reason}"),
     "work.dispute_resolved": ("Dispute resolved", "The dispute over {work} is resolved.{reason}"),
     "licence.offered": ("Licence offered", "A {licence} was offered."),
     "licence.activated": ("Licence active", "The {licence} was accepted and is active."),
@@ -162,12 +169,13 @@ def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, st
                 f"A share{share} of {work} changed hands; the rights holders are updated.",
             )
         case "import.completed":
-            registered, review, rejected = facts.import_counts or (0, 0, 0)
-            total = registered + review + rejected
+            registered, review, rejected, waiting = facts.import_counts or (0, 0, 0, 0)
+            total = registered + review + rejected + waiting
+            consent = f", {waiting} awaiting co-owners' consent" if waiting else ""
             return (
                 "Bulk import completed",
                 f"A bulk import named you on {total} works: {registered} registered, "
-                f"{review} under review, {rejected} rejected.",
+                f"{review} under review, {rejected} rejected{consent}.",
             )
         case "royalty.statement_issued":
             own = facts.line_amounts.get(recipient)

@@ -52,6 +52,11 @@ RULES: dict[str, frozenset[Named]] = {
     "work.dispute_resolved": frozenset(
         {Named.RIGHTS_HOLDERS, Named.PREVIOUS_HOLDERS, Named.DISPUTANT}
     ),
+    # Co-owners' consent to a filing (DOMAIN.md): every holder hears of the request (those
+    # asked must answer) and of a return (the filer learns why); a single answer notifies
+    # nobody by itself (a rejection's `work.returned` does).
+    "work.consent_requested": _FILING_OUTCOME,
+    "work.returned": _FILING_OUTCOME,
     # A bulk import tells each party its works name once, with its counts; the imported
     # works' own events (they carry `import_id`) notify nobody (handlers.handle_batch).
     "import.completed": frozenset({Named.SUBJECT_PARTY}),
