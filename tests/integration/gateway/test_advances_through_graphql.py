@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from devstack.identity import Identities
 
+from tests.co_owners import confirm_over_graphql
+
 from .test_deal_through_graphql import Platform, platform, register  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -26,7 +28,7 @@ async def test_an_advance_is_paid_recouped_and_a_guarantee_trued_up_through_grap
     identities: Identities, platform: Platform  # noqa: F811
 ) -> None:
     ana, ana_token = await register(platform, identities, "Ana Songwriter")
-    bo, _ = await register(platform, identities, "Bo Publisher")
+    bo, bo_token = await register(platform, identities, "Bo Publisher")
     lee, lee_token = await register(platform, identities, "Lee Broadcasting")
     filed = (await platform.call(
         """mutation ($i: FileWorkInput!) { fileWork(input: $i) { work { id status }
@@ -36,7 +38,9 @@ async def test_an_advance_is_paid_recouped_and_a_guarantee_trued_up_through_grap
                "rightsHolders": [{"partyId": ana, "role": "COMPOSER", "share": "60.00"},
                                  {"partyId": bo, "role": "PUBLISHER", "share": "40.00"}]}},
         ana_token))["fileWork"]  # fmt: skip
-    assert filed["errors"] == [] and filed["work"]["status"] == "REGISTERED", filed
+    assert filed["errors"] == [] and filed["work"]["status"] == "AWAITING_CONSENT", filed
+    confirmed = await confirm_over_graphql(platform.call, filed["work"]["id"], [bo_token])
+    assert confirmed["status"] == "REGISTERED", confirmed
     today = datetime.now(UTC).date()
     deal_id = str(uuid.uuid4())
     offered = (await platform.call(

@@ -15,6 +15,8 @@ import pytest
 from devstack.identity import Identities
 from devstack.polling import eventually as wait_for
 
+from tests.co_owners import confirm_over_graphql
+
 from .test_deal_through_graphql import Platform, platform, register  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -46,7 +48,9 @@ async def _deal(gateway: Platform, identities: Identities) -> dict[str, Any]:
                "rightsHolders": [{"partyId": alice, "role": "COMPOSER", "share": "60.00"},
                                  {"partyId": bob, "role": "LYRICIST", "share": "40.00"}]}},
         alice_token))["fileWork"]  # fmt: skip
-    assert filed["errors"] == [] and filed["work"]["status"] == "REGISTERED", filed
+    assert filed["errors"] == [] and filed["work"]["status"] == "AWAITING_CONSENT", filed
+    confirmed = await confirm_over_graphql(gateway.call, filed["work"]["id"], [bob_token])
+    assert confirmed["status"] == "REGISTERED", confirmed
     today = datetime.now(UTC).date()
     offered = (await gateway.call(
         f"""mutation ($i: OfferLicenceInput!) {{ offerLicence(input: $i) {{ licence {{ id }}

@@ -11,6 +11,8 @@ import pytest
 from devstack.identity import Identities
 from devstack.polling import eventually as wait_for
 
+from tests.co_owners import confirm_over_graphql
+
 from .test_deal_through_graphql import Platform, platform, register
 
 __all__ = ["platform"]  # the fixture, shared with the whole deal's test
@@ -43,7 +45,7 @@ async def test_a_disputed_works_royalties_are_held_and_released_to_the_resolutio
     identities: Identities, platform: Platform
 ) -> None:
     alice, alice_token = await register(platform, identities, "Alice Composer")
-    bob, _ = await register(platform, identities, "Bob Lyricist")
+    bob, bob_token = await register(platform, identities, "Bob Lyricist")
     lee, lee_token = await register(platform, identities, "Lee Streaming Co")
     carol, carol_token = await register(platform, identities, "Carol Claimant")
     examiner = await identities.token_for_async(alice, "examiner")
@@ -59,6 +61,10 @@ async def test_a_disputed_works_royalties_are_held_and_released_to_the_resolutio
                           {"partyId": bob, "role": "LYRICIST", "share": "40.00"}]}},
         alice_token, "fileWork"))["work"]  # fmt: skip
     work_id = work["id"]
+    assert work["status"] == "AWAITING_CONSENT", work
+    assert (await confirm_over_graphql(platform.call, work_id, [bob_token]))["status"] == (
+        "REGISTERED"
+    )
     today = datetime.now(UTC).date()
     start, end = today - timedelta(days=60), today + timedelta(days=300)
     licence_id = (await ok(OFFER, {"i": {
