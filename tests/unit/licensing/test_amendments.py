@@ -23,6 +23,7 @@ from licensing.domain.errors import (
 from licensing.domain.history import Segment, VersionTerms, segments
 from licensing.domain.lifecycle import Licence
 from licensing.domain.terms import Period, Terms
+from licensing.domain.usage_lines import LicenceCover, UsageLine, covers_by_terms, licence_for
 
 Y = datetime.now(UTC).year
 OWNER, LICENSEE, CO_OWNER, STRANGER = (UUID(int=i) for i in range(1, 5))
@@ -200,3 +201,45 @@ def test_becoming_exclusive_rechecks_the_whole_new_footprint() -> None:
     new = [Segment(Period(START, END), ("TH",), MEDIA[:1], True, Decimal(1))]
     (added,) = added_footprints(old, new)
     assert added.exclusive and added.territories == {"TH"} and added.period == Period(START, END)
+
+
+# --- usage lines meet an amended licence as its stretches of terms ------------------------------
+
+
+def _line(start: date, end: date, territory: str = "TH") -> UsageLine:
+    return UsageLine(
+        line_key="1", isrc=None, iswc=None, title="Song", writers=(), performers=(), units=1,
+        revenue=Decimal("100.00"), currency="USD", territory=territory,
+        period=Period(start, end), medium=Medium.STREAMING,
+    )  # fmt: skip
+
+
+def _amended_cover() -> list[LicenceCover]:
+    """Thailand at 10 % from 1 January, then Thailand and Vietnam at 12 % from 1 July."""
+    cover = LicenceCover(
+        id=UUID(int=9), work_id=UUID(int=8), covered=Period(START, END),
+        territories=frozenset({"TH", "VN"}), media=frozenset({Medium.STREAMING}),
+        currency="USD", royalty_rate=Decimal("12.00"),
+    )  # fmt: skip
+    july = date(Y, 7, 1)
+    stretches = [
+        Segment(Period(START, july - timedelta(days=1)), ("TH",), (Medium.STREAMING,), True,
+                Decimal("10.00")),
+        Segment(Period(july, END), ("TH", "VN"), (Medium.STREAMING,), True, Decimal("12.00")),
+    ]  # fmt: skip
+    return covers_by_terms(cover, stretches)
+
+
+def test_a_line_is_due_at_the_rate_and_in_the_territories_of_the_terms_over_its_period() -> None:
+    covers = _amended_cover()
+    march = licence_for(_line(date(Y, 3, 1), date(Y, 3, 31)), covers)
+    august = licence_for(_line(date(Y, 8, 1), date(Y, 8, 31)), covers)
+    assert march is not None and march.royalty_rate == Decimal("10.00")
+    assert august is not None and august.royalty_rate == Decimal("12.00")
+    # Vietnam joined the licence in July: a March line there is under no terms of it.
+    assert licence_for(_line(date(Y, 3, 1), date(Y, 3, 31), "VN"), covers) is None
+    assert licence_for(_line(date(Y, 8, 1), date(Y, 8, 31), "VN"), covers) is not None
+
+
+def test_a_line_spanning_a_change_of_terms_is_due_under_none_of_them() -> None:
+    assert licence_for(_line(date(Y, 6, 15), date(Y, 7, 15)), _amended_cover()) is None

@@ -27,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts import events
 from licensing import deals, suspense
 from licensing import events as outgoing
+from licensing import history_repository as licence_history
 from licensing import repository as repo
 from licensing.domain.access import Caller
 from licensing.domain.deals import pool_key
@@ -49,6 +50,7 @@ from licensing.domain.usage import REPORTABLE, ReportedUsage, covered_period
 from licensing.domain.usage_lines import (
     LicenceCover,
     UsageLine,
+    covers_by_terms,
     licence_for,
     line_id,
     parse_line,
@@ -477,10 +479,11 @@ async def _covers(
     )
     # A TERMINATED licence stops covering on the day it was terminated: the transition
     # stamped `updated_at`, and nothing moves a terminated licence again.
+    segments = await licence_history.segments_of(session, rows)
     grouped: dict[UUID, list[LicenceCover]] = defaultdict(list)
     for row in rows:
         ended = row.updated_at if row.status == LicenceStatus.TERMINATED.value else None
-        grouped[row.work_id].append(_cover(row, ended))
+        grouped[row.work_id].extend(covers_by_terms(_cover(row, ended), segments[row.id]))
     return grouped
 
 
@@ -498,6 +501,7 @@ async def state_lines(
         return {}
     covers = await _covers(u.session, licensee, {work for *_, work in items})
     by_licence: dict[UUID, list[tuple[UUID, UsageLine, UUID]]] = defaultdict(list)
+    rates: dict[UUID, Decimal] = {}  # each line's rate: its licence's terms over its period
     stated: dict[UUID, Stated] = {}
     for lid, line, work in items:
         cover = licence_for(line, covers.get(work, []))
@@ -505,6 +509,7 @@ async def state_lines(
             stated[lid] = Stated(UNLICENSED)
         else:
             by_licence[cover.id].append((lid, line, work))
+            rates[lid] = cover.royalty_rate
     if not by_licence:
         return stated
     # Locked in id order: reports of one licence are serialised (recoupment sees them all).
@@ -520,8 +525,7 @@ async def state_lines(
         lines = by_licence[row.id]
         exponent = minor_units(licence.terms.currency)
         royalties = {
-            lid: royalty_for(line.revenue, licence.terms.royalty_rate, exponent)
-            for lid, line, _ in lines
+            lid: royalty_for(line.revenue, rates[lid], exponent) for lid, line, _ in lines
         }
         # Licences of one pool in this chunk recoup in turn, each after the one before.
         pool = pool_key(licence.id, licence.deal)

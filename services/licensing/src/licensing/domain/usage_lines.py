@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -18,6 +18,7 @@ from contracts.identifiers import parse_isrc, parse_iswc
 from contracts.money import parse_amount, parse_currency
 from contracts.territories import parse_country
 
+from licensing.domain.history import Segment
 from licensing.domain.terms import Period, parse_period
 
 REQUIRED = ("title", "units", "revenue", "currency", "territory", "period_start", "period_end")
@@ -130,6 +131,26 @@ class LicenceCover:
     media: frozenset[Medium]
     currency: str
     royalty_rate: Decimal
+
+
+def covers_by_terms(cover: LicenceCover, segments: Sequence[Segment]) -> list[LicenceCover]:
+    """An amended licence as lines meet it (DOMAIN.md, "Amendments and renewals"): one cover
+    per stretch of its terms, each with that stretch's territories, media and rate, within
+    what the licence covered. A line spanning a change of terms fits none of them."""
+    found = []
+    for segment in segments:
+        if not segment.period.overlaps(cover.covered):
+            continue
+        found.append(
+            replace(
+                cover,
+                covered=segment.period.intersection(cover.covered),
+                territories=frozenset(segment.territories),
+                media=frozenset(segment.media),
+                royalty_rate=segment.royalty_rate,
+            )
+        )
+    return found
 
 
 def licence_for(line: UsageLine, licences: Sequence[LicenceCover]) -> LicenceCover | None:
