@@ -477,7 +477,8 @@ class FakeServices:
                 if target is not None and target not in self.rates:
                     raise Refused(409, "NO_EXCHANGE_RATE", f"no rate into {target}",
                                   "convertTo")
-                mine = [{**s, "payment": s.get("payment") or {"status": "UNPAID"},
+                mine = [{**s, "payment": s.get("payment") or {"status": "UNPAID", "paid_on": None,
+                                                               "reference": None, "amount": None},
                          "converted": None if target is None else {
                              "currency": target, "lines": [], "rate": {
                                  "base": s["currency"], "quote": target,

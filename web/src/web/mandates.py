@@ -101,7 +101,7 @@ class MandatePages:
         held = [m for m in mandates if not me or m["grantor"]["id"] != me["id"]]
         return self.pages.render(request, "mandates.html", status=status, me=me,
                                  granted=granted, held=held, form=form, errors=errors,
-                                 wording=wording, deal_labels=deal_labels,
+                                 wording=wording, deal_labels=deals_labels,
                                  deal_forms=deals_forms,
                                  headers={"cache-control": "no-store"})
 

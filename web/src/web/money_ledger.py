@@ -61,6 +61,8 @@ def payment_context(licence: dict[str, Any], *, statement_id: str | None = None,
     """What the statements page's payment forms need: each statement's key, and a refused
     form's errors and values (for `statement_id` only)."""
     return {"payment_keys": {s["id"]: payment_key(s["id"]) for s in licence["statements"]},
+            # a release names the held statements it pays, a held one its release
+            "statements_by_id": {s["id"]: s for s in licence["statements"]},
             "payment_for": statement_id, "payment_errors": errors or [],
             "payment_form": typed or deals_forms.DealForm(),
             "empty_payment": deals_forms.DealForm(), "wording": deals_forms.wording}
