@@ -66,6 +66,12 @@ class FakeServices:
         self.outages: dict[tuple[str, str], int] = {}
         self.crash_paths: set[str] = set()
         self._filing_numbers = itertools.count(1)
+        # Issue 20's web pages: owners' consents by licence, the ledgers `/balances` answers,
+        # the currencies `/payee-statements` converts into, mandates by id.
+        self.owner_consents: dict[str, list[Json]] = {}
+        self.ledgers: list[Json] = []
+        self.rates: dict[str, str] = {}
+        self.mandates: dict[str, Json] = {}
 
     # ---------- seeding ----------
     def add_party(self, name: str = "A Party", party_id: str | None = None) -> str:
@@ -301,6 +307,9 @@ class FakeServices:
             return {"items": {i: store.get(i, []) for i in self._ids(params, "licence_ids")
                               if i in by_id}}
 
+        issue20 = self._issue20(who, method, parts, params, body, by_id)
+        if issue20 is not None:
+            return issue20
         match method, parts:
             case "GET", ["licences", "search"]:
                 items = visible
@@ -421,6 +430,84 @@ class FakeServices:
                                  "withdraw": "WITHDRAWN", "terminate": "TERMINATED"}[action]
                 return 200, lic
         raise Refused(404, "NO_ROUTE", f"{method} /{'/'.join(parts)}")
+
+    def _issue20(self, who: Principal, method: str, parts: list[str], params: dict[str, str],
+                 body: Any, by_id: dict[str, Json]) -> tuple[int, Any] | None:
+        """Owners' consent, statement payments, the ledger and mandates (issue 20)."""
+        match method, parts:
+            case "GET", ["owner-consents"]:
+                return 200, {"items": {i: self.owner_consents.get(i, [])
+                                       for i in self._ids(params, "licence_ids") if i in by_id}}
+            case "POST", ["licences", lid, ("consent" | "refuse") as answer] if lid in by_id:
+                mine = [c for c in self.owner_consents.get(lid, [])
+                        if c["party_id"] == who.party_id and c["status"] == "PENDING"]
+                if not mine:
+                    raise Refused(403, "NOT_ASKED_TO_CONSENT", "you were not asked")
+                mine[0].update(status="CONSENTED" if answer == "consent" else "REFUSED",
+                               reason=(body or {}).get("reason"), decided_at=now())
+                lic = by_id[lid]
+                if answer == "refuse":
+                    lic["status"] = "REFUSED_BY_OWNERS"
+                elif all(c["status"] != "PENDING" for c in self.owner_consents[lid]):
+                    lic["status"] = "OFFERED"
+                return 200, lic
+            case "POST", ["statements", sid, "payment"]:
+                found = [(lid, s) for lid, ss in self.statements.items() for s in ss
+                         if s["id"] == sid and lid in by_id]
+                if not found:
+                    raise Refused(404, "UNKNOWN_STATEMENT", "no such statement")
+                lid, statement = found[0]
+                if by_id[lid]["licensee_id"] != who.party_id:
+                    raise Refused(403, "NOT_THE_LICENSEE", "only the licensee pays")
+                if not body["reference"].strip():
+                    raise Refused(400, "INVALID_PAYMENT", "a reference is required",
+                                  "reference")
+                if (statement.get("payment") or {}).get("status") == "PAID":
+                    raise Refused(409, "STATEMENT_ALREADY_PAID", "paid already")
+                statement["payment"] = {"status": "PAID", "paid_on": body["paid_on"],
+                                        "reference": body["reference"],
+                                        "amount": statement["payable"]}
+                return 200, {**statement, "converted": None}
+            case "GET", ["balances"]:
+                return 200, {"ledgers": [{**ledger, "from": params.get("from"),
+                                          "to": params.get("to") or ledger["to"]}
+                                         for ledger in self.ledgers]}
+            case "GET", ["payee-statements"]:
+                target = params.get("convert_to")
+                if target is not None and target not in self.rates:
+                    raise Refused(409, "NO_EXCHANGE_RATE", f"no rate into {target}",
+                                  "convertTo")
+                mine = [{**s, "payment": s.get("payment") or {"status": "UNPAID", "paid_on": None,
+                                                               "reference": None, "amount": None},
+                         "converted": None if target is None else {
+                             "currency": target, "lines": [], "rate": {
+                                 "base": s["currency"], "quote": target,
+                                 "rate": self.rates[target], "source": "ECB",
+                                 "effective_on": s["issued_at"][:10]},
+                             "payable": str(Decimal(s["payable"])
+                                            * Decimal(self.rates[target]))}}
+                        for lid, ss in self.statements.items() if lid in by_id for s in ss]
+                return 200, self._page(mine, params)
+            case "GET", ["mandates"]:
+                return 200, {"items": [m for m in self.mandates.values()
+                                       if who.party_id in (m["grantor_id"], m["agent_id"])]}
+            case "POST", ["mandates"]:
+                if body["agent_id"] == who.party_id:
+                    raise Refused(400, "SELF_MANDATE", "not to yourself", "agent_id")
+                mandate = {"id": str(uuid.uuid4()), "grantor_id": who.party_id,
+                           **{k: body.get(k) for k in ("agent_id", "work_id", "valid_from",
+                                                       "valid_until")},
+                           "media": body.get("media") or [], "granted_at": now(),
+                           "revoked_at": None}
+                self.mandates[mandate["id"]] = mandate
+                return 201, mandate
+            case "POST", ["mandates", mid, "revoke"]:
+                mandate = self.mandates.get(mid)
+                if mandate is None or mandate["grantor_id"] != who.party_id:
+                    raise Refused(403, "NOT_THE_GRANTOR", "only its grantor revokes it")
+                mandate["revoked_at"] = now()
+                return 200, mandate
+        return None
 
     def _availability(self, work_id: str) -> Json:
         conflicts = [

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from graphql import build_schema, parse, validate
+from web.mandates import OPERATIONS as MANDATE_OPERATIONS
 from web.money_queries import OPERATIONS
 
 SCHEMA = build_schema(
@@ -17,3 +18,8 @@ SCHEMA = build_schema(
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
 def test_every_operation_of_these_pages_is_valid_against_the_gateways_schema(name: str) -> None:
     assert validate(SCHEMA, parse(OPERATIONS[name])) == []
+
+
+@pytest.mark.parametrize("name", sorted(MANDATE_OPERATIONS))
+def test_every_mandate_operation_is_valid_against_the_gateways_schema(name: str) -> None:
+    assert validate(SCHEMA, parse(MANDATE_OPERATIONS[name])) == []

@@ -27,7 +27,9 @@ from web import (
     filing,
     inbox,
     labels,
+    mandates,
     money,
+    money_ledger,
     registration,
     society,
     territory_labels,
@@ -43,7 +45,7 @@ LANGUAGE_COOKIE = "lang"
 FILTERS = ("status", "kind", "country", "iswc", "isrc", "isbn")
 # Every path a form posts to: each needs the CSRF field, even from a request without cookies.
 POSTED = {"/sign-out", "/language", "/my/works/new", "/my/party"}
-POSTED |= money.POSTED | inbox.POSTED | contacts.POSTED
+POSTED |= money.POSTED | inbox.POSTED | contacts.POSTED | mandates.POSTED
 # The country a new party's form suggests, from the page's language.
 COUNTRY_OF_LANGUAGE = {"th": "TH", "vi": "VN", "id": "ID", "ms": "MY"}
 
@@ -313,6 +315,7 @@ def create_app(settings: WebSettings | None = None, *, api: GatewayAPI | None = 
         *deals.routes(pages),
         *money.routes(pages), *society.routes(pages), *inbox.routes(pages),
         *contacts.routes(pages), *consents.routes(pages),
+        *money_ledger.routes(pages), *mandates.routes(pages),
         Mount("/static", StaticFiles(packages=[("web", "static")]), name="static"),
     ]
     secure = settings.public_url.startswith("https:")

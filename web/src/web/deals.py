@@ -29,7 +29,13 @@ DEAL_PAGE = {**NO_STORE, "content-security-policy": (
     "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'")}
 ACTIONS = {"accept": q.ACCEPT, "decline": q.DECLINE, "withdraw": q.WITHDRAW,
-           "terminate": q.TERMINATE}
+           "terminate": q.TERMINATE, "consent": q.CONSENT, "refuse": q.REFUSE,
+           "advance": q.RECORD_ADVANCE}
+# The mutation each action sends, where it is not `{action}Licence`.
+MUTATION = {"consent": "consentToLicence", "refuse": "refuseLicence",
+            "advance": "recordAdvancePayment"}
+# The actions whose idempotency key is derived from the licence and the action.
+KEYED = ("accept", "terminate", "advance")
 WORK_ACTIONS = ("transfer", "dispute", "resolve")
 
 
@@ -148,10 +154,11 @@ class DealPages:
         conflicts = [c for c in availability["conflicts"] if c["licence"]["id"] != licence["id"]]
         viewer = data["me"]["id"] if data["me"] else None
         actions = forms.allowed_actions(licence["status"], viewer, licence["licensor"]["id"],
-                                        licence["licensee"]["id"])
-        # One intended action, one key: accepting or terminating this licence twice (a double
-        # click, a retried form) applies once.
-        keys = {action: str(uuid.uuid5(uuid.UUID(licence["id"]), action)) for action in actions}
+                                        licence["licensee"]["id"], licence["ownerConsents"])
+        # One intended action, one key: accepting or terminating this licence, or recording
+        # its advance, twice (a double click, a retried form) applies once.
+        keys = {action: str(uuid.uuid5(uuid.UUID(licence["id"]), action))
+                for action in [*actions, "advance"]}
         # Not available with no conflict listed at all: licences the viewer may not see block it.
         hidden = not availability["available"] and not availability["conflicts"]
         answers = {v["number"]: history.answerable(v, viewer, licence["licensor"]["id"],
@@ -161,7 +168,11 @@ class DealPages:
                      for n in answers})
         return {"licence": licence, "conflicts": conflicts, "hidden_conflicts": hidden,
                 "actions": actions, "keys": keys, "as_of": as_of, "as_of_errors": as_of_errors,
-                "answers": answers,
+                "answers": answers, "advance_due": forms.advance_due(licence, viewer),
+                "advance_paid": forms.advance_paid(licence), "advance_form": forms.DealForm(),
+                "waiting_until": forms.waiting_until(licence["ownerConsents"])
+                if licence["status"] == "AWAITING_OWNERS" and viewer in
+                (licence["licensor"]["id"], licence["licensee"]["id"]) else None,
                 "viewer": viewer, "timeline": list(reversed(licence["timeline"]))}
 
     async def deal(self, request: Request) -> Response:
@@ -212,24 +223,43 @@ class DealPages:
             return self.pages.failed(request, APIError(404, "NOT_FOUND", "no such action"))
         typed = await request.form()
         variables: dict[str, Any] = {"id": licence_id}
-        if action in ("accept", "terminate"):
+        if action in KEYED:
             variables["key"] = str(typed.get("key", "")) or None
-        if action in ("decline", "terminate"):
+        if action in ("decline", "terminate", "refuse"):
             variables["reason"] = str(typed.get("reason", "")).strip() or None
-        name = f"{action}Licence"
+        controls: tuple[str, ...] = ()
+        if action == "advance":
+            variables["paidOn"] = str(typed.get("paidOn", "")).strip() or None
+            variables["reference"] = str(typed.get("reference", "")).strip()
+            controls = forms.PAYMENT_CONTROLS
+        if action == "refuse" and variables["reason"] is None:
+            # The API requires a reason: said at the field, nothing sent.
+            errors = [FieldError("refuse-reason", "INVALID_INPUT", "")]
+            return await self.act_refused(request, token, errors, action, typed)
+        if action == "advance" and variables["paidOn"] is None:
+            errors = [FieldError("paidOn", "INVALID_DATE", "")]
+            return await self.act_refused(request, token, errors, action, typed)
+        name = MUTATION.get(action, f"{action}Licence")
         try:
             # Shown above the buttons: the page has one reason field per button.
-            errors = await self.send(request, ACTIONS[action], variables, token or "", name, ())
+            errors = await self.send(request, ACTIONS[action], variables, token or "", name,
+                                     controls)
         except APIError as error:
             return self.pages.failed(request, error)
         if not errors:
             return RedirectResponse(f"/deals/{licence_id}", status_code=303)
+        return await self.act_refused(request, token, errors, action, typed)
+
+    async def act_refused(self, request: Request, token: str, errors: list[FieldError],
+                          action: str, typed: Any) -> Response:
+        """The deal page again with a refused move's errors, what was typed kept."""
         try:
-            shown = await self.deal_data(request, token or "")
+            shown = await self.deal_data(request, token)
         except APIError as error:
             return self.pages.failed(request, error)
+        shown["advance_form"] = forms.read(typed, forms.PAYMENT_CONTROLS)
         return self.render(request, "deal.html", status=400, errors=errors,
-                                 failed_action=action, headers=DEAL_PAGE, **shown)
+                           failed_action=action, headers=DEAL_PAGE, **shown)
 
     # --- a work's transfer, dispute and resolution --------------------------------------
 

@@ -36,6 +36,12 @@ DEAL_ERROR_TEXT = {
     "NOT_THE_LICENSEE": N_("Only the licensee may do this."),
     "NOT_THE_OFFEROR": N_("Only the party who made the offer may withdraw it."),
     "NOT_A_PARTY_TO_THE_LICENCE": N_("Only the licensor or the licensee may do this."),
+    "NOT_ASKED_TO_CONSENT": N_("Only an owner asked to consent may answer this offer."),
+    "CONSENT_ALREADY_ANSWERED": N_("You have answered this offer already."),
+    "ADVANCE_ALREADY_PAID": N_("The advance is recorded as paid already."),
+    "NO_ADVANCE": N_("This licence has no advance to pay."),
+    "STATEMENT_ALREADY_PAID": N_("This statement is recorded as paid already."),
+    "NOTHING_TO_PAY": N_("Nothing is due on this statement."),
 }
 # A malformed value (INVALID_*), worded by the control it is shown at.
 INVALID_AT = {
@@ -52,6 +58,8 @@ INVALID_AT = {
     "claimedShare": N_("A share is more than 0 and at most 100, with at most two decimals."),
     "reason": N_("A reason is required."),
     "evidence": N_("Give a claimed role and share, or evidence of at least 50 characters."),
+    "paidOn": N_("Write the date it was paid, not in the future."),
+    "reference": N_("Write the payment's reference, such as the bank transfer's."),
 }
 _INDEX = re.compile(r"\[\d+\]")
 
@@ -186,14 +194,19 @@ def resolve_input(work_id: str, resolve: DealForm, key: str) -> dict[str, Any]:
             "rightsHolders": None if keep else holders, "idempotencyKey": key}
 
 
-def allowed_actions(status: str, viewer: str | None, licensor: str, licensee: str) -> list[str]:
+def allowed_actions(status: str, viewer: str | None, licensor: str, licensee: str,
+                    consents: list[dict[str, Any]] | None = None) -> list[str]:
     """The buttons the deal page shows (DOMAIN.md, "Licensing"): the licensee accepts or
-    declines an offer, its offeror withdraws it, either side terminates an active licence. The
-    API decides again; this only spares a person buttons that can only be refused."""
+    declines an offer, its offeror withdraws it, either side terminates an active licence, an
+    owner asked to consent to an exclusive offer consents or refuses. The API decides again;
+    this only spares a person buttons that can only be refused."""
     if viewer is None:
         return []
     actions: list[str] = []
-    if status == "OFFERED":
+    if status == "AWAITING_OWNERS":
+        if any(c["party"]["id"] == viewer and c["status"] == "PENDING" for c in consents or []):
+            actions += ["consent", "refuse"]
+    elif status == "OFFERED":
         if viewer == licensee:
             actions += ["accept", "decline"]
         if viewer == licensor:
@@ -201,3 +214,26 @@ def allowed_actions(status: str, viewer: str | None, licensor: str, licensee: st
     elif status == "ACTIVE" and viewer in (licensor, licensee):
         actions.append("terminate")
     return actions
+
+
+def waiting_until(consents: list[dict[str, Any]]) -> str | None:
+    """When an offer waiting for its co-owners lapses: the earliest pending owner's due time."""
+    due = [c["dueAt"] for c in consents if c["status"] == "PENDING"]
+    return min(due) if due else None
+
+
+def advance_due(licence: dict[str, Any], viewer: str | None) -> bool:
+    """The licensee may record the advance paid: the terms have one above zero, the licence is
+    in force and no ADVANCE statement records it yet (the API refuses a second: once)."""
+    return (viewer == licence["licensee"]["id"] and licence["status"] == "ACTIVE"
+            and Decimal(licence["terms"]["advance"]) > 0
+            and not any(s["kind"] == "ADVANCE" for s in licence["statements"]))
+
+
+def advance_paid(licence: dict[str, Any]) -> dict[str, Any] | None:
+    """The advance's payment (date, reference), once recorded."""
+    return next((s["advancePayment"] for s in licence["statements"]
+                 if s["kind"] == "ADVANCE" and s.get("advancePayment")), None)
+
+
+PAYMENT_CONTROLS = ("paidOn", "reference")

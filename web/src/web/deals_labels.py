@@ -11,6 +11,8 @@ LICENCE_STATUS = {
     "WITHDRAWN": N_("Withdrawn"),
     "TERMINATED": N_("Terminated"),
     "EXPIRED": N_("Expired"),
+    "AWAITING_OWNERS": N_("Waiting for the co-owners"),
+    "REFUSED_BY_OWNERS": N_("Refused by a co-owner"),
 }
 MEDIUM = {
     "STREAMING": N_("Streaming"),
@@ -28,6 +30,8 @@ ACTION_BUTTON = {
     "decline": N_("Decline the offer"),
     "withdraw": N_("Withdraw the offer"),
     "terminate": N_("Terminate the licence"),
+    "consent": N_("Consent to this licence"),
+    "refuse": N_("Refuse this licence"),
 }
 WORK_ACTION_TITLE = {
     "transfer": N_("Transfer a share"),
@@ -80,4 +84,12 @@ VERSION_STATE = {
 ANSWER_BUTTON = {
     "accept": N_("Accept the change"),
     "decline": N_("Decline the change"),
+}
+# An owner's answer to an exclusive offer (DOMAIN.md, "Co-owners' consent to licences").
+CONSENT_STATUS = {
+    "OFFEROR": N_("Made the offer"),
+    "MANDATE": N_("Agreed by mandate"),
+    "CONSENTED": N_("Consented"),
+    "PENDING": N_("Not answered yet"),
+    "REFUSED": N_("Refused"),
 }

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 PAYLOAD_ERRORS = "errors { code message field }"
 
-TERMS = "terms { territories media exclusive start end royaltyRate advance currency }"
+TERMS = ("terms { territories media exclusive start end royaltyRate advance currency "
+         "minimumGuarantee }")
 
 LICENCE_ROW = f"""
   id status
@@ -39,6 +40,9 @@ query Deal($id: ID!) {{
     versions {{ number kind state effectiveFrom end territories media exclusive royaltyRate
                side }}
     timeline {{ at source type summary }}
+    deal {{ id crossCollateralised }}
+    ownerConsents {{ share status reason dueAt decidedAt party {{ id name }} }}
+    statements {{ id kind advancePayment {{ paidOn reference }} }}
   }}
 }}
 """
@@ -139,6 +143,26 @@ mutation AnswerAmendment($id: ID!, $version: Int!, $accept: Boolean!, $key: Stri
 }}
 """
 
+# An owner asked answers an exclusive offer; the licensee records its advance paid (issue 20).
+CONSENT = f"""
+mutation ConsentToLicence($id: ID!) {{
+  consentToLicence(licenceId: $id) {{ licence {{ id }} {PAYLOAD_ERRORS} }}
+}}
+"""
+
+REFUSE = f"""
+mutation RefuseLicence($id: ID!, $reason: String!) {{
+  refuseLicence(licenceId: $id, reason: $reason) {{ licence {{ id }} {PAYLOAD_ERRORS} }}
+}}
+"""
+
+RECORD_ADVANCE = f"""
+mutation RecordAdvancePayment($id: ID!, $paidOn: Date!, $reference: String!, $key: String) {{
+  recordAdvancePayment(licenceId: $id, paidOn: $paidOn, reference: $reference,
+                       idempotencyKey: $key) {{ statement {{ id }} {PAYLOAD_ERRORS} }}
+}}
+"""
+
 OPERATIONS = {
     "Offers": OFFERS, "Deal": DEAL, "DealTimeline": TIMELINE, "DealAvailability": AVAILABILITY,
     "OfferWork": OFFER_WORK, "OfferLicence": OFFER_LICENCE, "AcceptLicence": ACCEPT,
@@ -146,6 +170,8 @@ OPERATIONS = {
     "WorkActions": WORK_ACTIONS, "TransferShare": TRANSFER_SHARE, "DisputeWork": DISPUTE_WORK,
     "ResolveDispute": RESOLVE_DISPUTE,
     "AnswerAmendment": ANSWER_AMENDMENT,
+    "ConsentToLicence": CONSENT, "RefuseLicence": REFUSE,
+    "RecordAdvancePayment": RECORD_ADVANCE,
 }
 # The live timeline's subscription: sent by the browser's own script (static/deal-live.js),
 # kept here so the unit test validates it with the others.

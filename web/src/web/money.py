@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from web import money_chart, money_labels, money_upload_csrf, money_usage
+from web import money_chart, money_labels, money_ledger, money_upload_csrf, money_usage
 from web.api import APIError
 from web.form_errors import FieldError
 from web.i18n import Formats, translations
@@ -163,7 +163,8 @@ class MoneyPages:
             return found
         _, me, licence = found
         return self.pages.render(request, "money_statements.html", me=me, licence=licence,
-                                 money_labels=money_labels)
+                                 money_labels=money_labels,
+                                 **money_ledger.payment_context(licence))
 
     async def _statement(self, request: Request
                          ) -> tuple[dict[str, Any], dict[str, Any]] | Response:

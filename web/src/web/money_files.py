@@ -20,7 +20,9 @@ from web.territory_labels import in_words
 
 CSV_COLUMNS = ("statement_id", "licence_id", "work_id", "work_title", "period_start",
                "period_end", "issued_at", "currency", "gross", "royalty", "recouped",
-               "payable", "party_id", "party_name", "share", "amount")
+               "payable", "party_id", "party_name", "share", "amount",
+               # issue 20, at the end so older readers' columns stay where they were
+               "kind", "payment_status", "held")
 # A cell a spreadsheet would run as a formula (OWASP, "CSV injection"): text typed by people
 # (titles, names) that starts so is written with a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,12 +54,14 @@ def statement_csv(licence: dict[str, Any], statement: dict[str, Any]) -> str:
               _text(licence["work"]["title"]), statement["periodStart"], statement["periodEnd"],
               statement["issuedAt"], statement["currency"], statement["gross"],
               statement["royalty"], statement["recouped"], statement["payable"]]
+    state = [statement.get("kind", ""), (statement.get("payment") or {}).get("status", "")]
     for line in statement["lines"] or [None]:
         if line is None:
-            writer.writerow([*common, "", "", "", ""])
+            writer.writerow([*common, "", "", "", "", *state, ""])
             continue
         writer.writerow([*common, line["party"]["id"], _text(line["party"]["name"]),
-                         line["share"], line["amount"]])
+                         line["share"], line["amount"], *state,
+                         "yes" if line.get("held") else "no"])
     return out.getvalue()
 
 

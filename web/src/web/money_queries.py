@@ -54,7 +54,9 @@ query Statements($id: ID!) {{
     usageReports {{ id periodStart periodEnd units grossRevenue }}
     statements {{
       {_STATEMENT_TOTALS}
-      lines {{ share amount party {{ id name }} }}
+      lines {{ share amount held party {{ id name }} }}
+      kind held releasedBy releases
+      payment {{ status paidOn reference amount }}
     }}
   }}
 }}
@@ -135,7 +137,41 @@ mutation SetContacts($input: RegisterPartyInput!) {
 }
 """
 
+# The licensee records a statement paid (issue 20; web.money_ledger).
+RECORD_PAYMENT = """
+mutation RecordStatementPayment($input: RecordStatementPaymentInput!) {
+  recordStatementPayment(input: $input) {
+    statement { id payment { status } }
+    errors { code message field }
+  }
+}
+"""
+
+BALANCES = """
+query Balances($from: Date, $to: Date) {
+  me { id name }
+  myBalances(from: $from, to: $to) {
+    currency from to opening earnings advances trueUps releases holds payments closing
+  }
+}
+"""
+
+CONVERTED = """
+query Converted($from: Date, $to: Date, $convertTo: String) {
+  myStatements(first: 100, from: $from, to: $to, convertTo: $convertTo) {
+    totalCount
+    nodes {
+      id kind periodStart periodEnd payable currency issuedAt
+      licence { id work { title } }
+      converted { currency payable rate { rate source effectiveOn } }
+    }
+  }
+}
+"""
+
 OPERATIONS = {"Money": MONEY, "UsageLicence": USAGE_LICENCE, "ReportUsage": REPORT_USAGE,
               "Statements": STATEMENTS, "Royalties": ROYALTIES, "Society": SOCIETY,
               "SocietyRole": SOCIETY_ROLE, "Inbox": INBOX, "MarkRead": MARK_READ,
-              "Contacts": CONTACTS, "SetContacts": SET_CONTACTS}
+              "Contacts": CONTACTS, "SetContacts": SET_CONTACTS,
+              "RecordStatementPayment": RECORD_PAYMENT, "Balances": BALANCES,
+              "Converted": CONVERTED}
