@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from tests.co_owners import confirm_over_graphql
 from tests.e2e.web.deal_money_steps import (
     consent_on_the_deal_page,
     read_balances,
@@ -61,6 +62,9 @@ async def test_a_co_owner_consents_and_the_licensee_pays_the_advance_and_a_state
             {"partyId": co_owner.party_id, "role": "LYRICIST", "share": "40"}]}},
         owner.token))["fileWork"]  # fmt: skip
     assert filed["errors"] == [], filed["errors"]
+    # The co-owner confirms the filing first (DOMAIN.md, "Co-owners' consent to a filing").
+    work = await confirm_over_graphql(platform.gql, filed["work"]["id"], [co_owner.token])
+    assert work["status"] == "REGISTERED", work
     offered = (await platform.gql(OFFER, {"input": {
         "workId": filed["work"]["id"], "licenseeId": licensee.party_id, "territories": ["TH"],
         "media": ["STREAMING"], "exclusive": True, "start": today.isoformat(),
