@@ -15,7 +15,15 @@ from sqlalchemy.exc import IntegrityError
 
 from contracts import events
 
-from .conftest import THIS_YEAR, Deal, Register, Service, known_work, offer_body
+from .conftest import (
+    THIS_YEAR,
+    Deal,
+    Register,
+    Service,
+    known_work,
+    mutual_mandate,
+    offer_body,
+)
 from .kafka_reader import read_until
 from .test_usage_lines import _iswc, _work
 
@@ -67,6 +75,10 @@ async def test_an_advance_is_recorded_paid_once_and_split_among_the_owners(
     assert statement["period_start"] == statement["period_end"] == TODAY.isoformat()
     # 66.67% and 33.33% of 1000.01 are 666.706667 and 333.303333: 666.71 and 333.30.
     assert _lines(statement) == {str(deal.owner): "666.71", str(deal.co_owner): "333.30"}
+    # Paid as it is issued, and answered so (DOMAIN.md, "The payee ledger").
+    assert statement["payment"] == {
+        "status": "PAID", "paid_on": TODAY.isoformat(), "reference": "TT-7781",
+        "amount": "1000.01"}  # fmt: skip
     again = await _post(service, deal.licensee, path, body | {"reference": "TT-7782"})
     assert (again.status_code, again.json()["code"]) == (409, "ADVANCE_ALREADY_PAID")
     listed = await _statements(service, deal, licence_id)
@@ -173,6 +185,8 @@ async def _deal_royalty(
     await _active(service, deal, advance="300.00", **terms)
     other = Deal(await known_work(service, register, deal.owners), deal.owner, deal.co_owner,
                  deal.licensee, deal.owners)  # fmt: skip
+    # The co-owner's consent in advance, as the `deal` fixture's work has (exclusive offers).
+    await mutual_mandate(service, deal.co_owner, deal.owner, other.work_id)
     b = await _active(service, other, **terms)
     async with service.client(deal.licensee) as client:
         shown = (await client.get(f"/licences/{b}")).json()
