@@ -48,6 +48,8 @@ TRANSFER = """mutation($input: TransferShareInput!) {
     errors { code message field } } }"""
 OFFER = """mutation($input: OfferLicenceInput!) {
   offerLicence(input: $input) { licence { id status terms { territories } } errors { code message field } } }"""
+CONSENT = """mutation($id: ID!) {
+  consentToLicence(licenceId: $id) { licence { id status } errors { code message field } } }"""
 ACCEPT = """mutation($id: ID!) {
   acceptLicence(licenceId: $id) { licence { id status } errors { code message field } } }"""
 USAGE = """mutation($input: ReportUsageInput!) {
@@ -209,8 +211,14 @@ async def test_the_whole_deal(platform: Any) -> None:
             platform, OFFER, {"input": {**terms, "licenseeId": label}}, suda_as.token, "offerLicence"
         )
     )["licence"]
-    assert licence["status"] == "OFFERED"
+    # Exclusive, and Minh co-owns the work: the offer waits for his consent before Irrawaddy
+    # may accept it (DOMAIN.md, "Co-owners' consent to licences, and mandates").
+    assert licence["status"] == "AWAITING_OWNERS"
     assert "TL" in licence["terms"]["territories"] and len(licence["terms"]["territories"]) == 11
+    consented = (
+        await mutate(platform, CONSENT, {"id": licence["id"]}, minh_as.token, "consentToLicence")
+    )["licence"]
+    assert consented["status"] == "OFFERED"
     accepted = (
         await mutate(platform, ACCEPT, {"id": licence["id"]}, label_as.token, "acceptLicence")
     )["licence"]

@@ -67,6 +67,10 @@ async def test_an_advance_is_recorded_paid_once_and_split_among_the_owners(
     assert statement["period_start"] == statement["period_end"] == TODAY.isoformat()
     # 66.67% and 33.33% of 1000.01 are 666.706667 and 333.303333: 666.71 and 333.30.
     assert _lines(statement) == {str(deal.owner): "666.71", str(deal.co_owner): "333.30"}
+    # Paid as it is issued, and answered so (DOMAIN.md, "The payee ledger").
+    assert statement["payment"] == {
+        "status": "PAID", "paid_on": TODAY.isoformat(), "reference": "TT-7781",
+        "amount": "1000.01"}  # fmt: skip
     again = await _post(service, deal.licensee, path, body | {"reference": "TT-7782"})
     assert (again.status_code, again.json()["code"]) == (409, "ADVANCE_ALREADY_PAID")
     listed = await _statements(service, deal, licence_id)

@@ -64,9 +64,10 @@ async def issue_advance(
     reference: str,
     actor: uuid.UUID,
     now: datetime,
-) -> tuple[StatementRow, AdvancePaymentRow]:
-    """The advance recorded as paid and its ADVANCE statement; once per licence (the caller
-    holds the licence's lock; the payment's primary key is the last word)."""
+) -> tuple[StatementRow, AdvancePaymentRow, StatementPaymentRow]:
+    """The advance recorded as paid, its ADVANCE statement and that statement's payment; once
+    per licence (the caller holds the licence's lock; the payment's primary key is the last
+    word)."""
     if await u.session.get(AdvancePaymentRow, licence.id) is not None:
         raise AdvanceAlreadyPaid(
             f"the advance of licence {licence.id} is already recorded as paid",
@@ -83,14 +84,13 @@ async def issue_advance(
     u.session.add(payment)
     # The advance is paid as it is recorded: its statement is paid (DOMAIN.md, "The payee
     # ledger, payments and conversion"), so the payees' ledgers net it at once.
-    u.session.add(
-        StatementPaymentRow(
-            statement_id=row.id, paid_on=paid_on, reference=reference, amount=row.payable,
-            currency=row.currency, recorded_by=actor, recorded_at=now,
-        )
+    paid = StatementPaymentRow(
+        statement_id=row.id, paid_on=paid_on, reference=reference, amount=row.payable,
+        currency=row.currency, recorded_by=actor, recorded_at=now,
     )  # fmt: skip
+    u.session.add(paid)
     u.emit(outgoing.advance_paid(row, licence, paid_on=paid_on, reference=reference))
-    return row, payment
+    return row, payment, paid
 
 
 async def issue_true_up(

@@ -338,13 +338,19 @@ async def record_advance_payment(
 ) -> Response:
     """The licensee records the advance as paid: answered by its ADVANCE statement."""
 
-    async def record(uow: UnitOfWorkFactory) -> tuple[StatementRow, AdvancePaymentRow]:
+    async def record(
+        uow: UnitOfWorkFactory,
+    ) -> tuple[StatementRow, AdvancePaymentRow, StatementPaymentRow]:
         return await service.record_advance_payment(
             uow=uow, caller=caller, licence_id=licence_id, command=command
         )
 
+    # The answer is the statement as it now stands: paid as it is issued.
     answer = await licensing.keyed.run_once(
-        key, record, answer=lambda paid: statement_json(paid[0], advance=paid[1]), status=201
+        key,
+        record,
+        answer=lambda paid: statement_json(paid[0], payment=paid[2], advance=paid[1]),
+        status=201,
     )
     return answer.response()
 

@@ -50,7 +50,13 @@ from licensing.domain.royalties import (
     split_payable,
 )
 from licensing.domain.usage import ReportedUsage, check_correction, check_report
-from licensing.models import AdvancePaymentRow, LicenceRow, StatementRow, UsageReportRow
+from licensing.models import (
+    AdvancePaymentRow,
+    LicenceRow,
+    StatementPaymentRow,
+    StatementRow,
+    UsageReportRow,
+)
 from licensing.settings import LicensingSettings
 
 
@@ -449,7 +455,7 @@ async def report_usage(
 
 async def record_advance_payment(
     *, uow: UnitOfWorkFactory, caller: Caller, licence_id: UUID, command: RecordAdvancePayment
-) -> tuple[StatementRow, AdvancePaymentRow]:
+) -> tuple[StatementRow, AdvancePaymentRow, StatementPaymentRow]:
     """The licensee records the advance as paid, once; its ADVANCE statement splits it among
     the owners (DOMAIN.md, "Advances and minimum guarantees")."""
     async with uow() as u:
