@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contracts import events
 
-from .conftest import THIS_YEAR, Deal, Register, Service, known_work, offer_body
+from .conftest import THIS_YEAR, Deal, Register, Service, known_work, mutual_mandate, offer_body
 from .kafka_reader import read_until
 from .test_usage_lines import _iswc, _work
 
@@ -173,6 +173,8 @@ async def _deal_royalty(
     await _active(service, deal, advance="300.00", **terms)
     other = Deal(await known_work(service, register, deal.owners), deal.owner, deal.co_owner,
                  deal.licensee, deal.owners)  # fmt: skip
+    # As the `deal` fixture's work: the co-owner's mandate lets the owner offer it exclusively.
+    await mutual_mandate(service, deal.co_owner, deal.owner, other.work_id)
     b = await _active(service, other, **terms)
     async with service.client(deal.licensee) as client:
         shown = (await client.get(f"/licences/{b}")).json()

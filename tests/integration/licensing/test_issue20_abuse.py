@@ -468,6 +468,8 @@ async def test_co_owners_racing_to_consent_for_an_unknown_party_change_nothing(
         _refused(await client.post(f"/licences/{lid}/refuse", json={"reason": "  "}), 400,
                  "reason")  # fmt: skip
         _refused(await client.post(f"/licences/{lid}/refuse", json={"reason": 5}), 400)
+        _refused(await client.post(f"/licences/{lid}/refuse", json={"reason": "x" * 2001}),
+                 400, "reason")  # fmt: skip
         still = await client.get(f"/licences/{lid}")
     assert still.json()["status"] == "AWAITING_OWNERS"
 
