@@ -497,3 +497,39 @@ async def test_huge_amounts_are_refused_naming_their_field_never_a_server_error(
             "base": "USD", "quote": "VND", "rate": "1" + "0" * 13, "source": "audit",
             "effective_on": day})  # fmt: skip
         assert answer.status_code == 400 and answer.json()["field"] == "rate", answer.text
+
+
+async def test_keyed_amendments_and_advances_retried_answer_the_first_answer(
+    service: Service, deal: Deal
+) -> None:
+    licence_id = await _active(service, deal, territories=["ID"], media=["SYNC"],
+                               advance="10.00")  # fmt: skip
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    renew = f"/licences/{licence_id}/renewals"
+    body = {"end": f"{THIS_YEAR + 2}-12-31"}
+    async with service.client(deal.licensee) as client:
+        first = await client.post(renew, json=body, headers=key)
+        again = await client.post(renew, json=body, headers=key)
+        other = await client.post(renew, json={"end": f"{THIS_YEAR + 3}-12-31"}, headers=key)
+        advance = f"/licences/{licence_id}/advance-payment"
+        pay = {"paid_on": TODAY.isoformat(), "reference": "ADV"}
+        paid_key = {"Idempotency-Key": str(uuid.uuid4())}
+        paid = await client.post(advance, json=pay, headers=paid_key)
+        paid_again = await client.post(advance, json=pay, headers=paid_key)
+    assert first.status_code == 201, first.text
+    assert (again.json(), again.headers.get("Idempotent-Replayed")) == (first.json(), "true")
+    assert _refused(other, 409, "Idempotency-Key") == "IDEMPOTENCY_KEY_REUSED"
+    assert paid.status_code == 201 and paid_again.json() == paid.json(), paid_again.text
+    accept = f"/licences/{licence_id}/amendments/{first.json()['number']}/accept"
+    accept_key = {"Idempotency-Key": str(uuid.uuid4())}
+    async with service.client(deal.owner) as client:
+        accepted = await client.post(accept, headers=accept_key)
+        replayed = await client.post(accept, headers=accept_key)
+    assert accepted.status_code == 200, accepted.text
+    assert replayed.json() == accepted.json()
+    assert replayed.headers.get("Idempotent-Replayed") == "true"
+    assert await _count(service, LicenceVersionRow.number,
+                        col(LicenceVersionRow.licence_id) == uuid.UUID(licence_id)) == 2  # fmt: skip
+    async with service.client(deal.owner) as client:
+        found = await client.get("/statements", params={"licence_ids": licence_id})
+    assert [s["kind"] for s in found.json()["items"][licence_id]] == ["ADVANCE"]
