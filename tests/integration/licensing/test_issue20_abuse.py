@@ -447,7 +447,7 @@ async def test_an_amendment_accepted_twice_at_once_applies_once(
     assert declined.status_code == 409, declined.text
 
 
-async def test_co_owners_racing_to_consent_for_an_unknown_party_change_nothing(
+async def test_consents_by_the_wrong_party_or_with_a_bad_reason_change_nothing(
     service: Service, register: Register
 ) -> None:
     owner, other, licensee = [await register.party(n) for n in ("O", "P", "L")]
@@ -457,7 +457,7 @@ async def test_co_owners_racing_to_consent_for_an_unknown_party_change_nothing(
         offered = await client.post("/licences", json=offer_body(deal, territories=["VN"]))
     assert offered.json()["status"] == "AWAITING_OWNERS", offered.text
     lid = offered.json()["id"]
-    # The licensee may see the offer's owners' consents only once it is offered to it.
+    # The licensee is asked nothing, and accepts only once the owners agreed.
     async with service.client(licensee) as client:
         _refused(await client.post(f"/licences/{lid}/consent"), 403)
         _refused(await client.post(f"/licences/{lid}/accept"), 409)
@@ -470,6 +470,8 @@ async def test_co_owners_racing_to_consent_for_an_unknown_party_change_nothing(
         _refused(await client.post(f"/licences/{lid}/refuse", json={"reason": 5}), 400)
         _refused(await client.post(f"/licences/{lid}/refuse", json={"reason": "x" * 2001}),
                  400, "reason")  # fmt: skip
+        _refused(await client.post(f"/licences/{lid}/refuse", json={"reason": "no", "as": "x"}),
+                 400, "as")  # fmt: skip
         still = await client.get(f"/licences/{lid}")
     assert still.json()["status"] == "AWAITING_OWNERS"
 

@@ -155,7 +155,7 @@ class GiveReason(BaseModel):
     """The optional body of `decline`, `terminate` and `refuse`: why (the domain decides if
     required), at most REASON_MAX characters."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     reason: str | None = None
 
