@@ -25,6 +25,10 @@ MINOR_UNITS: Mapping[str, int] = MappingProxyType(
 )
 
 _DECIMAL_TEXT = re.compile(r"[+-]?\d+(\.\d+)?")
+# Digits before the point of any amount, rate or share (DOMAIN.md, Licences: money): a
+# thousand million million is beyond any deal, and it keeps every product and sum of amounts
+# exact in Decimal's arithmetic, where 40 digits would end in an error instead of an answer.
+MAX_WHOLE_DIGITS = 15
 _ISO_CURRENCIES: frozenset[str] = frozenset(c.code for c in iso4217.Currency)
 
 
@@ -54,7 +58,17 @@ def minor_units(currency: str) -> int:
 
 
 def parse_decimal(value: Any, field: str = "amount") -> Decimal:
-    """A finite Decimal from a decimal string, int or Decimal; never from a float."""
+    """A finite Decimal of at most MAX_WHOLE_DIGITS digits before the point, from a decimal
+    string, int or Decimal; never from a float."""
+    found = _parse_decimal(value, field)
+    if found and found.adjusted() >= MAX_WHOLE_DIGITS:
+        raise InvalidMoney(
+            f"{field}: at most {MAX_WHOLE_DIGITS} digits before the decimal point", field=field
+        )
+    return found
+
+
+def _parse_decimal(value: Any, field: str) -> Decimal:
     if type(value) is str and _DECIMAL_TEXT.fullmatch(value):  # the wire's form, first
         return Decimal(value)
     if isinstance(value, bool) or isinstance(value, float):

@@ -11,6 +11,7 @@ from contracts.errors import InvalidInput
 from contracts.events import LicenceTerms
 from contracts.money import (
     MINOR_UNITS,
+    InvalidMoney,
     minor_units,
     parse_amount,
     parse_currency,
@@ -190,3 +191,11 @@ def test_money_serialises_as_decimal_strings_never_exponents() -> None:
     dumped = terms.model_dump(mode="json")
     assert dumped["advance"] == "1000"
     assert dumped["royalty_rate"] == "10.00"
+
+
+@pytest.mark.parametrize("value", ["1" + "0" * 15, "-" + "9" * 16, "9" * 40, 10**15])
+def test_more_than_fifteen_whole_digits_are_refused_naming_the_field(value: object) -> None:
+    with pytest.raises(InvalidMoney) as refused:
+        parse_amount(value, "USD", field="advance", allow_negative=True)
+    assert refused.value.field == "advance"
+    assert parse_amount("9" * 15 + ".99", "USD") == Decimal("9" * 15 + ".99")

@@ -284,3 +284,13 @@ async def test_a_dispute_without_standing_is_refused_before_the_filing_service(
     assert not result.get("errors"), result
     assert result["data"]["disputeWork"]["work"] is None
     assert [e["field"] for e in result["data"]["disputeWork"]["errors"]] == [field]
+
+
+async def test_a_bad_currency_argument_is_a_clear_error_naming_it(gateway: Any, anyone: str) -> None:
+    for query, field in (
+        ('{ myStatements(convertTo: "EURO") { totalCount } }', "convertTo"),
+        ('{ myBalances(currency: "XAU") { currency } }', "currency"),
+        ('{ exchangeRates(quote: "gold") { rate } }', "quote"),
+    ):
+        result = await gateway.refused(query, token=anyone)
+        assert result["errors"][0]["extensions"] == {"code": "INVALID_MONEY", "field": field}

@@ -179,6 +179,13 @@ def test_only_the_licensee_records_an_accepted_licences_advance_paid_by_today() 
             licence, actor=LICENSEE, paid_on=TODAY + timedelta(days=1), today=TODAY
         )
     assert ahead.value.field == "paid_on"
+    offered_on = TODAY - timedelta(days=3)
+    check_advance_payment(licence, actor=LICENSEE, paid_on=offered_on, today=TODAY,
+                          offered_on=offered_on)  # fmt: skip
+    with pytest.raises(InvalidInput) as before:
+        check_advance_payment(licence, actor=LICENSEE, paid_on=offered_on - timedelta(days=1),
+                              today=TODAY, offered_on=offered_on)  # fmt: skip
+    assert before.value.field == "paid_on"
 
 
 def test_a_payment_reference_is_one_to_two_hundred_characters_stripped() -> None:

@@ -310,8 +310,26 @@ def test_a_paid_statement_leaves_nothing_owed_once_converted() -> None:
     assert ledger.closing == Decimal("0.00")
 
 
-@pytest.mark.parametrize("text", ["0", "-1.2", "1.0000000000001"])
+@pytest.mark.parametrize("text", ["0", "-1.2", "1.0000000000001", "1000000000", "1E+40"])
 def test_a_rate_is_positive_with_bounded_places(text: str) -> None:
     with pytest.raises(InvalidExchangeRate):
         check_rate(Decimal(text))
     assert check_rate(Decimal("0.000000000001")) == Decimal("0.000000000001")
+
+
+def test_the_largest_amounts_convert_and_sum_exactly() -> None:
+    """15 whole digits at a rate of 9 whole digits and 12 places: 36 digits of product and
+    more of sums, beyond Decimal's default 28, still exact to the minor unit."""
+    amount, rate = Decimal("999999999999999.999"), Decimal("999999999.999999999999")
+    converted = convert(amount, rate, 3)
+    assert converted == Decimal("999999999999999998999000.000")
+    statements = [
+        _statement(currency="KWD", issued=TODAY - timedelta(days=1),
+                   lines=((A, "999999999999999.999", False),))
+        for _ in range(20)
+    ]  # fmt: skip
+    moves = [m for s in statements
+             for m in converted_movements(s, A, "BHD", [_rate("KWD", "BHD", str(rate), 5)], 3)]
+    (ledger,) = ledgers(moves, start=None, end=TODAY, exponents=MINOR_UNITS)
+    assert ledger[Heading.EARNINGS] == converted * 20
+    assert ledger.closing == converted * 20

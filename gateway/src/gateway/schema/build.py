@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import strawberry
+from contracts.errors import DomainError
 from graphql import GraphQLError
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.schema.config import StrawberryConfig
@@ -54,7 +55,8 @@ def _public_code(original: BaseException | None) -> str | None:
         return "BAD_REQUEST"  # parse or validation error, limits included
     if isinstance(original, Unauthenticated):
         return "UNAUTHENTICATED"
-    if isinstance(original, UserError):
+    # A domain rule a resolver checks itself (a currency argument) is the caller's to fix too.
+    if isinstance(original, UserError | DomainError):
         return original.code
     if isinstance(original, LimitExceeded | BadCursor):
         return original.code
@@ -77,7 +79,7 @@ class GatewaySchema(strawberry.Schema):
             extensions: dict[str, Any] = dict(error.extensions or {})
             if code is not None:
                 extensions.setdefault("code", code)
-                if isinstance(original, UserError) and original.field:
+                if isinstance(original, UserError | DomainError) and original.field:
                     extensions["field"] = original.field
                 error.extensions = extensions
                 continue

@@ -4,10 +4,10 @@ commands that propose and answer changes. Availability as of a date is `api`'s r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Response, status
 from runtime.id_lists import parse_ids
 from runtime.idempotency import IdempotencyKey
 from runtime.openapi import error_responses
@@ -26,6 +26,10 @@ from licensing.history_commands import ProposeAmendment, RenewLicence
 from licensing.models import LicenceHistoryRow, LicenceRow, LicenceVersionRow
 
 router = APIRouter(responses=error_responses(403))
+
+# A version's number as the path gives it: a positive number the database's integer holds
+# (anything else is 400 naming `number`, not an error of the database's).
+VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def version_json(row: LicenceVersionRow) -> dict[str, Any]:
@@ -100,7 +104,11 @@ async def propose_renewal(
 
 @router.post("/licences/{licence_id}/amendments/{number}/accept", **JSON_OBJECT)
 async def accept_amendment(
-    licence_id: UUID, number: int, caller: CallerDep, licensing: Service, key: IdempotencyKey
+    licence_id: UUID,
+    number: VersionNumber,
+    caller: CallerDep,
+    licensing: Service,
+    key: IdempotencyKey,
 ) -> Response:
     async def run(uow: UnitOfWorkFactory) -> LicenceRow:
         return await amending.accept_amendment(
@@ -113,7 +121,7 @@ async def accept_amendment(
 
 @router.post("/licences/{licence_id}/amendments/{number}/decline", **JSON_OBJECT)
 async def decline_amendment(
-    licence_id: UUID, number: int, caller: CallerDep, licensing: Service
+    licence_id: UUID, number: VersionNumber, caller: CallerDep, licensing: Service
 ) -> dict[str, Any]:
     row = await amending.decline_amendment(
         uow=licensing.uow, caller=caller, licence_id=licence_id, number=number

@@ -152,11 +152,22 @@ class OfferLicence(BaseModel):
 
 
 class GiveReason(BaseModel):
-    """The optional body of `decline` and `terminate`: why (the domain decides if required)."""
+    """The optional body of `decline`, `terminate` and `refuse`: why (the domain decides if
+    required), at most REASON_MAX characters."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     reason: str | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        # A reason travels in events and notifications: bounded as filing bounds its reasons.
+        if self.reason is not None and len(self.reason.strip()) > REASON_MAX:
+            raise InvalidInput(f"reason: at most {REASON_MAX} characters", field="reason")
+        return self
+
+
+REASON_MAX = 2000
 
 
 class ReportUsage(BaseModel):

@@ -12,7 +12,7 @@ from typing import Any, Self
 from uuid import UUID
 
 from contracts.errors import InvalidInput, NotAllowed
-from contracts.money import MINOR_UNITS, parse_currency, parse_decimal
+from contracts.money import MINOR_UNITS, InvalidMoney, parse_currency, parse_decimal
 from contracts.times import utc_now
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 from runtime.cursors import decode_cursor, encode_cursor
@@ -62,6 +62,8 @@ class RecordExchangeRate(BaseModel):
         quote = parse_currency(self.quote, field="quote")
         if base == quote:
             raise InvalidInput("quote: a rate converts between two currencies", field="quote")
+        if type(self.rate) is not str:  # a JSON number, even a whole one, is not decimal text
+            raise InvalidMoney('rate: decimal text such as "1.0823", not a number', field="rate")
         self._value = rules.ExchangeRate(
             base=base,
             quote=quote,
@@ -323,7 +325,7 @@ async def conversions(
     session: AsyncSession, statements: Sequence[rules.Statement], target: str
 ) -> dict[UUID, rules.Conversion]:
     """Each statement in `target` (refused, naming the pair, when a rate is missing)."""
-    target = parse_currency(target)
+    target = parse_currency(target, field="convert_to")
     rates = await rates_into(session, target, sorted({s.currency for s in statements}))
     exponent = MINOR_UNITS[target]
     return {s.id: rules.convert_statement(s, target, rates, exponent) for s in statements}

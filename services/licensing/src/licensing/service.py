@@ -463,8 +463,9 @@ async def record_advance_payment(
         licence = repo.to_licence(row)
         now = utc_now()
         check_advance_payment(
-            licence, actor=caller.party_id, paid_on=command.paid_on, today=now.date()
-        )
+            licence, actor=caller.party_id, paid_on=command.paid_on, today=now.date(),
+            offered_on=row.created_at.astimezone(UTC).date(),
+        )  # fmt: skip
         return await advances.issue_advance(
             u, licence, paid_on=command.paid_on, reference=command.stripped_reference,
             actor=caller.party_id, now=now,

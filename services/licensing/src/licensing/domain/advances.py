@@ -16,8 +16,11 @@ from licensing.domain.lifecycle import Licence
 ACCEPTED = frozenset({LicenceStatus.ACTIVE, LicenceStatus.EXPIRED, LicenceStatus.TERMINATED})
 
 
-def check_advance_payment(licence: Licence, *, actor: UUID, paid_on: date, today: date) -> None:
-    """Only the licensee, of an accepted licence with an advance, paid on a day not ahead."""
+def check_advance_payment(
+    licence: Licence, *, actor: UUID, paid_on: date, today: date, offered_on: date | None = None
+) -> None:
+    """Only the licensee, of an accepted licence with an advance, paid on a day not ahead and
+    not before the licence was offered (`offered_on`, UTC: no contract to pay under before)."""
     if actor != licence.licensee_id:
         raise NotTheLicensee("only the licensee records the advance as paid", field="licence_id")
     if licence.status not in ACCEPTED:
@@ -31,6 +34,12 @@ def check_advance_payment(licence: Licence, *, actor: UUID, paid_on: date, today
     if paid_on > today:
         raise InvalidInput(
             f"paid_on {paid_on.isoformat()} is after today ({today.isoformat()})",
+            field="paid_on",
+        )
+    if offered_on is not None and paid_on < offered_on:
+        raise InvalidInput(
+            f"paid_on {paid_on.isoformat()} is before the licence was offered "
+            f"({offered_on.isoformat()})",
             field="paid_on",
         )
 

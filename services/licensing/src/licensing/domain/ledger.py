@@ -13,7 +13,7 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +24,12 @@ from licensing.domain.royalties import minor_unit
 ZERO = Decimal(0)
 # A rate has at most this many places: enough for any published reference rate.
 RATE_PLACES = 12
+# And at most this many digits before the point (a rate of a thousand million: no pair of
+# active currencies comes near), so a converted amount stays within money's digits.
+RATE_WHOLE_DIGITS = 9
+# Sums and conversions are computed exactly: Decimal's default 28 digits would round a sum
+# of converted amounts (up to 15 + 9 digits each) before it is quantized.
+EXACT = 60
 SOURCE_MAX = 200
 REFERENCE_MAX = 200
 
@@ -226,9 +232,10 @@ class Ledger:
 
     @property
     def closing(self) -> Decimal:
-        credits = sum((v for h, v in self.totals.items() if h not in _DEBITS), ZERO)
-        debits = sum((v for h, v in self.totals.items() if h in _DEBITS), ZERO)
-        return self.opening + credits - debits
+        with localcontext(prec=EXACT):
+            credits = sum((v for h, v in self.totals.items() if h not in _DEBITS), ZERO)
+            debits = sum((v for h, v in self.totals.items() if h in _DEBITS), ZERO)
+            return self.opening + credits - debits
 
     def __getitem__(self, heading: Heading) -> Decimal:
         return self.totals[heading]
@@ -239,6 +246,13 @@ def ledgers(
 ) -> list[Ledger]:
     """The ledger of each currency the movements are in, over [start, end] (both included;
     no start: since the beginning); movements after `end` are left out."""
+    with localcontext(prec=EXACT):
+        return _ledgers(moves, start=start, end=end, exponents=exponents)
+
+
+def _ledgers(
+    moves: Iterable[Movement], *, start: date | None, end: date, exponents: Mapping[str, int]
+) -> list[Ledger]:
     opening: dict[str, Decimal] = {}
     totals: dict[str, dict[Heading, Decimal]] = {}
     for move in moves:
@@ -292,6 +306,10 @@ def check_rate(rate: Decimal, field: str = "rate") -> Decimal:
         raise InvalidExchangeRate(
             f"{field}: at most {RATE_PLACES} decimal places, got {rate}", field=field
         )
+    if rate.adjusted() >= RATE_WHOLE_DIGITS:
+        raise InvalidExchangeRate(
+            f"{field}: at most {RATE_WHOLE_DIGITS} digits before the decimal point", field=field
+        )
     return rate
 
 
@@ -318,7 +336,8 @@ def rate_on(rates: Sequence[ExchangeRate], base: str, quote: str, day: date) -> 
 
 
 def convert(amount: Decimal, rate: Decimal, exponent: int) -> Decimal:
-    return (amount * rate).quantize(minor_unit(exponent), rounding=ROUND_HALF_UP)
+    with localcontext(prec=EXACT):
+        return (amount * rate).quantize(minor_unit(exponent), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

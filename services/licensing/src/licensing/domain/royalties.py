@@ -119,7 +119,11 @@ class ShareSnapshot:
 
 
 def end_of_day(day: date) -> datetime:
-    """The first instant after `day` (UTC): shares in effect then are those at its end."""
+    """The first instant after `day` (UTC): shares in effect then are those at its end. After
+    the calendar's last day there is none: its last instant stands in (a query "to 9999-12-31"
+    is a question, not an error)."""
+    if day == date.max:
+        return datetime.max.replace(tzinfo=UTC)
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
 
 
