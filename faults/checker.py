@@ -4,7 +4,8 @@
   service's database, its topic, the read models of the services that consume it, the
   delivery sinks);
 - duplicated: an effect present twice (a work, co-owner's confirmation, licence, acceptance,
-  usage report, statement, ownership change or notification), for any operation, acknowledged, failed or unknown;
+  usage report, statement, ownership change or notification), for any operation,
+  acknowledged, failed or unknown;
 - order violations: per aggregate, a topic whose versions regress or skip, a licence whose
   events break its lifecycle, a statement before its usage report, a read model whose version
   is not the source's.

@@ -1,6 +1,8 @@
 """The workload: uniquely identified operations (file, confirm a holding, transfer, offer,
-accept, report usage) chosen by a seeded generator, sent through the gateway, each recorded as invoked and then
-ok, fail (refused: certainly not applied) or unknown (no answer: may or may not have been)."""
+accept, report usage) chosen by a seeded generator, sent through the gateway, each recorded
+as invoked and then ok, fail (refused: certainly not applied) or unknown (no answer: may or
+may not have been). A filing naming a co-owner waits for its consent (DOMAIN.md): the
+co-owner's confirmation is an operation of its own, the last one registers the work."""
 
 from __future__ import annotations
 
@@ -164,8 +166,8 @@ MUTATIONS = {
     "usage": f"""mutation($input: ReportUsageInput!) {{
       reportUsage(input: $input) {{ report {{ id }} statement {{ id }} {ERRORS} }} }}""",
 }
-FIELDS = {"file": "fileWork", "confirm": "confirmHolding", "transfer": "transferShare", "offer": "offerLicence",
-          "accept": "acceptLicence", "usage": "reportUsage"}
+FIELDS = {"file": "fileWork", "confirm": "confirmHolding", "transfer": "transferShare",
+          "offer": "offerLicence", "accept": "acceptLicence", "usage": "reportUsage"}
 
 def variables(op: Op) -> dict[str, Any]:
     a = op.args
