@@ -33,7 +33,9 @@ from bench.two_hop import SETUP, TwoHop
 
 
 class Load:
-    """Files works as `filers` (each the 60 % composer beside a 40 % lyricist)."""
+    """Files works as `filers`, each the work's only holder: a filing that names another party
+    waits for its consent (DOMAIN.md, "Co-owners' consent to a filing") and never registers
+    by itself, so the measured path stays fileWork -> registered -> applied."""
 
     def __init__(self, platform: Platform, filers: list[tuple[str, str]]) -> None:
         self.platform = platform
@@ -45,11 +47,10 @@ class Load:
         """Files one work; returns its id (None on error) and when the answer arrived."""
         n = next(self.turn)
         filer, token = self.filers[n % len(self.filers)]
-        other = self.filers[(n + 1) % len(self.filers)][0]
         try:
             data = await self.platform.gql(
                 FILE, file_input(f"Bench e2e {uuid.uuid4().hex}",
-                                 [(filer, "COMPOSER", "60"), (other, "LYRICIST", "40")]), token)
+                                 [(filer, "COMPOSER", "100")]), token)
         except Exception:
             self.errors += 1
             return None, time.perf_counter()
@@ -81,7 +82,6 @@ async def straight_to_filing(load: Load, ids: list[str], *, concurrency: int,
     async def worker(k: int) -> None:
         nonlocal done
         filer, token = load.filers[k % len(load.filers)]
-        other = load.filers[(k + 1) % len(load.filers)][0]
         while time.perf_counter() < stop_at:
             response = await platform.http.post(url, headers={"Authorization": f"Bearer {token}"},
                                                 json={"title": f"Bench direct {uuid.uuid4().hex}",
@@ -89,9 +89,7 @@ async def straight_to_filing(load: Load, ids: list[str], *, concurrency: int,
                                                       "country_of_origin": "TH",
                                                       "rights_holders": [
                                                           {"party_id": filer, "role": "COMPOSER",
-                                                           "share": "60"},
-                                                          {"party_id": other, "role": "LYRICIST",
-                                                           "share": "40"}]})
+                                                           "share": "100"}]})
             if response.status_code == 201:
                 done += 1
                 ids.append(response.json()["id"])
@@ -351,9 +349,9 @@ async def run(platform: Platform, *, profile_seconds: int, level_seconds: int,
             "notification_p99_over_raw_rt_p99":
                 round(p99n / raw_rt_p99_ms, 1) if raw_rt_p99_ms else None}
     return {
-        "setup": {"mutation": "fileWork (2 holders, unique titles: filed awaiting the "
-                              "co-owner's consent) via the gateway, 8 filer parties; every "
-                              "process on this machine",
+        "setup": {"mutation": "fileWork (the filer the only holder, unique titles: "
+                              "registered at once; a co-owner would make it wait for consent) "
+                              "via the gateway, 8 filer parties; every process on this machine",
                   "load_generator": gen.describe(),
                   "capacity": f"open-loop ramp from {ramp_start}/s, x{ramp_factor} per rung, "
                               f"{step_seconds} s per rung, at most {ramp_steps} rungs; a rung "

@@ -69,7 +69,9 @@ def party_record(party_id: uuid.UUID, n: int) -> KafkaRecord:
 
 class FilingStream:
     """`parties` party.registered events, then per work `work.filed` + `work.registered`
-    (two holders drawn from the parties), the pair a filing that passes examination writes."""
+    (two holdings, composer and lyricist, both the filer's), the pair a filing that passes
+    examination writes. A holding of another party would make filing ask its consent first
+    (DOMAIN.md, "Co-owners' consent to a filing": four events, not this pair)."""
 
     def __init__(self, parties: int = 200) -> None:
         self.party_ids = [uuid.uuid4() for _ in range(parties)]
@@ -89,7 +91,7 @@ class FilingStream:
             subs = {
                 _WORK: str(work_id),
                 _HOLDER_A: parties[n % len(parties)],
-                _HOLDER_B: parties[(n * 7 + 1) % len(parties)],
+                _HOLDER_B: parties[n % len(parties)],  # the filer again: no consent asked
                 _FILING_NO: f"F-{_AT.year}-{n + 1:06d}",
                 _REG_NO: f"R-{_AT.year}-{n + 1:06d}",
                 _TITLE: f"Bench work {n:07d}",

@@ -62,29 +62,28 @@ async def command_latency(database_url: str, count: int, warmup: int,
     await migrate(MIGRATIONS, database_url)
     engine = create_engine(database_url, pool_size=16)
     uow = unit_of_work_factory(session_maker(engine))
-    owner, co = uuid.uuid4(), uuid.uuid4()
+    owner = uuid.uuid4()
     principal = Principal(party_id=str(owner), roles=frozenset({"party"}))
-    for party_id, name in ((owner, "Bench composer"), (co, "Bench lyricist")):
-        await filing.register_party(
-            uow=uow,
-            principal=Principal(party_id=str(party_id), roles=frozenset({"party"})),
-            party_id=party_id,
-            command=RegisterParty.model_validate({"name": name, "kind": "PERSON", "country": "TH"}))
+    await filing.register_party(
+        uow=uow, principal=principal, party_id=owner,
+        command=RegisterParty.model_validate(
+            {"name": "Bench composer", "kind": "PERSON", "country": "TH"}))
+    # The filer the only holder: a co-owner would leave the work awaiting consent, another
+    # path (DOMAIN.md, "Co-owners' consent to a filing"); this one examines and registers.
+    holders = [{"party_id": str(owner), "role": "COMPOSER", "share": "100"}]
     hist = Latencies()
 
     async def one() -> None:
         await filing.file_work(uow=uow, principal=principal, command=FileWork.model_validate({
             "title": f"Bench write path {uuid.uuid4().hex}",
             "kind": "MUSICAL_WORK", "country_of_origin": "TH",
-            "rights_holders": [{"party_id": str(owner), "role": "COMPOSER", "share": "60"},
-                               {"party_id": str(co), "role": "LYRICIST", "share": "40"}],
+            "rights_holders": holders,
         }))
 
     writer = filing.FilingWriter(uow, max_batch=64)
     filework = FileWork.model_validate({
         "title": "Bench write path", "kind": "MUSICAL_WORK", "country_of_origin": "TH",
-        "rights_holders": [{"party_id": str(owner), "role": "COMPOSER", "share": "60"},
-                           {"party_id": str(co), "role": "LYRICIST", "share": "40"}]})
+        "rights_holders": holders})
 
     async def batched() -> None:
         await writer.file_work(principal=principal, command=filework.model_copy(
@@ -278,7 +277,8 @@ async def run(*, commands: int, warmup: int, relay_events: int, batch_size: int,
     gateway["ratio_to_without_group_commit"] = round(
         gateway["mutations_per_s"] / max(alone["mutations_per_s"], 1e-9), 2)
     result: dict[str, Any] = {
-        "setup": {"command": f"filing.service.file_work in-process (2 holders; work + history "
+        "setup": {"command": f"filing.service.file_work in-process (the filer the only holder: "
+                            f"registered at once; work + history "
                             f"+ 2 outbox rows + NOTIFY, one transaction), {commands} sequential "
                             f"after {warmup} warm-up; then commands/s with 1, 4 and 16 "
                             "concurrent callers (4 s each, one process, pool of 16); then "

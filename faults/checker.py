@@ -3,8 +3,9 @@
 - lost: an acknowledged operation whose effect is missing anywhere it must be (the owning
   service's database, its topic, the read models of the services that consume it, the
   delivery sinks);
-- duplicated: an effect present twice (a work, licence, acceptance, usage report, statement,
-  ownership change or notification), for any operation, acknowledged, failed or unknown;
+- duplicated: an effect present twice (a work, co-owner's confirmation, licence, acceptance,
+  usage report, statement, ownership change or notification), for any operation,
+  acknowledged, failed or unknown;
 - order violations: per aggregate, a topic whose versions regress or skip, a licence whose
   events break its lifecycle, a statement before its usage report, a read model whose version
   is not the source's.
@@ -143,9 +144,16 @@ def expected_shares(ops: list[Op], seen: Observed) -> dict[str, dict[str, Decima
     return expected
 
 
+def _confirmations(by_topic: dict[str, list[Record]]) -> Counter[tuple[str, str]]:
+    """Distinct work.consent_given events per (work, party that confirmed)."""
+    return Counter((r.key, str(r.data.get("party_id"))) for r in _distinct(
+        by_topic.get(t.FILING_WORKS, [])) if r.ce_type == t.WORK_CONSENT_GIVEN)
+
+
 def lost(ops: list[Op], seen: Observed, by_topic: dict[str, list[Record]]) -> list[str]:
     missing: list[str] = []
     filed = _events(by_topic, t.FILING_WORKS, t.WORK_FILED)
+    confirmed = _confirmations(by_topic)
     offered = _events(by_topic, t.LICENSING_LICENCES, t.LICENCE_OFFERED)
     activated = _events(by_topic, t.LICENSING_LICENCES, t.LICENCE_ACTIVATED)
     issued = {r.data["statement"]["id"]: r.ce_id
@@ -164,6 +172,13 @@ def lost(ops: list[Op], seen: Observed, by_topic: dict[str, list[Record]]) -> li
             found = {"filing's work": work in seen.works, "work.filed on the topic": work in filed,
                      "licensing's register": work in seen.register_works,
                      "notifications' known works": work in seen.known_works}
+        elif kind == "confirm":
+            work = value["work"]
+            found = {"filing's consent": seen.consents.get(work, {}).get(op["actor"])
+                     == "CONFIRMED",
+                     "work.consent_given on the topic": (work, op["actor"]) in confirmed,
+                     "filing's work status": seen.works.get(work, {}).get("status")
+                     == value["status"]}
         elif kind == "transfer":
             found = {"filing's record of the transfer": op["id"] in seen.filing_keys}
         elif kind == "offer":
@@ -231,6 +246,8 @@ def duplicated(ops: list[Op], seen: Observed, by_topic: dict[str, list[Record]])
     for op in ops:
         if op["kind"] == "file" and titles.get(op["args"]["title"], 0) > 1:
             twice.append(f"{op['id']} (file): {titles[op['args']['title']]} works")
+    twice += [f"work {work}: {n} confirmations by {party} on the topic"
+              for (work, party), n in _confirmations(by_topic).items() if n > 1]
     licences = Counter((lic["licensee"], Decimal(lic["advance"]))
                        for lic in seen.licences.values())
     for op in ops:

@@ -38,6 +38,7 @@ class Record:
 class Observed:
     works: dict[str, dict[str, Any]] = field(default_factory=dict)  # filing
     transfer_rows: Counter[str] = field(default_factory=Counter)  # filing history, per work
+    consents: dict[str, dict[str, str]] = field(default_factory=dict)  # work -> party -> status
     filing_keys: dict[str, Any] = field(default_factory=dict)  # op id -> stored answer
     licensing_keys: dict[str, Any] = field(default_factory=dict)
     register_works: dict[str, dict[str, Any]] = field(default_factory=dict)  # licensing
@@ -84,6 +85,8 @@ async def read_databases(urls: dict[str, str], observed: Observed) -> None:
     for r in await _rows(filing, "SELECT work_id, count(*) AS n FROM work_history "
                                  "WHERE action = 'OWNERSHIP_TRANSFERRED' GROUP BY work_id"):
         observed.transfer_rows[str(r["work_id"])] = r["n"]
+    for r in await _rows(filing, "SELECT work_id, party_id, status FROM work_consent"):
+        observed.consents.setdefault(str(r["work_id"]), {})[str(r["party_id"])] = r["status"]
     for url, into in ((filing, observed.filing_keys), (licensing, observed.licensing_keys)):
         for r in await _rows(url, "SELECT key, status, body FROM idempotency_key"):
             into[r["key"]] = {"status": r["status"], "answer": _answer(r["body"])}

@@ -115,7 +115,8 @@ class Cluster:
         deadline = time.monotonic() + timeout
         while True:
             with contextlib.suppress(OSError):
-                _, writer = await asyncio.open_connection("127.0.0.1", int(f"{node}9092"))
+                # The client port infra/kafka.sh gives node N of a cluster: 2N092.
+                _, writer = await asyncio.open_connection("127.0.0.1", int(f"2{node}092"))
                 writer.close()
                 return
             if time.monotonic() > deadline:

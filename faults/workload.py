@@ -1,6 +1,8 @@
-"""The workload: uniquely identified operations (file, transfer, offer, accept, report usage)
-chosen by a seeded generator, sent through the gateway, each recorded as invoked and then
-ok, fail (refused: certainly not applied) or unknown (no answer: may or may not have been)."""
+"""The workload: uniquely identified operations (file, confirm a holding, transfer, offer,
+accept, report usage) chosen by a seeded generator, sent through the gateway, each recorded
+as invoked and then ok, fail (refused: certainly not applied) or unknown (no answer: may or
+may not have been). A filing naming a co-owner waits for its consent (DOMAIN.md): the
+co-owner's confirmation is an operation of its own, the last one registers the work."""
 
 from __future__ import annotations
 
@@ -19,9 +21,9 @@ import httpx
 
 from faults.identity import Accounts
 
-KINDS = ("file", "transfer", "offer", "accept", "usage")
+KINDS = ("file", "confirm", "transfer", "offer", "accept", "usage")
 # How often each kind is picked when it can run (file always can).
-WEIGHTS = {"file": 3, "transfer": 2, "offer": 3, "accept": 3, "usage": 4}
+WEIGHTS = {"file": 3, "confirm": 3, "transfer": 2, "offer": 3, "accept": 3, "usage": 4}
 CREATORS, LICENSEES = 12, 4
 TERRITORIES = ("TH", "VN", "MY", "ID", "PH", "SG", "KH", "LA")
 MEDIA = ("STREAMING", "DOWNLOAD", "BROADCAST", "PUBLIC_PERFORMANCE")
@@ -52,6 +54,8 @@ class Model:
     creators: list[str] = field(default_factory=list)
     licensees: list[str] = field(default_factory=list)
     shares: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # work -> party -> share
+    # Works awaiting their co-owners' consent (DOMAIN.md): work -> holders, parties asked.
+    awaiting: dict[str, dict[str, Any]] = field(default_factory=dict)
     offered: dict[str, dict[str, str]] = field(default_factory=dict)  # licence -> work, licensee
     active: dict[str, dict[str, Any]] = field(default_factory=dict)  # + next usage month
 
@@ -85,6 +89,7 @@ class Generator:
         m = self.model
         return {
             "file": True,
+            "confirm": bool(m.awaiting),
             "transfer": any(self._transferable(w) for w in m.shares),
             "offer": bool(m.shares),
             "accept": bool(m.offered),
@@ -99,6 +104,14 @@ class Generator:
         share = Decimal("100") / len(owners)
         holders = [{"partyId": p, "role": "COMPOSER", "share": f"{share:.2f}"} for p in owners]
         return owners[0], {"title": f"Fault song {op_id}", "holders": holders}
+
+    def _confirm(self, n: int, op_id: str) -> tuple[str, dict[str, Any]]:
+        work = self.rng.choice(sorted(self.model.awaiting))
+        waiting = self.model.awaiting[work]
+        party = waiting["asked"].pop(0)  # each co-owner asked confirms once, in order
+        if not waiting["asked"]:
+            del self.model.awaiting[work]
+        return party, {"work": work, "holders": waiting["holders"]}
 
     def _transfer(self, n: int, op_id: str) -> tuple[str, dict[str, Any]]:
         work = self.rng.choice(sorted(w for w in self.model.shares if self._transferable(w)))
@@ -141,6 +154,8 @@ ERRORS = "errors { code message field }"
 MUTATIONS = {
     "file": f"""mutation($input: FileWorkInput!) {{
       fileWork(input: $input) {{ work {{ id status }} {ERRORS} }} }}""",
+    "confirm": f"""mutation($w: ID!) {{
+      confirmHolding(workId: $w) {{ work {{ id status }} {ERRORS} }} }}""",
     "transfer": f"""mutation($input: TransferShareInput!) {{
       transferShare(input: $input) {{ work {{ id }} {ERRORS} }} }}""",
     "offer": f"""mutation($input: OfferLicenceInput!) {{
@@ -151,14 +166,16 @@ MUTATIONS = {
     "usage": f"""mutation($input: ReportUsageInput!) {{
       reportUsage(input: $input) {{ report {{ id }} statement {{ id }} {ERRORS} }} }}""",
 }
-FIELDS = {"file": "fileWork", "transfer": "transferShare", "offer": "offerLicence",
-          "accept": "acceptLicence", "usage": "reportUsage"}
+FIELDS = {"file": "fileWork", "confirm": "confirmHolding", "transfer": "transferShare",
+          "offer": "offerLicence", "accept": "acceptLicence", "usage": "reportUsage"}
 
 def variables(op: Op) -> dict[str, Any]:
     a = op.args
     if op.kind == "file":
         return {"input": {"title": a["title"], "kind": "MUSICAL_WORK", "countryOfOrigin": "TH",
                           "rightsHolders": a["holders"]}}
+    if op.kind == "confirm":
+        return {"w": a["work"]}
     if op.kind == "transfer":
         return {"input": {"workId": a["work"], "toPartyId": a["to"], "share": a["share"],
                           "idempotencyKey": op.id}}
@@ -196,7 +213,7 @@ def classify(op: Op, status: int, body: dict[str, Any]) -> None:
         op.error = "; ".join(f"{e['code']}: {e['message'][:120]}" for e in payload["errors"])
         return
     op.result = "ok"
-    if op.kind == "file":
+    if op.kind in ("file", "confirm"):
         op.value = {"work": payload["work"]["id"], "status": payload["work"]["status"]}
     elif op.kind in ("offer", "accept"):
         op.value = {"licence": payload["licence"]["id"], "status": payload["licence"]["status"]}
@@ -209,8 +226,12 @@ def learn(model: Model, op: Op) -> None:
     if op.result != "ok":
         return
     a = op.args
-    if op.kind == "file" and op.value["status"] == "REGISTERED":
+    if op.kind in ("file", "confirm") and op.value["status"] == "REGISTERED":
+        # Registered at once (the filer alone) or by the last co-owner's confirmation.
         model.shares[op.value["work"]] = {h["partyId"]: Decimal(h["share"]) for h in a["holders"]}
+    elif op.kind == "file" and op.value["status"] == "AWAITING_CONSENT":
+        asked = [h["partyId"] for h in a["holders"] if h["partyId"] != op.actor]
+        model.awaiting[op.value["work"]] = {"holders": a["holders"], "asked": asked}
     elif op.kind == "transfer":
         holders = model.shares[a["work"]]
         holders[op.actor] -= Decimal(a["share"])

@@ -195,7 +195,9 @@ def test_the_same_seed_makes_the_same_choices_and_schedule() -> None:
         for n in range(40):
             o = generator.next()
             o.result = "ok"
-            o.value = {"file": {"work": f"w{n}", "status": "REGISTERED"},
+            o.value = {"file": {"work": f"w{n}", "status": "REGISTERED" if len(
+                           o.args.get("holders", [])) == 1 else "AWAITING_CONSENT"},
+                       "confirm": {"work": o.args.get("work"), "status": "REGISTERED"},
                        "offer": {"licence": f"l{n}", "status": "OFFERED"},
                        "accept": {"licence": o.args.get("licence"), "status": "ACTIVE"},
                        "usage": {"report": f"r{n}", "statement": f"s{n}"},
@@ -205,6 +207,67 @@ def test_the_same_seed_makes_the_same_choices_and_schedule() -> None:
         return made
 
     assert choices(7) == choices(7) != choices(8)
+    assert "confirm" in {kind for kind, _ in choices(7)}
     assert make_schedule(7, 3) == make_schedule(7, 3)
     counted = Counter(f.kind for f in make_schedule(7, 3).faults)
     assert counted == dict.fromkeys(FAULT_KINDS, 3)
+
+
+def confirmed_work(*, given: int = 1) -> tuple[list[dict[str, Any]], Observed]:
+    """A work filed by A naming B (awaiting consent), then confirmed by B (`given` times on
+    the topic): registered."""
+    holders = [{"partyId": A, "role": "COMPOSER", "share": "50.00"},
+               {"partyId": B, "role": "COMPOSER", "share": "50.00"}]
+    filing = op(1, "file", "ok", value={"work": WORK, "status": "AWAITING_CONSENT"},
+                title="Song op1", holders=holders)
+    confirm = op(2, "confirm", "ok", actor=B, value={"work": WORK, "status": "REGISTERED"},
+                 work=WORK, holders=holders)
+    seen = Observed()
+    shares = {A: Decimal("50"), B: Decimal("50")}
+    version = 3 + given
+    seen.works[WORK] = {"title": "Song op1", "status": "REGISTERED", "version": version,
+                        "holders": dict(shares)}
+    seen.register_works[WORK] = {"status": "REGISTERED", "version": version,
+                                 "holders": dict(shares)}
+    seen.known_works.add(WORK)
+    seen.consents[WORK] = {B: "CONFIRMED"}
+    types = [t.WORK_FILED, t.WORK_CONSENT_REQUESTED] + [t.WORK_CONSENT_GIVEN] * given + [
+        t.WORK_REGISTERED]
+    seen.records += [record(t.FILING_WORKS, i, WORK, ce_type,
+                            {"version": i + 1, "party_id": B})
+                     for i, ce_type in enumerate(types)]
+    return [filing, confirm], seen
+
+
+def test_a_co_owners_confirmation_is_checked_like_any_effect() -> None:
+    ops, seen = confirmed_work()
+    result = check(ops, seen)
+    assert (result.lost, result.duplicated, result.order_violations) == ([], [], [])
+    assert result.by_kind["confirm"] == {"ok": 1, "fail": 0, "unknown": 0}
+    seen.consents[WORK][B] = "PENDING"
+    seen.works[WORK]["status"] = "AWAITING_CONSENT"
+    assert check(ops, seen).lost == [
+        "op2 (confirm): missing from filing's consent, filing's work status"]
+
+
+def test_a_confirmation_given_twice_on_the_topic_is_duplicated() -> None:
+    ops, seen = confirmed_work(given=2)
+    assert check(ops, seen).duplicated == [f"work {WORK}: 2 confirmations by {B} on the topic"]
+
+
+def test_a_two_owner_filing_waits_for_the_co_owner_whose_confirmation_registers_it() -> None:
+    model = Model(creators=[A, B], licensees=[L])
+    filing = op(1, "file", "ok", value={"work": WORK, "status": "AWAITING_CONSENT"},
+                holders=[{"partyId": A, "role": "COMPOSER", "share": "50.00"},
+                         {"partyId": B, "role": "COMPOSER", "share": "50.00"}])
+    from faults.workload import Op
+    learn(model, Op(**{k: v for k, v in filing.items()}))
+    assert WORK not in model.shares and model.awaiting[WORK]["asked"] == [B]
+    generator = Generator(1, "run", model)
+    confirm = generator._confirm(2, "run-op000002")  # the only awaiting work's co-owner
+    assert confirm[0] == B and model.awaiting == {}
+    answer = Op(n=2, id="run-op000002", kind="confirm", actor=B, args=confirm[1])
+    classify(answer, 200, {"data": {"confirmHolding": {
+        "work": {"id": WORK, "status": "REGISTERED"}, "errors": []}}})
+    learn(model, answer)
+    assert model.shares[WORK] == {A: Decimal("50.00"), B: Decimal("50.00")}
