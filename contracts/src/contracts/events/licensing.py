@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -159,6 +160,15 @@ def _places(amount: Decimal, currency: str, field: str) -> None:
         raise ValueError(str(exc)) from None
 
 
+def _check_split(lines: Sequence[StatementLine], payable: Decimal, currency: str) -> None:
+    """A statement's lines: each to the currency's minor units, together exactly `payable`."""
+    for index, line in enumerate(lines):
+        _places(line.amount, currency, f"lines[{index}].amount")
+    total = sum((line.amount for line in lines), Decimal(0))
+    if total != payable:
+        raise ValueError(f"lines: amounts sum to {total}, not to payable {payable}")
+
+
 class UsageReport(Payload):
     id: UUID
     licence_id: UUID
@@ -237,11 +247,8 @@ class RoyaltyStatement(Payload):
     def _statement_is_consistent(self) -> RoyaltyStatement:
         if self.period_end < self.period_start:
             raise ValueError("period_end: must not be before period_start")
-        for index, line in enumerate(self.lines):
-            _places(line.amount, self.currency, f"lines[{index}].amount")
-        total = sum((line.amount for line in self.lines), Decimal(0))
-        if self.lines and total != self.payable:
-            raise ValueError(f"lines: amounts sum to {total}, not to payable {self.payable}")
+        if self.lines:
+            _check_split(self.lines, self.payable, self.currency)
         return self
 
 
@@ -296,12 +303,9 @@ class ReleaseStatement(Payload):
     @model_validator(mode="after")
     def _release_is_consistent(self) -> ReleaseStatement:
         for index, line in enumerate(self.lines):
-            _places(line.amount, self.currency, f"lines[{index}].amount")
             if line.held:
                 raise ValueError(f"lines[{index}].held: a release's lines are not held")
-        total = sum((line.amount for line in self.lines), Decimal(0))
-        if total != self.payable:
-            raise ValueError(f"lines: amounts sum to {total}, not to payable {self.payable}")
+        _check_split(self.lines, self.payable, self.currency)
         return self
 
 
@@ -343,11 +347,7 @@ class _StatementOfNoReport(Payload):
     def _split_is_exact(self) -> Self:
         if self.period_end < self.period_start:
             raise ValueError("period_end: must not be before period_start")
-        for index, line in enumerate(self.lines):
-            _places(line.amount, self.currency, f"lines[{index}].amount")
-        total = sum((line.amount for line in self.lines), Decimal(0))
-        if total != self.payable:
-            raise ValueError(f"lines: amounts sum to {total}, not to payable {self.payable}")
+        _check_split(self.lines, self.payable, self.currency)
         return self
 
 
