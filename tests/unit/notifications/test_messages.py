@@ -44,6 +44,10 @@ def test_a_held_statement_tells_the_owners_it_is_in_suspense() -> None:
     held = EventFacts(**{**facts.__dict__, "held": True})
     assert "held in suspense" in compose("royalty.statement_issued", held, OWNER).body
     assert "suspense" not in compose("royalty.statement_issued", facts, OWNER).body
+    # An advance paid or a guarantee trued up while the work is disputed is held alike.
+    for kind in ("royalty.advance_paid", "royalty.guarantee_trued_up"):
+        assert "held in suspense" in compose(kind, held, OWNER).body
+        assert "suspense" not in compose(kind, facts, OWNER).body
 
 
 def test_a_release_tells_the_new_owner_its_amount_and_the_former_one_it_gets_nothing() -> None:

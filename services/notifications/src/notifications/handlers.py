@@ -225,7 +225,8 @@ def _read(model: ReadModel, data: EventData) -> tuple[NamedParties, EventFacts]:
                     payable=statement.payable,
                     currency=statement.currency,
                     line_amounts={line.party_id: line.amount for line in statement.lines},
-                    held=isinstance(statement, ev.RoyaltyStatement) and statement.held,
+                    # Every kind of statement is held the same way: its lines say so.
+                    held=any(line.held for line in statement.lines),
                 ),
             )
         case ev.RoyaltyStatementReleased():

@@ -45,6 +45,16 @@ class Message:
     body: str
 
 
+def _held(facts: EventFacts) -> str:
+    """A statement of a disputed work (DOMAIN.md, "Suspense while a work is disputed")."""
+    if not facts.held:
+        return ""
+    return (
+        " It is held in suspense while the work is disputed, and paid to the owners the "
+        "dispute's resolution names."
+    )
+
+
 def _work(facts: EventFacts) -> str:
     title = f'"{facts.work_title}"' if facts.work_title else "a work"
     number = facts.registration_number or facts.filing_number
@@ -180,16 +190,10 @@ def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, st
         case "royalty.statement_issued":
             own = facts.line_amounts.get(recipient)
             yours = f" Your share: {_money(own, facts.currency)}." if own is not None else ""
-            held = (
-                " It is held in suspense while the work is disputed, and paid to the owners "
-                "the dispute's resolution names."
-                if facts.held
-                else ""
-            )
             return (
                 _about("Royalty statement", facts),
                 f"A royalty statement for {work}{_period(facts)} was issued"
-                f"{_payable(facts)}.{yours}{held}",
+                f"{_payable(facts)}.{yours}{_held(facts)}",
             )
         case "royalty.statement_released":
             own = facts.line_amounts.get(recipient)
@@ -222,7 +226,7 @@ def _texts(event_type: str, facts: EventFacts, recipient: UUID) -> tuple[str, st
             )  # fmt: skip
             return (
                 _about(title, facts),
-                f"{what} for {work}{_period(facts)}{_payable(facts)}.{yours}",
+                f"{what} for {work}{_period(facts)}{_payable(facts)}.{yours}{_held(facts)}",
             )
         case _:
             return event_type, f"Event {event_type} names you."
