@@ -124,7 +124,8 @@ async def main(only: set[str]) -> int:
         await scenario("write_path", lambda: write_path.run(
             commands=pick("commands", 1_000, 20), warmup=pick("command_warmup", 50, 5),
             relay_events=pick("relay_events", 30_000, 1_000),
-            batch_size=pick("relay_batch", 500, 500), raw_produce_per_s=base("produce_per_s")))
+            batch_size=pick("relay_batch", 500, 500), raw_produce_per_s=base("produce_per_s"),
+            profile_dir=profile_dir))
         await scenario("pipeline", lambda: pipeline.run_pipeline(
             works=pick("pipeline_works", 25_000, 150), warmup=pick("pipeline_warmup", 5_000, 100),
             timeout=pick("pipeline_timeout", 240, 120), batch_size=pick("consumer_batch", 500, 50),
@@ -135,7 +136,7 @@ async def main(only: set[str]) -> int:
                 await scenario("gateway", lambda: gateway_bench.run(
                     platform, works=pick("gateway_works", 100, 12),
                     requests=pick("gateway_requests", 1_000, 5),
-                    warmup=pick("gateway_warmup", 20, 2)))
+                    warmup=pick("gateway_warmup", 20, 2), profile_dir=profile_dir))
                 await scenario("e2e_latency", lambda: e2e_latency.run(
                     platform, profile_seconds=pick("profile_seconds", 15, 3),
                     level_seconds=pick("level_seconds", 20, 3),

@@ -18,10 +18,20 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bench.common import Latencies
-from bench.platform import FILE, Platform, confirm_holding, file_input, register_party
+from bench.platform import (
+    FILE,
+    Platform,
+    confirm_holding,
+    cpu_share,
+    cpu_snapshot,
+    file_input,
+    profiling_self,
+    register_party,
+)
 
 OFFER = """mutation($input: OfferLicenceInput!) {
   offerLicence(input: $input) { licence { id } errors { code message } } }"""
@@ -121,9 +131,11 @@ async def measure_pair(gateway: Any, direct: Any, requests: int) -> tuple[Latenc
 
 
 async def run(platform: Platform, *, works: int, requests: int, warmup: int,
-              page_sizes: tuple[int, ...] = (1, 10, 100)) -> dict[str, Any]:
+              page_sizes: tuple[int, ...] = (1, 10, 100),
+              profile_dir: Path | None = None) -> dict[str, Any]:
     owner, token, _ = await seed(platform, works)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    profiles: dict[str, Any] = {}
     for size in page_sizes:
         size = min(size, works)
 
@@ -137,10 +149,17 @@ async def run(platform: Platform, *, works: int, requests: int, warmup: int,
         # The warm-up counts the services' requests (nothing else calls them meanwhile).
         calls = await calls_per_request(platform, via_gateway, max(warmup, 1))
         direct_calls = await calls_per_request(platform, straight, max(warmup, 1))
-        gw, fetched = await measure_pair(via_gateway, straight, requests)
+        # The largest page is the figure: the gateway process is profiled while it is measured,
+        # and every process's CPU is taken over the same window (what the time goes to).
+        profiled = size == min(page_sizes[-1], works)
+        before, started = cpu_snapshot(platform), time.perf_counter()
+        with profiling_self(profile_dir if profiled else None, "gateway", profiles,
+                            pid=platform.pids["gateway"]):
+            gw, fetched = await measure_pair(via_gateway, straight, requests)
+        cpu = cpu_share(before, cpu_snapshot(platform), time.perf_counter() - started)
         g, d = gw.summary_ms(), fetched.summary_ms()
         rows.append({
-            "page_size": size, "gateway": g, "direct": d,
+            "page_size": size, "gateway": g, "direct": d, "cpu_cores_used": cpu,
             "gateway_hist": gw, "direct_hist": fetched,
             "backend_calls_per_request": calls,
             "direct_calls_per_request": direct_calls,
@@ -162,6 +181,7 @@ async def run(platform: Platform, *, works: int, requests: int, warmup: int,
                                    "(rights_http_request_seconds_count; scrapes excluded), "
                                    "over the warm-up requests"},
         "pages": rows,
+        "profiles": profiles,
         # Issue 17's figure: the page of 100 (the largest page when fewer works are seeded).
         "ratio_p50_page100": largest["ratio"]["gateway_p50_over_direct_p50"],
         "ratio_page_size": largest["page_size"],

@@ -232,16 +232,17 @@ async def finish_profiles(procs: dict[str, subprocess.Popen[bytes]],
 
 
 @contextlib.contextmanager
-def profiling_self(out_dir: Path | None, name: str, found: dict[str, Any]) -> Iterator[None]:
-    """py-spy (50 Hz, non-blocking) on this very process while the block runs (the in-process
-    consumers and the floor); their top functions land in `found[name]`. No `out_dir`: no
-    profile."""
+def profiling_self(out_dir: Path | None, name: str, found: dict[str, Any],
+                   pid: int | None = None) -> Iterator[None]:
+    """py-spy (50 Hz, non-blocking) on this very process (or on `pid`, e.g. the platform's
+    gateway) while the block runs (the in-process consumers, the floor, the relay); the top
+    functions land in `found[name]`. No `out_dir`: no profile."""
     if out_dir is None:
         yield
         return
     raw = out_dir / f"{name}.raw"
     proc = subprocess.Popen(
-        [py_spy_path(), "record", "--pid", str(os.getpid()), "-r", "50", "--nonblocking",
+        [py_spy_path(), "record", "--pid", str(pid or os.getpid()), "-r", "50", "--nonblocking",
          "-f", "raw", "-o", str(raw)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         yield

@@ -48,6 +48,45 @@ KEY_FIGURES: tuple[tuple[tuple[str, ...], str, float, bool], ...] = (
 )
 
 
+# Where each figure's profile is in results.json: (profiles dict path, the process in it).
+FIGURE_PROFILES: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {
+    ("pipeline", "ratio_to_floor", "licensing"): (("pipeline", "profiles"), "licensing"),
+    ("pipeline", "ratio_to_floor", "notifications"): (("pipeline", "profiles"), "notifications"),
+    ("replay", "per_s"): (("replay", "profiles"), "replay"),
+    ("e2e_latency", "ratio_p99_at_50pct", "read_model"): (("e2e_latency", "capacity", "profiles"), "licensing"),
+    ("e2e_latency", "ratio_p99_at_50pct", "notification"): (("e2e_latency", "capacity", "profiles"), "notifications"),
+    ("write_path", "filework_gateway_per_s"): (("write_path", "filework_gateway", "profiles"), "gateway"),
+    ("write_path", "relay_ratio"): (("write_path", "relay", "profiles"), "relay"),
+    ("gateway", "ratio_p50_page100"): (("gateway", "profiles"), "gateway"),
+}
+
+
+def where_time_goes(doc: dict[str, Any], path: tuple[str, ...]) -> str:
+    """The figure's own profile in this run, in one cell: where the process it measures burns
+    its samples (the three heaviest innermost frames, and our two heaviest functions with what
+    they call), and for fileWork the CPU each mutation cost the platform (what caps it on this
+    machine's cores)."""
+    located = FIGURE_PROFILES.get(path)
+    prof = figure(doc, (*located[0], located[1])) if located else None
+    parts: list[str] = []
+    if path == ("write_path", "filework_gateway_per_s"):
+        per = figure(doc, ("write_path", "filework_gateway", "cpu_ms_per_mutation")) or {}
+        total = sum(per.values())
+        if total:
+            cores = doc.get("run", {}).get("machine", {}).get("cores") or 2
+            heaviest = sorted(per.items(), key=lambda kv: -kv[1])[:3]
+            parts.append(f"CPU {total:.1f} ms per mutation across the platform "
+                         f"({', '.join(f'{k} {v:.1f}' for k, v in heaviest)}): {cores} cores "
+                         f"cap it near {1000 * cores / total:.0f}/s")
+    if located and isinstance(prof, dict) and prof.get("samples"):
+        burns = ", ".join(f"`{name}` {share} %" for name, share in prof.get("self", [])[:3])
+        ours = ", ".join(f"`{name}` {share} %"
+                         for name, share in prof.get("inclusive_project", [])[:2])
+        parts.append(f"{located[1]} ({prof['samples']} samples), innermost: {burns}"
+                     + (f"; in our code: {ours}" if ours else ""))
+    return "; ".join(parts) if parts else "no profile in this run"
+
+
 def figure(doc: dict[str, Any], path: tuple[str, ...]) -> Any:
     """The value at `path`, or None where a scenario did not run or did not measure it."""
     found: Any = doc
@@ -61,15 +100,16 @@ def figure(doc: dict[str, Any], path: tuple[str, ...]) -> Any:
 def key_figures(doc: dict[str, Any]) -> list[str]:
     """Issue 17's figures against their targets; a figure not in results.json is said to be
     not measured."""
-    rows = ["| results.json | figure | this run | target | met |", "|---|---|---|---|---|"]
+    rows = ["| results.json | figure | this run | target | met | where the time goes (this run's profile; the section below has it whole) |",
+            "|---|---|---|---|---|---|"]
     for path, label, target, smaller in KEY_FIGURES:
         value = figure(doc, path)
         if not isinstance(value, int | float):
-            rows.append(f"| `{'.'.join(path)}` | {label} | {NOT_MEASURED} | {'<=' if smaller else '>='} {_n(target, 1 if target < 10 else 0)} | |")
+            rows.append(f"| `{'.'.join(path)}` | {label} | {NOT_MEASURED} | {'<=' if smaller else '>='} {_n(target, 1 if target < 10 else 0)} | | |")
             continue
         met = value <= target if smaller else value >= target
         digits = 0 if value >= 100 else 2
-        rows.append(f"| `{'.'.join(path)}` | {label} | {_n(value, digits)} | {'<=' if smaller else '>='} {_n(target, 1 if target < 10 else 0)} | {'yes' if met else 'no'} |")
+        rows.append(f"| `{'.'.join(path)}` | {label} | {_n(value, digits)} | {'<=' if smaller else '>='} {_n(target, 1 if target < 10 else 0)} | {'yes' if met else 'no'} | {where_time_goes(doc, path)} |")
     return rows
 
 
@@ -369,6 +409,26 @@ def profiles(doc: dict[str, Any]) -> list[str]:
                   "bench's own process; py-spy samples it while each runs (fills and warm-ups "
                   "are outside). Shares of the active samples.", "",
                   *profile_tables(drains)]
+    relay = doc.get("write_path", {}).get("relay", {}).get("profiles", {})
+    if relay:
+        lines += ["## Profile of the outbox relay (py-spy, 50 Hz, non-blocking, the bench process)", "",
+                  "The relay drains the staged outbox inside the bench's process.", "",
+                  *profile_tables(relay)]
+    filework = doc.get("write_path", {}).get("filework_gateway", {})
+    if filework.get("profiles"):
+        lines += ["## Profiles of fileWork through the gateway (py-spy, 50 Hz, non-blocking)", "",
+                  f"Closed loop at {filework.get('concurrency')} for {filework.get('seconds')} s. "
+                  "CPU per mutation (ms): " + ", ".join(
+                      f"{k} {v}" for k, v in filework.get("cpu_ms_per_mutation", {}).items()), "",
+                  *profile_tables(filework["profiles"])]
+    page = doc.get("gateway", {})
+    if page.get("profiles"):
+        cpu = (page.get("pages") or [{}])[-1].get("cpu_cores_used", {})
+        lines += ["## Profile of the gateway serving the page of 100 (py-spy, 50 Hz, non-blocking)", "",
+                  "Sampled while the page of 100 was fetched through the gateway and straight "
+                  "from the services in turn. CPU used in that window (cores): "
+                  + ", ".join(f"{k} {v}" for k, v in cpu.items()), "",
+                  *profile_tables(page["profiles"])]
     found = doc.get("e2e_latency", {}).get("capacity", {}).get("profiles", {})
     if not found:
         return lines

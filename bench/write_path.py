@@ -5,7 +5,6 @@ rate as a ratio of a bare aiokafka producer sending the very same records in the
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from bench.platform import (
     cpu_share,
     cpu_snapshot,
     finish_profiles,
+    profiling_self,
     register_party,
     running_platform,
     start_profiles,
@@ -123,7 +123,8 @@ async def command_latency(database_url: str, count: int, warmup: int,
             "group_commit_ratio": round(max(grouped.values()) / max(throughput.values()), 2)}
 
 
-async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str, Any]:
+async def relay_rate(database_url: str, count: int, batch_size: int,
+                     profile_dir: Path | None = None) -> dict[str, Any]:
     """Stages `count` events, then times a bare aiokafka producer sending the very same
     records (read back from the outbox) to a twin topic, and one relay draining the outbox
     (publish + mark sent): the relay's ratio to raw produce of the same records."""
@@ -152,21 +153,24 @@ async def relay_rate(database_url: str, count: int, batch_size: int) -> dict[str
     raw_per_s = await raw_produce_of_outbox(engine, twin)
     relay = OutboxRelay(engine=engine, settings=settings)
     published = 0
-    await relay.start()  # its loop starts publishing at once; we time from here
-    started = time.perf_counter()
+    profiles: dict[str, Any] = {}
     try:
-        while published < count:
-            published = relay.published_total
-            if published < count:
-                await asyncio.sleep(0.05)  # sampling the backlog; the relay never waits on us
-        elapsed = time.perf_counter() - started
+        # The relay runs in this process: py-spy samples it while it drains.
+        with profiling_self(profile_dir, "relay", profiles):
+            await relay.start()  # its loop starts publishing at once; we time from here
+            started = time.perf_counter()
+            while published < count:
+                published = relay.published_total
+                if published < count:
+                    await asyncio.sleep(0.05)  # sampling the backlog; the relay never waits on us
+            elapsed = time.perf_counter() - started
     finally:
         await relay.stop()
         await engine.dispose()
     relay_per_s = count / elapsed
     return {"events": count, "seconds": round(elapsed, 2), "relay_per_s": round(relay_per_s),
             "raw_produce_same_records_per_s": round(raw_per_s),
-            "relay_ratio": round(relay_per_s / raw_per_s, 3)}
+            "relay_ratio": round(relay_per_s / raw_per_s, 3), "profiles": profiles}
 
 
 async def raw_produce_of_outbox(engine: Any, topic: str) -> float:
@@ -188,7 +192,7 @@ def _bytes(value: str | bytes) -> bytes:
 
 
 async def filework_through_gateway(*, seconds: float, concurrency: int, filers: int,
-                                   profile_dir: str | None,
+                                   profile_dir: Path | None,
                                    extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     """fileWork mutations through the real gateway (platform as `make run` starts it: gateway,
     the three services and their consumers), each filer with its own Keycloak machine token;
@@ -201,7 +205,7 @@ async def filework_through_gateway(*, seconds: float, concurrency: int, filers: 
             done = 0
             load.errors = 0
             stop_at = time.perf_counter() + window
-            profiles = (start_profiles(platform, int(window), Path(profile_dir))
+            profiles = (start_profiles(platform, int(window), profile_dir)
                         if profile and profile_dir else None)
             before = cpu_snapshot(platform)
             started = time.perf_counter()
@@ -223,7 +227,7 @@ async def filework_through_gateway(*, seconds: float, concurrency: int, filers: 
                 "cpu_ms_per_mutation": {k: round(1000 * v / max(done / elapsed, 1e-9), 2)
                                         for k, v in cpu.items()}}
             if profiles is not None and profile_dir:
-                found["profiles"] = await finish_profiles(profiles, Path(profile_dir))
+                found["profiles"] = await finish_profiles(profiles, profile_dir)
             return found
 
         await loop(min(3.0, seconds), 4, False)  # warm-up: connections, caches, compilations
@@ -259,10 +263,10 @@ async def pg_round_trips(database_url: str, count: int = 3000) -> dict[str, Any]
 
 
 async def run(*, commands: int, warmup: int, relay_events: int, batch_size: int,
-              raw_produce_per_s: float | None) -> dict[str, Any]:
+              raw_produce_per_s: float | None, profile_dir: Path | None = None) -> dict[str, Any]:
     command = await command_latency(await create_database("write_cmd"), commands, warmup)
     relay_url = await create_database("write_relay")
-    relay = await relay_rate(relay_url, relay_events, batch_size)
+    relay = await relay_rate(relay_url, relay_events, batch_size, profile_dir)
     round_trips = await pg_round_trips(relay_url)
     gateway_seconds = pick("filework_gateway_seconds", 15, 3)
     gateway_concurrency = pick("filework_gateway_concurrency", 64, 8)
@@ -272,7 +276,7 @@ async def run(*, commands: int, warmup: int, relay_events: int, batch_size: int,
         extra_env={"FILING_GROUP_COMMIT_MAX": "1"})
     gateway = await filework_through_gateway(
         seconds=gateway_seconds, concurrency=gateway_concurrency, filers=8,
-        profile_dir=os.environ.get("BENCH_WRITE_PROFILE_DIR"))
+        profile_dir=profile_dir)
     gateway["without_group_commit"] = alone
     gateway["ratio_to_without_group_commit"] = round(
         gateway["mutations_per_s"] / max(alone["mutations_per_s"], 1e-9), 2)
