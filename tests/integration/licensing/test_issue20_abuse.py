@@ -247,6 +247,8 @@ async def test_bad_ledger_queries_name_their_field(service: Service, deal: Deal)
             ("/payee-statements", {"first": "0"}, "first"),
             ("/payee-statements", {"first": "101"}, "first"),
             ("/payee-statements", {"after": "bogus"}, "after"),
+            ("/payee-statements", {"from": f"{THIS_YEAR}-05-01", "to": f"{THIS_YEAR}-04-30"},
+             "from"),
         ):
             _refused(await client.get(path, params=params), 400, field)
         # The calendar's first and last days are plain answers, not errors.

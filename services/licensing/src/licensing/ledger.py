@@ -258,6 +258,8 @@ async def payee_statements(
 ) -> StatementPage:
     """The statements that pay the party (or, `as_payer`, that it pays as licensee), newest
     first, each with its payment if recorded."""
+    if start is not None and end is not None and start > end:
+        raise InvalidInput("from: not after to", field="from")
     party = _whose(caller, party_id)
     conditions: list[ColumnElement[bool]] = [
         col(StatementRow.licence_id).in_(

@@ -80,22 +80,14 @@ def payment_status(payable: Decimal, paid: bool) -> PaymentStatus:
 
 
 def _held(line: Mapping[str, Any]) -> bool:
-    """A line held in suspense: `"held": true` (or its text), or a status saying so. Read
-    loosely on purpose: the suspense rule writes the mark, this module only reads it."""
-    held = line.get("held")
-    if held is True or (isinstance(held, str) and held.lower() == "true"):
-        return True
-    status = line.get("status")
-    return isinstance(status, str) and status.upper() in {"HELD", "SUSPENSE", "SUSPENDED"}
+    """A line held in suspense: the one mark the suspense rule writes, `"held": true`."""
+    return line.get("held") is True
 
 
 def _party(line: Mapping[str, Any]) -> UUID | None:
-    """The line's payee; a line that names none (suspense itself) is nobody's account."""
-    raw = line.get("party_id", line.get("party"))
-    try:
-        return UUID(str(raw)) if raw is not None else None
-    except ValueError:
-        return None
+    """The line's payee (`party_id`); a line that names none is nobody's account."""
+    raw = line.get("party_id")
+    return UUID(str(raw)) if raw is not None else None
 
 
 def paid_with_statement(line: Mapping[str, Any]) -> bool:
