@@ -77,7 +77,7 @@ async def test_unique_key_keeps_one_notification_even_past_the_consumer_dedup(
         )
         async with uow() as u:
             created.append(await notify(u, [event], entries))
-    assert created[0] and created[1] == []
+    assert created == [1, 0]
     assert (
         await service.scalar("SELECT count(*) FROM notification WHERE recipient_id = :p", p=party)
         == 1

@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contracts import events as ev
 from contracts import topics
 from notifications import repository
-from notifications.domain.inbox import CreatedEntry, NewEntry, deliveries_for, entries_for
+from notifications.domain.inbox import NewEntry, deliveries_for, entries_for
 from notifications.domain.known import KnownLicenceState, KnownWorkState
 from notifications.domain.messages import EventFacts
 from notifications.domain.recipients import RULES, Named, NamedParties, short_type
@@ -62,7 +62,9 @@ class ReadModel:
         licence_ids: set[UUID] = set()
         for data in batch:
             match data:
-                case ev.WorkEvent():
+                # A work's stored state is read only for the holders a change removed and the
+                # disputant (`_read_work`): every other work event names its parties itself.
+                case ev.WorkOwnershipTransferred() | ev.WorkDisputeResolved():
                     work_ids.add(data.work.id)
                 case ev.LicenceEvent():
                     work_ids.add(data.licence.work_id)
@@ -123,19 +125,19 @@ async def handle_batch(uow: UnitOfWork, events: Sequence[DecodedEvent]) -> None:
 
 async def notify(
     uow: UnitOfWork, events: Sequence[DecodedEvent], entries: Sequence[NewEntry]
-) -> list[CreatedEntry]:
+) -> int:
     """Stores the entries that are new, their deliveries and their `notification.delivered`,
     in one statement (`repository.store_entries`).
 
     The unique keys decide which entries are new, so the same event twice in a batch, or
     notified again by a racing consumer, yields each entry once (its first copy). Returns
-    the new entries, in the order of `entries`.
+    how many entries were new.
     """
     unique: dict[tuple[UUID, UUID], NewEntry] = {}
     for entry in entries:
         unique.setdefault(entry.key, entry)
     if not unique:
-        return []
+        return 0
     chosen = list(unique.values())
     contacts = await repository.contacts_of(uow.session, {e.recipient_id for e in chosen})
     by_id = {event.id: event for event in events}
@@ -292,9 +294,11 @@ def _read_work(model: ReadModel, data: ev.WorkEvent) -> tuple[NamedParties, Even
         disputant=disputant,
     )
     model.save_work(
-        from_attributes(
-            KnownWorkState,
-            state,
+        KnownWorkState(
+            id=state.id,
+            title=state.title,
+            filing_number=state.filing_number,
+            registration_number=state.registration_number,
             status=state.status.value,
             owner_ids=tuple(owners),
             # The disputant matters only while the dispute is open.

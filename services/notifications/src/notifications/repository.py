@@ -10,26 +10,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
-from contracts.attributes import from_attributes
 from contracts.enums import Channel
 from runtime.outbox import NOTIFY_CHANNEL
-from sqlalchemy import TextClause, any_, bindparam, func, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy import TextClause, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifications.domain.contacts import ContactSettings
-from notifications.domain.inbox import CreatedEntry, NewDelivery, NewEntry
+from notifications.domain.inbox import NewDelivery, NewEntry
 from notifications.domain.known import KnownLicenceState, KnownWorkState
 from notifications.models import (
     Contact,
     Delivery,
     DeliveryStatus,
-    KnownLicence,
-    KnownWork,
     Notification,
     Society,
 )
@@ -43,12 +39,6 @@ async def wake_delivery_workers(session: AsyncSession) -> None:
     await session.execute(text(f"SELECT pg_notify('{DELIVERY_CHANNEL}', '')"))
 
 
-def _uuids(ids: Collection[uuid.UUID]) -> BindParameter[Any]:
-    """One array parameter, however many ids (an IN list takes a parameter per id)."""
-    return bindparam(None, list(ids), type_=ARRAY(UUID(as_uuid=True)))
-
-
-KnownRow = TypeVar("KnownRow", KnownWork, KnownLicence)
 Params = dict[str, list[Any]]
 
 
@@ -58,28 +48,29 @@ Params = dict[str, list[Any]]
 async def works_by_id(
     session: AsyncSession, work_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, KnownWorkState]:
+    rows = await _known(session, "known_work", _WORK_COLUMNS, work_ids)
     return {
-        work.id: from_attributes(KnownWorkState, work, owner_ids=tuple(work.owner_ids))
-        for work in await _known(session, KnownWork, work_ids)
+        work: KnownWorkState(work, title, filing, registration, status, tuple(owners), disputant)
+        for work, title, filing, registration, status, owners, disputant in rows
     }
 
 
 async def licences_by_id(
     session: AsyncSession, licence_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, KnownLicenceState]:
-    return {
-        licence.id: from_attributes(KnownLicenceState, licence)
-        for licence in await _known(session, KnownLicence, licence_ids)
-    }
+    rows = await _known(session, "known_licence", _LICENCE_COLUMNS, licence_ids)
+    return {row[0]: KnownLicenceState(*row) for row in rows}
 
 
 async def _known(
-    session: AsyncSession, table: type[KnownRow], ids: Collection[uuid.UUID]
-) -> list[KnownRow]:
+    session: AsyncSession, table: str, columns: dict[str, str], ids: Collection[uuid.UUID]
+) -> list[Any]:
+    """The rows of `table` with `ids`, as tuples of `columns` (the state's fields, in order)."""
     if not ids:
         return []
-    rows = await session.execute(select(table).where(col(table.id) == any_(_uuids(ids))))
-    return list(rows.scalars())
+    # Table and column names are this module's constants, never input.
+    query = text(f"SELECT {', '.join(columns)} FROM {table} WHERE id = ANY(CAST(:ids AS uuid[]))")  # noqa: S608
+    return list(await session.execute(query, {"ids": list(ids)}))
 
 
 def _upsert(table: str, columns: dict[str, str]) -> TextClause:
@@ -181,10 +172,22 @@ async def contact_for_update(session: AsyncSession, party_id: uuid.UUID) -> Cont
 async def contacts_of(
     session: AsyncSession, party_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, ContactSettings]:
+    """The parties' contact settings, those that have any: whether there is a secret, never
+    the secret (the same as `Contact.settings`, read without building a row object)."""
     if not party_ids:
         return {}
-    rows = await session.execute(select(Contact).where(col(Contact.party_id).in_(party_ids)))
-    return {contact.party_id: contact.settings() for contact in rows.scalars()}
+    rows = await session.execute(_CONTACTS_OF, {"ids": list(party_ids)})
+    return {
+        party_id: ContactSettings(email=email, webhook_url=url, has_webhook_secret=has_secret)
+        for party_id, email, url, has_secret in rows
+    }
+
+
+# One array parameter, however many parties (an IN list is compiled anew for each length).
+_CONTACTS_OF = text(
+    "SELECT party_id, email, webhook_url, webhook_secret_sealed IS NOT NULL FROM contact "
+    "WHERE party_id = ANY(CAST(:ids AS uuid[]))"
+)
 
 
 async def save_contact(
@@ -281,7 +284,7 @@ WITH x AS (
            CASE WHEN EXISTS (SELECT FROM deliveries)
                 THEN pg_notify(CAST(:delivery_notify AS text), '') END
 )
-SELECT n.id, n.event_id, n.recipient_id FROM n CROSS JOIN woken ORDER BY n.ord
+SELECT outbox_rows FROM woken
 """
 )
 
@@ -293,13 +296,14 @@ async def store_entries(
     *,
     event_data: Callable[[uuid.UUID], str],
     outbox: dict[str, object],
-) -> list[CreatedEntry]:
+) -> int:
     """Stores the entries that do not exist yet, the deliveries of those (a WEBHOOK one with
     `event_data(event_id)`, the JSON its body sends) and each one's `notification.delivered`,
     in one statement; wakes the relay and, if a delivery was stored, the delivery workers.
-    Returns the new entries, in the order of `entries`."""
+    Returns how many entries were new (one `notification.delivered` each): the batch needs
+    no more, so no row comes back per entry."""
     if not entries:
-        return []
+        return 0
     params: dict[str, Any] = _columns(entries, _ENTRY_COLUMNS)
     params |= {
         "d_id": [d.id for d in deliveries],
@@ -312,8 +316,7 @@ async def store_entries(
     }
     params |= outbox
     params |= {"ob_notify": NOTIFY_CHANNEL, "delivery_notify": DELIVERY_CHANNEL}
-    rows = (await session.execute(_STORE_ENTRIES, params)).all()
-    return [CreatedEntry(id=row[0], event_id=row[1], recipient_id=row[2]) for row in rows]
+    return int((await session.execute(_STORE_ENTRIES, params)).scalar_one())
 
 
 _ENTRY_COLUMNS = ("id", "recipient_id", "event_id", "event_type", "subject_id", "title",

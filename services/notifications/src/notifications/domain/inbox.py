@@ -67,9 +67,12 @@ def entries_for(
     parties = recipients(event_type, named, societies=societies)
     if not parties:
         return []
+    # A message differs between recipients only by their own statement line: without lines,
+    # one message serves every party.
+    shared = None if facts.line_amounts else compose(event_type, facts, parties[0])
     entries = []
     for party in parties:
-        message = compose(event_type, facts, party)
+        message = shared or compose(event_type, facts, party)
         entries.append(
             NewEntry(
                 id=uuid.uuid4(),

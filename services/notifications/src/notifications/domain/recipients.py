@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from uuid import UUID
 
 
@@ -133,6 +134,8 @@ def _one(party: UUID | None) -> tuple[UUID, ...]:
     return () if party is None else (party,)
 
 
+# A handful of types, asked twice per event; bounded, since any type may arrive.
+@lru_cache(maxsize=256)
 def short_type(ce_type: str) -> str:
     """`org.aseanip.filing.work.registered.v1` -> `work.registered`."""
     parts = ce_type.split(".")
