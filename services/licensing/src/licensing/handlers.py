@@ -102,8 +102,9 @@ async def _apply_works(
             history[(work.id, effective_from)] = shares
             shares_now[work.id] = (shares, effective_from)
     if final:
-        # In id order: commands issuing statements share-lock works in that order too.
-        await _replace_works(uow.session, sorted(final.values(), key=lambda w: str(w[2].id)))
+        # In id order (a UUID's integer orders as its text): commands issuing statements
+        # share-lock works in that order too.
+        await _replace_works(uow.session, sorted(final.values(), key=lambda w: w[2].id.int))
     if history:
         await _add_share_history(uow.session, history)
     # After the works' rows are written (and locked): a statement being issued under their
@@ -223,9 +224,11 @@ async def _replace_works(
         text("DELETE FROM register_title WHERE work_id = ANY(CAST(:ids AS uuid[]))"),
         {"ids": [w.id for _, _, w in works]},
     )
+    # Ordered by a UUID's integer (its text's order) rather than by UUID.__lt__, a Python call.
     titles = sorted(
         {(w.id, key) for _, _, w in works for key in map(title_key, (w.title, *w.alternate_titles))
-         if key}
+         if key},
+        key=lambda title: (title[0].int, title[1]),
     )  # fmt: skip
     await session.execute(
         text(
