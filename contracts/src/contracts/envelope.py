@@ -106,7 +106,12 @@ def _header_map(headers: Iterable[tuple[str, bytes | None]] | None) -> dict[str,
         if raw is None:
             continue
         try:
-            found[lowered] = raw.decode("utf-8") if isinstance(raw, bytes | bytearray) else raw
+            # `type(...) is bytes` first: every header a broker hands over is bytes.
+            found[lowered] = (
+                raw.decode("utf-8")
+                if type(raw) is bytes or isinstance(raw, bytes | bytearray)
+                else raw
+            )
         except UnicodeDecodeError:
             raise MalformedRecord(f"header {name} is not UTF-8", field=name) from None
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Annotated, Any
@@ -13,6 +14,8 @@ from contracts.money import PERCENT_PATTERN, decimal_wire, parse_decimal, places
 
 HUNDRED = Decimal("100.00")
 _CENT = Decimal("0.01")
+_ZERO = Decimal(0)
+_SHARE_TEXT = re.compile(r"\d{1,3}\.\d{2}")
 
 
 class InvalidShare(InvalidInput):
@@ -23,6 +26,12 @@ class InvalidShare(InvalidInput):
 
 def parse_share(value: Any, field: str = "share") -> Decimal:
     """A percentage in (0, 100] with at most 2 places, quantized to 2 places."""
+    if type(value) is str and _SHARE_TEXT.fullmatch(value):
+        # The wire's own form (every event's holders): already 2 places, nothing to check
+        # but the range; anything else takes the general path and its messages.
+        share = Decimal(value)
+        if _ZERO < share <= HUNDRED:
+            return share
     try:
         share = parse_decimal(value, field)
     except InvalidInput as exc:

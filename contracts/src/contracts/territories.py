@@ -82,6 +82,8 @@ class InvalidTerritory(InvalidInput):
 
 def parse_country(code: Any, field: str = "country") -> str:
     """An ISO 3166-1 alpha-2 code, upper-cased (`th` → `TH`)."""
+    if type(code) is str and code in COUNTRIES:
+        return code  # already a code as written on the wire (every event's countries)
     must = "a country must be a string code"
     normalised = InvalidTerritory.code_text(code, field=field, must=must)
     if normalised not in COUNTRIES:

@@ -42,10 +42,12 @@ def _stamp(data: PartyEvent | WorkEvent) -> Stamp:
 
 def shares_by_party(work: WorkState) -> dict[str, str]:
     """Each owner's share with all its roles summed, as decimal strings keyed by party id."""
-    totals: dict[UUID, Decimal] = defaultdict(Decimal)
+    totals: dict[UUID, Decimal] = {}
     for holder in work.rights_holders:
-        totals[holder.party_id] += holder.share
-    return {str(party): str(share) for party, share in sorted(totals.items(), key=str)}
+        held = totals.get(holder.party_id)
+        totals[holder.party_id] = holder.share if held is None else held + holder.share
+    # By the party id's text (ids are unique, so the shares never decide the order).
+    return dict(sorted((str(party), str(share)) for party, share in totals.items()))
 
 
 async def apply_register_events(
@@ -62,8 +64,9 @@ async def apply_register_events(
         data = event.data
         if isinstance(data, PartyEvent):
             seen = parties.get(data.party.id)
-            if supersedes(_stamp(data), None if seen is None else seen[0]):
-                parties[data.party.id] = (_stamp(data), event.id, data.party)
+            stamp = _stamp(data)
+            if supersedes(stamp, None if seen is None else seen[0]):
+                parties[data.party.id] = (stamp, event.id, data.party)
         elif isinstance(data, WorkEvent):
             works.append((event.id, data))
     if parties:
@@ -83,10 +86,11 @@ async def _apply_works(
     resolutions: list[WorkDisputeResolved] = []
     for event_id, data in works:
         work = data.work
-        if not supersedes(_stamp(data), stored.get(work.id)):
+        stamp = _stamp(data)
+        if not supersedes(stamp, stored.get(work.id)):
             continue  # older than what the read model holds
-        stored[work.id] = _stamp(data)
-        final[work.id] = (_stamp(data), event_id, work)
+        stored[work.id] = stamp
+        final[work.id] = (stamp, event_id, work)
         if release and isinstance(data, WorkDisputeResolved):
             resolutions.append(data)
         shares = shares_by_party(work)
@@ -98,8 +102,9 @@ async def _apply_works(
             history[(work.id, effective_from)] = shares
             shares_now[work.id] = (shares, effective_from)
     if final:
-        # In id order: commands issuing statements share-lock works in that order too.
-        await _replace_works(uow.session, sorted(final.values(), key=lambda w: str(w[2].id)))
+        # In id order (a UUID's integer orders as its text): commands issuing statements
+        # share-lock works in that order too.
+        await _replace_works(uow.session, sorted(final.values(), key=lambda w: w[2].id.int))
     if history:
         await _add_share_history(uow.session, history)
     # After the works' rows are written (and locked): a statement being issued under their
@@ -219,9 +224,11 @@ async def _replace_works(
         text("DELETE FROM register_title WHERE work_id = ANY(CAST(:ids AS uuid[]))"),
         {"ids": [w.id for _, _, w in works]},
     )
+    # Ordered by a UUID's integer (its text's order) rather than by UUID.__lt__, a Python call.
     titles = sorted(
         {(w.id, key) for _, _, w in works for key in map(title_key, (w.title, *w.alternate_titles))
-         if key}
+         if key},
+        key=lambda title: (title[0].int, title[1]),
     )  # fmt: skip
     await session.execute(
         text(
