@@ -31,6 +31,7 @@ from sqlmodel import Field, SQLModel
 from runtime import metrics
 from runtime.columns import serial_key, utc_column
 from runtime.kafka import reliable_producer
+from runtime.partitions import murmur2_positive
 from runtime.settings import ServiceSettings
 from runtime.wakeup import NotifiedLoop
 
@@ -52,6 +53,9 @@ PRUNE_SENT_SQL = (
 _UNSENT_SQL = text(
     "SELECT id, topic, key, value, headers FROM outbox "
     "WHERE sent_at IS NULL AND id > :after ORDER BY id LIMIT :n"
+)
+_FETCH_PLAN = text(
+    "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)"
 )
 # Housekeeping's backlog gauge walks the partial index of unsent rows, never the table: the
 # count stops at BACKLOG_COUNT_CAP, the oldest is the first unsent row by id.
@@ -173,8 +177,9 @@ class OutboxRelay(NotifiedLoop):
     async def publish_pending(self) -> int:
         """Publishes one round of unsent rows; returns how many were published.
 
-        A round reads up to `outbox_round_rows` rows, `outbox_batch_size` at a time, sending
-        each fetch's records without awaiting them (the next fetch is read while the broker
+        A round reads up to `outbox_round_rows` rows, `outbox_batch_size` at a time, and hands
+        each fetch's records to the producer as whole batches, one per partition
+        (`_send_page`), without awaiting them (the next fetch is read while the broker
         acknowledges), then waits for every acknowledgement and marks them all sent in one
         statement before its transaction (and the relay lock) ends."""
         async with self.engine.begin() as conn:
@@ -183,10 +188,16 @@ class OutboxRelay(NotifiedLoop):
             )
             if not got_lock:
                 return 0
+            # The fetch must walk ix_outbox_unsent in id order and stop at its LIMIT. Until
+            # autovacuum has analyzed a fresh backlog the planner takes it for a few rows and
+            # prefers a bitmap scan of every unsent row plus a sort, for every fetch: a round
+            # then costs the whole backlog, over and over. Only this transaction's statements
+            # are steered (`set_config(..., is_local => true)`).
+            await conn.execute(_FETCH_PLAN)
             ids: list[int] = []
             topics: Counter[str] = Counter()
-            futures = []
-            spans = []
+            futures: list[asyncio.Future[Any]] = []
+            spans: list[trace.Span] = []
             try:
                 while len(ids) < self.round_rows:
                     rows = (
@@ -198,19 +209,10 @@ class OutboxRelay(NotifiedLoop):
                             },
                         )
                     ).all()
-                    for row in rows:
-                        span, headers = self._publish_span(row.topic, row.headers)
-                        spans.append(span)
-                        futures.append(
-                            await self._producer.send(
-                                self.settings.topic(row.topic),
-                                value=row.value,
-                                key=row.key,
-                                headers=headers,
-                            )
-                        )
-                        ids.append(row.id)
-                        topics[row.topic] += 1
+                    if rows:
+                        futures += await self._send_page(rows, spans)
+                        ids += [row.id for row in rows]
+                        topics.update(row.topic for row in rows)
                     if len(rows) < self.batch_size:
                         break
                 if not ids:
@@ -228,6 +230,48 @@ class OutboxRelay(NotifiedLoop):
         self.last_published_at = time.time()
         self.published_total += len(ids)
         return len(ids)
+
+    async def _send_page(
+        self, rows: Sequence[Any], spans: list[trace.Span]
+    ) -> list[asyncio.Future[Any]]:
+        """Hands one fetch's records to the producer as closed batches, one per partition
+        (more when one fills), in id order within each; returns the batches' futures.
+
+        `producer.send` per record would hash its key in pure Python and keep a future per
+        record, most of a record's cost: here the page's keys are hashed at once
+        (`runtime.partitions`, the default partitioner's choice, bit for bit) and each batch
+        has one future. The producer stays idempotent (it numbers each batch when it sends
+        it) and sends a partition's batches in the order they are handed over."""
+        producer = self._producer
+        hashes = murmur2_positive([row.key for row in rows])
+        partitions: dict[str, tuple[str, list[int]]] = {}
+        batches: dict[tuple[str, int], Any] = {}
+        futures: list[asyncio.Future[Any]] = []
+        for row, hashed in zip(rows, hashes, strict=True):
+            found = partitions.get(row.topic)
+            if found is None:
+                name = self.settings.topic(row.topic)
+                found = partitions[row.topic] = (
+                    name, sorted(await producer.partitions_for(name))
+                )
+            name, known = found
+            partition = known[hashed % len(known)]
+            span, headers = self._publish_span(row.topic, row.headers)
+            spans.append(span)
+            batch = batches.get((name, partition))
+            if batch is None:
+                batch = batches[name, partition] = producer.create_batch()
+            if batch.append(timestamp=None, key=row.key, value=row.value, headers=headers) is None:
+                futures.append(await producer.send_batch(batch, name, partition=partition))
+                batch = batches[name, partition] = producer.create_batch()
+                if batch.append(
+                    timestamp=None, key=row.key, value=row.value, headers=headers
+                ) is None:
+                    raise ValueError(f"outbox row {row.id} is larger than a producer batch")
+        for (name, partition), batch in batches.items():
+            batch.close()  # a closed batch is sent at once, without lingering
+            futures.append(await producer.send_batch(batch, name, partition=partition))
+        return futures
 
     def _publish_span(
         self, topic: str, stored: list[list[str]]

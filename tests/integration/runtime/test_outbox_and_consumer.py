@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 from contracts.envelope import DecodedEvent, decode, encode
 from contracts.events import PartyRegistered, PartyState
 from contracts.topics import FILING_PARTIES, dlq
@@ -72,6 +73,15 @@ async def read_topic(bootstrap: str, topic: str, count: int, timeout: float = 30
     return records
 
 
+async def partition_count(bootstrap: str, topic: str) -> int:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **admin_login())
+    await producer.start()
+    try:
+        return len(await producer.partitions_for(topic))
+    finally:
+        await producer.stop()
+
+
 async def test_outbox_relay_publishes_committed_events_in_order_with_cloudevents_headers(
     service: ServiceSettings, kafka_bootstrap: str
 ) -> None:
@@ -106,6 +116,12 @@ async def test_outbox_relay_publishes_committed_events_in_order_with_cloudevents
             position[e] for e, r in zip(published, records, strict=True) if r.partition == partition
         ]
         assert in_partition == sorted(in_partition)  # outbox order kept within each partition
+    # Each key on the partition any producer's default partitioner puts it on (the relay
+    # hashes a page of keys itself): one aggregate's events stay on one partition.
+    partitions = await partition_count(kafka_bootstrap, service.topic(FILING_PARTIES))
+    assert [r.partition for r in records] == [
+        DefaultPartitioner()(r.key, list(range(partitions)), []) for r in records
+    ]
     first = records[published.index(ids[0])]
     headers = dict(first.headers)
     assert headers["ce_specversion"] == b"1.0"
@@ -196,3 +212,39 @@ async def test_events_handed_to_a_commands_own_statement_are_written_once_in_ord
                 u.outbox_part()
     finally:
         await engine.dispose()
+
+
+async def test_one_aggregates_events_keep_outbox_order_across_pages_and_rounds(
+    service: ServiceSettings, kafka_bootstrap: str
+) -> None:
+    """Fetches of 4 rows, rounds of 8: each party's events span several pages and rounds,
+    and land on one partition in the order they were written."""
+    settings = service.model_copy(update={"outbox_batch_size": 4, "outbox_round_rows": 8})
+    engine = create_engine(settings.database_url)
+    sessions = session_maker(engine)
+    parties = [PartyState(id=uuid.uuid4(), name="p", kind="PERSON", country="TH") for _ in range(6)]
+    written: list[tuple[uuid.UUID, str]] = []
+    for version in range(5):
+        async with UnitOfWork(sessions) as uow:
+            for party in parties:
+                name = f"{party.id} v{version}"
+                uow.emit(PartyRegistered(
+                    occurred_at=datetime.now(UTC), party=party.model_copy(update={"name": name})))
+                written.append((party.id, name))
+    relay = OutboxRelay(engine=engine, settings=settings)
+    await relay.start()
+    try:
+        records = [
+            r
+            for r in await read_topic(kafka_bootstrap, settings.topic(FILING_PARTIES), 10_000, 5)
+            if r.key in {str(p.id).encode() for p in parties}
+        ]
+    finally:
+        await relay.stop()
+        await engine.dispose()
+    assert relay.published_total == len(written)
+    for party in parties:
+        mine = [r for r in records if r.key == str(party.id).encode()]
+        assert len({r.partition for r in mine}) == 1
+        names = [decode(r.value, r.headers, key=r.key).data.party.name for r in mine]
+        assert names == [name for key, name in written if key == party.id]
