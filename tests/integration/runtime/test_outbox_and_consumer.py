@@ -16,6 +16,9 @@ from contracts.envelope import DecodedEvent, decode, encode
 from contracts.events import PartyRegistered, PartyState
 from contracts.topics import FILING_PARTIES, dlq
 from devstack.kafka_access import admin_login
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags, TraceState
 from runtime.consumer import IdempotentConsumer, Record
 from runtime.db import create_engine, session_maker
 from runtime.outbox import OutboxRelay
@@ -248,3 +251,46 @@ async def test_one_aggregates_events_keep_outbox_order_across_pages_and_rounds(
         assert len({r.partition for r in mine}) == 1
         names = [decode(r.value, r.headers, key=r.key).data.party.name for r in mine]
         assert names == [name for key, name in written if key == party.id]
+
+
+async def test_the_relay_carries_the_staging_requests_trace_on_each_record(
+    service: ServiceSettings, kafka_bootstrap: str
+) -> None:
+    """A row staged inside a trace is published with that trace's context in place of the
+    stored one (the publish span's, a child of it when spans are recorded), after the
+    event's own headers in their stored order; a row staged outside any trace carries none."""
+    engine = create_engine(service.database_url)
+    sessions = session_maker(engine)
+    parent = SpanContext(
+        trace_id=0x0AF7651916CD43DD8448EB211C80319C, span_id=0xB7AD6B7169203331,
+        is_remote=True, trace_flags=TraceFlags(1), trace_state=TraceState([("rights", "t1")]),
+    )
+    traced, untraced = party_event("Traced"), party_event("Untraced")
+    token = otel_context.attach(trace.set_span_in_context(NonRecordingSpan(parent)))
+    try:
+        async with UnitOfWork(sessions) as uow:
+            uow.emit(traced)
+    finally:
+        otel_context.detach(token)
+    async with UnitOfWork(sessions) as uow:
+        uow.emit(untraced)
+    relay = OutboxRelay(engine=engine, settings=service)
+    await relay.start()
+    try:
+        keys = {str(traced.party.id).encode(): "traced", str(untraced.party.id).encode(): "plain"}
+        records = {
+            keys[r.key]: r
+            for r in await read_topic(kafka_bootstrap, service.topic(FILING_PARTIES), 10_000, 5)
+            if r.key in keys
+        }
+    finally:
+        await relay.stop()
+        await engine.dispose()
+    plain = records["plain"].headers
+    assert [k for k, _ in plain] == [k for k, _ in encode(untraced).headers]
+    assert not {"traceparent", "tracestate"} & {k for k, _ in plain}
+    headers = list(records["traced"].headers)
+    assert [k for k, _ in headers[:-2]] == [k for k, _ in plain]
+    assert [k for k, _ in headers[-2:]] == ["traceparent", "tracestate"]
+    assert dict(headers)["traceparent"].decode().split("-")[1] == f"{parent.trace_id:032x}"
+    assert dict(headers)["tracestate"] == b"rights=t1"
