@@ -15,7 +15,6 @@ import json
 import logging
 import time
 import uuid
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,7 +25,7 @@ from contracts.events import EventData
 from opentelemetry import propagate, trace
 from sqlalchemy import Column, Index, LargeBinary, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import Field, SQLModel
 
 from runtime import metrics
@@ -66,6 +65,12 @@ _TRACE_HEADERS = frozenset(("traceparent", "tracestate"))
 _FETCH_PLAN = text(
     "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)"
 )
+_MARK_SQL = text("UPDATE outbox SET sent_at = now() WHERE id = ANY(:ids)")
+# A lease (one transaction holding the relay lock) publishes at most this many full rounds. Its
+# fetches follow one cursor past the rounds still being marked, so a row that commits late
+# with a lower id than the cursor waits for the next lease, which starts again from the first
+# unsent row.
+ROUNDS_PER_LEASE = 8
 # Housekeeping's backlog gauge walks the partial index of unsent rows, never the table: the
 # count stops at BACKLOG_COUNT_CAP, the oldest is the first unsent row by id.
 BACKLOG_COUNT_CAP = 1_000_000
@@ -185,15 +190,18 @@ class OutboxRelay(NotifiedLoop):
         return published >= self.batch_size
 
     async def publish_pending(self) -> int:
-        """Publishes one round of unsent rows; returns how many were published.
+        """Publishes unsent rows, round after round while a backlog lasts (at most
+        `ROUNDS_PER_LEASE` rounds); returns how many were published and marked sent.
 
         A round reads up to `outbox_round_rows` rows, `outbox_batch_size` at a time, and hands
         each fetch's records to the producer as whole batches, one per partition
         (`_send_page`), without awaiting them (the next fetch is read while the broker
-        acknowledges), then waits for every acknowledgement and marks them all sent in one
-        statement before its transaction (and the relay lock) ends."""
-        async with self.engine.begin() as conn:
-            got_lock = await conn.scalar(
+        acknowledges), then waits for every acknowledgement. Only then is the round marked
+        sent, in one statement and a transaction of its own (`_mark`), which runs while the
+        next round is read and sent; the relay lock, held by this lease's transaction, ends
+        only after every mark has committed."""
+        async with self.engine.begin() as lease:
+            got_lock = await lease.scalar(
                 text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": RELAY_LOCK_KEY}
             )
             if not got_lock:
@@ -203,38 +211,65 @@ class OutboxRelay(NotifiedLoop):
             # prefers a bitmap scan of every unsent row plus a sort, for every fetch: a round
             # then costs the whole backlog, over and over. Only this transaction's statements
             # are steered (`set_config(..., is_local => true)`).
-            await conn.execute(_FETCH_PLAN)
-            ids: list[int] = []
-            topics: Counter[str] = Counter()
-            futures: list[asyncio.Future[Any]] = []
-            spans: list[trace.Span] = []
+            await lease.execute(_FETCH_PLAN)
+            published = 0
+            marking: asyncio.Task[int] | None = None
+            after = 0  # the lease's cursor: rows of a round still being marked are behind it
             try:
-                while len(ids) < self.round_rows:
-                    rows = (
-                        await conn.execute(
-                            _UNSENT_SQL,
-                            {
-                                "after": ids[-1] if ids else 0,
-                                "n": min(self.batch_size, self.round_rows - len(ids)),
-                            },
-                        )
-                    ).all()
-                    if rows:
-                        futures += await self._send_page(rows, spans)
-                        ids += [row.id for row in rows]
-                        topics.update(row.topic for row in rows)
-                    if len(rows) < self.batch_size:
+                for _ in range(ROUNDS_PER_LEASE):
+                    ids, topics = await self._publish_round(lease, after)
+                    if not ids:
                         break
-                if not ids:
-                    return 0
-                await asyncio.gather(*futures)
+                    if marking is not None:
+                        published += await marking  # marks commit in round order
+                    marking = asyncio.create_task(self._mark(ids, topics))
+                    after = ids[-1]
+                    if len(ids) < self.round_rows:
+                        break
             finally:
-                for span in spans:
-                    span.end()
+                if marking is not None:
+                    # A failed round leaves the one before it acknowledged: marked all the same.
+                    published += await marking
+        return published
+
+    async def _publish_round(
+        self, lease: AsyncConnection, after: int
+    ) -> tuple[list[int], dict[str, int]]:
+        """Sends one round of unsent rows with ids above `after` and waits for every
+        acknowledgement; returns their ids (none: nothing to send) and the count per topic."""
+        ids: list[int] = []
+        topics: dict[str, int] = {}
+        futures: list[asyncio.Future[Any]] = []
+        spans: list[trace.Span] = []
+        try:
+            while len(ids) < self.round_rows:
+                rows = (
+                    await lease.execute(
+                        _UNSENT_SQL,
+                        {
+                            "after": ids[-1] if ids else after,
+                            "n": min(self.batch_size, self.round_rows - len(ids)),
+                        },
+                    )
+                ).all()
+                if rows:
+                    futures += await self._send_page(rows, spans, topics)
+                    ids += [row.id for row in rows]
+                if len(rows) < self.batch_size:
+                    break
+            if ids:
+                await asyncio.gather(*futures)
+        finally:
+            for span in spans:
+                span.end()
+        if ids:
             await self._after_publish_before_mark(len(ids))
-            await conn.execute(
-                text("UPDATE outbox SET sent_at = now() WHERE id = ANY(:ids)"), {"ids": ids}
-            )
+        return ids, topics
+
+    async def _mark(self, ids: list[int], topics: dict[str, int]) -> int:
+        """Marks an acknowledged round sent and commits; returns how many rows it marked."""
+        async with self.engine.begin() as conn:
+            await conn.execute(_MARK_SQL, {"ids": ids})
         for topic, count in topics.items():
             metrics.EVENTS_PUBLISHED.labels(self.settings.service_name, topic).inc(count)
         self.last_published_at = time.time()
@@ -242,7 +277,7 @@ class OutboxRelay(NotifiedLoop):
         return len(ids)
 
     async def _send_page(
-        self, rows: Sequence[Any], spans: list[trace.Span]
+        self, rows: Sequence[Any], spans: list[trace.Span], topics: dict[str, int]
     ) -> list[asyncio.Future[Any]]:
         """Hands one fetch's records to the producer as closed batches, one per partition
         (more when one fills), in id order within each; returns the batches' futures.
@@ -265,6 +300,7 @@ class OutboxRelay(NotifiedLoop):
                     name, sorted(await producer.partitions_for(name))
                 )
             name, known = found
+            topics[row.topic] = topics.get(row.topic, 0) + 1
             partition = known[hashed % len(known)]
             names, traced = self._header_names(row.header_names)
             carrier = (
