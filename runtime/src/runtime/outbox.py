@@ -303,14 +303,10 @@ class OutboxRelay(NotifiedLoop):
             topics[row.topic] = topics.get(row.topic, 0) + 1
             partition = known[hashed % len(known)]
             names, traced = self._header_names(row.header_names)
-            carrier = (
-                {n: v.decode() for n, v in zip(names, row.header_values) if n in _TRACE_HEADERS}
-                if traced
-                else {}
-            )
+            headers = list(zip(names, row.header_values, strict=True))
+            carrier = {n: v.decode() for n, v in headers if n in _TRACE_HEADERS} if traced else {}
             span, injected = self._publish_span(row.topic, carrier)
             spans.append(span)
-            headers = list(zip(names, row.header_values))
             if traced:
                 headers = [(n, v) for n, v in headers if n not in _TRACE_HEADERS] + injected
             batch = batches.get((name, partition))

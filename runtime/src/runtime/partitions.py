@@ -61,4 +61,4 @@ def _murmur2_same_length(keys: list[bytes], length: int) -> np.ndarray:
 def murmur2_positive(keys: Sequence[bytes]) -> list[int]:
     """Each key's hash as the default partitioner uses it: `murmur2(key) & 0x7fffffff`, whose
     remainder by the partition count indexes the topic's partitions sorted by id."""
-    return (murmur2(keys) & np.uint32(0x7FFFFFFF)).tolist()  # type: ignore[no-any-return]
+    return (murmur2(keys) & np.uint32(0x7FFFFFFF)).tolist()
