@@ -294,3 +294,42 @@ async def test_the_relay_carries_the_staging_requests_trace_on_each_record(
     assert [k for k, _ in headers[-2:]] == ["traceparent", "tracestate"]
     assert dict(headers)["traceparent"].decode().split("-")[1] == f"{parent.trace_id:032x}"
     assert dict(headers)["tracestate"] == b"rights=t1"
+
+
+class DiesAfterSecondRoundsAcks(OutboxRelay):
+    """Killed once its second round is acknowledged, while the first is being marked; its own
+    loop stays idle (the test calls `publish_pending` itself)."""
+
+    acknowledged_rounds = 0
+
+    async def round(self) -> bool:
+        return False
+
+    async def _after_publish_before_mark(self, count: int) -> None:
+        self.acknowledged_rounds += 1
+        if self.acknowledged_rounds == 2:
+            raise SystemError("killed between publish and mark-sent")
+
+
+async def test_a_round_is_marked_sent_only_once_acknowledged_the_one_before_it_still_is(
+    service: ServiceSettings,
+) -> None:
+    settings = service.model_copy(update={"outbox_batch_size": 4, "outbox_round_rows": 4})
+    engine = create_engine(settings.database_url)
+    async with UnitOfWork(session_maker(engine)) as uow:
+        uow.emit(*(party_event(f"Creator {i}") for i in range(10)))
+    relay = DiesAfterSecondRoundsAcks(engine=engine, settings=settings)
+    await relay.start()
+    try:
+        with pytest.raises(SystemError):
+            await relay.publish_pending()
+        async with engine.connect() as conn:
+            sent = (
+                await conn.execute(text("SELECT id FROM outbox WHERE sent_at IS NOT NULL"))
+            ).scalars().all()
+            first = (await conn.execute(text("SELECT id FROM outbox ORDER BY id LIMIT 4"))).scalars()
+            assert sorted(sent) == list(first)  # the first round; the second acked, unmarked
+    finally:
+        await relay.stop()
+        await engine.dispose()
+    assert relay.published_total == 4
