@@ -221,7 +221,8 @@ class OutboxRelay(NotifiedLoop):
                     if not ids:
                         break
                     if marking is not None:
-                        published += await marking  # marks commit in round order
+                        # Marks commit in round order; a stop lets the mark in flight commit.
+                        published += await asyncio.shield(marking)
                     marking = asyncio.create_task(self._mark(ids, topics))
                     after = ids[-1]
                     if len(ids) < self.round_rows:
@@ -229,7 +230,7 @@ class OutboxRelay(NotifiedLoop):
             finally:
                 if marking is not None:
                     # A failed round leaves the one before it acknowledged: marked all the same.
-                    published += await marking
+                    published += await asyncio.shield(marking)
         return published
 
     async def _publish_round(
