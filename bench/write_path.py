@@ -291,8 +291,9 @@ async def run(*, commands: int, warmup: int, relay_events: int, batch_size: int,
                   "relay": f"{relay_events} work.registered rows "
                            f"({len(encode(work_event(0)).value)}"
                            f" B values) staged in 1,000-row transactions, then one OutboxRelay "
-                           f"drains them, outbox_batch_size={batch_size} (rounds of unawaited "
-                           "sends, acks=all, one mark per round); timed from relay start to the "
+                           f"drains them, outbox_batch_size={batch_size} (rounds of whole "
+                           "batches per partition, unawaited, acks=all; each round marked in one "
+                           "statement while the next is sent); timed from relay start to the "
                            "last row marked; baseline: scenario 1's raw producer "
                            "(raw_kafka.produce_records) sends the same rows' key, value and "
                            "headers to a twin topic, before the relay",

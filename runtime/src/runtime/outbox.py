@@ -11,10 +11,10 @@ Sent rows are kept `outbox_retention_days`, then deleted a batch at a time throu
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,12 +25,13 @@ from contracts.events import EventData
 from opentelemetry import propagate, trace
 from sqlalchemy import Column, Index, LargeBinary, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import Field, SQLModel
 
 from runtime import metrics
 from runtime.columns import serial_key, utc_column
 from runtime.kafka import reliable_producer
+from runtime.partitions import murmur2_positive
 from runtime.settings import ServiceSettings
 from runtime.wakeup import NotifiedLoop
 
@@ -48,11 +49,28 @@ PRUNE_SENT_SQL = (
 )
 
 # The relay's fetch: the next unsent rows after the last one it sent this round, in id order,
-# through the partial index of unsent rows.
+# through the partial index of unsent rows. The headers come split: their names as one JSON
+# text (the same few lists row after row, parsed once each: `_header_names`) and their values
+# as an array of UTF-8 bytes, which asyncpg decodes without Python; JSON-decoding every row's
+# headers was the relay's largest cost.
 _UNSENT_SQL = text(
-    "SELECT id, topic, key, value, headers FROM outbox "
-    "WHERE sent_at IS NULL AND id > :after ORDER BY id LIMIT :n"
+    "SELECT id, topic, key, value, "
+    "jsonb_path_query_array(headers, '$[*][0]')::text AS header_names, "
+    "ARRAY(SELECT convert_to(h ->> 1, 'UTF8') FROM jsonb_array_elements(headers) AS h) "
+    "AS header_values "
+    "FROM outbox WHERE sent_at IS NULL AND id > :after ORDER BY id LIMIT :n"
 )
+# The W3C trace context the relay replaces with its own publish span's (`_publish_span`).
+_TRACE_HEADERS = frozenset(("traceparent", "tracestate"))
+_FETCH_PLAN = text(
+    "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)"
+)
+_MARK_SQL = text("UPDATE outbox SET sent_at = now() WHERE id = ANY(:ids)")
+# A lease (one transaction holding the relay lock) publishes at most this many full rounds. Its
+# fetches follow one cursor past the rounds still being marked, so a row that commits late
+# with a lower id than the cursor waits for the next lease, which starts again from the first
+# unsent row.
+ROUNDS_PER_LEASE = 8
 # Housekeeping's backlog gauge walks the partial index of unsent rows, never the table: the
 # count stops at BACKLOG_COUNT_CAP, the oldest is the first unsent row by id.
 BACKLOG_COUNT_CAP = 1_000_000
@@ -147,6 +165,7 @@ class OutboxRelay(NotifiedLoop):
         self.round_rows = max(settings.outbox_round_rows, self.batch_size)
         self.retention = timedelta(days=settings.outbox_retention_days)
         self._producer: Any = None
+        self._names_cache: dict[str, tuple[tuple[str, ...], bool]] = {}
         self._last_housekeeping = 0.0
         self.last_published_at: float | None = None
         self.published_total = 0  # since start: what a benchmark or a test waits on
@@ -171,70 +190,159 @@ class OutboxRelay(NotifiedLoop):
         return published >= self.batch_size
 
     async def publish_pending(self) -> int:
-        """Publishes one round of unsent rows; returns how many were published.
+        """Publishes unsent rows, round after round while a backlog lasts (at most
+        `ROUNDS_PER_LEASE` rounds); returns how many were published and marked sent.
 
-        A round reads up to `outbox_round_rows` rows, `outbox_batch_size` at a time, sending
-        each fetch's records without awaiting them (the next fetch is read while the broker
-        acknowledges), then waits for every acknowledgement and marks them all sent in one
-        statement before its transaction (and the relay lock) ends."""
-        async with self.engine.begin() as conn:
-            got_lock = await conn.scalar(
+        A round reads up to `outbox_round_rows` rows, `outbox_batch_size` at a time, and hands
+        each fetch's records to the producer as whole batches, one per partition
+        (`_send_page`), without awaiting them (the next fetch is read while the broker
+        acknowledges), then waits for every acknowledgement. Only then is the round marked
+        sent, in one statement and a transaction of its own (`_mark`), which runs while the
+        next round is read and sent; the relay lock, held by this lease's transaction, ends
+        only after every mark has committed."""
+        async with self.engine.begin() as lease:
+            got_lock = await lease.scalar(
                 text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": RELAY_LOCK_KEY}
             )
             if not got_lock:
                 return 0
-            ids: list[int] = []
-            topics: Counter[str] = Counter()
-            futures = []
-            spans = []
+            # The fetch must walk ix_outbox_unsent in id order and stop at its LIMIT. Until
+            # autovacuum has analyzed a fresh backlog the planner takes it for a few rows and
+            # prefers a bitmap scan of every unsent row plus a sort, for every fetch: a round
+            # then costs the whole backlog, over and over. Only this transaction's statements
+            # are steered (`set_config(..., is_local => true)`).
+            await lease.execute(_FETCH_PLAN)
+            published = 0
+            marking: asyncio.Task[int] | None = None
+            after = 0  # the lease's cursor: rows of a round still being marked are behind it
             try:
-                while len(ids) < self.round_rows:
-                    rows = (
-                        await conn.execute(
-                            _UNSENT_SQL,
-                            {
-                                "after": ids[-1] if ids else 0,
-                                "n": min(self.batch_size, self.round_rows - len(ids)),
-                            },
-                        )
-                    ).all()
-                    for row in rows:
-                        span, headers = self._publish_span(row.topic, row.headers)
-                        spans.append(span)
-                        futures.append(
-                            await self._producer.send(
-                                self.settings.topic(row.topic),
-                                value=row.value,
-                                key=row.key,
-                                headers=headers,
-                            )
-                        )
-                        ids.append(row.id)
-                        topics[row.topic] += 1
-                    if len(rows) < self.batch_size:
+                for _ in range(ROUNDS_PER_LEASE):
+                    ids, topics = await self._publish_round(lease, after)
+                    if not ids:
                         break
-                if not ids:
-                    return 0
-                await asyncio.gather(*futures)
+                    if marking is not None:
+                        # Marks commit in round order; a stop lets the mark in flight commit.
+                        published += await asyncio.shield(marking)
+                    marking = asyncio.create_task(self._mark(ids, topics))
+                    after = ids[-1]
+                    if len(ids) < self.round_rows:
+                        break
             finally:
-                for span in spans:
-                    span.end()
+                if marking is not None:
+                    # A failed round leaves the one before it acknowledged: marked all the same.
+                    published += await asyncio.shield(marking)
+        return published
+
+    async def _publish_round(
+        self, lease: AsyncConnection, after: int
+    ) -> tuple[list[int], dict[str, int]]:
+        """Sends one round of unsent rows with ids above `after` and waits for every
+        acknowledgement; returns their ids (none: nothing to send) and the count per topic."""
+        ids: list[int] = []
+        topics: dict[str, int] = {}
+        futures: list[asyncio.Future[Any]] = []
+        spans: list[trace.Span] = []
+        try:
+            while len(ids) < self.round_rows:
+                rows = (
+                    await lease.execute(
+                        _UNSENT_SQL,
+                        {
+                            "after": ids[-1] if ids else after,
+                            "n": min(self.batch_size, self.round_rows - len(ids)),
+                        },
+                    )
+                ).all()
+                if rows:
+                    futures += await self._send_page(rows, spans, topics)
+                    ids += [row.id for row in rows]
+                if len(rows) < self.batch_size:
+                    break
+            if ids:
+                await asyncio.gather(*futures)
+        finally:
+            for span in spans:
+                span.end()
+        if ids:
             await self._after_publish_before_mark(len(ids))
-            await conn.execute(
-                text("UPDATE outbox SET sent_at = now() WHERE id = ANY(:ids)"), {"ids": ids}
-            )
+        return ids, topics
+
+    async def _mark(self, ids: list[int], topics: dict[str, int]) -> int:
+        """Marks an acknowledged round sent and commits; returns how many rows it marked."""
+        async with self.engine.begin() as conn:
+            await conn.execute(_MARK_SQL, {"ids": ids})
         for topic, count in topics.items():
             metrics.EVENTS_PUBLISHED.labels(self.settings.service_name, topic).inc(count)
         self.last_published_at = time.time()
         self.published_total += len(ids)
         return len(ids)
 
+    async def _send_page(
+        self, rows: Sequence[Any], spans: list[trace.Span], topics: dict[str, int]
+    ) -> list[asyncio.Future[Any]]:
+        """Hands one fetch's records to the producer as closed batches, one per partition
+        (more when one fills), in id order within each; returns the batches' futures.
+
+        `producer.send` per record would hash its key in pure Python and keep a future per
+        record, most of a record's cost: here the page's keys are hashed at once
+        (`runtime.partitions`, the default partitioner's choice, bit for bit) and each batch
+        has one future. The producer stays idempotent (it numbers each batch when it sends
+        it) and sends a partition's batches in the order they are handed over."""
+        producer = self._producer
+        hashes = murmur2_positive([row.key for row in rows])
+        partitions: dict[str, tuple[str, list[int]]] = {}
+        batches: dict[tuple[str, int], Any] = {}
+        futures: list[asyncio.Future[Any]] = []
+        for row, hashed in zip(rows, hashes, strict=True):
+            found = partitions.get(row.topic)
+            if found is None:
+                name = self.settings.topic(row.topic)
+                found = partitions[row.topic] = (
+                    name, sorted(await producer.partitions_for(name))
+                )
+            name, known = found
+            topics[row.topic] = topics.get(row.topic, 0) + 1
+            partition = known[hashed % len(known)]
+            names, traced = self._header_names(row.header_names)
+            headers = list(zip(names, row.header_values, strict=True))
+            carrier = {n: v.decode() for n, v in headers if n in _TRACE_HEADERS} if traced else {}
+            span, injected = self._publish_span(row.topic, carrier)
+            spans.append(span)
+            if traced:
+                headers = [(n, v) for n, v in headers if n not in _TRACE_HEADERS] + injected
+            batch = batches.get((name, partition))
+            if batch is None:
+                batch = batches[name, partition] = producer.create_batch()
+            if batch.append(timestamp=None, key=row.key, value=row.value, headers=headers) is None:
+                futures.append(await producer.send_batch(batch, name, partition=partition))
+                batch = batches[name, partition] = producer.create_batch()
+                if batch.append(
+                    timestamp=None, key=row.key, value=row.value, headers=headers
+                ) is None:
+                    raise ValueError(f"outbox row {row.id} is larger than a producer batch")
+        for (name, partition), batch in batches.items():
+            batch.close()  # a closed batch is sent at once, without lingering
+            futures.append(await producer.send_batch(batch, name, partition=partition))
+        return futures
+
+    def _header_names(self, names_json: str) -> tuple[tuple[str, ...], bool]:
+        """A row's header names (and whether they carry a trace context), parsed once per
+        distinct list: an event type's rows all have the same."""
+        found = self._names_cache.get(names_json)
+        if found is None:
+            names = tuple(json.loads(names_json))
+            found = (names, not _TRACE_HEADERS.isdisjoint(names))
+            if len(self._names_cache) < 1024:  # event types times trace shapes: a handful
+                self._names_cache[names_json] = found
+        return found
+
     def _publish_span(
-        self, topic: str, stored: list[list[str]]
+        self, topic: str, carrier: dict[str, str]
     ) -> tuple[trace.Span, list[tuple[str, bytes]]]:
-        """A PRODUCER span in the trace of the request that staged the event; the record
-        carries this span's context, so consumers' spans nest under the publish."""
-        carrier = {k: v for k, v in stored if k in ("traceparent", "tracestate")}
+        """A PRODUCER span in the trace of the request that staged the event (`carrier`, the
+        row's stored trace context); returns it and the trace headers the record carries in
+        place of the stored ones, this span's context, so consumers' spans nest under the
+        publish."""
         span = tracer.start_span(
             f"{topic} publish",
             context=propagate.extract(carrier),
@@ -245,12 +353,11 @@ class OutboxRelay(NotifiedLoop):
                 "messaging.operation.type": "send",
             },
         )
-        headers = [(k, v.encode()) for k, v in stored if k not in ("traceparent", "tracestate")]
-        if carrier:
-            injected: dict[str, str] = {}
-            propagate.inject(injected, context=trace.set_span_in_context(span))
-            headers += [(k, v.encode()) for k, v in injected.items()]
-        return span, headers
+        if not carrier:
+            return span, []
+        injected: dict[str, str] = {}
+        propagate.inject(injected, context=trace.set_span_in_context(span))
+        return span, [(k, v.encode()) for k, v in injected.items()]
 
     async def _after_publish_before_mark(self, count: int) -> None:
         """A seam for the crash test: a relay killed here has published but not marked."""

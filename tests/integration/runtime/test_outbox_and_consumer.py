@@ -10,11 +10,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 from contracts.envelope import DecodedEvent, decode, encode
 from contracts.events import PartyRegistered, PartyState
 from contracts.topics import FILING_PARTIES, dlq
 from devstack.kafka_access import admin_login
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags, TraceState
 from runtime.consumer import IdempotentConsumer, Record
 from runtime.db import create_engine, session_maker
 from runtime.outbox import OutboxRelay
@@ -72,6 +76,15 @@ async def read_topic(bootstrap: str, topic: str, count: int, timeout: float = 30
     return records
 
 
+async def partition_count(bootstrap: str, topic: str) -> int:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **admin_login())
+    await producer.start()
+    try:
+        return len(await producer.partitions_for(topic))
+    finally:
+        await producer.stop()
+
+
 async def test_outbox_relay_publishes_committed_events_in_order_with_cloudevents_headers(
     service: ServiceSettings, kafka_bootstrap: str
 ) -> None:
@@ -106,6 +119,12 @@ async def test_outbox_relay_publishes_committed_events_in_order_with_cloudevents
             position[e] for e, r in zip(published, records, strict=True) if r.partition == partition
         ]
         assert in_partition == sorted(in_partition)  # outbox order kept within each partition
+    # Each key on the partition any producer's default partitioner puts it on (the relay
+    # hashes a page of keys itself): one aggregate's events stay on one partition.
+    partitions = await partition_count(kafka_bootstrap, service.topic(FILING_PARTIES))
+    assert [r.partition for r in records] == [
+        DefaultPartitioner()(r.key, list(range(partitions)), []) for r in records
+    ]
     first = records[published.index(ids[0])]
     headers = dict(first.headers)
     assert headers["ce_specversion"] == b"1.0"
@@ -196,3 +215,121 @@ async def test_events_handed_to_a_commands_own_statement_are_written_once_in_ord
                 u.outbox_part()
     finally:
         await engine.dispose()
+
+
+async def test_one_aggregates_events_keep_outbox_order_across_pages_and_rounds(
+    service: ServiceSettings, kafka_bootstrap: str
+) -> None:
+    """Fetches of 4 rows, rounds of 8: each party's events span several pages and rounds,
+    and land on one partition in the order they were written."""
+    settings = service.model_copy(update={"outbox_batch_size": 4, "outbox_round_rows": 8})
+    engine = create_engine(settings.database_url)
+    sessions = session_maker(engine)
+    parties = [PartyState(id=uuid.uuid4(), name="p", kind="PERSON", country="TH") for _ in range(6)]
+    written: list[tuple[uuid.UUID, str]] = []
+    for version in range(5):
+        async with UnitOfWork(sessions) as uow:
+            for party in parties:
+                name = f"{party.id} v{version}"
+                uow.emit(PartyRegistered(
+                    occurred_at=datetime.now(UTC), party=party.model_copy(update={"name": name})))
+                written.append((party.id, name))
+    relay = OutboxRelay(engine=engine, settings=settings)
+    await relay.start()
+    try:
+        records = [
+            r
+            for r in await read_topic(kafka_bootstrap, settings.topic(FILING_PARTIES), 10_000, 5)
+            if r.key in {str(p.id).encode() for p in parties}
+        ]
+    finally:
+        await relay.stop()
+        await engine.dispose()
+    assert relay.published_total == len(written)
+    for party in parties:
+        mine = [r for r in records if r.key == str(party.id).encode()]
+        assert len({r.partition for r in mine}) == 1
+        names = [decode(r.value, r.headers, key=r.key).data.party.name for r in mine]
+        assert names == [name for key, name in written if key == party.id]
+
+
+async def test_the_relay_carries_the_staging_requests_trace_on_each_record(
+    service: ServiceSettings, kafka_bootstrap: str
+) -> None:
+    """A row staged inside a trace is published with that trace's context in place of the
+    stored one (the publish span's, a child of it when spans are recorded), after the
+    event's own headers in their stored order; a row staged outside any trace carries none."""
+    engine = create_engine(service.database_url)
+    sessions = session_maker(engine)
+    parent = SpanContext(
+        trace_id=0x0AF7651916CD43DD8448EB211C80319C, span_id=0xB7AD6B7169203331,
+        is_remote=True, trace_flags=TraceFlags(1), trace_state=TraceState([("rights", "t1")]),
+    )
+    traced, untraced = party_event("Traced"), party_event("Untraced")
+    token = otel_context.attach(trace.set_span_in_context(NonRecordingSpan(parent)))
+    try:
+        async with UnitOfWork(sessions) as uow:
+            uow.emit(traced)
+    finally:
+        otel_context.detach(token)
+    async with UnitOfWork(sessions) as uow:
+        uow.emit(untraced)
+    relay = OutboxRelay(engine=engine, settings=service)
+    await relay.start()
+    try:
+        keys = {str(traced.party.id).encode(): "traced", str(untraced.party.id).encode(): "plain"}
+        records = {
+            keys[r.key]: r
+            for r in await read_topic(kafka_bootstrap, service.topic(FILING_PARTIES), 10_000, 5)
+            if r.key in keys
+        }
+    finally:
+        await relay.stop()
+        await engine.dispose()
+    plain = records["plain"].headers
+    assert [k for k, _ in plain] == [k for k, _ in encode(untraced).headers]
+    assert not {"traceparent", "tracestate"} & {k for k, _ in plain}
+    headers = list(records["traced"].headers)
+    assert [k for k, _ in headers[:-2]] == [k for k, _ in plain]
+    assert [k for k, _ in headers[-2:]] == ["traceparent", "tracestate"]
+    assert dict(headers)["traceparent"].decode().split("-")[1] == f"{parent.trace_id:032x}"
+    assert dict(headers)["tracestate"] == b"rights=t1"
+
+
+class DiesAfterSecondRoundsAcks(OutboxRelay):
+    """Killed once its second round is acknowledged, while the first is being marked; its own
+    loop stays idle (the test calls `publish_pending` itself)."""
+
+    acknowledged_rounds = 0
+
+    async def round(self) -> bool:
+        return False
+
+    async def _after_publish_before_mark(self, count: int) -> None:
+        self.acknowledged_rounds += 1
+        if self.acknowledged_rounds == 2:
+            raise SystemError("killed between publish and mark-sent")
+
+
+async def test_a_round_is_marked_sent_only_once_acknowledged_the_one_before_it_still_is(
+    service: ServiceSettings,
+) -> None:
+    settings = service.model_copy(update={"outbox_batch_size": 4, "outbox_round_rows": 4})
+    engine = create_engine(settings.database_url)
+    async with UnitOfWork(session_maker(engine)) as uow:
+        uow.emit(*(party_event(f"Creator {i}") for i in range(10)))
+    relay = DiesAfterSecondRoundsAcks(engine=engine, settings=settings)
+    await relay.start()
+    try:
+        with pytest.raises(SystemError):
+            await relay.publish_pending()
+        async with engine.connect() as conn:
+            sent = (
+                await conn.execute(text("SELECT id FROM outbox WHERE sent_at IS NOT NULL"))
+            ).scalars().all()
+            first = (await conn.execute(text("SELECT id FROM outbox ORDER BY id LIMIT 4"))).scalars()
+            assert sorted(sent) == list(first)  # the first round; the second acked, unmarked
+    finally:
+        await relay.stop()
+        await engine.dispose()
+    assert relay.published_total == 4
