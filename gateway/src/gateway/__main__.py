@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import gc
+
 import uvicorn
 from runtime.telemetry import instrument_httpx, setup_logging, setup_tracing
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+
+# The cyclic collector's first threshold here (Python's is 700): a page of 100 nested works
+# allocates tens of thousands of objects (resolve infos, schema objects, result dicts), so the
+# collector ran dozens of times a request, and each older collection walked the whole heap
+# again (modules, the schema, the settings): about a tenth of the page's CPU.
+GC_THRESHOLD = 10_000
+
+
+def serving_gc() -> None:
+    """What the process has loaded before serving (modules, the schema, the app) is never
+    scanned again, and young objects are collected less often (freed cycles still are)."""
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def main() -> None:
@@ -17,7 +32,9 @@ def main() -> None:
     instrument_httpx()
     # GATEWAY_TRUST_FORWARDED_FOR alone decides whose address a request has (uvicorn would
     # otherwise trust X-Forwarded-For from loopback); a WebSocket message is capped like a body.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+    app = create_app(settings)
+    serving_gc()
+    uvicorn.run(app, host=settings.host, port=settings.port,
                 log_config=None, access_log=False, proxy_headers=False,
                 ws_max_size=settings.max_body_bytes)
 

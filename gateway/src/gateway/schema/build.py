@@ -18,6 +18,7 @@ from gateway.auth import Unauthenticated
 from gateway.errors import UserError, current_trace_id
 from gateway.limits import BadCursor, LimitExceeded, schema_extensions
 from gateway.schema.amendments import AmendmentMutation
+from gateway.schema.execution import PlainFieldsExecution
 from gateway.schema.imports import ImportMutation
 from gateway.schema.ledger import LedgerMutation, LedgerQuery
 from gateway.schema.licences import LicenceMutation, LicenceQuery
@@ -68,7 +69,13 @@ def _public_code(original: BaseException | None) -> str | None:
 
 
 class GatewaySchema(strawberry.Schema):
-    """Logs internal failures with the trace id and masks them; labels every other error."""
+    """Logs internal failures with the trace id and masks them; labels every other error.
+    Plain fields are read without graphql-core's per-field layers (execution.py)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.config.default_resolver is getattr:
+            self.execution_context_class = PlainFieldsExecution.for_schema(self._schema)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
