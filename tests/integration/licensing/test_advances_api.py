@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,10 @@ from .conftest import THIS_YEAR, Deal, Register, Service, known_work, mutual_man
 from .kafka_reader import read_until
 from .test_usage_lines import _iswc, _work
 
-TODAY = datetime.now(UTC).date()
+
+def today() -> date:
+    """Read at each use: a run that crosses midnight UTC must not compare with yesterday."""
+    return datetime.now(UTC).date()
 
 
 async def _active(service: Service, deal: Deal, **overrides: Any) -> str:
@@ -54,28 +57,28 @@ async def test_an_advance_is_recorded_paid_once_and_split_among_the_owners(
 ) -> None:
     licence_id = await _active(service, deal, advance="1000.01", minimum_guarantee="1500.00")
     path = f"/licences/{licence_id}/advance-payment"
-    body = {"paid_on": TODAY.isoformat(), "reference": " TT-7781 "}
+    body = {"paid_on": today().isoformat(), "reference": " TT-7781 "}
     assert (await _post(service, deal.owner, path, body)).status_code == 403
     ahead = await _post(service, deal.licensee, path, body | {
-        "paid_on": (TODAY + timedelta(days=1)).isoformat()})  # fmt: skip
+        "paid_on": (today() + timedelta(days=1)).isoformat()})  # fmt: skip
     assert (ahead.status_code, ahead.json()["field"]) == (400, "paid_on")
     paid = await _post(service, deal.licensee, path, body)
     assert paid.status_code == 201, paid.text
     statement = paid.json()
     assert (statement["kind"], statement["report_id"], statement["payable"]) == (
         "ADVANCE", None, "1000.01")
-    assert statement["period_start"] == statement["period_end"] == TODAY.isoformat()
+    assert statement["period_start"] == statement["period_end"] == today().isoformat()
     # 66.67% and 33.33% of 1000.01 are 666.706667 and 333.303333: 666.71 and 333.30.
     assert _lines(statement) == {str(deal.owner): "666.71", str(deal.co_owner): "333.30"}
     # Paid as it is issued, and answered so (DOMAIN.md, "The payee ledger").
     assert statement["payment"] == {
-        "status": "PAID", "paid_on": TODAY.isoformat(), "reference": "TT-7781",
+        "status": "PAID", "paid_on": today().isoformat(), "reference": "TT-7781",
         "amount": "1000.01"}  # fmt: skip
     again = await _post(service, deal.licensee, path, body | {"reference": "TT-7782"})
     assert (again.status_code, again.json()["code"]) == (409, "ADVANCE_ALREADY_PAID")
     listed = await _statements(service, deal, licence_id)
     assert [(s["kind"], s["advance_payment"]) for s in listed] == [
-        ("ADVANCE", {"paid_on": TODAY.isoformat(), "reference": "TT-7781"})]
+        ("ADVANCE", {"paid_on": today().isoformat(), "reference": "TT-7781"})]
     assert statement["advance_payment"] == listed[0]["advance_payment"]
     # The advance statement is not a royalty: the first report still recoups the advance.
     report = await _post(service, deal.licensee, f"/licences/{licence_id}/usage-reports", {
@@ -103,7 +106,7 @@ async def test_an_advance_is_recorded_paid_once_and_split_among_the_owners(
 async def test_a_shortfall_is_trued_up_once_at_expiry_and_recouped_by_late_royalties(
     service: Service, deal: Deal
 ) -> None:
-    start, last_day = TODAY - timedelta(days=200), TODAY - timedelta(days=1)
+    start, last_day = today() - timedelta(days=200), today() - timedelta(days=1)
     licence_id = await _active(
         service, deal, advance="100.00", minimum_guarantee="500.00",
         start=start.isoformat(), end=last_day.isoformat(), territories=["MY"],
@@ -115,7 +118,7 @@ async def test_a_shortfall_is_trued_up_once_at_expiry_and_recouped_by_late_royal
         "gross_revenue": "400.00"})).status_code == 201  # fmt: skip
     # The job dies and reruns, twice: one expiry, one true-up.
     for _ in range(2):
-        await expire_due_licences(uow=service.licensing.uow, today=TODAY)
+        await expire_due_licences(uow=service.licensing.uow, today=today())
     true_ups = [s for s in await _statements(service, deal, licence_id) if s["kind"] == "TRUE_UP"]
     assert len(true_ups) == 1
     # MG 500 - max(advance 100, royalties 40) = 400.00, split 66.67 / 33.33.
@@ -153,7 +156,7 @@ async def test_a_termination_trues_up_the_whole_guarantee(service: Service, deal
     assert ended.status_code == 200, ended.text
     true_ups = [s for s in await _statements(service, deal, licence_id) if s["kind"] == "TRUE_UP"]
     assert [s["payable"] for s in true_ups] == ["250.00"]
-    assert true_ups[0]["period_end"] == TODAY.isoformat()
+    assert true_ups[0]["period_end"] == today().isoformat()
     seen = await read_until(
         service.settings.platform.kafka_bootstrap_servers,
         service.settings.topic("licensing.royalties.v1"),

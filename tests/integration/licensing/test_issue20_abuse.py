@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,7 +17,10 @@ from sqlmodel import col
 
 from .conftest import THIS_YEAR, Deal, Register, Service, known_work, offer_body
 
-TODAY = datetime.now(UTC).date()
+
+def today() -> date:
+    """Read at each use: a run that crosses midnight UTC must not compare with yesterday."""
+    return datetime.now(UTC).date()
 
 
 async def _active(service: Service, deal: Deal, **overrides: Any) -> str:
@@ -88,7 +91,7 @@ async def test_a_stranger_reads_nothing_of_a_deal_and_records_nothing_on_it(
         assert mine.json()["items"] == []
         mandates = await client.get("/mandates")
         assert mandates.json()["items"] == []
-        pay = {"paid_on": TODAY.isoformat(), "reference": "X"}
+        pay = {"paid_on": today().isoformat(), "reference": "X"}
         assert _refused(await client.post(f"/statements/{statement['id']}/payment", json=pay),
                         404) == "UNKNOWN_STATEMENT"  # fmt: skip
         for path, body in (
@@ -102,11 +105,11 @@ async def test_a_stranger_reads_nothing_of_a_deal_and_records_nothing_on_it(
         ):  # fmt: skip
             _refused(await client.post(path, json=body), 404)
         grant = {"agent_id": str(deal.owner), "work_id": str(deal.work_id),
-                 "valid_from": TODAY.isoformat()}  # fmt: skip
+                 "valid_from": today().isoformat()}  # fmt: skip
         # A mandate for someone else's work: the stranger is no owner of it.
         _refused(await client.post("/mandates", json=grant), 403, "work_id")
         rate = {"base": "USD", "quote": "THB", "rate": "35.5", "source": "ECB",
-                "effective_on": TODAY.isoformat()}  # fmt: skip
+                "effective_on": today().isoformat()}  # fmt: skip
         _refused(await client.post("/exchange-rates", json=rate), 403)
     # A society reads every ledger but records no rate and no payment.
     async with service.client(stranger, "society") as society:
@@ -156,7 +159,7 @@ async def test_a_society_or_examiner_without_standing_cannot_amend_or_consent(
 async def test_an_examiner_records_a_rate_and_a_machine_operator_too(
     service: Service, register: Register
 ) -> None:
-    day = (TODAY - timedelta(days=3000 + uuid.uuid4().int % 5000)).isoformat()
+    day = (today() - timedelta(days=3000 + uuid.uuid4().int % 5000)).isoformat()
     body = {"base": "JPY", "quote": "BHD", "rate": "0.002513", "source": "audit",
             "effective_on": day}  # fmt: skip
     async with _partyless(service, "operator") as operator:
@@ -178,14 +181,14 @@ async def test_bad_payments_name_their_field_and_pay_nothing(
     licence_id = await _active(service, deal, territories=["BN"], media=["SYNC"])
     statement = await _statement(service, deal, licence_id)
     path = f"/statements/{statement['id']}/payment"
-    good = {"paid_on": TODAY.isoformat(), "reference": "WIRE 1"}
+    good = {"paid_on": today().isoformat(), "reference": "WIRE 1"}
     async with service.client(deal.licensee) as client:
         for body, field in (
             ({**good, "paid_on": "2026-02-30"}, "paid_on"),
             ({**good, "paid_on": 20260101}, "paid_on"),
             ({**good, "paid_on": "0001-01-01"}, "paid_on"),
             ({**good, "paid_on": "9999-12-31"}, "paid_on"),
-            ({**good, "paid_on": (TODAY + timedelta(days=1)).isoformat()}, "paid_on"),
+            ({**good, "paid_on": (today() + timedelta(days=1)).isoformat()}, "paid_on"),
             ({**good, "reference": ""}, "reference"),
             ({**good, "reference": "   "}, "reference"),
             ({**good, "reference": "x" * 201}, "reference"),
@@ -201,7 +204,7 @@ async def test_bad_payments_name_their_field_and_pay_nothing(
 
 
 async def test_bad_rates_name_their_field_and_record_nothing(service: Service) -> None:
-    day = (TODAY - timedelta(days=9000 + uuid.uuid4().int % 5000)).isoformat()
+    day = (today() - timedelta(days=9000 + uuid.uuid4().int % 5000)).isoformat()
     good = {"base": "USD", "quote": "JPY", "rate": "151.25", "source": "ECB reference rate",
             "effective_on": day}  # fmt: skip
     async with _partyless(service, "examiner") as examiner:
@@ -340,7 +343,7 @@ async def test_bad_mandates_and_refusals_name_their_field_and_change_nothing(
 ) -> None:
     agent = await register.party("Agent")
     good = {"agent_id": str(agent), "work_id": str(deal.work_id),
-            "valid_from": TODAY.isoformat()}  # fmt: skip
+            "valid_from": today().isoformat()}  # fmt: skip
     async with service.client(deal.owner) as client:
         for body, field in (
             ({**good, "agent_id": str(deal.owner)}, "agent_id"),
@@ -350,7 +353,7 @@ async def test_bad_mandates_and_refusals_name_their_field_and_change_nothing(
             ({**good, "media": ["RADIO"]}, "media[0]"),
             ({**good, "media": "SYNC"}, "media"),
             ({**good, "valid_from": "2026-02-30"}, "valid_from"),
-            ({**good, "valid_until": (TODAY - timedelta(days=1)).isoformat()}, "valid_until"),
+            ({**good, "valid_until": (today() - timedelta(days=1)).isoformat()}, "valid_until"),
             ({**good, "scope": "all"}, "scope"),
         ):
             answer = await client.post("/mandates", json=body)
@@ -371,7 +374,7 @@ async def test_two_payments_of_one_statement_at_once_pay_it_once(
     licence_id = await _active(service, deal, territories=["TL"], media=["PRINT"])
     statement = await _statement(service, deal, licence_id)
     path = f"/statements/{statement['id']}/payment"
-    body = {"paid_on": TODAY.isoformat(), "reference": "RACE"}
+    body = {"paid_on": today().isoformat(), "reference": "RACE"}
     async with service.client(deal.licensee) as a, service.client(deal.licensee) as b:
         answers = await asyncio.gather(a.post(path, json=body), b.post(path, json=body))
     assert sorted(r.status_code for r in answers) == [200, 409], [r.text for r in answers]
@@ -410,14 +413,14 @@ async def test_two_advance_records_at_once_issue_one_advance(
         for body, field in (
             ({"paid_on": "9999-12-31", "reference": "A"}, "paid_on"),
             ({"paid_on": "0001-01-01", "reference": "A"}, "paid_on"),
-            ({"paid_on": TODAY.isoformat(), "reference": ""}, "reference"),
-            ({"paid_on": TODAY.isoformat(), "reference": "A", "amount": "500.00"}, "amount"),
+            ({"paid_on": today().isoformat(), "reference": ""}, "reference"),
+            ({"paid_on": today().isoformat(), "reference": "A", "amount": "500.00"}, "amount"),
         ):
             _refused(await client.post(path, json=body), 400, field)
     async with service.client(deal.licensee) as a, service.client(deal.licensee) as b:
         answers = await asyncio.gather(
-            a.post(path, json={"paid_on": TODAY.isoformat(), "reference": "A"}),
-            b.post(path, json={"paid_on": TODAY.isoformat(), "reference": "B"}),
+            a.post(path, json={"paid_on": today().isoformat(), "reference": "A"}),
+            b.post(path, json={"paid_on": today().isoformat(), "reference": "B"}),
         )
     assert sorted(r.status_code for r in answers) == [201, 409], [r.text for r in answers]
     async with service.client(deal.owner) as client:
@@ -496,7 +499,7 @@ async def test_huge_amounts_are_refused_naming_their_field_never_a_server_error(
         )  # fmt: skip
         assert answer.status_code == 400 and answer.json()["field"] == "gross_revenue", answer.text
     async with _partyless(service, "examiner") as examiner:
-        day = (TODAY - timedelta(days=20000 + uuid.uuid4().int % 5000)).isoformat()
+        day = (today() - timedelta(days=20000 + uuid.uuid4().int % 5000)).isoformat()
         answer = await examiner.post("/exchange-rates", json={
             "base": "USD", "quote": "VND", "rate": "1" + "0" * 13, "source": "audit",
             "effective_on": day})  # fmt: skip
@@ -516,7 +519,7 @@ async def test_keyed_amendments_and_advances_retried_answer_the_first_answer(
         again = await client.post(renew, json=body, headers=key)
         other = await client.post(renew, json={"end": f"{THIS_YEAR + 3}-12-31"}, headers=key)
         advance = f"/licences/{licence_id}/advance-payment"
-        pay = {"paid_on": TODAY.isoformat(), "reference": "ADV"}
+        pay = {"paid_on": today().isoformat(), "reference": "ADV"}
         paid_key = {"Idempotency-Key": str(uuid.uuid4())}
         paid = await client.post(advance, json=pay, headers=paid_key)
         paid_again = await client.post(advance, json=pay, headers=paid_key)

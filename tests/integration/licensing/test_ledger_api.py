@@ -4,7 +4,7 @@ conversion"): a statement's payment and status, the balances, exchange rates and
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -16,7 +16,10 @@ from sqlalchemy.exc import DBAPIError
 from .conftest import THIS_YEAR, Deal, Service, offer_body
 from .kafka_reader import read_until
 
-TODAY = datetime.now(UTC).date()
+
+def today() -> date:
+    """Read at each use: a run that crosses midnight UTC must not compare with yesterday."""
+    return datetime.now(UTC).date()
 
 
 async def _statement(service: Service, deal: Deal, currency: str, gross: str) -> dict[str, Any]:
@@ -140,11 +143,11 @@ async def test_a_statement_converts_at_the_recorded_rate_of_its_issue_date(
     statement = await _statement(service, deal, "NZD", "1234.50")  # payable 123.45
     examiner = service.client(uuid.uuid4(), "examiner")
     rate = {"base": "NZD", "quote": "JPY", "rate": "88.123456", "source": "test fixing",
-            "effective_on": (TODAY - timedelta(days=2)).isoformat()}  # fmt: skip
+            "effective_on": (today() - timedelta(days=2)).isoformat()}  # fmt: skip
     async with examiner as client:
         later = await client.post(
             "/exchange-rates",
-            json={**rate, "rate": "99", "effective_on": (TODAY + timedelta(days=1)).isoformat()},
+            json={**rate, "rate": "99", "effective_on": (today() + timedelta(days=1)).isoformat()},
         )
         recorded = await client.post("/exchange-rates", json=rate)
         twice = await client.post("/exchange-rates", json=rate)
@@ -193,7 +196,7 @@ async def test_the_ledger_reads_every_kind_and_held_lines(service: Service, deal
         payable = sum((Decimal(x["amount"]) for x in lines), Decimal(0))
         return StatementRow(
             id=uuid.uuid4(), licence_id=uuid.UUID(royalty["licence_id"]), work_id=deal.work_id,
-            kind=kind, report_id=None, period_start=TODAY, period_end=TODAY, gross=Decimal(0),
+            kind=kind, report_id=None, period_start=today(), period_end=today(), gross=Decimal(0),
             royalty=Decimal(0), recouped=Decimal(0), payable=payable, currency="EUR",
             lines=lines, issued_at=now,
         )  # fmt: skip
