@@ -506,8 +506,7 @@ def write(out: Path, doc: dict[str, Any], _full: dict[str, Any]) -> None:
         f"Run `{run['id']}` finished {run['finished_at']} in {run['seconds']:.0f} s"
         + (" (SMOKE: tiny sizes, figures meaningless)" if run["smoke"] else "") + ".",
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, {m['os']}; Kafka, "
-        "PostgreSQL, the services, the gateway and the load generator all share it (and other "
-        "people's test runs were using the same servers during this run).",
+        "PostgreSQL, the services, the gateway and the load generator all share it.",
         f"Versions: Python {m['python']}, Kafka {m['kafka']}, PostgreSQL {m['postgres']}, " +
         ", ".join(f"{k} {m[k]}" for k in ("aiokafka", "faststream", "sqlalchemy", "sqlmodel",
                                           "asyncpg", "strawberry-graphql", "fastapi", "uvicorn",
