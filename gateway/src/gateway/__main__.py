@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import gc
-
 import uvicorn
+from runtime.collector import freeze_loaded
 from runtime.telemetry import instrument_httpx, setup_logging, setup_tracing
 
 from gateway.app import create_app
@@ -17,23 +16,16 @@ from gateway.settings import GatewaySettings
 GC_THRESHOLD = 10_000
 
 
-def serving_gc() -> None:
-    """What the process has loaded before serving (modules, the schema, the app) is never
-    scanned again, and young objects are collected less often (freed cycles still are)."""
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
-
-
 def main() -> None:
     settings = GatewaySettings()
     setup_logging("gateway", level=settings.platform.log_level,
                   as_json=settings.platform.log_json)
     setup_tracing("gateway")
     instrument_httpx()
+    app = create_app(settings)
+    freeze_loaded(GC_THRESHOLD)
     # GATEWAY_TRUST_FORWARDED_FOR alone decides whose address a request has (uvicorn would
     # otherwise trust X-Forwarded-For from loopback); a WebSocket message is capped like a body.
-    app = create_app(settings)
-    serving_gc()
     uvicorn.run(app, host=settings.host, port=settings.port,
                 log_config=None, access_log=False, proxy_headers=False,
                 ws_max_size=settings.max_body_bytes)

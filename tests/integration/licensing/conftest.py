@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +32,11 @@ from contracts import events
 # Dates are laid in the current year (UTC), so no test depends on the calendar: licences
 # ending on 31 December of it are in force on any day the suite runs.
 THIS_YEAR = datetime.now(UTC).year
+
+
+def today() -> date:
+    """Read at each use: a run that crosses midnight UTC must not compare with yesterday."""
+    return datetime.now(UTC).date()
 
 
 @dataclass

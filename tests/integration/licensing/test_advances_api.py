@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,14 +15,18 @@ from sqlalchemy.exc import IntegrityError
 
 from contracts import events
 
-from .conftest import THIS_YEAR, Deal, Register, Service, known_work, mutual_mandate, offer_body
+from .conftest import (
+    THIS_YEAR,
+    Deal,
+    Register,
+    Service,
+    known_work,
+    mutual_mandate,
+    offer_body,
+    today,
+)
 from .kafka_reader import read_until
 from .test_usage_lines import _iswc, _work
-
-
-def today() -> date:
-    """Read at each use: a run that crosses midnight UTC must not compare with yesterday."""
-    return datetime.now(UTC).date()
 
 
 async def _active(service: Service, deal: Deal, **overrides: Any) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,12 +15,7 @@ from licensing.models import ExchangeRateRow, LicenceVersionRow, MandateRow, Sta
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from .conftest import THIS_YEAR, Deal, Register, Service, known_work, offer_body
-
-
-def today() -> date:
-    """Read at each use: a run that crosses midnight UTC must not compare with yesterday."""
-    return datetime.now(UTC).date()
+from .conftest import THIS_YEAR, Deal, Register, Service, known_work, offer_body, today
 
 
 async def _active(service: Service, deal: Deal, **overrides: Any) -> str:

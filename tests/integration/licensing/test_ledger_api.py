@@ -4,7 +4,7 @@ conversion"): a statement's payment and status, the balances, exchange rates and
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -13,13 +13,8 @@ from licensing.models import StatementRow
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from .conftest import THIS_YEAR, Deal, Service, offer_body
+from .conftest import THIS_YEAR, Deal, Service, offer_body, today
 from .kafka_reader import read_until
-
-
-def today() -> date:
-    """Read at each use: a run that crosses midnight UTC must not compare with yesterday."""
-    return datetime.now(UTC).date()
 
 
 async def _statement(service: Service, deal: Deal, currency: str, gross: str) -> dict[str, Any]:

@@ -5,7 +5,6 @@ one of the machine's cores busy. At most `QUEUED` chunks wait between the two pr
 from __future__ import annotations
 
 import asyncio
-import gc
 import multiprocessing
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts.errors import DomainError
+from runtime.collector import freeze_loaded
 
 from filing.bulk_import import cwr, files
 from filing.bulk_import.importer import ParsedChunk, chunks, parse_chunk
@@ -31,8 +31,7 @@ CHILD_CHECK_SECONDS = 1.0
 def bulk_gc() -> None:
     """The collector of a process that runs an import: what is loaded so far (modules, the
     domain's caches) is never scanned again, and young objects are collected rarely."""
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, 50, 100)
+    freeze_loaded(GC_THRESHOLD, 50, 100)
 
 
 def _read(path: str, file_format: str, filer: UUID, country: str, size: int, out: Any) -> None:
